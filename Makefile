@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Lent: one plain Makefile for the kernel, the user side, the ISOs and the tests.
+
+B        := build
+CC       := gcc
+NASM     := nasm
+LD       := ld
+PYTHON   := python3
+
+# Pentium floor: nothing newer than i586 is emitted, no FPU/SSE in the kernel.
+ARCHFLAGS := -m32 -march=i586 -mtune=generic
+COMMON_CFLAGS := $(ARCHFLAGS) -ffreestanding -fno-pie -fno-pic -fno-stack-protector \
+	-fno-builtin -fno-asynchronous-unwind-tables -nostdinc -O2 -g -std=gnu11 \
+	-Wall -Wextra -Werror=implicit-function-declaration -MMD -MP
+KCFLAGS  := $(COMMON_CFLAGS) -mno-mmx -mno-sse -mno-80387 -mgeneral-regs-only \
+	-I. -Iarch/ia32/include -DLENT_KERNEL
+UCFLAGS  := $(COMMON_CFLAGS) -Iuser/include -Iuser/lib
+NASMFLAGS := -f elf32 -g -F dwarf
+LDFLAGS_K := -m elf_i386 -nostdlib -T arch/ia32/kernel.ld
+LDFLAGS_U := -m elf_i386 -nostdlib -T user/lib/user.ld
+
+# ---- kernel --------------------------------------------------------------
+KERNEL_C   := $(wildcard kernel/*.c arch/ia32/*.c)
+KERNEL_ASM := $(wildcard arch/ia32/*.asm)
+KERNEL_OBJ := $(KERNEL_C:%.c=$(B)/%.o) $(KERNEL_ASM:%.asm=$(B)/%.o)
+
+$(B)/kernel/%.o: kernel/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/arch/%.o: arch/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/arch/%.o: arch/%.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) $< -o $@
+
+$(B)/kernel.elf: $(KERNEL_OBJ) arch/ia32/kernel.ld
+	$(LD) $(LDFLAGS_K) -o $@ $(KERNEL_OBJ)
+
+# ---- user side: library, sigma0, kpagers, root tasks ----------------------
+LIBL4_C   := $(wildcard user/lib/*.c)
+LIBL4_ASM := $(wildcard user/lib/*.asm)
+LIBL4_OBJ := $(LIBL4_C:%.c=$(B)/%.o) $(LIBL4_ASM:%.asm=$(B)/%.o)
+
+$(B)/user/%.o: user/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/user/%.o: user/%.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) $< -o $@
+$(B)/sigma0/%.o: sigma0/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/kpager/%.o: kpager/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+
+$(B)/libl4.a: $(LIBL4_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+# Each user program is linked at its own physical base: sigma0 and the root
+# tasks run on idempotent (virtual == physical) memory handed out by sigma0.
+SIGMA0_BASE := 0x00400000
+ROOT_BASE   := 0x00600000
+
+define user_program
+$(B)/$(1).elf: $(2) $(B)/libl4.a user/lib/user.ld
+	$(LD) $(LDFLAGS_U) -Ttext-segment=$(3) -o $$@ $(2) $(B)/libl4.a
+endef
+
+SIGMA0_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard sigma0/*.c))
+# user/rt: the root-task runtime (creating tasks, a pager loop) that the
+# demo, the test suite and the benchmarks share.
+RT_OBJ     := $(patsubst %.c,$(B)/%.o,$(wildcard user/rt/*.c))
+DEMO_OBJ   := $(patsubst %.c,$(B)/%.o,$(wildcard user/demo/*.c)) $(RT_OBJ)
+TESTS_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/tests/*.c)) $(RT_OBJ)
+BENCH_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/bench/*.c)) $(RT_OBJ)
+
+$(eval $(call user_program,sigma0,$(SIGMA0_OBJ),$(SIGMA0_BASE)))
+$(eval $(call user_program,root-demo,$(DEMO_OBJ),$(ROOT_BASE)))
+$(eval $(call user_program,root-tests,$(TESTS_OBJ),$(ROOT_BASE)))
+$(eval $(call user_program,root-bench,$(BENCH_OBJ),$(ROOT_BASE)))
+
+PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.elf $(B)/root-bench.elf
+
+# ---- top-level targets ----------------------------------------------------
+.PHONY: all iso run test test-unit test-qemu bench gdb deps clean
+all: $(PROGRAMS)
+
+$(B)/lent.iso: $(PROGRAMS) tools/mkiso.sh
+	tools/mkiso.sh demo $@
+$(B)/lent-tests.iso: $(PROGRAMS) tools/mkiso.sh
+	tools/mkiso.sh tests $@
+$(B)/lent-bench.iso: $(PROGRAMS) tools/mkiso.sh
+	tools/mkiso.sh bench $@
+
+iso: $(B)/lent.iso $(B)/lent-tests.iso
+
+deps:
+	@tools/deps.sh
+
+run: deps
+	$(MAKE) $(B)/lent.iso
+	tools/run-qemu.sh $(B)/lent.iso
+
+# Host unit tests (Check), plain and under ASan/UBSan, then the QEMU suite.
+test: deps
+	$(MAKE) all $(B)/lent-tests.iso
+	$(PYTHON) tools/testall.py
+
+test-unit:
+	$(MAKE) -C tests/unit
+
+bench: deps
+	$(MAKE) $(B)/lent-bench.iso
+	$(PYTHON) tools/bench.py $(B)/lent-bench.iso
+
+gdb: deps
+	$(MAKE) $(B)/lent.iso
+	tools/gdb.sh $(B)/lent.iso $(B)/kernel.elf
+
+clean:
+	rm -rf $(B)
+	$(MAKE) -C tests/unit clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

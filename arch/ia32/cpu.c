@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Descriptor tables (GDT, TSS, IDT), the 8259 PICs and CPU feature probing. */
+#include <arch/arch.h>
+#include <arch/cpu.h>
+#include <arch/segments.h>
+#include <kernel/kprintf.h>
+#include <kernel/thread.h>
+
+typedef struct __attribute__((packed)) { uint16_t limit; uint32_t base; } dtr_t;
+
+typedef struct __attribute__((packed)) {
+	uint16_t off_lo, sel;
+	uint8_t zero, type;
+	uint16_t off_hi;
+} idt_gate_t;
+
+typedef struct __attribute__((packed)) {
+	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	uint32_t es, cs, ss, ds, fs, gs, ldt;
+	uint16_t trap, iomap;
+} tss_t;
+
+static uint64_t gdt[GDT_ENTRIES];
+static idt_gate_t idt[256];
+static tss_t tss;
+static char feature_text[96];
+static uint32_t cpu_edx_features;
+
+__attribute__((aligned(16))) static uint8_t kernel_stack[8192];
+void *kernel_stack_top = kernel_stack + sizeof(kernel_stack);
+
+extern void *isr_table[];
+
+static uint64_t seg_desc(uint32_t base, uint32_t limit, uint32_t access, uint32_t flags)
+{
+	return (uint64_t)(limit & 0xFFFF) | ((uint64_t)(base & 0xFFFFFF) << 16) |
+	       ((uint64_t)access << 40) | ((uint64_t)((limit >> 16) & 0xF) << 48) |
+	       ((uint64_t)flags << 52) | ((uint64_t)(base >> 24) << 56);
+}
+
+/* The user GS segment's base is the current thread's UTCB self-pointer
+ * word, so that %gs:0 yields its UTCB address (X.2 IA-32). */
+void arch_set_utcb_segment(uint32_t base)
+{
+	gdt[SEL_UTCB >> 3] = seg_desc(base, 3, 0xF2, 0x4);
+}
+
+void arch_set_kernel_entry(uint32_t esp0)
+{
+	tss.esp0 = esp0;
+}
+
+static void set_gate(int vec, int dpl)
+{
+	uint32_t off = (uint32_t)isr_table[vec];
+	idt[vec] = (idt_gate_t){ (uint16_t)off, SEL_KCODE, 0, (uint8_t)(0x8E | (dpl << 5)),
+				 (uint16_t)(off >> 16) };
+}
+
+static void pic_init(void)
+{
+	outb(0x20, 0x11); outb(0xA0, 0x11);     /* ICW1: edge, cascade, ICW4 */
+	outb(0x21, IRQ_BASE); outb(0xA1, IRQ_BASE + 8);
+	outb(0x21, 0x04); outb(0xA1, 0x02);     /* master/slave wiring */
+	outb(0x21, 0x01); outb(0xA1, 0x01);     /* 8086 mode */
+	outb(0x21, 0xFE); outb(0xA1, 0xFF);     /* only the timer (IRQ 0) */
+}
+
+void arch_pic_eoi(unsigned irq)
+{
+	if (irq >= 8)
+		outb(0xA0, 0x20);
+	outb(0x20, 0x20);
+}
+
+static void probe_features(void)
+{
+	static const struct { uint32_t bit; const char *name; } names[] = {
+		{ 0, "fpu" }, { 3, "pse" }, { 4, "tsc" }, { 5, "msr" }, { 6, "pae" },
+		{ 8, "cx8" }, { 9, "apic" }, { 11, "sep" }, { 13, "pge" },
+		{ 15, "cmov" }, { 23, "mmx" }, { 24, "fxsr" }, { 25, "sse" },
+	};
+	uint32_t a = 0, b = 0, c = 0, d = 0;
+	char *p = feature_text;
+
+	if (cpuid_present())
+		cpuid(1, &a, &b, &c, &d);
+	cpu_edx_features = d;
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!(d & (1u << names[i].bit)))
+			continue;
+		for (const char *s = names[i].name; *s; s++)
+			*p++ = *s;
+		*p++ = ' ';
+	}
+	*p = 0;
+}
+
+bool arch_cpu_has(uint32_t edx_bit)
+{
+	return (cpu_edx_features >> edx_bit) & 1;
+}
+
+const char *arch_cpu_features(void)
+{
+	return feature_text;
+}
+
+void arch_cpu_init(void)
+{
+	dtr_t d;
+
+	gdt[0] = 0;
+	gdt[SEL_KCODE >> 3] = seg_desc(0, 0xFFFFF, 0x9A, 0xC);
+	gdt[SEL_KDATA >> 3] = seg_desc(0, 0xFFFFF, 0x92, 0xC);
+	gdt[SEL_UCODE >> 3] = seg_desc(0, 0xFFFFF, 0xFA, 0xC);
+	gdt[SEL_UDATA >> 3] = seg_desc(0, 0xFFFFF, 0xF2, 0xC);
+	gdt[SEL_TSS >> 3] = seg_desc((uint32_t)&tss, sizeof(tss) - 1, 0x89, 0x0);
+	arch_set_utcb_segment(0);
+	tss.ss0 = SEL_KDATA;
+	tss.esp0 = (uint32_t)kernel_stack_top;
+	tss.iomap = sizeof(tss);                 /* no I/O bitmap: no port access */
+
+	d.limit = sizeof(gdt) - 1;
+	d.base = (uint32_t)gdt;
+	__asm__ volatile("lgdt %0" :: "m"(d));
+	__asm__ volatile("ljmp %0, $1f; 1:" :: "i"(SEL_KCODE));
+	__asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; mov %1, %%fs; mov %1, %%gs"
+			 :: "r"(SEL_KDATA), "r"(0));
+	__asm__ volatile("ltr %w0" :: "r"(SEL_TSS));
+
+	for (int v = 0; v < 50; v++)
+		set_gate(v, 0);
+	set_gate(3, 3);                          /* int3: kernel debugger calls */
+	set_gate(VEC_SYSCALL_IPC, 3);
+	set_gate(VEC_SYSCALL_OTHER, 3);
+	d.limit = sizeof(idt) - 1;
+	d.base = (uint32_t)idt;
+	__asm__ volatile("lidt %0" :: "m"(d));
+
+	pic_init();
+	probe_features();
+}
+
+/* Not measured: the KIP then reports an unknown frequency. */
+uint32_t arch_cpu_khz(void)
+{
+	return 0;
+}

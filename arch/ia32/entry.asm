@@ -1,0 +1,88 @@
+; SPDX-License-Identifier: BSD-2-Clause
+; Trap, interrupt and system-call entry; the exit to user mode.
+;
+;   void isr_N(void)                          -- one stub per vector
+;   void arch_return_to_user(arch_context_t *ctx)   -- never returns
+;
+; A trap from user mode lands with ESP0 just past the current thread's
+; arch_context_t (inside its TCB), so the pushes below fill that frame.
+; Then we switch to the single kernel stack and call trap_from_user(),
+; which never returns: it leaves through arch_return_to_user() for
+; whichever thread should run next.  A trap from kernel mode (only the
+; idle loop takes interrupts) stays on the kernel stack and irets.
+
+extern trap_from_user
+extern trap_from_kernel
+extern kernel_stack_top
+global arch_return_to_user
+global isr_table
+
+CTX_CS     equ 64          ; offsetof(arch_context_t, cs)
+KDATA_SEL  equ 0x10
+
+%macro ISR 1
+isr_%1:
+%if (%1 == 8) || (%1 >= 10 && %1 <= 14) || (%1 == 17)
+	; the CPU pushed an error code
+%else
+	push dword 0
+%endif
+	push dword %1
+	jmp trap_common
+%endmacro
+
+section .text
+%assign v 0
+%rep 50
+ISR v
+%assign v v+1
+%endrep
+
+trap_common:
+	pusha
+	push ds
+	push es
+	push fs
+	push gs
+	mov ax, KDATA_SEL
+	mov ds, ax
+	mov es, ax
+	test byte [esp + CTX_CS], 3
+	jz .from_kernel
+	mov esp, kernel_stack_top
+	cld
+	call trap_from_user
+	; not reached
+.from_kernel:
+	cld
+	push esp
+	call trap_from_kernel
+	add esp, 4
+	pop gs
+	pop fs
+	pop es
+	pop ds
+	popa
+	add esp, 8
+	iret
+
+arch_return_to_user:
+	mov esp, [esp + 4]
+	pop gs
+	pop fs
+	pop es
+	pop ds
+	popa
+	add esp, 8
+	iret
+
+section .rodata
+align 4
+isr_table:
+%assign v 0
+%rep 50
+	dd isr_ %+ v
+%assign v v+1
+%endrep
+
+section .note.GNU-stack noalloc noexec nowrite progbits

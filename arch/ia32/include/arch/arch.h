@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The one interface between the generic kernel and the IA-32 hardware.
+ * Generic code includes this header only; everything behind it lives in
+ * arch/ia32/.
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include <kernel/types.h>
+#include <arch/context.h>
+
+/* The top gigabyte of every address space maps physical memory 1:1. */
+#define KERNEL_VIRT      0xC0000000u
+#define USER_LIMIT       0xC0000000u
+#define PHYSMAP_LIMIT    0x38000000u     /* 896 MB of RAM reachable */
+#define phys_to_virt(pa) ((void *)((uintptr_t)(pa) + KERNEL_VIRT))
+#define virt_to_phys(va) ((uint32_t)((uintptr_t)(va) - KERNEL_VIRT))
+
+struct tcb;
+
+/* ---- console and machine ---- */
+void arch_console_init(void);
+void arch_console_putc(char c);
+int  arch_console_getc(void);                 /* -1 if no key waiting */
+void arch_shutdown(int code) __attribute__((noreturn));
+void arch_halt(void) __attribute__((noreturn));
+void arch_idle_wait(void);                     /* wait for an interrupt */
+
+/* ---- boot ---- */
+void arch_cpu_init(void);                      /* GDT, TSS, IDT, PIC, features */
+void arch_paging_init(uint64_t ram_top);       /* physmap for all of RAM */
+const char *arch_cpu_features(void);
+uint32_t arch_cpu_khz(void);
+
+/* ---- time: PIT-driven, in microseconds since boot ---- */
+void arch_timer_init(unsigned hz);
+uint64_t arch_time_us(void);
+unsigned arch_timer_period_us(void);
+
+/* ---- page tables (two-level, 4 KB pages for user memory) ---- */
+typedef uint32_t pte_t;
+void arch_pdir_init(uint32_t *pdir);           /* copy the kernel half */
+pte_t *arch_pte_slot(uint32_t *pdir, uint32_t va);   /* NULL: no page table */
+void arch_pde_set(uint32_t *pdir, uint32_t va, uint32_t pt_phys);
+uint32_t arch_pde_table(uint32_t *pdir, uint32_t va); /* phys of PT or 0 */
+pte_t arch_pte_make(uint32_t phys, uint32_t rights);  /* RIGHT_* from mapdb.h */
+bool arch_pte_present(pte_t p);
+uint32_t arch_pte_phys(pte_t p);
+uint32_t arch_pte_rights(pte_t p);
+uint32_t arch_pte_access(pte_t p);             /* RIGHT_R referenced, RIGHT_W dirty */
+void arch_tlb_flush(uint32_t va);              /* in the current space */
+void arch_tlb_flush_all(void);
+
+/* ---- threads ---- */
+/* Make t current: kernel entry saves into t's frame, %gs:0 finds its
+ * UTCB, and its address space is loaded. */
+void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_gs_base);
+void arch_return_to_user(arch_context_t *ctx) __attribute__((noreturn));
+void arch_context_init(arch_context_t *ctx);   /* fresh user frame */
+/* The syscall entry stubs copied into the KIP, and their offsets. */
+void arch_kip_stubs(void *kip, uint32_t first_offset, uint32_t *offsets);
+
+#endif

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A thread's user register frame.  It lives inside the TCB: the TSS points
+ * ESP0 just past it, so the CPU and the entry stubs push a thread's
+ * registers straight into its own TCB on every kernel entry, and the exit
+ * path pops them from there.  The order below is the push order reversed.
+ */
+#ifndef ARCH_CONTEXT_H
+#define ARCH_CONTEXT_H
+
+#include <kernel/types.h>
+
+typedef struct arch_context {
+	uint32_t gs, fs, es, ds;                          /* pushed by the stub */
+	uint32_t edi, esi, ebp, esp_unused, ebx, edx, ecx, eax; /* pusha */
+	uint32_t vector, error;                           /* stub / CPU */
+	uint32_t eip, cs, eflags, esp, ss;                /* CPU, from user mode */
+} arch_context_t;
+
+#define CTX_SIZE 76
+_Static_assert(sizeof(arch_context_t) == CTX_SIZE, "entry.asm depends on the frame size");
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* GDT selectors and interrupt vectors of the IA-32 port. */
+#ifndef ARCH_SEGMENTS_H
+#define ARCH_SEGMENTS_H
+
+#include <kernel/types.h>
+
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UCODE 0x1B
+#define SEL_UDATA 0x23
+#define SEL_TSS   0x28
+#define SEL_UTCB  0x33
+#define GDT_ENTRIES 7
+
+#define IRQ_BASE          0x20
+#define VEC_SYSCALL_IPC   0x30   /* Ipc and Lipc */
+#define VEC_SYSCALL_OTHER 0x31   /* every other call, told apart by the stub address */
+
+#define EFLAGS_IF   0x200u
+#define EFLAGS_USER_MASK 0x00000DD5u  /* CF PF AF ZF SF TF DF OF: what user may set */
+
+void arch_set_utcb_segment(uint32_t base);
+void arch_set_kernel_entry(uint32_t esp0);
+void arch_pic_eoi(unsigned irq);
+bool arch_cpu_has(uint32_t edx_bit);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Switching the CPU to a thread, and the KIP's system-call stubs. */
+#include <arch/arch.h>
+#include <arch/cpu.h>
+#include <arch/segments.h>
+#include <kernel/thread.h>
+#include <kernel/string.h>
+#include <kernel/kip.h>
+
+static uint32_t loaded_pdir;
+
+void arch_context_init(arch_context_t *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->cs = SEL_UCODE;
+	ctx->ss = ctx->ds = ctx->es = ctx->fs = SEL_UDATA;
+	ctx->gs = SEL_UTCB;
+	ctx->eflags = EFLAGS_IF;
+}
+
+void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
+{
+	arch_set_kernel_entry((uint32_t)(&t->ctx + 1));
+	arch_set_utcb_segment(utcb_location);
+	if (pdir_phys != loaded_pdir) {
+		load_cr3(pdir_phys);
+		loaded_pdir = pdir_phys;
+	}
+}
+
+/*
+ * Each stub is "int $vector; ret" at a 16-byte slot.  The kernel knows a
+ * call by where its trap returns to: stub offset + 2.
+ */
+void arch_kip_stubs(void *kip, uint32_t first_offset, uint32_t *offsets)
+{
+	uint8_t *page = kip;
+
+	for (unsigned i = 0; i < KIP_SC_COUNT; i++) {
+		uint32_t off = first_offset + 16 * i;
+		uint8_t vec = (i == KIP_SC_IPC || i == KIP_SC_LIPC) ? VEC_SYSCALL_IPC
+									: VEC_SYSCALL_OTHER;
+		page[off] = 0xCD;          /* int imm8 */
+		page[off + 1] = vec;
+		page[off + 2] = 0xC3;      /* ret */
+		offsets[i] = off;
+	}
+}

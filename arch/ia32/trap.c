@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Every entry from user mode arrives in trap_from_user() with the thread's
+ * registers saved in current->ctx.  Nothing here returns: each path ends
+ * by choosing the thread to run and leaving through its frame.
+ */
+#include <arch/arch.h>
+#include <arch/cpu.h>
+#include <arch/segments.h>
+#include <kernel/thread.h>
+#include <kernel/space.h>
+#include <kernel/sched.h>
+#include <kernel/ipc.h>
+#include <kernel/syscall.h>
+#include <kernel/kip_runtime.h>
+#include <kernel/kprintf.h>
+
+#define VEC_UD 6
+#define VEC_BP 3
+#define VEC_PF 14
+#define PF_ERR_WRITE 2u
+
+void arch_syscall(tcb_t *t) __attribute__((noreturn));   /* syscall.c */
+void arch_timer_tick(void);    /* timer.c */
+
+/* Read one byte of user memory, or -1. */
+static int user_byte(tcb_t *t, uint32_t va)
+{
+	const uint8_t *p = space_user_ptr(t->space, va, RIGHT_R);
+
+	return p ? *p : -1;
+}
+
+/* lock; nop (F0 90) is how X.2 programs find the KIP. */
+static bool kernel_interface(tcb_t *t)
+{
+	arch_context_t *c = &t->ctx;
+
+	if (user_byte(t, c->eip) != 0xF0 || user_byte(t, c->eip + 1) != 0x90)
+		return false;
+	c->eax = fpage_base(t->space->kip_area);
+	c->ecx = kip_api_version();
+	c->edx = kip_api_flags();
+	c->esi = kip_kernel_id();
+	c->eip += 2;
+	return true;
+}
+
+static tcb_t *partner_of(tcb_t *t)
+{
+	return t->partner ? t->partner : NULL;
+}
+
+static void __attribute__((noreturn)) user_page_fault(tcb_t *t)
+{
+	arch_context_t *c = &t->ctx;
+	uint32_t addr = read_cr2();
+	uint32_t access = (c->error & PF_ERR_WRITE) ? RIGHT_W : RIGHT_R;
+
+	if (t->space->sigma0 && space_sigma0_fault(t->space, addr))
+		sched_switch_to(t);
+	if (addr >= USER_LIMIT) {
+		ipc_exception(t, VEC_PF, c->error);
+		sched_switch_to(partner_of(t));
+	}
+	ipc_pagefault(t, addr, access, c->eip);
+	sched_switch_to(partner_of(t));
+}
+
+static void __attribute__((noreturn)) timer_interrupt(void)
+{
+	arch_timer_tick();
+	arch_pic_eoi(0);
+	timeout_expire(arch_time_us());
+	bool give_way = sched_tick(arch_timer_period_us());
+	if (current && current->state == TS_READY && !give_way)
+		sched_switch_to(current);
+	sched_return();
+}
+
+void trap_from_user(void)
+{
+	tcb_t *t = current;
+	arch_context_t *c = &t->ctx;
+
+	switch (c->vector) {
+	case VEC_SYSCALL_IPC:
+		ipc_syscall(t, c->eax, c->edx, c->ecx, c->esi, false);
+	case VEC_SYSCALL_OTHER:
+		arch_syscall(t);
+	case IRQ_BASE:
+		timer_interrupt();
+	case VEC_PF:
+		user_page_fault(t);
+	case VEC_UD:
+		if (kernel_interface(t))
+			sched_switch_to(t);
+		break;
+	case VEC_BP:
+		if (kdebug_call(t))
+			sched_switch_to(t);
+		break;
+	default:
+		if (c->vector > IRQ_BASE && c->vector < IRQ_BASE + 16) {
+			/* Spurious or unexpected device interrupt: nothing is unmasked. */
+			arch_pic_eoi(c->vector - IRQ_BASE);
+			sched_switch_to(t);
+		}
+		break;
+	}
+	ipc_exception(t, c->vector, c->error);
+	if (t->state == TS_READY)
+		sched_switch_to(t);
+	sched_switch_to(partner_of(t));
+}
+
+/* Only the idle loop runs with interrupts on in kernel mode. */
+void trap_from_kernel(arch_context_t *frame)
+{
+	if (frame->vector == IRQ_BASE) {
+		arch_timer_tick();
+		arch_pic_eoi(0);
+		timeout_expire(arch_time_us());
+		return;
+	}
+	if (frame->vector > IRQ_BASE && frame->vector < IRQ_BASE + 16) {
+		arch_pic_eoi(frame->vector - IRQ_BASE);
+		return;
+	}
+	panic("kernel trap %u at %x, error %x, cr2 %x", frame->vector, frame->eip,
+	      frame->error, read_cr2());
+}

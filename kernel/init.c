@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* kernel_main: from the boot loader's hand-over to the first user thread. */
+#include <kernel/boot.h>
+#include <kernel/kmem.h>
+#include <kernel/kip_runtime.h>
+#include <kernel/thread.h>
+#include <kernel/sched.h>
+#include <kernel/kprintf.h>
+#include <arch/arch.h>
+#include <arch/multiboot.h>
+
+#define TIMER_HZ 1000
+#define MAX_MODULES 16
+
+extern char __kernel_end[];
+
+static const char *mem_type_name(uint32_t type)
+{
+	static const char *const names[] = { "?", "free", "boot loader", "root tasks",
+					     "kernel", "reserved" };
+	return type < ARRAY_SIZE(names) ? names[type] : "?";
+}
+
+static void print_memory(void)
+{
+	kprintf("memory map:\n");
+	for (unsigned i = 0; i < boot_memory.n; i++)
+		kprintf("  %08llx-%08llx %s\n", (unsigned long long)boot_memory.r[i].start,
+			(unsigned long long)boot_memory.r[i].end - 1,
+			mem_type_name(boot_memory.r[i].type));
+}
+
+/* The kernel-memory pool of this build: an eighth of RAM, 1 to 16 MB. */
+static uint32_t pool_size(void)
+{
+	uint64_t ram = memmap_total(&boot_memory, MEM_FREE);
+	uint64_t size = ram / 8;
+
+	if (size < 0x100000)
+		size = 0x100000;
+	if (size > 0x1000000)
+		size = 0x1000000;
+	return (uint32_t)ALIGN_DOWN(size, (uint64_t)PAGE_SIZE);
+}
+
+void kernel_main(uint32_t magic, uint32_t mbi_phys)
+{
+	arch_paging_init(PHYSMAP_LIMIT);
+	arch_console_init();
+	kprintf("\nLent L4 X.2 microkernel for IA-32\n");
+	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
+		panic("not started by a Multiboot loader (magic %x)", magic);
+	arch_cpu_init();
+	kprintf("cpu features: %s\n", arch_cpu_features());
+
+	const multiboot_info_t *mbi = phys_to_virt(mbi_phys);
+	memmap_init(&boot_memory);
+	if (multiboot_parse_mmap(mbi, (mbi->flags & MBI_FLAG_MMAP) ? phys_to_virt(mbi->mmap_addr) : NULL,
+				 &boot_memory) < 0)
+		panic("the boot loader gave no memory map");
+	memmap_add(&boot_memory, 0, PAGE_SIZE, MEM_RESERVED);
+	memmap_add(&boot_memory, 0x100000, virt_to_phys(__kernel_end), MEM_KERNEL);
+	memmap_add(&boot_memory, mbi_phys, mbi_phys + sizeof(*mbi), MEM_BOOTLOADER);
+
+	boot_module_t mods[MAX_MODULES];
+	unsigned nmods = 0;
+	if (mbi->flags & MBI_FLAG_MODS) {
+		const multiboot_module_t *m = phys_to_virt(mbi->mods_addr);
+		memmap_add(&boot_memory, mbi->mods_addr,
+			   mbi->mods_addr + mbi->mods_count * sizeof(*m), MEM_BOOTLOADER);
+		for (unsigned i = 0; i < mbi->mods_count && i < MAX_MODULES; i++, nmods++) {
+			mods[i] = (boot_module_t){ m[i].mod_start, m[i].mod_end,
+						   m[i].string ? phys_to_virt(m[i].string) : "" };
+			memmap_add(&boot_memory, m[i].mod_start, m[i].mod_end, MEM_BOOTLOADER);
+			kprintf("module %u: %08x-%08x %s\n", i, m[i].mod_start, m[i].mod_end - 1,
+				mods[i].name);
+		}
+	}
+	if (nmods < 2)
+		panic("need two boot modules (sigma0, root task), got %u", nmods);
+
+	kip_server_t s0 = { 0 }, root = { 0 };
+	if (boot_load_module(&mods[0], &s0.ip, &s0.mem_low, &s0.mem_high, mods, nmods) < 0)
+		panic("cannot load sigma0: not an ELF image that fits free memory at its link address");
+	if (boot_load_module(&mods[1], &root.ip, &root.mem_low, &root.mem_high, mods, nmods) < 0)
+		panic("cannot load the root task: not an ELF image that fits free memory at its link address");
+
+	uint32_t pool = (uint32_t)memmap_alloc(&boot_memory, pool_size(), PAGE_SIZE,
+					       PHYSMAP_LIMIT, MEM_KERNEL);
+	if (!pool)
+		panic("no memory for the kernel-memory pool");
+	kmem_init(pool, pool_size());
+	print_memory();
+	kprintf("kernel memory pool: %u KB at %08x\n", pool_size() / 1024, pool);
+
+	arch_timer_init(TIMER_HZ);
+	kip_setup(&boot_memory, mbi_phys, &s0, &root);
+	thread_init();
+	boot_start_tasks(s0.ip, root.ip);
+	kprintf("starting sigma0 at %08x, root task at %08x\n", s0.ip, root.ip);
+	sched_return();
+}

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * IPC rendezvous: send phase, receive phase, their completion, failure,
+ * cancellation and timeouts.  A blocked thread keeps no kernel stack; its
+ * state, its specifiers and its continuation say how to finish it.
+ */
+#include <kernel/ipc.h>
+#include <kernel/ipc_xfer.h>
+#include <kernel/thread.h>
+#include <kernel/sched.h>
+#include <kernel/space.h>
+#include <kernel/kprintf.h>
+#include <arch/arch.h>
+
+enum { SEND_DONE, SEND_BLOCKED, SEND_FAILED };
+
+#define LABEL_EXCEPTION 0xFFB0u   /* -5 << 4: IA-32 exception message */
+
+static void finish_send(tcb_t *snd);
+
+/* ---- who may talk to whom ---- */
+
+static bool from_matches(const tcb_t *rcv, const tcb_t *snd)
+{
+	tid_t from = rcv->ipc_from;
+
+	if (tid_is_any(from))
+		return true;
+	if (tid_is_anylocal(from))
+		return snd->space == rcv->space;
+	if (tid_is_local(from))
+		return snd->space == rcv->space && thread_local_id(snd) == from;
+	return snd->id == from;
+}
+
+/* The sender's ID as the receiver sees it: local if it asked locally. */
+static tid_t sender_id(const tcb_t *rcv, const tcb_t *snd)
+{
+	if (snd->space == rcv->space &&
+	    (tid_is_anylocal(rcv->ipc_from) || tid_is_local(rcv->ipc_from)))
+		return thread_local_id(snd);
+	return snd->id;
+}
+
+/* ---- the queue of threads blocked sending to one receiver ---- */
+
+static void senders_add(tcb_t *rcv, tcb_t *snd, bool front)
+{
+	snd->partner = rcv;
+	if (!rcv->senders) {
+		snd->sq_next = snd->sq_prev = snd;
+		rcv->senders = snd;
+		return;
+	}
+	tcb_t *head = rcv->senders;
+	snd->sq_next = head;
+	snd->sq_prev = head->sq_prev;
+	head->sq_prev->sq_next = snd;
+	head->sq_prev = snd;
+	if (front)
+		rcv->senders = snd;
+}
+
+static void senders_remove(tcb_t *snd)
+{
+	tcb_t *rcv = snd->partner;
+
+	if (!rcv)
+		return;
+	if (snd->sq_next == snd) {
+		rcv->senders = NULL;
+	} else {
+		snd->sq_prev->sq_next = snd->sq_next;
+		snd->sq_next->sq_prev = snd->sq_prev;
+		if (rcv->senders == snd)
+			rcv->senders = snd->sq_next;
+	}
+	snd->sq_next = snd->sq_prev = NULL;
+	snd->partner = NULL;
+}
+
+/* ---- completion ---- */
+
+static void make_ready(tcb_t *t)
+{
+	t->kmsg_active = false;
+	t->cont = CONT_USER_IPC;
+	if (t->halted) {
+		t->state = TS_HALTED;
+		sched_dequeue(t);
+	} else {
+		sched_enqueue(t);
+	}
+}
+
+static void block(tcb_t *t, unsigned state, timeout_t to)
+{
+	t->state = (uint8_t)state;
+	sched_dequeue(t);
+	if (!timeout_is_never(to))
+		timeout_set(t, arch_time_us() + timeout_relative_us(to) + 1);
+}
+
+static bool timeout_expired_now(timeout_t to)
+{
+	return !timeout_is_never(to) && timeout_relative_us(to) == 0;
+}
+
+/* The kernel's own call of t (page fault, exception, start-up) cannot be
+ * completed: its partner is gone.  The thread stops; its pager or handler
+ * can revive it with ExchangeRegisters. */
+static void kernel_ipc_failed(tcb_t *t, uint32_t code)
+{
+	if (t->cont == CONT_PF_RECV) {
+		t->kmsg_active = false;
+		t->cont = CONT_USER_IPC;
+		UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, true, 0);
+		t->ctx.esi = MSGTAG_ERROR;
+		t->ctx.eax = TID_NIL;
+		make_ready(t);
+		return;
+	}
+	if (t->cont != CONT_STARTUP)
+		kprintf("lent: thread %x: %s IPC to %x failed (error %u), thread halted\n",
+			t->id, t->cont == CONT_EXCEPTION ? "exception" : "page-fault",
+			t->ipc_from, code);
+	t->kmsg_active = false;
+	t->cont = CONT_USER_IPC;
+	t->halted = true;
+	t->state = TS_HALTED;
+	sched_dequeue(t);
+}
+
+static void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase)
+{
+	timeout_cancel(t);
+	if (t->state == TS_SEND)
+		senders_remove(t);
+	if (t->kmsg_active) {
+		kernel_ipc_failed(t, code);
+		return;
+	}
+	UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, receive_phase, 0);
+	t->ctx.esi = MSGTAG_ERROR;
+	t->ctx.eax = TID_NIL;
+	make_ready(t);
+}
+
+/* Both partners of a failed transfer learn of it, each from its side. */
+static void fail_both(tcb_t *snd, tcb_t *rcv, int code)
+{
+	int rcv_code = code == IPC_ERR_XFER_TIMEOUT_OWN ? IPC_ERR_XFER_TIMEOUT_PARTNER :
+		       code == IPC_ERR_XFER_TIMEOUT_PARTNER ? IPC_ERR_XFER_TIMEOUT_OWN : code;
+	fail_ipc(rcv, (uint32_t)rcv_code, true);
+	fail_ipc(snd, (uint32_t)code, false);
+}
+
+static void load_exception_reply(tcb_t *t, word_t tag)
+{
+	arch_context_t *c = &t->ctx;
+
+	if (msgtag_u(tag) < 12)
+		return;
+	c->eip = t->kmsg[1];
+	c->eflags = (c->eflags & ~0x00000DD5u) | (t->kmsg[2] & 0x00000DD5u);
+	c->edi = t->kmsg[5]; c->esi = t->kmsg[6]; c->ebp = t->kmsg[7]; c->esp = t->kmsg[8];
+	c->ebx = t->kmsg[9]; c->edx = t->kmsg[10]; c->ecx = t->kmsg[11]; c->eax = t->kmsg[12];
+}
+
+static void finish_receive(tcb_t *rcv, tcb_t *snd, word_t tag)
+{
+	timeout_cancel(rcv);
+	switch (rcv->cont) {
+	case CONT_USER_IPC:
+		rcv->ctx.esi = tag;
+		rcv->ctx.eax = sender_id(rcv, snd);
+		rcv->ctx.ebx = rcv->utcb[1];
+		rcv->ctx.ebp = rcv->utcb[2];
+		break;
+	case CONT_PF_RECV:
+		/* The buffer page is there now: take up the interrupted receive. */
+		rcv->kmsg_active = false;
+		rcv->cont = CONT_USER_IPC;
+		rcv->ipc_from = rcv->saved_from;
+		rcv->ipc_timeouts = rcv->saved_timeouts;
+		rcv->state = TS_RECV;
+		ipc_receive_phase(rcv);
+		return;
+	case CONT_EXCEPTION:
+		load_exception_reply(rcv, tag);
+		break;
+	case CONT_STARTUP:
+		if (msgtag_u(tag) >= 2) {
+			rcv->ctx.eip = rcv->kmsg[1];
+			rcv->ctx.esp = rcv->kmsg[2];
+		}
+		break;
+	default:                        /* CONT_PAGEFAULT: retry the access */
+		break;
+	}
+	make_ready(rcv);
+}
+
+/* A page is missing in the middle of a transfer: its owner asks its pager,
+ * and the transfer starts again from the beginning afterwards. */
+static void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
+{
+	if (f->who == snd) {
+		if (snd->state == TS_SEND)
+			senders_remove(snd);
+		timeout_cancel(snd);
+		snd->ctx.eip -= 2;                 /* re-execute the Ipc trap */
+		ipc_pagefault(snd, f->addr, RIGHT_R, snd->ctx.eip);
+		return;
+	}
+	if (snd->state != TS_SEND) {
+		timeout_cancel(snd);
+		snd->state = TS_SEND;
+		sched_dequeue(snd);
+	}
+	senders_add(rcv, snd, true);
+	rcv->saved_from = rcv->ipc_from;
+	rcv->saved_timeouts = rcv->ipc_timeouts;
+	timeout_cancel(rcv);
+	rcv->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | RIGHT_W, 2, 0, 0);
+	rcv->kmsg[1] = f->addr;
+	rcv->kmsg[2] = rcv->ctx.eip;
+	ipc_kernel_call(rcv, rcv->pager, CONT_PF_RECV);
+}
+
+/* Deliver from snd to rcv, who is waiting for it. */
+static void deliver(tcb_t *snd, tcb_t *rcv)
+{
+	word_t tag = 0;
+	xfer_fault_t f;
+	int r = ipc_transfer(snd, rcv, &tag, &f);
+
+	if (r == XFER_FAULT) {
+		xfer_fault(snd, rcv, &f);
+	} else if (r != XFER_OK) {
+		fail_both(snd, rcv, r);
+	} else {
+		finish_receive(rcv, snd, tag);
+		finish_send(snd);
+	}
+}
+
+/* ---- the two phases ---- */
+
+static int send_phase(tcb_t *t, tcb_t *dest)
+{
+	if (dest->state == TS_RECV && from_matches(dest, t)) {
+		deliver(t, dest);
+		return SEND_DONE;
+	}
+	timeout_t to = t->kmsg_active ? 0 : timeouts_snd(t->ipc_timeouts);
+	if (timeout_expired_now(to)) {
+		fail_ipc(t, IPC_ERR_TIMEOUT, false);
+		return SEND_FAILED;
+	}
+	senders_add(dest, t, false);
+	block(t, TS_SEND, to);
+	return SEND_BLOCKED;
+}
+
+static void finish_send(tcb_t *snd)
+{
+	if (snd->state == TS_SEND)
+		senders_remove(snd);
+	timeout_cancel(snd);
+	if (snd->kmsg_active || !tid_is_nil(snd->ipc_from)) {
+		snd->state = TS_RECV;
+		ipc_receive_phase(snd);
+	} else {
+		snd->ctx.esi = 0;
+		make_ready(snd);
+	}
+}
+
+void ipc_receive_phase(tcb_t *t)
+{
+	tid_t from = t->ipc_from;
+
+	if (!tid_is_any(from) && !tid_is_anylocal(from) && !thread_resolve(t, from)) {
+		fail_ipc(t, IPC_ERR_NOPARTNER, true);
+		return;
+	}
+	tcb_t *s = t->senders;
+	if (s) {
+		do {
+			if (from_matches(t, s)) {
+				senders_remove(s);
+				deliver(s, t);
+				return;
+			}
+			s = s->sq_next;
+		} while (s != t->senders);
+	}
+	timeout_t to = t->kmsg_active ? 0 : timeouts_rcv(t->ipc_timeouts);
+	if (timeout_expired_now(to)) {
+		fail_ipc(t, IPC_ERR_TIMEOUT, true);
+		return;
+	}
+	block(t, TS_RECV, to);
+}
+
+void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, bool lipc)
+{
+	tcb_t *dest = NULL;
+
+	t->ctx.esi = tag;
+	t->cont = CONT_USER_IPC;
+	t->kmsg_active = false;
+	t->ipc_to = to;
+	t->ipc_from = from;
+	t->ipc_timeouts = timeouts;
+	t->ipc_local = lipc;
+
+	if (!tid_is_nil(to)) {
+		dest = thread_resolve(t, to);
+		if (!dest || dest == t) {
+			fail_ipc(t, IPC_ERR_NOPARTNER, false);
+			sched_switch_to(t);
+		}
+		send_phase(t, dest);
+	} else if (!tid_is_nil(from)) {
+		t->state = TS_RECV;
+		ipc_receive_phase(t);
+	} else {
+		t->ctx.esi = 0;
+	}
+	if (t->state == TS_READY)
+		sched_switch_to(t);
+	sched_switch_to(dest);
+}
+
+/* ---- messages the kernel makes ---- */
+
+void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
+{
+	t->kmsg_active = true;
+	t->cont = (uint8_t)cont;
+	t->ipc_from = dest_id;
+	t->ipc_timeouts = 0;
+	t->state = TS_READY;
+	tcb_t *dest = tid_is_nil(dest_id) ? NULL : thread_resolve(t, dest_id);
+	if (!dest || dest == t) {
+		kernel_ipc_failed(t, IPC_ERR_NOPARTNER);
+		return;
+	}
+	send_phase(t, dest);
+}
+
+void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
+{
+	t->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);
+	t->kmsg[1] = addr;
+	t->kmsg[2] = ip;
+	ipc_kernel_call(t, t->pager, CONT_PAGEFAULT);
+}
+
+void ipc_exception(tcb_t *t, uint32_t vec, uint32_t error)
+{
+	const arch_context_t *c = &t->ctx;
+	tid_t handler = thread_exc_handler(t);
+
+	if (tid_is_nil(handler) || !thread_resolve(t, handler)) {
+		kprintf("lent: thread %x: exception %u at %x (error %x), no handler: halted\n",
+			t->id, vec, c->eip, error);
+		t->halted = true;
+		t->state = TS_HALTED;
+		sched_dequeue(t);
+		return;
+	}
+	word_t *m = t->kmsg;
+	m[0] = msgtag_make(LABEL_EXCEPTION, 12, 0, 0);
+	m[1] = c->eip; m[2] = c->eflags; m[3] = vec; m[4] = error;
+	m[5] = c->edi; m[6] = c->esi; m[7] = c->ebp; m[8] = c->esp;
+	m[9] = c->ebx; m[10] = c->edx; m[11] = c->ecx; m[12] = c->eax;
+	ipc_kernel_call(t, handler, CONT_EXCEPTION);
+}
+
+/* ---- cancellation and timeouts ---- */
+
+void ipc_cancel(tcb_t *t, bool send, bool recv)
+{
+	bool in_send = t->state == TS_SEND, in_recv = t->state == TS_RECV;
+
+	if (!(in_send && send) && !(in_recv && recv))
+		return;
+	timeout_cancel(t);
+	if (in_send)
+		senders_remove(t);
+	if (t->kmsg_active && t->cont != CONT_PF_RECV) {
+		/* Back to user mode: a page fault or exception simply recurs. */
+		make_ready(t);
+		return;
+	}
+	t->kmsg_active = false;
+	t->cont = CONT_USER_IPC;
+	fail_ipc(t, IPC_ERR_CANCELED, in_recv);
+}
+
+void ipc_detach_senders(tcb_t *t)
+{
+	while (t->senders) {
+		tcb_t *s = t->senders;
+		senders_remove(s);
+		s->state = TS_READY;
+		fail_ipc(s, IPC_ERR_NOPARTNER, false);
+	}
+}
+
+void ipc_timeout(tcb_t *t)
+{
+	if (t->state == TS_SEND)
+		fail_ipc(t, IPC_ERR_TIMEOUT, false);
+	else if (t->state == TS_RECV)
+		fail_ipc(t, IPC_ERR_TIMEOUT, true);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Synchronous IPC.  Both phases are written for explicit threads rather
+ * than for "current": a transfer may be driven by either partner, and by
+ * the kernel on behalf of a blocked thread (its page faults).
+ */
+#ifndef KERNEL_IPC_H
+#define KERNEL_IPC_H
+
+#include <kernel/types.h>
+#include <kernel/l4types.h>
+
+struct tcb;
+
+/* The Ipc/Lipc system call of t; ends by leaving the kernel. */
+void ipc_syscall(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts,
+		 word_t tag, bool lipc) __attribute__((noreturn));
+
+/* t (in TS_RECV, ipc_from set) looks for a waiting sender, or waits. */
+void ipc_receive_phase(struct tcb *t);
+
+/* Kernel-made call from t to dest with t->kmsg as the message. */
+void ipc_kernel_call(struct tcb *t, tid_t dest, unsigned cont);
+/* Deliver a page fault of t at addr (access rights RIGHT_*) to its pager. */
+void ipc_pagefault(struct tcb *t, uint32_t addr, uint32_t access, uint32_t ip);
+/* Deliver exception number vec to t's exception handler (or halt t). */
+void ipc_exception(struct tcb *t, uint32_t vec, uint32_t error);
+
+/* Abort t's IPC (ExchangeRegisters, deletion): it returns with
+ * "cancelled" (or for kernel-made messages simply goes back to user). */
+void ipc_cancel(struct tcb *t, bool send, bool recv);
+/* t is going away: fail everyone blocked sending to it. */
+void ipc_detach_senders(struct tcb *t);
+/* t's IPC timeout has passed. */
+void ipc_timeout(struct tcb *t);
+
+#endif

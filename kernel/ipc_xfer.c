@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Message transfer: untyped words, map and grant items, string items. */
+#include <kernel/ipc_xfer.h>
+#include <kernel/thread.h>
+#include <kernel/space.h>
+#include <kernel/string.h>
+#include <arch/arch.h>
+
+#define MAX_MRS 64
+#define MAX_BRS 33
+#define MAX_SEGS 32
+
+typedef struct segment { uint32_t addr, len; } segment_t;
+
+/* Read one string (an item plus the items chained to it with the c bit)
+ * starting at words[i]; returns the index after it, 0 if malformed. */
+static unsigned parse_string(const word_t *words, unsigned i, unsigned end,
+			     segment_t *segs, unsigned *nsegs)
+{
+	*nsegs = 0;
+	for (;;) {
+		if (i >= end)
+			return 0;
+		word_t hdr = words[i++];
+		if (!item_is_string(hdr))
+			return 0;
+		unsigned j = string_item_substrings(hdr);
+		if (i + j > end || *nsegs + j > MAX_SEGS)
+			return 0;
+		for (unsigned k = 0; k < j; k++)
+			segs[(*nsegs)++] = (segment_t){ words[i++], string_item_length(hdr) };
+		if (!string_item_compound(hdr))
+			return i;
+	}
+}
+
+static uint32_t total_len(const segment_t *s, unsigned n)
+{
+	uint32_t sum = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		sum += s[i].len;
+	return sum;
+}
+
+/* Copy bytes between two segment lists through the page tables; a missing
+ * page stops the copy and names itself in *f. */
+static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
+		       struct tcb *rcv, const segment_t *dst, unsigned nd,
+		       uint32_t len, xfer_fault_t *f)
+{
+	unsigned si = 0, di = 0;
+	uint32_t so = 0, dof = 0;
+
+	while (len) {
+		while (si < ns && so == src[si].len)
+			si++, so = 0;
+		while (di < nd && dof == dst[di].len)
+			di++, dof = 0;
+		if (si == ns || di == nd)
+			break;
+		uint32_t sva = src[si].addr + so, dva = dst[di].addr + dof;
+		uint32_t n = len;
+		n = n < src[si].len - so ? n : src[si].len - so;
+		n = n < dst[di].len - dof ? n : dst[di].len - dof;
+		n = n < PAGE_SIZE - (sva & ~PAGE_MASK) ? n : PAGE_SIZE - (sva & ~PAGE_MASK);
+		n = n < PAGE_SIZE - (dva & ~PAGE_MASK) ? n : PAGE_SIZE - (dva & ~PAGE_MASK);
+		void *sp = space_user_ptr(snd->space, sva, RIGHT_R);
+		if (!sp) {
+			*f = (xfer_fault_t){ snd, sva, RIGHT_R };
+			return XFER_FAULT;
+		}
+		void *dp = space_user_ptr(rcv->space, dva, RIGHT_W);
+		if (!dp || space_in_utcb_area(rcv->space, dva, 1)) {
+			*f = (xfer_fault_t){ rcv, dva, RIGHT_W };
+			return XFER_FAULT;
+		}
+		memcpy(dp, sp, n);
+		so += n, dof += n, len -= n;
+	}
+	return XFER_OK;
+}
+
+/* A transfer page fault is allowed to wait unless an XferTimeout is zero. */
+static int fault_or_timeout(struct tcb *snd, struct tcb *rcv, xfer_fault_t *f)
+{
+	word_t snd_xt = snd->utcb && !snd->kmsg_active ? UTCB_TCR(snd, TCR_XFER_TIMEOUT) : 0;
+	word_t rcv_xt = rcv->utcb && !rcv->kmsg_active ? UTCB_TCR(rcv, TCR_XFER_TIMEOUT) : 0;
+
+	if (timeout_is_zero(timeouts_snd(snd_xt)))
+		return IPC_ERR_XFER_TIMEOUT_OWN;
+	if (timeout_is_zero(timeouts_rcv(rcv_xt)))
+		return IPC_ERR_XFER_TIMEOUT_PARTNER;
+	(void)f;
+	return XFER_FAULT;
+}
+
+int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t *f)
+{
+	word_t tag = snd->kmsg_active ? snd->kmsg[0] : snd->ctx.esi;
+	unsigned u = msgtag_u(tag), t = msgtag_t(tag), end = u + t + 1;
+	const word_t *src = snd->kmsg_active ? snd->kmsg : snd->utcb;
+	word_t *dst = rcv->kmsg_active ? rcv->kmsg : rcv->utcb;
+	unsigned dst_max = rcv->kmsg_active ? KMSG_WORDS : MAX_MRS;
+	word_t acceptor;
+	word_t br[MAX_BRS];
+	unsigned next_br = 1;
+
+	if (end > MAX_MRS || (snd->kmsg_active && end > KMSG_WORDS))
+		return IPC_ERR_OVERFLOW;
+	if (rcv->kmsg_active) {
+		acceptor = FPAGE_COMPLETE;             /* whole space, no strings */
+	} else {
+		acceptor = UTCB_BR(rcv, 0);
+		for (unsigned i = 0; i < MAX_BRS; i++)
+			br[i] = UTCB_BR(rcv, i);
+	}
+	/* Untyped words and the typed items' words as they were sent. */
+	for (unsigned i = 1; i < end && i < dst_max; i++)
+		dst[i] = src[i];
+
+	for (unsigned i = u + 1; i < end;) {
+		word_t w0 = src[i];
+		if (item_is_map(w0) || item_is_grant(w0)) {
+			if (i + 1 >= end)
+				return IPC_ERR_OVERFLOW;
+			fpage_t window = acceptor_window(acceptor);
+			if (fpage_is_nil(window))
+				return IPC_ERR_OVERFLOW;
+			space_map_fpage(snd->space, src[i + 1], item_snd_base(w0), rcv->space,
+					window, item_is_grant(w0));
+			i += 2;
+			continue;
+		}
+		segment_t ss[MAX_SEGS], ds[MAX_SEGS];
+		unsigned ns, nd;
+		unsigned next = parse_string(src, i, end, ss, &ns);
+		if (!next || rcv->kmsg_active || !acceptor_strings(acceptor))
+			return IPC_ERR_OVERFLOW;
+		unsigned bnext = parse_string(br, next_br, MAX_BRS, ds, &nd);
+		if (!bnext)
+			return IPC_ERR_OVERFLOW;
+		uint32_t len = total_len(ss, ns);
+		if (len > total_len(ds, nd))
+			return IPC_ERR_OVERFLOW;
+		int r = copy_string(snd, ss, ns, rcv, ds, nd, len, f);
+		if (r == XFER_FAULT)
+			return fault_or_timeout(snd, rcv, f);
+		/* The receiver learns where its string went and how long it is. */
+		dst[i] = (len << 10) | (src[i] & 0x3FF & ~(1u << 9) & ~(0x1Fu << 4));
+		if (i + 1 < dst_max)
+			dst[i + 1] = ds[0].addr;
+		for (unsigned k = i + 2; k < next && k < dst_max; k++)
+			dst[k] = 0;
+		i = next;
+		next_br = bnext;
+	}
+	*tag_out = tag & ~(MSGTAG_FLAGS_MASK);
+	return XFER_OK;
+}

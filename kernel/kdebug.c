@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The kernel-debugger console calls of the X.2 IA-32 user library: an
+ * int3 followed by "cmpb $op, %al" (print a character or a string, read a
+ * key) or by "jmp; mov $message, %eax" (enter the debugger).  Lent has no
+ * interactive debugger; entering it prints the message and, for
+ * "shutdown...", ends the machine (how test runs stop QEMU).
+ */
+#include <kernel/syscall.h>
+#include <kernel/thread.h>
+#include <kernel/space.h>
+#include <kernel/kprintf.h>
+#include <kernel/string.h>
+#include <arch/arch.h>
+
+#define OP_PUTC       0x00
+#define OP_PUTS       0x01
+#define OP_CLEARPAGE  0x02
+#define OP_GETC       0x08
+#define OP_GETC_BLOCK 0x0D
+#define MAX_STRING    4096
+
+static int user_byte(tcb_t *t, uint32_t va)
+{
+	const uint8_t *p = space_user_ptr(t->space, va, RIGHT_R);
+
+	return p ? *p : -1;
+}
+
+static uint32_t user_word(tcb_t *t, uint32_t va)
+{
+	uint32_t w = 0;
+
+	for (int i = 3; i >= 0; i--) {
+		int b = user_byte(t, va + (uint32_t)i);
+		w = (w << 8) | (uint32_t)(b < 0 ? 0 : b);
+	}
+	return w;
+}
+
+/* Print a user string; stops at an unmapped byte, as the string ends. */
+static void print_user_string(tcb_t *t, uint32_t va)
+{
+	for (int i = 0; i < MAX_STRING; i++) {
+		int c = user_byte(t, va + (uint32_t)i);
+		if (c <= 0)
+			return;
+		arch_console_putc((char)c);
+	}
+}
+
+static bool user_string_starts(tcb_t *t, uint32_t va, const char *prefix)
+{
+	for (size_t i = 0; prefix[i]; i++)
+		if (user_byte(t, va + (uint32_t)i) != (uint8_t)prefix[i])
+			return false;
+	return true;
+}
+
+static int wait_key(void)
+{
+	int c;
+
+	while ((c = arch_console_getc()) < 0)
+		;
+	return c;
+}
+
+bool kdebug_call(tcb_t *t)
+{
+	arch_context_t *c = &t->ctx;
+	int b0 = user_byte(t, c->eip), b1 = user_byte(t, c->eip + 1);
+
+	if (b0 == 0x3C) {                       /* cmpb $op, %al */
+		switch (b1) {
+		case OP_PUTC:
+			arch_console_putc((char)c->eax);
+			return true;
+		case OP_PUTS:
+			print_user_string(t, c->eax);
+			return true;
+		case OP_CLEARPAGE:
+			return true;
+		case OP_GETC: {
+			int k = arch_console_getc();
+			c->eax = (c->eax & ~0xFFu) | (uint32_t)(k < 0 ? 0 : k);
+			return true;
+		}
+		case OP_GETC_BLOCK:
+			c->eax = (c->eax & ~0xFFu) | (uint32_t)wait_key();
+			return true;
+		default:
+			return false;
+		}
+	}
+	if (b0 == 0xEB && user_byte(t, c->eip + 2) == 0xB8) {   /* jmp; mov $msg, %eax */
+		uint32_t msg = user_word(t, c->eip + 3);
+		kputs("KD# ");
+		print_user_string(t, msg);
+		kputs("\n");
+		if (user_string_starts(t, msg, "shutdown"))
+			arch_shutdown(0);
+		kputs("KD# press a key to continue\n");
+		wait_key();
+		return true;
+	}
+	return false;
+}

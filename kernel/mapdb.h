@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Mapping database: for every 4 KB page mapped in any address space, one
+ * mapping node that records where the mapping came from (its parent) and
+ * which mappings were derived from it (its children).  Unmap walks this
+ * tree.  sigma0's idempotent mappings are the roots.
+ *
+ * The database knows nothing of page tables or of where its nodes live:
+ * it reaches both through the space_* hooks below, which kernel/space.c
+ * implements for real and tests/unit/ implements with plain arrays.
+ * Nodes are allocated from the kernel memory of the space that holds the
+ * mapping, so a task pays for its own mappings.
+ */
+#ifndef KERNEL_MAPDB_H
+#define KERNEL_MAPDB_H
+
+#include <kernel/types.h>
+
+/* X.2 access rights as encoded in the low bits of an fpage. */
+#define RIGHT_X 1u
+#define RIGHT_W 2u
+#define RIGHT_R 4u
+#define RIGHTS_ALL 7u
+
+typedef struct space space_t;
+
+typedef struct mapnode {
+	struct mapnode *parent;
+	struct mapnode *child;   /* first derived mapping */
+	struct mapnode *next;    /* siblings: same parent */
+	struct mapnode *prev;
+	space_t *space;          /* address space holding this mapping */
+	uint32_t vaddr;          /* page-aligned virtual address in space */
+	uint32_t phys;           /* page-aligned frame address */
+	uint32_t rights;         /* RIGHT_* */
+} mapnode_t;
+
+/* ---- hooks the database calls (kernel/space.c, or a fake in the tests) ---- */
+
+/* The node-table slot that belongs to vaddr in s.  With alloc, missing
+ * node tables are allocated; returns NULL if that is impossible. */
+mapnode_t **space_node_slot(space_t *s, uint32_t vaddr, bool alloc);
+/* Allocate / free one zeroed mapping node charged to s. NULL if none. */
+mapnode_t *space_node_alloc(space_t *s);
+void space_node_free(space_t *s, mapnode_t *n);
+/* Enter phys with rights at vaddr (allocating a page table if needed).
+ * Returns 0, or -1 when no page table can be had. */
+int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights);
+/* Remove the translation at vaddr; return its access bits (RIGHT_R when it
+ * was referenced, RIGHT_W when written) and flush the TLB entry. */
+uint32_t space_pte_clear(space_t *s, uint32_t vaddr);
+/* Narrow the translation at vaddr to rights (never widens); return and
+ * clear its access bits. */
+uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights);
+
+/* ---- the database ---- */
+
+enum mapdb_error {
+	MAPDB_OK = 0,
+	MAPDB_NOMEM = -1,   /* a node, node table or page table could not be had */
+	MAPDB_CYCLE = -2,   /* destination is the source itself or an ancestor of it */
+};
+
+/* Create a root mapping (no parent): sigma0's idempotent memory. */
+int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights);
+
+/* The node for vaddr in s, or NULL if nothing is mapped there. */
+mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr);
+
+/*
+ * Map (or with grant, move) the page at fvaddr in from to tvaddr in to,
+ * with rights narrowed to those of the source.  An unmapped source is a
+ * silent no-op (X.2).  An existing mapping at the destination is first
+ * flushed with everything derived from it, unless it is already a child of
+ * the source on the same frame, in which case its rights are extended (up
+ * to the source's).  Granting removes the source mapping and hands its
+ * children to the new node.
+ */
+int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
+	      uint32_t rights, bool grant);
+
+/*
+ * Revoke rights from every mapping derived from the page at vaddr in s,
+ * and with flush_self from that mapping too; a mapping left with no rights
+ * is removed.  Returns the access bits collected from the mapping and all
+ * mappings derived from it (and clears them).  Nothing mapped: returns 0.
+ */
+uint32_t mapdb_unmap(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self);
+
+/* Number of mappings derived (transitively) from the node: for tests and
+ * for the kernel-memory report. */
+unsigned mapdb_count_derived(const mapnode_t *n);
+
+#endif

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Ready queues: one circular list per priority and a bitmap of non-empty
+ * levels.  A running thread stays at the head of its queue; the kernel is
+ * not preemptible, so every decision is taken on the way out to user mode.
+ */
+#include <kernel/sched.h>
+#include <kernel/thread.h>
+#include <kernel/space.h>
+#include <kernel/ipc.h>
+#include <arch/arch.h>
+
+static tcb_t *ready[PRIO_LEVELS];
+static uint32_t ready_bitmap[PRIO_LEVELS / 32];
+static tcb_t *timeouts;             /* sorted by wakeup time */
+
+void sched_enqueue(tcb_t *t)
+{
+	t->state = TS_READY;
+	if (t->rq_next)
+		return;
+	tcb_t **head = &ready[t->prio];
+	if (!*head) {
+		t->rq_next = t->rq_prev = t;
+		*head = t;
+		ready_bitmap[t->prio / 32] |= 1u << (t->prio % 32);
+	} else {
+		t->rq_next = *head;
+		t->rq_prev = (*head)->rq_prev;
+		t->rq_prev->rq_next = t;
+		(*head)->rq_prev = t;
+	}
+}
+
+void sched_dequeue(tcb_t *t)
+{
+	if (!t->rq_next)
+		return;
+	tcb_t **head = &ready[t->prio];
+	if (t->rq_next == t) {
+		*head = NULL;
+		ready_bitmap[t->prio / 32] &= ~(1u << (t->prio % 32));
+	} else {
+		t->rq_prev->rq_next = t->rq_next;
+		t->rq_next->rq_prev = t->rq_prev;
+		if (*head == t)
+			*head = t->rq_next;
+	}
+	t->rq_next = t->rq_prev = NULL;
+}
+
+void sched_rotate(tcb_t *t)
+{
+	if (t->rq_next && ready[t->prio] == t)
+		ready[t->prio] = t->rq_next;
+	t->ts_left_us = t->timeslice_us;
+}
+
+tcb_t *sched_pick(void)
+{
+	for (int w = PRIO_LEVELS / 32 - 1; w >= 0; w--)
+		if (ready_bitmap[w])
+			return ready[w * 32 + 31 - __builtin_clz(ready_bitmap[w])];
+	return NULL;
+}
+
+void sched_set_prio(tcb_t *t, unsigned prio)
+{
+	bool queued = t->rq_next != NULL;
+
+	if (queued)
+		sched_dequeue(t);
+	t->prio = (uint8_t)prio;
+	if (queued)
+		sched_enqueue(t);
+}
+
+bool sched_tick(unsigned elapsed_us)
+{
+	if (!current || current->state != TS_READY)
+		return false;
+	if (current->ts_left_us > elapsed_us) {
+		current->ts_left_us -= elapsed_us;
+		return sched_pick() != current && sched_pick()->prio > current->prio;
+	}
+	sched_rotate(current);
+	return true;
+}
+
+static void __attribute__((noreturn)) run(tcb_t *t)
+{
+	current = t;
+	arch_switch_to(t, t->space->pdir_phys, t->utcb_location);
+	arch_return_to_user(&t->ctx);
+}
+
+void sched_return(void)
+{
+	for (;;) {
+		tcb_t *t = sched_pick();
+		if (t)
+			run(t);
+		current = NULL;
+		arch_idle_wait();
+	}
+}
+
+/* Direct switch: t runs now if it may (same or higher priority than the
+ * best other thread), as L4's IPC path expects. */
+void sched_switch_to(tcb_t *t)
+{
+	tcb_t *best = sched_pick();
+
+	if (t && t->state == TS_READY && (!best || t->prio >= best->prio))
+		run(t);
+	sched_return();
+}
+
+void timeout_set(tcb_t *t, uint64_t wakeup_us)
+{
+	timeout_cancel(t);
+	t->wakeup_us = wakeup_us;
+	tcb_t **pp = &timeouts, *prev = NULL;
+	while (*pp && (*pp)->wakeup_us <= wakeup_us) {
+		prev = *pp;
+		pp = &(*pp)->tq_next;
+	}
+	t->tq_next = *pp;
+	t->tq_prev = prev;
+	if (*pp)
+		(*pp)->tq_prev = t;
+	*pp = t;
+}
+
+void timeout_cancel(tcb_t *t)
+{
+	if (!t->wakeup_us)
+		return;
+	if (t->tq_prev)
+		t->tq_prev->tq_next = t->tq_next;
+	else
+		timeouts = t->tq_next;
+	if (t->tq_next)
+		t->tq_next->tq_prev = t->tq_prev;
+	t->tq_next = t->tq_prev = NULL;
+	t->wakeup_us = 0;
+}
+
+void timeout_expire(uint64_t now_us)
+{
+	while (timeouts && timeouts->wakeup_us <= now_us) {
+		tcb_t *t = timeouts;
+		timeout_cancel(t);
+		ipc_timeout(t);
+	}
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Address spaces: page tables, node tables and mapping nodes of one task. */
+#include <kernel/space.h>
+#include <kernel/thread.h>
+#include <kernel/string.h>
+#include <kernel/memregion.h>
+#include <kernel/boot.h>
+#include <arch/arch.h>
+
+space_t *sigma0_space;
+static uint32_t live_spaces, next_space_id;
+
+/* Mapping nodes are carved from KMEM_MAP pages; each page starts with a
+ * link to the next page of the same space. */
+typedef struct node_page { struct node_page *next; } node_page_t;
+#define NODES_PER_PAGE ((PAGE_SIZE - sizeof(mapnode_t)) / sizeof(mapnode_t))
+
+space_t *space_create(void)
+{
+	space_t *s = kmem_alloc(NULL, KMEM_NT);
+
+	if (!s)
+		return NULL;
+	s->pdir = kmem_alloc(s, KMEM_PT);
+	if (!s->pdir) {
+		kmem_free(NULL, KMEM_NT, s);
+		return NULL;
+	}
+	/* The space object is charged to the space itself from here on. */
+	s->kmem_pages[KMEM_NT]++;
+	arch_pdir_init(s->pdir);
+	s->pdir_phys = virt_to_phys(s->pdir);
+	s->id = ++next_space_id;
+	live_spaces++;
+	return s;
+}
+
+uint32_t space_count(void) { return live_spaces; }
+
+bool space_areas_set(space_t *s)
+{
+	return !fpage_is_nil(s->kip_area) && !fpage_is_nil(s->utcb_area);
+}
+
+static bool ranges_overlap(uint32_t a, uint64_t alen, uint32_t b, uint64_t blen)
+{
+	return (uint64_t)a < (uint64_t)b + blen && (uint64_t)b < (uint64_t)a + alen;
+}
+
+bool space_in_utcb_area(space_t *s, uint32_t addr, uint32_t size)
+{
+	if (fpage_is_nil(s->utcb_area))
+		return false;
+	uint32_t base = fpage_base(s->utcb_area);
+	uint64_t len = fpage_size(s->utcb_area);
+	return addr >= base && (uint64_t)addr + size <= (uint64_t)base + len;
+}
+
+bool space_is_user_range(space_t *s, uint32_t addr, uint32_t size)
+{
+	if ((uint64_t)addr + size > USER_LIMIT)
+		return false;
+	if (!fpage_is_nil(s->kip_area) &&
+	    ranges_overlap(addr, size, fpage_base(s->kip_area), fpage_size(s->kip_area)))
+		return false;
+	if (!fpage_is_nil(s->utcb_area) &&
+	    ranges_overlap(addr, size, fpage_base(s->utcb_area), fpage_size(s->utcb_area)))
+		return false;
+	return true;
+}
+
+/* ---- hooks for the mapping database ---- */
+
+mapnode_t **space_node_slot(space_t *s, uint32_t vaddr, bool alloc)
+{
+	if (vaddr >= USER_LIMIT)
+		return NULL;
+	mapnode_t **table = s->node_table[vaddr >> 22];
+	if (!table) {
+		if (!alloc)
+			return NULL;
+		table = kmem_alloc(s, KMEM_NT);
+		if (!table)
+			return NULL;
+		s->node_table[vaddr >> 22] = table;
+	}
+	return &table[(vaddr >> 12) & 1023];
+}
+
+mapnode_t *space_node_alloc(space_t *s)
+{
+	if (!s->free_nodes) {
+		node_page_t *page = kmem_alloc(s, KMEM_MAP);
+		if (!page)
+			return NULL;
+		page->next = s->node_pages;
+		s->node_pages = page;
+		mapnode_t *n = (mapnode_t *)page + 1;
+		for (unsigned i = 0; i < NODES_PER_PAGE; i++, n++) {
+			n->next = s->free_nodes;
+			s->free_nodes = n;
+		}
+	}
+	mapnode_t *n = s->free_nodes;
+	s->free_nodes = n->next;
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
+void space_node_free(space_t *s, mapnode_t *n)
+{
+	n->next = s->free_nodes;
+	n->space = NULL;
+	s->free_nodes = n;
+}
+
+static void flush_if_current(space_t *s, uint32_t va)
+{
+	if (current && current->space == s)
+		arch_tlb_flush(va);
+}
+
+static pte_t *pte_slot(space_t *s, uint32_t va, bool alloc)
+{
+	pte_t *p = arch_pte_slot(s->pdir, va);
+
+	if (p || !alloc)
+		return p;
+	void *pt = kmem_alloc(s, KMEM_PT);
+	if (!pt)
+		return NULL;
+	arch_pde_set(s->pdir, va, virt_to_phys(pt));
+	return arch_pte_slot(s->pdir, va);
+}
+
+int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
+{
+	pte_t *p = pte_slot(s, vaddr, true);
+
+	if (!p)
+		return -1;
+	*p = arch_pte_make(phys, rights);
+	flush_if_current(s, vaddr);
+	return 0;
+}
+
+uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
+{
+	pte_t *p = pte_slot(s, vaddr, false);
+
+	if (!p)
+		return 0;
+	uint32_t access = arch_pte_access(*p);
+	*p = 0;
+	flush_if_current(s, vaddr);
+	return access;
+}
+
+uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights)
+{
+	pte_t *p = pte_slot(s, vaddr, false);
+
+	if (!p || !arch_pte_present(*p))
+		return 0;
+	uint32_t access = arch_pte_access(*p);
+	uint32_t keep = arch_pte_rights(*p) & rights;
+	*p = arch_pte_make(arch_pte_phys(*p), keep);
+	flush_if_current(s, vaddr);
+	return access;
+}
+
+/* ---- kernel access to user memory ---- */
+
+void *space_user_ptr(space_t *s, uint32_t va, uint32_t rights)
+{
+	if (va >= USER_LIMIT)
+		return NULL;
+	pte_t *p = arch_pte_slot(s->pdir, va);
+	if (!p || !arch_pte_present(*p))
+		return NULL;
+	if ((rights & RIGHT_W) && !(arch_pte_rights(*p) & RIGHT_W))
+		return NULL;
+	uint32_t pa = arch_pte_phys(*p);
+	if (pa >= PHYSMAP_LIMIT)
+		return NULL;
+	return (uint8_t *)phys_to_virt(pa) + (va & ~PAGE_MASK);
+}
+
+int space_map_kernel_page(space_t *s, uint32_t va, uint32_t phys, uint32_t rights)
+{
+	return space_pte_set(s, va & PAGE_MASK, phys, rights);
+}
+
+void *space_utcb_page(space_t *s, uint32_t va)
+{
+	void *page = space_user_ptr(s, va & PAGE_MASK, RIGHT_W);
+
+	if (page)
+		return page;
+	page = kmem_alloc(s, KMEM_UTCB);
+	if (!page)
+		return NULL;
+	if (space_map_kernel_page(s, va, virt_to_phys(page), RIGHTS_ALL) < 0) {
+		kmem_free(s, KMEM_UTCB, page);
+		return NULL;
+	}
+	return page;
+}
+
+bool space_sigma0_fault(space_t *s, uint32_t va)
+{
+	va &= PAGE_MASK;
+	if (!s->sigma0 || !boot_phys_available_to_sigma0(va))
+		return false;
+	if (mapdb_lookup(s, va))
+		return true;
+	return mapdb_root(s, va, va, RIGHTS_ALL) == MAPDB_OK;
+}
+
+/* ---- map, grant and unmap of fpages ---- */
+
+/* Map one 4 KB page, creating sigma0's root mapping on first use. */
+static void map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
+		     uint32_t rights, bool grant)
+{
+	if (!space_is_user_range(to, dst, PAGE_SIZE) || src >= USER_LIMIT)
+		return;
+	if (from->sigma0 && !mapdb_lookup(from, src) && !space_sigma0_fault(from, src))
+		return;
+	mapdb_map(from, src, to, dst, rights, grant);
+}
+
+/*
+ * X.2 placement: the smaller of send fpage and receive window decides the
+ * size; snd_base picks the position of the smaller inside the larger.
+ */
+void space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
+		     space_t *to, fpage_t window, bool grant)
+{
+	if (fpage_is_nil(snd) || fpage_is_nil(window))
+		return;
+	uint32_t s_log2 = fpage_size_log2(snd), w_log2 = fpage_size_log2(window);
+	if (s_log2 < PAGE_SHIFT || w_log2 < PAGE_SHIFT)
+		return;
+	uint32_t src = fpage_base(snd), dst = fpage_base(window), log2;
+	uint32_t rights = fpage_rights(snd);
+	if (s_log2 <= w_log2) {
+		uint64_t wmask = ((uint64_t)1 << w_log2) - 1;
+		dst += (uint32_t)(snd_base & wmask & ~(((uint64_t)1 << s_log2) - 1));
+		log2 = s_log2;
+	} else {
+		uint64_t smask = ((uint64_t)1 << s_log2) - 1;
+		src += (uint32_t)(snd_base & smask & ~(((uint64_t)1 << w_log2) - 1));
+		log2 = w_log2;
+	}
+	uint64_t size = (uint64_t)1 << log2;
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint32_t sva = src + (uint32_t)off;
+		if (sva >= USER_LIMIT || (uint64_t)dst + off >= USER_LIMIT)
+			break;
+		/* Skip 4 MB stretches the sender has nothing mapped in. */
+		if (!from->sigma0 && !from->node_table[sva >> 22]) {
+			off = ALIGN_UP(off + 1, (uint64_t)0x400000) - PAGE_SIZE;
+			continue;
+		}
+		map_page(from, sva, to, dst + (uint32_t)off, rights, grant);
+	}
+}
+
+fpage_t space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self)
+{
+	uint32_t access = 0, rights = fpage_rights(fp);
+	uint32_t base = fpage_base(fp);
+	uint64_t size = fpage_size(fp);
+
+	if (fpage_is_nil(fp) || fpage_size_log2(fp) < PAGE_SHIFT)
+		return fp & ~RIGHTS_ALL;
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint32_t va = base + (uint32_t)off;
+		if (va >= USER_LIMIT)
+			break;
+		if (!s->node_table[va >> 22]) {
+			off = ALIGN_UP(off + 1, (uint64_t)0x400000) - PAGE_SIZE;
+			continue;
+		}
+		access |= mapdb_unmap(s, va, rights, flush_self);
+	}
+	return (fp & ~RIGHTS_ALL) | (access & RIGHTS_ALL);
+}
+
+/* ---- teardown ---- */
+
+void space_destroy(space_t *s)
+{
+	for (uint32_t i = 0; i < USER_PDES; i++) {
+		mapnode_t **table = s->node_table[i];
+		if (!table)
+			continue;
+		for (uint32_t j = 0; j < 1024; j++)
+			if (table[j])
+				mapdb_unmap(s, (i << 22) | (j << 12), RIGHTS_ALL, true);
+	}
+	/* UTCB pages are the kernel's, handed to the space: take them back. */
+	for (uint32_t i = 0; i < USER_PDES; i++) {
+		uint32_t pt = arch_pde_table(s->pdir, i << 22);
+		if (!pt)
+			continue;
+		if (!fpage_is_nil(s->utcb_area)) {
+			for (uint32_t j = 0; j < 1024; j++) {
+				uint32_t va = (i << 22) | (j << 12);
+				pte_t *p = arch_pte_slot(s->pdir, va);
+				if (arch_pte_present(*p) && space_in_utcb_area(s, va, PAGE_SIZE))
+					kmem_free(s, KMEM_UTCB, phys_to_virt(arch_pte_phys(*p)));
+			}
+		}
+		kmem_free(s, KMEM_PT, phys_to_virt(pt));
+		if (s->node_table[i])
+			kmem_free(s, KMEM_NT, s->node_table[i]);
+	}
+	for (uint32_t i = 0; i < USER_PDES; i++)
+		if (s->node_table[i] && !arch_pde_table(s->pdir, i << 22))
+			kmem_free(s, KMEM_NT, s->node_table[i]);
+	while (s->node_pages) {
+		node_page_t *p = s->node_pages;
+		s->node_pages = p->next;
+		kmem_free(s, KMEM_MAP, p);
+	}
+	kmem_free(s, KMEM_PT, s->pdir);
+	live_spaces--;
+	kmem_free(NULL, KMEM_NT, s);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Address spaces (tasks).  A space owns its page directory and page tables,
+ * the node tables that lead from a virtual page to its mapping node, and
+ * the mapping nodes themselves: all of it kernel memory charged to the
+ * space.  The space is the resource principal for kernel memory.
+ */
+#ifndef KERNEL_SPACE_H
+#define KERNEL_SPACE_H
+
+#include <kernel/types.h>
+#include <kernel/kmem.h>
+#include <kernel/mapdb.h>
+#include <kernel/l4types.h>
+
+#define USER_PDES   (0xC0000000u >> 22)   /* page-directory slots below the kernel */
+#define UTCB_SIZE   512u
+
+struct tcb;
+
+struct space {
+	uint32_t *pdir;                    /* page directory (KMEM_PT) */
+	uint32_t pdir_phys;
+	mapnode_t **node_table[USER_PDES]; /* per 4 MB: 1024 node slots (KMEM_NT) */
+	fpage_t kip_area;
+	fpage_t utcb_area;
+	uint32_t threads;                  /* threads living in this space */
+	uint32_t active_threads;           /* of those, activated ones */
+	struct tcb *thread_list;           /* every thread in the space */
+	uint32_t kmem_pages[KMEM_KINDS];   /* kernel memory charged to us */
+	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
+	void *node_pages;                  /* list of those pages */
+	bool privileged;                   /* sigma0 and the root task */
+	bool sigma0;                       /* idempotent root mappings on demand */
+	uint32_t id;                       /* small number for reports */
+};
+
+_Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its page");
+
+space_t *space_create(void);
+void space_destroy(space_t *s);
+bool space_areas_set(space_t *s);
+/* Is [addr, addr+size) inside user memory and clear of KIP and UTCB areas? */
+bool space_is_user_range(space_t *s, uint32_t addr, uint32_t size);
+bool space_in_utcb_area(space_t *s, uint32_t addr, uint32_t size);
+
+/* Translate a user address for the kernel: the kernel address of the byte,
+ * or NULL when not mapped with the wanted rights. */
+void *space_user_ptr(space_t *s, uint32_t va, uint32_t rights);
+/* Map the kernel-owned frame phys at va (KIP, UTCB pages): no mapping node. */
+int space_map_kernel_page(space_t *s, uint32_t va, uint32_t phys, uint32_t rights);
+/* Make sure the UTCB page holding va exists; returns its kernel address. */
+void *space_utcb_page(space_t *s, uint32_t va);
+
+/* sigma0: create the root mapping for physical page va on first use. */
+bool space_sigma0_fault(space_t *s, uint32_t va);
+
+/* Map/grant an fpage from one space to another (the typed-item transfer). */
+void space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
+		     space_t *to, fpage_t window, bool grant);
+/* Unmap an fpage; returns the fpage with the access bits in its rights. */
+fpage_t space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self);
+
+extern space_t *sigma0_space;
+uint32_t space_count(void);
+
+#endif

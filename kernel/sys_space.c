@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* SpaceControl and Unmap (X.2). */
+#include <kernel/syscall.h>
+#include <kernel/thread.h>
+#include <kernel/space.h>
+#include <kernel/kip_runtime.h>
+#include <arch/arch.h>
+
+#define UNMAP_FLUSH     (1u << 6)
+#define UNMAP_COUNT_MASK 0x3Fu
+
+static word_t fail(tcb_t *t, word_t code)
+{
+	UTCB_TCR(t, TCR_ERROR_CODE) = code;
+	return 0;
+}
+
+static bool area_in_user(fpage_t f)
+{
+	return !fpage_is_complete(f) && fpage_size_log2(f) >= PAGE_SHIFT &&
+	       fpage_size_log2(f) < 32 &&
+	       (uint64_t)fpage_base(f) + fpage_size(f) <= USER_LIMIT;
+}
+
+static bool overlap(fpage_t a, fpage_t b)
+{
+	return (uint64_t)fpage_base(a) < (uint64_t)fpage_base(b) + fpage_size(b) &&
+	       (uint64_t)fpage_base(b) < (uint64_t)fpage_base(a) + fpage_size(a);
+}
+
+word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
+			 fpage_t utcb_area, tid_t redirector, word_t *old_control)
+{
+	(void)control;
+	(void)redirector;
+	*old_control = 0;
+	if (!t->space->privileged)
+		return fail(t, ERR_NO_PRIVILEGE);
+	tcb_t *st = thread_lookup(space_spec);
+	if (!st)
+		return fail(t, ERR_INVALID_SPACE);
+	space_t *s = st->space;
+	/* The areas are fixed once a thread of the space runs. */
+	if (s->active_threads)
+		return 1;
+	if (!area_in_user(utcb_area) || fpage_size_log2(utcb_area) < 12)
+		return fail(t, ERR_UTCB_AREA);
+	if (!area_in_user(kip_area) || fpage_size_log2(kip_area) != 12 ||
+	    overlap(kip_area, utcb_area))
+		return fail(t, ERR_KIP_AREA);
+	/* Nothing may be mapped where the areas go: check, then act. */
+	for (uint64_t off = 0; off < fpage_size(utcb_area); off += PAGE_SIZE)
+		if (mapdb_lookup(s, fpage_base(utcb_area) + (uint32_t)off))
+			return fail(t, ERR_UTCB_AREA);
+	if (mapdb_lookup(s, fpage_base(kip_area)))
+		return fail(t, ERR_KIP_AREA);
+	if (!fpage_is_nil(s->kip_area) && fpage_base(s->kip_area) != fpage_base(kip_area))
+		space_pte_clear(s, fpage_base(s->kip_area));
+	if (space_map_kernel_page(s, fpage_base(kip_area), kip_phys(), RIGHT_R | RIGHT_X) < 0)
+		return fail(t, ERR_NO_MEMORY);
+	s->kip_area = fpage_make(fpage_base(kip_area), 12, 0);
+	s->utcb_area = fpage_make(fpage_base(utcb_area), fpage_size_log2(utcb_area), 0);
+	return 1;
+}
+
+word_t sys_unmap(tcb_t *t, word_t control, word_t mr0)
+{
+	unsigned count = (control & UNMAP_COUNT_MASK) + 1;
+	bool flush = (control & UNMAP_FLUSH) != 0;
+
+	for (unsigned i = 0; i < count; i++) {
+		word_t fp = i == 0 ? mr0 : t->utcb[i];
+		fp = space_unmap_fpage(t->space, fp, flush);
+		if (i == 0)
+			mr0 = fp;
+		else
+			t->utcb[i] = fp;
+	}
+	t->utcb[0] = mr0;
+	return mr0;
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* ThreadControl and ExchangeRegisters (X.2), validate first, then act. */
+#include <kernel/syscall.h>
+#include <kernel/thread.h>
+#include <kernel/space.h>
+#include <kernel/sched.h>
+#include <kernel/ipc.h>
+#include <kernel/kip_runtime.h>
+#include <arch/arch.h>
+
+#define NO_UTCB 0xFFFFFFFFu
+
+static word_t fail(tcb_t *t, word_t code)
+{
+	if (t->utcb)
+		UTCB_TCR(t, TCR_ERROR_CODE) = code;
+	return 0;
+}
+
+static bool utcb_location_ok(space_t *s, word_t loc)
+{
+	return (loc & (UTCB_SIZE - 1)) == 0 && space_in_utcb_area(s, loc, UTCB_SIZE);
+}
+
+static bool utcb_location_free(space_t *s, word_t loc, tcb_t *self)
+{
+	for (tcb_t *o = s->thread_list; o; o = o->space_next)
+		if (o != self && o->utcb_location == loc)
+			return false;
+	return true;
+}
+
+/* A thread with pager and UTCB in an initialised space starts running
+ * (or rather waiting for its start message). */
+static void maybe_activate(tcb_t *d)
+{
+	if (!d->activated && d->utcb && !tid_is_nil(d->pager))
+		thread_activate(d);
+}
+
+static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t utcb)
+{
+	if (utcb != NO_UTCB) {
+		if (d->activated && utcb != d->utcb_location)
+			return fail(t, ERR_UTCB_AREA);
+		if (!space_areas_set(d->space) || !utcb_location_ok(d->space, utcb) ||
+		    !utcb_location_free(d->space, utcb, d))
+			return fail(t, ERR_UTCB_AREA);
+	}
+	if (!tid_is_nil(scheduler) && !thread_lookup(scheduler))
+		return fail(t, ERR_INVALID_SCHEDULER);
+	if (utcb != NO_UTCB && !d->utcb && thread_set_utcb(d, utcb) < 0)
+		return fail(t, ERR_NO_MEMORY);
+	if (!tid_is_nil(scheduler))
+		d->scheduler = scheduler;
+	if (!tid_is_nil(pager)) {
+		d->pager = pager;
+		if (d->utcb)
+			UTCB_TCR(d, TCR_PAGER) = pager;
+	}
+	maybe_activate(d);
+	return 1;
+}
+
+word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
+			  tid_t pager, word_t utcb)
+{
+	if (!t->space->privileged)
+		return fail(t, ERR_NO_PRIVILEGE);
+	if (!tid_is_global(dest) || tid_number(dest) < kip_user_base())
+		return fail(t, ERR_INVALID_THREAD);
+	tcb_t *d = thread_by_number(tid_number(dest));
+
+	if (tid_is_nil(space_spec)) {                  /* delete */
+		if (!d || d->id != dest || d == t)
+			return fail(t, d == t ? ERR_INVALID_THREAD : ERR_INVALID_THREAD);
+		thread_destroy(d);
+		return 1;
+	}
+	tcb_t *sp = thread_lookup(space_spec);
+	if (d) {                                       /* modify */
+		if (d->id != dest)
+			return fail(t, ERR_INVALID_THREAD);
+		if (!sp || sp->space != d->space)
+			return fail(t, ERR_INVALID_SPACE);
+		return modify(t, d, scheduler, pager, utcb);
+	}
+	/* create */
+	space_t *s;
+	bool new_space = space_spec == dest;
+	if (!new_space && !sp)
+		return fail(t, ERR_INVALID_SPACE);
+	if (tid_is_nil(scheduler) || !thread_lookup(scheduler))
+		return fail(t, ERR_INVALID_SCHEDULER);
+	if (new_space) {
+		s = space_create();
+		if (!s)
+			return fail(t, ERR_NO_MEMORY);
+	} else {
+		s = sp->space;
+		if (utcb != NO_UTCB && (!space_areas_set(s) || !utcb_location_ok(s, utcb) ||
+					!utcb_location_free(s, utcb, NULL)))
+			return fail(t, ERR_UTCB_AREA);
+	}
+	d = thread_create(dest, s, scheduler);
+	if (!d) {
+		if (new_space)
+			space_destroy(s);
+		return fail(t, ERR_NO_MEMORY);
+	}
+	word_t r = modify(t, d, TID_NIL, pager, utcb);
+	if (!r)
+		thread_destroy(d);
+	return r;
+}
+
+/* ---- ExchangeRegisters ---- */
+
+#define EX_HALT_FLAG   (1u << 0)
+#define EX_ABORT_RECV  (1u << 1)
+#define EX_ABORT_SEND  (1u << 2)
+#define EX_SP          (1u << 3)
+#define EX_IP          (1u << 4)
+#define EX_FLAGS       (1u << 5)
+#define EX_USER        (1u << 6)
+#define EX_PAGER       (1u << 7)
+#define EX_HALT        (1u << 8)
+#define EX_DELIVER     (1u << 9)
+#define EFLAGS_USER_MASK 0x00000DD5u
+
+/* Old state as X.2 reports it in the control word. */
+static word_t thread_status(const tcb_t *d)
+{
+	word_t s = 0;
+
+	if (d->halted || d->state == TS_HALTED || d->state == TS_INACTIVE)
+		s |= EX_HALT_FLAG;
+	if (d->state == TS_RECV)
+		s |= EX_ABORT_RECV;
+	if (d->state == TS_SEND)
+		s |= EX_ABORT_SEND;
+	return s;
+}
+
+tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
+{
+	tcb_t *d = thread_resolve(t, dest);
+	word_t ctl = io->control;
+
+	/* Same space, or (X.2 extension) the thread's pager. */
+	if (!d || (d->space != t->space && d->pager != t->id)) {
+		fail(t, ERR_INVALID_THREAD);
+		return TID_NIL;
+	}
+	exregs_args_t old = {
+		.control = thread_status(d), .sp = d->ctx.esp, .ip = d->ctx.eip,
+		.flags = d->ctx.eflags, .user_handle = d->utcb ? UTCB_TCR(d, TCR_USER_HANDLE) : 0,
+		.pager = d->pager,
+	};
+
+	if (ctl & (EX_ABORT_SEND | EX_ABORT_RECV))
+		ipc_cancel(d, ctl & EX_ABORT_SEND, ctl & EX_ABORT_RECV);
+	if (ctl & EX_SP)
+		d->ctx.esp = io->sp;
+	if (ctl & EX_IP)
+		d->ctx.eip = io->ip;
+	if (ctl & EX_FLAGS)
+		d->ctx.eflags = (d->ctx.eflags & ~EFLAGS_USER_MASK) | (io->flags & EFLAGS_USER_MASK);
+	if ((ctl & EX_USER) && d->utcb)
+		UTCB_TCR(d, TCR_USER_HANDLE) = io->user_handle;
+	if (ctl & EX_PAGER) {
+		d->pager = io->pager;
+		if (d->utcb)
+			UTCB_TCR(d, TCR_PAGER) = io->pager;
+	}
+	/* A thread still waiting for its start message starts at the new IP. */
+	if ((ctl & (EX_SP | EX_IP)) && d->state == TS_RECV && d->cont == CONT_STARTUP)
+		ipc_cancel(d, false, true);
+	if (ctl & EX_HALT) {
+		if (ctl & EX_HALT_FLAG) {
+			d->halted = true;
+			if (d->state == TS_READY) {
+				d->state = TS_HALTED;
+				sched_dequeue(d);
+			}
+		} else {
+			d->halted = false;
+			if (d->state == TS_HALTED && d->activated)
+				sched_enqueue(d);
+		}
+	}
+	*io = old;
+	return tid_is_local(dest) ? thread_local_id(d) : d->id;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The generic halves of the X.2 system calls.  The arch layer decodes the
+ * registers and calls these; each returns the X.2 result word and leaves
+ * an error code in the caller's ErrorCode register on failure.
+ */
+#ifndef KERNEL_SYSCALL_H
+#define KERNEL_SYSCALL_H
+
+#include <kernel/types.h>
+#include <kernel/l4types.h>
+
+struct tcb;
+
+/* X.2 error codes of the non-IPC system calls (ErrorCode TCR). */
+enum sys_error {
+	ERR_NO_PRIVILEGE = 1,
+	ERR_INVALID_THREAD = 2,
+	ERR_INVALID_SPACE = 3,
+	ERR_INVALID_SCHEDULER = 4,
+	ERR_INVALID_PARAM = 5,
+	ERR_UTCB_AREA = 6,
+	ERR_KIP_AREA = 7,
+	ERR_NO_MEMORY = 8,
+};
+
+typedef struct exregs_args {
+	word_t control, sp, ip, flags, user_handle;
+	tid_t pager;
+} exregs_args_t;
+
+word_t sys_thread_control(struct tcb *t, tid_t dest, tid_t space, tid_t scheduler,
+			  tid_t pager, word_t utcb_location);
+word_t sys_space_control(struct tcb *t, tid_t space, word_t control, fpage_t kip_area,
+			 fpage_t utcb_area, tid_t redirector, word_t *old_control);
+tid_t sys_exchange_registers(struct tcb *t, tid_t dest, exregs_args_t *io);
+word_t sys_schedule(struct tcb *t, tid_t dest, word_t time_ctl, word_t proc_ctl,
+		    word_t prio_ctl, word_t preempt_ctl, word_t *old_time_ctl);
+void sys_thread_switch(struct tcb *t, tid_t dest) __attribute__((noreturn));
+uint64_t sys_system_clock(void);
+/* MR0 comes and goes in a register; MR1.. are read from the UTCB. */
+word_t sys_unmap(struct tcb *t, word_t control, word_t mr0);
+word_t sys_memory_control(struct tcb *t, word_t control);
+word_t sys_processor_control(struct tcb *t);
+
+/* Kernel debugger console requests (int3 protocol). */
+bool kdebug_call(struct tcb *t);   /* false: an ordinary breakpoint */
+
+#endif

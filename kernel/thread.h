@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Thread control blocks.  There is one kernel stack for the whole kernel:
+ * a thread that blocks inside the kernel keeps no stack, only its state
+ * and a continuation (what to do when the awaited event comes).  Its user
+ * registers live in ctx, which the trap entry fills directly.
+ */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include <kernel/types.h>
+#include <kernel/l4types.h>
+#include <arch/context.h>
+
+struct space;
+
+enum thread_state {
+	TS_INACTIVE,     /* exists, not activated (no pager/UTCB yet) */
+	TS_READY,        /* runnable (maybe running) */
+	TS_SEND,         /* blocked in the send phase on partner */
+	TS_RECV,         /* blocked in the receive phase */
+	TS_HALTED,       /* stopped: no handler for an exception, or by exregs */
+};
+
+/* What a thread does once the IPC it is blocked in completes. */
+enum continuation {
+	CONT_USER_IPC,   /* an Ipc/Lipc system call: return its results to user */
+	CONT_PAGEFAULT,  /* a kernel-made page-fault IPC: retry the user access */
+	CONT_PF_RECV,    /* page fault on a receive buffer: resume the receive */
+	CONT_EXCEPTION,  /* a kernel-made exception IPC: load registers from reply */
+	CONT_STARTUP,    /* first message from the pager: start at MR1/MR2 */
+};
+
+#define KMSG_WORDS 14
+
+typedef struct tcb {
+	arch_context_t ctx;          /* must stay first: see arch_switch_to */
+	tid_t id;                    /* global thread ID */
+	uint8_t state;
+	uint8_t cont;                /* enum continuation */
+	uint8_t prio;
+	uint8_t activated;           /* has had a pager and UTCB: counted active */
+	uint8_t halted;              /* ExchangeRegisters halt: never runs user code */
+	struct space *space;
+	uint32_t utcb_location;      /* user address of the 512-byte UTCB, or ~0 */
+	word_t *utcb;                /* kernel address of MR0, NULL if none */
+	tid_t pager;                 /* X.2 keeps pager and handler in the UTCB; */
+	tid_t scheduler;             /* we keep the authoritative copies here */
+	uint32_t timeslice_us, ts_left_us;
+	struct tcb *rq_next, *rq_prev;     /* ready queue */
+	struct tcb *space_next;            /* threads of one space */
+	/* IPC */
+	struct tcb *partner;               /* TS_SEND: the receiver */
+	struct tcb *senders;               /* circular list of TS_SEND on us */
+	struct tcb *sq_next, *sq_prev;
+	tid_t ipc_to, ipc_from;            /* the operation's specifiers */
+	uint32_t ipc_timeouts;
+	bool ipc_local;                    /* Lipc: the sender's id is local */
+	bool kmsg_active;                  /* send from / receive into kmsg */
+	uint64_t wakeup_us;                /* absolute timeout, 0 = none */
+	struct tcb *tq_next, *tq_prev;     /* timeout queue */
+	word_t kmsg[KMSG_WORDS];           /* kernel-made message and its reply */
+	tid_t saved_from;                  /* CONT_PF_RECV: the interrupted receive */
+	uint32_t saved_timeouts;
+} tcb_t;
+
+#define UTCB_TCR(t, off) ((t)->utcb[(off) / 4])
+#define TCR_MY_GLOBAL_ID   (-60)
+#define TCR_PROCESSOR_NO   (-56)
+#define TCR_USER_HANDLE    (-52)
+#define TCR_PAGER          (-48)
+#define TCR_EXC_HANDLER    (-44)
+#define TCR_ERROR_CODE     (-36)
+#define TCR_XFER_TIMEOUT   (-32)
+#define TCR_INTENDED_RCV   (-28)
+#define TCR_ACTUAL_SENDER  (-24)
+#define UTCB_BR(t, i)      ((t)->utcb[-16 - (int)(i)])
+#define UTCB_SELF_OFFSET   (-256)
+
+extern tcb_t *current;
+
+void thread_init(void);
+tcb_t *thread_lookup(tid_t id);              /* by global ID, exact version */
+tcb_t *thread_by_number(uint32_t number);
+tcb_t *thread_lookup_local(struct space *s, tid_t local);
+/* Resolve a thread specifier as seen from caller: global or local ID. */
+tcb_t *thread_resolve(tcb_t *caller, tid_t id);
+tcb_t *thread_create(tid_t id, struct space *s, tid_t scheduler);
+void thread_destroy(tcb_t *t);
+int thread_set_utcb(tcb_t *t, uint32_t location);
+tid_t thread_local_id(const tcb_t *t);
+tid_t thread_exc_handler(const tcb_t *t);
+void thread_activate(tcb_t *t);
+
+#endif
