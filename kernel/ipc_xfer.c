@@ -43,6 +43,16 @@ static uint32_t total_len(const segment_t *s, unsigned n)
 	return sum;
 }
 
+/* Strings may only name user memory; a kernel address could never be
+ * paged in, so it fails the message instead of faulting forever. */
+static bool segments_in_user(const segment_t *s, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if ((uint64_t)s[i].addr + s[i].len > USER_LIMIT)
+			return false;
+	return true;
+}
+
 /* Copy bytes between two segment lists through the page tables; a missing
  * page stops the copy and names itself in *f. */
 static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
@@ -141,6 +151,8 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		if (!bnext)
 			return IPC_ERR_OVERFLOW;
 		uint32_t len = total_len(ss, ns);
+		if (!segments_in_user(ss, ns) || !segments_in_user(ds, nd))
+			return IPC_ERR_OVERFLOW;
 		if (len > total_len(ds, nd))
 			return IPC_ERR_OVERFLOW;
 		int r = copy_string(snd, ss, ns, rcv, ds, nd, len, f);

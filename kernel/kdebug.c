@@ -3,14 +3,15 @@
  * The kernel-debugger console calls of the X.2 IA-32 user library: an
  * int3 followed by "cmpb $op, %al" (print a character or a string, read a
  * key) or by "jmp; mov $message, %eax" (enter the debugger).  Lent has no
- * interactive debugger; entering it prints the message and, for
- * "shutdown...", ends the machine (how test runs stop QEMU).
+ * interactive debugger; entering it prints the message and goes on, or
+ * for "shutdown..." ends the machine (how test runs stop QEMU).
  */
 #include <kernel/syscall.h>
 #include <kernel/thread.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
 #include <kernel/string.h>
+#include <kernel/sched.h>
 #include <arch/arch.h>
 
 #define OP_PUTC       0x00
@@ -57,15 +58,6 @@ static bool user_string_starts(tcb_t *t, uint32_t va, const char *prefix)
 	return true;
 }
 
-static int wait_key(void)
-{
-	int c;
-
-	while ((c = arch_console_getc()) < 0)
-		;
-	return c;
-}
-
 bool kdebug_call(tcb_t *t)
 {
 	arch_context_t *c = &t->ctx;
@@ -86,9 +78,18 @@ bool kdebug_call(tcb_t *t)
 			c->eax = (c->eax & ~0xFFu) | (uint32_t)(k < 0 ? 0 : k);
 			return true;
 		}
-		case OP_GETC_BLOCK:
-			c->eax = (c->eax & ~0xFFu) | (uint32_t)wait_key();
+		case OP_GETC_BLOCK: {
+			/* No key yet: let the others run and ask again, rather
+			 * than stall the whole kernel on the serial line. */
+			int k = arch_console_getc();
+			if (k < 0) {
+				c->eip -= 1;            /* back onto the int3 */
+				sched_rotate(t);
+				return true;
+			}
+			c->eax = (c->eax & ~0xFFu) | (uint32_t)k;
 			return true;
+		}
 		default:
 			return false;
 		}
@@ -100,8 +101,7 @@ bool kdebug_call(tcb_t *t)
 		kputs("\n");
 		if (user_string_starts(t, msg, "shutdown"))
 			arch_shutdown(0);
-		kputs("KD# press a key to continue\n");
-		wait_key();
+		/* No interactive debugger: the thread goes on. */
 		return true;
 	}
 	return false;

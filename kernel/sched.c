@@ -87,7 +87,7 @@ bool sched_tick(unsigned elapsed_us)
 	return true;
 }
 
-static void __attribute__((noreturn)) run(tcb_t *t)
+void sched_run(tcb_t *t)
 {
 	current = t;
 	arch_switch_to(t, t->space->pdir_phys, t->utcb_location);
@@ -99,7 +99,7 @@ void sched_return(void)
 	for (;;) {
 		tcb_t *t = sched_pick();
 		if (t)
-			run(t);
+			sched_run(t);
 		current = NULL;
 		arch_idle_wait();
 	}
@@ -112,7 +112,7 @@ void sched_switch_to(tcb_t *t)
 	tcb_t *best = sched_pick();
 
 	if (t && t->state == TS_READY && (!best || t->prio >= best->prio))
-		run(t);
+		sched_run(t);
 	sched_return();
 }
 

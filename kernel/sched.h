@@ -21,6 +21,8 @@ void sched_set_prio(struct tcb *t, unsigned prio);
 bool sched_tick(unsigned elapsed_us);
 /* Leave the kernel: run the best ready thread (idling until there is one). */
 void sched_return(void) __attribute__((noreturn));
+/* Leave the kernel into t, which must be ready and the best choice. */
+void sched_run(struct tcb *t) __attribute__((noreturn));
 /* Run t next if it is ready, else the best thread. */
 void sched_switch_to(struct tcb *t) __attribute__((noreturn));
 

@@ -85,6 +85,7 @@ void trap_from_user(void)
 
 	switch (c->vector) {
 	case VEC_SYSCALL_IPC:
+		ipc_fastpath(t, c->eax, c->edx, c->ecx, c->esi);
 		ipc_syscall(t, c->eax, c->edx, c->ecx, c->esi, false);
 	case VEC_SYSCALL_OTHER:
 		arch_syscall(t);

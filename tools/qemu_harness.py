@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Run one in-QEMU test configuration and judge its serial output.
+
+The guest speaks the protocol of docs/team-conventions.md:
+    1..N                      the plan
+    # test K NAME             test K starts
+    ok K - NAME               test K passed
+    not ok K - NAME: reason   test K failed
+    P passed, F failed        the root task's summary, then KD# shutdown
+The harness stops at the summary (after a short wait for isa-debug-exit),
+at QEMU's exit or at a timeout, and turns every crash, triple fault, hang,
+missing test and plan mismatch into a named failure.  The full serial log
+goes to build/logs/<config>.log (LENT_LOG_DIR overrides the folder).
+
+Used by tools/testall.py and tools/bench.py; also a command of its own:
+    qemu_harness.py ISO [--cpu pentium] [--mem 16] [--timeout 300]
+    qemu_harness.py --replay LOG [--end debug-exit|reset|timeout|idle]
+"""
+
+import argparse
+import os
+import re
+import selectors
+import subprocess
+import sys
+import threading
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOG_DIR = os.environ.get("LENT_LOG_DIR", os.path.join(TOP, "build", "logs"))
+
+# QEMU exit statuses: isa-debug-exit turns a written value V into 2V+1;
+# with -no-reboot a guest reset (triple fault included) ends QEMU with 0.
+STATUS_DEBUG_EXIT_OK = 1
+STATUS_RESET = 0
+SHUTDOWN_GRACE = 5.0  # seconds between the summary and isa-debug-exit
+
+_live = set()            # QEMU processes running now, for kill_all()
+_live_lock = threading.Lock()
+
+ANSI_RE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
+PLAN_RE = re.compile(r"^1\.\.(\d+)\s*$")
+START_RE = re.compile(r"^# test (\d+) (.*?)\s*$")
+OK_RE = re.compile(r"^ok (\d+)(?: - (.*?))?\s*$")
+NOT_OK_RE = re.compile(r"^not ok (\d+)(?: - (.*?))?(?:: (.*?))?\s*$")
+SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed\s*$")
+KD_RE = re.compile(r"^KD# (.*?)\s*$")
+
+
+def is_panic(line):
+    return line.startswith("PANIC") or "*** kernel panic" in line
+
+
+def end_of_suite(line):
+    """The default stop line: the summary, or a panic (nothing follows)."""
+    return bool(SUMMARY_RE.match(line)) or is_panic(line)
+
+
+class Config:
+    """One way to boot the ISO: CPU model (None = QEMU's default), memory."""
+
+    def __init__(self, iso, cpu=None, mem=64, timeout=300.0, idle=60.0,
+                 name=None, extra=()):
+        self.iso = iso
+        self.cpu = cpu
+        self.mem = mem
+        self.timeout = timeout
+        self.idle = idle
+        self.extra = list(extra)
+        self.name = name or "%s-%dM" % (cpu or "default", mem)
+
+    def command(self):
+        cmd = ["qemu-system-i386", "-cdrom", self.iso, "-boot", "d",
+               "-m", str(self.mem), "-display", "none", "-monitor", "none",
+               "-serial", "stdio", "-net", "none", "-no-reboot",
+               "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        if self.cpu:
+            cmd += ["-cpu", self.cpu]
+        return cmd + self.extra
+
+
+class Run:
+    """What one boot produced: serial lines and how it ended.
+
+    end is "exit" (QEMU ended by itself; see status), "timeout" (the
+    whole run took too long), "idle" (no output for too long),
+    "no-exit" (the stop line came but QEMU did not end) or "error".
+    debugger lists the KD# messages other than shutdown (named when a
+    run ends badly after one)."""
+
+    def __init__(self, config):
+        self.config = config
+        self.lines = []
+        self.status = None
+        self.end = None
+        self.elapsed = 0.0
+        self.stderr = ""
+        self.log_path = None
+        self.stop_line = None
+        self.debugger = []
+
+    def describe_end(self):
+        c = self.config
+        if self.end == "timeout":
+            return "hung (no end after %gs: timeout)" % c.timeout
+        if self.end == "idle":
+            return "hung (no serial output for %gs)" % c.idle
+        if self.end == "no-exit":
+            return "QEMU did not end within %gs of: %s" % (
+                SHUTDOWN_GRACE, self.stop_line)
+        if self.end == "error":
+            return "QEMU could not run: %s" % self.stderr.strip()[-300:]
+        if self.status == STATUS_RESET:
+            return "crashed: triple fault or reset (QEMU exited under -no-reboot)"
+        if self.status == STATUS_DEBUG_EXIT_OK:
+            return "shut down through isa-debug-exit"
+        if self.status is not None and self.status % 2 == 1 and self.status < 128:
+            return "isa-debug-exit with value %d" % ((self.status - 1) // 2)
+        return "QEMU failed with status %s: %s" % (
+            self.status, self.stderr.strip()[-300:])
+
+
+def clean(raw):
+    return ANSI_RE.sub("", raw.decode("utf-8", "replace")).replace("\r", "")
+
+
+def run_qemu(config, stop=end_of_suite, echo=None):
+    """Boot config, collect serial lines until stop(line) is true (then
+    wait SHUTDOWN_GRACE for QEMU to end), QEMU exits, or a timeout fires.
+    QEMU is always gone when this returns.  echo(line) sees each line."""
+    run = Run(config)
+    raw = bytearray()
+    err = bytearray()
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(config.command(), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+    except OSError as e:
+        run.end, run.stderr = "error", str(e)
+        save_log(run, b"")
+        return run
+    with _live_lock:
+        _live.add(proc)
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ, raw)
+    sel.register(proc.stderr, selectors.EVENT_READ, err)
+    pending = b""
+    last_output = start
+    stop_at = None
+    try:
+        while sel.get_map():
+            now = time.monotonic()
+            limits = [(start + config.timeout, "timeout")]
+            if config.idle:
+                limits.append((last_output + config.idle, "idle"))
+            if stop_at is not None:
+                limits = [(stop_at, "no-exit")]
+            when, why = min(limits)
+            if now >= when:
+                run.end = why
+                break
+            for key, _ in sel.select(when - now):
+                data = os.read(key.fd, 65536)
+                if not data:
+                    sel.unregister(key.fileobj)
+                    continue
+                key.data.extend(data)
+                if key.data is err:
+                    continue
+                last_output = time.monotonic()
+                pending += data
+                *complete, pending = pending.split(b"\n")
+                for chunk in complete:
+                    line = clean(chunk)
+                    run.lines.append(line)
+                    if echo:
+                        echo(line)
+                    if stop_at is None and stop and stop(line):
+                        stop_at = time.monotonic() + SHUTDOWN_GRACE
+                        run.stop_line = line.strip()
+                    m = KD_RE.match(line)
+                    if m and not m.group(1).startswith("shutdown"):
+                        run.debugger.append(m.group(1))
+        if run.end is None:
+            run.end = "exit"
+            run.status = proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        with _live_lock:
+            _live.discard(proc)
+        sel.close()
+        proc.stdout.close()
+        proc.stderr.close()
+    if pending:
+        run.lines.append(clean(pending))
+    run.elapsed = time.monotonic() - start
+    run.stderr = err.decode("utf-8", "replace")
+    save_log(run, bytes(raw))
+    return run
+
+
+def kill_all():
+    """Kill every QEMU still running (on Ctrl-C); their runs then end."""
+    with _live_lock:
+        for proc in _live:
+            if proc.poll() is None:
+                proc.kill()
+
+
+def save_log(run, raw):
+    os.makedirs(LOG_DIR, exist_ok=True)
+    run.log_path = os.path.join(LOG_DIR, run.config.name + ".log")
+    with open(run.log_path, "wb") as f:
+        f.write(raw)
+        if run.stderr:
+            f.write(b"\n=== qemu stderr ===\n" + run.stderr.encode())
+        f.write(("\n=== harness: %s; %s; %.1fs\n" % (
+            " ".join(run.config.command()), run.describe_end(),
+            run.elapsed)).encode())
+
+
+def run_problem(run):
+    """The reason this run did not end cleanly (None if it did): used by
+    runs that are not test suites, such as the benchmarks."""
+    for line in run.lines:
+        if is_panic(line):
+            return "kernel panic: " + line.strip()
+    if run.end == "exit" and run.status == STATUS_DEBUG_EXIT_OK:
+        return None
+    return run.describe_end()
+
+
+class Result:
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+        self.failures = []  # one description per failure counted
+
+    def fail(self, what):
+        self.failed += 1
+        self.failures.append(what)
+
+
+def analyse(run):
+    """Turn a run's serial output into counts and named failures."""
+    res = Result(run.config.name)
+    plan = None
+    started = {}     # K -> NAME, from "# test K NAME"
+    results = {}     # K -> (passed, NAME)
+    current = None   # the test started last and not yet reported
+    summary = None
+    panic = None     # (line, test running at the time)
+    for line in run.lines:
+        m = PLAN_RE.match(line)
+        if m:
+            if plan is None:
+                plan = int(m.group(1))
+            else:
+                res.fail("plan printed twice (1..%d, then %s)" % (plan, line))
+            continue
+        m = START_RE.match(line)
+        if m:
+            current = int(m.group(1))
+            started[current] = m.group(2)
+            continue
+        m = OK_RE.match(line) or NOT_OK_RE.match(line)
+        if m:
+            k, passed = int(m.group(1)), line.startswith("ok")
+            name = m.group(2) or started.get(k, "?")
+            if k in results:
+                res.fail("test %d %s reported twice" % (k, name))
+                continue
+            results[k] = (passed, name)
+            if passed:
+                res.passed += 1
+            else:
+                reason = m.group(3) or "no reason given"
+                res.fail("test %d %s: %s" % (k, name, reason))
+            if current == k:
+                current = None
+            continue
+        m = SUMMARY_RE.match(line)
+        if m and summary is None:
+            summary = (int(m.group(1)), int(m.group(2)))
+            continue
+        if is_panic(line) and panic is None:
+            panic = (line.strip(), current)
+
+    clean_end = run.end == "exit" and run.status == STATUS_DEBUG_EXIT_OK
+    why = run.describe_end()
+    if panic:
+        why = "crashed: kernel panic: " + panic[0]
+    elif run.debugger and not clean_end:
+        why += " (after KD# %s)" % run.debugger[-1]
+    attributed = False
+
+    # Tests that began and never reported: the last one took the run down.
+    for k in sorted(started):
+        if k in results:
+            continue
+        if k == current and not clean_end:
+            res.fail("test %d %s %s" % (k, started[k], why))
+            attributed = True
+        else:
+            res.fail("test %d %s started but never reported a result"
+                     % (k, started[k]))
+    if plan is None:
+        if not clean_end:
+            res.fail("run: %s, before the plan (1..N)" % why)
+            attributed = True
+        else:
+            res.fail("run: no test plan (1..N) printed")
+    else:
+        missing = [k for k in range(1, plan + 1)
+                   if k not in started and k not in results]
+        for k in missing:
+            res.fail("test %d missing" % k)
+        attributed = attributed or bool(missing)
+        extra = sorted(k for k in results if not 1 <= k <= plan)
+        if extra:
+            res.fail("plan 1..%d disagrees with the tests run (also ran %s)"
+                     % (plan, ", ".join(map(str, extra))))
+    if summary is None:
+        if not attributed:
+            res.fail("run: no summary line: %s" % why)
+    else:
+        seen = (sum(1 for p, _ in results.values() if p),
+                sum(1 for p, _ in results.values() if not p))
+        if summary != seen:
+            res.fail("summary says %d passed, %d failed but the harness saw "
+                     "%d ok, %d not ok" % (summary + seen))
+        if not clean_end:
+            res.fail("run: after the summary: %s" % why)
+    if panic and not any(panic[0] in what for what in res.failures):
+        res.fail("run: kernel panic: %s" % panic[0])
+    return res
+
+
+def report(res, out=sys.stdout):
+    """Print each failure with its configuration."""
+    for what in res.failures:
+        print("FAIL [%s] %s" % (res.name, what), file=out)
+
+
+def replay(path, end, name):
+    """Analyse a recorded serial log as if a run had ended with end."""
+    run = Run(Config(path, name=name))
+    with open(path, "rb") as f:
+        data = f.read()
+    data = data.split(b"\n=== qemu stderr ===\n")[0]
+    data = data.split(b"\n=== harness: ")[0]
+    run.lines = [clean(chunk) for chunk in data.split(b"\n")]
+    run.debugger = [m.group(1) for m in map(KD_RE.match, run.lines)
+                    if m and not m.group(1).startswith("shutdown")]
+    run.end, run.status = {
+        "debug-exit": ("exit", STATUS_DEBUG_EXIT_OK),
+        "reset": ("exit", STATUS_RESET),
+        "timeout": ("timeout", None),
+        "idle": ("idle", None),
+    }[end]
+    return run
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("iso", nargs="?")
+    ap.add_argument("--cpu", default=None, help="QEMU -cpu model")
+    ap.add_argument("--mem", type=int, default=64, help="QEMU -m, in MB")
+    ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("--idle", type=float, default=60.0,
+                    help="seconds without serial output that mean a hang")
+    ap.add_argument("--name", help="configuration name (log file name)")
+    ap.add_argument("--replay", metavar="LOG",
+                    help="analyse a recorded serial log instead of booting")
+    ap.add_argument("--end", default="debug-exit",
+                    choices=["debug-exit", "reset", "timeout", "idle"],
+                    help="how the replayed run ended")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="echo the serial console")
+    ap.add_argument("qemu_args", nargs="*", help="after --: more QEMU args")
+    a = ap.parse_args()
+    if a.replay:
+        run = replay(a.replay, a.end, a.name or "replay")
+    elif a.iso:
+        cfg = Config(a.iso, a.cpu, a.mem, a.timeout, a.idle, a.name,
+                     a.qemu_args)
+        run = run_qemu(cfg, echo=print if a.verbose else None)
+    else:
+        ap.error("an ISO or --replay LOG is needed")
+    res = analyse(run)
+    report(res)
+    print("%d passed, %d failed" % (res.passed, res.failed))
+    return 0 if res.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

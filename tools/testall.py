@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Run every test of Lent and end with one line "N passed, N failed".
+
+1. The host unit tests: make -C tests/unit, counted from Check's summary
+   lines "NN%: Checks: X, Failures: Y, Errors: Z".
+2. The in-QEMU suite (build/lent-tests.iso) under four configurations:
+   QEMU's default CPU and -cpu pentium, each with -m 16 and -m 512, two at
+   a time.  Each in-QEMU test counts once per configuration.
+Exit status 0 only if nothing failed.  With --build, the kernel and the ISO
+are built first (a failed build is a failure); make test builds them itself.
+Timeouts per QEMU run: LENT_TEST_TIMEOUT (default 300 s) in all, and
+LENT_TEST_IDLE (default 60 s) without serial output.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in tools/
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu_harness  # noqa: E402
+
+TOP = qemu_harness.TOP
+CONFIGS = [(None, 16), (None, 512), ("pentium", 16), ("pentium", 512)]
+
+CHECK_SUMMARY_RE = re.compile(
+    r"^\d+%: Checks: (\d+), Failures: (\d+), Errors: (\d+)")
+# Check's CK_NORMAL report of one failed test: file:line:F|E:tcase:test:iter: msg
+CHECK_FAIL_RE = re.compile(
+    r"^(.*?):(\d+):([FE]):([^:]*):([^:]*):(-?\d+):\s?(.*)$")
+SANITIZER_RE = re.compile(r"runtime error:|ERROR: (Address|Leak)Sanitizer")
+
+
+class Tally:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+        self.failures = []
+
+    def fail(self, what):
+        self.failed += 1
+        self.failures.append(what)
+        print("FAIL " + what, flush=True)
+
+
+def run_streaming(cmd, cwd=TOP):
+    """Run cmd, echo its output as it comes, return (status, lines)."""
+    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines = []
+    for raw in proc.stdout:
+        line = raw.decode("utf-8", "replace").rstrip("\n")
+        print(line, flush=True)
+        lines.append(line)
+    return proc.wait(), lines
+
+
+def host_unit_tests(tally, unit_dir):
+    print("== host unit tests: make -C %s" % os.path.relpath(unit_dir, TOP),
+          flush=True)
+    if not os.path.exists(os.path.join(unit_dir, "Makefile")):
+        tally.fail("[host] host unit tests missing")
+        return
+    status, lines = run_streaming(["make", "--no-print-directory", "-C",
+                                   unit_dir])
+    checks = failures = errors = 0
+    summaries = 0
+    for line in lines:
+        m = CHECK_SUMMARY_RE.match(line)
+        if m:
+            summaries += 1
+            checks += int(m.group(1))
+            failures += int(m.group(2))
+            errors += int(m.group(3))
+    named = [m for m in map(CHECK_FAIL_RE.match, lines) if m]
+    tally.passed += checks - failures - errors
+    for m in named[:failures + errors]:
+        kind = "failed" if m.group(3) == "F" else "error"
+        tally.fail("[host] %s:%s %s (%s:%s): %s" % (
+            m.group(4), m.group(5), kind, m.group(1), m.group(2), m.group(7)))
+    for _ in range(len(named), failures + errors):
+        tally.fail("[host] a unit test failed (see the Check output above)")
+    if failures + errors == 0:
+        reports = sorted({l.strip() for l in lines if SANITIZER_RE.search(l)})
+        for r in reports:
+            tally.fail("[host] sanitizer: %s" % r)
+        if status != 0 and not reports:
+            tally.fail("[host] make -C tests/unit failed (status %d%s)" % (
+                status, "" if summaries else ", no Check summary"))
+
+
+def build(tally, iso):
+    target = os.path.relpath(iso, TOP)
+    print("== build: make all %s" % target, flush=True)
+    status, _ = run_streaming(["make", "--no-print-directory", "all", target])
+    if status != 0:
+        tally.fail("[build] make all %s failed (status %d)" % (target, status))
+        return False
+    return True
+
+
+def qemu_suite(tally, iso, timeout, idle, jobs):
+    print("== QEMU suite: %s" % os.path.relpath(iso, TOP), flush=True)
+    if not os.path.exists(iso):
+        tally.fail("[qemu] %s missing" % os.path.relpath(iso, TOP))
+        return
+    configs = [qemu_harness.Config(iso, cpu, mem, timeout, idle)
+               for cpu, mem in CONFIGS]
+
+    def one(cfg):
+        run = qemu_harness.run_qemu(cfg)
+        return run, qemu_harness.analyse(run)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(one, cfg) for cfg in configs]
+        try:
+            for fut in concurrent.futures.as_completed(futures):
+                run, res = fut.result()
+                print("[%s] %d passed, %d failed (%.1f s, log %s)" % (
+                    res.name, res.passed, res.failed, run.elapsed,
+                    os.path.relpath(run.log_path, TOP)), flush=True)
+                tally.passed += res.passed
+                for what in res.failures:
+                    tally.fail("[%s] %s" % (res.name, what))
+        except KeyboardInterrupt:
+            for fut in futures:
+                fut.cancel()
+            qemu_harness.kill_all()
+            raise
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", action="store_true",
+                    help="make all and the test ISO first")
+    ap.add_argument("--iso", default=os.path.join(TOP, "build",
+                                                  "lent-tests.iso"))
+    ap.add_argument("--unit-dir", default=os.path.join(TOP, "tests", "unit"))
+    ap.add_argument("--jobs", type=int, default=2,
+                    help="QEMU runs at a time (default 2)")
+    ap.add_argument("--timeout", type=float,
+                    default=float(os.environ.get("LENT_TEST_TIMEOUT", 300)))
+    ap.add_argument("--idle", type=float,
+                    default=float(os.environ.get("LENT_TEST_IDLE", 60)))
+    a = ap.parse_args()
+    iso = os.path.abspath(a.iso)
+
+    tally = Tally()
+    try:
+        host_unit_tests(tally, os.path.abspath(a.unit_dir))
+        if not a.build or build(tally, iso):
+            qemu_suite(tally, iso, a.timeout, a.idle, a.jobs)
+    except KeyboardInterrupt:
+        qemu_harness.kill_all()
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+    if tally.failures:
+        print("== %d failure%s:" % (len(tally.failures),
+                                    "" if len(tally.failures) == 1 else "s"))
+        for what in tally.failures:
+            print("  " + what)
+    print("%d passed, %d failed" % (tally.passed, tally.failed), flush=True)
+    return 0 if tally.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
