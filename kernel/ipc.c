@@ -93,17 +93,34 @@ static void make_ready(tcb_t *t)
 	}
 }
 
+/*
+ * Absolute time at which a timeout ends.  A point in time names the clock's
+ * bits e .. e+9 (m) and the parity of bit e+10 (c); it lies in the current
+ * or the next 2^(e+10) µs window.
+ */
+static uint64_t timeout_deadline(timeout_t to, uint64_t now)
+{
+	if (!timeout_is_point(to))
+		return now + timeout_relative_us(to);
+	uint32_t e = timeout_point_exp(to);
+	uint64_t window = (uint64_t)1 << (e + 10);
+	uint64_t base = now & ~(window - 1);
+	if (((now >> (e + 10)) & 1) != timeout_point_carry(to))
+		base += window;
+	return base + ((uint64_t)timeout_mantissa(to) << e);
+}
+
 static void block(tcb_t *t, unsigned state, timeout_t to)
 {
 	t->state = (uint8_t)state;
 	sched_dequeue(t);
 	if (!timeout_is_never(to))
-		timeout_set(t, arch_time_us() + timeout_relative_us(to) + 1);
+		timeout_set(t, timeout_deadline(to, arch_time_us()) + 1);
 }
 
 static bool timeout_expired_now(timeout_t to)
 {
-	return !timeout_is_never(to) && timeout_relative_us(to) == 0;
+	return !timeout_is_never(to) && timeout_deadline(to, arch_time_us()) <= arch_time_us();
 }
 
 /* The kernel's own call of t (page fault, exception, start-up) cannot be

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The recursive mapping database (see kernel/mapdb.h).
+ *
+ * Invariants the code relies on:
+ *  - every node sits in the node-table slot of (space, vaddr) and that
+ *    space has a PTE at vaddr for node->phys with node->rights;
+ *  - a node's children all map the same frame, with rights that are a
+ *    subset of the parent's (so revoking rights never needs to look past
+ *    a node that loses all of them: its whole subtree loses them too).
+ * Every walk is iterative (parent/next links, no recursion, no stack):
+ * the kernel stack is small and the tree may be deep.
+ */
+#include <kernel/mapdb.h>
+
+/* ---- list and tree primitives ---- */
+
+static void link_child(mapnode_t *parent, mapnode_t *n)
+{
+	n->parent = parent;
+	n->prev = NULL;
+	n->next = parent ? parent->child : NULL;
+	if (n->next)
+		n->next->prev = n;
+	if (parent)
+		parent->child = n;
+}
+
+static void unlink_node(mapnode_t *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else if (n->parent)
+		n->parent->child = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	n->parent = n->prev = n->next = NULL;
+}
+
+/* The next node after n's subtree in pre-order, staying inside top's
+ * subtree; NULL when the walk is done. */
+static mapnode_t *skip_subtree(const mapnode_t *n, const mapnode_t *top)
+{
+	while (n != top) {
+		if (n->next)
+			return n->next;
+		n = n->parent;
+	}
+	return NULL;
+}
+
+static mapnode_t *preorder_next(const mapnode_t *n, const mapnode_t *top)
+{
+	return n->child ? n->child : skip_subtree(n, top);
+}
+
+/* Unlink a childless node, clear its slot, and free it; with clear_pte
+ * also remove its translation.  Returns the translation's access bits. */
+static uint32_t drop_leaf(mapnode_t *n, bool clear_pte)
+{
+	space_t *s = n->space;
+	uint32_t vaddr = n->vaddr;
+	uint32_t access = 0;
+	mapnode_t **slot;
+
+	unlink_node(n);
+	if (clear_pte)
+		access = space_pte_clear(s, vaddr);
+	slot = space_node_slot(s, vaddr, false);
+	if (slot && *slot == n)
+		*slot = NULL;
+	space_node_free(s, n);
+	return access;
+}
+
+/* Remove every mapping derived from r, leaves first. */
+static uint32_t destroy_descendants(mapnode_t *r)
+{
+	uint32_t access = 0;
+	mapnode_t *n = r;
+
+	while (r->child) {
+		while (n->child)
+			n = n->child;
+		/* n is a leaf below r; after dropping it, its parent may be one */
+		mapnode_t *p = n->parent;
+		access |= drop_leaf(n, true);
+		n = p;
+	}
+	return access;
+}
+
+/* Remove r and everything derived from it. */
+static uint32_t destroy_subtree(mapnode_t *r)
+{
+	uint32_t access = destroy_descendants(r);
+
+	return access | drop_leaf(r, true);
+}
+
+/*
+ * Take the rights in `revoke` from every mapping derived from top (not
+ * from top itself); mappings left with none disappear with their
+ * subtrees.  Collects and clears the access bits of all of them.
+ */
+static uint32_t revoke_below(mapnode_t *top, uint32_t revoke)
+{
+	uint32_t access = 0;
+	mapnode_t *n = top->child;
+
+	while (n) {
+		uint32_t keep = n->rights & ~revoke;
+
+		if (keep == 0) {
+			mapnode_t *after = skip_subtree(n, top);
+
+			access |= destroy_subtree(n);
+			n = after;
+			continue;
+		}
+		n->rights = keep;
+		access |= space_pte_restrict(n->space, n->vaddr, keep);
+		n = preorder_next(n, top);
+	}
+	return access;
+}
+
+static bool is_ancestor_or_self(const mapnode_t *a, const mapnode_t *n)
+{
+	for (; n; n = n->parent)
+		if (n == a)
+			return true;
+	return false;
+}
+
+/* ---- the database ---- */
+
+mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr)
+{
+	mapnode_t **slot = space_node_slot(s, vaddr & PAGE_MASK, false);
+
+	return slot ? *slot : NULL;
+}
+
+/*
+ * Put node n (filled in except for links) at slot, replacing old there.
+ * The PTE at (n->space, n->vaddr) already holds the new translation, so
+ * old's own PTE is not cleared: only what was derived from old goes.
+ */
+static void install(mapnode_t **slot, mapnode_t *old, mapnode_t *n,
+		    mapnode_t *parent)
+{
+	if (old) {
+		destroy_descendants(old);
+		drop_leaf(old, false);
+	}
+	link_child(parent, n);
+	*slot = n;
+}
+
+int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
+{
+	mapnode_t **slot, *old, *n;
+
+	vaddr &= PAGE_MASK;
+	rights &= RIGHTS_ALL;
+	slot = space_node_slot(s, vaddr, true);
+	if (!slot)
+		return MAPDB_NOMEM;
+	n = space_node_alloc(s);
+	if (!n)
+		return MAPDB_NOMEM;
+	if (space_pte_set(s, vaddr, phys & PAGE_MASK, rights) != 0) {
+		space_node_free(s, n);
+		return MAPDB_NOMEM;
+	}
+	/* Everything that can fail has been done: from here on only act. */
+	old = *slot;
+	n->child = NULL;
+	n->space = s;
+	n->vaddr = vaddr;
+	n->phys = phys & PAGE_MASK;
+	n->rights = rights;
+	install(slot, old, n, NULL);
+	return MAPDB_OK;
+}
+
+int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
+	      uint32_t rights, bool grant)
+{
+	mapnode_t *src, **slot, *old, *n, *c;
+	uint32_t r, src_rights;
+
+	fvaddr &= PAGE_MASK;
+	tvaddr &= PAGE_MASK;
+	src = mapdb_lookup(from, fvaddr);
+	if (!src)
+		return MAPDB_OK;           /* nothing to send: silently nothing */
+	src_rights = src->rights;
+	r = rights & src_rights;
+	if (r == 0)
+		return MAPDB_OK;
+
+	slot = space_node_slot(to, tvaddr, true);
+	if (!slot)
+		return MAPDB_NOMEM;
+	old = *slot;
+	if (old && is_ancestor_or_self(old, src))
+		return MAPDB_CYCLE;
+
+	/* Already derived from the source: only widen its rights. */
+	if (!grant && old && old->parent == src && old->phys == src->phys) {
+		uint32_t widened = old->rights | r;
+
+		if (widened != old->rights) {
+			if (space_pte_set(to, tvaddr, old->phys, widened) != 0)
+				return MAPDB_NOMEM;
+			old->rights = widened;
+		}
+		return MAPDB_OK;
+	}
+
+	n = space_node_alloc(to);
+	if (!n)
+		return MAPDB_NOMEM;
+	if (space_pte_set(to, tvaddr, src->phys, r) != 0) {
+		space_node_free(to, n);
+		return MAPDB_NOMEM;
+	}
+
+	/* Nothing below can fail. */
+	n->child = NULL;
+	n->space = to;
+	n->vaddr = tvaddr;
+	n->phys = src->phys;
+	n->rights = r;
+
+	if (!grant) {
+		install(slot, old, n, src);
+		return MAPDB_OK;
+	}
+
+	/*
+	 * Grant: n takes src's place in the tree.  Flush the old destination
+	 * first (it may lie below src, and it must not be handed over).
+	 */
+	if (old) {
+		destroy_descendants(old);
+		drop_leaf(old, false);
+	}
+	n->parent = src->parent;
+	n->prev = src->prev;
+	n->next = src->next;
+	if (n->prev)
+		n->prev->next = n;
+	else if (n->parent)
+		n->parent->child = n;
+	if (n->next)
+		n->next->prev = n;
+	n->child = src->child;
+	for (c = n->child; c; c = c->next)
+		c->parent = n;
+	src->child = NULL;
+	src->parent = src->prev = src->next = NULL;
+	*slot = n;
+	/* Remove the granter's mapping; its slot and PTE go with it. */
+	drop_leaf(src, true);
+	/* Derived mappings may not keep rights the grant did not pass on. */
+	if (r != src_rights)
+		revoke_below(n, src_rights & ~r);
+	return MAPDB_OK;
+}
+
+uint32_t mapdb_unmap(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self)
+{
+	mapnode_t *n = mapdb_lookup(s, vaddr);
+	uint32_t keep, access;
+
+	if (!n)
+		return 0;
+	rights &= RIGHTS_ALL;
+	keep = flush_self ? n->rights & ~rights : n->rights;
+	if (keep == 0)
+		return destroy_subtree(n);
+	access = revoke_below(n, rights);
+	n->rights = keep;
+	/* Narrows n when flushing itself, else only reads its access bits. */
+	return access | space_pte_restrict(s, n->vaddr, keep);
+}
+
+unsigned mapdb_count_derived(const mapnode_t *n)
+{
+	const mapnode_t *c;
+	unsigned count = 0;
+
+	if (!n)
+		return 0;
+	for (c = n->child; c; c = preorder_next(c, n))
+		count++;
+	return count;
+}
