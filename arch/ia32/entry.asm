@@ -17,7 +17,7 @@ extern kernel_stack_top
 global arch_return_to_user
 global isr_table
 
-CTX_CS     equ 64          ; offsetof(arch_context_t, cs)
+CTX_CS     equ 60          ; offsetof(arch_context_t, cs), asserted in context.h
 KDATA_SEL  equ 0x10
 
 %macro ISR 1

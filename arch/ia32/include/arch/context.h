@@ -19,5 +19,6 @@ typedef struct arch_context {
 
 #define CTX_SIZE 76
 _Static_assert(sizeof(arch_context_t) == CTX_SIZE, "entry.asm depends on the frame size");
+_Static_assert(__builtin_offsetof(arch_context_t, cs) == 60, "entry.asm: CTX_CS");
 
 #endif

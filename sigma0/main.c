@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sigma0, the root pager (thread UserBase, version 1).  It owns all
+ * physical memory at boot and hands it out idempotently (virtual ==
+ * physical) through two protocols:
+ *   page faults (label -2, u = 2: fault address, IP): the faulting 4 KB
+ *     page if it is conventional, boot-loader, shared or the client's own;
+ *     otherwise no reply (the thread stays blocked, sigma0 logs it);
+ *   sigma0 RPC (label -6, u = 2: fpage, attributes): the fpage named, or
+ *     with a base of all ones any free conventional fpage of that size;
+ *     the answer is one map item, with a nil fpage on refusal.
+ * Messages with other labels get no reply.  The kernel builds sigma0's
+ * own idempotent mappings, so a map item's send base is the physical
+ * address itself.
+ */
+#include <stdio.h>
+#include <l4/kip.h>
+#include <l4/ipc.h>
+#include <l4/misc.h>
+#include <l4/kdebug.h>
+#include "mem.h"
+
+/* Top 12 bits of the label: the protocol. */
+#define PROTO_PAGEFAULT		0xffeu		/* -2 */
+#define PROTO_SIGMA0		0xffau		/* -6 */
+#define PROTO_SIGMA0_EXT	0xc17u		/* -1001: debugging aids */
+
+#define EXT_VERBOSE		1
+#define EXT_DUMP		2
+
+/* A base of all ones in bits 10..31 of the fpage: "any page". */
+#define FPAGE_ANY_BASE		0x3fffffu
+
+#define MAX_COMPLAINTS		32	/* log lines about refused requests */
+
+static L4_KernelInterfacePage_t *kip;
+static L4_ThreadId_t self, root;
+static L4_Word_t user_base;
+static int verbose;
+static int complaints;
+
+/* Log a refusal, but not without bound: clients can send garbage. */
+static void complain(const char *what, L4_ThreadId_t from, L4_Word_t a, L4_Word_t b)
+{
+	if (complaints > MAX_COMPLAINTS && !verbose)
+		return;
+	if (complaints++ == MAX_COMPLAINTS && !verbose) {
+		printf("sigma0: further refusals not logged\n");
+		return;
+	}
+	printf("sigma0: %s from %lx (%lx, %lx)\n", what, from.raw, a, b);
+}
+
+/*
+ * The client a thread counts as.  sigma0's pagees (the root task's threads,
+ * or any thread the root task gave sigma0 as pager) form one client, the
+ * root task, so that they share its memory.  The X.2 extension that lets
+ * a pager use ExchangeRegisters on its pagees tells which they are.
+ * Everybody else is a client of its own, named by its global ID.
+ */
+static L4_Word_t client_of(L4_ThreadId_t t)
+{
+	L4_Word_t control, sp, ip, flags, handle;
+	L4_ThreadId_t pager, r;
+
+	if (L4_IsThreadEqual(t, root))
+		return root.raw;
+	r = L4_ExchangeRegisters(t, 1UL << 9, 0, 0, 0, 0, L4_nilthread,
+				 &control, &sp, &ip, &flags, &handle, &pager);
+	if (!L4_IsNilThread(r) && L4_IsThreadEqual(pager, self))
+		return root.raw;
+	return t.raw;
+}
+
+/* MR0..MR2 for a reply carrying map item m. */
+static void load_map_reply(L4_MapItem_t m)
+{
+	L4_Msg_t msg;
+
+	L4_MsgClear(&msg);
+	L4_MsgAppendMapItem(&msg, m);
+	L4_MsgLoad(&msg);
+}
+
+static L4_MapItem_t map_of(L4_Word_t base, unsigned log2)
+{
+	return L4_MapItem(L4_FpageAddRights(L4_FpageLog2(base, log2), L4_FullyAccessible), base);
+}
+
+/* Page fault: map the page at the fault address.  Returns 1 to reply. */
+static int serve_fault(L4_ThreadId_t from, L4_Word_t addr, L4_Word_t ip)
+{
+	L4_Word_t page = addr & ~0xfffUL;
+	L4_Word_t client = client_of(from);
+
+	if (mem_claim(page, 12, client, HOW_FAULT) < 0) {
+		/* The thread stays blocked; say why, unless a stranger is
+		 * merely sending fault-shaped messages. */
+		if (client == root.raw)
+			printf("sigma0: unhandled page fault from %lx at %lx, ip %lx\n",
+			       from.raw, addr, ip);
+		else
+			complain("refused page fault", from, addr, ip);
+		return 0;
+	}
+	if (verbose)
+		printf("sigma0: page fault from %lx at %lx, ip %lx\n", from.raw, addr, ip);
+	load_map_reply(map_of(page, 12));
+	return 1;
+}
+
+/* Memory attributes other than the default go through MemoryControl,
+ * which only helps if the kernel offers it. */
+static int set_attributes(L4_Word_t base, unsigned log2, L4_Word_t attributes)
+{
+	if (attributes == 0)
+		return 0;
+	if (kip->MemoryControl == 0)
+		return -1;
+	return L4_Set_PageAttribute(L4_FpageLog2(base, log2), attributes) ? 0 : -1;
+}
+
+/* sigma0 RPC; always answered, with a nil fpage when refused. */
+static void serve_request(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t mr1, L4_Word_t mr2)
+{
+	L4_Fpage_t f = { .raw = mr1 };
+	unsigned log2 = L4_SizeLog2(f);
+	L4_Word_t base = L4_Address(f);
+	int ok;
+
+	if (L4_UntypedWords(tag) != 2 || L4_TypedWords(tag) != 0) {
+		complain("malformed request", from, tag.raw, mr1);
+		load_map_reply(L4_MapItem(L4_Nilpage, 0));
+		return;
+	}
+	/* Kernel threads get nothing; I/O fpages are not supported. */
+	if (L4_ThreadNo(from) < user_base || log2 < 12 || log2 > 31) {
+		complain("refused request", from, mr1, mr2);
+		load_map_reply(L4_MapItem(L4_Nilpage, 0));
+		return;
+	}
+	if ((mr1 >> 10) == FPAGE_ANY_BASE)
+		ok = mem_claim_any(log2, client_of(from), &base) == 0;
+	else
+		ok = mem_claim(base, log2, client_of(from), HOW_FIXED) == 0;
+	if (ok && set_attributes(base, log2, mr2) < 0)
+		ok = 0;		/* the client keeps the memory, as X.2 allows */
+	if (!ok) {
+		complain("refused request", from, mr1, mr2);
+		load_map_reply(L4_MapItem(L4_Nilpage, 0));
+		return;
+	}
+	if (verbose)
+		printf("sigma0: %lx gets %lx, %u bits\n", from.raw, base, log2);
+	load_map_reply(map_of(base, log2));
+}
+
+/* Debugging aids for the root task (and the kernel): MR1 = 1 sets the
+ * verbosity to MR2, MR1 = 2 prints the memory table and, if MR2 != 0,
+ * replies with an empty message.  Returns 1 to reply. */
+static int serve_ext(L4_ThreadId_t from, L4_Word_t mr1, L4_Word_t mr2)
+{
+	if (L4_ThreadNo(from) >= user_base && client_of(from) != root.raw)
+		return 0;
+	if (mr1 == EXT_VERBOSE)
+		verbose = (int)mr2;
+	if (mr1 == EXT_DUMP) {
+		mem_report(1);
+		if (mr2 != 0) {
+			L4_Set_MsgTag(L4_Niltag);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Handle one message; returns 1 when the MRs hold a reply to send. */
+static int dispatch(L4_ThreadId_t from, L4_MsgTag_t tag)
+{
+	L4_Word_t mr1, mr2;
+
+	L4_StoreMR(1, &mr1);
+	L4_StoreMR(2, &mr2);
+	switch (L4_Label(tag) >> 4) {
+	case PROTO_PAGEFAULT:
+		if (L4_UntypedWords(tag) != 2 || L4_TypedWords(tag) != 0) {
+			complain("malformed page fault", from, tag.raw, mr1);
+			return 0;
+		}
+		return serve_fault(from, mr1, mr2);
+	case PROTO_SIGMA0:
+		serve_request(from, tag, mr1, mr2);
+		return 1;
+	case PROTO_SIGMA0_EXT:
+		if (L4_UntypedWords(tag) != 2)
+			return 0;
+		return serve_ext(from, mr1, mr2);
+	default:
+		complain("unknown request", from, tag.raw, mr1);
+		return 0;
+	}
+}
+
+int main(void)
+{
+	L4_Word_t version, flags, kernel_id;
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	kip = L4_KernelInterface(&version, &flags, &kernel_id);
+	user_base = L4_ThreadIdUserBase(kip);
+	self = L4_MyGlobalId();
+	root = L4_GlobalId(user_base + 2, 1);
+
+	printf("sigma0: Lent root pager, thread %lx, KIP at %p (API %lx, kernel %lx)\n",
+	       self.raw, (void *)kip, version, kernel_id);
+	mem_init(kip, L4_GlobalId(L4_ThreadIdSystemBase(kip), 1).raw,
+		 L4_GlobalId(user_base, 1).raw, L4_GlobalId(user_base + 1, 1).raw, root.raw);
+	mem_report(0);
+
+	/* sigma0 takes untyped words only. */
+	L4_Accept(L4_UntypedWordsAcceptor);
+	tag = L4_Wait(&from);
+	for (;;) {
+		/* A failed reply (the client was not waiting) ends the IPC
+		 * before its receive phase: wait afresh. */
+		while (L4_IpcFailed(tag))
+			tag = L4_Wait(&from);
+		if (dispatch(from, tag))
+			tag = L4_ReplyWait(from, &from);
+		else
+			tag = L4_Wait(&from);
+	}
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sigma0's view of physical memory: the 4 GB physical address space as a
+ * sorted partition into page-granular regions, each with a kind (what the
+ * KIP's memory descriptors say it is) and an owner (the client sigma0 has
+ * given it to, or nobody).  A page is given to one client only; the same
+ * client may get it again (requests are idempotent).
+ */
+#ifndef SIGMA0_MEM_H
+#define SIGMA0_MEM_H
+
+#include <l4/kip.h>
+
+/* What a region is, which decides who may get it and how. */
+typedef enum mem_kind {
+	KIND_NONE,	/* undefined type, page 0: never handed out */
+	KIND_CONV,	/* conventional RAM: faults, any-page and fixed requests */
+	KIND_BOOT,	/* boot-loader memory: faults and fixed requests */
+	KIND_DEVICE,	/* dedicated, architecture-specific or undescribed:
+			 * fixed requests only */
+	KIND_SHARED,	/* shared memory: everybody, never owned */
+	KIND_RESERVED,	/* the kernel's: never */
+	KIND_COUNT
+} mem_kind_t;
+
+/* How a page is asked for. */
+typedef enum mem_how {
+	HOW_FAULT,	/* page fault at the page's own address */
+	HOW_FIXED,	/* sigma0 RPC naming the fpage */
+	HOW_ANY,	/* sigma0 RPC for any free fpage of a size */
+} mem_how_t;
+
+/* Owner values besides client thread IDs. */
+#define OWNER_FREE	0u		/* nobody has it yet */
+#define OWNER_ALL	0xffffffffu	/* shared: everybody may have it */
+
+/* Read the KIP's memory descriptors and the images of the kernel
+ * debugger, sigma0, sigma1 and the root server (owned by them). */
+void mem_init(L4_KernelInterfacePage_t *kip, L4_Word_t kernel, L4_Word_t sigma0,
+	      L4_Word_t sigma1, L4_Word_t root);
+
+/* Give the 2^log2-byte fpage at base (aligned) to client, all or
+ * nothing.  Returns 0, or -1 if any page of it is not available to the
+ * client in this way or sigma0's table is full. */
+int mem_claim(L4_Word_t base, unsigned log2, L4_Word_t client, mem_how_t how);
+
+/* Give client any free conventional fpage of 2^log2 bytes, the highest
+ * one first; its base goes to *base.  Returns 0 or -1. */
+int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base);
+
+/* Print a summary of the memory sigma0 manages; `all` adds the table. */
+void mem_report(int all);
+
+#endif
