@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Benchmarks.  Times come from rdtsc; under `qemu-system-i386 -icount
+ * shift=0` it counts guest instructions, so the numbers repeat exactly.
+ * Each benchmark returns 1 and its result, or 0 if it could not run.
+ */
+#ifndef BENCH_BENCH_H
+#define BENCH_BENCH_H
+
+#include <stdio.h>
+#include <l4/types.h>
+#include <l4/ipc.h>
+#include <l4/space.h>
+#include <l4/kdebug.h>
+#include "../rt/rt.h"
+
+#define BENCH_ROUNDS	10000
+#define BENCH_WARMUP	200
+
+static inline L4_Word64_t bench_rdtsc(void)
+{
+	L4_Word64_t t;
+
+	__asm__ __volatile__("rdtsc" : "=A"(t));
+	return t;
+}
+
+/* n / d without libgcc: one divl; saturates if the quotient is too big. */
+static inline L4_Word_t bench_div(L4_Word64_t n, L4_Word_t d)
+{
+	L4_Word_t q, r, hi = (L4_Word_t)(n >> 32), lo = (L4_Word_t)n;
+
+	if (hi >= d)
+		return ~0UL;
+	__asm__("divl %4" : "=a"(q), "=d"(r) : "a"(lo), "d"(hi), "rm"(d));
+	(void)r;
+	return q;
+}
+
+int bench_ipc_intra(int words, L4_Word_t *result);
+int bench_ipc_inter(int words, L4_Word_t *result);
+int bench_pagefault(L4_Word_t *result);
+int bench_map_unmap(L4_Word_t *result);
+
+#endif

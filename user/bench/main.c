@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The benchmark root task: one "BENCH <name> <value> <unit>" line per
+ * benchmark, then "N passed, N failed" (a benchmark passes when it ran to
+ * the end), then the debugger with "shutdown".
+ */
+#include "bench.h"
+
+static unsigned passed, failed;
+
+static void report(const char *name, int ok, L4_Word_t value, const char *unit)
+{
+	if (ok) {
+		printf("BENCH %s %lu %s\n", name, value, unit);
+		passed++;
+	} else {
+		printf("# bench %s did not run (error %lx)\n", name, rt_last_error());
+		failed++;
+	}
+	rt_cleanup();
+}
+
+int main(void)
+{
+	static const int words[4] = { 0, 1, 8, 63 };
+	char name[32];
+	L4_Word_t v = 0;
+	int i, ok;
+
+	rt_init();
+	if (L4_IsNilThread(rt_pager_start()))
+		printf("# could not start the pager thread (error %lu)\n", rt_last_error());
+	printf("# one-way IPC = half a Call/ReplyWait round trip, %u rounds; "
+	       "cycles = rdtsc ticks\n", BENCH_ROUNDS);
+	for (i = 0; i < 4; i++) {
+		ok = bench_ipc_intra(words[i], &v);
+		snprintf(name, sizeof(name), "ipc_intra_%dmr", words[i]);
+		report(name, ok, v, "cycles");
+	}
+	for (i = 0; i < 4; i++) {
+		ok = bench_ipc_inter(words[i], &v);
+		snprintf(name, sizeof(name), "ipc_inter_%dmr", words[i]);
+		report(name, ok, v, "cycles");
+	}
+	ok = bench_pagefault(&v);
+	report("pagefault_user_pager", ok, v, "cycles");
+	ok = bench_map_unmap(&v);
+	report("map_unmap_page", ok, v, "cycles");
+	printf("%u passed, %u failed\n", passed, failed);
+	L4_KDB_Enter("shutdown");
+	for (;;)
+		L4_Sleep(L4_Never);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The test root task: runs every test in order and reports as
+ * docs/team-conventions.md says: "1..N", then "# test K NAME" before and
+ * "ok K - NAME" or "not ok K - NAME: reason" after each test, then
+ * "N passed, N failed", then the debugger with "shutdown".
+ */
+#include "tests.h"
+
+/* Groups in the order they run: the basics first, the tests that feed
+ * the kernel garbage last. */
+static const struct test *const groups[] = {
+	kip_tests, utcb_tests, clock_tests, thread_tests, space_tests,
+	exreg_tests, sched_tests, ipc_tests, ipc_error_tests, ipc_item_tests,
+	string_tests, fault_tests, unmap_tests, sigma0_tests, misc_tests,
+};
+
+#define NGROUPS	(sizeof(groups) / sizeof(groups[0]))
+
+int main(void)
+{
+	unsigned g, k = 0, total = 0, passed = 0, failed = 0;
+	const struct test *t;
+
+	rt_init();
+	for (g = 0; g < NGROUPS; g++)
+		for (t = groups[g]; t->name; t++)
+			total++;
+	printf("1..%u\n", total);
+	if (L4_IsNilThread(rt_pager_start()))
+		printf("# could not start the pager thread (error %lu)\n", rt_last_error());
+	for (g = 0; g < NGROUPS; g++)
+		for (t = groups[g]; t->name; t++) {
+			const char *reason;
+			int i;
+
+			k++;
+			for (i = 0; i < T_SHARED; i++)
+				t_shared[i] = 0;
+			printf("# test %u %s\n", k, t->name);
+			reason = t->fn();
+			rt_cleanup();
+			L4_Set_XferTimeouts(0);
+			L4_Accept(L4_UntypedWordsAcceptor);
+			if (reason) {
+				printf("not ok %u - %s: %s\n", k, t->name, reason);
+				failed++;
+			} else {
+				printf("ok %u - %s\n", k, t->name);
+				passed++;
+			}
+		}
+	printf("%u passed, %u failed\n", passed, failed);
+	L4_KDB_Enter("shutdown");
+	for (;;)
+		L4_Sleep(L4_Never);
+}

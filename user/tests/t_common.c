@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Helpers shared by the tests. */
+#include "tests.h"
+
+volatile L4_Word_t t_shared[T_SHARED];
+
+const char *t_fail(const char *file, int line, const char *what)
+{
+	printf("#   %s:%d: failed: %s\n", file, line, what);
+	return what;
+}
+
+const char *t_fail_eq(const char *file, int line, const char *what,
+		      L4_Word_t got, L4_Word_t want)
+{
+	printf("#   %s:%d: %s: got 0x%lx, want 0x%lx\n", file, line, what, got, want);
+	return what;
+}
+
+L4_Word_t t_ipc_ec(void)
+{
+	return L4_ErrorCode() & 0xf;
+}
+
+/* A global ID no thread has: a user thread number rt never hands out. */
+L4_ThreadId_t t_nonexistent(void)
+{
+	return L4_GlobalId(RT_FIRST_THREAD_NO + RT_THREAD_NOS + 77, 1);
+}
+
+/*
+ * An address user level may not touch: the first page above the
+ * user-accessible virtual memory the KIP describes (0xC0000000 if the
+ * KIP says nothing useful).
+ */
+L4_Word_t t_kernel_addr(void)
+{
+	void *kip = rt_kip();
+	L4_Word_t i, top = 0;
+
+	for (i = 0; i < L4_NumMemoryDescriptors(kip); i++) {
+		L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+
+		if (L4_IsMemoryDescVirtual(d) &&
+		    L4_MemoryDescType(d) == L4_ConventionalMemoryType &&
+		    L4_MemoryDescHigh(d) > top)
+			top = L4_MemoryDescHigh(d);
+	}
+	if (top < 0x10000000UL || top >= 0xfffff000UL)
+		return 0xC0000000UL;
+	return (top + 1 + RT_PAGE_SIZE - 1) & ~(RT_PAGE_SIZE - 1);
+}
+
+/* A fresh page from sigma0, zeroed; 0 if there is none. */
+L4_Word_t t_page(void)
+{
+	L4_Word_t p = rt_get_pages(1), i;
+
+	for (i = 0; p && i < RT_PAGE_SIZE / 4; i++)
+		((volatile L4_Word_t *)p)[i] = 0;
+	return p;
+}
+
+/* Microseconds of an X.2 time period (m * 2^e); ~0 for Never. */
+L4_Word_t t_time_us(L4_Time_t t)
+{
+	if (t.raw == 0)
+		return ~0UL;
+	return (L4_Word_t)t.period.m << t.period.e;
+}
+
+/* Poll *w (sleeping 1 ms between looks) until it equals want. */
+int t_wait_for(volatile L4_Word_t *w, L4_Word_t want, L4_Word_t us)
+{
+	L4_Word_t start = rt_now_us();
+
+	while (*w != want) {
+		if (rt_now_us() - start > us)
+			return 0;
+		rt_sleep_us(1000);
+	}
+	return 1;
+}
+
+L4_Word_t t_gs0(void)
+{
+	L4_Word_t v;
+
+	__asm__ __volatile__("movl %%gs:0, %0" : "=r"(v));
+	return v;
+}
+
+/* Create an active thread in the root's space with the given scheduler
+ * and UTCB slot; it waits for a start message.  Nil on failure. */
+L4_ThreadId_t t_sched_new(L4_ThreadId_t scheduler, L4_Word_t utcb)
+{
+	L4_ThreadId_t tid = rt_tid_alloc();
+
+	rt_tid_attach(tid, 0, utcb);
+	if (L4_ThreadControl(tid, L4_Myself(), scheduler, L4_Pager(), (void *)utcb) != 1)
+		return L4_nilthread;
+	return tid;
+}
+
+void t_load(L4_Word_t label, int u, const L4_Word_t *w, int t, const L4_Word_t *items)
+{
+	L4_MsgTag_t tag = L4_Niltag;
+	int i;
+
+	tag.X.label = label;
+	tag.X.u = u;
+	tag.X.t = t;
+	for (i = 0; i < u; i++)
+		L4_LoadMR(1 + i, w[i]);
+	for (i = 0; i < t; i++)
+		L4_LoadMR(1 + u + i, items[i]);
+	L4_LoadMR(0, tag.raw);
+}
+
+void t_sleeper(L4_Word_t arg)
+{
+	(void)arg;
+	rt_thread_exit();
+}
+
+/*
+ * Echo server: answers each message with the label XOR 0xff and every
+ * untyped word complemented; it counts the requests in t_shared[arg] and
+ * remembers the last sender in t_shared[arg + 1].
+ */
+void t_echo(L4_Word_t arg)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	L4_Accept(L4_UntypedWordsAcceptor);
+	tag = L4_Wait(&from);
+	for (;;) {
+		L4_Word_t *mr = __L4_X86_Utcb();
+		L4_Word_t i, u;
+
+		if (L4_IpcFailed(tag)) {
+			tag = L4_Wait(&from);
+			continue;
+		}
+		t_shared[arg]++;
+		t_shared[arg + 1] = from.raw;
+		u = L4_UntypedWords(tag);
+		for (i = 1; i <= u; i++)
+			mr[i] = ~mr[i];
+		tag.X.label ^= 0xff;
+		tag.X.t = 0;
+		tag.X.flags = 0;
+		L4_LoadMR(0, tag.raw);
+		tag = L4_ReplyWait(from, &from);
+	}
+}
+
+/* Count in t_shared[index] for ever. */
+void t_spinner(L4_Word_t index)
+{
+	for (;;)
+		t_shared[index]++;
+}
+
+/* Set t_shared[index] to 1 and stop. */
+void t_flagger(L4_Word_t index)
+{
+	t_shared[index] = 1;
+}
+
+static struct {
+	L4_ThreadId_t to;
+	L4_Word_t tag, xfer, w[16];
+	volatile L4_Word_t out_tag, out_ec, done;
+} async;
+
+static void async_body(L4_Word_t arg)
+{
+	L4_MsgTag_t tag = { .raw = async.tag };
+	int i, n = (int)(tag.X.u + tag.X.t);
+
+	(void)arg;
+	L4_Set_XferTimeouts(async.xfer);
+	for (i = 0; i < n && i < 16; i++)
+		L4_LoadMR(i + 1, async.w[i]);
+	L4_LoadMR(0, tag.raw);
+	tag = L4_Send_Timeout(async.to, rt_us(T_WAIT_US));
+	async.out_tag = tag.raw;
+	async.out_ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+	async.done = 1;
+}
+
+L4_ThreadId_t t_send_async(L4_ThreadId_t to, L4_MsgTag_t tag, const L4_Word_t *w,
+			   L4_Word_t xfer)
+{
+	int i, n = (int)(tag.X.u + tag.X.t);
+
+	async.to = to;
+	async.tag = tag.raw;
+	async.xfer = xfer;
+	for (i = 0; i < n && i < 16; i++)
+		async.w[i] = w[i];
+	async.done = 0;
+	return rt_thread_create(async_body, 0);
+}
+
+/* Wait for the async send to end; its tag and ErrorCode (bits 0-3). */
+int t_send_async_wait(L4_MsgTag_t *tag, L4_Word_t *ec)
+{
+	if (!t_wait_for(&async.done, 1, 2 * T_WAIT_US))
+		return 0;
+	tag->raw = async.out_tag;
+	*ec = async.out_ec & 0xf;
+	return 1;
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * String items (X.2: simple and compound strings, receive buffers in the
+ * BRs, message overflow, page faults during the copy, transfer timeouts
+ * and aborts).
+ */
+#include "tests.h"
+
+static unsigned char sbuf[512];
+static unsigned char rbuf[512];
+/* Buffers for agents, each on a page of its own. */
+static unsigned char agbuf[2][RT_PAGE_SIZE] __attribute__((aligned(RT_PAGE_SIZE)));
+
+static L4_Word_t string0(L4_Word_t len, int substrings)
+{
+	L4_StringItem_t s = L4_StringItem((int)len, 0);
+
+	s.X.j = substrings - 1;
+	return s.raw[0];
+}
+
+static void fill(void)
+{
+	int i;
+
+	for (i = 0; i < 512; i++) {
+		sbuf[i] = (unsigned char)(i * 7 + 3);
+		rbuf[i] = 0x5a;
+	}
+}
+
+/* Receive one message from main into a string buffer of arg bytes at
+ * t_shared[6] (rbuf if 0); arg 0: accept no strings at all. */
+static void string_receiver(L4_Word_t len)
+{
+	void *buf = t_shared[6] ? (void *)t_shared[6] : rbuf;
+	L4_StringItem_t it = L4_StringItem((int)len, buf);
+	L4_MsgTag_t tag;
+
+	L4_LoadBR(0, len ? 1 : 0);
+	L4_LoadBR(1, it.raw[0]);
+	L4_LoadBR(2, it.raw[1]);
+	t_shared[5] = 1;
+	tag = L4_Receive(rt_main_thread());
+	t_shared[0] = tag.raw;
+	t_shared[1] = L4_ErrorCode() & 0xf;
+	t_shared[2] = rt_mr(L4_UntypedWords(tag) + 1);
+	t_shared[4] = 1;
+}
+
+/* Send main's message (one untyped word and the given string item
+ * words) to a receiver thread; return the send's tag. */
+static L4_MsgTag_t send_string(L4_ThreadId_t to, int t, const L4_Word_t *items)
+{
+	L4_Word_t w = 0x77;
+
+	t_load(0x90, 1, &w, t, items);
+	return L4_Send_Timeout(to, rt_us(T_WAIT_US));
+}
+
+static const char *t_ipc_string_simple(void)
+{
+	L4_Word_t items[2];
+	L4_ThreadId_t r;
+	L4_MsgTag_t tag;
+	int i;
+
+	fill();
+	r = rt_thread_create(string_receiver, 256);
+	CHECK(!L4_IsNilThread(r));
+	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	items[0] = string0(100, 1);
+	items[1] = (L4_Word_t)sbuf;
+	tag = send_string(r, 2, items);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
+	tag.raw = t_shared[0];
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag), 0x90);
+	CHECK_EQ(L4_UntypedWords(tag), 1);
+	CHECK_EQ(L4_TypedWords(tag), 2);
+	CHECK_EQ(t_shared[2] >> 10, 100);
+	for (i = 0; i < 100; i++)
+		CHECK_EQ(rbuf[i], sbuf[i]);
+	CHECK_EQ(rbuf[100], 0x5a);
+	return 0;
+}
+
+/* Two substrings of 32 bytes arrive one after the other in one buffer. */
+static const char *t_ipc_string_compound(void)
+{
+	L4_Word_t items[3];
+	L4_ThreadId_t r;
+	int i;
+
+	fill();
+	r = rt_thread_create(string_receiver, 128);
+	CHECK(!L4_IsNilThread(r));
+	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	items[0] = string0(32, 2);
+	items[1] = (L4_Word_t)sbuf;
+	items[2] = (L4_Word_t)sbuf + 256;
+	CHECK(L4_IpcSucceeded(send_string(r, 3, items)));
+	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
+	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = t_shared[0] }));
+	for (i = 0; i < 32; i++) {
+		CHECK_EQ(rbuf[i], sbuf[i]);
+		CHECK_EQ(rbuf[32 + i], sbuf[256 + i]);
+	}
+	return 0;
+}
+
+/* Sender and receiver both see the error (message overflow unless the
+ * kernel reports a transfer fault); nothing beyond the buffer changes. */
+static const char *refused(L4_Word_t rlen, L4_Word_t src, L4_Word_t len,
+			   L4_Word_t lo, L4_Word_t hi)
+{
+	L4_Word_t items[2], code;
+	L4_ThreadId_t r;
+	L4_MsgTag_t tag;
+
+	r = rt_thread_create(string_receiver, rlen);
+	CHECK(!L4_IsNilThread(r));
+	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	items[0] = string0(len, 1);
+	items[1] = src;
+	L4_Set_XferTimeouts(L4_Timeouts(rt_us(500000), rt_us(500000)));
+	tag = send_string(r, 2, items);
+	code = t_ipc_ec();
+	L4_Set_XferTimeouts(0);
+	CHECK(L4_IpcFailed(tag));
+	CHECK((code & 1) == 0);
+	CHECK((code >> 1) >= lo && (code >> 1) <= hi);
+	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
+	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = t_shared[0] }));
+	CHECK((t_shared[1] & 1) == 1);
+	CHECK((t_shared[1] >> 1) >= lo && (t_shared[1] >> 1) <= hi);
+	return 0;
+}
+
+static const char *t_ipc_string_overflow(void)
+{
+	fill();
+	RUN(refused(100, (L4_Word_t)sbuf, 200, L4_ErrMsgOverflow, L4_ErrMsgOverflow));
+	CHECK_EQ(rbuf[100], 0x5a);
+	return 0;
+}
+
+static const char *t_ipc_string_not_accepted(void)
+{
+	fill();
+	RUN(refused(0, (L4_Word_t)sbuf, 50, L4_ErrMsgOverflow, L4_ErrMsgOverflow));
+	CHECK_EQ(rbuf[0], 0x5a);
+	return 0;
+}
+
+/* A string from, or into, kernel memory is refused and copies nothing. */
+static const char *t_ipc_string_kernel_source_refused(void)
+{
+	int i;
+
+	fill();
+	RUN(refused(256, t_kernel_addr(), 64, L4_ErrMsgOverflow, L4_ErrAborted));
+	for (i = 0; i < 64; i++)
+		CHECK_EQ(rbuf[i], 0x5a);
+	return 0;
+}
+
+static const char *t_ipc_string_kernel_buffer_refused(void)
+{
+	fill();
+	t_shared[6] = t_kernel_addr();
+	return refused(64, (L4_Word_t)sbuf, 64, L4_ErrMsgOverflow, L4_ErrAborted);
+}
+
+/* A string to an agent in another space (pager: rt's pager thread);
+ * touch: whether the agent maps its buffer before the copy.  Without,
+ * the copy faults in the receiver's space and the pager resolves it. */
+static const char *inter_space(int which, int touch)
+{
+	L4_ThreadId_t ag = rt_agent_create(rt_pager());
+	L4_Word_t a[2] = { (L4_Word_t)agbuf[which], 256 }, items[2];
+	L4_Word_t unhandled = rt_pager_unhandled;
+	L4_MsgTag_t tag;
+	int i;
+
+	CHECK(!L4_IsNilThread(ag));
+	fill();
+	for (i = 0; i < 256; i++)
+		agbuf[which][i] = 0;
+	if (touch)
+		CHECK(L4_IpcSucceeded(rt_agent_cmd(ag, RT_AG_WRITE, 2, a)));
+	CHECK(rt_agent_post(ag, RT_AG_RECV_STRING, 2, a));
+	items[0] = string0(200, 1);
+	items[1] = (L4_Word_t)sbuf;
+	tag = send_string(ag, 2, items);
+	CHECK(L4_IpcSucceeded(tag));
+	tag = rt_agent_result(ag, 0);
+	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == RT_AG_RESULT);
+	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
+	for (i = 0; i < 200; i++)
+		CHECK_EQ(agbuf[which][i], sbuf[i]);
+	CHECK_EQ(agbuf[which][200], 0);
+	CHECK_EQ(rt_pager_unhandled, unhandled);
+	return 0;
+}
+
+static const char *t_ipc_string_inter_space(void)
+{
+	return inter_space(0, 1);
+}
+
+static const char *t_ipc_string_dest_unmapped_pager(void)
+{
+	return inter_space(1, 0);
+}
+
+/*
+ * A transfer stalled on a page fault in the receiver's space (its pager,
+ * main, does not answer): xfer < 0 aborts the sender by
+ * ExchangeRegisters, otherwise the sender's transfer timeout xfer fires.
+ */
+static const char *stalled(L4_Word_t xfer, L4_Word_t send_ec, L4_Word_t recv_ec)
+{
+	L4_ThreadId_t r = rt_agent_create(L4_Myself()), s, from = L4_nilthread;
+	L4_Word_t a[2] = { (L4_Word_t)agbuf[1], 256 }, items[2], ec;
+	L4_MsgTag_t tag = L4_Niltag;
+
+	CHECK(!L4_IsNilThread(r));
+	fill();
+	rt_watch((L4_Word_t)agbuf[1], (L4_Word_t)agbuf[1] + RT_PAGE_SIZE);
+	CHECK(rt_agent_post(r, RT_AG_RECV_STRING, 2, a));
+	items[0] = string0(256, 1);
+	items[1] = (L4_Word_t)sbuf;
+	tag.X.label = 0x91;
+	tag.X.t = 2;
+	s = t_send_async(r, tag, items, xfer == ~0UL ? 0 : xfer);
+	CHECK(!L4_IsNilThread(s));
+	tag = rt_agent_result(r, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, r.raw);
+	CHECK(rt_mr(1) >= (L4_Word_t)agbuf[1] && rt_mr(1) < (L4_Word_t)agbuf[1] + 256);
+	if (xfer == ~0UL) {
+		rt_sleep_us(20000);
+		(void)__L4_Exregs(s, __L4_EXREGS_ABORT_SEND, 0, 0, 0, 0, L4_nilthread,
+				  0, 0, 0, 0, 0, 0);
+	}
+	CHECK(t_send_async_wait(&tag, &ec));
+	CHECK(L4_IpcFailed(tag));
+	CHECK_EQ(ec, send_ec);
+	tag = rt_agent_result(r, 0);
+	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == RT_AG_RESULT);
+	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = rt_mr(1) }));
+	CHECK_EQ(rt_mr(2) & 0xf, recv_ec);
+	return 0;
+}
+
+static const char *t_ipc_abort_during_transfer(void)
+{
+	return stalled(~0UL, EC_SEND(L4_ErrAborted), EC_RECV(L4_ErrAborted));
+}
+
+static const char *t_ipc_xfer_timeout_codes(void)
+{
+	return stalled(L4_Timeouts(rt_us(50000), L4_Never),
+		       EC_SEND(L4_ErrXferTimeoutOwn), EC_RECV(L4_ErrXferTimeoutPartner));
+}
+
+const struct test string_tests[] = {
+	TEST(ipc_string_simple),
+	TEST(ipc_string_compound),
+	TEST(ipc_string_overflow),
+	TEST(ipc_string_not_accepted),
+	TEST(ipc_string_inter_space),
+	TEST(ipc_string_dest_unmapped_pager),
+	TEST(ipc_abort_during_transfer),
+	TEST(ipc_xfer_timeout_codes),
+	TEST(ipc_string_kernel_source_refused),
+	TEST(ipc_string_kernel_buffer_refused),
+	{ 0 },
+};

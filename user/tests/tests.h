@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The in-QEMU test suite: each test is one small function that returns 0
+ * when the kernel did what X.2 says, or a one-line reason.  Each file
+ * exports a table of its tests (designated initialisers, ended by an
+ * empty entry); main.c runs them and prints the protocol of
+ * docs/team-conventions.md.
+ */
+#ifndef TESTS_TESTS_H
+#define TESTS_TESTS_H
+
+#include <stdio.h>
+#include <l4/types.h>
+#include <l4/kip.h>
+#include <l4/ipc.h>
+#include <l4/message.h>
+#include <l4/thread.h>
+#include <l4/schedule.h>
+#include <l4/space.h>
+#include <l4/sigma0.h>
+#include <l4/misc.h>
+#include <l4/kdebug.h>
+#include "../rt/rt.h"
+
+struct test {
+	const char *name;
+	const char *(*fn)(void);
+};
+
+#define TEST(n)	{ .name = #n, .fn = t_##n }
+
+extern const struct test kip_tests[], utcb_tests[], clock_tests[];
+extern const struct test thread_tests[], space_tests[], exreg_tests[];
+extern const struct test sched_tests[], ipc_tests[], ipc_error_tests[];
+extern const struct test ipc_item_tests[], string_tests[], fault_tests[];
+extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
+
+/* Failure reports: a "#" diagnostic line, then the reason for "not ok". */
+const char *t_fail(const char *file, int line, const char *what);
+const char *t_fail_eq(const char *file, int line, const char *what,
+		      L4_Word_t got, L4_Word_t want);
+
+#define CHECK(c)							\
+	do {								\
+		if (!(c))						\
+			return t_fail(__FILE__, __LINE__, #c);		\
+	} while (0)
+
+#define CHECK_EQ(a, b)							\
+	do {								\
+		L4_Word_t a_ = (L4_Word_t)(a), b_ = (L4_Word_t)(b);	\
+		if (a_ != b_)						\
+			return t_fail_eq(__FILE__, __LINE__,		\
+					 #a " == " #b, a_, b_);		\
+	} while (0)
+
+/* ErrorCode of an IPC, without the offset bits: (code << 1) | phase. */
+#define EC_SEND(code)	((L4_Word_t)(code) << 1)
+#define EC_RECV(code)	(((L4_Word_t)(code) << 1) | 1)
+L4_Word_t t_ipc_ec(void);
+
+/* How long a test waits for a partner before it gives up. */
+#define T_WAIT_US	2000000UL
+
+/* Words the threads of a test share (zeroed before each test). */
+#define T_SHARED	32
+extern volatile L4_Word_t t_shared[T_SHARED];
+
+L4_ThreadId_t t_nonexistent(void);
+L4_Word_t t_kernel_addr(void);
+L4_Word_t t_page(void);
+L4_Word_t t_time_us(L4_Time_t t);
+int t_wait_for(volatile L4_Word_t *w, L4_Word_t want, L4_Word_t us);
+L4_Word_t t_gs0(void);
+L4_ThreadId_t t_sched_new(L4_ThreadId_t scheduler, L4_Word_t utcb);
+
+/* Thread bodies several files use. */
+void t_sleeper(L4_Word_t arg);
+void t_echo(L4_Word_t arg);
+void t_spinner(L4_Word_t index);
+void t_flagger(L4_Word_t index);
+
+/* A root thread that sends one message (tag and words as given) with a
+ * 2 s send timeout and records the outcome; for when main must stay free
+ * to act as a child's pager meanwhile.  xfer: its XferTimeouts TCR. */
+L4_ThreadId_t t_send_async(L4_ThreadId_t to, L4_MsgTag_t tag, const L4_Word_t *w,
+			   L4_Word_t xfer);
+int t_send_async_wait(L4_MsgTag_t *tag, L4_Word_t *ec);
+
+/* t_agent.c: driving agents whose pager is main. */
+L4_MsgTag_t t_tag(L4_Word_t label, int u, int t);
+L4_MapItem_t t_map_item(L4_Word_t base, int log2, L4_Word_t rights, L4_Word_t snd_base);
+int t_ag_ok(L4_MsgTag_t tag);
+const char *t_ag_accept(L4_ThreadId_t ag, L4_Word_t window, int log2);
+const char *t_ag_give(L4_ThreadId_t ag, L4_Word_t i0, L4_Word_t i1, L4_Word_t *res,
+		      L4_Word_t *sec);
+const char *t_ag_give_map(L4_ThreadId_t ag, L4_MapItem_t m, L4_Word_t *res, L4_Word_t *sec);
+const char *t_ag_reads(L4_ThreadId_t ag, L4_Word_t addr, L4_Word_t want);
+const char *t_ag_faults(L4_ThreadId_t ag, L4_Word_t addr, int write);
+
+#define RUN(x)	do { const char *r_ = (x); if (r_) return r_; } while (0)
+
+/* Load a message: label, u untyped words, then t typed words. */
+void t_load(L4_Word_t label, int u, const L4_Word_t *w, int t, const L4_Word_t *items);
+
+#endif
