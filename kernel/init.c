@@ -30,6 +30,15 @@ static void print_memory(void)
 			mem_type_name(boot_memory.r[i].type));
 }
 
+/* Record a region; the kernel must know what is its own, so a full table
+ * is fatal at boot. */
+static void mark(uint64_t start, uint64_t end, uint32_t type)
+{
+	if (memmap_add(&boot_memory, start, end, type) < 0)
+		panic("memory map too fragmented to record %llx-%llx",
+		      (unsigned long long)start, (unsigned long long)end);
+}
+
 /* The kernel-memory pool of this build: an eighth of RAM, 1 to 16 MB. */
 static uint32_t pool_size(void)
 {
@@ -52,26 +61,29 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 		panic("not started by a Multiboot loader (magic %x)", magic);
 	arch_cpu_init();
 	kprintf("cpu features: %s\n", arch_cpu_features());
+	kprintf("cpu clock: %u kHz\n", arch_cpu_khz());
 
 	const multiboot_info_t *mbi = phys_to_virt(mbi_phys);
 	memmap_init(&boot_memory);
 	if (multiboot_parse_mmap(mbi, (mbi->flags & MBI_FLAG_MMAP) ? phys_to_virt(mbi->mmap_addr) : NULL,
 				 &boot_memory) < 0)
 		panic("the boot loader gave no memory map");
-	memmap_add(&boot_memory, 0, PAGE_SIZE, MEM_RESERVED);
-	memmap_add(&boot_memory, 0x100000, virt_to_phys(__kernel_end), MEM_KERNEL);
-	memmap_add(&boot_memory, mbi_phys, mbi_phys + sizeof(*mbi), MEM_BOOTLOADER);
+	/* Page 0 stays unmapped for null pointers; RAM the kernel cannot reach
+	 * through its physical-memory window is not handed out. */
+	mark(0, PAGE_SIZE, MEM_RESERVED);
+	mark(PHYSMAP_LIMIT, 0x100000000ull, MEM_RESERVED);
+	mark(0x100000, virt_to_phys(__kernel_end), MEM_KERNEL);
+	mark(mbi_phys, mbi_phys + sizeof(*mbi), MEM_BOOTLOADER);
 
 	boot_module_t mods[MAX_MODULES];
 	unsigned nmods = 0;
 	if (mbi->flags & MBI_FLAG_MODS) {
 		const multiboot_module_t *m = phys_to_virt(mbi->mods_addr);
-		memmap_add(&boot_memory, mbi->mods_addr,
-			   mbi->mods_addr + mbi->mods_count * sizeof(*m), MEM_BOOTLOADER);
+		mark(mbi->mods_addr, mbi->mods_addr + mbi->mods_count * sizeof(*m), MEM_BOOTLOADER);
 		for (unsigned i = 0; i < mbi->mods_count && i < MAX_MODULES; i++, nmods++) {
 			mods[i] = (boot_module_t){ m[i].mod_start, m[i].mod_end,
 						   m[i].string ? phys_to_virt(m[i].string) : "" };
-			memmap_add(&boot_memory, m[i].mod_start, m[i].mod_end, MEM_BOOTLOADER);
+			mark(m[i].mod_start, m[i].mod_end, MEM_BOOTLOADER);
 			kprintf("module %u: %08x-%08x %s\n", i, m[i].mod_start, m[i].mod_end - 1,
 				mods[i].name);
 		}

@@ -24,6 +24,11 @@ static bool from_matches(const tcb_t *rcv, const tcb_t *snd)
 {
 	tid_t from = rcv->ipc_from;
 
+	/* A receive whose transfer stopped on a page fault waits for that
+	 * sender only; the page-fault IPC it makes meanwhile is separate. */
+	if (rcv->xfer_partner && !rcv->kmsg_active)
+		return rcv->xfer_partner == snd;
+
 	if (tid_is_any(from))
 		return true;
 	if (tid_is_anylocal(from))
@@ -218,35 +223,116 @@ static void finish_receive(tcb_t *rcv, tcb_t *snd, word_t tag)
 	make_ready(rcv);
 }
 
+/* ---- transfers stopped by a page fault ---- */
+
+static void xfer_link(tcb_t *snd, tcb_t *rcv)
+{
+	snd->xfer_partner = rcv;
+	snd->xfer_role = XFER_SENDER;
+	rcv->xfer_partner = snd;
+	rcv->xfer_role = XFER_RECEIVER;
+}
+
+static void xfer_unlink(tcb_t *a)
+{
+	tcb_t *b = a->xfer_partner;
+
+	a->xfer_partner = NULL;
+	if (b)
+		b->xfer_partner = NULL;
+}
+
+/*
+ * The partner that merely waits while the other asks its pager carries the
+ * transfer's deadline: the shorter of the sender's and the receiver's
+ * XferTimeouts, counted from the first fault of the transfer.
+ */
+static void xfer_arm_deadline(tcb_t *waiter, tcb_t *snd, tcb_t *rcv, bool first)
+{
+	timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
+	timeout_t rt = timeouts_rcv(UTCB_TCR(rcv, TCR_XFER_TIMEOUT));
+	uint64_t now = arch_time_us();
+
+	if (!first && waiter->wakeup_us)
+		return;
+	timeout_cancel(waiter);
+	if (timeout_is_never(st) && timeout_is_never(rt))
+		return;
+	uint64_t sd = timeout_is_never(st) ? ~(uint64_t)0 : timeout_deadline(st, now);
+	uint64_t rd = timeout_is_never(rt) ? ~(uint64_t)0 : timeout_deadline(rt, now);
+	waiter->xfer_by_sender = sd <= rd;
+	timeout_set(waiter, (sd <= rd ? sd : rd) + 1);
+}
+
+/* Take a thread out of the page-fault IPC it makes for a transfer. */
+static void drop_kernel_call(tcb_t *t)
+{
+	if (!t->kmsg_active)
+		return;
+	timeout_cancel(t);
+	if (t->state == TS_SEND)
+		senders_remove(t);
+	t->kmsg_active = false;
+	t->cont = CONT_USER_IPC;
+}
+
+static void xfer_fail_one(tcb_t *t, uint32_t code)
+{
+	drop_kernel_call(t);
+	if (t->xfer_rewound) {
+		t->ctx.eip += 2;                  /* undo the rewind onto the trap */
+		t->xfer_rewound = false;
+	}
+	fail_ipc(t, code, t->xfer_role == XFER_RECEIVER);
+}
+
+/* End a stopped transfer: both partners fail, each with its own code. */
+static void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner)
+{
+	tcb_t *p = t->xfer_partner;
+
+	xfer_unlink(t);
+	xfer_fail_one(t, code_t);
+	if (p)
+		xfer_fail_one(p, code_partner);
+}
+
 /* A page is missing in the middle of a transfer: its owner asks its pager,
  * and the transfer starts again from the beginning afterwards. */
 static void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 {
+	bool first = snd->xfer_partner != rcv;
+
+	xfer_link(snd, rcv);
 	if (f->who == snd) {
 		if (snd->state == TS_SEND)
 			senders_remove(snd);
 		timeout_cancel(snd);
 		snd->ctx.eip -= 2;                 /* re-execute the Ipc trap */
+		snd->xfer_rewound = true;
+		xfer_arm_deadline(rcv, snd, rcv, first);
 		ipc_pagefault(snd, f->addr, RIGHT_R, snd->ctx.eip);
 		return;
 	}
 	if (snd->state != TS_SEND) {
-		timeout_cancel(snd);
 		snd->state = TS_SEND;
 		sched_dequeue(snd);
 	}
 	senders_add(rcv, snd, true);
+	xfer_arm_deadline(snd, snd, rcv, first);
 	rcv->saved_from = rcv->ipc_from;
 	rcv->saved_timeouts = rcv->ipc_timeouts;
 	timeout_cancel(rcv);
 	rcv->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | RIGHT_W, 2, 0, 0);
 	rcv->kmsg[1] = f->addr;
 	rcv->kmsg[2] = rcv->ctx.eip;
-	ipc_kernel_call(rcv, rcv->pager, CONT_PF_RECV);
+	ipc_kernel_call(rcv, thread_pager(rcv), CONT_PF_RECV);
 }
 
+enum { DELIVERED, SENDER_FAULTED, RECEIVER_FAULTED, DELIVERY_FAILED };
+
 /* Deliver from snd to rcv, who is waiting for it. */
-static void deliver(tcb_t *snd, tcb_t *rcv)
+static int deliver(tcb_t *snd, tcb_t *rcv)
 {
 	word_t tag = 0;
 	xfer_fault_t f;
@@ -254,12 +340,17 @@ static void deliver(tcb_t *snd, tcb_t *rcv)
 
 	if (r == XFER_FAULT) {
 		xfer_fault(snd, rcv, &f);
-	} else if (r != XFER_OK) {
-		fail_both(snd, rcv, r);
-	} else {
-		finish_receive(rcv, snd, tag);
-		finish_send(snd);
+		return f.who == snd ? SENDER_FAULTED : RECEIVER_FAULTED;
 	}
+	if (snd->xfer_partner == rcv)
+		xfer_unlink(snd);      /* the stopped transfer is over */
+	if (r != XFER_OK) {
+		fail_both(snd, rcv, r);
+		return DELIVERY_FAILED;
+	}
+	finish_receive(rcv, snd, tag);
+	finish_send(snd);
+	return DELIVERED;
 }
 
 /* ---- the two phases ---- */
@@ -280,6 +371,14 @@ static int send_phase(tcb_t *t, tcb_t *dest)
 	return SEND_BLOCKED;
 }
 
+/*
+ * Receive phases are run from a work list, not by recursion: completing
+ * one send can start the sender's receive phase, which can complete
+ * another send, and so on along a chain of any length.
+ */
+static tcb_t *receive_work;
+static bool receive_draining;
+
 static void finish_send(tcb_t *snd)
 {
 	if (snd->state == TS_SEND)
@@ -294,24 +393,29 @@ static void finish_send(tcb_t *snd)
 	}
 }
 
-void ipc_receive_phase(tcb_t *t)
+static void receive_phase_one(tcb_t *t)
 {
 	tid_t from = t->ipc_from;
 
-	if (!tid_is_any(from) && !tid_is_anylocal(from) && !thread_resolve(t, from)) {
+	if (!t->kmsg_active && !tid_is_any(from) && !tid_is_anylocal(from) &&
+	    !thread_resolve(t, from)) {
 		fail_ipc(t, IPC_ERR_NOPARTNER, true);
 		return;
 	}
-	tcb_t *s = t->senders;
-	if (s) {
-		do {
-			if (from_matches(t, s)) {
-				senders_remove(s);
-				deliver(s, t);
-				return;
-			}
-			s = s->sq_next;
-		} while (s != t->senders);
+rescan:
+	for (tcb_t *s = t->senders; s; s = s->sq_next == t->senders ? NULL : s->sq_next) {
+		if (!from_matches(t, s))
+			continue;
+		senders_remove(s);
+		if (deliver(s, t) == SENDER_FAULTED)
+			goto rescan;        /* that sender left the queue; t waits on */
+		return;
+	}
+	if (t->xfer_partner) {
+		/* Waiting for a faulted transfer: its deadline is armed already. */
+		t->state = TS_RECV;
+		sched_dequeue(t);
+		return;
 	}
 	timeout_t to = t->kmsg_active ? 0 : timeouts_rcv(t->ipc_timeouts);
 	if (timeout_expired_now(to)) {
@@ -321,11 +425,29 @@ void ipc_receive_phase(tcb_t *t)
 	block(t, TS_RECV, to);
 }
 
+void ipc_receive_phase(tcb_t *t)
+{
+	t->work_next = receive_work;
+	receive_work = t;
+	if (receive_draining)
+		return;
+	receive_draining = true;
+	while (receive_work) {
+		tcb_t *w = receive_work;
+		receive_work = w->work_next;
+		w->work_next = NULL;
+		if (w->state == TS_RECV)
+			receive_phase_one(w);
+	}
+	receive_draining = false;
+}
+
 void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, bool lipc)
 {
 	tcb_t *dest = NULL;
 
 	t->ctx.esi = tag;
+	t->xfer_rewound = false;
 	t->cont = CONT_USER_IPC;
 	t->kmsg_active = false;
 	t->ipc_to = to;
@@ -373,7 +495,7 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	t->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);
 	t->kmsg[1] = addr;
 	t->kmsg[2] = ip;
-	ipc_kernel_call(t, t->pager, CONT_PAGEFAULT);
+	ipc_kernel_call(t, thread_pager(t), CONT_PAGEFAULT);
 }
 
 void ipc_exception(tcb_t *t, uint32_t vec, uint32_t error)
@@ -403,6 +525,12 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 {
 	bool in_send = t->state == TS_SEND, in_recv = t->state == TS_RECV;
 
+	if (t->xfer_partner) {
+		/* Abort in the middle of a transfer: both sides learn of it. */
+		if (send || recv)
+			xfer_abort(t, IPC_ERR_ABORTED, IPC_ERR_ABORTED);
+		return;
+	}
 	if (!(in_send && send) && !(in_recv && recv))
 		return;
 	timeout_cancel(t);
@@ -413,9 +541,11 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 		make_ready(t);
 		return;
 	}
+	/* A receive interrupted by its buffer's page fault is still a receive. */
+	bool receive_phase = in_recv || t->cont == CONT_PF_RECV;
 	t->kmsg_active = false;
 	t->cont = CONT_USER_IPC;
-	fail_ipc(t, IPC_ERR_CANCELED, in_recv);
+	fail_ipc(t, IPC_ERR_CANCELED, receive_phase);
 }
 
 void ipc_detach_senders(tcb_t *t)
@@ -430,6 +560,12 @@ void ipc_detach_senders(tcb_t *t)
 
 void ipc_timeout(tcb_t *t)
 {
+	if (t->xfer_partner) {
+		bool own = (t->xfer_role == XFER_SENDER) == t->xfer_by_sender;
+		xfer_abort(t, own ? IPC_ERR_XFER_TIMEOUT_OWN : IPC_ERR_XFER_TIMEOUT_PARTNER,
+			   own ? IPC_ERR_XFER_TIMEOUT_PARTNER : IPC_ERR_XFER_TIMEOUT_OWN);
+		return;
+	}
 	if (t->state == TS_SEND)
 		fail_ipc(t, IPC_ERR_TIMEOUT, false);
 	else if (t->state == TS_RECV)

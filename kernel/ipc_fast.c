@@ -16,7 +16,8 @@ static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
 {
 	tid_t from = dest->ipc_from;
 
-	if (dest->state != TS_RECV || dest->kmsg_active || dest->wakeup_us || dest->halted)
+	if (dest->state != TS_RECV || dest->kmsg_active || dest->wakeup_us || dest->halted ||
+	    dest->xfer_partner)
 		return false;
 	if (tid_is_any(from))
 		return true;
@@ -31,7 +32,7 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 		return;
 	if (!tid_is_global(to) || tid_is_nil(from) || tid_is_anylocal(from) || tid_is_local(from))
 		return;
-	if (timeouts_rcv(timeouts) != 0 || t->senders || t->halted)
+	if (timeouts_rcv(timeouts) != 0 || t->senders || t->halted || t->xfer_partner)
 		return;
 	tcb_t *dest = thread_lookup(to);
 	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->prio < t->prio)

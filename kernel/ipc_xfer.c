@@ -53,6 +53,16 @@ static bool segments_in_user(const segment_t *s, unsigned n)
 	return true;
 }
 
+/* Receive buffers must lie where a pager can map memory: not in the
+ * kernel, the KIP area or the UTCB area. */
+static bool buffers_writable_area(struct tcb *rcv, const segment_t *s, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (s[i].len && !space_is_user_range(rcv->space, s[i].addr, s[i].len))
+			return false;
+	return segments_in_user(s, n);
+}
+
 /* Copy bytes between two segment lists through the page tables; a missing
  * page stops the copy and names itself in *f. */
 static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
@@ -151,7 +161,7 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		if (!bnext)
 			return IPC_ERR_OVERFLOW;
 		uint32_t len = total_len(ss, ns);
-		if (!segments_in_user(ss, ns) || !segments_in_user(ds, nd))
+		if (!segments_in_user(ss, ns) || !buffers_writable_area(rcv, ds, nd))
 			return IPC_ERR_OVERFLOW;
 		if (len > total_len(ds, nd))
 			return IPC_ERR_OVERFLOW;

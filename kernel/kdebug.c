@@ -79,8 +79,9 @@ bool kdebug_call(tcb_t *t)
 			return true;
 		}
 		case OP_GETC_BLOCK: {
-			/* No key yet: let the others run and ask again, rather
-			 * than stall the whole kernel on the serial line. */
+			/* No key yet: ask again after the other threads of this
+			 * priority had their turn, rather than stall the kernel
+			 * on the serial line. */
 			int k = arch_console_getc();
 			if (k < 0) {
 				c->eip -= 1;            /* back onto the int3 */
@@ -99,7 +100,7 @@ bool kdebug_call(tcb_t *t)
 		kputs("KD# ");
 		print_user_string(t, msg);
 		kputs("\n");
-		if (user_string_starts(t, msg, "shutdown"))
+		if (t->space->privileged && user_string_starts(t, msg, "shutdown"))
 			arch_shutdown(0);
 		/* No interactive debugger: the thread goes on. */
 		return true;

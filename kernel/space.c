@@ -265,6 +265,9 @@ void space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 		}
 		map_page(from, sva, to, dst + (uint32_t)off, rights, grant);
 	}
+	/* Granting part of a larger fpage still gives up all of it (X.2). */
+	if (grant && s_log2 > w_log2)
+		space_unmap_fpage(from, snd | RIGHTS_ALL, true);
 }
 
 fpage_t space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self)

@@ -51,7 +51,9 @@ word_t sys_schedule(tcb_t *t, tid_t dest, word_t time_ctl, word_t proc_ctl,
 	tcb_t *d = thread_resolve(t, dest);
 	if (!d)
 		return fail(t, ERR_INVALID_THREAD);
-	if (d->scheduler != t->id && !t->space->privileged)
+	/* Only threads in the address space of dest's scheduler may. */
+	tcb_t *sched = thread_lookup(d->scheduler);
+	if (!sched || sched->space != t->space)
 		return fail(t, ERR_NO_PRIVILEGE);
 	/* Validate everything before changing anything. */
 	if (prio_ctl != UNCHANGED && ((prio_ctl & 0xFF) != prio_ctl || prio_ctl > t->prio))
@@ -80,8 +82,9 @@ void sys_thread_switch(tcb_t *t, tid_t dest)
 	tcb_t *d = tid_is_nil(dest) ? NULL : thread_resolve(t, dest);
 
 	sched_rotate(t);
+	/* A runnable dest gets the rest of our time, whatever its priority. */
 	if (d && d->state == TS_READY)
-		sched_switch_to(d);
+		sched_run(d);
 	sched_return();
 }
 

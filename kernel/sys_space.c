@@ -40,8 +40,8 @@ word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip
 	if (!st)
 		return fail(t, ERR_INVALID_SPACE);
 	space_t *s = st->space;
-	/* The areas are fixed once a thread of the space runs. */
-	if (s->active_threads)
+	/* The areas are fixed once set: UTCBs may already live there. */
+	if (s->active_threads || space_areas_set(s))
 		return 1;
 	if (!area_in_user(utcb_area) || fpage_size_log2(utcb_area) < 12)
 		return fail(t, ERR_UTCB_AREA);
@@ -54,8 +54,6 @@ word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip
 			return fail(t, ERR_UTCB_AREA);
 	if (mapdb_lookup(s, fpage_base(kip_area)))
 		return fail(t, ERR_KIP_AREA);
-	if (!fpage_is_nil(s->kip_area) && fpage_base(s->kip_area) != fpage_base(kip_area))
-		space_pte_clear(s, fpage_base(s->kip_area));
 	if (space_map_kernel_page(s, fpage_base(kip_area), kip_phys(), RIGHT_R | RIGHT_X) < 0)
 		return fail(t, ERR_NO_MEMORY);
 	s->kip_area = fpage_make(fpage_base(kip_area), 12, 0);

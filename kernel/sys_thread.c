@@ -47,9 +47,12 @@ static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t ut
 		    !utcb_location_free(d->space, utcb, d))
 			return fail(t, ERR_UTCB_AREA);
 	}
+	/* A pager alone cannot activate a thread that has nowhere for its UTCB. */
+	if (!tid_is_nil(pager) && utcb == NO_UTCB && !d->utcb)
+		return fail(t, ERR_UTCB_AREA);
 	if (!tid_is_nil(scheduler) && !thread_lookup(scheduler))
 		return fail(t, ERR_INVALID_SCHEDULER);
-	if (utcb != NO_UTCB && !d->utcb && thread_set_utcb(d, utcb) < 0)
+	if (utcb != NO_UTCB && utcb != d->utcb_location && thread_set_utcb(d, utcb) < 0)
 		return fail(t, ERR_NO_MEMORY);
 	if (!tid_is_nil(scheduler))
 		d->scheduler = scheduler;
@@ -79,11 +82,12 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 	}
 	tcb_t *sp = thread_lookup(space_spec);
 	if (d) {                                       /* modify */
-		if (d->id != dest)
-			return fail(t, ERR_INVALID_THREAD);
 		if (!sp || sp->space != d->space)
 			return fail(t, ERR_INVALID_SPACE);
-		return modify(t, d, scheduler, pager, utcb);
+		word_t r = modify(t, d, scheduler, pager, utcb);
+		if (r && d->id != dest)
+			thread_set_version(d, dest);   /* same number, new version */
+		return r;
 	}
 	/* create */
 	space_t *s;
@@ -147,8 +151,9 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	tcb_t *d = thread_resolve(t, dest);
 	word_t ctl = io->control;
 
-	/* Same space, or (X.2 extension) the thread's pager. */
-	if (!d || (d->space != t->space && d->pager != t->id)) {
+	/* An activated thread of the same space, or (X.2 extension) one
+	 * whose pager is the caller. */
+	if (!d || !d->activated || (d->space != t->space && thread_pager(d) != t->id)) {
 		fail(t, ERR_INVALID_THREAD);
 		return TID_NIL;
 	}
@@ -190,5 +195,6 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 		}
 	}
 	*io = old;
-	return tid_is_local(dest) ? thread_local_id(d) : d->id;
+	/* X.2: the answer names the thread in the other form. */
+	return tid_is_local(dest) ? d->id : thread_local_id(d);
 }

@@ -61,6 +61,11 @@ tid_t thread_exc_handler(const tcb_t *t)
 	return t->utcb ? UTCB_TCR(t, TCR_EXC_HANDLER) : TID_NIL;
 }
 
+tid_t thread_pager(const tcb_t *t)
+{
+	return t->utcb ? UTCB_TCR(t, TCR_PAGER) : t->pager;
+}
+
 tcb_t *thread_create(tid_t id, space_t *s, tid_t scheduler)
 {
 	uint32_t no = tid_number(id);
@@ -90,6 +95,13 @@ tcb_t *thread_create(tid_t id, space_t *s, tid_t scheduler)
 	return t;
 }
 
+void thread_set_version(tcb_t *t, tid_t id)
+{
+	t->id = id;
+	if (t->utcb)
+		UTCB_TCR(t, TCR_MY_GLOBAL_ID) = id;
+}
+
 /* Place the UTCB: its page is kernel memory of the space, mapped there. */
 int thread_set_utcb(tcb_t *t, uint32_t location)
 {
@@ -98,6 +110,8 @@ int thread_set_utcb(tcb_t *t, uint32_t location)
 	if (!page)
 		return -1;
 	uint8_t *base = page + (location & ~PAGE_MASK);
+	if (t->utcb)          /* an inactive thread moves its UTCB */
+		memset((uint8_t *)t->utcb - 256, 0, UTCB_SIZE);
 	memset(base, 0, UTCB_SIZE);
 	t->utcb_location = location;
 	t->utcb = (word_t *)(base + 256);
@@ -141,6 +155,7 @@ void thread_destroy(tcb_t *t)
 		memset((uint8_t *)t->utcb - 256, 0, UTCB_SIZE);
 	if (current == t)
 		current = NULL;
+	arch_thread_exit(t);
 	kmem_free(s, KMEM_TCB, t);
 	if (!s->threads)
 		space_destroy(s);

@@ -32,6 +32,8 @@ enum continuation {
 };
 
 #define KMSG_WORDS 14
+#define XFER_SENDER 1
+#define XFER_RECEIVER 2
 
 typedef struct tcb {
 	arch_context_t ctx;          /* must stay first: see arch_switch_to */
@@ -62,6 +64,12 @@ typedef struct tcb {
 	word_t kmsg[KMSG_WORDS];           /* kernel-made message and its reply */
 	tid_t saved_from;                  /* CONT_PF_RECV: the interrupted receive */
 	uint32_t saved_timeouts;
+	struct tcb *xfer_partner;          /* transfer stopped by a page fault */
+	uint8_t xfer_role;                 /* XFER_SENDER or XFER_RECEIVER */
+	uint8_t xfer_by_sender;            /* the sender's XferTimeout set the deadline */
+	uint8_t xfer_rewound;              /* sender's trap rewound to retry the Ipc */
+	struct tcb *work_next;             /* receive phases waiting to be run */
+	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
 
 #define UTCB_TCR(t, off) ((t)->utcb[(off) / 4])
@@ -88,8 +96,11 @@ tcb_t *thread_resolve(tcb_t *caller, tid_t id);
 tcb_t *thread_create(tid_t id, struct space *s, tid_t scheduler);
 void thread_destroy(tcb_t *t);
 int thread_set_utcb(tcb_t *t, uint32_t location);
+void thread_set_version(tcb_t *t, tid_t id);
 tid_t thread_local_id(const tcb_t *t);
 tid_t thread_exc_handler(const tcb_t *t);
+/* The pager as the thread itself may have set it in its UTCB. */
+tid_t thread_pager(const tcb_t *t);
 void thread_activate(tcb_t *t);
 
 #endif

@@ -141,10 +141,28 @@ void arch_cpu_init(void)
 
 	pic_init();
 	probe_features();
+	arch_fpu_init();
 }
 
-/* Not measured: the KIP then reports an unknown frequency. */
+/*
+ * The CPU clock in kHz, for the KIP's processor descriptor: time-stamp
+ * counter ticks during 10 ms of PIT channel 2 (the speaker channel, free
+ * for this since the speaker stays off).  0 if there is no TSC.
+ */
 uint32_t arch_cpu_khz(void)
 {
-	return 0;
+	static uint32_t khz;
+	const uint32_t count = 11932;            /* 10 ms at 1.193182 MHz */
+
+	if (khz || !arch_cpu_has(4))
+		return khz;
+	outb(0x61, (uint8_t)((inb(0x61) & ~0x02) | 0x01));
+	outb(0x43, 0xB0);                        /* channel 2, lo/hi, one-shot */
+	outb(0x42, (uint8_t)count);
+	outb(0x42, (uint8_t)(count >> 8));
+	uint64_t t0 = rdtsc();
+	for (uint32_t spin = 0; !(inb(0x61) & 0x20) && spin < 100000000u; spin++)
+		;
+	khz = (uint32_t)(rdtsc() - t0) / 10;
+	return khz;
 }

@@ -22,6 +22,7 @@ void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
 {
 	arch_set_kernel_entry((uint32_t)(&t->ctx + 1));
 	arch_set_utcb_segment(utcb_location);
+	arch_fpu_switch(t);
 	if (pdir_phys != loaded_pdir) {
 		load_cr3(pdir_phys);
 		loaded_pdir = pdir_phys;

@@ -14,9 +14,11 @@
 #include <kernel/syscall.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/kprintf.h>
+#include <kernel/boot.h>
 
 #define VEC_UD 6
 #define VEC_BP 3
+#define VEC_NM 7
 #define VEC_PF 14
 #define PF_ERR_WRITE 2u
 
@@ -57,8 +59,14 @@ static void __attribute__((noreturn)) user_page_fault(tcb_t *t)
 	uint32_t addr = read_cr2();
 	uint32_t access = (c->error & PF_ERR_WRITE) ? RIGHT_W : RIGHT_R;
 
-	if (t->space->sigma0 && space_sigma0_fault(t->space, addr))
-		sched_switch_to(t);
+	if (t->space->sigma0) {
+		/* sigma0 has no pager: the kernel maps physical memory to it.
+		 * If kernel memory for the mapping is short, it retries. */
+		if (space_sigma0_fault(t->space, addr) || boot_phys_available_to_sigma0(addr))
+			sched_switch_to(t);
+		ipc_exception(t, VEC_PF, c->error);
+		sched_switch_to(partner_of(t));
+	}
 	if (addr >= USER_LIMIT) {
 		ipc_exception(t, VEC_PF, c->error);
 		sched_switch_to(partner_of(t));
@@ -97,6 +105,9 @@ void trap_from_user(void)
 		if (kernel_interface(t))
 			sched_switch_to(t);
 		break;
+	case VEC_NM:
+		arch_fpu_trap(t);
+		sched_switch_to(t);
 	case VEC_BP:
 		if (kdebug_call(t))
 			sched_switch_to(t);

@@ -58,6 +58,7 @@ void arch_tlb_flush_all(void);
 void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_gs_base);
 void arch_return_to_user(arch_context_t *ctx) __attribute__((noreturn));
 void arch_context_init(arch_context_t *ctx);   /* fresh user frame */
+void arch_thread_exit(struct tcb *t);          /* forget t's hardware state */
 /* The syscall entry stubs copied into the KIP, and their offsets. */
 void arch_kip_stubs(void *kip, uint32_t first_offset, uint32_t *offsets);
 

@@ -17,6 +17,13 @@ typedef struct arch_context {
 	uint32_t eip, cs, eflags, esp, ss;                /* CPU, from user mode */
 } arch_context_t;
 
+/* Per-thread hardware state beyond the registers: the x87/MMX state,
+ * switched lazily (the first FPU instruction after a switch traps). */
+typedef struct arch_thread {
+	uint8_t fpu[108];          /* fnsave image */
+	uint8_t fpu_used;
+} arch_thread_t;
+
 #define CTX_SIZE 76
 _Static_assert(sizeof(arch_context_t) == CTX_SIZE, "entry.asm depends on the frame size");
 _Static_assert(__builtin_offsetof(arch_context_t, cs) == 60, "entry.asm: CTX_CS");

@@ -5,6 +5,8 @@
 
 #include <kernel/types.h>
 
+struct tcb;
+
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
 #define SEL_UCODE 0x1B
@@ -24,5 +26,8 @@ void arch_set_utcb_segment(uint32_t base);
 void arch_set_kernel_entry(uint32_t esp0);
 void arch_pic_eoi(unsigned irq);
 bool arch_cpu_has(uint32_t edx_bit);
+void arch_fpu_init(void);
+void arch_fpu_switch(struct tcb *t);
+void arch_fpu_trap(struct tcb *t);
 
 #endif
