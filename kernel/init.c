@@ -71,7 +71,8 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	/* Page 0 stays unmapped for null pointers; RAM the kernel cannot reach
 	 * through its physical-memory window is not handed out. */
 	mark(0, PAGE_SIZE, MEM_RESERVED);
-	mark(PHYSMAP_LIMIT, 0x100000000ull, MEM_RESERVED);
+	if (memmap_top(&boot_memory) > PHYSMAP_LIMIT)
+		mark(PHYSMAP_LIMIT, memmap_top(&boot_memory), MEM_RESERVED);
 	mark(0x100000, virt_to_phys(__kernel_end), MEM_KERNEL);
 	mark(mbi_phys, mbi_phys + sizeof(*mbi), MEM_BOOTLOADER);
 

@@ -40,10 +40,8 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	if (!tid_is_any(from) && from != to)
 		return;
 
-	unsigned u = msgtag_u(tag);
-	word_t *src = t->utcb, *dst = dest->utcb;
-	for (unsigned i = 1; i <= u; i++)
-		dst[i] = src[i];
+	word_t *dst = dest->utcb;
+	arch_copy_words(dst + 1, t->utcb + 1, msgtag_u(tag));
 	dest->ctx.esi = tag;
 	dest->ctx.eax = t->id;
 	dest->ctx.ebx = dst[1];
@@ -52,8 +50,7 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	t->ipc_from = from;
 	t->ipc_timeouts = timeouts;
 	t->cont = CONT_USER_IPC;
+	sched_handoff(t, dest);
 	t->state = TS_RECV;
-	sched_dequeue(t);
-	sched_enqueue(dest);
 	sched_run(dest);
 }

@@ -49,6 +49,29 @@ void sched_dequeue(tcb_t *t)
 	t->rq_next = t->rq_prev = NULL;
 }
 
+/* from blocks, to becomes ready: to takes from's place in the queue when
+ * both have one priority (the IPC fast path's case), else the long way. */
+void sched_handoff(tcb_t *from, tcb_t *to)
+{
+	if (from->rq_next && !to->rq_next && from->prio == to->prio) {
+		if (from->rq_next == from) {
+			to->rq_next = to->rq_prev = to;
+		} else {
+			to->rq_next = from->rq_next;
+			to->rq_prev = from->rq_prev;
+			to->rq_prev->rq_next = to;
+			to->rq_next->rq_prev = to;
+		}
+		if (ready[from->prio] == from)
+			ready[from->prio] = to;
+		from->rq_next = from->rq_prev = NULL;
+		to->state = TS_READY;
+		return;
+	}
+	sched_dequeue(from);
+	sched_enqueue(to);
+}
+
 void sched_rotate(tcb_t *t)
 {
 	if (t->rq_next && ready[t->prio] == t)

@@ -15,6 +15,7 @@ struct tcb;
 void sched_enqueue(struct tcb *t);          /* make READY and queue it */
 void sched_dequeue(struct tcb *t);
 void sched_rotate(struct tcb *t);           /* to the back of its queue */
+void sched_handoff(struct tcb *from, struct tcb *to);
 struct tcb *sched_pick(void);               /* highest-priority ready thread */
 void sched_set_prio(struct tcb *t, unsigned prio);
 /* Account a timer tick to the current thread: true if it must give way. */

@@ -13,10 +13,11 @@ void *memcpy(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	uint8_t *p = dst;
+	uint32_t d0, d1, fill = (uint8_t)c * 0x01010101u;
 
-	while (n--)
-		*p++ = (uint8_t)c;
+	__asm__ volatile("rep stosl; movl %4, %%ecx; rep stosb"
+			 : "=&c"(d0), "=&D"(d1)
+			 : "0"(n / 4), "1"(dst), "g"(n & 3), "a"(fill) : "memory");
 	return dst;
 }
 

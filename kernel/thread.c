@@ -11,29 +11,13 @@
 tcb_t *current;
 
 /* Thread number -> TCB, two levels: 256 directory slots of 1024 entries. */
-#define LEAF_ENTRIES 1024
-static tcb_t **thread_dir[(1u << (32 - TID_VERSION_BITS)) / LEAF_ENTRIES];
+tcb_t **thread_dir[THREAD_DIR_ENTRIES];
 
 _Static_assert(sizeof(tcb_t) <= PAGE_SIZE, "a TCB must fit its page");
 _Static_assert(__builtin_offsetof(tcb_t, ctx) == 0, "entry path stores into tcb->ctx");
 
 void thread_init(void)
 {
-}
-
-tcb_t *thread_by_number(uint32_t number)
-{
-	tcb_t **leaf = thread_dir[number / LEAF_ENTRIES];
-
-	return leaf ? leaf[number % LEAF_ENTRIES] : NULL;
-}
-
-tcb_t *thread_lookup(tid_t id)
-{
-	if (!tid_is_global(id))
-		return NULL;
-	tcb_t *t = thread_by_number(tid_number(id));
-	return t && t->id == id ? t : NULL;
 }
 
 tid_t thread_local_id(const tcb_t *t)
@@ -114,6 +98,7 @@ int thread_set_utcb(tcb_t *t, uint32_t location)
 		memset((uint8_t *)t->utcb - 256, 0, UTCB_SIZE);
 	memset(base, 0, UTCB_SIZE);
 	t->utcb_location = location;
+	arch_thread_set_utcb(t, location);
 	t->utcb = (word_t *)(base + 256);
 	t->utcb[UTCB_SELF_OFFSET / 4] = location + 256;
 	UTCB_TCR(t, TCR_MY_GLOBAL_ID) = t->id;

@@ -88,8 +88,26 @@ typedef struct tcb {
 extern tcb_t *current;
 
 void thread_init(void);
-tcb_t *thread_lookup(tid_t id);              /* by global ID, exact version */
-tcb_t *thread_by_number(uint32_t number);
+/* Thread number -> TCB, two levels: directory slots of 1024 entries. */
+#define LEAF_ENTRIES 1024
+#define THREAD_DIR_ENTRIES ((1u << (32 - TID_VERSION_BITS)) / LEAF_ENTRIES)
+extern tcb_t **thread_dir[THREAD_DIR_ENTRIES];
+
+static inline tcb_t *thread_by_number(uint32_t number)
+{
+	tcb_t **leaf = thread_dir[number / LEAF_ENTRIES];
+
+	return leaf ? leaf[number % LEAF_ENTRIES] : NULL;
+}
+
+/* By global ID, exact version. */
+static inline tcb_t *thread_lookup(tid_t id)
+{
+	if (!tid_is_global(id))
+		return NULL;
+	tcb_t *t = thread_by_number(tid_number(id));
+	return t && t->id == id ? t : NULL;
+}
 tcb_t *thread_lookup_local(struct space *s, tid_t local);
 /* Resolve a thread specifier as seen from caller: global or local ID. */
 tcb_t *thread_resolve(tcb_t *caller, tid_t id);

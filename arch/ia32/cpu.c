@@ -46,6 +46,23 @@ void arch_set_utcb_segment(uint32_t base)
 	gdt[SEL_UTCB >> 3] = seg_desc(base, 3, 0xF2, 0x4);
 }
 
+/* Worked out once per thread, so that a switch only copies two words. */
+void arch_thread_set_utcb(struct tcb *t, uint32_t base)
+{
+	uint64_t d = seg_desc(base, 3, 0xF2, 0x4);
+
+	t->arch.utcb_desc[0] = (uint32_t)d;
+	t->arch.utcb_desc[1] = (uint32_t)(d >> 32);
+}
+
+void arch_load_utcb_segment(const struct tcb *t)
+{
+	uint32_t *slot = (uint32_t *)&gdt[SEL_UTCB >> 3];
+
+	slot[0] = t->arch.utcb_desc[0];
+	slot[1] = t->arch.utcb_desc[1];
+}
+
 void arch_set_kernel_entry(uint32_t esp0)
 {
 	tss.esp0 = esp0;

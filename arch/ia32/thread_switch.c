@@ -21,7 +21,8 @@ void arch_context_init(arch_context_t *ctx)
 void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
 {
 	arch_set_kernel_entry((uint32_t)(&t->ctx + 1));
-	arch_set_utcb_segment(utcb_location);
+	(void)utcb_location;
+	arch_load_utcb_segment(t);
 	arch_fpu_switch(t);
 	if (pdir_phys != loaded_pdir) {
 		load_cr3(pdir_phys);

@@ -52,6 +52,12 @@ uint32_t arch_pte_access(pte_t p);             /* RIGHT_R referenced, RIGHT_W di
 void arch_tlb_flush(uint32_t va);              /* in the current space */
 void arch_tlb_flush_all(void);
 
+/* Copy n words; for the message registers on the IPC fast path. */
+static inline void arch_copy_words(uint32_t *dst, const uint32_t *src, uint32_t n)
+{
+	__asm__ volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(n) :: "memory");
+}
+
 /* ---- threads ---- */
 /* Make t current: kernel entry saves into t's frame, %gs:0 finds its
  * UTCB, and its address space is loaded. */
@@ -59,6 +65,7 @@ void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_gs_base);
 void arch_return_to_user(arch_context_t *ctx) __attribute__((noreturn));
 void arch_context_init(arch_context_t *ctx);   /* fresh user frame */
 void arch_thread_exit(struct tcb *t);          /* forget t's hardware state */
+void arch_thread_set_utcb(struct tcb *t, uint32_t utcb_location);
 /* The syscall entry stubs copied into the KIP, and their offsets. */
 void arch_kip_stubs(void *kip, uint32_t first_offset, uint32_t *offsets);
 

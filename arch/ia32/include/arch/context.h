@@ -20,6 +20,7 @@ typedef struct arch_context {
 /* Per-thread hardware state beyond the registers: the x87/MMX state,
  * switched lazily (the first FPU instruction after a switch traps). */
 typedef struct arch_thread {
+	uint32_t utcb_desc[2];     /* GDT descriptor whose base is the UTCB */
 	uint8_t fpu[108];          /* fnsave image */
 	uint8_t fpu_used;
 } arch_thread_t;
