@@ -2,6 +2,13 @@
 # Lent: one plain Makefile for the kernel, the user side, the ISOs and the tests.
 
 B        := build
+# make V=1 shows the full commands.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
 CC       := gcc
 NASM     := nasm
 LD       := ld
@@ -26,16 +33,20 @@ KERNEL_OBJ := $(KERNEL_C:%.c=$(B)/%.o) $(KERNEL_ASM:%.asm=$(B)/%.o)
 
 $(B)/kernel/%.o: kernel/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 $(B)/arch/%.o: arch/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 $(B)/arch/%.o: arch/%.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) $< -o $@
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 
 $(B)/kernel.elf: $(KERNEL_OBJ) arch/ia32/kernel.ld
-	$(LD) $(LDFLAGS_K) -o $@ $(KERNEL_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS_K) -o $@ $(KERNEL_OBJ)
 
 # ---- user side: library, sigma0, kpagers, root tasks ----------------------
 LIBL4_C   := $(wildcard user/lib/*.c)
@@ -44,19 +55,24 @@ LIBL4_OBJ := $(LIBL4_C:%.c=$(B)/%.o) $(LIBL4_ASM:%.asm=$(B)/%.o)
 
 $(B)/user/%.o: user/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 $(B)/user/%.o: user/%.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(NASMFLAGS) $< -o $@
+	@echo "  NASM    $<"
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 $(B)/sigma0/%.o: sigma0/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 $(B)/kpager/%.o: kpager/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(UCFLAGS) -c $< -o $@
 
 $(B)/libl4.a: $(LIBL4_OBJ)
-	rm -f $@ && ar rcs $@ $^
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Each user program is linked at its own physical base: sigma0 and the root
 # tasks run on idempotent (virtual == physical) memory handed out by sigma0.
@@ -65,7 +81,8 @@ ROOT_BASE   := 0x00600000
 
 define user_program
 $(B)/$(1).elf: $(2) $(B)/libl4.a user/lib/user.ld
-	$(LD) $(LDFLAGS_U) -Ttext-segment=$(3) -o $$@ $(2) $(B)/libl4.a
+	@echo "  LD      $$@"
+	$(Q)$(LD) $(LDFLAGS_U) -Ttext-segment=$(3) -o $$@ $(2) $(B)/libl4.a
 endef
 
 SIGMA0_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard sigma0/*.c))

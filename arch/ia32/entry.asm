@@ -58,16 +58,11 @@ trap_common:
 	push esp
 	call trap_from_kernel
 	add esp, 4
-	pop gs
-	pop fs
-	pop es
-	pop ds
-	popa
-	add esp, 8
-	iret
+	jmp restore_frame
 
 arch_return_to_user:
 	mov esp, [esp + 4]
+restore_frame:
 	pop gs
 	pop fs
 	pop es

@@ -214,3 +214,16 @@ int t_send_async_wait(L4_MsgTag_t *tag, L4_Word_t *ec)
 	*ec = async.out_ec & 0xf;
 	return 1;
 }
+
+void t_receive_from_main(L4_Word_t arg)
+{
+	(void)arg;
+	(void)L4_Receive(rt_main_thread());
+}
+
+void t_send_to_main(L4_Word_t arg)
+{
+	(void)arg;
+	t_load(5, 0, 0, 0, 0);
+	(void)L4_Send(rt_main_thread());
+}

@@ -128,24 +128,11 @@ static const char *t_exreg_halt_resume(void)
 	return 0;
 }
 
-static void receive_forever(L4_Word_t arg)
-{
-	(void)arg;
-	(void)L4_Receive(rt_main_thread());
-}
-
-static void send_forever(L4_Word_t arg)
-{
-	(void)arg;
-	t_load(5, 0, 0, 0, 0);
-	(void)L4_Send(rt_main_thread());
-}
-
 /* The old control word tells a receiving thread from a sending one. */
 static const char *t_exreg_reports_ipc_state(void)
 {
-	L4_ThreadId_t r = rt_thread_create(receive_forever, 0);
-	L4_ThreadId_t s = rt_thread_create(send_forever, 0);
+	L4_ThreadId_t r = rt_thread_create(t_receive_from_main, 0);
+	L4_ThreadId_t s = rt_thread_create(t_send_to_main, 0);
 	L4_Word_t cr = 0, cs = 0;
 
 	CHECK(!L4_IsNilThread(r) && !L4_IsNilThread(s));

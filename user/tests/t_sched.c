@@ -12,19 +12,6 @@ static L4_Word_t sched(L4_ThreadId_t t, L4_Word_t prio)
 	return L4_Schedule(t, KEEP, KEEP, prio, KEEP, &old);
 }
 
-static void receive_forever(L4_Word_t arg)
-{
-	(void)arg;
-	(void)L4_Receive(rt_main_thread());
-}
-
-static void send_forever(L4_Word_t arg)
-{
-	(void)arg;
-	t_load(5, 0, 0, 0, 0);
-	(void)L4_Send(rt_main_thread());
-}
-
 /* The result of Schedule is the thread's state. */
 static const char *t_sched_state_running(void)
 {
@@ -37,7 +24,7 @@ static const char *t_sched_state_running(void)
 
 static const char *t_sched_state_waiting(void)
 {
-	L4_ThreadId_t t = rt_thread_create(receive_forever, 0);
+	L4_ThreadId_t t = rt_thread_create(t_receive_from_main, 0);
 
 	CHECK(!L4_IsNilThread(t));
 	rt_sleep_us(20000);
@@ -47,7 +34,7 @@ static const char *t_sched_state_waiting(void)
 
 static const char *t_sched_state_pending_send(void)
 {
-	L4_ThreadId_t t = rt_thread_create(send_forever, 0);
+	L4_ThreadId_t t = rt_thread_create(t_send_to_main, 0);
 
 	CHECK(!L4_IsNilThread(t));
 	rt_sleep_us(20000);

@@ -78,6 +78,9 @@ L4_ThreadId_t t_sched_new(L4_ThreadId_t scheduler, L4_Word_t utcb);
 void t_sleeper(L4_Word_t arg);
 void t_echo(L4_Word_t arg);
 void t_spinner(L4_Word_t index);
+/* Thread bodies that block in IPC with the main thread for good. */
+void t_receive_from_main(L4_Word_t arg);
+void t_send_to_main(L4_Word_t arg);
 void t_flagger(L4_Word_t index);
 
 /* A root thread that sends one message (tag and words as given) with a
