@@ -47,6 +47,32 @@ static tid_t sender_id(const tcb_t *rcv, const tcb_t *snd)
 	return snd->id;
 }
 
+/*
+ * Propagation (X.2): the sender names a virtual sender in its VirtualSender
+ * TCR, and the receiver sees that thread as the sender, with the actual
+ * one in its ActualSender TCR.  Allowed when the virtual sender lives in
+ * the sender's space or waits for a message from the sender; in the
+ * latter case it now waits for the receiver instead, so that the reply
+ * reaches it directly.  A propagation that is not allowed is ignored.
+ */
+static void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag)
+{
+	tcb_t *vs = thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER));
+
+	if (!vs || vs == snd)
+		return;
+	bool waits_for_sender = vs->state == TS_RECV && !vs->kmsg_active &&
+				(vs->ipc_from == snd->id ||
+				 (vs->space == snd->space && vs->ipc_from == thread_local_id(snd)));
+	if (vs->space != snd->space && !waits_for_sender)
+		return;
+	if (waits_for_sender)
+		vs->ipc_from = rcv->id;
+	*from = vs->id;
+	*tag |= MSGTAG_PROPAGATED;
+	UTCB_TCR(rcv, TCR_ACTUAL_SENDER) = snd->id;
+}
+
 /* ---- the queue of threads blocked sending to one receiver ---- */
 
 static void senders_add(tcb_t *rcv, tcb_t *snd, bool front)
@@ -189,13 +215,13 @@ static void load_exception_reply(tcb_t *t, word_t tag)
 	c->ebx = t->kmsg[9]; c->edx = t->kmsg[10]; c->ecx = t->kmsg[11]; c->eax = t->kmsg[12];
 }
 
-static void finish_receive(tcb_t *rcv, tcb_t *snd, word_t tag)
+static void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 {
 	timeout_cancel(rcv);
 	switch (rcv->cont) {
 	case CONT_USER_IPC:
 		rcv->ctx.esi = tag;
-		rcv->ctx.eax = sender_id(rcv, snd);
+		rcv->ctx.eax = from;
 		rcv->ctx.ebx = rcv->utcb[1];
 		rcv->ctx.ebp = rcv->utcb[2];
 		break;
@@ -348,7 +374,10 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 		fail_both(snd, rcv, r);
 		return DELIVERY_FAILED;
 	}
-	finish_receive(rcv, snd, tag);
+	tid_t from = sender_id(rcv, snd);
+	if (snd->ctx.esi & MSGTAG_PROPAGATED && !snd->kmsg_active && !rcv->kmsg_active)
+		propagate(snd, rcv, &from, &tag);
+	finish_receive(rcv, from, tag);
 	finish_send(snd);
 	return DELIVERED;
 }
