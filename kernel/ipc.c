@@ -17,25 +17,60 @@ enum { SEND_DONE, SEND_BLOCKED, SEND_FAILED };
 #define LABEL_EXCEPTION 0xFFB0u   /* -5 << 4: IA-32 exception message */
 
 static void finish_send(tcb_t *snd);
+static void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner);
 
 /* ---- who may talk to whom ---- */
 
-static bool from_matches(const tcb_t *rcv, const tcb_t *snd)
+/* Is t in a user receive that waits for exactly snd? */
+static bool waits_for(const tcb_t *t, const tcb_t *snd)
+{
+	return t->state == TS_RECV && !t->kmsg_active &&
+	       (t->ipc_from == snd->id ||
+		(t->space == snd->space && t->ipc_from == thread_local_id(snd)));
+}
+
+/* Does rcv's from-specifier name who? */
+static bool accepts(const tcb_t *rcv, const tcb_t *who)
 {
 	tid_t from = rcv->ipc_from;
-
-	/* A receive whose transfer stopped on a page fault waits for that
-	 * sender only; the page-fault IPC it makes meanwhile is separate. */
-	if (rcv->xfer_partner && !rcv->kmsg_active)
-		return rcv->xfer_partner == snd;
 
 	if (tid_is_any(from))
 		return true;
 	if (tid_is_anylocal(from))
-		return snd->space == rcv->space;
+		return who->space == rcv->space;
 	if (tid_is_local(from))
-		return snd->space == rcv->space && thread_local_id(snd) == from;
-	return snd->id == from;
+		return who->space == rcv->space && thread_local_id(who) == from;
+	return who->id == from;
+}
+
+/*
+ * Propagation (X.2): a sender may name a virtual sender in its
+ * VirtualSender TCR; the receiver then sees that thread as the sender.
+ * Allowed when the virtual sender lives in the sender's space or waits for
+ * a message from the sender.  Returns the virtual sender, or NULL.
+ */
+static tcb_t *virtual_sender(tcb_t *snd)
+{
+	if (snd->kmsg_active || !(snd->ctx.esi & MSGTAG_PROPAGATED))
+		return NULL;
+	tcb_t *vs = thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER));
+	if (!vs || vs == snd)
+		return NULL;
+	if (vs->space == snd->space || waits_for(vs, snd))
+		return vs;
+	return NULL;
+}
+
+static bool from_matches(const tcb_t *rcv, tcb_t *snd)
+{
+	/* A receive whose transfer stopped on a page fault waits for that
+	 * sender only; the page-fault IPC it makes meanwhile is separate. */
+	if (rcv->xfer_partner && !rcv->kmsg_active)
+		return rcv->xfer_partner == snd;
+	if (accepts(rcv, snd))
+		return true;
+	tcb_t *vs = rcv->kmsg_active ? NULL : virtual_sender(snd);
+	return vs && accepts(rcv, vs);
 }
 
 /* The sender's ID as the receiver sees it: local if it asked locally. */
@@ -47,26 +82,15 @@ static tid_t sender_id(const tcb_t *rcv, const tcb_t *snd)
 	return snd->id;
 }
 
-/*
- * Propagation (X.2): the sender names a virtual sender in its VirtualSender
- * TCR, and the receiver sees that thread as the sender, with the actual
- * one in its ActualSender TCR.  Allowed when the virtual sender lives in
- * the sender's space or waits for a message from the sender; in the
- * latter case it now waits for the receiver instead, so that the reply
- * reaches it directly.  A propagation that is not allowed is ignored.
- */
+/* The receiver sees the virtual sender; one that waited for the sender
+ * now waits for the receiver, so that the reply reaches it directly. */
 static void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag)
 {
-	tcb_t *vs = thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER));
+	tcb_t *vs = virtual_sender(snd);
 
-	if (!vs || vs == snd)
+	if (!vs)
 		return;
-	bool waits_for_sender = vs->state == TS_RECV && !vs->kmsg_active &&
-				(vs->ipc_from == snd->id ||
-				 (vs->space == snd->space && vs->ipc_from == thread_local_id(snd)));
-	if (vs->space != snd->space && !waits_for_sender)
-		return;
-	if (waits_for_sender)
+	if (waits_for(vs, snd))
 		vs->ipc_from = rcv->id;
 	*from = vs->id;
 	*tag |= MSGTAG_PROPAGATED;
@@ -159,6 +183,11 @@ static bool timeout_expired_now(timeout_t to)
  * can revive it with ExchangeRegisters. */
 static void kernel_ipc_failed(tcb_t *t, uint32_t code)
 {
+	if (t->xfer_partner) {
+		/* The page a transfer waits for will never come. */
+		xfer_abort(t, code, IPC_ERR_ABORTED);
+		return;
+	}
 	if (t->cont == CONT_PF_RECV) {
 		t->kmsg_active = false;
 		t->cont = CONT_USER_IPC;
@@ -251,8 +280,15 @@ static void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 
 /* ---- transfers stopped by a page fault ---- */
 
+static void xfer_unlink(tcb_t *a);
+
 static void xfer_link(tcb_t *snd, tcb_t *rcv)
 {
+	/* A thread is in one transfer at a time: forget any older link. */
+	if (snd->xfer_partner && snd->xfer_partner != rcv)
+		xfer_unlink(snd);
+	if (rcv->xfer_partner && rcv->xfer_partner != snd)
+		xfer_unlink(rcv);
 	snd->xfer_partner = rcv;
 	snd->xfer_role = XFER_SENDER;
 	rcv->xfer_partner = snd;
@@ -275,19 +311,18 @@ static void xfer_unlink(tcb_t *a)
  */
 static void xfer_arm_deadline(tcb_t *waiter, tcb_t *snd, tcb_t *rcv, bool first)
 {
-	timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
-	timeout_t rt = timeouts_rcv(UTCB_TCR(rcv, TCR_XFER_TIMEOUT));
-	uint64_t now = arch_time_us();
-
-	if (!first && waiter->wakeup_us)
-		return;
+	if (first) {
+		timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
+		timeout_t rt = timeouts_rcv(UTCB_TCR(rcv, TCR_XFER_TIMEOUT));
+		uint64_t now = arch_time_us(), never = ~(uint64_t)0;
+		uint64_t sd = timeout_is_never(st) ? never : timeout_deadline(st, now);
+		uint64_t rd = timeout_is_never(rt) ? never : timeout_deadline(rt, now);
+		snd->xfer_deadline_us = rcv->xfer_deadline_us = sd <= rd ? sd : rd;
+		snd->xfer_by_sender = rcv->xfer_by_sender = sd <= rd;
+	}
 	timeout_cancel(waiter);
-	if (timeout_is_never(st) && timeout_is_never(rt))
-		return;
-	uint64_t sd = timeout_is_never(st) ? ~(uint64_t)0 : timeout_deadline(st, now);
-	uint64_t rd = timeout_is_never(rt) ? ~(uint64_t)0 : timeout_deadline(rt, now);
-	waiter->xfer_by_sender = sd <= rd;
-	timeout_set(waiter, (sd <= rd ? sd : rd) + 1);
+	if (waiter->xfer_deadline_us != ~(uint64_t)0)
+		timeout_set(waiter, waiter->xfer_deadline_us + 1);
 }
 
 /* Take a thread out of the page-fault IPC it makes for a transfer. */
@@ -436,8 +471,11 @@ rescan:
 		if (!from_matches(t, s))
 			continue;
 		senders_remove(s);
-		if (deliver(s, t) == SENDER_FAULTED)
-			goto rescan;        /* that sender left the queue; t waits on */
+		/* That sender left the queue to fetch its page; t waits on,
+		 * unless t (as that sender's pager) has just received the
+		 * page fault itself. */
+		if (deliver(s, t) == SENDER_FAULTED && t->state == TS_RECV && !t->kmsg_active)
+			goto rescan;
 		return;
 	}
 	if (t->xfer_partner) {
@@ -475,6 +513,16 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 {
 	tcb_t *dest = NULL;
 
+	if (t->xfer_partner) {
+		/* Only the very retry of a rewound send keeps its transfer. */
+		tcb_t *p = t->xfer_partner;
+		bool retry = t->xfer_rewound && t->xfer_role == XFER_SENDER &&
+			     !tid_is_nil(to) && thread_resolve(t, to) == p;
+		if (!retry) {
+			xfer_unlink(t);
+			xfer_fail_one(p, IPC_ERR_ABORTED);
+		}
+	}
 	t->ctx.esi = tag;
 	t->xfer_rewound = false;
 	t->cont = CONT_USER_IPC;
@@ -556,7 +604,7 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 
 	if (t->xfer_partner) {
 		/* Abort in the middle of a transfer: both sides learn of it. */
-		if (send || recv)
+		if ((send && t->xfer_role == XFER_SENDER) || (recv && t->xfer_role == XFER_RECEIVER))
 			xfer_abort(t, IPC_ERR_ABORTED, IPC_ERR_ABORTED);
 		return;
 	}

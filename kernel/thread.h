@@ -68,6 +68,7 @@ typedef struct tcb {
 	uint8_t xfer_role;                 /* XFER_SENDER or XFER_RECEIVER */
 	uint8_t xfer_by_sender;            /* the sender's XferTimeout set the deadline */
 	uint8_t xfer_rewound;              /* sender's trap rewound to retry the Ipc */
+	uint64_t xfer_deadline_us;         /* end of the transfer, from its first fault */
 	struct tcb *work_next;             /* receive phases waiting to be run */
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;

@@ -53,8 +53,13 @@ void arch_fpu_trap(struct tcb *t)
 	fpu_owner = t;
 }
 
+/* A dying owner's state (perhaps with an exception pending) must not
+ * reach the next frstor: clear the FPU. */
 void arch_thread_exit(struct tcb *t)
 {
-	if (fpu_owner == t)
-		fpu_owner = NULL;
+	if (fpu_owner != t)
+		return;
+	__asm__ volatile("clts; fninit");
+	write_cr0(read_cr0() | CR0_TS);
+	fpu_owner = NULL;
 }
