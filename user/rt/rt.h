@@ -39,6 +39,9 @@
 #define RT_PAGE_SIZE		4096UL
 #define RT_STACK_SIZE		8192UL
 #define RT_STACKS		40
+/* Small stacks, for tests that need many threads with shallow bodies. */
+#define RT_SMALL_STACK_SIZE	1024UL
+#define RT_SMALL_STACKS		256
 
 /* Priority rt gives the root's main thread and every thread it creates. */
 #define RT_PRIORITY		100
@@ -69,8 +72,10 @@ int rt_live_threads(void);
 L4_Word_t rt_utcb_alloc(void);
 void rt_utcb_free(L4_Word_t utcb);
 
-/* rt_stack.c: stacks from a static pool in the root image. */
+/* rt_stack.c: stacks from static pools in the root image (rt_stack_free
+ * and rt_stack_frame take a stack of either size). */
 void *rt_stack_alloc(void);
+void *rt_small_stack_alloc(void);
 void rt_stack_free(void *base);
 L4_Word_t rt_stack_frame(void *base, L4_Word_t arg);
 void rt_thread_exit(void) __attribute__((noreturn));
@@ -85,6 +90,11 @@ void rt_set_last_error(L4_Word_t err);
 L4_ThreadId_t rt_task_prepare(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
 			      L4_Word_t *ip, L4_Word_t *sp);
 L4_ThreadId_t rt_task_create(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager);
+L4_ThreadId_t rt_task_prepare_area(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
+				   int utcb_log2, L4_Word_t *ip, L4_Word_t *sp);
+L4_ThreadId_t rt_task_thread_prepare(L4_ThreadId_t space, L4_Word_t utcb, rt_entry_t fn,
+				     L4_Word_t arg, L4_ThreadId_t pager,
+				     L4_Word_t *ip, L4_Word_t *sp);
 int rt_start_message(L4_ThreadId_t tid, L4_Word_t ip, L4_Word_t sp);
 int rt_pager_start_thread(L4_ThreadId_t tid, L4_Word_t ip, L4_Word_t sp);
 
@@ -124,6 +134,7 @@ enum rt_agent_op {
 	RT_AG_SCHED,		/* dest, priority               -> result, error */
 	RT_AG_EXREG,		/* dest, control                -> result, error */
 	RT_AG_SELF,		/* -  -> user handle, pager, global ID, %gs:0 */
+	RT_AG_XFER,		/* XferTimeouts word            -> -        */
 };
 #define RT_AG_MAXW	8
 

@@ -113,6 +113,9 @@ static int agent_do(L4_Word_t op, const L4_Word_t *a, L4_Word_t *res, L4_Word_t 
 					      &dummy, &dummy, &dummy, &dummy, &pg).raw;
 		break;
 	}
+	case RT_AG_XFER:
+		L4_Set_XferTimeouts(a[0]);
+		return 0;
 	case RT_AG_SELF:
 		res[0] = L4_UserDefinedHandle();
 		res[1] = L4_Pager().raw;

@@ -10,8 +10,10 @@
  */
 #include "rt.h"
 
-L4_ThreadId_t rt_task_prepare(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
-			      L4_Word_t *ip, L4_Word_t *sp)
+/* As rt_task_prepare, with a UTCB area of 2^utcb_log2 bytes (at
+ * RT_UTCB_AREA_BASE, so at most 2^24) for tasks of many threads. */
+L4_ThreadId_t rt_task_prepare_area(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
+				   int utcb_log2, L4_Word_t *ip, L4_Word_t *sp)
 {
 	L4_ThreadId_t tid = rt_tid_alloc();
 	L4_Word_t control;
@@ -28,7 +30,7 @@ L4_ThreadId_t rt_task_prepare(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
 	if (L4_ThreadControl(tid, tid, L4_Myself(), L4_nilthread, (void *)~0UL) != 1)
 		goto fail_err;
 	if (L4_SpaceControl(tid, 0, L4_FpageLog2(RT_KIP_AREA_BASE, RT_KIP_AREA_LOG2),
-			    L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2),
+			    L4_FpageLog2(RT_UTCB_AREA_BASE, utcb_log2),
 			    L4_nilthread, &control) != 1)
 		goto fail_err;
 	if (L4_ThreadControl(tid, tid, L4_nilthread, pager,
@@ -44,6 +46,45 @@ fail_err:
 fail:
 	rt_release(tid);
 	return L4_nilthread;
+}
+
+L4_ThreadId_t rt_task_prepare(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
+			      L4_Word_t *ip, L4_Word_t *sp)
+{
+	return rt_task_prepare_area(fn, arg, pager, RT_UTCB_AREA_LOG2, ip, sp);
+}
+
+/*
+ * One more thread in the space of `space` (a task thread rt made), with
+ * its UTCB at utcb (in that space's UTCB area, not slot 0, which the
+ * first thread has), a small stack, and the given pager; like a task's
+ * first thread it waits for its start message (rt_pager_start_thread).
+ */
+L4_ThreadId_t rt_task_thread_prepare(L4_ThreadId_t space, L4_Word_t utcb, rt_entry_t fn,
+				     L4_Word_t arg, L4_ThreadId_t pager,
+				     L4_Word_t *ip, L4_Word_t *sp)
+{
+	L4_ThreadId_t tid = rt_tid_alloc();
+	void *stack;
+
+	if (L4_IsNilThread(tid))
+		return tid;
+	stack = rt_small_stack_alloc();
+	rt_tid_attach(tid, stack, 0);
+	if (!stack) {
+		rt_set_last_error(L4_ErrNoMem);
+		rt_release(tid);
+		return L4_nilthread;
+	}
+	if (L4_ThreadControl(tid, space, L4_Myself(), pager, (void *)utcb) != 1) {
+		rt_set_last_error(L4_ErrorCode());
+		rt_release(tid);
+		return L4_nilthread;
+	}
+	(void)L4_Set_Priority(tid, RT_PRIORITY);
+	*ip = (L4_Word_t)fn;
+	*sp = rt_stack_frame(stack, arg);
+	return tid;
 }
 
 /* The start message; only the thread's pager may send it.  Returns 1 if

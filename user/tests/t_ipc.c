@@ -328,6 +328,116 @@ static const char *t_ipc_lipc_call_reply(void)
 	return 0;
 }
 
+/*
+ * A chain of senders: thread i sends to thread i - 1 (thread 0 is main)
+ * and then waits for anyone, each send queued while its receiver is
+ * itself blocked sending.  One receive by main must let the whole chain
+ * unwind (every thread's send completes, then its receive phase takes
+ * the send queued on it), however long the chain.  The threads share one
+ * task with room for 256 UTCBs (rt has 256 thread numbers, so 250 is
+ * about as long as a chain can get; 16 MB of RAM has kernel memory
+ * enough); t_shared[20] counts the threads done,
+ * [21] those whose message was right, [22] names the first that was not.
+ */
+#define CHAIN_N		250
+#define CHAIN_LABEL	0xc4a1
+#define CHAIN_DONE	20
+#define CHAIN_OK	21
+#define CHAIN_BAD	22
+
+static L4_ThreadId_t chain_ids[CHAIN_N + 1];
+static volatile L4_Word_t chain_ready[CHAIN_N + 1];
+
+static void count(volatile L4_Word_t *w)
+{
+	__asm__ __volatile__("lock; incl %0" : "+m"(*w) : : "memory");
+}
+
+static void chain_link(L4_Word_t i)
+{
+	L4_ThreadId_t from = L4_nilthread, want;
+	L4_MsgTag_t tag;
+	L4_Word_t w = i;
+
+	t_load(CHAIN_LABEL, 1, &w, 0, 0);
+	chain_ready[i] = 1;
+	tag = L4_Ipc(chain_ids[i - 1], L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+	want = i < CHAIN_N ? chain_ids[i + 1] : rt_main_thread();
+	if (L4_IpcSucceeded(tag) && L4_Label(tag) == CHAIN_LABEL &&
+	    L4_UntypedWords(tag) == 1 && rt_mr(1) == i + 1 && from.raw == want.raw)
+		count(&t_shared[CHAIN_OK]);
+	else if (!t_shared[CHAIN_BAD])
+		t_shared[CHAIN_BAD] = i;
+	count(&t_shared[CHAIN_DONE]);
+}
+
+static L4_Word_t sched_state(L4_ThreadId_t t)
+{
+	L4_Word_t old;
+
+	return L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old);
+}
+
+/* Thread i has reached its send and is blocked in it. */
+static int chain_blocked(L4_Word_t i)
+{
+	L4_Word_t start = rt_now_us();
+
+	while (!chain_ready[i] || sched_state(chain_ids[i]) != L4_SCHEDRESULT_PENDING_SEND) {
+		if (rt_now_us() - start > T_WAIT_US)
+			return 0;
+		rt_sleep_us(1000);
+	}
+	return 1;
+}
+
+static const char *t_ipc_long_sender_chain(void)
+{
+	L4_ThreadId_t t, from = L4_nilthread;
+	L4_Word_t i, ip, sp, w = CHAIN_N + 1;
+	L4_MsgTag_t tag;
+
+	chain_ids[0] = L4_Myself();
+	for (i = 1; i <= CHAIN_N; i++) {
+		chain_ready[i] = 0;
+		if (i == 1)
+			t = rt_task_prepare_area(chain_link, i, rt_pager(), 17, &ip, &sp);
+		else
+			t = rt_task_thread_prepare(chain_ids[1],
+						   RT_UTCB_AREA_BASE + (i - 1) * RT_UTCB_SIZE,
+						   chain_link, i, rt_pager(), &ip, &sp);
+		if (L4_IsNilThread(t))
+			printf("#   thread %lu of the chain: error %lu\n", i, rt_last_error());
+		CHECK(!L4_IsNilThread(t));
+		chain_ids[i] = t;
+		CHECK(rt_pager_start_thread(t, ip, sp));
+		CHECK(chain_blocked(i));
+	}
+	rt_sleep_us(10000);
+	for (i = 1; i <= CHAIN_N; i++)
+		CHECK_EQ(sched_state(chain_ids[i]), L4_SCHEDRESULT_PENDING_SEND);
+	CHECK_EQ(t_shared[CHAIN_DONE], 0);
+	/* The first receive: the whole chain unwinds. */
+	tag = L4_Ipc(L4_nilthread, chain_ids[1], L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(from.raw, chain_ids[1].raw);
+	CHECK_EQ(L4_Label(tag), CHAIN_LABEL);
+	CHECK_EQ(rt_mr(1), 1);
+	CHECK(t_wait_for(&t_shared[CHAIN_DONE], CHAIN_N - 1, T_WAIT_US));
+	/* The last one waits for anyone: main ends it. */
+	CHECK_EQ(sched_state(chain_ids[CHAIN_N]), L4_SCHEDRESULT_WAITING);
+	t_load(CHAIN_LABEL, 1, &w, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(chain_ids[CHAIN_N], rt_us(T_WAIT_US))));
+	CHECK(t_wait_for(&t_shared[CHAIN_DONE], CHAIN_N, T_WAIT_US));
+	CHECK_EQ(t_shared[CHAIN_BAD], 0);
+	CHECK_EQ(t_shared[CHAIN_OK], CHAIN_N);
+	/* Clean up: the threads, then (with the last) their space go. */
+	for (i = CHAIN_N; i >= 1; i--)
+		CHECK(rt_release(chain_ids[i]));
+	CHECK_EQ(sched_state(chain_ids[1]), L4_SCHEDRESULT_ERROR);
+	return 0;
+}
+
 const struct test ipc_tests[] = {
 	TEST(ipc_send_receive_intra_space),
 	TEST(ipc_call_reply_intra_space),
@@ -346,5 +456,6 @@ const struct test ipc_tests[] = {
 	TEST(ipc_never_timeout_partner_arrives),
 	TEST(ipc_send_by_local_id),
 	TEST(ipc_lipc_call_reply),
+	TEST(ipc_long_sender_chain),
 	{ 0 },
 };

@@ -58,11 +58,50 @@ static const char *t_kdb_print_bad_pointer_survives(void)
 	return 0;
 }
 
+/*
+ * A thread of a child task enters the debugger with "shutdown now": only
+ * privileged threads (sigma0's and the root's spaces) may end the machine
+ * that way, so the child simply goes on.  The sequence is L4_KDB_Enter's,
+ * with a message the child reads first: the kernel reads it only if it is
+ * mapped in the child's space.
+ */
+static const char kdb_shutdown_msg[] = "shutdown now";
+
+static void kdb_shutdown_child(L4_Word_t arg)
+{
+	const volatile char *p = kdb_shutdown_msg;
+	L4_Word_t i, sum = 0;
+
+	(void)arg;
+	for (i = 0; p[i]; i++)
+		sum += (unsigned char)p[i];
+	t_shared[1] = sum;
+	__asm__ __volatile__("int $3\n\t"
+			     "jmp 2f\n\t"
+			     "movl %0, %%eax\n"
+			     "2:" : : "i"(kdb_shutdown_msg) : "memory");
+	t_shared[0] = 1;
+}
+
+static const char *t_kdb_shutdown_unprivileged_ignored(void)
+{
+	L4_ThreadId_t c = rt_task_create(kdb_shutdown_child, 0, rt_pager());
+	L4_Word_t i, sum = 0;
+
+	CHECK(!L4_IsNilThread(c));
+	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	for (i = 0; kdb_shutdown_msg[i]; i++)
+		sum += (unsigned char)kdb_shutdown_msg[i];
+	CHECK_EQ(t_shared[1], sum);
+	return 0;
+}
+
 const struct test misc_tests[] = {
 	TEST(procctl_unprivileged_refused),
 	TEST(memctl_unprivileged_refused),
 	TEST(procctl_invalid_processor),
 	TEST(memctl_garbage_attribute),
 	TEST(kdb_print_bad_pointer_survives),
+	TEST(kdb_shutdown_unprivileged_ignored),
 	{ 0 },
 };

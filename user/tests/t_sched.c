@@ -177,6 +177,25 @@ static const char *t_tswitch_to_thread(void)
 	return 0;
 }
 
+/* ThreadSwitch to a ready thread of lower priority donates our time to
+ * it: it runs (and records so) before we go on. */
+static const char *t_sched_threadswitch_donates_lower_prio(void)
+{
+	L4_Word_t sp, t0;
+	L4_ThreadId_t t = rt_thread_prepare(6, &sp);
+
+	CHECK(!L4_IsNilThread(t));
+	CHECK(sched(t, RT_PRIORITY - 10) != L4_SCHEDRESULT_ERROR);
+	L4_Start_SpIp(t, sp, (L4_Word_t)t_flagger);
+	t0 = rt_now_us();
+	while (rt_now_us() - t0 < 5000)
+		;
+	CHECK_EQ(t_shared[6], 0);       /* it is ready but does not run... */
+	L4_ThreadSwitch(t);
+	CHECK_EQ(t_shared[6], 1);       /* ...until we hand it our time */
+	return 0;
+}
+
 /* ThreadSwitch(nil) lets a ready thread of our priority run. */
 static const char *t_tswitch_nil_yields(void)
 {
@@ -218,6 +237,7 @@ const struct test sched_tests[] = {
 	TEST(sched_timeslice_roundtrip),
 	TEST(sched_invalid_processor),
 	TEST(tswitch_to_thread),
+	TEST(sched_threadswitch_donates_lower_prio),
 	TEST(tswitch_nil_yields),
 	TEST(tswitch_nonexistent_returns),
 	{ 0 },

@@ -92,6 +92,24 @@ static const char *t_sc_utcb_kip_overlap(void)
 			L4_ErrUtcbArea, L4_ErrKipArea);
 }
 
+/* The areas are set once: a second SpaceControl with other areas, while
+ * no thread of the space is active yet, succeeds but changes nothing. */
+static const char *t_sc_areas_fixed_once(void)
+{
+	L4_ThreadId_t t = fresh_space(), in_old = rt_tid_alloc(), in_new = rt_tid_alloc();
+	L4_Word_t old, new_utcb = 0x80000000UL;
+
+	CHECK(!L4_IsNilThread(t) && !L4_IsNilThread(in_old) && !L4_IsNilThread(in_new));
+	CHECK_EQ(L4_SpaceControl(t, 0, kip_area(), utcb_area(), L4_nilthread, &old), 1);
+	CHECK_EQ(L4_SpaceControl(t, 0, L4_FpageLog2(0x81000000UL, 12),
+				 L4_FpageLog2(new_utcb, 16), L4_nilthread, &old), 1);
+	CHECK_EQ(L4_ThreadControl(in_new, t, L4_Myself(), L4_nilthread, (void *)new_utcb), 0);
+	CHECK_EQ(L4_ErrorCode(), L4_ErrUtcbArea);
+	CHECK_EQ(L4_ThreadControl(in_old, t, L4_Myself(), L4_nilthread,
+				  (void *)(RT_UTCB_AREA_BASE + RT_UTCB_SIZE)), 1);
+	return 0;
+}
+
 static const char *t_sc_nonexistent_space(void)
 {
 	L4_Word_t old;
@@ -128,6 +146,7 @@ const struct test space_tests[] = {
 	TEST(sc_utcb_area_too_small),
 	TEST(sc_utcb_area_in_kernel),
 	TEST(sc_utcb_kip_overlap),
+	TEST(sc_areas_fixed_once),
 	TEST(sc_nonexistent_space),
 	TEST(sc_unprivileged_refused),
 	{ 0 },

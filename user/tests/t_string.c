@@ -217,10 +217,15 @@ static const char *t_ipc_string_dest_unmapped_pager(void)
 
 /*
  * A transfer stalled on a page fault in the receiver's space (its pager,
- * main, does not answer): xfer < 0 aborts the sender by
- * ExchangeRegisters, otherwise the sender's transfer timeout xfer fires.
+ * main, does not answer).  abort: 0 lets the transfer timeouts act (the
+ * sender's XferTimeouts sxfer, the receiver's rxfer), STALL_ABORT_SENDER
+ * aborts the sender's send, STALL_ABORT_RECEIVER the receiver's receive,
+ * by ExchangeRegisters.  send_ec and recv_ec: the ErrorCodes each gets.
  */
-static const char *stalled(L4_Word_t xfer, L4_Word_t send_ec, L4_Word_t recv_ec)
+enum { STALL_TIMEOUT, STALL_ABORT_SENDER, STALL_ABORT_RECEIVER };
+
+static const char *stalled(L4_Word_t sxfer, L4_Word_t rxfer, int abort,
+			   L4_Word_t send_ec, L4_Word_t recv_ec)
 {
 	L4_ThreadId_t r = rt_agent_create(L4_Myself()), s, from = L4_nilthread;
 	L4_Word_t a[2] = { (L4_Word_t)agbuf[1], 256 }, items[2], ec;
@@ -228,22 +233,28 @@ static const char *stalled(L4_Word_t xfer, L4_Word_t send_ec, L4_Word_t recv_ec)
 
 	CHECK(!L4_IsNilThread(r));
 	fill();
+	if (rxfer)
+		CHECK(t_ag_ok(rt_agent_cmd(r, RT_AG_XFER, 1, &rxfer)));
 	rt_watch((L4_Word_t)agbuf[1], (L4_Word_t)agbuf[1] + RT_PAGE_SIZE);
 	CHECK(rt_agent_post(r, RT_AG_RECV_STRING, 2, a));
 	items[0] = string0(256, 1);
 	items[1] = (L4_Word_t)sbuf;
 	tag.X.label = 0x91;
 	tag.X.t = 2;
-	s = t_send_async(r, tag, items, xfer == ~0UL ? 0 : xfer);
+	s = t_send_async(r, tag, items, sxfer);
 	CHECK(!L4_IsNilThread(s));
 	tag = rt_agent_result(r, &from);
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(from.raw, r.raw);
 	CHECK(rt_mr(1) >= (L4_Word_t)agbuf[1] && rt_mr(1) < (L4_Word_t)agbuf[1] + 256);
-	if (xfer == ~0UL) {
+	if (abort != STALL_TIMEOUT) {
 		rt_sleep_us(20000);
-		(void)__L4_Exregs(s, __L4_EXREGS_ABORT_SEND, 0, 0, 0, 0, L4_nilthread,
-				  0, 0, 0, 0, 0, 0);
+		if (abort == STALL_ABORT_SENDER)
+			(void)__L4_Exregs(s, __L4_EXREGS_ABORT_SEND, 0, 0, 0, 0, L4_nilthread,
+					  0, 0, 0, 0, 0, 0);
+		else	/* main is r's pager, so it may */
+			(void)__L4_Exregs(r, __L4_EXREGS_ABORT_RECV, 0, 0, 0, 0, L4_nilthread,
+					  0, 0, 0, 0, 0, 0);
 	}
 	CHECK(t_send_async_wait(&tag, &ec));
 	CHECK(L4_IpcFailed(tag));
@@ -257,13 +268,90 @@ static const char *stalled(L4_Word_t xfer, L4_Word_t send_ec, L4_Word_t recv_ec)
 
 static const char *t_ipc_abort_during_transfer(void)
 {
-	return stalled(~0UL, EC_SEND(L4_ErrAborted), EC_RECV(L4_ErrAborted));
+	return stalled(0, 0, STALL_ABORT_SENDER,
+		       EC_SEND(L4_ErrAborted), EC_RECV(L4_ErrAborted));
 }
 
+/* Aborting the receiver's receive ends the transfer for both as well. */
+static const char *t_exreg_abort_receiver_during_transfer(void)
+{
+	return stalled(0, 0, STALL_ABORT_RECEIVER,
+		       EC_SEND(L4_ErrAborted), EC_RECV(L4_ErrAborted));
+}
+
+/* The sender's XferTimeout (send half) is the shorter: it fires. */
 static const char *t_ipc_xfer_timeout_codes(void)
 {
-	return stalled(L4_Timeouts(rt_us(50000), L4_Never),
+	return stalled(L4_Timeouts(rt_us(50000), L4_Never), 0, STALL_TIMEOUT,
 		       EC_SEND(L4_ErrXferTimeoutOwn), EC_RECV(L4_ErrXferTimeoutPartner));
+}
+
+/* The receiver's XferTimeout (receive half) is the shorter: the codes
+ * turn round. */
+static const char *t_xfer_timeout_receiver_side(void)
+{
+	return stalled(0, L4_Timeouts(L4_Never, rt_us(50000)), STALL_TIMEOUT,
+		       EC_SEND(L4_ErrXferTimeoutPartner), EC_RECV(L4_ErrXferTimeoutOwn));
+}
+
+/*
+ * B (an agent, paged by rt's pager thread) is blocked sending main a
+ * string whose source page B has never touched; main then receives from
+ * B.  The copy faults in B's space, B's pager maps the page, B's Ipc
+ * starts over, and main -- which must stay blocked meanwhile, not come
+ * back early with its own MR0 and a nil sender -- gets the whole message.
+ */
+static unsigned char fault_src[RT_PAGE_SIZE] __attribute__((aligned(RT_PAGE_SIZE)));
+
+static const char *t_ipc_receiver_blocks_after_sender_fault(void)
+{
+	L4_ThreadId_t ag = rt_agent_create(rt_pager()), from = L4_nilthread;
+	L4_Word_t a[5], unhandled = rt_pager_unhandled, old;
+	L4_StringItem_t buf = L4_StringItem(512, rbuf);
+	L4_MsgTag_t tag;
+	int i, seen = 0;
+
+	CHECK(!L4_IsNilThread(ag));
+	for (i = 0; i < (int)RT_PAGE_SIZE; i++)
+		fault_src[i] = (unsigned char)(i * 13 + 1);
+	for (i = 0; i < 512; i++)
+		rbuf[i] = 0x5a;
+	a[0] = L4_Myself().raw;
+	a[1] = t_tag(0x4242, 1, 2).raw;
+	a[2] = 0x1111;
+	a[3] = string0(300, 1);
+	a[4] = (L4_Word_t)fault_src + 100;
+	CHECK(rt_agent_post(ag, RT_AG_SEND, 5, a));
+	/* B blocked in its send to us (seen twice: not a passing page fault). */
+	for (i = 0; i < 2000 && seen < 2; i++) {
+		rt_sleep_us(1000);
+		if (L4_Schedule(ag, ~0UL, ~0UL, ~0UL, ~0UL, &old) == L4_SCHEDRESULT_PENDING_SEND)
+			seen++;
+		else
+			seen = 0;
+	}
+	CHECK_EQ(seen, 2);
+	L4_LoadBR(0, 1);
+	L4_LoadBR(1, buf.raw[0]);
+	L4_LoadBR(2, buf.raw[1]);
+	L4_LoadMR(0, t_tag(0xbad, 0, 0).raw);
+	tag = L4_Ipc(L4_nilthread, ag, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(from.raw, ag.raw);
+	CHECK_EQ(L4_Label(tag), 0x4242);
+	CHECK_EQ(L4_UntypedWords(tag), 1);
+	CHECK_EQ(L4_TypedWords(tag), 2);
+	CHECK_EQ(rt_mr(1), 0x1111);
+	CHECK_EQ(rt_mr(2) >> 10, 300);
+	for (i = 0; i < 300; i++)
+		CHECK_EQ(rbuf[i], fault_src[100 + i]);
+	CHECK_EQ(rbuf[300], 0x5a);
+	/* B's send succeeded too, and its pager had nothing it could not do. */
+	tag = rt_agent_result(ag, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
+	CHECK_EQ(rt_pager_unhandled, unhandled);
+	return 0;
 }
 
 const struct test string_tests[] = {
@@ -275,6 +363,9 @@ const struct test string_tests[] = {
 	TEST(ipc_string_dest_unmapped_pager),
 	TEST(ipc_abort_during_transfer),
 	TEST(ipc_xfer_timeout_codes),
+	TEST(xfer_timeout_receiver_side),
+	TEST(exreg_abort_receiver_during_transfer),
+	TEST(ipc_receiver_blocks_after_sender_fault),
 	TEST(ipc_string_kernel_source_refused),
 	TEST(ipc_string_kernel_buffer_refused),
 	{ 0 },
