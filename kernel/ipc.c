@@ -21,12 +21,17 @@ static void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner);
 
 /* ---- who may talk to whom ---- */
 
+/* Does t's from-specifier name exactly snd? */
+static bool waits_for_id(const tcb_t *t, const tcb_t *snd)
+{
+	return t->ipc_from == snd->id ||
+	       (t->space == snd->space && t->ipc_from == thread_local_id(snd));
+}
+
 /* Is t in a user receive that waits for exactly snd? */
 static bool waits_for(const tcb_t *t, const tcb_t *snd)
 {
-	return t->state == TS_RECV && !t->kmsg_active &&
-	       (t->ipc_from == snd->id ||
-		(t->space == snd->space && t->ipc_from == thread_local_id(snd)));
+	return t->state == TS_RECV && !t->kmsg_active && waits_for_id(t, snd);
 }
 
 /* Does rcv's from-specifier name who? */
@@ -633,6 +638,25 @@ void ipc_detach_senders(tcb_t *t)
 		s->state = TS_READY;
 		fail_ipc(s, IPC_ERR_NOPARTNER, false);
 	}
+}
+
+static void fail_if_waiting_for(tcb_t *w, void *arg)
+{
+	tcb_t *dying = arg;
+
+	if (w == dying || w->state != TS_RECV || !waits_for_id(w, dying))
+		return;
+	if (w->kmsg_active) {
+		timeout_cancel(w);
+		kernel_ipc_failed(w, IPC_ERR_NOPARTNER);
+	} else {
+		fail_ipc(w, IPC_ERR_NOPARTNER, true);
+	}
+}
+
+void ipc_detach_receivers(tcb_t *t)
+{
+	thread_for_each(fail_if_waiting_for, t);
 }
 
 void ipc_timeout(tcb_t *t)

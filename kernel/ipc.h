@@ -34,6 +34,9 @@ void ipc_exception(struct tcb *t, uint32_t vec, uint32_t error);
 void ipc_cancel(struct tcb *t, bool send, bool recv);
 /* t is going away: fail everyone blocked sending to it. */
 void ipc_detach_senders(struct tcb *t);
+/* t is going away: fail everyone waiting to receive from it alone, and
+ * everyone waiting for its answer to a page fault or exception. */
+void ipc_detach_receivers(struct tcb *t);
 /* t's IPC timeout has passed. */
 void ipc_timeout(struct tcb *t);
 

@@ -210,7 +210,9 @@ void *space_utcb_page(space_t *s, uint32_t va)
 bool space_sigma0_fault(space_t *s, uint32_t va)
 {
 	va &= PAGE_MASK;
-	if (!s->sigma0 || !boot_phys_available_to_sigma0(va))
+	/* Never over the KIP or UTCB mappings, never in the kernel's half. */
+	if (!s->sigma0 || !space_is_user_range(s, va, PAGE_SIZE) ||
+	    !boot_phys_available_to_sigma0(va))
 		return false;
 	if (mapdb_lookup(s, va))
 		return true;

@@ -160,7 +160,7 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	exregs_args_t old = {
 		.control = thread_status(d), .sp = d->ctx.esp, .ip = d->ctx.eip,
 		.flags = d->ctx.eflags, .user_handle = d->utcb ? UTCB_TCR(d, TCR_USER_HANDLE) : 0,
-		.pager = d->pager,
+		.pager = thread_pager(d),
 	};
 
 	if (ctl & (EX_ABORT_SEND | EX_ABORT_RECV))

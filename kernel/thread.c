@@ -45,6 +45,17 @@ tid_t thread_exc_handler(const tcb_t *t)
 	return t->utcb ? UTCB_TCR(t, TCR_EXC_HANDLER) : TID_NIL;
 }
 
+void thread_for_each(void (*fn)(tcb_t *t, void *arg), void *arg)
+{
+	for (uint32_t d = 0; d < THREAD_DIR_ENTRIES; d++) {
+		if (!thread_dir[d])
+			continue;
+		for (uint32_t i = 0; i < LEAF_ENTRIES; i++)
+			if (thread_dir[d][i])
+				fn(thread_dir[d][i], arg);
+	}
+}
+
 tid_t thread_pager(const tcb_t *t)
 {
 	return t->utcb ? UTCB_TCR(t, TCR_PAGER) : t->pager;
@@ -125,6 +136,7 @@ void thread_destroy(tcb_t *t)
 
 	ipc_cancel(t, true, true);
 	ipc_detach_senders(t);
+	ipc_detach_receivers(t);
 	sched_dequeue(t);
 	timeout_cancel(t);
 	if (t->activated)

@@ -118,6 +118,8 @@ int thread_set_utcb(tcb_t *t, uint32_t location);
 void thread_set_version(tcb_t *t, tid_t id);
 tid_t thread_local_id(const tcb_t *t);
 tid_t thread_exc_handler(const tcb_t *t);
+/* Call fn for every thread (slow: for deletion only). */
+void thread_for_each(void (*fn)(tcb_t *t, void *arg), void *arg);
 /* The pager as the thread itself may have set it in its UTCB. */
 tid_t thread_pager(const tcb_t *t);
 void thread_activate(tcb_t *t);

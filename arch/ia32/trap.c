@@ -62,7 +62,9 @@ static void __attribute__((noreturn)) user_page_fault(tcb_t *t)
 	if (t->space->sigma0) {
 		/* sigma0 has no pager: the kernel maps physical memory to it.
 		 * If kernel memory for the mapping is short, it retries. */
-		if (space_sigma0_fault(t->space, addr) || boot_phys_available_to_sigma0(addr))
+		if (space_sigma0_fault(t->space, addr) ||
+		    (space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE) &&
+		     boot_phys_available_to_sigma0(addr)))
 			sched_switch_to(t);
 		ipc_exception(t, VEC_PF, c->error);
 		sched_switch_to(partner_of(t));
