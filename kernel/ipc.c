@@ -59,7 +59,7 @@ static tcb_t *virtual_sender(tcb_t *snd)
 	if (snd->kmsg_active || !(snd->ctx.esi & MSGTAG_PROPAGATED))
 		return NULL;
 	tcb_t *vs = thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER));
-	if (!vs || vs == snd)
+	if (!vs)
 		return NULL;
 	if (vs->space == snd->space || waits_for(vs, snd))
 		return vs;
@@ -95,9 +95,9 @@ static void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag)
 
 	if (!vs)
 		return;
-	if (waits_for(vs, snd))
+	if (vs != snd && waits_for(vs, snd))
 		vs->ipc_from = rcv->id;
-	*from = vs->id;
+	*from = sender_id(rcv, vs);
 	*tag |= MSGTAG_PROPAGATED;
 	UTCB_TCR(rcv, TCR_ACTUAL_SENDER) = snd->id;
 }
