@@ -101,7 +101,7 @@ $(eval $(call user_program,root-bench,$(BENCH_OBJ),$(ROOT_BASE)))
 PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.elf $(B)/root-bench.elf
 
 # ---- top-level targets ----------------------------------------------------
-.PHONY: all iso run test test-unit test-qemu bench gdb deps clean
+.PHONY: all iso run test test-unit test-qemu bench gdb deps clean fuzz
 all: $(PROGRAMS)
 
 $(B)/lent.iso: $(PROGRAMS) tools/mkiso.sh
@@ -127,6 +127,10 @@ test: deps
 test-unit:
 	$(MAKE) -C tests/unit
 
+# libFuzzer targets (clang), each run for FUZZ_SECONDS (default 30); not in test.
+fuzz:
+	$(MAKE) -C tests/fuzz
+
 bench: deps
 	$(MAKE) $(B)/lent-bench.iso
 	$(PYTHON) tools/bench.py $(B)/lent-bench.iso
@@ -138,5 +142,6 @@ gdb: deps
 clean:
 	rm -rf $(B)
 	if [ -f tests/unit/Makefile ]; then $(MAKE) -C tests/unit clean; fi
+	rm -rf tests/fuzz/build
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

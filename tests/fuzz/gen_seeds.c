@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Writes the synthetic seed corpus of the fuzz targets:
+ *   gen_seeds DIR  writes seeds into DIR/elf, DIR/multiboot and DIR/mapdb
+ * (the directories must exist).  The Makefile adds the tree's own ELF
+ * programs, stripped, when they have been built.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint8_t buf[8192];
+static size_t len;
+
+static void put(const void *p, size_t n) { memcpy(buf + len, p, n); len += n; }
+static void put8(uint8_t v) { put(&v, 1); }
+static void put16(uint16_t v) { put8((uint8_t)v); put8((uint8_t)(v >> 8)); }
+static void put32(uint32_t v) { put16((uint16_t)v); put16((uint16_t)(v >> 16)); }
+static void put64(uint64_t v) { put32((uint32_t)v); put32((uint32_t)(v >> 32)); }
+
+static void save(const char *dir, const char *name)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+	len = 0;
+}
+
+/* ---- ELF: header, program headers right after it, then the data ---- */
+
+static void elf_header(uint32_t entry, uint16_t phnum)
+{
+	static const uint8_t ident[16] = { 0x7F, 'E', 'L', 'F', 1, 1, 1 };
+
+	put(ident, sizeof(ident));
+	put16(2);                  /* ET_EXEC */
+	put16(3);                  /* EM_386 */
+	put32(1);
+	put32(entry);
+	put32(52);                 /* phoff */
+	put32(0);                  /* shoff */
+	put32(0);
+	put16(52);
+	put16(32);
+	put16(phnum);
+	put16(40);
+	put16(0);
+	put16(0);
+}
+
+static void phdr(uint32_t type, uint32_t off, uint32_t vaddr, uint32_t filesz,
+		 uint32_t memsz, uint32_t flags)
+{
+	put32(type);
+	put32(off);
+	put32(vaddr);
+	put32(vaddr);
+	put32(filesz);
+	put32(memsz);
+	put32(flags);
+	put32(0x1000);
+}
+
+static void elf_seeds(const char *dir)
+{
+	/* text, a note to skip, data with bss */
+	elf_header(0x400010, 3);
+	phdr(1, 0x100, 0x400000, 0x40, 0x40, 5);
+	phdr(4, 0x140, 0, 0x10, 0x10, 4);
+	phdr(1, 0x140, 0x401000, 0x20, 0x1000, 6);
+	while (len < 0x160)
+		put8((uint8_t)len);
+	save(dir, "three-segments");
+
+	/* bss only, and a segment ending at the very top of the 4 GB space */
+	elf_header(0xFFFFF000, 2);
+	phdr(1, 0, 0x800000, 0, 0x2000, 6);
+	phdr(1, 0x74, 0xFFFFF000, 0x8, 0xFFF, 5);
+	put64(0x9090909090909090ull);
+	save(dir, "bss-and-top");
+}
+
+/* ---- Multiboot: header, memory map, then memregion operations ---- */
+
+static void mb_entry(uint32_t size, uint64_t addr, uint64_t n, uint32_t type)
+{
+	put32(size);
+	put64(addr);
+	put64(n);
+	put32(type);
+	for (uint32_t i = 20; i < size; i++)
+		put8(0);
+}
+
+static void mb_op(uint8_t kind, uint32_t type, uint64_t a, uint64_t b, uint64_t c)
+{
+	put8((uint8_t)(kind | type << 2));
+	put64(a);
+	put64(b);
+	put64(c);
+}
+
+static void multiboot_seeds(const char *dir)
+{
+	size_t at;
+
+	/* QEMU's map for -m 128, then the kernel's boot-time carving */
+	put8(3);
+	put32(639);
+	put32(130048);
+	at = len;
+	put16(0);
+	mb_entry(20, 0, 0x9FC00, 1);
+	mb_entry(20, 0x9FC00, 0x400, 2);
+	mb_entry(20, 0xF0000, 0x10000, 2);
+	mb_entry(20, 0x100000, 0x7EE0000, 1);
+	mb_entry(20, 0x7FE0000, 0x20000, 2);
+	mb_entry(20, 0xFFFC0000, 0x40000, 2);
+	buf[at] = 6 * 24;
+	mb_op(0, 4, 0x100000, 0x140000, 0);            /* kernel image */
+	mb_op(0, 2, 0x140000, 0x151234, 0);            /* modules */
+	mb_op(1, 3, 0x400000, 0x20000, 0);             /* sigma0 */
+	mb_op(3, 4, 0x10, 12, 0x100000000ull);         /* boot reserve */
+	mb_op(2, 4, 0x3000, 0x10000, 0x8000000);       /* aligned alloc */
+	mb_op(0, 1, 0x200000, 0x300000, 0);            /* free over used */
+	save(dir, "qemu-128m");
+
+	/* no map: mem_lower / mem_upper only */
+	put8(2);
+	put32(639);
+	put32(15360);
+	put16(0);
+	mb_op(3, 4, 0x4, 0, 0x1000000);
+	save(dir, "mem-only");
+
+	/* odd entry sizes, a zero-length, a wrapping and an unaligned one */
+	put8(1);
+	put32(0);
+	put32(0);
+	at = len;
+	put16(0);
+	mb_entry(24, 0x1000, 0x5000, 1);
+	mb_entry(8, 0, 0, 0);
+	mb_entry(20, 0x10000, 0, 1);
+	mb_entry(20, 0xFFFFFFFFFFFFF000ull, 0x2000, 2);
+	mb_entry(20, 0x20123, 0x30000, 1);
+	mb_entry(20, 0x21000, 0x800, 3);
+	buf[at] = (uint8_t)(len - at - 2);
+	save(dir, "odd-entries");
+}
+
+/* ---- mapdb: 7-byte operations, see fuzz_mapdb.c ---- */
+
+enum { ROOT, MAP, GRANT, UNMAP, TOUCH };
+
+static void md(uint8_t b0, uint8_t s1, uint8_t p1, uint8_t s2, uint8_t p2, uint8_t r)
+{
+	put8(b0);
+	put8(s1);
+	put8(p1);
+	put8(s2);
+	put8(p2);
+	put8(r);
+	put8(0x35);
+}
+
+static void mapdb_seeds(const char *dir)
+{
+	/* a chain, a sibling, a grant down the middle, then unmaps */
+	md(ROOT, 0, 1, 0, 0, 7 | 2 << 3);
+	md(MAP, 0, 1, 1, 1, 7);
+	md(MAP, 1, 1, 2, 2, 6);
+	md(MAP, 2, 2, 3, 3, 4);
+	md(MAP, 0, 1, 4, 4, 5);
+	md(TOUCH, 3, 3, 0, 0, 2);
+	md(GRANT, 1, 1, 5, 9, 5);
+	md(MAP, 3, 3, 0, 1, 7);                      /* a cycle */
+	md(MAP, 5, 9, 2, 2, 7);                      /* widen */
+	md(UNMAP, 5, 9, 0, 0, 2);
+	md(UNMAP | 8, 0, 1, 0, 0, 1);
+	save(dir, "chain");
+
+	/* allocation failures of each kind, then an unaligned map */
+	md(ROOT, 0, 3, 0, 0, 7);
+	md(MAP | 0x10, 0, 3, 1, 20, 7);
+	md(MAP | 0x20, 0, 3, 1, 3, 7);
+	md(GRANT | 0x40, 0, 3, 2, 3, 7);
+	md(ROOT | 0x70, 1, 3, 0, 0, 7);
+	md(MAP | 0x80, 0, 3, 4, 31, 3);
+	md(GRANT, 0, 3, 0, 32, 7);
+	md(UNMAP | 8, 4, 31, 0, 0, 7);
+	save(dir, "failures");
+}
+
+int main(int argc, char **argv)
+{
+	char dir[512];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s DIR\n", argv[0]);
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%s/elf", argv[1]);
+	elf_seeds(dir);
+	snprintf(dir, sizeof(dir), "%s/multiboot", argv[1]);
+	multiboot_seeds(dir);
+	snprintf(dir, sizeof(dir), "%s/mapdb", argv[1]);
+	mapdb_seeds(dir);
+	return 0;
+}
