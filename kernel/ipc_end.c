@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The ends of an IPC: delivering the result per continuation, failing
+ * with an error code, cancellation by ExchangeRegisters, timeouts, and
+ * partners that are deleted.
+ */
+#include <kernel/ipc_internal.h>
+#include <kernel/sched.h>
+#include <kernel/space.h>
+#include <kernel/kprintf.h>
+#include <arch/arch.h>
+
+/* The kernel's own call of t (page fault, exception, start-up) cannot be
+ * completed: its partner is gone.  The thread stops; its pager or handler
+ * can revive it with ExchangeRegisters. */
+void kernel_ipc_failed(tcb_t *t, uint32_t code)
+{
+	if (t->xfer_partner) {
+		/* The page a transfer waits for will never come. */
+		xfer_abort(t, code, IPC_ERR_ABORTED);
+		return;
+	}
+	if (t->cont == CONT_PF_RECV) {
+		t->kmsg_active = false;
+		t->cont = CONT_USER_IPC;
+		UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, true, 0);
+		t->ctx.esi = MSGTAG_ERROR;
+		t->ctx.eax = TID_NIL;
+		make_ready(t);
+		return;
+	}
+	if (t->cont != CONT_STARTUP)
+		kprintf("lent: thread %x: %s IPC to %x failed (error %u), thread halted\n",
+			t->id, t->cont == CONT_EXCEPTION ? "exception" : "page-fault",
+			t->ipc_from, code);
+	t->kmsg_active = false;
+	t->cont = CONT_USER_IPC;
+	t->halted = true;
+	t->state = TS_HALTED;
+	sched_dequeue(t);
+}
+
+void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase)
+{
+	timeout_cancel(t);
+	if (t->state == TS_SEND)
+		senders_remove(t);
+	if (t->kmsg_active) {
+		kernel_ipc_failed(t, code);
+		return;
+	}
+	UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, receive_phase, 0);
+	t->ctx.esi = MSGTAG_ERROR;
+	t->ctx.eax = TID_NIL;
+	make_ready(t);
+}
+
+/* Both partners of a failed transfer learn of it, each from its side. */
+void fail_both(tcb_t *snd, tcb_t *rcv, int code)
+{
+	int rcv_code = code == IPC_ERR_XFER_TIMEOUT_OWN ? IPC_ERR_XFER_TIMEOUT_PARTNER :
+		       code == IPC_ERR_XFER_TIMEOUT_PARTNER ? IPC_ERR_XFER_TIMEOUT_OWN : code;
+	fail_ipc(rcv, (uint32_t)rcv_code, true);
+	fail_ipc(snd, (uint32_t)code, false);
+}
+
+static void load_exception_reply(tcb_t *t, word_t tag)
+{
+	arch_context_t *c = &t->ctx;
+
+	if (msgtag_u(tag) < 12)
+		return;
+	c->eip = t->kmsg[1];
+	c->eflags = (c->eflags & ~0x00000DD5u) | (t->kmsg[2] & 0x00000DD5u);
+	c->edi = t->kmsg[5]; c->esi = t->kmsg[6]; c->ebp = t->kmsg[7]; c->esp = t->kmsg[8];
+	c->ebx = t->kmsg[9]; c->edx = t->kmsg[10]; c->ecx = t->kmsg[11]; c->eax = t->kmsg[12];
+}
+
+void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
+{
+	timeout_cancel(rcv);
+	switch (rcv->cont) {
+	case CONT_USER_IPC:
+		rcv->ctx.esi = tag;
+		rcv->ctx.eax = from;
+		rcv->ctx.ebx = rcv->utcb[1];
+		rcv->ctx.ebp = rcv->utcb[2];
+		break;
+	case CONT_PF_RECV:
+		/* The buffer page is there now: take up the interrupted receive. */
+		rcv->kmsg_active = false;
+		rcv->cont = CONT_USER_IPC;
+		rcv->ipc_from = rcv->saved_from;
+		rcv->ipc_timeouts = rcv->saved_timeouts;
+		rcv->state = TS_RECV;
+		ipc_receive_phase(rcv);
+		return;
+	case CONT_EXCEPTION:
+		load_exception_reply(rcv, tag);
+		break;
+	case CONT_STARTUP:
+		if (msgtag_u(tag) >= 2) {
+			rcv->ctx.eip = rcv->kmsg[1];
+			rcv->ctx.esp = rcv->kmsg[2];
+		}
+		break;
+	default:                        /* CONT_PAGEFAULT: retry the access */
+		break;
+	}
+	make_ready(rcv);
+}
+
+/* ---- cancellation and timeouts ---- */
+
+void ipc_cancel(tcb_t *t, bool send, bool recv)
+{
+	bool in_send = t->state == TS_SEND, in_recv = t->state == TS_RECV;
+
+	if (t->xfer_partner) {
+		/* Abort in the middle of a transfer: both sides learn of it. */
+		if ((send && t->xfer_role == XFER_SENDER) || (recv && t->xfer_role == XFER_RECEIVER))
+			xfer_abort(t, IPC_ERR_ABORTED, IPC_ERR_ABORTED);
+		return;
+	}
+	if (!(in_send && send) && !(in_recv && recv))
+		return;
+	timeout_cancel(t);
+	if (in_send)
+		senders_remove(t);
+	if (t->kmsg_active && t->cont != CONT_PF_RECV) {
+		/* Back to user mode: a page fault or exception simply recurs. */
+		make_ready(t);
+		return;
+	}
+	/* A receive interrupted by its buffer's page fault is still a receive. */
+	bool receive_phase = in_recv || t->cont == CONT_PF_RECV;
+	t->kmsg_active = false;
+	t->cont = CONT_USER_IPC;
+	fail_ipc(t, IPC_ERR_CANCELED, receive_phase);
+}
+
+void ipc_detach_senders(tcb_t *t)
+{
+	while (t->senders) {
+		tcb_t *s = t->senders;
+		senders_remove(s);
+		s->state = TS_READY;
+		fail_ipc(s, IPC_ERR_NOPARTNER, false);
+	}
+}
+
+static void fail_if_waiting_for(tcb_t *w, void *arg)
+{
+	tcb_t *dying = arg;
+
+	if (w == dying || w->state != TS_RECV || !waits_for_id(w, dying))
+		return;
+	if (w->kmsg_active) {
+		timeout_cancel(w);
+		kernel_ipc_failed(w, IPC_ERR_NOPARTNER);
+	} else {
+		fail_ipc(w, IPC_ERR_NOPARTNER, true);
+	}
+}
+
+void ipc_detach_receivers(tcb_t *t)
+{
+	thread_for_each(fail_if_waiting_for, t);
+}
+
+void ipc_timeout(tcb_t *t)
+{
+	if (t->xfer_partner) {
+		bool own = (t->xfer_role == XFER_SENDER) == t->xfer_by_sender;
+		xfer_abort(t, own ? IPC_ERR_XFER_TIMEOUT_OWN : IPC_ERR_XFER_TIMEOUT_PARTNER,
+			   own ? IPC_ERR_XFER_TIMEOUT_PARTNER : IPC_ERR_XFER_TIMEOUT_OWN);
+		return;
+	}
+	if (t->state == TS_SEND)
+		fail_ipc(t, IPC_ERR_TIMEOUT, false);
+	else if (t->state == TS_RECV)
+		fail_ipc(t, IPC_ERR_TIMEOUT, true);
+}

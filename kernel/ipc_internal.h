@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What the IPC files share among themselves (not for the rest of the
+ * kernel, which uses kernel/ipc.h).  ipc.c runs the rendezvous,
+ * ipc_match.c decides who may talk to whom, ipc_end.c finishes, fails,
+ * cancels and times out IPCs, ipc_xfault.c handles transfers stopped by a
+ * page fault.
+ */
+#ifndef KERNEL_IPC_INTERNAL_H
+#define KERNEL_IPC_INTERNAL_H
+
+#include <kernel/ipc.h>
+#include <kernel/ipc_xfer.h>
+#include <kernel/thread.h>
+
+#define LABEL_EXCEPTION 0xFFB0u   /* -5 << 4: IA-32 exception message */
+
+/* ipc_match.c */
+bool waits_for(const tcb_t *t, const tcb_t *snd);
+bool waits_for_id(const tcb_t *t, const tcb_t *snd);
+bool from_matches(const tcb_t *rcv, tcb_t *snd);
+tid_t sender_id(const tcb_t *rcv, const tcb_t *snd);
+void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag);
+
+/* ipc.c */
+void senders_add(tcb_t *rcv, tcb_t *snd, bool front);
+void senders_remove(tcb_t *snd);
+void make_ready(tcb_t *t);
+uint64_t timeout_deadline(timeout_t to, uint64_t now);
+
+/* ipc_end.c */
+void kernel_ipc_failed(tcb_t *t, uint32_t code);
+void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase);
+void fail_both(tcb_t *snd, tcb_t *rcv, int code);
+void finish_receive(tcb_t *rcv, tid_t from, word_t tag);
+
+/* ipc_xfault.c */
+void xfer_unlink(tcb_t *a);
+void xfer_fail_one(tcb_t *t, uint32_t code);
+void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner);
+void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f);
+
+#endif

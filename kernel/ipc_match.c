@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Who may talk to whom: from-specifiers, local IDs and propagation. */
+#include <kernel/ipc_internal.h>
+#include <kernel/sched.h>
+#include <kernel/space.h>
+#include <kernel/kprintf.h>
+#include <arch/arch.h>
+
+/* ---- who may talk to whom ---- */
+
+/* Does t's from-specifier name exactly snd? */
+bool waits_for_id(const tcb_t *t, const tcb_t *snd)
+{
+	return t->ipc_from == snd->id ||
+	       (t->space == snd->space && t->ipc_from == thread_local_id(snd));
+}
+
+/* Is t in a user receive that waits for exactly snd? */
+bool waits_for(const tcb_t *t, const tcb_t *snd)
+{
+	return t->state == TS_RECV && !t->kmsg_active && waits_for_id(t, snd);
+}
+
+/* Does rcv's from-specifier name who? */
+static bool accepts(const tcb_t *rcv, const tcb_t *who)
+{
+	tid_t from = rcv->ipc_from;
+
+	if (tid_is_any(from))
+		return true;
+	if (tid_is_anylocal(from))
+		return who->space == rcv->space;
+	if (tid_is_local(from))
+		return who->space == rcv->space && thread_local_id(who) == from;
+	return who->id == from;
+}
+
+/*
+ * Propagation (X.2): a sender may name a virtual sender in its
+ * VirtualSender TCR; the receiver then sees that thread as the sender.
+ * Allowed when the virtual sender lives in the sender's space or waits for
+ * a message from the sender.  Returns the virtual sender, or NULL.
+ */
+static tcb_t *virtual_sender(tcb_t *snd)
+{
+	if (snd->kmsg_active || !(snd->ctx.esi & MSGTAG_PROPAGATED))
+		return NULL;
+	tcb_t *vs = thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER));
+	if (!vs)
+		return NULL;
+	if (vs->space == snd->space || waits_for(vs, snd))
+		return vs;
+	return NULL;
+}
+
+bool from_matches(const tcb_t *rcv, tcb_t *snd)
+{
+	/* A receive whose transfer stopped on a page fault waits for that
+	 * sender only; the page-fault IPC it makes meanwhile is separate. */
+	if (rcv->xfer_partner && !rcv->kmsg_active)
+		return rcv->xfer_partner == snd;
+	if (accepts(rcv, snd))
+		return true;
+	tcb_t *vs = rcv->kmsg_active ? NULL : virtual_sender(snd);
+	return vs && accepts(rcv, vs);
+}
+
+/* The sender's ID as the receiver sees it: local if it asked locally. */
+tid_t sender_id(const tcb_t *rcv, const tcb_t *snd)
+{
+	if (snd->space == rcv->space &&
+	    (tid_is_anylocal(rcv->ipc_from) || tid_is_local(rcv->ipc_from)))
+		return thread_local_id(snd);
+	return snd->id;
+}
+
+/* The receiver sees the virtual sender; one that waited for the sender
+ * now waits for the receiver, so that the reply reaches it directly. */
+void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag)
+{
+	tcb_t *vs = virtual_sender(snd);
+
+	if (!vs)
+		return;
+	if (vs != snd && waits_for(vs, snd))
+		vs->ipc_from = rcv->id;
+	*from = sender_id(rcv, vs);
+	*tag |= MSGTAG_PROPAGATED;
+	UTCB_TCR(rcv, TCR_ACTUAL_SENDER) = snd->id;
+}

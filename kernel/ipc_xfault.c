@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Transfers stopped by a page fault.  The partner whose page is missing
+ * asks its pager and the transfer starts again from the beginning; until
+ * then the two are linked, share one deadline and end together.
+ */
+#include <kernel/ipc_internal.h>
+#include <kernel/sched.h>
+#include <kernel/space.h>
+#include <kernel/kprintf.h>
+#include <arch/arch.h>
+
+/* ---- transfers stopped by a page fault ---- */
+
+static void xfer_link(tcb_t *snd, tcb_t *rcv)
+{
+	/* A thread is in one transfer at a time: forget any older link. */
+	if (snd->xfer_partner && snd->xfer_partner != rcv)
+		xfer_unlink(snd);
+	if (rcv->xfer_partner && rcv->xfer_partner != snd)
+		xfer_unlink(rcv);
+	snd->xfer_partner = rcv;
+	snd->xfer_role = XFER_SENDER;
+	rcv->xfer_partner = snd;
+	rcv->xfer_role = XFER_RECEIVER;
+}
+
+void xfer_unlink(tcb_t *a)
+{
+	tcb_t *b = a->xfer_partner;
+
+	a->xfer_partner = NULL;
+	if (b)
+		b->xfer_partner = NULL;
+}
+
+/*
+ * The partner that merely waits while the other asks its pager carries the
+ * transfer's deadline: the shorter of the sender's and the receiver's
+ * XferTimeouts, counted from the first fault of the transfer.
+ */
+static void xfer_arm_deadline(tcb_t *waiter, tcb_t *snd, tcb_t *rcv, bool first)
+{
+	if (first) {
+		timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
+		timeout_t rt = timeouts_rcv(UTCB_TCR(rcv, TCR_XFER_TIMEOUT));
+		uint64_t now = arch_time_us(), never = ~(uint64_t)0;
+		uint64_t sd = timeout_is_never(st) ? never : timeout_deadline(st, now);
+		uint64_t rd = timeout_is_never(rt) ? never : timeout_deadline(rt, now);
+		snd->xfer_deadline_us = rcv->xfer_deadline_us = sd <= rd ? sd : rd;
+		snd->xfer_by_sender = rcv->xfer_by_sender = sd <= rd;
+	}
+	timeout_cancel(waiter);
+	if (waiter->xfer_deadline_us != ~(uint64_t)0)
+		timeout_set(waiter, waiter->xfer_deadline_us + 1);
+}
+
+/* Take a thread out of the page-fault IPC it makes for a transfer. */
+static void drop_kernel_call(tcb_t *t)
+{
+	if (!t->kmsg_active)
+		return;
+	timeout_cancel(t);
+	if (t->state == TS_SEND)
+		senders_remove(t);
+	t->kmsg_active = false;
+	t->cont = CONT_USER_IPC;
+}
+
+void xfer_fail_one(tcb_t *t, uint32_t code)
+{
+	drop_kernel_call(t);
+	if (t->xfer_rewound) {
+		t->ctx.eip += 2;                  /* undo the rewind onto the trap */
+		t->xfer_rewound = false;
+	}
+	fail_ipc(t, code, t->xfer_role == XFER_RECEIVER);
+}
+
+/* End a stopped transfer: both partners fail, each with its own code. */
+void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner)
+{
+	tcb_t *p = t->xfer_partner;
+
+	xfer_unlink(t);
+	xfer_fail_one(t, code_t);
+	if (p)
+		xfer_fail_one(p, code_partner);
+}
+
+/* A page is missing in the middle of a transfer: its owner asks its pager,
+ * and the transfer starts again from the beginning afterwards. */
+void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
+{
+	bool first = snd->xfer_partner != rcv;
+
+	xfer_link(snd, rcv);
+	if (f->who == snd) {
+		if (snd->state == TS_SEND)
+			senders_remove(snd);
+		timeout_cancel(snd);
+		snd->ctx.eip -= 2;                 /* re-execute the Ipc trap */
+		snd->xfer_rewound = true;
+		xfer_arm_deadline(rcv, snd, rcv, first);
+		ipc_pagefault(snd, f->addr, RIGHT_R, snd->ctx.eip);
+		return;
+	}
+	if (snd->state != TS_SEND) {
+		snd->state = TS_SEND;
+		sched_dequeue(snd);
+	}
+	senders_add(rcv, snd, true);
+	xfer_arm_deadline(snd, snd, rcv, first);
+	rcv->saved_from = rcv->ipc_from;
+	rcv->saved_timeouts = rcv->ipc_timeouts;
+	timeout_cancel(rcv);
+	rcv->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | RIGHT_W, 2, 0, 0);
+	rcv->kmsg[1] = f->addr;
+	rcv->kmsg[2] = rcv->ctx.eip;
+	ipc_kernel_call(rcv, thread_pager(rcv), CONT_PF_RECV);
+}
