@@ -14,7 +14,7 @@ tcb_t *current;
 tcb_t **thread_dir[THREAD_DIR_ENTRIES];
 
 _Static_assert(sizeof(tcb_t) <= PAGE_SIZE, "a TCB must fit its page");
-_Static_assert(__builtin_offsetof(tcb_t, ctx) == 0, "entry path stores into tcb->ctx");
+_Static_assert(__builtin_offsetof(tcb_t, ctx) == 16, "entry.asm: a vm86 frame needs 16 bytes below ctx");
 
 void thread_init(void)
 {

@@ -36,7 +36,10 @@ enum continuation {
 #define XFER_RECEIVER 2
 
 typedef struct tcb {
-	arch_context_t ctx;          /* must stay first: see arch_switch_to */
+	/* Room below the frame: a trap from virtual-8086 mode pushes four
+	 * more words, so its frame starts here (see entry.asm). */
+	uint32_t vm86_slack[4];
+	arch_context_t ctx;          /* the user registers: see arch_switch_to */
 	tid_t id;                    /* global thread ID */
 	uint8_t state;
 	uint8_t cont;                /* enum continuation */

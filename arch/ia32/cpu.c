@@ -146,6 +146,11 @@ void arch_cpu_init(void)
 	__asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; mov %1, %%fs; mov %1, %%gs"
 			 :: "r"(SEL_KDATA), "r"(0));
 	__asm__ volatile("ltr %w0" :: "r"(SEL_TSS));
+	/* The LDT register keeps its reset value (base 0, limit 64 KB) until
+	 * loaded: user code could then place descriptors of its own at
+	 * address 0 and jump through them (a task switch, a call gate).  A
+	 * null LDT makes every LDT selector fault. */
+	__asm__ volatile("lldt %w0" :: "r"(0));
 
 	for (int v = 0; v < 50; v++)
 		set_gate(v, 0);

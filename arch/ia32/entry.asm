@@ -18,6 +18,9 @@ global arch_return_to_user
 global isr_table
 
 CTX_CS     equ 60          ; offsetof(arch_context_t, cs), asserted in context.h
+CTX_EFLAGS equ 64
+CTX_SIZE   equ 76
+EFLAGS_VM  equ 0x20000
 KDATA_SEL  equ 0x10
 
 %macro ISR 1
@@ -47,12 +50,29 @@ trap_common:
 	mov ax, KDATA_SEL
 	mov ds, ax
 	mov es, ax
+	test dword [esp + CTX_EFLAGS], EFLAGS_VM
+	jnz .from_vm86
 	test byte [esp + CTX_CS], 3
 	jz .from_kernel
+.from_user:
 	mov esp, kernel_stack_top
 	cld
 	call trap_from_user
 	; not reached
+.from_vm86:
+	; Virtual-8086 mode (which no Pentium lets user code enter, but QEMU
+	; does on a user-mode iret): the CPU pushed ES, DS, FS and GS above
+	; SS, so the frame sits 16 bytes below the thread's context.  Slide it
+	; up over them; trap_from_user() then turns the thread back into a
+	; protected-mode one.
+	lea esi, [esp + CTX_SIZE - 4]
+	lea edi, [esp + CTX_SIZE - 4 + 16]
+	mov ecx, CTX_SIZE / 4
+	std
+	rep movsd
+	cld
+	add esp, 16
+	jmp .from_user
 .from_kernel:
 	cld
 	push esp

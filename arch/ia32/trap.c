@@ -88,10 +88,31 @@ static void __attribute__((noreturn)) timer_interrupt(void)
 	sched_return();
 }
 
+/* A thread that got into virtual-8086 mode (see entry.asm) continues as a
+ * protected-mode thread with the flat user segments; what it was doing
+ * there is reported like any other fault. */
+static bool leave_vm86(arch_context_t *c)
+{
+	if (!(c->eflags & EFLAGS_VM))
+		return false;
+	c->eflags = (c->eflags & ~(EFLAGS_VM | EFLAGS_IOPL | EFLAGS_NT)) | EFLAGS_IF;
+	c->cs = SEL_UCODE;
+	c->ss = c->ds = c->es = c->fs = SEL_UDATA;
+	c->gs = SEL_UTCB;
+	return true;
+}
+
 void trap_from_user(void)
 {
 	tcb_t *t = current;
 	arch_context_t *c = &t->ctx;
+
+	if (leave_vm86(c) && c->vector < IRQ_BASE && c->vector != VEC_NM) {
+		ipc_exception(t, c->vector, c->error);
+		if (t->state == TS_READY)
+			sched_switch_to(t);
+		sched_switch_to(partner_of(t));
+	}
 
 	switch (c->vector) {
 	case VEC_SYSCALL_IPC:
@@ -111,8 +132,10 @@ void trap_from_user(void)
 		arch_fpu_trap(t);
 		sched_switch_to(t);
 	case VEC_BP:
+		/* A console read that must wait has moved t to the back of its
+		 * queue: run whoever is first now. */
 		if (kdebug_call(t))
-			sched_switch_to(t);
+			sched_return();
 		break;
 	default:
 		if (c->vector > IRQ_BASE && c->vector < IRQ_BASE + 16) {

@@ -13,7 +13,7 @@ static const struct test *const groups[] = {
 	kip_tests, utcb_tests, clock_tests, thread_tests, space_tests,
 	exreg_tests, sched_tests, fpu_tests, ipc_tests, ipc_prop_tests,
 	ipc_error_tests, ipc_item_tests, string_tests, fault_tests, unmap_tests,
-	sigma0_tests, misc_tests,
+	sigma0_tests, misc_tests, fuzz_tests,
 };
 
 #define NGROUPS	(sizeof(groups) / sizeof(groups[0]))

@@ -34,7 +34,7 @@ extern const struct test thread_tests[], space_tests[], exreg_tests[];
 extern const struct test sched_tests[], ipc_tests[], ipc_error_tests[];
 extern const struct test ipc_item_tests[], string_tests[], fault_tests[];
 extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
-extern const struct test fpu_tests[], ipc_prop_tests[];
+extern const struct test fpu_tests[], ipc_prop_tests[], fuzz_tests[];
 
 /* Failure reports: a "#" diagnostic line, then the reason for "not ok". */
 const char *t_fail(const char *file, int line, const char *what);

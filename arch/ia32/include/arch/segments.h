@@ -20,6 +20,9 @@ struct tcb;
 #define VEC_SYSCALL_OTHER 0x31   /* every other call, told apart by the stub address */
 
 #define EFLAGS_IF   0x200u
+#define EFLAGS_IOPL 0x3000u
+#define EFLAGS_NT   0x4000u
+#define EFLAGS_VM   0x20000u
 #define EFLAGS_USER_MASK 0x00000DD5u  /* CF PF AF ZF SF TF DF OF: what user may set */
 
 void arch_set_utcb_segment(uint32_t base);
