@@ -55,7 +55,7 @@ void arch_thread_set_utcb(struct tcb *t, uint32_t base)
 	t->arch.utcb_desc[1] = (uint32_t)(d >> 32);
 }
 
-void arch_load_utcb_segment(const struct tcb *t)
+static inline void load_utcb_segment(const struct tcb *t)
 {
 	uint32_t *slot = (uint32_t *)&gdt[SEL_UTCB >> 3];
 
@@ -63,9 +63,23 @@ void arch_load_utcb_segment(const struct tcb *t)
 	slot[1] = t->arch.utcb_desc[1];
 }
 
-void arch_set_kernel_entry(uint32_t esp0)
+/*
+ * Make t the thread the CPU runs: its next kernel entry saves into its
+ * TCB, %gs:0 finds its UTCB, and its address space is loaded.  Here, next
+ * to the GDT and TSS, so that the IPC path pays for no calls.
+ */
+void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
 {
-	tss.esp0 = esp0;
+	static uint32_t loaded_pdir;
+
+	(void)utcb_location;
+	tss.esp0 = (uint32_t)(&t->ctx + 1);
+	load_utcb_segment(t);
+	arch_fpu_switch(t);
+	if (pdir_phys != loaded_pdir) {
+		load_cr3(pdir_phys);
+		loaded_pdir = pdir_phys;
+	}
 }
 
 static void set_gate(int vec, int dpl)

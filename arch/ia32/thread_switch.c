@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Switching the CPU to a thread, and the KIP's system-call stubs. */
+/* A thread's first user frame, and the KIP's system-call stubs. */
 #include <arch/arch.h>
 #include <arch/cpu.h>
 #include <arch/segments.h>
 #include <kernel/thread.h>
 #include <kernel/string.h>
 #include <kernel/kip.h>
-
-static uint32_t loaded_pdir;
 
 void arch_context_init(arch_context_t *ctx)
 {
@@ -16,18 +14,6 @@ void arch_context_init(arch_context_t *ctx)
 	ctx->ss = ctx->ds = ctx->es = ctx->fs = SEL_UDATA;
 	ctx->gs = SEL_UTCB;
 	ctx->eflags = EFLAGS_IF;
-}
-
-void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
-{
-	arch_set_kernel_entry((uint32_t)(&t->ctx + 1));
-	(void)utcb_location;
-	arch_load_utcb_segment(t);
-	arch_fpu_switch(t);
-	if (pdir_phys != loaded_pdir) {
-		load_cr3(pdir_phys);
-		loaded_pdir = pdir_phys;
-	}
 }
 
 /*

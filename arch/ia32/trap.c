@@ -107,6 +107,9 @@ void trap_from_user(void)
 	tcb_t *t = current;
 	arch_context_t *c = &t->ctx;
 
+	/* The common case first, before any other dispatch. */
+	if (__builtin_expect(c->vector == VEC_SYSCALL_IPC && !(c->eflags & EFLAGS_VM), 1))
+		ipc_fastpath(t, c->eax, c->edx, c->ecx, c->esi);
 	if (leave_vm86(c) && c->vector < IRQ_BASE && c->vector != VEC_NM) {
 		ipc_exception(t, c->vector, c->error);
 		if (t->state == TS_READY)
@@ -116,7 +119,6 @@ void trap_from_user(void)
 
 	switch (c->vector) {
 	case VEC_SYSCALL_IPC:
-		ipc_fastpath(t, c->eax, c->edx, c->ecx, c->esi);
 		ipc_syscall(t, c->eax, c->edx, c->ecx, c->esi, false);
 	case VEC_SYSCALL_OTHER:
 		arch_syscall(t);

@@ -26,8 +26,6 @@ struct tcb;
 #define EFLAGS_USER_MASK 0x00000DD5u  /* CF PF AF ZF SF TF DF OF: what user may set */
 
 void arch_set_utcb_segment(uint32_t base);
-void arch_load_utcb_segment(const struct tcb *t);
-void arch_set_kernel_entry(uint32_t esp0);
 void arch_pic_eoi(unsigned irq);
 bool arch_cpu_has(uint32_t edx_bit);
 void arch_fpu_init(void);
