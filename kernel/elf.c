@@ -143,27 +143,29 @@ int elf_load(const void *image, size_t size, elf_segment_fn fn, void *ctx,
 	return ELF_OK;
 }
 
+typedef struct extent { uint32_t lo, hi; } extent_t;
+
+static int widen_extent(void *ctx, const elf_segment_t *seg)
+{
+	extent_t *e = ctx;
+
+	if (seg->vaddr < e->lo)
+		e->lo = seg->vaddr;
+	if (seg->vaddr + seg->memsz > e->hi)   /* no wrap: checked */
+		e->hi = seg->vaddr + seg->memsz;
+	return 0;
+}
+
 int elf_extent(const void *image, size_t size, uint32_t *lo, uint32_t *hi)
 {
-	const uint8_t *img = image;
-	elf_headers_t h;
-	elf_segment_t seg;
-	uint32_t i, low = 0xFFFFFFFFu, high = 0;
-	int rc = elf_check(img, size, &h);
+	extent_t e = { 0xFFFFFFFFu, 0 };
+	int rc = elf_load(image, size, widen_extent, &e, NULL);
 
 	if (rc != ELF_OK)
 		return rc;
-	for (i = 0; i < h.phnum; i++) {
-		if (!read_load(img, h.ph + (size_t)i * h.phentsize, &seg))
-			continue;
-		if (seg.vaddr < low)
-			low = seg.vaddr;
-		if (seg.vaddr + seg.memsz > high)   /* no wrap: checked */
-			high = seg.vaddr + seg.memsz;
-	}
 	if (lo)
-		*lo = low;
+		*lo = e.lo;
 	if (hi)
-		*hi = high;
+		*hi = e.hi;
 	return ELF_OK;
 }
