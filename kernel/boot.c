@@ -74,8 +74,6 @@ static tcb_t *start_task(uint32_t number, uint32_t entry, bool sigma0, tid_t pag
 		panic("no kernel memory for the initial tasks");
 	s->privileged = true;
 	s->sigma0 = sigma0;
-	if (sigma0)
-		sigma0_space = s;
 	s->kip_area = fpage_make(INITIAL_KIP_AREA, 12, 0);
 	s->utcb_area = fpage_make(INITIAL_UTCB_AREA, INITIAL_UTCB_LOG2, 0);
 	if (space_map_kernel_page(s, INITIAL_KIP_AREA, kip_phys(), RIGHT_R | RIGHT_X) < 0)

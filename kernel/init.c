@@ -108,7 +108,6 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 
 	arch_timer_init(TIMER_HZ);
 	kip_setup(&boot_memory, mbi_phys, &s0, &root);
-	thread_init();
 	boot_start_tasks(s0.ip, root.ip);
 	kprintf("starting sigma0 at %08x, root task at %08x\n", s0.ip, root.ip);
 	sched_return();

@@ -231,10 +231,9 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 	t->xfer_rewound = false;
 	t->cont = CONT_USER_IPC;
 	t->kmsg_active = false;
-	t->ipc_to = to;
 	t->ipc_from = from;
 	t->ipc_timeouts = timeouts;
-	t->ipc_local = lipc;
+	(void)lipc;             /* Lipc is a full Ipc here (docs/abi.md) */
 
 	if (!tid_is_nil(to)) {
 		dest = thread_resolve(t, to);

@@ -8,7 +8,6 @@
 typedef struct free_page { struct free_page *next; } free_page_t;
 
 static free_page_t *free_list;
-static uint32_t free_pages, total_pages;
 static uint32_t kernel_pages;   /* in use for KMEM_KERNEL */
 
 void kmem_init(uint32_t pool_phys, uint32_t pool_bytes)
@@ -17,9 +16,7 @@ void kmem_init(uint32_t pool_phys, uint32_t pool_bytes)
 		free_page_t *p = phys_to_virt(pool_phys + off - PAGE_SIZE);
 		p->next = free_list;
 		free_list = p;
-		free_pages++;
 	}
-	total_pages = free_pages;
 }
 
 void *kmem_alloc(space_t *s, enum kmem_kind kind)
@@ -29,7 +26,6 @@ void *kmem_alloc(space_t *s, enum kmem_kind kind)
 	if (!p)
 		return NULL;
 	free_list = p->next;
-	free_pages--;
 	memset(p, 0, PAGE_SIZE);
 	if (s)
 		s->kmem_pages[kind]++;
@@ -50,11 +46,8 @@ void kmem_free(space_t *s, enum kmem_kind kind, void *page)
 		kernel_pages--;
 	p->next = free_list;
 	free_list = p;
-	free_pages++;
 }
 
-uint32_t kmem_pool_free_pages(void) { return free_pages; }
-uint32_t kmem_pool_total_pages(void) { return total_pages; }
 
 const char *kmem_kind_name(enum kmem_kind kind)
 {

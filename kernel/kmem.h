@@ -27,8 +27,6 @@ void kmem_init(uint32_t pool_phys, uint32_t pool_bytes);
 /* A zeroed page for s (NULL for the kernel's own), or NULL if none. */
 void *kmem_alloc(space_t *s, enum kmem_kind kind);
 void kmem_free(space_t *s, enum kmem_kind kind, void *page);
-uint32_t kmem_pool_free_pages(void);
-uint32_t kmem_pool_total_pages(void);
 const char *kmem_kind_name(enum kmem_kind kind);
 
 #endif

@@ -7,8 +7,7 @@
 #include <kernel/boot.h>
 #include <arch/arch.h>
 
-space_t *sigma0_space;
-static uint32_t live_spaces, next_space_id;
+static uint32_t next_space_id;
 
 /* Mapping nodes are carved from KMEM_MAP pages; each page starts with a
  * link to the next page of the same space. */
@@ -31,11 +30,8 @@ space_t *space_create(void)
 	arch_pdir_init(s->pdir);
 	s->pdir_phys = virt_to_phys(s->pdir);
 	s->id = ++next_space_id;
-	live_spaces++;
 	return s;
 }
-
-uint32_t space_count(void) { return live_spaces; }
 
 bool space_areas_set(space_t *s)
 {
@@ -331,6 +327,5 @@ void space_destroy(space_t *s)
 		kmem_free(s, KMEM_MAP, p);
 	}
 	kmem_free(s, KMEM_PT, s->pdir);
-	live_spaces--;
 	kmem_free(NULL, KMEM_NT, s);
 }

@@ -61,7 +61,5 @@ void space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 /* Unmap an fpage; returns the fpage with the access bits in its rights. */
 fpage_t space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self);
 
-extern space_t *sigma0_space;
-uint32_t space_count(void);
 
 #endif

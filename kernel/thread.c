@@ -16,10 +16,6 @@ tcb_t **thread_dir[THREAD_DIR_ENTRIES];
 _Static_assert(sizeof(tcb_t) <= PAGE_SIZE, "a TCB must fit its page");
 _Static_assert(__builtin_offsetof(tcb_t, ctx) == 16, "entry.asm: a vm86 frame needs 16 bytes below ctx");
 
-void thread_init(void)
-{
-}
-
 tid_t thread_local_id(const tcb_t *t)
 {
 	return t->utcb_location == ~0u ? TID_NIL : t->utcb_location + 256;

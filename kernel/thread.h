@@ -58,9 +58,8 @@ typedef struct tcb {
 	struct tcb *partner;               /* TS_SEND: the receiver */
 	struct tcb *senders;               /* circular list of TS_SEND on us */
 	struct tcb *sq_next, *sq_prev;
-	tid_t ipc_to, ipc_from;            /* the operation's specifiers */
+	tid_t ipc_from;                    /* the receive phase's specifier */
 	uint32_t ipc_timeouts;
-	bool ipc_local;                    /* Lipc: the sender's id is local */
 	bool kmsg_active;                  /* send from / receive into kmsg */
 	uint64_t wakeup_us;                /* absolute timeout, 0 = none */
 	struct tcb *tq_next, *tq_prev;     /* timeout queue */
@@ -91,7 +90,6 @@ typedef struct tcb {
 
 extern tcb_t *current;
 
-void thread_init(void);
 /* Thread number -> TCB, two levels: directory slots of 1024 entries. */
 #define LEAF_ENTRIES 1024
 #define THREAD_DIR_ENTRIES ((1u << (32 - TID_VERSION_BITS)) / LEAF_ENTRIES)
