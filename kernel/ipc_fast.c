@@ -26,18 +26,15 @@ static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
 
 void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 {
-	/* Only global IDs, untyped words, no flags, a receive phase that
-	 * will block without a timeout. */
-	if (msgtag_t(tag) != 0 || (tag & MSGTAG_FLAGS_MASK))
+	/* Untyped words only (no typed items, no flags); a Call (receive
+	 * from the partner) or a ReplyWait (receive from anyone) whose
+	 * receive phase will block with no timeout and no sender queued. */
+	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from)) || timeouts_rcv(timeouts))
 		return;
-	if (!tid_is_global(to) || tid_is_nil(from) || tid_is_anylocal(from) || tid_is_local(from))
-		return;
-	if (timeouts_rcv(timeouts) != 0 || t->senders || t->halted || t->xfer_partner)
+	if (t->senders || t->halted || t->xfer_partner)
 		return;
 	tcb_t *dest = thread_lookup(to);
 	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->prio < t->prio)
-		return;
-	if (!tid_is_any(from) && from != to)
 		return;
 
 	word_t *dst = dest->utcb;
