@@ -124,7 +124,7 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 	unsigned dst_max = rcv->kmsg_active ? KMSG_WORDS : MAX_MRS;
 	word_t acceptor;
 	word_t br[MAX_BRS];
-	unsigned next_br = 1;
+	unsigned next_br = 0;        /* 0: buffer registers not read yet */
 
 	if (end > MAX_MRS || (snd->kmsg_active && end > KMSG_WORDS))
 		return IPC_ERR_OVERFLOW;
@@ -132,12 +132,9 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		acceptor = FPAGE_COMPLETE;             /* whole space, no strings */
 	} else {
 		acceptor = UTCB_BR(rcv, 0);
-		for (unsigned i = 0; i < MAX_BRS; i++)
-			br[i] = UTCB_BR(rcv, i);
 	}
 	/* Untyped words and the typed items' words as they were sent. */
-	for (unsigned i = 1; i < end && i < dst_max; i++)
-		dst[i] = src[i];
+	arch_copy_words(dst + 1, src + 1, (end < dst_max ? end : dst_max) - 1);
 
 	for (unsigned i = u + 1; i < end;) {
 		word_t w0 = src[i];
@@ -157,6 +154,12 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		unsigned next = parse_string(src, i, end, ss, &ns);
 		if (!next || rcv->kmsg_active || !acceptor_strings(acceptor))
 			return IPC_ERR_OVERFLOW;
+		if (!next_br) {
+			/* Only strings need the receive buffers: read them once. */
+			for (unsigned b = 0; b < MAX_BRS; b++)
+				br[b] = UTCB_BR(rcv, b);
+			next_br = 1;
+		}
 		unsigned bnext = parse_string(br, next_br, MAX_BRS, ds, &nd);
 		if (!bnext)
 			return IPC_ERR_OVERFLOW;
