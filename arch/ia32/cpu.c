@@ -5,6 +5,7 @@
 #include <arch/segments.h>
 #include <kernel/kprintf.h>
 #include <kernel/thread.h>
+#include <kernel/string.h>
 
 typedef struct __attribute__((packed)) { uint16_t limit; uint32_t base; } dtr_t;
 
@@ -61,6 +62,16 @@ static inline void load_utcb_segment(const struct tcb *t)
 
 	slot[0] = t->arch.utcb_desc[0];
 	slot[1] = t->arch.utcb_desc[1];
+}
+
+/* A new thread's user frame: flat user segments, interrupts on. */
+void arch_context_init(arch_context_t *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->cs = SEL_UCODE;
+	ctx->ss = ctx->ds = ctx->es = ctx->fs = SEL_UDATA;
+	ctx->gs = SEL_UTCB;
+	ctx->eflags = EFLAGS_IF;
 }
 
 /*

@@ -1,20 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* A thread's first user frame, and the KIP's system-call stubs. */
+/* The KIP's system-call stubs. */
 #include <arch/arch.h>
-#include <arch/cpu.h>
 #include <arch/segments.h>
-#include <kernel/thread.h>
-#include <kernel/string.h>
 #include <kernel/kip.h>
-
-void arch_context_init(arch_context_t *ctx)
-{
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->cs = SEL_UCODE;
-	ctx->ss = ctx->ds = ctx->es = ctx->fs = SEL_UDATA;
-	ctx->gs = SEL_UTCB;
-	ctx->eflags = EFLAGS_IF;
-}
 
 /*
  * Each stub is "int $vector; ret" at a 16-byte slot.  The kernel knows a
