@@ -8,7 +8,7 @@
  * Page layout built here:
  *   0x000..0x11f  the fixed X.2 fields
  *   0x120         one processor descriptor (16 bytes)
- *   0x130         kernel descriptor, version string, empty feature list
+ *   0x130         kernel descriptor, version string, feature strings
  *   then          memory descriptors (8 bytes each, 8-byte aligned)
  * The system-call stubs follow at the offsets the arch layer chose.
  */
@@ -141,7 +141,7 @@ int kip_build(void *kip, const kip_config_t *cfg, uint32_t *used_end)
 	const char *name = cfg->kernel_name ? cfg->kernel_name : default_name;
 	uint32_t limit = PAGE_SIZE, kdesc, memdesc, end, off, i;
 	uint32_t ndesc = 0, low, high, type, sub, utcb_m;
-	size_t name_len = strlen(name);
+	size_t name_len = strlen(name), features_len = 0;
 
 	for (i = 0; i < KIP_SC_COUNT; i++) {
 		if (cfg->syscall_offset[i] >= PAGE_SIZE)
@@ -157,11 +157,15 @@ int kip_build(void *kip, const kip_config_t *cfg, uint32_t *used_end)
 		for (i = 0; i < cfg->memory->n && i < ARRAY_SIZE(cfg->memory->r); i++)
 			if (region_visible(&cfg->memory->r[i], &low, &high))
 				ndesc++;
-	if (name_len > PAGE_SIZE)
+	for (i = 0; cfg->features && cfg->features[i]; i++)
+		features_len += strlen(cfg->features[i]) + 1;
+	if (name_len > PAGE_SIZE || features_len > PAGE_SIZE)
 		return -1;
 	kdesc = KIP_FIXED_END + (1u << PROC_DESC_LOG2);
-	/* version string, its NUL, and the empty string ending the features */
-	memdesc = ALIGN_UP(kdesc + KERNEL_DESC_WORDS * 4 + (uint32_t)name_len + 2,
+	/* version string, its NUL, the feature strings with theirs, and the
+	 * empty string ending the features */
+	memdesc = ALIGN_UP(kdesc + KERNEL_DESC_WORDS * 4 + (uint32_t)name_len + 1 +
+			   (uint32_t)features_len + 1,
 			   (uint32_t)MEMDESC_SIZE);
 	end = memdesc + ndesc * MEMDESC_SIZE;
 	if (end > limit || ndesc > 0xFFFF)
@@ -200,13 +204,19 @@ int kip_build(void *kip, const kip_config_t *cfg, uint32_t *used_end)
 	/* Processor descriptor: external (bus) frequency unknown, internal. */
 	put(kip, KIP_FIXED_END + 4, cfg->processor_khz);
 
-	/* Kernel descriptor, then the version string and feature terminator
-	 * (memset left both NULs in place). */
+	/* Kernel descriptor, then the version string and the feature strings
+	 * (memset left every terminating NUL in place). */
 	put(kip, kdesc, cfg->kernel_id);
 	put(kip, kdesc + 4, build_date());
 	put(kip, kdesc + 8, cfg->kernel_version);
 	put(kip, kdesc + 12, LENT_SUPPLIER);
 	memcpy((uint8_t *)kip + kdesc + KERNEL_DESC_WORDS * 4, name, name_len);
+	off = kdesc + KERNEL_DESC_WORDS * 4 + (uint32_t)name_len + 1;
+	for (i = 0; cfg->features && cfg->features[i]; i++) {
+		size_t len = strlen(cfg->features[i]);
+		memcpy((uint8_t *)kip + off, cfg->features[i], len);
+		off += (uint32_t)len + 1;
+	}
 
 	/* Memory descriptors: the user-visible virtual range first. */
 	off = memdesc;

@@ -37,6 +37,7 @@ typedef struct kip_config {
 	uint32_t kernel_id;            /* X.2 KernelId word */
 	uint32_t kernel_version;       /* kernel-specific version word */
 	const char *kernel_name;       /* kernel version string (supplier, name) */
+	const char *const *features;   /* X.2 kernel feature strings, NULL-ended */
 	uint32_t thread_user_base;     /* first user thread number */
 	uint32_t thread_system_base;   /* first system thread number */
 	uint32_t thread_bits;          /* valid thread-number bits (ThreadInfo t) */

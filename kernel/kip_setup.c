@@ -12,6 +12,10 @@
 #define LENT_VERSION   0x00010000u
 #define USER_BASE_THREAD 16
 
+/* "pagerexregs": a thread's pager may ExchangeRegisters it (the X.2
+ * extension Pistachio advertises under this name). */
+static const char *const features[] = { "pagerexregs", NULL };
+
 static uint32_t kip_pa;
 static uint32_t stub_offset[KIP_SC_COUNT];
 
@@ -23,6 +27,7 @@ uint32_t kip_setup(const mem_map_t *memory, uint32_t boot_info,
 		.kernel_id = LENT_KERNEL_ID,
 		.kernel_version = LENT_VERSION,
 		.kernel_name = "Lent L4 X.2 microkernel for IA-32",
+		.features = features,
 		.thread_user_base = USER_BASE_THREAD,
 		.thread_system_base = 0,
 		.thread_bits = 32 - TID_VERSION_BITS,

@@ -135,6 +135,25 @@ START_TEST(kernel_descriptor)
 }
 END_TEST
 
+START_TEST(feature_strings)
+{
+	static const char *const feats[] = { "pagerexregs", "smallspaces", NULL };
+	uint32_t kd, off;
+
+	cfg.features = feats;
+	ck_assert_int_ge(kip_build(page, &cfg, NULL), 0);
+	kd = w(0x0C);
+	off = kd + 16 + (uint32_t)strlen(cfg.kernel_name) + 1;
+	ck_assert_str_eq((const char *)bytes(off), "pagerexregs");
+	off += 12;
+	ck_assert_str_eq((const char *)bytes(off), "smallspaces");
+	off += 12;
+	ck_assert_uint_eq(*bytes(off), 0);
+	/* the memory descriptors start past the list */
+	ck_assert_uint_gt(w(0x54) >> 16, off);
+}
+END_TEST
+
 START_TEST(default_name)
 {
 	cfg.kernel_name = NULL;
@@ -315,6 +334,7 @@ static Suite *kip_suite(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, header_words);
 	tcase_add_test(tc, kernel_descriptor);
+	tcase_add_test(tc, feature_strings);
 	tcase_add_test(tc, default_name);
 	tcase_add_test(tc, servers);
 	tcase_add_test(tc, info_fields);
