@@ -10,7 +10,7 @@
 #include <kernel/ipc.h>
 #include <arch/arch.h>
 
-static tcb_t *ready[PRIO_LEVELS];
+tcb_t *sched_ready[PRIO_LEVELS];
 static uint32_t ready_bitmap[PRIO_LEVELS / 32];
 static tcb_t *timeouts;             /* sorted by wakeup time */
 
@@ -19,7 +19,7 @@ void sched_enqueue(tcb_t *t)
 	t->state = TS_READY;
 	if (t->rq_next)
 		return;
-	tcb_t **head = &ready[t->prio];
+	tcb_t **head = &sched_ready[t->prio];
 	if (!*head) {
 		t->rq_next = t->rq_prev = t;
 		*head = t;
@@ -36,7 +36,7 @@ void sched_dequeue(tcb_t *t)
 {
 	if (!t->rq_next)
 		return;
-	tcb_t **head = &ready[t->prio];
+	tcb_t **head = &sched_ready[t->prio];
 	if (t->rq_next == t) {
 		*head = NULL;
 		ready_bitmap[t->prio / 32] &= ~(1u << (t->prio % 32));
@@ -49,33 +49,10 @@ void sched_dequeue(tcb_t *t)
 	t->rq_next = t->rq_prev = NULL;
 }
 
-/* from blocks, to becomes ready: to takes from's place in the queue when
- * both have one priority (the IPC fast path's case), else the long way. */
-void sched_handoff(tcb_t *from, tcb_t *to)
-{
-	if (from->rq_next && !to->rq_next && from->prio == to->prio) {
-		if (from->rq_next == from) {
-			to->rq_next = to->rq_prev = to;
-		} else {
-			to->rq_next = from->rq_next;
-			to->rq_prev = from->rq_prev;
-			to->rq_prev->rq_next = to;
-			to->rq_next->rq_prev = to;
-		}
-		if (ready[from->prio] == from)
-			ready[from->prio] = to;
-		from->rq_next = from->rq_prev = NULL;
-		to->state = TS_READY;
-		return;
-	}
-	sched_dequeue(from);
-	sched_enqueue(to);
-}
-
 void sched_rotate(tcb_t *t)
 {
-	if (t->rq_next && ready[t->prio] == t)
-		ready[t->prio] = t->rq_next;
+	if (t->rq_next && sched_ready[t->prio] == t)
+		sched_ready[t->prio] = t->rq_next;
 	t->ts_left_us = t->timeslice_us;
 }
 
@@ -83,7 +60,7 @@ tcb_t *sched_pick(void)
 {
 	for (int w = PRIO_LEVELS / 32 - 1; w >= 0; w--)
 		if (ready_bitmap[w])
-			return ready[w * 32 + 31 - __builtin_clz(ready_bitmap[w])];
+			return sched_ready[w * 32 + 31 - __builtin_clz(ready_bitmap[w])];
 	return NULL;
 }
 

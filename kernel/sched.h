@@ -4,8 +4,7 @@
 #define KERNEL_SCHED_H
 
 #include <kernel/types.h>
-
-struct tcb;
+#include <kernel/thread.h>
 
 #define PRIO_LEVELS 256
 #define DEFAULT_PRIO 100
@@ -15,7 +14,6 @@ struct tcb;
 void sched_enqueue(struct tcb *t);          /* make READY and queue it */
 void sched_dequeue(struct tcb *t);
 void sched_rotate(struct tcb *t);           /* to the back of its queue */
-void sched_handoff(struct tcb *from, struct tcb *to);
 struct tcb *sched_pick(void);               /* highest-priority ready thread */
 void sched_set_prio(struct tcb *t, unsigned prio);
 /* Account a timer tick to the current thread: true if it must give way. */
@@ -26,6 +24,36 @@ void sched_return(void) __attribute__((noreturn));
 void sched_run(struct tcb *t) __attribute__((noreturn));
 /* Run t next if it is ready, else the best thread. */
 void sched_switch_to(struct tcb *t) __attribute__((noreturn));
+
+/* Head of the ready queue of each priority. */
+extern struct tcb *sched_ready[PRIO_LEVELS];
+
+/*
+ * from blocks and to becomes ready.  In the IPC fast path's usual case
+ * (one priority, from at the head of its queue) to simply takes from's
+ * place in the ring; inline, because every IPC pays for it.
+ */
+static inline void sched_handoff(struct tcb *from, struct tcb *to)
+{
+	if (from->prio != to->prio || to->rq_next || !from->rq_next ||
+	    sched_ready[from->prio] != from) {
+		sched_dequeue(from);
+		sched_enqueue(to);
+		return;
+	}
+	struct tcb *next = from->rq_next, *prev = from->rq_prev;
+	if (next == from) {
+		to->rq_next = to->rq_prev = to;
+	} else {
+		to->rq_next = next;
+		to->rq_prev = prev;
+		prev->rq_next = to;
+		next->rq_prev = to;
+	}
+	sched_ready[from->prio] = to;
+	from->rq_next = from->rq_prev = NULL;
+	to->state = TS_READY;
+}
 
 void timeout_set(struct tcb *t, uint64_t wakeup_us);
 void timeout_cancel(struct tcb *t);
