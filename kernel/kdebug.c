@@ -84,7 +84,8 @@ bool kdebug_call(tcb_t *t)
 			 * on the serial line. */
 			int k = arch_console_getc();
 			if (k < 0) {
-				c->eip -= 1;            /* back onto the int3 */
+				/* Back onto the trap: int3 (CC) or int $3 (CD 03). */
+				c->eip -= user_byte(t, c->eip - 1) == 0xCC ? 1 : 2;
 				sched_rotate(t);
 				return true;
 			}

@@ -9,6 +9,12 @@ typedef struct free_page { struct free_page *next; } free_page_t;
 
 static free_page_t *free_list;
 static uint32_t kernel_pages;   /* in use for KMEM_KERNEL */
+static uint32_t free_pages;
+
+/* The last pages of the pool are kept for privileged tasks (sigma0 and
+ * the root task): sigma0 needs kernel memory to hand out memory at all,
+ * and other tasks must not be able to take that from it. */
+#define PRIVILEGED_RESERVE 32
 
 void kmem_init(uint32_t pool_phys, uint32_t pool_bytes)
 {
@@ -16,6 +22,7 @@ void kmem_init(uint32_t pool_phys, uint32_t pool_bytes)
 		free_page_t *p = phys_to_virt(pool_phys + off - PAGE_SIZE);
 		p->next = free_list;
 		free_list = p;
+		free_pages++;
 	}
 }
 
@@ -23,9 +30,10 @@ void *kmem_alloc(space_t *s, enum kmem_kind kind)
 {
 	free_page_t *p = free_list;
 
-	if (!p)
+	if (!p || (free_pages <= PRIVILEGED_RESERVE && !(s && s->privileged)))
 		return NULL;
 	free_list = p->next;
+	free_pages--;
 	memset(p, 0, PAGE_SIZE);
 	if (s)
 		s->kmem_pages[kind]++;
@@ -46,6 +54,7 @@ void kmem_free(space_t *s, enum kmem_kind kind, void *page)
 		kernel_pages--;
 	p->next = free_list;
 	free_list = p;
+	free_pages++;
 }
 
 

@@ -12,6 +12,16 @@ tcb_t *current;
 
 /* Thread number -> TCB, two levels: 256 directory slots of 1024 entries. */
 tcb_t **thread_dir[THREAD_DIR_ENTRIES];
+/* Live entries per leaf: an empty leaf goes back to the pool. */
+static uint16_t leaf_used[THREAD_DIR_ENTRIES];
+
+static void leaf_release(uint32_t d)
+{
+	if (thread_dir[d] && !leaf_used[d]) {
+		kmem_free(NULL, KMEM_KERNEL, thread_dir[d]);
+		thread_dir[d] = NULL;
+	}
+}
 
 _Static_assert(sizeof(tcb_t) <= PAGE_SIZE, "a TCB must fit its page");
 _Static_assert(__builtin_offsetof(tcb_t, ctx) == 16, "entry.asm: a vm86 frame needs 16 bytes below ctx");
@@ -68,8 +78,10 @@ tcb_t *thread_create(tid_t id, space_t *s, tid_t scheduler)
 			return NULL;
 	}
 	tcb_t *t = kmem_alloc(s, KMEM_TCB);
-	if (!t)
+	if (!t) {
+		leaf_release(no / LEAF_ENTRIES);
 		return NULL;
+	}
 	t->id = id;
 	t->space = s;
 	t->state = TS_INACTIVE;
@@ -83,6 +95,7 @@ tcb_t *thread_create(tid_t id, space_t *s, tid_t scheduler)
 	s->thread_list = t;
 	s->threads++;
 	(*leafp)[no % LEAF_ENTRIES] = t;
+	leaf_used[no / LEAF_ENTRIES]++;
 	return t;
 }
 
@@ -143,7 +156,10 @@ void thread_destroy(tcb_t *t)
 			break;
 		}
 	s->threads--;
-	thread_dir[tid_number(t->id) / LEAF_ENTRIES][tid_number(t->id) % LEAF_ENTRIES] = NULL;
+	uint32_t d = tid_number(t->id) / LEAF_ENTRIES;
+	thread_dir[d][tid_number(t->id) % LEAF_ENTRIES] = NULL;
+	leaf_used[d]--;
+	leaf_release(d);
 	if (t->utcb)
 		memset((uint8_t *)t->utcb - 256, 0, UTCB_SIZE);
 	if (current == t)
