@@ -121,6 +121,16 @@ static const char *t_kip_page_info(void)
 }
 
 /* The kernel descriptor's version string ends inside the page. */
+/* The pager-may-ExchangeRegisters extension is advertised, and a name
+ * the kernel does not have is not. */
+static const char *t_kip_feature_pagerexregs(void)
+{
+	CHECK(L4_HasFeature("pagerexregs"));
+	CHECK(!L4_HasFeature("pagerexreg"));
+	CHECK(!L4_HasFeature("smallspaces"));
+	return 0;
+}
+
 static const char *t_kip_kernel_version_string(void)
 {
 	void *k = rt_kip();
@@ -170,6 +180,7 @@ const struct test kip_tests[] = {
 	TEST(kip_utcb_and_kip_area_info),
 	TEST(kip_page_info),
 	TEST(kip_kernel_version_string),
+	TEST(kip_feature_pagerexregs),
 	TEST(kip_processor_info),
 	TEST(kip_root_server_descriptor),
 	{ 0 },
