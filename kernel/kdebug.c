@@ -21,19 +21,12 @@
 #define OP_GETC_BLOCK 0x0D
 #define MAX_STRING    4096
 
-static int user_byte(tcb_t *t, uint32_t va)
-{
-	const uint8_t *p = space_user_ptr(t->space, va, RIGHT_R);
-
-	return p ? *p : -1;
-}
-
 static uint32_t user_word(tcb_t *t, uint32_t va)
 {
 	uint32_t w = 0;
 
 	for (int i = 3; i >= 0; i--) {
-		int b = user_byte(t, va + (uint32_t)i);
+		int b = space_user_byte(t->space, va + (uint32_t)i);
 		w = (w << 8) | (uint32_t)(b < 0 ? 0 : b);
 	}
 	return w;
@@ -43,7 +36,7 @@ static uint32_t user_word(tcb_t *t, uint32_t va)
 static void print_user_string(tcb_t *t, uint32_t va)
 {
 	for (int i = 0; i < MAX_STRING; i++) {
-		int c = user_byte(t, va + (uint32_t)i);
+		int c = space_user_byte(t->space, va + (uint32_t)i);
 		if (c <= 0)
 			return;
 		arch_console_putc((char)c);
@@ -53,7 +46,7 @@ static void print_user_string(tcb_t *t, uint32_t va)
 static bool user_string_starts(tcb_t *t, uint32_t va, const char *prefix)
 {
 	for (size_t i = 0; prefix[i]; i++)
-		if (user_byte(t, va + (uint32_t)i) != (uint8_t)prefix[i])
+		if (space_user_byte(t->space, va + (uint32_t)i) != (uint8_t)prefix[i])
 			return false;
 	return true;
 }
@@ -61,7 +54,7 @@ static bool user_string_starts(tcb_t *t, uint32_t va, const char *prefix)
 bool kdebug_call(tcb_t *t)
 {
 	arch_context_t *c = &t->ctx;
-	int b0 = user_byte(t, c->eip), b1 = user_byte(t, c->eip + 1);
+	int b0 = space_user_byte(t->space, c->eip), b1 = space_user_byte(t->space, c->eip + 1);
 
 	if (b0 == 0x3C) {                       /* cmpb $op, %al */
 		switch (b1) {
@@ -85,7 +78,7 @@ bool kdebug_call(tcb_t *t)
 			int k = arch_console_getc();
 			if (k < 0) {
 				/* Back onto the trap: int3 (CC) or int $3 (CD 03). */
-				c->eip -= user_byte(t, c->eip - 1) == 0xCC ? 1 : 2;
+				c->eip -= space_user_byte(t->space, c->eip - 1) == 0xCC ? 1 : 2;
 				sched_rotate(t);
 				return true;
 			}
@@ -96,7 +89,7 @@ bool kdebug_call(tcb_t *t)
 			return false;
 		}
 	}
-	if (b0 == 0xEB && user_byte(t, c->eip + 2) == 0xB8) {   /* jmp; mov $msg, %eax */
+	if (b0 == 0xEB && space_user_byte(t->space, c->eip + 2) == 0xB8) {   /* jmp; mov $msg, %eax */
 		uint32_t msg = user_word(t, c->eip + 3);
 		kputs("KD# ");
 		print_user_string(t, msg);

@@ -182,6 +182,13 @@ void *space_user_ptr(space_t *s, uint32_t va, uint32_t rights)
 	return (uint8_t *)phys_to_virt(pa) + (va & ~PAGE_MASK);
 }
 
+int space_user_byte(space_t *s, uint32_t va)
+{
+	const uint8_t *p = space_user_ptr(s, va, RIGHT_R);
+
+	return p ? *p : -1;
+}
+
 int space_map_kernel_page(space_t *s, uint32_t va, uint32_t phys, uint32_t rights)
 {
 	return space_pte_set(s, va & PAGE_MASK, phys, rights);

@@ -47,6 +47,8 @@ bool space_in_utcb_area(space_t *s, uint32_t addr, uint32_t size);
 /* Translate a user address for the kernel: the kernel address of the byte,
  * or NULL when not mapped with the wanted rights. */
 void *space_user_ptr(space_t *s, uint32_t va, uint32_t rights);
+/* One byte of user memory at va, or -1 when it is not readable. */
+int space_user_byte(space_t *s, uint32_t va);
 /* Map the kernel-owned frame phys at va (KIP, UTCB pages): no mapping node. */
 int space_map_kernel_page(space_t *s, uint32_t va, uint32_t phys, uint32_t rights);
 /* Make sure the UTCB page holding va exists; returns its kernel address. */

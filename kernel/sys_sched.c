@@ -12,12 +12,6 @@
 enum { SCHED_ERROR, SCHED_DEAD, SCHED_INACTIVE, SCHED_RUNNING, SCHED_PENDING_SEND,
        SCHED_SENDING, SCHED_WAITING, SCHED_RECEIVING };
 
-static word_t fail(tcb_t *t, word_t code)
-{
-	UTCB_TCR(t, TCR_ERROR_CODE) = code;
-	return SCHED_ERROR;
-}
-
 static word_t encode_period(uint32_t us)
 {
 	uint32_t e = 0;
@@ -50,19 +44,19 @@ word_t sys_schedule(tcb_t *t, tid_t dest, word_t time_ctl, word_t proc_ctl,
 	(void)preempt_ctl;
 	tcb_t *d = thread_resolve(t, dest);
 	if (!d)
-		return fail(t, ERR_INVALID_THREAD);
+		return sys_fail(t, ERR_INVALID_THREAD);
 	/* Only threads in the address space of dest's scheduler may. */
 	tcb_t *sched = thread_lookup(d->scheduler);
 	if (!sched || sched->space != t->space)
-		return fail(t, ERR_NO_PRIVILEGE);
+		return sys_fail(t, ERR_NO_PRIVILEGE);
 	/* Validate everything before changing anything. */
 	if (prio_ctl != UNCHANGED && ((prio_ctl & 0xFF) != prio_ctl || prio_ctl > t->prio))
-		return fail(t, ERR_INVALID_PARAM);
+		return sys_fail(t, ERR_INVALID_PARAM);
 	if (proc_ctl != UNCHANGED && proc_ctl != 0)
-		return fail(t, ERR_INVALID_PARAM);
+		return sys_fail(t, ERR_INVALID_PARAM);
 	timeout_t ts = (timeout_t)(time_ctl >> 16);
 	if (time_ctl != UNCHANGED && ts != 0xFFFF && timeout_is_point(ts))
-		return fail(t, ERR_INVALID_PARAM);
+		return sys_fail(t, ERR_INVALID_PARAM);
 
 	*old_time_ctl = (encode_period(d->timeslice_us) << 16) | 0;  /* quantum: never */
 	if (time_ctl != UNCHANGED && ts != 0xFFFF) {
@@ -98,10 +92,10 @@ uint64_t sys_system_clock(void)
 word_t sys_memory_control(tcb_t *t, word_t control)
 {
 	(void)control;
-	return fail(t, t->space->privileged ? ERR_INVALID_PARAM : ERR_NO_PRIVILEGE);
+	return sys_fail(t, t->space->privileged ? ERR_INVALID_PARAM : ERR_NO_PRIVILEGE);
 }
 
 word_t sys_processor_control(tcb_t *t)
 {
-	return fail(t, t->space->privileged ? ERR_INVALID_PARAM : ERR_NO_PRIVILEGE);
+	return sys_fail(t, t->space->privileged ? ERR_INVALID_PARAM : ERR_NO_PRIVILEGE);
 }

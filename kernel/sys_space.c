@@ -9,12 +9,6 @@
 #define UNMAP_FLUSH     (1u << 6)
 #define UNMAP_COUNT_MASK 0x3Fu
 
-static word_t fail(tcb_t *t, word_t code)
-{
-	UTCB_TCR(t, TCR_ERROR_CODE) = code;
-	return 0;
-}
-
 static bool area_in_user(fpage_t f)
 {
 	return !fpage_is_complete(f) && fpage_size_log2(f) >= PAGE_SHIFT &&
@@ -35,27 +29,27 @@ word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip
 	(void)redirector;
 	*old_control = 0;
 	if (!t->space->privileged)
-		return fail(t, ERR_NO_PRIVILEGE);
+		return sys_fail(t, ERR_NO_PRIVILEGE);
 	tcb_t *st = thread_lookup(space_spec);
 	if (!st)
-		return fail(t, ERR_INVALID_SPACE);
+		return sys_fail(t, ERR_INVALID_SPACE);
 	space_t *s = st->space;
 	/* The areas are fixed once set: UTCBs may already live there. */
 	if (s->active_threads || space_areas_set(s))
 		return 1;
 	if (!area_in_user(utcb_area) || fpage_size_log2(utcb_area) < 12)
-		return fail(t, ERR_UTCB_AREA);
+		return sys_fail(t, ERR_UTCB_AREA);
 	if (!area_in_user(kip_area) || fpage_size_log2(kip_area) != 12 ||
 	    overlap(kip_area, utcb_area))
-		return fail(t, ERR_KIP_AREA);
+		return sys_fail(t, ERR_KIP_AREA);
 	/* Nothing may be mapped where the areas go: check, then act. */
 	for (uint64_t off = 0; off < fpage_size(utcb_area); off += PAGE_SIZE)
 		if (mapdb_lookup(s, fpage_base(utcb_area) + (uint32_t)off))
-			return fail(t, ERR_UTCB_AREA);
+			return sys_fail(t, ERR_UTCB_AREA);
 	if (mapdb_lookup(s, fpage_base(kip_area)))
-		return fail(t, ERR_KIP_AREA);
+		return sys_fail(t, ERR_KIP_AREA);
 	if (space_map_kernel_page(s, fpage_base(kip_area), kip_phys(), RIGHT_R | RIGHT_X) < 0)
-		return fail(t, ERR_NO_MEMORY);
+		return sys_fail(t, ERR_NO_MEMORY);
 	s->kip_area = fpage_make(fpage_base(kip_area), 12, 0);
 	s->utcb_area = fpage_make(fpage_base(utcb_area), fpage_size_log2(utcb_area), 0);
 	return 1;

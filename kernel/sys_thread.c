@@ -10,13 +10,6 @@
 
 #define NO_UTCB 0xFFFFFFFFu
 
-static word_t fail(tcb_t *t, word_t code)
-{
-	if (t->utcb)
-		UTCB_TCR(t, TCR_ERROR_CODE) = code;
-	return 0;
-}
-
 static bool utcb_location_ok(space_t *s, word_t loc)
 {
 	return (loc & (UTCB_SIZE - 1)) == 0 && space_in_utcb_area(s, loc, UTCB_SIZE);
@@ -42,18 +35,18 @@ static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t ut
 {
 	if (utcb != NO_UTCB) {
 		if (d->activated && utcb != d->utcb_location)
-			return fail(t, ERR_UTCB_AREA);
+			return sys_fail(t, ERR_UTCB_AREA);
 		if (!space_areas_set(d->space) || !utcb_location_ok(d->space, utcb) ||
 		    !utcb_location_free(d->space, utcb, d))
-			return fail(t, ERR_UTCB_AREA);
+			return sys_fail(t, ERR_UTCB_AREA);
 	}
 	/* A pager alone cannot activate a thread that has nowhere for its UTCB. */
 	if (!tid_is_nil(pager) && utcb == NO_UTCB && !d->utcb)
-		return fail(t, ERR_UTCB_AREA);
+		return sys_fail(t, ERR_UTCB_AREA);
 	if (!tid_is_nil(scheduler) && !thread_lookup(scheduler))
-		return fail(t, ERR_INVALID_SCHEDULER);
+		return sys_fail(t, ERR_INVALID_SCHEDULER);
 	if (utcb != NO_UTCB && utcb != d->utcb_location && thread_set_utcb(d, utcb) < 0)
-		return fail(t, ERR_NO_MEMORY);
+		return sys_fail(t, ERR_NO_MEMORY);
 	if (!tid_is_nil(scheduler))
 		d->scheduler = scheduler;
 	if (!tid_is_nil(pager)) {
@@ -69,21 +62,21 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 			  tid_t pager, word_t utcb)
 {
 	if (!t->space->privileged)
-		return fail(t, ERR_NO_PRIVILEGE);
+		return sys_fail(t, ERR_NO_PRIVILEGE);
 	if (!tid_is_global(dest) || tid_number(dest) < kip_user_base())
-		return fail(t, ERR_INVALID_THREAD);
+		return sys_fail(t, ERR_INVALID_THREAD);
 	tcb_t *d = thread_by_number(tid_number(dest));
 
 	if (tid_is_nil(space_spec)) {                  /* delete */
 		if (!d || d->id != dest || d == t)
-			return fail(t, d == t ? ERR_INVALID_THREAD : ERR_INVALID_THREAD);
+			return sys_fail(t, d == t ? ERR_INVALID_THREAD : ERR_INVALID_THREAD);
 		thread_destroy(d);
 		return 1;
 	}
 	tcb_t *sp = thread_lookup(space_spec);
 	if (d) {                                       /* modify */
 		if (!sp || sp->space != d->space)
-			return fail(t, ERR_INVALID_SPACE);
+			return sys_fail(t, ERR_INVALID_SPACE);
 		word_t r = modify(t, d, scheduler, pager, utcb);
 		if (r && d->id != dest)
 			thread_set_version(d, dest);   /* same number, new version */
@@ -93,24 +86,24 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 	space_t *s;
 	bool new_space = space_spec == dest;
 	if (!new_space && !sp)
-		return fail(t, ERR_INVALID_SPACE);
+		return sys_fail(t, ERR_INVALID_SPACE);
 	if (tid_is_nil(scheduler) || !thread_lookup(scheduler))
-		return fail(t, ERR_INVALID_SCHEDULER);
+		return sys_fail(t, ERR_INVALID_SCHEDULER);
 	if (new_space) {
 		s = space_create();
 		if (!s)
-			return fail(t, ERR_NO_MEMORY);
+			return sys_fail(t, ERR_NO_MEMORY);
 	} else {
 		s = sp->space;
 		if (utcb != NO_UTCB && (!space_areas_set(s) || !utcb_location_ok(s, utcb) ||
 					!utcb_location_free(s, utcb, NULL)))
-			return fail(t, ERR_UTCB_AREA);
+			return sys_fail(t, ERR_UTCB_AREA);
 	}
 	d = thread_create(dest, s, scheduler);
 	if (!d) {
 		if (new_space)
 			space_destroy(s);
-		return fail(t, ERR_NO_MEMORY);
+		return sys_fail(t, ERR_NO_MEMORY);
 	}
 	word_t r = modify(t, d, TID_NIL, pager, utcb);
 	if (!r)
@@ -154,7 +147,7 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	/* An activated thread of the same space, or (X.2 extension) one
 	 * whose pager is the caller. */
 	if (!d || !d->activated || (d->space != t->space && thread_pager(d) != t->id)) {
-		fail(t, ERR_INVALID_THREAD);
+		sys_fail(t, ERR_INVALID_THREAD);
 		return TID_NIL;
 	}
 	exregs_args_t old = {

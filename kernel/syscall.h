@@ -9,8 +9,7 @@
 
 #include <kernel/types.h>
 #include <kernel/l4types.h>
-
-struct tcb;
+#include <kernel/thread.h>
 
 /* X.2 error codes of the non-IPC system calls (ErrorCode TCR). */
 enum sys_error {
@@ -23,6 +22,15 @@ enum sys_error {
 	ERR_KIP_AREA = 7,
 	ERR_NO_MEMORY = 8,
 };
+
+/* Fail the caller's system call: the X.2 code goes to its ErrorCode
+ * register and the call's result word is 0. */
+static inline word_t sys_fail(struct tcb *t, word_t code)
+{
+	if (t->utcb)
+		UTCB_TCR(t, TCR_ERROR_CODE) = code;
+	return 0;
+}
 
 typedef struct exregs_args {
 	word_t control, sp, ip, flags, user_handle;

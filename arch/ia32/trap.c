@@ -25,20 +25,12 @@
 void arch_syscall(tcb_t *t) __attribute__((noreturn));   /* syscall.c */
 void arch_timer_tick(void);    /* timer.c */
 
-/* Read one byte of user memory, or -1. */
-static int user_byte(tcb_t *t, uint32_t va)
-{
-	const uint8_t *p = space_user_ptr(t->space, va, RIGHT_R);
-
-	return p ? *p : -1;
-}
-
 /* lock; nop (F0 90) is how X.2 programs find the KIP. */
 static bool kernel_interface(tcb_t *t)
 {
 	arch_context_t *c = &t->ctx;
 
-	if (user_byte(t, c->eip) != 0xF0 || user_byte(t, c->eip + 1) != 0x90)
+	if (space_user_byte(t->space, c->eip) != 0xF0 || space_user_byte(t->space, c->eip + 1) != 0x90)
 		return false;
 	c->eax = fpage_base(t->space->kip_area);
 	c->ecx = kip_api_version();
