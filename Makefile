@@ -110,8 +110,11 @@ $(B)/lent-tests.iso: $(PROGRAMS) tools/mkiso.sh
 	tools/mkiso.sh tests $@
 $(B)/lent-bench.iso: $(PROGRAMS) tools/mkiso.sh
 	tools/mkiso.sh bench $@
+# The test suite with every preemption point taken (kernel/preempt.h).
+$(B)/lent-tests-preempt.iso: $(PROGRAMS) tools/mkiso.sh
+	LENT_KERNEL_ARGS=preempt=always tools/mkiso.sh tests $@
 
-iso: $(B)/lent.iso $(B)/lent-tests.iso
+iso: $(B)/lent.iso $(B)/lent-tests.iso $(B)/lent-tests-preempt.iso
 
 deps:
 	@tools/deps.sh

@@ -94,15 +94,26 @@ static bool timeout_expired_now(timeout_t to)
 	return !timeout_is_never(to) && timeout_deadline(to, arch_time_us()) <= arch_time_us();
 }
 
-enum { DELIVERED, SENDER_FAULTED, RECEIVER_FAULTED, DELIVERY_FAILED };
+enum { DELIVERED, SENDER_FAULTED, RECEIVER_FAULTED, DELIVERY_FAILED, SENDER_STOPPED };
 
-/* Deliver from snd to rcv, who is waiting for it. */
+/* Deliver from snd to rcv, who is waiting for it.  A transfer that
+ * stopped earlier between the two goes on where it stopped. */
 static int deliver(tcb_t *snd, tcb_t *rcv)
 {
 	word_t tag = 0;
 	xfer_fault_t f;
-	int r = ipc_transfer(snd, rcv, &tag, &f);
 
+	/* Only the transfer snd is linked in keeps a cursor: snd's own page
+	 * fault message, sent meanwhile, must not touch it. */
+	xfer_cursor_t cur = snd->xfer_partner == rcv ? snd->xfer_cur : (xfer_cursor_t){ 0 };
+	int r = ipc_transfer(snd, rcv, &tag, &f, &cur);
+
+	if (r == XFER_STOPPED || r == XFER_FAULT)
+		snd->xfer_cur = cur;
+	if (r == XFER_STOPPED) {
+		xfer_stop(snd, rcv);
+		return SENDER_STOPPED;
+	}
 	if (r == XFER_FAULT) {
 		xfer_fault(snd, rcv, &f);
 		return f.who == snd ? SENDER_FAULTED : RECEIVER_FAULTED;
@@ -178,7 +189,9 @@ rescan:
 		/* That sender left the queue to fetch its page; t waits on,
 		 * unless t (as that sender's pager) has just received the
 		 * page fault itself. */
-		if (deliver(s, t) == SENDER_FAULTED && t->state == TS_RECV && !t->kmsg_active)
+		int how = deliver(s, t);
+		if (how == SENDER_STOPPED ||
+		    (how == SENDER_FAULTED && t->state == TS_RECV && !t->kmsg_active))
 			goto rescan;
 		return;
 	}

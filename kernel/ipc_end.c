@@ -97,6 +97,7 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 		return;
 	case CONT_EXCEPTION:
 		load_exception_reply(rcv, tag);
+		resume_forget(rcv);      /* new registers: no call to go on with */
 		break;
 	case CONT_STARTUP:
 		if (msgtag_u(tag) >= 2) {

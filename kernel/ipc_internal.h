@@ -39,5 +39,6 @@ void xfer_unlink(tcb_t *a);
 void xfer_fail_one(tcb_t *t, uint32_t code);
 void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner);
 void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f);
+void xfer_stop(tcb_t *snd, tcb_t *rcv);
 
 #endif

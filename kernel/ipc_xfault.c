@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Transfers stopped by a page fault.  The partner whose page is missing
- * asks its pager and the transfer starts again from the beginning; until
- * then the two are linked, share one deadline and end together.
+ * Transfers stopped by a page fault or at a preemption point.  The
+ * partner whose page is missing asks its pager; a preempted sender steps
+ * aside until the interrupt has been taken.  Either way the transfer then
+ * goes on from where it stopped (the sender's xfer_cur); until then the
+ * two are linked, share one deadline and end together.
  */
 #include <kernel/ipc_internal.h>
 #include <kernel/sched.h>
@@ -41,7 +43,7 @@ void xfer_unlink(tcb_t *a)
  */
 static void xfer_arm_deadline(tcb_t *waiter, tcb_t *snd, tcb_t *rcv, bool first)
 {
-	if (first) {
+	if (first || !snd->xfer_deadline_us) {
 		timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
 		timeout_t rt = timeouts_rcv(UTCB_TCR(rcv, TCR_XFER_TIMEOUT));
 		uint64_t now = arch_time_us(), never = ~(uint64_t)0;
@@ -51,7 +53,7 @@ static void xfer_arm_deadline(tcb_t *waiter, tcb_t *snd, tcb_t *rcv, bool first)
 		snd->xfer_by_sender = rcv->xfer_by_sender = sd <= rd;
 	}
 	timeout_cancel(waiter);
-	if (waiter->xfer_deadline_us != ~(uint64_t)0)
+	if (waiter->xfer_deadline_us && waiter->xfer_deadline_us != ~(uint64_t)0)
 		timeout_set(waiter, waiter->xfer_deadline_us + 1);
 }
 
@@ -89,7 +91,7 @@ void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner)
 }
 
 /* A page is missing in the middle of a transfer: its owner asks its pager,
- * and the transfer starts again from the beginning afterwards. */
+ * and the transfer goes on afterwards. */
 void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 {
 	bool first = snd->xfer_partner != rcv;
@@ -118,4 +120,24 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	rcv->kmsg[1] = f->addr;
 	rcv->kmsg[2] = rcv->ctx.eip;
 	ipc_kernel_call(rcv, thread_pager(rcv), CONT_PF_RECV);
+}
+
+/* The transfer stopped at a preemption point.  The sender re-executes its
+ * Ipc once it runs again (after the interrupt) and goes on; the receiver
+ * waits for it as for a faulted transfer, under the deadline of an
+ * earlier fault if there was one: a preemption sets none. */
+void xfer_stop(tcb_t *snd, tcb_t *rcv)
+{
+	if (snd->xfer_partner != rcv)
+		snd->xfer_deadline_us = rcv->xfer_deadline_us = 0;
+	xfer_link(snd, rcv);
+	if (snd->state == TS_SEND)
+		senders_remove(snd);
+	timeout_cancel(snd);
+	snd->ctx.eip -= 2;                 /* re-execute the Ipc trap */
+	snd->xfer_rewound = true;
+	sched_enqueue(snd);
+	timeout_cancel(rcv);
+	if (rcv->xfer_deadline_us && rcv->xfer_deadline_us != ~(uint64_t)0)
+		timeout_set(rcv, rcv->xfer_deadline_us + 1);
 }

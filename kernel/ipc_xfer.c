@@ -4,6 +4,7 @@
 #include <kernel/thread.h>
 #include <kernel/space.h>
 #include <kernel/string.h>
+#include <kernel/preempt.h>
 #include <arch/arch.h>
 
 #define MAX_MRS 64
@@ -63,16 +64,34 @@ static bool buffers_writable_area(struct tcb *rcv, const segment_t *s, unsigned 
 	return segments_in_user(s, n);
 }
 
-/* Copy bytes between two segment lists through the page tables; a missing
- * page stops the copy and names itself in *f. */
+/* Find byte off of a segment list: segment *idx, offset *in there. */
+static void seek(const segment_t *s, unsigned n, uint32_t off, unsigned *idx, uint32_t *in)
+{
+	unsigned i = 0;
+
+	while (i < n && off >= s[i].len) {
+		off -= s[i].len;
+		i++;
+	}
+	*idx = i;
+	*in = off;
+}
+
+#define COPY_COST(n) (32u + (n) / 4)   /* about the instructions n bytes cost */
+
+/* Copy bytes *done .. len between two segment lists through the page
+ * tables.  A missing page stops the copy and names itself in *f; a
+ * preemption point stops it too.  *done says how far it got either way. */
 static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 		       struct tcb *rcv, const segment_t *dst, unsigned nd,
-		       uint32_t len, xfer_fault_t *f)
+		       uint32_t len, uint32_t *done, xfer_fault_t *f)
 {
-	unsigned si = 0, di = 0;
-	uint32_t so = 0, dof = 0;
+	unsigned si, di;
+	uint32_t so, dof;
 
-	while (len) {
+	seek(src, ns, *done, &si, &so);
+	seek(dst, nd, *done, &di, &dof);
+	while (*done < len) {
 		while (si < ns && so == src[si].len)
 			si++, so = 0;
 		while (di < nd && dof == dst[di].len)
@@ -80,7 +99,7 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 		if (si == ns || di == nd)
 			break;
 		uint32_t sva = src[si].addr + so, dva = dst[di].addr + dof;
-		uint32_t n = len;
+		uint32_t n = len - *done;
 		n = n < src[si].len - so ? n : src[si].len - so;
 		n = n < dst[di].len - dof ? n : dst[di].len - dof;
 		n = n < PAGE_SIZE - (sva & ~PAGE_MASK) ? n : PAGE_SIZE - (sva & ~PAGE_MASK);
@@ -96,7 +115,9 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 			return XFER_FAULT;
 		}
 		memcpy(dp, sp, n);
-		so += n, dof += n, len -= n;
+		so += n, dof += n, *done += n;
+		if (*done < len && preempt_due(COPY_COST(n)))
+			return XFER_STOPPED;
 	}
 	return XFER_OK;
 }
@@ -115,7 +136,8 @@ static int fault_or_timeout(struct tcb *snd, struct tcb *rcv, xfer_fault_t *f)
 	return XFER_FAULT;
 }
 
-int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t *f)
+int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t *f,
+		 xfer_cursor_t *cur)
 {
 	word_t tag = snd->kmsg_active ? snd->kmsg[0] : snd->ctx.esi;
 	unsigned u = msgtag_u(tag), t = msgtag_t(tag), end = u + t + 1;
@@ -124,7 +146,7 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 	unsigned dst_max = rcv->kmsg_active ? KMSG_WORDS : MAX_MRS;
 	word_t acceptor;
 	word_t br[MAX_BRS];
-	unsigned next_br = 0;        /* 0: buffer registers not read yet */
+	bool br_read = false;
 
 	if (end > MAX_MRS || (snd->kmsg_active && end > KMSG_WORDS))
 		return IPC_ERR_OVERFLOW;
@@ -136,16 +158,22 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 	/* Untyped words and the typed items' words as they were sent. */
 	arch_copy_words(dst + 1, src + 1, (end < dst_max ? end : dst_max) - 1);
 
-	for (unsigned i = u + 1; i < end;) {
+	/* A transfer that stopped goes on with the item it stopped in. */
+	if (cur->item <= u || cur->item >= end || cur->br == 0 || cur->br >= MAX_BRS)
+		*cur = (xfer_cursor_t){ .item = (uint8_t)(u + 1), .br = 1, .done = 0 };
+	for (unsigned i = cur->item; i < end;) {
 		word_t w0 = src[i];
+		cur->item = (uint8_t)i;
 		if (item_is_map(w0) || item_is_grant(w0)) {
 			if (i + 1 >= end)
 				return IPC_ERR_OVERFLOW;
 			fpage_t window = acceptor_window(acceptor);
 			if (fpage_is_nil(window))
 				return IPC_ERR_OVERFLOW;
-			space_map_fpage(snd->space, src[i + 1], item_snd_base(w0), rcv->space,
-					window, item_is_grant(w0));
+			if (!space_map_fpage(snd->space, src[i + 1], item_snd_base(w0), rcv->space,
+					     window, item_is_grant(w0), &cur->done))
+				return XFER_STOPPED;
+			cur->done = 0;
 			i += 2;
 			continue;
 		}
@@ -154,13 +182,13 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		unsigned next = parse_string(src, i, end, ss, &ns);
 		if (!next || rcv->kmsg_active || !acceptor_strings(acceptor))
 			return IPC_ERR_OVERFLOW;
-		if (!next_br) {
+		if (!br_read) {
 			/* Only strings need the receive buffers: read them once. */
 			for (unsigned b = 0; b < MAX_BRS; b++)
 				br[b] = UTCB_BR(rcv, b);
-			next_br = 1;
+			br_read = true;
 		}
-		unsigned bnext = parse_string(br, next_br, MAX_BRS, ds, &nd);
+		unsigned bnext = parse_string(br, cur->br, MAX_BRS, ds, &nd);
 		if (!bnext)
 			return IPC_ERR_OVERFLOW;
 		uint32_t len = total_len(ss, ns);
@@ -168,9 +196,11 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 			return IPC_ERR_OVERFLOW;
 		if (len > total_len(ds, nd))
 			return IPC_ERR_OVERFLOW;
-		int r = copy_string(snd, ss, ns, rcv, ds, nd, len, f);
+		int r = copy_string(snd, ss, ns, rcv, ds, nd, len, &cur->done, f);
 		if (r == XFER_FAULT)
 			return fault_or_timeout(snd, rcv, f);
+		if (r == XFER_STOPPED)
+			return r;
 		/* The receiver learns where its string went and how long it is. */
 		dst[i] = (len << 10) | (src[i] & 0x3FF & ~(1u << 9) & ~(0x1Fu << 4));
 		if (i + 1 < dst_max)
@@ -178,7 +208,8 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		for (unsigned k = i + 2; k < next && k < dst_max; k++)
 			dst[k] = 0;
 		i = next;
-		next_br = bnext;
+		cur->br = (uint8_t)bnext;
+		cur->done = 0;
 	}
 	*tag_out = tag & ~(MSGTAG_FLAGS_MASK);
 	return XFER_OK;

@@ -14,16 +14,29 @@ typedef struct xfer_fault {
 	uint32_t access;      /* RIGHT_R to read a source, RIGHT_W to fill a buffer */
 } xfer_fault_t;
 
-#define XFER_OK    0
-#define XFER_FAULT (-1)
+#define XFER_OK      0
+#define XFER_FAULT   (-1)
+#define XFER_STOPPED (-2)   /* at a preemption point */
+
+/* How far a transfer that stopped got: the typed item it is in, the
+ * receive buffer register its strings go to next, and the bytes (of a
+ * string) or pages (of a map or grant item) of that item already done.
+ * Kept in the sender; all zero for a transfer not begun. */
+typedef struct xfer_cursor {
+	uint8_t item, br;
+	uint32_t done;
+} xfer_cursor_t;
 
 /*
- * Transfer snd's message to rcv.  Returns XFER_OK with the tag the receiver
- * sees in *tag_out, XFER_FAULT with *f filled (nothing is final: the
- * transfer is started again once the page is there), or an X.2 IPC error
- * code (message overflow; transfer timeouts when a partner's XferTimeout
- * forbids waiting for the page).  Mappings made before an error stay.
+ * Transfer snd's message to rcv, from *cur on.  Returns XFER_OK with the
+ * tag the receiver sees in *tag_out; XFER_FAULT with *f filled, or
+ * XFER_STOPPED at a preemption point, both with *cur saying where to go
+ * on once the page is there or the interrupt has been taken; or an X.2
+ * IPC error code (message overflow; transfer timeouts when a partner's
+ * XferTimeout forbids waiting for the page).  Mappings made and bytes
+ * copied before an error stay.
  */
-int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t *f);
+int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t *f,
+		 xfer_cursor_t *cur);
 
 #endif

@@ -12,6 +12,7 @@
 #include <kernel/kprintf.h>
 #include <kernel/string.h>
 #include <kernel/sched.h>
+#include <kernel/preempt.h>
 #include <arch/arch.h>
 
 #define OP_PUTC       0x00
@@ -32,15 +33,38 @@ static uint32_t user_word(tcb_t *t, uint32_t va)
 	return w;
 }
 
-/* Print a user string; stops at an unmapped byte, as the string ends. */
-static void print_user_string(tcb_t *t, uint32_t va)
+/*
+ * Print a user string from character *done on; it ends at NUL or at an
+ * unmapped byte.  A character may take 87 µs on a real 115200-baud line,
+ * so every one is a preemption point: false means stopped there, with
+ * *done telling how far it got.
+ */
+static bool print_user_string(tcb_t *t, uint32_t va, uint32_t *done)
 {
-	for (int i = 0; i < MAX_STRING; i++) {
-		int c = space_user_byte(t->space, va + (uint32_t)i);
+	while (*done < MAX_STRING) {
+		int c = space_user_byte(t->space, va + *done);
 		if (c <= 0)
-			return;
+			return true;
 		arch_console_putc((char)c);
+		++*done;
+		if (preempt_due(PREEMPT_POLL_COST))
+			return false;
 	}
+	return true;
+}
+
+/* Print the string; at a preemption point stop the call, to go on with
+ * the rest when t re-executes its int3.  True when all is printed. */
+static bool print_or_stop(tcb_t *t, uint32_t va)
+{
+	resume_t *r = resume_of(t, RESUME_PRINT);
+	uint32_t done = r ? r->a : 0;
+
+	t->resume.op = RESUME_NONE;
+	if (print_user_string(t, va, &done))
+		return true;
+	preempt_restart(t, &(resume_t){ .op = RESUME_PRINT, .a = done });
+	return false;
 }
 
 static bool user_string_starts(tcb_t *t, uint32_t va, const char *prefix)
@@ -62,7 +86,7 @@ bool kdebug_call(tcb_t *t)
 			arch_console_putc((char)c->eax);
 			return true;
 		case OP_PUTS:
-			print_user_string(t, c->eax);
+			print_or_stop(t, c->eax);
 			return true;
 		case OP_CLEARPAGE:
 			return true;
@@ -91,8 +115,10 @@ bool kdebug_call(tcb_t *t)
 	}
 	if (b0 == 0xEB && space_user_byte(t->space, c->eip + 2) == 0xB8) {   /* jmp; mov $msg, %eax */
 		uint32_t msg = user_word(t, c->eip + 3);
-		kputs("KD# ");
-		print_user_string(t, msg);
+		if (!resume_of(t, RESUME_PRINT))
+			kputs("KD# ");
+		if (!print_or_stop(t, msg))
+			return true;
 		kputs("\n");
 		if (t->space->privileged && user_string_starts(t, msg, "shutdown"))
 			arch_shutdown(0);

@@ -73,10 +73,11 @@ static uint32_t drop_leaf(mapnode_t *n, bool clear_pte)
 	return access;
 }
 
-/* Remove every mapping derived from r, leaves first. */
-static uint32_t destroy_descendants(mapnode_t *r)
+/* Remove every mapping derived from r, leaves first, collecting their
+ * access bits.  With may_stop it returns false at a preemption point:
+ * what is left is still a tree, so doing it again continues the work. */
+static bool destroy_descendants(mapnode_t *r, uint32_t *access, bool may_stop)
 {
-	uint32_t access = 0;
 	mapnode_t *n = r;
 
 	while (r->child) {
@@ -84,28 +85,34 @@ static uint32_t destroy_descendants(mapnode_t *r)
 			n = n->child;
 		/* n is a leaf below r; after dropping it, its parent may be one */
 		mapnode_t *p = n->parent;
-		access |= drop_leaf(n, true);
+		*access |= drop_leaf(n, true);
 		n = p;
+		if (may_stop && r->child && mapdb_stop_due(MAPDB_NODE_COST))
+			return false;
 	}
-	return access;
+	return true;
 }
 
 /* Remove r and everything derived from it. */
-static uint32_t destroy_subtree(mapnode_t *r)
+static bool destroy_subtree(mapnode_t *r, uint32_t *access, bool may_stop)
 {
-	uint32_t access = destroy_descendants(r);
-
-	return access | drop_leaf(r, true);
+	if (!destroy_descendants(r, access, may_stop))
+		return false;
+	*access |= drop_leaf(r, true);
+	return true;
 }
 
 /*
  * Take the rights in `revoke` from every mapping derived from top (not
  * from top itself); mappings left with none disappear with their
- * subtrees.  Collects and clears the access bits of all of them.
+ * subtrees.  Collects and clears the access bits of all of them.  A walk
+ * resumed after a preemption point skips the subtrees that hold none of
+ * those rights any more: the stopped walk has been there (or they never
+ * had them, and a later Unmap reports their access bits).
  */
-static uint32_t revoke_below(mapnode_t *top, uint32_t revoke)
+static bool revoke_below(mapnode_t *top, uint32_t revoke, uint32_t *access, bool may_stop,
+			 bool resumed)
 {
-	uint32_t access = 0;
 	mapnode_t *n = top->child;
 
 	while (n) {
@@ -114,15 +121,20 @@ static uint32_t revoke_below(mapnode_t *top, uint32_t revoke)
 		if (keep == 0) {
 			mapnode_t *after = skip_subtree(n, top);
 
-			access |= destroy_subtree(n);
+			if (!destroy_subtree(n, access, may_stop))
+				return false;
 			n = after;
-			continue;
+		} else if (resumed && keep == n->rights) {
+			n = skip_subtree(n, top);
+		} else {
+			n->rights = keep;
+			*access |= space_pte_restrict(n->space, n->vaddr, keep);
+			n = preorder_next(n, top);
 		}
-		n->rights = keep;
-		access |= space_pte_restrict(n->space, n->vaddr, keep);
-		n = preorder_next(n, top);
+		if (may_stop && n && mapdb_stop_due(MAPDB_NODE_COST))
+			return false;
 	}
-	return access;
+	return true;
 }
 
 static bool is_ancestor_or_self(const mapnode_t *a, const mapnode_t *n)
@@ -151,7 +163,9 @@ static void install(mapnode_t **slot, mapnode_t *old, mapnode_t *n,
 		    mapnode_t *parent)
 {
 	if (old) {
-		destroy_descendants(old);
+		uint32_t access = 0;
+
+		destroy_descendants(old, &access, false);
 		drop_leaf(old, false);
 	}
 	link_child(parent, n);
@@ -185,8 +199,8 @@ int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 	return MAPDB_OK;
 }
 
-int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
-	      uint32_t rights, bool grant)
+int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
+		   uint32_t rights, bool grant, bool may_stop)
 {
 	mapnode_t *src, **slot, *old, *n, *c;
 	uint32_t r, src_rights;
@@ -200,6 +214,17 @@ int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	r = rights & src_rights;
 	if (r == 0)
 		return MAPDB_OK;
+
+	/* What was derived from a mapping that this one replaces goes
+	 * first, in steps: that tree may be deep. */
+	old = mapdb_lookup(to, tvaddr);
+	if (may_stop && old && old->child && (grant || old->parent != src) &&
+	    !is_ancestor_or_self(old, src)) {
+		uint32_t access = 0;
+
+		if (!destroy_descendants(old, &access, true))
+			return MAPDB_STOPPED;
+	}
 
 	slot = space_node_slot(to, tvaddr, true);
 	if (!slot)
@@ -245,7 +270,9 @@ int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	 * first (it may lie below src, and it must not be handed over).
 	 */
 	if (old) {
-		destroy_descendants(old);
+		uint32_t access = 0;
+
+		destroy_descendants(old, &access, false);
 		drop_leaf(old, false);
 	}
 	n->parent = src->parent;
@@ -266,26 +293,46 @@ int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	/* Remove the granter's mapping; its slot and PTE go with it. */
 	drop_leaf(src, true);
 	/* Derived mappings may not keep rights the grant did not pass on. */
-	if (r != src_rights)
-		revoke_below(n, src_rights & ~r);
+	if (r != src_rights) {
+		uint32_t access = 0;
+
+		revoke_below(n, src_rights & ~r, &access, false, false);
+	}
+	return MAPDB_OK;
+}
+
+int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self,
+		     uint32_t *access, bool may_stop, bool resumed)
+{
+	mapnode_t *n = mapdb_lookup(s, vaddr);
+	uint32_t keep;
+
+	if (!n)
+		return MAPDB_OK;
+	rights &= RIGHTS_ALL;
+	keep = flush_self ? n->rights & ~rights : n->rights;
+	if (keep == 0)
+		return destroy_subtree(n, access, may_stop) ? MAPDB_OK : MAPDB_STOPPED;
+	if (!revoke_below(n, rights, access, may_stop, resumed))
+		return MAPDB_STOPPED;
+	n->rights = keep;
+	/* Narrows n when flushing itself, else only reads its access bits. */
+	*access |= space_pte_restrict(s, n->vaddr, keep);
 	return MAPDB_OK;
 }
 
 uint32_t mapdb_unmap(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self)
 {
-	mapnode_t *n = mapdb_lookup(s, vaddr);
-	uint32_t keep, access;
+	uint32_t access = 0;
 
-	if (!n)
-		return 0;
-	rights &= RIGHTS_ALL;
-	keep = flush_self ? n->rights & ~rights : n->rights;
-	if (keep == 0)
-		return destroy_subtree(n);
-	access = revoke_below(n, rights);
-	n->rights = keep;
-	/* Narrows n when flushing itself, else only reads its access bits. */
-	return access | space_pte_restrict(s, n->vaddr, keep);
+	mapdb_unmap_part(s, vaddr, rights, flush_self, &access, false, false);
+	return access;
+}
+
+int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
+	      uint32_t rights, bool grant)
+{
+	return mapdb_map_part(from, fvaddr, to, tvaddr, rights, grant, false);
 }
 
 unsigned mapdb_count_derived(const mapnode_t *n)

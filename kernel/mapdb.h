@@ -53,12 +53,18 @@ uint32_t space_pte_clear(space_t *s, uint32_t vaddr);
  * clear its access bits. */
 uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights);
 
+/* Preemption point: cost units of work were just done; true when the
+ * walk should stop now and be continued later (kernel/preempt.h). */
+bool mapdb_stop_due(unsigned cost);
+#define MAPDB_NODE_COST 24       /* about the instructions a node costs */
+
 /* ---- the database ---- */
 
 enum mapdb_error {
 	MAPDB_OK = 0,
 	MAPDB_NOMEM = -1,   /* a node, node table or page table could not be had */
 	MAPDB_CYCLE = -2,   /* destination is the source itself or an ancestor of it */
+	MAPDB_STOPPED = -3, /* stopped at a preemption point: call again to go on */
 };
 
 /* Create a root mapping (no parent): sigma0's idempotent memory. */
@@ -79,6 +85,11 @@ mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr);
 int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	      uint32_t rights, bool grant);
 
+/* The same; with may_stop, a replaced mapping's derived tree is removed
+ * in steps and MAPDB_STOPPED says "call again to go on". */
+int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
+		   uint32_t rights, bool grant, bool may_stop);
+
 /*
  * Revoke rights from every mapping derived from the page at vaddr in s,
  * and with flush_self from that mapping too; a mapping left with no rights
@@ -86,6 +97,14 @@ int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
  * mappings derived from it (and clears them).  Nothing mapped: returns 0.
  */
 uint32_t mapdb_unmap(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self);
+
+/*
+ * The same, in steps: with may_stop it returns MAPDB_STOPPED at a
+ * preemption point, having done part of the work; calling it again with
+ * resumed set continues.  Access bits are OR-ed into *access.
+ */
+int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self,
+		     uint32_t *access, bool may_stop, bool resumed);
 
 /* Number of mappings derived (transitively) from the node: for tests and
  * for the kernel-memory report. */

@@ -101,7 +101,12 @@ void sched_return(void)
 		if (t)
 			sched_run(t);
 		current = NULL;
-		arch_idle_wait();
+		/* Nothing to run: finish deleted tasks nobody else finishes,
+		 * letting interrupts in between the steps. */
+		if (space_reap_orphans())
+			arch_interrupt_window();
+		else
+			arch_idle_wait();
 	}
 }
 

@@ -9,9 +9,6 @@
 
 static uint32_t next_space_id;
 
-/* Mapping nodes are carved from KMEM_MAP pages; each page starts with a
- * link to the next page of the same space. */
-typedef struct node_page { struct node_page *next; } node_page_t;
 #define NODES_PER_PAGE ((PAGE_SIZE - sizeof(mapnode_t)) / sizeof(mapnode_t))
 
 space_t *space_create(void)
@@ -222,117 +219,16 @@ bool space_sigma0_fault(space_t *s, uint32_t va)
 	return mapdb_root(s, va, va, RIGHTS_ALL) == MAPDB_OK;
 }
 
-/* ---- map, grant and unmap of fpages ---- */
+/* ---- map one page ---- */
 
-/* Map one 4 KB page, creating sigma0's root mapping on first use. */
-static void map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
-		     uint32_t rights, bool grant)
+/* Map one 4 KB page, creating sigma0's root mapping on first use.
+ * MAPDB_STOPPED: stopped at a preemption point, call again. */
+int space_map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
+		   uint32_t rights, bool grant)
 {
 	if (!space_is_user_range(to, dst, PAGE_SIZE) || src >= USER_LIMIT)
-		return;
+		return MAPDB_OK;
 	if (from->sigma0 && !mapdb_lookup(from, src) && !space_sigma0_fault(from, src))
-		return;
-	mapdb_map(from, src, to, dst, rights, grant);
-}
-
-/*
- * X.2 placement: the smaller of send fpage and receive window decides the
- * size; snd_base picks the position of the smaller inside the larger.
- */
-void space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
-		     space_t *to, fpage_t window, bool grant)
-{
-	if (fpage_is_nil(snd) || fpage_is_nil(window))
-		return;
-	uint32_t s_log2 = fpage_size_log2(snd), w_log2 = fpage_size_log2(window);
-	if (s_log2 < PAGE_SHIFT || w_log2 < PAGE_SHIFT)
-		return;
-	uint32_t src = fpage_base(snd), dst = fpage_base(window), log2;
-	uint32_t rights = fpage_rights(snd);
-	if (s_log2 <= w_log2) {
-		uint64_t wmask = ((uint64_t)1 << w_log2) - 1;
-		dst += (uint32_t)(snd_base & wmask & ~(((uint64_t)1 << s_log2) - 1));
-		log2 = s_log2;
-	} else {
-		uint64_t smask = ((uint64_t)1 << s_log2) - 1;
-		src += (uint32_t)(snd_base & smask & ~(((uint64_t)1 << w_log2) - 1));
-		log2 = w_log2;
-	}
-	uint64_t size = (uint64_t)1 << log2;
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		uint32_t sva = src + (uint32_t)off;
-		if (sva >= USER_LIMIT || (uint64_t)dst + off >= USER_LIMIT)
-			break;
-		/* Skip 4 MB stretches the sender has nothing mapped in. */
-		if (!from->sigma0 && !from->node_table[sva >> 22]) {
-			off = ALIGN_UP(off + 1, (uint64_t)0x400000) - PAGE_SIZE;
-			continue;
-		}
-		map_page(from, sva, to, dst + (uint32_t)off, rights, grant);
-	}
-	/* Granting part of a larger fpage still gives up all of it (X.2). */
-	if (grant && s_log2 > w_log2)
-		space_unmap_fpage(from, snd | RIGHTS_ALL, true);
-}
-
-fpage_t space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self)
-{
-	uint32_t access = 0, rights = fpage_rights(fp);
-	uint32_t base = fpage_base(fp);
-	uint64_t size = fpage_size(fp);
-
-	if (fpage_is_nil(fp) || fpage_size_log2(fp) < PAGE_SHIFT)
-		return fp & ~RIGHTS_ALL;
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		uint32_t va = base + (uint32_t)off;
-		if (va >= USER_LIMIT)
-			break;
-		if (!s->node_table[va >> 22]) {
-			off = ALIGN_UP(off + 1, (uint64_t)0x400000) - PAGE_SIZE;
-			continue;
-		}
-		access |= mapdb_unmap(s, va, rights, flush_self);
-	}
-	return (fp & ~RIGHTS_ALL) | (access & RIGHTS_ALL);
-}
-
-/* ---- teardown ---- */
-
-void space_destroy(space_t *s)
-{
-	for (uint32_t i = 0; i < USER_PDES; i++) {
-		mapnode_t **table = s->node_table[i];
-		if (!table)
-			continue;
-		for (uint32_t j = 0; j < 1024; j++)
-			if (table[j])
-				mapdb_unmap(s, (i << 22) | (j << 12), RIGHTS_ALL, true);
-	}
-	/* UTCB pages are the kernel's, handed to the space: take them back. */
-	for (uint32_t i = 0; i < USER_PDES; i++) {
-		uint32_t pt = arch_pde_table(s->pdir, i << 22);
-		if (!pt)
-			continue;
-		if (!fpage_is_nil(s->utcb_area)) {
-			for (uint32_t j = 0; j < 1024; j++) {
-				uint32_t va = (i << 22) | (j << 12);
-				pte_t *p = arch_pte_slot(s->pdir, va);
-				if (arch_pte_present(*p) && space_in_utcb_area(s, va, PAGE_SIZE))
-					kmem_free(s, KMEM_UTCB, phys_to_virt(arch_pte_phys(*p)));
-			}
-		}
-		kmem_free(s, KMEM_PT, phys_to_virt(pt));
-		if (s->node_table[i])
-			kmem_free(s, KMEM_NT, s->node_table[i]);
-	}
-	for (uint32_t i = 0; i < USER_PDES; i++)
-		if (s->node_table[i] && !arch_pde_table(s->pdir, i << 22))
-			kmem_free(s, KMEM_NT, s->node_table[i]);
-	while (s->node_pages) {
-		node_page_t *p = s->node_pages;
-		s->node_pages = p->next;
-		kmem_free(s, KMEM_MAP, p);
-	}
-	kmem_free(s, KMEM_PT, s->pdir);
-	kmem_free(NULL, KMEM_NT, s);
+		return MAPDB_OK;
+	return mapdb_map_part(from, src, to, dst, rights, grant, true);
 }

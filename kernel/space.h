@@ -18,6 +18,10 @@
 
 struct tcb;
 
+/* Mapping nodes are carved from KMEM_MAP pages; each page starts with a
+ * link to the next page of the same space. */
+typedef struct node_page { struct node_page *next; } node_page_t;
+
 struct space {
 	uint32_t *pdir;                    /* page directory (KMEM_PT) */
 	uint32_t pdir_phys;
@@ -33,12 +37,26 @@ struct space {
 	bool privileged;                   /* sigma0 and the root task */
 	bool sigma0;                       /* idempotent root mappings on demand */
 	uint32_t id;                       /* small number for reports */
+	/* Teardown (space_reap.c): how far it got, and the list of the
+	 * spaces the idle loop finishes. */
+	uint32_t reap_cursor;              /* next node slot to unmap */
+	uint32_t reap_pde;                 /* next 4 MB stretch to free */
+	struct space *reap_next;
 };
 
 _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its page");
 
 space_t *space_create(void);
+/* Free a space with no threads and everything it holds, in one go (an
+ * unused space, or at boot). */
 void space_destroy(space_t *s);
+/* The same in steps: false when stopped at a preemption point (with
+ * may_stop); call again to go on.  True: s is gone. */
+bool space_reap(space_t *s, bool may_stop);
+/* Nobody will call space_reap(s) again: the idle loop finishes it. */
+void space_reap_later(space_t *s);
+/* Idle work: go on with those; true while some remain. */
+bool space_reap_orphans(void);
 bool space_areas_set(space_t *s);
 /* Is [addr, addr+size) inside user memory and clear of KIP and UTCB areas? */
 bool space_is_user_range(space_t *s, uint32_t addr, uint32_t size);
@@ -57,11 +75,19 @@ void *space_utcb_page(space_t *s, uint32_t va);
 /* sigma0: create the root mapping for physical page va on first use. */
 bool space_sigma0_fault(space_t *s, uint32_t va);
 
-/* Map/grant an fpage from one space to another (the typed-item transfer). */
-void space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
-		     space_t *to, fpage_t window, bool grant);
-/* Unmap an fpage; returns the fpage with the access bits in its rights. */
-fpage_t space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self);
+/* Map one 4 KB page (sigma0's root created on demand); MAPDB_STOPPED
+ * when stopped at a preemption point. */
+int space_map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
+		   uint32_t rights, bool grant);
+/* Map/grant an fpage from one space to another (the typed-item transfer),
+ * from page *done on (0 to start).  False: stopped at a preemption point,
+ * *done says how far it got; call again with it to go on. */
+bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
+		     space_t *to, fpage_t window, bool grant, uint32_t *done);
+/* Unmap the rights in fp from the fpage, from page *done on, OR-ing the
+ * access bits found into *access.  False: stopped, as above. */
+bool space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done,
+		       uint32_t *access);
 
 
 #endif

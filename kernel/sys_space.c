@@ -3,6 +3,7 @@
 #include <kernel/syscall.h>
 #include <kernel/thread.h>
 #include <kernel/space.h>
+#include <kernel/preempt.h>
 #include <kernel/kip_runtime.h>
 #include <arch/arch.h>
 
@@ -55,19 +56,33 @@ word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip
 	return 1;
 }
 
+/*
+ * Unmap the fpages in MR0..MRn.  Each is done in steps: at a preemption
+ * point the call stops with its progress kept (the fpage it is at, the
+ * pages done, the access bits found so far) and goes on when the caller
+ * re-executes it.  An fpage's MR gets its result when the fpage is done;
+ * the inputs of the others stay as they were until then.
+ */
 word_t sys_unmap(tcb_t *t, word_t control, word_t mr0)
 {
 	unsigned count = (control & UNMAP_COUNT_MASK) + 1;
 	bool flush = (control & UNMAP_FLUSH) != 0;
+	resume_t *r = resume_of(t, RESUME_UNMAP);
+	resume_t progress = { .op = RESUME_UNMAP };
 
-	for (unsigned i = 0; i < count; i++) {
+	if (r && r->a < count)
+		progress = *r;
+	t->resume.op = RESUME_NONE;
+	for (unsigned i = progress.a; i < count; i++) {
 		word_t fp = i == 0 ? mr0 : t->utcb[i];
-		fp = space_unmap_fpage(t->space, fp, flush);
-		if (i == 0)
-			mr0 = fp;
-		else
-			t->utcb[i] = fp;
+		if (!space_unmap_fpage(t->space, fp, flush, &progress.b, &progress.c)) {
+			progress.a = i;
+			preempt_restart(t, &progress);
+			return mr0;
+		}
+		fp = (fp & ~RIGHTS_ALL) | (progress.c & RIGHTS_ALL);
+		progress.b = progress.c = 0;
+		t->utcb[i] = fp;
 	}
-	t->utcb[0] = mr0;
-	return mr0;
+	return t->utcb[0];
 }

@@ -3,6 +3,7 @@
 #include <kernel/syscall.h>
 #include <kernel/thread.h>
 #include <kernel/space.h>
+#include <kernel/preempt.h>
 #include <kernel/sched.h>
 #include <kernel/ipc.h>
 #include <kernel/kip_runtime.h>
@@ -58,9 +59,40 @@ static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t ut
 	return 1;
 }
 
+/*
+ * Free a task whose last thread has gone, in steps.  At a preemption
+ * point the caller's ThreadControl stops, keeping the task to finish as
+ * its progress, and goes on when re-executed; it answers as before.
+ * `unchanged` is the value that leaves the caller's result register as it
+ * was, so that the call is re-executed with the same arguments.
+ */
+static word_t reap(tcb_t *t, space_t *s, word_t unchanged)
+{
+	if (space_reap(s, true))
+		return 1;
+	preempt_restart(t, &(resume_t){ .op = RESUME_REAP, .space = s });
+	return unchanged;
+}
+
+static void destroy_thread(tcb_t *d)
+{
+	space_t *s = d->space;
+
+	thread_destroy(d);
+	if (!s->threads)
+		space_destroy(s);
+}
+
 word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
 			  tid_t pager, word_t utcb)
 {
+	resume_t *r = resume_of(t, RESUME_REAP);
+
+	if (r) {
+		space_t *s = r->space;
+		t->resume.op = RESUME_NONE;
+		return reap(t, s, dest);
+	}
 	if (!t->space->privileged)
 		return sys_fail(t, ERR_NO_PRIVILEGE);
 	if (!tid_is_global(dest) || tid_number(dest) < kip_user_base())
@@ -69,9 +101,10 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 
 	if (tid_is_nil(space_spec)) {                  /* delete */
 		if (!d || d->id != dest || d == t)
-			return sys_fail(t, d == t ? ERR_INVALID_THREAD : ERR_INVALID_THREAD);
+			return sys_fail(t, ERR_INVALID_THREAD);
+		space_t *s = d->space;
 		thread_destroy(d);
-		return 1;
+		return s->threads ? 1 : reap(t, s, dest);
 	}
 	tcb_t *sp = thread_lookup(space_spec);
 	if (d) {                                       /* modify */
@@ -105,10 +138,10 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 			space_destroy(s);
 		return sys_fail(t, ERR_NO_MEMORY);
 	}
-	word_t r = modify(t, d, TID_NIL, pager, utcb);
-	if (!r)
-		thread_destroy(d);
-	return r;
+	word_t ok = modify(t, d, TID_NIL, pager, utcb);
+	if (!ok)
+		destroy_thread(d);   /* a new thread: nothing mapped, quick */
+	return ok;
 }
 
 /* ---- ExchangeRegisters ---- */
@@ -161,6 +194,10 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	/* A new SP or IP ends a transfer the thread would otherwise retry. */
 	if ((ctl & (EX_SP | EX_IP)) && d->xfer_partner)
 		ipc_cancel(d, true, true);
+	/* A system call stopped at a preemption point is not re-executed
+	 * by a thread sent elsewhere: forget its progress. */
+	if (ctl & (EX_SP | EX_IP | EX_FLAGS))
+		resume_forget(d);
 	if (ctl & EX_SP)
 		d->ctx.esp = io->sp;
 	if (ctl & EX_IP)

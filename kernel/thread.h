@@ -11,6 +11,8 @@
 #include <kernel/types.h>
 #include <kernel/l4types.h>
 #include <arch/context.h>
+#include <kernel/preempt.h>
+#include <kernel/ipc_xfer.h>
 
 struct space;
 
@@ -70,8 +72,11 @@ typedef struct tcb {
 	uint8_t xfer_role;                 /* XFER_SENDER or XFER_RECEIVER */
 	uint8_t xfer_by_sender;            /* the sender's XferTimeout set the deadline */
 	uint8_t xfer_rewound;              /* sender's trap rewound to retry the Ipc */
-	uint64_t xfer_deadline_us;         /* end of the transfer, from its first fault */
+	uint64_t xfer_deadline_us;         /* end of the transfer, from its first fault
+					    * (0: none armed yet) */
+	xfer_cursor_t xfer_cur;            /* as sender: how far the transfer got */
 	struct tcb *work_next;             /* receive phases waiting to be run */
+	resume_t resume;                   /* a system call stopped at a preemption point */
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
 
@@ -114,6 +119,7 @@ tcb_t *thread_lookup_local(struct space *s, tid_t local);
 /* Resolve a thread specifier as seen from caller: global or local ID. */
 tcb_t *thread_resolve(tcb_t *caller, tid_t id);
 tcb_t *thread_create(tid_t id, struct space *s, tid_t scheduler);
+/* Delete t; its space stays, even with no thread left (the caller frees it). */
 void thread_destroy(tcb_t *t);
 int thread_set_utcb(tcb_t *t, uint32_t location);
 void thread_set_version(tcb_t *t, tid_t id);

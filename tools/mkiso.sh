@@ -4,7 +4,8 @@
 # boots the kernel with sigma0 and the root task of KIND (demo|tests|bench).
 # GRUB talks on COM1 at 115200 8N1 as well as on the screen, so a PC with
 # only a serial console can be driven.  The other kinds whose root task has
-# been built are further menu entries.  LENT_BUILD_DIR overrides build/.
+# been built are further menu entries.  LENT_BUILD_DIR overrides build/;
+# LENT_KERNEL_ARGS is the kernel's command line (e.g. preempt=always).
 set -euo pipefail
 
 usage() { echo "usage: $0 demo|tests|bench OUT.iso" >&2; exit 2; }
@@ -36,7 +37,7 @@ entry() {	# entry KIND: one menu entry booting root-KIND
 	cat <<EOF
 
 menuentry "Lent: $1" {
-	multiboot /boot/kernel.elf
+	multiboot /boot/kernel.elf ${LENT_KERNEL_ARGS:-}
 	module /boot/sigma0.elf sigma0
 	module /boot/root-$1.elf root
 	boot

@@ -6,7 +6,9 @@
    lines "NN%: Checks: X, Failures: Y, Errors: Z".
 2. The in-QEMU suite (build/lent-tests.iso) under four configurations:
    QEMU's default CPU and -cpu pentium, each with -m 16 and -m 512, two at
-   a time.  Each in-QEMU test counts once per configuration.
+   a time, and once more at 16 MB with every preemption point taken
+   (build/lent-tests-preempt.iso).  Each in-QEMU test counts once per
+   configuration.
 Exit status 0 only if nothing failed.  With --build, the kernel and the ISO
 are built first (a failed build is a failure); make test builds them itself.
 Timeouts per QEMU run: LENT_TEST_TIMEOUT (default 300 s) in all, and
@@ -26,6 +28,9 @@ import qemu_harness  # noqa: E402
 
 TOP = qemu_harness.TOP
 CONFIGS = [(None, 16), (None, 512), ("pentium", 16), ("pentium", 512)]
+# The same suite once more with every preemption point taken
+# (the kernel command line "preempt=always", kernel/preempt.h).
+PREEMPT_ISO = "lent-tests-preempt.iso"
 
 CHECK_SUMMARY_RE = re.compile(
     r"^\d+%: Checks: (\d+), Failures: (\d+), Errors: (\d+)")
@@ -95,8 +100,10 @@ def host_unit_tests(tally, unit_dir):
 
 def build(tally, iso):
     target = os.path.relpath(iso, TOP)
-    print("== build: make all %s" % target, flush=True)
-    status, _ = run_streaming(["make", "--no-print-directory", "all", target])
+    preempt = os.path.join(os.path.dirname(target), PREEMPT_ISO)
+    print("== build: make all %s %s" % (target, preempt), flush=True)
+    status, _ = run_streaming(["make", "--no-print-directory", "all", target,
+                               preempt])
     if status != 0:
         tally.fail("[build] make all %s failed (status %d)" % (target, status))
         return False
@@ -110,6 +117,9 @@ def qemu_suite(tally, iso, timeout, idle, jobs):
         return
     configs = [qemu_harness.Config(iso, cpu, mem, timeout, idle)
                for cpu, mem in CONFIGS]
+    configs.append(qemu_harness.Config(
+        os.path.join(os.path.dirname(iso), PREEMPT_ISO), None, 16, timeout,
+        idle, name="preempt-16M"))
 
     def one(cfg):
         run = qemu_harness.run_qemu(cfg)

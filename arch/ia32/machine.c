@@ -25,3 +25,8 @@ void arch_idle_wait(void)
 {
 	sti_hlt_cli();
 }
+
+void arch_interrupt_window(void)
+{
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+}

@@ -40,6 +40,25 @@ static bool kernel_interface(tcb_t *t)
 	return true;
 }
 
+/* int3 (CC) is one byte long; int $n (CD n) two. */
+static uint32_t trap_length(tcb_t *t)
+{
+	if (t->ctx.vector == VEC_BP && space_user_byte(t->space, t->ctx.eip - 1) == 0xCC)
+		return 1;
+	return 2;
+}
+
+uint32_t arch_trap_rewind(tcb_t *t)
+{
+	t->ctx.eip -= trap_length(t);
+	return t->ctx.eip;
+}
+
+bool arch_trap_reentered(tcb_t *t, uint8_t vector, uint32_t at)
+{
+	return t->ctx.vector == vector && t->ctx.eip - trap_length(t) == at;
+}
+
 static tcb_t *partner_of(tcb_t *t)
 {
 	return t->partner ? t->partner : NULL;
@@ -99,6 +118,11 @@ void trap_from_user(void)
 	tcb_t *t = current;
 	arch_context_t *c = &t->ctx;
 
+	/* Progress kept for a system call is only for re-executing it. */
+	if (__builtin_expect(t->resume.op != RESUME_NONE, 0) &&
+	    (c->vector == VEC_SYSCALL_IPC || c->vector == VEC_SYSCALL_OTHER || c->vector == VEC_BP) &&
+	    !arch_trap_reentered(t, t->resume.vector, t->resume.at))
+		resume_forget(t);
 	/* The common case first, before any other dispatch. */
 	if (__builtin_expect(c->vector == VEC_SYSCALL_IPC && !(c->eflags & EFLAGS_VM), 1))
 		ipc_fastpath(t, c->eax, c->edx, c->ecx, c->esi);

@@ -57,6 +57,8 @@ typedef struct mdb_op {
 
 extern space_t mdb_space[MDB_NSPACES];
 extern unsigned mdb_fail_now;  /* MDB_FAIL_* in force */
+/* Stop every n-th preemption point of a walk (0: never). */
+extern unsigned mdb_stop_every;
 
 /* Supplied by the program that links the harness; must not return. */
 void mdb_fail(const char *msg) __attribute__((noreturn));

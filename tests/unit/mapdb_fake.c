@@ -28,6 +28,16 @@
 
 space_t mdb_space[MDB_NSPACES];
 unsigned mdb_fail_now;
+unsigned mdb_stop_every;
+static unsigned stop_calls;
+
+/* Preemption points: with mdb_stop_every set, every that-many-th one
+ * stops the walk, so that the tests see it continued correctly. */
+bool mapdb_stop_due(unsigned cost)
+{
+	(void)cost;
+	return mdb_stop_every && ++stop_calls % mdb_stop_every == 0;
+}
 
 static mapnode_t pool[MDB_POOL];
 static space_t *owner[MDB_POOL];         /* NULL: free */

@@ -418,7 +418,24 @@ void mdb_apply(const mdb_op_t *op)
 				model[pos].access = 0;
 			}
 		}
-		got = (int)mapdb_unmap(a, PG(p1) | off, op->rights, op->flush_self);
+		if ((op->rights & RIGHTS_ALL) == RIGHTS_ALL) {
+			/* Stopped and continued at preemption points, an
+			 * unmap of all rights ends as it would in one go. */
+			uint32_t acc = 0;
+			int r, rounds = 0;
+
+			mdb_stop_every = 1 + (op->rights & 3);
+			for (bool resumed = false;
+			     (r = mapdb_unmap_part(a, PG(p1) | off, op->rights, op->flush_self,
+						   &acc, true, resumed)) == MAPDB_STOPPED;
+			     resumed = true)
+				MDB_REQUIRE(++rounds < 1000000, "unmap never finishes");
+			mdb_stop_every = 0;
+			MDB_REQUIRE(r == MAPDB_OK, "stepped unmap returned %d", r);
+			got = (int)acc;
+		} else {
+			got = (int)mapdb_unmap(a, PG(p1) | off, op->rights, op->flush_self);
+		}
 		MDB_REQUIRE((uint32_t)got == access, "mapdb_unmap returned access %#x, "
 			    "expected %#x", (uint32_t)got, access);
 		if (!op->flush_self && p1 < MDB_NPAGES && model[pos].present)

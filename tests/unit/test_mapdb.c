@@ -103,6 +103,12 @@ uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
 	return a;
 }
 
+bool mapdb_stop_due(unsigned cost)
+{
+	(void)cost;
+	return false;
+}
+
 uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights)
 {
 	fake_pte_t *p = &s->pte[vaddr >> PAGE_SHIFT];

@@ -80,6 +80,7 @@
 #define FZ_STUCK_US	3000UL		/* blocked or halted this long: restart */
 #define FZ_HUNG_US	25000UL		/* no step this long, whatever the state */
 #define FZ_MIN_STEPS	200UL
+#define FZ_MAX_RUNS	20UL		/* run at most this many times as long */
 
 /* Thread numbers ThreadControl/SpaceControl of the root phase may use. */
 #define FZ_RES_NO	400
@@ -1248,6 +1249,25 @@ static void watchdog(W now)
 	}
 }
 
+static W totals(W *calls, W *min_steps, const char **bad);
+
+/* Has the fuzz run long enough: `us` of SystemClock, and then until every
+ * thread has made FZ_MIN_STEPS steps, so that a slow host makes the run
+ * longer instead of failing it; a thread still short of them after
+ * FZ_MAX_RUNS times `us` is starved, and check_steps() says so. */
+static int run_done(W start, W now, W us)
+{
+	W calls, min_steps;
+	const char *bad = 0;
+
+	if (now - start < us)
+		return 0;
+	if (now - start >= FZ_MAX_RUNS * us)
+		return 1;
+	(void)totals(&calls, &min_steps, &bad);
+	return min_steps >= FZ_MIN_STEPS;
+}
+
 static void run(W us)
 {
 	W start = rt_now_us(), now = start, last_watch = start;
@@ -1257,7 +1277,7 @@ static void run(W us)
 		fm.last_steps[j] = 0;
 		fm.last_change[j] = start;
 	}
-	while (now - start < us) {
+	while (!run_done(start, now, us)) {
 		L4_ThreadId_t from = L4_nilthread;
 		L4_MsgTag_t tag;
 

@@ -26,6 +26,7 @@ int  arch_console_getc(void);                 /* -1 if no key waiting */
 void arch_shutdown(int code) __attribute__((noreturn));
 void arch_halt(void) __attribute__((noreturn));
 void arch_idle_wait(void);                     /* wait for an interrupt */
+void arch_interrupt_window(void);              /* take one that waits, if any */
 
 /* ---- boot ---- */
 void arch_cpu_init(void);                      /* GDT, TSS, IDT, PIC, features */
@@ -57,6 +58,15 @@ static inline void arch_copy_words(uint32_t *dst, const uint32_t *src, uint32_t 
 {
 	__asm__ volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(n) :: "memory");
 }
+
+/* ---- preemption points (kernel/preempt.h) ---- */
+/* Is a device interrupt waiting for the kernel to let it in? */
+bool arch_irq_pending(void);
+/* Move t back onto the trap instruction it entered by, so that it runs
+ * it again; returns the trap's address. */
+uint32_t arch_trap_rewind(struct tcb *t);
+/* Did t enter now by running that trap again? */
+bool arch_trap_reentered(struct tcb *t, uint8_t vector, uint32_t at);
 
 /* ---- threads ---- */
 /* Make t current: kernel entry saves into t's frame, %gs:0 finds its

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Preemption points and the progress of stopped system calls. */
+#include <kernel/preempt.h>
+#include <kernel/thread.h>
+#include <kernel/space.h>
+#include <kernel/sched.h>
+#include <kernel/string.h>
+#include <kernel/kprintf.h>
+#include <arch/arch.h>
+
+static unsigned work_since_poll;
+static bool stop_always;
+
+void preempt_configure(const char *cmdline)
+{
+	static const char opt[] = "preempt=always";
+
+	for (const char *p = cmdline; *p; p++)
+		if (strncmp(p, opt, sizeof(opt) - 1) == 0 && (p == cmdline || p[-1] == ' ')) {
+			stop_always = true;
+			kprintf("preemption points: stop at every one\n");
+		}
+}
+
+bool preempt_due(unsigned cost)
+{
+	work_since_poll += cost;
+	if (work_since_poll < PREEMPT_POLL_COST)
+		return false;
+	work_since_poll = 0;
+	return stop_always || arch_irq_pending();
+}
+
+void preempt_restart(tcb_t *t, const resume_t *r)
+{
+	t->resume = *r;
+	t->resume.vector = (uint8_t)t->ctx.vector;
+	t->resume.at = arch_trap_rewind(t);
+}
+
+resume_t *resume_of(tcb_t *t, enum resume_op op)
+{
+	if (t->resume.op != op)
+		return NULL;
+	if (!arch_trap_reentered(t, t->resume.vector, t->resume.at)) {
+		resume_forget(t);
+		return NULL;
+	}
+	return &t->resume;
+}
+
+void resume_forget(tcb_t *t)
+{
+	if (t->resume.op == RESUME_REAP)
+		space_reap_later(t->resume.space);
+	t->resume.op = RESUME_NONE;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Map, grant and unmap of whole fpages, page by page.  An fpage may cover
+ * the whole address space, so each of these stops at preemption points
+ * and continues later from the page it reached: the caller keeps that
+ * progress (a page count, space_fpage_progress_t) and calls again.
+ */
+#include <kernel/space.h>
+#include <kernel/preempt.h>
+#include <arch/arch.h>
+
+#define MAP_PAGE_COST   64u     /* about the instructions one page costs */
+#define SKIP_COST       8u      /* one empty 4 MB stretch passed over */
+#define STOPPED_MIDWAY  0x80000000u  /* the page at `done` is half done */
+
+bool mapdb_stop_due(unsigned cost)
+{
+	return preempt_due(cost);
+}
+
+/* Pages of the 4 MB stretch from va on: where to go on when it is empty. */
+static uint32_t pages_to_next_pde(uint32_t va)
+{
+	return (0x400000u - (va & 0x3FFFFFu)) >> PAGE_SHIFT;
+}
+
+/*
+ * X.2 placement: the smaller of send fpage and receive window decides the
+ * size; snd_base picks the position of the smaller inside the larger.
+ */
+bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
+		     space_t *to, fpage_t window, bool grant, uint32_t *done)
+{
+	if (fpage_is_nil(snd) || fpage_is_nil(window))
+		return true;
+	uint32_t s_log2 = fpage_size_log2(snd), w_log2 = fpage_size_log2(window);
+	if (s_log2 < PAGE_SHIFT || w_log2 < PAGE_SHIFT)
+		return true;
+	uint32_t src = fpage_base(snd), dst = fpage_base(window), log2;
+	uint32_t rights = fpage_rights(snd);
+	if (s_log2 <= w_log2) {
+		uint64_t wmask = ((uint64_t)1 << w_log2) - 1;
+		dst += (uint32_t)(snd_base & wmask & ~(((uint64_t)1 << s_log2) - 1));
+		log2 = s_log2;
+	} else {
+		uint64_t smask = ((uint64_t)1 << s_log2) - 1;
+		src += (uint32_t)(snd_base & smask & ~(((uint64_t)1 << w_log2) - 1));
+		log2 = w_log2;
+	}
+	uint32_t pages = (uint32_t)(((uint64_t)1 << log2) >> PAGE_SHIFT);
+	while ((*done & ~STOPPED_MIDWAY) < pages) {
+		uint32_t i = *done & ~STOPPED_MIDWAY;
+		uint32_t sva = src + (i << PAGE_SHIFT), dva = dst + (i << PAGE_SHIFT);
+		if (sva >= USER_LIMIT || dva >= USER_LIMIT) {
+			*done = pages;
+			break;
+		}
+		/* Skip 4 MB stretches the sender has nothing mapped in. */
+		if (!from->sigma0 && !from->node_table[sva >> 22]) {
+			*done = i + pages_to_next_pde(sva);
+			if (preempt_due(SKIP_COST))
+				return false;
+			continue;
+		}
+		if (space_map_page(from, sva, to, dva, rights, grant) == MAPDB_STOPPED) {
+			*done = i | STOPPED_MIDWAY;
+			return false;
+		}
+		*done = i + 1;
+		if (*done < pages && preempt_due(MAP_PAGE_COST))
+			return false;
+	}
+	/* Granting part of a larger fpage still gives up all of it (X.2):
+	 * the pages after the mapped ones count that part of the work. */
+	if (grant && s_log2 > w_log2) {
+		uint32_t part = *done - pages, access = 0;   /* keeps STOPPED_MIDWAY */
+		bool finished = space_unmap_fpage(from, snd | RIGHTS_ALL, true, &part, &access);
+		*done = pages + part;
+		return finished;
+	}
+	return true;
+}
+
+bool space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done,
+		       uint32_t *access)
+{
+	uint32_t rights = fpage_rights(fp);
+	uint32_t base = fpage_base(fp);
+
+	if (fpage_is_nil(fp) || fpage_size_log2(fp) < PAGE_SHIFT)
+		return true;
+	uint64_t pages = fpage_size(fp) >> PAGE_SHIFT;
+	while ((*done & ~STOPPED_MIDWAY) < pages) {
+		uint32_t i = *done & ~STOPPED_MIDWAY;
+		uint32_t va = base + (i << PAGE_SHIFT);
+		if (va >= USER_LIMIT)
+			break;
+		if (!s->node_table[va >> 22]) {
+			*done = i + pages_to_next_pde(va);
+			if (preempt_due(SKIP_COST))
+				return false;
+			continue;
+		}
+		bool midway = (*done & STOPPED_MIDWAY) != 0;
+		if (mapdb_unmap_part(s, va, rights, flush_self, access, true, midway) ==
+		    MAPDB_STOPPED) {
+			*done = i | STOPPED_MIDWAY;
+			return false;
+		}
+		*done = i + 1;
+		if (*done < pages && preempt_due(MAP_PAGE_COST / 4))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Tearing down a task whose last thread is gone.  Its mappings, and all
+ * that was derived from them, may be many: the teardown stops at
+ * preemption points and continues from a cursor kept in the space.  The
+ * thread that deleted the task finishes it (see sys_thread.c); a task
+ * whose deleter went away meanwhile is finished by the idle loop.
+ */
+#include <kernel/space.h>
+#include <kernel/preempt.h>
+#include <arch/arch.h>
+
+#define SLOT_COST  4u           /* looking at one empty node slot */
+#define PDE_COST   16u          /* one 4 MB stretch without tables */
+
+static space_t *orphans;        /* spaces nobody is finishing */
+
+/* Phase 1: unmap every page the space holds. */
+static bool reap_mappings(space_t *s, bool may_stop)
+{
+	while (s->reap_cursor < USER_PDES * 1024u) {
+		uint32_t i = s->reap_cursor >> 10, j = s->reap_cursor & 1023;
+		mapnode_t **table = s->node_table[i];
+		if (!table) {
+			s->reap_cursor = (i + 1) << 10;
+			if (may_stop && preempt_due(PDE_COST))
+				return false;
+			continue;
+		}
+		if (table[j]) {
+			uint32_t access = 0;
+			if (mapdb_unmap_part(s, s->reap_cursor << PAGE_SHIFT, RIGHTS_ALL, true,
+					     &access, may_stop, true) == MAPDB_STOPPED)
+				return false;
+		}
+		s->reap_cursor++;
+		if (may_stop && preempt_due(SLOT_COST))
+			return false;
+	}
+	return true;
+}
+
+/* UTCB pages are the kernel's, handed to the space: take them back. */
+static void free_utcb_pages(space_t *s, uint32_t pde)
+{
+	if (fpage_is_nil(s->utcb_area))
+		return;
+	uint32_t lo = fpage_base(s->utcb_area);
+	uint64_t hi = (uint64_t)lo + fpage_size(s->utcb_area);
+	uint64_t from = (uint64_t)pde << 22, to = from + 0x400000u;
+	if (from < lo)
+		from = lo;
+	if (to > hi)
+		to = hi;
+	for (uint64_t va = from; va < to; va += PAGE_SIZE) {
+		pte_t *p = arch_pte_slot(s->pdir, (uint32_t)va);
+		if (p && arch_pte_present(*p))
+			kmem_free(s, KMEM_UTCB, phys_to_virt(arch_pte_phys(*p)));
+	}
+}
+
+/* Phase 2: the tables, one 4 MB stretch at a time. */
+static bool reap_tables(space_t *s, bool may_stop)
+{
+	for (; s->reap_pde < USER_PDES; s->reap_pde++) {
+		uint32_t i = s->reap_pde;
+		uint32_t pt = arch_pde_table(s->pdir, i << 22);
+		if (pt) {
+			free_utcb_pages(s, i);
+			kmem_free(s, KMEM_PT, phys_to_virt(pt));
+		}
+		if (s->node_table[i])
+			kmem_free(s, KMEM_NT, s->node_table[i]);
+		s->node_table[i] = NULL;
+		if (may_stop && s->reap_pde + 1 < USER_PDES && preempt_due(PDE_COST))
+			return (s->reap_pde++, false);
+	}
+	return true;
+}
+
+bool space_reap(space_t *s, bool may_stop)
+{
+	if (!reap_mappings(s, may_stop) || !reap_tables(s, may_stop))
+		return false;
+	while (s->node_pages) {
+		node_page_t *p = s->node_pages;
+		s->node_pages = p->next;
+		kmem_free(s, KMEM_MAP, p);
+	}
+	kmem_free(s, KMEM_PT, s->pdir);
+	kmem_free(NULL, KMEM_NT, s);
+	return true;
+}
+
+void space_destroy(space_t *s)
+{
+	space_reap(s, false);
+}
+
+void space_reap_later(space_t *s)
+{
+	s->reap_next = orphans;
+	orphans = s;
+}
+
+bool space_reap_orphans(void)
+{
+	while (orphans) {
+		space_t *s = orphans;
+		if (!space_reap(s, true))
+			return true;
+		orphans = s->reap_next;
+	}
+	return false;
+}
