@@ -101,7 +101,7 @@ $(eval $(call user_program,root-bench,$(BENCH_OBJ),$(ROOT_BASE)))
 PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.elf $(B)/root-bench.elf
 
 # ---- top-level targets ----------------------------------------------------
-.PHONY: all iso run test test-unit test-qemu bench gdb deps clean fuzz
+.PHONY: all iso run test test-unit test-qemu test-matrix bench gdb deps clean fuzz
 all: $(PROGRAMS)
 
 $(B)/lent.iso: $(PROGRAMS) tools/mkiso.sh
@@ -126,6 +126,12 @@ run: deps
 # Host unit tests (Check), plain and under ASan/UBSan, then the QEMU suite.
 test: deps
 	$(PYTHON) tools/testall.py --build
+
+# The test ISO on every CPU model x memory size x boot medium, two QEMU
+# runs at a time (tools/test_matrix.py; about 10 minutes); not in test.
+test-matrix: deps
+	$(MAKE) all $(B)/lent-tests.iso
+	$(PYTHON) tools/test_matrix.py
 
 test-unit:
 	$(MAKE) -C tests/unit

@@ -55,9 +55,10 @@ static uint32_t pool_size(void)
 
 void kernel_main(uint32_t magic, uint32_t mbi_phys)
 {
-	arch_paging_init(PHYSMAP_LIMIT);
 	arch_console_init();
 	kprintf("\nLent L4 X.2 microkernel for IA-32\n");
+	arch_cpu_check();
+	arch_paging_init(PHYSMAP_LIMIT);
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("not started by a Multiboot loader (magic %x)", magic);
 	arch_cpu_init();

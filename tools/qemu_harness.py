@@ -12,13 +12,19 @@ The harness stops at the summary (after a short wait for isa-debug-exit),
 at QEMU's exit or at a timeout, and turns every crash, triple fault, hang,
 missing test and plan mismatch into a named failure.  The full serial log
 goes to build/logs/<config>.log (LENT_LOG_DIR overrides the folder).
+A kernel that refuses the CPU prints "Lent needs a CPU with ...: this one
+lacks ..." and ends through isa-debug-exit with value 2: cpu_refusal()
+judges such a boot.  The ISO is a hybrid image: it boots from CD (-cdrom)
+or as an IDE hard disk (--boot hd).
 
-Used by tools/testall.py and tools/bench.py; also a command of its own:
-    qemu_harness.py ISO [--cpu pentium] [--mem 16] [--timeout 300]
+Used by tools/testall.py, tools/test_matrix.py and tools/bench.py; also a
+command of its own:
+    qemu_harness.py ISO [--cpu pentium] [--mem 16] [--boot hd] [--timeout 300]
     qemu_harness.py --replay LOG [--end debug-exit|reset|timeout|idle]
 """
 
 import argparse
+import concurrent.futures
 import os
 import re
 import selectors
@@ -34,6 +40,8 @@ LOG_DIR = os.environ.get("LENT_LOG_DIR", os.path.join(TOP, "build", "logs"))
 # with -no-reboot a guest reset (triple fault included) ends QEMU with 0.
 STATUS_DEBUG_EXIT_OK = 1
 STATUS_RESET = 0
+# The kernel's CPU refusal: CPU_REFUSED_EXIT (2) in arch/ia32/include/arch/cpucheck.h.
+STATUS_CPU_REFUSED = 2 * 2 + 1
 SHUTDOWN_GRACE = 5.0  # seconds between the summary and isa-debug-exit
 
 _live = set()            # QEMU processes running now, for kill_all()
@@ -46,6 +54,7 @@ OK_RE = re.compile(r"^ok (\d+)(?: - (.*?))?\s*$")
 NOT_OK_RE = re.compile(r"^not ok (\d+)(?: - (.*?))?(?:: (.*?))?\s*$")
 SUMMARY_RE = re.compile(r"^(\d+) passed, (\d+) failed\s*$")
 KD_RE = re.compile(r"^KD# (.*?)\s*$")
+REFUSAL_RE = re.compile(r"^Lent needs a CPU with (.+?): this one lacks (.+?)\s*$")
 
 
 def is_panic(line):
@@ -57,21 +66,51 @@ def end_of_suite(line):
     return bool(SUMMARY_RE.match(line)) or is_panic(line)
 
 
+def end_of_suite_or_refusal(line):
+    """The stop line of a boot that may be refused: the refusal too."""
+    return end_of_suite(line) or bool(REFUSAL_RE.match(line))
+
+
+def refused_or_started(line):
+    """The stop line of a boot that must be refused: the refusal, or the
+    test plan (the kernel went on past the CPU check), or a panic."""
+    return (bool(REFUSAL_RE.match(line)) or bool(PLAN_RE.match(line))
+            or is_panic(line))
+
+
+BOOT_MEDIA = ("cd", "hd")
+
+
 class Config:
-    """One way to boot the ISO: CPU model (None = QEMU's default), memory."""
+    """One way to boot the ISO: CPU model (None = QEMU's default, else a
+    -cpu argument such as "pentium,-pse"), memory in MB, and medium:
+    "cd" (-cdrom) or "hd" (the hybrid image as an IDE hard disk)."""
 
     def __init__(self, iso, cpu=None, mem=64, timeout=300.0, idle=60.0,
-                 name=None, extra=()):
+                 name=None, extra=(), boot="cd"):
+        if boot not in BOOT_MEDIA:
+            raise ValueError("boot medium %r is not one of %s" % (
+                boot, ", ".join(BOOT_MEDIA)))
         self.iso = iso
         self.cpu = cpu
         self.mem = mem
         self.timeout = timeout
         self.idle = idle
         self.extra = list(extra)
-        self.name = name or "%s-%dM" % (cpu or "default", mem)
+        self.boot = boot
+        self.name = name or "%s-%dM%s" % (cpu or "default", mem,
+                                          "" if boot == "cd" else "-" + boot)
+
+    def media(self):
+        if self.boot == "hd":
+            # snapshot=on: QEMU writes to a temporary overlay and opens the
+            # image read-only, so that runs at the same time can share it.
+            return ["-drive", "file=%s,format=raw,if=ide,snapshot=on"
+                    % self.iso.replace(",", ",,"), "-boot", "c"]
+        return ["-cdrom", self.iso, "-boot", "d"]
 
     def command(self):
-        cmd = ["qemu-system-i386", "-cdrom", self.iso, "-boot", "d",
+        cmd = ["qemu-system-i386"] + self.media() + [
                "-m", str(self.mem), "-display", "none", "-monitor", "none",
                "-serial", "stdio", "-net", "none", "-no-reboot",
                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -115,6 +154,8 @@ class Run:
             return "crashed: triple fault or reset (QEMU exited under -no-reboot)"
         if self.status == STATUS_DEBUG_EXIT_OK:
             return "shut down through isa-debug-exit"
+        if self.status == STATUS_CPU_REFUSED:
+            return "stopped after refusing the CPU (isa-debug-exit value 2)"
         if self.status is not None and self.status % 2 == 1 and self.status < 128:
             return "isa-debug-exit with value %d" % ((self.status - 1) // 2)
         return "QEMU failed with status %s: %s" % (
@@ -203,6 +244,22 @@ def run_qemu(config, stop=end_of_suite, echo=None):
     return run
 
 
+def run_all(configs, jobs, done, stop_for=lambda config: end_of_suite):
+    """Boot every config, at most jobs at a time, each with the stop line
+    stop_for(config), and call done(run) for each as it ends (in the order
+    they end).  On Ctrl-C every QEMU goes."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_qemu, cfg, stop_for(cfg)) for cfg in configs]
+        try:
+            for fut in concurrent.futures.as_completed(futures):
+                done(fut.result())
+        except KeyboardInterrupt:
+            for fut in futures:
+                fut.cancel()
+            kill_all()
+            raise
+
+
 def kill_all():
     """Kill every QEMU still running (on Ctrl-C); their runs then end."""
     with _live_lock:
@@ -234,9 +291,45 @@ def run_problem(run):
     return run.describe_end()
 
 
+def cpu_refusal(run):
+    """(refusal, why): refusal is (needs, lacks) as the kernel printed
+    them, or None if it printed none; why is None if the run was a clean
+    refusal (the text, nothing after it but QEMU's exit with
+    STATUS_CPU_REFUSED), else what was wrong."""
+    found = None
+    for line in run.lines:
+        m = REFUSAL_RE.match(line)
+        if m and found is None:
+            found = (m.group(1), m.group(2))
+        elif found and PLAN_RE.match(line):
+            return found, "went on to the tests after the refusal"
+    if found is None:
+        if any(PLAN_RE.match(l) for l in run.lines):
+            return None, "no CPU refusal: the kernel went on to the tests"
+        return None, "no CPU refusal printed: %s" % run.describe_end()
+    if run.end != "exit" or run.status != STATUS_CPU_REFUSED:
+        return found, "refused, then %s" % run.describe_end()
+    return found, None
+
+
+def analyse_refusal(run, lacks):
+    """Judge a boot on a CPU that lacks what Lent needs: one check, passed
+    only if the kernel refused it naming exactly lacks, and stopped."""
+    res = Result(run.config.name)
+    found, why = cpu_refusal(run)
+    if why is None and found[1] != lacks:
+        why = "refused, but named %r instead of %r" % (found[1], lacks)
+    if why is None:
+        res.passed = 1
+    else:
+        res.fail("CPU refusal: " + why)
+    return res
+
+
 class Result:
     def __init__(self, name):
         self.name = name
+        self.plan = None    # N of the plan line 1..N, if one was printed
         self.passed = 0
         self.failed = 0
         self.failures = []  # one description per failure counted
@@ -293,8 +386,11 @@ def analyse(run):
 
     clean_end = run.end == "exit" and run.status == STATUS_DEBUG_EXIT_OK
     why = run.describe_end()
+    refusal, _ = cpu_refusal(run)
     if panic:
         why = "crashed: kernel panic: " + panic[0]
+    elif refusal:
+        why = "the kernel refused the CPU, which lacks " + refusal[1]
     elif run.debugger and not clean_end:
         why += " (after KD# %s)" % run.debugger[-1]
     attributed = False
@@ -338,6 +434,7 @@ def analyse(run):
             res.fail("run: after the summary: %s" % why)
     if panic and not any(panic[0] in what for what in res.failures):
         res.fail("run: kernel panic: %s" % panic[0])
+    res.plan = plan
     return res
 
 
@@ -371,6 +468,10 @@ def main():
     ap.add_argument("iso", nargs="?")
     ap.add_argument("--cpu", default=None, help="QEMU -cpu model")
     ap.add_argument("--mem", type=int, default=64, help="QEMU -m, in MB")
+    ap.add_argument("--boot", default="cd", choices=BOOT_MEDIA,
+                    help="boot the ISO from CD or as a hard disk")
+    ap.add_argument("--refused", metavar="LACKS",
+                    help="expect the CPU refusal naming LACKS, not a suite")
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--idle", type=float, default=60.0,
                     help="seconds without serial output that mean a hang")
@@ -388,11 +489,12 @@ def main():
         run = replay(a.replay, a.end, a.name or "replay")
     elif a.iso:
         cfg = Config(a.iso, a.cpu, a.mem, a.timeout, a.idle, a.name,
-                     a.qemu_args)
-        run = run_qemu(cfg, echo=print if a.verbose else None)
+                     a.qemu_args, a.boot)
+        run = run_qemu(cfg, refused_or_started if a.refused else end_of_suite,
+                       echo=print if a.verbose else None)
     else:
         ap.error("an ISO or --replay LOG is needed")
-    res = analyse(run)
+    res = analyse_refusal(run, a.refused) if a.refused else analyse(run)
     report(res)
     print("%d passed, %d failed" % (res.passed, res.failed))
     return 0 if res.failed == 0 else 1

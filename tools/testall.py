@@ -4,11 +4,14 @@
 
 1. The host unit tests: make -C tests/unit, counted from Check's summary
    lines "NN%: Checks: X, Failures: Y, Errors: Z".
-2. The in-QEMU suite (build/lent-tests.iso) under four configurations:
-   QEMU's default CPU and -cpu pentium, each with -m 16 and -m 512, two at
-   a time, and once more at 16 MB with every preemption point taken
-   (build/lent-tests-preempt.iso).  Each in-QEMU test counts once per
-   configuration.
+2. The in-QEMU suite (build/lent-tests.iso) under six configurations:
+   QEMU's default CPU and -cpu pentium, each with -m 16 and -m 512, and
+   -cpu pentium with -m 8 (the brief's floor), and once more at 16 MB
+   with every preemption point taken (build/lent-tests-preempt.iso), two
+   at a time.  Each in-QEMU test counts once per configuration.
+3. The CPU check: boots on CPUs that lack what Lent needs (a Pentium
+   without 4 MB pages, one without an FPU) must print the refusal and
+   stop; each counts once.
 Exit status 0 only if nothing failed.  With --build, the kernel and the ISO
 are built first (a failed build is a failure); make test builds them itself.
 Timeouts per QEMU run: LENT_TEST_TIMEOUT (default 300 s) in all, and
@@ -16,7 +19,6 @@ LENT_TEST_IDLE (default 60 s) without serial output.
 """
 
 import argparse
-import concurrent.futures
 import os
 import re
 import subprocess
@@ -27,7 +29,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_harness  # noqa: E402
 
 TOP = qemu_harness.TOP
-CONFIGS = [(None, 16), (None, 512), ("pentium", 16), ("pentium", 512)]
+CONFIGS = [(None, 16), (None, 512), ("pentium", 16), ("pentium", 512),
+           ("pentium", 8)]
+# (-cpu, what the refusal must name): CPUs the kernel must refuse.
+REFUSALS = [("pentium,-pse", "4 MB pages (PSE)"),
+            ("pentium,-fpu", "an x87 FPU")]
+REFUSAL_MEM = 16
 # The same suite once more with every preemption point taken
 # (the kernel command line "preempt=always", kernel/preempt.h).
 PREEMPT_ISO = "lent-tests-preempt.iso"
@@ -120,27 +127,33 @@ def qemu_suite(tally, iso, timeout, idle, jobs):
     configs.append(qemu_harness.Config(
         os.path.join(os.path.dirname(iso), PREEMPT_ISO), None, 16, timeout,
         idle, name="preempt-16M"))
+    refusals = {}   # config name -> what the refusal must name
+    for cpu, lacks in REFUSALS:
+        cfg = qemu_harness.Config(iso, cpu, REFUSAL_MEM, timeout, idle)
+        refusals[cfg.name] = lacks
+        configs.append(cfg)
 
-    def one(cfg):
-        run = qemu_harness.run_qemu(cfg)
-        return run, qemu_harness.analyse(run)
+    def stop_for(cfg):
+        # A refused boot ends at the refusal, or at the plan if the kernel
+        # wrongly went on; a suite at its summary.
+        if cfg.name in refusals:
+            return qemu_harness.refused_or_started
+        return qemu_harness.end_of_suite
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(one, cfg) for cfg in configs]
-        try:
-            for fut in concurrent.futures.as_completed(futures):
-                run, res = fut.result()
-                print("[%s] %d passed, %d failed (%.1f s, log %s)" % (
-                    res.name, res.passed, res.failed, run.elapsed,
-                    os.path.relpath(run.log_path, TOP)), flush=True)
-                tally.passed += res.passed
-                for what in res.failures:
-                    tally.fail("[%s] %s" % (res.name, what))
-        except KeyboardInterrupt:
-            for fut in futures:
-                fut.cancel()
-            qemu_harness.kill_all()
-            raise
+    def done(run):
+        name = run.config.name
+        if name in refusals:
+            res = qemu_harness.analyse_refusal(run, refusals[name])
+        else:
+            res = qemu_harness.analyse(run)
+        print("[%s] %d passed, %d failed (%.1f s, log %s)" % (
+            res.name, res.passed, res.failed, run.elapsed,
+            os.path.relpath(run.log_path, TOP)), flush=True)
+        tally.passed += res.passed
+        for what in res.failures:
+            tally.fail("[%s] %s" % (res.name, what))
+
+    qemu_harness.run_all(configs, jobs, done, stop_for)
 
 
 def main():

@@ -29,6 +29,10 @@ void arch_idle_wait(void);                     /* wait for an interrupt */
 void arch_interrupt_window(void);              /* take one that waits, if any */
 
 /* ---- boot ---- */
+/* Refuse (in words on the console, then stop) a CPU that lacks what Lent
+ * needs; then switch on what the kernel uses (4 MB pages).  First of all,
+ * before arch_paging_init. */
+void arch_cpu_check(void);
 void arch_cpu_init(void);                      /* GDT, TSS, IDT, PIC, features */
 void arch_paging_init(uint64_t ram_top);       /* physmap for all of RAM */
 const char *arch_cpu_features(void);
