@@ -178,8 +178,8 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	word_t ctl = io->control;
 
 	/* An activated thread of the same space, or (X.2 extension) one
-	 * whose pager is the caller. */
-	if (!d || !d->activated || (d->space != t->space && thread_pager(d) != t->id)) {
+	 * whose pager, as ThreadControl gave it, is the caller. */
+	if (!d || !d->activated || (d->space != t->space && !thread_is_assigned_pager(d, t))) {
 		sys_fail(t, ERR_INVALID_THREAD);
 		return TID_NIL;
 	}
@@ -206,11 +206,10 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 		d->ctx.eflags = (d->ctx.eflags & ~EFLAGS_USER_MASK) | (io->flags & EFLAGS_USER_MASK);
 	if ((ctl & EX_USER) && d->utcb)
 		UTCB_TCR(d, TCR_USER_HANDLE) = io->user_handle;
-	if (ctl & EX_PAGER) {
-		d->pager = io->pager;
-		if (d->utcb)
-			UTCB_TCR(d, TCR_PAGER) = io->pager;
-	}
+	/* Only the Pager TCR: where faults go.  The pager that may
+	 * ExchangeRegisters the thread changes by ThreadControl alone. */
+	if ((ctl & EX_PAGER) && d->utcb)
+		UTCB_TCR(d, TCR_PAGER) = io->pager;
 	/* A thread still waiting for its start message starts at the new IP. */
 	if ((ctl & (EX_SP | EX_IP)) && d->state == TS_RECV && d->cont == CONT_STARTUP)
 		ipc_cancel(d, false, true);

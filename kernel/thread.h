@@ -51,8 +51,10 @@ typedef struct tcb {
 	struct space *space;
 	uint32_t utcb_location;      /* user address of the 512-byte UTCB, or ~0 */
 	word_t *utcb;                /* kernel address of MR0, NULL if none */
-	tid_t pager;                 /* X.2 keeps pager and handler in the UTCB; */
-	tid_t scheduler;             /* we keep the authoritative copies here */
+	tid_t pager;                 /* the pager ThreadControl gave: the one
+	                              * that may ExchangeRegisters the thread
+	                              * (faults go to the Pager TCR) */
+	tid_t scheduler;
 	uint32_t timeslice_us, ts_left_us;
 	struct tcb *rq_next, *rq_prev;     /* ready queue */
 	struct tcb *space_next;            /* threads of one space */
@@ -127,8 +129,20 @@ tid_t thread_local_id(const tcb_t *t);
 tid_t thread_exc_handler(const tcb_t *t);
 /* Call fn for every thread (slow: for deletion only). */
 void thread_for_each(void (*fn)(tcb_t *t, void *arg), void *arg);
-/* The pager as the thread itself may have set it in its UTCB. */
+/* The Pager TCR: where the thread's page faults go.  The thread writes
+ * it at will, so it never proves anything about the thread. */
 tid_t thread_pager(const tcb_t *t);
+
+/*
+ * May `by` use ExchangeRegisters on t as its pager (the X.2 pager
+ * extension)?  Only the pager a privileged task gave t by ThreadControl
+ * may: neither t's UTCB nor an ExchangeRegisters by anyone changes that
+ * pager, so sigma0 can tell its pagees by it (docs/security.md).
+ */
+static inline bool thread_is_assigned_pager(const tcb_t *t, const tcb_t *by)
+{
+	return t->pager == by->id;
+}
 void thread_activate(tcb_t *t);
 
 #endif

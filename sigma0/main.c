@@ -33,6 +33,9 @@
 
 #define MAX_COMPLAINTS		32	/* log lines about refused requests */
 
+/* No client: a message sigma0 does not serve (never a page owner). */
+#define NO_CLIENT		OWNER_FREE
+
 static L4_KernelInterfacePage_t *kip;
 static L4_ThreadId_t self, root;
 static L4_Word_t user_base;
@@ -53,10 +56,14 @@ static void complain(const char *what, L4_ThreadId_t from, L4_Word_t a, L4_Word_
 
 /*
  * The client a thread counts as.  sigma0's pagees (the root task's threads,
- * or any thread the root task gave sigma0 as pager) form one client, the
- * root task, so that they share its memory.  The X.2 extension that lets
- * a pager use ExchangeRegisters on its pagees tells which they are.
- * Everybody else is a client of its own, named by its global ID.
+ * or any thread a privileged task gave sigma0 as pager) form one client,
+ * the root task, so that they share its memory.  The kernel tells which
+ * they are: it lets sigma0 use ExchangeRegisters on a thread of another
+ * space only if ThreadControl made sigma0 that thread's pager, which the
+ * thread cannot change (neither its Pager TCR nor an ExchangeRegisters
+ * counts).  The pager value the call returns is that TCR: it is the
+ * thread's to write, so it is not looked at.  Everybody else is a client
+ * of its own, named by its global ID (version included).
  */
 static L4_Word_t client_of(L4_ThreadId_t t)
 {
@@ -65,11 +72,34 @@ static L4_Word_t client_of(L4_ThreadId_t t)
 
 	if (L4_IsThreadEqual(t, root))
 		return root.raw;
+	if (!L4_IsGlobalId(t) || L4_IsNilThread(t))
+		return NO_CLIENT;
 	r = L4_ExchangeRegisters(t, 1UL << 9, 0, 0, 0, 0, L4_nilthread,
 				 &control, &sp, &ip, &flags, &handle, &pager);
-	if (!L4_IsNilThread(r) && L4_IsThreadEqual(pager, self))
+	if (!L4_IsNilThread(r))
 		return root.raw;
 	return t.raw;
+}
+
+/*
+ * The client a message counts as.  A propagated message names its virtual
+ * sender as `from`; the kernel allows that only for a thread of the
+ * sender's space or one waiting for the sender, and sigma0's answer goes to
+ * the virtual sender.  Still, a message counts only if its actual sender
+ * is the same client or the root task (a pager of the root task may
+ * forward its pagees' faults): an unprivileged sender never acts as
+ * anybody else here.
+ */
+static L4_Word_t client_of_message(L4_ThreadId_t from, L4_MsgTag_t tag)
+{
+	L4_Word_t client = client_of(from), actual;
+
+	if (client == NO_CLIENT || !L4_IpcPropagated(tag))
+		return client;
+	actual = client_of(L4_ActualSender());
+	if (actual != client && actual != root.raw)
+		return NO_CLIENT;
+	return client;
 }
 
 /* MR0..MR2 for a reply carrying map item m. */
@@ -88,12 +118,11 @@ static L4_MapItem_t map_of(L4_Word_t base, unsigned log2)
 }
 
 /* Page fault: map the page at the fault address.  Returns 1 to reply. */
-static int serve_fault(L4_ThreadId_t from, L4_Word_t addr, L4_Word_t ip)
+static int serve_fault(L4_ThreadId_t from, L4_Word_t client, L4_Word_t addr, L4_Word_t ip)
 {
 	L4_Word_t page = addr & ~0xfffUL;
-	L4_Word_t client = client_of(from);
 
-	if (mem_claim(page, 12, client, HOW_FAULT) < 0) {
+	if (client == NO_CLIENT || mem_claim(page, 12, client, HOW_FAULT) < 0) {
 		/* The thread stays blocked; say why, unless a stranger is
 		 * merely sending fault-shaped messages. */
 		if (client == root.raw)
@@ -121,7 +150,8 @@ static int set_attributes(L4_Word_t base, unsigned log2, L4_Word_t attributes)
 }
 
 /* sigma0 RPC; always answered, with a nil fpage when refused. */
-static void serve_request(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t mr1, L4_Word_t mr2)
+static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
+			  L4_Word_t mr1, L4_Word_t mr2)
 {
 	L4_Fpage_t f = { .raw = mr1 };
 	unsigned log2 = L4_SizeLog2(f);
@@ -134,15 +164,15 @@ static void serve_request(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t mr1, L4
 		return;
 	}
 	/* Kernel threads get nothing; I/O fpages are not supported. */
-	if (L4_ThreadNo(from) < user_base || log2 < 12 || log2 > 31) {
+	if (client == NO_CLIENT || L4_ThreadNo(from) < user_base || log2 < 12 || log2 > 31) {
 		complain("refused request", from, mr1, mr2);
 		load_map_reply(L4_MapItem(L4_Nilpage, 0));
 		return;
 	}
 	if ((mr1 >> 10) == FPAGE_ANY_BASE)
-		ok = mem_claim_any(log2, client_of(from), &base) == 0;
+		ok = mem_claim_any(log2, client, &base) == 0;
 	else
-		ok = mem_claim(base, log2, client_of(from), HOW_FIXED) == 0;
+		ok = mem_claim(base, log2, client, HOW_FIXED) == 0;
 	if (ok && set_attributes(base, log2, mr2) < 0)
 		ok = 0;		/* the client keeps the memory, as X.2 allows */
 	if (!ok) {
@@ -158,9 +188,9 @@ static void serve_request(L4_ThreadId_t from, L4_MsgTag_t tag, L4_Word_t mr1, L4
 /* Debugging aids for the root task (and the kernel): MR1 = 1 sets the
  * verbosity to MR2, MR1 = 2 prints the memory table and, if MR2 != 0,
  * replies with an empty message.  Returns 1 to reply. */
-static int serve_ext(L4_ThreadId_t from, L4_Word_t mr1, L4_Word_t mr2)
+static int serve_ext(L4_ThreadId_t from, L4_Word_t client, L4_Word_t mr1, L4_Word_t mr2)
 {
-	if (L4_ThreadNo(from) >= user_base && client_of(from) != root.raw)
+	if (L4_ThreadNo(from) >= user_base && client != root.raw)
 		return 0;
 	if (mr1 == EXT_VERBOSE)
 		verbose = (int)mr2;
@@ -177,24 +207,25 @@ static int serve_ext(L4_ThreadId_t from, L4_Word_t mr1, L4_Word_t mr2)
 /* Handle one message; returns 1 when the MRs hold a reply to send. */
 static int dispatch(L4_ThreadId_t from, L4_MsgTag_t tag)
 {
-	L4_Word_t mr1, mr2;
+	L4_Word_t mr1, mr2, client;
 
 	L4_StoreMR(1, &mr1);
 	L4_StoreMR(2, &mr2);
+	client = client_of_message(from, tag);
 	switch (L4_Label(tag) >> 4) {
 	case PROTO_PAGEFAULT:
 		if (L4_UntypedWords(tag) != 2 || L4_TypedWords(tag) != 0) {
 			complain("malformed page fault", from, tag.raw, mr1);
 			return 0;
 		}
-		return serve_fault(from, mr1, mr2);
+		return serve_fault(from, client, mr1, mr2);
 	case PROTO_SIGMA0:
-		serve_request(from, tag, mr1, mr2);
+		serve_request(from, client, tag, mr1, mr2);
 		return 1;
 	case PROTO_SIGMA0_EXT:
 		if (L4_UntypedWords(tag) != 2)
 			return 0;
-		return serve_ext(from, mr1, mr2);
+		return serve_ext(from, client, mr1, mr2);
 	default:
 		complain("unknown request", from, tag.raw, mr1);
 		return 0;
