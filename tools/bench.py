@@ -39,7 +39,7 @@ def main():
     ap.add_argument("iso")
     ap.add_argument("--cpu", default=None,
                     help="QEMU -cpu model (default: QEMU's own)")
-    ap.add_argument("--mem", type=int, default=64)
+    ap.add_argument("--mem", type=int, default=128)
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--idle", type=float, default=120.0)
     a = ap.parse_args()
