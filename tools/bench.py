@@ -4,8 +4,10 @@
 
     bench.py ISO [--cpu MODEL] [--mem MB] [--timeout S]
 
-QEMU runs with -icount shift=0: the guest's time stamp counter then counts
-guest instructions, so figures repeat exactly from run to run.  The bench
+QEMU runs with -icount shift=0,sleep=off: the guest's time stamp counter
+then counts guest instructions, so figures repeat exactly from run to run;
+sleep=off lets virtual time jump over the guest's idle periods instead of
+following the host's clock, so a wake-up from idle is exact too.  The bench
 root task prints "BENCH <name> <value> <unit>" per figure and ends with
 "N passed, N failed" and a shutdown.  Exits 1, loudly, if the run crashes,
 hangs, reports a failure or prints no BENCH line.  The serial log goes to
@@ -39,7 +41,7 @@ def main():
     ap.add_argument("iso")
     ap.add_argument("--cpu", default=None,
                     help="QEMU -cpu model (default: QEMU's own)")
-    ap.add_argument("--mem", type=int, default=64)
+    ap.add_argument("--mem", type=int, default=128)
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--idle", type=float, default=120.0)
     a = ap.parse_args()
@@ -48,7 +50,7 @@ def main():
         return 1
 
     cfg = qemu_harness.Config(a.iso, a.cpu, a.mem, a.timeout, a.idle,
-                              name="bench", extra=["-icount", "shift=0"])
+                              name="bench", extra=["-icount", "shift=0,sleep=off"])
     run = qemu_harness.run_qemu(cfg)
     rows = [m.groups() for m in map(BENCH_RE.match, run.lines) if m]
     summary = [m for m in map(qemu_harness.SUMMARY_RE.match, run.lines) if m]

@@ -46,6 +46,13 @@ int main(void)
 	report("pagefault_user_pager", ok, v, "cycles");
 	ok = bench_map_unmap(&v);
 	report("map_unmap_page", ok, v, "cycles");
+	printf("# wake-up lateness: a sleeper of higher priority than the load, "
+	       "worst (wake - deadline) in rdtsc ticks\n");
+	for (i = 0; i < WK_LOADS; i++) {
+		ok = bench_wakeup(i, &v);
+		snprintf(name, sizeof(name), "wakeup_late_max_%s", bench_wakeup_name(i));
+		report(name, ok, v, "instructions");
+	}
 	printf("%u passed, %u failed\n", passed, failed);
 	L4_KDB_Enter("shutdown");
 	for (;;)
