@@ -37,8 +37,11 @@ uint32_t kip_setup(const mem_map_t *memory, uint32_t boot_info,
 		.kip_area_log2 = 12,
 		.page_sizes = 1u << 12,
 		.page_rwx = RIGHT_R | RIGHT_W,
-		.clock_schedule_prec = (uint32_t)arch_timer_period_us(),
-		.clock_read_prec = (uint32_t)arch_timer_period_us(),
+		/* SystemClock counts whole microseconds of a free-running
+		 * counter; a timeout ends at the first microsecond after its
+		 * deadline, by a timer interrupt asked for that moment. */
+		.clock_schedule_prec = arch_timer_precision_us() + 1,
+		.clock_read_prec = 1,
 		.processor_khz = arch_cpu_khz(),
 		.boot_info = boot_info,
 		.sigma0 = *sigma0,

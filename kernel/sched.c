@@ -13,6 +13,8 @@
 tcb_t *sched_ready[PRIO_LEVELS];
 static uint32_t ready_bitmap[PRIO_LEVELS / 32];
 static tcb_t *timeouts;             /* sorted by wakeup time */
+static uint64_t timer_due_us = ~(uint64_t)0;  /* when the next timer interrupt comes */
+static uint64_t last_tick_us;       /* the last one, charged to current */
 
 void sched_enqueue(tcb_t *t)
 {
@@ -121,6 +123,45 @@ void sched_switch_to(tcb_t *t)
 	sched_return();
 }
 
+static void timer_arm(uint64_t when_us)
+{
+	timer_due_us = arch_timer_event_at(when_us);
+}
+
+/*
+ * The next timer interrupt: at the first timeout, and while a thread is
+ * ready, at the end of its time slice but at least every scheduling tick
+ * (a switch between interrupts is not charged until the next one, as
+ * with a periodic tick).  With nothing to run, only timeouts matter.
+ */
+static void timer_rearm(uint64_t now)
+{
+	uint64_t next = now + arch_timer_event_max_us();
+	tcb_t *t = sched_pick();
+
+	if (t) {
+		uint32_t slice = arch_timer_period_us();
+		if (t->ts_left_us < slice)
+			slice = t->ts_left_us;
+		next = now + slice;
+	}
+	if (timeouts && timeouts->wakeup_us < next)
+		next = timeouts->wakeup_us;
+	timer_arm(next);
+}
+
+bool sched_timer_interrupt(void)
+{
+	uint64_t now = arch_time_us();
+	uint64_t elapsed = now - last_tick_us;
+
+	last_tick_us = now;
+	timeout_expire(now);
+	bool give_way = sched_tick(elapsed > 0xFFFFFFFFu ? 0xFFFFFFFFu : (unsigned)elapsed);
+	timer_rearm(now);
+	return give_way;
+}
+
 void timeout_set(tcb_t *t, uint64_t wakeup_us)
 {
 	timeout_cancel(t);
@@ -135,6 +176,9 @@ void timeout_set(tcb_t *t, uint64_t wakeup_us)
 	if (*pp)
 		(*pp)->tq_prev = t;
 	*pp = t;
+	/* A new first timeout before the next interrupt brings it forward. */
+	if (timeouts == t && wakeup_us < timer_due_us)
+		timer_arm(wakeup_us);
 }
 
 void timeout_cancel(tcb_t *t)

@@ -18,6 +18,10 @@ struct tcb *sched_pick(void);               /* highest-priority ready thread */
 void sched_set_prio(struct tcb *t, unsigned prio);
 /* Account a timer tick to the current thread: true if it must give way. */
 bool sched_tick(unsigned elapsed_us);
+/* The timer interrupt: expire the timeouts that are due, charge the time
+ * since the last interrupt to the current thread and ask for the next
+ * interrupt.  True if the current thread must give way. */
+bool sched_timer_interrupt(void);
 /* Leave the kernel: run the best ready thread (idling until there is one). */
 void sched_return(void) __attribute__((noreturn));
 /* Leave the kernel into t, which must be ready and the best choice. */

@@ -23,7 +23,6 @@
 #define PF_ERR_WRITE 2u
 
 void arch_syscall(tcb_t *t) __attribute__((noreturn));   /* syscall.c */
-void arch_timer_tick(void);    /* timer.c */
 
 /* lock; nop (F0 90) is how X.2 programs find the KIP. */
 static bool kernel_interface(tcb_t *t)
@@ -90,10 +89,8 @@ static void __attribute__((noreturn)) user_page_fault(tcb_t *t)
 
 static void __attribute__((noreturn)) timer_interrupt(void)
 {
-	arch_timer_tick();
 	arch_pic_eoi(0);
-	timeout_expire(arch_time_us());
-	bool give_way = sched_tick(arch_timer_period_us());
+	bool give_way = sched_timer_interrupt();
 	if (current && current->state == TS_READY && !give_way)
 		sched_switch_to(current);
 	sched_return();
@@ -173,9 +170,8 @@ void trap_from_user(void)
 void trap_from_kernel(arch_context_t *frame)
 {
 	if (frame->vector == IRQ_BASE) {
-		arch_timer_tick();
 		arch_pic_eoi(0);
-		timeout_expire(arch_time_us());
+		(void)sched_timer_interrupt();
 		return;
 	}
 	if (frame->vector > IRQ_BASE && frame->vector < IRQ_BASE + 16) {

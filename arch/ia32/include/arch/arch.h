@@ -38,10 +38,20 @@ void arch_paging_init(uint64_t ram_top);       /* physmap for all of RAM */
 const char *arch_cpu_features(void);
 uint32_t arch_cpu_khz(void);
 
-/* ---- time: PIT-driven, in microseconds since boot ---- */
+/* ---- time: microseconds since arch_timer_init ---- */
+/* Start the clock and the timer interrupt; hz is the scheduling tick. */
 void arch_timer_init(unsigned hz);
+/* A free-running counter in microseconds: monotonic, and it keeps
+ * counting while interrupts are off. */
 uint64_t arch_time_us(void);
-unsigned arch_timer_period_us(void);
+/* The next timer interrupt comes at when_us (or as soon as possible if
+ * that has passed), but no later than arch_timer_event_max_us() from now;
+ * it replaces the one asked for before.  Returns when it will come. */
+uint64_t arch_timer_event_at(uint64_t when_us);
+uint64_t arch_timer_event_max_us(void);
+/* How late, at most, the interrupt comes after the time asked for. */
+unsigned arch_timer_precision_us(void);
+unsigned arch_timer_period_us(void);           /* the scheduling tick */
 
 /* ---- page tables (two-level, 4 KB pages for user memory) ---- */
 typedef uint32_t pte_t;
