@@ -116,7 +116,8 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 		}
 		memcpy(dp, sp, n);
 		so += n, dof += n, *done += n;
-		if (*done < len && preempt_due(COPY_COST(n)))
+		/* Even after the last chunk: many short strings add up too. */
+		if (preempt_due(COPY_COST(n)))
 			return XFER_STOPPED;
 	}
 	return XFER_OK;

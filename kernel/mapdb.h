@@ -56,7 +56,7 @@ uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights);
 /* Preemption point: cost units of work were just done; true when the
  * walk should stop now and be continued later (kernel/preempt.h). */
 bool mapdb_stop_due(unsigned cost);
-#define MAPDB_NODE_COST 24       /* about the instructions a node costs */
+#define MAPDB_NODE_COST 192      /* about the instructions a node costs */
 
 /* ---- the database ---- */
 

@@ -2,7 +2,6 @@
 /* Preemption points and the progress of stopped system calls. */
 #include <kernel/preempt.h>
 #include <kernel/thread.h>
-#include <kernel/space.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
 #include <kernel/kprintf.h>
@@ -51,7 +50,5 @@ resume_t *resume_of(tcb_t *t, enum resume_op op)
 
 void resume_forget(tcb_t *t)
 {
-	if (t->resume.op == RESUME_REAP)
-		space_reap_later(t->resume.space);
 	t->resume.op = RESUME_NONE;
 }

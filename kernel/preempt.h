@@ -17,8 +17,11 @@
 struct tcb;
 
 /* Roughly how many instructions of work may pass between two looks at
- * the interrupt controller: 20 µs on a 100 MHz Pentium. */
-#define PREEMPT_POLL_COST 2048u
+ * the interrupt controller (two port accesses, about 2 µs on a Pentium's
+ * ISA bus): some 40 µs on a 100 MHz Pentium.  Each caller counts its work
+ * in the same units; the figures were fitted to make bench's wake-up
+ * lateness under -icount. */
+#define PREEMPT_POLL_COST 4096u
 
 /* The kernel command line may say "preempt=always": then an operation
  * stops every PREEMPT_POLL_COST units of work whether an interrupt waits
@@ -34,7 +37,7 @@ bool preempt_due(unsigned cost);
 enum resume_op {
 	RESUME_NONE,
 	RESUME_UNMAP,    /* a: fpage index, b: byte offset in it, c: access bits */
-	RESUME_REAP,     /* space: a deleted task whose memory is being freed */
+	RESUME_REAP,     /* a: id of a deleted task whose memory is being freed */
 	RESUME_PRINT,    /* a: characters of a debugger string printed */
 };
 
@@ -43,7 +46,6 @@ typedef struct resume {
 	uint8_t vector;              /* the trap that is to be re-executed */
 	uint32_t at;                 /* its address */
 	uint32_t a, b, c;
-	struct space *space;
 } resume_t;
 
 /* Stop t's system call here: keep r as its progress and rewind its trap,
@@ -53,8 +55,8 @@ void preempt_restart(struct tcb *t, const resume_t *r);
  * the trap that was rewound; NULL for a fresh call. */
 resume_t *resume_of(struct tcb *t, enum resume_op op);
 /* Forget t's progress: it entered the kernel in another way, or its
- * registers were changed from outside.  A task being reaped is handed
- * to the kernel, which finishes it. */
+ * registers were changed from outside.  (A task it was freeing is freed
+ * all the same: see kernel/space_reap.c.) */
 void resume_forget(struct tcb *t);
 
 #endif

@@ -103,9 +103,9 @@ void sched_return(void)
 		if (t)
 			sched_run(t);
 		current = NULL;
-		/* Nothing to run: finish deleted tasks nobody else finishes,
-		 * letting interrupts in between the steps. */
-		if (space_reap_orphans())
+		/* Nothing to run: finish deleted tasks whose deleter went
+		 * away, letting interrupts in between the steps. */
+		if (space_reap_dying())
 			arch_interrupt_window();
 		else
 			arch_idle_wait();

@@ -36,9 +36,9 @@ struct space {
 	void *node_pages;                  /* list of those pages */
 	bool privileged;                   /* sigma0 and the root task */
 	bool sigma0;                       /* idempotent root mappings on demand */
-	uint32_t id;                       /* small number for reports */
+	uint32_t id;                       /* never reused: names a space being freed */
 	/* Teardown (space_reap.c): how far it got, and the list of the
-	 * spaces the idle loop finishes. */
+	 * deleted spaces being freed. */
 	uint32_t reap_cursor;              /* next node slot to unmap */
 	uint32_t reap_pde;                 /* next 4 MB stretch to free */
 	struct space *reap_next;
@@ -53,10 +53,13 @@ void space_destroy(space_t *s);
 /* The same in steps: false when stopped at a preemption point (with
  * may_stop); call again to go on.  True: s is gone. */
 bool space_reap(space_t *s, bool may_stop);
-/* Nobody will call space_reap(s) again: the idle loop finishes it. */
+/* Put a deleted space on the list of those being freed. */
 void space_reap_later(space_t *s);
-/* Idle work: go on with those; true while some remain. */
-bool space_reap_orphans(void);
+/* Is the space with this id still on it? */
+bool space_dying(uint32_t id);
+/* Free the spaces on the list, in steps: true when stopped at a
+ * preemption point with some left, false when the list is empty. */
+bool space_reap_dying(void);
 bool space_areas_set(space_t *s);
 /* Is [addr, addr+size) inside user memory and clear of KIP and UTCB areas? */
 bool space_is_user_range(space_t *s, uint32_t addr, uint32_t size);

@@ -9,7 +9,8 @@
 #include <kernel/preempt.h>
 #include <arch/arch.h>
 
-#define MAP_PAGE_COST   64u     /* about the instructions one page costs */
+#define MAP_PAGE_COST   256u    /* about the instructions one page costs */
+#define UNMAP_PAGE_COST 96u
 #define SKIP_COST       8u      /* one empty 4 MB stretch passed over */
 #define STOPPED_MIDWAY  0x80000000u  /* the page at `done` is half done */
 
@@ -67,7 +68,8 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 			return false;
 		}
 		*done = i + 1;
-		if (*done < pages && preempt_due(MAP_PAGE_COST))
+		/* Even after the last page: many small items add up too. */
+		if (preempt_due(MAP_PAGE_COST))
 			return false;
 	}
 	/* Granting part of a larger fpage still gives up all of it (X.2):
@@ -108,7 +110,7 @@ bool space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done,
 			return false;
 		}
 		*done = i + 1;
-		if (*done < pages && preempt_due(MAP_PAGE_COST / 4))
+		if (preempt_due(UNMAP_PAGE_COST))
 			return false;
 	}
 	return true;

@@ -2,18 +2,21 @@
 /*
  * Tearing down a task whose last thread is gone.  Its mappings, and all
  * that was derived from them, may be many: the teardown stops at
- * preemption points and continues from a cursor kept in the space.  The
- * thread that deleted the task finishes it (see sys_thread.c); a task
- * whose deleter went away meanwhile is finished by the idle loop.
+ * preemption points and continues from a cursor kept in the space.  A
+ * deleted task waits on a list until it is gone; the thread that deleted
+ * it works on the list until then (see sys_thread.c), and the idle loop
+ * finishes what a deleter left (it was deleted itself, or sent elsewhere
+ * by ExchangeRegisters).
  */
 #include <kernel/space.h>
 #include <kernel/preempt.h>
 #include <arch/arch.h>
 
 #define SLOT_COST  4u           /* looking at one empty node slot */
+#define UNMAP_COST 192u         /* unmapping the page of a full one */
 #define PDE_COST   16u          /* one 4 MB stretch without tables */
 
-static space_t *orphans;        /* spaces nobody is finishing */
+static space_t *dying;          /* deleted spaces not yet freed */
 
 /* Phase 1: unmap every page the space holds. */
 static bool reap_mappings(space_t *s, bool may_stop)
@@ -27,14 +30,16 @@ static bool reap_mappings(space_t *s, bool may_stop)
 				return false;
 			continue;
 		}
+		unsigned cost = SLOT_COST;
 		if (table[j]) {
 			uint32_t access = 0;
 			if (mapdb_unmap_part(s, s->reap_cursor << PAGE_SHIFT, RIGHTS_ALL, true,
 					     &access, may_stop, true) == MAPDB_STOPPED)
 				return false;
+			cost = UNMAP_COST;
 		}
 		s->reap_cursor++;
-		if (may_stop && preempt_due(SLOT_COST))
+		if (may_stop && preempt_due(cost))
 			return false;
 	}
 	return true;
@@ -99,17 +104,26 @@ void space_destroy(space_t *s)
 
 void space_reap_later(space_t *s)
 {
-	s->reap_next = orphans;
-	orphans = s;
+	s->reap_next = dying;
+	dying = s;
 }
 
-bool space_reap_orphans(void)
+bool space_dying(uint32_t id)
 {
-	while (orphans) {
-		space_t *s = orphans;
+	for (space_t *s = dying; s; s = s->reap_next)
+		if (s->id == id)
+			return true;
+	return false;
+}
+
+bool space_reap_dying(void)
+{
+	while (dying) {
+		space_t *s = dying;
+		space_t *next = s->reap_next;
 		if (!space_reap(s, true))
 			return true;
-		orphans = s->reap_next;
+		dying = next;
 	}
 	return false;
 }

@@ -60,18 +60,22 @@ static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t ut
 }
 
 /*
- * Free a task whose last thread has gone, in steps.  At a preemption
- * point the caller's ThreadControl stops, keeping the task to finish as
- * its progress, and goes on when re-executed; it answers as before.
- * `unchanged` is the value that leaves the caller's result register as it
- * was, so that the call is re-executed with the same arguments.
+ * Wait until the deleted task with this id is freed, freeing it (and any
+ * other on the list) in steps.  At a preemption point the caller's
+ * ThreadControl stops, keeping the id as its progress, and goes on when
+ * re-executed; it answers as it would have.  `unchanged` is the value
+ * that leaves the caller's result register as it was, so that the call
+ * is re-executed with the same arguments.
  */
-static word_t reap(tcb_t *t, space_t *s, word_t unchanged)
+static word_t reap(tcb_t *t, uint32_t id, word_t unchanged)
 {
-	if (space_reap(s, true))
-		return 1;
-	preempt_restart(t, &(resume_t){ .op = RESUME_REAP, .space = s });
-	return unchanged;
+	while (space_dying(id)) {
+		if (space_reap_dying()) {
+			preempt_restart(t, &(resume_t){ .op = RESUME_REAP, .a = id });
+			return unchanged;
+		}
+	}
+	return 1;
 }
 
 static void destroy_thread(tcb_t *d)
@@ -89,9 +93,9 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 	resume_t *r = resume_of(t, RESUME_REAP);
 
 	if (r) {
-		space_t *s = r->space;
+		uint32_t id = r->a;
 		t->resume.op = RESUME_NONE;
-		return reap(t, s, dest);
+		return reap(t, id, dest);
 	}
 	if (!t->space->privileged)
 		return sys_fail(t, ERR_NO_PRIVILEGE);
@@ -104,7 +108,10 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 			return sys_fail(t, ERR_INVALID_THREAD);
 		space_t *s = d->space;
 		thread_destroy(d);
-		return s->threads ? 1 : reap(t, s, dest);
+		if (s->threads)
+			return 1;
+		space_reap_later(s);
+		return reap(t, s->id, dest);
 	}
 	tcb_t *sp = thread_lookup(space_spec);
 	if (d) {                                       /* modify */

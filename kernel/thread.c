@@ -165,7 +165,5 @@ void thread_destroy(tcb_t *t)
 	if (current == t)
 		current = NULL;
 	arch_thread_exit(t);
-	/* A task it was tearing down is left to the kernel to finish. */
-	resume_forget(t);
 	kmem_free(s, KMEM_TCB, t);
 }
