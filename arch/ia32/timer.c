@@ -82,8 +82,8 @@ void arch_timer_init(unsigned hz)
 		outb(PIT_CMD, 0xB4);
 		outb(PIT_CH2, 0);
 		outb(PIT_CH2, 0);
-		set_rate_khz(PIT_HZ / 1000);
-		/* PIT_HZ is not a whole number of kHz: the exact multiplier. */
+		/* 10^6 / PIT_HZ < 1: the multiplier fits 32 bits at shift 32. */
+		shift = 32;
 		mult = (uint32_t)div64_32((uint64_t)1000000 << shift, PIT_HZ);
 		pit_last = pit2_read();
 	}

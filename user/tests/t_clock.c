@@ -32,13 +32,13 @@ static const char *t_clock_sleep_100ms(void)
 /*
  * A 300 us sleep ends when its deadline has passed, not at the next
  * scheduling tick.  On the kernel's own clock a sleep is never shorter
- * than asked; how much longer depends on the host (QEMU delivers the
- * timer interrupt late when the host is busy), so the bounds are loose:
- * the quickest of 21 wake-ups within 200 us of its deadline, the median
- * within 650 us.  A kernel that wakes sleepers on a 1 ms tick is at
- * least 699 us late on every one.
+ * than asked.  How much longer depends on the host (without -icount QEMU
+ * delivers the timer interrupt late when the host is busy), so the bounds
+ * are loose: the quickest of 31 wake-ups within 250 us of its deadline,
+ * the median within 5 ms.  A kernel that wakes sleepers on a 1 ms tick is
+ * at least 699 us late on every one.
  */
-#define CS_SLEEPS	21
+#define CS_SLEEPS	31
 #define CS_SLEEP_US	300
 
 static const char *t_clock_short_sleep_wakes_on_time(void)
@@ -62,8 +62,8 @@ static const char *t_clock_short_sleep_wakes_on_time(void)
 		}
 	printf("#   lateness of %d sleeps of %d us: least %lu us, median %lu us, most %lu us\n",
 	       CS_SLEEPS, CS_SLEEP_US, late[0], late[CS_SLEEPS / 2], late[CS_SLEEPS - 1]);
-	CHECK(late[0] <= 200);
-	CHECK(late[CS_SLEEPS / 2] <= 650);
+	CHECK(late[0] <= 250);
+	CHECK(late[CS_SLEEPS / 2] <= 5000);
 	return 0;
 }
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * SystemClock keeps the time while the kernel is busy (issue 5, part 3).
- * Each test runs one long kernel operation and compares how far
- * SystemClock advanced across it with how far the time-stamp counter did,
- * converted with the KIP's processor frequency: they must agree within
- * 10 % + 2 ms.  A clock that counts timer interrupts loses the ones that
+ * Each test runs a long kernel operation (revocation and deletion, which
+ * are shorter, ten times) and compares how far SystemClock advanced
+ * across it with how far the time-stamp counter did, converted with the
+ * KIP's processor frequency: they must agree within 10 % + 2 ms.  A clock that counts timer interrupts loses the ones that
  * come while interrupts are off and falls behind.  Without a TSC there is
  * nothing to compare with: the test then only checks that the clock
  * advanced, and says so.  The loads fit the smallest test machine (8 MB).
