@@ -102,47 +102,91 @@ static bool destroy_subtree(mapnode_t *r, uint32_t *access, bool may_stop)
 	return true;
 }
 
+/* Is n to be visited: does it still hold any of the rights being revoked?
+ * A first walk visits every node, for its access bits. */
+static bool holds(const mapnode_t *n, uint32_t revoke, bool resumed)
+{
+	return !resumed || (n->rights & revoke) != 0;
+}
+
+/* The first node, in post-order, of the part of n's subtree that is to
+ * be visited (n itself when none of its children is). */
+static mapnode_t *first_holding(mapnode_t *n, uint32_t revoke, bool resumed)
+{
+	for (;;) {
+		mapnode_t *c = n->child;
+
+		while (c && !holds(c, revoke, resumed))
+			c = c->next;
+		if (!c)
+			return n;
+		n = c;
+	}
+}
+
 /*
  * Take the rights in `revoke` from every mapping derived from top (not
  * from top itself); mappings left with none disappear with their
- * subtrees.  Collects and clears the access bits of all of them.  A walk
- * resumed after a preemption point skips the subtrees that hold none of
- * those rights any more: the stopped walk has been there (or they never
- * had them, and a later Unmap reports their access bits).
+ * subtrees.  Collects and clears the access bits of those it changes.
+ * The walk is in post-order, a node after everything below it, so at
+ * every preemption point a node's children hold no right it lacks, and a
+ * node without the revoked rights has nothing below it that holds them:
+ * a resumed walk passes over those, which are done.  (Those that never
+ * held the revoked rights are passed over then too, their access bits
+ * left for a later Unmap.)
  */
 static bool revoke_below(mapnode_t *top, uint32_t revoke, uint32_t *access, bool may_stop,
 			 bool resumed)
 {
-	mapnode_t *n = top->child;
+	mapnode_t *n = first_holding(top, revoke, resumed);
 
-	while (n) {
+	while (n != top) {
+		mapnode_t *sib = n->next;
+
+		while (sib && !holds(sib, revoke, resumed))
+			sib = sib->next;
+		mapnode_t *after = sib ? first_holding(sib, revoke, resumed) : n->parent;
 		uint32_t keep = n->rights & ~revoke;
 
 		if (keep == 0) {
-			mapnode_t *after = skip_subtree(n, top);
-
 			if (!destroy_subtree(n, access, may_stop))
 				return false;
-			n = after;
-		} else if (resumed && keep == n->rights) {
-			n = skip_subtree(n, top);
 		} else {
 			n->rights = keep;
 			*access |= space_pte_restrict(n->space, n->vaddr, keep);
-			n = preorder_next(n, top);
 		}
-		if (may_stop && n && mapdb_stop_due(MAPDB_NODE_COST))
+		n = after;
+		if (may_stop && n != top && mapdb_stop_due(MAPDB_NODE_COST))
 			return false;
 	}
 	return true;
 }
 
-static bool is_ancestor_or_self(const mapnode_t *a, const mapnode_t *n)
+enum { NOT_ANCESTOR, ANCESTOR, WALK_STOPPED };
+
+#define ANCESTOR_STEP_COST 4u    /* one level up, about */
+#define ANCESTOR_STEPS     256u  /* levels between two preemption points */
+
+/*
+ * Is a the node n or one of its ancestors?  Only nodes of one frame are
+ * related.  The walk up may be as long as the tree is deep: with may_stop
+ * it gives up at a preemption point (WALK_STOPPED), and the caller asks
+ * again later; the walk reads only, so starting it again is safe.
+ */
+static int ancestor_or_self(const mapnode_t *a, const mapnode_t *n, bool may_stop)
 {
-	for (; n; n = n->parent)
+	unsigned steps = 0;
+
+	if (a->phys != n->phys)
+		return NOT_ANCESTOR;
+	for (; n; n = n->parent) {
 		if (n == a)
-			return true;
-	return false;
+			return ANCESTOR;
+		if (may_stop && ++steps % ANCESTOR_STEPS == 0 &&
+		    mapdb_stop_due(ANCESTOR_STEPS * ANCESTOR_STEP_COST))
+			return WALK_STOPPED;
+	}
+	return NOT_ANCESTOR;
 }
 
 /* ---- the database ---- */
@@ -215,23 +259,38 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	if (r == 0)
 		return MAPDB_OK;
 
+	slot = space_node_slot(to, tvaddr, true);
+	if (!slot)
+		return MAPDB_NOMEM;
+	old = *slot;
+	if (old) {
+		int rel = ancestor_or_self(old, src, may_stop);
+
+		if (rel == WALK_STOPPED)
+			return MAPDB_STOPPED;
+		if (rel == ANCESTOR)
+			return MAPDB_CYCLE;
+	}
+	/* A grant that narrows the rights takes them from what was derived
+	 * from the source first, in steps (at the end, in one go, when the
+	 * caller cannot stop); that may remove the destination too.  Its
+	 * access bits are not wanted, so only the mappings that hold those
+	 * rights are visited. */
+	if (may_stop && grant && r != src_rights) {
+		uint32_t access = 0;
+
+		if (!revoke_below(src, src_rights & ~r, &access, true, true))
+			return MAPDB_STOPPED;
+		old = *slot;
+	}
 	/* What was derived from a mapping that this one replaces goes
 	 * first, in steps: that tree may be deep. */
-	old = mapdb_lookup(to, tvaddr);
-	if (may_stop && old && old->child && (grant || old->parent != src) &&
-	    !is_ancestor_or_self(old, src)) {
+	if (may_stop && old && old->child && (grant || old->parent != src)) {
 		uint32_t access = 0;
 
 		if (!destroy_descendants(old, &access, true))
 			return MAPDB_STOPPED;
 	}
-
-	slot = space_node_slot(to, tvaddr, true);
-	if (!slot)
-		return MAPDB_NOMEM;
-	old = *slot;
-	if (old && is_ancestor_or_self(old, src))
-		return MAPDB_CYCLE;
 
 	/* Already derived from the source: only widen its rights. */
 	if (!grant && old && old->parent == src && old->phys == src->phys) {
@@ -293,10 +352,10 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	/* Remove the granter's mapping; its slot and PTE go with it. */
 	drop_leaf(src, true);
 	/* Derived mappings may not keep rights the grant did not pass on. */
-	if (r != src_rights) {
+	if (r != src_rights && !may_stop) {
 		uint32_t access = 0;
 
-		revoke_below(n, src_rights & ~r, &access, false, false);
+		revoke_below(n, src_rights & ~r, &access, false, true);
 	}
 	return MAPDB_OK;
 }

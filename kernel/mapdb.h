@@ -85,8 +85,9 @@ mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr);
 int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	      uint32_t rights, bool grant);
 
-/* The same; with may_stop, a replaced mapping's derived tree is removed
- * in steps and MAPDB_STOPPED says "call again to go on". */
+/* The same; with may_stop, a replaced mapping's derived tree (and, for a
+ * grant that narrows the rights, the source's) is dealt with in steps,
+ * and MAPDB_STOPPED says "call again to go on". */
 int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 		   uint32_t rights, bool grant, bool may_stop);
 
