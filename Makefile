@@ -128,7 +128,7 @@ test: deps
 	$(PYTHON) tools/testall.py --build
 
 # The test ISO on every CPU model x memory size x boot medium, two QEMU
-# runs at a time (tools/test_matrix.py; about 10 minutes); not in test.
+# runs at a time (tools/test_matrix.py; about 15 minutes); not in test.
 test-matrix: deps
 	$(MAKE) all $(B)/lent-tests.iso
 	$(PYTHON) tools/test_matrix.py

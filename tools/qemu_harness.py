@@ -20,7 +20,7 @@ or as an IDE hard disk (--boot hd).
 Used by tools/testall.py, tools/test_matrix.py and tools/bench.py; also a
 command of its own:
     qemu_harness.py ISO [--cpu pentium] [--mem 16] [--boot hd] [--timeout 300]
-    qemu_harness.py --replay LOG [--end debug-exit|reset|timeout|idle]
+    qemu_harness.py --replay LOG [--end debug-exit|cpu-refused|reset|timeout|idle]
 """
 
 import argparse
@@ -456,6 +456,7 @@ def replay(path, end, name):
                     if m and not m.group(1).startswith("shutdown")]
     run.end, run.status = {
         "debug-exit": ("exit", STATUS_DEBUG_EXIT_OK),
+        "cpu-refused": ("exit", STATUS_CPU_REFUSED),
         "reset": ("exit", STATUS_RESET),
         "timeout": ("timeout", None),
         "idle": ("idle", None),
@@ -479,7 +480,8 @@ def main():
     ap.add_argument("--replay", metavar="LOG",
                     help="analyse a recorded serial log instead of booting")
     ap.add_argument("--end", default="debug-exit",
-                    choices=["debug-exit", "reset", "timeout", "idle"],
+                    choices=["debug-exit", "cpu-refused", "reset", "timeout",
+                             "idle"],
                     help="how the replayed run ended")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="echo the serial console")

@@ -58,26 +58,29 @@ def judge(run, below_floor):
     res = qemu_harness.analyse(run)
     if res.failed == 0:
         return Cell(True, "%d/%d" % (res.passed, res.plan))
-    if res.plan:
+    if res.plan and res.passed < res.plan:
         short = "%d/%d" % (res.passed, res.plan)
     else:
         short = res.failures[0]
+        short = short if len(short) <= 40 else short[:37] + "..."
     return Cell(False, "FAIL: " + short, res.failures)
 
 
 def print_matrix(cells, cpus, mems, media, out=sys.stdout):
     rows = [(cpu, m) for cpu in cpus for m in media]
-    label = max(len("%s, %s" % (cpu, MEDIA[m])) for cpu, m in rows)
+    labels = ["%s, %s" % (cpu, MEDIA[m]) for cpu, m in rows]
     width = [max([len(mem_name(mb))] + [len(cells[(c, mb, m)].text)
                                          for c, m in rows])
              for mb in mems]
-    print("%-*s  %s" % (label, "CPU, boot", "  ".join(
-        mem_name(mb).ljust(w) for mb, w in zip(mems, width))).rstrip(),
-        file=out)
-    for cpu, m in rows:
-        print("%-*s  %s" % (label, "%s, %s" % (cpu, MEDIA[m]), "  ".join(
-            cells[(cpu, mb, m)].text.ljust(w)
-            for mb, w in zip(mems, width))).rstrip(), file=out)
+    lw = max(len(l) for l in labels + ["CPU, boot"])
+
+    def line(label, texts):
+        cols = "  ".join(t.ljust(w) for t, w in zip(texts, width))
+        print(("%s  %s" % (label.ljust(lw), cols)).rstrip(), file=out)
+
+    line("CPU, boot", [mem_name(mb) for mb in mems])
+    for label, (cpu, m) in zip(labels, rows):
+        line(label, [cells[(cpu, mb, m)].text for mb in mems])
 
 
 def main():
