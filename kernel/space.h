@@ -54,9 +54,6 @@ int space_map_kernel_page(space_t *s, uint32_t va, uint32_t phys, uint32_t right
 /* Make sure the UTCB page holding va exists; returns its kernel address. */
 void *space_utcb_page(space_t *s, uint32_t va);
 
-/* sigma0: create the root mapping for physical page va on first use. */
-bool space_sigma0_fault(space_t *s, uint32_t va);
-
 /* Map/grant an fpage from one space to another (the typed-item transfer). */
 void space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 		     space_t *to, fpage_t window, bool grant);
