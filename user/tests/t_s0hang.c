@@ -357,10 +357,35 @@ static const char *s0h_go(L4_ThreadId_t t)
 	return 0;
 }
 
+/* Let thread 0 of an attacker run step 1 (its thread is ready).  It ends
+ * with the kernel refusing to fill a window: the thread faults there, and
+ * rt's pager leaves the fault alone. */
+static const char *s0h_step1_until_refused(L4_ThreadId_t a0)
+{
+	L4_Word_t seen = rt_pager_unhandled, start;
+
+	s0h.requests[0] = s0h.refused[0] = s0h.big_log2 = s0h.done[0] = 0;
+	RUN(s0h_go(a0));
+	start = rt_now_us();
+	while (rt_pager_unhandled == seen && !s0h.done[0] && rt_now_us() - start < S0H_STEP_US)
+		rt_sleep_us(2000);
+	printf("#   step 1: %lu windows filled (then %lu-bit fpages), %lu refused\n",
+	       s0h.requests[0], s0h.big_log2, s0h.refused[0]);
+	if (s0h.bad)
+		printf("#   %lu bad answers, the first %lx\n", s0h.bad, s0h.bad_word);
+	CHECK_EQ(s0h.bad, 0);
+	CHECK_EQ(s0h.refused[0], 0);
+	CHECK(!s0h.done[0]);
+	CHECK(rt_pager_unhandled != seen);
+	CHECK(rt_pager_last_unhandled >= s0h.window &&
+	      rt_pager_last_unhandled < s0h.window + S0H_REGION_SIZE);
+	return 0;
+}
+
 static const char *t_s0hang_unprivileged_task_cannot_stop_machine(void)
 {
 	L4_ThreadId_t a0, a1;
-	L4_Word_t ip, sp, seen, start;
+	L4_Word_t ip, sp;
 	int before, after;
 
 	s0h_touch_image();
@@ -379,23 +404,7 @@ static const char *t_s0hang_unprivileged_task_cannot_stop_machine(void)
 	CHECK(rt_pager_start_thread(a1, ip, sp));
 	CHECK(s0h_wait(&s0h.ready[0]) && s0h_wait(&s0h.ready[1]));
 
-	/* Step 1 ends with the kernel refusing to fill a window: the thread
-	 * faults there, and rt's pager leaves the fault alone. */
-	seen = rt_pager_unhandled;
-	RUN(s0h_go(a0));
-	start = rt_now_us();
-	while (rt_pager_unhandled == seen && !s0h.done[0] && rt_now_us() - start < S0H_STEP_US)
-		rt_sleep_us(2000);
-	printf("#   step 1: %lu windows filled (then %lu-bit fpages), %lu refused\n",
-	       s0h.requests[0], s0h.big_log2, s0h.refused[0]);
-	if (s0h.bad)
-		printf("#   %lu bad answers, the first %lx\n", s0h.bad, s0h.bad_word);
-	CHECK_EQ(s0h.bad, 0);
-	CHECK_EQ(s0h.refused[0], 0);
-	CHECK(!s0h.done[0]);
-	CHECK(rt_pager_unhandled != seen);
-	CHECK(rt_pager_last_unhandled >= s0h.window &&
-	      rt_pager_last_unhandled < s0h.window + S0H_REGION_SIZE);
+	RUN(s0h_step1_until_refused(a0));
 	/* The task took its share, not the pool. */
 	CHECK(s0h_new_space_ok());
 
@@ -429,7 +438,80 @@ static const char *t_s0hang_unprivileged_task_cannot_stop_machine(void)
 	return 0;
 }
 
+/*
+ * Unprivileged tasks together can empty the pool down to the privileged
+ * reserve (each one only its share): attackers run step 1 one after the
+ * other until not even a new space can be had.  The root task then still
+ * creates a thread under a number no thread used before (a TCB, and a new
+ * leaf of the thread table, the kernel's own memory), and gets a page
+ * from sigma0 mapped; when the attackers are gone, every page is back.
+ */
+#define S0H_ATTACKERS		4
+#define S0H_FRESH_NO		200007		/* leaf 195 of the thread table */
+#define S0H_ROOT_SPARE		0x7b000000UL	/* the root's window for this test */
+
+/* The root gets any page from sigma0 at S0H_ROOT_SPARE, uses it, and
+ * unmaps it (the page table and node table of the region stay). */
+static const char *s0h_root_gets_page(void)
+{
+	L4_Fpage_t got = L4_Sigma0_GetPage_RcvWindow(rt_sigma0(), L4_FpageLog2(~0UL, 12),
+						     L4_FpageLog2(S0H_ROOT_SPARE, 12));
+
+	CHECK(!L4_IsNilFpage(got));
+	*(volatile L4_Word_t *)S0H_ROOT_SPARE = 0xf4e5;
+	CHECK_EQ(*(volatile L4_Word_t *)S0H_ROOT_SPARE, 0xf4e5);
+	(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(S0H_ROOT_SPARE, 12),
+					      L4_FullyAccessible));
+	return 0;
+}
+
+static const char *t_s0hang_reserve_outlasts_unprivileged_tasks(void)
+{
+	L4_ThreadId_t a[S0H_ATTACKERS], fresh = L4_GlobalId(S0H_FRESH_NO, 1);
+	int before, after, k, n = 0;
+
+	s0h_touch_image();
+	RUN(s0h_system_works());
+	RUN(s0h_root_gets_page());
+	(void)s0h_free_pages();
+	before = s0h_free_pages();
+	CHECK(before > 0);
+	for (k = 0; k < S0H_ATTACKERS && s0h_new_space_ok(); k++, n++) {
+		s0h.ready[0] = 0;
+		a[k] = rt_task_create(s0h_attacker, 0, rt_pager());
+		if (L4_IsNilThread(a[k])) {
+			CHECK_EQ(rt_last_error(), L4_ErrNoMem);
+			break;
+		}
+		CHECK(s0h_wait(&s0h.ready[0]));
+		RUN(s0h_step1_until_refused(a[k]));
+	}
+	printf("#   %d attackers\n", n);
+	CHECK(!s0h_new_space_ok());
+
+	/* The privileged reserve is still there for the root task. */
+	CHECK_EQ(L4_ThreadControl(fresh, L4_Myself(), L4_Myself(), L4_nilthread,
+				  (void *)~0UL), 1);
+	CHECK_EQ(L4_ThreadControl(fresh, L4_nilthread, L4_nilthread, L4_nilthread,
+				  (void *)~0UL), 1);
+	RUN(s0h_root_gets_page());
+	/* No single attacker could take it all. */
+	CHECK(n >= 2);
+
+	for (k = n; k-- > 0;)
+		CHECK(rt_release(a[k]));
+	after = s0h_free_pages();
+	printf("#   %d pages free before, %d after\n", before, after);
+	CHECK_EQ(after, before);
+	RUN(s0h_system_works());
+	return 0;
+}
+
+/* Run last, and in this order: the first leaves sigma0's pages to dead
+ * tasks, the second leaves sigma0's region table full for every client
+ * but the root task. */
 const struct test s0hang_tests[] = {
+	TEST(s0hang_reserve_outlasts_unprivileged_tasks),
 	TEST(s0hang_unprivileged_task_cannot_stop_machine),
 	{ 0 },
 };
