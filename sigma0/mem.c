@@ -174,6 +174,7 @@ void mem_init(L4_KernelInterfacePage_t *kip, L4_Word_t kernel, L4_Word_t sigma0,
 	 * that would not.) */
 	for (L4_Word_t i = 0; i < MAX_REGIONS; i += 4096 / sizeof(region_t))
 		((volatile region_t *)regions)[i].kind = KIND_NONE;
+	((volatile region_t *)regions)[MAX_REGIONS - 1].kind = KIND_NONE;
 
 	/* Memory no descriptor mentions is device memory. */
 	regions[0] = (region_t){ 0, PFN_LAST, OWNER_FREE, KIND_DEVICE };

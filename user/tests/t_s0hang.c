@@ -9,12 +9,14 @@
  *      so that sigma0 would need root mappings all over it;
  *   3. it asks for every other page of conventional memory, so that
  *      sigma0's region table grows (into pages it never touched) until
- *      it is full.
- * Each step ends at a refusal, which must be clean: the kernel stops
- * mapping into the task (a fault at the fresh window, left to the task's
- * pager), sigma0 answers with a nil fpage.  Afterwards the root task still
- * creates threads, sigma0 still answers it, another task's IPC round trip
- * works, and once the attacker is deleted every kernel page is back.
+ *      it is full (at 512 MB; at 16 MB the memory ends first).
+ * Every refusal must be clean: the kernel stops mapping into the task
+ * (step 1 ends there, with a fault at the fresh window, left to the
+ * task's pager), sigma0 answers with a nil fpage.  Afterwards the root
+ * task still creates threads, sigma0 still answers it, another task's IPC
+ * round trip works, and once the attacker is deleted every kernel page is
+ * back.  A second test lets several attackers together drain the pool:
+ * the privileged reserve is still there for the root task.
  *
  * The attacker's two threads run the root image's code (rt's pager maps
  * it); they touch the whole image first, so that no fault of theirs on it
@@ -38,8 +40,9 @@
 #define S0H_REFUSALS		256
 /* Step 2's candidates in each 4 MB of physical memory. */
 #define S0H_CANDIDATES		3
-/* How long a step may take (it is bounded by the refusals; this only
- * catches a machine that stopped).  Below the harness's idle limit. */
+/* How long a step may take (each is bounded by refusals or the size of
+ * memory; this only catches a machine that stopped).  Below the
+ * harness's idle limit. */
 #define S0H_STEP_US		40000000UL
 /* Pool counting: thread numbers and the most spaces it may use. */
 #define S0H_COUNT_NO		20000
