@@ -3,6 +3,7 @@
 #include <kernel/boot.h>
 #include <kernel/elf.h>
 #include <kernel/space.h>
+#include <kernel/sigma0_roots.h>
 #include <kernel/thread.h>
 #include <kernel/sched.h>
 #include <kernel/string.h>
@@ -78,6 +79,8 @@ static tcb_t *start_task(uint32_t number, uint32_t entry, bool sigma0, tid_t pag
 	s->utcb_area = fpage_make(INITIAL_UTCB_AREA, INITIAL_UTCB_LOG2, 0);
 	if (space_map_kernel_page(s, INITIAL_KIP_AREA, kip_phys(), RIGHT_R | RIGHT_X) < 0)
 		panic("no kernel memory for the KIP mapping");
+	if (sigma0)
+		sigma0_roots_build(s);
 	tid_t id = tid_make(number, 1);
 	tcb_t *t = thread_create(id, s, id);
 	if (!t || thread_set_utcb(t, INITIAL_UTCB_AREA) < 0)

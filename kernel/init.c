@@ -3,6 +3,7 @@
 #include <kernel/boot.h>
 #include <kernel/preempt.h>
 #include <kernel/kmem.h>
+#include <kernel/sigma0_roots.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/thread.h>
 #include <kernel/sched.h>
@@ -102,17 +103,25 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	if (boot_load_module(&mods[1], &root.ip, &root.mem_low, &root.mem_high, mods, nmods) < 0)
 		panic("cannot load the root task: not an ELF image that fits free memory at its link address");
 
-	uint32_t pool = (uint32_t)memmap_alloc(&boot_memory, pool_size(), PAGE_SIZE,
+	/* sigma0's root mappings over all RAM get a reserve of their own,
+	 * sized from the RAM itself, before the pool (sigma0_roots.c). */
+	(void)sigma0_roots_reserve(&boot_memory);
+	uint32_t pool_bytes = pool_size();
+	uint32_t pool = (uint32_t)memmap_alloc(&boot_memory, pool_bytes, PAGE_SIZE,
 					       PHYSMAP_LIMIT, MEM_KERNEL);
 	if (!pool)
 		panic("no memory for the kernel-memory pool");
-	kmem_init(pool, pool_size());
+	kmem_init(pool, pool_bytes);
 	print_memory();
-	kprintf("kernel memory pool: %u KB at %08x\n", pool_size() / 1024, pool);
+	kprintf("kernel memory pool: %u KB at %08x\n", pool_bytes / 1024, pool);
 
 	arch_timer_init(TIMER_HZ);
 	kip_setup(&boot_memory, mbi_phys, &s0, &root);
 	boot_start_tasks(s0.ip, root.ip);
+	kmem_stats_t km;
+	kmem_stats(&km);
+	kprintf("kernel memory: %u pool pages, %u kept for privileged tasks, at most %u per task\n",
+		km.pool_pages, km.reserve_pages, km.task_limit);
 	kprintf("starting sigma0 at %08x, root task at %08x\n", s0.ip, root.ip);
 	sched_return();
 }

@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* The boot-time kernel-memory pool: a free list of 4 KB pages. */
+/*
+ * The boot-time kernel-memory pool: a free list of 4 KB pages, shared by
+ * all tasks under two rules (see docs/architecture.md, "Kernel memory"):
+ *  - the last pages are kept for privileged tasks (sigma0, the root task)
+ *    and for the kernel's own indexes, which only privileged system calls
+ *    make grow;
+ *  - an unprivileged task may hold at most three quarters of the rest, so
+ *    that no single task can starve all others.
+ * A second, separate source serves sigma0's root mappings while they are
+ * built at boot (kernel/sigma0_roots.c); what that reserve does not use
+ * joins the pool.
+ */
 #include <kernel/kmem.h>
 #include <kernel/space.h>
 #include <kernel/string.h>
@@ -8,38 +19,88 @@
 typedef struct free_page { struct free_page *next; } free_page_t;
 
 static free_page_t *free_list;
-static uint32_t kernel_pages;   /* in use for KMEM_KERNEL */
+static uint32_t kernel_pages;   /* in use for the kernel itself (space NULL) */
 static uint32_t free_pages;
+static uint32_t pool_pages;     /* every page the pool was given */
+static uint32_t reserve_pages;  /* kept for privileged tasks */
+static uint32_t task_limit;     /* the most one unprivileged task may hold */
 
-/* The last pages of the pool are kept for privileged tasks (sigma0 and
- * the root task): sigma0 needs kernel memory to hand out memory at all,
- * and other tasks must not be able to take that from it. */
-#define PRIVILEGED_RESERVE 32
+/* The boot reserve, while open: [boot_next, boot_end) for boot_owner. */
+static space_t *boot_owner;
+static uint32_t boot_next, boot_end, boot_used;
 
-void kmem_init(uint32_t pool_phys, uint32_t pool_bytes)
+#define MIN_PRIVILEGED_RESERVE 32
+
+static void set_limits(void)
 {
-	for (uint32_t off = pool_bytes; off >= PAGE_SIZE; off -= PAGE_SIZE) {
-		free_page_t *p = phys_to_virt(pool_phys + off - PAGE_SIZE);
+	reserve_pages = pool_pages / 16;
+	if (reserve_pages < MIN_PRIVILEGED_RESERVE)
+		reserve_pages = MIN_PRIVILEGED_RESERVE;
+	task_limit = pool_pages > reserve_pages ? (pool_pages - reserve_pages) / 4 * 3 : 0;
+}
+
+static void give(uint32_t phys, uint32_t bytes)
+{
+	for (uint32_t off = bytes; off >= PAGE_SIZE; off -= PAGE_SIZE) {
+		free_page_t *p = phys_to_virt(phys + off - PAGE_SIZE);
 		p->next = free_list;
 		free_list = p;
 		free_pages++;
+		pool_pages++;
 	}
+	set_limits();
+}
+
+void kmem_init(uint32_t pool_phys, uint32_t pool_bytes)
+{
+	give(pool_phys, pool_bytes);
+}
+
+uint32_t kmem_task_pages(const space_t *s)
+{
+	uint32_t n = 0;
+
+	for (unsigned k = 0; k < KMEM_KINDS; k++)
+		n += s->kmem_pages[k];
+	return n;
+}
+
+/* May s have one more page of the pool?  The kernel's own requests (s
+ * NULL) come only from privileged system calls and boot, and count as
+ * privileged. */
+static bool may_take(const space_t *s)
+{
+	if (!s || s->privileged)
+		return true;
+	return free_pages > reserve_pages && kmem_task_pages(s) < task_limit;
 }
 
 void *kmem_alloc(space_t *s, enum kmem_kind kind)
 {
-	free_page_t *p = free_list;
+	void *page;
 
-	if (!p || (free_pages <= PRIVILEGED_RESERVE && !(s && s->privileged)))
-		return NULL;
-	free_list = p->next;
-	free_pages--;
-	memset(p, 0, PAGE_SIZE);
+	if (s && s == boot_owner) {
+		/* Only the boot reserve: its size is checked, not topped up. */
+		if (boot_next >= boot_end)
+			return NULL;
+		page = phys_to_virt(boot_next);
+		boot_next += PAGE_SIZE;
+		boot_used++;
+	} else {
+		free_page_t *p = free_list;
+
+		if (!p || !may_take(s))
+			return NULL;
+		free_list = p->next;
+		free_pages--;
+		page = p;
+	}
+	memset(page, 0, PAGE_SIZE);
 	if (s)
 		s->kmem_pages[kind]++;
 	else
 		kernel_pages++;
-	return p;
+	return page;
 }
 
 void kmem_free(space_t *s, enum kmem_kind kind, void *page)
@@ -57,6 +118,31 @@ void kmem_free(space_t *s, enum kmem_kind kind, void *page)
 	free_pages++;
 }
 
+void kmem_boot_reserve_open(space_t *owner, uint32_t phys, uint32_t bytes)
+{
+	boot_owner = owner;
+	boot_next = phys;
+	boot_end = phys + (uint32_t)ALIGN_DOWN(bytes, PAGE_SIZE);
+	boot_used = 0;
+}
+
+uint32_t kmem_boot_reserve_close(void)
+{
+	if (boot_end > boot_next)
+		give(boot_next, boot_end - boot_next);
+	boot_owner = NULL;
+	boot_next = boot_end = 0;
+	return boot_used;
+}
+
+void kmem_stats(kmem_stats_t *st)
+{
+	st->pool_pages = pool_pages;
+	st->free_pages = free_pages;
+	st->reserve_pages = reserve_pages;
+	st->task_limit = task_limit;
+	st->kernel_pages = kernel_pages;
+}
 
 const char *kmem_kind_name(enum kmem_kind kind)
 {

@@ -4,7 +4,7 @@
 #include <kernel/thread.h>
 #include <kernel/string.h>
 #include <kernel/memregion.h>
-#include <kernel/boot.h>
+#include <kernel/sigma0_roots.h>
 #include <arch/arch.h>
 
 static uint32_t next_space_id;
@@ -207,28 +207,17 @@ void *space_utcb_page(space_t *s, uint32_t va)
 	return page;
 }
 
-bool space_sigma0_fault(space_t *s, uint32_t va)
-{
-	va &= PAGE_MASK;
-	/* Never over the KIP or UTCB mappings, never in the kernel's half. */
-	if (!s->sigma0 || !space_is_user_range(s, va, PAGE_SIZE) ||
-	    !boot_phys_available_to_sigma0(va))
-		return false;
-	if (mapdb_lookup(s, va))
-		return true;
-	return mapdb_root(s, va, va, RIGHTS_ALL) == MAPDB_OK;
-}
-
 /* ---- map one page ---- */
 
-/* Map one 4 KB page, creating sigma0's root mapping on first use.
+/* Map one 4 KB page; from sigma0 only where it has its root mapping
+ * (kernel/sigma0_roots.c decides whether a missing one may be made).
  * MAPDB_STOPPED: stopped at a preemption point, call again. */
 int space_map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
 		   uint32_t rights, bool grant)
 {
 	if (!space_is_user_range(to, dst, PAGE_SIZE) || src >= USER_LIMIT)
 		return MAPDB_OK;
-	if (from->sigma0 && !mapdb_lookup(from, src) && !space_sigma0_fault(from, src))
+	if (from->sigma0 && !sigma0_root_for_map(from, src, to))
 		return MAPDB_OK;
 	return mapdb_map_part(from, src, to, dst, rights, grant, true);
 }

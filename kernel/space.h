@@ -75,10 +75,7 @@ int space_map_kernel_page(space_t *s, uint32_t va, uint32_t phys, uint32_t right
 /* Make sure the UTCB page holding va exists; returns its kernel address. */
 void *space_utcb_page(space_t *s, uint32_t va);
 
-/* sigma0: create the root mapping for physical page va on first use. */
-bool space_sigma0_fault(space_t *s, uint32_t va);
-
-/* Map one 4 KB page (sigma0's root created on demand); MAPDB_STOPPED
+/* Map one 4 KB page (from sigma0: where it has its root); MAPDB_STOPPED
  * when stopped at a preemption point. */
 int space_map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
 		   uint32_t rights, bool grant);

@@ -13,6 +13,9 @@
 #define PAGE_SHIFT	12
 #define PFN_LAST	0xfffffu		/* last 4 KB frame below 4 GB */
 #define MAX_REGIONS	8192	/* 128 KB; interleaved clients fragment it */
+/* The last slots of the table are the root task's: a client that
+ * fragments the table cannot stop sigma0 from serving the root task. */
+#define ROOT_SLOTS	256
 
 typedef struct region {
 	L4_Word_t first, last;			/* page frame numbers, inclusive */
@@ -99,7 +102,13 @@ static int region_set(L4_Word_t first, L4_Word_t last, mem_kind_t kind, L4_Word_
 	return 0;
 }
 
-/* May client have a page of region r, asked for in this way? */
+/*
+ * May client have a page of region r, asked for in this way?  Device
+ * memory goes to the root task only (which hands devices to drivers):
+ * the kernel builds sigma0's mappings of RAM at boot, but those of device
+ * frames on demand, and it spends kernel memory on them only for a
+ * privileged receiver.
+ */
 static int region_allows(const region_t *r, L4_Word_t client, mem_how_t how)
 {
 	if (r->kind == KIND_NONE || r->kind == KIND_RESERVED)
@@ -114,7 +123,7 @@ static int region_allows(const region_t *r, L4_Word_t client, mem_how_t how)
 	case KIND_BOOT:
 		return how != HOW_ANY;
 	case KIND_DEVICE:
-		return how == HOW_FIXED;
+		return how == HOW_FIXED && client == id_root;
 	default:
 		return 0;
 	}
@@ -158,6 +167,14 @@ void mem_init(L4_KernelInterfacePage_t *kip, L4_Word_t kernel, L4_Word_t sigma0,
 	id_sigma0 = sigma0;
 	id_sigma1 = sigma1;
 	id_root = root;
+
+	/* Touch every page of the table now: whatever mapping it costs is
+	 * paid at boot, never while serving a client.  (The kernel maps
+	 * sigma0's image at boot anyway; this keeps sigma0 safe on a kernel
+	 * that would not.) */
+	for (L4_Word_t i = 0; i < MAX_REGIONS; i += 4096 / sizeof(region_t))
+		((volatile region_t *)regions)[i].kind = KIND_NONE;
+	((volatile region_t *)regions)[MAX_REGIONS - 1].kind = KIND_NONE;
 
 	/* Memory no descriptor mentions is device memory. */
 	regions[0] = (region_t){ 0, PFN_LAST, OWNER_FREE, KIND_DEVICE };
@@ -228,7 +245,7 @@ int mem_claim(L4_Word_t base, unsigned log2, L4_Word_t client, mem_how_t how)
 	r = &regions[region_find(last)];
 	if (r->owner == OWNER_FREE && r->last != last)
 		need++;
-	if (count + need > MAX_REGIONS)
+	if (count + need > MAX_REGIONS - (client == id_root ? 0 : ROOT_SLOTS))
 		return -1;
 
 	/* Take the free parts; shared and already owned parts stay as they

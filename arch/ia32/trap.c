@@ -14,7 +14,7 @@
 #include <kernel/syscall.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/kprintf.h>
-#include <kernel/boot.h>
+#include <kernel/sigma0_roots.h>
 
 #define VEC_UD 6
 #define VEC_BP 3
@@ -70,11 +70,12 @@ static void __attribute__((noreturn)) user_page_fault(tcb_t *t)
 	uint32_t access = (c->error & PF_ERR_WRITE) ? RIGHT_W : RIGHT_R;
 
 	if (t->space->sigma0) {
-		/* sigma0 has no pager: the kernel maps physical memory to it.
-		 * If kernel memory for the mapping is short, it retries. */
-		if (space_sigma0_fault(t->space, addr) ||
-		    (space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE) &&
-		     boot_phys_available_to_sigma0(addr)))
+		/* sigma0 has no pager: the kernel maps physical memory to it
+		 * (RAM since boot, kernel/sigma0_roots.c).  A fault the kernel
+		 * cannot resolve now is an exception, never a retry: sigma0
+		 * runs at the highest priority, so a retry would stop
+		 * everybody else. */
+		if (sigma0_root_fault(t->space, addr))
 			sched_switch_to(t);
 		ipc_exception(t, VEC_PF, c->error);
 		sched_switch_to(partner_of(t));

@@ -14,6 +14,7 @@ static const struct test *const groups[] = {
 	exreg_tests, sched_tests, fpu_tests, trap_tests, ipc_tests, ipc_prop_tests,
 	ipc_error_tests, ipc_item_tests, string_tests, fault_tests, unmap_tests, mapx_tests,
 	sigma0_tests, s0attack_tests, misc_tests, kmem_tests, fuzz_tests, kmem_last_tests,
+	s0hang_tests,
 };
 
 #define NGROUPS	(sizeof(groups) / sizeof(groups[0]))
