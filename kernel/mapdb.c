@@ -110,9 +110,16 @@ static bool holds(const mapnode_t *n, uint32_t revoke, bool resumed)
 }
 
 /* The first node, in post-order, of the part of n's subtree that is to
- * be visited (n itself when none of its children is). */
+ * be visited (n itself when none of its children is).  The way down may
+ * be as long as the tree is deep: when every node is to be visited, it
+ * costs two loads a level. */
 static mapnode_t *first_holding(mapnode_t *n, uint32_t revoke, bool resumed)
 {
+	if (!resumed || (revoke & RIGHTS_ALL) == RIGHTS_ALL) {
+		while (n->child)
+			n = n->child;
+		return n;
+	}
 	for (;;) {
 		mapnode_t *c = n->child;
 
