@@ -376,8 +376,8 @@ static const char *t_preempt_unmap_observed(void)
 #define DL_TOP		0xB0000000UL
 #define DL_WIN		0x20000000UL	/* the agent's copy */
 #define DL_MANY		60000
-#define DL_PER_PAGE	90		/* mappings a pool page holds, about */
-#define DL_SPARE	64		/* pool pages left for everything else */
+#define DL_PER_PAGE	100		/* 1024 mappings: 8 pages of nodes, 2 tables */
+#define DL_SPARE	56		/* pool pages left: the privileged reserve and more */
 enum { DL_DONE = 16, DL_RESULT, DL_EC, DL_US, DL_FWD };
 
 static void dl_victim(L4_Word_t arg)
@@ -439,11 +439,11 @@ static const char *t_preempt_delete_task_observed(void)
 	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
 	CHECK(t_wait_for(&t_shared[DL_FWD], 1, T_WAIT_US));
 	RUN(t_ag_reads(ag, DL_WIN, PR_MAGIC));
-	RUN(pr_map_many(v, page, DL_BASE, RT_PAGE_SIZE, n));
-
 	d = rt_thread_prepare(v.raw, &sp);
 	CHECK(!L4_IsNilThread(d));
 	CHECK(L4_Set_Priority(d, PR_LOW_PRIO) != L4_SCHEDRESULT_ERROR);
+	RUN(pr_map_many(v, page, DL_BASE, RT_PAGE_SIZE, n));
+
 	rt_sleep_us(PR_LOOK_US);	/* from a tick on: the deleter has a whole one */
 	L4_Start_SpIp(d, sp, (L4_Word_t)dl_deleter);
 	start = rt_now_us();
