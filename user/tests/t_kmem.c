@@ -388,8 +388,9 @@ static const char *t_kmem_exhausted_then_recovers(void)
 }
 
 /*
- * sigma0's own memory is mapped on demand: the kernel makes the root
- * mapping when sigma0 first touches a page.  Unprivileged tasks alone
+ * sigma0's roots over RAM are built at boot (kernel/sigma0_roots.c), so
+ * touching its own memory costs no kernel memory; this checks that it
+ * stays so under pressure.  Unprivileged tasks alone
  * empty the pool here: each asks sigma0 for pages, one into each 4 MB
  * region of its space (a page table and a node table each), turn about,
  * so that sigma0's region table grows too.  sigma0 touching a fresh page
