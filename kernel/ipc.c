@@ -9,6 +9,7 @@
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
+#include <kernel/preempt.h>
 #include <arch/arch.h>
 
 enum { SEND_DONE, SEND_BLOCKED, SEND_FAILED };
@@ -54,6 +55,7 @@ void senders_remove(tcb_t *snd)
 
 void make_ready(tcb_t *t)
 {
+	ipc_work_remove(t);          /* its receive phase is over */
 	t->kmsg_active = false;
 	t->cont = CONT_USER_IPC;
 	if (t->halted) {
@@ -153,10 +155,45 @@ static int send_phase(tcb_t *t, tcb_t *dest)
 /*
  * Receive phases are run from a work list, not by recursion: completing
  * one send can start the sender's receive phase, which can complete
- * another send, and so on along a chain of any length.
+ * another send, and so on along a chain of any length.  So the list is a
+ * preemption point too: what is left on it when an interrupt waits stays
+ * there, and the kernel goes on with it on its next way out to user mode
+ * (ipc_receive_continue()).  A thread on the list is in its receive phase
+ * (TS_RECV) and off the ready queues.
  */
-static tcb_t *receive_work;
+static tcb_t *receive_work;             /* linked by work_next, work_prev */
 static bool receive_draining;
+
+#define RECEIVE_PHASE_COST 256u         /* about the instructions of one */
+
+static bool on_work_list(const tcb_t *t)
+{
+	return t->work_prev || receive_work == t;
+}
+
+static void work_push(tcb_t *t)
+{
+	if (on_work_list(t))
+		return;
+	t->work_prev = NULL;
+	t->work_next = receive_work;
+	if (receive_work)
+		receive_work->work_prev = t;
+	receive_work = t;
+}
+
+void ipc_work_remove(tcb_t *t)
+{
+	if (!on_work_list(t))
+		return;
+	if (t->work_prev)
+		t->work_prev->work_next = t->work_next;
+	else
+		receive_work = t->work_next;
+	if (t->work_next)
+		t->work_next->work_prev = t->work_prev;
+	t->work_next = t->work_prev = NULL;
+}
 
 static void finish_send(tcb_t *snd)
 {
@@ -209,21 +246,31 @@ rescan:
 	block(t, TS_RECV, to);
 }
 
-void ipc_receive_phase(tcb_t *t)
+void ipc_receive_continue(void)
 {
-	t->work_next = receive_work;
-	receive_work = t;
 	if (receive_draining)
 		return;
 	receive_draining = true;
 	while (receive_work) {
 		tcb_t *w = receive_work;
-		receive_work = w->work_next;
-		w->work_next = NULL;
+		ipc_work_remove(w);
 		if (w->state == TS_RECV)
 			receive_phase_one(w);
+		if (receive_work && preempt_due(RECEIVE_PHASE_COST)) {
+			/* Only the thread in its system call can still be on a
+			 * ready queue (the others were blocked sending). */
+			if (current && on_work_list(current))
+				sched_dequeue(current);
+			break;
+		}
 	}
 	receive_draining = false;
+}
+
+void ipc_receive_phase(tcb_t *t)
+{
+	work_push(t);
+	ipc_receive_continue();
 }
 
 void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, bool lipc)

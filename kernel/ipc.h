@@ -21,6 +21,11 @@ void ipc_fastpath(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts, word_t
 
 /* t (in TS_RECV, ipc_from set) looks for a waiting sender, or waits. */
 void ipc_receive_phase(struct tcb *t);
+/* Go on with receive phases left at a preemption point (see ipc.c);
+ * every way out of the kernel calls it. */
+void ipc_receive_continue(void);
+/* t is deleted or done: take it off that list. */
+void ipc_work_remove(struct tcb *t);
 
 /* Kernel-made call from t to dest with t->kmsg as the message. */
 void ipc_kernel_call(struct tcb *t, tid_t dest, unsigned cont);

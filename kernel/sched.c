@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Ready queues: one circular list per priority and a bitmap of non-empty
- * levels.  A running thread stays at the head of its queue; the kernel is
- * not preemptible, so every decision is taken on the way out to user mode.
+ * levels.  A running thread stays at the head of its queue.  The kernel
+ * runs with interrupts off (long operations stop at preemption points
+ * instead, kernel/preempt.h), so every decision is taken on the way out
+ * to user mode; that way out also goes on with receive phases left over
+ * (ipc_receive_continue()).
  */
 #include <kernel/sched.h>
 #include <kernel/thread.h>
@@ -99,6 +102,7 @@ void sched_run(tcb_t *t)
 void sched_return(void)
 {
 	for (;;) {
+		ipc_receive_continue();
 		tcb_t *t = sched_pick();
 		if (t)
 			sched_run(t);
@@ -116,6 +120,7 @@ void sched_return(void)
  * best other thread), as L4's IPC path expects. */
 void sched_switch_to(tcb_t *t)
 {
+	ipc_receive_continue();
 	tcb_t *best = sched_pick();
 
 	if (t && t->state == TS_READY && (!best || t->prio >= best->prio))

@@ -148,6 +148,7 @@ void thread_destroy(tcb_t *t)
 	ipc_detach_receivers(t);
 	sched_dequeue(t);
 	timeout_cancel(t);
+	ipc_work_remove(t);
 	if (t->activated)
 		s->active_threads--;
 	for (tcb_t **pp = &s->thread_list; *pp; pp = &(*pp)->space_next)

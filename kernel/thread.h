@@ -77,7 +77,7 @@ typedef struct tcb {
 	uint64_t xfer_deadline_us;         /* end of the transfer, from its first fault
 					    * (0: none armed yet) */
 	xfer_cursor_t xfer_cur;            /* as sender: how far the transfer got */
-	struct tcb *work_next;             /* receive phases waiting to be run */
+	struct tcb *work_next, *work_prev; /* receive phases waiting to be run */
 	resume_t resume;                   /* a system call stopped at a preemption point */
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
