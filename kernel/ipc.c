@@ -156,10 +156,11 @@ static int send_phase(tcb_t *t, tcb_t *dest)
  * Receive phases are run from a work list, not by recursion: completing
  * one send can start the sender's receive phase, which can complete
  * another send, and so on along a chain of any length.  So the list is a
- * preemption point too: what is left on it when an interrupt waits stays
- * there, and the kernel goes on with it on its next way out to user mode
- * (ipc_receive_continue()).  A thread on the list is in its receive phase
- * (TS_RECV) and off the ready queues.
+ * preemption point too: what is left on it when an interrupt waits, or
+ * when a thread of higher priority than the next one on it is ready,
+ * stays there, and the kernel goes on with it on a later way out to user
+ * mode (ipc_receive_continue()).  A thread on the list is in its receive
+ * phase (TS_RECV) and off the ready queues.
  */
 static tcb_t *receive_work;             /* linked by work_next, work_prev */
 static bool receive_draining;
@@ -171,15 +172,26 @@ static bool on_work_list(const tcb_t *t)
 	return t->work_prev || receive_work == t;
 }
 
+/* Highest priority first, the newest first among equals (the list is
+ * short but for what higher priorities kept waiting). */
 static void work_push(tcb_t *t)
 {
+	tcb_t *prev = NULL, *next = receive_work;
+
 	if (on_work_list(t))
 		return;
-	t->work_prev = NULL;
-	t->work_next = receive_work;
-	if (receive_work)
-		receive_work->work_prev = t;
-	receive_work = t;
+	while (next && next->prio > t->prio) {
+		prev = next;
+		next = next->work_next;
+	}
+	t->work_prev = prev;
+	t->work_next = next;
+	if (next)
+		next->work_prev = t;
+	if (prev)
+		prev->work_next = t;
+	else
+		receive_work = t;
 }
 
 void ipc_work_remove(tcb_t *t)
@@ -253,17 +265,21 @@ void ipc_receive_continue(void)
 	receive_draining = true;
 	while (receive_work) {
 		tcb_t *w = receive_work;
+		if (w != current) {
+			tcb_t *best = sched_pick();
+			if (best && best->prio > w->prio)
+				break;  /* its turn comes when that one blocks */
+		}
 		ipc_work_remove(w);
 		if (w->state == TS_RECV)
 			receive_phase_one(w);
-		if (receive_work && preempt_due(RECEIVE_PHASE_COST)) {
-			/* Only the thread in its system call can still be on a
-			 * ready queue (the others were blocked sending). */
-			if (current && on_work_list(current))
-				sched_dequeue(current);
+		if (receive_work && preempt_due(RECEIVE_PHASE_COST))
 			break;
-		}
 	}
+	/* What is left waits off the ready queues; only the thread in its
+	 * system call can still be on one (the others were blocked). */
+	if (current && on_work_list(current))
+		sched_dequeue(current);
 	receive_draining = false;
 }
 

@@ -43,7 +43,7 @@ int bench_pagefault(L4_Word_t *result);
 int bench_map_unmap(L4_Word_t *result);
 
 /* wakeup.c: how late a sleeper wakes while load 0..WK_LOADS-1 runs. */
-#define WK_LOADS	5
+#define WK_LOADS	6
 const char *bench_wakeup_name(int load);
 int bench_wakeup(int load, L4_Word_t *result);
 

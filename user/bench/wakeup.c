@@ -122,6 +122,7 @@ static const struct wk_load {
 	{ "unmap", wk_prepare_unmap },
 	{ "revoke", wk_prepare_revoke },
 	{ "delete_task", wk_prepare_delete_task },
+	{ "receive_chain", wk_prepare_receive_chain },
 };
 
 const char *bench_wakeup_name(int load)

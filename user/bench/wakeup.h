@@ -22,5 +22,6 @@ L4_ThreadId_t wk_prepare_string_ipc(void);
 L4_ThreadId_t wk_prepare_unmap(void);
 L4_ThreadId_t wk_prepare_revoke(void);
 L4_ThreadId_t wk_prepare_delete_task(void);
+L4_ThreadId_t wk_prepare_receive_chain(void);
 
 #endif
