@@ -105,13 +105,18 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 	word_t tag = 0;
 	xfer_fault_t f;
 
-	/* Only the transfer snd is linked in keeps a cursor: snd's own page
-	 * fault message, sent meanwhile, must not touch it. */
-	xfer_cursor_t cur = snd->xfer_partner == rcv ? snd->xfer_cur : (xfer_cursor_t){ 0 };
+	/* The cursor belongs to snd's transfer to one receiver; messages the
+	 * kernel makes for snd (its page faults) neither use nor touch it. */
+	bool mine = !snd->kmsg_active && snd->xfer_cur_to == rcv->id;
+	xfer_cursor_t cur = mine ? snd->xfer_cur : (xfer_cursor_t){ 0 };
 	int r = ipc_transfer(snd, rcv, &tag, &f, &cur);
 
-	if (r == XFER_STOPPED || r == XFER_FAULT)
+	if (r == XFER_STOPPED || r == XFER_FAULT) {
 		snd->xfer_cur = cur;
+		snd->xfer_cur_to = rcv->id;
+	} else if (mine) {
+		snd->xfer_cur_to = TID_NIL;
+	}
 	if (r == XFER_STOPPED) {
 		xfer_stop(snd, rcv);
 		return SENDER_STOPPED;
@@ -120,7 +125,7 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 		xfer_fault(snd, rcv, &f);
 		return f.who == snd ? SENDER_FAULTED : RECEIVER_FAULTED;
 	}
-	if (snd->xfer_partner == rcv)
+	if (snd->xfer_partner == rcv && !snd->kmsg_active)
 		xfer_unlink(snd);      /* the stopped transfer is over */
 	if (r != XFER_OK) {
 		fail_both(snd, rcv, r);
@@ -167,10 +172,6 @@ static bool receive_draining;
 
 #define RECEIVE_PHASE_COST 256u         /* about the instructions of one */
 
-static bool on_work_list(const tcb_t *t)
-{
-	return t->work_prev || receive_work == t;
-}
 
 /* Highest priority first, the newest first among equals (the list is
  * short but for what higher priorities kept waiting). */
@@ -178,12 +179,13 @@ static void work_push(tcb_t *t)
 {
 	tcb_t *prev = NULL, *next = receive_work;
 
-	if (on_work_list(t))
+	if (t->receive_pending)
 		return;
 	while (next && next->prio > t->prio) {
 		prev = next;
 		next = next->work_next;
 	}
+	t->receive_pending = true;
 	t->work_prev = prev;
 	t->work_next = next;
 	if (next)
@@ -196,7 +198,7 @@ static void work_push(tcb_t *t)
 
 void ipc_work_remove(tcb_t *t)
 {
-	if (!on_work_list(t))
+	if (!t->receive_pending)
 		return;
 	if (t->work_prev)
 		t->work_prev->work_next = t->work_next;
@@ -205,6 +207,7 @@ void ipc_work_remove(tcb_t *t)
 	if (t->work_next)
 		t->work_next->work_prev = t->work_prev;
 	t->work_next = t->work_prev = NULL;
+	t->receive_pending = false;
 }
 
 static void finish_send(tcb_t *snd)
@@ -258,6 +261,14 @@ rescan:
 	block(t, TS_RECV, to);
 }
 
+void ipc_work_reorder(tcb_t *t)
+{
+	if (!t->receive_pending)
+		return;
+	ipc_work_remove(t);
+	work_push(t);
+}
+
 void ipc_receive_continue(void)
 {
 	if (receive_draining)
@@ -278,7 +289,7 @@ void ipc_receive_continue(void)
 	}
 	/* What is left waits off the ready queues; only the thread in its
 	 * system call can still be on one (the others were blocked). */
-	if (current && on_work_list(current))
+	if (current && current->receive_pending && current->state == TS_RECV)
 		sched_dequeue(current);
 	receive_draining = false;
 }
@@ -291,18 +302,17 @@ void ipc_receive_phase(tcb_t *t)
 
 void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, bool lipc)
 {
-	tcb_t *dest = NULL;
+	tcb_t *dest = tid_is_nil(to) ? NULL : thread_resolve(t, to);
+	/* Only the very retry of a rewound send keeps its transfer. */
+	bool retry = t->xfer_rewound && dest && dest->id == t->xfer_cur_to;
 
-	if (t->xfer_partner) {
-		/* Only the very retry of a rewound send keeps its transfer. */
+	if (t->xfer_partner && (!retry || t->xfer_role != XFER_SENDER || dest != t->xfer_partner)) {
 		tcb_t *p = t->xfer_partner;
-		bool retry = t->xfer_rewound && t->xfer_role == XFER_SENDER &&
-			     !tid_is_nil(to) && thread_resolve(t, to) == p;
-		if (!retry) {
-			xfer_unlink(t);
-			xfer_fail_one(p, IPC_ERR_ABORTED);
-		}
+		xfer_unlink(t);
+		xfer_fail_one(p, IPC_ERR_ABORTED);
 	}
+	if (!retry)
+		t->xfer_cur_to = TID_NIL;
 	t->ctx.esi = tag;
 	t->xfer_rewound = false;
 	t->cont = CONT_USER_IPC;
@@ -312,7 +322,6 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 	(void)lipc;             /* Lipc is a full Ipc here (docs/abi.md) */
 
 	if (!tid_is_nil(to)) {
-		dest = thread_resolve(t, to);
 		if (!dest || dest == t) {
 			fail_ipc(t, IPC_ERR_NOPARTNER, false);
 			sched_switch_to(t);

@@ -24,8 +24,10 @@ void ipc_receive_phase(struct tcb *t);
 /* Go on with receive phases left at a preemption point (see ipc.c);
  * every way out of the kernel calls it. */
 void ipc_receive_continue(void);
-/* t is deleted or done: take it off that list. */
+/* t is deleted or done: take it off that list; t's priority changed:
+ * move it to its place there. */
 void ipc_work_remove(struct tcb *t);
+void ipc_work_reorder(struct tcb *t);
 
 /* Kernel-made call from t to dest with t->kmsg as the message. */
 void ipc_kernel_call(struct tcb *t, tid_t dest, unsigned cont);
@@ -37,6 +39,11 @@ void ipc_exception(struct tcb *t, uint32_t vec, uint32_t error);
 /* Abort t's IPC (ExchangeRegisters, deletion): it returns with
  * "cancelled" (or for kernel-made messages simply goes back to user). */
 void ipc_cancel(struct tcb *t, bool send, bool recv);
+/* ExchangeRegisters on the sender of a transfer stopped at a preemption
+ * point: halted, its partner's XferTimeouts start to count; sent
+ * elsewhere, it will not go on with the transfer. */
+void xfer_sender_held(struct tcb *snd);
+void xfer_forget_retry(struct tcb *t);
 /* t is going away: fail everyone blocked sending to it. */
 void ipc_detach_senders(struct tcb *t);
 /* t is going away: fail everyone waiting to receive from it alone, and

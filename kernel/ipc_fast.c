@@ -16,8 +16,10 @@ static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
 {
 	tid_t from = dest->ipc_from;
 
+	/* A receiver whose receive phase has not run yet (on the work list,
+	 * kernel/ipc.c) may have senders queued: the general path. */
 	if (dest->state != TS_RECV || dest->kmsg_active || dest->wakeup_us || dest->halted ||
-	    dest->xfer_partner)
+	    dest->xfer_partner || dest->receive_pending)
 		return false;
 	if (tid_is_any(from))
 		return true;

@@ -128,16 +128,39 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
  * earlier fault if there was one: a preemption sets none. */
 void xfer_stop(tcb_t *snd, tcb_t *rcv)
 {
-	if (snd->xfer_partner != rcv)
-		snd->xfer_deadline_us = rcv->xfer_deadline_us = 0;
-	xfer_link(snd, rcv);
 	if (snd->state == TS_SEND)
 		senders_remove(snd);
 	timeout_cancel(snd);
 	snd->ctx.eip -= 2;                 /* re-execute the Ipc trap */
 	snd->xfer_rewound = true;
 	sched_enqueue(snd);
+	/* A thread receiving a reply to a fault of its own takes nothing but
+	 * that reply anyway: no link, which would break the one of the
+	 * transfer it faulted in. */
+	if (rcv->kmsg_active)
+		return;
+	if (snd->xfer_partner != rcv)
+		snd->xfer_deadline_us = rcv->xfer_deadline_us = 0;
+	xfer_link(snd, rcv);
 	timeout_cancel(rcv);
 	if (rcv->xfer_deadline_us && rcv->xfer_deadline_us != ~(uint64_t)0)
 		timeout_set(rcv, rcv->xfer_deadline_us + 1);
+}
+
+/* The sender of a stopped transfer is halted: its partner waits for it
+ * no longer than their XferTimeouts allow, as for a page fault. */
+void xfer_sender_held(tcb_t *snd)
+{
+	tcb_t *rcv = snd->xfer_partner;
+
+	if (rcv && snd->xfer_role == XFER_SENDER && snd->xfer_rewound)
+		xfer_arm_deadline(rcv, snd, rcv, false);
+}
+
+/* The thread was sent elsewhere: it will not retry a rewound send, so
+ * the progress kept for it goes. */
+void xfer_forget_retry(tcb_t *t)
+{
+	t->xfer_rewound = false;
+	t->xfer_cur_to = TID_NIL;
 }

@@ -156,12 +156,15 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 	} else {
 		acceptor = UTCB_BR(rcv, 0);
 	}
-	/* Untyped words and the typed items' words as they were sent. */
-	arch_copy_words(dst + 1, src + 1, (end < dst_max ? end : dst_max) - 1);
-
 	/* A transfer that stopped goes on with the item it stopped in. */
 	if (cur->item <= u || cur->item >= end || cur->br == 0 || cur->br >= MAX_BRS)
 		*cur = (xfer_cursor_t){ .item = (uint8_t)(u + 1), .br = 1, .done = 0 };
+	/* Untyped words and the typed items' words as they were sent; the
+	 * words of strings already done keep what the receiver was told. */
+	unsigned last = end < dst_max ? end : dst_max;
+	arch_copy_words(dst + 1, src + 1, u);
+	if (cur->item < last)
+		arch_copy_words(dst + cur->item, src + cur->item, last - cur->item);
 	for (unsigned i = cur->item; i < end;) {
 		word_t w0 = src[i];
 		cur->item = (uint8_t)i;

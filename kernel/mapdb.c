@@ -169,31 +169,21 @@ static bool revoke_below(mapnode_t *top, uint32_t revoke, uint32_t *access, bool
 	return true;
 }
 
-enum { NOT_ANCESTOR, ANCESTOR, WALK_STOPPED };
-
-#define ANCESTOR_STEP_COST 4u    /* one level up, about */
-#define ANCESTOR_STEPS     256u  /* levels between two preemption points */
-
 /*
  * Is a the node n or one of its ancestors?  Only nodes of one frame are
- * related.  The walk up may be as long as the tree is deep: with may_stop
- * it gives up at a preemption point (WALK_STOPPED), and the caller asks
- * again later; the walk reads only, so starting it again is safe.
+ * related, and a child of n is not.  Otherwise the walk up may be as long
+ * as the tree is deep; it is not a preemption point, since it keeps no
+ * progress and a walk started again could never get to the end (about
+ * two instructions a level: a cost left to the task that built the tree).
  */
-static int ancestor_or_self(const mapnode_t *a, const mapnode_t *n, bool may_stop)
+static bool ancestor_or_self(const mapnode_t *a, const mapnode_t *n)
 {
-	unsigned steps = 0;
-
-	if (a->phys != n->phys)
-		return NOT_ANCESTOR;
-	for (; n; n = n->parent) {
+	if (a->phys != n->phys || a->parent == n)
+		return false;
+	for (; n; n = n->parent)
 		if (n == a)
-			return ANCESTOR;
-		if (may_stop && ++steps % ANCESTOR_STEPS == 0 &&
-		    mapdb_stop_due(ANCESTOR_STEPS * ANCESTOR_STEP_COST))
-			return WALK_STOPPED;
-	}
-	return NOT_ANCESTOR;
+			return true;
+	return false;
 }
 
 /* ---- the database ---- */
@@ -270,14 +260,8 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	if (!slot)
 		return MAPDB_NOMEM;
 	old = *slot;
-	if (old) {
-		int rel = ancestor_or_self(old, src, may_stop);
-
-		if (rel == WALK_STOPPED)
-			return MAPDB_STOPPED;
-		if (rel == ANCESTOR)
-			return MAPDB_CYCLE;
-	}
+	if (old && ancestor_or_self(old, src))
+		return MAPDB_CYCLE;
 	/* A grant that narrows the rights takes them from what was derived
 	 * from the source first, in steps (at the end, in one go, when the
 	 * caller cannot stop); that may remove the destination too.  Its

@@ -78,6 +78,7 @@ void sched_set_prio(tcb_t *t, unsigned prio)
 	t->prio = (uint8_t)prio;
 	if (queued)
 		sched_enqueue(t);
+	ipc_work_reorder(t);
 }
 
 bool sched_tick(unsigned elapsed_us)

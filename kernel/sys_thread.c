@@ -201,9 +201,12 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	/* A new SP or IP ends a transfer the thread would otherwise retry. */
 	if ((ctl & (EX_SP | EX_IP)) && d->xfer_partner)
 		ipc_cancel(d, true, true);
-	/* A system call stopped at a preemption point is not re-executed
-	 * by a thread sent elsewhere: forget its progress. */
-	if (ctl & (EX_SP | EX_IP | EX_FLAGS))
+	if (ctl & (EX_SP | EX_IP))
+		xfer_forget_retry(d);
+	/* A system call stopped at a preemption point is not re-executed by
+	 * a thread sent elsewhere: forget its progress.  (A new SP or flags
+	 * leave it on its trap, to go on.) */
+	if (ctl & EX_IP)
 		resume_forget(d);
 	if (ctl & EX_SP)
 		d->ctx.esp = io->sp;
@@ -223,6 +226,7 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	if (ctl & EX_HALT) {
 		if (ctl & EX_HALT_FLAG) {
 			d->halted = true;
+			xfer_sender_held(d);
 			if (d->state == TS_READY) {
 				d->state = TS_HALTED;
 				sched_dequeue(d);

@@ -77,7 +77,9 @@ typedef struct tcb {
 	uint64_t xfer_deadline_us;         /* end of the transfer, from its first fault
 					    * (0: none armed yet) */
 	xfer_cursor_t xfer_cur;            /* as sender: how far the transfer got */
+	tid_t xfer_cur_to;                 /* and to whom (nil: no transfer kept) */
 	struct tcb *work_next, *work_prev; /* receive phases waiting to be run */
+	bool receive_pending;              /* on that list */
 	resume_t resume;                   /* a system call stopped at a preemption point */
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
