@@ -141,8 +141,17 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 
 /* ---- the two phases ---- */
 
+static void receive_phase_one(tcb_t *t);
+
 static int send_phase(tcb_t *t, tcb_t *dest)
 {
+	/* A receiver whose receive phase was left on the work list takes
+	 * the senders queued before us first. */
+	if (dest->receive_pending) {
+		ipc_work_remove(dest);
+		if (dest->state == TS_RECV)
+			receive_phase_one(dest);
+	}
 	if (dest->state == TS_RECV && from_matches(dest, t)) {
 		deliver(t, dest);
 		return SEND_DONE;

@@ -14,6 +14,7 @@
 
 #define SLOT_COST  4u           /* looking at one empty node slot */
 #define UNMAP_COST 192u         /* unmapping the page of a full one */
+#define PAGE_FREE_COST 32u      /* giving a page back to the pool */
 #define PDE_COST   16u          /* one 4 MB stretch without tables */
 
 static space_t *dying;          /* deleted spaces not yet freed */
@@ -87,10 +88,13 @@ bool space_reap(space_t *s, bool may_stop)
 {
 	if (!reap_mappings(s, may_stop) || !reap_tables(s, may_stop))
 		return false;
+	/* Phase 3: the pages the mapping nodes came from. */
 	while (s->node_pages) {
 		node_page_t *p = s->node_pages;
 		s->node_pages = p->next;
 		kmem_free(s, KMEM_MAP, p);
+		if (may_stop && s->node_pages && preempt_due(PAGE_FREE_COST))
+			return false;
 	}
 	kmem_free(s, KMEM_PT, s->pdir);
 	kmem_free(NULL, KMEM_NT, s);
