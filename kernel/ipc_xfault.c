@@ -71,6 +71,15 @@ static void drop_kernel_call(tcb_t *t)
 
 void xfer_fail_one(tcb_t *t, uint32_t code)
 {
+	/* The transfer was the kernel's own message to t (its pager's or
+	 * exception handler's reply): t made no IPC, and its registers are
+	 * not an IPC's to fail.  Back in user mode the fault recurs. */
+	if (t->kmsg_active && t->xfer_role == XFER_RECEIVER && !t->xfer_rewound &&
+	    (t->cont == CONT_PAGEFAULT || t->cont == CONT_EXCEPTION)) {
+		timeout_cancel(t);
+		make_ready(t);
+		return;
+	}
 	drop_kernel_call(t);
 	if (t->xfer_rewound) {
 		t->ctx.eip += 2;                  /* undo the rewind onto the trap */
