@@ -4,9 +4,10 @@
  * that was derived from them, may be many: the teardown stops at
  * preemption points and continues from a cursor kept in the space.  A
  * deleted task waits on a list until it is gone; the thread that deleted
- * it works on the list until then (see sys_thread.c), and the idle loop
- * finishes what a deleter left (it was deleted itself, or sent elsewhere
- * by ExchangeRegisters).
+ * it works on the list until then (see sys_thread.c), and so does every
+ * ThreadControl before it does anything else; the idle loop finishes
+ * what a deleter left (it was deleted itself, or sent elsewhere by
+ * ExchangeRegisters).
  */
 #include <kernel/space.h>
 #include <kernel/preempt.h>

@@ -60,8 +60,8 @@ static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t ut
 }
 
 /*
- * Wait until the deleted task with this id is freed, freeing it (and any
- * other on the list) in steps.  At a preemption point the caller's
+ * Wait until the deleted task with this id (never 0) is freed, freeing it
+ * (and any other on the list) in steps.  At a preemption point the caller's
  * ThreadControl stops, keeping the id as its progress, and goes on when
  * re-executed; it answers as it would have.  `unchanged` is the value
  * that leaves the caller's result register as it was, so that the call
@@ -95,10 +95,17 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 	if (r) {
 		uint32_t id = r->a;
 		t->resume.op = RESUME_NONE;
-		return reap(t, id, dest);
+		if (id)
+			return reap(t, id, dest);
 	}
 	if (!t->space->privileged)
 		return sys_fail(t, ERR_NO_PRIVILEGE);
+	/* The memory of deleted tasks comes back before ThreadControl asks
+	 * for any or counts on any being free (progress 0: none of ours). */
+	if (space_reap_dying()) {
+		preempt_restart(t, &(resume_t){ .op = RESUME_REAP, .a = 0 });
+		return dest;
+	}
 	if (!tid_is_global(dest) || tid_number(dest) < kip_user_base())
 		return sys_fail(t, ERR_INVALID_THREAD);
 	tcb_t *d = thread_by_number(tid_number(dest));

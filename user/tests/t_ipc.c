@@ -338,16 +338,18 @@ static const char *t_ipc_lipc_call_reply(void)
  * about as long as a chain can get); t_shared[20] counts the threads done,
  * [21] those whose message was right, [22] names the first that was not.
  *
- * 16 MB of RAM has kernel memory enough for all 250.  Below that (the
- * brief's floor is 8 MB, whose 1 MB of kernel memory holds about 170 of
- * them) the chain is as long as the kernel allows: the thread that no
- * longer fits must be refused cleanly (ThreadControl fails with error 8
- * and leaves no thread behind), and the chain made so far must still
- * unwind and give its memory back.
+ * From 64 MB of RAM up the kernel memory holds all 250.  Below that (the
+ * brief's floor is 8 MB, whose 1 MB of kernel memory holds about 140 of
+ * them; at 16 MB the pool, an eighth of the RAM left after the boot
+ * modules, may end a few threads short, depending on the size of this
+ * very program) the chain is as long as the kernel allows: the thread
+ * that no longer fits must be refused cleanly (ThreadControl fails with
+ * error 8 and leaves no thread behind), and the chain made so far must
+ * still unwind and give its memory back.
  */
 #define CHAIN_N		250
 #define CHAIN_MIN	64		/* shorter is no long chain */
-#define CHAIN_FULL_RAM	0x1000000UL	/* from 16 MB up: all CHAIN_N */
+#define CHAIN_FULL_RAM	0x4000000UL	/* from 64 MB up: all CHAIN_N */
 #define CHAIN_LABEL	0xc4a1
 #define CHAIN_DONE	20
 #define CHAIN_OK	21
