@@ -51,6 +51,19 @@ L4_Word_t t_kernel_addr(void)
 	return (top + 1 + RT_PAGE_SIZE - 1) & ~(RT_PAGE_SIZE - 1);
 }
 
+/* Fault in every page of the test image (code, data, the stack pools): a
+ * task about to name a pager that serves it nothing runs on afterwards
+ * whatever the layout of the code. */
+void t_touch_image(void)
+{
+	extern char _start_image[], _end[];
+	const volatile char *p;
+
+	for (p = _start_image; p < _end; p += RT_PAGE_SIZE)
+		(void)*p;
+	(void)*(const volatile char *)((L4_Word_t)_end - 1);
+}
+
 /* A fresh page from sigma0, zeroed; 0 if there is none. */
 L4_Word_t t_page(void)
 {

@@ -92,6 +92,9 @@ static void s0a_attacker(L4_Word_t arg)
 	L4_MsgTag_t tag;
 
 	(void)arg;
+	/* While its pager is someone else, a fault on a page not yet
+	 * touched would get no answer: none may come. */
+	t_touch_image();
 	tag = s0a_request(L4_GlobalId(0x3fff0, 1), label, want, w2, &fp);
 	if (how == S0A_SET_BY_SIBLING) {
 		/* The sibling sets our pager while we wait for its answer. */

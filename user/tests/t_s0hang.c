@@ -128,16 +128,6 @@ static int s0h_is_ram(L4_Word_t pa)
 	return type == L4_ConventionalMemoryType || type == L4_BootLoaderSpecificMemoryType;
 }
 
-static void s0h_touch_image(void)
-{
-	extern char _start_image[], _end[];
-	const volatile char *p;
-
-	for (p = _start_image; p < _end; p += RT_PAGE_SIZE)
-		(void)*p;
-	(void)*(const volatile char *)((L4_Word_t)_end - 1);
-}
-
 /* ---- the attacker ---- */
 
 /* Map f into the window at w, then touch the window's first and last
@@ -234,7 +224,7 @@ static void s0h_attacker(L4_Word_t who)
 	L4_ThreadId_t from;
 	L4_MsgTag_t tag;
 
-	s0h_touch_image();
+	t_touch_image();
 	s0h.ready[who] = 1;
 	L4_Accept(L4_UntypedWordsAcceptor);
 	do
@@ -391,7 +381,7 @@ static const char *t_s0hang_unprivileged_task_cannot_stop_machine(void)
 	L4_Word_t ip, sp;
 	int before, after;
 
-	s0h_touch_image();
+	t_touch_image();
 	RUN(s0h_system_works());
 	(void)s0h_free_pages();
 	before = s0h_free_pages();
@@ -473,7 +463,7 @@ static const char *t_s0hang_reserve_outlasts_unprivileged_tasks(void)
 	L4_ThreadId_t a[S0H_ATTACKERS], fresh = L4_GlobalId(S0H_FRESH_NO, 1);
 	int before, after, k, n = 0;
 
-	s0h_touch_image();
+	t_touch_image();
 	RUN(s0h_system_works());
 	RUN(s0h_root_gets_page());
 	(void)s0h_free_pages();
