@@ -8,30 +8,17 @@
  * stops every few thousand instructions, so these states are reached
  * every run; elsewhere a thread that looks at every timer tick finds them.
  */
-#include "tests.h"
+#include "t_preempt.h"
 
-#define FX_LOW_PRIO	(RT_PRIORITY - 50)	/* the thread running the load */
-#define FX_LOOK_US	100			/* a sleep that ends at the next tick */
-#define FX_LIMIT_US	50000000UL		/* generous: the machine is loaded */
-#define FX_BIG_PAGES	16			/* 64 KB: its copy stops under preempt=always */
+#define FX_BIG_LOG2	4			/* 64 KB: its copy stops under preempt=always */
 #define FX_LABEL	0x7101
 #define FX_LABEL_MAP	0x7102
 #define FX_LABEL_GO	0x7103
 #define FX_LABEL_OTHER	0x7104
 
-/* Large buffers, taken once from sigma0 and used by several tests. */
-static L4_Word_t fx_src[2], fx_rcv;
-
-static int fx_buffers(void)
-{
-	if (!fx_src[0])
-		fx_src[0] = rt_get_pages(FX_BIG_PAGES);
-	if (!fx_src[1])
-		fx_src[1] = rt_get_pages(FX_BIG_PAGES);
-	if (!fx_rcv)
-		fx_rcv = rt_get_pages(FX_BIG_PAGES);
-	return fx_src[0] && fx_src[1] && fx_rcv;
-}
+/* Large buffers (the string load's), taken once from sigma0 and used by
+ * several tests; all of 2^FX_BIG_LOG2 pages, none smaller. */
+static struct pt_str fx;
 
 static L4_Word_t fx_string0(L4_Word_t len, int substrings)
 {
@@ -53,14 +40,15 @@ static unsigned char fx_small_src[100], fx_small_rcv[256];
 
 static const char *t_preempt_fix_resumed_string_words(void)
 {
-	L4_Word_t big = FX_BIG_PAGES * RT_PAGE_SIZE, items[4], ec, i;
+	L4_Word_t big, items[4], ec, i;
 	L4_ThreadId_t s, from = L4_nilthread;
 	volatile unsigned char *src, *rcv;
 	L4_MsgTag_t tag = L4_Niltag, stag;
 
-	CHECK(fx_buffers());
-	src = (volatile unsigned char *)fx_src[0];
-	rcv = (volatile unsigned char *)fx_rcv;
+	CHECK(pt_str_buffers(&fx, FX_BIG_LOG2, FX_BIG_LOG2));
+	big = fx.len;
+	src = (volatile unsigned char *)fx.src[0];
+	rcv = (volatile unsigned char *)fx.rcv;
 	for (i = 0; i < sizeof(fx_small_src); i++)
 		fx_small_src[i] = (unsigned char)(i * 5 + 1);
 	for (i = 0; i < big; i++) {
@@ -70,7 +58,7 @@ static const char *t_preempt_fix_resumed_string_words(void)
 	items[0] = fx_string0(sizeof(fx_small_src), 1);
 	items[1] = (L4_Word_t)fx_small_src;
 	items[2] = fx_string0(big, 1);
-	items[3] = fx_src[0];
+	items[3] = fx.src[0];
 	tag.X.label = FX_LABEL;
 	tag.X.t = 4;
 	s = t_send_async(L4_Myself(), tag, items, 0);
@@ -79,8 +67,8 @@ static const char *t_preempt_fix_resumed_string_words(void)
 	L4_LoadBR(1, fx_string0(sizeof(fx_small_rcv), 1));
 	L4_LoadBR(2, (L4_Word_t)fx_small_rcv);
 	L4_LoadBR(3, fx_string0(big, 1));
-	L4_LoadBR(4, fx_rcv);
-	tag = L4_Wait_Timeout(rt_us(FX_LIMIT_US), &from);
+	L4_LoadBR(4, fx.rcv);
+	tag = L4_Wait_Timeout(rt_us(PT_LIMIT_US), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, s.raw);
 	CHECK_EQ(L4_Label(tag), FX_LABEL);
@@ -89,7 +77,7 @@ static const char *t_preempt_fix_resumed_string_words(void)
 	CHECK_EQ(rt_mr(1) >> 10, sizeof(fx_small_src));
 	CHECK_EQ(rt_mr(2), (L4_Word_t)fx_small_rcv);
 	CHECK_EQ(rt_mr(3) >> 10, big);
-	CHECK_EQ(rt_mr(4), fx_rcv);
+	CHECK_EQ(rt_mr(4), fx.rcv);
 	for (i = 0; i < sizeof(fx_small_src); i++)
 		CHECK_EQ(fx_small_rcv[i], fx_small_src[i]);
 	for (i = 0; i < big; i += 251)
@@ -128,7 +116,7 @@ static void pf_receiver(L4_Word_t arg)
 	L4_LoadBR(0, L4_StringItemsAcceptor.raw);
 	L4_LoadBR(1, fx_string0(sizeof(pf_rcv), 1));
 	L4_LoadBR(2, (L4_Word_t)pf_rcv);
-	tag = L4_Wait_Timeout(rt_us(FX_LIMIT_US), &from);
+	tag = L4_Wait_Timeout(rt_us(PT_LIMIT_US), &from);
 	t_shared[PF_R_FROM] = from.raw;
 	t_shared[PF_R_TAG] = tag.raw;
 	t_shared[PF_R_EC] = L4_IpcFailed(tag) ? L4_ErrorCode() & 0xf : 0;
@@ -191,7 +179,7 @@ static const char *t_preempt_fix_fault_reply_keeps_transfer(void)
 	m = L4_MapItem(fp, region);
 	t_load(0, 0, 0, 2, m.raw);
 	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
-	CHECK(t_wait_for(&t_shared[PF_R_DONE], 1, FX_LIMIT_US));
+	CHECK(t_wait_for(&t_shared[PF_R_DONE], 1, PT_LIMIT_US));
 	printf("#   the intruder tried %lu times, R took %lu of its messages\n",
 	       t_shared[PF_T_TRIES], t_shared[PF_T_SENT]);
 	CHECK_EQ(t_shared[PF_R_EC], 0);
@@ -215,33 +203,26 @@ static const char *t_preempt_fix_fault_reply_keeps_transfer(void)
 /* ---- 4: halting a stopped sender starts the receiver's XferTimeout ---- */
 
 /*
- * As in t_preempt.c: 31 string items of FX_BIG_PAGES pages into one
- * compound buffer, from two sources in turn, so that a first buffer word
- * unlike the last shows a copy halfway.  The sender sends such messages
+ * The string load of t_preempt.h with the 64 KB buffers, so that a first
+ * buffer word unlike the last shows a copy halfway.  The sender sends such messages
  * until it fails; the receiver, with a 50 ms XferTimeout, receives until
  * it fails.  main stops the sender as soon as it sees a copy halfway: the
  * receiver must then get a transfer timeout, not wait for good.
  */
-#define HT_ITEMS	31
-#define HT_WORD(i)	(0x6b6b0000UL | ((i) & 1))
+#define HT_WORD		0x6b6b0000UL
 #define HT_XFER_US	50000
 #define HT_WAIT_US	10000000UL	/* far beyond HT_XFER_US */
 enum { HT_RECEIVED, HT_R_DONE, HT_R_EC, HT_S_DONE, HT_S_EC };
 
 static void ht_receiver(L4_Word_t arg)
 {
-	L4_Word_t len = FX_BIG_PAGES * RT_PAGE_SIZE;
 	L4_ThreadId_t from;
 	L4_MsgTag_t tag;
-	int i;
 
 	(void)arg;
 	L4_Set_XferTimeouts(L4_Timeouts(rt_us(HT_XFER_US), rt_us(HT_XFER_US)));
 	for (;;) {
-		L4_LoadBR(0, L4_StringItemsAcceptor.raw);
-		L4_LoadBR(1, (len << 10) | ((HT_ITEMS - 1) << 4));
-		for (i = 0; i < HT_ITEMS; i++)
-			L4_LoadBR(2 + i, fx_rcv);
+		pt_str_load_buffers(&fx);
 		tag = L4_Wait(&from);
 		if (L4_IpcFailed(tag)) {
 			t_shared[HT_R_EC] = L4_ErrorCode() & 0xf;
@@ -254,21 +235,12 @@ static void ht_receiver(L4_Word_t arg)
 
 static void ht_sender(L4_Word_t to_raw)
 {
-	L4_Word_t len = FX_BIG_PAGES * RT_PAGE_SIZE;
 	L4_ThreadId_t to = { .raw = to_raw };
 	L4_MsgTag_t tag;
-	int i;
 
 	for (;;) {
-		for (i = 0; i < HT_ITEMS; i++) {
-			L4_LoadMR(1 + 2 * i, (len << 10) | (i + 1 < HT_ITEMS ? 1UL << 9 : 0));
-			L4_LoadMR(2 + 2 * i, fx_src[i & 1]);
-		}
-		tag = L4_Niltag;
-		tag.X.label = FX_LABEL;
-		tag.X.t = 2 * HT_ITEMS;
-		L4_LoadMR(0, tag.raw);
-		tag = L4_Send_Timeout(to, rt_us(FX_LIMIT_US));
+		pt_str_load_message(&fx, FX_LABEL);
+		tag = L4_Send_Timeout(to, rt_us(PT_LIMIT_US));
 		if (L4_IpcFailed(tag)) {
 			t_shared[HT_S_EC] = L4_ErrorCode() & 0xf;
 			break;
@@ -279,35 +251,20 @@ static void ht_sender(L4_Word_t to_raw)
 
 static const char *t_preempt_fix_halted_sender_xfer_timeout(void)
 {
-	L4_Word_t words = FX_BIG_PAGES * RT_PAGE_SIZE / sizeof(L4_Word_t);
-	L4_Word_t i, k, looks = 0, start, sp;
-	volatile L4_Word_t *rcv;
+	L4_Word_t looks = 0;
 	L4_ThreadId_t r, s;
 	int halfway = 0;
 
-	CHECK(fx_buffers());
-	for (k = 0; k < 2; k++)
-		for (i = 0; i < words; i++)
-			((volatile L4_Word_t *)fx_src[k])[i] = HT_WORD(k);
-	rcv = (volatile L4_Word_t *)fx_rcv;
-	for (i = 0; i < words; i++)
-		rcv[i] = HT_WORD(0);
+	CHECK(pt_str_buffers(&fx, FX_BIG_LOG2, FX_BIG_LOG2));
+	pt_str_fill(&fx, HT_WORD);
 	r = rt_thread_create(ht_receiver, 0);
 	CHECK(!L4_IsNilThread(r));
-	s = rt_thread_prepare(r.raw, &sp);
+	s = pt_low_thread(ht_sender, r.raw);
 	CHECK(!L4_IsNilThread(s));
-	CHECK(L4_Set_Priority(s, FX_LOW_PRIO) != L4_SCHEDRESULT_ERROR);
-	L4_Start_SpIp(s, sp, (L4_Word_t)ht_sender);
-	start = rt_now_us();
-	while (!t_shared[HT_S_DONE] && rt_now_us() - start < FX_LIMIT_US) {
-		rt_sleep_us(FX_LOOK_US);
-		looks++;
-		if (rcv[0] != rcv[words - 1]) {
-			/* The copy is halfway, so the sender is stopped in it. */
-			(void)L4_Stop(s);
-			halfway = 1;
-			break;
-		}
+	if (pt_str_catch_halfway(&fx, &t_shared[HT_S_DONE], &looks)) {
+		/* The copy is halfway, so the sender is stopped in it. */
+		(void)L4_Stop(s);
+		halfway = 1;
 	}
 	printf("#   %lu messages received; %s after %lu looks\n", t_shared[HT_RECEIVED],
 	       halfway ? "stopped the sender halfway" : "never saw a copy halfway", looks);
@@ -321,9 +278,8 @@ static const char *t_preempt_fix_halted_sender_xfer_timeout(void)
 /* ---- 5: ExchangeRegisters with a new SP keeps a stopped Unmap's progress ---- */
 
 /*
- * As preempt_unmap_observed in t_preempt.c: a task has main's page once in
- * each of many 4 MB regions and unmaps a 1 GB fpage over them 64 times in
- * one Unmap (no flush: its own mappings stay; their access bits are read
+ * As preempt_unmap_observed in t_preempt.c, the Unmap load of
+ * t_preempt.h (no flush: its own mappings stay; their access bits are read
  * and cleared).  It has read every page first, so the first fpage's
  * result holds "referenced" and the others' none.  A thread of the task
  * above it sees the Unmap halfway and sets its SP (to the same value):
@@ -331,41 +287,25 @@ static const char *t_preempt_fix_halted_sender_xfer_timeout(void)
  * results, which would take the first fpage's result for its input and
  * report its access bits as gone.
  */
-#define XS_BASE		0x40000000UL
-#define XS_LOG2		30
-#define XS_FPAGES	64
-#define XS_REGIONS	32
 enum { XS_LOADED = 8, XS_DONE, XS_MR0, XS_BAD, XS_SEEN, XS_SET, XS_LOOKS, XS_UNMAPPER };
-
-static L4_Word_t xs_input(void)
-{
-	L4_Fpage_t fp = L4_FpageLog2(XS_BASE, XS_LOG2);
-
-	L4_Set_Rights(&fp, L4_FullyAccessible);
-	return fp.raw;
-}
 
 static void xs_unmapper(L4_Word_t arg)
 {
 	L4_Word_t bad = 0;
-	L4_MsgTag_t tag;
 	int i;
 
 	(void)arg;
-	L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
-	do
-		tag = L4_Receive(rt_main_thread());
-	while (L4_IpcFailed(tag) || L4_Label(tag) != FX_LABEL_GO);
-	for (i = 0; i < XS_REGIONS; i++)
-		(void)*(volatile L4_Word_t *)(XS_BASE + ((L4_Word_t)i << 22));
+	pt_take_maps_until(FX_LABEL_GO);
+	for (i = 0; i < PT_UM_REGIONS; i++)
+		(void)*(volatile L4_Word_t *)(PT_UM_BASE + ((L4_Word_t)i << 22));
 	t_shared[XS_UNMAPPER] = L4_Myself().raw;
-	for (i = 0; i < XS_FPAGES; i++)
-		L4_LoadMR(i, xs_input());
+	for (i = 0; i < PT_UM_FPAGES; i++)
+		L4_LoadMR(i, pt_um_input());
 	t_shared[XS_LOADED] = 1;
-	L4_Unmap(XS_FPAGES - 1);
+	L4_Unmap(PT_UM_FPAGES - 1);
 	t_shared[XS_MR0] = rt_mr(0);
-	for (i = 1; i < XS_FPAGES; i++)
-		if (rt_mr(i) != (xs_input() & ~(L4_Word_t)L4_FullyAccessible))
+	for (i = 1; i < PT_UM_FPAGES; i++)
+		if (rt_mr(i) != (pt_um_input() & ~(L4_Word_t)L4_FullyAccessible))
 			bad = rt_mr(i) | 1;	/* never 0 */
 	t_shared[XS_BAD] = bad;
 	t_shared[XS_DONE] = 1;
@@ -382,11 +322,11 @@ static void xs_observer(L4_Word_t arg)
 
 	(void)arg;
 	while (!t_shared[XS_DONE]) {
-		rt_sleep_us(FX_LOOK_US);
+		rt_sleep_us(PT_LOOK_US);
 		if (!t_shared[XS_LOADED])
 			continue;
 		looks++;
-		if ((mr[1] & 7) == 7 || (mr[XS_FPAGES - 2] & 7) != 7)
+		if (!pt_um_halfway(mr))
 			continue;
 		/* Halfway: a new SP, the one it has. */
 		u.raw = t_shared[XS_UNMAPPER];
@@ -403,43 +343,19 @@ static void xs_observer(L4_Word_t arg)
 
 static const char *t_preempt_fix_exreg_sp_keeps_unmap(void)
 {
-	L4_Word_t page = t_page(), ip, sp, i = 0, w[62];
-	L4_ThreadId_t u, o;
-	L4_MsgTag_t tag;
+	L4_Word_t page = t_page();
 
 	CHECK(page);
 	*(volatile L4_Word_t *)page = 0x5eed;
-	u = rt_task_create(xs_unmapper, 0, rt_pager());
-	CHECK(!L4_IsNilThread(u));
-	o = rt_task_thread_prepare(u, RT_UTCB_AREA_BASE + RT_UTCB_SIZE, xs_observer, 0,
-				   rt_pager(), &ip, &sp);
-	CHECK(!L4_IsNilThread(o));
-	CHECK(rt_pager_start_thread(o, ip, sp));
-	CHECK(L4_Set_Priority(u, FX_LOW_PRIO) != L4_SCHEDRESULT_ERROR);
-	/* main's page, read-only, once in each region; 31 map items a message. */
-	while (i < XS_REGIONS) {
-		int k;
-
-		for (k = 0; k < 31 && i < XS_REGIONS; k++, i++) {
-			L4_MapItem_t m = t_map_item(page, 12, L4_Readable, XS_BASE + (i << 22));
-
-			w[2 * k] = m.raw[0];
-			w[2 * k + 1] = m.raw[1];
-		}
-		t_load(FX_LABEL_MAP, 0, 0, 2 * k, w);
-		CHECK(L4_IpcSucceeded(L4_Send_Timeout(u, rt_us(T_WAIT_US))));
-	}
-	tag = t_tag(FX_LABEL_GO, 0, 0);
-	L4_LoadMR(0, tag.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(u, rt_us(T_WAIT_US))));
-	CHECK(t_wait_for(&t_shared[XS_DONE], 1, FX_LIMIT_US));
+	RUN(pt_um_start(xs_unmapper, xs_observer, page, FX_LABEL_MAP, FX_LABEL_GO, 0));
+	CHECK(t_wait_for(&t_shared[XS_DONE], 1, PT_LIMIT_US));
 	CHECK(t_wait_for(&t_shared[XS_SEEN], 1, T_WAIT_US));
 	printf("#   %s after %lu looks\n",
 	       t_shared[XS_SET] ? "set the SP halfway" : "never saw the Unmap halfway",
 	       t_shared[XS_LOOKS]);
 	CHECK(t_shared[XS_SET]);
 	/* The first fpage found the pages referenced; the others, cleared. */
-	CHECK_EQ(t_shared[XS_MR0], (xs_input() & ~(L4_Word_t)L4_FullyAccessible) |
+	CHECK_EQ(t_shared[XS_MR0], (pt_um_input() & ~(L4_Word_t)L4_FullyAccessible) |
 		 L4_Readable | L4_eXecutable);
 	CHECK_EQ(t_shared[XS_BAD], 0);
 	return 0;

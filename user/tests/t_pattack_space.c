@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Hostile tests of the preemption points (kernel/preempt.h), part two:
+ * an Unmap, a task deletion, a mapping below a deep tree and a pager's
+ * reply, each stopped in the middle and poked from outside, caught as
+ * t_pattack_xfer.c says (which has the string transfers).
+ */
+#include "t_preempt.h"
+
+#define PA_LABEL_MAP	0x7102
+#define PA_LABEL_GO	0x7103
+
+/* ---- Unmap stopped in the middle ---- */
+
+/*
+ * A task holds main's page in 32 of the 4 MB regions of a 1 GB fpage and
+ * unmaps that fpage 64 times in one Unmap (as in t_preempt.c).  A second
+ * thread of the task, above it in priority, catches the Unmap half done
+ * (MR1 answered, MR62 not) and then either
+ *  - halts the unmapper: its MRs stay as they are while it is halted,
+ *    and let go, it finishes with every MR answered; or
+ *  - sends it elsewhere with a new IP, where it makes a fresh
+ *    Unmap of 64 small fpages through the same KIP stub: that call must
+ *    not go on with the old one's progress, so every one of its 64 MRs
+ *    is answered (rights replaced by access bits: none, never touched).
+ */
+#define UM_FRESH_BASE	0x80000000UL
+enum { UM_TID = 8, UM_LOADED, UM_DONE, UM_BAD, UM_CAUGHT, UM_HELD, UM_FRESH, UM_FRESH_BAD,
+       UM_SEEN, UM_MODE };
+
+static void um_fresh(void)
+{
+	L4_Word_t bad = 0;
+	int i;
+
+	for (i = 0; i < PT_UM_FPAGES; i++) {
+		L4_Fpage_t fp = L4_FpageLog2(UM_FRESH_BASE + (L4_Word_t)i * RT_PAGE_SIZE, 12);
+
+		L4_Set_Rights(&fp, L4_FullyAccessible);
+		L4_LoadMR(i, fp.raw);
+	}
+	L4_Unmap(PT_UM_FPAGES - 1);
+	for (i = 0; i < PT_UM_FPAGES; i++)
+		if (rt_mr(i) & L4_FullyAccessible)
+			bad |= 1UL << (i / 2);
+	t_shared[UM_FRESH_BAD] = bad;
+	t_shared[UM_FRESH] = 1;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+static void um_unmapper(L4_Word_t arg)
+{
+	L4_Word_t bad = 0;
+	int i;
+
+	(void)arg;
+	pt_take_maps_until(PA_LABEL_GO);
+	for (i = 0; i < PT_UM_FPAGES; i++)
+		L4_LoadMR(i, pt_um_input());
+	t_shared[UM_LOADED] = 1;
+	L4_Unmap(PT_UM_FPAGES - 1);
+	for (i = 0; i < PT_UM_FPAGES; i++)
+		if (rt_mr(i) != (pt_um_input() & ~(L4_Word_t)L4_FullyAccessible))
+			bad = rt_mr(i) | 1;
+	t_shared[UM_BAD] = bad;
+	t_shared[UM_DONE] = 1;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+static void um_observer(L4_Word_t arg)
+{
+	volatile L4_Word_t *mr = (volatile L4_Word_t *)(RT_UTCB_AREA_BASE + RT_UTCB_MR0_OFFSET);
+	L4_ThreadId_t u = { .raw = t_shared[UM_TID] };
+	L4_Word_t snap[PT_UM_FPAGES], k, start = rt_now_us();
+	int i, held = 1;
+
+	(void)arg;
+	while (!t_shared[UM_DONE] && rt_now_us() - start < PT_LIMIT_US) {
+		rt_sleep_us(PT_LOOK_US);
+		if (!t_shared[UM_LOADED])
+			continue;
+		if (pt_um_halfway(mr))
+			break;
+	}
+	if (t_shared[UM_DONE] || !t_shared[UM_LOADED]) {
+		t_shared[UM_SEEN] = 1;
+		return;
+	}
+	t_shared[UM_CAUGHT] = 1;
+	if (t_shared[UM_MODE] == 0) {
+		pt_exregs(u, PT_EX_SET_HALT | PT_EX_HALT_FLAG, 0, 0);
+		for (i = 0; i < PT_UM_FPAGES; i++)
+			snap[i] = mr[i];
+		for (k = 0; k < 5; k++)
+			rt_sleep_us(PT_LOOK_US);
+		for (i = 0; i < PT_UM_FPAGES; i++)
+			if (mr[i] != snap[i])
+				held = 0;
+		t_shared[UM_HELD] = held && !t_shared[UM_DONE];
+		pt_exregs(u, PT_EX_SET_HALT, 0, 0);
+	} else {
+		pt_exregs(u, PT_EX_IP, 0, (L4_Word_t)um_fresh);
+	}
+	t_shared[UM_SEEN] = 1;
+}
+
+static const char *um_attack(L4_Word_t mode)
+{
+	L4_Word_t page = t_page();
+
+	CHECK(page);
+	t_shared[UM_MODE] = mode;
+	RUN(pt_um_start(um_unmapper, um_observer, page, PA_LABEL_MAP, PA_LABEL_GO,
+			&t_shared[UM_TID]));
+	CHECK(t_wait_for(&t_shared[UM_SEEN], 1, PT_LIMIT_US));
+	CHECK_EQ(t_shared[UM_CAUGHT], 1);
+	if (mode == 0) {
+		CHECK_EQ(t_shared[UM_HELD], 1);
+		CHECK(t_wait_for(&t_shared[UM_DONE], 1, PT_LIMIT_US));
+		CHECK_EQ(t_shared[UM_BAD], 0);
+	} else {
+		CHECK(t_wait_for(&t_shared[UM_FRESH], 1, PT_LIMIT_US));
+		CHECK_EQ(t_shared[UM_FRESH_BAD], 0);
+		CHECK_EQ(t_shared[UM_DONE], 0);
+	}
+	return 0;
+}
+
+static const char *t_pattack_unmap_halted_midway_holds_then_finishes(void)
+{
+	return um_attack(0);
+}
+
+static const char *t_pattack_unmap_moved_midway_fresh_call_starts_over(void)
+{
+	return um_attack(1);
+}
+
+/* ---- the deleter of a large task is deleted itself ---- */
+
+/*
+ * A low-priority root thread D deletes a task V that holds main's page
+ * at many addresses and once more at PT_DL_TOP, which V mapped on to an
+ * agent (the deletion load of t_preempt.h).  Main catches the deletion
+ * under way (V's thread gone, D not back yet) and deletes D.  The idle
+ * loop must finish V: the agent's copy goes, and every kernel page comes
+ * back (where the pool is small enough to count).
+ */
+#define DL_LABEL_FWD	0x7104
+enum { DL_DONE = 20, DL_FWD };
+
+static void dl_victim(L4_Word_t arg)
+{
+	L4_ThreadId_t agent;
+	L4_MapItem_t m = t_map_item(PT_DL_TOP, 12, L4_Readable, PT_DL_WIN);
+	L4_MsgTag_t tag;
+
+	(void)arg;
+	L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+	for (;;) {
+		tag = L4_Receive(rt_main_thread());
+		if (L4_IpcFailed(tag) || L4_Label(tag) != DL_LABEL_FWD)
+			continue;
+		agent.raw = rt_mr(1);
+		t_load(PA_LABEL_MAP, 0, 0, 2, m.raw);
+		tag = L4_Send_Timeout(agent, rt_us(T_WAIT_US));
+		t_shared[DL_FWD] = L4_IpcFailed(tag) ? 0x100 | L4_ErrorCode() : 1;
+	}
+}
+
+static void dl_deleter(L4_Word_t victim)
+{
+	L4_ThreadId_t v = { .raw = victim };
+
+	(void)L4_ThreadControl(v, L4_nilthread, L4_nilthread, L4_nilthread, (void *)~0UL);
+	t_shared[DL_DONE] = 1;
+}
+
+static const char *t_pattack_deleter_deleted_midway(void)
+{
+	L4_Word_t page = t_page(), n = PT_DL_MANY, addr = PT_DL_WIN, before, after, sp, old;
+	L4_Word_t start, state, reads = 0;
+	L4_ThreadId_t v, ag, d;
+	L4_MsgTag_t tag;
+	int caught = 0;
+
+	CHECK(page);
+	*(volatile L4_Word_t *)page = 0x5eed1234UL;
+	(void)pt_free_pages();
+	before = pt_free_pages();
+	if (before)
+		n = pt_dl_mappings(before);
+	v = rt_task_create(dl_victim, 0, rt_pager());
+	CHECK(!L4_IsNilThread(v));
+	RUN(pt_map_many(v, PA_LABEL_MAP, page, PT_DL_TOP, RT_PAGE_SIZE, 1));
+	ag = rt_agent_create(L4_Myself());
+	CHECK(!L4_IsNilThread(ag));
+	RUN(t_ag_accept(ag, PT_DL_WIN, 12));
+	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
+	rt_msg(DL_LABEL_FWD, 1, &ag.raw);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(v, rt_us(T_WAIT_US))));
+	tag = rt_agent_result(ag, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK(t_wait_for(&t_shared[DL_FWD], 1, T_WAIT_US));
+	RUN(t_ag_reads(ag, PT_DL_WIN, 0x5eed1234UL));
+	d = rt_thread_prepare(v.raw, &sp);
+	CHECK(!L4_IsNilThread(d));
+	CHECK(L4_Set_Priority(d, PT_LOW_PRIO) != L4_SCHEDRESULT_ERROR);
+	RUN(pt_map_many(v, PA_LABEL_MAP, page, PT_DL_BASE, RT_PAGE_SIZE, n));
+
+	rt_sleep_us(PT_LOOK_US);
+	L4_Start_SpIp(d, sp, (L4_Word_t)dl_deleter);
+	start = rt_now_us();
+	while (!t_shared[DL_DONE] && rt_now_us() - start < PT_LIMIT_US) {
+		rt_sleep_us(PT_LOOK_US);
+		state = L4_Schedule(v, ~0UL, ~0UL, ~0UL, ~0UL, &old);
+		if (state != L4_SCHEDRESULT_ERROR && state != L4_SCHEDRESULT_DEAD)
+			continue;
+		/* V's thread is gone and D has not come back: delete D. */
+		if (t_shared[DL_DONE])
+			break;
+		CHECK_EQ(L4_ThreadControl(d, L4_nilthread, L4_nilthread, L4_nilthread,
+					  (void *)~0UL), 1);
+		caught = 1;
+		break;
+	}
+	CHECK(caught);
+	/* The idle loop finishes V: the agent's copy goes with it. */
+	start = rt_now_us();
+	for (;;) {
+		rt_sleep_us(1000);
+		tag = rt_agent_cmd(ag, RT_AG_READ, 1, &addr);
+		if (rt_is_pagefault(tag))
+			break;
+		CHECK(t_ag_ok(tag));
+		CHECK_EQ(rt_mr(1), 0x5eed1234UL);
+		reads++;
+		CHECK(rt_now_us() - start < PT_LIMIT_US);
+	}
+	CHECK_EQ(t_shared[DL_DONE], 0);
+	printf("#   %lu mappings; the agent read its copy %lu more times after the deleter died\n",
+	       n + 1, reads);
+	rt_release(ag);
+	rt_release(d);
+	rt_release(v);
+	rt_agent_reset();
+	if (before) {
+		after = pt_free_pages();
+		CHECK_EQ(after, before);
+	}
+	return 0;
+}
+
+/* ---- mapping below a deep tree ---- */
+
+/*
+ * Mapping a page onto a slot that already holds the same frame needs a
+ * walk up the source's ancestors (a mapping may not replace one of
+ * them).  That walk may be as long as the tree is deep, and it stops at
+ * preemption points; a stopped walk must still get done.  Main's page is
+ * mapped on in a chain DC_DEPTH levels deep inside the root's own space
+ * (from a thread of it to another), and to DC_Y directly from the top;
+ * then a low-priority thread maps the bottom of the chain onto DC_Y.
+ */
+#define DC_BASE		0x70000000UL	/* unused in the root's space; 16 MB */
+#define DC_DEPTH	2048
+#define DC_Y		(DC_BASE + (DC_DEPTH + 16) * RT_PAGE_SIZE)
+#define DC_MAGIC	0x0dee9c4aUL
+#define DC_LABEL	0x7105
+enum { DC_RECEIVED = 24, DC_DONE, DC_EC };
+
+static L4_Word_t dc_addr(L4_Word_t page, L4_Word_t k)
+{
+	return k == 0 ? page : DC_BASE + (k - 1) * RT_PAGE_SIZE;
+}
+
+static void dc_item(L4_Word_t *w, L4_Word_t from, L4_Word_t to)
+{
+	L4_MapItem_t m = t_map_item(from, 12, L4_Readable, to);
+
+	w[0] = m.raw[0];
+	w[1] = m.raw[1];
+}
+
+static void dc_receiver(L4_Word_t arg)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	(void)arg;
+	for (;;) {
+		L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+		tag = L4_Wait(&from);
+		if (L4_IpcSucceeded(tag) && L4_Label(tag) == DC_LABEL)
+			t_shared[DC_RECEIVED]++;
+	}
+}
+
+static void dc_sender(L4_Word_t arg)
+{
+	L4_ThreadId_t to = { .raw = arg };
+	L4_Word_t w[2];
+
+	dc_item(w, dc_addr(0, DC_DEPTH), DC_Y);
+	t_load(DC_LABEL, 0, 0, 2, w);
+	if (L4_IpcFailed(L4_Send_Timeout(to, rt_us(T_WAIT_US))))
+		t_shared[DC_EC] = 0x100 | L4_ErrorCode();
+	t_shared[DC_DONE] = 1;
+}
+
+static const char *t_pattack_map_onto_sibling_of_deep_chain(void)
+{
+	L4_Word_t page = t_page(), k = 0, w[62], sent = 0;
+	L4_Fpage_t all = L4_FpageLog2(DC_BASE, 24);
+	L4_ThreadId_t h, l;
+	const char *r = 0;
+
+	CHECK(page);
+	*(volatile L4_Word_t *)page = DC_MAGIC;
+	h = rt_thread_create(dc_receiver, 0);
+	CHECK(!L4_IsNilThread(h));
+	while (k < DC_DEPTH) {
+		int i;
+
+		for (i = 0; i < 31 && k < DC_DEPTH; i++, k++)
+			dc_item(&w[2 * i], dc_addr(page, k), dc_addr(page, k + 1));
+		t_load(DC_LABEL, 0, 0, 2 * i, w);
+		CHECK(L4_IpcSucceeded(L4_Send_Timeout(h, rt_us(T_WAIT_US))));
+		sent++;
+	}
+	dc_item(w, page, DC_Y);
+	t_load(DC_LABEL, 0, 0, 2, w);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(h, rt_us(T_WAIT_US))));
+	sent++;
+	CHECK(t_wait_for(&t_shared[DC_RECEIVED], sent, T_WAIT_US));
+	CHECK_EQ(*(volatile L4_Word_t *)dc_addr(page, DC_DEPTH), DC_MAGIC);
+	CHECK_EQ(*(volatile L4_Word_t *)DC_Y, DC_MAGIC);
+
+	l = pt_low_thread(dc_sender, h.raw);
+	CHECK(!L4_IsNilThread(l));
+	if (!t_wait_for(&t_shared[DC_DONE], 1, PT_LIMIT_US / 2))
+		r = "the map below a deep chain never completed";
+	else if (t_shared[DC_EC] != 0)
+		r = t_fail_eq(__FILE__, __LINE__, "sender's error", t_shared[DC_EC], 0);
+	else if (*(volatile L4_Word_t *)DC_Y != DC_MAGIC)
+		r = "DC_Y lost its page";
+	/* Clean up: the stuck sender first, then the whole chain. */
+	rt_release(l);
+	rt_release(h);
+	L4_Set_Rights(&all, L4_FullyAccessible);
+	L4_LoadMR(0, all.raw);
+	L4_Unmap(0x40);
+	return r;
+}
+
+/* ---- a pager's big reply stopped, then aborted ---- */
+
+/*
+ * Task X's pager P (a low-priority root thread) answers every fault with
+ * one map item of the root's 4 MB around its image, which X receives as
+ * the kernel's page-fault IPC.  X faults in a loop (on an alias of the
+ * image at PF_ALIAS, unmapped again after each read) with known values
+ * in ESI and EAX.  Main catches P stopped in the middle of such a reply
+ * and sends P elsewhere (ExchangeRegisters, new IP), which ends the
+ * transfer.  X made no IPC of its own: its fault simply recurs, and its
+ * registers stay as they were.
+ */
+#define PF_REGION	0x400000UL
+#define PF_ALIAS	0x800000UL	/* X: the region again, 4 MB up */
+#define PF_TARGET	(PF_ALIAS + (RT_IMAGE_BASE - PF_REGION))
+#define PF_ESI		0x5eed5eedUL
+#define PF_EAX		0xa11ce000UL
+enum { PF_IN = 16, PF_FAULT, PF_MOVED, PF_ROUNDS, PF_STOP, PF_X_DONE, PF_CLOBBERED, PF_BADREAD,
+       PF_EXPECT };
+
+static struct { L4_ThreadId_t x; L4_Word_t ip, sp; } pf;
+
+static void pf_reply(L4_Word_t addr)
+{
+	L4_MapItem_t m = t_map_item(PF_REGION, 22, L4_FullyAccessible, addr);
+
+	t_load(0, 0, 0, 2, m.raw);
+	t_shared[PF_IN] = 1;
+	(void)L4_Send_Timeout(pf.x, rt_us(200000));
+	t_shared[PF_IN] = 0;
+}
+
+static void pf_serve(void)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	for (;;) {
+		tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag) || !rt_is_pagefault(tag) || from.raw != pf.x.raw)
+			continue;
+		t_shared[PF_FAULT] = rt_mr(1);
+		pf_reply(t_shared[PF_FAULT]);
+	}
+}
+
+static void pf_pager(L4_Word_t arg)
+{
+	(void)arg;
+	if (rt_start_message(pf.x, pf.ip, pf.sp))
+		pf_serve();
+}
+
+/* Where main sends P: answer the fault again (X may still wait for it),
+ * then serve on. */
+static void pf_moved(void)
+{
+	t_shared[PF_MOVED] = 1;
+	pf_reply(t_shared[PF_FAULT]);
+	pf_serve();
+}
+
+static void pf_victim(L4_Word_t arg)
+{
+	L4_Fpage_t alias = L4_FpageLog2(PF_ALIAS, 22);
+	L4_Word_t esi, eax, word;
+
+	(void)arg;
+	L4_Set_Rights(&alias, L4_FullyAccessible);
+	while (!t_shared[PF_STOP]) {
+		__asm__ __volatile__("movl %4, %%esi\n\tmovl %5, %%eax\n\tmovl (%%ecx), %%edx"
+				     : "=&S"(esi), "=&a"(eax), "=d"(word)
+				     : "c"(PF_TARGET), "i"(PF_ESI), "i"(PF_EAX) : "memory");
+		if (esi != PF_ESI || eax != PF_EAX)
+			t_shared[PF_CLOBBERED] = esi ^ eax ^ 1;
+		if (word != t_shared[PF_EXPECT])
+			t_shared[PF_BADREAD] = word | 1;
+		t_shared[PF_ROUNDS]++;
+		L4_LoadMR(0, alias.raw);
+		L4_Unmap(0x40);
+	}
+	t_shared[PF_X_DONE] = 1;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+static const char *t_pattack_pager_reply_stopped_then_aborted(void)
+{
+	L4_Word_t sp, ip, ctl, start, rounds;
+	L4_ThreadId_t p;
+	int caught = 0;
+
+	t_shared[PF_EXPECT] = *(volatile L4_Word_t *)RT_IMAGE_BASE;
+	p = rt_thread_prepare(0, &sp);
+	CHECK(!L4_IsNilThread(p));
+	CHECK(L4_Set_Priority(p, PT_LOW_PRIO) != L4_SCHEDRESULT_ERROR);
+	pf.x = rt_task_prepare(pf_victim, 0, p, &pf.ip, &pf.sp);
+	CHECK(!L4_IsNilThread(pf.x));
+	CHECK(L4_Set_Priority(pf.x, PT_LOW_PRIO) != L4_SCHEDRESULT_ERROR);
+	L4_Start_SpIp(p, sp, (L4_Word_t)pf_pager);
+	start = rt_now_us();
+	while (!caught && rt_now_us() - start < PT_LIMIT_US) {
+		rt_sleep_us(PT_LOOK_US);
+		if (!t_shared[PF_IN] || t_shared[PF_FAULT] != PF_TARGET)
+			continue;
+		/* P ready, on the Ipc trap in the KIP: stopped in its reply. */
+		(void)__L4_Exregs(p, 0, 0, 0, 0, 0, L4_nilthread, &ctl, 0, &ip, 0, 0, 0);
+		if ((ctl & (PT_EX_ABORT_SEND | PT_EX_ABORT_RECV | PT_EX_HALT_FLAG)) ||
+		    ip - RT_KIP_AREA_BASE >= RT_PAGE_SIZE)
+			continue;
+		pt_exregs(p, PT_EX_IP, 0, (L4_Word_t)pf_moved);
+		caught = 1;
+	}
+	CHECK(caught);
+	rounds = t_shared[PF_ROUNDS];
+	CHECK(pt_wait_at_least(&t_shared[PF_ROUNDS], rounds + 3, PT_LIMIT_US));
+	t_shared[PF_STOP] = 1;
+	CHECK(t_wait_for(&t_shared[PF_X_DONE], 1, PT_LIMIT_US));
+	CHECK_EQ(t_shared[PF_MOVED], 1);
+	CHECK_EQ(t_shared[PF_CLOBBERED], 0);
+	CHECK_EQ(t_shared[PF_BADREAD], 0);
+	return 0;
+}
+
+const struct test preempt_attack_space_tests[] = {
+	TEST(pattack_unmap_halted_midway_holds_then_finishes),
+	TEST(pattack_unmap_moved_midway_fresh_call_starts_over),
+	TEST(pattack_deleter_deleted_midway),
+	TEST(pattack_pager_reply_stopped_then_aborted),
+	TEST(pattack_map_onto_sibling_of_deep_chain),
+	{ 0 },
+};
