@@ -74,6 +74,20 @@ static void st_sender(L4_Word_t arg)
 	t_shared[ST_SND_DONE] = 1;
 }
 
+/* Abort t's IPC (how: PT_EX_ABORT_SEND or _RECV) until it has left its
+ * loop (*done). */
+static const char *st_abort_until(L4_ThreadId_t t, L4_Word_t how, volatile L4_Word_t *done)
+{
+	L4_Word_t start = rt_now_us();
+
+	while (!*done) {
+		CHECK(rt_now_us() - start < PT_LIMIT_US);
+		pt_exregs(t, how, 0, 0);
+		(void)t_wait_for(done, 1, 10000);
+	}
+	return 0;
+}
+
 /* Where ExchangeRegisters sends the sender: it records that it came here. */
 static void st_moved(void)
 {
@@ -220,10 +234,10 @@ static const char *t_pattack_halt_sender_mid_string(void)
 	CHECK_EQ(t_shared[ST_RCV_BAD], 0);
 	CHECK_EQ(t_shared[ST_RCV_DONE], 0);
 	CHECK_EQ(t_shared[ST_SND_DONE], 0);
-	/* Stop the pair: abort the receiver between or during messages. */
-	pt_exregs(r, PT_EX_ABORT_RECV, 0, 0);
-	CHECK(t_wait_for(&t_shared[ST_RCV_DONE], 1, T_WAIT_US));
-	CHECK(t_wait_for(&t_shared[ST_SND_DONE], 1, T_WAIT_US));
+	/* Stop the pair.  An abort that comes while a thread is between
+	 * two messages finds no IPC to abort: ask again until each is out. */
+	RUN(st_abort_until(r, PT_EX_ABORT_RECV, &t_shared[ST_RCV_DONE]));
+	RUN(st_abort_until(s, PT_EX_ABORT_SEND, &t_shared[ST_SND_DONE]));
 	return 0;
 }
 
