@@ -93,7 +93,10 @@ static void block(tcb_t *t, unsigned state, timeout_t to)
 
 static bool timeout_expired_now(timeout_t to)
 {
-	return !timeout_is_never(to) && timeout_deadline(to, arch_time_us()) <= arch_time_us();
+	if (timeout_is_never(to))
+		return false;
+	uint64_t now = arch_time_us();    /* one read: the clock is not free */
+	return timeout_deadline(to, now) <= now;
 }
 
 enum { DELIVERED, SENDER_FAULTED, RECEIVER_FAULTED, DELIVERY_FAILED, SENDER_STOPPED };

@@ -101,8 +101,7 @@ bool kdebug_call(tcb_t *t)
 			 * on the serial line. */
 			int k = arch_console_getc();
 			if (k < 0) {
-				/* Back onto the trap: int3 (CC) or int $3 (CD 03). */
-				c->eip -= space_user_byte(t->space, c->eip - 1) == 0xCC ? 1 : 2;
+				(void)arch_trap_rewind(t);   /* back onto the trap */
 				sched_rotate(t);
 				return true;
 			}
