@@ -6,8 +6,8 @@
  * tree.  sigma0's idempotent mappings are the roots.
  *
  * The database knows nothing of page tables or of where its nodes live:
- * it reaches both through the space_* hooks below, which kernel/space.c
- * implements for real and tests/unit/ implements with plain arrays.
+ * it reaches both through the space_* hooks below, which kernel/space_pte.c
+ * and kernel/space_nodes.c implement for real and tests/unit/ implements with plain arrays.
  * Nodes are allocated from the kernel memory of the space that holds the
  * mapping, so a task pays for its own mappings.
  */
@@ -35,7 +35,8 @@ typedef struct mapnode {
 	uint32_t rights;         /* RIGHT_* */
 } mapnode_t;
 
-/* ---- hooks the database calls (kernel/space.c, or a fake in the tests) ---- */
+/* ---- hooks the database calls (kernel/space_nodes.c and space_pte.c,
+ *      or a fake in the tests) ---- */
 
 /* The node-table slot that belongs to vaddr in s.  With alloc, missing
  * node tables are allocated; returns NULL if that is impossible. */

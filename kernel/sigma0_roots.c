@@ -22,7 +22,7 @@
 #include <arch/arch.h>
 
 /* Mapping nodes per KMEM_MAP page: each page gives one node's room to
- * the link that chains the space's node pages (kernel/space.c). */
+ * the link that chains the space's node pages (kernel/space_nodes.c). */
 #define NODES_PER_PAGE (PAGE_SIZE / sizeof(mapnode_t) - 1)
 
 static uint32_t reserve_phys, reserve_bytes;

@@ -46,6 +46,8 @@ struct space {
 
 _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its page");
 
+/* ---- lifecycle (space.c, teardown in space_reap.c) ---- */
+
 space_t *space_create(void);
 /* Free a space with no threads and everything it holds, in one go (an
  * unused space, or at boot). */
@@ -65,15 +67,24 @@ bool space_areas_set(space_t *s);
 bool space_is_user_range(space_t *s, uint32_t addr, uint32_t size);
 bool space_in_utcb_area(space_t *s, uint32_t addr, uint32_t size);
 
+/* ---- kernel access to user memory (space_user.c) ---- */
+
 /* Translate a user address for the kernel: the kernel address of the byte,
  * or NULL when not mapped with the wanted rights. */
 void *space_user_ptr(space_t *s, uint32_t va, uint32_t rights);
 /* One byte of user memory at va, or -1 when it is not readable. */
 int space_user_byte(space_t *s, uint32_t va);
+
+/* ---- KIP and UTCB pages (space_utcb.c) ---- */
+
 /* Map the kernel-owned frame phys at va (KIP, UTCB pages): no mapping node. */
 int space_map_kernel_page(space_t *s, uint32_t va, uint32_t phys, uint32_t rights);
 /* Make sure the UTCB page holding va exists; returns its kernel address. */
 void *space_utcb_page(space_t *s, uint32_t va);
+
+/* ---- map and unmap (space_map.c); page-table entries (space_pte.c) and
+ *      node tables (space_nodes.c) are the mapping database's hooks,
+ *      declared in kernel/mapdb.h ---- */
 
 /* Map one 4 KB page (from sigma0: where it has its root); MAPDB_STOPPED
  * when stopped at a preemption point. */
@@ -88,6 +99,5 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
  * access bits found into *access.  False: stopped, as above. */
 bool space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done,
 		       uint32_t *access);
-
 
 #endif

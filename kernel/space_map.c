@@ -7,6 +7,7 @@
  */
 #include <kernel/space.h>
 #include <kernel/preempt.h>
+#include <kernel/sigma0_roots.h>
 #include <arch/arch.h>
 
 #define MAP_PAGE_COST   256u    /* about the instructions one page costs */
@@ -17,6 +18,19 @@
 bool mapdb_stop_due(unsigned cost)
 {
 	return preempt_due(cost);
+}
+
+/* Map one 4 KB page; from sigma0 only where it has its root mapping
+ * (kernel/sigma0_roots.c decides whether a missing one may be made).
+ * MAPDB_STOPPED: stopped at a preemption point, call again. */
+int space_map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
+		   uint32_t rights, bool grant)
+{
+	if (!space_is_user_range(to, dst, PAGE_SIZE) || src >= USER_LIMIT)
+		return MAPDB_OK;
+	if (from->sigma0 && !sigma0_root_for_map(from, src, to))
+		return MAPDB_OK;
+	return mapdb_map_part(from, src, to, dst, rights, grant, true);
 }
 
 /* Pages of the 4 MB stretch from va on: where to go on when it is empty. */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Page-table entries of a space: set, clear and restrict one entry, with
+ * the page table it needs charged to the space, and the TLB kept in step
+ * when the space is the one running.
+ */
+#include <kernel/space.h>
+#include <kernel/thread.h>
+#include <arch/arch.h>
+
+static void flush_if_current(space_t *s, uint32_t va)
+{
+	if (current && current->space == s)
+		arch_tlb_flush(va);
+}
+
+static pte_t *pte_slot(space_t *s, uint32_t va, bool alloc)
+{
+	pte_t *p = arch_pte_slot(s->pdir, va);
+
+	if (p || !alloc)
+		return p;
+	void *pt = kmem_alloc(s, KMEM_PT);
+	if (!pt)
+		return NULL;
+	arch_pde_set(s->pdir, va, virt_to_phys(pt));
+	return arch_pte_slot(s->pdir, va);
+}
+
+int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
+{
+	pte_t *p = pte_slot(s, vaddr, true);
+
+	if (!p)
+		return -1;
+	*p = arch_pte_make(phys, rights);
+	flush_if_current(s, vaddr);
+	return 0;
+}
+
+uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
+{
+	pte_t *p = pte_slot(s, vaddr, false);
+
+	if (!p)
+		return 0;
+	uint32_t access = arch_pte_access(*p);
+	*p = 0;
+	flush_if_current(s, vaddr);
+	return access;
+}
+
+uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights)
+{
+	pte_t *p = pte_slot(s, vaddr, false);
+
+	if (!p || !arch_pte_present(*p))
+		return 0;
+	uint32_t access = arch_pte_access(*p);
+	uint32_t keep = arch_pte_rights(*p) & rights;
+	*p = arch_pte_make(arch_pte_phys(*p), keep);
+	flush_if_current(s, vaddr);
+	return access;
+}
