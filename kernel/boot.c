@@ -75,6 +75,9 @@ static tcb_t *start_task(uint32_t number, uint32_t entry, bool sigma0, tid_t pag
 		panic("no kernel memory for the initial tasks");
 	s->privileged = true;
 	s->sigma0 = sigma0;
+	/* What boot itself maps (KIP, first UTCB page) comes from the boot
+	 * pool: there is no kpager to ask yet. */
+	s->boot_kmem = true;
 	s->kip_area = fpage_make(INITIAL_KIP_AREA, 12, 0);
 	s->utcb_area = fpage_make(INITIAL_UTCB_AREA, INITIAL_UTCB_LOG2, 0);
 	if (space_map_kernel_page(s, INITIAL_KIP_AREA, kip_phys(), RIGHT_R | RIGHT_X) < 0)
@@ -92,11 +95,15 @@ static tcb_t *start_task(uint32_t number, uint32_t entry, bool sigma0, tid_t pag
 	t->activated = true;
 	s->active_threads++;
 	sched_enqueue(t);
+	s->boot_kmem = false;
 	return t;
 }
 
 void boot_start_tasks(uint32_t sigma0_entry, uint32_t root_entry)
 {
 	tcb_t *s0 = start_task(SIGMA0_THREAD_NO, sigma0_entry, true, TID_NIL);
-	start_task(ROOT_THREAD_NO, root_entry, false, s0->id);
+	tcb_t *root = start_task(ROOT_THREAD_NO, root_entry, false, s0->id);
+	/* sigma0 is the kpager of last resort: the root task's, and so by
+	 * inheritance every task's that nobody gives another. */
+	root->space->kpager = s0->id;
 }

@@ -6,6 +6,7 @@
  * to finish it (see ipc_end.c).
  */
 #include <kernel/ipc_internal.h>
+#include <kernel/kpf.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
@@ -99,7 +100,8 @@ static bool timeout_expired_now(timeout_t to)
 	return timeout_deadline(to, now) <= now;
 }
 
-enum { DELIVERED, SENDER_FAULTED, RECEIVER_FAULTED, DELIVERY_FAILED, SENDER_STOPPED };
+enum { DELIVERED, SENDER_FAULTED, RECEIVER_FAULTED, DELIVERY_FAILED, SENDER_STOPPED,
+       DELIVERY_REFUSED };
 
 /* Deliver from snd to rcv, who is waiting for it.  A transfer that
  * stopped earlier between the two goes on where it stopped. */
@@ -114,7 +116,7 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 	xfer_cursor_t cur = mine ? snd->xfer_cur : (xfer_cursor_t){ 0 };
 	int r = ipc_transfer(snd, rcv, &tag, &f, &cur);
 
-	if (r == XFER_STOPPED || r == XFER_FAULT) {
+	if (r == XFER_STOPPED || r == XFER_FAULT || r == XFER_KMEM) {
 		snd->xfer_cur = cur;
 		snd->xfer_cur_to = rcv->id;
 	} else if (mine) {
@@ -127,6 +129,15 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 	if (r == XFER_FAULT) {
 		xfer_fault(snd, rcv, &f);
 		return f.who == snd ? SENDER_FAULTED : RECEIVER_FAULTED;
+	}
+	if (r == XFER_KMEM) {
+		kpf_in_transfer(snd, rcv, &f);
+		return RECEIVER_FAULTED;
+	}
+	if (r == XFER_REFUSED) {
+		/* Only the kpager learns: its client waits for a page on. */
+		fail_ipc_at(snd, IPC_ERR_OVERFLOW, false, f.addr);
+		return DELIVERY_REFUSED;
 	}
 	if (snd->xfer_partner == rcv && !snd->kmsg_active)
 		xfer_unlink(snd);      /* the stopped transfer is over */
@@ -254,7 +265,7 @@ rescan:
 		 * unless t (as that sender's pager) has just received the
 		 * page fault itself. */
 		int how = deliver(s, t);
-		if (how == SENDER_STOPPED ||
+		if (how == SENDER_STOPPED || how == DELIVERY_REFUSED ||
 		    (how == SENDER_FAULTED && t->state == TS_RECV && !t->kmsg_active))
 			goto rescan;
 		return;
@@ -369,6 +380,14 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 
 void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 {
+	/* Fault order: the task's kernel memory for the page before the
+	 * page itself, so that a pager that is also the kpager is never
+	 * asked for both at once (docs/kernel-memory.md). */
+	kmem_need_t need;
+	if (space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE) &&
+	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need) && !kpf_take_refusal(t) &&
+	    kpf_raise(t, &need, t, CONT_KPF))
+		return;
 	t->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);
 	t->kmsg[1] = addr;
 	t->kmsg[2] = ip;

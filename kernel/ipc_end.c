@@ -5,6 +5,7 @@
  * partners that are deleted.
  */
 #include <kernel/ipc_internal.h>
+#include <kernel/kpf.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
@@ -20,7 +21,18 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 		xfer_abort(t, code, IPC_ERR_ABORTED);
 		return;
 	}
+	if (t->cont == CONT_KPF) {
+		/* No kpager to answer: the operation fails for want of memory
+		 * when it runs again. */
+		t->kmsg_active = false;
+		t->cont = CONT_USER_IPC;
+		t->kpf_kind = KPF_NONE;
+		t->kpf_refused = true;
+		make_ready(t);
+		return;
+	}
 	if (t->cont == CONT_PF_RECV) {
+		t->kpf_kind = KPF_NONE;
 		t->kmsg_active = false;
 		t->cont = CONT_USER_IPC;
 		UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, true, 0);
@@ -42,6 +54,11 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 
 void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase)
 {
+	fail_ipc_at(t, code, receive_phase, 0);
+}
+
+void fail_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset)
+{
 	timeout_cancel(t);
 	if (t->state == TS_SEND)
 		senders_remove(t);
@@ -49,7 +66,7 @@ void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase)
 		kernel_ipc_failed(t, code);
 		return;
 	}
-	UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, receive_phase, 0);
+	UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, receive_phase, offset);
 	t->ctx.esi = MSGTAG_ERROR;
 	t->ctx.eax = TID_NIL;
 	make_ready(t);
@@ -79,6 +96,8 @@ static void load_exception_reply(tcb_t *t, word_t tag)
 void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 {
 	timeout_cancel(rcv);
+	if (kpf_waiting(rcv))
+		kpf_answered(rcv);
 	switch (rcv->cont) {
 	case CONT_USER_IPC:
 		rcv->ctx.esi = tag;
@@ -88,8 +107,8 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 		break;
 	case CONT_PF_RECV:
 		/* The buffer page is there now: take up the interrupted receive. */
-		rcv->kmsg_active = false;
-		rcv->cont = CONT_USER_IPC;
+		rcv->kmsg_active = rcv->saved_kmsg;
+		rcv->cont = rcv->saved_cont;
 		rcv->ipc_from = rcv->saved_from;
 		rcv->ipc_timeouts = rcv->saved_timeouts;
 		rcv->state = TS_RECV;

@@ -31,6 +31,9 @@ uint64_t timeout_deadline(timeout_t to, uint64_t now);
 /* ipc_end.c */
 void kernel_ipc_failed(tcb_t *t, uint32_t code);
 void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase);
+/* The same, with the error's offset field set (Lent's kernel-memory
+ * errors, <lent/kmem.h>). */
+void fail_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset);
 void fail_both(tcb_t *snd, tcb_t *rcv, int code);
 void finish_receive(tcb_t *rcv, tid_t from, word_t tag);
 

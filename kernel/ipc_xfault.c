@@ -7,6 +7,7 @@
  * two are linked, share one deadline and end together.
  */
 #include <kernel/ipc_internal.h>
+#include <kernel/kpf.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
@@ -122,8 +123,16 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	}
 	senders_add(rcv, snd, true);
 	xfer_arm_deadline(snd, snd, rcv, first);
+	if (!f->access) {
+		/* A page of its kernel memory: its kpager is asked. */
+		kmem_need_t need = { rcv->space, f->kind, f->cid };
+		kpf_receiver_asks(rcv, &need);
+		return;
+	}
 	rcv->saved_from = rcv->ipc_from;
 	rcv->saved_timeouts = rcv->ipc_timeouts;
+	rcv->saved_cont = rcv->cont;
+	rcv->saved_kmsg = rcv->kmsg_active;
 	timeout_cancel(rcv);
 	rcv->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | RIGHT_W, 2, 0, 0);
 	rcv->kmsg[1] = f->addr;

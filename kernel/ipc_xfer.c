@@ -5,6 +5,7 @@
 #include <kernel/space.h>
 #include <kernel/string.h>
 #include <kernel/preempt.h>
+#include <kernel/kpf.h>
 #include <arch/arch.h>
 
 #define MAX_MRS 64
@@ -106,12 +107,12 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 		n = n < PAGE_SIZE - (dva & ~PAGE_MASK) ? n : PAGE_SIZE - (dva & ~PAGE_MASK);
 		void *sp = space_user_ptr(snd->space, sva, RIGHT_R);
 		if (!sp) {
-			*f = (xfer_fault_t){ snd, sva, RIGHT_R };
+			*f = (xfer_fault_t){ .who = snd, .addr = sva, .access = RIGHT_R };
 			return XFER_FAULT;
 		}
 		void *dp = space_user_ptr(rcv->space, dva, RIGHT_W);
 		if (!dp || space_in_utcb_area(rcv->space, dva, 1)) {
-			*f = (xfer_fault_t){ rcv, dva, RIGHT_W };
+			*f = (xfer_fault_t){ .who = rcv, .addr = dva, .access = RIGHT_W };
 			return XFER_FAULT;
 		}
 		memcpy(dp, sp, n);
@@ -171,12 +172,32 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		if (item_is_map(w0) || item_is_grant(w0)) {
 			if (i + 1 >= end)
 				return IPC_ERR_OVERFLOW;
+			if (rcv->kmsg_active && kpf_waiting(rcv)) {
+				/* A kpager's answer: the page goes to the kernel. */
+				uint32_t why = kpf_accept(snd, rcv, w0, src[i + 1]);
+				if (why) {
+					*f = (xfer_fault_t){ .who = snd, .addr = why };
+					return XFER_REFUSED;
+				}
+				i += 2;
+				continue;
+			}
 			fpage_t window = acceptor_window(acceptor);
 			if (fpage_is_nil(window))
 				return IPC_ERR_OVERFLOW;
+			kmem_need_t need;
 			if (!space_map_fpage(snd->space, src[i + 1], item_snd_base(w0), rcv->space,
-					     window, item_is_grant(w0), &cur->done))
-				return XFER_STOPPED;
+					     window, item_is_grant(w0), &cur->done, &need)) {
+				if (!need.space)
+					return XFER_STOPPED;
+				/* The kpager would not lend the page: the map
+				 * item is refused, the rest goes on. */
+				if (!kpf_take_refusal(rcv)) {
+					*f = (xfer_fault_t){ .who = rcv, .kind = need.kind,
+							     .cid = need.cid };
+					return XFER_KMEM;
+				}
+			}
 			cur->done = 0;
 			i += 2;
 			continue;

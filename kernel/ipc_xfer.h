@@ -10,13 +10,17 @@ struct tcb;
 
 typedef struct xfer_fault {
 	struct tcb *who;      /* the partner whose memory is missing */
-	uint32_t addr;
+	uint32_t addr;        /* XFER_FAULT: the address; XFER_REFUSED: why */
 	uint32_t access;      /* RIGHT_R to read a source, RIGHT_W to fill a buffer */
+	uint8_t kind;         /* XFER_KMEM: the receiver's kernel page missing */
+	uint32_t cid;
 } xfer_fault_t;
 
 #define XFER_OK      0
 #define XFER_FAULT   (-1)
 #define XFER_STOPPED (-2)   /* at a preemption point */
+#define XFER_KMEM    (-3)   /* the receiver's kernel memory is missing */
+#define XFER_REFUSED (-4)   /* a kpager's page was refused (kernel/kpf.c) */
 
 /* How far a transfer that stopped got: the typed item it is in, the
  * receive buffer register its strings go to next, and the bytes (of a
@@ -30,8 +34,11 @@ typedef struct xfer_cursor {
 /*
  * Transfer snd's message to rcv, from *cur on.  Returns XFER_OK with the
  * tag the receiver sees in *tag_out; XFER_FAULT with *f filled, or
- * XFER_STOPPED at a preemption point, both with *cur saying where to go
- * on once the page is there or the interrupt has been taken; or an X.2
+ * XFER_STOPPED at a preemption point, XFER_KMEM with f->kind and f->cid
+ * naming a missing page of the receiver's kernel memory, all with *cur
+ * saying where to go on once the page is there or the interrupt has been
+ * taken; XFER_REFUSED when the receiver waits for a kernel page and the
+ * sender's map item offers one the kernel refuses (f->addr: why); or an X.2
  * IPC error code (message overflow; transfer timeouts when a partner's
  * XferTimeout forbids waiting for the page).  Mappings made and bytes
  * copied before an error stay.

@@ -32,7 +32,8 @@
 #define KIP_THREAD_INFO      0xC4
 #define KIP_PAGE_INFO        0xC8
 #define KIP_PROCESSOR_INFO   0xCC
-#define KIP_SYSCALLS         0xD0   /* SpaceControl ... Schedule, 11 words */
+#define KIP_SYSCALLS         0xD0   /* SpaceControl ... Schedule, 11 words, then
+				     * Lent's KmemControl at 0xFC */
 #define KIP_FIXED_END        0x120
 
 #define PROC_DESC_LOG2       4      /* 16-byte processor descriptors */

@@ -24,6 +24,7 @@ enum kip_syscall {
 	KIP_SC_SYSTEM_CLOCK,
 	KIP_SC_THREAD_SWITCH,
 	KIP_SC_SCHEDULE,
+	KIP_SC_KMEM_CONTROL,   /* Lent's extension, at 0xFC (<lent/kmem.h>) */
 	KIP_SC_COUNT
 };
 

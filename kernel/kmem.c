@@ -14,6 +14,7 @@
 #include <kernel/kmem.h>
 #include <kernel/space.h>
 #include <kernel/string.h>
+#include <kernel/frame.h>
 #include <arch/arch.h>
 
 typedef struct free_page { struct free_page *next; } free_page_t;
@@ -118,6 +119,21 @@ void kmem_free(space_t *s, enum kmem_kind kind, void *page)
 	free_pages++;
 }
 
+void kmem_adopt(space_t *s, enum kmem_kind kind)
+{
+	kernel_pages--;
+	s->kmem_pages[kind]++;
+}
+
+void kmem_free_record(space_t *s)
+{
+	free_page_t *p = (free_page_t *)s;
+
+	p->next = free_list;
+	free_list = p;
+	free_pages++;
+}
+
 void kmem_boot_reserve_open(space_t *owner, uint32_t phys, uint32_t bytes)
 {
 	boot_owner = owner;
@@ -147,8 +163,67 @@ void kmem_stats(kmem_stats_t *st)
 const char *kmem_kind_name(enum kmem_kind kind)
 {
 	static const char *const names[KMEM_KINDS] = {
+		[KMEM_TASK] = "task", [KMEM_PDIR] = "page-directory",
 		[KMEM_PT] = "page-table", [KMEM_NT] = "node-table", [KMEM_MAP] = "mapping",
 		[KMEM_TCB] = "tcb", [KMEM_UTCB] = "utcb", [KMEM_KERNEL] = "kernel",
 	};
 	return kind < KMEM_KINDS ? names[kind] : "?";
+}
+
+/* ---- pages by content identifier ---- */
+
+bool kmem_kind_is_lent(const space_t *s, enum kmem_kind kind)
+{
+#ifdef LENT_KMEM_POOL
+	(void)s;
+	(void)kind;
+	return false;
+#else
+	/* sigma0's own kernel memory is the kernel's to take, without IPC:
+	 * sigma0 must never wait on itself. */
+	if (!s || s->sigma0 || s->boot_kmem)
+		return false;
+	return kind == KMEM_PT || kind == KMEM_NT || kind == KMEM_MAP;
+#endif
+}
+
+bool kmem_has(const space_t *s, enum kmem_kind kind, uint32_t cid)
+{
+	if (kmem_kind_is_lent(s, kind))
+		return frame_find(s->id, cid) != 0;
+	if (s && s == boot_owner)
+		return boot_next < boot_end;
+	return free_list && may_take(s);
+}
+
+void *kmem_get(space_t *s, enum kmem_kind kind, uint32_t cid)
+{
+	if (!kmem_kind_is_lent(s, kind))
+		return kmem_alloc(s, kind);
+	uint32_t pa = frame_find(s->id, cid);
+	if (!pa)
+		return NULL;
+	/* Zeroed when it was accepted, and given back zeroed (kmem_put):
+	 * nothing of an earlier use is left in it. */
+	return phys_to_virt(pa);
+}
+
+void kmem_put(space_t *s, enum kmem_kind kind, void *page)
+{
+	if (!page)
+		return;
+	if (!kmem_kind_is_lent(s, kind)) {
+		kmem_free(s, kind, page);
+		return;
+	}
+	/* Nothing of the kernel's may reach the kpager: it gets the page
+	 * back empty. */
+	memset(page, 0, PAGE_SIZE);
+	frame_unlend(virt_to_phys(page));
+	s->kmem_pages[kind]--;
+}
+
+void kmem_lent(space_t *s, enum kmem_kind kind)
+{
+	s->kmem_pages[kind]++;
 }

@@ -2,24 +2,33 @@
 /*
  * Kernel memory: every page of dynamic kernel metadata is requested here,
  * for a named task (address space) and of a named kind, so that it can be
- * accounted to that task and later supplied by the task's kpager.  In this
- * build the pages come from a pool the kernel reserved at boot.
+ * accounted to that task and supplied by the task's kpager.
+ *
+ * Two builds: in the default one the kinds a kpager lends
+ * (kmem_kind_is_lent) come from frames the task's kpager lent at a
+ * content identifier, and only the rest from the kernel's boot pool; with
+ * KMEM=pool (LENT_KMEM_POOL) every kind comes from the pool, as in the
+ * paper's comparison kernel.  See docs/kernel-memory.md.
  */
 #ifndef KERNEL_KMEM_H
 #define KERNEL_KMEM_H
 
 #include <kernel/types.h>
+#include <user/include/lent/kmem.h>
 
 typedef struct space space_t;
 
-/* The kinds of the paper's Fig. 2, plus the kernel's own global indexes. */
+/* The kinds of kernel data, in the order of <lent/kmem.h> (a kernel page
+ * fault names them so), plus the kernel's own global indexes. */
 enum kmem_kind {
-	KMEM_PT,        /* page directories and page tables (P) */
-	KMEM_NT,        /* node tables and the space object (N) */
-	KMEM_MAP,       /* mapping-database nodes (M) */
-	KMEM_TCB,       /* thread control blocks (U) */
-	KMEM_UTCB,      /* UTCB pages (user-visible part of threads) */
-	KMEM_KERNEL,    /* global kernel indexes (thread table); space is NULL */
+	KMEM_TASK = LENT_KMEM_TASK,   /* the space object, the task's record */
+	KMEM_PDIR = LENT_KMEM_PDIR,   /* page directory */
+	KMEM_PT = LENT_KMEM_PT,       /* page tables (P) */
+	KMEM_NT = LENT_KMEM_NT,       /* node tables (N) */
+	KMEM_MAP = LENT_KMEM_MAP,     /* mapping-database nodes (M) */
+	KMEM_TCB = LENT_KMEM_TCB,     /* thread control blocks (U) */
+	KMEM_UTCB = LENT_KMEM_UTCB,   /* UTCB pages (user-visible part of threads) */
+	KMEM_KERNEL,                  /* global kernel indexes; space is NULL */
 	KMEM_KINDS
 };
 
@@ -29,6 +38,31 @@ void kmem_init(uint32_t pool_phys, uint32_t pool_bytes);
  * privileged reserve or s holds its limit. */
 void *kmem_alloc(space_t *s, enum kmem_kind kind);
 void kmem_free(space_t *s, enum kmem_kind kind, void *page);
+/* A task's record (the space object) is allocated before the task exists
+ * (as the kernel's), then charged to the task itself; freeing it ends
+ * the charge with it. */
+void kmem_adopt(space_t *s, enum kmem_kind kind);
+void kmem_free_record(space_t *s);
+
+/*
+ * Pages by content identifier: the gather step asks kmem_has() for every
+ * page an operation will need, in fault order, and stops at the first
+ * that is missing; the act step then takes them with kmem_get(), which
+ * cannot fail for a page kmem_has() vouched for.
+ */
+/* Is kind a kind the task's kpager lends in this build (for s)? */
+bool kmem_kind_is_lent(const space_t *s, enum kmem_kind kind);
+/* Could kmem_get(s, kind, cid) give a page now?  False in the lent build:
+ * nothing is lent at cid (a kernel page fault must ask for it); in the
+ * pool build: the pool cannot give s a page (X.2's "no memory"). */
+bool kmem_has(const space_t *s, enum kmem_kind kind, uint32_t cid);
+/* The page for s at cid, zeroed; NULL only where kmem_has() said false. */
+void *kmem_get(space_t *s, enum kmem_kind kind, uint32_t cid);
+/* Give back a page kmem_get() gave: to the pool, or the frame to its
+ * kpager (no longer lent; its translations come back by page faults). */
+void kmem_put(space_t *s, enum kmem_kind kind, void *page);
+/* A frame the task's kpager lent at cid has been accepted: count it. */
+void kmem_lent(space_t *s, enum kmem_kind kind);
 const char *kmem_kind_name(enum kmem_kind kind);
 /* Pages of kernel memory charged to s, all kinds together. */
 uint32_t kmem_task_pages(const space_t *s);

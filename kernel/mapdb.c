@@ -4,7 +4,9 @@
  *
  * Invariants the code relies on:
  *  - every node sits in the node-table slot of (space, vaddr) and that
- *    space has a PTE at vaddr for node->phys with node->rights;
+ *    space has a PTE at vaddr for node->phys with node->rights, except
+ *    while the frame is lent to the kernel (no user translation of it
+ *    exists then, kernel/kpf.c);
  *  - a node's children all map the same frame, with rights that are a
  *    subset of the parent's (so revoking rights never needs to look past
  *    a node that loses all of them: its whole subtree loses them too).
@@ -283,15 +285,20 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 			return MAPDB_STOPPED;
 	}
 
-	/* Already derived from the source: only widen its rights. */
+	/* Already derived from the source: only widen its rights.  With
+	 * the rights as they were, the translation is renewed if it is
+	 * gone: it goes while the frame is lent to the kernel, and mapping
+	 * the page again is how it comes back (kernel/kpf.c). */
 	if (!grant && old && old->parent == src && old->phys == src->phys) {
 		uint32_t widened = old->rights | r;
 
-		if (widened != old->rights) {
-			if (space_pte_set(to, tvaddr, old->phys, widened) != 0)
-				return MAPDB_NOMEM;
-			old->rights = widened;
+		if (widened == old->rights) {
+			space_pte_renew(to, tvaddr, old->phys, widened);
+			return MAPDB_OK;
 		}
+		if (space_pte_set(to, tvaddr, old->phys, widened) != 0)
+			return MAPDB_NOMEM;
+		old->rights = widened;
 		return MAPDB_OK;
 	}
 

@@ -47,6 +47,10 @@ void space_node_free(space_t *s, mapnode_t *n);
 /* Enter phys with rights at vaddr (allocating a page table if needed).
  * Returns 0, or -1 when no page table can be had. */
 int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights);
+/* Write the translation at vaddr back if it is missing (it goes while
+ * the frame is lent to the kernel); a present one stays as it is, with
+ * its access bits.  Never allocates, cannot fail. */
+void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights);
 /* Remove the translation at vaddr; return its access bits (RIGHT_R when it
  * was referenced, RIGHT_W when written) and flush the TLB entry. */
 uint32_t space_pte_clear(space_t *s, uint32_t vaddr);

@@ -14,17 +14,17 @@ static uint32_t next_space_id;
 
 space_t *space_create(void)
 {
-	space_t *s = kmem_alloc(NULL, KMEM_NT);
+	space_t *s = kmem_alloc(NULL, KMEM_TASK);
 
 	if (!s)
 		return NULL;
-	s->pdir = kmem_alloc(s, KMEM_PT);
+	/* The record is charged to the task itself, once. */
+	kmem_adopt(s, KMEM_TASK);
+	s->pdir = kmem_alloc(s, KMEM_PDIR);
 	if (!s->pdir) {
-		kmem_free(NULL, KMEM_NT, s);
+		kmem_free_record(s);
 		return NULL;
 	}
-	/* The space object is charged to the space itself from here on. */
-	s->kmem_pages[KMEM_NT]++;
 	arch_pdir_init(s->pdir);
 	s->pdir_phys = virt_to_phys(s->pdir);
 	s->id = ++next_space_id;

@@ -34,8 +34,11 @@ struct space {
 	uint32_t kmem_pages[KMEM_KINDS];   /* kernel memory charged to us */
 	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
 	void *node_pages;                  /* list of those pages */
+	uint32_t node_page_count;          /* and their number: the next one's CID */
+	tid_t kpager;                      /* receives the task's kernel page faults */
 	bool privileged;                   /* sigma0 and the root task */
 	bool sigma0;                       /* idempotent root mappings on demand */
+	bool boot_kmem;                    /* being set up at boot: no kpager yet */
 	uint32_t id;                       /* never reused: names a space being freed */
 	/* Teardown (space_reap.c): how far it got, and the list of the
 	 * deleted spaces being freed. */
@@ -92,9 +95,12 @@ int space_map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
 		   uint32_t rights, bool grant);
 /* Map/grant an fpage from one space to another (the typed-item transfer),
  * from page *done on (0 to start).  False: stopped at a preemption point,
+ * or (need->space set) at a page of to's kernel memory that is missing;
  * *done says how far it got; call again with it to go on. */
+struct kmem_need;
 bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
-		     space_t *to, fpage_t window, bool grant, uint32_t *done);
+		     space_t *to, fpage_t window, bool grant, uint32_t *done,
+		     struct kmem_need *need);
 /* Unmap the rights in fp from the fpage, from page *done on, OR-ing the
  * access bits found into *access.  False: stopped, as above. */
 bool space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done,

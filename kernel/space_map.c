@@ -8,6 +8,7 @@
 #include <kernel/space.h>
 #include <kernel/preempt.h>
 #include <kernel/sigma0_roots.h>
+#include <kernel/kpf.h>
 #include <arch/arch.h>
 
 #define MAP_PAGE_COST   256u    /* about the instructions one page costs */
@@ -44,8 +45,10 @@ static uint32_t pages_to_next_pde(uint32_t va)
  * size; snd_base picks the position of the smaller inside the larger.
  */
 bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
-		     space_t *to, fpage_t window, bool grant, uint32_t *done)
+		     space_t *to, fpage_t window, bool grant, uint32_t *done,
+		     kmem_need_t *need)
 {
+	need->space = NULL;
 	if (fpage_is_nil(snd) || fpage_is_nil(window))
 		return true;
 	uint32_t s_log2 = fpage_size_log2(snd), w_log2 = fpage_size_log2(window);
@@ -77,6 +80,11 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 				return false;
 			continue;
 		}
+		/* Gather before acting: the receiver's kernel memory for this
+		 * page, where the source has one to give. */
+		if ((from->sigma0 || mapdb_lookup(from, sva)) && space_is_user_range(to, dva, PAGE_SIZE) &&
+		    !kpf_have_for_map(to, dva, need))
+			return false;
 		if (space_map_page(from, sva, to, dva, rights, grant) == MAPDB_STOPPED) {
 			*done = i | STOPPED_MIDWAY;
 			return false;

@@ -17,7 +17,7 @@ mapnode_t **space_node_slot(space_t *s, uint32_t vaddr, bool alloc)
 	if (!table) {
 		if (!alloc)
 			return NULL;
-		table = kmem_alloc(s, KMEM_NT);
+		table = kmem_get(s, KMEM_NT, lent_cid_nt(vaddr));
 		if (!table)
 			return NULL;
 		s->node_table[vaddr >> 22] = table;
@@ -28,9 +28,11 @@ mapnode_t **space_node_slot(space_t *s, uint32_t vaddr, bool alloc)
 mapnode_t *space_node_alloc(space_t *s)
 {
 	if (!s->free_nodes) {
-		node_page_t *page = kmem_alloc(s, KMEM_MAP);
+		node_page_t *page = kmem_get(s, KMEM_MAP,
+					     lent_cid_nth(LENT_KMEM_MAP, s->node_page_count));
 		if (!page)
 			return NULL;
+		s->node_page_count++;
 		page->next = s->node_pages;
 		s->node_pages = page;
 		mapnode_t *n = (mapnode_t *)page + 1;

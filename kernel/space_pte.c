@@ -5,6 +5,7 @@
  * when the space is the one running.
  */
 #include <kernel/space.h>
+#include <kernel/frame.h>
 #include <kernel/thread.h>
 #include <arch/arch.h>
 
@@ -20,7 +21,7 @@ static pte_t *pte_slot(space_t *s, uint32_t va, bool alloc)
 
 	if (p || !alloc)
 		return p;
-	void *pt = kmem_alloc(s, KMEM_PT);
+	void *pt = kmem_get(s, KMEM_PT, lent_cid_pt(va));
 	if (!pt)
 		return NULL;
 	arch_pde_set(s->pdir, va, virt_to_phys(pt));
@@ -33,9 +34,27 @@ int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 
 	if (!p)
 		return -1;
+	/* No user translation of a frame the kernel holds: the mapping
+	 * node stays, the translation comes with the next map of the page
+	 * once the frame is back (kernel/kpf.c). */
+	if (frame_is_lent(phys)) {
+		*p = 0;
+		flush_if_current(s, vaddr);
+		return 0;
+	}
 	*p = arch_pte_make(phys, rights);
 	flush_if_current(s, vaddr);
 	return 0;
+}
+
+void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
+{
+	pte_t *p = pte_slot(s, vaddr, false);
+
+	if (!p || arch_pte_present(*p) || frame_is_lent(phys))
+		return;
+	*p = arch_pte_make(phys, rights);
+	flush_if_current(s, vaddr);
 }
 
 uint32_t space_pte_clear(space_t *s, uint32_t vaddr)

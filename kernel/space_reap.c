@@ -74,10 +74,10 @@ static bool reap_tables(space_t *s, bool may_stop)
 		uint32_t pt = arch_pde_table(s->pdir, i << 22);
 		if (pt) {
 			free_utcb_pages(s, i);
-			kmem_free(s, KMEM_PT, phys_to_virt(pt));
+			kmem_put(s, KMEM_PT, phys_to_virt(pt));
 		}
 		if (s->node_table[i])
-			kmem_free(s, KMEM_NT, s->node_table[i]);
+			kmem_put(s, KMEM_NT, s->node_table[i]);
 		s->node_table[i] = NULL;
 		if (may_stop && s->reap_pde + 1 < USER_PDES && preempt_due(PDE_COST))
 			return (s->reap_pde++, false);
@@ -93,12 +93,12 @@ bool space_reap(space_t *s, bool may_stop)
 	while (s->node_pages) {
 		node_page_t *p = s->node_pages;
 		s->node_pages = p->next;
-		kmem_free(s, KMEM_MAP, p);
+		kmem_put(s, KMEM_MAP, p);
 		if (may_stop && s->node_pages && preempt_due(PAGE_FREE_COST))
 			return false;
 	}
-	kmem_free(s, KMEM_PT, s->pdir);
-	kmem_free(NULL, KMEM_NT, s);
+	kmem_free(s, KMEM_PDIR, s->pdir);
+	kmem_free_record(s);
 	return true;
 }
 

@@ -26,7 +26,6 @@ static bool overlap(fpage_t a, fpage_t b)
 word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
 			 fpage_t utcb_area, tid_t redirector, word_t *old_control)
 {
-	(void)control;
 	(void)redirector;
 	*old_control = 0;
 	if (!t->space->privileged)
@@ -49,6 +48,12 @@ word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip
 			return sys_fail(t, ERR_UTCB_AREA);
 	if (mapdb_lookup(s, fpage_base(kip_area)))
 		return sys_fail(t, ERR_KIP_AREA);
+	/* Gather: the page table the KIP goes in. */
+	switch (sys_gather_page(t, s, KMEM_PT, lent_cid_pt(fpage_base(kip_area)), st)) {
+	case GATHER_OK: break;
+	case GATHER_FAULTED: *old_control = control; return space_spec;
+	case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
+	}
 	if (space_map_kernel_page(s, fpage_base(kip_area), kip_phys(), RIGHT_R | RIGHT_X) < 0)
 		return sys_fail(t, ERR_NO_MEMORY);
 	s->kip_area = fpage_make(fpage_base(kip_area), 12, 0);

@@ -10,6 +10,7 @@
 #include <arch/arch.h>
 
 #define NO_UTCB 0xFFFFFFFFu
+#define GATHERING 2u      /* modify() stopped for a kernel page fault */
 
 static bool utcb_location_ok(space_t *s, word_t loc)
 {
@@ -46,6 +47,12 @@ static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t ut
 		return sys_fail(t, ERR_UTCB_AREA);
 	if (!tid_is_nil(scheduler) && !thread_lookup(scheduler))
 		return sys_fail(t, ERR_INVALID_SCHEDULER);
+	if (utcb != NO_UTCB && utcb != d->utcb_location)
+		switch (sys_gather_page(t, d->space, KMEM_PT, lent_cid_pt(utcb), d)) {
+		case GATHER_OK: break;
+		case GATHER_FAULTED: return GATHERING;
+		case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
+		}
 	if (utcb != NO_UTCB && utcb != d->utcb_location && thread_set_utcb(d, utcb) < 0)
 		return sys_fail(t, ERR_NO_MEMORY);
 	if (!tid_is_nil(scheduler))
@@ -125,6 +132,8 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 		if (!sp || sp->space != d->space)
 			return sys_fail(t, ERR_INVALID_SPACE);
 		word_t r = modify(t, d, scheduler, pager, utcb);
+		if (r == GATHERING)
+			return dest;            /* runs again once the page is lent */
 		if (r && d->id != dest)
 			thread_set_version(d, dest);   /* same number, new version */
 		return r;
@@ -140,11 +149,19 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 		s = space_create();
 		if (!s)
 			return sys_fail(t, ERR_NO_MEMORY);
+		s->kpager = t->space->kpager;   /* a new task inherits its creator's */
 	} else {
 		s = sp->space;
 		if (utcb != NO_UTCB && (!space_areas_set(s) || !utcb_location_ok(s, utcb) ||
 					!utcb_location_free(s, utcb, NULL)))
 			return sys_fail(t, ERR_UTCB_AREA);
+		/* Gather before creating anything: the UTCB's page table. */
+		if (utcb != NO_UTCB)
+			switch (sys_gather_page(t, s, KMEM_PT, lent_cid_pt(utcb), sp)) {
+			case GATHER_OK: break;
+			case GATHER_FAULTED: return dest;
+			case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
+			}
 	}
 	d = thread_create(dest, s, scheduler);
 	if (!d) {

@@ -10,6 +10,7 @@
 #include <kernel/types.h>
 #include <kernel/l4types.h>
 #include <kernel/thread.h>
+#include <kernel/kmem.h>
 
 /* X.2 error codes of the non-IPC system calls (ErrorCode TCR). */
 enum sys_error {
@@ -50,6 +51,21 @@ uint64_t sys_system_clock(void);
 word_t sys_unmap(struct tcb *t, word_t control, word_t mr0);
 word_t sys_memory_control(struct tcb *t, word_t control);
 word_t sys_processor_control(struct tcb *t);
+
+/* Lent's KmemControl extension (<lent/kmem.h>). */
+word_t sys_kmem_control(struct tcb *t, tid_t task, word_t op, word_t arg);
+
+/*
+ * The gather step of a system call that needs page cid of kind for task
+ * s: GATHER_OK when it is there; GATHER_FAULTED when the caller's trap
+ * was rewound and a kernel page fault sent (the call must return leaving
+ * its argument registers as they were, and runs again once the page is
+ * lent); GATHER_NO_MEMORY when the call must fail with X.2's no memory.
+ */
+enum sys_gather { GATHER_OK, GATHER_FAULTED, GATHER_NO_MEMORY };
+struct space;
+enum sys_gather sys_gather_page(struct tcb *t, struct space *s, enum kmem_kind kind,
+				uint32_t cid, struct tcb *named);
 
 /* Kernel debugger console requests (int3 protocol). */
 bool kdebug_call(struct tcb *t);   /* false: an ordinary breakpoint */

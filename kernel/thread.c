@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Thread control blocks: the thread table, creation, UTCBs, deletion. */
 #include <kernel/thread.h>
+#include <kernel/kpf.h>
 #include <kernel/space.h>
 #include <kernel/sched.h>
 #include <kernel/ipc.h>
@@ -87,6 +88,7 @@ tcb_t *thread_create(tid_t id, space_t *s, tid_t scheduler)
 	t->state = TS_INACTIVE;
 	t->scheduler = scheduler;
 	t->utcb_location = ~0u;
+	t->kpf_kind = KPF_NONE;
 	t->prio = DEFAULT_PRIO;
 	t->timeslice_us = DEFAULT_TIMESLICE_US;
 	t->ts_left_us = t->timeslice_us;

@@ -31,6 +31,8 @@ enum continuation {
 	CONT_PF_RECV,    /* page fault on a receive buffer: resume the receive */
 	CONT_EXCEPTION,  /* a kernel-made exception IPC: load registers from reply */
 	CONT_STARTUP,    /* first message from the pager: start at MR1/MR2 */
+	CONT_KPF,        /* a kernel page fault: once answered, back to user
+	                  * mode to re-execute what needed the page */
 };
 
 #define KMSG_WORDS 14
@@ -70,6 +72,15 @@ typedef struct tcb {
 	word_t kmsg[KMSG_WORDS];           /* kernel-made message and its reply */
 	tid_t saved_from;                  /* CONT_PF_RECV: the interrupted receive */
 	uint32_t saved_timeouts;
+	uint8_t saved_cont;                /* and its continuation */
+	uint8_t saved_kmsg;                /* and whether it was into kmsg */
+	/* A kernel page fault this thread sent (kernel/kpf.c). */
+	uint8_t kpf_kind;                  /* KPF_NONE, or the kind asked for */
+	uint8_t kpf_got;                   /* the answer lent a page */
+	uint8_t kpf_refused;               /* the last answer lent none */
+	uint32_t kpf_cid;
+	uint32_t kpf_task;                 /* the task's space id */
+	tid_t kpf_named;                   /* the thread that named it */
 	struct tcb *xfer_partner;          /* transfer stopped by a page fault */
 	uint8_t xfer_role;                 /* XFER_SENDER or XFER_RECEIVER */
 	uint8_t xfer_by_sender;            /* the sender's XferTimeout set the deadline */
@@ -83,6 +94,11 @@ typedef struct tcb {
 	resume_t resume;                   /* a system call stopped at a preemption point */
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
+
+/* What stays in the kernel of a thread while the rest could be absent.
+ * Today that is the whole TCB: the split into a resident part and a part
+ * a kpager lends is the next step of docs/kernel-memory.md. */
+#define TCB_RESIDENT_BYTES ((uint32_t)sizeof(tcb_t))
 
 #define UTCB_TCR(t, off) ((t)->utcb[(off) / 4])
 #define TCR_MY_GLOBAL_ID   (-60)

@@ -18,12 +18,15 @@
 #include <l4/ipc.h>
 #include <l4/misc.h>
 #include <l4/kdebug.h>
+#include <lent/kmem.h>
 #include "mem.h"
+#include "kpager.h"
 
 /* Top 12 bits of the label: the protocol. */
 #define PROTO_PAGEFAULT		0xffeu		/* -2 */
 #define PROTO_SIGMA0		0xffau		/* -6 */
 #define PROTO_SIGMA0_EXT	0xc17u		/* -1001: debugging aids */
+#define PROTO_KPF		0xff0u		/* -16: kernel page fault (Lent) */
 
 #define EXT_VERBOSE		1
 #define EXT_DUMP		2
@@ -222,6 +225,8 @@ static int dispatch(L4_ThreadId_t from, L4_MsgTag_t tag)
 	case PROTO_SIGMA0:
 		serve_request(from, client, tag, mr1, mr2);
 		return 1;
+	case PROTO_KPF:
+		return kpager_serve(from, tag);
 	case PROTO_SIGMA0_EXT:
 		if (L4_UntypedWords(tag) != 2)
 			return 0;
@@ -230,6 +235,43 @@ static int dispatch(L4_ThreadId_t from, L4_MsgTag_t tag)
 		complain("unknown request", from, tag.raw, mr1);
 		return 0;
 	}
+}
+
+/* The last reply sent, and one held back by the deadlock rule. */
+static L4_ThreadId_t last_to, held_to;
+static L4_Word_t last_mr[3], held_mr[3];
+
+static void last_keep(L4_ThreadId_t to)
+{
+	last_to = to;
+	for (int i = 0; i < 3; i++)
+		L4_StoreMR(i, &last_mr[i]);
+}
+
+/* Did the kernel abort our reply because its receiver needs kernel
+ * memory that we, as its kpager, must give first? */
+static int reply_deadlocked(void)
+{
+	L4_Word_t e = L4_ErrorCode();
+
+	return !(e & 1) && ((e >> 1) & 7) == 7 && (e >> 4) == LENT_KPF_DEADLOCK;
+}
+
+static void held_keep(void)
+{
+	held_to = last_to;
+	for (int i = 0; i < 3; i++)
+		held_mr[i] = last_mr[i];
+}
+
+static L4_ThreadId_t held_take(void)
+{
+	L4_ThreadId_t to = held_to;
+
+	for (int i = 0; i < 3; i++)
+		L4_LoadMR(i, held_mr[i]);
+	held_to = L4_nilthread;
+	return to;
 }
 
 int main(void)
@@ -254,12 +296,23 @@ int main(void)
 	tag = L4_Wait(&from);
 	for (;;) {
 		/* A failed reply (the client was not waiting) ends the IPC
-		 * before its receive phase: wait afresh. */
-		while (L4_IpcFailed(tag))
+		 * before its receive phase: wait afresh.  One the kernel
+		 * aborted because the client needs kernel memory from us first
+		 * is kept, and sent again after that fault is answered. */
+		while (L4_IpcFailed(tag)) {
+			if (reply_deadlocked())
+				held_keep();
 			tag = L4_Wait(&from);
-		if (dispatch(from, tag))
-			tag = L4_ReplyWait(from, &from);
-		else
+		}
+		if (!dispatch(from, tag)) {
 			tag = L4_Wait(&from);
+			continue;
+		}
+		if (held_to.raw) {
+			L4_Reply(from);          /* the kernel page fault's answer first */
+			from = held_take();      /* then the reply it held up */
+		}
+		last_keep(from);
+		tag = L4_ReplyWait(from, &from);
 	}
 }

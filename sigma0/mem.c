@@ -313,6 +313,16 @@ static const char *owner_name(L4_Word_t owner)
 	return "client";
 }
 
+L4_Word_t mem_conventional_pages(void)
+{
+	L4_Word_t pages = 0;
+
+	for (unsigned i = 0; i < count; i++)
+		if (regions[i].kind == KIND_CONV)
+			pages += regions[i].last - regions[i].first + 1;
+	return pages;
+}
+
 void mem_report(int all)
 {
 	L4_Word_t kb[KIND_COUNT] = { 0 }, free_kb = 0, root_kb = 0;

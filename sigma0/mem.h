@@ -48,6 +48,9 @@ int mem_claim(L4_Word_t base, unsigned log2, L4_Word_t client, mem_how_t how);
  * one first; its base goes to *base.  Returns 0 or -1. */
 int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base);
 
+/* Pages of conventional memory, whoever owns them. */
+L4_Word_t mem_conventional_pages(void);
+
 /* Print a summary of the memory sigma0 manages; `all` adds the table. */
 void mem_report(int all);
 

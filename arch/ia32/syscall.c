@@ -81,6 +81,11 @@ static void sc_schedule(tcb_t *t, arch_context_t *c)
 	c->edx = old;
 }
 
+static void sc_kmem_control(tcb_t *t, arch_context_t *c)
+{
+	c->eax = sys_kmem_control(t, c->eax, c->ecx, c->edx);
+}
+
 static const syscall_fn syscalls[KIP_SC_COUNT] = {
 	[KIP_SC_SPACE_CONTROL] = sc_space_control,
 	[KIP_SC_THREAD_CONTROL] = sc_thread_control,
@@ -91,6 +96,7 @@ static const syscall_fn syscalls[KIP_SC_COUNT] = {
 	[KIP_SC_SYSTEM_CLOCK] = sc_system_clock,
 	[KIP_SC_THREAD_SWITCH] = sc_thread_switch,
 	[KIP_SC_SCHEDULE] = sc_schedule,
+	[KIP_SC_KMEM_CONTROL] = sc_kmem_control,
 };
 
 void arch_syscall(tcb_t *t)

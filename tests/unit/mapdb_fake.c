@@ -198,6 +198,15 @@ int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 	return 0;
 }
 
+void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
+{
+	uint32_t i = vaddr >> PAGE_SHIFT;
+
+	MDB_REQUIRE(i < MDB_NPAGES && (vaddr & ~PAGE_MASK) == 0, "PTE renew at %#x", vaddr);
+	if (!s->pte[i].present)
+		s->pte[i] = (mdb_pte_t){ .present = true, .phys = phys, .rights = rights };
+}
+
 uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
 {
 	uint32_t i = vaddr >> PAGE_SHIFT, a;

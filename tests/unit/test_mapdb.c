@@ -92,6 +92,19 @@ int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 	return 0;
 }
 
+void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
+{
+	fake_pte_t *p = &s->pte[vaddr >> PAGE_SHIFT];
+
+	REQUIRE((vaddr >> PAGE_SHIFT) < NPAGES, "vaddr out of range");
+	if (p->present)
+		return;
+	p->present = 1;
+	p->phys = phys;
+	p->rights = rights;
+	p->access = 0;
+}
+
 uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
 {
 	fake_pte_t *p = &s->pte[vaddr >> PAGE_SHIFT];
@@ -321,6 +334,28 @@ START_TEST(map_unmapped_source_is_noop)
 	ck_assert_int_eq(mapdb_map(sp[1], PG(7), sp[2], PG(7), RWX, false), MAPDB_OK);
 	ck_assert_int_eq(mapdb_map(sp[1], PG(7), sp[2], PG(7), RWX, true), MAPDB_OK);
 	assert_same(s);
+}
+END_TEST
+
+/* A translation removed behind the database's back (the kernel does so
+ * while the frame is lent to it) comes back when the same page is mapped
+ * again with the same rights; a present one keeps its access bits. */
+START_TEST(remap_renews_missing_translation)
+{
+	fake_pte_t *p;
+
+	ck_assert_int_eq(mapdb_root(sp[0], FRAME, FRAME, RW), MAPDB_OK);
+	ck_assert_int_eq(mapdb_map(sp[0], FRAME, sp[1], PG(1), RW, false), MAPDB_OK);
+	p = &sp[1]->pte[PG(1) >> PAGE_SHIFT];
+	p->access = 4;
+	ck_assert_int_eq(mapdb_map(sp[0], FRAME, sp[1], PG(1), RW, false), MAPDB_OK);
+	ck_assert_uint_eq(p->access, 4);
+	*p = (fake_pte_t){ 0 };
+	ck_assert_int_eq(mapdb_map(sp[0], FRAME, sp[1], PG(1), RW, false), MAPDB_OK);
+	ck_assert_int_eq(p->present, 1);
+	ck_assert_uint_eq(p->phys, FRAME);
+	ck_assert_uint_eq(p->rights, RW);
+	ck_assert_int_eq(check_db(), 2);      /* two nodes, consistent */
 }
 END_TEST
 
@@ -701,6 +736,7 @@ static Suite *mapdb_suite(void)
 	tcase_add_test(tc, map_chain);
 	tcase_add_test(tc, map_narrows_to_source);
 	tcase_add_test(tc, map_unmapped_source_is_noop);
+	tcase_add_test(tc, remap_renews_missing_translation);
 	tcase_add_test(tc, siblings);
 	tcase_add_test(tc, unmap_derived_only);
 	tcase_add_test(tc, unmap_flush_self);

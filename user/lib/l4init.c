@@ -9,13 +9,14 @@
 #include <l4/kdebug.h>
 
 /* Targets of __L4_SpaceControl ... __L4_Schedule, in the order of the
- * KIP's system-call fields (0xD0 .. 0xF8).  Defined in syscalls.asm. */
-#define SYSCALL_COUNT 11
+ * KIP's system-call fields (0xD0 .. 0xF8), then Lent's KmemControl in
+ * the reserved word after them (0xFC).  Defined in syscalls.asm. */
+#define SYSCALL_COUNT 12       /* X.2's eleven, then Lent's KmemControl */
 extern L4_Word_t __L4_SyscallEntry[SYSCALL_COUNT];
 
 _Static_assert(__builtin_offsetof(L4_KernelInterfacePage_t, Schedule) -
 	       __builtin_offsetof(L4_KernelInterfacePage_t, SpaceControl) ==
-	       (SYSCALL_COUNT - 1) * sizeof(L4_Word_t),
+	       (SYSCALL_COUNT - 2) * sizeof(L4_Word_t),
 	       "the entry table mirrors the KIP's system-call fields");
 
 /* The KIP as found at start-up, for programs that want it cheaply. */

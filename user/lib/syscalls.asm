@@ -38,6 +38,7 @@ SYSCALL ExchangeRegisters, 7
 SYSCALL SystemClock, 8
 SYSCALL ThreadSwitch, 9
 SYSCALL Schedule, 10
+SYSCALL KmemControl, 11		; Lent's extension (<lent/kmem.h>)
 
 section .data
 align 4
@@ -54,5 +55,6 @@ __L4_SyscallEntry:
 	dd	__L4_SystemClock_first
 	dd	__L4_ThreadSwitch_first
 	dd	__L4_Schedule_first
+	dd	__L4_KmemControl_first
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Kernel page faults: gathering, asking the kpager, taking its frame. */
+#include <kernel/kpf.h>
+#include <kernel/ipc_internal.h>
+#include <kernel/sched.h>
+#include <kernel/space.h>
+#include <kernel/frame.h>
+#include <kernel/mapdb.h>
+#include <kernel/string.h>
+#include <arch/arch.h>
+
+/* ---- gathering ---- */
+
+bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need)
+{
+	/* Kinds from the pool are not gathered: their act step may find the
+	 * pool empty, X.2's "no memory", as in a kernel without kpagers. */
+	if (!kmem_kind_is_lent(s, kind) || kmem_has(s, kind, cid))
+		return true;
+	*need = (kmem_need_t){ s, (uint8_t)kind, cid };
+	return false;
+}
+
+bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
+{
+	if (va >= USER_LIMIT)
+		return true;             /* nothing will be mapped there */
+	/* Fault order: a mapping node is found through the node table, and
+	 * the page table comes last, for it is what makes the page visible. */
+	if (!s->node_table[va >> 22] && !kpf_have(s, KMEM_NT, lent_cid_nt(va), need))
+		return false;
+	if (!s->free_nodes &&
+	    !kpf_have(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count), need))
+		return false;
+	if (!arch_pde_table(s->pdir, va) && !kpf_have(s, KMEM_PT, lent_cid_pt(va), need))
+		return false;
+	return true;
+}
+
+/* ---- asking the kpager ---- */
+
+tcb_t *kpf_kpager(const kmem_need_t *need)
+{
+	return thread_lookup(need->space->kpager);
+}
+
+static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tcb_t *named,
+		       unsigned cont)
+{
+	t->kpf_kind = need->kind;
+	t->kpf_cid = need->cid;
+	t->kpf_task = need->space->id;
+	t->kpf_named = named->id;
+	t->kpf_got = false;
+	t->kmsg[0] = msgtag_make(LENT_LABEL_KPF, 3, 0, 0);
+	t->kmsg[1] = need->cid;
+	t->kmsg[2] = need->kind;
+	t->kmsg[3] = named->id;
+	ipc_kernel_call(t, kp->id, cont);
+}
+
+/*
+ * The deadlock rule (docs/kernel-memory.md): a kpager blocked in a send
+ * to the thread whose kernel page it must give would never receive the
+ * fault.  Its send is aborted, with an error that says so, and the fault
+ * goes to it.  A kpager that is the thread itself, or that waits for a
+ * kernel call of its own on it, cannot answer at all.
+ */
+bool kpf_can_raise(const tcb_t *t, const kmem_need_t *need)
+{
+	tcb_t *kp = kpf_kpager(need);
+
+	if (!kp || kp == t || kp->xfer_partner == t)
+		return false;
+	return !(kp->state == TS_SEND && kp->partner == t && kp->kmsg_active);
+}
+
+bool kpf_raise(tcb_t *t, const kmem_need_t *need, tcb_t *named, unsigned cont)
+{
+	tcb_t *kp = kpf_kpager(need);
+
+	if (!kpf_can_raise(t, need))
+		return false;
+	if (kp->state == TS_SEND && kp->partner == t) {
+		fail_ipc_at(kp, IPC_ERR_ABORTED, false, LENT_KPF_DEADLOCK);
+	}
+	send_fault(t, kp, need, named, cont);
+	return true;
+}
+
+void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
+{
+	kmem_need_t need = { rcv->space, f->kind, f->cid };
+
+	if (kpf_kpager(&need) != snd) {
+		/* The usual case: the sender waits while the receiver's
+		 * kpager lends the page, as for a receive buffer's page. */
+		xfer_fault(snd, rcv, f);
+		return;
+	}
+	/* The paper's deadlock: the kpager itself is sending the map item
+	 * that needs the page.  Its send fails; the receiver's fault goes
+	 * to it, and the receiver then waits for the send again. */
+	fail_ipc_at(snd, IPC_ERR_ABORTED, false, LENT_KPF_DEADLOCK);
+	kpf_receiver_asks(rcv, &need);
+}
+
+void kpf_receiver_asks(tcb_t *rcv, const kmem_need_t *need)
+{
+	rcv->saved_from = rcv->ipc_from;
+	rcv->saved_timeouts = rcv->ipc_timeouts;
+	rcv->saved_cont = rcv->cont;
+	rcv->saved_kmsg = rcv->kmsg_active;
+	timeout_cancel(rcv);
+	if (!kpf_raise(rcv, need, rcv, CONT_PF_RECV)) {
+		/* No kpager to ask: the receive fails for want of memory. */
+		rcv->kmsg_active = rcv->saved_kmsg;
+		rcv->cont = rcv->saved_cont;
+		fail_ipc(rcv, IPC_ERR_OVERFLOW, true);
+	}
+}
+
+bool kpf_waiting(const tcb_t *t)
+{
+	return t->kpf_kind != KPF_NONE;
+}
+
+void kpf_answered(tcb_t *rcv)
+{
+	rcv->kpf_refused = !rcv->kpf_got;
+	rcv->kpf_kind = KPF_NONE;
+	rcv->kpf_got = false;
+}
+
+bool kpf_take_refusal(tcb_t *t)
+{
+	bool r = t->kpf_refused;
+
+	t->kpf_refused = false;
+	return r;
+}
+
+/* ---- taking the kpager's frame ---- */
+
+/* No user level may reach a frame while the kernel holds it: remove every
+ * translation of it, in every space that has one (the kpager's, sigma0's,
+ * and whoever else's the frame is mapped in).  The mapping nodes stay:
+ * the kpager still owns the page and may unmap it. */
+static void strip_translations(mapnode_t *n)
+{
+	mapnode_t *root = n;
+
+	while (root->parent)
+		root = root->parent;
+	for (mapnode_t *m = root; m;) {
+		space_pte_clear(m->space, m->vaddr);
+		if (m->child) {
+			m = m->child;
+			continue;
+		}
+		while (m != root && !m->next)
+			m = m->parent;
+		m = m == root ? NULL : m->next;
+	}
+}
+
+uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, word_t item0, word_t fpage)
+{
+	fpage_t fp = (fpage_t)fpage;
+
+	if (rcv->kpf_got)
+		return 0;                /* one page answers one fault */
+	/* Validate: a page of the kpager's own, writable, of RAM the kernel
+	 * can address and holds no part of. */
+	if (fpage_is_nil(fp) || fpage_size(fp) < PAGE_SIZE)
+		return LENT_KPF_NOT_MAPPED;
+	uint32_t size = (uint32_t)fpage_size(fp);
+	uint32_t va = fpage_base(fp) + (item_snd_base(item0) & (size - 1) & PAGE_MASK);
+	mapnode_t *n = mapdb_lookup(kpager->space, va);
+	if (!n || (n->rights & (RIGHT_R | RIGHT_W)) != (RIGHT_R | RIGHT_W))
+		return LENT_KPF_NOT_MAPPED;
+	switch (frame_check_lendable(n->phys)) {
+	case FRAME_OK: break;
+	case FRAME_NOT_ADDRESSABLE: return LENT_KPF_NOT_ADDRESSABLE;
+	case FRAME_KERNEL_OWNED: return LENT_KPF_KERNEL_OWNED;
+	case FRAME_LENT_ALREADY: return LENT_KPF_LENT_ALREADY;
+	default: return LENT_KPF_NOT_RAM;
+	}
+	/* The task must still be the one the fault was for. */
+	tcb_t *named = thread_lookup(rcv->kpf_named);
+	if (!named || named->space->id != rcv->kpf_task)
+		return 0;
+	space_t *s = named->space;
+	if (frame_find(s->id, rcv->kpf_cid))
+		return 0;                /* answered already (by an earlier reply) */
+	/* Act: nothing below can fail. */
+	strip_translations(n);
+	frame_lend(n->phys, s->id, rcv->kpf_cid, rcv->kpf_kind);
+	memset(phys_to_virt(n->phys), 0, PAGE_SIZE);
+	kmem_lent(s, (enum kmem_kind)rcv->kpf_kind);
+	rcv->kpf_got = true;
+	return 0;
+}

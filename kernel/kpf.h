@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Kernel page faults (docs/kernel-memory.md, docs/kpager-protocol.md).
+ * An operation that needs kernel memory first gathers every page it will
+ * need, in fault order, without changing anything.  At the first page
+ * that is missing it stops, and the thread it runs for sends a kernel
+ * page fault to the task's kpager; once the page is lent, the operation
+ * starts again from the beginning.  Pages obtained stay with the task, so
+ * every restart gets further.
+ */
+#ifndef KERNEL_KPF_H
+#define KERNEL_KPF_H
+
+#include <kernel/types.h>
+#include <kernel/kmem.h>
+#include <kernel/l4types.h>
+
+struct tcb;
+typedef struct space space_t;
+
+#define KPF_NONE 0xFFu   /* tcb.kpf_kind: no kernel page fault pending */
+
+/* What a gather found missing: one page of one task. */
+typedef struct kmem_need {
+	space_t *space;
+	uint8_t kind;        /* enum kmem_kind */
+	uint32_t cid;
+} kmem_need_t;
+
+/* Gather one page: true if s has it (or could take it), else need says
+ * which page is missing. */
+bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need);
+/* Gather what mapping one page at va into s needs, in fault order: the
+ * node table, a mapping node, the page table. */
+bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need);
+
+/*
+ * t needs the page in need (for a task it names by the thread `named`):
+ * send the kernel page fault to that task's kpager, with continuation
+ * cont (CONT_KPF: once answered, t goes back to user mode and re-executes
+ * what it was doing; CONT_PF_RECV: t takes up its receive again).  A
+ * kpager blocked sending to t has that send aborted first (the deadlock
+ * rule).  Returns false without sending when the kpager cannot answer:
+ * there is none, it is t itself, or it waits on t's own kernel call.
+ */
+bool kpf_raise(struct tcb *t, const kmem_need_t *need, struct tcb *named, unsigned cont);
+/* Could kpf_raise() send the fault? */
+bool kpf_can_raise(const struct tcb *t, const kmem_need_t *need);
+/* The kpager of the task in need, or NULL. */
+struct tcb *kpf_kpager(const kmem_need_t *need);
+/* A transfer from snd to rcv stopped at rcv's missing kernel page. */
+struct xfer_fault;
+void kpf_in_transfer(struct tcb *snd, struct tcb *rcv, const struct xfer_fault *f);
+/* rcv, in its receive phase, asks for the page in need and then takes up
+ * the receive again. */
+void kpf_receiver_asks(struct tcb *rcv, const kmem_need_t *need);
+
+/*
+ * The kpager's answer carries a map item (item0 its first word, fpage
+ * the second): validate the frame, and lend it to the kernel for the
+ * fault rcv waits on.  Returns 0, or a refusal (enum lent_kpf_refusal)
+ * for the kpager's IPC error; nothing has changed then.
+ */
+uint32_t kpf_accept(struct tcb *kpager, struct tcb *rcv, word_t item0, word_t fpage);
+/* rcv's kernel page fault has its answer: with no page lent, the
+ * operation ends with X.2's "no memory" once it runs again. */
+void kpf_answered(struct tcb *rcv);
+/* Is t waiting for the answer to a kernel page fault? */
+bool kpf_waiting(const struct tcb *t);
+/* The last kernel page fault of t went unanswered: take that note (the
+ * operation fails with "no memory" instead of asking again). */
+bool kpf_take_refusal(struct tcb *t);
+
+#endif

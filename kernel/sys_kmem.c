@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Kernel memory seen from system calls: the gather step a system call
+ * takes before it acts, and KmemControl, Lent's extension call that sets
+ * a task's kpager and reads its kernel-memory counts
+ * (docs/kpager-protocol.md).
+ */
+#include <kernel/syscall.h>
+#include <kernel/thread.h>
+#include <kernel/space.h>
+#include <kernel/kpf.h>
+#include <kernel/frame.h>
+#include <kernel/mapdb.h>
+#include <arch/arch.h>
+
+enum sys_gather sys_gather_page(tcb_t *t, space_t *s, enum kmem_kind kind, uint32_t cid,
+				tcb_t *named)
+{
+	kmem_need_t need;
+
+	if (kpf_have(s, kind, cid, &need))
+		return GATHER_OK;
+	/* The kpager lent nothing last time: the call fails, once. */
+	if (kpf_take_refusal(t) || !kpf_can_raise(t, &need))
+		return GATHER_NO_MEMORY;
+	/* The call runs again from the start once the page is lent. */
+	(void)arch_trap_rewind(t);
+	kpf_raise(t, &need, named, CONT_KPF);
+	return GATHER_FAULTED;
+}
+
+/* ---- KmemControl ---- */
+
+/* May t read task s's counts: the task itself, its kpager, or a
+ * privileged task. */
+static bool may_read(const tcb_t *t, const space_t *s)
+{
+	if (t->space == s || t->space->privileged)
+		return true;
+	tcb_t *kp = thread_lookup(s->kpager);
+	return kp && kp->space == t->space;
+}
+
+static word_t stats(tcb_t *t, space_t *s)
+{
+	word_t total = 0;
+
+	if (!may_read(t, s))
+		return sys_fail(t, ERR_NO_PRIVILEGE);
+	for (unsigned k = 0; k < LENT_KMEM_KINDS; k++) {
+		t->utcb[1 + k] = s->kmem_pages[k];
+		total += s->kmem_pages[k];
+	}
+	t->utcb[1 + LENT_KMEM_KINDS] = s->threads * TCB_RESIDENT_BYTES;
+	t->utcb[2 + LENT_KMEM_KINDS] = s->threads;
+	t->utcb[3 + LENT_KMEM_KINDS] = s->privileged;
+	return total;
+}
+
+static word_t set_kpager(tcb_t *t, space_t *s, tid_t kpager)
+{
+	if (!t->space->privileged)
+		return sys_fail(t, ERR_NO_PRIVILEGE);
+	/* sigma0 takes its kernel memory from its own frames: no kpager. */
+	if (s->sigma0)
+		return sys_fail(t, ERR_INVALID_SPACE);
+	if (!thread_lookup(kpager))
+		return sys_fail(t, ERR_INVALID_THREAD);
+	s->kpager = kpager;
+	return 1;
+}
+
+word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
+{
+	tcb_t *named = tid_is_nil(task) ? t : thread_resolve(t, task);
+
+	if (!named)
+		return sys_fail(t, ERR_INVALID_THREAD);
+	space_t *s = named->space;
+	switch (op) {
+	case LENT_KMEM_STATS:
+		return stats(t, s);
+	case LENT_KMEM_GET_KPAGER:
+		return may_read(t, s) ? s->kpager : sys_fail(t, ERR_NO_PRIVILEGE);
+	case LENT_KMEM_SET_KPAGER:
+		return set_kpager(t, s, arg);
+	case LENT_KMEM_LENT: {
+		/* Is the page at arg in the caller's own space lent to the
+		 * kernel?  A kpager learns so which of its pages came back. */
+		mapnode_t *n = mapdb_lookup(t->space, arg & PAGE_MASK);
+		return n && frame_is_lent(n->phys);
+	}
+	case LENT_KMEM_PENDING: {
+		tcb_t *kp = thread_lookup(named->ipc_from);
+		return named->kmsg_active && kpf_waiting(named) && kp && kp->space == t->space;
+	}
+	case LENT_KMEM_LENT_KINDS: {
+		word_t mask = 0;
+		for (unsigned k = 0; k < LENT_KMEM_KINDS; k++)
+			if (kmem_kind_is_lent(s, (enum kmem_kind)k))
+				mask |= 1u << k;
+		return mask;
+	}
+	default:
+		return sys_fail(t, ERR_INVALID_PARAM);
+	}
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* sigma0's kpager role (kpager.c). */
+#ifndef SIGMA0_KPAGER_H
+#define SIGMA0_KPAGER_H
+
+#include <l4/types.h>
+#include <l4/message.h>
+
+/* A kernel page fault (label LENT_LABEL_KPF) from `from`: returns 1 with
+ * the answer in the MRs, 0 to send none. */
+int kpager_serve(L4_ThreadId_t from, L4_MsgTag_t tag);
+unsigned long kpager_pages_lent(void);
+
+#endif

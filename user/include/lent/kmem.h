@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Lent's kernel-memory extension of L4 X.2: what a kpager and the kernel
+ * agree on (docs/kpager-protocol.md tells it byte by byte).  Plain C with
+ * no dependency, so that the kernel, the kpagers and the host tests share
+ * this one definition.
+ *
+ * Every task has a kernel-memory window: a 64 MB range of content
+ * identifiers (CIDs), one 4 KB page each, with one range per kind of
+ * kernel data.  A CID names what a page holds, never where the kernel
+ * keeps it.
+ */
+#ifndef LENT_KMEM_H
+#define LENT_KMEM_H
+
+/* The kinds of kernel data, as a kernel page fault names them. */
+enum lent_kmem_kind {
+	LENT_KMEM_TASK = 0,   /* the task's own record */
+	LENT_KMEM_PDIR = 1,   /* its page directory */
+	LENT_KMEM_PT = 2,     /* a page table (one per 4 MB of user space) */
+	LENT_KMEM_NT = 3,     /* a node table (one per 4 MB of user space) */
+	LENT_KMEM_MAP = 4,    /* a page of mapping-database nodes */
+	LENT_KMEM_TCB = 5,    /* a page of pageable thread parts */
+	LENT_KMEM_UTCB = 6,   /* a page of UTCBs */
+	LENT_KMEM_KINDS = 7
+};
+
+/* Each kind's range in the window: [base, base + count pages). */
+#define LENT_CID_PAGE        0x1000u
+#define LENT_CID_TASK        0x00000000u   /* 1 page */
+#define LENT_CID_PDIR        0x00001000u   /* 1 page */
+#define LENT_CID_PT_BASE     0x00400000u   /* 1024 pages: one per page-directory slot */
+#define LENT_CID_NT_BASE     0x00800000u   /* 1024 pages: likewise */
+#define LENT_CID_MAP_BASE    0x01000000u   /* 4096 pages of mapping nodes */
+#define LENT_CID_TCB_BASE    0x02000000u   /* 4096 pages of thread parts */
+#define LENT_CID_UTCB_BASE   0x03000000u   /* 4096 pages of UTCBs */
+#define LENT_CID_WINDOW_END  0x04000000u
+#define LENT_CID_RANGE_PAGES 4096u
+
+/* The CID of the page table / node table for user address va. */
+static inline unsigned long lent_cid_pt(unsigned long va)
+{
+	return LENT_CID_PT_BASE + ((va >> 22) << 12);
+}
+static inline unsigned long lent_cid_nt(unsigned long va)
+{
+	return LENT_CID_NT_BASE + ((va >> 22) << 12);
+}
+/* The n-th page of a counted kind (MAP, TCB, UTCB). */
+static inline unsigned long lent_cid_nth(unsigned kind, unsigned long n)
+{
+	unsigned long base = kind == LENT_KMEM_MAP ? LENT_CID_MAP_BASE :
+			     kind == LENT_KMEM_TCB ? LENT_CID_TCB_BASE : LENT_CID_UTCB_BASE;
+	return base + (n << 12);
+}
+
+/* The kind a CID belongs to, or -1 for one outside every range or not
+ * page-aligned. */
+static inline int lent_cid_kind(unsigned long cid)
+{
+	if (cid & (LENT_CID_PAGE - 1) || cid >= LENT_CID_WINDOW_END)
+		return -1;
+	if (cid == LENT_CID_TASK)
+		return LENT_KMEM_TASK;
+	if (cid == LENT_CID_PDIR)
+		return LENT_KMEM_PDIR;
+	if (cid >= LENT_CID_PT_BASE && cid < LENT_CID_PT_BASE + (1024u << 12))
+		return LENT_KMEM_PT;
+	if (cid >= LENT_CID_NT_BASE && cid < LENT_CID_NT_BASE + (1024u << 12))
+		return LENT_KMEM_NT;
+	if (cid >= LENT_CID_MAP_BASE && cid < LENT_CID_TCB_BASE)
+		return LENT_KMEM_MAP;
+	if (cid >= LENT_CID_TCB_BASE && cid < LENT_CID_UTCB_BASE)
+		return LENT_KMEM_TCB;
+	if (cid >= LENT_CID_UTCB_BASE)
+		return LENT_KMEM_UTCB;
+	return -1;
+}
+
+/*
+ * The kernel page fault: an IPC from a thread of the task that needs the
+ * page, to the task's kpager.  Label LENT_LABEL_KPF (-16 << 4); three
+ * untyped words:
+ *   MR1  the content identifier
+ *   MR2  the kind (enum lent_kmem_kind)
+ *   MR3  the task, named by a thread of it (global ID)
+ * The kpager answers with one map item of a page of its own (an fpage of
+ * 4 KB or more: the kernel takes the 4 KB page at the item's send base
+ * within it).  A reply with no map item refuses: the operation then ends
+ * with X.2's "no memory" outcome.
+ */
+#define LENT_LABEL_KPF 0xFF00u
+
+/*
+ * A map item the kernel refuses (not RAM the kernel can address, a frame
+ * of the kernel's own, one lent already, or no mapping there) fails the
+ * kpager's send with IPC error code 4 (message overflow) and the offset
+ * field set to the refusal below; its client keeps waiting for a page.
+ */
+enum lent_kpf_refusal {
+	LENT_KPF_NOT_MAPPED = 1,        /* the kpager has no page there */
+	LENT_KPF_NOT_RAM = 2,
+	LENT_KPF_NOT_ADDRESSABLE = 3,
+	LENT_KPF_KERNEL_OWNED = 4,
+	LENT_KPF_LENT_ALREADY = 5,
+};
+
+/*
+ * Deadlock: a send whose receiver needs kernel memory that only the
+ * sender (as the receiver's kpager) could give is aborted.  The sender's
+ * Ipc fails with IPC error code 7 (aborted) and the offset field equal to
+ * LENT_KPF_DEADLOCK; the receiver's kernel page fault then goes to the
+ * now free kpager, and the sender may send again once it has answered it.
+ */
+#define LENT_KPF_DEADLOCK 0xD1Du
+
+/*
+ * KmemControl, the extension system call (KIP word 0xFC holds its stub's
+ * offset, after X.2's eleven).  Registers: EAX a thread of the task (nil:
+ * the caller's own), ECX the operation, EDX its argument; EAX out.
+ */
+enum lent_kmem_op {
+	LENT_KMEM_STATS = 0,       /* counts into MR1..: see below; EAX: total pages */
+	LENT_KMEM_GET_KPAGER = 1,  /* EAX: the task's kpager */
+	LENT_KMEM_SET_KPAGER = 2,  /* EDX: the new kpager; EAX 1, or 0 and ErrorCode */
+	LENT_KMEM_LENT = 3,        /* EDX: an address of the caller's; EAX 1 if the
+	                            * frame mapped there is lent to the kernel */
+	LENT_KMEM_PENDING = 4,     /* EAX: 1 if that thread waits for the answer to
+	                            * a kernel page fault sent to the caller's task
+	                            * (a kpager tells real faults from forged ones) */
+	LENT_KMEM_LENT_KINDS = 5,  /* EAX: bit k set if the task's kpager lends kind k
+	                            * in this kernel (0 in a KMEM=pool kernel) */
+};
+/* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
+ * kind held by the task, then MR8 the resident bytes of its threads, MR9
+ * its threads and MR10 1 if it is privileged (sigma0, the root task).
+ * Readable by the task, by its kpager, and by a privileged task. */
+#define LENT_KMEM_STATS_WORDS (LENT_KMEM_KINDS + 3)
+
+#ifndef LENT_KERNEL
+/* The user-level binding: registers as above.  The task is named by one
+ * of its threads' global IDs (raw word; 0 is nil, the caller's task). */
+extern void __L4_KmemControl(void);
+
+static inline unsigned long lent_kmem_control(unsigned long task, unsigned long op,
+					      unsigned long arg)
+{
+	unsigned long eax = task, ecx = op, edx = arg;
+
+	__asm__ __volatile__("call __L4_KmemControl"
+			     : "+a"(eax), "+c"(ecx), "+d"(edx)
+			     :
+			     : "memory", "cc", "ebx", "esi", "edi");
+	return eax;
+}
+#endif
+
+#endif

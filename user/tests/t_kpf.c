@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Kernel page faults (kernel/kpf.c, docs/kpager-protocol.md): a task's
+ * kernel memory comes from its kpager, asked by IPC, kind by kind.  A
+ * test kpager thread in the root task answers the faults of an agent
+ * task whose kpager it was made; it logs each fault and answers as the
+ * test says: with a page of its own, with a bad one, or with nothing.
+ * In a KMEM=pool kernel the same operations must ask no kpager at all:
+ * each test checks that instead (kp_lent is 0 there).
+ */
+#include "tests.h"
+#include <lent/kmem.h>
+
+#define KP_LOG		16
+#define KP_POOL		24
+#define KP_WINDOW	0x40000000UL	/* a 4 MB region the agent never used */
+#define KP_WINDOW2	0x48000000UL
+#define KP_VALUE	0x6b706621UL
+
+enum kp_mode { KP_SERVE, KP_REFUSE, KP_UNMAPPED_FIRST, KP_LENT_FIRST };
+
+static volatile struct {
+	L4_Word_t mode;
+	L4_Word_t n;                     /* faults seen */
+	L4_Word_t cid[KP_LOG], kind[KP_LOG], task[KP_LOG], from[KP_LOG];
+	L4_Word_t lent[KP_POOL];         /* pages answered with */
+	L4_Word_t nlent;
+	L4_Word_t reply_ec[KP_LOG];      /* ErrorCode of a failed answer */
+	L4_Word_t failed;
+} kp;
+
+static L4_Word_t kp_pool;                /* KP_POOL pages of the root's */
+static L4_Word_t kp_lent;                /* kinds a kpager lends in this kernel */
+
+static void kp_answer(L4_ThreadId_t to, L4_Word_t page)
+{
+	L4_Msg_t msg;
+
+	L4_MsgClear(&msg);
+	if (page)
+		L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
+								       L4_FullyAccessible), page));
+	L4_MsgLoad(&msg);
+	if (L4_IpcFailed(L4_Reply(to)))
+		kp.reply_ec[kp.failed++ % KP_LOG] = L4_ErrorCode();
+}
+
+/* The test kpager: one answer per fault, as kp.mode says. */
+static void kp_loop(L4_Word_t arg)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	(void)arg;
+	for (;;) {
+		tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
+			continue;
+		L4_Word_t i = kp.n++ % KP_LOG;
+		kp.cid[i] = rt_mr(1);
+		kp.kind[i] = rt_mr(2);
+		kp.task[i] = rt_mr(3);
+		kp.from[i] = from.raw;
+		if (kp.mode == KP_REFUSE) {
+			kp_answer(from, 0);
+			continue;
+		}
+		if (kp.mode == KP_UNMAPPED_FIRST && kp.failed == 0) {
+			kp_answer(from, 0x3f000000UL);    /* nothing of ours there */
+			i = 0;
+		} else if (kp.mode == KP_LENT_FIRST && kp.failed == 0 && kp.nlent) {
+			kp_answer(from, kp.lent[0]);      /* lent already */
+			i = 0;
+		} else {
+			i = 1;
+		}
+		if (i == 0) {
+			/* The refused answer left the fault waiting: answer it again. */
+			if (kp.nlent < KP_POOL) {
+				L4_Word_t page = kp_pool + kp.nlent * RT_PAGE_SIZE;
+				kp.lent[kp.nlent++] = page;
+				kp_answer(from, page);
+			}
+			continue;
+		}
+		if (kp.nlent < KP_POOL) {
+			L4_Word_t page = kp_pool + kp.nlent * RT_PAGE_SIZE;
+			kp.lent[kp.nlent++] = page;
+			kp_answer(from, page);
+		} else {
+			kp_answer(from, 0);
+		}
+	}
+}
+
+static L4_ThreadId_t kp_thread;
+
+/* A fresh log, a kpager thread, and its pool (once). */
+static const char *kp_start(enum kp_mode mode)
+{
+	for (unsigned i = 0; i < sizeof(kp) / sizeof(L4_Word_t); i++)
+		((volatile L4_Word_t *)&kp)[i] = 0;
+	kp.mode = mode;
+	kp_lent = lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0);
+	if (!kp_pool) {
+		kp_pool = rt_get_pages(KP_POOL);
+		CHECK(kp_pool != 0);
+	}
+	for (L4_Word_t i = 0; i < KP_POOL; i++)        /* mapped in the root */
+		((volatile L4_Word_t *)(kp_pool + i * RT_PAGE_SIZE))[0] = i;
+	kp_thread = rt_thread_create(kp_loop, 0);
+	CHECK(!L4_IsNilThread(kp_thread));
+	return 0;
+}
+
+static const char *kp_agent(L4_ThreadId_t *ag, L4_ThreadId_t kpager)
+{
+	*ag = rt_agent_create(rt_main_thread());
+	CHECK(!L4_IsNilThread(*ag));
+	CHECK_EQ(lent_kmem_control(ag->raw, LENT_KMEM_SET_KPAGER, kpager.raw), 1);
+	CHECK_EQ(lent_kmem_control(ag->raw, LENT_KMEM_GET_KPAGER, 0), kpager.raw);
+	return 0;
+}
+
+static L4_Word_t kp_count(L4_ThreadId_t task, unsigned kind)
+{
+	lent_kmem_control(task.raw, LENT_KMEM_STATS, 0);
+	return rt_mr(1 + kind);
+}
+
+/* Main maps one page of its own into the agent's window, which lies in a
+ * 4 MB region the agent has no kernel memory for yet. */
+static const char *kp_map_into(L4_ThreadId_t ag, L4_Word_t window)
+{
+	L4_Word_t page = t_page(), res[5], sec;
+
+	((volatile L4_Word_t *)page)[0] = KP_VALUE;
+	RUN(t_ag_accept(ag, window, 12));
+	RUN(t_ag_give_map(ag, t_map_item(page, 12, L4_FullyAccessible, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	return 0;
+}
+
+/* The receiver's node table, then its page table, each asked of its own
+ * kpager with the right kind, content identifier and task, while the
+ * sender waits; the mapping then works. */
+static const char *t_kpf_map_item_faults_in_order(void)
+{
+	L4_ThreadId_t ag;
+
+	RUN(kp_start(KP_SERVE));
+	RUN(kp_agent(&ag, kp_thread));
+	L4_Word_t nt0 = kp_count(ag, LENT_KMEM_NT), pt0 = kp_count(ag, LENT_KMEM_PT);
+	RUN(kp_map_into(ag, KP_WINDOW));
+	CHECK_EQ(kp_count(ag, LENT_KMEM_NT), nt0 + 1);
+	CHECK_EQ(kp_count(ag, LENT_KMEM_PT), pt0 + 1);
+	if (!kp_lent) {
+		CHECK_EQ(kp.n, 0);
+		return t_ag_reads(ag, KP_WINDOW, KP_VALUE);
+	}
+	CHECK_EQ(kp_lent, (1UL << LENT_KMEM_PT) | (1UL << LENT_KMEM_NT) | (1UL << LENT_KMEM_MAP));
+	CHECK(kp.n >= 2);
+	CHECK_EQ(kp.kind[0], LENT_KMEM_NT);
+	CHECK_EQ(kp.cid[0], lent_cid_nt(KP_WINDOW));
+	CHECK_EQ(kp.kind[kp.n - 1], LENT_KMEM_PT);
+	CHECK_EQ(kp.cid[kp.n - 1], lent_cid_pt(KP_WINDOW));
+	for (L4_Word_t i = 0; i < kp.n; i++) {
+		CHECK_EQ((L4_Word_t)lent_cid_kind(kp.cid[i]), kp.kind[i]);
+		CHECK_EQ(kp.task[i], ag.raw);
+		CHECK_EQ(kp.from[i], ag.raw);
+	}
+	CHECK_EQ(kp.failed, 0);
+	RUN(t_ag_reads(ag, KP_WINDOW, KP_VALUE));
+	return 0;
+}
+
+/* While a frame is lent, no user level reaches it: the kpager's own
+ * translation is gone, KmemControl says it is lent, and mapping it on
+ * to a client gives that client no access. */
+static const char *t_kpf_lent_frame_reaches_no_user(void)
+{
+	L4_ThreadId_t ag;
+	L4_Word_t res[5], sec;
+
+	RUN(kp_start(KP_SERVE));
+	RUN(kp_agent(&ag, kp_thread));
+	RUN(kp_map_into(ag, KP_WINDOW));
+	if (!kp_lent) {
+		CHECK_EQ(kp.nlent, 0);
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp_pool), 0);
+		return 0;
+	}
+	CHECK(kp.nlent >= 2);
+	L4_Word_t lent = kp.lent[0];
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, lent), 1);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp_pool + (KP_POOL - 1) * RT_PAGE_SIZE), 0);
+	/* Map the lent page to the agent next to the first one. */
+	RUN(t_ag_accept(ag, KP_WINDOW + RT_PAGE_SIZE, 12));
+	RUN(t_ag_give_map(ag, t_map_item(lent, 12, L4_FullyAccessible, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	RUN(t_ag_faults(ag, KP_WINDOW + RT_PAGE_SIZE, 0));
+	return 0;
+}
+
+/* A kpager's bad answer is refused with an error it sees, and its
+ * client waits on for a good one. */
+static const char *kp_refused_then_served(enum kp_mode mode, L4_Word_t why)
+{
+	L4_ThreadId_t ag;
+
+	RUN(kp_start(mode));
+	if (mode == KP_LENT_FIRST) {
+		/* Something lent already: a first agent's node table. */
+		L4_ThreadId_t first;
+		kp.mode = KP_SERVE;
+		RUN(kp_agent(&first, kp_thread));
+		RUN(kp_map_into(first, KP_WINDOW));
+		kp.mode = mode;
+	}
+	RUN(kp_agent(&ag, kp_thread));
+	RUN(kp_map_into(ag, KP_WINDOW2));
+	if (!kp_lent) {
+		CHECK_EQ(kp.n, 0);
+		return t_ag_reads(ag, KP_WINDOW2, KP_VALUE);
+	}
+	CHECK_EQ(kp.failed, 1);
+	CHECK_EQ(kp.reply_ec[0], EC_SEND(4) | (why << 4));
+	RUN(t_ag_reads(ag, KP_WINDOW2, KP_VALUE));
+	return 0;
+}
+
+static const char *t_kpf_unmapped_answer_refused(void)
+{
+	return kp_refused_then_served(KP_UNMAPPED_FIRST, LENT_KPF_NOT_MAPPED);
+}
+
+static const char *t_kpf_lent_twice_refused(void)
+{
+	return kp_refused_then_served(KP_LENT_FIRST, LENT_KPF_LENT_ALREADY);
+}
+
+/* A kpager that lends nothing: SpaceControl, which needs a page table
+ * for the KIP, fails with "no memory" (8) and changes nothing; with a
+ * kpager that lends, the same call then succeeds. */
+static const char *t_kpf_no_page_is_no_memory(void)
+{
+	L4_ThreadId_t t = rt_tid_alloc();
+	L4_Word_t old;
+
+	RUN(kp_start(KP_REFUSE));
+	CHECK_EQ(L4_ThreadControl(t, t, rt_main_thread(), L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kp_thread.raw), 1);
+	if (!kp_lent) {
+		CHECK_EQ(L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
+					 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2),
+					 L4_nilthread, &old), 1);
+		CHECK_EQ(kp.n, 0);
+		CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+		return 0;
+	}
+	CHECK_EQ(L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
+				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2), L4_nilthread, &old), 0);
+	CHECK_EQ(L4_ErrorCode(), 8);
+	CHECK_EQ(kp.n, 1);
+	CHECK_EQ(kp.kind[0], LENT_KMEM_PT);
+	CHECK_EQ(kp.cid[0], lent_cid_pt(RT_KIP_AREA_BASE));
+	CHECK_EQ(kp.task[0], t.raw);
+	kp.mode = KP_SERVE;
+	CHECK_EQ(L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
+				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2), L4_nilthread, &old), 1);
+	CHECK_EQ(kp.n, 2);
+	CHECK_EQ(kp_count(t, LENT_KMEM_PT), 1);
+	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	return 0;
+}
+
+/* ThreadControl that places a UTCB in a 4 MB region with no page table
+ * yet stops, asks, and runs again to completion. */
+static const char *t_kpf_threadcontrol_restarts(void)
+{
+	L4_ThreadId_t t = rt_tid_alloc(), u = rt_tid_alloc();
+	L4_Word_t old, utcb = 0x20000000UL;
+
+	RUN(kp_start(KP_SERVE));
+	CHECK_EQ(L4_ThreadControl(t, t, rt_main_thread(), L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kp_thread.raw), 1);
+	CHECK_EQ(L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
+				 L4_FpageLog2(utcb, 16), L4_nilthread, &old), 1);
+	L4_Word_t before = kp.n;
+	CHECK_EQ(L4_ThreadControl(u, t, rt_main_thread(), L4_nilthread, (void *)utcb), 1);
+	CHECK_EQ(kp.n, before + (kp_lent ? 1 : 0));
+	if (kp_lent)
+		CHECK_EQ(kp.cid[before], lent_cid_pt(utcb));
+	CHECK_EQ(L4_ThreadControl(u, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	return 0;
+}
+
+/* The paper's deadlock: main is both the agent's pager-side sender and
+ * its kpager.  Its map needs the agent's kernel memory, which only main
+ * could give: its send is aborted with the deadlock code, the agent's
+ * kernel page fault then reaches main, and main's next send goes
+ * through.  No other thread is involved. */
+static const char *t_kpf_deadlock_aborts_and_retries(void)
+{
+	L4_ThreadId_t ag, from;
+	L4_Word_t page = t_page(), pool, deadlocks = 0, faults = 0;
+	L4_MsgTag_t tag;
+
+	RUN(kp_start(KP_SERVE));
+	RUN(kp_agent(&ag, rt_main_thread()));
+	pool = rt_get_pages(4);
+	CHECK(pool != 0);
+	((volatile L4_Word_t *)page)[0] = KP_VALUE;
+	RUN(t_ag_accept(ag, KP_WINDOW, 12));
+	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
+	for (int round = 0; round < 8; round++) {
+		L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, 0);
+		t_load(0x66, 0, 0, 2, m.raw);
+		tag = L4_Send_Timeout(ag, rt_us(T_WAIT_US));
+		if (L4_IpcSucceeded(tag))
+			break;
+		CHECK_EQ(L4_ErrorCode(), EC_SEND(7) | (LENT_KPF_DEADLOCK << 4));
+		deadlocks++;
+		tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+		CHECK(L4_IpcSucceeded(tag));
+		CHECK_EQ(L4_Label(tag), LENT_LABEL_KPF);
+		CHECK_EQ(from.raw, ag.raw);
+		CHECK(faults < 4);
+		kp_answer(from, pool + faults++ * RT_PAGE_SIZE);
+		CHECK_EQ(kp.failed, 0);
+	}
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK(kp_lent ? deadlocks >= 1 : deadlocks == 0);
+	CHECK_EQ(deadlocks, faults);
+	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
+	RUN(t_ag_reads(ag, KP_WINDOW, KP_VALUE));
+	return 0;
+}
+
+/* When the task goes, every page lent for it goes back to its kpager. */
+static const char *t_kpf_pages_back_at_task_death(void)
+{
+	L4_ThreadId_t ag;
+
+	RUN(kp_start(KP_SERVE));
+	RUN(kp_agent(&ag, kp_thread));
+	RUN(kp_map_into(ag, KP_WINDOW));
+	if (!kp_lent) {
+		CHECK_EQ(kp.nlent, 0);
+		return 0;
+	}
+	CHECK(kp.nlent >= 2);
+	for (L4_Word_t i = 0; i < kp.nlent; i++)
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp.lent[i]), 1);
+	rt_release(ag);
+	for (L4_Word_t i = 0; i < kp.nlent; i++)
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp.lent[i]), 0);
+	/* And the kpager may use it again: the kernel left nothing in it
+	 * (the page held its index, 1, before it was lent). */
+	CHECK_EQ(kp.lent[1], kp_pool + RT_PAGE_SIZE);
+	CHECK_EQ(((volatile L4_Word_t *)kp.lent[1])[0], 0);
+	return 0;
+}
+
+/* A message shaped like a kernel page fault, from a thread that is not
+ * waiting for one, gets no page from sigma0. */
+static const char *t_kpf_forged_fault_gets_nothing(void)
+{
+	L4_Word_t w[3] = { LENT_CID_PT_BASE, LENT_KMEM_PT, 0 };
+	L4_MsgTag_t tag;
+
+	w[2] = L4_Myself().raw;
+	rt_msg(LENT_LABEL_KPF, 3, w);
+	L4_Accept(L4_MapGrantItems(L4_FpageLog2(0x7e000000UL, 12)));
+	tag = L4_Call_Timeouts(rt_sigma0(), rt_us(T_WAIT_US), rt_us(200000));
+	L4_Accept(L4_UntypedWordsAcceptor);
+	CHECK(L4_IpcFailed(tag));
+	CHECK_EQ(L4_ErrorCode(), EC_RECV(1));
+	return 0;
+}
+
+/* Who may read and set a task's kpager and counts. */
+static const char *t_kpf_control_checks_arguments(void)
+{
+	CHECK_EQ(lent_kmem_control(t_nonexistent().raw, LENT_KMEM_STATS, 0), 0);
+	CHECK_EQ(L4_ErrorCode(), 2);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_KPAGER, t_nonexistent().raw), 0);
+	CHECK_EQ(L4_ErrorCode(), 2);
+	CHECK_EQ(lent_kmem_control(0, 99, 0), 0);
+	CHECK_EQ(L4_ErrorCode(), 5);
+	CHECK_EQ(lent_kmem_control(rt_sigma0().raw, LENT_KMEM_SET_KPAGER, L4_Myself().raw), 0);
+	CHECK_EQ(L4_ErrorCode(), 3);
+	/* The root's own counts: a task record and a page directory. */
+	CHECK(lent_kmem_control(0, LENT_KMEM_STATS, 0) >= 2);
+	CHECK_EQ(rt_mr(1 + LENT_KMEM_TASK), 1);
+	CHECK_EQ(rt_mr(1 + LENT_KMEM_PDIR), 1);
+	CHECK(rt_mr(1 + LENT_KMEM_KINDS + 1) >= 1);
+	return 0;
+}
+
+const struct test kpf_tests[] = {
+	TEST(kpf_map_item_faults_in_order),
+	TEST(kpf_lent_frame_reaches_no_user),
+	TEST(kpf_unmapped_answer_refused),
+	TEST(kpf_lent_twice_refused),
+	TEST(kpf_no_page_is_no_memory),
+	TEST(kpf_threadcontrol_restarts),
+	TEST(kpf_deadlock_aborts_and_retries),
+	TEST(kpf_pages_back_at_task_death),
+	TEST(kpf_forged_fault_gets_nothing),
+	TEST(kpf_control_checks_arguments),
+	{ 0 }
+};
