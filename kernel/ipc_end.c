@@ -39,18 +39,29 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 	sched_dequeue(t);
 }
 
-void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase)
+/* t's own Ipc fails with code: the error in its registers, and it runs
+ * again.  Never for a kernel call (fail_ipc tells them apart), so it
+ * leads back to no other failure path. */
+void fail_user_ipc(tcb_t *t, uint32_t code, bool receive_phase)
 {
 	timeout_cancel(t);
 	if (t->state == TS_SEND)
 		senders_remove(t);
-	if (t->kmsg_active) {
-		kernel_ipc_failed(t, code);
-		return;
-	}
 	UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, receive_phase, 0);
 	arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
 	make_ready(t);
+}
+
+void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase)
+{
+	if (t->kmsg_active) {
+		timeout_cancel(t);
+		if (t->state == TS_SEND)
+			senders_remove(t);
+		kernel_ipc_failed(t, code);
+		return;
+	}
+	fail_user_ipc(t, code, receive_phase);
 }
 
 /* Both partners of a failed transfer learn of it, each from its side. */

@@ -85,7 +85,8 @@ void xfer_fail_one(tcb_t *t, uint32_t code)
 		arch_ipc_trap_skip(&t->ctx);      /* undo the rewind onto the trap */
 		t->xfer_rewound = false;
 	}
-	fail_ipc(t, code, t->xfer_role == XFER_RECEIVER);
+	/* t's kernel call is dropped: what is left is its own Ipc. */
+	fail_user_ipc(t, code, t->xfer_role == XFER_RECEIVER);
 }
 
 /* End a stopped transfer: both partners fail, each with its own code. */
