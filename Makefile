@@ -1,15 +1,14 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # Lent: one plain Makefile for the kernel, the user side, the ISOs and the tests.
 
-# Where kernel memory comes from (docs/kernel-memory.md): KMEM=pool, an
-# in-kernel pool for every kind, as the paper's comparison kernel did;
-# KMEM=lent, page tables, node tables and mapping nodes lent by each
-# task's kpager through kernel page faults.  The lent build has its own
-# build directory.  Pool stays the default until the kernel-memory
-# exhaustion tests are rewritten for lent memory (issue 6, in progress).
-KMEM     ?= pool
-ifeq ($(KMEM),lent)
-B        := build-lent
+# Where kernel memory comes from (docs/kernel-memory.md): KMEM=lent (the
+# default), page tables, node tables and mapping nodes lent by each
+# task's kpager through kernel page faults; KMEM=pool, an in-kernel pool
+# for every kind, as the paper's comparison kernel did, built in its own
+# directory.
+KMEM     ?= lent
+ifeq ($(KMEM),pool)
+B        := build-pool
 else
 B        := build
 endif
@@ -31,7 +30,7 @@ COMMON_CFLAGS := $(ARCHFLAGS) -ffreestanding -fno-pie -fno-pic -fno-stack-protec
 	-fno-builtin -fno-asynchronous-unwind-tables -nostdinc -O2 -g -std=gnu11 \
 	-Wall -Wextra -Werror=implicit-function-declaration -MMD -MP
 KCFLAGS  := $(COMMON_CFLAGS) -mno-mmx -mno-sse -mno-80387 -mgeneral-regs-only \
-	-I. -Iarch/ia32/include -DLENT_KERNEL $(if $(filter lent,$(KMEM)),,-DLENT_KMEM_POOL)
+	-I. -Iarch/ia32/include -DLENT_KERNEL $(if $(filter pool,$(KMEM)),-DLENT_KMEM_POOL)
 UCFLAGS  := $(COMMON_CFLAGS) -Iuser/include -Iuser/lib
 NASMFLAGS := -f elf32 -g -F dwarf
 LDFLAGS_K := -m elf_i386 -nostdlib -T arch/ia32/kernel.ld
@@ -116,14 +115,14 @@ PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.e
 all: $(PROGRAMS)
 
 $(B)/lent.iso: $(PROGRAMS) tools/mkiso.sh
-	tools/mkiso.sh demo $@
+	LENT_BUILD_DIR=$(abspath $(B)) tools/mkiso.sh demo $@
 $(B)/lent-tests.iso: $(PROGRAMS) tools/mkiso.sh
-	tools/mkiso.sh tests $@
+	LENT_BUILD_DIR=$(abspath $(B)) tools/mkiso.sh tests $@
 $(B)/lent-bench.iso: $(PROGRAMS) tools/mkiso.sh
-	tools/mkiso.sh bench $@
+	LENT_BUILD_DIR=$(abspath $(B)) tools/mkiso.sh bench $@
 # The test suite with every preemption point taken (kernel/preempt.h).
 $(B)/lent-tests-preempt.iso: $(PROGRAMS) tools/mkiso.sh
-	LENT_KERNEL_ARGS=preempt=always tools/mkiso.sh tests $@
+	LENT_KERNEL_ARGS=preempt=always LENT_BUILD_DIR=$(abspath $(B)) tools/mkiso.sh tests $@
 
 iso: $(B)/lent.iso $(B)/lent-tests.iso $(B)/lent-tests-preempt.iso
 
@@ -135,8 +134,12 @@ run: deps
 	tools/run-qemu.sh $(B)/lent.iso
 
 # Host unit tests (Check), plain and under ASan/UBSan, then the QEMU suite.
+# Every test, and the suite on the other kernel-memory build too.
+OTHER_KMEM := $(if $(filter pool,$(KMEM)),lent,pool)
+OTHER_B    := $(if $(filter pool,$(KMEM)),build,build-pool)
 test: deps
-	$(PYTHON) tools/testall.py --build
+	$(PYTHON) tools/testall.py --build --iso $(B)/lent-tests.iso \
+		--also-iso $(OTHER_B)/lent-tests.iso --also-kmem $(OTHER_KMEM)
 
 # The test ISO on every CPU model x memory size x boot medium, two QEMU
 # runs at a time (tools/test_matrix.py; about 15 minutes); not in test.

@@ -91,7 +91,7 @@ static tcb_t *start_task(uint32_t number, uint32_t entry, bool sigma0, tid_t pag
 	t->pager = pager;
 	UTCB_TCR(t, TCR_PAGER) = pager;
 	t->prio = ROOT_PRIO;
-	t->ctx.eip = entry;
+	arch_ctx_set_ip(&t->ctx, entry);
 	t->activated = true;
 	s->active_threads++;
 	sched_enqueue(t);

@@ -146,7 +146,7 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 		return DELIVERY_FAILED;
 	}
 	tid_t from = sender_id(rcv, snd);
-	if (snd->ctx.esi & MSGTAG_PROPAGATED && !snd->kmsg_active && !rcv->kmsg_active)
+	if (arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED && !snd->kmsg_active && !rcv->kmsg_active)
 		propagate(snd, rcv, &from, &tag);
 	finish_receive(rcv, from, tag);
 	finish_send(snd);
@@ -242,7 +242,7 @@ static void finish_send(tcb_t *snd)
 		snd->state = TS_RECV;
 		ipc_receive_phase(snd);
 	} else {
-		snd->ctx.esi = 0;
+		arch_ipc_set_tag(&snd->ctx, 0);
 		make_ready(snd);
 	}
 }
@@ -336,7 +336,7 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 	}
 	if (!retry)
 		t->xfer_cur_to = TID_NIL;
-	t->ctx.esi = tag;
+	arch_ipc_set_tag(&t->ctx, tag);
 	t->xfer_rewound = false;
 	t->cont = CONT_USER_IPC;
 	t->kmsg_active = false;
@@ -354,7 +354,7 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 		t->state = TS_RECV;
 		ipc_receive_phase(t);
 	} else {
-		t->ctx.esi = 0;
+		arch_ipc_set_tag(&t->ctx, 0);
 	}
 	if (t->state == TS_READY)
 		sched_switch_to(t);
@@ -401,16 +401,14 @@ void ipc_exception(tcb_t *t, uint32_t vec, uint32_t error)
 
 	if (tid_is_nil(handler) || !thread_resolve(t, handler)) {
 		kprintf("lent: thread %x: exception %u at %x (error %x), no handler: halted\n",
-			t->id, vec, c->eip, error);
+			t->id, vec, arch_ctx_ip(c), error);
 		t->halted = true;
 		t->state = TS_HALTED;
 		sched_dequeue(t);
 		return;
 	}
 	word_t *m = t->kmsg;
-	m[0] = msgtag_make(LABEL_EXCEPTION, 12, 0, 0);
-	m[1] = c->eip; m[2] = c->eflags; m[3] = vec; m[4] = error;
-	m[5] = c->edi; m[6] = c->esi; m[7] = c->ebp; m[8] = c->esp;
-	m[9] = c->ebx; m[10] = c->edx; m[11] = c->ecx; m[12] = c->eax;
+	m[0] = msgtag_make(LABEL_EXCEPTION, ARCH_EXCEPTION_WORDS, 0, 0);
+	arch_exception_save(c, m, vec, error);
 	ipc_kernel_call(t, handler, CONT_EXCEPTION);
 }

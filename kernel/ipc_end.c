@@ -36,8 +36,7 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 		t->kmsg_active = false;
 		t->cont = CONT_USER_IPC;
 		UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, true, 0);
-		t->ctx.esi = MSGTAG_ERROR;
-		t->ctx.eax = TID_NIL;
+		arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
 		make_ready(t);
 		return;
 	}
@@ -52,6 +51,24 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 	sched_dequeue(t);
 }
 
+/* t's own Ipc fails with code: the error in its registers, and it runs
+ * again.  Never for a kernel call (fail_ipc tells them apart), so it
+ * leads back to no other failure path. */
+void fail_user_ipc(tcb_t *t, uint32_t code, bool receive_phase)
+{
+	fail_user_ipc_at(t, code, receive_phase, 0);
+}
+
+void fail_user_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset)
+{
+	timeout_cancel(t);
+	if (t->state == TS_SEND)
+		senders_remove(t);
+	UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, receive_phase, offset);
+	arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
+	make_ready(t);
+}
+
 void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase)
 {
 	fail_ipc_at(t, code, receive_phase, 0);
@@ -59,17 +76,14 @@ void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase)
 
 void fail_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset)
 {
-	timeout_cancel(t);
-	if (t->state == TS_SEND)
-		senders_remove(t);
 	if (t->kmsg_active) {
+		timeout_cancel(t);
+		if (t->state == TS_SEND)
+			senders_remove(t);
 		kernel_ipc_failed(t, code);
 		return;
 	}
-	UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, receive_phase, offset);
-	t->ctx.esi = MSGTAG_ERROR;
-	t->ctx.eax = TID_NIL;
-	make_ready(t);
+	fail_user_ipc_at(t, code, receive_phase, offset);
 }
 
 /* Both partners of a failed transfer learn of it, each from its side. */
@@ -81,18 +95,6 @@ void fail_both(tcb_t *snd, tcb_t *rcv, int code)
 	fail_ipc(snd, (uint32_t)code, false);
 }
 
-static void load_exception_reply(tcb_t *t, word_t tag)
-{
-	arch_context_t *c = &t->ctx;
-
-	if (msgtag_u(tag) < 12)
-		return;
-	c->eip = t->kmsg[1];
-	c->eflags = (c->eflags & ~0x00000DD5u) | (t->kmsg[2] & 0x00000DD5u);
-	c->edi = t->kmsg[5]; c->esi = t->kmsg[6]; c->ebp = t->kmsg[7]; c->esp = t->kmsg[8];
-	c->ebx = t->kmsg[9]; c->edx = t->kmsg[10]; c->ecx = t->kmsg[11]; c->eax = t->kmsg[12];
-}
-
 void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 {
 	timeout_cancel(rcv);
@@ -100,10 +102,7 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 		kpf_answered(rcv);
 	switch (rcv->cont) {
 	case CONT_USER_IPC:
-		rcv->ctx.esi = tag;
-		rcv->ctx.eax = from;
-		rcv->ctx.ebx = rcv->utcb[1];
-		rcv->ctx.ebp = rcv->utcb[2];
+		arch_ipc_set_result(&rcv->ctx, tag, from, rcv->utcb[1], rcv->utcb[2]);
 		break;
 	case CONT_PF_RECV:
 		/* The buffer page is there now: take up the interrupted receive. */
@@ -115,13 +114,13 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 		ipc_receive_phase(rcv);
 		return;
 	case CONT_EXCEPTION:
-		load_exception_reply(rcv, tag);
+		arch_exception_load(&rcv->ctx, rcv->kmsg, msgtag_u(tag));
 		resume_forget(rcv);      /* new registers: no call to go on with */
 		break;
 	case CONT_STARTUP:
 		if (msgtag_u(tag) >= 2) {
-			rcv->ctx.eip = rcv->kmsg[1];
-			rcv->ctx.esp = rcv->kmsg[2];
+			arch_ctx_set_ip(&rcv->ctx, rcv->kmsg[1]);
+			arch_ctx_set_sp(&rcv->ctx, rcv->kmsg[2]);
 		}
 		break;
 	default:                        /* CONT_PAGEFAULT: retry the access */

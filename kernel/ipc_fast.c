@@ -41,10 +41,7 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 
 	word_t *dst = dest->utcb;
 	arch_copy_words(dst + 1, t->utcb + 1, msgtag_u(tag));
-	dest->ctx.esi = tag;
-	dest->ctx.eax = t->id;
-	dest->ctx.ebx = dst[1];
-	dest->ctx.ebp = dst[2];
+	arch_ipc_set_result(&dest->ctx, tag, t->id, dst[1], dst[2]);
 
 	t->ipc_from = from;
 	t->ipc_timeouts = timeouts;

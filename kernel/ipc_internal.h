@@ -28,12 +28,30 @@ void senders_remove(tcb_t *snd);
 void make_ready(tcb_t *t);
 uint64_t timeout_deadline(timeout_t to, uint64_t now);
 
+/*
+ * The failure paths call each other in one direction only, so that no
+ * failure can come back round to a thread it is already failing:
+ *
+ *   fail_both -> fail_ipc -> kernel_ipc_failed -> xfer_abort
+ *             -> xfer_fail_one -> fail_user_ipc
+ *
+ * ipc_cancel, ipc_timeout, ipc_syscall and the detach paths enter it
+ * part way down; fail_user_ipc ends it (it only readies the thread).  A
+ * stopped transfer's partners are unlinked and their kernel calls
+ * dropped before xfer_fail_one fails them, which is why it needs
+ * fail_user_ipc only.
+ */
+
 /* ipc_end.c */
 void kernel_ipc_failed(tcb_t *t, uint32_t code);
+/* Fail t's IPC with code: a kernel call of t through kernel_ipc_failed,
+ * its own Ipc through fail_user_ipc. */
 void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase);
-/* The same, with the error's offset field set (Lent's kernel-memory
- * errors, <lent/kmem.h>). */
+void fail_user_ipc(tcb_t *t, uint32_t code, bool receive_phase);
+/* The same two, with the error's offset field set (Lent's
+ * kernel-memory errors, <lent/kmem.h>). */
 void fail_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset);
+void fail_user_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset);
 void fail_both(tcb_t *snd, tcb_t *rcv, int code);
 void finish_receive(tcb_t *rcv, tid_t from, word_t tag);
 

@@ -43,7 +43,7 @@ static bool accepts(const tcb_t *rcv, const tcb_t *who)
  */
 static tcb_t *virtual_sender(tcb_t *snd)
 {
-	if (snd->kmsg_active || !(snd->ctx.esi & MSGTAG_PROPAGATED))
+	if (snd->kmsg_active || !(arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED))
 		return NULL;
 	tcb_t *vs = thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER));
 	if (!vs)

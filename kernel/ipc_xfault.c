@@ -83,10 +83,11 @@ void xfer_fail_one(tcb_t *t, uint32_t code)
 	}
 	drop_kernel_call(t);
 	if (t->xfer_rewound) {
-		t->ctx.eip += 2;                  /* undo the rewind onto the trap */
+		arch_ipc_trap_skip(&t->ctx);      /* undo the rewind onto the trap */
 		t->xfer_rewound = false;
 	}
-	fail_ipc(t, code, t->xfer_role == XFER_RECEIVER);
+	/* t's kernel call is dropped: what is left is its own Ipc. */
+	fail_user_ipc(t, code, t->xfer_role == XFER_RECEIVER);
 }
 
 /* End a stopped transfer: both partners fail, each with its own code. */
@@ -111,10 +112,10 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 		if (snd->state == TS_SEND)
 			senders_remove(snd);
 		timeout_cancel(snd);
-		snd->ctx.eip -= 2;                 /* re-execute the Ipc trap */
+		uint32_t ip = arch_ipc_trap_rewind(&snd->ctx);   /* re-execute the Ipc trap */
 		snd->xfer_rewound = true;
 		xfer_arm_deadline(rcv, snd, rcv, first);
-		ipc_pagefault(snd, f->addr, RIGHT_R, snd->ctx.eip);
+		ipc_pagefault(snd, f->addr, RIGHT_R, ip);
 		return;
 	}
 	if (snd->state != TS_SEND) {
@@ -136,7 +137,7 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	timeout_cancel(rcv);
 	rcv->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | RIGHT_W, 2, 0, 0);
 	rcv->kmsg[1] = f->addr;
-	rcv->kmsg[2] = rcv->ctx.eip;
+	rcv->kmsg[2] = arch_ctx_ip(&rcv->ctx);
 	ipc_kernel_call(rcv, thread_pager(rcv), CONT_PF_RECV);
 }
 
@@ -149,7 +150,7 @@ void xfer_stop(tcb_t *snd, tcb_t *rcv)
 	if (snd->state == TS_SEND)
 		senders_remove(snd);
 	timeout_cancel(snd);
-	snd->ctx.eip -= 2;                 /* re-execute the Ipc trap */
+	(void)arch_ipc_trap_rewind(&snd->ctx);   /* re-execute the Ipc trap */
 	snd->xfer_rewound = true;
 	sched_enqueue(snd);
 	/* A thread receiving a reply to a fault of its own takes nothing but

@@ -141,7 +141,7 @@ static int fault_or_timeout(struct tcb *snd, struct tcb *rcv, xfer_fault_t *f)
 int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t *f,
 		 xfer_cursor_t *cur)
 {
-	word_t tag = snd->kmsg_active ? snd->kmsg[0] : snd->ctx.esi;
+	word_t tag = snd->kmsg_active ? snd->kmsg[0] : arch_ipc_tag(&snd->ctx);
 	unsigned u = msgtag_u(tag), t = msgtag_t(tag), end = u + t + 1;
 	const word_t *src = snd->kmsg_active ? snd->kmsg : snd->utcb;
 	word_t *dst = rcv->kmsg_active ? rcv->kmsg : rcv->utcb;

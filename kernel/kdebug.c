@@ -78,21 +78,22 @@ static bool user_string_starts(tcb_t *t, uint32_t va, const char *prefix)
 bool kdebug_call(tcb_t *t)
 {
 	arch_context_t *c = &t->ctx;
-	int b0 = space_user_byte(t->space, c->eip), b1 = space_user_byte(t->space, c->eip + 1);
+	uint32_t ip = arch_ctx_ip(c);
+	int b0 = space_user_byte(t->space, ip), b1 = space_user_byte(t->space, ip + 1);
 
 	if (b0 == 0x3C) {                       /* cmpb $op, %al */
 		switch (b1) {
 		case OP_PUTC:
-			arch_console_putc((char)c->eax);
+			arch_console_putc((char)arch_kdebug_arg(c));
 			return true;
 		case OP_PUTS:
-			print_or_stop(t, c->eax);
+			print_or_stop(t, arch_kdebug_arg(c));
 			return true;
 		case OP_CLEARPAGE:
 			return true;
 		case OP_GETC: {
 			int k = arch_console_getc();
-			c->eax = (c->eax & ~0xFFu) | (uint32_t)(k < 0 ? 0 : k);
+			arch_kdebug_set_char(c, (uint8_t)(k < 0 ? 0 : k));
 			return true;
 		}
 		case OP_GETC_BLOCK: {
@@ -105,15 +106,15 @@ bool kdebug_call(tcb_t *t)
 				sched_rotate(t);
 				return true;
 			}
-			c->eax = (c->eax & ~0xFFu) | (uint32_t)k;
+			arch_kdebug_set_char(c, (uint8_t)k);
 			return true;
 		}
 		default:
 			return false;
 		}
 	}
-	if (b0 == 0xEB && space_user_byte(t->space, c->eip + 2) == 0xB8) {   /* jmp; mov $msg, %eax */
-		uint32_t msg = user_word(t, c->eip + 3);
+	if (b0 == 0xEB && space_user_byte(t->space, ip + 2) == 0xB8) {   /* jmp; mov $msg, %eax */
+		uint32_t msg = user_word(t, ip + 3);
 		if (!resume_of(t, RESUME_PRINT))
 			kputs("KD# ");
 		if (!print_or_stop(t, msg))

@@ -187,7 +187,6 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 #define EX_PAGER       (1u << 7)
 #define EX_HALT        (1u << 8)
 #define EX_DELIVER     (1u << 9)
-#define EFLAGS_USER_MASK 0x00000DD5u
 
 /* Old state as X.2 reports it in the control word. */
 static word_t thread_status(const tcb_t *d)
@@ -215,8 +214,8 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 		return TID_NIL;
 	}
 	exregs_args_t old = {
-		.control = thread_status(d), .sp = d->ctx.esp, .ip = d->ctx.eip,
-		.flags = d->ctx.eflags, .user_handle = d->utcb ? UTCB_TCR(d, TCR_USER_HANDLE) : 0,
+		.control = thread_status(d), .sp = arch_ctx_sp(&d->ctx), .ip = arch_ctx_ip(&d->ctx),
+		.flags = arch_ctx_flags(&d->ctx), .user_handle = d->utcb ? UTCB_TCR(d, TCR_USER_HANDLE) : 0,
 		.pager = thread_pager(d),
 	};
 
@@ -233,11 +232,11 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	if (ctl & EX_IP)
 		resume_forget(d);
 	if (ctl & EX_SP)
-		d->ctx.esp = io->sp;
+		arch_ctx_set_sp(&d->ctx, io->sp);
 	if (ctl & EX_IP)
-		d->ctx.eip = io->ip;
+		arch_ctx_set_ip(&d->ctx, io->ip);
 	if (ctl & EX_FLAGS)
-		d->ctx.eflags = (d->ctx.eflags & ~EFLAGS_USER_MASK) | (io->flags & EFLAGS_USER_MASK);
+		arch_ctx_set_user_flags(&d->ctx, io->flags);
 	if ((ctl & EX_USER) && d->utcb)
 		UTCB_TCR(d, TCR_USER_HANDLE) = io->user_handle;
 	/* Only the Pager TCR: where faults go.  The pager that may

@@ -9,6 +9,9 @@
    -cpu pentium with -m 8 (the brief's floor), and once more at 16 MB
    with every preemption point taken (build/lent-tests-preempt.iso), two
    at a time.  Each in-QEMU test counts once per configuration.
+   The other kernel-memory build (KMEM=pool beside the default lent one,
+   or the other way round, --also-iso) runs the same suite at 16 MB
+   under the default CPU and at 512 MB under -cpu pentium.
 3. The CPU check: boots on CPUs that lack what Lent needs (a Pentium
    without 4 MB pages, one without an FPU) must print the refusal and
    stop; each counts once.
@@ -38,6 +41,8 @@ REFUSAL_MEM = 16
 # The same suite once more with every preemption point taken
 # (the kernel command line "preempt=always", kernel/preempt.h).
 PREEMPT_ISO = "lent-tests-preempt.iso"
+# The other kernel-memory build: (-cpu, MB) it runs under.
+ALSO_CONFIGS = [(None, 16), ("pentium", 512)]
 
 CHECK_SUMMARY_RE = re.compile(
     r"^\d+%: Checks: (\d+), Failures: (\d+), Errors: (\d+)")
@@ -105,7 +110,7 @@ def host_unit_tests(tally, unit_dir):
                 status, "" if summaries else ", no Check summary"))
 
 
-def build(tally, iso):
+def build(tally, iso, also_iso=None, also_kmem=None):
     target = os.path.relpath(iso, TOP)
     preempt = os.path.join(os.path.dirname(target), PREEMPT_ISO)
     print("== build: make all %s %s" % (target, preempt), flush=True)
@@ -114,10 +119,19 @@ def build(tally, iso):
     if status != 0:
         tally.fail("[build] make all %s failed (status %d)" % (target, status))
         return False
+    if also_iso:
+        other = os.path.relpath(also_iso, TOP)
+        print("== build: make KMEM=%s all %s" % (also_kmem, other), flush=True)
+        status, _ = run_streaming(["make", "--no-print-directory",
+                                   "KMEM=%s" % also_kmem, "all", other])
+        if status != 0:
+            tally.fail("[build] make KMEM=%s all %s failed (status %d)" % (
+                also_kmem, other, status))
+            return False
     return True
 
 
-def qemu_suite(tally, iso, timeout, idle, jobs):
+def qemu_suite(tally, iso, timeout, idle, jobs, also_iso=None, also_kmem=None):
     print("== QEMU suite: %s" % os.path.relpath(iso, TOP), flush=True)
     if not os.path.exists(iso):
         tally.fail("[qemu] %s missing" % os.path.relpath(iso, TOP))
@@ -127,6 +141,11 @@ def qemu_suite(tally, iso, timeout, idle, jobs):
     configs.append(qemu_harness.Config(
         os.path.join(os.path.dirname(iso), PREEMPT_ISO), None, 16, timeout,
         idle, name="preempt-16M"))
+    if also_iso:
+        for cpu, mem in ALSO_CONFIGS:
+            configs.append(qemu_harness.Config(
+                also_iso, cpu, mem, timeout, idle,
+                name="%s-%s-%dM" % (also_kmem, cpu or "default", mem)))
     refusals = {}   # config name -> what the refusal must name
     for cpu, lacks in REFUSALS:
         cfg = qemu_harness.Config(iso, cpu, REFUSAL_MEM, timeout, idle)
@@ -162,6 +181,9 @@ def main():
                     help="make all and the test ISO first")
     ap.add_argument("--iso", default=os.path.join(TOP, "build",
                                                   "lent-tests.iso"))
+    ap.add_argument("--also-iso", help="the other kernel-memory build's ISO")
+    ap.add_argument("--also-kmem", default="pool",
+                    help="its KMEM value (default pool)")
     ap.add_argument("--unit-dir", default=os.path.join(TOP, "tests", "unit"))
     ap.add_argument("--jobs", type=int, default=2,
                     help="QEMU runs at a time (default 2)")
@@ -171,12 +193,13 @@ def main():
                     default=float(os.environ.get("LENT_TEST_IDLE", 60)))
     a = ap.parse_args()
     iso = os.path.abspath(a.iso)
+    also = os.path.abspath(a.also_iso) if a.also_iso else None
 
     tally = Tally()
     try:
         host_unit_tests(tally, os.path.abspath(a.unit_dir))
-        if not a.build or build(tally, iso):
-            qemu_suite(tally, iso, a.timeout, a.idle, a.jobs)
+        if not a.build or build(tally, iso, also, a.also_kmem):
+            qemu_suite(tally, iso, a.timeout, a.idle, a.jobs, also, a.also_kmem)
     except KeyboardInterrupt:
         qemu_harness.kill_all()
         print("\ninterrupted", file=sys.stderr)

@@ -9,6 +9,7 @@
 
 #include <kernel/types.h>
 #include <arch/context.h>
+#include <arch/regs.h>
 
 /* The top gigabyte of every address space maps physical memory 1:1. */
 #define KERNEL_VIRT      0xC0000000u
