@@ -3,6 +3,7 @@
 #include <kernel/boot.h>
 #include <kernel/preempt.h>
 #include <kernel/kmem.h>
+#include <kernel/frame.h>
 #include <kernel/sigma0_roots.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/thread.h>
@@ -54,6 +55,45 @@ static uint32_t pool_size(void)
 	return (uint32_t)ALIGN_DOWN(size, (uint64_t)PAGE_SIZE);
 }
 
+/* The frame table, from RAM below the direct map's end, before anything
+ * else is carved from RAM: its size depends on the top of RAM only.
+ * The image and the table are the first kernel-owned categories. */
+static void build_frame_table(uint64_t ram_top)
+{
+	uint32_t bytes = frame_table_bytes(ram_top);
+	uint32_t table = (uint32_t)memmap_alloc(&boot_memory, bytes, PAGE_SIZE, PHYSMAP_LIMIT,
+						MEM_KERNEL);
+
+	if (!table)
+		panic("no memory for the frame table (%u KB)", bytes / 1024);
+	frame_table_init(phys_to_virt(table), ram_top, &boot_memory);
+	frame_mark_kernel(0x100000, virt_to_phys(__kernel_end), FRAME_OWN_IMAGE);
+	frame_mark_kernel(table, (uint64_t)table + bytes, FRAME_OWN_TABLE);
+	kprintf("frame table: %u KB at %08x for %u frames, %u hash buckets\n", bytes / 1024,
+		table, frame_count(), frame_bucket_count());
+}
+
+/*
+ * The kernel-owned memory by category, one "kmem owned: NAME N KB" line
+ * each and a total, from the frame table.  Every kernel-owned frame has a
+ * category, and the pool's is the pool's size: anything else is a bug in
+ * the boot path.
+ */
+static void print_kernel_owned(const kmem_stats_t *km)
+{
+	for (unsigned k = 0; k < FRAME_OWNERS; k++)
+		if (k != FRAME_OWN_OTHER)
+			kprintf("kmem owned: %s %u KB\n", frame_owner_name(k),
+				frame_kernel_bytes(k) / 1024);
+	kprintf("kmem owned: total %u KB\n", frame_kernel_bytes(FRAME_OWNERS) / 1024);
+	if (frame_kernel_bytes(FRAME_OWN_OTHER) != 0)
+		panic("%u KB of kernel memory without a category in the frame table",
+		      frame_kernel_bytes(FRAME_OWN_OTHER) / 1024);
+	if (frame_kernel_bytes(FRAME_OWN_POOL) != km->pool_pages * PAGE_SIZE)
+		panic("the frame table has %u KB of pool, the pool %u KB",
+		      frame_kernel_bytes(FRAME_OWN_POOL) / 1024, km->pool_pages * (PAGE_SIZE / 1024));
+}
+
 void kernel_main(uint32_t magic, uint32_t mbi_phys)
 {
 	arch_console_init();
@@ -73,11 +113,9 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	if (multiboot_parse_mmap(mbi, (mbi->flags & MBI_FLAG_MMAP) ? phys_to_virt(mbi->mmap_addr) : NULL,
 				 &boot_memory) < 0)
 		panic("the boot loader gave no memory map");
-	/* Page 0 stays unmapped for null pointers; RAM the kernel cannot reach
-	 * through its physical-memory window is not handed out. */
+	/* Page 0 stays unmapped for null pointers. */
 	mark(0, PAGE_SIZE, MEM_RESERVED);
-	if (memmap_top(&boot_memory) > PHYSMAP_LIMIT)
-		mark(PHYSMAP_LIMIT, memmap_top(&boot_memory), MEM_RESERVED);
+	uint64_t ram_top = memmap_top(&boot_memory);
 	mark(0x100000, virt_to_phys(__kernel_end), MEM_KERNEL);
 	mark(mbi_phys, mbi_phys + sizeof(*mbi), MEM_BOOTLOADER);
 
@@ -103,6 +141,12 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	if (boot_load_module(&mods[1], &root.ip, &root.mem_low, &root.mem_high, mods, nmods) < 0)
 		panic("cannot load the root task: not an ELF image that fits free memory at its link address");
 
+	build_frame_table(ram_top);
+	/* RAM the kernel cannot reach through its physical-memory window is
+	 * not handed out (the frame table has it as not addressable). */
+	if (ram_top > PHYSMAP_LIMIT)
+		mark(PHYSMAP_LIMIT, ram_top, MEM_RESERVED);
+
 	/* sigma0's root mappings over all RAM get a reserve of their own,
 	 * sized from the RAM itself, before the pool (sigma0_roots.c). */
 	(void)sigma0_roots_reserve(&boot_memory);
@@ -111,6 +155,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 					       PHYSMAP_LIMIT, MEM_KERNEL);
 	if (!pool)
 		panic("no memory for the kernel-memory pool");
+	frame_mark_kernel(pool, (uint64_t)pool + pool_bytes, FRAME_OWN_POOL);
 	kmem_init(pool, pool_bytes);
 	print_memory();
 	kprintf("kernel memory pool: %u KB at %08x\n", pool_bytes / 1024, pool);
@@ -122,6 +167,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	kmem_stats(&km);
 	kprintf("kernel memory: %u pool pages, %u kept for privileged tasks, at most %u per task\n",
 		km.pool_pages, km.reserve_pages, km.task_limit);
+	print_kernel_owned(&km);
 	kprintf("starting sigma0 at %08x, root task at %08x\n", s0.ip, root.ip);
 	sched_return();
 }

@@ -385,9 +385,22 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	 * asked for both at once (docs/kernel-memory.md). */
 	kmem_need_t need;
 	if (space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE) &&
-	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need) && !kpf_take_refusal(t) &&
-	    kpf_raise(t, &need, t, CONT_KPF))
-		return;
+	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
+		if (kpf_take_refusal(t)) {
+			/* Its kpager lends nothing: the fault cannot be resolved,
+			 * and retrying it would only spin.  The thread stops, as
+			 * when its pager cannot be reached; ExchangeRegisters can
+			 * start it again. */
+			kprintf("lent: thread %x: no kernel memory for its page fault at %x, "
+				"thread halted\n", t->id, addr);
+			t->halted = true;
+			t->state = TS_HALTED;
+			sched_dequeue(t);
+			return;
+		}
+		if (kpf_raise(t, &need, t, CONT_KPF))
+			return;
+	}
 	t->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);
 	t->kmsg[1] = addr;
 	t->kmsg[2] = ip;

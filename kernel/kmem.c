@@ -223,6 +223,25 @@ void kmem_put(space_t *s, enum kmem_kind kind, void *page)
 	s->kmem_pages[kind]--;
 }
 
+static void return_lent(space_t *s, enum kmem_kind kind, uint32_t cid)
+{
+	uint32_t pa = frame_find(s->id, cid);
+
+	if (pa)
+		kmem_put(s, kind, phys_to_virt(pa));
+}
+
+void kmem_return_unused(space_t *s)
+{
+	if (!s->kmem_pages[KMEM_PT] && !s->kmem_pages[KMEM_NT] && !s->kmem_pages[KMEM_MAP])
+		return;
+	for (uint32_t pde = 0; pde < USER_PDES; pde++) {
+		return_lent(s, KMEM_PT, lent_cid_pt(pde << 22));
+		return_lent(s, KMEM_NT, lent_cid_nt(pde << 22));
+	}
+	return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count));
+}
+
 void kmem_lent(space_t *s, enum kmem_kind kind)
 {
 	s->kmem_pages[kind]++;

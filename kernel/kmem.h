@@ -61,6 +61,11 @@ void *kmem_get(space_t *s, enum kmem_kind kind, uint32_t cid);
 /* Give back a page kmem_get() gave: to the pool, or the frame to its
  * kpager (no longer lent; its translations come back by page faults). */
 void kmem_put(space_t *s, enum kmem_kind kind, void *page);
+/* The task dies, every page in use given back: give back the frames
+ * lent for it that no operation used (the kernel asks only for the
+ * page tables and node tables of its 4 MB slots, and for its next page
+ * of mapping nodes, so those are all the places to look). */
+void kmem_return_unused(space_t *s);
 /* A frame the task's kpager lent at cid has been accepted: count it. */
 void kmem_lent(space_t *s, enum kmem_kind kind);
 const char *kmem_kind_name(enum kmem_kind kind);

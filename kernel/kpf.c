@@ -100,7 +100,14 @@ void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	}
 	/* The paper's deadlock: the kpager itself is sending the map item
 	 * that needs the page.  Its send fails; the receiver's fault goes
-	 * to it, and the receiver then waits for the send again. */
+	 * to it, and the receiver then waits for the send again.  A link
+	 * and a rewound trap left by an earlier stop of this transfer go
+	 * with the send, and so does its kept progress. */
+	if (snd->xfer_partner)
+		xfer_unlink(snd);
+	if (snd->xfer_rewound)
+		arch_ipc_trap_skip(&snd->ctx);
+	xfer_forget_retry(snd);
 	fail_ipc_at(snd, IPC_ERR_ABORTED, false, LENT_KPF_DEADLOCK);
 	kpf_receiver_asks(rcv, &need);
 }

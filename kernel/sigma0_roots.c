@@ -16,8 +16,8 @@
 #include <kernel/sigma0_roots.h>
 #include <kernel/space.h>
 #include <kernel/mapdb.h>
-#include <kernel/boot.h>
 #include <kernel/kmem.h>
+#include <kernel/frame.h>
 #include <kernel/kprintf.h>
 #include <arch/arch.h>
 
@@ -27,42 +27,36 @@
 
 static uint32_t reserve_phys, reserve_bytes;
 
-/* RAM sigma0 hands out: conventional memory, boot-loader memory and the
- * images of the initial servers.  Device frames and firmware are not. */
-static bool is_ram_type(uint32_t type)
+/* The frames that can have a root built at boot: RAM user level may own
+ * (the frame table's word: conventional, boot-loader and root-task
+ * memory the kernel can address), not page 0, not in the kernel's half. */
+static bool boot_root_frame(uint32_t pa)
 {
-	return type == MEM_FREE || type == MEM_BOOTLOADER || type == MEM_ROOTTASK;
+	return pa >= PAGE_SIZE && pa < USER_LIMIT && frame_is_ram(pa);
 }
 
-/* The frames [*start, *end) of region r that can have a root: not page
- * 0, nothing at or above the kernel's half.  False if none. */
-static bool root_range(const mem_region_t *r, uint32_t *start, uint32_t *end)
+/* One past the last frame the table knows, below the kernel's half. */
+static uint32_t frames_end(void)
 {
-	uint64_t lo = r->start < PAGE_SIZE ? PAGE_SIZE : r->start;
-	uint64_t hi = r->end > USER_LIMIT ? USER_LIMIT : r->end;
+	uint64_t end = (uint64_t)frame_count() << PAGE_SHIFT;
 
-	if (!is_ram_type(r->type) || lo >= hi)
-		return false;
-	*start = (uint32_t)lo;
-	*end = (uint32_t)hi;
-	return true;
+	return end > USER_LIMIT ? USER_LIMIT : (uint32_t)end;
 }
 
 uint32_t sigma0_roots_reserve(mem_map_t *m)
 {
-	uint32_t frames = 0, regions = 0, last_region = ~0u, start, end;
+	uint32_t frames = 0, regions = 0, last_region = ~0u;
 
 	/* An upper bound: the reserve and the pool, carved from this RAM
 	 * next, will need no roots. */
-	for (unsigned i = 0; i < m->n; i++) {
-		if (!root_range(&m->r[i], &start, &end))
+	for (uint32_t pa = PAGE_SIZE; pa < frames_end(); pa += PAGE_SIZE) {
+		if (!boot_root_frame(pa))
 			continue;
-		frames += (end - start) / PAGE_SIZE;
-		for (uint32_t reg = start >> 22; reg <= (end - 1) >> 22; reg++)
-			if (reg != last_region) {
-				regions++;
-				last_region = reg;
-			}
+		frames++;
+		if (pa >> 22 != last_region) {
+			regions++;
+			last_region = pa >> 22;
+		}
 	}
 	/* Per 4 MB region a page table and a node table; the nodes; and
 	 * one more node page, as node pages are not shared out exactly. */
@@ -71,6 +65,8 @@ uint32_t sigma0_roots_reserve(mem_map_t *m)
 	reserve_phys = (uint32_t)memmap_alloc(m, reserve_bytes, PAGE_SIZE, PHYSMAP_LIMIT, MEM_KERNEL);
 	if (!reserve_phys)
 		panic("no memory for sigma0's root mappings (%u KB)", reserve_bytes / 1024);
+	frame_mark_kernel(reserve_phys, (uint64_t)reserve_phys + reserve_bytes,
+			  FRAME_OWN_SIGMA0_RESERVE);
 	kprintf("sigma0 root mappings: %u KB boot reserve for %u frames in %u 4 MB regions\n",
 		reserve_bytes / 1024, frames, regions);
 	return reserve_bytes;
@@ -78,31 +74,36 @@ uint32_t sigma0_roots_reserve(mem_map_t *m)
 
 void sigma0_roots_build(space_t *s0)
 {
-	uint32_t frames = 0, start, end;
+	uint32_t frames = 0;
 
 	kmem_boot_reserve_open(s0, reserve_phys, reserve_bytes);
-	for (unsigned i = 0; i < boot_memory.n; i++) {
-		if (!root_range(&boot_memory.r[i], &start, &end))
-			continue;
-		for (uint32_t pa = start; pa < end; pa += PAGE_SIZE) {
-			if (!space_is_user_range(s0, pa, PAGE_SIZE))
-				continue;   /* under sigma0's own KIP or UTCB area */
-			if (mapdb_root(s0, pa, pa, RIGHTS_ALL) != MAPDB_OK)
-				panic("sigma0's boot reserve is too small (at frame %08x)", pa);
-			frames++;
-		}
+	for (uint32_t pa = PAGE_SIZE; pa < frames_end(); pa += PAGE_SIZE) {
+		if (!boot_root_frame(pa) || !space_is_user_range(s0, pa, PAGE_SIZE))
+			continue;   /* not RAM, or under sigma0's own KIP or UTCB area */
+		if (mapdb_root(s0, pa, pa, RIGHTS_ALL) != MAPDB_OK)
+			panic("sigma0's boot reserve is too small (at frame %08x)", pa);
+		frames++;
 	}
 	uint32_t used = kmem_boot_reserve_close();
+	/* The reserve is used from its start; the rest joined the pool. */
+	frame_mark_kernel((uint64_t)reserve_phys + used * PAGE_SIZE,
+			  (uint64_t)reserve_phys + reserve_bytes, FRAME_OWN_POOL);
 	kprintf("sigma0 root mappings: %u frames, %u of %u KB of the boot reserve used\n",
 		frames, used * (PAGE_SIZE / 1024), reserve_bytes / 1024);
 }
 
-/* A frame sigma0 may have at all: not page 0, not the kernel's, not
- * under its KIP or UTCB area. */
+/*
+ * A frame sigma0 may have a root for at all: not page 0, not under its
+ * KIP or UTCB area, and, by the frame table, neither the kernel's nor
+ * lent to it (a lent frame has no user translation anywhere).  Device
+ * and firmware frames qualify: their roots are made on demand.
+ */
 static bool root_allowed(space_t *s0, uint32_t pa)
 {
-	return s0->sigma0 && space_is_user_range(s0, pa, PAGE_SIZE) &&
-	       boot_phys_available_to_sigma0(pa);
+	int lendable = frame_check_lendable(pa);
+
+	return s0->sigma0 && pa >= PAGE_SIZE && space_is_user_range(s0, pa, PAGE_SIZE) &&
+	       lendable != FRAME_KERNEL_OWNED && lendable != FRAME_LENT_ALREADY;
 }
 
 bool sigma0_root_for_map(space_t *s0, uint32_t pa, const space_t *to)

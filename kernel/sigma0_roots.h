@@ -14,11 +14,14 @@
 
 typedef struct space space_t;
 
-/* Boot, before the pool: set aside the memory the roots over all RAM in
- * m will need.  Returns its size in bytes (panics if it cannot). */
+/* Boot, once the frame table is built and before the pool: set aside,
+ * from m, the memory the roots over all RAM (frame_is_ram()) will need,
+ * and mark it kernel-owned.  Returns its size in bytes (panics if it
+ * cannot). */
 uint32_t sigma0_roots_reserve(mem_map_t *m);
 /* Boot, once sigma0's space has its KIP and UTCB areas: build the roots
- * over RAM from that reserve; the unused rest joins the pool. */
+ * over RAM from that reserve; the unused rest joins the pool (in the
+ * frame table too). */
 void sigma0_roots_build(space_t *s0);
 
 /*

@@ -97,6 +97,9 @@ bool space_reap(space_t *s, bool may_stop)
 		if (may_stop && s->node_pages && preempt_due(PAGE_FREE_COST))
 			return false;
 	}
+	/* Pages a kpager lent for an operation that never acted (the task
+	 * died first) go back too. */
+	kmem_return_unused(s);
 	kmem_free(s, KMEM_PDIR, s->pdir);
 	kmem_free_record(s);
 	return true;

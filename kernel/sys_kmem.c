@@ -90,6 +90,15 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		mapnode_t *n = mapdb_lookup(t->space, arg & PAGE_MASK);
 		return n && frame_is_lent(n->phys);
 	}
+	case LENT_KMEM_LENT_MASK: {
+		word_t mask = 0, base = arg & ~(32u * PAGE_SIZE - 1);
+		for (unsigned i = 0; i < 32; i++) {
+			mapnode_t *n = mapdb_lookup(t->space, base + i * PAGE_SIZE);
+			if (n && frame_is_lent(n->phys))
+				mask |= 1u << i;
+		}
+		return mask;
+	}
 	case LENT_KMEM_PENDING: {
 		tcb_t *kp = thread_lookup(named->ipc_from);
 		return named->kmsg_active && kpf_waiting(named) && kp && kp->space == t->space;

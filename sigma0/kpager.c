@@ -2,7 +2,7 @@
 /*
  * sigma0 as the kpager of last resort (docs/kpager-protocol.md): every
  * task nobody gives another kpager has its kernel page faults answered
- * here, from conventional memory sigma0 sets aside in 1 MB chunks.  A
+ * here, from conventional memory sigma0 sets aside in 128 KB chunks.  A
  * page the kernel gives back (when a task dies) is found again by asking
  * KmemControl, and lent anew.
  */
@@ -13,89 +13,102 @@
 #include "mem.h"
 #include "kpager.h"
 
-#define CHUNK_LOG2	20
-#define CHUNK_PAGES	(1u << (CHUNK_LOG2 - 12))
-#define MAX_CHUNKS	64
+#define CHUNK_LOG2	17		/* 32 pages: one word of bits, one query */
+#define CHUNK_PAGES	32u
+#define MAX_CHUNKS	512		/* 64 MB in all */
 #define OWNER_KMEM	0xfffffffeu	/* sigma0's table: lent to the kernel */
+#define BUDGET_MAX	4096		/* 16 MB, as the kernel's own pool at most */
 
 static L4_Word_t chunk_base[MAX_CHUNKS];
-static L4_Word_t lent_bits[MAX_CHUNKS][CHUNK_PAGES / 32];
+static L4_Word_t lent_bits[MAX_CHUNKS];		/* lent, as far as we know */
+static L4_Word_t unpriv_bits[MAX_CHUNKS];	/* of those, to unprivileged tasks */
 static unsigned chunks;
-static unsigned long pages_lent;
+static unsigned long pages_lent, unpriv_lent;
 
-static int find_clear(L4_Word_t *page)
+static unsigned bits(L4_Word_t w)
+{
+	unsigned n = 0;
+
+	for (; w; w &= w - 1)
+		n++;
+	return n;
+}
+
+static int find_clear(L4_Word_t *page, unsigned *chunk, L4_Word_t *bit)
 {
 	for (unsigned c = 0; c < chunks; c++)
-		for (unsigned w = 0; w < CHUNK_PAGES / 32; w++)
-			if (lent_bits[c][w] != ~0UL)
-				for (unsigned b = 0; b < 32; b++)
-					if (!(lent_bits[c][w] & (1UL << b))) {
-						lent_bits[c][w] |= 1UL << b;
-						*page = chunk_base[c] + ((w * 32 + b) << 12);
-						return 0;
-					}
+		if (lent_bits[c] != ~0UL)
+			for (unsigned b = 0; b < CHUNK_PAGES; b++)
+				if (!(lent_bits[c] & (1UL << b))) {
+					*page = chunk_base[c] + (b << 12);
+					*chunk = c;
+					*bit = 1UL << b;
+					return 0;
+				}
 	return -1;
 }
 
-/* Pages the kernel gave back are ours to lend again. */
+/* Pages the kernel gave back (their tasks died) are ours to lend again:
+ * asked a chunk at a time. */
 static void reclaim(void)
 {
-	for (unsigned c = 0; c < chunks; c++)
-		for (unsigned i = 0; i < CHUNK_PAGES; i++) {
-			L4_Word_t *w = &lent_bits[c][i / 32], bit = 1UL << (i % 32);
-			if ((*w & bit) && !lent_kmem_control(0, LENT_KMEM_LENT,
-							     chunk_base[c] + (i << 12))) {
-				*w &= ~bit;
-				pages_lent--;
-			}
-		}
+	for (unsigned c = 0; c < chunks; c++) {
+		L4_Word_t now;
+
+		if (!lent_bits[c])
+			continue;
+		now = lent_kmem_control(0, LENT_KMEM_LENT_MASK, chunk_base[c]) & lent_bits[c];
+		pages_lent -= bits(lent_bits[c] & ~now);
+		unpriv_lent -= bits(unpriv_bits[c] & ~now);
+		lent_bits[c] = now;
+		unpriv_bits[c] &= now;
+	}
 }
 
-static int stats_say_privileged(void)
+static int take_page(L4_Word_t *page, unsigned *chunk, L4_Word_t *bit)
 {
-	L4_Word_t w;
-
-	L4_StoreMR(LENT_KMEM_STATS_WORDS, &w);
-	return w == 1;
-}
-
-static int take_page(L4_Word_t *page)
-{
-	if (find_clear(page) == 0)
+	if (find_clear(page, chunk, bit) == 0)
 		return 0;
 	reclaim();
-	if (find_clear(page) == 0)
+	if (find_clear(page, chunk, bit) == 0)
 		return 0;
 	if (chunks == MAX_CHUNKS || mem_claim_any(CHUNK_LOG2, OWNER_KMEM, &chunk_base[chunks]) < 0)
 		return -1;
 	chunks++;
-	return find_clear(page);
+	return find_clear(page, chunk, bit);
 }
 
 /*
  * What sigma0 lends to unprivileged tasks is bounded, so that none of
  * them, nor all of them together, can take the memory the root task
- * needs: together at most an eighth of conventional memory, each at
- * most three quarters of that (the limits the kernel's own pool had).
+ * needs: together at most an eighth of conventional memory and 16 MB,
+ * each at most three quarters of that (the limits the kernel's own pool
+ * had).  The root task's own kernel memory is not counted.
  */
-static int within_limits(L4_Word_t task)
+static int within_limits(L4_Word_t task, int *privileged)
 {
-	L4_Word_t budget = mem_conventional_pages() / 8, total;
+	L4_Word_t budget = mem_conventional_pages() / 8, total, priv;
 
+	if (budget > BUDGET_MAX)
+		budget = BUDGET_MAX;
 	total = lent_kmem_control(task, LENT_KMEM_STATS, 0);
-	if (stats_say_privileged())
+	L4_StoreMR(LENT_KMEM_STATS_WORDS, &priv);
+	*privileged = priv == 1;
+	if (*privileged)
 		return 1;
 	if (total >= budget / 4 * 3)
 		return 0;
-	if (pages_lent >= budget)
+	if (unpriv_lent >= budget)
 		reclaim();
-	return pages_lent < budget;
+	return unpriv_lent < budget;
 }
 
 int kpager_serve(L4_ThreadId_t from, L4_MsgTag_t tag)
 {
 	L4_Msg_t msg;
-	L4_Word_t page, task;
+	L4_Word_t page, task, bit;
+	unsigned chunk;
+	int privileged;
 
 	/* Only a thread really waiting for our answer gets a page: anything
 	 * else would hand kernel-bound memory to a user task. */
@@ -104,11 +117,16 @@ int kpager_serve(L4_ThreadId_t from, L4_MsgTag_t tag)
 		return 0;
 	L4_StoreMR(3, &task);
 	L4_MsgClear(&msg);
-	if (!within_limits(task) || take_page(&page) < 0) {
+	if (!within_limits(task, &privileged) || take_page(&page, &chunk, &bit) < 0) {
 		L4_MsgLoad(&msg);            /* no map item: refused */
 		return 1;
 	}
+	lent_bits[chunk] |= bit;
 	pages_lent++;
+	if (!privileged) {
+		unpriv_bits[chunk] |= bit;
+		unpriv_lent++;
+	}
 	L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
 							       L4_FullyAccessible), page));
 	L4_MsgLoad(&msg);

@@ -53,7 +53,7 @@ boot_entry:
 
 section .text
 higher_half:
-	mov esp, kernel_stack_top
+	mov esp, [kernel_stack_top]
 	push ebx
 	push eax
 	call kernel_main

@@ -31,6 +31,11 @@ static uint32_t cpu_edx_features;
 __attribute__((aligned(16))) static uint8_t kernel_stack[8192];
 void *kernel_stack_top = kernel_stack + sizeof(kernel_stack);
 
+bool arch_on_kernel_stack(const void *sp)
+{
+	return (uintptr_t)sp - (uintptr_t)kernel_stack < sizeof(kernel_stack);
+}
+
 extern void *isr_table[];
 
 static uint64_t seg_desc(uint32_t base, uint32_t limit, uint32_t access, uint32_t flags)

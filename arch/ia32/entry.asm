@@ -55,7 +55,7 @@ trap_common:
 	test byte [esp + CTX_CS], 3
 	jz .from_kernel
 .from_user:
-	mov esp, kernel_stack_top
+	mov esp, [kernel_stack_top]
 	cld
 	call trap_from_user
 	; not reached

@@ -90,6 +90,10 @@ static void __attribute__((noreturn)) user_page_fault(tcb_t *t)
 
 static void __attribute__((noreturn)) timer_interrupt(void)
 {
+	/* Checked on a path every test run takes often but no system call
+	 * does: a stack anywhere else overwrites the kernel image. */
+	if (!arch_on_kernel_stack(__builtin_frame_address(0)))
+		panic("kernel entry off the kernel stack (frame at %p)", __builtin_frame_address(0));
 	arch_pic_eoi(0);
 	bool give_way = sched_timer_interrupt();
 	if (current && current->state == TS_READY && !give_way)

@@ -17,7 +17,7 @@
 #define KP_WINDOW2	0x48000000UL
 #define KP_VALUE	0x6b706621UL
 
-enum kp_mode { KP_SERVE, KP_REFUSE, KP_UNMAPPED_FIRST, KP_LENT_FIRST };
+enum kp_mode { KP_SERVE, KP_REFUSE, KP_UNMAPPED_FIRST, KP_LENT_FIRST, KP_FIRST_ONLY };
 
 static volatile struct {
 	L4_Word_t mode;
@@ -65,6 +65,8 @@ static void kp_loop(L4_Word_t arg)
 			kp_answer(from, 0);
 			continue;
 		}
+		if (kp.mode == KP_FIRST_ONLY && kp.n > 1)
+			continue;            /* the client waits for good */
 		if (kp.mode == KP_UNMAPPED_FIRST && kp.failed == 0) {
 			kp_answer(from, 0x3f000000UL);    /* nothing of ours there */
 			i = 0;
@@ -301,11 +303,37 @@ static const char *t_kpf_threadcontrol_restarts(void)
  * could give: its send is aborted with the deadlock code, the agent's
  * kernel page fault then reaches main, and main's next send goes
  * through.  No other thread is involved. */
+/* Main sends map item m to the agent, which waits in RT_AG_RECV, as its
+ * kpager too: every send the deadlock rule aborts is followed by the
+ * agent's kernel page fault, answered from pool.  Counts both. */
+static const char *kp_send_as_kpager(L4_ThreadId_t ag, L4_MapItem_t m, L4_Word_t pool,
+				     L4_Word_t *deadlocks, L4_Word_t *faults)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	for (int round = 0; round < 8; round++) {
+		t_load(0x66, 0, 0, 2, m.raw);
+		tag = L4_Send_Timeout(ag, rt_us(T_WAIT_US));
+		if (L4_IpcSucceeded(tag))
+			return t_ag_ok(rt_agent_result(ag, 0)) ? 0 : "the agent's receive failed";
+		CHECK_EQ(L4_ErrorCode(), EC_SEND(7) | (LENT_KPF_DEADLOCK << 4));
+		(*deadlocks)++;
+		tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+		CHECK(L4_IpcSucceeded(tag));
+		CHECK_EQ(L4_Label(tag), LENT_LABEL_KPF);
+		CHECK_EQ(from.raw, ag.raw);
+		CHECK(*faults < 4);
+		kp_answer(from, pool + (*faults)++ * RT_PAGE_SIZE);
+		CHECK_EQ(kp.failed, 0);
+	}
+	return "no end of deadlocks";
+}
+
 static const char *t_kpf_deadlock_aborts_and_retries(void)
 {
-	L4_ThreadId_t ag, from;
+	L4_ThreadId_t ag;
 	L4_Word_t page = t_page(), pool, deadlocks = 0, faults = 0;
-	L4_MsgTag_t tag;
 
 	RUN(kp_start(KP_SERVE));
 	RUN(kp_agent(&ag, rt_main_thread()));
@@ -314,27 +342,45 @@ static const char *t_kpf_deadlock_aborts_and_retries(void)
 	((volatile L4_Word_t *)page)[0] = KP_VALUE;
 	RUN(t_ag_accept(ag, KP_WINDOW, 12));
 	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
-	for (int round = 0; round < 8; round++) {
-		L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, 0);
-		t_load(0x66, 0, 0, 2, m.raw);
-		tag = L4_Send_Timeout(ag, rt_us(T_WAIT_US));
-		if (L4_IpcSucceeded(tag))
-			break;
-		CHECK_EQ(L4_ErrorCode(), EC_SEND(7) | (LENT_KPF_DEADLOCK << 4));
-		deadlocks++;
-		tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
-		CHECK(L4_IpcSucceeded(tag));
-		CHECK_EQ(L4_Label(tag), LENT_LABEL_KPF);
-		CHECK_EQ(from.raw, ag.raw);
-		CHECK(faults < 4);
-		kp_answer(from, pool + faults++ * RT_PAGE_SIZE);
-		CHECK_EQ(kp.failed, 0);
-	}
-	CHECK(L4_IpcSucceeded(tag));
+	RUN(kp_send_as_kpager(ag, t_map_item(page, 12, L4_FullyAccessible, 0), pool,
+			      &deadlocks, &faults));
 	CHECK(kp_lent ? deadlocks >= 1 : deadlocks == 0);
 	CHECK_EQ(deadlocks, faults);
-	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 	RUN(t_ag_reads(ag, KP_WINDOW, KP_VALUE));
+	return 0;
+}
+
+/* The same with a two-page item whose second page lies in a 4 MB region
+ * the agent has no kernel memory for, after a first page in one it has:
+ * under preempt=always the transfer stops after the first page, and the
+ * deadlock then meets a stopped transfer, which must end with the send
+ * (and leave the agent's receive alone). */
+static const char *t_kpf_deadlock_after_stopped_transfer(void)
+{
+	L4_ThreadId_t ag;
+	L4_Word_t pages, two, pool, deadlocks = 0, faults = 0;
+	L4_Word_t window = KP_WINDOW + 0x400000UL - 2 * RT_PAGE_SIZE;
+
+	RUN(kp_start(KP_SERVE));
+	RUN(kp_agent(&ag, rt_main_thread()));
+	pool = rt_get_pages(8);
+	pages = rt_get_pages(4);
+	CHECK(pool != 0 && pages != 0);
+	two = (pages + 2 * RT_PAGE_SIZE - 1) & ~(2 * RT_PAGE_SIZE - 1);
+	((volatile L4_Word_t *)two)[0] = KP_VALUE;
+	((volatile L4_Word_t *)(two + RT_PAGE_SIZE))[0] = KP_VALUE + 1;
+	/* The first page's region gets its kernel memory first. */
+	RUN(t_ag_accept(ag, window, 12));
+	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
+	RUN(kp_send_as_kpager(ag, t_map_item(two, 12, L4_FullyAccessible, 0), pool,
+			      &deadlocks, &faults));
+	RUN(t_ag_accept(ag, window, 13));
+	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
+	RUN(kp_send_as_kpager(ag, t_map_item(two, 13, L4_FullyAccessible, 0), pool,
+			      &deadlocks, &faults));
+	CHECK(kp_lent ? deadlocks >= 2 : deadlocks == 0);
+	RUN(t_ag_reads(ag, window, KP_VALUE));
+	RUN(t_ag_reads(ag, window + RT_PAGE_SIZE, KP_VALUE + 1));
 	return 0;
 }
 
@@ -360,6 +406,33 @@ static const char *t_kpf_pages_back_at_task_death(void)
 	 * (the page held its index, 1, before it was lent). */
 	CHECK_EQ(kp.lent[1], kp_pool + RT_PAGE_SIZE);
 	CHECK_EQ(((volatile L4_Word_t *)kp.lent[1])[0], 0);
+	return 0;
+}
+
+/* A page lent for an operation that never acted (its task died while it
+ * waited for the next page) goes back too. */
+static const char *t_kpf_unused_page_back_at_task_death(void)
+{
+	L4_ThreadId_t ag;
+	L4_Word_t page = t_page();
+
+	RUN(kp_start(KP_FIRST_ONLY));
+	RUN(kp_agent(&ag, kp_thread));
+	RUN(t_ag_accept(ag, KP_WINDOW, 12));
+	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
+	L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, 0);
+	CHECK(!L4_IsNilThread(t_send_async(ag, t_tag(0x66, 0, 2), m.raw, 0)));
+	if (!kp_lent) {
+		CHECK(t_ag_ok(rt_agent_result(ag, 0)));
+		CHECK_EQ(kp.n, 0);
+		return 0;
+	}
+	CHECK(t_wait_for(&kp.n, 2, T_WAIT_US));
+	CHECK_EQ(kp.nlent, 1);
+	CHECK_EQ(kp.kind[0], LENT_KMEM_NT);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp.lent[0]), 1);
+	rt_release(ag);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp.lent[0]), 0);
 	return 0;
 }
 
@@ -407,7 +480,9 @@ const struct test kpf_tests[] = {
 	TEST(kpf_no_page_is_no_memory),
 	TEST(kpf_threadcontrol_restarts),
 	TEST(kpf_deadlock_aborts_and_retries),
+	TEST(kpf_deadlock_after_stopped_transfer),
 	TEST(kpf_pages_back_at_task_death),
+	TEST(kpf_unused_page_back_at_task_death),
 	TEST(kpf_forged_fault_gets_nothing),
 	TEST(kpf_control_checks_arguments),
 	{ 0 }

@@ -130,6 +130,9 @@ enum lent_kmem_op {
 	                            * (a kpager tells real faults from forged ones) */
 	LENT_KMEM_LENT_KINDS = 5,  /* EAX: bit k set if the task's kpager lends kind k
 	                            * in this kernel (0 in a KMEM=pool kernel) */
+	LENT_KMEM_LENT_MASK = 6,   /* EDX: an address of the caller's; EAX bit i set
+	                            * if the frame mapped at the i-th page from EDX
+	                            * (rounded down to 128 KB) is lent, i < 32 */
 };
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then MR8 the resident bytes of its threads, MR9

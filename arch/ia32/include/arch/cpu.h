@@ -5,6 +5,10 @@
 
 #include <kernel/types.h>
 
+/* Whether sp lies in the one kernel stack every entry from user mode runs
+ * on (entry.asm loads the value of kernel_stack_top into ESP). */
+bool arch_on_kernel_stack(const void *sp);
+
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
