@@ -135,6 +135,7 @@ iso: $(B)/lent.iso $(B)/lent-tests.iso $(B)/lent-tests-preempt.iso
 deps:
 	@tools/deps.sh
 
+# make run KMEM=lent boots the lent build's demo (build-lent/lent.iso).
 run: deps
 	$(MAKE) $(B)/lent.iso
 	tools/run-qemu.sh $(B)/lent.iso
