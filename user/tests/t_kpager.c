@@ -267,6 +267,61 @@ static const char *t_kpager_quota_counts_threads_of_a_task(void)
 	return 0;
 }
 
+/* The kpager's own pager for the upgrade below: the next slice. */
+static L4_Word_t more_base;
+
+static L4_Word_t kt_more(L4_Word_t n)
+{
+	L4_Word_t b = more_base;
+
+	more_base = 0;
+	return n <= 4 ? b : 0;
+}
+
+/* Quota through maps: agent A may have 2 pages.  Its maps into new
+ * regions are refused once it holds them, and its read of the refused
+ * page faults to main.  After an upgrade of 2 pages (through a pager
+ * callback) main's answer to that fault, a map item, is served: the
+ * kernel memory it needs is lent now. */
+static const char *t_kpager_quota_map_refused_until_upgrade(void)
+{
+	L4_Word_t base, w = KT_WINDOW;
+	L4_ThreadId_t a;
+	int mapped = 1, maps = 0;
+
+	RUN(kt_start(0, &base));
+	RUN(kt_start(1, &more_base));
+	CHECK(!L4_IsNilThread(quota_start(&quota, base, 4)));
+	quota.kp.more = kt_more;
+	int ca = quota_client(&quota, 2);
+	RUN(kt_agent(&a, quota.kp.thread));
+	CHECK_EQ(quota_add_thread(&quota, ca, a), 0);
+	for (; mapped && maps < 2; maps++)
+		RUN(kt_map(a, w += KT_REGION, &mapped));
+	if (!lent) {
+		CHECK(mapped);
+		CHECK_EQ(quota.kp.faults, 0);
+		return 0;
+	}
+	CHECK(!mapped);
+	CHECK_EQ(quota_used(&quota, ca), 2);
+	CHECK(quota.over[ca] >= 1);
+	CHECK_EQ(quota_upgrade(&quota, ca, 2), 0);
+	CHECK_EQ(more_base, 0);                 /* asked for, once */
+	CHECK_EQ(kpager_pool_size(&quota.kp.pool), 6);
+	/* The agent waits for main's answer to its fault at w. */
+	L4_MapItem_t m = t_map_item(value_page, 12, L4_FullyAccessible, w);
+	t_load(0, 0, 0, 2, m.raw);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(a, rt_us(T_WAIT_US))));
+	L4_MsgTag_t tag = rt_agent_result(a, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK_EQ(rt_mr(1), KT_VALUE);
+	CHECK(quota_used(&quota, ca) > 2);
+	CHECK(quota_used(&quota, ca) <= 4);
+	CHECK_EQ(quota.kp.refusals + quota.kp.forged + quota.unknown, 0);
+	return 0;
+}
+
 /* When a client dies its pages come back: the kpager finds them again
  * (KmemControl LENT) and lends them to the next client, though its pool
  * had run dry. */
@@ -367,6 +422,7 @@ const struct test kpager_tests[] = {
 	TEST(kpager_fcfs_runs_out_others_go_on),
 	TEST(kpager_quota_limits_one_client),
 	TEST(kpager_quota_counts_threads_of_a_task),
+	TEST(kpager_quota_map_refused_until_upgrade),
 	TEST(kpager_pages_back_lent_again),
 	TEST(kpager_forged_fault_gets_nothing),
 	TEST(kpager_refusal_noted_then_served),
