@@ -99,9 +99,12 @@ SIGMA0_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard sigma0/*.c))
 # user/rt: the root-task runtime (creating tasks, a pager loop) that the
 # demo, the test suite and the benchmarks share.
 RT_OBJ     := $(patsubst %.c,$(B)/%.o,$(wildcard user/rt/*.c))
-DEMO_OBJ   := $(patsubst %.c,$(B)/%.o,$(wildcard user/demo/*.c)) $(RT_OBJ)
-TESTS_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/tests/*.c)) $(RT_OBJ)
-BENCH_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/bench/*.c)) $(RT_OBJ)
+# kpager/: the kpager library and the FCFS and quota kpagers over it,
+# threads of the root task (docs/writing-a-kpager.md).
+KPAGER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard kpager/*.c))
+DEMO_OBJ   := $(patsubst %.c,$(B)/%.o,$(wildcard user/demo/*.c)) $(RT_OBJ) $(KPAGER_OBJ)
+TESTS_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/tests/*.c)) $(RT_OBJ) $(KPAGER_OBJ)
+BENCH_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/bench/*.c)) $(RT_OBJ) $(KPAGER_OBJ)
 
 $(eval $(call user_program,sigma0,$(SIGMA0_OBJ),$(SIGMA0_BASE)))
 $(eval $(call user_program,root-demo,$(DEMO_OBJ),$(ROOT_BASE)))
@@ -114,21 +117,24 @@ PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.e
 .PHONY: all iso run test test-unit test-qemu test-matrix bench gdb deps clean fuzz
 all: $(PROGRAMS)
 
+# mkiso.sh takes the programs of this build's directory (build-pool/ too).
+MKISO := LENT_BUILD_DIR=$(CURDIR)/$(B) tools/mkiso.sh
 $(B)/lent.iso: $(PROGRAMS) tools/mkiso.sh
-	LENT_BUILD_DIR=$(abspath $(B)) tools/mkiso.sh demo $@
+	$(MKISO) demo $@
 $(B)/lent-tests.iso: $(PROGRAMS) tools/mkiso.sh
-	LENT_BUILD_DIR=$(abspath $(B)) tools/mkiso.sh tests $@
+	$(MKISO) tests $@
 $(B)/lent-bench.iso: $(PROGRAMS) tools/mkiso.sh
-	LENT_BUILD_DIR=$(abspath $(B)) tools/mkiso.sh bench $@
+	$(MKISO) bench $@
 # The test suite with every preemption point taken (kernel/preempt.h).
 $(B)/lent-tests-preempt.iso: $(PROGRAMS) tools/mkiso.sh
-	LENT_KERNEL_ARGS=preempt=always LENT_BUILD_DIR=$(abspath $(B)) tools/mkiso.sh tests $@
+	LENT_KERNEL_ARGS=preempt=always $(MKISO) tests $@
 
 iso: $(B)/lent.iso $(B)/lent-tests.iso $(B)/lent-tests-preempt.iso
 
 deps:
 	@tools/deps.sh
 
+# make run KMEM=pool boots the pool build's demo (build-pool/lent.iso).
 run: deps
 	$(MAKE) $(B)/lent.iso
 	tools/run-qemu.sh $(B)/lent.iso

@@ -20,5 +20,6 @@ int demo_sigma0(void);
 int demo_pager(void);
 int demo_ipc(void);
 int demo_unmap(void);
+int demo_kmem(void);
 
 #endif

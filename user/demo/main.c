@@ -12,6 +12,8 @@ static const struct {
 	  .run = demo_pager },
 	{ .title = "IPC between two tasks", .run = demo_ipc },
 	{ .title = "unmap revokes a chain of mappings A -> B -> C", .run = demo_unmap },
+	{ .title = "a task's kernel memory, kind by kind, lent by a kpager and counted",
+	  .run = demo_kmem },
 };
 
 int main(void)

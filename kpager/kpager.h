@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The kpager library (docs/writing-a-kpager.md): a thread that receives
+ * kernel page faults (docs/kpager-protocol.md), checks that each is real,
+ * asks a policy for a page, and answers with a map item of it.  A pool of
+ * pages to lend from, which finds the pages the kernel gave back, comes
+ * with it.  The FCFS and quota kpagers (fcfs.c, quota.c) are policies
+ * over it.
+ *
+ * A kpager here is a thread of the root task: its pages are the root's
+ * own, mapped at their physical address (rt_get_pages).  One thread
+ * writes the pool and the counters (the kpager's); other threads of the
+ * task may read them, and may add pages (kpager_grow), which are
+ * published only once complete.
+ */
+#ifndef KPAGER_KPAGER_H
+#define KPAGER_KPAGER_H
+
+#include "../user/rt/rt.h"
+#include <lent/kmem.h>
+
+/* The most chunks and pages one pool holds. */
+#define KPAGER_CHUNKS		8
+#define KPAGER_PAGES		256
+/* How many pages the policy may offer for one fault before the kpager
+ * gives up and answers "no memory". */
+#define KPAGER_TRIES		3
+
+/* Owner tags of the pool's pages: 0 free, KPAGER_BAD refused by the
+ * kernel (never offered again), anything else whom the page is lent to
+ * (the policy chooses: FCFS names the task, quota the client). */
+#define KPAGER_FREE		0UL
+#define KPAGER_BAD		(~0UL)
+
+struct kpager_pool {
+	L4_Word_t base[KPAGER_CHUNKS];   /* first page of each chunk */
+	L4_Word_t pages[KPAGER_CHUNKS];  /* its length in pages */
+	L4_Word_t first[KPAGER_CHUNKS];  /* its first index in owner[] */
+	volatile L4_Word_t chunks;       /* published chunks */
+	volatile L4_Word_t owner[KPAGER_PAGES];
+	L4_Word_t used;                  /* entries of owner[] taken by chunks */
+};
+
+struct kpager;
+
+/*
+ * The policy: a page of the kpager's own to lend for the fault (client
+ * task, named by a thread of it; content identifier; kind), or 0 for
+ * "no memory".  Called on the kpager's thread.
+ */
+typedef L4_Word_t (*kpager_policy_t)(struct kpager *kp, L4_ThreadId_t client,
+				     L4_Word_t cid, unsigned kind);
+/* More memory from the kpager's own pager: the base of n fresh pages
+ * mapped in its space, or 0. */
+typedef L4_Word_t (*kpager_more_t)(L4_Word_t n);
+/* A message that is not a kernel page fault; its return value is
+ * ignored.  It may answer the sender itself. */
+typedef void (*kpager_other_t)(struct kpager *kp, L4_ThreadId_t from, L4_MsgTag_t tag);
+
+struct kpager {
+	kpager_policy_t policy;
+	kpager_more_t more;              /* 0: rt_get_pages (the sigma0 protocol) */
+	kpager_other_t other;            /* 0: such messages are dropped */
+	void *data;                      /* the policy's own */
+	struct kpager_pool pool;
+	L4_ThreadId_t thread;            /* the kpager's thread, once started */
+	/* What happened, for tests and reports (written by the thread). */
+	volatile L4_Word_t faults;       /* real kernel page faults received */
+	volatile L4_Word_t forged;       /* fault-shaped messages from threads not waiting */
+	volatile L4_Word_t served;       /* answers the kernel took */
+	volatile L4_Word_t no_memory;    /* answered with no page */
+	volatile L4_Word_t refusals;     /* answers the kernel refused (IPC error 4) */
+	volatile L4_Word_t last_refusal; /* its reason: enum lent_kpf_refusal */
+	volatile L4_Word_t lost;         /* answers that found nobody waiting */
+	volatile L4_Word_t reclaimed;    /* pages found back from the kernel */
+	volatile L4_Word_t kinds[LENT_KMEM_KINDS];   /* faults by kind */
+};
+
+/* kpager.c: the loop. */
+void kpager_init(struct kpager *kp, kpager_policy_t policy, void *data);
+L4_ThreadId_t kpager_start(struct kpager *kp);
+void kpager_loop(L4_Word_t kp);
+int kpager_answer(L4_ThreadId_t to, L4_Word_t page, L4_Word_t *ec);
+
+/* pool.c: the pages to lend. */
+int kpager_pool_add(struct kpager_pool *p, L4_Word_t base, L4_Word_t n);
+L4_Word_t kpager_pool_take(struct kpager *kp, L4_Word_t owner);
+void kpager_pool_set(struct kpager_pool *p, L4_Word_t page, L4_Word_t owner);
+L4_Word_t kpager_pool_owner(const struct kpager_pool *p, L4_Word_t page);
+L4_Word_t kpager_pool_count(const struct kpager_pool *p, L4_Word_t owner);
+L4_Word_t kpager_pool_held(const struct kpager_pool *p, L4_Word_t owner);
+L4_Word_t kpager_pool_size(const struct kpager_pool *p);
+L4_Word_t kpager_reclaim(struct kpager *kp);
+L4_Word_t kpager_grow(struct kpager *kp, L4_Word_t n);
+
+/* fcfs.c: first come, first served, from the pool until it is empty. */
+struct kpager_fcfs {
+	struct kpager kp;
+};
+L4_ThreadId_t fcfs_start(struct kpager_fcfs *f, L4_Word_t base, L4_Word_t pages);
+/* Pages lent to the task of this thread (as the fault named it). */
+L4_Word_t fcfs_lent_to(struct kpager_fcfs *f, L4_ThreadId_t task);
+
+/* quota.c: a limit in pages per client; a client is a task, known by
+ * the threads registered for it. */
+#define QUOTA_CLIENTS	8
+#define QUOTA_THREADS	32
+struct kpager_quota {
+	struct kpager kp;
+	volatile L4_Word_t limit[QUOTA_CLIENTS];
+	volatile L4_Word_t over[QUOTA_CLIENTS];      /* faults refused at the limit */
+	L4_Word_t thread[QUOTA_THREADS];             /* registered thread IDs */
+	L4_Word_t client_of[QUOTA_THREADS];
+	volatile L4_Word_t threads, clients;
+	volatile L4_Word_t unknown;                  /* faults for no registered task */
+};
+L4_ThreadId_t quota_start(struct kpager_quota *q, L4_Word_t base, L4_Word_t pages);
+int quota_client(struct kpager_quota *q, L4_Word_t limit);
+int quota_add_thread(struct kpager_quota *q, int client, L4_ThreadId_t tid);
+L4_Word_t quota_used(struct kpager_quota *q, int client);
+int quota_upgrade(struct kpager_quota *q, int client, L4_Word_t pages);
+
+#endif
