@@ -1,17 +1,30 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""Boot the benchmark ISO and print its figures as a table.
+"""Boot the benchmark ISOs of both kernels and print their figures.
 
-    bench.py ISO [--cpu MODEL] [--mem MB] [--timeout S]
+    bench.py POOL_ISO LENT_ISO [--cpu MODEL] [--mem MB] [--timeout S]
 
-QEMU runs with -icount shift=0,sleep=off: the guest's time stamp counter
-then counts guest instructions, so figures repeat exactly from run to run;
-sleep=off lets virtual time jump over the guest's idle periods instead of
-following the host's clock, so a wake-up from idle is exact too.  The bench
-root task prints "BENCH <name> <value> <unit>" per figure and ends with
-"N passed, N failed" and a shutdown.  Exits 1, loudly, if the run crashes,
-hangs, reports a failure or prints no BENCH line.  The serial log goes to
-build/logs/bench.log.
+POOL_ISO is the default build (KMEM=pool: kernel memory from an in-kernel
+pool), LENT_ISO the KMEM=lent build (kernel memory lent by kpagers through
+kernel page faults).  QEMU runs with -icount shift=0,sleep=off: the guest's
+time stamp counter then counts guest instructions, so figures repeat exactly
+from run to run; sleep=off lets virtual time jump over the guest's idle
+periods instead of following the host's clock, so a wake-up from idle is
+exact too.  The bench root task prints "BENCH <name> <value> <unit>" per
+figure and ends with "N passed, N failed" and a shutdown.
+
+The output is one table (a column per kernel), then one line per figure:
+    BENCH <name> <value> <unit>
+A figure of the pool kernel keeps the name the root task gave it, one of
+the lent kernel gets "_lent" after it, except the figures of issue 6:
+    fig3_pool            the Fig. 3 fault, pool kernel
+    fig3_kpager          the same fault, lent kernel (served by a kpager)
+    fig3_ratio_permille  fig3_kpager * 1000 / fig3_pool
+    tcb_resident_bytes   per thread, lent kernel (the pool's: _pool)
+    kmem_task_pages      a two-thread task, lent kernel (the pool's: _pool)
+Exits 1, loudly, if a run crashes, hangs, reports a failure or prints no
+BENCH line.  The serial logs go to build/logs/bench-pool.log and
+build/logs/bench-lent.log.
 """
 
 import argparse
@@ -24,37 +37,41 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_harness  # noqa: E402
 
 BENCH_RE = re.compile(r"^BENCH (\S+) (\S+) (.+?)\s*$")
+BUILDS = ("pool", "lent")
+# Issue 6's names for figures the root task prints as <name> on both kernels.
+ISSUE6 = {("fig3", "pool"): "fig3_pool", ("fig3", "lent"): "fig3_kpager"}
+FROM_LENT = ("tcb_resident_bytes", "kmem_task_pages")
 
 
-def table(rows):
-    """Name left-aligned, value right-aligned, unit left-aligned."""
-    head = ("benchmark", "value", "unit")
-    w = [max(len(r[i]) for r in rows + [head]) for i in range(3)]
-    out = ["%-*s  %*s  %s" % (w[0], head[0], w[1], head[1], head[2]),
-           "%s  %s  %s" % ("-" * w[0], "-" * w[1], "-" * w[2])]
-    out += ["%-*s  %*s  %s" % (w[0], n, w[1], v, u) for n, v, u in rows]
-    return "\n".join(out)
+def bench_name(name, build):
+    """The BENCH name of figure `name` measured on kernel `build`."""
+    if (name, build) in ISSUE6:
+        return ISSUE6[(name, build)]
+    if name in FROM_LENT:
+        return name if build == "lent" else name + "_pool"
+    return name if build == "pool" else name + "_lent"
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("iso")
-    ap.add_argument("--cpu", default=None,
-                    help="QEMU -cpu model (default: QEMU's own)")
-    ap.add_argument("--mem", type=int, default=128)
-    ap.add_argument("--timeout", type=float, default=600.0)
-    ap.add_argument("--idle", type=float, default=120.0)
-    a = ap.parse_args()
-    if not os.path.exists(a.iso):
-        print("bench: %s not found" % a.iso, file=sys.stderr)
-        return 1
+def table(head, rows):
+    """First column left-aligned, values right-aligned, last left-aligned."""
+    w = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
 
-    cfg = qemu_harness.Config(a.iso, a.cpu, a.mem, a.timeout, a.idle,
-                              name="bench", extra=["-icount", "shift=0,sleep=off"])
+    def line(r):
+        cells = ["%-*s" % (w[0], r[0])]
+        cells += ["%*s" % (w[i], r[i]) for i in range(1, len(r) - 1)]
+        return "  ".join(cells + [r[-1]]).rstrip()
+
+    return "\n".join([line(head), line(["-" * n for n in w])] + [line(r) for r in rows])
+
+
+def run_one(iso, build, a):
+    """Boot one ISO; its figures as [(name, value, unit)] and its problems."""
+    cfg = qemu_harness.Config(iso, a.cpu, a.mem, a.timeout, a.idle,
+                              name="bench-" + build,
+                              extra=["-icount", "shift=0,sleep=off"])
     run = qemu_harness.run_qemu(cfg)
-    rows = [m.groups() for m in map(BENCH_RE.match, run.lines) if m]
+    figures = [m.groups() for m in map(BENCH_RE.match, run.lines) if m]
     summary = [m for m in map(qemu_harness.SUMMARY_RE.match, run.lines) if m]
-
     problems = []
     why = qemu_harness.run_problem(run)
     if why:
@@ -63,14 +80,55 @@ def main():
         problems.append("no summary line (N passed, N failed)")
     elif int(summary[0].group(2)):
         problems.append("the bench task reports: " + summary[0].group(0))
-    if not rows:
+    if not figures:
         problems.append("no BENCH line")
+    return figures, ["%s kernel: %s (serial log: %s)" % (build, p, run.log_path)
+                     for p in problems]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("pool_iso")
+    ap.add_argument("lent_iso")
+    ap.add_argument("--cpu", default=None,
+                    help="QEMU -cpu model (default: QEMU's own)")
+    ap.add_argument("--mem", type=int, default=128)
+    ap.add_argument("--timeout", type=float, default=600.0)
+    ap.add_argument("--idle", type=float, default=120.0)
+    a = ap.parse_args()
+    for iso in (a.pool_iso, a.lent_iso):
+        if not os.path.exists(iso):
+            print("bench: %s not found" % iso, file=sys.stderr)
+            return 1
+
+    values, units, order, problems = {}, {}, [], []
+    for build, iso in zip(BUILDS, (a.pool_iso, a.lent_iso)):
+        figures, why = run_one(iso, build, a)
+        problems += why
+        for name, value, unit in figures:
+            if name not in units:
+                order.append(name)
+                units[name] = unit
+            values[(name, build)] = value
+
+    lines = [(bench_name(n, b), values[(n, b)], units[n])
+             for n in order for b in BUILDS if (n, b) in values]
+    rows = [[n] + [values.get((n, b), "-") for b in BUILDS] + [units[n]] for n in order]
+    pool, lent = values.get(("fig3", "pool")), values.get(("fig3", "lent"))
+    if pool and lent and int(pool) > 0:
+        ratio = str(int(lent) * 1000 // int(pool))
+        lines.append(("fig3_ratio_permille", ratio, "permille"))
+        rows.append(["fig3_ratio_permille", "", ratio, "lent / pool"])
+    elif pool or lent:
+        problems.append("fig3 missing on one kernel: no fig3_ratio_permille")
 
     if rows:
-        print(table(rows))
+        print(table(["benchmark"] + ["KMEM=" + b for b in BUILDS] + ["unit"], rows))
+        print()
+    for line in lines:
+        print("BENCH %s %s %s" % line)
     for p in problems:
-        print("bench: FAILED: %s (serial log: %s)" % (p, run.log_path),
-              file=sys.stderr)
+        print("bench: FAILED: %s" % p, file=sys.stderr)
     return 1 if problems else 0
 
 

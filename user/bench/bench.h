@@ -12,6 +12,7 @@
 #include <l4/ipc.h>
 #include <l4/space.h>
 #include <l4/kdebug.h>
+#include <lent/kmem.h>
 #include "../rt/rt.h"
 
 #define BENCH_ROUNDS	10000
@@ -42,8 +43,19 @@ int bench_ipc_inter(int words, L4_Word_t *result);
 int bench_pagefault(L4_Word_t *result);
 int bench_map_unmap(L4_Word_t *result);
 
+/* kpager.c: the benchmarks' FCFS kpager thread and tasks it serves. */
+L4_ThreadId_t bench_kpager(void);
+void bench_kpager_faults(L4_Word_t out[LENT_KMEM_KINDS]);
+L4_ThreadId_t bench_task_create(rt_entry_t fn, L4_Word_t arg);
+const char *bench_kind_name(unsigned kind);
+
+/* fig3.c and kmem.c: the figures of issue 6. */
+int bench_fig3(L4_Word_t *result);
+int bench_kmem_task(L4_Word_t *pages, L4_Word_t *resident_per_thread);
+
 /* wakeup.c: how late a sleeper wakes while load 0..WK_LOADS-1 runs. */
 #define WK_LOADS	6
+#define WK_STRING_IPC	1	/* the load that needs a 4 MB block */
 const char *bench_wakeup_name(int load);
 int bench_wakeup(int load, L4_Word_t *result);
 

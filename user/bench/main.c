@@ -20,16 +20,32 @@ static void report(const char *name, int ok, L4_Word_t value, const char *unit)
 	rt_cleanup();
 }
 
+/* Issue 6's figures; tools/bench.py names them by the kernel they ran
+ * on (fig3 becomes fig3_pool or fig3_kpager). */
+static void issue6_figures(void)
+{
+	L4_Word_t v = 0, pages = 0, resident = 0;
+	int ok;
+
+	ok = bench_fig3(&v);
+	report("fig3", ok, v, "instructions");
+	ok = bench_kmem_task(&pages, &resident);
+	report("tcb_resident_bytes", ok, resident, "bytes");
+	report("kmem_task_pages", ok, pages, "pages");
+}
+
 int main(void)
 {
 	static const int words[4] = { 0, 1, 8, 63 };
 	char name[32];
-	L4_Word_t v = 0;
+	L4_Word_t v = 0, lent;
 	int i, ok;
 
 	rt_init();
+	lent = lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0);
 	if (L4_IsNilThread(rt_pager_start()))
 		printf("# could not start the pager thread (error %lu)\n", rt_last_error());
+	printf("# this kernel lends kinds 0x%lx by kernel page faults (0: KMEM=pool)\n", lent);
 	printf("# one-way IPC = half a Call/ReplyWait round trip, %u rounds; "
 	       "cycles = rdtsc ticks\n", BENCH_ROUNDS);
 	for (i = 0; i < 4; i++) {
@@ -49,10 +65,19 @@ int main(void)
 	printf("# wake-up lateness: a sleeper of higher priority than the load, "
 	       "worst (wake - deadline) in rdtsc ticks\n");
 	for (i = 0; i < WK_LOADS; i++) {
+		/* A KMEM=lent kernel fails sigma0's map of 256 KB or more to
+		 * the root today (the root's receive is aborted), and this load
+		 * needs a 4 MB block: it waits for that to be fixed. */
+		if (lent && i == WK_STRING_IPC) {
+			printf("# bench wakeup_late_max_%s skipped: KMEM=lent cannot map "
+			       "its 4 MB source yet\n", bench_wakeup_name(i));
+			continue;
+		}
 		ok = bench_wakeup(i, &v);
 		snprintf(name, sizeof(name), "wakeup_late_max_%s", bench_wakeup_name(i));
 		report(name, ok, v, "instructions");
 	}
+	issue6_figures();
 	printf("%u passed, %u failed\n", passed, failed);
 	L4_KDB_Enter("shutdown");
 	for (;;)
