@@ -137,7 +137,9 @@ deps:
 # make run KMEM=pool boots the pool build's demo (build-pool/lent.iso).
 run: deps
 	$(MAKE) $(B)/lent.iso
-	tools/run-qemu.sh $(B)/lent.iso
+	@mkdir -p $(B)/logs
+	LENT_RUN_LOG=$(B)/logs/run.log tools/run-qemu.sh $(B)/lent.iso
+	@$(PYTHON) tools/kmem_report.py $(B)/logs/run.log
 
 # Host unit tests (Check), plain and under ASan/UBSan, then the QEMU suite.
 # Every test, and the suite on the other kernel-memory build too.

@@ -58,6 +58,7 @@ void make_ready(tcb_t *t)
 {
 	ipc_work_remove(t);          /* its receive phase is over */
 	t->kmsg_active = false;
+	t->kpf_kind = KPF_NONE;
 	t->cont = CONT_USER_IPC;
 	if (t->halted) {
 		t->state = TS_HALTED;
@@ -340,6 +341,7 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 	t->xfer_rewound = false;
 	t->cont = CONT_USER_IPC;
 	t->kmsg_active = false;
+	t->kpf_kind = KPF_NONE;
 	t->ipc_from = from;
 	t->ipc_timeouts = timeouts;
 	(void)lipc;             /* Lipc is a full Ipc here (docs/abi.md) */
@@ -365,6 +367,11 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 
 void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 {
+	/* Only a kernel page fault waits for a kpager's page: any other
+	 * kernel call starts with no such wait left over (an answer to it
+	 * would lend the frame of whatever its pager sends). */
+	if (cont != CONT_KPF && !(cont == CONT_PF_RECV && t->kpf_kind != KPF_NONE))
+		t->kpf_kind = KPF_NONE;
 	t->kmsg_active = true;
 	t->cont = (uint8_t)cont;
 	t->ipc_from = dest_id;
@@ -386,19 +393,9 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	kmem_need_t need;
 	if (space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE) &&
 	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
-		if (kpf_take_refusal(t)) {
-			/* Its kpager lends nothing: the fault cannot be resolved,
-			 * and retrying it would only spin.  The thread stops, as
-			 * when its pager cannot be reached; ExchangeRegisters can
-			 * start it again. */
-			kprintf("lent: thread %x: no kernel memory for its page fault at %x, "
-				"thread halted\n", t->id, addr);
-			t->halted = true;
-			t->state = TS_HALTED;
-			sched_dequeue(t);
-			return;
-		}
-		if (kpf_raise(t, &need, t, CONT_KPF))
+		/* Its kpager lent nothing last time: the fault goes to the
+		 * pager, whose map is then refused (the X.2 outcome). */
+		if (!kpf_take_refusal(t) && kpf_raise(t, &need, t, CONT_KPF))
 			return;
 	}
 	t->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);

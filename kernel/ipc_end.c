@@ -25,15 +25,15 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 		/* No kpager to answer: the operation fails for want of memory
 		 * when it runs again. */
 		t->kmsg_active = false;
-		t->cont = CONT_USER_IPC;
 		t->kpf_kind = KPF_NONE;
+		t->cont = CONT_USER_IPC;
 		t->kpf_refused = true;
 		make_ready(t);
 		return;
 	}
 	if (t->cont == CONT_PF_RECV) {
-		t->kpf_kind = KPF_NONE;
 		t->kmsg_active = false;
+		t->kpf_kind = KPF_NONE;
 		t->cont = CONT_USER_IPC;
 		UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, true, 0);
 		arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
@@ -45,6 +45,7 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 			t->id, t->cont == CONT_EXCEPTION ? "exception" : "page-fault",
 			t->ipc_from, code);
 	t->kmsg_active = false;
+	t->kpf_kind = KPF_NONE;
 	t->cont = CONT_USER_IPC;
 	t->halted = true;
 	t->state = TS_HALTED;
@@ -154,6 +155,7 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 	/* A receive interrupted by its buffer's page fault is still a receive. */
 	bool receive_phase = in_recv || t->cont == CONT_PF_RECV;
 	t->kmsg_active = false;
+	t->kpf_kind = KPF_NONE;
 	t->cont = CONT_USER_IPC;
 	fail_ipc(t, IPC_ERR_CANCELED, receive_phase);
 }

@@ -67,6 +67,7 @@ static void drop_kernel_call(tcb_t *t)
 	if (t->state == TS_SEND)
 		senders_remove(t);
 	t->kmsg_active = false;
+	t->kpf_kind = KPF_NONE;
 	t->cont = CONT_USER_IPC;
 }
 
@@ -134,6 +135,7 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	rcv->saved_timeouts = rcv->ipc_timeouts;
 	rcv->saved_cont = rcv->cont;
 	rcv->saved_kmsg = rcv->kmsg_active;
+	rcv->kpf_kind = KPF_NONE;
 	timeout_cancel(rcv);
 	rcv->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | RIGHT_W, 2, 0, 0);
 	rcv->kmsg[1] = f->addr;

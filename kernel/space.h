@@ -35,6 +35,7 @@ struct space {
 	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
 	void *node_pages;                  /* list of those pages */
 	uint32_t node_page_count;          /* and their number: the next one's CID */
+	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
 	bool privileged;                   /* sigma0 and the root task */
 	bool sigma0;                       /* idempotent root mappings on demand */

@@ -43,6 +43,7 @@ mapnode_t *space_node_alloc(space_t *s)
 	}
 	mapnode_t *n = s->free_nodes;
 	s->free_nodes = n->next;
+	s->mapped_pages++;
 	memset(n, 0, sizeof(*n));
 	return n;
 }
@@ -52,4 +53,5 @@ void space_node_free(space_t *s, mapnode_t *n)
 	n->next = s->free_nodes;
 	n->space = NULL;
 	s->free_nodes = n;
+	s->mapped_pages--;
 }

@@ -51,9 +51,10 @@ static word_t stats(tcb_t *t, space_t *s)
 		t->utcb[1 + k] = s->kmem_pages[k];
 		total += s->kmem_pages[k];
 	}
-	t->utcb[1 + LENT_KMEM_KINDS] = s->threads * TCB_RESIDENT_BYTES;
-	t->utcb[2 + LENT_KMEM_KINDS] = s->threads;
-	t->utcb[3 + LENT_KMEM_KINDS] = s->privileged;
+	t->utcb[LENT_KMEM_STAT_RESIDENT] = s->threads * TCB_RESIDENT_BYTES;
+	t->utcb[LENT_KMEM_STAT_THREADS] = s->threads;
+	t->utcb[LENT_KMEM_STAT_PRIVILEGED] = s->privileged;
+	t->utcb[LENT_KMEM_STAT_MAPPED] = s->mapped_pages;
 	return total;
 }
 

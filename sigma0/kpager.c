@@ -92,7 +92,7 @@ static int within_limits(L4_Word_t task, int *privileged)
 	if (budget > BUDGET_MAX)
 		budget = BUDGET_MAX;
 	total = lent_kmem_control(task, LENT_KMEM_STATS, 0);
-	L4_StoreMR(LENT_KMEM_STATS_WORDS, &priv);
+	L4_StoreMR(LENT_KMEM_STAT_PRIVILEGED, &priv);
 	*privileged = priv == 1;
 	if (*privileged)
 		return 1;

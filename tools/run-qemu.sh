@@ -4,6 +4,7 @@
 # serial console on this terminal (Ctrl-A X quits QEMU).  Exits 0 when the
 # guest ends through isa-debug-exit with value 0 (QEMU status 1).
 # LENT_TIMEOUT (seconds, default 120, 0 = none) bounds the run.
+# LENT_RUN_LOG, if set, gets a copy of the serial output.
 set -euo pipefail
 
 [ "$#" -ge 1 ] || { echo "usage: $0 ISO [qemu args...]" >&2; exit 2; }
@@ -18,10 +19,13 @@ qemu=(qemu-system-i386 -cdrom "$iso" -boot d -m 64 -nographic -net none
 
 # --foreground lets QEMU read the terminal when run from an interactive make.
 status=0
-if [ "$limit" = 0 ]; then
-	"${qemu[@]}" || status=$?
+if [ "$limit" != 0 ]; then
+	qemu=(timeout --foreground "$limit" "${qemu[@]}")
+fi
+if [ -n "${LENT_RUN_LOG:-}" ]; then
+	"${qemu[@]}" > >(tee "$LENT_RUN_LOG") || status=$?
 else
-	timeout --foreground "$limit" "${qemu[@]}" || status=$?
+	"${qemu[@]}" || status=$?
 fi
 
 case "$status" in

@@ -49,6 +49,23 @@ static L4_Word_t km_counts(const char *what, L4_ThreadId_t task)
 	return total;
 }
 
+/* One line for tools/kmem_report.py, which prints the paper's Fig. 2
+ * table from them (make run does). */
+static void km_report_line(const char *name, L4_ThreadId_t task)
+{
+	L4_Word_t n[LENT_KMEM_STATS_WORDS + 1];
+
+	if (!lent_kmem_control(task.raw, LENT_KMEM_STATS, 0))
+		return;
+	L4_StoreMRs(1, LENT_KMEM_STATS_WORDS, n + 1);
+	printf("kmem-task %s id=%lx threads=%lu resident=%lu task=%lu pdir=%lu pt=%lu nt=%lu "
+	       "map=%lu tcb=%lu utcb=%lu tcb-bytes=%lu\n", name, task.raw,
+	       n[LENT_KMEM_STAT_THREADS], n[LENT_KMEM_STAT_MAPPED], n[1 + LENT_KMEM_TASK],
+	       n[1 + LENT_KMEM_PDIR], n[1 + LENT_KMEM_PT], n[1 + LENT_KMEM_NT],
+	       n[1 + LENT_KMEM_MAP], n[1 + LENT_KMEM_TCB], n[1 + LENT_KMEM_UTCB],
+	       n[LENT_KMEM_STAT_RESIDENT]);
+}
+
 /* A task made by hand: SpaceControl needs a page table for the KIP, a
  * thread whose UTCB lies in a new 4 MB region one more. */
 static int km_task(L4_ThreadId_t t, L4_ThreadId_t u)
@@ -132,6 +149,12 @@ int demo_kmem(void)
 	ok = ok && !L4_IsNilThread(ag) &&
 	     lent_kmem_control(ag.raw, LENT_KMEM_SET_KPAGER, kp.thread.raw) == 1 &&
 	     km_fault(ag, value_page);
+	/* The tasks as the paper's Fig. 2 shows them. */
+	km_report_line("sigma0", rt_sigma0());
+	km_report_line("root", L4_Myself());
+	km_report_line("demo-task", t);
+	if (!L4_IsNilThread(ag))
+		km_report_line("demo-agent", ag);
 	(void)L4_ThreadControl(u, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
 	(void)L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
 	if (!L4_IsNilThread(ag))

@@ -16,8 +16,10 @@
 #define KP_WINDOW	0x40000000UL	/* a 4 MB region the agent never used */
 #define KP_WINDOW2	0x48000000UL
 #define KP_VALUE	0x6b706621UL
+#define KP_NEAR_IMAGE	0x007ff000UL	/* unmapped, in the image's 4 MB */
 
-enum kp_mode { KP_SERVE, KP_REFUSE, KP_UNMAPPED_FIRST, KP_LENT_FIRST, KP_FIRST_ONLY };
+enum kp_mode { KP_SERVE, KP_REFUSE, KP_UNMAPPED_FIRST, KP_LENT_FIRST, KP_FIRST_ONLY,
+	       KP_HOLD };
 
 static volatile struct {
 	L4_Word_t mode;
@@ -65,7 +67,7 @@ static void kp_loop(L4_Word_t arg)
 			kp_answer(from, 0);
 			continue;
 		}
-		if (kp.mode == KP_FIRST_ONLY && kp.n > 1)
+		if ((kp.mode == KP_FIRST_ONLY && kp.n > 1) || kp.mode == KP_HOLD)
 			continue;            /* the client waits for good */
 		if (kp.mode == KP_UNMAPPED_FIRST && kp.failed == 0) {
 			kp_answer(from, 0x3f000000UL);    /* nothing of ours there */
@@ -436,6 +438,45 @@ static const char *t_kpf_unused_page_back_at_task_death(void)
 	return 0;
 }
 
+/* A kernel page fault that ends unanswered (its transfer's sender went
+ * away) leaves nothing behind: the next map its thread receives, here
+ * its pager's answer to a page fault, is a map, not a page for the
+ * kernel. */
+static const char *t_kpf_abandoned_fault_leaves_nothing(void)
+{
+	L4_ThreadId_t ag, snd;
+	L4_Word_t page = t_page(), mine = t_page();
+	L4_MsgTag_t tag;
+
+	RUN(kp_start(KP_HOLD));
+	RUN(kp_agent(&ag, kp_thread));
+	((volatile L4_Word_t *)mine)[0] = KP_VALUE;
+	RUN(t_ag_accept(ag, KP_WINDOW, 12));
+	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
+	L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, 0);
+	snd = t_send_async(ag, t_tag(0x66, 0, 2), m.raw, 0);
+	CHECK(!L4_IsNilThread(snd));
+	if (kp_lent) {
+		CHECK(t_wait_for(&kp.n, 1, T_WAIT_US));
+		/* The sender goes; the agent's receive ends with it. */
+		CHECK_EQ(L4_ThreadControl(snd, L4_nilthread, L4_nilthread, L4_nilthread,
+					  (void *)-1), 1);
+	}
+	tag = rt_agent_result(ag, 0);
+	CHECK(t_ag_ok(tag));
+	/* A page fault of the agent's where its kernel memory is there (the
+	 * 4 MB of its image), answered by main with a page. */
+	RUN(t_ag_faults(ag, KP_NEAR_IMAGE, 0));
+	L4_MapItem_t reply = t_map_item(mine, 12, L4_FullyAccessible, KP_NEAR_IMAGE);
+	t_load(0, 0, 0, 2, reply.raw);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	tag = rt_agent_result(ag, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, mine), 0);
+	CHECK_EQ(rt_mr(1), KP_VALUE);
+	return 0;
+}
+
 /* A message shaped like a kernel page fault, from a thread that is not
  * waiting for one, gets no page from sigma0. */
 static const char *t_kpf_forged_fault_gets_nothing(void)
@@ -483,6 +524,7 @@ const struct test kpf_tests[] = {
 	TEST(kpf_deadlock_after_stopped_transfer),
 	TEST(kpf_pages_back_at_task_death),
 	TEST(kpf_unused_page_back_at_task_death),
+	TEST(kpf_abandoned_fault_leaves_nothing),
 	TEST(kpf_forged_fault_gets_nothing),
 	TEST(kpf_control_checks_arguments),
 	{ 0 }

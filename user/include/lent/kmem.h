@@ -135,10 +135,13 @@ enum lent_kmem_op {
 	                            * (rounded down to 128 KB) is lent, i < 32 */
 };
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
- * kind held by the task, then MR8 the resident bytes of its threads, MR9
- * its threads and MR10 1 if it is privileged (sigma0, the root task).
- * Readable by the task, by its kpager, and by a privileged task. */
-#define LENT_KMEM_STATS_WORDS (LENT_KMEM_KINDS + 3)
+ * kind held by the task, then the words below.  Readable by the task, by
+ * its kpager, and by a privileged task. */
+#define LENT_KMEM_STAT_RESIDENT   (LENT_KMEM_KINDS + 1)  /* MR8: resident bytes of its threads */
+#define LENT_KMEM_STAT_THREADS    (LENT_KMEM_KINDS + 2)  /* MR9: its threads */
+#define LENT_KMEM_STAT_PRIVILEGED (LENT_KMEM_KINDS + 3)  /* MR10: 1 for sigma0, the root task */
+#define LENT_KMEM_STAT_MAPPED     (LENT_KMEM_KINDS + 4)  /* MR11: user pages mapped in it */
+#define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 4)
 
 #ifndef LENT_KERNEL
 /* The user-level binding: registers as above.  The task is named by one
