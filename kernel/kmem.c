@@ -233,7 +233,8 @@ static void return_lent(space_t *s, enum kmem_kind kind, uint32_t cid)
 
 void kmem_return_unused(space_t *s)
 {
-	if (!s->kmem_pages[KMEM_PT] && !s->kmem_pages[KMEM_NT] && !s->kmem_pages[KMEM_MAP])
+	if (!kmem_kind_is_lent(s, KMEM_PT) ||
+	    (!s->kmem_pages[KMEM_PT] && !s->kmem_pages[KMEM_NT] && !s->kmem_pages[KMEM_MAP]))
 		return;
 	for (uint32_t pde = 0; pde < USER_PDES; pde++) {
 		return_lent(s, KMEM_PT, lent_cid_pt(pde << 22));

@@ -65,14 +65,6 @@ int main(void)
 	printf("# wake-up lateness: a sleeper of higher priority than the load, "
 	       "worst (wake - deadline) in rdtsc ticks\n");
 	for (i = 0; i < WK_LOADS; i++) {
-		/* A KMEM=lent kernel fails sigma0's map of 256 KB or more to
-		 * the root today (the root's receive is aborted), and this load
-		 * needs a 4 MB block: it waits for that to be fixed. */
-		if (lent && i == WK_STRING_IPC) {
-			printf("# bench wakeup_late_max_%s skipped: KMEM=lent cannot map "
-			       "its 4 MB source yet\n", bench_wakeup_name(i));
-			continue;
-		}
 		ok = bench_wakeup(i, &v);
 		snprintf(name, sizeof(name), "wakeup_late_max_%s", bench_wakeup_name(i));
 		report(name, ok, v, "instructions");
