@@ -143,6 +143,27 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	ipc_kernel_call(rcv, thread_pager(rcv), CONT_PF_RECV);
 }
 
+/*
+ * rcv waits for a reply the kernel asked for (its pager's answer to a
+ * fault in a transfer rcv itself sends), and that reply needs rcv's
+ * kernel memory.  rcv's own transfer keeps its link: the replying sender
+ * waits queued, unlinked, no longer than its XferTimeout allows, while
+ * rcv asks its kpager; the reply then goes on where it stopped.
+ */
+void xfer_kmem_unlinked(tcb_t *snd, tcb_t *rcv, const kmem_need_t *need)
+{
+	if (snd->state != TS_SEND) {
+		snd->state = TS_SEND;
+		sched_dequeue(snd);
+	}
+	senders_add(rcv, snd, true);
+	timeout_cancel(snd);
+	timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
+	if (!timeout_is_never(st))
+		timeout_set(snd, timeout_deadline(st, arch_time_us()) + 1);
+	kpf_receiver_asks(rcv, need);
+}
+
 /* The transfer stopped at a preemption point.  The sender re-executes its
  * Ipc once it runs again (after the interrupt) and goes on; the receiver
  * waits for it as for a faulted transfer, under the deadline of an

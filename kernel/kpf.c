@@ -93,6 +93,13 @@ void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	kmem_need_t need = { rcv->space, f->kind, f->cid };
 
 	if (kpf_kpager(&need) != snd) {
+		/* A receiver that is itself the sender of a stopped transfer
+		 * (it waits for its pager's answer to a fault in it) keeps
+		 * that link. */
+		if (rcv->kmsg_active && rcv->xfer_partner && rcv->xfer_partner != snd) {
+			xfer_kmem_unlinked(snd, rcv, &need);
+			return;
+		}
 		/* The usual case: the sender waits while the receiver's
 		 * kpager lends the page, as for a receive buffer's page. */
 		xfer_fault(snd, rcv, f);
