@@ -575,6 +575,58 @@ static const char *t_kattack_kpager_unmaps_lent_page(void)
 	return 0;
 }
 
+/* A string sent into a lent frame: an agent has the frame mapped (by
+ * node only, the kernel holds it) and receives a string into it.  The
+ * kernel never writes there: each try is a page fault to the agent's
+ * pager, however often the pager maps the frame again.  Deleting the
+ * agent ends the send; the kpager's client is unharmed. */
+static const char *t_kattack_string_into_lent_frame(void)
+{
+	L4_ThreadId_t a, y, from;
+	L4_Word_t value = ka_value_page(KA_VALUE), src = ka_value_page(KA_VALUE + 2);
+	L4_Word_t res[5], sec, ec, buf[2] = { KA_PEEK, 64 };
+	L4_MsgTag_t tag;
+
+	RUN(ka_start(KA_SERVE));
+	CHECK(value && src);
+	RUN(ka_agent(&a, ka_thread));
+	RUN(ka_map_async(0, a, KA_WINDOW, value));
+	RUN(ka_map_done(0, a));
+	L4_Word_t p = ka_pool + 2 * RT_PAGE_SIZE;           /* the first page lent */
+	RUN(ka_agent(&y, L4_nilthread));
+	RUN(t_ag_accept(y, KA_PEEK, 12));
+	RUN(t_ag_give_map(y, t_map_item(p, 12, L4_FullyAccessible, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	CHECK(rt_agent_post(y, RT_AG_RECV_STRING, 2, buf));
+	L4_StringItem_t str = L4_StringItem(64, (void *)src);
+	CHECK(!L4_IsNilThread(t_send_async(y, t_tag(0x66, 0, 2), str.raw, 0)));
+	if (!ka_lent) {
+		CHECK(t_send_async_wait(&tag, &ec));
+		CHECK_EQ(ec, 0);
+		CHECK(t_ag_ok(rt_agent_result(y, 0)));
+		return t_ag_reads(y, KA_PEEK, KA_VALUE + 2);
+	}
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, p), 1);
+	for (int round = 0; round < 3; round++) {
+		tag = rt_agent_result(y, &from);
+		CHECK(rt_is_pagefault(tag));
+		CHECK_EQ(from.raw, y.raw);
+		CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), KA_PEEK);
+		CHECK(L4_Label(tag) & L4_Writable);
+		L4_MapItem_t again = t_map_item(p, 12, L4_FullyAccessible, KA_PEEK);
+		t_load(0, 0, 0, 2, again.raw);
+		CHECK(L4_IpcSucceeded(L4_Send_Timeout(y, rt_us(T_WAIT_US))));
+	}
+	rt_release(y);
+	CHECK(t_send_async_wait(&tag, &ec));
+	CHECK(ec != 0);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, p), 1);
+	RUN(t_ag_reads(a, KA_WINDOW, KA_VALUE));
+	rt_release(a);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, p), 0);
+	return 0;
+}
+
 /*
  * OPEN, not in the table below: a kpager lends a page that another task
  * only mapped to it, and so takes it from that task.  Agent b is a's
@@ -640,6 +692,7 @@ const struct test kattack_tests[] = {
 	TEST(kattack_mutual_kpagers_client_deleted),
 	TEST(kattack_kpager_deleted_while_client_waits),
 	TEST(kattack_kpager_unmaps_lent_page),
+	TEST(kattack_string_into_lent_frame),
 	/* kattack_open_lend_shared_page is left out: it fails on this kernel
 	 * (a kpager takes a page another task only mapped to it; the fix is
 	 * a protocol decision, see the comment above the test). */
