@@ -627,6 +627,51 @@ static const char *t_kattack_string_into_lent_frame(void)
 	return 0;
 }
 
+/* Forged answers: while the client waits for its kpager's page, another
+ * thread of the kpager's task sends it a map item, plainly and then
+ * propagated in the kpager's name.  Neither is taken: the sends time
+ * out, no frame is lent, and the client still waits for its kpager. */
+static const char *t_kattack_forged_answers_not_taken(void)
+{
+	L4_ThreadId_t a;
+	L4_Word_t value = ka_value_page(KA_VALUE);
+	L4_Word_t page = ka_pool + (KA_POOL - 1) * RT_PAGE_SIZE;
+	L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, page);
+	L4_MsgTag_t tag;
+
+	RUN(ka_start(KA_HOLD));
+	CHECK(value != 0);
+	RUN(ka_agent(&a, ka_thread));
+	RUN(ka_map_async(0, a, KA_WINDOW, value));
+	if (!ka_lent) {
+		RUN(ka_map_done(0, a));
+		return t_ag_reads(a, KA_WINDOW, KA_VALUE);
+	}
+	CHECK(t_wait_for(&ka.n, 1, T_WAIT_US));
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0), 1);
+	for (int propagated = 0; propagated < 2; propagated++) {
+		tag = t_tag(0, 0, 2);
+		if (propagated) {
+			L4_Set_Propagation(&tag);
+			L4_Set_VirtualSender(ka_thread);
+		}
+		L4_LoadMR(0, tag.raw);
+		L4_LoadMR(1, m.raw[0]);
+		L4_LoadMR(2, m.raw[1]);
+		tag = L4_Send_Timeout(a, rt_us(50000));
+		L4_Set_VirtualSender(L4_nilthread);
+		CHECK(L4_IpcFailed(tag));
+		CHECK_EQ(L4_ErrorCode(), EC_SEND(1));
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
+		CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0), 1);
+	}
+	CHECK_EQ(ka.n, 1);
+	CHECK_EQ(((volatile L4_Word_t *)page)[0], KA_POOL - 1);
+	rt_release(a);
+	CHECK(t_wait_for(&snd[0].done, 1, 2 * T_WAIT_US));
+	return 0;
+}
+
 /*
  * OPEN, not in the table below: a kpager lends a page that another task
  * only mapped to it, and so takes it from that task.  Agent b is a's
@@ -693,6 +738,7 @@ const struct test kattack_tests[] = {
 	TEST(kattack_kpager_deleted_while_client_waits),
 	TEST(kattack_kpager_unmaps_lent_page),
 	TEST(kattack_string_into_lent_frame),
+	TEST(kattack_forged_answers_not_taken),
 	/* kattack_open_lend_shared_page is left out: it fails on this kernel
 	 * (a kpager takes a page another task only mapped to it; the fix is
 	 * a protocol decision, see the comment above the test). */
