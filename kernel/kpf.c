@@ -178,6 +178,23 @@ static void strip_translations(mapnode_t *n)
 	}
 }
 
+/*
+ * Lending a frame takes it from every task that has it, so the kpager
+ * must hold it alone: a sigma0 root nobody else has, or sigma0's root's
+ * only mapping, the kpager's (a page it got from sigma0, directly or by
+ * grant).  What it passed on itself (its own clients) may go with it; a
+ * page another task only mapped to it may not, or the kpager could take
+ * that task's memory.
+ */
+static bool held_alone(const mapnode_t *n)
+{
+	const mapnode_t *root = n->parent;
+
+	if (!root)
+		return n->space->sigma0 && !n->child;
+	return !root->parent && root->space->sigma0 && root->child == n && !n->next && !n->prev;
+}
+
 uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, word_t item0, word_t fpage)
 {
 	fpage_t fp = (fpage_t)fpage;
@@ -193,6 +210,8 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, word_t item0, word_t fpage)
 	mapnode_t *n = mapdb_lookup(kpager->space, va);
 	if (!n || (n->rights & (RIGHT_R | RIGHT_W)) != (RIGHT_R | RIGHT_W))
 		return LENT_KPF_NOT_MAPPED;
+	if (!held_alone(n))
+		return LENT_KPF_SHARED;
 	switch (frame_check_lendable(n->phys)) {
 	case FRAME_OK: break;
 	case FRAME_NOT_ADDRESSABLE: return LENT_KPF_NOT_ADDRESSABLE;

@@ -103,6 +103,8 @@ enum lent_kpf_refusal {
 	LENT_KPF_NOT_ADDRESSABLE = 3,
 	LENT_KPF_KERNEL_OWNED = 4,
 	LENT_KPF_LENT_ALREADY = 5,
+	LENT_KPF_SHARED = 6,            /* not the kpager's alone: another task
+	                                 * mapped it to it, or holds it too */
 };
 
 /*
