@@ -66,20 +66,24 @@ static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tcb_t *name
  * goes to it.  A kpager that is the thread itself, or that waits for a
  * kernel call of its own on it, cannot answer at all.
  */
-bool kpf_can_raise(const tcb_t *t, const kmem_need_t *need)
+/* Could kp answer a kernel page fault of t's? */
+static bool kpager_can_answer(const tcb_t *kp, const tcb_t *t)
 {
-	tcb_t *kp = kpf_kpager(need);
-
 	if (!kp || kp == t || kp->xfer_partner == t)
 		return false;
 	return !(kp->state == TS_SEND && kp->partner == t && kp->kmsg_active);
+}
+
+bool kpf_can_raise(const tcb_t *t, const kmem_need_t *need)
+{
+	return kpager_can_answer(kpf_kpager(need), t);
 }
 
 bool kpf_raise(tcb_t *t, const kmem_need_t *need, tcb_t *named, unsigned cont)
 {
 	tcb_t *kp = kpf_kpager(need);
 
-	if (!kpf_can_raise(t, need))
+	if (!kpager_can_answer(kp, t))
 		return false;
 	if (kp->state == TS_SEND && kp->partner == t) {
 		fail_ipc_at(kp, IPC_ERR_ABORTED, false, LENT_KPF_DEADLOCK);

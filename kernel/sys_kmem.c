@@ -71,6 +71,14 @@ static word_t set_kpager(tcb_t *t, space_t *s, tid_t kpager)
 	return 1;
 }
 
+/* Is the frame mapped at va in s lent to the kernel? */
+static bool lent_at(space_t *s, uint32_t va)
+{
+	mapnode_t *n = mapdb_lookup(s, va);
+
+	return n && frame_is_lent(n->phys);
+}
+
 word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 {
 	tcb_t *named = tid_is_nil(task) ? t : thread_resolve(t, task);
@@ -85,19 +93,14 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return may_read(t, s) ? s->kpager : sys_fail(t, ERR_NO_PRIVILEGE);
 	case LENT_KMEM_SET_KPAGER:
 		return set_kpager(t, s, arg);
-	case LENT_KMEM_LENT: {
-		/* Is the page at arg in the caller's own space lent to the
-		 * kernel?  A kpager learns so which of its pages came back. */
-		mapnode_t *n = mapdb_lookup(t->space, arg & PAGE_MASK);
-		return n && frame_is_lent(n->phys);
-	}
+	case LENT_KMEM_LENT:
+		/* A kpager learns so which of its pages came back. */
+		return lent_at(t->space, arg & PAGE_MASK);
 	case LENT_KMEM_LENT_MASK: {
 		word_t mask = 0, base = arg & ~(32u * PAGE_SIZE - 1);
-		for (unsigned i = 0; i < 32; i++) {
-			mapnode_t *n = mapdb_lookup(t->space, base + i * PAGE_SIZE);
-			if (n && frame_is_lent(n->phys))
+		for (unsigned i = 0; i < 32; i++)
+			if (lent_at(t->space, base + i * PAGE_SIZE))
 				mask |= 1u << i;
-		}
 		return mask;
 	}
 	case LENT_KMEM_PENDING: {

@@ -10,6 +10,7 @@
  */
 #include "tests.h"
 #include <lent/kmem.h>
+#include "../../kpager/kpager.h"
 
 #define KP_LOG		16
 #define KP_POOL		24
@@ -36,15 +37,10 @@ static L4_Word_t kp_lent;                /* kinds a kpager lends in this kernel 
 
 static void kp_answer(L4_ThreadId_t to, L4_Word_t page)
 {
-	L4_Msg_t msg;
+	L4_Word_t ec;
 
-	L4_MsgClear(&msg);
-	if (page)
-		L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
-								       L4_FullyAccessible), page));
-	L4_MsgLoad(&msg);
-	if (L4_IpcFailed(L4_Reply(to)))
-		kp.reply_ec[kp.failed++ % KP_LOG] = L4_ErrorCode();
+	if (!kpager_answer(to, page, &ec))
+		kp.reply_ec[kp.failed++ % KP_LOG] = ec;
 }
 
 /* The test kpager: one answer per fault, as kp.mode says. */
