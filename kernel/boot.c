@@ -90,7 +90,7 @@ static tcb_t *start_task(uint32_t number, uint32_t entry, bool sigma0, tid_t pag
 		panic("no kernel memory for the initial threads");
 	t->pager = pager;
 	UTCB_TCR(t, TCR_PAGER) = pager;
-	t->prio = ROOT_PRIO;
+	t->core->prio = ROOT_PRIO;
 	arch_ctx_set_ip(&t->ctx, entry);
 	t->activated = true;
 	s->active_threads++;
@@ -102,8 +102,8 @@ static tcb_t *start_task(uint32_t number, uint32_t entry, bool sigma0, tid_t pag
 void boot_start_tasks(uint32_t sigma0_entry, uint32_t root_entry)
 {
 	tcb_t *s0 = start_task(SIGMA0_THREAD_NO, sigma0_entry, true, TID_NIL);
-	tcb_t *root = start_task(ROOT_THREAD_NO, root_entry, false, s0->id);
+	tcb_t *root = start_task(ROOT_THREAD_NO, root_entry, false, s0->core->id);
 	/* sigma0 is the kpager of last resort: the root task's, and so by
 	 * inheritance every task's that nobody gives another. */
-	root->space->kpager = s0->id;
+	root->space->kpager = s0->core->id;
 }

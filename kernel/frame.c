@@ -261,7 +261,7 @@ const char *frame_owner_name(unsigned why)
 	static const char *const names[FRAME_OWNERS] = {
 		[FRAME_OWN_OTHER] = "other", [FRAME_OWN_IMAGE] = "image",
 		[FRAME_OWN_TABLE] = "frame-table", [FRAME_OWN_SIGMA0_RESERVE] = "sigma0-reserve",
-		[FRAME_OWN_POOL] = "pool",
+		[FRAME_OWN_POOL] = "pool", [FRAME_OWN_RESIDENT] = "resident-threads",
 	};
 	return why < FRAME_OWNERS ? names[why] : "?";
 }

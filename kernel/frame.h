@@ -48,6 +48,7 @@ enum frame_owner {
 	FRAME_OWN_TABLE,            /* this table and its hash buckets */
 	FRAME_OWN_SIGMA0_RESERVE,   /* sigma0's root mappings (sigma0_roots.c) */
 	FRAME_OWN_POOL,             /* the in-kernel pool (kmem.c), KIP page included */
+	FRAME_OWN_RESIDENT,         /* resident thread parts (thread_core.c) */
 	FRAME_OWNERS
 };
 

@@ -4,6 +4,7 @@
 #include <kernel/preempt.h>
 #include <kernel/kmem.h>
 #include <kernel/frame.h>
+#include <kernel/thread_core.h>
 #include <kernel/sigma0_roots.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/thread.h>
@@ -157,6 +158,14 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 		panic("no memory for the kernel-memory pool");
 	frame_mark_kernel(pool, (uint64_t)pool + pool_bytes, FRAME_OWN_POOL);
 	kmem_init(pool, pool_bytes);
+	/* The resident reserve: every thread's resident part, sized from RAM. */
+	uint32_t resident_bytes = thread_core_reserve_bytes(memmap_total(&boot_memory, MEM_FREE));
+	uint32_t resident = (uint32_t)memmap_alloc(&boot_memory, resident_bytes, PAGE_SIZE,
+						   PHYSMAP_LIMIT, MEM_KERNEL);
+	if (!resident)
+		panic("no memory for the resident thread parts");
+	frame_mark_kernel(resident, (uint64_t)resident + resident_bytes, FRAME_OWN_RESIDENT);
+	thread_core_init(phys_to_virt(resident), resident_bytes);
 	print_memory();
 	kprintf("kernel memory pool: %u KB at %08x\n", pool_bytes / 1024, pool);
 

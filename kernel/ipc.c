@@ -19,15 +19,17 @@ static void finish_send(tcb_t *snd);
 
 /* ---- the queue of threads blocked sending to one receiver ---- */
 
-void senders_add(tcb_t *rcv, tcb_t *snd, bool front)
+void senders_add(tcb_t *rcv_tcb, tcb_t *snd_tcb, bool front)
 {
+	tcb_core_t *rcv = rcv_tcb->core, *snd = snd_tcb->core;
+
 	snd->partner = rcv;
 	if (!rcv->senders) {
 		snd->sq_next = snd->sq_prev = snd;
 		rcv->senders = snd;
 		return;
 	}
-	tcb_t *head = rcv->senders;
+	tcb_core_t *head = rcv->senders;
 	snd->sq_next = head;
 	snd->sq_prev = head->sq_prev;
 	head->sq_prev->sq_next = snd;
@@ -36,9 +38,9 @@ void senders_add(tcb_t *rcv, tcb_t *snd, bool front)
 		rcv->senders = snd;
 }
 
-void senders_remove(tcb_t *snd)
+void senders_remove(tcb_t *snd_tcb)
 {
-	tcb_t *rcv = snd->partner;
+	tcb_core_t *snd = snd_tcb->core, *rcv = snd->partner;
 
 	if (!rcv)
 		return;
@@ -61,7 +63,7 @@ void make_ready(tcb_t *t)
 	t->kpf_kind = KPF_NONE;
 	t->cont = CONT_USER_IPC;
 	if (t->halted) {
-		t->state = TS_HALTED;
+		t->core->state = TS_HALTED;
 		sched_dequeue(t);
 	} else {
 		sched_enqueue(t);
@@ -87,7 +89,7 @@ uint64_t timeout_deadline(timeout_t to, uint64_t now)
 
 static void block(tcb_t *t, unsigned state, timeout_t to)
 {
-	t->state = (uint8_t)state;
+	t->core->state = (uint8_t)state;
 	sched_dequeue(t);
 	if (!timeout_is_never(to))
 		timeout_set(t, timeout_deadline(to, arch_time_us()) + 1);
@@ -113,13 +115,13 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 
 	/* The cursor belongs to snd's transfer to one receiver; messages the
 	 * kernel makes for snd (its page faults) neither use nor touch it. */
-	bool mine = !snd->kmsg_active && snd->xfer_cur_to == rcv->id;
+	bool mine = !snd->kmsg_active && snd->xfer_cur_to == rcv->core->id;
 	xfer_cursor_t cur = mine ? snd->xfer_cur : (xfer_cursor_t){ 0 };
 	int r = ipc_transfer(snd, rcv, &tag, &f, &cur);
 
 	if (r == XFER_STOPPED || r == XFER_FAULT || r == XFER_KMEM) {
 		snd->xfer_cur = cur;
-		snd->xfer_cur_to = rcv->id;
+		snd->xfer_cur_to = rcv->core->id;
 	} else if (mine) {
 		snd->xfer_cur_to = TID_NIL;
 	}
@@ -164,10 +166,10 @@ static int send_phase(tcb_t *t, tcb_t *dest)
 	 * the senders queued before us first. */
 	if (dest->receive_pending) {
 		ipc_work_remove(dest);
-		if (dest->state == TS_RECV)
+		if (dest->core->state == TS_RECV)
 			receive_phase_one(dest);
 	}
-	if (dest->state == TS_RECV && from_matches(dest, t)) {
+	if (dest->core->state == TS_RECV && from_matches(dest, t)) {
 		deliver(t, dest);
 		return SEND_DONE;
 	}
@@ -191,7 +193,7 @@ static int send_phase(tcb_t *t, tcb_t *dest)
  * mode (ipc_receive_continue()).  A thread on the list is in its receive
  * phase (TS_RECV) and off the ready queues.
  */
-static tcb_t *receive_work;             /* linked by work_next, work_prev */
+static tcb_core_t *receive_work;            /* linked by work_next, work_prev */
 static bool receive_draining;
 
 #define RECEIVE_PHASE_COST 256u         /* about the instructions of one */
@@ -199,17 +201,17 @@ static bool receive_draining;
 
 /* Highest priority first, the newest first among equals (the list is
  * short but for what higher priorities kept waiting). */
-static void work_push(tcb_t *t)
+static void work_push(tcb_t *tcb)
 {
-	tcb_t *prev = NULL, *next = receive_work;
+	tcb_core_t *t = tcb->core, *prev = NULL, *next = receive_work;
 
-	if (t->receive_pending)
+	if (tcb->receive_pending)
 		return;
 	while (next && next->prio > t->prio) {
 		prev = next;
 		next = next->work_next;
 	}
-	t->receive_pending = true;
+	tcb->receive_pending = true;
 	t->work_prev = prev;
 	t->work_next = next;
 	if (next)
@@ -220,9 +222,11 @@ static void work_push(tcb_t *t)
 		receive_work = t;
 }
 
-void ipc_work_remove(tcb_t *t)
+void ipc_work_remove(tcb_t *tcb)
 {
-	if (!t->receive_pending)
+	tcb_core_t *t = tcb->core;
+
+	if (!tcb->receive_pending)
 		return;
 	if (t->work_prev)
 		t->work_prev->work_next = t->work_next;
@@ -231,16 +235,16 @@ void ipc_work_remove(tcb_t *t)
 	if (t->work_next)
 		t->work_next->work_prev = t->work_prev;
 	t->work_next = t->work_prev = NULL;
-	t->receive_pending = false;
+	tcb->receive_pending = false;
 }
 
 static void finish_send(tcb_t *snd)
 {
-	if (snd->state == TS_SEND)
+	if (snd->core->state == TS_SEND)
 		senders_remove(snd);
 	timeout_cancel(snd);
 	if (snd->kmsg_active || !tid_is_nil(snd->ipc_from)) {
-		snd->state = TS_RECV;
+		snd->core->state = TS_RECV;
 		ipc_receive_phase(snd);
 	} else {
 		arch_ipc_set_tag(&snd->ctx, 0);
@@ -258,7 +262,9 @@ static void receive_phase_one(tcb_t *t)
 		return;
 	}
 rescan:
-	for (tcb_t *s = t->senders; s; s = s->sq_next == t->senders ? NULL : s->sq_next) {
+	for (tcb_core_t *c = t->core->senders; c; c = c->sq_next == t->core->senders ? NULL : c->sq_next) {
+		tcb_t *s = c->tcb;
+
 		if (!from_matches(t, s))
 			continue;
 		senders_remove(s);
@@ -267,13 +273,13 @@ rescan:
 		 * page fault itself. */
 		int how = deliver(s, t);
 		if (how == SENDER_STOPPED || how == DELIVERY_REFUSED ||
-		    (how == SENDER_FAULTED && t->state == TS_RECV && !t->kmsg_active))
+		    (how == SENDER_FAULTED && t->core->state == TS_RECV && !t->kmsg_active))
 			goto rescan;
 		return;
 	}
 	if (t->xfer_partner) {
 		/* Waiting for a faulted transfer: its deadline is armed already. */
-		t->state = TS_RECV;
+		t->core->state = TS_RECV;
 		sched_dequeue(t);
 		return;
 	}
@@ -299,21 +305,21 @@ void ipc_receive_continue(void)
 		return;
 	receive_draining = true;
 	while (receive_work) {
-		tcb_t *w = receive_work;
+		tcb_t *w = receive_work->tcb;
 		if (w != current) {
 			tcb_t *best = sched_pick();
-			if (best && best->prio > w->prio)
+			if (best && best->core->prio > w->core->prio)
 				break;  /* its turn comes when that one blocks */
 		}
 		ipc_work_remove(w);
-		if (w->state == TS_RECV)
+		if (w->core->state == TS_RECV)
 			receive_phase_one(w);
 		if (receive_work && preempt_due(RECEIVE_PHASE_COST))
 			break;
 	}
 	/* What is left waits off the ready queues; only the thread in its
 	 * system call can still be on one (the others were blocked). */
-	if (current && current->receive_pending && current->state == TS_RECV)
+	if (current && current->receive_pending && current->core->state == TS_RECV)
 		sched_dequeue(current);
 	receive_draining = false;
 }
@@ -328,7 +334,7 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 {
 	tcb_t *dest = tid_is_nil(to) ? NULL : thread_resolve(t, to);
 	/* Only the very retry of a rewound send keeps its transfer. */
-	bool retry = t->xfer_rewound && dest && dest->id == t->xfer_cur_to;
+	bool retry = t->xfer_rewound && dest && dest->core->id == t->xfer_cur_to;
 
 	if (t->xfer_partner && (!retry || t->xfer_role != XFER_SENDER || dest != t->xfer_partner)) {
 		tcb_t *p = t->xfer_partner;
@@ -353,12 +359,12 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 		}
 		send_phase(t, dest);
 	} else if (!tid_is_nil(from)) {
-		t->state = TS_RECV;
+		t->core->state = TS_RECV;
 		ipc_receive_phase(t);
 	} else {
 		arch_ipc_set_tag(&t->ctx, 0);
 	}
-	if (t->state == TS_READY)
+	if (t->core->state == TS_READY)
 		sched_switch_to(t);
 	sched_switch_to(dest);
 }
@@ -376,7 +382,7 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 	t->cont = (uint8_t)cont;
 	t->ipc_from = dest_id;
 	t->ipc_timeouts = 0;
-	t->state = TS_READY;
+	t->core->state = TS_READY;
 	tcb_t *dest = tid_is_nil(dest_id) ? NULL : thread_resolve(t, dest_id);
 	if (!dest || dest == t) {
 		kernel_ipc_failed(t, IPC_ERR_NOPARTNER);
@@ -395,7 +401,7 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
 		/* Its kpager lent nothing last time: the fault goes to the
 		 * pager, whose map is then refused (the X.2 outcome). */
-		if (!kpf_take_refusal(t) && kpf_raise(t, &need, t, CONT_KPF))
+		if (!kpf_take_refusal(t) && kpf_raise(t, &need, t->core->id, CONT_KPF))
 			return;
 	}
 	t->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);
@@ -411,9 +417,9 @@ void ipc_exception(tcb_t *t, uint32_t vec, uint32_t error)
 
 	if (tid_is_nil(handler) || !thread_resolve(t, handler)) {
 		kprintf("lent: thread %x: exception %u at %x (error %x), no handler: halted\n",
-			t->id, vec, arch_ctx_ip(c), error);
+			t->core->id, vec, arch_ctx_ip(c), error);
 		t->halted = true;
-		t->state = TS_HALTED;
+		t->core->state = TS_HALTED;
 		sched_dequeue(t);
 		return;
 	}

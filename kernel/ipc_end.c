@@ -42,13 +42,13 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 	}
 	if (t->cont != CONT_STARTUP)
 		kprintf("lent: thread %x: %s IPC to %x failed (error %u), thread halted\n",
-			t->id, t->cont == CONT_EXCEPTION ? "exception" : "page-fault",
+			t->core->id, t->cont == CONT_EXCEPTION ? "exception" : "page-fault",
 			t->ipc_from, code);
 	t->kmsg_active = false;
 	t->kpf_kind = KPF_NONE;
 	t->cont = CONT_USER_IPC;
 	t->halted = true;
-	t->state = TS_HALTED;
+	t->core->state = TS_HALTED;
 	sched_dequeue(t);
 }
 
@@ -63,7 +63,7 @@ void fail_user_ipc(tcb_t *t, uint32_t code, bool receive_phase)
 void fail_user_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset)
 {
 	timeout_cancel(t);
-	if (t->state == TS_SEND)
+	if (t->core->state == TS_SEND)
 		senders_remove(t);
 	UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, receive_phase, offset);
 	arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
@@ -79,7 +79,7 @@ void fail_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset)
 {
 	if (t->kmsg_active) {
 		timeout_cancel(t);
-		if (t->state == TS_SEND)
+		if (t->core->state == TS_SEND)
 			senders_remove(t);
 		kernel_ipc_failed(t, code);
 		return;
@@ -111,7 +111,7 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 		rcv->cont = rcv->saved_cont;
 		rcv->ipc_from = rcv->saved_from;
 		rcv->ipc_timeouts = rcv->saved_timeouts;
-		rcv->state = TS_RECV;
+		rcv->core->state = TS_RECV;
 		ipc_receive_phase(rcv);
 		return;
 	case CONT_EXCEPTION:
@@ -134,7 +134,7 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 
 void ipc_cancel(tcb_t *t, bool send, bool recv)
 {
-	bool in_send = t->state == TS_SEND, in_recv = t->state == TS_RECV;
+	bool in_send = t->core->state == TS_SEND, in_recv = t->core->state == TS_RECV;
 
 	if (t->xfer_partner) {
 		/* Abort in the middle of a transfer: both sides learn of it. */
@@ -162,10 +162,10 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 
 void ipc_detach_senders(tcb_t *t)
 {
-	while (t->senders) {
-		tcb_t *s = t->senders;
+	while (t->core->senders) {
+		tcb_t *s = t->core->senders->tcb;
 		senders_remove(s);
-		s->state = TS_READY;
+		s->core->state = TS_READY;
 		fail_ipc(s, IPC_ERR_NOPARTNER, false);
 	}
 }
@@ -174,7 +174,7 @@ static void fail_if_waiting_for(tcb_t *w, void *arg)
 {
 	tcb_t *dying = arg;
 
-	if (w == dying || w->state != TS_RECV || !waits_for_id(w, dying))
+	if (w == dying || w->core->state != TS_RECV || !waits_for_id(w, dying))
 		return;
 	if (w->kmsg_active) {
 		timeout_cancel(w);
@@ -197,8 +197,8 @@ void ipc_timeout(tcb_t *t)
 			   own ? IPC_ERR_XFER_TIMEOUT_PARTNER : IPC_ERR_XFER_TIMEOUT_OWN);
 		return;
 	}
-	if (t->state == TS_SEND)
+	if (t->core->state == TS_SEND)
 		fail_ipc(t, IPC_ERR_TIMEOUT, false);
-	else if (t->state == TS_RECV)
+	else if (t->core->state == TS_RECV)
 		fail_ipc(t, IPC_ERR_TIMEOUT, true);
 }

@@ -18,12 +18,12 @@ static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
 
 	/* A receiver whose receive phase has not run yet (on the work list,
 	 * kernel/ipc.c) may have senders queued: the general path. */
-	if (dest->state != TS_RECV || dest->kmsg_active || dest->wakeup_us || dest->halted ||
+	if (dest->core->state != TS_RECV || dest->kmsg_active || dest->core->wakeup_us || dest->halted ||
 	    dest->xfer_partner || dest->receive_pending)
 		return false;
 	if (tid_is_any(from))
 		return true;
-	return from == t->id;
+	return from == t->core->id;
 }
 
 void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
@@ -33,20 +33,20 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	 * receive phase will block with no timeout and no sender queued. */
 	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from)) || timeouts_rcv(timeouts))
 		return;
-	if (t->senders || t->halted || t->xfer_partner)
+	if (t->core->senders || t->halted || t->xfer_partner)
 		return;
 	tcb_t *dest = thread_lookup(to);
-	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->prio < t->prio)
+	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->core->prio < t->core->prio)
 		return;
 
 	word_t *dst = dest->utcb;
 	arch_copy_words(dst + 1, t->utcb + 1, msgtag_u(tag));
-	arch_ipc_set_result(&dest->ctx, tag, t->id, dst[1], dst[2]);
+	arch_ipc_set_result(&dest->ctx, tag, t->core->id, dst[1], dst[2]);
 
 	t->ipc_from = from;
 	t->ipc_timeouts = timeouts;
 	t->cont = CONT_USER_IPC;
 	sched_handoff(t, dest);
-	t->state = TS_RECV;
+	t->core->state = TS_RECV;
 	sched_run(dest);
 }

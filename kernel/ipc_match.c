@@ -11,14 +11,14 @@
 /* Does t's from-specifier name exactly snd? */
 bool waits_for_id(const tcb_t *t, const tcb_t *snd)
 {
-	return t->ipc_from == snd->id ||
+	return t->ipc_from == snd->core->id ||
 	       (t->space == snd->space && t->ipc_from == thread_local_id(snd));
 }
 
 /* Is t in a user receive that waits for exactly snd? */
 bool waits_for(const tcb_t *t, const tcb_t *snd)
 {
-	return t->state == TS_RECV && !t->kmsg_active && waits_for_id(t, snd);
+	return t->core->state == TS_RECV && !t->kmsg_active && waits_for_id(t, snd);
 }
 
 /* Does rcv's from-specifier name who? */
@@ -32,7 +32,7 @@ static bool accepts(const tcb_t *rcv, const tcb_t *who)
 		return who->space == rcv->space;
 	if (tid_is_local(from))
 		return who->space == rcv->space && thread_local_id(who) == from;
-	return who->id == from;
+	return who->core->id == from;
 }
 
 /*
@@ -71,7 +71,7 @@ tid_t sender_id(const tcb_t *rcv, const tcb_t *snd)
 	if (snd->space == rcv->space &&
 	    (tid_is_anylocal(rcv->ipc_from) || tid_is_local(rcv->ipc_from)))
 		return thread_local_id(snd);
-	return snd->id;
+	return snd->core->id;
 }
 
 /* The receiver sees the virtual sender; one that waited for the sender
@@ -83,8 +83,8 @@ void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag)
 	if (!vs)
 		return;
 	if (vs != snd && waits_for(vs, snd))
-		vs->ipc_from = rcv->id;
+		vs->ipc_from = rcv->core->id;
 	*from = sender_id(rcv, vs);
 	*tag |= MSGTAG_PROPAGATED;
-	UTCB_TCR(rcv, TCR_ACTUAL_SENDER) = snd->id;
+	UTCB_TCR(rcv, TCR_ACTUAL_SENDER) = snd->core->id;
 }

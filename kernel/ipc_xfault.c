@@ -64,7 +64,7 @@ static void drop_kernel_call(tcb_t *t)
 	if (!t->kmsg_active)
 		return;
 	timeout_cancel(t);
-	if (t->state == TS_SEND)
+	if (t->core->state == TS_SEND)
 		senders_remove(t);
 	t->kmsg_active = false;
 	t->kpf_kind = KPF_NONE;
@@ -110,7 +110,7 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 
 	xfer_link(snd, rcv);
 	if (f->who == snd) {
-		if (snd->state == TS_SEND)
+		if (snd->core->state == TS_SEND)
 			senders_remove(snd);
 		timeout_cancel(snd);
 		uint32_t ip = arch_ipc_trap_rewind(&snd->ctx);   /* re-execute the Ipc trap */
@@ -119,8 +119,8 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 		ipc_pagefault(snd, f->addr, RIGHT_R, ip);
 		return;
 	}
-	if (snd->state != TS_SEND) {
-		snd->state = TS_SEND;
+	if (snd->core->state != TS_SEND) {
+		snd->core->state = TS_SEND;
 		sched_dequeue(snd);
 	}
 	senders_add(rcv, snd, true);
@@ -152,8 +152,8 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
  */
 void xfer_kmem_unlinked(tcb_t *snd, tcb_t *rcv, const kmem_need_t *need)
 {
-	if (snd->state != TS_SEND) {
-		snd->state = TS_SEND;
+	if (snd->core->state != TS_SEND) {
+		snd->core->state = TS_SEND;
 		sched_dequeue(snd);
 	}
 	senders_add(rcv, snd, true);
@@ -170,7 +170,7 @@ void xfer_kmem_unlinked(tcb_t *snd, tcb_t *rcv, const kmem_need_t *need)
  * earlier fault if there was one: a preemption sets none. */
 void xfer_stop(tcb_t *snd, tcb_t *rcv)
 {
-	if (snd->state == TS_SEND)
+	if (snd->core->state == TS_SEND)
 		senders_remove(snd);
 	timeout_cancel(snd);
 	(void)arch_ipc_trap_rewind(&snd->ctx);   /* re-execute the Ipc trap */

@@ -183,7 +183,7 @@ bool kmem_kind_is_lent(const space_t *s, enum kmem_kind kind)
 	 * sigma0 must never wait on itself. */
 	if (!s || s->sigma0 || s->boot_kmem)
 		return false;
-	return kind == KMEM_PT || kind == KMEM_NT || kind == KMEM_MAP;
+	return kind == KMEM_PT || kind == KMEM_NT || kind == KMEM_MAP || kind == KMEM_TCB;
 #endif
 }
 
@@ -212,7 +212,9 @@ void kmem_put(space_t *s, enum kmem_kind kind, void *page)
 {
 	if (!page)
 		return;
-	if (!kmem_kind_is_lent(s, kind)) {
+	/* By where the page came from, not by the kind: a task made at boot
+	 * (boot_kmem) has pages of lent kinds from the pool. */
+	if (!frame_is_lent(virt_to_phys(page))) {
 		kmem_free(s, kind, page);
 		return;
 	}
@@ -223,7 +225,7 @@ void kmem_put(space_t *s, enum kmem_kind kind, void *page)
 	s->kmem_pages[kind]--;
 }
 
-static void return_lent(space_t *s, enum kmem_kind kind, uint32_t cid)
+void kmem_return_lent(space_t *s, enum kmem_kind kind, uint32_t cid)
 {
 	uint32_t pa = frame_find(s->id, cid);
 
@@ -237,10 +239,10 @@ void kmem_return_unused(space_t *s)
 	    (!s->kmem_pages[KMEM_PT] && !s->kmem_pages[KMEM_NT] && !s->kmem_pages[KMEM_MAP]))
 		return;
 	for (uint32_t pde = 0; pde < USER_PDES; pde++) {
-		return_lent(s, KMEM_PT, lent_cid_pt(pde << 22));
-		return_lent(s, KMEM_NT, lent_cid_nt(pde << 22));
+		kmem_return_lent(s, KMEM_PT, lent_cid_pt(pde << 22));
+		kmem_return_lent(s, KMEM_NT, lent_cid_nt(pde << 22));
 	}
-	return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count));
+	kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count));
 }
 
 void kmem_lent(space_t *s, enum kmem_kind kind)

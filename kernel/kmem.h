@@ -66,6 +66,9 @@ void kmem_put(space_t *s, enum kmem_kind kind, void *page);
  * page tables and node tables of its 4 MB slots, and for its next page
  * of mapping nodes, so those are all the places to look). */
 void kmem_return_unused(space_t *s);
+/* Give back the frame lent at cid, if any (a page gathered for an
+ * operation that never acted). */
+void kmem_return_lent(space_t *s, enum kmem_kind kind, uint32_t cid);
 /* A frame the task's kpager lent at cid has been accepted: count it. */
 void kmem_lent(space_t *s, enum kmem_kind kind);
 const char *kmem_kind_name(enum kmem_kind kind);

@@ -44,19 +44,19 @@ tcb_t *kpf_kpager(const kmem_need_t *need)
 	return thread_lookup(need->space->kpager);
 }
 
-static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tcb_t *named,
+static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tid_t named,
 		       unsigned cont)
 {
 	t->kpf_kind = need->kind;
 	t->kpf_cid = need->cid;
 	t->kpf_task = need->space->id;
-	t->kpf_named = named->id;
+	t->kpf_named = named;
 	t->kpf_got = false;
 	t->kmsg[0] = msgtag_make(LENT_LABEL_KPF, 3, 0, 0);
 	t->kmsg[1] = need->cid;
 	t->kmsg[2] = need->kind;
-	t->kmsg[3] = named->id;
-	ipc_kernel_call(t, kp->id, cont);
+	t->kmsg[3] = named;
+	ipc_kernel_call(t, kp->core->id, cont);
 }
 
 /*
@@ -71,7 +71,7 @@ static bool kpager_can_answer(const tcb_t *kp, const tcb_t *t)
 {
 	if (!kp || kp == t || kp->xfer_partner == t)
 		return false;
-	return !(kp->state == TS_SEND && kp->partner == t && kp->kmsg_active);
+	return !(kp->core->state == TS_SEND && kp->core->partner == t->core && kp->kmsg_active);
 }
 
 bool kpf_can_raise(const tcb_t *t, const kmem_need_t *need)
@@ -79,13 +79,13 @@ bool kpf_can_raise(const tcb_t *t, const kmem_need_t *need)
 	return kpager_can_answer(kpf_kpager(need), t);
 }
 
-bool kpf_raise(tcb_t *t, const kmem_need_t *need, tcb_t *named, unsigned cont)
+bool kpf_raise(tcb_t *t, const kmem_need_t *need, tid_t named, unsigned cont)
 {
 	tcb_t *kp = kpf_kpager(need);
 
 	if (!kpager_can_answer(kp, t))
 		return false;
-	if (kp->state == TS_SEND && kp->partner == t) {
+	if (kp->core->state == TS_SEND && kp->core->partner == t->core) {
 		fail_ipc_at(kp, IPC_ERR_ABORTED, false, LENT_KPF_DEADLOCK);
 	}
 	send_fault(t, kp, need, named, cont);
@@ -130,7 +130,7 @@ void kpf_receiver_asks(tcb_t *rcv, const kmem_need_t *need)
 	rcv->saved_cont = rcv->cont;
 	rcv->saved_kmsg = rcv->kmsg_active;
 	timeout_cancel(rcv);
-	if (!kpf_raise(rcv, need, rcv, CONT_PF_RECV)) {
+	if (!kpf_raise(rcv, need, rcv->core->id, CONT_PF_RECV)) {
 		/* No kpager to ask: the receive fails for want of memory. */
 		rcv->kmsg_active = rcv->saved_kmsg;
 		rcv->cont = rcv->saved_cont;
@@ -224,7 +224,9 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, word_t item0, word_t fpage)
 	default: return LENT_KPF_NOT_RAM;
 	}
 	/* The task must still be the one the fault was for. */
-	tcb_t *named = thread_lookup(rcv->kpf_named);
+	/* The named thread may be one ThreadControl is making, with no
+	 * body yet: its resident part names the task. */
+	tcb_core_t *named = thread_core_lookup(rcv->kpf_named);
 	if (!named || named->space->id != rcv->kpf_task)
 		return 0;
 	space_t *s = named->space;

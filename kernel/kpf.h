@@ -43,7 +43,7 @@ bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need);
  * rule).  Returns false without sending when the kpager cannot answer:
  * there is none, it is t itself, or it waits on t's own kernel call.
  */
-bool kpf_raise(struct tcb *t, const kmem_need_t *need, struct tcb *named, unsigned cont);
+bool kpf_raise(struct tcb *t, const kmem_need_t *need, tid_t named, unsigned cont);
 /* Could kpf_raise() send the fault? */
 bool kpf_can_raise(const struct tcb *t, const kmem_need_t *need);
 /* The kpager of the task in need, or NULL. */

@@ -13,18 +13,20 @@
 #include <kernel/ipc.h>
 #include <arch/arch.h>
 
-tcb_t *sched_ready[PRIO_LEVELS];
+tcb_core_t *sched_ready[PRIO_LEVELS];
 static uint32_t ready_bitmap[PRIO_LEVELS / 32];
-static tcb_t *timeouts;             /* sorted by wakeup time */
+static tcb_core_t *timeouts;        /* sorted by wakeup time */
 static uint64_t timer_due_us = ~(uint64_t)0;  /* when the next timer interrupt comes */
 static uint64_t last_tick_us;       /* the last one, charged to current */
 
-void sched_enqueue(tcb_t *t)
+void sched_enqueue(tcb_t *tcb)
 {
+	tcb_core_t *t = tcb->core;
+
 	t->state = TS_READY;
 	if (t->rq_next)
 		return;
-	tcb_t **head = &sched_ready[t->prio];
+	tcb_core_t **head = &sched_ready[t->prio];
 	if (!*head) {
 		t->rq_next = t->rq_prev = t;
 		*head = t;
@@ -37,11 +39,13 @@ void sched_enqueue(tcb_t *t)
 	}
 }
 
-void sched_dequeue(tcb_t *t)
+void sched_dequeue(tcb_t *tcb)
 {
+	tcb_core_t *t = tcb->core;
+
 	if (!t->rq_next)
 		return;
-	tcb_t **head = &sched_ready[t->prio];
+	tcb_core_t **head = &sched_ready[t->prio];
 	if (t->rq_next == t) {
 		*head = NULL;
 		ready_bitmap[t->prio / 32] &= ~(1u << (t->prio % 32));
@@ -56,26 +60,30 @@ void sched_dequeue(tcb_t *t)
 
 void sched_rotate(tcb_t *t)
 {
-	if (t->rq_next && sched_ready[t->prio] == t)
-		sched_ready[t->prio] = t->rq_next;
+	tcb_core_t *c = t->core;
+
+	if (c->rq_next && sched_ready[c->prio] == c)
+		sched_ready[c->prio] = c->rq_next;
 	t->ts_left_us = t->timeslice_us;
 }
 
+/* Every thread on a ready queue has its body: only a whole thread is
+ * made ready (kernel/thread_core.c). */
 tcb_t *sched_pick(void)
 {
 	for (int w = PRIO_LEVELS / 32 - 1; w >= 0; w--)
 		if (ready_bitmap[w])
-			return sched_ready[w * 32 + 31 - __builtin_clz(ready_bitmap[w])];
+			return sched_ready[w * 32 + 31 - __builtin_clz(ready_bitmap[w])]->tcb;
 	return NULL;
 }
 
 void sched_set_prio(tcb_t *t, unsigned prio)
 {
-	bool queued = t->rq_next != NULL;
+	bool queued = t->core->rq_next != NULL;
 
 	if (queued)
 		sched_dequeue(t);
-	t->prio = (uint8_t)prio;
+	t->core->prio = (uint8_t)prio;
 	if (queued)
 		sched_enqueue(t);
 	ipc_work_reorder(t);
@@ -83,11 +91,11 @@ void sched_set_prio(tcb_t *t, unsigned prio)
 
 bool sched_tick(unsigned elapsed_us)
 {
-	if (!current || current->state != TS_READY)
+	if (!current || current->core->state != TS_READY)
 		return false;
 	if (current->ts_left_us > elapsed_us) {
 		current->ts_left_us -= elapsed_us;
-		return sched_pick() != current && sched_pick()->prio > current->prio;
+		return sched_pick() != current && sched_pick()->core->prio > current->core->prio;
 	}
 	sched_rotate(current);
 	return true;
@@ -124,7 +132,7 @@ void sched_switch_to(tcb_t *t)
 	ipc_receive_continue();
 	tcb_t *best = sched_pick();
 
-	if (t && t->state == TS_READY && (!best || t->prio >= best->prio))
+	if (t && t->core->state == TS_READY && (!best || t->core->prio >= best->core->prio))
 		sched_run(t);
 	sched_return();
 }
@@ -168,11 +176,13 @@ bool sched_timer_interrupt(void)
 	return give_way;
 }
 
-void timeout_set(tcb_t *t, uint64_t wakeup_us)
+void timeout_set(tcb_t *tcb, uint64_t wakeup_us)
 {
-	timeout_cancel(t);
+	tcb_core_t *t = tcb->core;
+
+	timeout_cancel(tcb);
 	t->wakeup_us = wakeup_us;
-	tcb_t **pp = &timeouts, *prev = NULL;
+	tcb_core_t **pp = &timeouts, *prev = NULL;
 	while (*pp && (*pp)->wakeup_us <= wakeup_us) {
 		prev = *pp;
 		pp = &(*pp)->tq_next;
@@ -187,8 +197,10 @@ void timeout_set(tcb_t *t, uint64_t wakeup_us)
 		timer_arm(wakeup_us);
 }
 
-void timeout_cancel(tcb_t *t)
+void timeout_cancel(tcb_t *tcb)
 {
+	tcb_core_t *t = tcb->core;
+
 	if (!t->wakeup_us)
 		return;
 	if (t->tq_prev)
@@ -204,7 +216,7 @@ void timeout_cancel(tcb_t *t)
 void timeout_expire(uint64_t now_us)
 {
 	while (timeouts && timeouts->wakeup_us <= now_us) {
-		tcb_t *t = timeouts;
+		tcb_t *t = timeouts->tcb;
 		timeout_cancel(t);
 		ipc_timeout(t);
 	}

@@ -30,22 +30,24 @@ void sched_run(struct tcb *t) __attribute__((noreturn));
 void sched_switch_to(struct tcb *t) __attribute__((noreturn));
 
 /* Head of the ready queue of each priority. */
-extern struct tcb *sched_ready[PRIO_LEVELS];
+extern tcb_core_t *sched_ready[PRIO_LEVELS];
 
 /*
  * from blocks and to becomes ready.  In the IPC fast path's usual case
  * (one priority, from at the head of its queue) to simply takes from's
  * place in the ring; inline, because every IPC pays for it.
  */
-static inline void sched_handoff(struct tcb *from, struct tcb *to)
+static inline void sched_handoff(struct tcb *from_tcb, struct tcb *to_tcb)
 {
+	tcb_core_t *from = from_tcb->core, *to = to_tcb->core;
+
 	if (from->prio != to->prio || to->rq_next || !from->rq_next ||
 	    sched_ready[from->prio] != from) {
-		sched_dequeue(from);
-		sched_enqueue(to);
+		sched_dequeue(from_tcb);
+		sched_enqueue(to_tcb);
 		return;
 	}
-	struct tcb *next = from->rq_next, *prev = from->rq_prev;
+	tcb_core_t *next = from->rq_next, *prev = from->rq_prev;
 	if (next == from) {
 		to->rq_next = to->rq_prev = to;
 	} else {

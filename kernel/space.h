@@ -13,6 +13,8 @@
 #include <kernel/mapdb.h>
 #include <kernel/l4types.h>
 
+/* The most threads one space has: the slots of its TCB pages. */
+#define TCB_SLOTS   4096u
 #define USER_PDES   (0xC0000000u >> 22)   /* page-directory slots below the kernel */
 #define UTCB_SIZE   512u
 
@@ -28,7 +30,8 @@ struct space {
 	mapnode_t **node_table[USER_PDES]; /* per 4 MB: 1024 node slots (KMEM_NT) */
 	fpage_t kip_area;
 	fpage_t utcb_area;
-	uint32_t threads;                  /* threads living in this space */
+	uint32_t threads;                  /* threads living in this space, with
+	                                    * those still waiting for a body */
 	uint32_t active_threads;           /* of those, activated ones */
 	struct tcb *thread_list;           /* every thread in the space */
 	uint32_t kmem_pages[KMEM_KINDS];   /* kernel memory charged to us */
@@ -37,6 +40,7 @@ struct space {
 	uint32_t node_page_count;          /* and their number: the next one's CID */
 	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
+	uint32_t tcb_slots[TCB_SLOTS / 32];  /* thread slots in use (thread.c) */
 	bool privileged;                   /* sigma0 and the root task */
 	bool sigma0;                       /* idempotent root mappings on demand */
 	bool boot_kmem;                    /* being set up at boot: no kpager yet */

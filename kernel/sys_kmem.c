@@ -14,7 +14,7 @@
 #include <arch/arch.h>
 
 enum sys_gather sys_gather_page(tcb_t *t, space_t *s, enum kmem_kind kind, uint32_t cid,
-				tcb_t *named)
+				tid_t named)
 {
 	kmem_need_t need;
 
@@ -79,13 +79,28 @@ static bool lent_at(space_t *s, uint32_t va)
 	return n && frame_is_lent(n->phys);
 }
 
+/* The thread a KmemControl names: by local ID, by global ID even while
+ * ThreadControl still gathers its body (its kpager is asked for that
+ * page and may want to know the task's counts), or the caller. */
+static tcb_core_t *named_thread(tcb_t *t, tid_t task)
+{
+	if (tid_is_nil(task))
+		return t->core;
+	if (tid_is_local(task)) {
+		tcb_t *l = thread_lookup_local(t->space, task);
+		return l ? l->core : NULL;
+	}
+	return thread_core_lookup(task);
+}
+
 word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 {
-	tcb_t *named = tid_is_nil(task) ? t : thread_resolve(t, task);
+	tcb_core_t *named_core = named_thread(t, task);
 
-	if (!named)
+	if (!named_core)
 		return sys_fail(t, ERR_INVALID_THREAD);
-	space_t *s = named->space;
+	tcb_t *named = named_core->tcb;   /* NULL: no body yet */
+	space_t *s = named_core->space;
 	switch (op) {
 	case LENT_KMEM_STATS:
 		return stats(t, s);
@@ -104,8 +119,8 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return mask;
 	}
 	case LENT_KMEM_PENDING: {
-		tcb_t *kp = thread_lookup(named->ipc_from);
-		return named->kmsg_active && kpf_waiting(named) && kp && kp->space == t->space;
+		tcb_t *kp = named ? thread_lookup(named->ipc_from) : NULL;
+		return kp && named->kmsg_active && kpf_waiting(named) && kp->space == t->space;
 	}
 	case LENT_KMEM_LENT_KINDS: {
 		word_t mask = 0;

@@ -25,7 +25,7 @@ static word_t encode_period(uint32_t us)
 
 static word_t sched_state(const tcb_t *d)
 {
-	switch (d->state) {
+	switch (d->core->state) {
 	case TS_INACTIVE:
 	case TS_HALTED:
 		return SCHED_INACTIVE;
@@ -50,7 +50,7 @@ word_t sys_schedule(tcb_t *t, tid_t dest, word_t time_ctl, word_t proc_ctl,
 	if (!sched || sched->space != t->space)
 		return sys_fail(t, ERR_NO_PRIVILEGE);
 	/* Validate everything before changing anything. */
-	if (prio_ctl != UNCHANGED && ((prio_ctl & 0xFF) != prio_ctl || prio_ctl > t->prio))
+	if (prio_ctl != UNCHANGED && ((prio_ctl & 0xFF) != prio_ctl || prio_ctl > t->core->prio))
 		return sys_fail(t, ERR_INVALID_PARAM);
 	if (proc_ctl != UNCHANGED && proc_ctl != 0)
 		return sys_fail(t, ERR_INVALID_PARAM);
@@ -77,7 +77,7 @@ void sys_thread_switch(tcb_t *t, tid_t dest)
 
 	sched_rotate(t);
 	/* A runnable dest gets the rest of our time, whatever its priority. */
-	if (d && d->state == TS_READY)
+	if (d && d->core->state == TS_READY)
 		sched_run(d);
 	sched_return();
 }

@@ -49,7 +49,7 @@ word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip
 	if (mapdb_lookup(s, fpage_base(kip_area)))
 		return sys_fail(t, ERR_KIP_AREA);
 	/* Gather: the page table the KIP goes in. */
-	switch (sys_gather_page(t, s, KMEM_PT, lent_cid_pt(fpage_base(kip_area)), st)) {
+	switch (sys_gather_page(t, s, KMEM_PT, lent_cid_pt(fpage_base(kip_area)), st->core->id)) {
 	case GATHER_OK: break;
 	case GATHER_FAULTED: *old_control = control; return space_spec;
 	case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);

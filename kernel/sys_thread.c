@@ -48,7 +48,7 @@ static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t ut
 	if (!tid_is_nil(scheduler) && !thread_lookup(scheduler))
 		return sys_fail(t, ERR_INVALID_SCHEDULER);
 	if (utcb != NO_UTCB && utcb != d->utcb_location)
-		switch (sys_gather_page(t, d->space, KMEM_PT, lent_cid_pt(utcb), d)) {
+		switch (sys_gather_page(t, d->space, KMEM_PT, lent_cid_pt(utcb), d->core->id)) {
 		case GATHER_OK: break;
 		case GATHER_FAULTED: return GATHERING;
 		case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
@@ -94,6 +94,83 @@ static void destroy_thread(tcb_t *d)
 		space_destroy(s);
 }
 
+/*
+ * Create, in two steps (kernel/thread.h): the resident part first, then
+ * the body in a TCB page gathered from the task's kpager.  While that
+ * page is asked for, the resident part names the thread and holds the
+ * new space; ThreadControl runs again from the start and finds it (dc).
+ * Nothing is undone but that resident part, if no page comes.
+ */
+static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb_t *sp,
+		     tid_t scheduler, tid_t pager, word_t utcb)
+{
+	space_t *s;
+	bool new_space = space_spec == dest;
+
+	if (tid_is_nil(scheduler) || !thread_lookup(scheduler))
+		return sys_fail(t, ERR_INVALID_SCHEDULER);
+	if (dc) {                      /* its body is being gathered */
+		s = dc->space;
+		if (new_space ? s->threads != 1 || s->thread_list : !sp || sp->space != s)
+			return sys_fail(t, ERR_INVALID_SPACE);
+	} else if (new_space) {
+		s = NULL;
+	} else {
+		if (!sp)
+			return sys_fail(t, ERR_INVALID_SPACE);
+		s = sp->space;
+	}
+	if (s && s->thread_list && utcb != NO_UTCB &&
+	    (!space_areas_set(s) || !utcb_location_ok(s, utcb) || !utcb_location_free(s, utcb, NULL)))
+		return sys_fail(t, ERR_UTCB_AREA);
+	/* Gather before creating the body: the UTCB's page table. */
+	if (s && s->thread_list && utcb != NO_UTCB)
+		switch (sys_gather_page(t, s, KMEM_PT, lent_cid_pt(utcb), sp->core->id)) {
+		case GATHER_OK: break;
+		case GATHER_FAULTED: return dest;
+		case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
+		}
+	if (!s) {
+		s = space_create();
+		if (!s)
+			return sys_fail(t, ERR_NO_MEMORY);
+		s->kpager = t->space->kpager;   /* a new task inherits its creator's */
+	}
+	if (!dc) {
+		dc = thread_core_create(dest, s);
+		if (!dc) {
+			if (!s->threads)
+				space_destroy(s);
+			return sys_fail(t, ERR_NO_MEMORY);
+		}
+	}
+	dc->id = dest;
+	/* The fault names the task by a thread its kpager may know: the
+	 * space's, or the new one if it is the first. */
+	switch (sys_gather_page(t, s, KMEM_TCB, thread_body_cid(dc), sp ? sp->core->id : dest)) {
+	case GATHER_OK: break;
+	case GATHER_FAULTED: return dest;
+	case GATHER_NO_MEMORY:
+		thread_core_destroy(dc);
+		if (!s->threads)
+			space_destroy(s);
+		return sys_fail(t, ERR_NO_MEMORY);
+	}
+	tcb_t *d = thread_body_create(dc, scheduler);
+	if (!d) {                      /* the pool had no page (KMEM=pool) */
+		thread_core_destroy(dc);
+		if (!s->threads)
+			space_destroy(s);
+		return sys_fail(t, ERR_NO_MEMORY);
+	}
+	word_t ok = modify(t, d, TID_NIL, pager, utcb);
+	if (ok == GATHERING)
+		return dest;
+	if (!ok)
+		destroy_thread(d);   /* a new thread: nothing mapped, quick */
+	return ok;
+}
+
 word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
 			  tid_t pager, word_t utcb)
 {
@@ -115,13 +192,17 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 	}
 	if (!tid_is_global(dest) || tid_number(dest) < kip_user_base())
 		return sys_fail(t, ERR_INVALID_THREAD);
-	tcb_t *d = thread_by_number(tid_number(dest));
+	tcb_core_t *dc = thread_core_by_number(tid_number(dest));
+	tcb_t *d = dc ? dc->tcb : NULL;
 
 	if (tid_is_nil(space_spec)) {                  /* delete */
-		if (!d || d->id != dest || d == t)
+		if (!dc || dc->id != dest || d == t)
 			return sys_fail(t, ERR_INVALID_THREAD);
-		space_t *s = d->space;
-		thread_destroy(d);
+		space_t *s = dc->space;
+		if (d)
+			thread_destroy(d);
+		else
+			thread_core_destroy(dc);   /* a creation that never finished */
 		if (s->threads)
 			return 1;
 		space_reap_later(s);
@@ -134,45 +215,11 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 		word_t r = modify(t, d, scheduler, pager, utcb);
 		if (r == GATHERING)
 			return dest;            /* runs again once the page is lent */
-		if (r && d->id != dest)
+		if (r && d->core->id != dest)
 			thread_set_version(d, dest);   /* same number, new version */
 		return r;
 	}
-	/* create */
-	space_t *s;
-	bool new_space = space_spec == dest;
-	if (!new_space && !sp)
-		return sys_fail(t, ERR_INVALID_SPACE);
-	if (tid_is_nil(scheduler) || !thread_lookup(scheduler))
-		return sys_fail(t, ERR_INVALID_SCHEDULER);
-	if (new_space) {
-		s = space_create();
-		if (!s)
-			return sys_fail(t, ERR_NO_MEMORY);
-		s->kpager = t->space->kpager;   /* a new task inherits its creator's */
-	} else {
-		s = sp->space;
-		if (utcb != NO_UTCB && (!space_areas_set(s) || !utcb_location_ok(s, utcb) ||
-					!utcb_location_free(s, utcb, NULL)))
-			return sys_fail(t, ERR_UTCB_AREA);
-		/* Gather before creating anything: the UTCB's page table. */
-		if (utcb != NO_UTCB)
-			switch (sys_gather_page(t, s, KMEM_PT, lent_cid_pt(utcb), sp)) {
-			case GATHER_OK: break;
-			case GATHER_FAULTED: return dest;
-			case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
-			}
-	}
-	d = thread_create(dest, s, scheduler);
-	if (!d) {
-		if (new_space)
-			space_destroy(s);
-		return sys_fail(t, ERR_NO_MEMORY);
-	}
-	word_t ok = modify(t, d, TID_NIL, pager, utcb);
-	if (!ok)
-		destroy_thread(d);   /* a new thread: nothing mapped, quick */
-	return ok;
+	return create(t, dc, dest, space_spec, sp, scheduler, pager, utcb);
 }
 
 /* ---- ExchangeRegisters ---- */
@@ -193,11 +240,11 @@ static word_t thread_status(const tcb_t *d)
 {
 	word_t s = 0;
 
-	if (d->halted || d->state == TS_HALTED || d->state == TS_INACTIVE)
+	if (d->halted || d->core->state == TS_HALTED || d->core->state == TS_INACTIVE)
 		s |= EX_HALT_FLAG;
-	if (d->state == TS_RECV)
+	if (d->core->state == TS_RECV)
 		s |= EX_ABORT_RECV;
-	if (d->state == TS_SEND)
+	if (d->core->state == TS_SEND)
 		s |= EX_ABORT_SEND;
 	return s;
 }
@@ -244,23 +291,23 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	if ((ctl & EX_PAGER) && d->utcb)
 		UTCB_TCR(d, TCR_PAGER) = io->pager;
 	/* A thread still waiting for its start message starts at the new IP. */
-	if ((ctl & (EX_SP | EX_IP)) && d->state == TS_RECV && d->cont == CONT_STARTUP)
+	if ((ctl & (EX_SP | EX_IP)) && d->core->state == TS_RECV && d->cont == CONT_STARTUP)
 		ipc_cancel(d, false, true);
 	if (ctl & EX_HALT) {
 		if (ctl & EX_HALT_FLAG) {
 			d->halted = true;
 			xfer_sender_held(d);
-			if (d->state == TS_READY) {
-				d->state = TS_HALTED;
+			if (d->core->state == TS_READY) {
+				d->core->state = TS_HALTED;
 				sched_dequeue(d);
 			}
 		} else {
 			d->halted = false;
-			if (d->state == TS_HALTED && d->activated)
+			if (d->core->state == TS_HALTED && d->activated)
 				sched_enqueue(d);
 		}
 	}
 	*io = old;
 	/* X.2: the answer names the thread in the other form. */
-	return tid_is_local(dest) ? d->id : thread_local_id(d);
+	return tid_is_local(dest) ? d->core->id : thread_local_id(d);
 }

@@ -65,7 +65,7 @@ word_t sys_kmem_control(struct tcb *t, tid_t task, word_t op, word_t arg);
 enum sys_gather { GATHER_OK, GATHER_FAULTED, GATHER_NO_MEMORY };
 struct space;
 enum sys_gather sys_gather_page(struct tcb *t, struct space *s, enum kmem_kind kind,
-				uint32_t cid, struct tcb *named);
+				uint32_t cid, tid_t named);
 
 /* Kernel debugger console requests (int3 protocol). */
 bool kdebug_call(struct tcb *t);   /* false: an ordinary breakpoint */

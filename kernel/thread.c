@@ -7,12 +7,13 @@
 #include <kernel/ipc.h>
 #include <kernel/kmem.h>
 #include <kernel/string.h>
+#include <kernel/thread_core.h>
 #include <arch/arch.h>
 
 tcb_t *current;
 
-/* Thread number -> TCB, two levels: 256 directory slots of 1024 entries. */
-tcb_t **thread_dir[THREAD_DIR_ENTRIES];
+/* Thread number -> resident part, two levels: 256 directory slots of 1024 entries. */
+tcb_core_t **thread_dir[THREAD_DIR_ENTRIES];
 /* Live entries per leaf: an empty leaf goes back to the pool. */
 static uint16_t leaf_used[THREAD_DIR_ENTRIES];
 
@@ -58,8 +59,8 @@ void thread_for_each(void (*fn)(tcb_t *t, void *arg), void *arg)
 		if (!thread_dir[d])
 			continue;
 		for (uint32_t i = 0; i < LEAF_ENTRIES; i++)
-			if (thread_dir[d][i])
-				fn(thread_dir[d][i], arg);
+			if (thread_dir[d][i] && thread_dir[d][i]->tcb)
+				fn(thread_dir[d][i]->tcb, arg);
 	}
 }
 
@@ -68,42 +69,142 @@ tid_t thread_pager(const tcb_t *t)
 	return t->utcb ? UTCB_TCR(t, TCR_PAGER) : t->pager;
 }
 
-tcb_t *thread_create(tid_t id, space_t *s, tid_t scheduler)
+/*
+ * Bodies per TCB page: LENT_TCB_PER_PAGE where a kpager lends the pages
+ * (each body a 1 KB slot, as in the paper), one where the pool gives
+ * them (sigma0, KMEM=pool: the pool counts a page per thread).
+ */
+#define TCB_BODY_BYTES (PAGE_SIZE / LENT_TCB_PER_PAGE)
+_Static_assert(sizeof(tcb_t) <= TCB_BODY_BYTES, "a TCB body must fit its slot");
+
+static uint32_t bodies_per_page(const space_t *s)
+{
+	return kmem_kind_is_lent(s, KMEM_TCB) ? LENT_TCB_PER_PAGE : 1;
+}
+
+/* The lowest thread slot of s not in use, or -1 when all are. */
+static int slot_take(space_t *s)
+{
+	for (uint32_t w = 0; w < TCB_SLOTS / 32; w++)
+		if (s->tcb_slots[w] != ~0u) {
+			uint32_t bit = (uint32_t)__builtin_ctz(~s->tcb_slots[w]);
+			s->tcb_slots[w] |= 1u << bit;
+			return (int)(w * 32 + bit);
+		}
+	return -1;
+}
+
+static void slot_give(space_t *s, uint32_t slot)
+{
+	s->tcb_slots[slot / 32] &= ~(1u << (slot % 32));
+}
+
+/* Is another slot of slot's TCB page in use? */
+static bool page_shared(const space_t *s, uint32_t slot)
+{
+	uint32_t per = bodies_per_page(s), first = slot / per * per;
+
+	for (uint32_t i = first; i < first + per; i++)
+		if (s->tcb_slots[i / 32] & (1u << (i % 32)))
+			return true;
+	return false;
+}
+
+tcb_core_t *thread_core_create(tid_t id, space_t *s)
 {
 	uint32_t no = tid_number(id);
-	tcb_t ***leafp = &thread_dir[no / LEAF_ENTRIES];
+	tcb_core_t ***leafp = &thread_dir[no / LEAF_ENTRIES];
 
 	if (!*leafp) {
 		*leafp = kmem_alloc(NULL, KMEM_KERNEL);
 		if (!*leafp)
 			return NULL;
 	}
-	tcb_t *t = kmem_alloc(s, KMEM_TCB);
-	if (!t) {
+	tcb_core_t *c = thread_core_alloc(s->privileged, s->threads);
+	int slot = c ? slot_take(s) : -1;
+	if (slot < 0) {
+		if (c)
+			thread_core_free(c);
 		leaf_release(no / LEAF_ENTRIES);
 		return NULL;
 	}
-	t->id = id;
+	c->id = id;
+	c->space = s;
+	c->slot = (uint16_t)slot;
+	c->state = TS_INACTIVE;
+	c->prio = DEFAULT_PRIO;
+	s->threads++;
+	(*leafp)[no % LEAF_ENTRIES] = c;
+	leaf_used[no / LEAF_ENTRIES]++;
+	return c;
+}
+
+uint32_t thread_body_cid(const tcb_core_t *c)
+{
+	return (uint32_t)lent_cid_nth(LENT_KMEM_TCB, c->slot / bodies_per_page(c->space));
+}
+
+tcb_t *thread_body_create(tcb_core_t *c, tid_t scheduler)
+{
+	space_t *s = c->space;
+	uint8_t *page = kmem_get(s, KMEM_TCB, thread_body_cid(c));
+
+	if (!page)
+		return NULL;
+	tcb_t *t = (tcb_t *)(page + c->slot % bodies_per_page(s) * TCB_BODY_BYTES);
+	memset(t, 0, TCB_BODY_BYTES);   /* an earlier body may have left it */
+	t->core = c;
 	t->space = s;
-	t->state = TS_INACTIVE;
 	t->scheduler = scheduler;
 	t->utcb_location = ~0u;
 	t->kpf_kind = KPF_NONE;
-	t->prio = DEFAULT_PRIO;
 	t->timeslice_us = DEFAULT_TIMESLICE_US;
 	t->ts_left_us = t->timeslice_us;
 	arch_context_init(&t->ctx);
 	t->space_next = s->thread_list;
 	s->thread_list = t;
-	s->threads++;
-	(*leafp)[no % LEAF_ENTRIES] = t;
-	leaf_used[no / LEAF_ENTRIES]++;
+	c->tcb = t;
+	return t;
+}
+
+void thread_core_destroy(tcb_core_t *c)
+{
+	space_t *s = c->space;
+	uint32_t no = tid_number(c->id), d = no / LEAF_ENTRIES;
+
+	tcb_t *body = c->tcb;
+
+	slot_give(s, c->slot);
+	/* The TCB page goes back with its last body; one lent for a body
+	 * that was never made goes back too.  Nothing of the thread is left
+	 * in a page that stays. */
+	if (body) {
+		memset(body, 0, TCB_BODY_BYTES);
+		if (!page_shared(s, c->slot))
+			kmem_put(s, KMEM_TCB, (void *)((uintptr_t)body & PAGE_MASK));
+	} else if (!page_shared(s, c->slot)) {
+		kmem_return_lent(s, KMEM_TCB, thread_body_cid(c));
+	}
+	s->threads--;
+	thread_dir[d][no % LEAF_ENTRIES] = NULL;
+	leaf_used[d]--;
+	leaf_release(d);
+	thread_core_free(c);
+}
+
+tcb_t *thread_create(tid_t id, space_t *s, tid_t scheduler)
+{
+	tcb_core_t *c = thread_core_create(id, s);
+	tcb_t *t = c ? thread_body_create(c, scheduler) : NULL;
+
+	if (c && !t)
+		thread_core_destroy(c);
 	return t;
 }
 
 void thread_set_version(tcb_t *t, tid_t id)
 {
-	t->id = id;
+	t->core->id = id;
 	if (t->utcb)
 		UTCB_TCR(t, TCR_MY_GLOBAL_ID) = id;
 }
@@ -123,7 +224,7 @@ int thread_set_utcb(tcb_t *t, uint32_t location)
 	arch_thread_set_utcb(t, location);
 	t->utcb = (word_t *)(base + 256);
 	t->utcb[UTCB_SELF_OFFSET / 4] = location + 256;
-	UTCB_TCR(t, TCR_MY_GLOBAL_ID) = t->id;
+	UTCB_TCR(t, TCR_MY_GLOBAL_ID) = t->core->id;
 	UTCB_TCR(t, TCR_PAGER) = t->pager;
 	return 0;
 }
@@ -137,13 +238,14 @@ void thread_activate(tcb_t *t)
 	t->kmsg_active = true;
 	t->ipc_from = t->pager;
 	t->ipc_timeouts = 0;            /* never */
-	t->state = TS_RECV;
+	t->core->state = TS_RECV;
 	ipc_receive_phase(t);
 }
 
 void thread_destroy(tcb_t *t)
 {
 	space_t *s = t->space;
+	tcb_core_t *c = t->core;
 
 	ipc_cancel(t, true, true);
 	ipc_detach_senders(t);
@@ -158,15 +260,10 @@ void thread_destroy(tcb_t *t)
 			*pp = t->space_next;
 			break;
 		}
-	s->threads--;
-	uint32_t d = tid_number(t->id) / LEAF_ENTRIES;
-	thread_dir[d][tid_number(t->id) % LEAF_ENTRIES] = NULL;
-	leaf_used[d]--;
-	leaf_release(d);
 	if (t->utcb)
 		memset((uint8_t *)t->utcb - 256, 0, UTCB_SIZE);
 	if (current == t)
 		current = NULL;
 	arch_thread_exit(t);
-	kmem_free(s, KMEM_TCB, t);
+	thread_core_destroy(c);
 }

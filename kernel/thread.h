@@ -39,15 +39,43 @@ enum continuation {
 #define XFER_SENDER 1
 #define XFER_RECEIVER 2
 
+/*
+ * The resident part of a thread: what the scheduler, the IPC queues and
+ * the timeout queue must reach while the rest of the TCB (its body, in a
+ * page the task's kpager lent) could be absent.  It lives in the kernel's
+ * resident reserve (kernel/thread_core.c), and the queues link resident
+ * parts, never bodies.  docs/kernel-memory.md argues each field.
+ */
+typedef struct tcb_core {
+	tid_t id;                          /* global thread ID */
+	uint8_t state;                     /* enum thread_state */
+	uint8_t prio;
+	uint16_t slot;                     /* TCB page n of the task: its CID */
+	struct space *space;
+	struct tcb *tcb;                   /* the body, NULL while absent */
+	struct tcb_core *rq_next, *rq_prev;     /* ready queue */
+	struct tcb_core *partner;               /* TS_SEND: the receiver */
+	struct tcb_core *senders;               /* circular list of TS_SEND on us */
+	struct tcb_core *sq_next, *sq_prev;
+	uint64_t wakeup_us;                     /* absolute timeout, 0 = none */
+	struct tcb_core *tq_next, *tq_prev;     /* timeout queue */
+	struct tcb_core *work_next, *work_prev; /* receive phases waiting to be run */
+} tcb_core_t;
+
+/* On the kernel's 32-bit target (host unit tests build it with wider
+ * pointers, and check the rule, not the size). */
+_Static_assert(sizeof(void *) != 4 || sizeof(tcb_core_t) <= 64,
+	       "a thread's resident part is at most 64 bytes");
+
+/* The body: everything else, in a page lent as KMEM_TCB at the task's
+ * TCB page core->slot (or from the pool where that kind is not lent). */
 typedef struct tcb {
 	/* Room below the frame: a trap from virtual-8086 mode pushes four
 	 * more words, so its frame starts here (see entry.asm). */
 	uint32_t vm86_slack[4];
 	arch_context_t ctx;          /* the user registers: see arch_switch_to */
-	tid_t id;                    /* global thread ID */
-	uint8_t state;
+	tcb_core_t *core;            /* the resident part */
 	uint8_t cont;                /* enum continuation */
-	uint8_t prio;
 	uint8_t activated;           /* has had a pager and UTCB: counted active */
 	uint8_t halted;              /* ExchangeRegisters halt: never runs user code */
 	struct space *space;
@@ -58,17 +86,11 @@ typedef struct tcb {
 	                              * (faults go to the Pager TCR) */
 	tid_t scheduler;
 	uint32_t timeslice_us, ts_left_us;
-	struct tcb *rq_next, *rq_prev;     /* ready queue */
 	struct tcb *space_next;            /* threads of one space */
 	/* IPC */
-	struct tcb *partner;               /* TS_SEND: the receiver */
-	struct tcb *senders;               /* circular list of TS_SEND on us */
-	struct tcb *sq_next, *sq_prev;
 	tid_t ipc_from;                    /* the receive phase's specifier */
 	uint32_t ipc_timeouts;
 	bool kmsg_active;                  /* send from / receive into kmsg */
-	uint64_t wakeup_us;                /* absolute timeout, 0 = none */
-	struct tcb *tq_next, *tq_prev;     /* timeout queue */
 	word_t kmsg[KMSG_WORDS];           /* kernel-made message and its reply */
 	tid_t saved_from;                  /* CONT_PF_RECV: the interrupted receive */
 	uint32_t saved_timeouts;
@@ -89,16 +111,13 @@ typedef struct tcb {
 					    * (0: none armed yet) */
 	xfer_cursor_t xfer_cur;            /* as sender: how far the transfer got */
 	tid_t xfer_cur_to;                 /* and to whom (nil: no transfer kept) */
-	struct tcb *work_next, *work_prev; /* receive phases waiting to be run */
-	bool receive_pending;              /* on that list */
+	bool receive_pending;              /* on the work list */
 	resume_t resume;                   /* a system call stopped at a preemption point */
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
 
-/* What stays in the kernel of a thread while the rest could be absent.
- * Today that is the whole TCB: the split into a resident part and a part
- * a kpager lends is the next step of docs/kernel-memory.md. */
-#define TCB_RESIDENT_BYTES ((uint32_t)sizeof(tcb_t))
+/* What stays in the kernel of a thread while the rest could be absent. */
+#define TCB_RESIDENT_BYTES ((uint32_t)sizeof(tcb_core_t))
 
 #define UTCB_TCR(t, off) ((t)->utcb[(off) / 4])
 #define TCR_MY_GLOBAL_ID   (-60)
@@ -115,16 +134,36 @@ typedef struct tcb {
 
 extern tcb_t *current;
 
-/* Thread number -> TCB, two levels: directory slots of 1024 entries. */
+/* Thread number -> resident part, two levels: directory slots of 1024
+ * entries. */
 #define LEAF_ENTRIES 1024
 #define THREAD_DIR_ENTRIES ((1u << (32 - TID_VERSION_BITS)) / LEAF_ENTRIES)
-extern tcb_t **thread_dir[THREAD_DIR_ENTRIES];
+extern tcb_core_t **thread_dir[THREAD_DIR_ENTRIES];
 
-static inline tcb_t *thread_by_number(uint32_t number)
+/* The resident part of thread `number`, whatever its body's state. */
+static inline tcb_core_t *thread_core_by_number(uint32_t number)
 {
-	tcb_t **leaf = thread_dir[number / LEAF_ENTRIES];
+	tcb_core_t **leaf = thread_dir[number / LEAF_ENTRIES];
 
 	return leaf ? leaf[number % LEAF_ENTRIES] : NULL;
+}
+
+/* A resident part by global ID, exact version, with or without body. */
+static inline tcb_core_t *thread_core_lookup(tid_t id)
+{
+	if (!tid_is_global(id))
+		return NULL;
+	tcb_core_t *c = thread_core_by_number(tid_number(id));
+	return c && c->id == id ? c : NULL;
+}
+
+/* A whole thread by number: NULL while it has no body yet (being made
+ * by a ThreadControl waiting for its TCB page). */
+static inline tcb_t *thread_by_number(uint32_t number)
+{
+	tcb_core_t *c = thread_core_by_number(number);
+
+	return c ? c->tcb : NULL;
 }
 
 /* By global ID, exact version. */
@@ -132,12 +171,24 @@ static inline tcb_t *thread_lookup(tid_t id)
 {
 	if (!tid_is_global(id))
 		return NULL;
-	tcb_t *t = thread_by_number(tid_number(id));
-	return t && t->id == id ? t : NULL;
+	tcb_core_t *c = thread_core_by_number(tid_number(id));
+	return c && c->id == id ? c->tcb : NULL;
 }
 tcb_t *thread_lookup_local(struct space *s, tid_t local);
 /* Resolve a thread specifier as seen from caller: global or local ID. */
 tcb_t *thread_resolve(tcb_t *caller, tid_t id);
+/*
+ * A thread is made in two steps, so that ThreadControl can gather its
+ * body's page with the thread already named: its resident part (NULL if
+ * the resident reserve refuses, kernel/thread_core.h), then its body, in
+ * the TCB page at thread_body_cid() (NULL only where kmem_has() said no).
+ */
+tcb_core_t *thread_core_create(tid_t id, struct space *s);
+uint32_t thread_body_cid(const tcb_core_t *c);
+tcb_t *thread_body_create(tcb_core_t *c, tid_t scheduler);
+/* Delete a resident part whose body was never made. */
+void thread_core_destroy(tcb_core_t *c);
+/* Both steps at once, where nothing is gathered (boot). */
 tcb_t *thread_create(tid_t id, struct space *s, tid_t scheduler);
 /* Delete t; its space stays, even with no thread left (the caller frees it). */
 void thread_destroy(tcb_t *t);
@@ -159,7 +210,7 @@ tid_t thread_pager(const tcb_t *t);
  */
 static inline bool thread_is_assigned_pager(const tcb_t *t, const tcb_t *by)
 {
-	return t->pager == by->id;
+	return t->pager == by->core->id;
 }
 void thread_activate(tcb_t *t);
 

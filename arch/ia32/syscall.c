@@ -111,7 +111,7 @@ void arch_syscall(tcb_t *t)
 	} else {
 		syscalls[n](t, c);
 	}
-	if (t->state == TS_READY)
+	if (t->core->state == TS_READY)
 		sched_switch_to(t);
 	sched_return();
 }

@@ -60,7 +60,7 @@ bool arch_trap_reentered(tcb_t *t, uint8_t vector, uint32_t at)
 
 static tcb_t *partner_of(tcb_t *t)
 {
-	return t->partner ? t->partner : NULL;
+	return t->core->partner ? t->core->partner->tcb : NULL;
 }
 
 static void __attribute__((noreturn)) user_page_fault(tcb_t *t)
@@ -96,7 +96,7 @@ static void __attribute__((noreturn)) timer_interrupt(void)
 		panic("kernel entry off the kernel stack (frame at %p)", __builtin_frame_address(0));
 	arch_pic_eoi(0);
 	bool give_way = sched_timer_interrupt();
-	if (current && current->state == TS_READY && !give_way)
+	if (current && current->core->state == TS_READY && !give_way)
 		sched_switch_to(current);
 	sched_return();
 }
@@ -130,7 +130,7 @@ void trap_from_user(void)
 		ipc_fastpath(t, c->eax, c->edx, c->ecx, c->esi);
 	if (leave_vm86(c) && c->vector < IRQ_BASE && c->vector != VEC_NM) {
 		ipc_exception(t, c->vector, c->error);
-		if (t->state == TS_READY)
+		if (t->core->state == TS_READY)
 			sched_switch_to(t);
 		sched_switch_to(partner_of(t));
 	}
@@ -166,7 +166,7 @@ void trap_from_user(void)
 		break;
 	}
 	ipc_exception(t, c->vector, c->error);
-	if (t->state == TS_READY)
+	if (t->core->state == TS_READY)
 		sched_switch_to(t);
 	sched_switch_to(partner_of(t));
 }

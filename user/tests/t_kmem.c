@@ -121,6 +121,25 @@ static int km_probe(void)
 	return err == L4_ErrNoMem ? 0 : -1;
 }
 
+/* Can the root task still have a thread made in its own space?  1 yes,
+ * 0 no memory, -1 another error. */
+static int km_probe_own(void)
+{
+	L4_ThreadId_t t = rt_tid_alloc();
+	int ok;
+
+	if (L4_IsNilThread(t))
+		return -1;
+	ok = L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_nilthread, (void *)~0UL) == 1;
+	if (ok)
+		ok = L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread,
+				      (void *)~0UL) == 1 ? 1 : -1;
+	else
+		ok = L4_ErrorCode() == L4_ErrNoMem ? 0 : -1;
+	rt_release(t);
+	return ok;
+}
+
 /* Free pool pages, counted the way the fuzz test does: inactive threads
  * (a page each) in one new space until "out of memory", then deleted.
  * -1 if there are more than KM_COUNT_MAX (large memory: too slow). */
@@ -407,9 +426,13 @@ static const char *t_kmem_exhausted_then_recovers(void)
 	RUN(km_exhaust());
 	if (km_lent()) {
 		/* What ran dry is what sigma0 lends to unprivileged tasks; the
-		 * root task's own kernel memory never noticed. */
+		 * root task's own kernel memory never noticed.  A new space
+		 * is an unprivileged task too: where its first TCB page is
+		 * lent, it gets none either. */
 		CHECK_EQ(km_probe_task(), 0);
-		CHECK_EQ(km_probe(), 1);
+		CHECK_EQ(km_probe_own(), 1);
+		CHECK_EQ(km_probe(), lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0) &
+				     (1UL << LENT_KMEM_TCB) ? 0 : 1);
 	} else {
 		CHECK_EQ(km_probe(), 0);
 	}

@@ -158,7 +158,8 @@ static const char *t_kpf_map_item_faults_in_order(void)
 		CHECK_EQ(kp.n, 0);
 		return t_ag_reads(ag, KP_WINDOW, KP_VALUE);
 	}
-	CHECK_EQ(kp_lent, (1UL << LENT_KMEM_PT) | (1UL << LENT_KMEM_NT) | (1UL << LENT_KMEM_MAP));
+	CHECK_EQ(kp_lent, (1UL << LENT_KMEM_PT) | (1UL << LENT_KMEM_NT) | (1UL << LENT_KMEM_MAP) |
+			  (1UL << LENT_KMEM_TCB));
 	CHECK(kp.n >= 2);
 	CHECK_EQ(kp.kind[0], LENT_KMEM_NT);
 	CHECK_EQ(kp.cid[0], lent_cid_nt(KP_WINDOW));
@@ -275,7 +276,8 @@ static const char *t_kpf_no_page_is_no_memory(void)
 }
 
 /* ThreadControl that places a UTCB in a 4 MB region with no page table
- * yet stops, asks, and runs again to completion. */
+ * yet stops, asks, and runs again to completion.  (The new thread's body
+ * goes into t's TCB page, which has room for four: t_tcb.c.) */
 static const char *t_kpf_threadcontrol_restarts(void)
 {
 	L4_ThreadId_t t = rt_tid_alloc(), u = rt_tid_alloc();
@@ -289,8 +291,12 @@ static const char *t_kpf_threadcontrol_restarts(void)
 	L4_Word_t before = kp.n;
 	CHECK_EQ(L4_ThreadControl(u, t, rt_main_thread(), L4_nilthread, (void *)utcb), 1);
 	CHECK_EQ(kp.n, before + (kp_lent ? 1 : 0));
-	if (kp_lent)
+	if (kp_lent) {
+		CHECK_EQ(kp.kind[before], LENT_KMEM_PT);
 		CHECK_EQ(kp.cid[before], lent_cid_pt(utcb));
+		lent_kmem_control(t.raw, LENT_KMEM_STATS, 0);
+		CHECK_EQ(rt_mr(1 + LENT_KMEM_TCB), 1);
+	}
 	CHECK_EQ(L4_ThreadControl(u, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	return 0;

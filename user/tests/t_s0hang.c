@@ -47,7 +47,7 @@
 #define S0H_STEP_US		40000000UL
 /* Pool counting: thread numbers and the most spaces it may use. */
 #define S0H_COUNT_NO		20000
-#define S0H_COUNT_MAX		6000
+#define S0H_COUNT_MAX		24000
 #define S0H_COUNT_SPACES	16
 #define S0H_ECHO_SLOT		4
 
@@ -278,6 +278,9 @@ static int s0h_free_pages(void)
 		if (ec != L4_ErrNoMem)
 			break;
 		ec = 0;
+		/* A sign of life on a slow host: the harness takes a long
+		 * silence for a hang. */
+		printf("#   counting: %d so far\n", total);
 	}
 	for (i = no; i-- > S0H_COUNT_NO;)
 		(void)L4_ThreadControl(L4_GlobalId(i, 1), L4_nilthread, L4_nilthread,

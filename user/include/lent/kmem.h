@@ -36,6 +36,10 @@ enum lent_kmem_kind {
 #define LENT_CID_UTCB_BASE   0x03000000u   /* 4096 pages of UTCBs */
 #define LENT_CID_WINDOW_END  0x04000000u
 #define LENT_CID_RANGE_PAGES 4096u
+/* A TCB page holds the bodies of LENT_TCB_PER_PAGE threads of its task:
+ * page n those of the task's thread slots n*4 .. n*4+3, lowest free slot
+ * first, so a task of at most four threads needs one. */
+#define LENT_TCB_PER_PAGE    4u
 
 /* The CID of the page table / node table for user address va. */
 static inline unsigned long lent_cid_pt(unsigned long va)
