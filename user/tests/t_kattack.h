@@ -2,9 +2,9 @@
 /*
  * The hostile kpager tests' shared part (t_kattack_kp.c): a test kpager
  * that answers as the test says (well, badly, one page twice, or not at
- * all), senders that map a page to an agent meanwhile, and the checks
- * both files make.  The tests are in t_kattack.c (answers) and
- * t_kattack_roles.c (who is whose kpager, and deaths).
+ * all), and senders that map a page to an agent meanwhile.  The tests
+ * are in t_kattack.c (answers) and t_kattack_roles.c (who is whose
+ * kpager, and deaths).
  */
 #ifndef TESTS_T_KATTACK_H
 #define TESTS_T_KATTACK_H
@@ -25,7 +25,7 @@ enum ka_mode { KA_SERVE, KA_BAD_FIRST, KA_TWO_AT_ONCE, KA_HOLD };
 /* A bad (or odd) answer: the fpage word and the send base of a map item. */
 struct ka_item { L4_Word_t fpage, snd_base; };
 
-
+/* What the kpager saw and did in the current test. */
 struct ka_log {
 	L4_Word_t mode;
 	L4_Word_t n;                         /* faults seen */
