@@ -5,6 +5,7 @@
 #include <kernel/kmem.h>
 #include <kernel/frame.h>
 #include <kernel/thread_core.h>
+#include <kernel/kmem_owned.h>
 #include <kernel/sigma0_roots.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/thread.h>
@@ -72,27 +73,6 @@ static void build_frame_table(uint64_t ram_top)
 	frame_mark_kernel(table, (uint64_t)table + bytes, FRAME_OWN_TABLE);
 	kprintf("frame table: %u KB at %08x for %u frames, %u hash buckets\n", bytes / 1024,
 		table, frame_count(), frame_bucket_count());
-}
-
-/*
- * The kernel-owned memory by category, one "kmem owned: NAME N KB" line
- * each and a total, from the frame table.  Every kernel-owned frame has a
- * category, and the pool's is the pool's size: anything else is a bug in
- * the boot path.
- */
-static void print_kernel_owned(const kmem_stats_t *km)
-{
-	for (unsigned k = 0; k < FRAME_OWNERS; k++)
-		if (k != FRAME_OWN_OTHER)
-			kprintf("kmem owned: %s %u KB\n", frame_owner_name(k),
-				frame_kernel_bytes(k) / 1024);
-	kprintf("kmem owned: total %u KB\n", frame_kernel_bytes(FRAME_OWNERS) / 1024);
-	if (frame_kernel_bytes(FRAME_OWN_OTHER) != 0)
-		panic("%u KB of kernel memory without a category in the frame table",
-		      frame_kernel_bytes(FRAME_OWN_OTHER) / 1024);
-	if (frame_kernel_bytes(FRAME_OWN_POOL) != km->pool_pages * PAGE_SIZE)
-		panic("the frame table has %u KB of pool, the pool %u KB",
-		      frame_kernel_bytes(FRAME_OWN_POOL) / 1024, km->pool_pages * (PAGE_SIZE / 1024));
 }
 
 void kernel_main(uint32_t magic, uint32_t mbi_phys)
@@ -176,7 +156,11 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	kmem_stats(&km);
 	kprintf("kernel memory: %u pool pages, %u kept for privileged tasks, at most %u per task\n",
 		km.pool_pages, km.reserve_pages, km.task_limit);
-	print_kernel_owned(&km);
+	thread_core_stats_t tc;
+	thread_core_stats(&tc);
+	kprintf("resident thread parts: %u of %u bytes, %u kept for privileged tasks, at most %u per task\n",
+		tc.total, (uint32_t)sizeof(tcb_core_t), tc.privileged, tc.space_limit);
+	kmem_owned_print();
 	kprintf("starting sigma0 at %08x, root task at %08x\n", s0.ip, root.ip);
 	sched_return();
 }

@@ -2,8 +2,8 @@
 /*
  * Kernel memory seen from system calls: the gather step a system call
  * takes before it acts, and KmemControl, Lent's extension call that sets
- * a task's kpager and reads its kernel-memory counts
- * (docs/kpager-protocol.md).
+ * a task's kpager and reads its kernel-memory counts and the kernel's
+ * own (docs/kpager-protocol.md).
  */
 #include <kernel/syscall.h>
 #include <kernel/thread.h>
@@ -11,6 +11,7 @@
 #include <kernel/kpf.h>
 #include <kernel/frame.h>
 #include <kernel/mapdb.h>
+#include <kernel/kmem_owned.h>
 #include <arch/arch.h>
 
 enum sys_gather sys_gather_page(tcb_t *t, space_t *s, enum kmem_kind kind, uint32_t cid,
@@ -93,8 +94,39 @@ static tcb_core_t *named_thread(tcb_t *t, tid_t task)
 	return thread_core_lookup(task);
 }
 
+/*
+ * The kernel-owned memory by category.  These are global figures: the
+ * use of the pool moves with what every task does, so a task that could
+ * read them would learn about tasks it has no dealings with.  Only a
+ * privileged task may.  The call names no task and takes no argument;
+ * both must be zero, so that they stay free for later use.
+ */
+static word_t owned(tcb_t *t, tid_t task, word_t arg)
+{
+	kmem_owned_t o;
+
+	if (!t->space->privileged)
+		return sys_fail(t, ERR_NO_PRIVILEGE);
+	if (!tid_is_nil(task) || arg != 0)
+		return sys_fail(t, ERR_INVALID_PARAM);
+	kmem_owned(&o);
+	t->utcb[LENT_KMEM_OWN_IMAGE] = o.image;
+	t->utcb[LENT_KMEM_OWN_FRAME_TABLE] = o.frame_table;
+	t->utcb[LENT_KMEM_OWN_SIGMA0_RESERVE] = o.sigma0_reserve;
+	t->utcb[LENT_KMEM_OWN_POOL] = o.pool;
+	t->utcb[LENT_KMEM_OWN_RESIDENT] = o.resident;
+	t->utcb[LENT_KMEM_OWN_POOL_KERNEL] = o.pool_kernel;
+	t->utcb[LENT_KMEM_OWN_POOL_TASKS] = o.pool_tasks;
+	t->utcb[LENT_KMEM_OWN_RESIDENT_PARTS] = o.resident_parts;
+	t->utcb[LENT_KMEM_OWN_LENT] = o.lent;
+	return o.total;
+}
+
 word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 {
+	/* The one operation about no task: before the task is looked up. */
+	if (op == LENT_KMEM_OWNED)
+		return owned(t, task, arg);
 	tcb_core_t *named_core = named_thread(t, task);
 
 	if (!named_core)

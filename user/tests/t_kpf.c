@@ -6,9 +6,9 @@
  * task whose kpager it was made; it logs each fault and answers as the
  * test says: with a page of its own, with a bad one, or with nothing.
  * In a KMEM=pool kernel the same operations must ask no kpager at all:
- * each test checks that instead (kp_lent is 0 there).
+ * each test checks that instead (kph.lent_kinds is 0 there).
  */
-#include "tests.h"
+#include "t_kphelp.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
 
@@ -32,8 +32,7 @@ static volatile struct {
 	L4_Word_t failed;
 } kp;
 
-static L4_Word_t kp_pool;                /* KP_POOL pages of the root's */
-static L4_Word_t kp_lent;                /* kinds a kpager lends in this kernel */
+static struct t_kp kph;                  /* the kpager thread, KP_POOL pages */
 
 static void kp_answer(L4_ThreadId_t to, L4_Word_t page)
 {
@@ -77,14 +76,14 @@ static void kp_loop(L4_Word_t arg)
 		if (i == 0) {
 			/* The refused answer left the fault waiting: answer it again. */
 			if (kp.nlent < KP_POOL) {
-				L4_Word_t page = kp_pool + kp.nlent * RT_PAGE_SIZE;
+				L4_Word_t page = kph.pool + kp.nlent * RT_PAGE_SIZE;
 				kp.lent[kp.nlent++] = page;
 				kp_answer(from, page);
 			}
 			continue;
 		}
 		if (kp.nlent < KP_POOL) {
-			L4_Word_t page = kp_pool + kp.nlent * RT_PAGE_SIZE;
+			L4_Word_t page = kph.pool + kp.nlent * RT_PAGE_SIZE;
 			kp.lent[kp.nlent++] = page;
 			kp_answer(from, page);
 		} else {
@@ -93,33 +92,12 @@ static void kp_loop(L4_Word_t arg)
 	}
 }
 
-static L4_ThreadId_t kp_thread;
-
-/* A fresh log, a kpager thread, and its pool (once). */
+/* A fresh log and a kpager thread. */
 static const char *kp_start(enum kp_mode mode)
 {
-	for (unsigned i = 0; i < sizeof(kp) / sizeof(L4_Word_t); i++)
-		((volatile L4_Word_t *)&kp)[i] = 0;
+	t_kp_zero(&kp, sizeof(kp));
 	kp.mode = mode;
-	kp_lent = lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0);
-	if (!kp_pool) {
-		kp_pool = rt_get_pages(KP_POOL);
-		CHECK(kp_pool != 0);
-	}
-	for (L4_Word_t i = 0; i < KP_POOL; i++)        /* mapped in the root */
-		((volatile L4_Word_t *)(kp_pool + i * RT_PAGE_SIZE))[0] = i;
-	kp_thread = rt_thread_create(kp_loop, 0);
-	CHECK(!L4_IsNilThread(kp_thread));
-	return 0;
-}
-
-static const char *kp_agent(L4_ThreadId_t *ag, L4_ThreadId_t kpager)
-{
-	*ag = rt_agent_create(rt_main_thread());
-	CHECK(!L4_IsNilThread(*ag));
-	CHECK_EQ(lent_kmem_control(ag->raw, LENT_KMEM_SET_KPAGER, kpager.raw), 1);
-	CHECK_EQ(lent_kmem_control(ag->raw, LENT_KMEM_GET_KPAGER, 0), kpager.raw);
-	return 0;
+	return t_kp_start(&kph, KP_POOL, kp_loop);
 }
 
 static L4_Word_t kp_count(L4_ThreadId_t task, unsigned kind)
@@ -149,17 +127,17 @@ static const char *t_kpf_map_item_faults_in_order(void)
 	L4_ThreadId_t ag;
 
 	RUN(kp_start(KP_SERVE));
-	RUN(kp_agent(&ag, kp_thread));
+	RUN(t_kp_agent(&ag, kph.thread));
 	L4_Word_t nt0 = kp_count(ag, LENT_KMEM_NT), pt0 = kp_count(ag, LENT_KMEM_PT);
 	RUN(kp_map_into(ag, KP_WINDOW));
 	CHECK_EQ(kp_count(ag, LENT_KMEM_NT), nt0 + 1);
 	CHECK_EQ(kp_count(ag, LENT_KMEM_PT), pt0 + 1);
-	if (!kp_lent) {
+	if (!kph.lent_kinds) {
 		CHECK_EQ(kp.n, 0);
 		return t_ag_reads(ag, KP_WINDOW, KP_VALUE);
 	}
-	CHECK_EQ(kp_lent, (1UL << LENT_KMEM_PT) | (1UL << LENT_KMEM_NT) | (1UL << LENT_KMEM_MAP) |
-			  (1UL << LENT_KMEM_TCB));
+	CHECK_EQ(kph.lent_kinds, (1UL << LENT_KMEM_PT) | (1UL << LENT_KMEM_NT) | (1UL << LENT_KMEM_MAP) |
+				 (1UL << LENT_KMEM_TCB));
 	CHECK(kp.n >= 2);
 	CHECK_EQ(kp.kind[0], LENT_KMEM_NT);
 	CHECK_EQ(kp.cid[0], lent_cid_nt(KP_WINDOW));
@@ -184,17 +162,17 @@ static const char *t_kpf_lent_frame_reaches_no_user(void)
 	L4_Word_t res[5], sec;
 
 	RUN(kp_start(KP_SERVE));
-	RUN(kp_agent(&ag, kp_thread));
+	RUN(t_kp_agent(&ag, kph.thread));
 	RUN(kp_map_into(ag, KP_WINDOW));
-	if (!kp_lent) {
+	if (!kph.lent_kinds) {
 		CHECK_EQ(kp.nlent, 0);
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp_pool), 0);
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kph.pool), 0);
 		return 0;
 	}
 	CHECK(kp.nlent >= 2);
 	L4_Word_t lent = kp.lent[0];
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, lent), 1);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp_pool + (KP_POOL - 1) * RT_PAGE_SIZE), 0);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kph.pool + (KP_POOL - 1) * RT_PAGE_SIZE), 0);
 	/* Map the lent page to the agent next to the first one. */
 	RUN(t_ag_accept(ag, KP_WINDOW + RT_PAGE_SIZE, 12));
 	RUN(t_ag_give_map(ag, t_map_item(lent, 12, L4_FullyAccessible, 0), res, &sec));
@@ -214,13 +192,13 @@ static const char *kp_refused_then_served(enum kp_mode mode, L4_Word_t why)
 		/* Something lent already: a first agent's node table. */
 		L4_ThreadId_t first;
 		kp.mode = KP_SERVE;
-		RUN(kp_agent(&first, kp_thread));
+		RUN(t_kp_agent(&first, kph.thread));
 		RUN(kp_map_into(first, KP_WINDOW));
 		kp.mode = mode;
 	}
-	RUN(kp_agent(&ag, kp_thread));
+	RUN(t_kp_agent(&ag, kph.thread));
 	RUN(kp_map_into(ag, KP_WINDOW2));
-	if (!kp_lent) {
+	if (!kph.lent_kinds) {
 		CHECK_EQ(kp.n, 0);
 		return t_ag_reads(ag, KP_WINDOW2, KP_VALUE);
 	}
@@ -250,8 +228,8 @@ static const char *t_kpf_no_page_is_no_memory(void)
 
 	RUN(kp_start(KP_REFUSE));
 	CHECK_EQ(L4_ThreadControl(t, t, rt_main_thread(), L4_nilthread, (void *)-1), 1);
-	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kp_thread.raw), 1);
-	if (!kp_lent) {
+	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kph.thread.raw), 1);
+	if (!kph.lent_kinds) {
 		CHECK_EQ(L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
 					 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2),
 					 L4_nilthread, &old), 1);
@@ -285,13 +263,13 @@ static const char *t_kpf_threadcontrol_restarts(void)
 
 	RUN(kp_start(KP_SERVE));
 	CHECK_EQ(L4_ThreadControl(t, t, rt_main_thread(), L4_nilthread, (void *)-1), 1);
-	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kp_thread.raw), 1);
+	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kph.thread.raw), 1);
 	CHECK_EQ(L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
 				 L4_FpageLog2(utcb, 16), L4_nilthread, &old), 1);
 	L4_Word_t before = kp.n;
 	CHECK_EQ(L4_ThreadControl(u, t, rt_main_thread(), L4_nilthread, (void *)utcb), 1);
-	CHECK_EQ(kp.n, before + (kp_lent ? 1 : 0));
-	if (kp_lent) {
+	CHECK_EQ(kp.n, before + (kph.lent_kinds ? 1 : 0));
+	if (kph.lent_kinds) {
 		CHECK_EQ(kp.kind[before], LENT_KMEM_PT);
 		CHECK_EQ(kp.cid[before], lent_cid_pt(utcb));
 		lent_kmem_control(t.raw, LENT_KMEM_STATS, 0);
@@ -340,7 +318,7 @@ static const char *t_kpf_deadlock_aborts_and_retries(void)
 	L4_Word_t page = t_page(), pool, deadlocks = 0, faults = 0;
 
 	RUN(kp_start(KP_SERVE));
-	RUN(kp_agent(&ag, rt_main_thread()));
+	RUN(t_kp_agent(&ag, rt_main_thread()));
 	pool = rt_get_pages(4);
 	CHECK(pool != 0);
 	((volatile L4_Word_t *)page)[0] = KP_VALUE;
@@ -348,7 +326,7 @@ static const char *t_kpf_deadlock_aborts_and_retries(void)
 	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
 	RUN(kp_send_as_kpager(ag, t_map_item(page, 12, L4_FullyAccessible, 0), pool,
 			      &deadlocks, &faults));
-	CHECK(kp_lent ? deadlocks >= 1 : deadlocks == 0);
+	CHECK(kph.lent_kinds ? deadlocks >= 1 : deadlocks == 0);
 	CHECK_EQ(deadlocks, faults);
 	RUN(t_ag_reads(ag, KP_WINDOW, KP_VALUE));
 	return 0;
@@ -366,7 +344,7 @@ static const char *t_kpf_deadlock_after_stopped_transfer(void)
 	L4_Word_t window = KP_WINDOW + 0x400000UL - 2 * RT_PAGE_SIZE;
 
 	RUN(kp_start(KP_SERVE));
-	RUN(kp_agent(&ag, rt_main_thread()));
+	RUN(t_kp_agent(&ag, rt_main_thread()));
 	pool = rt_get_pages(8);
 	pages = rt_get_pages(4);
 	CHECK(pool != 0 && pages != 0);
@@ -382,7 +360,7 @@ static const char *t_kpf_deadlock_after_stopped_transfer(void)
 	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
 	RUN(kp_send_as_kpager(ag, t_map_item(two, 13, L4_FullyAccessible, 0), pool,
 			      &deadlocks, &faults));
-	CHECK(kp_lent ? deadlocks >= 2 : deadlocks == 0);
+	CHECK(kph.lent_kinds ? deadlocks >= 2 : deadlocks == 0);
 	RUN(t_ag_reads(ag, window, KP_VALUE));
 	RUN(t_ag_reads(ag, window + RT_PAGE_SIZE, KP_VALUE + 1));
 	return 0;
@@ -394,9 +372,9 @@ static const char *t_kpf_pages_back_at_task_death(void)
 	L4_ThreadId_t ag;
 
 	RUN(kp_start(KP_SERVE));
-	RUN(kp_agent(&ag, kp_thread));
+	RUN(t_kp_agent(&ag, kph.thread));
 	RUN(kp_map_into(ag, KP_WINDOW));
-	if (!kp_lent) {
+	if (!kph.lent_kinds) {
 		CHECK_EQ(kp.nlent, 0);
 		return 0;
 	}
@@ -408,7 +386,7 @@ static const char *t_kpf_pages_back_at_task_death(void)
 		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp.lent[i]), 0);
 	/* And the kpager may use it again: the kernel left nothing in it
 	 * (the page held its index, 1, before it was lent). */
-	CHECK_EQ(kp.lent[1], kp_pool + RT_PAGE_SIZE);
+	CHECK_EQ(kp.lent[1], kph.pool + RT_PAGE_SIZE);
 	CHECK_EQ(((volatile L4_Word_t *)kp.lent[1])[0], 0);
 	return 0;
 }
@@ -421,12 +399,12 @@ static const char *t_kpf_unused_page_back_at_task_death(void)
 	L4_Word_t page = t_page();
 
 	RUN(kp_start(KP_FIRST_ONLY));
-	RUN(kp_agent(&ag, kp_thread));
+	RUN(t_kp_agent(&ag, kph.thread));
 	RUN(t_ag_accept(ag, KP_WINDOW, 12));
 	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
 	L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, 0);
 	CHECK(!L4_IsNilThread(t_send_async(ag, t_tag(0x66, 0, 2), m.raw, 0)));
-	if (!kp_lent) {
+	if (!kph.lent_kinds) {
 		CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 		CHECK_EQ(kp.n, 0);
 		return 0;
@@ -451,14 +429,14 @@ static const char *t_kpf_abandoned_fault_leaves_nothing(void)
 	L4_MsgTag_t tag;
 
 	RUN(kp_start(KP_HOLD));
-	RUN(kp_agent(&ag, kp_thread));
+	RUN(t_kp_agent(&ag, kph.thread));
 	((volatile L4_Word_t *)mine)[0] = KP_VALUE;
 	RUN(t_ag_accept(ag, KP_WINDOW, 12));
 	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
 	L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, 0);
 	snd = t_send_async(ag, t_tag(0x66, 0, 2), m.raw, 0);
 	CHECK(!L4_IsNilThread(snd));
-	if (kp_lent) {
+	if (kph.lent_kinds) {
 		CHECK(t_wait_for(&kp.n, 1, T_WAIT_US));
 		/* The sender goes; the agent's receive ends with it. */
 		CHECK_EQ(L4_ThreadControl(snd, L4_nilthread, L4_nilthread, L4_nilthread,

@@ -139,6 +139,10 @@ enum lent_kmem_op {
 	LENT_KMEM_LENT_MASK = 6,   /* EDX: an address of the caller's; EAX bit i set
 	                            * if the frame mapped at the i-th page from EDX
 	                            * (rounded down to 128 KB) is lent, i < 32 */
+	LENT_KMEM_OWNED = 7,       /* EAX nil, EDX 0: the kernel-owned memory by
+	                            * category into MR1..: see below; EAX: the
+	                            * kernel-owned total in pages.  Privileged
+	                            * tasks only. */
 };
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then the words below.  Readable by the task, by
@@ -148,6 +152,21 @@ enum lent_kmem_op {
 #define LENT_KMEM_STAT_PRIVILEGED (LENT_KMEM_KINDS + 3)  /* MR10: 1 for sigma0, the root task */
 #define LENT_KMEM_STAT_MAPPED     (LENT_KMEM_KINDS + 4)  /* MR11: user pages mapped in it */
 #define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 4)
+
+/* LENT_KMEM_OWNED fills MR1..MR9, in 4 KB pages unless named otherwise.
+ * Kernel-owned, fixed from boot on (EAX is the sum of these five): */
+#define LENT_KMEM_OWN_IMAGE          1   /* the kernel image, stacks, per-CPU data */
+#define LENT_KMEM_OWN_FRAME_TABLE    2   /* the frame table and its buckets */
+#define LENT_KMEM_OWN_SIGMA0_RESERVE 3   /* sigma0's boot reserve (its used part) */
+#define LENT_KMEM_OWN_POOL           4   /* the in-kernel pool, its whole size */
+#define LENT_KMEM_OWN_RESIDENT       5   /* the reserve for resident thread parts */
+/* How they are used now: */
+#define LENT_KMEM_OWN_POOL_KERNEL    6   /* pool pages of the kernel's own indexes */
+#define LENT_KMEM_OWN_POOL_TASKS     7   /* pool pages charged to tasks */
+#define LENT_KMEM_OWN_RESIDENT_PARTS 8   /* resident thread parts in use (a count) */
+/* Not kernel-owned: frames the kpagers lend the kernel now, all tasks. */
+#define LENT_KMEM_OWN_LENT           9
+#define LENT_KMEM_OWNED_WORDS        9
 
 #ifndef LENT_KERNEL
 /* The user-level binding: registers as above.  The task is named by one

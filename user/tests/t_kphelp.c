@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Starting a test kpager and its agents (t_kphelp.h). */
+#include "t_kphelp.h"
+#include <lent/kmem.h>
+
+void t_kp_zero(volatile void *log, L4_Word_t bytes)
+{
+	for (L4_Word_t i = 0; i < bytes / sizeof(L4_Word_t); i++)
+		((volatile L4_Word_t *)log)[i] = 0;
+}
+
+const char *t_kp_start(struct t_kp *kp, L4_Word_t pages, rt_entry_t body)
+{
+	kp->lent_kinds = lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0);
+	if (!kp->pool) {
+		kp->pool = rt_get_pages(pages);
+		CHECK(kp->pool != 0);
+	}
+	for (L4_Word_t i = 0; i < pages; i++) {
+		/* None may still be lent from an earlier test: its task is gone. */
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp->pool + i * RT_PAGE_SIZE), 0);
+		((volatile L4_Word_t *)(kp->pool + i * RT_PAGE_SIZE))[0] = i;
+	}
+	kp->thread = rt_thread_create(body, 0);
+	CHECK(!L4_IsNilThread(kp->thread));
+	return 0;
+}
+
+const char *t_kp_agent(L4_ThreadId_t *ag, L4_ThreadId_t kpager)
+{
+	*ag = rt_agent_create(rt_main_thread());
+	CHECK(!L4_IsNilThread(*ag));
+	if (!L4_IsNilThread(kpager)) {
+		CHECK_EQ(lent_kmem_control(ag->raw, LENT_KMEM_SET_KPAGER, kpager.raw), 1);
+		CHECK_EQ(lent_kmem_control(ag->raw, LENT_KMEM_GET_KPAGER, 0), kpager.raw);
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Starting a test kpager (t_kphelp.c), shared by the kernel-page-fault
+ * tests (t_kpf.c) and the hostile ones (t_kattack*.c): a kpager thread
+ * in the root task, the root's pages it lends from, and agents whose
+ * kpager it is.  Each file keeps its own log and answering policy.
+ */
+#ifndef TESTS_T_KPHELP_H
+#define TESTS_T_KPHELP_H
+
+#include "tests.h"
+
+struct t_kp {
+	L4_Word_t pool;           /* the root's pages it lends from (got once) */
+	L4_Word_t lent_kinds;     /* LENT_KMEM_LENT_KINDS: 0 in a KMEM=pool kernel */
+	L4_ThreadId_t thread;     /* the kpager thread of the current test */
+};
+
+/* Zero a log of words (a test's volatile record of faults). */
+void t_kp_zero(volatile void *log, L4_Word_t bytes);
+/* Start kpager thread body for one test: the pool of pages pages is got
+ * on the first call, none of its pages may still be lent, and page i
+ * holds i in its first word. */
+const char *t_kp_start(struct t_kp *kp, L4_Word_t pages, rt_entry_t body);
+/* A new agent whose pager is main and whose kpager is kpager (unless
+ * nil: then the root's, inherited). */
+const char *t_kp_agent(L4_ThreadId_t *ag, L4_ThreadId_t kpager);
+
+#endif
