@@ -47,9 +47,9 @@ static bool reap_mappings(space_t *s, bool may_stop)
 	return true;
 }
 
-/* UTCB pages are the kernel's, handed to the space: take them back (a
- * lent one goes back to the kpager zeroed; its translation goes with the
- * page table right after). */
+/* UTCB pages are the kernel's, handed to the space: take them back.  A
+ * lent one goes back to the kpager zeroed, and only after its
+ * translation in the space is gone. */
 static void free_utcb_pages(space_t *s, uint32_t pde)
 {
 	if (fpage_is_nil(s->utcb_area))
@@ -63,8 +63,11 @@ static void free_utcb_pages(space_t *s, uint32_t pde)
 		to = hi;
 	for (uint64_t va = from; va < to; va += PAGE_SIZE) {
 		pte_t *p = arch_pte_slot(s->pdir, (uint32_t)va);
-		if (p && arch_pte_present(*p))
-			kmem_put(s, KMEM_UTCB, phys_to_virt(arch_pte_phys(*p)));
+		if (p && arch_pte_present(*p)) {
+			uint32_t pa = arch_pte_phys(*p);
+			space_pte_clear(s, (uint32_t)va);
+			kmem_put(s, KMEM_UTCB, phys_to_virt(pa));
+		}
 	}
 }
 

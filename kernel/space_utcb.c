@@ -40,7 +40,7 @@ bool space_utcb_page_present(space_t *s, uint32_t va)
  * other one can be made (space_pte_set).  Mapped in s at its own UTCB
  * address, it shows s only what the kernel and s's own threads put in
  * it: their UTCBs.  It goes back to the kpager zeroed (kmem_put) only
- * after this translation went with s's page table.
+ * when s dies, after this translation is removed (space_reap.c).
  */
 bool space_utcb_frame_at(const space_t *s, uint32_t va, uint32_t phys)
 {
