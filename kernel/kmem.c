@@ -183,7 +183,8 @@ bool kmem_kind_is_lent(const space_t *s, enum kmem_kind kind)
 	 * sigma0 must never wait on itself. */
 	if (!s || s->sigma0 || s->boot_kmem)
 		return false;
-	return kind == KMEM_PT || kind == KMEM_NT || kind == KMEM_MAP || kind == KMEM_TCB;
+	return kind == KMEM_PDIR || kind == KMEM_PT || kind == KMEM_NT || kind == KMEM_MAP ||
+	       kind == KMEM_TCB || kind == KMEM_UTCB;
 #endif
 }
 
@@ -213,7 +214,8 @@ void kmem_put(space_t *s, enum kmem_kind kind, void *page)
 	if (!page)
 		return;
 	/* By where the page came from, not by the kind: a task made at boot
-	 * (boot_kmem) has pages of lent kinds from the pool. */
+	 * (boot_kmem) has pages of lent kinds from the pool, the root task's
+	 * first UTCB page among them. */
 	if (!frame_is_lent(virt_to_phys(page))) {
 		kmem_free(s, kind, page);
 		return;
@@ -235,14 +237,22 @@ void kmem_return_lent(space_t *s, enum kmem_kind kind, uint32_t cid)
 
 void kmem_return_unused(space_t *s)
 {
-	if (!kmem_kind_is_lent(s, KMEM_PT) ||
-	    (!s->kmem_pages[KMEM_PT] && !s->kmem_pages[KMEM_NT] && !s->kmem_pages[KMEM_MAP]))
+	if (!kmem_kind_is_lent(s, KMEM_PT))
 		return;
-	for (uint32_t pde = 0; pde < USER_PDES; pde++) {
-		kmem_return_lent(s, KMEM_PT, lent_cid_pt(pde << 22));
-		kmem_return_lent(s, KMEM_NT, lent_cid_nt(pde << 22));
+	if (s->kmem_pages[KMEM_PT] || s->kmem_pages[KMEM_NT] || s->kmem_pages[KMEM_MAP]) {
+		for (uint32_t pde = 0; pde < USER_PDES; pde++) {
+			kmem_return_lent(s, KMEM_PT, lent_cid_pt(pde << 22));
+			kmem_return_lent(s, KMEM_NT, lent_cid_nt(pde << 22));
+		}
+		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count));
 	}
-	kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count));
+	/* The page directory (lent for a SpaceControl that never acted), and
+	 * UTCB pages lent for a ThreadControl that never acted: those in use
+	 * went back with the space's tables, so the count says whether any
+	 * is left to look for. */
+	kmem_return_lent(s, KMEM_PDIR, LENT_CID_PDIR);
+	for (uint32_t n = 0; s->kmem_pages[KMEM_UTCB] && n < LENT_CID_RANGE_PAGES; n++)
+		kmem_return_lent(s, KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, n));
 }
 
 void kmem_lent(space_t *s, enum kmem_kind kind)

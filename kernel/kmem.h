@@ -63,8 +63,9 @@ void *kmem_get(space_t *s, enum kmem_kind kind, uint32_t cid);
 void kmem_put(space_t *s, enum kmem_kind kind, void *page);
 /* The task dies, every page in use given back: give back the frames
  * lent for it that no operation used (the kernel asks only for the
- * page tables and node tables of its 4 MB slots, and for its next page
- * of mapping nodes, so those are all the places to look). */
+ * page tables and node tables of its 4 MB slots, its next page of
+ * mapping nodes, its page directory and the UTCB pages of its UTCB
+ * area, so those are all the places to look). */
 void kmem_return_unused(space_t *s);
 /* Give back the frame lent at cid, if any (a page gathered for an
  * operation that never acted). */

@@ -20,15 +20,31 @@ space_t *space_create(void)
 		return NULL;
 	/* The record is charged to the task itself, once. */
 	kmem_adopt(s, KMEM_TASK);
-	s->pdir = kmem_alloc(s, KMEM_PDIR);
-	if (!s->pdir) {
+	s->id = ++next_space_id;
+	/* A page directory its kpager lends comes with the first use of one
+	 * (SpaceControl, which maps the KIP, gathers it): the space needs
+	 * none before, for no thread of it can run and nothing can be
+	 * mapped into it until SpaceControl has set its areas.  One from the
+	 * pool is taken now, as in a kernel without kpagers. */
+	if (!kmem_kind_is_lent(s, KMEM_PDIR) && !space_take_pdir(s)) {
 		kmem_free_record(s);
 		return NULL;
 	}
-	arch_pdir_init(s->pdir);
-	s->pdir_phys = virt_to_phys(s->pdir);
-	s->id = ++next_space_id;
 	return s;
+}
+
+bool space_take_pdir(space_t *s)
+{
+	if (s->pdir)
+		return true;
+	uint32_t *pdir = kmem_get(s, KMEM_PDIR, LENT_CID_PDIR);
+	if (!pdir)
+		return false;
+	/* The kernel half now: a lent frame held nothing of it. */
+	arch_pdir_init(pdir);
+	s->pdir = pdir;
+	s->pdir_phys = virt_to_phys(pdir);
+	return true;
 }
 
 bool space_areas_set(space_t *s)
@@ -41,7 +57,7 @@ static bool ranges_overlap(uint32_t a, uint64_t alen, uint32_t b, uint64_t blen)
 	return (uint64_t)a < (uint64_t)b + blen && (uint64_t)b < (uint64_t)a + alen;
 }
 
-bool space_in_utcb_area(space_t *s, uint32_t addr, uint32_t size)
+bool space_in_utcb_area(const space_t *s, uint32_t addr, uint32_t size)
 {
 	if (fpage_is_nil(s->utcb_area))
 		return false;

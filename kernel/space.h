@@ -25,7 +25,8 @@ struct tcb;
 typedef struct node_page { struct node_page *next; } node_page_t;
 
 struct space {
-	uint32_t *pdir;                    /* page directory (KMEM_PT) */
+	uint32_t *pdir;                    /* page directory (KMEM_PDIR); NULL
+	                                    * until the first use of one */
 	uint32_t pdir_phys;
 	mapnode_t **node_table[USER_PDES]; /* per 4 MB: 1024 node slots (KMEM_NT) */
 	fpage_t kip_area;
@@ -57,6 +58,9 @@ _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its pag
 /* ---- lifecycle (space.c, teardown in space_reap.c) ---- */
 
 space_t *space_create(void);
+/* Make sure s has its page directory (a lent one: gathered at
+ * LENT_CID_PDIR before); false if there is none to take. */
+bool space_take_pdir(space_t *s);
 /* Free a space with no threads and everything it holds, in one go (an
  * unused space, or at boot). */
 void space_destroy(space_t *s);
@@ -73,7 +77,7 @@ bool space_reap_dying(void);
 bool space_areas_set(space_t *s);
 /* Is [addr, addr+size) inside user memory and clear of KIP and UTCB areas? */
 bool space_is_user_range(space_t *s, uint32_t addr, uint32_t size);
-bool space_in_utcb_area(space_t *s, uint32_t addr, uint32_t size);
+bool space_in_utcb_area(const space_t *s, uint32_t addr, uint32_t size);
 
 /* ---- kernel access to user memory (space_user.c) ---- */
 
@@ -87,8 +91,20 @@ int space_user_byte(space_t *s, uint32_t va);
 
 /* Map the kernel-owned frame phys at va (KIP, UTCB pages): no mapping node. */
 int space_map_kernel_page(space_t *s, uint32_t va, uint32_t phys, uint32_t rights);
-/* Make sure the UTCB page holding va exists; returns its kernel address. */
+/* Make sure the UTCB page holding va exists; returns its kernel address.
+ * A lent one must have been gathered (at space_utcb_cid(s, va)). */
 void *space_utcb_page(space_t *s, uint32_t va);
+/* Is the UTCB page holding va there (mapped in s)? */
+bool space_utcb_page_present(space_t *s, uint32_t va);
+/* The content identifier of the UTCB page holding va, which lies in s's
+ * UTCB area: the page's index within the area. */
+uint32_t space_utcb_cid(const space_t *s, uint32_t va);
+/* The one user translation of a lent frame the kernel makes: a UTCB page
+ * lent to s, at the address its content identifier names. */
+bool space_utcb_frame_at(const space_t *s, uint32_t va, uint32_t phys);
+/* The largest UTCB area, so that each of its pages has a content
+ * identifier: LENT_CID_RANGE_PAGES pages (16 MB, 32768 UTCBs). */
+#define UTCB_AREA_MAX_LOG2 24u
 
 /* ---- map and unmap (space_map.c); page-table entries (space_pte.c) and
  *      node tables (space_nodes.c) are the mapping database's hooks,

@@ -36,8 +36,9 @@ int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 		return -1;
 	/* No user translation of a frame the kernel holds: the mapping
 	 * node stays, the translation comes with the next map of the page
-	 * once the frame is back (kernel/kpf.c). */
-	if (frame_is_lent(phys)) {
+	 * once the frame is back (kernel/kpf.c).  The one exception: a
+	 * UTCB page lent to s, at its own UTCB address (space_utcb.c). */
+	if (frame_is_lent(phys) && !space_utcb_frame_at(s, vaddr, phys)) {
 		*p = 0;
 		flush_if_current(s, vaddr);
 		return 0;

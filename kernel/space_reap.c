@@ -47,7 +47,9 @@ static bool reap_mappings(space_t *s, bool may_stop)
 	return true;
 }
 
-/* UTCB pages are the kernel's, handed to the space: take them back. */
+/* UTCB pages are the kernel's, handed to the space: take them back.  A
+ * lent one goes back to the kpager zeroed, and only after its
+ * translation in the space is gone. */
 static void free_utcb_pages(space_t *s, uint32_t pde)
 {
 	if (fpage_is_nil(s->utcb_area))
@@ -61,8 +63,11 @@ static void free_utcb_pages(space_t *s, uint32_t pde)
 		to = hi;
 	for (uint64_t va = from; va < to; va += PAGE_SIZE) {
 		pte_t *p = arch_pte_slot(s->pdir, (uint32_t)va);
-		if (p && arch_pte_present(*p))
-			kmem_free(s, KMEM_UTCB, phys_to_virt(arch_pte_phys(*p)));
+		if (p && arch_pte_present(*p)) {
+			uint32_t pa = arch_pte_phys(*p);
+			space_pte_clear(s, (uint32_t)va);
+			kmem_put(s, KMEM_UTCB, phys_to_virt(pa));
+		}
 	}
 }
 
@@ -71,7 +76,7 @@ static bool reap_tables(space_t *s, bool may_stop)
 {
 	for (; s->reap_pde < USER_PDES; s->reap_pde++) {
 		uint32_t i = s->reap_pde;
-		uint32_t pt = arch_pde_table(s->pdir, i << 22);
+		uint32_t pt = s->pdir ? arch_pde_table(s->pdir, i << 22) : 0;
 		if (pt) {
 			free_utcb_pages(s, i);
 			kmem_put(s, KMEM_PT, phys_to_virt(pt));
@@ -97,10 +102,17 @@ bool space_reap(space_t *s, bool may_stop)
 		if (may_stop && s->node_pages && preempt_due(PAGE_FREE_COST))
 			return false;
 	}
+	/* The page directory: the CPU lets go of it first, for it goes back
+	 * (to the pool, or zeroed to the kpager) and its frame may come
+	 * back as another space's. */
+	if (s->pdir) {
+		arch_pdir_release(s->pdir_phys);
+		kmem_put(s, KMEM_PDIR, s->pdir);
+		s->pdir = NULL;
+	}
 	/* Pages a kpager lent for an operation that never acted (the task
 	 * died first) go back too. */
 	kmem_return_unused(s);
-	kmem_free(s, KMEM_PDIR, s->pdir);
 	kmem_free_record(s);
 	return true;
 }

@@ -37,7 +37,10 @@ word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip
 	/* The areas are fixed once set: UTCBs may already live there. */
 	if (s->active_threads || space_areas_set(s))
 		return 1;
-	if (!area_in_user(utcb_area) || fpage_size_log2(utcb_area) < 12)
+	/* At most UTCB_AREA_MAX_LOG2: each UTCB page has a content
+	 * identifier, its index in the area. */
+	if (!area_in_user(utcb_area) || fpage_size_log2(utcb_area) < 12 ||
+	    fpage_size_log2(utcb_area) > UTCB_AREA_MAX_LOG2)
 		return sys_fail(t, ERR_UTCB_AREA);
 	if (!area_in_user(kip_area) || fpage_size_log2(kip_area) != 12 ||
 	    overlap(kip_area, utcb_area))
@@ -48,8 +51,16 @@ word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip
 			return sys_fail(t, ERR_UTCB_AREA);
 	if (mapdb_lookup(s, fpage_base(kip_area)))
 		return sys_fail(t, ERR_KIP_AREA);
-	/* Gather: the page table the KIP goes in. */
-	switch (sys_gather_page(t, s, KMEM_PT, lent_cid_pt(fpage_base(kip_area)), st->core->id)) {
+	/* Gather, in fault order: the page directory (the first use of one:
+	 * a new space whose kpager lends it has none yet), then the page
+	 * table the KIP goes in.  A restart builds nothing anew: the space
+	 * is there already, and what was lent stays with it. */
+	enum sys_gather g = GATHER_OK;
+	if (!s->pdir)
+		g = sys_gather_page(t, s, KMEM_PDIR, LENT_CID_PDIR, st->core->id);
+	if (g == GATHER_OK)
+		g = sys_gather_page(t, s, KMEM_PT, lent_cid_pt(fpage_base(kip_area)), st->core->id);
+	switch (g) {
 	case GATHER_OK: break;
 	case GATHER_FAULTED: *old_control = control; return space_spec;
 	case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);

@@ -25,6 +25,17 @@ static bool utcb_location_free(space_t *s, word_t loc, tcb_t *self)
 	return true;
 }
 
+/* Gather what placing a UTCB at loc in s needs, in fault order: the
+ * page table of its page, then the UTCB page, unless it is there. */
+static enum sys_gather gather_utcb(tcb_t *t, space_t *s, word_t loc, tid_t named)
+{
+	enum sys_gather g = sys_gather_page(t, s, KMEM_PT, lent_cid_pt(loc), named);
+
+	if (g != GATHER_OK || space_utcb_page_present(s, loc))
+		return g;
+	return sys_gather_page(t, s, KMEM_UTCB, space_utcb_cid(s, loc), named);
+}
+
 /* A thread with pager and UTCB in an initialised space starts running
  * (or rather waiting for its start message). */
 static void maybe_activate(tcb_t *d)
@@ -48,7 +59,7 @@ static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t ut
 	if (!tid_is_nil(scheduler) && !thread_lookup(scheduler))
 		return sys_fail(t, ERR_INVALID_SCHEDULER);
 	if (utcb != NO_UTCB && utcb != d->utcb_location)
-		switch (sys_gather_page(t, d->space, KMEM_PT, lent_cid_pt(utcb), d->core->id)) {
+		switch (gather_utcb(t, d->space, utcb, d->core->id)) {
 		case GATHER_OK: break;
 		case GATHER_FAULTED: return GATHERING;
 		case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
@@ -123,9 +134,9 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 	if (s && s->thread_list && utcb != NO_UTCB &&
 	    (!space_areas_set(s) || !utcb_location_ok(s, utcb) || !utcb_location_free(s, utcb, NULL)))
 		return sys_fail(t, ERR_UTCB_AREA);
-	/* Gather before creating the body: the UTCB's page table. */
+	/* Gather before creating the body: the UTCB's page table and page. */
 	if (s && s->thread_list && utcb != NO_UTCB)
-		switch (sys_gather_page(t, s, KMEM_PT, lent_cid_pt(utcb), sp->core->id)) {
+		switch (gather_utcb(t, s, utcb, sp->core->id)) {
 		case GATHER_OK: break;
 		case GATHER_FAULTED: return dest;
 		case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);

@@ -84,10 +84,10 @@ void arch_context_init(arch_context_t *ctx)
  * TCB, %gs:0 finds its UTCB, and its address space is loaded.  Here, next
  * to the GDT and TSS, so that the IPC path pays for no calls.
  */
+static uint32_t loaded_pdir;   /* the page directory in CR3 */
+
 void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
 {
-	static uint32_t loaded_pdir;
-
 	(void)utcb_location;
 	tss.esp0 = (uint32_t)(&t->ctx + 1);
 	load_utcb_segment(t);
@@ -96,6 +96,18 @@ void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
 		load_cr3(pdir_phys);
 		loaded_pdir = pdir_phys;
 	}
+}
+
+void arch_pdir_release(uint32_t pdir_phys)
+{
+	extern uint32_t boot_pdir[];
+
+	if (pdir_phys != loaded_pdir)
+		return;
+	/* The kernel half is the same in boot_pdir; loading it also drops
+	 * the dying space's TLB entries. */
+	loaded_pdir = virt_to_phys(boot_pdir);
+	load_cr3(loaded_pdir);
 }
 
 static void set_gate(int vec, int dpl)

@@ -66,8 +66,9 @@ static void km_report_line(const char *name, L4_ThreadId_t task)
 	       n[LENT_KMEM_STAT_RESIDENT]);
 }
 
-/* A task made by hand: SpaceControl needs a page table for the KIP, a
- * thread whose UTCB lies in a new 4 MB region one more. */
+/* A task made by hand: SpaceControl needs its page directory and a page
+ * table for the KIP, a thread whose UTCB lies in a new 4 MB region one
+ * more page table and its UTCB page. */
 static int km_task(L4_ThreadId_t t, L4_ThreadId_t u)
 {
 	L4_Word_t old;
@@ -76,12 +77,13 @@ static int km_task(L4_ThreadId_t t, L4_ThreadId_t u)
 	    lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kp.thread.raw) != 1)
 		return 0;
 	km_counts("ThreadControl made a task", t);
-	printf("demo:     SpaceControl: the KIP page needs a page table\n");
+	printf("demo:     SpaceControl: the space's page directory, a page table for the KIP\n");
 	if (L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12), L4_FpageLog2(KM_UTCBS, 23),
 			    L4_nilthread, &old) != 1)
 		return 0;
 	km_counts("after SpaceControl", t);
-	printf("demo:     ThreadControl: a second thread, its UTCB at %08lx\n", KM_UTCBS);
+	printf("demo:     ThreadControl: a second thread, its UTCB at %08lx "
+	       "(a page table, the UTCB page)\n", KM_UTCBS);
 	if (L4_ThreadControl(u, t, L4_Myself(), L4_nilthread, (void *)KM_UTCBS) != 1)
 		return 0;
 	km_counts("after ThreadControl", t);

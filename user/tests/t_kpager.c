@@ -161,10 +161,11 @@ static const char *kt_space_control(L4_ThreadId_t t, L4_Word_t *ok)
 	return 0;
 }
 
-/* Quota: client A, a task made here, may have 2 pages; its SpaceControl
- * and its first thread's UTCB take them.  A second thread, whose UTCB
+/* Quota: client A, a task made here, may have 4 pages; its SpaceControl
+ * (page directory, the KIP's page table) and its first thread's UTCB (a
+ * page table, the UTCB page) take them.  A second thread, whose UTCB
  * needs a third page table, gets ThreadControl error 8, while client B,
- * an agent, still has its map served.  After an upgrade of one page
+ * an agent, still has its map served.  After an upgrade of two pages
  * (from sigma0, the kpager's own pager), A's thread is created. */
 static const char *t_kpager_quota_limits_one_client(void)
 {
@@ -175,7 +176,7 @@ static const char *t_kpager_quota_limits_one_client(void)
 	RUN(kt_start(4, &base));
 	RUN(kt_start(5, &ok));                  /* the next slice: 8 pages */
 	CHECK(!L4_IsNilThread(quota_start(&quota, base, 8)));
-	int ca = quota_client(&quota, 2), cb = quota_client(&quota, 8);
+	int ca = quota_client(&quota, 4), cb = quota_client(&quota, 8);
 	CHECK(ca >= 0 && cb >= 0);
 	CHECK_EQ(quota_add_thread(&quota, ca, t), 0);
 	CHECK_EQ(L4_ThreadControl(t, t, rt_main_thread(), L4_nilthread, (void *)-1), 1);
@@ -197,19 +198,20 @@ static const char *t_kpager_quota_limits_one_client(void)
 	} else {
 		CHECK_EQ(tc, 0);
 		CHECK_EQ(err, 8);
-		CHECK_EQ(quota_used(&quota, ca), 2);
+		CHECK_EQ(quota_used(&quota, ca), 4);
 		CHECK_EQ(quota.over[ca], 1);
 		CHECK_EQ(quota.over[cb], 0);
 		CHECK_EQ(kt_count(t, LENT_KMEM_PT), 2);    /* KIP, u's UTCB, v's not */
+		CHECK_EQ(kt_count(t, LENT_KMEM_UTCB), 1);  /* u's */
 		CHECK(quota_used(&quota, cb) >= 2);
-		/* The upgrade: one more page for A. */
+		/* The upgrade: two more pages for A. */
 		L4_Word_t size = kpager_pool_size(&quota.kp.pool);
-		CHECK_EQ(quota_upgrade(&quota, ca, 1), 0);
-		CHECK_EQ(kpager_pool_size(&quota.kp.pool), size + 1);
-		CHECK_EQ(quota.limit[ca], 3);
+		CHECK_EQ(quota_upgrade(&quota, ca, 2), 0);
+		CHECK_EQ(kpager_pool_size(&quota.kp.pool), size + 2);
+		CHECK_EQ(quota.limit[ca], 6);
 		CHECK_EQ(L4_ThreadControl(v, t, rt_main_thread(), L4_nilthread,
 					  (void *)(KT_UTCBS + KT_REGION)), 1);
-		CHECK_EQ(quota_used(&quota, ca), 3);
+		CHECK_EQ(quota_used(&quota, ca), 6);
 		CHECK_EQ(quota.over[ca], 1);
 	}
 	CHECK_EQ(quota.unknown + quota.kp.forged + quota.kp.refusals, 0);
@@ -230,7 +232,7 @@ static const char *t_kpager_quota_counts_threads_of_a_task(void)
 
 	RUN(kt_start(6, &base));
 	CHECK(!L4_IsNilThread(quota_start(&quota, base, 4)));
-	int ca = quota_client(&quota, 2);
+	int ca = quota_client(&quota, 4);
 	CHECK_EQ(quota_add_thread(&quota, ca, t), 0);
 	CHECK_EQ(L4_ThreadControl(t, t, rt_main_thread(), L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, quota.kp.thread.raw), 1);
@@ -248,18 +250,19 @@ static const char *t_kpager_quota_counts_threads_of_a_task(void)
 		CHECK_EQ(tc, 0);
 		CHECK_EQ(err, 8);
 		CHECK_EQ(quota.unknown, 1);
-		CHECK_EQ(quota_used(&quota, ca), 1);
-		/* Registered, u's page counts against the task's 2 pages. */
+		CHECK_EQ(quota_used(&quota, ca), 2);        /* SpaceControl's */
+		/* Registered, u's pages (a page table, the UTCB page) count
+		 * against the task's 4 pages. */
 		CHECK_EQ(quota_add_thread(&quota, ca, u), 0);
 		CHECK_EQ(L4_ThreadControl(u, t, L4_nilthread, L4_nilthread, (void *)KT_UTCBS), 1);
-		CHECK_EQ(quota_used(&quota, ca), 2);
-		/* v's UTCB, in the other region, would be the task's third. */
+		CHECK_EQ(quota_used(&quota, ca), 4);
+		/* v's UTCB, in the other region, would need a fifth. */
 		CHECK_EQ(quota_add_thread(&quota, ca, v), 0);
 		CHECK_EQ(L4_ThreadControl(v, t, L4_nilthread, L4_nilthread,
 					  (void *)(KT_UTCBS + KT_REGION)), 0);
 		CHECK_EQ(L4_ErrorCode(), 8);
 		CHECK_EQ(quota.over[ca], 1);
-		CHECK_EQ(quota_used(&quota, ca), 2);
+		CHECK_EQ(quota_used(&quota, ca), 4);
 	}
 	CHECK_EQ(L4_ThreadControl(v, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(L4_ThreadControl(u, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);

@@ -136,8 +136,9 @@ static const char *t_kpf_map_item_faults_in_order(void)
 		CHECK_EQ(kp.n, 0);
 		return t_ag_reads(ag, KP_WINDOW, KP_VALUE);
 	}
-	CHECK_EQ(kph.lent_kinds, (1UL << LENT_KMEM_PT) | (1UL << LENT_KMEM_NT) | (1UL << LENT_KMEM_MAP) |
-				 (1UL << LENT_KMEM_TCB));
+	CHECK_EQ(kph.lent_kinds & (1UL << LENT_KMEM_TASK), 0);
+	CHECK_EQ(kph.lent_kinds, (1UL << LENT_KMEM_PDIR) | (1UL << LENT_KMEM_PT) | (1UL << LENT_KMEM_NT) |
+				 (1UL << LENT_KMEM_MAP) | (1UL << LENT_KMEM_TCB) | (1UL << LENT_KMEM_UTCB));
 	CHECK(kp.n >= 2);
 	CHECK_EQ(kp.kind[0], LENT_KMEM_NT);
 	CHECK_EQ(kp.cid[0], lent_cid_nt(KP_WINDOW));
@@ -218,9 +219,10 @@ static const char *t_kpf_lent_twice_refused(void)
 	return kp_refused_then_served(KP_LENT_FIRST, LENT_KPF_LENT_ALREADY);
 }
 
-/* A kpager that lends nothing: SpaceControl, which needs a page table
- * for the KIP, fails with "no memory" (8) and changes nothing; with a
- * kpager that lends, the same call then succeeds. */
+/* A kpager that lends nothing: SpaceControl, which needs the page
+ * directory first (a new space has none yet) and then a page table for
+ * the KIP, fails with "no memory" (8) and changes nothing; with a kpager
+ * that lends, the same call then succeeds. */
 static const char *t_kpf_no_page_is_no_memory(void)
 {
 	L4_ThreadId_t t = rt_tid_alloc();
@@ -241,21 +243,27 @@ static const char *t_kpf_no_page_is_no_memory(void)
 				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2), L4_nilthread, &old), 0);
 	CHECK_EQ(L4_ErrorCode(), 8);
 	CHECK_EQ(kp.n, 1);
-	CHECK_EQ(kp.kind[0], LENT_KMEM_PT);
-	CHECK_EQ(kp.cid[0], lent_cid_pt(RT_KIP_AREA_BASE));
+	CHECK_EQ(kp.kind[0], LENT_KMEM_PDIR);
+	CHECK_EQ(kp.cid[0], LENT_CID_PDIR);
 	CHECK_EQ(kp.task[0], t.raw);
+	CHECK_EQ(kp_count(t, LENT_KMEM_PDIR), 0);
 	kp.mode = KP_SERVE;
 	CHECK_EQ(L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
 				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2), L4_nilthread, &old), 1);
-	CHECK_EQ(kp.n, 2);
+	CHECK_EQ(kp.n, 3);
+	CHECK_EQ(kp.kind[1], LENT_KMEM_PDIR);
+	CHECK_EQ(kp.kind[2], LENT_KMEM_PT);
+	CHECK_EQ(kp.cid[2], lent_cid_pt(RT_KIP_AREA_BASE));
+	CHECK_EQ(kp_count(t, LENT_KMEM_PDIR), 1);
 	CHECK_EQ(kp_count(t, LENT_KMEM_PT), 1);
 	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	return 0;
 }
 
 /* ThreadControl that places a UTCB in a 4 MB region with no page table
- * yet stops, asks, and runs again to completion.  (The new thread's body
- * goes into t's TCB page, which has room for four: t_tcb.c.) */
+ * yet stops, asks for the page table and then the UTCB page, and runs
+ * again to completion.  (The new thread's body goes into t's TCB page,
+ * which has room for four: t_tcb.c.) */
 static const char *t_kpf_threadcontrol_restarts(void)
 {
 	L4_ThreadId_t t = rt_tid_alloc(), u = rt_tid_alloc();
@@ -268,10 +276,12 @@ static const char *t_kpf_threadcontrol_restarts(void)
 				 L4_FpageLog2(utcb, 16), L4_nilthread, &old), 1);
 	L4_Word_t before = kp.n;
 	CHECK_EQ(L4_ThreadControl(u, t, rt_main_thread(), L4_nilthread, (void *)utcb), 1);
-	CHECK_EQ(kp.n, before + (kph.lent_kinds ? 1 : 0));
+	CHECK_EQ(kp.n, before + (kph.lent_kinds ? 2 : 0));
 	if (kph.lent_kinds) {
 		CHECK_EQ(kp.kind[before], LENT_KMEM_PT);
 		CHECK_EQ(kp.cid[before], lent_cid_pt(utcb));
+		CHECK_EQ(kp.kind[before + 1], LENT_KMEM_UTCB);
+		CHECK_EQ(kp.cid[before + 1], lent_cid_nth(LENT_KMEM_UTCB, 0));
 		lent_kmem_control(t.raw, LENT_KMEM_STATS, 0);
 		CHECK_EQ(rt_mr(1 + LENT_KMEM_TCB), 1);
 	}

@@ -87,6 +87,10 @@ bool arch_trap_reentered(struct tcb *t, uint8_t vector, uint32_t at);
 /* Make t current: kernel entry saves into t's frame, %gs:0 finds its
  * UTCB, and its address space is loaded. */
 void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_gs_base);
+/* The page directory at pdir_phys is about to be freed: stop using it,
+ * and let the next switch to a space load its directory afresh (a freed
+ * frame may come back as another space's). */
+void arch_pdir_release(uint32_t pdir_phys);
 void arch_return_to_user(arch_context_t *ctx) __attribute__((noreturn));
 void arch_context_init(arch_context_t *ctx);   /* fresh user frame */
 void arch_thread_exit(struct tcb *t);          /* forget t's hardware state */
