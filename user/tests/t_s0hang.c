@@ -47,7 +47,7 @@
 #define S0H_STEP_US		40000000UL
 /* Pool counting: thread numbers and the most spaces it may use. */
 #define S0H_COUNT_NO		20000
-#define S0H_COUNT_MAX		24000
+#define S0H_COUNT_MAX		6000
 #define S0H_COUNT_SPACES	16
 #define S0H_ECHO_SLOT		4
 
@@ -248,13 +248,29 @@ static void s0h_attacker(L4_Word_t who)
 
 /* ---- what main checks ---- */
 
+static int s0h_count_pool_pages(void);
+
 /*
- * Free pool pages, counted with inactive threads (a page each) in new
- * spaces, one after the other, until not even a new space can be had:
- * a task may not take the whole pool, so one space would count only its
- * share.  -1 if the count fails for another reason or is too large.
+ * Free pool pages.  Where TCBs come from the pool (KMEM=pool), they are
+ * counted with inactive threads (a page each) in new spaces, one after
+ * the other, until not even a new space can be had: a task may not take
+ * the whole pool, so one space would count only its share.  Where a
+ * kpager lends TCBs, threads no longer measure the pool, and the kernel
+ * says what is free (KmemControl OWNED, privileged).  -1 if the count
+ * fails for another reason or is too large.
  */
 static int s0h_free_pages(void)
+{
+	if (lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0) & (1UL << LENT_KMEM_TCB)) {
+		if (lent_kmem_control(0, LENT_KMEM_OWNED, 0) == 0)
+			return -1;
+		return (int)(rt_mr(LENT_KMEM_OWN_POOL) - rt_mr(LENT_KMEM_OWN_POOL_KERNEL) -
+			     rt_mr(LENT_KMEM_OWN_POOL_TASKS));
+	}
+	return s0h_count_pool_pages();
+}
+
+static int s0h_count_pool_pages(void)
 {
 	L4_ThreadId_t me = L4_Myself();
 	L4_Word_t no = S0H_COUNT_NO, ec = 0, i;
