@@ -64,6 +64,23 @@ void t_touch_image(void)
 	(void)*(const volatile char *)((L4_Word_t)_end - 1);
 }
 
+/* Megabytes of conventional memory the KIP describes. */
+L4_Word_t t_ram_mb(void)
+{
+	void *kip = rt_kip();
+	L4_Word_t i, top = 0;
+
+	for (i = 0; i < L4_NumMemoryDescriptors(kip); i++) {
+		L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
+
+		if (!L4_IsMemoryDescVirtual(d) &&
+		    L4_MemoryDescType(d) == L4_ConventionalMemoryType &&
+		    L4_MemoryDescHigh(d) > top)
+			top = L4_MemoryDescHigh(d);
+	}
+	return (top >> 20) + 1;
+}
+
 /* A fresh page from sigma0, zeroed; 0 if there is none. */
 L4_Word_t t_page(void)
 {

@@ -30,23 +30,6 @@
 #define PR_LABEL_STR	0x7004
 #define PR_MAGIC	0x9e37a5c1UL
 
-/* Megabytes of conventional memory the KIP describes. */
-static L4_Word_t pr_ram_mb(void)
-{
-	void *kip = rt_kip();
-	L4_Word_t i, top = 0;
-
-	for (i = 0; i < L4_NumMemoryDescriptors(kip); i++) {
-		L4_MemoryDesc_t *d = L4_MemoryDesc(kip, i);
-
-		if (!L4_IsMemoryDescVirtual(d) &&
-		    L4_MemoryDescType(d) == L4_ConventionalMemoryType &&
-		    L4_MemoryDescHigh(d) > top)
-			top = L4_MemoryDescHigh(d);
-	}
-	return (top >> 20) + 1;
-}
-
 /* ---- string IPC ---- */
 
 /*
@@ -257,7 +240,7 @@ static const char *t_preempt_delete_task_observed(void)
 	CHECK(page);
 	*(volatile L4_Word_t *)page = PR_MAGIC;
 	/* A small pool: as many mappings as it holds, less a margin. */
-	if (pr_ram_mb() <= 64 && (free = pt_free_pages()) != 0)
+	if (t_ram_mb() <= 64 && (free = pt_free_pages()) != 0)
 		n = pt_dl_mappings(free);
 	v = rt_task_create(dl_victim, 0, rt_pager());
 	CHECK(!L4_IsNilThread(v));

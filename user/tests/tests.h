@@ -79,6 +79,8 @@ extern volatile L4_Word_t t_shared[T_SHARED];
 L4_ThreadId_t t_nonexistent(void);
 L4_Word_t t_kernel_addr(void);
 L4_Word_t t_page(void);
+/* The top of conventional memory, in MB, from the KIP. */
+L4_Word_t t_ram_mb(void);
 void t_touch_image(void);
 L4_Word_t t_time_us(L4_Time_t t);
 int t_wait_for(volatile L4_Word_t *w, L4_Word_t want, L4_Word_t us);
