@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Thread control blocks.  There is one kernel stack for the whole kernel:
- * a thread that blocks inside the kernel keeps no stack, only its state
- * and a continuation (what to do when the awaited event comes).  Its user
- * registers live in ctx, which the trap entry fills directly.
+ * Thread control blocks, in two parts: a resident part the kernel owns
+ * (tcb_core_t, what the queues link) and a body in a page the task's
+ * kpager lends (tcb_t, what code passes around; t->core is its resident
+ * part).  There is one kernel stack for the whole kernel: a thread that
+ * blocks inside the kernel keeps no stack, only its state and a
+ * continuation (what to do when the awaited event comes).  Its user
+ * registers live in the body's ctx, which the trap entry fills directly.
  */
 #ifndef KERNEL_THREAD_H
 #define KERNEL_THREAD_H
