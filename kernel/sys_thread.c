@@ -96,6 +96,18 @@ static word_t reap(tcb_t *t, uint32_t id, word_t unchanged)
 	return 1;
 }
 
+/* Delete every resident part of s still waiting for its body (slow: for
+ * a task whose last thread with a body is gone). */
+static void drop_unmade(space_t *s)
+{
+	for (uint32_t d = 0; d < THREAD_DIR_ENTRIES && s->threads; d++)
+		for (uint32_t i = 0; thread_dir[d] && i < LEAF_ENTRIES; i++) {
+			tcb_core_t *c = thread_dir[d][i];
+			if (c && c->space == s && !c->tcb)
+				thread_core_destroy(c);
+		}
+}
+
 static void destroy_thread(tcb_t *d)
 {
 	space_t *s = d->space;
@@ -214,6 +226,12 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 			thread_destroy(d);
 		else
 			thread_core_destroy(dc);   /* a creation that never finished */
+		/* With the last thread ThreadControl can name the task is gone:
+		 * a creation still waiting for its TCB page in it goes too, or
+		 * it would keep the dead task's space, mappings and kpager for
+		 * whoever makes that thread number again as a new task. */
+		if (s->threads && !s->thread_list)
+			drop_unmade(s);
 		if (s->threads)
 			return 1;
 		space_reap_later(s);
