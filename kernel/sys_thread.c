@@ -6,6 +6,7 @@
 #include <kernel/preempt.h>
 #include <kernel/sched.h>
 #include <kernel/ipc.h>
+#include <kernel/kpf.h>
 #include <kernel/kip_runtime.h>
 #include <arch/arch.h>
 
@@ -194,8 +195,28 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 	return ok;
 }
 
+static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
+			     tid_t pager, word_t utcb);
+
+/*
+ * A refused kernel page fault makes the call that raised it fail once,
+ * when it runs again.  That call may end without asking for the page
+ * (the page came meanwhile, by another creator's fault, or the thread
+ * number moved): the note must not outlive it, or the caller's next,
+ * unrelated call that needs a page would fail without asking its kpager.
+ */
 word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
 			  tid_t pager, word_t utcb)
+{
+	word_t r = thread_control(t, dest, space_spec, scheduler, pager, utcb);
+
+	if (!kpf_waiting(t) && t->resume.op == RESUME_NONE)
+		(void)kpf_take_refusal(t);
+	return r;
+}
+
+static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
+			     tid_t pager, word_t utcb)
 {
 	resume_t *r = resume_of(t, RESUME_REAP);
 

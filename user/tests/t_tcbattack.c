@@ -26,9 +26,11 @@ enum tk_mode { TK_SERVE, TK_HOLD };
 static volatile struct {
 	L4_Word_t mode, n, next;
 	L4_Word_t from[TK_LOG], cid[TK_LOG], kind[TK_LOG], named[TK_LOG];
-	L4_Word_t held;                 /* TK_HOLD: the fault kept unanswered */
-	L4_Word_t late_ok, late_ec;     /* the answer given to it later */
-	L4_Word_t c_dest, c_space, c_result, c_ec, c_done;
+	L4_Word_t held;                 /* TK_HOLD: the last fault kept unanswered */
+	L4_Word_t late_ok, late_ec;     /* the answer given later to one held */
+	/* Two creators: the calls they are to make (the k-th once c_go
+	 * reaches k), and the outcome of the last one. */
+	L4_Word_t c_dest[2], c_space[2], c_go[2], c_result[2], c_ec[2], c_done[2];
 	L4_Word_t parts;                /* resident parts in use once the kpager runs */
 } tk;
 static struct t_kp tkh;
@@ -57,8 +59,8 @@ static void tk_kpager(L4_Word_t arg)
 			continue;
 		if (L4_Label(tag) == TK_CMD) {
 			L4_Word_t ec = 0, page = rt_mr(1);
-			tk.late_ok = (L4_Word_t)kpager_answer((L4_ThreadId_t){ .raw = tk.held },
-							      page, &ec);
+			L4_ThreadId_t to = { .raw = rt_mr(2) };
+			tk.late_ok = (L4_Word_t)kpager_answer(to, page, &ec);
 			tk.late_ec = ec;
 			t_load(0, 0, 0, 0, 0);
 			(void)L4_Reply(from);
@@ -79,27 +81,34 @@ static void tk_kpager(L4_Word_t arg)
 	}
 }
 
-/* The kpager answers the held fault now, with the pool page late (or
- * with none if 0). */
-static const char *tk_answer_late(L4_Word_t page)
+/* The kpager answers the fault of `to` now, with the pool page `page`
+ * (or with none if 0). */
+static const char *tk_answer_to(L4_ThreadId_t to, L4_Word_t page)
 {
-	L4_Word_t w[1] = { page };
+	L4_Word_t w[2] = { page, to.raw };
 
-	t_load(TK_CMD, 1, w, 0, 0);
+	t_load(TK_CMD, 2, w, 0, 0);
 	CHECK(L4_IpcSucceeded(L4_Call(tkh.thread)));
 	return 0;
 }
 
-static void tk_creator(L4_Word_t arg)
+/* The held fault: answered late with the pool page kept for that. */
+static const char *tk_answer_late(L4_Word_t page)
 {
-	(void)arg;
-	tk.c_result = L4_ThreadControl((L4_ThreadId_t){ .raw = tk.c_dest },
-				       (L4_ThreadId_t){ .raw = tk.c_space },
-				       rt_main_thread(), L4_nilthread, (void *)-1);
-	tk.c_ec = L4_ErrorCode();
-	tk.c_done = 1;
-	for (;;)
-		L4_Sleep(L4_Never);
+	return tk_answer_to((L4_ThreadId_t){ .raw = tk.held }, page);
+}
+
+static void tk_creator(L4_Word_t k)
+{
+	for (L4_Word_t call = 1;; call++) {
+		while (tk.c_go[k] < call)
+			rt_sleep_us(1000);
+		tk.c_result[k] = L4_ThreadControl((L4_ThreadId_t){ .raw = tk.c_dest[k] },
+						  (L4_ThreadId_t){ .raw = tk.c_space[k] },
+						  rt_main_thread(), L4_nilthread, (void *)-1);
+		tk.c_ec[k] = L4_ErrorCode();
+		tk.c_done[k] = call;
+	}
 }
 
 static L4_Word_t tk_lent(void)
@@ -156,26 +165,27 @@ static const char *tk_task(enum tk_mode mode, L4_ThreadId_t t, L4_ThreadId_t *u)
  * t, the task's thread), and v is half-made. */
 static const char *tk_create_held(L4_ThreadId_t *c, L4_ThreadId_t v, L4_ThreadId_t t)
 {
-	tk.c_dest = v.raw;
-	tk.c_space = t.raw;
+	tk.c_dest[0] = v.raw;
+	tk.c_space[0] = t.raw;
+	tk.c_go[0] = 1;
 	*c = rt_thread_create(tk_creator, 0);
 	CHECK(!L4_IsNilThread(*c));
 	if (!tk_lent())
-		return t_wait_for(&tk.c_done, 1, T_WAIT_US) ? 0 : "creator never returned";
+		return t_wait_for(&tk.c_done[0], 1, T_WAIT_US) ? 0 : "creator never returned";
 	CHECK(t_wait_for(&tk.n, 1, T_WAIT_US));
 	CHECK_EQ(tk.from[0], c->raw);
 	CHECK_EQ(tk.kind[0], LENT_KMEM_TCB);
 	CHECK_EQ(tk.cid[0], lent_cid_nth(LENT_KMEM_TCB, 1));
 	CHECK_EQ(tk.named[0], t.raw);
 	CHECK_EQ(lent_kmem_control(c->raw, LENT_KMEM_PENDING, 0), 1);
-	CHECK_EQ(tk.c_done, 0);
+	CHECK_EQ(tk.c_done[0], 0);
 	return 0;
 }
 
 /* Where TCBs come from the pool, the creation was made at once. */
 static const char *tk_pool_outcome(L4_ThreadId_t v, L4_ThreadId_t t, L4_ThreadId_t *u)
 {
-	CHECK_EQ(tk.c_result, 1);
+	CHECK_EQ(tk.c_result[0], 1);
 	CHECK_EQ(tk.n, 0);
 	CHECK_EQ(tk_delete(v), 1);
 	for (int i = 0; i < 3; i++)
@@ -275,13 +285,13 @@ static const char *t_tcbattack_creator_aborted(void)
 	CHECK_EQ(tk.from[1], c.raw);
 	CHECK_EQ(tk.kind[1], LENT_KMEM_TCB);
 	CHECK_EQ(tk.cid[1], lent_cid_nth(LENT_KMEM_TCB, 1));
-	CHECK_EQ(tk.c_done, 0);
+	CHECK_EQ(tk.c_done[0], 0);
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 5);
 	CHECK_EQ(tk_parts_in_use(), tk.parts + 6);
 	RUN(tk_answer_late(tk_page(TK_LATE_PAGE)));
 	CHECK_EQ(tk.late_ok, 1);
-	CHECK(t_wait_for(&tk.c_done, 1, T_WAIT_US));
-	CHECK_EQ(tk.c_result, 1);
+	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	CHECK_EQ(tk.c_result[0], 1);
 	CHECK_EQ(tk.n, 2);
 	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE)), 1);
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 5);
@@ -314,9 +324,9 @@ static const char *t_tcbattack_late_page_number_moved(void)
 	CHECK_EQ(tk.n, 1);
 	RUN(tk_answer_late(tk_page(TK_LATE_PAGE)));
 	CHECK_EQ(tk.late_ok, 1);
-	CHECK(t_wait_for(&tk.c_done, 1, T_WAIT_US));
-	CHECK_EQ(tk.c_result, 0);
-	CHECK_EQ(tk.c_ec, 3);
+	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	CHECK_EQ(tk.c_result[0], 0);
+	CHECK_EQ(tk.c_ec[0], 3);
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 4);
 	CHECK_EQ(tk_stat(v, LENT_KMEM_STAT_THREADS), 1);
 	CHECK_EQ(tk_delete(v), 1);
@@ -352,11 +362,73 @@ static const char *t_tcbattack_task_deleted_while_half_made(void)
 	CHECK_EQ(tk_stat(v, LENT_KMEM_STAT_THREADS), 1);
 	RUN(tk_answer_late(tk_page(TK_LATE_PAGE)));
 	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE)), 0);
-	CHECK(t_wait_for(&tk.c_done, 1, T_WAIT_US));
-	CHECK_EQ(tk.c_result, 0);
-	CHECK_EQ(tk.c_ec, 3);
+	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	CHECK_EQ(tk.c_result[0], 0);
+	CHECK_EQ(tk.c_ec[0], 3);
 	CHECK_EQ(tk_delete(v), 1);
 	CHECK_EQ(rt_release(c), 1);
+	CHECK_EQ(tk_parts_in_use(), tk.parts);
+	return tk_all_back();
+}
+
+/*
+ * Two creators race for TCB page 1 of one task: both threads half-made,
+ * both faults held.  The second is answered first and its page lent; the
+ * first's answer then finds the page there and lends nothing.  Both
+ * threads are made, in the one page, which goes back with the last of
+ * them.  Neither creator keeps a note of a refusal: its next creation,
+ * of a new task, asks the root's kpager and succeeds.
+ */
+static const char *t_tcbattack_two_creators_one_page(void)
+{
+	L4_ThreadId_t t = rt_tid_alloc(), u[3], v = rt_tid_alloc(), w = rt_tid_alloc();
+	L4_ThreadId_t x = rt_tid_alloc(), y = rt_tid_alloc(), c, c2;
+
+	RUN(tk_task(TK_HOLD, t, u));
+	RUN(tk_create_held(&c, v, t));
+	if (!tk_lent())
+		return tk_pool_outcome(v, t, u);
+	tk.c_dest[1] = w.raw;
+	tk.c_space[1] = t.raw;
+	tk.c_go[1] = 1;
+	c2 = rt_thread_create(tk_creator, 1);
+	CHECK(!L4_IsNilThread(c2));
+	CHECK(t_wait_for(&tk.n, 2, T_WAIT_US));
+	CHECK_EQ(tk.from[1], c2.raw);
+	CHECK_EQ(tk.cid[1], lent_cid_nth(LENT_KMEM_TCB, 1));
+	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 6);
+	RUN(tk_answer_to(c2, tk_page(TK_LATE_PAGE)));
+	CHECK_EQ(tk.late_ok, 1);
+	CHECK(t_wait_for(&tk.c_done[1], 1, T_WAIT_US));
+	CHECK_EQ(tk.c_result[1], 1);
+	RUN(tk_answer_to(c, tk_page(TK_LATE_PAGE - 1)));
+	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	CHECK_EQ(tk.c_result[0], 1);
+	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE)), 1);
+	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE - 1)), 0);
+	CHECK_EQ(tk_stat(t, 1 + LENT_KMEM_TCB), 2);
+	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 6);
+	/* Each creator makes a new task now. */
+	tk.c_dest[0] = x.raw;
+	tk.c_space[0] = x.raw;
+	tk.c_go[0] = 2;
+	CHECK(t_wait_for(&tk.c_done[0], 2, T_WAIT_US));
+	CHECK_EQ(tk.c_result[0], 1);
+	tk.c_dest[1] = y.raw;
+	tk.c_space[1] = y.raw;
+	tk.c_go[1] = 2;
+	CHECK(t_wait_for(&tk.c_done[1], 2, T_WAIT_US));
+	CHECK_EQ(tk.c_result[1], 1);
+	CHECK_EQ(tk.n, 2);
+	CHECK_EQ(tk_delete(x), 1);
+	CHECK_EQ(tk_delete(y), 1);
+	CHECK_EQ(tk_delete(v), 1);
+	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE)), 1);
+	CHECK_EQ(tk_delete(w), 1);
+	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE)), 0);
+	RUN(tk_delete_task(t, u));
+	CHECK_EQ(rt_release(c), 1);
+	CHECK_EQ(rt_release(c2), 1);
 	CHECK_EQ(tk_parts_in_use(), tk.parts);
 	return tk_all_back();
 }
@@ -366,5 +438,6 @@ const struct test tcbattack_tests[] = {
 	TEST(tcbattack_creator_aborted),
 	TEST(tcbattack_late_page_number_moved),
 	TEST(tcbattack_task_deleted_while_half_made),
+	TEST(tcbattack_two_creators_one_page),
 	{ 0 }
 };
