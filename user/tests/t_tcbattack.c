@@ -143,6 +143,12 @@ static L4_Word_t tk_is_lent(L4_Word_t page)
 	return lent_kmem_control(0, LENT_KMEM_LENT, page);
 }
 
+/* v's number with another (valid, global) version. */
+static L4_ThreadId_t tk_other_version(L4_ThreadId_t v)
+{
+	return L4_GlobalId(L4_ThreadNo(v), (L4_Version(v) + 1) | 1);
+}
+
 /* A fresh kpager in mode; task t with u[0..2], its TCB page 0 full (lent
  * by the root's kpager), whose kpager is then the test's. */
 static const char *tk_task(enum tk_mode mode, L4_ThreadId_t t, L4_ThreadId_t *u)
@@ -242,7 +248,7 @@ static const char *t_tcbattack_creator_deleted(void)
 	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE)), 0);
 	CHECK_EQ(tk_stat(t, 1 + LENT_KMEM_TCB), 1);
 	/* Not by another version; by its own, once. */
-	CHECK_EQ(tk_delete(L4_GlobalId(L4_ThreadNo(v), L4_Version(v) ^ 1)), 0);
+	CHECK_EQ(tk_delete(tk_other_version(v)), 0);
 	CHECK_EQ(L4_ErrorCode(), 2);
 	CHECK_EQ(tk_delete(v), 1);
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 4);
@@ -433,11 +439,103 @@ static const char *t_tcbattack_two_creators_one_page(void)
 	return tk_all_back();
 }
 
+/* Thread numbers of leaves no other test uses (1024 numbers a leaf). */
+#define TK_LEAF_LAST	3071UL      /* the last number of its leaf */
+#define TK_LEAF_FIRST	3072UL      /* the first number of the next */
+
+static L4_Word_t tk_pool_kernel(void)
+{
+	lent_kmem_control(0, LENT_KMEM_OWNED, 0);
+	return rt_mr(LENT_KMEM_OWN_POOL_KERNEL);
+}
+
+/*
+ * A half-made thread alone in its leaf of the thread table, at a leaf's
+ * first number, its task's threads at the last number of the one before.
+ * Other versions of its number are no threads; deleting the task takes
+ * it, and both leaves go back to the pool.
+ */
+static const char *t_tcbattack_half_made_alone_in_leaf(void)
+{
+	L4_ThreadId_t t = L4_GlobalId(TK_LEAF_LAST, 1), v = L4_GlobalId(TK_LEAF_FIRST, 5);
+	L4_ThreadId_t u[3], c;
+	L4_Word_t kernel = tk_pool_kernel(), old;
+
+	RUN(tk_task(TK_HOLD, t, u));
+	RUN(tk_create_held(&c, v, t));
+	if (!tk_lent())
+		return tk_pool_outcome(v, t, u);
+	CHECK(tk_pool_kernel() >= kernel + 2);
+	for (L4_Word_t ver = 4; ver <= 6; ver += 2) {
+		L4_ThreadId_t other = L4_GlobalId(TK_LEAF_FIRST, ver);
+		CHECK(L4_IpcFailed(L4_Send_Timeout(other, L4_ZeroTime)));
+		CHECK_EQ(t_ipc_ec(), EC_SEND(2));
+		CHECK_EQ(tk_delete(other), 0);
+		CHECK_EQ(L4_ErrorCode(), 2);
+	}
+	CHECK_EQ(L4_Schedule(v, __L4_SCHED_KEEP, __L4_SCHED_KEEP, 50, __L4_SCHED_KEEP, &old), 0);
+	CHECK_EQ(L4_ErrorCode(), 2);
+	RUN(tk_delete_task(t, u));
+	CHECK_EQ(tk_delete(v), 0);
+	CHECK_EQ(L4_ErrorCode(), 2);
+	CHECK_EQ(tk_pool_kernel(), kernel);
+	/* The creator's late answer lends nothing; its call fails. */
+	RUN(tk_answer_late(tk_page(TK_LATE_PAGE)));
+	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	CHECK_EQ(tk.c_result[0], 0);
+	CHECK_EQ(tk.c_ec[0], 3);
+	CHECK_EQ(rt_release(c), 1);
+	CHECK_EQ(tk_parts_in_use(), tk.parts);
+	CHECK_EQ(tk_pool_kernel(), kernel);
+	return tk_all_back();
+}
+
+/*
+ * The kpager flushes the TCB page it lent while a body is in it.  The
+ * kernel keeps the frame: the thread is still there (a new version of it
+ * is made on it, in the same page); the page comes back zeroed
+ * with its last body, and sigma0 gives it to the kpager again.
+ */
+static const char *t_tcbattack_kpager_flushes_tcb_page(void)
+{
+	L4_ThreadId_t t = rt_tid_alloc(), u[3], v = rt_tid_alloc(), v2 = tk_other_version(v);
+	L4_Word_t p;
+
+	RUN(tk_task(TK_SERVE, t, u));
+	p = tk_page(0);
+	CHECK_EQ(tk_make(v, t), 1);
+	if (!tk_lent()) {
+		CHECK_EQ(tk.n, 0);
+		CHECK_EQ(tk_delete(v), 1);
+		return tk_delete_task(t, u);
+	}
+	CHECK_EQ(tk.n, 1);
+	CHECK_EQ(tk_is_lent(p), 1);
+	(void)L4_Flush(L4_FpageAddRights(L4_FpageLog2(p, 12), L4_FullyAccessible));
+	CHECK_EQ(tk_make(v2, t), 1);
+	CHECK_EQ(tk_stat(v2, LENT_KMEM_STAT_THREADS), 5);
+	CHECK_EQ(tk_stat(t, 1 + LENT_KMEM_TCB), 2);
+	CHECK_EQ(tk_delete(v), 0);
+	CHECK_EQ(L4_ErrorCode(), 2);
+	CHECK_EQ(tk_delete(v2), 1);
+	CHECK_EQ(tk_is_lent(p), 0);
+	L4_Fpage_t back = L4_Sigma0_GetPage_RcvWindow(rt_sigma0(), L4_FpageLog2(p, 12),
+						      L4_CompleteAddressSpace);
+	CHECK(!L4_IsNilFpage(back));
+	for (L4_Word_t i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
+		CHECK_EQ(((volatile L4_Word_t *)p)[i], 0);
+	CHECK_EQ(tk.n, 1);
+	RUN(tk_delete_task(t, u));
+	return tk_all_back();
+}
+
 const struct test tcbattack_tests[] = {
 	TEST(tcbattack_creator_deleted),
 	TEST(tcbattack_creator_aborted),
 	TEST(tcbattack_late_page_number_moved),
 	TEST(tcbattack_task_deleted_while_half_made),
 	TEST(tcbattack_two_creators_one_page),
+	TEST(tcbattack_half_made_alone_in_leaf),
+	TEST(tcbattack_kpager_flushes_tcb_page),
 	{ 0 }
 };
