@@ -233,6 +233,8 @@ static const char *t_tcbattack_creator_deleted(void)
 	if (!tk_lent())
 		return tk_pool_outcome(v, t, u);
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 5);
+	/* KmemControl (for the kpager asked) names the task by it. */
+	CHECK_EQ(tk_stat(v, LENT_KMEM_STAT_THREADS), 5);
 	/* t, u[0..2], the creator, and v's resident part */
 	CHECK_EQ(tk_parts_in_use(), tk.parts + 6);
 	CHECK(L4_IpcFailed(L4_Send_Timeout(v, L4_ZeroTime)));
@@ -252,6 +254,8 @@ static const char *t_tcbattack_creator_deleted(void)
 	CHECK_EQ(L4_ErrorCode(), 2);
 	CHECK_EQ(tk_delete(v), 1);
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 4);
+	CHECK_EQ(lent_kmem_control(v.raw, LENT_KMEM_STATS, 0), 0);
+	CHECK_EQ(L4_ErrorCode(), 2);
 	CHECK_EQ(tk_delete(v), 0);
 	CHECK_EQ(L4_ErrorCode(), 2);
 	/* Made again: the test's kpager now lends the page. */
@@ -529,6 +533,63 @@ static const char *t_tcbattack_kpager_flushes_tcb_page(void)
 	return tk_all_back();
 }
 
+#define TK_MANY_FIRST	20000UL     /* thread numbers no other test uses */
+#define TK_MANY_MAX	4200UL
+#define TK_TCB_SLOTS	4096UL      /* the most threads a task may have */
+
+/*
+ * One task has threads made until ThreadControl says 8.  Where the root's
+ * kpager lends the TCB pages, the count it ends at is exactly the first
+ * of the three limits: the task's 4,096 thread slots, its share of the
+ * resident reserve (three quarters of what is not kept for privileged
+ * tasks), and the reserve's free parts above that kept part; its TCB
+ * pages are a quarter of its threads.  All of it comes back.
+ */
+static const char *t_tcbattack_task_limit_exact(void)
+{
+	L4_ThreadId_t hog = L4_GlobalId(TK_MANY_FIRST, 1);
+	L4_Word_t n = 1, err = 0;
+
+	lent_kmem_control(0, LENT_KMEM_OWNED, 0);
+	L4_Word_t reserve = rt_mr(LENT_KMEM_OWN_RESIDENT), used = rt_mr(LENT_KMEM_OWN_RESIDENT_PARTS);
+	CHECK_EQ(tk_make(hog, hog), 1);
+	L4_Word_t part = tk_stat(hog, LENT_KMEM_STAT_RESIDENT);
+	CHECK(part > 0 && part <= 64);
+	L4_Word_t total = reserve * RT_PAGE_SIZE / part;
+	L4_Word_t kept = total / 16 > 32 ? total / 16 : 32;
+	L4_Word_t share = (total - kept) / 4 * 3, above = total - used - kept;
+	L4_Word_t want = TK_TCB_SLOTS < share ? TK_TCB_SLOTS : share;
+	want = want < above ? want : above;
+	while (n < TK_MANY_MAX) {
+		if (tk_make(L4_GlobalId(TK_MANY_FIRST + n, 1), hog) != 1) {
+			err = L4_ErrorCode();
+			break;
+		}
+		n++;
+	}
+	L4_Word_t threads = tk_stat(hog, LENT_KMEM_STAT_THREADS);
+	L4_Word_t pages = tk_stat(hog, 1 + LENT_KMEM_TCB), parts = tk_parts_in_use();
+	/* Everything goes before anything is judged: a short count must
+	 * not leave the machine without memory for the tests after. */
+	for (L4_Word_t i = n; i-- > 1;)
+		CHECK_EQ(tk_delete(L4_GlobalId(TK_MANY_FIRST + i, 1)), 1);
+	CHECK_EQ(tk_delete(hog), 1);
+	CHECK_EQ(tk_parts_in_use(), used);
+	printf("#   %lu threads made, the limit %lu\n", n, want);
+	CHECK_EQ(err, 8);
+	CHECK_EQ(threads, n);
+	CHECK_EQ(parts, used + n);
+	CHECK(n <= want);
+	if (tk_lent()) {
+		CHECK_EQ(pages, (n + 3) / 4);
+		/* Short of the limit only where the next thread needed memory
+		 * a kpager or the pool gives, and a small machine had none: a
+		 * new TCB page, or a new leaf of the thread table. */
+		CHECK(n == want || n % 4 == 0 || (TK_MANY_FIRST + n) % 1024 == 0);
+	}
+	return 0;
+}
+
 const struct test tcbattack_tests[] = {
 	TEST(tcbattack_creator_deleted),
 	TEST(tcbattack_creator_aborted),
@@ -537,5 +598,6 @@ const struct test tcbattack_tests[] = {
 	TEST(tcbattack_two_creators_one_page),
 	TEST(tcbattack_half_made_alone_in_leaf),
 	TEST(tcbattack_kpager_flushes_tcb_page),
+	TEST(tcbattack_task_limit_exact),
 	{ 0 }
 };
