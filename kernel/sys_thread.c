@@ -6,6 +6,7 @@
 #include <kernel/preempt.h>
 #include <kernel/sched.h>
 #include <kernel/ipc.h>
+#include <kernel/kpf.h>
 #include <kernel/kip_runtime.h>
 #include <arch/arch.h>
 
@@ -96,6 +97,18 @@ static word_t reap(tcb_t *t, uint32_t id, word_t unchanged)
 	return 1;
 }
 
+/* Delete every resident part of s still waiting for its body (slow: for
+ * a task whose last thread with a body is gone). */
+static void drop_unmade(space_t *s)
+{
+	for (uint32_t d = 0; d < THREAD_DIR_ENTRIES && s->threads; d++)
+		for (uint32_t i = 0; thread_dir[d] && i < LEAF_ENTRIES; i++) {
+			tcb_core_t *c = thread_dir[d][i];
+			if (c && c->space == s && !c->tcb)
+				thread_core_destroy(c);
+		}
+}
+
 static void destroy_thread(tcb_t *d)
 {
 	space_t *s = d->space;
@@ -182,8 +195,28 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 	return ok;
 }
 
+static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
+			     tid_t pager, word_t utcb);
+
+/*
+ * A refused kernel page fault makes the call that raised it fail once,
+ * when it runs again.  That call may end without asking for the page
+ * (the page came meanwhile, by another creator's fault, or the thread
+ * number moved): the note must not outlive it, or the caller's next,
+ * unrelated call that needs a page would fail without asking its kpager.
+ */
 word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
 			  tid_t pager, word_t utcb)
+{
+	word_t r = thread_control(t, dest, space_spec, scheduler, pager, utcb);
+
+	if (!kpf_waiting(t) && t->resume.op == RESUME_NONE)
+		(void)kpf_take_refusal(t);
+	return r;
+}
+
+static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
+			     tid_t pager, word_t utcb)
 {
 	resume_t *r = resume_of(t, RESUME_REAP);
 
@@ -214,6 +247,12 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 			thread_destroy(d);
 		else
 			thread_core_destroy(dc);   /* a creation that never finished */
+		/* With the last thread ThreadControl can name the task is gone:
+		 * a creation still waiting for its TCB page in it goes too, or
+		 * it would keep the dead task's space, mappings and kpager for
+		 * whoever makes that thread number again as a new task. */
+		if (s->threads && !s->thread_list)
+			drop_unmade(s);
 		if (s->threads)
 			return 1;
 		space_reap_later(s);
