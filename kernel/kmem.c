@@ -247,12 +247,15 @@ void kmem_return_unused(space_t *s)
 		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count));
 	}
 	/* The page directory (lent for a SpaceControl that never acted), and
-	 * UTCB pages lent for a ThreadControl that never acted: those in use
-	 * went back with the space's tables, so the count says whether any
-	 * is left to look for. */
+	 * UTCB and TCB pages lent for a ThreadControl that never acted (a TCB
+	 * page whose creation found its thread number taken for another
+	 * space): those in use went back with the space's tables and
+	 * threads, so the counts say whether any is left to look for. */
 	kmem_return_lent(s, KMEM_PDIR, LENT_CID_PDIR);
 	for (uint32_t n = 0; s->kmem_pages[KMEM_UTCB] && n < LENT_CID_RANGE_PAGES; n++)
 		kmem_return_lent(s, KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, n));
+	for (uint32_t n = 0; s->kmem_pages[KMEM_TCB] && n < TCB_SLOTS / LENT_TCB_PER_PAGE; n++)
+		kmem_return_lent(s, KMEM_TCB, lent_cid_nth(LENT_KMEM_TCB, n));
 }
 
 void kmem_lent(space_t *s, enum kmem_kind kind)

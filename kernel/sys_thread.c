@@ -118,6 +118,17 @@ static void destroy_thread(tcb_t *d)
 		space_destroy(s);
 }
 
+/* No memory for a thread being made: its resident part goes (dc, if it
+ * was made), and a new space with no other thread goes with it. */
+static word_t unmake(tcb_t *t, tcb_core_t *dc, space_t *s)
+{
+	if (dc)
+		thread_core_destroy(dc);
+	if (!s->threads)
+		space_destroy(s);
+	return sys_fail(t, ERR_NO_MEMORY);
+}
+
 /*
  * Create, in two steps (kernel/thread.h): the resident part first, then
  * the body in a TCB page gathered from the task's kpager.  While that
@@ -160,33 +171,19 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 			return sys_fail(t, ERR_NO_MEMORY);
 		s->kpager = t->space->kpager;   /* a new task inherits its creator's */
 	}
-	if (!dc) {
-		dc = thread_core_create(dest, s);
-		if (!dc) {
-			if (!s->threads)
-				space_destroy(s);
-			return sys_fail(t, ERR_NO_MEMORY);
-		}
-	}
+	if (!dc && !(dc = thread_core_create(dest, s)))
+		return unmake(t, NULL, s);
 	dc->id = dest;
 	/* The fault names the task by a thread its kpager may know: the
 	 * space's, or the new one if it is the first. */
 	switch (sys_gather_page(t, s, KMEM_TCB, thread_body_cid(dc), sp ? sp->core->id : dest)) {
 	case GATHER_OK: break;
 	case GATHER_FAULTED: return dest;
-	case GATHER_NO_MEMORY:
-		thread_core_destroy(dc);
-		if (!s->threads)
-			space_destroy(s);
-		return sys_fail(t, ERR_NO_MEMORY);
+	case GATHER_NO_MEMORY: return unmake(t, dc, s);
 	}
 	tcb_t *d = thread_body_create(dc, scheduler);
-	if (!d) {                      /* the pool had no page (KMEM=pool) */
-		thread_core_destroy(dc);
-		if (!s->threads)
-			space_destroy(s);
-		return sys_fail(t, ERR_NO_MEMORY);
-	}
+	if (!d)                        /* the pool had no page (KMEM=pool) */
+		return unmake(t, dc, s);
 	word_t ok = modify(t, d, TID_NIL, pager, utcb);
 	if (ok == GATHERING)
 		return dest;

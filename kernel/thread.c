@@ -167,20 +167,6 @@ tcb_t *thread_body_create(tcb_core_t *c, tid_t scheduler)
 	return t;
 }
 
-/*
- * A TCB page can be lent and then hold no body: the creation it was lent
- * for found its thread number taken for another space when it ran again
- * (kernel/sys_thread.c).  A later thread of the task may use it; with
- * the task's last thread, every TCB page still lent goes back.
- */
-static void return_unused_tcb_pages(space_t *s)
-{
-	if (!kmem_kind_is_lent(s, KMEM_TCB))
-		return;
-	for (uint32_t n = 0; s->kmem_pages[KMEM_TCB] && n < TCB_SLOTS / LENT_TCB_PER_PAGE; n++)
-		kmem_return_lent(s, KMEM_TCB, (uint32_t)lent_cid_nth(LENT_KMEM_TCB, n));
-}
-
 void thread_core_destroy(tcb_core_t *c)
 {
 	space_t *s = c->space;
@@ -200,8 +186,6 @@ void thread_core_destroy(tcb_core_t *c)
 		kmem_return_lent(s, KMEM_TCB, thread_body_cid(c));
 	}
 	s->threads--;
-	if (!s->threads)
-		return_unused_tcb_pages(s);
 	thread_dir[d][no % LEAF_ENTRIES] = NULL;
 	leaf_used[d]--;
 	leaf_release(d);
