@@ -150,6 +150,7 @@ word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t schedule
 		if (!s)
 			return sys_fail(t, ERR_NO_MEMORY);
 		s->kpager = t->space->kpager;   /* a new task inherits its creator's */
+		s->kpf_pages = t->space->kpf_pages;
 	} else {
 		s = sp->space;
 		if (utcb != NO_UTCB && (!space_areas_set(s) || !utcb_location_ok(s, utcb) ||

@@ -40,6 +40,7 @@ extern const struct test tclife_tests[], mapx_tests[], s0attack_tests[];
 extern const struct test clock_load_tests[], s0hang_tests[], preempt_tests[];
 extern const struct test preempt_fix_tests[], preempt_attack_xfer_tests[];
 extern const struct test preempt_attack_space_tests[], kpf_tests[], kpager_tests[];
+extern const struct test kpf_multi_tests[];
 extern const struct test frames_tests[], kattack_tests[], kattack_ctl_tests[];
 
 /* Failure reports: a "#" diagnostic line, then the reason for "not ok". */
