@@ -21,14 +21,15 @@ bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need)
 	return false;
 }
 
-/* One more page the operation needs: noted in need if it is missing and
- * the fault can still name it (the first, or up to max in all). */
+/* One more page of a kind the task's kpager lends: noted in need if it
+ * is missing and the fault can still name it (the first, or up to max in
+ * all). */
 static void want(space_t *s, enum kmem_kind kind, uint32_t cid, unsigned max,
 		 kmem_need_t *need)
 {
 	if (need->space && 1u + need->more >= max)
 		return;
-	if (!kmem_kind_is_lent(s, kind) || kmem_has(s, kind, cid))
+	if (frame_find(s->id, cid))
 		return;
 	if (!need->space) {
 		need->space = s;
