@@ -51,16 +51,21 @@ static int is_refusal(L4_Word_t ec)
 	return (ec & 0xf) == (4u << 1);
 }
 
-/* Load the answer: a map item of each page (n 0: no page). */
+/* Load the answer straight into the message registers: a map item of
+ * each page (n 0: no page). */
 static void load_answer(const L4_Word_t *page, unsigned n)
 {
-	L4_Msg_t msg;
+	L4_MsgTag_t tag = L4_Niltag;
 
-	L4_MsgClear(&msg);
-	for (unsigned i = 0; i < n; i++)
-		L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page[i], 12),
-								       L4_FullyAccessible), page[i]));
-	L4_MsgLoad(&msg);
+	tag.X.t = 2 * n;
+	L4_LoadMR(0, tag.raw);
+	for (unsigned i = 0; i < n; i++) {
+		L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page[i], 12),
+							      L4_FullyAccessible), page[i]);
+
+		L4_LoadMR(1 + 2 * i, m.raw[0]);
+		L4_LoadMR(2 + 2 * i, m.raw[1]);
+	}
 }
 
 /* Give back to the pool pages taken for an answer the kernel did not take. */
