@@ -46,12 +46,15 @@ bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
 {
 	if (va >= USER_LIMIT)
 		return true;             /* nothing will be mapped there */
-	bool nt = !s->node_table[va >> 22], map = !s->free_nodes;
-	bool pt = !arch_pde_table(s->pdir, va);
+	/* The common case first: everything is there. */
+	if (s->node_table[va >> 22] && s->free_nodes && arch_pde_table(s->pdir, va))
+		return true;
 	/* The three kinds are lent together or not at all (kmem.c): where
 	 * they come from the pool there is nothing to gather. */
-	if ((!nt && !map && !pt) || !kmem_kind_is_lent(s, KMEM_NT))
+	if (!kmem_kind_is_lent(s, KMEM_NT))
 		return true;
+	bool nt = !s->node_table[va >> 22], map = !s->free_nodes;
+	bool pt = !arch_pde_table(s->pdir, va);
 	/* Fault order: a mapping node is found through the node table, and
 	 * the page table comes last, for it is what makes the page visible.
 	 * A kpager that takes several pages per fault is asked for all that
