@@ -127,8 +127,8 @@ enum lent_kpf_refusal {
 	                                 * (more, fewer, or not map items) */
 };
 /* The refusal's offset field: the reason in bits 0-7, the index of the
- * refused item in bits 8-15 (0 for the first; for LENT_KPF_ITEMS the
- * items the answer had). */
+ * refused item in bits 8-15 (0 for the first; for LENT_KPF_ITEMS with a
+ * wrong number of typed words, those words divided by two). */
 #define LENT_KPF_REFUSAL(why, item) ((why) | ((item) << 8))
 #define LENT_KPF_REFUSAL_WHY(off)   ((off) & 0xFFu)
 #define LENT_KPF_REFUSAL_ITEM(off)  (((off) >> 8) & 0xFFu)
