@@ -321,6 +321,24 @@ static const char *t_kpf_multi_fcfs_serves_all(void)
 	return 0;
 }
 
+/* sigma0, the kpager of last resort, takes several pages per fault
+ * too: a task of the root's (sigma0 its kpager) allowed them reads its
+ * fresh region, which needs a node table and a page table from sigma0
+ * in one fault; a sigma0 that dropped the fault would leave it waiting. */
+static const char *t_kpf_multi_sigma0_serves_both(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t got;
+
+	km_lent = lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0);
+	RUN(km_run_task(rt_sigma0(), LENT_KPF_MAX_PAGES, &t, &got));
+	CHECK_EQ(got, KM_VALUE);
+	lent_kmem_control(t.raw, LENT_KMEM_STATS, 0);
+	CHECK(rt_mr(1 + LENT_KMEM_NT) >= 2);           /* the image's and the window's */
+	CHECK(rt_mr(1 + LENT_KMEM_PT) >= 2);
+	return 0;
+}
+
 /* SET_KPF_PAGES takes 1..LENT_KPF_MAX_PAGES, not for sigma0, not for
  * an unknown thread. */
 static const char *t_kpf_multi_control_checks_arguments(void)
@@ -350,6 +368,7 @@ const struct test kpf_multi_tests[] = {
 	TEST(kpf_multi_same_frame_twice_refused),
 	TEST(kpf_multi_string_item_refused),
 	TEST(kpf_multi_fcfs_serves_all),
+	TEST(kpf_multi_sigma0_serves_both),
 	TEST(kpf_multi_control_checks_arguments),
 	{ 0 }
 };
