@@ -127,7 +127,7 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	xfer_arm_deadline(snd, snd, rcv, first);
 	if (!f->access) {
 		/* A page of its kernel memory: its kpager is asked. */
-		kmem_need_t need = { rcv->space, f->kind, f->cid };
+		kmem_need_t need = { .space = rcv->space, .kind = f->kind, .cid = f->cid };
 		kpf_receiver_asks(rcv, &need);
 		return;
 	}

@@ -166,22 +166,22 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 	arch_copy_words(dst + 1, src + 1, u);
 	if (cur->item < last)
 		arch_copy_words(dst + cur->item, src + cur->item, last - cur->item);
+	if (rcv->kmsg_active && kpf_waiting(rcv)) {
+		/* A kpager's answer: its pages go to the kernel, all or none. */
+		uint32_t why = kpf_accept(snd, rcv, src + u + 1, t);
+		if (why) {
+			*f = (xfer_fault_t){ .who = snd, .addr = why };
+			return XFER_REFUSED;
+		}
+		*tag_out = tag & ~(MSGTAG_FLAGS_MASK);
+		return XFER_OK;
+	}
 	for (unsigned i = cur->item; i < end;) {
 		word_t w0 = src[i];
 		cur->item = (uint8_t)i;
 		if (item_is_map(w0) || item_is_grant(w0)) {
 			if (i + 1 >= end)
 				return IPC_ERR_OVERFLOW;
-			if (rcv->kmsg_active && kpf_waiting(rcv)) {
-				/* A kpager's answer: the page goes to the kernel. */
-				uint32_t why = kpf_accept(snd, rcv, w0, src[i + 1]);
-				if (why) {
-					*f = (xfer_fault_t){ .who = snd, .addr = why };
-					return XFER_REFUSED;
-				}
-				i += 2;
-				continue;
-			}
 			fpage_t window = acceptor_window(acceptor);
 			if (fpage_is_nil(window))
 				return IPC_ERR_OVERFLOW;

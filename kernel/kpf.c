@@ -17,24 +17,58 @@ bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need)
 	 * pool empty, X.2's "no memory", as in a kernel without kpagers. */
 	if (!kmem_kind_is_lent(s, kind) || kmem_has(s, kind, cid))
 		return true;
-	*need = (kmem_need_t){ s, (uint8_t)kind, cid };
+	*need = (kmem_need_t){ .space = s, .kind = (uint8_t)kind, .cid = cid };
 	return false;
+}
+
+/* One more page of a kind the task's kpager lends: noted in need if it
+ * is missing and the fault can still name it (the first, or up to max in
+ * all). */
+static void want(space_t *s, enum kmem_kind kind, uint32_t cid, unsigned max,
+		 kmem_need_t *need)
+{
+	if (need->space && 1u + need->more >= max)
+		return;
+	if (frame_find(s->id, cid))
+		return;
+	if (!need->space) {
+		need->space = s;
+		need->kind = (uint8_t)kind;
+		need->cid = cid;
+		return;
+	}
+	need->more_kind[need->more] = (uint8_t)kind;
+	need->more_cid[need->more] = cid;
+	need->more++;
 }
 
 bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
 {
 	if (va >= USER_LIMIT)
 		return true;             /* nothing will be mapped there */
+	/* The common case first: everything is there. */
+	if (s->node_table[va >> 22] && s->free_nodes && arch_pde_table(s->pdir, va))
+		return true;
+	/* The three kinds are lent together or not at all (kmem.c): where
+	 * they come from the pool there is nothing to gather. */
+	if (!kmem_kind_is_lent(s, KMEM_NT))
+		return true;
+	bool nt = !s->node_table[va >> 22], map = !s->free_nodes;
+	bool pt = !arch_pde_table(s->pdir, va);
 	/* Fault order: a mapping node is found through the node table, and
-	 * the page table comes last, for it is what makes the page visible. */
-	if (!s->node_table[va >> 22] && !kpf_have(s, KMEM_NT, lent_cid_nt(va), need))
-		return false;
-	if (!s->free_nodes &&
-	    !kpf_have(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count), need))
-		return false;
-	if (!arch_pde_table(s->pdir, va) && !kpf_have(s, KMEM_PT, lent_cid_pt(va), need))
-		return false;
-	return true;
+	 * the page table comes last, for it is what makes the page visible.
+	 * A kpager that takes several pages per fault is asked for all that
+	 * are missing at once, in that order. */
+	unsigned max = s->kpf_pages > 1 ? s->kpf_pages : 1;
+	need->space = NULL;
+	need->more = 0;
+	if (nt)
+		want(s, KMEM_NT, lent_cid_nt(va), max, need);
+	if (map)
+		want(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count), max, need);
+	if (pt)
+		want(s, KMEM_PT, lent_cid_pt(va), max, need);
+	return !need->space;
 }
 
 /* ---- asking the kpager ---- */
@@ -44,18 +78,31 @@ tcb_t *kpf_kpager(const kmem_need_t *need)
 	return thread_lookup(need->space->kpager);
 }
 
+_Static_assert(KPF_MAX_PAGES == LENT_KPF_MAX_PAGES, "the TCB holds every page a fault names");
+_Static_assert(LENT_KPF_WORDS(LENT_KPF_MAX_PAGES) < KMSG_WORDS, "a fault fits the kernel message");
+
 static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tid_t named,
 		       unsigned cont)
 {
+	unsigned n = 1u + need->more;
+
 	t->kpf_kind = need->kind;
-	t->kpf_cid = need->cid;
+	t->kpf_pages = (uint8_t)n;
+	t->kpf_kinds[0] = need->kind;
+	t->kpf_cid[0] = need->cid;
 	t->kpf_task = need->space->id;
 	t->kpf_named = named;
 	t->kpf_got = false;
-	t->kmsg[0] = msgtag_make(LENT_LABEL_KPF, 3, 0, 0);
+	t->kmsg[0] = msgtag_make(LENT_LABEL_KPF, LENT_KPF_WORDS(n), 0, 0);
 	t->kmsg[1] = need->cid;
 	t->kmsg[2] = need->kind;
 	t->kmsg[3] = named;
+	for (unsigned i = 1; i < n; i++) {
+		t->kpf_kinds[i] = need->more_kind[i - 1];
+		t->kpf_cid[i] = need->more_cid[i - 1];
+		t->kmsg[LENT_KPF_MR_CID(i)] = need->more_cid[i - 1];
+		t->kmsg[LENT_KPF_MR_KIND(i)] = need->more_kind[i - 1];
+	}
 	ipc_kernel_call(t, kp->core->id, cont);
 }
 
@@ -94,7 +141,7 @@ bool kpf_raise(tcb_t *t, const kmem_need_t *need, tid_t named, unsigned cont)
 
 void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 {
-	kmem_need_t need = { rcv->space, f->kind, f->cid };
+	kmem_need_t need = { .space = rcv->space, .kind = f->kind, .cid = f->cid };
 
 	if (kpf_kpager(&need) != snd) {
 		/* A receiver that is itself the sender of a stopped transfer
@@ -199,18 +246,20 @@ static bool held_alone(const mapnode_t *n)
 	return !root->parent && root->space->sigma0 && root->child == n && !n->next && !n->prev;
 }
 
-uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, word_t item0, word_t fpage)
+/* Validate one item of an answer: the page of the kpager's it names, or
+ * a refusal.  Its frame must be RAM the kernel can address and holds no
+ * part of, and no earlier item of the answer may name it too. */
+static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *earlier,
+			   unsigned i, mapnode_t **node)
 {
-	fpage_t fp = (fpage_t)fpage;
+	fpage_t fp = (fpage_t)item[1];
 
-	if (rcv->kpf_got)
-		return 0;                /* one page answers one fault */
-	/* Validate: a page of the kpager's own, writable, of RAM the kernel
-	 * can address and holds no part of. */
+	if (!item_is_map(item[0]) && !item_is_grant(item[0]))
+		return LENT_KPF_ITEMS;
 	if (fpage_is_nil(fp) || fpage_size(fp) < PAGE_SIZE)
 		return LENT_KPF_NOT_MAPPED;
 	uint32_t size = (uint32_t)fpage_size(fp);
-	uint32_t va = fpage_base(fp) + (item_snd_base(item0) & (size - 1) & PAGE_MASK);
+	uint32_t va = fpage_base(fp) + (item_snd_base(item[0]) & (size - 1) & PAGE_MASK);
 	mapnode_t *n = mapdb_lookup(kpager->space, va);
 	if (!n || (n->rights & (RIGHT_R | RIGHT_W)) != (RIGHT_R | RIGHT_W))
 		return LENT_KPF_NOT_MAPPED;
@@ -223,6 +272,30 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, word_t item0, word_t fpage)
 	case FRAME_LENT_ALREADY: return LENT_KPF_LENT_ALREADY;
 	default: return LENT_KPF_NOT_RAM;
 	}
+	for (unsigned j = 0; j < i; j++)
+		if (earlier[j]->phys == n->phys)
+			return LENT_KPF_LENT_ALREADY;    /* as it will be by then */
+	*node = n;
+	return 0;
+}
+
+uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned words)
+{
+	mapnode_t *node[KPF_MAX_PAGES];
+	unsigned n = rcv->kpf_pages;
+
+	/* No item: "no memory" (kpf_answered notes it). */
+	if (rcv->kpf_got || words == 0)
+		return 0;
+	/* Validate every item before taking any: one page of the kpager's
+	 * own per page asked for, in order, writable, and lendable. */
+	if (words != 2 * n)
+		return LENT_KPF_REFUSAL(LENT_KPF_ITEMS, words / 2);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t why = check_item(kpager, items + 2 * i, node, i, &node[i]);
+		if (why)
+			return LENT_KPF_REFUSAL(why, i);
+	}
 	/* The task must still be the one the fault was for. */
 	/* The named thread may be one ThreadControl is making, with no
 	 * body yet: its resident part names the task. */
@@ -230,13 +303,16 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, word_t item0, word_t fpage)
 	if (!named || named->space->id != rcv->kpf_task)
 		return 0;
 	space_t *s = named->space;
-	if (frame_find(s->id, rcv->kpf_cid))
-		return 0;                /* answered already (by an earlier reply) */
-	/* Act: nothing below can fail. */
-	strip_translations(n);
-	frame_lend(n->phys, s->id, rcv->kpf_cid, rcv->kpf_kind);
-	memset(phys_to_virt(n->phys), 0, PAGE_SIZE);
-	kmem_lent(s, (enum kmem_kind)rcv->kpf_kind);
-	rcv->kpf_got = true;
+	/* Act: nothing below can fail.  A page lent at its CID meanwhile (by
+	 * the answer to another thread's fault) keeps that frame. */
+	for (unsigned i = 0; i < n; i++) {
+		if (frame_find(s->id, rcv->kpf_cid[i]))
+			continue;
+		strip_translations(node[i]);
+		frame_lend(node[i]->phys, s->id, rcv->kpf_cid[i], rcv->kpf_kinds[i]);
+		memset(phys_to_virt(node[i]->phys), 0, PAGE_SIZE);
+		kmem_lent(s, (enum kmem_kind)rcv->kpf_kinds[i]);
+		rcv->kpf_got = true;
+	}
 	return 0;
 }

@@ -20,18 +20,24 @@ typedef struct space space_t;
 
 #define KPF_NONE 0xFFu   /* tcb.kpf_kind: no kernel page fault pending */
 
-/* What a gather found missing: one page of one task. */
+/* What a gather found missing: one page of one task, and where the
+ * task's kpager takes several pages per fault (space.kpf_pages), the
+ * pages missing after it, in fault order. */
 typedef struct kmem_need {
 	space_t *space;
 	uint8_t kind;        /* enum kmem_kind */
 	uint32_t cid;
+	uint8_t more;        /* pages after the first (< LENT_KPF_MAX_PAGES) */
+	uint8_t more_kind[LENT_KPF_MAX_PAGES - 1];
+	uint32_t more_cid[LENT_KPF_MAX_PAGES - 1];
 } kmem_need_t;
 
 /* Gather one page: true if s has it (or could take it), else need says
  * which page is missing. */
 bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need);
 /* Gather what mapping one page at va into s needs, in fault order: the
- * node table, a mapping node, the page table. */
+ * node table, a mapping node, the page table.  need names the first page
+ * missing and, up to s->kpf_pages in all, those after it. */
 bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need);
 
 /*
@@ -56,12 +62,13 @@ void kpf_in_transfer(struct tcb *snd, struct tcb *rcv, const struct xfer_fault *
 void kpf_receiver_asks(struct tcb *rcv, const kmem_need_t *need);
 
 /*
- * The kpager's answer carries a map item (item0 its first word, fpage
- * the second): validate the frame, and lend it to the kernel for the
- * fault rcv waits on.  Returns 0, or a refusal (enum lent_kpf_refusal)
- * for the kpager's IPC error; nothing has changed then.
+ * The kpager's answer to the fault rcv waits on: its typed words (items,
+ * `words` of them), one map item per page asked for, or none.  Validate
+ * every item's frame, then lend them all to the kernel.  Returns 0, or a
+ * refusal for the kpager's IPC error (LENT_KPF_REFUSAL: the reason and
+ * the item); nothing has changed then.
  */
-uint32_t kpf_accept(struct tcb *kpager, struct tcb *rcv, word_t item0, word_t fpage);
+uint32_t kpf_accept(struct tcb *kpager, struct tcb *rcv, const word_t *items, unsigned words);
 /* rcv's kernel page fault has its answer: with no page lent, the
  * operation ends with X.2's "no memory" once it runs again. */
 void kpf_answered(struct tcb *rcv);

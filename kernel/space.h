@@ -42,6 +42,8 @@ struct space {
 	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
 	uint32_t tcb_slots[TCB_SLOTS / 32];  /* thread slots in use (thread.c) */
+	uint8_t kpf_pages;                 /* most pages one such fault may name
+	                                    * (0 or 1: one; KmemControl SET_KPF_PAGES) */
 	bool privileged;                   /* sigma0 and the root task */
 	bool sigma0;                       /* idempotent root mappings on demand */
 	bool boot_kmem;                    /* being set up at boot: no kpager yet */

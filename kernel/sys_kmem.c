@@ -72,6 +72,21 @@ static word_t set_kpager(tcb_t *t, space_t *s, tid_t kpager)
 	return 1;
 }
 
+/* How many pages one kernel page fault of s may name: what its kpager
+ * says it takes (docs/kpager-protocol.md).  As SET_KPAGER, for privileged
+ * tasks only. */
+static word_t set_kpf_pages(tcb_t *t, space_t *s, word_t pages)
+{
+	if (!t->space->privileged)
+		return sys_fail(t, ERR_NO_PRIVILEGE);
+	if (s->sigma0)
+		return sys_fail(t, ERR_INVALID_SPACE);
+	if (pages < 1 || pages > LENT_KPF_MAX_PAGES)
+		return sys_fail(t, ERR_INVALID_PARAM);
+	s->kpf_pages = (uint8_t)pages;
+	return 1;
+}
+
 /* Is the frame mapped at va in s lent to the kernel? */
 static bool lent_at(space_t *s, uint32_t va)
 {
@@ -161,6 +176,8 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 				mask |= 1u << k;
 		return mask;
 	}
+	case LENT_KMEM_SET_KPF_PAGES:
+		return set_kpf_pages(t, s, arg);
 	default:
 		return sys_fail(t, ERR_INVALID_PARAM);
 	}

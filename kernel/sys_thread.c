@@ -170,6 +170,7 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 		if (!s)
 			return sys_fail(t, ERR_NO_MEMORY);
 		s->kpager = t->space->kpager;   /* a new task inherits its creator's */
+		s->kpf_pages = t->space->kpf_pages;
 	}
 	if (!dc && !(dc = thread_core_create(dest, s)))
 		return unmake(t, NULL, s);

@@ -39,6 +39,7 @@ enum continuation {
 };
 
 #define KMSG_WORDS 14
+#define KPF_MAX_PAGES 3  /* pages one kernel page fault may name (kernel/kpf.c) */
 #define XFER_SENDER 1
 #define XFER_RECEIVER 2
 
@@ -100,10 +101,12 @@ typedef struct tcb {
 	uint8_t saved_cont;                /* and its continuation */
 	uint8_t saved_kmsg;                /* and whether it was into kmsg */
 	/* A kernel page fault this thread sent (kernel/kpf.c). */
-	uint8_t kpf_kind;                  /* KPF_NONE, or the kind asked for */
+	uint8_t kpf_kind;                  /* KPF_NONE, or the first kind asked for */
 	uint8_t kpf_got;                   /* the answer lent a page */
 	uint8_t kpf_refused;               /* the last answer lent none */
-	uint32_t kpf_cid;
+	uint8_t kpf_pages;                 /* pages asked for (1..KPF_MAX_PAGES) */
+	uint8_t kpf_kinds[KPF_MAX_PAGES];  /* their kinds, kpf_kinds[0] == kpf_kind */
+	uint32_t kpf_cid[KPF_MAX_PAGES];   /* and their content identifiers */
 	uint32_t kpf_task;                 /* the task's space id */
 	tid_t kpf_named;                   /* the thread that named it */
 	struct tcb *xfer_partner;          /* transfer stopped by a page fault */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The kpager loop: receive a kernel page fault, check that its sender
- * really waits for our answer, ask the policy for a page, answer with a
- * map item of it.  The kernel may refuse the page (IPC error 4, the
- * reason in the offset field); the client then still waits, so the
- * policy is asked again, a few times at most, before the answer becomes
- * "no memory" (a reply with no item).
+ * really waits for our answer, ask the policy for a page for each page
+ * the fault names (one, or several for a task allowed SET_KPF_PAGES),
+ * answer with a map item of each, and wait for the next fault in the
+ * same call (ReplyWait), as a pager does.  The kernel may refuse the
+ * answer (IPC error 4, the reason and the refused item in the offset
+ * field); the client then still waits, so the policy is asked again for
+ * the refused page, a few times at most, before the answer becomes "no
+ * memory" (a reply with no item).
  */
 #include "kpager.h"
 
@@ -48,44 +51,121 @@ static int is_refusal(L4_Word_t ec)
 	return (ec & 0xf) == (4u << 1);
 }
 
-static void serve(struct kpager *kp, L4_ThreadId_t from)
+/* Load the answer straight into the message registers: a map item of
+ * each page (n 0: no page). */
+static void load_answer(const L4_Word_t *page, unsigned n)
 {
-	L4_Word_t cid = rt_mr(1), kind = rt_mr(2), ec = 0;
-	L4_ThreadId_t client = { .raw = rt_mr(3) };
+	L4_MsgTag_t tag = L4_Niltag;
 
-	/* Only a thread that waits for our answer gets a page: anything else
-	 * would hand the kpager's memory to whoever asks. */
-	if (!lent_kmem_control(from.raw, LENT_KMEM_PENDING, 0)) {
+	tag.X.t = 2 * n;
+	L4_LoadMR(0, tag.raw);
+	for (unsigned i = 0; i < n; i++) {
+		L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page[i], 12),
+							      L4_FullyAccessible), page[i]);
+
+		L4_LoadMR(1 + 2 * i, m.raw[0]);
+		L4_LoadMR(2 + 2 * i, m.raw[1]);
+	}
+}
+
+/* Give back to the pool pages taken for an answer the kernel did not take. */
+static void untake(struct kpager *kp, const L4_Word_t *page, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (kpager_pool_owner(&kp->pool, page[i]) != KPAGER_BAD)
+			kpager_pool_set(&kp->pool, page[i], KPAGER_FREE);
+}
+
+/* A page from the policy for each page the fault names; all or none. */
+static int take_pages(struct kpager *kp, const L4_Word_t *mr, L4_Word_t *page, unsigned n)
+{
+	L4_ThreadId_t client = { .raw = mr[3] };
+
+	for (unsigned i = 0; i < n; i++) {
+		if (page[i])
+			continue;
+		page[i] = kp->policy(kp, client, mr[LENT_KPF_MR_CID(i)],
+				     (unsigned)mr[LENT_KPF_MR_KIND(i)]);
+		if (!page[i]) {
+			untake(kp, page, i);
+			for (unsigned j = 0; j < n; j++)
+				page[j] = 0;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Answer the kernel page fault of `from` (its words still in the message
+ * registers) and wait for the next message in the same call, as a pager
+ * does: returns what that wait received.  A fault names n pages; the
+ * answer lends a page for each, or none.  Only a thread that waits for
+ * our answer gets pages: anything else would hand the kpager's memory to
+ * whoever asks.
+ */
+static L4_MsgTag_t serve(struct kpager *kp, L4_ThreadId_t *from, unsigned n)
+{
+	L4_Word_t page[LENT_KPF_MAX_PAGES] = { 0 }, mr[1 + LENT_KPF_WORDS(LENT_KPF_MAX_PAGES)];
+	L4_ThreadId_t to = *from;        /* a failed ReplyWait overwrites *from */
+	L4_MsgTag_t tag;
+
+	if (!lent_kmem_control(from->raw, LENT_KMEM_PENDING, 0)) {
 		kp->forged++;
-		return;
+		return L4_Wait(from);
 	}
 	kp->faults++;
-	if (kind < LENT_KMEM_KINDS)
-		kp->kinds[kind]++;
-	for (int tries = 0; tries < KPAGER_TRIES; tries++) {
-		L4_Word_t page = kp->policy(kp, client, cid, (unsigned)kind);
+	for (unsigned i = 0; i < n; i++) {
+		L4_Word_t kind = rt_mr(LENT_KPF_MR_KIND(i));
 
-		if (!page)
+		if (kind < LENT_KMEM_KINDS)
+			kp->kinds[kind]++;
+	}
+	/* The policy may make calls of its own: the fault's words are kept. */
+	for (unsigned w = 1; w <= LENT_KPF_WORDS(n); w++)
+		mr[w] = rt_mr(w);
+	for (int tries = 0; tries < KPAGER_TRIES; tries++) {
+		if (!take_pages(kp, mr, page, n))
 			break;
-		if (kpager_answer(from, page, &ec)) {
-			kp->served++;
-			return;
-		}
+		load_answer(page, n);
+		/* Counted before the call, which returns only with the next
+		 * message: whoever reads the counters once its client got on
+		 * sees this answer counted. */
+		kp->served++;
+		tag = L4_ReplyWait(to, from);
+		if (L4_IpcSucceeded(tag) || (L4_ErrorCode() & 1))
+			return tag;      /* answered (a receive-phase error is the next wait's) */
+		kp->served--;
+		L4_Word_t ec = L4_ErrorCode();
 		if (!is_refusal(ec)) {
-			/* The client is gone or no longer waits: the page was
+			/* The client is gone or no longer waits: the pages were
 			 * not taken. */
 			kp->lost++;
-			if (kpager_pool_owner(&kp->pool, page) != KPAGER_BAD)
-				kpager_pool_set(&kp->pool, page, KPAGER_FREE);
-			return;
+			untake(kp, page, n);
+			return L4_Wait(from);
 		}
+		/* The kernel took none of them: the refused one is never
+		 * offered again, the others are offered anew. */
+		L4_Word_t off = ec >> 4, bad = LENT_KPF_REFUSAL_ITEM(off);
 		kp->refusals++;
-		kp->last_refusal = ec >> 4;
-		kpager_pool_set(&kp->pool, page, KPAGER_BAD);
+		kp->last_refusal = LENT_KPF_REFUSAL_WHY(off);
+		if (bad >= n || LENT_KPF_REFUSAL_WHY(off) == LENT_KPF_ITEMS) {
+			untake(kp, page, n);
+			break;
+		}
+		kpager_pool_set(&kp->pool, page[bad], KPAGER_BAD);
+		page[bad] = 0;
 	}
+	for (unsigned i = 0; i < n; i++)
+		page[i] = 0;
 	kp->no_memory++;
-	if (!kpager_answer(from, 0, &ec))
+	load_answer(page, 0);
+	tag = L4_ReplyWait(to, from);
+	if (L4_IpcFailed(tag) && !(L4_ErrorCode() & 1)) {
 		kp->lost++;
+		return L4_Wait(from);
+	}
+	return tag;
 }
 
 void kpager_loop(L4_Word_t arg)
@@ -94,15 +174,19 @@ void kpager_loop(L4_Word_t arg)
 	L4_ThreadId_t from;
 	L4_MsgTag_t tag;
 
+	L4_Accept(L4_UntypedWordsAcceptor);
+	tag = L4_Wait(&from);
 	for (;;) {
-		L4_Accept(L4_UntypedWordsAcceptor);
-		tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag))
-			continue;
-		if (L4_Label(tag) == LENT_LABEL_KPF && L4_UntypedWords(tag) == 3 &&
-		    L4_TypedWords(tag) == 0)
-			serve(kp, from);
-		else if (kp->other)
-			kp->other(kp, from, tag);
+		unsigned n = LENT_KPF_PAGES(L4_UntypedWords(tag));
+
+		if (L4_IpcSucceeded(tag) && L4_Label(tag) == LENT_LABEL_KPF && n &&
+		    L4_TypedWords(tag) == 0) {
+			tag = serve(kp, &from, n);
+		} else {
+			if (L4_IpcSucceeded(tag) && kp->other)
+				kp->other(kp, from, tag);
+			L4_Accept(L4_UntypedWordsAcceptor);
+			tag = L4_Wait(&from);
+		}
 	}
 }

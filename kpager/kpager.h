@@ -39,6 +39,8 @@ struct kpager_pool {
 	volatile L4_Word_t chunks;       /* published chunks */
 	volatile L4_Word_t owner[KPAGER_PAGES];
 	L4_Word_t used;                  /* entries of owner[] taken by chunks */
+	L4_Word_t low;                   /* no entry below it is free: where the
+	                                  * search for a free page starts */
 };
 
 struct kpager;

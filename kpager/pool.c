@@ -44,12 +44,22 @@ int kpager_pool_add(struct kpager_pool *p, L4_Word_t base, L4_Word_t n)
 	return 0;
 }
 
+/* Entry i becomes free: the search must look at it again. */
+static void freed(struct kpager_pool *p, L4_Word_t i)
+{
+	if (i < p->low)
+		p->low = i;
+}
+
 void kpager_pool_set(struct kpager_pool *p, L4_Word_t page, L4_Word_t owner)
 {
 	int i = index_of(p, page);
 
-	if (i >= 0)
-		p->owner[i] = owner;
+	if (i < 0)
+		return;
+	p->owner[i] = owner;
+	if (owner == KPAGER_FREE)
+		freed(p, (L4_Word_t)i);
 }
 
 /* The owner tag of a page of the pool, KPAGER_BAD if it is none of it. */
@@ -109,20 +119,28 @@ L4_Word_t kpager_reclaim(struct kpager *kp)
 			    lent_kmem_control(0, LENT_KMEM_LENT, page_at(p, i)))
 				continue;
 			p->owner[i] = KPAGER_FREE;
+			freed(p, i);
 			n++;
 		}
 	kp->reclaimed += n;
 	return n;
 }
 
+/* The lowest free page, as a scan from the start would find it; the
+ * scan starts at p->low, below which nothing is free, so that lending
+ * page after page costs no more for a fuller pool. */
 static L4_Word_t take_free(struct kpager_pool *p, L4_Word_t owner)
 {
-	for (L4_Word_t c = 0; c < p->chunks; c++)
-		for (L4_Word_t i = p->first[c]; i < p->first[c] + p->pages[c]; i++)
+	for (L4_Word_t c = 0; c < p->chunks; c++) {
+		L4_Word_t end = p->first[c] + p->pages[c];
+
+		for (L4_Word_t i = p->first[c] > p->low ? p->first[c] : p->low; i < end; i++)
 			if (p->owner[i] == KPAGER_FREE) {
 				p->owner[i] = owner;
+				p->low = i + 1;
 				return p->base[c] + (i - p->first[c]) * RT_PAGE_SIZE;
 			}
+	}
 	return 0;
 }
 

@@ -103,32 +103,56 @@ static int within_limits(L4_Word_t task, int *privileged)
 	return unpriv_lent < budget;
 }
 
+/* Give back a page taken for an answer that is not sent. */
+static void untake(unsigned chunk, L4_Word_t bit, int privileged)
+{
+	lent_bits[chunk] &= ~bit;
+	pages_lent--;
+	if (!privileged) {
+		unpriv_bits[chunk] &= ~bit;
+		unpriv_lent--;
+	}
+}
+
 int kpager_serve(L4_ThreadId_t from, L4_MsgTag_t tag)
 {
 	L4_Msg_t msg;
-	L4_Word_t page, task, bit;
-	unsigned chunk;
+	L4_Word_t page[LENT_KPF_MAX_PAGES], bit[LENT_KPF_MAX_PAGES], task;
+	unsigned chunk[LENT_KPF_MAX_PAGES], n = LENT_KPF_PAGES(L4_UntypedWords(tag)), i;
 	int privileged;
 
 	/* Only a thread really waiting for our answer gets a page: anything
-	 * else would hand kernel-bound memory to a user task. */
-	if (L4_UntypedWords(tag) != 3 || L4_TypedWords(tag) != 0 ||
+	 * else would hand kernel-bound memory to a user task.  A fault names
+	 * one page or, for a task allowed several per fault, up to
+	 * LENT_KPF_MAX_PAGES; the answer lends all of them or none. */
+	if (!n || L4_TypedWords(tag) != 0 ||
 	    !lent_kmem_control(from.raw, LENT_KMEM_PENDING, 0))
 		return 0;
 	L4_StoreMR(3, &task);
 	L4_MsgClear(&msg);
-	if (!within_limits(task, &privileged) || take_page(&page, &chunk, &bit) < 0) {
+	if (!within_limits(task, &privileged)) {
 		L4_MsgLoad(&msg);            /* no map item: refused */
 		return 1;
 	}
-	lent_bits[chunk] |= bit;
-	pages_lent++;
-	if (!privileged) {
-		unpriv_bits[chunk] |= bit;
-		unpriv_lent++;
+	for (i = 0; i < n; i++) {
+		if (take_page(&page[i], &chunk[i], &bit[i]) < 0)
+			break;
+		lent_bits[chunk[i]] |= bit[i];
+		pages_lent++;
+		if (!privileged) {
+			unpriv_bits[chunk[i]] |= bit[i];
+			unpriv_lent++;
+		}
 	}
-	L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
-							       L4_FullyAccessible), page));
+	if (i < n) {
+		while (i--)
+			untake(chunk[i], bit[i], privileged);
+		L4_MsgLoad(&msg);
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page[i], 12),
+								       L4_FullyAccessible), page[i]));
 	L4_MsgLoad(&msg);
 	return 1;
 }

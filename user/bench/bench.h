@@ -45,12 +45,14 @@ int bench_map_unmap(L4_Word_t *result);
 
 /* kpager.c: the benchmarks' FCFS kpager thread and tasks it serves. */
 L4_ThreadId_t bench_kpager(void);
-void bench_kpager_faults(L4_Word_t out[LENT_KMEM_KINDS]);
-L4_ThreadId_t bench_task_create(rt_entry_t fn, L4_Word_t arg);
+/* Pages lent so far by kind, then (out[LENT_KMEM_KINDS]) the faults. */
+void bench_kpager_faults(L4_Word_t out[LENT_KMEM_KINDS + 1]);
+/* A task served by it, named up to `pages` pages per kernel page fault. */
+L4_ThreadId_t bench_task_create(rt_entry_t fn, L4_Word_t arg, L4_Word_t pages);
 const char *bench_kind_name(unsigned kind);
 
 /* fig3.c and kmem.c: the figures of issue 6. */
-int bench_fig3(L4_Word_t *result);
+int bench_fig3(L4_Word_t pages, L4_Word_t *result);
 int bench_kmem_task(L4_Word_t *pages, L4_Word_t *resident_per_thread);
 
 /* wakeup.c: how late a sleeper wakes while load 0..WK_LOADS-1 runs. */

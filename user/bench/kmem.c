@@ -47,7 +47,7 @@ int bench_kmem_task(L4_Word_t *pages, L4_Word_t *resident_per_thread)
 	L4_Word_t ip, sp, total, n[LENT_KMEM_STATS_WORDS + 1];
 	L4_ThreadId_t first, second;
 
-	first = bench_task_create(kt_thread, 0);
+	first = bench_task_create(kt_thread, 0, LENT_KPF_MAX_PAGES);
 	if (L4_IsNilThread(first) || !touched(first))
 		return 0;
 	second = rt_task_thread_prepare(first, RT_UTCB_AREA_BASE + RT_UTCB_SIZE, kt_thread, 1,

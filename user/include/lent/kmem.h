@@ -92,8 +92,26 @@ static inline int lent_cid_kind(unsigned long cid)
  * 4 KB or more: the kernel takes the 4 KB page at the item's send base
  * within it).  A reply with no map item refuses: the operation then ends
  * with X.2's "no memory" outcome.
+ *
+ * A task whose kpager takes several pages per fault (KmemControl
+ * SET_KPF_PAGES) may be sent one fault that names every page an operation
+ * found missing, in fault order: 3 + 2 (n - 1) untyped words, MR1..MR3 as
+ * above for the first page, then MR4 = CID and MR5 = kind of the second,
+ * MR6 and MR7 of the third (n <= LENT_KPF_MAX_PAGES).  The answer carries
+ * n map items, the i-th for the i-th page, or none ("no memory").  The
+ * kernel checks every item before it takes any: one refused item refuses
+ * the whole answer, and nothing is lent.
  */
 #define LENT_LABEL_KPF 0xFF00u
+#define LENT_KPF_MAX_PAGES 3u
+/* Untyped words of a fault naming n pages, and the pages a fault of u
+ * untyped words names (0: not a kernel page fault's shape). */
+#define LENT_KPF_WORDS(n) (3u + 2u * ((n) - 1u))
+#define LENT_KPF_PAGES(u) \
+	((u) >= 3u && (u) <= LENT_KPF_WORDS(LENT_KPF_MAX_PAGES) && ((u) & 1u) ? ((u) - 1u) / 2u : 0u)
+/* MR numbers of page i's CID and kind (i < n). */
+#define LENT_KPF_MR_CID(i)  ((i) ? 2u + 2u * (i) : 1u)
+#define LENT_KPF_MR_KIND(i) ((i) ? 3u + 2u * (i) : 2u)
 
 /*
  * A map item the kernel refuses (not RAM the kernel can address, a frame
@@ -109,7 +127,15 @@ enum lent_kpf_refusal {
 	LENT_KPF_LENT_ALREADY = 5,
 	LENT_KPF_SHARED = 6,            /* not the kpager's alone: another task
 	                                 * mapped it to it, or holds it too */
+	LENT_KPF_ITEMS = 7,             /* not one map item per page asked for
+	                                 * (more, fewer, or not map items) */
 };
+/* The refusal's offset field: the reason in bits 0-7, the index of the
+ * refused item in bits 8-15 (0 for the first; for LENT_KPF_ITEMS with a
+ * wrong number of typed words, those words divided by two). */
+#define LENT_KPF_REFUSAL(why, item) ((why) | ((item) << 8))
+#define LENT_KPF_REFUSAL_WHY(off)   ((off) & 0xFFu)
+#define LENT_KPF_REFUSAL_ITEM(off)  (((off) >> 8) & 0xFFu)
 
 /*
  * Deadlock: a send whose receiver needs kernel memory that only the
@@ -143,6 +169,10 @@ enum lent_kmem_op {
 	                            * category into MR1..: see below; EAX: the
 	                            * kernel-owned total in pages.  Privileged
 	                            * tasks only. */
+	LENT_KMEM_SET_KPF_PAGES = 8, /* EDX: the most pages one kernel page fault of
+	                            * the task may name (1..LENT_KPF_MAX_PAGES, 1
+	                            * at creation; a new task inherits it with its
+	                            * kpager); privileged tasks only, as SET_KPAGER */
 };
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then the words below.  Readable by the task, by
