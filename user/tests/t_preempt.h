@@ -110,7 +110,11 @@ int pt_str_catch_halfway(const struct pt_str *s, volatile L4_Word_t *done, L4_Wo
 #define PT_UM_BASE	0x40000000UL
 #define PT_UM_LOG2	30
 #define PT_UM_FPAGES	64
-#define PT_UM_REGIONS	32
+/* Each region costs the task a page table and a node table: 24 regions
+ * and the task's own pages stay well inside the 72 pages sigma0 lends
+ * one unprivileged task at 8 MB (sigma0/kpager.c), whatever the size of
+ * the boot images. */
+#define PT_UM_REGIONS	24
 
 /*
  * The Unmap load set up: the task (unmapper, below main's priority) and
