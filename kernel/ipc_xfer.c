@@ -152,6 +152,14 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 
 	if (end > MAX_MRS || (snd->kmsg_active && end > KMSG_WORDS))
 		return IPC_ERR_OVERFLOW;
+	bool answer_awaited = rcv->kmsg_active && kpf_waiting(rcv);
+	if (t && msgtag_label(tag) == LENT_LABEL_KPF && !answer_awaited) {
+		/* Pages meant for the kernel, to a thread that waits for no
+		 * kernel page fault's answer: a forged fault's sender would
+		 * get the kpager's memory.  Refused before anything is copied. */
+		*f = (xfer_fault_t){ .who = snd, .addr = LENT_KPF_NOT_WAITING };
+		return XFER_REFUSED;
+	}
 	if (rcv->kmsg_active) {
 		acceptor = FPAGE_COMPLETE;             /* whole space, no strings */
 	} else {
@@ -166,7 +174,7 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 	arch_copy_words(dst + 1, src + 1, u);
 	if (cur->item < last)
 		arch_copy_words(dst + cur->item, src + cur->item, last - cur->item);
-	if (rcv->kmsg_active && kpf_waiting(rcv)) {
+	if (answer_awaited) {
 		/* A kpager's answer: its pages go to the kernel, all or none. */
 		uint32_t why = kpf_accept(snd, rcv, src + u + 1, t);
 		if (why) {

@@ -35,6 +35,7 @@ int kpager_answer(L4_ThreadId_t to, L4_Word_t page, L4_Word_t *ec)
 	L4_Msg_t msg;
 
 	L4_MsgClear(&msg);
+	L4_Set_MsgLabel(&msg, LENT_LABEL_KPF);   /* only to a thread that waits for it */
 	if (page)
 		L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
 								       L4_FullyAccessible), page));
@@ -57,6 +58,9 @@ static void load_answer(const L4_Word_t *page, unsigned n)
 {
 	L4_MsgTag_t tag = L4_Niltag;
 
+	/* Labelled as an answer: the kernel delivers it only to a thread
+	 * that waits for one (<lent/kmem.h>, LENT_KPF_NOT_WAITING). */
+	tag.X.label = LENT_LABEL_KPF;
 	tag.X.t = 2 * n;
 	L4_LoadMR(0, tag.raw);
 	for (unsigned i = 0; i < n; i++) {
@@ -102,7 +106,8 @@ static int take_pages(struct kpager *kp, const L4_Word_t *mr, L4_Word_t *page, u
  * does: returns what that wait received.  A fault names n pages; the
  * answer lends a page for each, or none.  Only a thread that waits for
  * our answer gets pages: anything else would hand the kpager's memory to
- * whoever asks.
+ * whoever asks.  The kernel sees to that: it refuses a labelled answer
+ * to any other thread (LENT_KPF_NOT_WAITING), and the pages come back.
  */
 static L4_MsgTag_t serve(struct kpager *kp, L4_ThreadId_t *from, unsigned n)
 {
@@ -110,10 +115,6 @@ static L4_MsgTag_t serve(struct kpager *kp, L4_ThreadId_t *from, unsigned n)
 	L4_ThreadId_t to = *from;        /* a failed ReplyWait overwrites *from */
 	L4_MsgTag_t tag;
 
-	if (!lent_kmem_control(from->raw, LENT_KMEM_PENDING, 0)) {
-		kp->forged++;
-		return L4_Wait(from);
-	}
 	kp->faults++;
 	for (unsigned i = 0; i < n; i++) {
 		L4_Word_t kind = rt_mr(LENT_KPF_MR_KIND(i));
@@ -147,6 +148,17 @@ static L4_MsgTag_t serve(struct kpager *kp, L4_ThreadId_t *from, unsigned n)
 		/* The kernel took none of them: the refused one is never
 		 * offered again, the others are offered anew. */
 		L4_Word_t off = ec >> 4, bad = LENT_KPF_REFUSAL_ITEM(off);
+		if (LENT_KPF_REFUSAL_WHY(off) == LENT_KPF_NOT_WAITING) {
+			/* Nobody waits for it: a forged fault (or one its client
+			 * gave up), which the policy must not have counted. */
+			kp->faults--;
+			kp->forged++;
+			for (unsigned i = 0; i < n; i++)
+				if (mr[LENT_KPF_MR_KIND(i)] < LENT_KMEM_KINDS)
+					kp->kinds[mr[LENT_KPF_MR_KIND(i)]]--;
+			untake(kp, page, n);
+			return L4_Wait(from);
+		}
 		kp->refusals++;
 		kp->last_refusal = LENT_KPF_REFUSAL_WHY(off);
 		if (bad >= n || LENT_KPF_REFUSAL_WHY(off) == LENT_KPF_ITEMS) {

@@ -125,11 +125,14 @@ int kpager_serve(L4_ThreadId_t from, L4_MsgTag_t tag)
 	 * else would hand kernel-bound memory to a user task.  A fault names
 	 * one page or, for a task allowed several per fault, up to
 	 * LENT_KPF_MAX_PAGES; the answer lends all of them or none. */
-	if (!n || L4_TypedWords(tag) != 0 ||
-	    !lent_kmem_control(from.raw, LENT_KMEM_PENDING, 0))
+	if (!n || L4_TypedWords(tag) != 0)
 		return 0;
 	L4_StoreMR(3, &task);
 	L4_MsgClear(&msg);
+	/* Labelled as an answer, the kernel delivers it only to a thread
+	 * that waits for one: a forged fault's sender gets nothing, and the
+	 * pages, never lent, come back with the next reclaim(). */
+	L4_Set_MsgLabel(&msg, LENT_LABEL_KPF);
 	if (!within_limits(task, &privileged)) {
 		L4_MsgLoad(&msg);            /* no map item: refused */
 		return 1;

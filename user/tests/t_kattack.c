@@ -243,10 +243,52 @@ static const char *t_kattack_lend_shared_page_refused(void)
 	return 0;
 }
 
+/*
+ * A map item labelled as a kpager's answer, sent to a thread that waits
+ * for no kernel page fault (what a forged fault's sender does), is
+ * refused before anything is copied: IPC error 4, LENT_KPF_NOT_WAITING.
+ * So a kpager that labels its answers needs no PENDING check.  The
+ * receiver still waits, takes the next message, and keeps its mapping.
+ */
+static const char *t_kattack_answer_to_no_fault_refused(void)
+{
+	L4_Word_t p = t_page(), p2 = t_page(), res[5], sec, w = 0x1234;
+	L4_ThreadId_t ag = rt_agent_create(L4_Myself());
+	L4_MapItem_t m;
+	L4_MsgTag_t tag;
+
+	CHECK(p != 0 && p2 != 0 && !L4_IsNilThread(ag));
+	*(volatile L4_Word_t *)p = KA_VALUE;
+	*(volatile L4_Word_t *)p2 = KA_VALUE + 1;
+	RUN(t_ag_accept(ag, KA_WINDOW, 12));
+	/* An ordinary map first; the agent's receive path is then mapped. */
+	RUN(t_ag_give_map(ag, t_map_item(p, 12, L4_ReadWriteOnly, 0), res, &sec));
+	RUN(t_ag_reads(ag, KA_WINDOW, KA_VALUE));
+	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
+	m = t_map_item(p2, 12, L4_ReadWriteOnly, 0);
+	tag = t_tag(LENT_LABEL_KPF, 0, 2);
+	L4_LoadMR(0, tag.raw);
+	L4_LoadMR(1, m.raw[0]);
+	L4_LoadMR(2, m.raw[1]);
+	tag = L4_Send_Timeout(ag, rt_us(T_WAIT_US));
+	CHECK(L4_IpcFailed(tag));
+	CHECK_EQ(L4_ErrorCode(), EC_SEND(4) | ((L4_Word_t)LENT_KPF_NOT_WAITING << 4));
+	t_load(0x67, 1, &w, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
+	tag.raw = rt_mr(1);
+	CHECK_EQ(L4_Label(tag), 0x67);
+	CHECK_EQ(L4_TypedWords(tag), 0);
+	RUN(t_ag_reads(ag, KA_WINDOW, KA_VALUE));
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, p2), 0);
+	return 0;
+}
+
 const struct test kattack_tests[] = {
 	TEST(kattack_bad_answers_refused),
 	TEST(kattack_one_page_two_faults),
 	TEST(kattack_forged_answers_not_taken),
 	TEST(kattack_lend_shared_page_refused),
+	TEST(kattack_answer_to_no_fault_refused),
 	{ 0 }
 };

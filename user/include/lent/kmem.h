@@ -101,6 +101,12 @@ static inline int lent_cid_kind(unsigned long cid)
  * n map items, the i-th for the i-th page, or none ("no memory").  The
  * kernel checks every item before it takes any: one refused item refuses
  * the whole answer, and nothing is lent.
+ *
+ * An answer labelled LENT_LABEL_KPF that carries map items goes only to a
+ * thread that waits for one: to any other receiver (a forged fault's
+ * sender, or a client whose fault was cancelled) the kernel refuses it
+ * with LENT_KPF_NOT_WAITING, before anything is copied.  A kpager that
+ * labels its answers so needs no KmemControl PENDING check.
  */
 #define LENT_LABEL_KPF 0xFF00u
 #define LENT_KPF_MAX_PAGES 3u
@@ -129,6 +135,8 @@ enum lent_kpf_refusal {
 	                                 * mapped it to it, or holds it too */
 	LENT_KPF_ITEMS = 7,             /* not one map item per page asked for
 	                                 * (more, fewer, or not map items) */
+	LENT_KPF_NOT_WAITING = 8,       /* labelled as an answer, to a thread
+	                                 * that waits for none */
 };
 /* The refusal's offset field: the reason in bits 0-7, the index of the
  * refused item in bits 8-15 (0 for the first; for LENT_KPF_ITEMS with a
