@@ -376,7 +376,8 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 	/* Only a kernel page fault waits for a kpager's page: any other
 	 * kernel call starts with no such wait left over (an answer to it
 	 * would lend the frame of whatever its pager sends). */
-	if (cont != CONT_KPF && !(cont == CONT_PF_RECV && t->kpf_kind != KPF_NONE))
+	if (cont != CONT_KPF && cont != CONT_KPF_FAULT &&
+	    !(cont == CONT_PF_RECV && t->kpf_kind != KPF_NONE))
 		t->kpf_kind = KPF_NONE;
 	t->kmsg_active = true;
 	t->cont = (uint8_t)cont;
@@ -401,7 +402,10 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
 		/* Its kpager lent nothing last time: the fault goes to the
 		 * pager, whose map is then refused (the X.2 outcome). */
-		if (!kpf_take_refusal(t) && kpf_raise(t, &need, t->core->id, CONT_KPF))
+		t->fault_addr = addr;
+		t->fault_access = (uint8_t)access;
+		t->fault_ip = ip;
+		if (!kpf_take_refusal(t) && kpf_raise(t, &need, t->core->id, CONT_KPF_FAULT))
 			return;
 	}
 	t->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);

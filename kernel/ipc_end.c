@@ -21,7 +21,7 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 		xfer_abort(t, code, IPC_ERR_ABORTED);
 		return;
 	}
-	if (t->cont == CONT_KPF) {
+	if (t->cont == CONT_KPF || t->cont == CONT_KPF_FAULT) {
 		/* No kpager to answer: the operation fails for want of memory
 		 * when it runs again. */
 		t->kmsg_active = false;
@@ -113,6 +113,15 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 		rcv->ipc_timeouts = rcv->saved_timeouts;
 		rcv->core->state = TS_RECV;
 		ipc_receive_phase(rcv);
+		return;
+	case CONT_KPF_FAULT:
+		/* The pages are lent (or refused): the page fault that needed
+		 * them goes to the pager now, without a way out to user mode
+		 * to make the access again. */
+		rcv->kmsg_active = false;
+		rcv->cont = CONT_USER_IPC;
+		rcv->core->state = TS_READY;
+		ipc_pagefault(rcv, rcv->fault_addr, rcv->fault_access, rcv->fault_ip);
 		return;
 	case CONT_EXCEPTION:
 		arch_exception_load(&rcv->ctx, rcv->kmsg, msgtag_u(tag));

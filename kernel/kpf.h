@@ -44,7 +44,8 @@ bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need);
  * t needs the page in need (for a task it names by the thread `named`):
  * send the kernel page fault to that task's kpager, with continuation
  * cont (CONT_KPF: once answered, t goes back to user mode and re-executes
- * what it was doing; CONT_PF_RECV: t takes up its receive again).  A
+ * what it was doing; CONT_KPF_FAULT: t sends the page fault it was making;
+ * CONT_PF_RECV: t takes up its receive again).  A
  * kpager blocked sending to t has that send aborted first (the deadlock
  * rule).  Returns false without sending when the kpager cannot answer:
  * there is none, it is t itself, or it waits on t's own kernel call.

@@ -36,6 +36,8 @@ enum continuation {
 	CONT_STARTUP,    /* first message from the pager: start at MR1/MR2 */
 	CONT_KPF,        /* a kernel page fault: once answered, back to user
 	                  * mode to re-execute what needed the page */
+	CONT_KPF_FAULT,  /* a kernel page fault for a user page fault: once
+	                  * answered, the page-fault IPC (fault_addr ...) */
 };
 
 #define KMSG_WORDS 14
@@ -96,6 +98,8 @@ typedef struct tcb {
 	uint32_t ipc_timeouts;
 	bool kmsg_active;                  /* send from / receive into kmsg */
 	word_t kmsg[KMSG_WORDS];           /* kernel-made message and its reply */
+	uint32_t fault_addr, fault_ip;     /* CONT_KPF_FAULT: the user page fault */
+	uint8_t fault_access;
 	tid_t saved_from;                  /* CONT_PF_RECV: the interrupted receive */
 	uint32_t saved_timeouts;
 	uint8_t saved_cont;                /* and its continuation */
