@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Kernel page faults: gathering, asking the kpager, taking its frame. */
 #include <kernel/kpf.h>
+#include <kernel/kmem_order.h>
 #include <kernel/ipc_internal.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
@@ -21,27 +22,6 @@ bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need)
 	return false;
 }
 
-/* One more page of a kind the task's kpager lends: noted in need if it
- * is missing and the fault can still name it (the first, or up to max in
- * all). */
-static void want(space_t *s, enum kmem_kind kind, uint32_t cid, unsigned max,
-		 kmem_need_t *need)
-{
-	if (need->space && 1u + need->more >= max)
-		return;
-	if (frame_find(s->id, cid))
-		return;
-	if (!need->space) {
-		need->space = s;
-		need->kind = (uint8_t)kind;
-		need->cid = cid;
-		return;
-	}
-	need->more_kind[need->more] = (uint8_t)kind;
-	need->more_cid[need->more] = cid;
-	need->more++;
-}
-
 bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
 {
 	if (va >= USER_LIMIT)
@@ -53,22 +33,30 @@ bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
 	 * they come from the pool there is nothing to gather. */
 	if (!kmem_kind_is_lent(s, KMEM_NT))
 		return true;
-	bool nt = !s->node_table[va >> 22], map = !s->free_nodes;
-	bool pt = !arch_pde_table(s->pdir, va);
-	/* Fault order: a mapping node is found through the node table, and
-	 * the page table comes last, for it is what makes the page visible.
-	 * A kpager that takes several pages per fault is asked for all that
-	 * are missing at once, in that order. */
-	unsigned max = s->kpf_pages > 1 ? s->kpf_pages : 1;
-	need->space = NULL;
-	need->more = 0;
-	if (nt)
-		want(s, KMEM_NT, lent_cid_nt(va), max, need);
-	if (map)
-		want(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count), max, need);
-	if (pt)
-		want(s, KMEM_PT, lent_cid_pt(va), max, need);
-	return !need->space;
+	/* Missing: neither in place nor lent already (a page lent for an
+	 * earlier fault that has not been used yet). */
+	uint32_t map_cid = lent_cid_nth(LENT_KMEM_MAP, s->node_page_count);
+	unsigned missing = 0;
+	if (!s->node_table[va >> 22] && !frame_find(s->id, lent_cid_nt(va)))
+		missing |= KMEM_ORDER_BIT(KMEM_NT);
+	if (!s->free_nodes && !frame_find(s->id, map_cid))
+		missing |= KMEM_ORDER_BIT(KMEM_MAP);
+	if (!arch_pde_table(s->pdir, va) && !frame_find(s->id, lent_cid_pt(va)))
+		missing |= KMEM_ORDER_BIT(KMEM_PT);
+	/* In fault order (kmem_order.h); a kpager that takes several pages
+	 * per fault is asked for all of them at once. */
+	kmem_page_t page[LENT_KPF_MAX_PAGES];
+	unsigned n = kmem_order_for_map(va, s->node_page_count, missing,
+					s->kpf_pages > 1 ? s->kpf_pages : 1, page);
+	if (!n)
+		return true;
+	*need = (kmem_need_t){ .space = s, .kind = page[0].kind, .cid = page[0].cid,
+			       .more = (uint8_t)(n - 1) };
+	for (unsigned i = 1; i < n; i++) {
+		need->more_kind[i - 1] = page[i].kind;
+		need->more_cid[i - 1] = page[i].cid;
+	}
+	return false;
 }
 
 /* ---- asking the kpager ---- */
