@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The boot-time kernel-memory pool: a free list of 4 KB pages, shared by
- * all tasks under two rules (see docs/architecture.md, "Kernel memory"):
+ * The boot-time kernel-memory pool: a free list of 4 KB pages.  With
+ * KMEM=pool it serves every task under two rules (see
+ * docs/architecture.md, "Kernel memory"):
  *  - the last pages are kept for privileged tasks (sigma0, the root task)
- *    and for the kernel's own indexes, which only privileged system calls
- *    make grow;
+ *    and for the kernel's own (the KIP);
  *  - an unprivileged task may hold at most three quarters of the rest, so
  *    that no single task can starve all others.
+ * In the default build it is the bounded boot reserve instead: the KIP,
+ * what boot makes for sigma0 and the root task, and sigma0's own; every
+ * other task's kernel memory, its record too, is lent by its kpager.
  * A second, separate source serves sigma0's root mappings while they are
  * built at boot (kernel/sigma0_roots.c); what that reserve does not use
  * joins the pool.
@@ -68,8 +71,7 @@ uint32_t kmem_task_pages(const space_t *s)
 }
 
 /* May s have one more page of the pool?  The kernel's own requests (s
- * NULL) come only from privileged system calls and boot, and count as
- * privileged. */
+ * NULL: the KIP) come only from boot, and count as privileged. */
 static bool may_take(const space_t *s)
 {
 #ifndef LENT_KMEM_POOL
@@ -77,10 +79,11 @@ static bool may_take(const space_t *s)
 	 * them up, and sigma0, which never waits on a kpager.  Every other
 	 * task's kernel memory its kpager lends. */
 	return !s || s->sigma0 || s->boot_kmem;
-#endif
+#else
 	if (!s || s->privileged)
 		return true;
 	return free_pages > reserve_pages && kmem_task_pages(s) < task_limit;
+#endif
 }
 
 /* Lent build: is a pool page of s one of the boot reserve's pages of

@@ -6,7 +6,9 @@
  *
  * Two builds: in the default one the kinds a kpager lends
  * (kmem_kind_is_lent) come from frames the task's kpager lent at a
- * content identifier, and only the rest from the kernel's boot pool; with
+ * content identifier (every kind, the task record too, for every task
+ * but sigma0 and boot's), and only sigma0's and boot's from the kernel's
+ * bounded boot reserve, which takes the pool's place; with
  * KMEM=pool (LENT_KMEM_POOL) every kind comes from the pool, as in the
  * paper's comparison kernel.  See docs/kernel-memory.md.
  */
@@ -28,7 +30,7 @@ enum kmem_kind {
 	KMEM_MAP = LENT_KMEM_MAP,     /* mapping-database nodes (M) */
 	KMEM_TCB = LENT_KMEM_TCB,     /* thread control blocks (U) */
 	KMEM_UTCB = LENT_KMEM_UTCB,   /* UTCB pages (user-visible part of threads) */
-	KMEM_KERNEL,                  /* global kernel indexes; space is NULL */
+	KMEM_KERNEL,                  /* the kernel's own (the KIP); space is NULL */
 	KMEM_KINDS
 };
 

@@ -194,6 +194,47 @@ static const char *t_kowned_lent_build_takes_no_pool_page(void)
 	return 0;
 }
 
+/* Leaves of the thread table come from the resident reserve, which has
+ * a bounded number of them: threads in the root's space, each the first
+ * of its own leaf, are made until all are made or ThreadControl says
+ * "no memory" (8), never anything else.  Deleting them gives every leaf
+ * back, and threads can be made again. */
+#define KO_LEAF_FIRST	64UL     /* leaves no other test uses */
+#define KO_LEAF_LAST	255UL
+
+static const char *t_kowned_leaves_bounded(void)
+{
+	struct ko base, now;
+	L4_Word_t made = 0, refused = 0;
+
+	RUN(ko_read(&base));
+	for (L4_Word_t leaf = KO_LEAF_FIRST; leaf <= KO_LEAF_LAST; leaf++) {
+		L4_ThreadId_t t = L4_GlobalId(leaf * 1024, 1);
+		if (L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_nilthread, (void *)-1) == 1) {
+			made++;
+			continue;
+		}
+		CHECK_EQ(L4_ErrorCode(), L4_ErrNoMem);
+		refused++;
+	}
+	RUN(ko_read(&now));
+	printf("#   %lu leaves made, %lu refused\n", made, refused);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_LEAVES], base.w[LENT_KMEM_OWN_LEAVES] + made);
+	CHECK(made >= 8);
+	CHECK_EQ(now.total, base.total);
+	for (L4_Word_t leaf = KO_LEAF_FIRST; leaf <= KO_LEAF_LAST; leaf++) {
+		L4_ThreadId_t t = L4_GlobalId(leaf * 1024, 1);
+		L4_Word_t r = L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+		if (!r)
+			CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidThread);
+	}
+	RUN(ko_same(&base, "leaves"));
+	L4_ThreadId_t t = L4_GlobalId(KO_LEAF_LAST * 1024, 1);
+	CHECK_EQ(L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	return 0;
+}
+
 /* Threads in the root's space, made (and run) and deleted. */
 static const char *ko_thread_cycle(L4_Word_t i)
 {
@@ -432,6 +473,7 @@ const struct test kowned_tests[] = {
 	TEST(kowned_categories_add_up),
 	TEST(kowned_figures_follow_tasks),
 	TEST(kowned_lent_build_takes_no_pool_page),
+	TEST(kowned_leaves_bounded),
 	TEST(kowned_constant_over_thread_cycles),
 	TEST(kowned_constant_over_task_cycles),
 	TEST(kowned_constant_over_mapping_cycles),
