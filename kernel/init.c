@@ -44,9 +44,26 @@ static void mark(uint64_t start, uint64_t end, uint32_t type)
 		      (unsigned long long)start, (unsigned long long)end);
 }
 
-/* The kernel-memory pool of this build: an eighth of RAM, 1 to 16 MB. */
+/*
+ * The kernel-memory pool of this build.  KMEM=pool: an eighth of RAM, 1
+ * to 16 MB, for every kind of every task.  The default (lent) build: the
+ * bounded boot reserve, for what no kpager can lend: the KIP, the pages
+ * boot makes for sigma0 and the root task before either runs (a record,
+ * a page directory, the page tables of the KIP's and the UTCB area's
+ * 4 MB, a UTCB page and a TCB page, at most eight each), and sigma0's
+ * own kernel memory at run time (roots made on demand for device frames
+ * and the like, docs/kernel-memory.md), beyond the roots over all RAM
+ * that its own reserve holds (sigma0_roots.c).
+ */
+#define BOOT_TASK_PAGES 8u
+#define SIGMA0_RUNTIME_PAGES 48u
+#define BOOT_RESERVE_PAGES (1u + 2u * BOOT_TASK_PAGES + SIGMA0_RUNTIME_PAGES)
+
 static uint32_t pool_size(void)
 {
+#ifndef LENT_KMEM_POOL
+	return BOOT_RESERVE_PAGES * PAGE_SIZE;
+#else
 	uint64_t ram = memmap_total(&boot_memory, MEM_FREE);
 	uint64_t size = ram / 8;
 
@@ -55,6 +72,7 @@ static uint32_t pool_size(void)
 	if (size > 0x1000000)
 		size = 0x1000000;
 	return (uint32_t)ALIGN_DOWN(size, (uint64_t)PAGE_SIZE);
+#endif
 }
 
 /* The frame table, from RAM below the direct map's end, before anything
@@ -138,28 +156,37 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 		panic("no memory for the kernel-memory pool");
 	frame_mark_kernel(pool, (uint64_t)pool + pool_bytes, FRAME_OWN_POOL);
 	kmem_init(pool, pool_bytes);
-	/* The resident reserve: every thread's resident part, sized from RAM. */
-	uint32_t resident_bytes = thread_core_reserve_bytes(memmap_total(&boot_memory, MEM_FREE));
+	/* The resident reserve: every thread's resident part and the thread
+	 * table's leaves, sized from RAM. */
+	uint64_t free_ram = memmap_total(&boot_memory, MEM_FREE);
+	uint32_t parts_bytes = thread_core_reserve_bytes(free_ram);
+	uint32_t resident_bytes = parts_bytes + thread_leaf_reserve_bytes(free_ram);
 	uint32_t resident = (uint32_t)memmap_alloc(&boot_memory, resident_bytes, PAGE_SIZE,
 						   PHYSMAP_LIMIT, MEM_KERNEL);
 	if (!resident)
 		panic("no memory for the resident thread parts");
 	frame_mark_kernel(resident, (uint64_t)resident + resident_bytes, FRAME_OWN_RESIDENT);
-	thread_core_init(phys_to_virt(resident), resident_bytes);
+	thread_core_init(phys_to_virt(resident), parts_bytes);
+	thread_leaf_init(phys_to_virt(resident + parts_bytes), resident_bytes - parts_bytes);
 	print_memory();
-	kprintf("kernel memory pool: %u KB at %08x\n", pool_bytes / 1024, pool);
+	kprintf("kernel memory %s: %u KB at %08x\n", kmem_pool_name(), pool_bytes / 1024, pool);
 
 	arch_timer_init(TIMER_HZ);
 	kip_setup(&boot_memory, mbi_phys, &s0, &root);
 	boot_start_tasks(s0.ip, root.ip);
 	kmem_stats_t km;
 	kmem_stats(&km);
+#ifdef LENT_KMEM_POOL
 	kprintf("kernel memory: %u pool pages, %u kept for privileged tasks, at most %u per task\n",
 		km.pool_pages, km.reserve_pages, km.task_limit);
+#else
+	kprintf("kernel memory: %u boot-reserve pages, for the KIP, sigma0 and the root task only\n",
+		km.pool_pages);
+#endif
 	thread_core_stats_t tc;
 	thread_core_stats(&tc);
-	kprintf("resident thread parts: %u of %u bytes, %u kept for privileged tasks, at most %u per task\n",
-		tc.total, (uint32_t)sizeof(tcb_core_t), tc.privileged, tc.space_limit);
+	kprintf("resident thread parts: %u of %u bytes, %u kept for privileged tasks, at most %u per task; %u thread-table leaves\n",
+		tc.total, (uint32_t)sizeof(tcb_core_t), tc.privileged, tc.space_limit, tc.leaves);
 	kmem_owned_print();
 	kprintf("starting sigma0 at %08x, root task at %08x\n", s0.ip, root.ip);
 	sched_return();

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The boot-time kernel-memory pool: a free list of 4 KB pages, shared by
- * all tasks under two rules (see docs/architecture.md, "Kernel memory"):
+ * The boot-time kernel-memory pool: a free list of 4 KB pages.  With
+ * KMEM=pool it serves every task under two rules (see
+ * docs/architecture.md, "Kernel memory"):
  *  - the last pages are kept for privileged tasks (sigma0, the root task)
- *    and for the kernel's own indexes, which only privileged system calls
- *    make grow;
+ *    and for the kernel's own (the KIP);
  *  - an unprivileged task may hold at most three quarters of the rest, so
  *    that no single task can starve all others.
+ * In the default build it is the bounded boot reserve instead: the KIP,
+ * what boot makes for sigma0 and the root task, and sigma0's own; every
+ * other task's kernel memory, its record too, is lent by its kpager.
  * A second, separate source serves sigma0's root mappings while they are
  * built at boot (kernel/sigma0_roots.c); what that reserve does not use
  * joins the pool.
@@ -21,6 +24,7 @@ typedef struct free_page { struct free_page *next; } free_page_t;
 
 static free_page_t *free_list;
 static uint32_t kernel_pages;   /* in use for the kernel itself (space NULL) */
+static uint32_t boot_task_pages;   /* lent build: in use by sigma0 and the root */
 static uint32_t free_pages;
 static uint32_t pool_pages;     /* every page the pool was given */
 static uint32_t reserve_pages;  /* kept for privileged tasks */
@@ -67,13 +71,40 @@ uint32_t kmem_task_pages(const space_t *s)
 }
 
 /* May s have one more page of the pool?  The kernel's own requests (s
- * NULL) come only from privileged system calls and boot, and count as
- * privileged. */
+ * NULL: the KIP) come only from boot, and count as privileged. */
 static bool may_take(const space_t *s)
 {
+#ifndef LENT_KMEM_POOL
+	/* The boot reserve: the kernel's own, boot's tasks while boot sets
+	 * them up, and sigma0, which never waits on a kpager.  Every other
+	 * task's kernel memory its kpager lends. */
+	return !s || s->sigma0 || s->boot_kmem;
+#else
 	if (!s || s->privileged)
 		return true;
 	return free_pages > reserve_pages && kmem_task_pages(s) < task_limit;
+#endif
+}
+
+/* Lent build: is a pool page of s one of the boot reserve's pages of
+ * sigma0 and the root task (the only tasks that may have any)? */
+static bool counts_as_boot_task(const space_t *s)
+{
+#ifdef LENT_KMEM_POOL
+	(void)s;
+	return false;
+#else
+	return s->privileged;
+#endif
+}
+
+const char *kmem_pool_name(void)
+{
+#ifdef LENT_KMEM_POOL
+	return "pool";
+#else
+	return "boot-reserve";
+#endif
 }
 
 void *kmem_alloc(space_t *s, enum kmem_kind kind)
@@ -101,6 +132,8 @@ void *kmem_alloc(space_t *s, enum kmem_kind kind)
 		s->kmem_pages[kind]++;
 	else
 		kernel_pages++;
+	if (s && s != boot_owner && counts_as_boot_task(s))
+		boot_task_pages++;
 	return page;
 }
 
@@ -114,6 +147,8 @@ void kmem_free(space_t *s, enum kmem_kind kind, void *page)
 		s->kmem_pages[kind]--;
 	else
 		kernel_pages--;
+	if (s && counts_as_boot_task(s))
+		boot_task_pages--;
 	p->next = free_list;
 	free_list = p;
 	free_pages++;
@@ -122,13 +157,27 @@ void kmem_free(space_t *s, enum kmem_kind kind, void *page)
 void kmem_adopt(space_t *s, enum kmem_kind kind)
 {
 	kernel_pages--;
+#ifndef LENT_KMEM_POOL
+	/* Only boot's tasks have a record from the boot reserve. */
+	boot_task_pages++;
+#endif
 	s->kmem_pages[kind]++;
 }
 
 void kmem_free_record(space_t *s)
 {
+	uint32_t pa = virt_to_phys(s);
+
+	if (frame_is_lent(pa)) {
+		memset(s, 0, PAGE_SIZE);
+		frame_unlend(pa);
+		return;
+	}
 	free_page_t *p = (free_page_t *)s;
 
+#ifndef LENT_KMEM_POOL
+	boot_task_pages--;
+#endif
 	p->next = free_list;
 	free_list = p;
 	free_pages++;
@@ -158,6 +207,7 @@ void kmem_stats(kmem_stats_t *st)
 	st->reserve_pages = reserve_pages;
 	st->task_limit = task_limit;
 	st->kernel_pages = kernel_pages;
+	st->boot_task_pages = boot_task_pages;
 }
 
 const char *kmem_kind_name(enum kmem_kind kind)
@@ -183,9 +233,36 @@ bool kmem_kind_is_lent(const space_t *s, enum kmem_kind kind)
 	 * sigma0 must never wait on itself. */
 	if (!s || s->sigma0 || s->boot_kmem)
 		return false;
-	return kind == KMEM_PDIR || kind == KMEM_PT || kind == KMEM_NT || kind == KMEM_MAP ||
+	return kind == KMEM_TASK || kind == KMEM_PDIR || kind == KMEM_PT || kind == KMEM_NT || kind == KMEM_MAP ||
 	       kind == KMEM_TCB || kind == KMEM_UTCB;
 #endif
+}
+
+bool kmem_record_is_lent(void)
+{
+#ifdef LENT_KMEM_POOL
+	return false;
+#else
+	return true;
+#endif
+}
+
+void *kmem_record_lent(uint32_t task)
+{
+	uint32_t pa = frame_find(task, LENT_CID_TASK);
+
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+void kmem_return_record(uint32_t task)
+{
+	uint32_t pa = frame_find(task, LENT_CID_TASK);
+
+	/* Never counted: the task it was for was never made. */
+	if (pa) {
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
+		frame_unlend(pa);
+	}
 }
 
 bool kmem_has(const space_t *s, enum kmem_kind kind, uint32_t cid)

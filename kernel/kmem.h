@@ -6,7 +6,9 @@
  *
  * Two builds: in the default one the kinds a kpager lends
  * (kmem_kind_is_lent) come from frames the task's kpager lent at a
- * content identifier, and only the rest from the kernel's boot pool; with
+ * content identifier (every kind, the task record too, for every task
+ * but sigma0 and boot's), and only sigma0's and boot's from the kernel's
+ * bounded boot reserve, which takes the pool's place; with
  * KMEM=pool (LENT_KMEM_POOL) every kind comes from the pool, as in the
  * paper's comparison kernel.  See docs/kernel-memory.md.
  */
@@ -28,7 +30,7 @@ enum kmem_kind {
 	KMEM_MAP = LENT_KMEM_MAP,     /* mapping-database nodes (M) */
 	KMEM_TCB = LENT_KMEM_TCB,     /* thread control blocks (U) */
 	KMEM_UTCB = LENT_KMEM_UTCB,   /* UTCB pages (user-visible part of threads) */
-	KMEM_KERNEL,                  /* global kernel indexes; space is NULL */
+	KMEM_KERNEL,                  /* the kernel's own (the KIP); space is NULL */
 	KMEM_KINDS
 };
 
@@ -42,7 +44,22 @@ void kmem_free(space_t *s, enum kmem_kind kind, void *page);
  * (as the kernel's), then charged to the task itself; freeing it ends
  * the charge with it. */
 void kmem_adopt(space_t *s, enum kmem_kind kind);
+/* Give the record of a task that is gone back where it came from: to the
+ * pool, or, lent, zeroed to its kpager; nothing touches s after. */
 void kmem_free_record(space_t *s);
+
+/*
+ * The task record in the lent build: a page the new task's kpager lends
+ * at (its id, LENT_CID_TASK), gathered by ThreadControl before the space
+ * exists (kernel/sys_thread.c), so these name the task by its id.
+ */
+/* Do records of tasks made from now on come from a kpager? */
+bool kmem_record_is_lent(void);
+/* The record page lent for task id (zeroed at accept), or NULL. */
+void *kmem_record_lent(uint32_t task);
+/* Give back the record frame lent for task id, if any: a task whose
+ * creation ended before its space was built. */
+void kmem_return_record(uint32_t task);
 
 /*
  * Pages by content identifier: the gather step asks kmem_has() for every
@@ -91,7 +108,12 @@ typedef struct kmem_stats {
 	uint32_t reserve_pages;   /* kept for privileged tasks */
 	uint32_t task_limit;      /* the most an unprivileged task may hold */
 	uint32_t kernel_pages;    /* held by the kernel itself */
+	uint32_t boot_task_pages; /* lent build: held by sigma0 and the root */
 } kmem_stats_t;
 void kmem_stats(kmem_stats_t *st);
+/* What the pool is called in this build: "pool" (KMEM=pool), or
+ * "boot-reserve" (the default build, where it serves only the KIP, boot's
+ * tasks while boot makes them, and sigma0). */
+const char *kmem_pool_name(void);
 
 #endif

@@ -21,13 +21,14 @@ static uint32_t owned_pages(unsigned why)
  * resident whatever its kpager does, in the resident reserve
  * (kernel/thread_core.c), whose frames the frame table marks as such.
  */
-static void resident_thread_parts(uint32_t *reserve, uint32_t *in_use)
+static void resident_thread_parts(uint32_t *reserve, uint32_t *in_use, uint32_t *leaves)
 {
 	thread_core_stats_t st;
 
 	thread_core_stats(&st);
 	*reserve = owned_pages(FRAME_OWN_RESIDENT);
 	*in_use = st.total - st.free;
+	*leaves = st.leaves - st.leaves_free;
 }
 
 void kmem_owned(kmem_owned_t *o)
@@ -39,10 +40,11 @@ void kmem_owned(kmem_owned_t *o)
 	o->frame_table = owned_pages(FRAME_OWN_TABLE);
 	o->sigma0_reserve = owned_pages(FRAME_OWN_SIGMA0_RESERVE);
 	o->pool = km.pool_pages;
-	resident_thread_parts(&o->resident, &o->resident_parts);
+	resident_thread_parts(&o->resident, &o->resident_parts, &o->leaves);
 	o->total = o->image + o->frame_table + o->sigma0_reserve + o->pool + o->resident;
 	o->pool_kernel = km.kernel_pages;
-	o->pool_tasks = km.pool_pages - km.free_pages - km.kernel_pages;
+	o->boot_tasks = km.boot_task_pages;
+	o->pool_tasks = km.pool_pages - km.free_pages - km.kernel_pages - km.boot_task_pages;
 	o->lent = frame_lent_count();
 }
 
@@ -56,11 +58,12 @@ void kmem_owned_print(void)
 	kprintf("kmem owned: image %u KB\n", KB(o.image));
 	kprintf("kmem owned: frame-table %u KB\n", KB(o.frame_table));
 	kprintf("kmem owned: sigma0-reserve %u KB\n", KB(o.sigma0_reserve));
-	kprintf("kmem owned: pool %u KB\n", KB(o.pool));
+	kprintf("kmem owned: %s %u KB\n", kmem_pool_name(), KB(o.pool));
 	kprintf("kmem owned: resident-threads %u KB\n", KB(o.resident));
 	kprintf("kmem owned: total %u KB\n", KB(o.total));
-	kprintf("kmem pool in use: kernel %u KB, tasks %u KB; %u resident thread parts\n",
-		KB(o.pool_kernel), KB(o.pool_tasks), o.resident_parts);
+	kprintf("kmem %s in use: kernel %u KB, tasks %u KB, sigma0 and root %u KB; "
+		"%u resident thread parts, %u thread-table leaves\n", kmem_pool_name(),
+		KB(o.pool_kernel), KB(o.pool_tasks), KB(o.boot_tasks), o.resident_parts, o.leaves);
 	/* Every kernel-owned frame has a category, and the categories are
 	 * the pool and the rest: anything else is a bug in the boot path. */
 	if (owned_pages(FRAME_OWN_OTHER) != 0)

@@ -17,13 +17,18 @@ typedef struct kmem_owned {
 	uint32_t image;           /* code, data, bss, stacks, per-CPU data */
 	uint32_t frame_table;     /* the frame table and its hash buckets */
 	uint32_t sigma0_reserve;  /* the used part of sigma0's boot reserve */
-	uint32_t pool;            /* the in-kernel pool, its whole size */
-	uint32_t resident;        /* the reserve for resident thread parts */
+	uint32_t pool;            /* the in-kernel pool (lent build: the boot
+	                           * reserve in its place), its whole size */
+	uint32_t resident;        /* the resident reserve: parts and leaves */
 	uint32_t total;           /* the sum of the five above */
 	/* How the pool and the resident reserve are used now: */
-	uint32_t pool_kernel;     /* pool pages of the kernel's own indexes */
-	uint32_t pool_tasks;      /* pool pages charged to tasks */
+	uint32_t pool_kernel;     /* pool pages of the kernel's own (the KIP) */
+	uint32_t pool_tasks;      /* pool pages charged to tasks (lent build:
+	                           * none, for only boot_tasks may have any) */
+	uint32_t boot_tasks;      /* lent build: boot-reserve pages of sigma0
+	                           * and the root task */
 	uint32_t resident_parts;  /* resident thread parts in use (a count) */
+	uint32_t leaves;          /* thread-table leaves in use */
 	/* Not kernel-owned: frames the kpagers lend the kernel now. */
 	uint32_t lent;
 } kmem_owned_t;

@@ -63,7 +63,7 @@ bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
 
 tcb_t *kpf_kpager(const kmem_need_t *need)
 {
-	return thread_lookup(need->space->kpager);
+	return thread_lookup(need->space ? need->space->kpager : need->kpager);
 }
 
 _Static_assert(KPF_MAX_PAGES == LENT_KPF_MAX_PAGES, "the TCB holds every page a fault names");
@@ -78,7 +78,7 @@ static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tid_t named
 	t->kpf_pages = (uint8_t)n;
 	t->kpf_kinds[0] = need->kind;
 	t->kpf_cid[0] = need->cid;
-	t->kpf_task = need->space->id;
+	t->kpf_task = need->space ? need->space->id : need->task;
 	t->kpf_named = named;
 	t->kpf_got = false;
 	t->kmsg[0] = msgtag_make(LENT_LABEL_KPF, LENT_KPF_WORDS(n), 0, 0);
@@ -284,22 +284,28 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned wor
 		if (why)
 			return LENT_KPF_REFUSAL(why, i);
 	}
-	/* The task must still be the one the fault was for. */
-	/* The named thread may be one ThreadControl is making, with no
-	 * body yet: its resident part names the task. */
+	/* The task must still be the one the fault was for.  The named
+	 * thread may be one ThreadControl is making, with no body yet: its
+	 * resident part names the task, by the space or, while the task's
+	 * record is gathered and there is no space yet, by the task's id. */
 	tcb_core_t *named = thread_core_lookup(rcv->kpf_named);
-	if (!named || named->space->id != rcv->kpf_task)
+	if (!named)
 		return 0;
 	space_t *s = named->space;
+	uint32_t task = s ? s->id : named->unhoused.task;
+	if (task != rcv->kpf_task || (!s && (n != 1 || rcv->kpf_kinds[0] != KMEM_TASK)))
+		return 0;
 	/* Act: nothing below can fail.  A page lent at its CID meanwhile (by
 	 * the answer to another thread's fault) keeps that frame. */
 	for (unsigned i = 0; i < n; i++) {
-		if (frame_find(s->id, rcv->kpf_cid[i]))
+		if (frame_find(task, rcv->kpf_cid[i]))
 			continue;
 		strip_translations(node[i]);
-		frame_lend(node[i]->phys, s->id, rcv->kpf_cid[i], rcv->kpf_kinds[i]);
+		frame_lend(node[i]->phys, task, rcv->kpf_cid[i], rcv->kpf_kinds[i]);
 		memset(phys_to_virt(node[i]->phys), 0, PAGE_SIZE);
-		kmem_lent(s, (enum kmem_kind)rcv->kpf_kinds[i]);
+		/* A record is counted when its space is built in it. */
+		if (s)
+			kmem_lent(s, (enum kmem_kind)rcv->kpf_kinds[i]);
 		rcv->kpf_got = true;
 	}
 	return 0;

@@ -24,7 +24,9 @@ typedef struct space space_t;
  * task's kpager takes several pages per fault (space.kpf_pages), the
  * pages missing after it, in fault order. */
 typedef struct kmem_need {
-	space_t *space;
+	space_t *space;      /* NULL for a task record: the task is not made */
+	uint32_t task;       /* then: the task's id */
+	tid_t kpager;        /* and its kpager */
 	uint8_t kind;        /* enum kmem_kind */
 	uint32_t cid;
 	uint8_t more;        /* pages after the first (< LENT_KPF_MAX_PAGES) */

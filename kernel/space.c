@@ -20,7 +20,7 @@ space_t *space_create(void)
 		return NULL;
 	/* The record is charged to the task itself, once. */
 	kmem_adopt(s, KMEM_TASK);
-	s->id = ++next_space_id;
+	s->id = space_id_take();
 	/* A page directory its kpager lends comes with the first use of one
 	 * (SpaceControl, which maps the KIP, gathers it): the space needs
 	 * none before, for no thread of it can run and nothing can be
@@ -30,6 +30,21 @@ space_t *space_create(void)
 		kmem_free_record(s);
 		return NULL;
 	}
+	return s;
+}
+
+uint32_t space_id_take(void)
+{
+	return ++next_space_id;
+}
+
+space_t *space_create_in(void *record, uint32_t id)
+{
+	space_t *s = record;
+
+	/* Lent zeroed; counted now that the task it was lent for exists. */
+	s->id = id;
+	s->kmem_pages[KMEM_TASK] = 1;
 	return s;
 }
 

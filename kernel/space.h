@@ -59,7 +59,15 @@ _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its pag
 
 /* ---- lifecycle (space.c, teardown in space_reap.c) ---- */
 
+/* A new space with its record from the pool (KMEM=pool, and boot's
+ * tasks), or NULL. */
 space_t *space_create(void);
+/* A new task's id: taken before its record is gathered, never reused. */
+uint32_t space_id_take(void);
+/* The space of task id, built in the record page its kpager lent
+ * (kmem_record_lent); it cannot fail.  Its page directory comes with
+ * SpaceControl. */
+space_t *space_create_in(void *record, uint32_t id);
 /* Make sure s has its page directory (a lent one: gathered at
  * LENT_CID_PDIR before); false if there is none to take. */
 bool space_take_pdir(space_t *s);

@@ -14,6 +14,18 @@
 #include <kernel/kmem_owned.h>
 #include <arch/arch.h>
 
+/* A page is missing: ask the kpager for it, unless it refused last time. */
+static enum sys_gather ask(tcb_t *t, const kmem_need_t *need, tid_t named)
+{
+	/* The kpager lent nothing last time: the call fails, once. */
+	if (kpf_take_refusal(t) || !kpf_can_raise(t, need))
+		return GATHER_NO_MEMORY;
+	/* The call runs again from the start once the page is lent. */
+	(void)arch_trap_rewind(t);
+	kpf_raise(t, need, named, CONT_KPF);
+	return GATHER_FAULTED;
+}
+
 enum sys_gather sys_gather_page(tcb_t *t, space_t *s, enum kmem_kind kind, uint32_t cid,
 				tid_t named)
 {
@@ -21,13 +33,17 @@ enum sys_gather sys_gather_page(tcb_t *t, space_t *s, enum kmem_kind kind, uint3
 
 	if (kpf_have(s, kind, cid, &need))
 		return GATHER_OK;
-	/* The kpager lent nothing last time: the call fails, once. */
-	if (kpf_take_refusal(t) || !kpf_can_raise(t, &need))
-		return GATHER_NO_MEMORY;
-	/* The call runs again from the start once the page is lent. */
-	(void)arch_trap_rewind(t);
-	kpf_raise(t, &need, named, CONT_KPF);
-	return GATHER_FAULTED;
+	return ask(t, &need, named);
+}
+
+enum sys_gather sys_gather_record(tcb_t *t, const tcb_core_t *c)
+{
+	kmem_need_t need = { .task = c->unhoused.task, .kpager = c->unhoused.kpager,
+			     .kind = KMEM_TASK, .cid = LENT_CID_TASK };
+
+	if (kmem_record_lent(c->unhoused.task))
+		return GATHER_OK;
+	return ask(t, &need, c->id);
 }
 
 /* ---- KmemControl ---- */
@@ -134,7 +150,55 @@ static word_t owned(tcb_t *t, tid_t task, word_t arg)
 	t->utcb[LENT_KMEM_OWN_POOL_TASKS] = o.pool_tasks;
 	t->utcb[LENT_KMEM_OWN_RESIDENT_PARTS] = o.resident_parts;
 	t->utcb[LENT_KMEM_OWN_LENT] = o.lent;
+	t->utcb[LENT_KMEM_OWN_LEAVES] = o.leaves;
+	t->utcb[LENT_KMEM_OWN_BOOT_TASKS] = o.boot_tasks;
 	return o.total;
+}
+
+/*
+ * KmemControl about the first thread of a task not made yet: its record
+ * is being gathered (kernel/thread.h, unhoused), and its kpager may ask
+ * for the task's counts before lending it.  Nothing is charged to the
+ * task but its record, once lent; its kpager and pages per fault are
+ * kept in the thread's resident part until the task is made.
+ */
+static word_t unhoused_control(tcb_t *t, tcb_core_t *c, word_t op, word_t arg)
+{
+	tcb_t *kp = thread_lookup(c->unhoused.kpager);
+	bool readable = t->space->privileged || (kp && kp->space == t->space);
+
+	switch (op) {
+	case LENT_KMEM_STATS:
+		if (!readable)
+			return sys_fail(t, ERR_NO_PRIVILEGE);
+		for (unsigned k = 0; k < LENT_KMEM_STATS_WORDS; k++)
+			t->utcb[1 + k] = 0;
+		t->utcb[1 + LENT_KMEM_TASK] = kmem_record_lent(c->unhoused.task) != NULL;
+		t->utcb[LENT_KMEM_STAT_RESIDENT] = TCB_RESIDENT_BYTES;
+		t->utcb[LENT_KMEM_STAT_THREADS] = 1;
+		return t->utcb[1 + LENT_KMEM_TASK];
+	case LENT_KMEM_GET_KPAGER:
+		return readable ? c->unhoused.kpager : sys_fail(t, ERR_NO_PRIVILEGE);
+	case LENT_KMEM_SET_KPAGER:
+		if (!t->space->privileged)
+			return sys_fail(t, ERR_NO_PRIVILEGE);
+		if (!thread_lookup(arg))
+			return sys_fail(t, ERR_INVALID_THREAD);
+		c->unhoused.kpager = arg;
+		return 1;
+	case LENT_KMEM_SET_KPF_PAGES:
+		if (!t->space->privileged)
+			return sys_fail(t, ERR_NO_PRIVILEGE);
+		if (arg < 1 || arg > LENT_KPF_MAX_PAGES)
+			return sys_fail(t, ERR_INVALID_PARAM);
+		c->unhoused.kpf_pages = (uint8_t)arg;
+		return 1;
+	case LENT_KMEM_LENT_KINDS:
+		/* Only the lent build makes tasks this way: every kind. */
+		return (1u << LENT_KMEM_KINDS) - 1;
+	default:
+		return sys_fail(t, ERR_INVALID_PARAM);
+	}
 }
 
 word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
@@ -147,14 +211,8 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 	if (!named_core)
 		return sys_fail(t, ERR_INVALID_THREAD);
 	tcb_t *named = named_core->tcb;   /* NULL: no body yet */
-	space_t *s = named_core->space;
+	space_t *s = named_core->space;   /* NULL: the task is not made yet */
 	switch (op) {
-	case LENT_KMEM_STATS:
-		return stats(t, s);
-	case LENT_KMEM_GET_KPAGER:
-		return may_read(t, s) ? s->kpager : sys_fail(t, ERR_NO_PRIVILEGE);
-	case LENT_KMEM_SET_KPAGER:
-		return set_kpager(t, s, arg);
 	case LENT_KMEM_LENT:
 		/* A kpager learns so which of its pages came back. */
 		return lent_at(t->space, arg & PAGE_MASK);
@@ -169,6 +227,16 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		tcb_t *kp = named ? thread_lookup(named->ipc_from) : NULL;
 		return kp && named->kmsg_active && kpf_waiting(named) && kp->space == t->space;
 	}
+	}
+	if (!s)
+		return unhoused_control(t, named_core, op, arg);
+	switch (op) {
+	case LENT_KMEM_STATS:
+		return stats(t, s);
+	case LENT_KMEM_GET_KPAGER:
+		return may_read(t, s) ? s->kpager : sys_fail(t, ERR_NO_PRIVILEGE);
+	case LENT_KMEM_SET_KPAGER:
+		return set_kpager(t, s, arg);
 	case LENT_KMEM_LENT_KINDS: {
 		word_t mask = 0;
 		for (unsigned k = 0; k < LENT_KMEM_KINDS; k++)

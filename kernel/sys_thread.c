@@ -119,22 +119,68 @@ static void destroy_thread(tcb_t *d)
 }
 
 /* No memory for a thread being made: its resident part goes (dc, if it
- * was made), and a new space with no other thread goes with it. */
+ * was made), and a new space with no other thread goes with it, or, if
+ * the space was never built (s NULL), the record lent for it. */
 static word_t unmake(tcb_t *t, tcb_core_t *dc, space_t *s)
 {
 	if (dc)
 		thread_core_destroy(dc);
-	if (!s->threads)
+	if (s && !s->threads)
 		space_destroy(s);
 	return sys_fail(t, ERR_NO_MEMORY);
+}
+
+/*
+ * The task of a new thread dest, which is its first, into *sp.  From the
+ * pool: at once.  Lent by a kpager: the record is gathered before the
+ * space exists, so dest's resident part is made first, unhoused, with
+ * the task's id (never reused) and the creator's kpager, which the new
+ * task inherits; the record is asked for at (that id, LENT_CID_TASK),
+ * the fault naming dest.  ThreadControl runs again once it is lent and
+ * finds the part (*dcp); then the space is built in the record and the
+ * part moved into it, neither of which can fail.
+ */
+static enum sys_gather new_task(tcb_t *t, tcb_core_t **dcp, tid_t dest, space_t **sp)
+{
+	space_t *s;
+
+	if (!kmem_record_is_lent()) {
+		s = space_create();
+		if (!s)
+			return GATHER_NO_MEMORY;
+		s->kpager = t->space->kpager;   /* a new task inherits its creator's */
+		s->kpf_pages = t->space->kpf_pages;
+		*sp = s;
+		return GATHER_OK;
+	}
+	tcb_core_t *dc = *dcp;
+	if (!dc) {
+		dc = thread_core_create_unhoused(dest, space_id_take(), t->space->kpager,
+						 t->space->kpf_pages);
+		if (!dc)
+			return GATHER_NO_MEMORY;
+		*dcp = dc;
+	}
+	dc->id = dest;
+	enum sys_gather g = sys_gather_record(t, dc);
+	if (g != GATHER_OK)
+		return g;
+	s = space_create_in(kmem_record_lent(dc->unhoused.task), dc->unhoused.task);
+	s->kpager = dc->unhoused.kpager;
+	s->kpf_pages = dc->unhoused.kpf_pages;
+	thread_core_house(dc, s);
+	*sp = s;
+	return GATHER_OK;
 }
 
 /*
  * Create, in two steps (kernel/thread.h): the resident part first, then
  * the body in a TCB page gathered from the task's kpager.  While that
  * page is asked for, the resident part names the thread and holds the
- * new space; ThreadControl runs again from the start and finds it (dc).
- * Nothing is undone but that resident part, if no page comes.
+ * new space (or, before it, the new task's id while its record is
+ * gathered: new_task); ThreadControl runs again from the start and finds
+ * it (dc).  Nothing is undone but that resident part, and what was lent
+ * for it, if no page comes.
  */
 static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb_t *sp,
 		     tid_t scheduler, tid_t pager, word_t utcb)
@@ -144,9 +190,10 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 
 	if (tid_is_nil(scheduler) || !thread_lookup(scheduler))
 		return sys_fail(t, ERR_INVALID_SCHEDULER);
-	if (dc) {                      /* its body is being gathered */
+	if (dc) {                      /* its task record or body is being gathered */
 		s = dc->space;
-		if (new_space ? s->threads != 1 || s->thread_list : !sp || sp->space != s)
+		if (!s ? !new_space :
+		    new_space ? s->threads != 1 || s->thread_list : !sp || sp->space != s)
 			return sys_fail(t, ERR_INVALID_SPACE);
 	} else if (new_space) {
 		s = NULL;
@@ -165,13 +212,12 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 		case GATHER_FAULTED: return dest;
 		case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
 		}
-	if (!s) {
-		s = space_create();
-		if (!s)
-			return sys_fail(t, ERR_NO_MEMORY);
-		s->kpager = t->space->kpager;   /* a new task inherits its creator's */
-		s->kpf_pages = t->space->kpf_pages;
-	}
+	if (!s)
+		switch (new_task(t, &dc, dest, &s)) {
+		case GATHER_OK: break;
+		case GATHER_FAULTED: return dest;
+		case GATHER_NO_MEMORY: return unmake(t, dc, NULL);
+		}
 	if (!dc && !(dc = thread_core_create(dest, s)))
 		return unmake(t, NULL, s);
 	dc->id = dest;
@@ -245,6 +291,8 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 			thread_destroy(d);
 		else
 			thread_core_destroy(dc);   /* a creation that never finished */
+		if (!s)
+			return 1;   /* its task was never made: the record went back */
 		/* With the last thread ThreadControl can name the task is gone:
 		 * a creation still waiting for its TCB page in it goes too, or
 		 * it would keep the dead task's space, mappings and kpager for

@@ -66,6 +66,11 @@ enum sys_gather { GATHER_OK, GATHER_FAULTED, GATHER_NO_MEMORY };
 struct space;
 enum sys_gather sys_gather_page(struct tcb *t, struct space *s, enum kmem_kind kind,
 				uint32_t cid, tid_t named);
+/* The same for the record of the task not yet made whose first thread
+ * is the unhoused resident part c (kernel/thread.h): the page at (its
+ * task id, LENT_CID_TASK), asked of its kpager, the fault naming c. */
+struct tcb_core;
+enum sys_gather sys_gather_record(struct tcb *t, const struct tcb_core *c);
 
 /* Kernel debugger console requests (int3 protocol). */
 bool kdebug_call(struct tcb *t);   /* false: an ordinary breakpoint */

@@ -14,18 +14,20 @@ tcb_t *current;
 
 /* Thread number -> resident part, two levels: 256 directory slots of 1024 entries. */
 tcb_core_t **thread_dir[THREAD_DIR_ENTRIES];
-/* Live entries per leaf: an empty leaf goes back to the pool. */
+/* Live entries per leaf: an empty leaf goes back to the resident
+ * reserve (kernel/thread_core.c). */
 static uint16_t leaf_used[THREAD_DIR_ENTRIES];
 
 static void leaf_release(uint32_t d)
 {
 	if (thread_dir[d] && !leaf_used[d]) {
-		kmem_free(NULL, KMEM_KERNEL, thread_dir[d]);
+		thread_leaf_free(thread_dir[d]);
 		thread_dir[d] = NULL;
 	}
 }
 
 _Static_assert(sizeof(tcb_t) <= PAGE_SIZE, "a TCB must fit its page");
+_Static_assert(LEAF_ENTRIES * sizeof(tcb_core_t *) <= PAGE_SIZE, "a leaf is a page");
 _Static_assert(__builtin_offsetof(tcb_t, ctx) == 16, "entry.asm: a vm86 frame needs 16 bytes below ctx");
 
 tid_t thread_local_id(const tcb_t *t)
@@ -110,16 +112,33 @@ static bool page_shared(const space_t *s, uint32_t slot)
 	return false;
 }
 
+/* The thread table's leaf for thread number no, made if need be. */
+static tcb_core_t **leaf_for(uint32_t no)
+{
+	tcb_core_t ***leafp = &thread_dir[no / LEAF_ENTRIES];
+
+	if (!*leafp)
+		*leafp = thread_leaf_alloc();
+	return *leafp;
+}
+
+static void enter(tcb_core_t *c, tcb_core_t **leaf)
+{
+	uint32_t no = tid_number(c->id);
+
+	c->state = TS_INACTIVE;
+	c->prio = DEFAULT_PRIO;
+	leaf[no % LEAF_ENTRIES] = c;
+	leaf_used[no / LEAF_ENTRIES]++;
+}
+
 tcb_core_t *thread_core_create(tid_t id, space_t *s)
 {
 	uint32_t no = tid_number(id);
-	tcb_core_t ***leafp = &thread_dir[no / LEAF_ENTRIES];
+	tcb_core_t **leaf = leaf_for(no);
 
-	if (!*leafp) {
-		*leafp = kmem_alloc(NULL, KMEM_KERNEL);
-		if (!*leafp)
-			return NULL;
-	}
+	if (!leaf)
+		return NULL;
 	tcb_core_t *c = thread_core_alloc(s->privileged, s->threads);
 	int slot = c ? slot_take(s) : -1;
 	if (slot < 0) {
@@ -131,12 +150,46 @@ tcb_core_t *thread_core_create(tid_t id, space_t *s)
 	c->id = id;
 	c->space = s;
 	c->slot = (uint16_t)slot;
-	c->state = TS_INACTIVE;
-	c->prio = DEFAULT_PRIO;
 	s->threads++;
-	(*leafp)[no % LEAF_ENTRIES] = c;
-	leaf_used[no / LEAF_ENTRIES]++;
+	enter(c, leaf);
 	return c;
+}
+
+tcb_core_t *thread_core_create_unhoused(tid_t id, uint32_t task, tid_t kpager,
+					uint8_t kpf_pages)
+{
+	uint32_t no = tid_number(id);
+	tcb_core_t **leaf = leaf_for(no);
+
+	if (!leaf)
+		return NULL;
+	/* As for the first thread of any new space: unprivileged, none yet. */
+	tcb_core_t *c = thread_core_alloc(false, 0);
+	if (!c) {
+		leaf_release(no / LEAF_ENTRIES);
+		return NULL;
+	}
+	c->id = id;
+	c->unhoused.task = task;
+	c->unhoused.kpager = kpager;
+	c->unhoused.kpf_pages = kpf_pages;
+	enter(c, leaf);
+	return c;
+}
+
+void thread_core_house(tcb_core_t *c, space_t *s)
+{
+	/* The first slot of a space that has none in use yet. */
+	int slot = slot_take(s);
+
+	c->unhoused.task = 0;
+	c->unhoused.kpager = TID_NIL;
+	c->unhoused.kpf_pages = 0;
+	c->wakeup_us = 0;
+	c->tq_next = c->tq_prev = NULL;
+	c->space = s;
+	c->slot = (uint16_t)slot;
+	s->threads++;
 }
 
 uint32_t thread_body_cid(const tcb_core_t *c)
@@ -167,13 +220,28 @@ tcb_t *thread_body_create(tcb_core_t *c, tid_t scheduler)
 	return t;
 }
 
+/* Out of the thread table, and back to the resident reserve. */
+static void core_release(tcb_core_t *c)
+{
+	uint32_t no = tid_number(c->id), d = no / LEAF_ENTRIES;
+
+	thread_dir[d][no % LEAF_ENTRIES] = NULL;
+	leaf_used[d]--;
+	leaf_release(d);
+	thread_core_free(c);
+}
+
 void thread_core_destroy(tcb_core_t *c)
 {
 	space_t *s = c->space;
-	uint32_t no = tid_number(c->id), d = no / LEAF_ENTRIES;
-
 	tcb_t *body = c->tcb;
 
+	if (!s) {
+		/* A task that was never made: its record, if lent, goes back. */
+		kmem_return_record(c->unhoused.task);
+		core_release(c);
+		return;
+	}
 	slot_give(s, c->slot);
 	/* The TCB page goes back with its last body; one lent for a body
 	 * that was never made goes back too.  Nothing of the thread is left
@@ -186,10 +254,7 @@ void thread_core_destroy(tcb_core_t *c)
 		kmem_return_lent(s, KMEM_TCB, thread_body_cid(c));
 	}
 	s->threads--;
-	thread_dir[d][no % LEAF_ENTRIES] = NULL;
-	leaf_used[d]--;
-	leaf_release(d);
-	thread_core_free(c);
+	core_release(c);
 }
 
 tcb_t *thread_create(tid_t id, space_t *s, tid_t scheduler)

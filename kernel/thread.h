@@ -57,14 +57,26 @@ typedef struct tcb_core {
 	uint8_t state;                     /* enum thread_state */
 	uint8_t prio;
 	uint16_t slot;                     /* TCB page n of the task: its CID */
-	struct space *space;
+	struct space *space;               /* NULL: unhoused (below) */
 	struct tcb *tcb;                   /* the body, NULL while absent */
 	struct tcb_core *rq_next, *rq_prev;     /* ready queue */
 	struct tcb_core *partner;               /* TS_SEND: the receiver */
 	struct tcb_core *senders;               /* circular list of TS_SEND on us */
 	struct tcb_core *sq_next, *sq_prev;
-	uint64_t wakeup_us;                     /* absolute timeout, 0 = none */
-	struct tcb_core *tq_next, *tq_prev;     /* timeout queue */
+	union {
+		struct {
+			uint64_t wakeup_us;                 /* absolute timeout, 0 = none */
+			struct tcb_core *tq_next, *tq_prev; /* timeout queue */
+		};
+		/* space NULL: the first thread of a new task whose record
+		 * ThreadControl still gathers.  Such a part has no body and
+		 * so no timeout; thread_core_house() clears this. */
+		struct {
+			uint32_t task;          /* the task's id, taken already */
+			tid_t kpager;           /* its kpager: the creator's */
+			uint8_t kpf_pages;      /* and the creator's pages per fault */
+		} unhoused;
+	};
 	struct tcb_core *work_next, *work_prev; /* receive phases waiting to be run */
 } tcb_core_t;
 
@@ -194,9 +206,18 @@ tcb_t *thread_resolve(tcb_t *caller, tid_t id);
  * the TCB page at thread_body_cid() (NULL only where kmem_has() said no).
  */
 tcb_core_t *thread_core_create(tid_t id, struct space *s);
+/* The first thread of a task not yet made: its resident part holds the
+ * task's id and kpager (unhoused) while ThreadControl gathers the task
+ * record; NULL if the resident reserve refuses.  Once the record is
+ * there and the space built in it, thread_core_house() moves the part
+ * into the space, which cannot fail. */
+tcb_core_t *thread_core_create_unhoused(tid_t id, uint32_t task, tid_t kpager,
+					uint8_t kpf_pages);
+void thread_core_house(tcb_core_t *c, struct space *s);
 uint32_t thread_body_cid(const tcb_core_t *c);
 tcb_t *thread_body_create(tcb_core_t *c, tid_t scheduler);
-/* Delete a resident part whose body was never made. */
+/* Delete a resident part whose body was never made (an unhoused one
+ * gives back the task record lent for it). */
 void thread_core_destroy(tcb_core_t *c);
 /* Both steps at once, where nothing is gathered (boot). */
 tcb_t *thread_create(tid_t id, struct space *s, tid_t scheduler);

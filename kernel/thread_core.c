@@ -20,6 +20,18 @@
 static tcb_core_t *free_list;   /* linked through rq_next */
 static uint32_t total, free_count, privileged, space_limit;
 
+/* The thread table's leaves (kernel/thread.c), a page each, come from
+ * the resident reserve too: one per 64 resident parts, so that the
+ * leaves weigh what the parts do, at least 16, and at most one per leaf
+ * the table has.  Only privileged tasks name thread numbers, so only
+ * they make leaves; when none is left ThreadControl fails with error 8. */
+#define PARTS_PER_LEAF 64u
+#define MIN_LEAVES 16u
+
+typedef struct free_leaf { struct free_leaf *next; } free_leaf_t;
+static free_leaf_t *leaf_list;
+static uint32_t leaves_total, leaves_free;
+
 uint32_t thread_core_reserve_bytes(uint64_t ram_bytes)
 {
 	uint64_t n = ram_bytes / RAM_PER_THREAD;
@@ -72,7 +84,51 @@ void thread_core_free(tcb_core_t *c)
 	free_count++;
 }
 
+uint32_t thread_leaf_reserve_bytes(uint64_t ram_bytes)
+{
+	uint32_t n = thread_core_reserve_bytes(ram_bytes) / sizeof(tcb_core_t) / PARTS_PER_LEAF;
+
+	if (n < MIN_LEAVES)
+		n = MIN_LEAVES;
+	if (n > THREAD_DIR_ENTRIES)
+		n = THREAD_DIR_ENTRIES;
+	return n * PAGE_SIZE;
+}
+
+void thread_leaf_init(void *area, uint32_t bytes)
+{
+	for (uint32_t off = bytes; off >= PAGE_SIZE; off -= PAGE_SIZE) {
+		free_leaf_t *l = (free_leaf_t *)((uint8_t *)area + off - PAGE_SIZE);
+		l->next = leaf_list;
+		leaf_list = l;
+		leaves_total++;
+		leaves_free++;
+	}
+}
+
+void *thread_leaf_alloc(void)
+{
+	free_leaf_t *l = leaf_list;
+
+	if (!l)
+		return NULL;
+	leaf_list = l->next;
+	leaves_free--;
+	memset(l, 0, PAGE_SIZE);
+	return l;
+}
+
+void thread_leaf_free(void *leaf)
+{
+	free_leaf_t *l = leaf;
+
+	l->next = leaf_list;
+	leaf_list = l;
+	leaves_free++;
+}
+
 void thread_core_stats(thread_core_stats_t *st)
 {
-	*st = (thread_core_stats_t){ total, free_count, privileged, space_limit };
+	*st = (thread_core_stats_t){ total, free_count, privileged, space_limit,
+				     leaves_total, leaves_free };
 }

@@ -22,11 +22,21 @@ void thread_core_init(void *reserve, uint32_t bytes);
 tcb_core_t *thread_core_alloc(bool privileged, uint32_t threads);
 void thread_core_free(tcb_core_t *c);
 
+/* The leaves of the thread table, a page each, from the same reserve:
+ * bytes for a machine with this much free RAM, the area they come from,
+ * and a zeroed leaf (NULL: none left) and its return. */
+uint32_t thread_leaf_reserve_bytes(uint64_t ram_bytes);
+void thread_leaf_init(void *area, uint32_t bytes);
+void *thread_leaf_alloc(void);
+void thread_leaf_free(void *leaf);
+
 typedef struct thread_core_stats {
 	uint32_t total;          /* resident parts in the reserve */
 	uint32_t free;
 	uint32_t privileged;     /* kept for privileged tasks */
 	uint32_t space_limit;    /* the most one unprivileged space may hold */
+	uint32_t leaves;         /* leaves of the thread table in the reserve */
+	uint32_t leaves_free;
 } thread_core_stats_t;
 void thread_core_stats(thread_core_stats_t *st);
 

@@ -59,6 +59,43 @@ START_TEST(reserve_grows_with_ram_within_bounds)
 }
 END_TEST
 
+/* The thread table's leaves: a page per 64 resident parts, at least 16,
+ * at most one per leaf of the table; each is had once, zeroed, and comes
+ * back. */
+START_TEST(leaves_bounded_and_returned)
+{
+	uint32_t small = thread_leaf_reserve_bytes(4 * M);
+	uint32_t mid = thread_leaf_reserve_bytes(256 * M);
+	uint32_t big = thread_leaf_reserve_bytes(3072 * M);
+
+	ck_assert_uint_eq(small, 16 * 4096);
+	ck_assert_uint_eq(mid, thread_core_reserve_bytes(256 * M) / sizeof(tcb_core_t) / 64 * 4096);
+	ck_assert_uint_eq(big, THREAD_DIR_ENTRIES * 4096);
+
+	void *area = aligned_alloc(4096, small);
+	memset(area, 0xA5, small);
+	thread_leaf_init(area, small);
+	void *got[17];
+	for (unsigned i = 0; i < 16; i++) {
+		got[i] = thread_leaf_alloc();
+		ck_assert_ptr_nonnull(got[i]);
+		for (unsigned b = 0; b < 4096; b++)
+			ck_assert_int_eq(((uint8_t *)got[i])[b], 0);
+	}
+	ck_assert_ptr_null(thread_leaf_alloc());
+	thread_core_stats(&st);
+	ck_assert_uint_eq(st.leaves - st.leaves_free, 16);
+	thread_leaf_free(got[3]);
+	got[16] = thread_leaf_alloc();
+	ck_assert_ptr_eq(got[16], got[3]);
+	for (unsigned i = 0; i < 16; i++)
+		thread_leaf_free(got[i]);
+	thread_core_stats(&st);
+	ck_assert_uint_eq(st.leaves_free, st.leaves);
+	free(area);
+}
+END_TEST
+
 START_TEST(one_space_cannot_take_all)
 {
 	static space_t hog, other, root;
@@ -108,6 +145,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, reserve_grows_with_ram_within_bounds);
+	tcase_add_test(tc, leaves_bounded_and_returned);
 	tcase_add_test(tc, one_space_cannot_take_all);
 	tcase_add_test(tc, freed_part_is_had_again);
 	suite_add_tcase(s, tc);

@@ -56,7 +56,8 @@ static const char *ko_same(const struct ko *base, const char *what)
 /* Pages of memory a task's kernel data uses, pool or lent. */
 static L4_Word_t ko_in_use(const struct ko *o)
 {
-	return o->w[LENT_KMEM_OWN_POOL_TASKS] + o->w[LENT_KMEM_OWN_LENT];
+	return o->w[LENT_KMEM_OWN_POOL_TASKS] + o->w[LENT_KMEM_OWN_BOOT_TASKS] +
+	       o->w[LENT_KMEM_OWN_LENT];
 }
 
 static L4_Word_t ko_task_pages(L4_ThreadId_t t)
@@ -78,12 +79,21 @@ static const char *t_kowned_categories_add_up(void)
 		 o.w[LENT_KMEM_OWN_RESIDENT]);
 	CHECK(o.w[LENT_KMEM_OWN_IMAGE] >= 1);
 	CHECK(o.w[LENT_KMEM_OWN_SIGMA0_RESERVE] >= 1);
-	/* The pool is an eighth of RAM, 1 MB at least. */
-	CHECK(o.w[LENT_KMEM_OWN_POOL] >= 256);
-	/* The KIP and the thread table's first leaf at least. */
-	CHECK(o.w[LENT_KMEM_OWN_POOL_KERNEL] >= 2);
-	CHECK(o.w[LENT_KMEM_OWN_POOL_KERNEL] + o.w[LENT_KMEM_OWN_POOL_TASKS] <=
-	      o.w[LENT_KMEM_OWN_POOL]);
+	/* KMEM=pool: the pool is an eighth of RAM, 1 MB at least.  The lent
+	 * build: the boot reserve in its place, 65 pages and what sigma0's
+	 * roots left of their reserve, far less. */
+	if (lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0)) {
+		CHECK(o.w[LENT_KMEM_OWN_POOL] >= 65);
+		CHECK(o.w[LENT_KMEM_OWN_POOL] < 256);
+	} else {
+		CHECK(o.w[LENT_KMEM_OWN_POOL] >= 256);
+		CHECK_EQ(o.w[LENT_KMEM_OWN_BOOT_TASKS], 0);
+	}
+	/* The KIP, and the thread table's first leaf, at least. */
+	CHECK(o.w[LENT_KMEM_OWN_POOL_KERNEL] >= 1);
+	CHECK(o.w[LENT_KMEM_OWN_LEAVES] >= 1);
+	CHECK(o.w[LENT_KMEM_OWN_POOL_KERNEL] + o.w[LENT_KMEM_OWN_POOL_TASKS] +
+	      o.w[LENT_KMEM_OWN_BOOT_TASKS] <= o.w[LENT_KMEM_OWN_POOL]);
 	/* sigma0's and the root's threads at least. */
 	CHECK(o.w[LENT_KMEM_OWN_RESIDENT_PARTS] >= 2);
 	/* The frame table: 16 bytes a frame up to the top of conventional
@@ -152,6 +162,76 @@ static const char *t_kowned_figures_follow_tasks(void)
 	CHECK_EQ(ko_in_use(&now) - ko_in_use(&base), ko_task_pages(task));
 	rt_release(task);
 	RUN(ko_same(&base, "a task"));
+	return 0;
+}
+
+/* The lent build takes no page of the kernel's for a task after boot:
+ * the boot reserve serves only the KIP, and sigma0 and the root task as
+ * boot made them, so no page of it is charged to any other task, and a
+ * new task with a thread, its UTCB and its first mapping moves no
+ * figure of it; every page the task has is lent. */
+static const char *t_kowned_lent_build_takes_no_pool_page(void)
+{
+	struct ko base, now;
+	L4_Word_t ip, sp;
+
+	if (!lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0))
+		return 0;
+	t_touch_image();
+	RUN(ko_read(&base));
+	CHECK_EQ(base.w[LENT_KMEM_OWN_POOL_TASKS], 0);
+	L4_ThreadId_t task = rt_task_prepare(t_sleeper, 0, rt_main_thread(), &ip, &sp);
+	CHECK(!L4_IsNilThread(task));
+	RUN(ko_read(&now));
+	CHECK_EQ(now.w[LENT_KMEM_OWN_POOL_TASKS], 0);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_BOOT_TASKS], base.w[LENT_KMEM_OWN_BOOT_TASKS]);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_POOL_KERNEL], base.w[LENT_KMEM_OWN_POOL_KERNEL]);
+	CHECK(ko_task_pages(task) >= 4);
+	CHECK_EQ(rt_mr(1 + LENT_KMEM_TASK), 1);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_LENT] - base.w[LENT_KMEM_OWN_LENT], ko_task_pages(task));
+	rt_release(task);
+	RUN(ko_same(&base, "a task"));
+	return 0;
+}
+
+/* Leaves of the thread table come from the resident reserve, which has
+ * a bounded number of them: threads in the root's space, each the first
+ * of its own leaf, are made until all are made or ThreadControl says
+ * "no memory" (8), never anything else.  Deleting them gives every leaf
+ * back, and threads can be made again. */
+#define KO_LEAF_FIRST	64UL     /* leaves no other test uses */
+#define KO_LEAF_LAST	255UL
+
+static const char *t_kowned_leaves_bounded(void)
+{
+	struct ko base, now;
+	L4_Word_t made = 0, refused = 0;
+
+	RUN(ko_read(&base));
+	for (L4_Word_t leaf = KO_LEAF_FIRST; leaf <= KO_LEAF_LAST; leaf++) {
+		L4_ThreadId_t t = L4_GlobalId(leaf * 1024, 1);
+		if (L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_nilthread, (void *)-1) == 1) {
+			made++;
+			continue;
+		}
+		CHECK_EQ(L4_ErrorCode(), L4_ErrNoMem);
+		refused++;
+	}
+	RUN(ko_read(&now));
+	printf("#   %lu leaves made, %lu refused\n", made, refused);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_LEAVES], base.w[LENT_KMEM_OWN_LEAVES] + made);
+	CHECK(made >= 8);
+	CHECK_EQ(now.total, base.total);
+	for (L4_Word_t leaf = KO_LEAF_FIRST; leaf <= KO_LEAF_LAST; leaf++) {
+		L4_ThreadId_t t = L4_GlobalId(leaf * 1024, 1);
+		L4_Word_t r = L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1);
+		if (!r)
+			CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidThread);
+	}
+	RUN(ko_same(&base, "leaves"));
+	L4_ThreadId_t t = L4_GlobalId(KO_LEAF_LAST * 1024, 1);
+	CHECK_EQ(L4_ThreadControl(t, L4_Myself(), L4_Myself(), L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	return 0;
 }
 
@@ -392,6 +472,8 @@ static const char *t_kowned_control_garbage(void)
 const struct test kowned_tests[] = {
 	TEST(kowned_categories_add_up),
 	TEST(kowned_figures_follow_tasks),
+	TEST(kowned_lent_build_takes_no_pool_page),
+	TEST(kowned_leaves_bounded),
 	TEST(kowned_constant_over_thread_cycles),
 	TEST(kowned_constant_over_task_cycles),
 	TEST(kowned_constant_over_mapping_cycles),

@@ -265,7 +265,7 @@ static int s0h_free_pages(void)
 		if (lent_kmem_control(0, LENT_KMEM_OWNED, 0) == 0)
 			return -1;
 		return (int)(rt_mr(LENT_KMEM_OWN_POOL) - rt_mr(LENT_KMEM_OWN_POOL_KERNEL) -
-			     rt_mr(LENT_KMEM_OWN_POOL_TASKS));
+			     rt_mr(LENT_KMEM_OWN_POOL_TASKS) - rt_mr(LENT_KMEM_OWN_BOOT_TASKS));
 	}
 	return s0h_count_pool_pages();
 }

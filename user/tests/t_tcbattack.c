@@ -447,29 +447,30 @@ static const char *t_tcbattack_two_creators_one_page(void)
 #define TK_LEAF_LAST	3071UL      /* the last number of its leaf */
 #define TK_LEAF_FIRST	3072UL      /* the first number of the next */
 
-static L4_Word_t tk_pool_kernel(void)
+/* Leaves of the thread table in use (from the resident reserve). */
+static L4_Word_t tk_leaves(void)
 {
 	lent_kmem_control(0, LENT_KMEM_OWNED, 0);
-	return rt_mr(LENT_KMEM_OWN_POOL_KERNEL);
+	return rt_mr(LENT_KMEM_OWN_LEAVES);
 }
 
 /*
  * A half-made thread alone in its leaf of the thread table, at a leaf's
  * first number, its task's threads at the last number of the one before.
  * Other versions of its number are no threads; deleting the task takes
- * it, and both leaves go back to the pool.
+ * it, and both leaves go back to the resident reserve.
  */
 static const char *t_tcbattack_half_made_alone_in_leaf(void)
 {
 	L4_ThreadId_t t = L4_GlobalId(TK_LEAF_LAST, 1), v = L4_GlobalId(TK_LEAF_FIRST, 5);
 	L4_ThreadId_t u[3], c;
-	L4_Word_t kernel = tk_pool_kernel(), old;
+	L4_Word_t leaves = tk_leaves(), old;
 
 	RUN(tk_task(TK_HOLD, t, u));
 	RUN(tk_create_held(&c, v, t));
 	if (!tk_lent())
 		return tk_pool_outcome(v, t, u);
-	CHECK(tk_pool_kernel() >= kernel + 2);
+	CHECK(tk_leaves() >= leaves + 2);
 	for (L4_Word_t ver = 4; ver <= 6; ver += 2) {
 		L4_ThreadId_t other = L4_GlobalId(TK_LEAF_FIRST, ver);
 		CHECK(L4_IpcFailed(L4_Send_Timeout(other, L4_ZeroTime)));
@@ -482,7 +483,7 @@ static const char *t_tcbattack_half_made_alone_in_leaf(void)
 	RUN(tk_delete_task(t, u));
 	CHECK_EQ(tk_delete(v), 0);
 	CHECK_EQ(L4_ErrorCode(), 2);
-	CHECK_EQ(tk_pool_kernel(), kernel);
+	CHECK_EQ(tk_leaves(), leaves);
 	/* The creator's late answer lends nothing; its call fails. */
 	RUN(tk_answer_late(tk_page(TK_LATE_PAGE)));
 	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
@@ -490,7 +491,7 @@ static const char *t_tcbattack_half_made_alone_in_leaf(void)
 	CHECK_EQ(tk.c_ec[0], 3);
 	CHECK_EQ(rt_release(c), 1);
 	CHECK_EQ(tk_parts_in_use(), tk.parts);
-	CHECK_EQ(tk_pool_kernel(), kernel);
+	CHECK_EQ(tk_leaves(), leaves);
 	return tk_all_back();
 }
 

@@ -191,20 +191,28 @@ enum lent_kmem_op {
 #define LENT_KMEM_STAT_MAPPED     (LENT_KMEM_KINDS + 4)  /* MR11: user pages mapped in it */
 #define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 4)
 
-/* LENT_KMEM_OWNED fills MR1..MR9, in 4 KB pages unless named otherwise.
+/* LENT_KMEM_OWNED fills MR1..MR11, in 4 KB pages unless named otherwise.
  * Kernel-owned, fixed from boot on (EAX is the sum of these five): */
 #define LENT_KMEM_OWN_IMAGE          1   /* the kernel image, stacks, per-CPU data */
 #define LENT_KMEM_OWN_FRAME_TABLE    2   /* the frame table and its buckets */
 #define LENT_KMEM_OWN_SIGMA0_RESERVE 3   /* sigma0's boot reserve (its used part) */
-#define LENT_KMEM_OWN_POOL           4   /* the in-kernel pool, its whole size */
-#define LENT_KMEM_OWN_RESIDENT       5   /* the reserve for resident thread parts */
+#define LENT_KMEM_OWN_POOL           4   /* KMEM=pool: the in-kernel pool, its whole
+					  * size; the default build: the boot
+					  * reserve that takes its place */
+#define LENT_KMEM_OWN_RESIDENT       5   /* the resident reserve: resident thread
+					  * parts and the thread table's leaves */
 /* How they are used now: */
-#define LENT_KMEM_OWN_POOL_KERNEL    6   /* pool pages of the kernel's own indexes */
-#define LENT_KMEM_OWN_POOL_TASKS     7   /* pool pages charged to tasks */
+#define LENT_KMEM_OWN_POOL_KERNEL    6   /* pool pages of the kernel's own (the KIP) */
+#define LENT_KMEM_OWN_POOL_TASKS     7   /* pool pages charged to tasks (the default
+					  * build: always 0, see BOOT_TASKS) */
 #define LENT_KMEM_OWN_RESIDENT_PARTS 8   /* resident thread parts in use (a count) */
 /* Not kernel-owned: frames the kpagers lend the kernel now, all tasks. */
 #define LENT_KMEM_OWN_LENT           9
-#define LENT_KMEM_OWNED_WORDS        9
+#define LENT_KMEM_OWN_LEAVES        10   /* thread-table leaves in use */
+#define LENT_KMEM_OWN_BOOT_TASKS    11   /* the default build: boot-reserve pages
+					  * held by sigma0 and the root task (made
+					  * at boot, and sigma0's own); KMEM=pool 0 */
+#define LENT_KMEM_OWNED_WORDS       11
 
 #ifndef LENT_KERNEL
 /* The user-level binding: registers as above.  The task is named by one
