@@ -129,7 +129,14 @@ enum lent_kpf_refusal {
 	                                 * mapped it to it, or holds it too */
 	LENT_KPF_ITEMS = 7,             /* not one map item per page asked for
 	                                 * (more, fewer, or not map items) */
+	LENT_KPF_MAPPED_WIDELY = 8,     /* the kpager's mapping of the page and
+	                                 * those derived from it are more than
+	                                 * LENT_KPF_MAX_MAPPINGS */
 };
+/* The most mappings a page may have in all (the kpager's and those it
+ * passed on, directly or further down) to be lent: the kernel removes
+ * every one's translation when it takes the frame, in one step. */
+#define LENT_KPF_MAX_MAPPINGS 32u
 /* The refusal's offset field: the reason in bits 0-7, the index of the
  * refused item in bits 8-15 (0 for the first; for LENT_KPF_ITEMS with a
  * wrong number of typed words, those words divided by two). */
