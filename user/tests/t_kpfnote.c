@@ -119,7 +119,153 @@ static const char *t_kpfnote_space_control_leaves_no_refusal(void)
 	return 0;
 }
 
+/* ---- a page fault whose refused page came by another thread's ---- */
+
+#define KN_REGION	0x60000000UL	/* a 4 MB region the agents have nothing in */
+#define KN_REGION2	0x64000000UL
+#define KN_MARK		0x6e07e5a1UL
+
+static volatile struct {
+	L4_Word_t n, next, failed;
+	L4_Word_t held;                     /* the first fault's thread, not yet answered */
+	L4_Word_t release;                  /* answer it now, with no page */
+	L4_Word_t task[KN_LOG];
+} kh;
+
+static L4_Word_t kh_take(void)
+{
+	while (kh.next < KN_POOL) {
+		L4_Word_t page = kn_kp.pool + kh.next++ * RT_PAGE_SIZE;
+		if (!lent_kmem_control(0, LENT_KMEM_LENT, page))
+			return page;
+	}
+	return 0;
+}
+
+/* Holds the first fault; lends for every other; once told, answers the
+ * held one with no page. */
+static void kh_loop(L4_Word_t arg)
+{
+	L4_ThreadId_t from, held = L4_nilthread;
+	L4_Word_t ec;
+
+	(void)arg;
+	for (;;) {
+		L4_MsgTag_t tag = L4_Wait_Timeout(rt_us(1000), &from);
+		if (kh.release && !L4_IsNilThread(held)) {
+			if (!kpager_answer(held, 0, &ec))
+				kh.failed++;
+			held = L4_nilthread;
+		}
+		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
+			continue;
+		kh.task[kh.n % KN_LOG] = rt_mr(3);
+		if (kh.n++ == 0) {
+			held = from;
+			kh.held = from.raw;
+			continue;
+		}
+		if (!kpager_answer(from, kh_take(), &ec))
+			kh.failed++;
+	}
+}
+
+/* A second agent in the space of agent a, its UTCB next to a's. */
+static const char *kh_second(L4_ThreadId_t a, L4_ThreadId_t *b)
+{
+	void *stack = rt_stack_alloc();
+
+	*b = rt_tid_alloc();
+	CHECK(stack && !L4_IsNilThread(*b));
+	rt_tid_attach(*b, stack, 0);
+	CHECK_EQ(L4_ThreadControl(*b, a, rt_main_thread(), rt_main_thread(),
+				  (void *)(RT_UTCB_AREA_BASE + RT_UTCB_SIZE)), 1);
+	(void)L4_Set_Priority(*b, RT_PRIORITY);
+	CHECK(rt_start_message(*b, (L4_Word_t)rt_agent_loop, rt_stack_frame(stack, 0)));
+	CHECK(t_ag_ok(rt_agent_result(*b, 0)));
+	return 0;
+}
+
+/* Answer ag's faults on the image (its code and stack, for the command)
+ * until the kpager has seen n faults. */
+static const char *kh_serve_until(L4_ThreadId_t ag, L4_Word_t n)
+{
+	for (L4_Word_t i = 0; kh.n < n; i++) {
+		CHECK(i < 2000);
+		L4_MsgTag_t tag = rt_serve(ag, 1000, 0);
+		CHECK(L4_IpcFailed(tag));       /* nothing but a timeout */
+	}
+	return 0;
+}
+
+/* Agent ag's read at addr faults to main: answer with page. */
+static const char *kh_serve_read(L4_ThreadId_t ag, L4_Word_t addr, L4_Word_t page)
+{
+	L4_ThreadId_t from = L4_nilthread;
+	L4_MsgTag_t tag = rt_agent_result(ag, &from);
+	L4_MapItem_t m = t_map_item(page, 12, L4_Readable, addr & ~(RT_PAGE_SIZE - 1));
+
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, ag.raw);
+	CHECK_EQ(rt_mr(1), addr);
+	t_load(0, 0, 0, 2, m.raw);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	tag = rt_agent_result(ag, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK_EQ(rt_mr(1), KN_MARK);
+	return 0;
+}
+
+/*
+ * Agents a and b of one task read in a region whose node table, page of
+ * mapping nodes and page table are missing.  The kpager holds a's fault,
+ * lends b's pages, then refuses a's.  a's access runs again and finds
+ * every page there (b's fault brought them): it goes to its pager, and
+ * the refusal is over.  A map item to a into another such region must
+ * then ask the kpager and arrive, not be refused unasked.
+ */
+static const char *t_kpfnote_page_fault_leaves_no_refusal(void)
+{
+	L4_ThreadId_t a, b;
+	L4_Word_t page = t_page(), res[5], sec, x = KN_REGION, y = KN_REGION + RT_PAGE_SIZE;
+
+	CHECK(page != 0);
+	*(volatile L4_Word_t *)page = KN_MARK;
+	t_kp_zero(&kh, sizeof(kh));
+	RUN(t_kp_start(&kn_kp, KN_POOL, kh_loop));
+	RUN(t_kp_agent(&a, kn_kp.thread));
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_PAGES, 1), 1);
+	RUN(kh_second(a, &b));
+	CHECK(rt_agent_post(a, RT_AG_READ, 1, &x));
+	if (!((kn_kp.lent_kinds >> LENT_KMEM_NT) & 1)) {
+		RUN(kh_serve_read(a, x, page));       /* KMEM=pool: nobody is asked */
+		CHECK_EQ(kh.n, 0);
+		return 0;
+	}
+	RUN(kh_serve_until(a, 1));
+	CHECK_EQ(kh.held, a.raw);
+	CHECK(rt_agent_post(b, RT_AG_READ, 1, &y));
+	RUN(kh_serve_read(b, y, page));
+	/* a's held fault, then b's: its node table and page table at least. */
+	L4_Word_t n = kh.n;
+	CHECK(n >= 3);
+	CHECK_EQ(kh.task[1], b.raw);
+	kh.release = 1;
+	RUN(kh_serve_read(a, x, page));
+	CHECK_EQ(kh.n, n);
+	/* A map item into a fresh region: the kpager is asked. */
+	RUN(t_ag_accept(a, KN_REGION2, 12));
+	RUN(t_ag_give_map(a, t_map_item(page, 12, L4_Readable, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	CHECK(kh.n > n);
+	CHECK_EQ(kh.task[n % KN_LOG], a.raw);
+	RUN(t_ag_reads(a, KN_REGION2, KN_MARK));
+	CHECK_EQ(kh.failed, 0);
+	return 0;
+}
+
 const struct test kpfnote_tests[] = {
 	TEST(kpfnote_space_control_leaves_no_refusal),
+	TEST(kpfnote_page_fault_leaves_no_refusal),
 	{ 0, 0 },
 };
