@@ -121,7 +121,34 @@ static const char *t_tasklayout_unmap_of_shared_region(void)
 	return t_ag_faults(a, base + TL_HOLE, 0);
 }
 
+/* SpaceControl takes the layout: the UTCB area may grow up to the KIP
+ * (2 MB at RT_UTCB_AREA_BASE), and one that would cover it is refused
+ * (X.2: the areas must not overlap) with the KIP area's error. */
+static const char *t_tasklayout_utcb_area_up_to_the_kip(void)
+{
+	L4_ThreadId_t t = rt_tid_alloc(), u = rt_tid_alloc();
+	L4_Fpage_t kip = L4_FpageLog2(RT_KIP_AREA_BASE, RT_KIP_AREA_LOG2);
+	L4_Word_t old;
+
+	CHECK(!L4_IsNilThread(t) && !L4_IsNilThread(u));
+	CHECK_EQ(L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(L4_SpaceControl(t, 0, kip, L4_FpageLog2(RT_UTCB_AREA_BASE, TL_REGION),
+				 L4_nilthread, &old), 0);
+	CHECK_EQ(L4_ErrorCode(), L4_ErrKipArea);
+	CHECK_EQ(L4_SpaceControl(t, 0, kip, L4_FpageLog2(RT_UTCB_AREA_BASE, TL_REGION - 1),
+				 L4_nilthread, &old), 1);
+	/* The last UTCB below the KIP, in the KIP's page table. */
+	CHECK_EQ(L4_ThreadControl(u, t, rt_main_thread(), L4_nilthread,
+				  (void *)(RT_UTCB_AREA_BASE + (1UL << (TL_REGION - 1)) - RT_UTCB_SIZE)),
+		 1);
+	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_STATS, 0) != 0, 1);
+	CHECK_EQ(rt_mr(1 + LENT_KMEM_PT), 1);
+	CHECK_EQ(rt_mr(1 + LENT_KMEM_UTCB), 1);
+	return 0;
+}
+
 const struct test tasklayout_tests[] = {
+	TEST(tasklayout_utcb_area_up_to_the_kip),
 	TEST(tasklayout_kip_and_utcbs_share_a_page_table),
 	TEST(tasklayout_unmap_of_shared_region),
 	{ 0, 0 },
