@@ -8,7 +8,9 @@
 
 #define SIGMA0_THREAD_NO 16
 #define ROOT_THREAD_NO   18
-#define INITIAL_KIP_AREA  0xBFF00000u
+/* The KIP in the last page of the UTCB area's 4 MB region: one page
+ * table serves both (docs/kernel-memory.md, kmem_task_pages). */
+#define INITIAL_KIP_AREA  0xBF3FF000u
 #define INITIAL_UTCB_AREA 0xBF000000u
 #define INITIAL_UTCB_LOG2 16
 

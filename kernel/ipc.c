@@ -398,6 +398,10 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	 * page itself, so that a pager that is also the kpager is never
 	 * asked for both at once (docs/kernel-memory.md). */
 	kmem_need_t need;
+	/* A refusal noted for this fault's last run is over with this run,
+	 * even where nothing is missing now (another thread's fault brought
+	 * the pages): left, it would refuse a later, unrelated page. */
+	bool refused = kpf_take_refusal(t);
 	if (space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE) &&
 	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
 		/* Its kpager lent nothing last time: the fault goes to the
@@ -405,7 +409,7 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 		t->fault_addr = addr;
 		t->fault_access = (uint8_t)access;
 		t->fault_ip = ip;
-		if (!kpf_take_refusal(t) && kpf_raise(t, &need, t->core->id, CONT_KPF_FAULT))
+		if (!refused && kpf_raise(t, &need, t->core->id, CONT_KPF_FAULT))
 			return;
 	}
 	t->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);

@@ -195,26 +195,43 @@ bool kpf_take_refusal(tcb_t *t)
 
 /* ---- taking the kpager's frame ---- */
 
+/* The node after m in a walk of the tree under top, top first and each
+ * node before its children; NULL after the last. */
+static mapnode_t *tree_next(mapnode_t *m, const mapnode_t *top)
+{
+	if (m->child)
+		return m->child;
+	while (m != top && !m->next)
+		m = m->parent;
+	return m == top ? NULL : m->next;
+}
+
+/* Has the tree under n (n included) at most max nodes?  Stops looking at
+ * the first node past max, so it costs at most max + 1 steps. */
+static bool tree_at_most(mapnode_t *n, unsigned max)
+{
+	unsigned count = 0;
+
+	for (mapnode_t *m = n; m; m = tree_next(m, n))
+		if (++count > max)
+			return false;
+	return true;
+}
+
 /* No user level may reach a frame while the kernel holds it: remove every
  * translation of it, in every space that has one (the kpager's, sigma0's,
  * and whoever else's the frame is mapped in).  The mapping nodes stay:
- * the kpager still owns the page and may unmap it. */
+ * the kpager still owns the page and may unmap it.  The walk has no
+ * preemption point: check_item bounded it (at most sigma0's root and
+ * LENT_KPF_MAX_MAPPINGS nodes under it). */
 static void strip_translations(mapnode_t *n)
 {
 	mapnode_t *root = n;
 
 	while (root->parent)
 		root = root->parent;
-	for (mapnode_t *m = root; m;) {
+	for (mapnode_t *m = root; m; m = tree_next(m, root))
 		space_pte_clear(m->space, m->vaddr);
-		if (m->child) {
-			m = m->child;
-			continue;
-		}
-		while (m != root && !m->next)
-			m = m->parent;
-		m = m == root ? NULL : m->next;
-	}
 }
 
 /*
@@ -253,6 +270,11 @@ static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *
 		return LENT_KPF_NOT_MAPPED;
 	if (!held_alone(n))
 		return LENT_KPF_SHARED;
+	/* What lending it strips, in one step: held alone, the tree is
+	 * sigma0's root and what lies under n, which user level can make as
+	 * large as it likes by mapping the page on. */
+	if (!tree_at_most(n, LENT_KPF_MAX_MAPPINGS))
+		return LENT_KPF_MAPPED_WIDELY;
 	switch (frame_check_lendable(n->phys)) {
 	case FRAME_OK: break;
 	case FRAME_NOT_ADDRESSABLE: return LENT_KPF_NOT_ADDRESSABLE;

@@ -4,6 +4,7 @@
 #include <kernel/thread.h>
 #include <kernel/space.h>
 #include <kernel/preempt.h>
+#include <kernel/kpf.h>
 #include <kernel/kip_runtime.h>
 #include <arch/arch.h>
 
@@ -23,10 +24,31 @@ static bool overlap(fpage_t a, fpage_t b)
 	       (uint64_t)fpage_base(b) < (uint64_t)fpage_base(a) + fpage_size(a);
 }
 
+static word_t space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
+			    fpage_t utcb_area, word_t *old_control);
+
+/*
+ * A refused kernel page fault makes the call that raised it fail once,
+ * when it runs again (sys_gather_page takes the note).  That run may end
+ * before it asks for a page: the space was deleted meanwhile, or another
+ * caller set its areas.  The note must not outlive it, or the caller's
+ * next, unrelated call that needs a page would fail without asking its
+ * kpager.  ThreadControl drops it the same way (sys_thread.c).
+ */
 word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
 			 fpage_t utcb_area, tid_t redirector, word_t *old_control)
 {
 	(void)redirector;
+	word_t r = space_control(t, space_spec, control, kip_area, utcb_area, old_control);
+
+	if (!kpf_waiting(t))
+		(void)kpf_take_refusal(t);
+	return r;
+}
+
+static word_t space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
+			    fpage_t utcb_area, word_t *old_control)
+{
 	*old_control = 0;
 	if (!t->space->privileged)
 		return sys_fail(t, ERR_NO_PRIVILEGE);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Step 5: a task's kernel memory, kind by kind.  A kpager thread of the
- * root (kpager/, first come first served from 8 pages) is made the
+ * root (kpager/, first come first served from 12 pages) is made the
  * kpager of two tasks.  Each kernel page fault it serves is printed
  * (kind, content identifier, the page lent), and after each step the
  * task's counts as KmemControl STATS gives them.  In a KMEM=pool kernel
@@ -11,7 +11,7 @@
 #include "demo.h"
 #include "../../kpager/kpager.h"
 
-#define KM_POOL		8
+#define KM_POOL		12
 #define KM_UTCBS	0x20000000UL    /* a UTCB area over two 4 MB regions */
 #define KM_WINDOW	0x40000000UL    /* a 4 MB region the agent never used */
 #define KM_VALUE	0x6b6d656dUL
@@ -71,10 +71,19 @@ static void km_report_line(const char *name, L4_ThreadId_t task)
  * more page table and its UTCB page. */
 static int km_task(L4_ThreadId_t t, L4_ThreadId_t u)
 {
-	L4_Word_t old;
+	L4_Word_t old, root_kpager = lent_kmem_control(L4_Myself().raw, LENT_KMEM_GET_KPAGER, 0);
+	int made;
 
-	if (L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1) != 1 ||
-	    lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kp.thread.raw) != 1)
+	/* A new task inherits its creator's kpager, and its record is the
+	 * first page it needs.  So that the record's fault reaches the
+	 * demo's kpager too, main's task has that kpager while it makes the
+	 * task, and only then (nothing else of main's may need a page). */
+	printf("demo:     ThreadControl: a new task, its record and its first thread's TCB page\n");
+	if (!root_kpager ||
+	    lent_kmem_control(L4_Myself().raw, LENT_KMEM_SET_KPAGER, kp.thread.raw) != 1)
+		return 0;
+	made = L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1) == 1;
+	if (lent_kmem_control(L4_Myself().raw, LENT_KMEM_SET_KPAGER, root_kpager) != 1 || !made)
 		return 0;
 	km_counts("ThreadControl made a task", t);
 	printf("demo:     SpaceControl: the space's page directory, a page table for the KIP\n");
@@ -135,11 +144,15 @@ int demo_kmem(void)
 		printf("demo:     this kernel (KMEM=pool) lends every kind from its own pool:\n"
 		       "demo:     no kernel page fault is sent, the kpager below hears nothing\n");
 	} else {
-		printf("demo:     this kernel (KMEM=lent) asks the task's kpager for:");
+		const char *sep = "";
+
+		printf("demo:     this kernel (KMEM=lent) asks the task's kpager for every page of");
 		for (unsigned k = 0; k < LENT_KMEM_KINDS; k++)
-			if (lent & (1UL << k))
-				printf(" %s,", kind_name[k]);
-		printf(" and takes the other kinds from its pool\n");
+			if (lent & (1UL << k)) {
+				printf("%s %s", sep, kind_name[k]);
+				sep = ",";
+			}
+		printf("\n");
 	}
 	kpager_init(&kp, km_policy, 0);
 	if (kpager_pool_add(&kp.pool, pool, KM_POOL) < 0 || L4_IsNilThread(kpager_start(&kp)))

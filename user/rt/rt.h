@@ -19,8 +19,11 @@
 #include <l4/schedule.h>
 
 /* Address-space layout of every task rt creates (docs/team-conventions.md:
- * the same as the root task's, so the KIP stubs sit at the same address). */
-#define RT_KIP_AREA_BASE	0xBFF00000UL
+ * the same as the root task's, so the KIP stubs sit at the same address:
+ * a task runs the root image's code and data, and with them the stub
+ * addresses libl4 took from the root's KIP).  The KIP is the last page of
+ * the UTCB area's 4 MB region, so one page table holds both. */
+#define RT_KIP_AREA_BASE	0xBF3FF000UL
 #define RT_KIP_AREA_LOG2	12
 #define RT_UTCB_AREA_BASE	0xBF000000UL
 #define RT_UTCB_AREA_LOG2	16

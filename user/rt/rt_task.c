@@ -11,7 +11,8 @@
 #include "rt.h"
 
 /* As rt_task_prepare, with a UTCB area of 2^utcb_log2 bytes (at
- * RT_UTCB_AREA_BASE, so at most 2^24) for tasks of many threads. */
+ * RT_UTCB_AREA_BASE, below the KIP in the same 4 MB region, so at most
+ * 2^21) for tasks of many threads. */
 L4_ThreadId_t rt_task_prepare_area(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
 				   int utcb_log2, L4_Word_t *ip, L4_Word_t *sp)
 {

@@ -17,6 +17,10 @@
 #define KL_MARK		0x6b6c6e64UL	/* what the kpager's pages hold */
 #define KL_SECRET	0x5ec2e75bUL
 #define KL_BIG_AREA	0x20000000UL	/* 16 MB aligned, never used by rt */
+/* A UTCB area in a 4 MB region apart from the KIP's (rt puts the two in
+ * one region, which then needs one page table for both): a task whose
+ * UTCB area's page table is a fault of its own. */
+#define KL_APART_AREA	0x30000000UL
 
 enum kl_mode { KL_SERVE, KL_REFUSE_KIND, KL_HOLD_KIND };
 
@@ -167,7 +171,7 @@ static const char *t_klend_pdir_and_utcb_first_faults(void)
 	L4_ThreadId_t t;
 
 	RUN(kl_start(KL_SERVE, 0));
-	RUN(kl_space(&t, RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2));
+	RUN(kl_space(&t, KL_APART_AREA, RT_UTCB_AREA_LOG2));
 	CHECK_EQ(kl_count(t, LENT_KMEM_PDIR), 1);
 	if (kl_lends(LENT_KMEM_PDIR)) {
 		CHECK_EQ(kl.n, 2);
@@ -176,12 +180,12 @@ static const char *t_klend_pdir_and_utcb_first_faults(void)
 	} else {
 		CHECK_EQ(kl.n, 0);
 	}
-	CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)RT_UTCB_AREA_BASE), 1);
+	CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)KL_APART_AREA), 1);
 	CHECK_EQ(kl_count(t, LENT_KMEM_UTCB), 1);
 	CHECK_EQ(kl_count(t, LENT_KMEM_PT), 2);
 	if (kl_lends(LENT_KMEM_UTCB)) {
 		CHECK_EQ(kl.n, 4);
-		RUN(kl_fault_was(2, t, LENT_KMEM_PT, lent_cid_pt(RT_UTCB_AREA_BASE)));
+		RUN(kl_fault_was(2, t, LENT_KMEM_PT, lent_cid_pt(KL_APART_AREA)));
 		RUN(kl_fault_was(3, t, LENT_KMEM_UTCB, LENT_CID_UTCB_BASE));
 		CHECK_EQ(kl.failed, 0);
 		for (L4_Word_t i = 0; i < 4; i++)
@@ -190,7 +194,7 @@ static const char *t_klend_pdir_and_utcb_first_faults(void)
 		CHECK_EQ(kl.n, 0);
 	}
 	RUN(kl_run(t));
-	RUN(kl_self(t, RT_UTCB_AREA_BASE));
+	RUN(kl_self(t, KL_APART_AREA));
 	return 0;
 }
 
@@ -261,7 +265,7 @@ static const char *t_klend_utcb_area_bounds(void)
 static const char *t_klend_utcb_refused_is_no_memory(void)
 {
 	L4_ThreadId_t t, u = rt_tid_alloc();
-	L4_Word_t base = RT_UTCB_AREA_BASE;
+	L4_Word_t base = KL_APART_AREA;
 
 	RUN(kl_start(KL_REFUSE_KIND, LENT_KMEM_UTCB));
 	RUN(kl_space(&t, base, RT_UTCB_AREA_LOG2));
@@ -343,7 +347,7 @@ static const char *kl_page_empty(L4_Word_t page)
 static const char *t_klend_utcb_frame_seen_by_its_task_only(void)
 {
 	L4_ThreadId_t t, b;
-	L4_Word_t base = RT_UTCB_AREA_BASE, spare = base + 5 * RT_UTCB_SIZE + 8;
+	L4_Word_t base = KL_APART_AREA, spare = base + 5 * RT_UTCB_SIZE + 8;
 	L4_Word_t res[5], sec, window = 0x40000000UL;
 
 	RUN(kl_start(KL_SERVE, 0));

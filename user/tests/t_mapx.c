@@ -75,13 +75,13 @@ static const char *mx_self_ok(L4_ThreadId_t ag)
 }
 
 /* A 16 MB fpage into a 16 MB window over B's UTCB area (0xBF000000) and
- * KIP area (0xBFF00000): the pages that would land there are skipped,
- * the others arrive, up to the last page below 0xC0000000. */
+ * KIP area (RT_KIP_AREA_BASE): the pages that would land there are
+ * skipped, the others arrive, up to the last page below 0xC0000000. */
 static const char *t_mapx_window_over_kip_and_utcb_areas(void)
 {
 	L4_Word_t p = mx_page(MX_MAGIC), it[8];
 	L4_ThreadId_t a = rt_agent_create(L4_Myself()), b = rt_agent_create(L4_Myself());
-	L4_Word_t offs[4] = { 0, 0x10000, 0xF00000, 0xFFF000 };
+	L4_Word_t offs[4] = { 0, 0x10000, RT_KIP_AREA_BASE - 0xBF000000UL, 0xFFF000 };
 	L4_Fpage_t fa = L4_FpageLog2(MX_W, 24);
 	int i;
 
@@ -101,7 +101,7 @@ static const char *t_mapx_window_over_kip_and_utcb_areas(void)
 	RUN(mx_pass(a, b, L4_MapItem(fa, 0).raw[0], L4_MapItem(fa, 0).raw[1]));
 	RUN(t_ag_reads(b, 0xBF010000UL, MX_MAGIC));
 	RUN(t_ag_reads(b, 0xBFFFF000UL, MX_MAGIC));
-	RUN(t_ag_reads(b, 0xBFF00000UL, KIP_MAGIC));
+	RUN(t_ag_reads(b, RT_KIP_AREA_BASE, KIP_MAGIC));
 	return mx_self_ok(b);
 }
 
@@ -124,7 +124,7 @@ static const char *t_mapx_send_base_beyond_user_space(void)
 	}
 	RUN(mx_give(b, 6, it));
 	RUN(t_ag_reads(b, 0xBFFFE000UL, MX_MAGIC + 1));
-	RUN(t_ag_reads(b, 0xBFF00000UL, KIP_MAGIC));
+	RUN(t_ag_reads(b, RT_KIP_AREA_BASE, KIP_MAGIC));
 	return mx_self_ok(b);
 }
 
@@ -181,7 +181,7 @@ static const char *t_mapx_unmap_complete_fpage(void)
 	u[0] = 0x40;
 	u[1] = all.raw;
 	CHECK(t_ag_ok(rt_agent_cmd(a, RT_AG_UNMAP, 2, u)));
-	RUN(t_ag_reads(a, 0xBFF00000UL, KIP_MAGIC));
+	RUN(t_ag_reads(a, RT_KIP_AREA_BASE, KIP_MAGIC));
 	RUN(mx_self_ok(a));
 	CHECK_EQ(*(volatile L4_Word_t *)p, MX_MAGIC + 4);
 	return t_ag_faults(a, MX_W, 0);
@@ -206,7 +206,7 @@ static const char *t_mapx_map_complete_fpage(void)
 	L4_Set_Rights(&all, L4_ReadWriteOnly);
 	RUN(mx_pass(a, b, L4_MapItem(all, 0).raw[0], L4_MapItem(all, 0).raw[1]));
 	RUN(t_ag_reads(b, MX_W + 0x400000UL * 5, MX_MAGIC + 5));
-	RUN(t_ag_reads(b, 0xBFF00000UL, KIP_MAGIC));
+	RUN(t_ag_reads(b, RT_KIP_AREA_BASE, KIP_MAGIC));
 	return mx_self_ok(b);
 }
 

@@ -137,7 +137,14 @@ enum lent_kpf_refusal {
 	                                 * (more, fewer, or not map items) */
 	LENT_KPF_NOT_WAITING = 8,       /* labelled as an answer, to a thread
 	                                 * that waits for none */
+	LENT_KPF_MAPPED_WIDELY = 9,     /* the kpager's mapping of the page and
+	                                 * those derived from it are more than
+	                                 * LENT_KPF_MAX_MAPPINGS */
 };
+/* The most mappings a page may have in all (the kpager's and those it
+ * passed on, directly or further down) to be lent: the kernel removes
+ * every one's translation when it takes the frame, in one step. */
+#define LENT_KPF_MAX_MAPPINGS 32u
 /* The refusal's offset field: the reason in bits 0-7, the index of the
  * refused item in bits 8-15 (0 for the first; for LENT_KPF_ITEMS with a
  * wrong number of typed words, those words divided by two). */

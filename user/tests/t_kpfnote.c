@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The note a refused kernel page fault leaves (docs/kernel-memory.md):
+ * the call that raised the fault fails once with "no memory" when it
+ * runs again, and the note goes with that run, whatever it ends in.  A
+ * note left over would make the caller's next, unrelated call fail
+ * without asking its kpager.  Here SpaceControl's page directory is
+ * refused while its space is deleted: the call that runs again ends
+ * early (no such space), and a later ThreadControl of another task must
+ * still ask its kpager and get its page.
+ */
+#include "t_kphelp.h"
+#include <lent/kmem.h>
+#include "../../kpager/kpager.h"
+
+#define KN_POOL		8
+#define KN_LOG		8
+
+static struct t_kp kn_kp;
+static volatile struct {
+	L4_Word_t n;                        /* faults seen */
+	L4_Word_t kind[KN_LOG], task[KN_LOG];
+	L4_Word_t victim;                   /* its page directory: delete it, lend none */
+	L4_Word_t deleted;                  /* ThreadControl's result for the victim */
+	L4_Word_t next, failed;
+} kn;
+
+static L4_Word_t kn_take(void)
+{
+	while (kn.next < KN_POOL) {
+		L4_Word_t page = kn_kp.pool + kn.next++ * RT_PAGE_SIZE;
+		if (!lent_kmem_control(0, LENT_KMEM_LENT, page))
+			return page;
+	}
+	return 0;
+}
+
+static void kn_loop(L4_Word_t arg)
+{
+	L4_ThreadId_t from;
+	L4_Word_t ec, page;
+
+	(void)arg;
+	for (;;) {
+		L4_MsgTag_t tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
+			continue;
+		L4_Word_t i = kn.n % KN_LOG, kind = rt_mr(2), task = rt_mr(3);
+		kn.kind[i] = kind;
+		kn.task[i] = task;
+		kn.n++;
+		page = 0;
+		if (kind == LENT_KMEM_PDIR && task == kn.victim) {
+			L4_ThreadId_t v = { .raw = kn.victim };
+			kn.deleted = L4_ThreadControl(v, L4_nilthread, L4_nilthread, L4_nilthread,
+						      (void *)~0UL);
+		} else {
+			page = kn_take();
+		}
+		if (!kpager_answer(from, page, &ec))
+			kn.failed++;
+	}
+}
+
+/* A new space whose kpager is ours, its thread t inactive. */
+static const char *kn_space(L4_ThreadId_t *t)
+{
+	*t = rt_tid_alloc();
+	CHECK(!L4_IsNilThread(*t));
+	CHECK_EQ(L4_ThreadControl(*t, *t, L4_Myself(), L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(lent_kmem_control(t->raw, LENT_KMEM_SET_KPAGER, kn_kp.thread.raw), 1);
+	return 0;
+}
+
+static L4_Word_t kn_sc(L4_ThreadId_t t)
+{
+	L4_Word_t old;
+
+	return L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, RT_KIP_AREA_LOG2),
+			       L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2), L4_nilthread,
+			       &old);
+}
+
+static const char *t_kpfnote_space_control_leaves_no_refusal(void)
+{
+	L4_ThreadId_t w, v, u = rt_tid_alloc();
+	L4_Word_t page2 = RT_UTCB_AREA_BASE + 2 * RT_PAGE_SIZE;
+
+	t_kp_zero(&kn, sizeof(kn));
+	RUN(t_kp_start(&kn_kp, KN_POOL, kn_loop));
+	CHECK(!L4_IsNilThread(u));
+	/* A task of ours, its areas set: its next thread's UTCB page will
+	 * be a fault of its own. */
+	RUN(kn_space(&w));
+	CHECK_EQ(kn_sc(w), 1);
+	RUN(kn_space(&v));
+	if (!((kn_kp.lent_kinds >> LENT_KMEM_PDIR) & 1)) {
+		/* KMEM=pool: nothing is asked for, nothing refused. */
+		CHECK_EQ(kn_sc(v), 1);
+		CHECK_EQ(L4_ThreadControl(u, w, rt_main_thread(), L4_nilthread, (void *)page2), 1);
+		CHECK_EQ(kn.n, 0);
+		return 0;
+	}
+	L4_Word_t n = kn.n;
+	/* v's page directory: the kpager deletes v and lends nothing.  The
+	 * call runs again, finds no space, and says so. */
+	kn.victim = v.raw;
+	CHECK_EQ(kn_sc(v), 0);
+	CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidSpace);
+	CHECK_EQ(kn.n, n + 1);
+	CHECK_EQ(kn.kind[n % KN_LOG], LENT_KMEM_PDIR);
+	CHECK_EQ(kn.deleted, 1);
+	/* The next call that needs a page asks for it, and gets it. */
+	CHECK_EQ(L4_ThreadControl(u, w, rt_main_thread(), L4_nilthread, (void *)page2), 1);
+	CHECK_EQ(kn.n, n + 2);
+	CHECK_EQ(kn.kind[(n + 1) % KN_LOG], LENT_KMEM_UTCB);
+	CHECK_EQ(kn.task[(n + 1) % KN_LOG], w.raw);
+	CHECK_EQ(kn.failed, 0);
+	return 0;
+}
+
+/* ---- a page fault whose refused page came by another thread's ---- */
+
+#define KN_REGION	0x60000000UL	/* a 4 MB region the agents have nothing in */
+#define KN_REGION2	0x64000000UL
+#define KN_MARK		0x6e07e5a1UL
+
+static volatile struct {
+	L4_Word_t n, next, failed;
+	L4_Word_t held;                     /* the first fault's thread, not yet answered */
+	L4_Word_t release;                  /* answer it now, with no page */
+	L4_Word_t task[KN_LOG];
+} kh;
+
+static L4_Word_t kh_take(void)
+{
+	while (kh.next < KN_POOL) {
+		L4_Word_t page = kn_kp.pool + kh.next++ * RT_PAGE_SIZE;
+		if (!lent_kmem_control(0, LENT_KMEM_LENT, page))
+			return page;
+	}
+	return 0;
+}
+
+/* Holds the first fault; lends for every other; once told, answers the
+ * held one with no page. */
+static void kh_loop(L4_Word_t arg)
+{
+	L4_ThreadId_t from, held = L4_nilthread;
+	L4_Word_t ec;
+
+	(void)arg;
+	for (;;) {
+		L4_MsgTag_t tag = L4_Wait_Timeout(rt_us(1000), &from);
+		if (kh.release && !L4_IsNilThread(held)) {
+			if (!kpager_answer(held, 0, &ec))
+				kh.failed++;
+			held = L4_nilthread;
+		}
+		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
+			continue;
+		kh.task[kh.n % KN_LOG] = rt_mr(3);
+		if (kh.n++ == 0) {
+			held = from;
+			kh.held = from.raw;
+			continue;
+		}
+		if (!kpager_answer(from, kh_take(), &ec))
+			kh.failed++;
+	}
+}
+
+/* A second agent in the space of agent a, its UTCB next to a's. */
+static const char *kh_second(L4_ThreadId_t a, L4_ThreadId_t *b)
+{
+	void *stack = rt_stack_alloc();
+
+	*b = rt_tid_alloc();
+	CHECK(stack && !L4_IsNilThread(*b));
+	rt_tid_attach(*b, stack, 0);
+	CHECK_EQ(L4_ThreadControl(*b, a, rt_main_thread(), rt_main_thread(),
+				  (void *)(RT_UTCB_AREA_BASE + RT_UTCB_SIZE)), 1);
+	(void)L4_Set_Priority(*b, RT_PRIORITY);
+	CHECK(rt_start_message(*b, (L4_Word_t)rt_agent_loop, rt_stack_frame(stack, 0)));
+	CHECK(t_ag_ok(rt_agent_result(*b, 0)));
+	return 0;
+}
+
+/* Answer ag's faults on the image (its code and stack, for the command)
+ * until the kpager has seen n faults. */
+static const char *kh_serve_until(L4_ThreadId_t ag, L4_Word_t n)
+{
+	for (L4_Word_t i = 0; kh.n < n; i++) {
+		CHECK(i < 2000);
+		L4_MsgTag_t tag = rt_serve(ag, 1000, 0);
+		CHECK(L4_IpcFailed(tag));       /* nothing but a timeout */
+	}
+	return 0;
+}
+
+/* Agent ag's read at addr faults to main: answer with page. */
+static const char *kh_serve_read(L4_ThreadId_t ag, L4_Word_t addr, L4_Word_t page)
+{
+	L4_ThreadId_t from = L4_nilthread;
+	L4_MsgTag_t tag = rt_agent_result(ag, &from);
+	L4_MapItem_t m = t_map_item(page, 12, L4_Readable, addr & ~(RT_PAGE_SIZE - 1));
+
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, ag.raw);
+	CHECK_EQ(rt_mr(1), addr);
+	t_load(0, 0, 0, 2, m.raw);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	tag = rt_agent_result(ag, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK_EQ(rt_mr(1), KN_MARK);
+	return 0;
+}
+
+/*
+ * Agents a and b of one task read in a region whose node table, page of
+ * mapping nodes and page table are missing.  The kpager holds a's fault,
+ * lends b's pages, then refuses a's.  a's access runs again and finds
+ * every page there (b's fault brought them): it goes to its pager, and
+ * the refusal is over.  A map item to a into another such region must
+ * then ask the kpager and arrive, not be refused unasked.
+ */
+static const char *t_kpfnote_page_fault_leaves_no_refusal(void)
+{
+	L4_ThreadId_t a, b;
+	L4_Word_t page = t_page(), res[5], sec, x = KN_REGION, y = KN_REGION + RT_PAGE_SIZE;
+
+	CHECK(page != 0);
+	*(volatile L4_Word_t *)page = KN_MARK;
+	t_kp_zero(&kh, sizeof(kh));
+	RUN(t_kp_start(&kn_kp, KN_POOL, kh_loop));
+	RUN(t_kp_agent(&a, kn_kp.thread));
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_PAGES, 1), 1);
+	RUN(kh_second(a, &b));
+	CHECK(rt_agent_post(a, RT_AG_READ, 1, &x));
+	if (!((kn_kp.lent_kinds >> LENT_KMEM_NT) & 1)) {
+		RUN(kh_serve_read(a, x, page));       /* KMEM=pool: nobody is asked */
+		CHECK_EQ(kh.n, 0);
+		return 0;
+	}
+	RUN(kh_serve_until(a, 1));
+	CHECK_EQ(kh.held, a.raw);
+	CHECK(rt_agent_post(b, RT_AG_READ, 1, &y));
+	RUN(kh_serve_read(b, y, page));
+	/* a's held fault, then b's: its node table and page table at least. */
+	L4_Word_t n = kh.n;
+	CHECK(n >= 3);
+	CHECK_EQ(kh.task[1], b.raw);
+	kh.release = 1;
+	RUN(kh_serve_read(a, x, page));
+	CHECK_EQ(kh.n, n);
+	/* A map item into a fresh region: the kpager is asked. */
+	RUN(t_ag_accept(a, KN_REGION2, 12));
+	RUN(t_ag_give_map(a, t_map_item(page, 12, L4_Readable, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	CHECK(kh.n > n);
+	CHECK_EQ(kh.task[n % KN_LOG], a.raw);
+	RUN(t_ag_reads(a, KN_REGION2, KN_MARK));
+	CHECK_EQ(kh.failed, 0);
+	return 0;
+}
+
+const struct test kpfnote_tests[] = {
+	TEST(kpfnote_space_control_leaves_no_refusal),
+	TEST(kpfnote_page_fault_leaves_no_refusal),
+	{ 0, 0 },
+};
