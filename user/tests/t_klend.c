@@ -8,12 +8,10 @@
  * same operations must ask no kpager and take the same pages from the
  * pool: each test checks that instead.
  */
-#include "tests.h"
+#include "t_kplog.h"
 #include <lent/kmem.h>
-#include "../../kpager/kpager.h"
 
 #define KL_POOL		24
-#define KL_LOG		16
 #define KL_MARK		0x6b6c6e64UL	/* what the kpager's pages hold */
 #define KL_SECRET	0x5ec2e75bUL
 #define KL_BIG_AREA	0x20000000UL	/* 16 MB aligned, never used by rt */
@@ -22,18 +20,8 @@
  * UTCB area's page table is a fault of its own. */
 #define KL_APART_AREA	0x30000000UL
 
-enum kl_mode { KL_SERVE, KL_REFUSE_KIND, KL_HOLD_KIND };
-
-static volatile struct {
-	L4_Word_t mode, kind;           /* refuse or hold faults of this kind */
-	L4_Word_t release;              /* KL_HOLD_KIND: answer the held fault */
-	L4_Word_t n;                    /* faults seen */
-	L4_Word_t cid[KL_LOG], fkind[KL_LOG], task[KL_LOG], page[KL_LOG];
-	L4_Word_t next;                 /* next pool page to look at */
-	L4_Word_t failed;               /* answers the kernel refused */
-} kl;
-
-static L4_Word_t kl_pool, kl_kinds;
+static volatile struct t_kplog kl;
+static L4_Word_t kl_kinds;
 static L4_ThreadId_t kl_thread;
 
 static int kl_lends(unsigned kind)
@@ -41,63 +29,23 @@ static int kl_lends(unsigned kind)
 	return (kl_kinds >> kind) & 1;
 }
 
-static L4_Word_t kl_take(void)
-{
-	while (kl.next < KL_POOL) {
-		L4_Word_t page = kl_pool + kl.next++ * RT_PAGE_SIZE;
-		if (!lent_kmem_control(0, LENT_KMEM_LENT, page))
-			return page;
-	}
-	return 0;
-}
-
-/* The test kpager: logs each fault, then answers as kl.mode says. */
-static void kl_loop(L4_Word_t arg)
-{
-	L4_ThreadId_t from;
-	L4_MsgTag_t tag;
-	L4_Word_t ec;
-
-	(void)arg;
-	for (;;) {
-		tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
-			continue;
-		L4_Word_t i = kl.n % KL_LOG, kind = rt_mr(2);
-		kl.cid[i] = rt_mr(1);
-		kl.fkind[i] = kind;
-		kl.task[i] = rt_mr(3);
-		kl.page[i] = 0;
-		kl.n++;
-		if (kl.mode == KL_HOLD_KIND && kind == kl.kind)
-			while (!kl.release)
-				rt_sleep_us(1000);
-		if (!(kl.mode == KL_REFUSE_KIND && kind == kl.kind))
-			kl.page[i] = kl_take();
-		if (!kpager_answer(from, kl.page[i], &ec))
-			kl.failed++;
-	}
-}
-
 /* A fresh log and kpager; every page of its pool holds the mark. */
-static const char *kl_start(enum kl_mode mode, L4_Word_t kind)
+static const char *kl_start(L4_Word_t mode, L4_Word_t kind)
 {
-	for (unsigned i = 0; i < sizeof(kl) / sizeof(L4_Word_t); i++)
-		((volatile L4_Word_t *)&kl)[i] = 0;
-	kl.mode = mode;
-	kl.kind = kind;
+	t_kplog_reset(&kl, mode, kind);
 	kl_kinds = lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0);
-	if (!kl_pool) {
-		kl_pool = rt_get_pages(KL_POOL);
-		CHECK(kl_pool != 0);
+	if (!kl.pool) {
+		kl.pool = rt_get_pages(KL_POOL);
+		CHECK(kl.pool != 0);
+		kl.pages = KL_POOL;
 	}
 	for (L4_Word_t p = 0; p < KL_POOL; p++) {
-		volatile L4_Word_t *w = (volatile L4_Word_t *)(kl_pool + p * RT_PAGE_SIZE);
+		volatile L4_Word_t *w = (volatile L4_Word_t *)(kl.pool + p * RT_PAGE_SIZE);
 		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, (L4_Word_t)w), 0);
 		for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
 			w[i] = KL_MARK;
 	}
-	kl_thread = rt_thread_create(kl_loop, 0);
+	kl_thread = rt_thread_create(t_kplog_loop, (L4_Word_t)&kl);
 	CHECK(!L4_IsNilThread(kl_thread));
 	return 0;
 }
@@ -170,7 +118,7 @@ static const char *t_klend_pdir_and_utcb_first_faults(void)
 {
 	L4_ThreadId_t t;
 
-	RUN(kl_start(KL_SERVE, 0));
+	RUN(kl_start(T_KPLOG_SERVE, 0));
 	RUN(kl_space(&t, KL_APART_AREA, RT_UTCB_AREA_LOG2));
 	CHECK_EQ(kl_count(t, LENT_KMEM_PDIR), 1);
 	if (kl_lends(LENT_KMEM_PDIR)) {
@@ -208,7 +156,7 @@ static const char *t_klend_utcb_cid_is_index_in_area(void)
 	L4_ThreadId_t t, v = rt_tid_alloc(), w = rt_tid_alloc(), x = rt_tid_alloc();
 	L4_Word_t base = RT_UTCB_AREA_BASE, vu = base + 2 * RT_PAGE_SIZE + RT_UTCB_SIZE;
 
-	RUN(kl_start(KL_SERVE, 0));
+	RUN(kl_start(T_KPLOG_SERVE, 0));
 	RUN(kl_space(&t, base, RT_UTCB_AREA_LOG2));
 	CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)base), 1);
 	L4_Word_t n = kl.n;
@@ -240,7 +188,7 @@ static const char *t_klend_utcb_area_bounds(void)
 	L4_ThreadId_t t, big = rt_tid_alloc(), u = rt_tid_alloc();
 	L4_Word_t old, last = KL_BIG_AREA + (1UL << 24) - RT_UTCB_SIZE;
 
-	RUN(kl_start(KL_SERVE, 0));
+	RUN(kl_start(T_KPLOG_SERVE, 0));
 	CHECK(!L4_IsNilThread(big));
 	CHECK_EQ(L4_ThreadControl(big, big, L4_Myself(), L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(L4_SpaceControl(big, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
@@ -267,7 +215,7 @@ static const char *t_klend_utcb_refused_is_no_memory(void)
 	L4_ThreadId_t t, u = rt_tid_alloc();
 	L4_Word_t base = KL_APART_AREA;
 
-	RUN(kl_start(KL_REFUSE_KIND, LENT_KMEM_UTCB));
+	RUN(kl_start(T_KPLOG_REFUSE_KIND, LENT_KMEM_UTCB));
 	RUN(kl_space(&t, base, RT_UTCB_AREA_LOG2));
 	if (kl_lends(LENT_KMEM_UTCB)) {
 		L4_Word_t n = kl.n;
@@ -287,7 +235,7 @@ static const char *t_klend_utcb_refused_is_no_memory(void)
 					  (void *)-1), 0);
 		CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidThread);
 		CHECK_EQ(kl.failed, 0);
-		kl.mode = KL_SERVE;
+		kl.mode = T_KPLOG_SERVE;
 	}
 	CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)base), 1);
 	CHECK_EQ(kl_count(t, LENT_KMEM_UTCB), 1);
@@ -306,7 +254,7 @@ static const char *t_klend_pdir_refused_is_no_memory(void)
 	L4_Fpage_t kip = L4_FpageLog2(RT_KIP_AREA_BASE, 12);
 	L4_Fpage_t utcb = L4_FpageLog2(base, RT_UTCB_AREA_LOG2);
 
-	RUN(kl_start(KL_REFUSE_KIND, LENT_KMEM_PDIR));
+	RUN(kl_start(T_KPLOG_REFUSE_KIND, LENT_KMEM_PDIR));
 	CHECK_EQ(L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kl_thread.raw), 1);
 	if (kl_lends(LENT_KMEM_PDIR)) {
@@ -319,7 +267,7 @@ static const char *t_klend_pdir_refused_is_no_memory(void)
 		CHECK_EQ(kl_count(t, LENT_KMEM_PT), 0);
 		CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)base), 0);
 		CHECK_EQ(L4_ErrorCode(), L4_ErrUtcbArea);
-		kl.mode = KL_SERVE;
+		kl.mode = T_KPLOG_SERVE;
 	}
 	CHECK_EQ(L4_SpaceControl(t, 0, kip, utcb, L4_nilthread, &old), 1);
 	CHECK_EQ(kl_count(t, LENT_KMEM_PDIR), 1);
@@ -350,7 +298,7 @@ static const char *t_klend_utcb_frame_seen_by_its_task_only(void)
 	L4_Word_t base = KL_APART_AREA, spare = base + 5 * RT_UTCB_SIZE + 8;
 	L4_Word_t res[5], sec, window = 0x40000000UL;
 
-	RUN(kl_start(KL_SERVE, 0));
+	RUN(kl_start(T_KPLOG_SERVE, 0));
 	RUN(kl_space(&t, base, RT_UTCB_AREA_LOG2));
 	CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)base), 1);
 	RUN(kl_run(t));
@@ -376,7 +324,7 @@ static const char *t_klend_utcb_frame_seen_by_its_task_only(void)
 	CHECK_EQ(sec, 0);
 	RUN(t_ag_faults(b, window + (spare & (RT_PAGE_SIZE - 1)), 0));
 	/* The task dies: every page it was lent comes back, empty. */
-	L4_Word_t lent[KL_LOG], n = kl.n < KL_LOG ? kl.n : KL_LOG;
+	L4_Word_t lent[T_KPLOG_LOG], n = kl.n < T_KPLOG_LOG ? kl.n : T_KPLOG_LOG;
 	for (L4_Word_t i = 0; i < n; i++)
 		lent[i] = kl.page[i];
 	rt_release(t);
@@ -410,12 +358,12 @@ static const char *t_klend_unused_utcb_page_back_at_death(void)
 	L4_ThreadId_t t, u = rt_tid_alloc();
 	L4_Word_t base = RT_UTCB_AREA_BASE;
 
-	RUN(kl_start(KL_SERVE, 0));
+	RUN(kl_start(T_KPLOG_SERVE, 0));
 	RUN(kl_space(&t, base, RT_UTCB_AREA_LOG2));
 	CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)base), 1);
 	L4_Word_t n = kl.n;
 	kl.kind = LENT_KMEM_UTCB;
-	kl.mode = KL_HOLD_KIND;
+	kl.mode = T_KPLOG_HOLD_KIND;
 	t_shared[0] = u.raw;
 	t_shared[1] = t.raw;
 	t_shared[2] = base + 6 * RT_PAGE_SIZE;
@@ -468,7 +416,7 @@ static const char *t_klend_unused_pdir_back_at_death(void)
 {
 	L4_ThreadId_t t = rt_tid_alloc();
 
-	RUN(kl_start(KL_HOLD_KIND, LENT_KMEM_PT));
+	RUN(kl_start(T_KPLOG_HOLD_KIND, LENT_KMEM_PT));
 	CHECK_EQ(L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kl_thread.raw), 1);
 	t_shared[1] = t.raw;

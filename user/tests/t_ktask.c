@@ -9,66 +9,14 @@
  * a KMEM=pool kernel the record comes from the pool and no kpager is
  * asked: each test checks that instead.
  */
-#include "tests.h"
+#include "t_kplog.h"
 #include <lent/kmem.h>
-#include "../../kpager/kpager.h"
 
 #define KT_POOL		8
-#define KT_LOG		8
 
-enum kt_mode { KT_SERVE, KT_REFUSE_KIND, KT_HOLD_KIND };
-
-static volatile struct {
-	L4_Word_t mode, kind;           /* refuse or hold faults of this kind */
-	L4_Word_t release;              /* KT_HOLD_KIND: answer the held fault */
-	L4_Word_t n;                    /* faults seen */
-	L4_Word_t cid[KT_LOG], fkind[KT_LOG], task[KT_LOG], page[KT_LOG];
-	L4_Word_t next;                 /* next pool page to look at */
-	L4_Word_t failed;               /* answers the kernel refused */
-	L4_Word_t up;                   /* the kpager runs */
-} kt;
-
-static L4_Word_t kt_pool, kt_lent, kt_root_kpager;
+static volatile struct t_kplog kt;
+static L4_Word_t kt_lent, kt_root_kpager;
 static L4_ThreadId_t kt_thread;
-
-static L4_Word_t kt_take(void)
-{
-	while (kt.next < KT_POOL) {
-		L4_Word_t page = kt_pool + kt.next++ * RT_PAGE_SIZE;
-		if (!lent_kmem_control(0, LENT_KMEM_LENT, page))
-			return page;
-	}
-	return 0;
-}
-
-/* The test kpager: logs each fault, then answers as kt.mode says. */
-static void kt_loop(L4_Word_t arg)
-{
-	L4_ThreadId_t from;
-	L4_MsgTag_t tag;
-	L4_Word_t ec;
-
-	(void)arg;
-	kt.up = 1;
-	for (;;) {
-		tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
-			continue;
-		L4_Word_t i = kt.n % KT_LOG, kind = rt_mr(2);
-		kt.cid[i] = rt_mr(1);
-		kt.fkind[i] = kind;
-		kt.task[i] = rt_mr(3);
-		kt.page[i] = 0;
-		kt.n++;
-		if (kt.mode == KT_HOLD_KIND && kind == kt.kind)
-			while (!kt.release)
-				rt_sleep_us(1000);
-		if (!(kt.mode == KT_REFUSE_KIND && kind == kt.kind))
-			kt.page[i] = kt_take();
-		if (!kpager_answer(from, kt.page[i], &ec))
-			kt.failed++;
-	}
-}
 
 /* A root thread's ThreadControl creating t_shared[0] as the first thread
  * of a new task, once t_shared[6] says go: result in t_shared[3],
@@ -97,22 +45,20 @@ static void kt_restore(void)
 /* A fresh log and kpager (and, with creator, a thread that will make
  * t_shared[0]); then the kpager becomes the root's own, so that a task
  * the root makes inherits it. */
-static const char *kt_start(enum kt_mode mode, L4_Word_t kind, int creator)
+static const char *kt_start(L4_Word_t mode, L4_Word_t kind, int creator)
 {
-	for (unsigned i = 0; i < sizeof(kt) / sizeof(L4_Word_t); i++)
-		((volatile L4_Word_t *)&kt)[i] = 0;
+	t_kplog_reset(&kt, mode, kind);
 	for (unsigned i = 0; i < 8; i++)
 		t_shared[i] = 0;
-	kt.mode = mode;
-	kt.kind = kind;
 	kt_lent = lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0) != 0;
-	if (!kt_pool) {
-		kt_pool = rt_get_pages(KT_POOL);
-		CHECK(kt_pool != 0);
+	if (!kt.pool) {
+		kt.pool = rt_get_pages(KT_POOL);
+		CHECK(kt.pool != 0);
+		kt.pages = KT_POOL;
 	}
 	for (L4_Word_t p = 0; p < KT_POOL; p++)
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kt_pool + p * RT_PAGE_SIZE), 0);
-	kt_thread = rt_thread_create(kt_loop, 0);
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kt.pool + p * RT_PAGE_SIZE), 0);
+	kt_thread = rt_thread_create(t_kplog_loop, (L4_Word_t)&kt);
 	CHECK(!L4_IsNilThread(kt_thread));
 	if (creator)
 		CHECK(!L4_IsNilThread(rt_thread_create(kt_create_body, 0)));
@@ -229,7 +175,7 @@ static const char *kt_first_fault_body(void)
 
 static const char *t_ktask_record_first_fault_and_back(void)
 {
-	RUN(kt_start(KT_SERVE, 0, 0));
+	RUN(kt_start(T_KPLOG_SERVE, 0, 0));
 	return kt_run(kt_first_fault_body);
 }
 
@@ -263,7 +209,7 @@ static const char *kt_refused_body(void)
 	CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidThread);
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_STATS, 0), 0);
 	CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidThread);
-	kt.mode = KT_SERVE;
+	kt.mode = T_KPLOG_SERVE;
 	CHECK_EQ(L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(kt.n, 3);
 	RUN(kt_fault_was(1, t, LENT_KMEM_TASK, LENT_CID_TASK));
@@ -273,7 +219,7 @@ static const char *kt_refused_body(void)
 
 static const char *t_ktask_record_refused_is_no_memory(void)
 {
-	RUN(kt_start(KT_REFUSE_KIND, LENT_KMEM_TASK, 0));
+	RUN(kt_start(T_KPLOG_REFUSE_KIND, LENT_KMEM_TASK, 0));
 	return kt_run(kt_refused_body);
 }
 
@@ -319,7 +265,7 @@ static const char *kt_half_made_body(void)
 
 static const char *t_ktask_half_made_task_deleted(void)
 {
-	RUN(kt_start(KT_HOLD_KIND, LENT_KMEM_TCB, 1));
+	RUN(kt_start(T_KPLOG_HOLD_KIND, LENT_KMEM_TCB, 1));
 	return kt_run(kt_half_made_body);
 }
 
@@ -360,7 +306,7 @@ static const char *kt_retry_body(void)
 
 static const char *t_ktask_retry_finds_the_record(void)
 {
-	RUN(kt_start(KT_HOLD_KIND, LENT_KMEM_TASK, 1));
+	RUN(kt_start(T_KPLOG_HOLD_KIND, LENT_KMEM_TASK, 1));
 	return kt_run(kt_retry_body);
 }
 
@@ -385,7 +331,7 @@ static const char *kt_unhoused_body(void)
 	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	/* The held answer lends a page, for a thread that is gone: the
 	 * kernel takes nothing, and the creation's next try fails. */
-	kt.mode = KT_SERVE;
+	kt.mode = T_KPLOG_SERVE;
 	kt.release = 1;
 	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
 	CHECK_EQ(t_shared[3], 0);
@@ -398,7 +344,7 @@ static const char *kt_unhoused_body(void)
 
 static const char *t_ktask_unhoused_task_deleted(void)
 {
-	RUN(kt_start(KT_HOLD_KIND, LENT_KMEM_TASK, 1));
+	RUN(kt_start(T_KPLOG_HOLD_KIND, LENT_KMEM_TASK, 1));
 	return kt_run(kt_unhoused_body);
 }
 

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The logging test kpager: see t_kplog.h. */
+#include "t_kplog.h"
+#include <lent/kmem.h>
+#include "../../kpager/kpager.h"
+
+void t_kplog_reset(volatile struct t_kplog *k, L4_Word_t mode, L4_Word_t kind)
+{
+	L4_Word_t pool = k->pool, pages = k->pages;
+
+	for (unsigned i = 0; i < sizeof(*k) / sizeof(L4_Word_t); i++)
+		((volatile L4_Word_t *)k)[i] = 0;
+	k->pool = pool;
+	k->pages = pages;
+	k->mode = mode;
+	k->kind = kind;
+}
+
+L4_Word_t t_kplog_take(volatile struct t_kplog *k)
+{
+	while (k->next < k->pages) {
+		L4_Word_t page = k->pool + k->next++ * RT_PAGE_SIZE;
+		if (!lent_kmem_control(0, LENT_KMEM_LENT, page))
+			return page;
+	}
+	return 0;
+}
+
+void t_kplog_loop(L4_Word_t arg)
+{
+	volatile struct t_kplog *k = (volatile struct t_kplog *)arg;
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+	L4_Word_t ec;
+
+	k->up = 1;
+	for (;;) {
+		tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
+			continue;
+		L4_Word_t i = k->n % T_KPLOG_LOG, kind = rt_mr(2);
+		k->cid[i] = rt_mr(1);
+		k->fkind[i] = kind;
+		k->task[i] = rt_mr(3);
+		k->page[i] = 0;
+		k->n++;
+		if (k->mode == T_KPLOG_HOLD_KIND && kind == k->kind)
+			while (!k->release)
+				rt_sleep_us(1000);
+		if (!(k->mode == T_KPLOG_REFUSE_KIND && kind == k->kind))
+			k->page[i] = t_kplog_take(k);
+		if (!kpager_answer(from, k->page[i], &ec))
+			k->failed++;
+	}
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A logging test kpager (t_kplog.c), shared by the tests of lent kinds
+ * (t_klend.c) and of the task record (t_ktask.c): a thread of the root
+ * that logs every kernel page fault it receives (CID, kind, the task
+ * named) and answers it from the root's pages, or refuses the faults of
+ * one kind, or holds them until the test releases them.
+ */
+#ifndef TESTS_T_KPLOG_H
+#define TESTS_T_KPLOG_H
+
+#include "tests.h"
+
+#define T_KPLOG_LOG	16
+
+enum t_kplog_mode { T_KPLOG_SERVE, T_KPLOG_REFUSE_KIND, T_KPLOG_HOLD_KIND };
+
+struct t_kplog {
+	L4_Word_t mode, kind;           /* refuse or hold faults of this kind */
+	L4_Word_t release;              /* T_KPLOG_HOLD_KIND: answer the held fault */
+	L4_Word_t n;                    /* faults seen */
+	L4_Word_t cid[T_KPLOG_LOG], fkind[T_KPLOG_LOG], task[T_KPLOG_LOG], page[T_KPLOG_LOG];
+	L4_Word_t next;                 /* next pool page to look at */
+	L4_Word_t failed;               /* answers the kernel refused */
+	L4_Word_t up;                   /* the kpager runs */
+	L4_Word_t pool, pages;          /* the root's pages it lends from */
+};
+
+/* Clear the log and set the mode; the pool stays. */
+void t_kplog_reset(volatile struct t_kplog *k, L4_Word_t mode, L4_Word_t kind);
+/* The next page of the pool that is not lent now, or 0. */
+L4_Word_t t_kplog_take(volatile struct t_kplog *k);
+/* The kpager thread's body: arg is its struct t_kplog. */
+void t_kplog_loop(L4_Word_t arg);
+
+#endif
