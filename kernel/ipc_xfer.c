@@ -171,7 +171,11 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 	/* Untyped words and the typed items' words as they were sent; the
 	 * words of strings already done keep what the receiver was told. */
 	unsigned last = end < dst_max ? end : dst_max;
-	arch_copy_words(dst + 1, src + 1, u);
+	/* A message to a thread that waits in a kernel call goes to its
+	 * kmsg, which holds KMSG_WORDS: the kernel reads no more of it than
+	 * that, and must write no more (a pager's reply of 62 words would
+	 * run over the rest of the TCB body). */
+	arch_copy_words(dst + 1, src + 1, u < dst_max ? u : dst_max - 1);
 	if (cur->item < last)
 		arch_copy_words(dst + cur->item, src + cur->item, last - cur->item);
 	if (answer_awaited) {

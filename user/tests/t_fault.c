@@ -116,6 +116,51 @@ static const char *t_pf_write_address_exact(void)
 	return 0;
 }
 
+/* A pager's reply far longer than a page fault needs (62 untyped words,
+ * no map item) is a reply with no page: the thread makes the access
+ * again and faults again.  The kernel takes a reply to its own message
+ * into the thread's kernel message, of 14 words, and must copy no more:
+ * it did, over the rest of the thread's TCB body (its GDT descriptor
+ * for %gs among it). */
+static void pf_store_then_self(L4_Word_t addr)
+{
+	*(volatile unsigned char *)addr = 0x77;
+	t_shared[9] = L4_Myself().raw;   /* read through the UTCB segment */
+	t_shared[10] = 1;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+static const char *t_pf_long_reply_to_fault(void)
+{
+	L4_Word_t addr = (L4_Word_t)pf_page + 0x200, w[62];
+	L4_ThreadId_t c, from = L4_nilthread;
+	L4_MsgTag_t tag;
+
+	for (unsigned i = 0; i < 62; i++)
+		w[i] = ~0UL;
+	rt_watch((L4_Word_t)pf_page, (L4_Word_t)pf_page + RT_PAGE_SIZE);
+	c = rt_task_create(pf_store_then_self, addr, L4_Myself());
+	CHECK(!L4_IsNilThread(c));
+	tag = rt_serve(c, T_WAIT_US, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(rt_mr(1), addr);
+	t_load(0, 62, w, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
+	tag = rt_serve(c, T_WAIT_US, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, c.raw);
+	CHECK_EQ(rt_mr(1), addr);
+	rt_load_page_reply(addr, L4_Label(tag) & 7);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
+	rt_watch(0, 0);
+	while (!t_shared[10] && L4_IpcSucceeded(rt_serve(c, 500000, 0)))
+		;
+	CHECK_EQ(pf_page[0x200], 0x77);
+	CHECK_EQ(t_shared[9], c.raw);
+	return 0;
+}
+
 static void raise_exc(L4_Word_t which)
 {
 	L4_Word_t r = 0;
@@ -207,6 +252,7 @@ static const char *t_exc_handler_in_other_space(void)
 const struct test fault_tests[] = {
 	TEST(pf_first_fetch_to_pager),
 	TEST(pf_write_address_exact),
+	TEST(pf_long_reply_to_fault),
 	TEST(exc_divide_error),
 	TEST(exc_invalid_opcode),
 	TEST(exc_breakpoint),
