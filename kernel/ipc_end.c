@@ -117,7 +117,10 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 	case CONT_KPF_FAULT:
 		/* The pages are lent (or refused): the page fault that needed
 		 * them goes to the pager now, without a way out to user mode
-		 * to make the access again. */
+		 * to make the access again.  A thread halted meanwhile makes
+		 * the access again when it is resumed, if ever. */
+		if (rcv->halted)
+			break;
 		rcv->kmsg_active = false;
 		rcv->cont = CONT_USER_IPC;
 		rcv->core->state = TS_READY;

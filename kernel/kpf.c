@@ -318,8 +318,10 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned wor
 	if (task != rcv->kpf_task || (!s && (n != 1 || rcv->kpf_kinds[0] != KMEM_TASK)))
 		return 0;
 	/* Act: nothing below can fail.  A page lent at its CID meanwhile (by
-	 * the answer to another thread's fault) keeps that frame. */
+	 * the answer to another thread's fault) keeps that frame, and counts
+	 * as got: the operation has its page, and no refusal is noted. */
 	for (unsigned i = 0; i < n; i++) {
+		rcv->kpf_got = true;
 		if (frame_find(task, rcv->kpf_cid[i]))
 			continue;
 		strip_translations(node[i]);
@@ -328,7 +330,6 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned wor
 		/* A record is counted when its space is built in it. */
 		if (s)
 			kmem_lent(s, (enum kmem_kind)rcv->kpf_kinds[i]);
-		rcv->kpf_got = true;
 	}
 	return 0;
 }
