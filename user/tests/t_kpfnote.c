@@ -10,6 +10,7 @@
  * still ask its kpager and get its page.
  */
 #include "t_kphelp.h"
+#include "t_kplog.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
 
@@ -129,6 +130,7 @@ static volatile struct {
 	L4_Word_t n, next, failed;
 	L4_Word_t held;                     /* the first fault's thread, not yet answered */
 	L4_Word_t release;                  /* answer it now, with no page */
+	L4_Word_t lend_held;                /* ... or with a page */
 	L4_Word_t task[KN_LOG];
 } kh;
 
@@ -143,7 +145,7 @@ static L4_Word_t kh_take(void)
 }
 
 /* Holds the first fault; lends for every other; once told, answers the
- * held one with no page. */
+ * held one with no page, or with one (lend_held). */
 static void kh_loop(L4_Word_t arg)
 {
 	L4_ThreadId_t from, held = L4_nilthread;
@@ -153,7 +155,7 @@ static void kh_loop(L4_Word_t arg)
 	for (;;) {
 		L4_MsgTag_t tag = L4_Wait_Timeout(rt_us(1000), &from);
 		if (kh.release && !L4_IsNilThread(held)) {
-			if (!kpager_answer(held, 0, &ec))
+			if (!kpager_answer(held, kh.lend_held ? kh_take() : 0, &ec))
 				kh.failed++;
 			held = L4_nilthread;
 		}
@@ -264,8 +266,118 @@ static const char *t_kpfnote_page_fault_leaves_no_refusal(void)
 	return 0;
 }
 
+/*
+ * The same with a receive: a map item to agent a into a region with
+ * none of its kernel memory makes a's kpager be asked on a's behalf, and
+ * the kpager holds that fault.  Agent b's read in the region brings the
+ * pages; then a's fault is answered with a page, which is not taken (its
+ * CID is lent already), yet a has what it needs: that is no refusal.  A
+ * later map item to a into another fresh region must ask the kpager and
+ * arrive.  (The answer was noted as a refusal, and that later map item
+ * was dropped unasked.)
+ */
+static const char *t_kpfnote_answer_found_lent_is_no_refusal(void)
+{
+	L4_ThreadId_t a, b;
+	L4_Word_t page = t_page(), res[5], sec, y = KN_REGION + RT_PAGE_SIZE, n;
+	L4_MapItem_t m = t_map_item(page, 12, L4_Readable, 0);
+	L4_MsgTag_t tag;
+
+	CHECK(page != 0);
+	*(volatile L4_Word_t *)page = KN_MARK;
+	t_kp_zero(&kh, sizeof(kh));
+	kh.lend_held = 1;
+	RUN(t_kp_start(&kn_kp, KN_POOL, kh_loop));
+	RUN(t_kp_agent(&a, kn_kp.thread));
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_PAGES, 1), 1);
+	RUN(kh_second(a, &b));
+	RUN(t_ag_accept(a, KN_REGION, 12));
+	CHECK(rt_agent_post(a, RT_AG_RECV, 0, 0));
+	CHECK(!L4_IsNilThread(t_send_async(a, t_tag(0x66, 0, 2), m.raw, 0)));
+	if (!((kn_kp.lent_kinds >> LENT_KMEM_NT) & 1)) {
+		CHECK(t_ag_ok(rt_agent_result(a, 0)));
+		CHECK(t_send_async_wait(&tag, &sec));
+		return 0;                       /* KMEM=pool: nobody is asked */
+	}
+	RUN(kh_serve_until(a, 1));
+	CHECK_EQ(kh.held, a.raw);
+	CHECK(rt_agent_post(b, RT_AG_READ, 1, &y));
+	RUN(kh_serve_read(b, y, page));
+	n = kh.n;
+	kh.release = 1;
+	CHECK(t_ag_ok(rt_agent_result(a, 0)));
+	CHECK(t_send_async_wait(&tag, &sec));
+	CHECK(L4_IpcSucceeded(tag));
+	RUN(t_ag_reads(a, KN_REGION, KN_MARK));
+	CHECK_EQ(kh.n, n);
+	/* A map item into a fresh region: the kpager is asked. */
+	RUN(t_ag_accept(a, KN_REGION2, 12));
+	RUN(t_ag_give_map(a, m, res, &sec));
+	CHECK_EQ(sec, 0);
+	CHECK(kh.n > n);
+	RUN(t_ag_reads(a, KN_REGION2, KN_MARK));
+	CHECK_EQ(kh.failed, 0);
+	return 0;
+}
+
+/*
+ * A thread halted by ExchangeRegisters while the kernel memory for its
+ * page fault is asked for: the answer lends the pages, but the page
+ * fault is not sent to the pager until the thread runs again; resumed,
+ * it makes its access again and its pager sees the fault.  (The answer
+ * sent the page fault on at once, for a halted thread too.)
+ */
+static volatile struct t_kplog kh_log;
+
+static const char *t_kpfnote_halted_thread_sends_no_fault(void)
+{
+	L4_Word_t addr = KN_REGION + 0x400000UL;
+	L4_ThreadId_t a, kp, from = L4_nilthread;
+	L4_MsgTag_t tag;
+
+	t_kplog_reset(&kh_log, T_KPLOG_HOLD_KIND, LENT_KMEM_NT);
+	if (!kh_log.pool) {
+		kh_log.pool = rt_get_pages(KN_POOL);
+		CHECK(kh_log.pool != 0);
+		kh_log.pages = KN_POOL;
+	}
+	kp = rt_thread_create(t_kplog_loop, (L4_Word_t)&kh_log);
+	CHECK(!L4_IsNilThread(kp));
+	RUN(t_kp_agent(&a, kp));
+	if (!lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0))
+		return 0;                       /* KMEM=pool: no kernel page fault */
+	CHECK(rt_agent_post(a, RT_AG_READ, 1, &addr));
+	/* Serve the agent's faults on the root image until it reads. */
+	for (int i = 0; i < 500 && !kh_log.n; i++) {
+		tag = rt_serve(a, 20000, &from);
+		CHECK(L4_IpcFailed(tag));       /* only image faults, answered */
+	}
+	CHECK_EQ(kh_log.n, 1);
+	CHECK_EQ(kh_log.fkind[0], LENT_KMEM_NT);
+	(void)L4_Stop(a);
+	kh_log.release = 1;
+	/* Lent inside the answer's IPC: once the frame shows as lent, a
+	 * page fault sent on would be waiting for us already. */
+	for (int i = 0; i < 100 && !(kh_log.page[0] &&
+				     lent_kmem_control(0, LENT_KMEM_LENT, kh_log.page[0])); i++)
+		rt_sleep_us(10000);
+	CHECK(lent_kmem_control(0, LENT_KMEM_LENT, kh_log.page[0]));
+	tag = L4_Receive_Timeout(a, rt_us(50000));
+	CHECK(L4_IpcFailed(tag));
+	CHECK_EQ(L4_ErrorCode(), EC_RECV(1));
+	L4_Start(a);
+	tag = rt_agent_result(a, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, a.raw);
+	CHECK_EQ(rt_mr(1), addr);
+	rt_release(a);
+	return 0;
+}
+
 const struct test kpfnote_tests[] = {
 	TEST(kpfnote_space_control_leaves_no_refusal),
 	TEST(kpfnote_page_fault_leaves_no_refusal),
+	TEST(kpfnote_answer_found_lent_is_no_refusal),
+	TEST(kpfnote_halted_thread_sends_no_fault),
 	{ 0, 0 },
 };
