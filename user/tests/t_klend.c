@@ -50,23 +50,6 @@ static const char *kl_start(L4_Word_t mode, L4_Word_t kind)
 	return 0;
 }
 
-static L4_Word_t kl_count(L4_ThreadId_t task, unsigned kind)
-{
-	lent_kmem_control(task.raw, LENT_KMEM_STATS, 0);
-	return rt_mr(1 + kind);
-}
-
-/* Fault i of the log was for task's page of this kind at cid. */
-static const char *kl_fault_was(L4_Word_t i, L4_ThreadId_t task, unsigned kind, L4_Word_t cid)
-{
-	CHECK(kl.n > i);
-	CHECK_EQ(kl.fkind[i], kind);
-	CHECK_EQ(kl.cid[i], cid);
-	CHECK_EQ((L4_Word_t)lent_cid_kind(kl.cid[i]), kind);
-	CHECK_EQ(kl.task[i], task.raw);
-	return 0;
-}
-
 /* Steps 1 and 2 of rt_task_prepare, with our kpager set between them:
  * a new space, then its KIP and UTCB areas. */
 static const char *kl_space(L4_ThreadId_t *t, L4_Word_t utcb_base, int utcb_log2)
@@ -120,21 +103,21 @@ static const char *t_klend_pdir_and_utcb_first_faults(void)
 
 	RUN(kl_start(T_KPLOG_SERVE, 0));
 	RUN(kl_space(&t, KL_APART_AREA, RT_UTCB_AREA_LOG2));
-	CHECK_EQ(kl_count(t, LENT_KMEM_PDIR), 1);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_PDIR), 1);
 	if (kl_lends(LENT_KMEM_PDIR)) {
 		CHECK_EQ(kl.n, 2);
-		RUN(kl_fault_was(0, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
-		RUN(kl_fault_was(1, t, LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)));
+		RUN(t_kplog_fault_was(&kl, 0, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+		RUN(t_kplog_fault_was(&kl, 1, t, LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)));
 	} else {
 		CHECK_EQ(kl.n, 0);
 	}
 	CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)KL_APART_AREA), 1);
-	CHECK_EQ(kl_count(t, LENT_KMEM_UTCB), 1);
-	CHECK_EQ(kl_count(t, LENT_KMEM_PT), 2);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_UTCB), 1);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_PT), 2);
 	if (kl_lends(LENT_KMEM_UTCB)) {
 		CHECK_EQ(kl.n, 4);
-		RUN(kl_fault_was(2, t, LENT_KMEM_PT, lent_cid_pt(KL_APART_AREA)));
-		RUN(kl_fault_was(3, t, LENT_KMEM_UTCB, LENT_CID_UTCB_BASE));
+		RUN(t_kplog_fault_was(&kl, 2, t, LENT_KMEM_PT, lent_cid_pt(KL_APART_AREA)));
+		RUN(t_kplog_fault_was(&kl, 3, t, LENT_KMEM_UTCB, LENT_CID_UTCB_BASE));
 		CHECK_EQ(kl.failed, 0);
 		for (L4_Word_t i = 0; i < 4; i++)
 			CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kl.page[i]), 1);
@@ -166,11 +149,11 @@ static const char *t_klend_utcb_cid_is_index_in_area(void)
 	CHECK_EQ(L4_ThreadControl(x, t, rt_main_thread(), L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(L4_ThreadControl(x, t, L4_nilthread, L4_nilthread,
 				  (void *)(base + 5 * RT_PAGE_SIZE)), 1);
-	CHECK_EQ(kl_count(t, LENT_KMEM_UTCB), 3);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_UTCB), 3);
 	if (kl_lends(LENT_KMEM_UTCB)) {
 		CHECK_EQ(kl.n, n + 2);
-		RUN(kl_fault_was(n, t, LENT_KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, 2)));
-		RUN(kl_fault_was(n + 1, x, LENT_KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, 5)));
+		RUN(t_kplog_fault_was(&kl, n, t, LENT_KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, 2)));
+		RUN(t_kplog_fault_was(&kl, n + 1, x, LENT_KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, 5)));
 	} else {
 		CHECK_EQ(kl.n, 0);
 	}
@@ -197,11 +180,11 @@ static const char *t_klend_utcb_area_bounds(void)
 	RUN(kl_space(&t, KL_BIG_AREA, 24));
 	L4_Word_t n = kl.n;
 	CHECK_EQ(L4_ThreadControl(u, t, rt_main_thread(), L4_nilthread, (void *)last), 1);
-	CHECK_EQ(kl_count(t, LENT_KMEM_UTCB), 1);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_UTCB), 1);
 	if (kl_lends(LENT_KMEM_UTCB)) {
 		CHECK_EQ(kl.n, n + 2);
-		RUN(kl_fault_was(n, t, LENT_KMEM_PT, lent_cid_pt(last)));
-		RUN(kl_fault_was(n + 1, t, LENT_KMEM_UTCB,
+		RUN(t_kplog_fault_was(&kl, n, t, LENT_KMEM_PT, lent_cid_pt(last)));
+		RUN(t_kplog_fault_was(&kl, n + 1, t, LENT_KMEM_UTCB,
 				 lent_cid_nth(LENT_KMEM_UTCB, LENT_CID_RANGE_PAGES - 1)));
 	}
 	return 0;
@@ -222,8 +205,8 @@ static const char *t_klend_utcb_refused_is_no_memory(void)
 		CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)base), 0);
 		CHECK_EQ(L4_ErrorCode(), L4_ErrNoMem);
 		CHECK_EQ(kl.n, n + 2);                       /* its page table, its page */
-		RUN(kl_fault_was(n + 1, t, LENT_KMEM_UTCB, LENT_CID_UTCB_BASE));
-		CHECK_EQ(kl_count(t, LENT_KMEM_UTCB), 0);
+		RUN(t_kplog_fault_was(&kl, n + 1, t, LENT_KMEM_UTCB, LENT_CID_UTCB_BASE));
+		CHECK_EQ(t_kplog_count(t, LENT_KMEM_UTCB), 0);
 		/* No UTCB placed: a pager alone cannot activate t. */
 		CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)-1), 0);
 		CHECK_EQ(L4_ErrorCode(), L4_ErrUtcbArea);
@@ -238,7 +221,7 @@ static const char *t_klend_utcb_refused_is_no_memory(void)
 		kl.mode = T_KPLOG_SERVE;
 	}
 	CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)base), 1);
-	CHECK_EQ(kl_count(t, LENT_KMEM_UTCB), 1);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_UTCB), 1);
 	RUN(kl_run(t));
 	RUN(kl_self(t, base));
 	return 0;
@@ -258,19 +241,19 @@ static const char *t_klend_pdir_refused_is_no_memory(void)
 	CHECK_EQ(L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPAGER, kl_thread.raw), 1);
 	if (kl_lends(LENT_KMEM_PDIR)) {
-		CHECK_EQ(kl_count(t, LENT_KMEM_PDIR), 0);
+		CHECK_EQ(t_kplog_count(t, LENT_KMEM_PDIR), 0);
 		CHECK_EQ(L4_SpaceControl(t, 0, kip, utcb, L4_nilthread, &old), 0);
 		CHECK_EQ(L4_ErrorCode(), L4_ErrNoMem);
 		CHECK_EQ(kl.n, 1);
-		RUN(kl_fault_was(0, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
-		CHECK_EQ(kl_count(t, LENT_KMEM_PDIR), 0);
-		CHECK_EQ(kl_count(t, LENT_KMEM_PT), 0);
+		RUN(t_kplog_fault_was(&kl, 0, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+		CHECK_EQ(t_kplog_count(t, LENT_KMEM_PDIR), 0);
+		CHECK_EQ(t_kplog_count(t, LENT_KMEM_PT), 0);
 		CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)base), 0);
 		CHECK_EQ(L4_ErrorCode(), L4_ErrUtcbArea);
 		kl.mode = T_KPLOG_SERVE;
 	}
 	CHECK_EQ(L4_SpaceControl(t, 0, kip, utcb, L4_nilthread, &old), 1);
-	CHECK_EQ(kl_count(t, LENT_KMEM_PDIR), 1);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_PDIR), 1);
 	CHECK_EQ(L4_ThreadControl(t, t, L4_nilthread, L4_Myself(), (void *)base), 1);
 	RUN(kl_run(t));
 	RUN(kl_self(t, base));
@@ -375,7 +358,7 @@ static const char *t_klend_unused_utcb_page_back_at_death(void)
 		return 0;
 	}
 	CHECK(t_wait_for(&kl.n, n + 1, T_WAIT_US));
-	RUN(kl_fault_was(n, t, LENT_KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, 6)));
+	RUN(t_kplog_fault_was(&kl, n, t, LENT_KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, 6)));
 	/* Meanwhile u is made, active, with its UTCB in page 0. */
 	CHECK_EQ(L4_ThreadControl(u, t, rt_main_thread(), L4_Myself(),
 				  (void *)(base + RT_UTCB_SIZE)), 1);
@@ -386,7 +369,7 @@ static const char *t_klend_unused_utcb_page_back_at_death(void)
 	L4_Word_t page = kl.page[n];
 	CHECK(page != 0);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 1);
-	CHECK_EQ(kl_count(t, LENT_KMEM_UTCB), 2);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_UTCB), 2);
 	CHECK_EQ(L4_ThreadControl(u, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	rt_release(t);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
@@ -428,12 +411,12 @@ static const char *t_klend_unused_pdir_back_at_death(void)
 		return 0;
 	}
 	CHECK(t_wait_for(&kl.n, 2, T_WAIT_US));
-	RUN(kl_fault_was(0, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
-	RUN(kl_fault_was(1, t, LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)));
+	RUN(t_kplog_fault_was(&kl, 0, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+	RUN(t_kplog_fault_was(&kl, 1, t, LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)));
 	L4_Word_t page = kl.page[0];
 	CHECK(page != 0);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 1);
-	CHECK_EQ(kl_count(t, LENT_KMEM_PDIR), 1);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_PDIR), 1);
 	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
 	RUN(kl_page_empty(page));

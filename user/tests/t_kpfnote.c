@@ -26,10 +26,11 @@ static volatile struct {
 	L4_Word_t next, failed;
 } kn;
 
-static L4_Word_t kn_take(void)
+/* The next page of the kpager's pool not lent now (*next: where to look). */
+static L4_Word_t kn_take_at(volatile L4_Word_t *next)
 {
-	while (kn.next < KN_POOL) {
-		L4_Word_t page = kn_kp.pool + kn.next++ * RT_PAGE_SIZE;
+	while (*next < KN_POOL) {
+		L4_Word_t page = kn_kp.pool + (*next)++ * RT_PAGE_SIZE;
 		if (!lent_kmem_control(0, LENT_KMEM_LENT, page))
 			return page;
 	}
@@ -56,7 +57,7 @@ static void kn_loop(L4_Word_t arg)
 			kn.deleted = L4_ThreadControl(v, L4_nilthread, L4_nilthread, L4_nilthread,
 						      (void *)~0UL);
 		} else {
-			page = kn_take();
+			page = kn_take_at(&kn.next);
 		}
 		if (!kpager_answer(from, page, &ec))
 			kn.failed++;
@@ -134,16 +135,6 @@ static volatile struct {
 	L4_Word_t task[KN_LOG];
 } kh;
 
-static L4_Word_t kh_take(void)
-{
-	while (kh.next < KN_POOL) {
-		L4_Word_t page = kn_kp.pool + kh.next++ * RT_PAGE_SIZE;
-		if (!lent_kmem_control(0, LENT_KMEM_LENT, page))
-			return page;
-	}
-	return 0;
-}
-
 /* Holds the first fault; lends for every other; once told, answers the
  * held one with no page, or with one (lend_held). */
 static void kh_loop(L4_Word_t arg)
@@ -155,7 +146,7 @@ static void kh_loop(L4_Word_t arg)
 	for (;;) {
 		L4_MsgTag_t tag = L4_Wait_Timeout(rt_us(1000), &from);
 		if (kh.release && !L4_IsNilThread(held)) {
-			if (!kpager_answer(held, kh.lend_held ? kh_take() : 0, &ec))
+			if (!kpager_answer(held, kh.lend_held ? kn_take_at(&kh.next) : 0, &ec))
 				kh.failed++;
 			held = L4_nilthread;
 		}
@@ -167,7 +158,7 @@ static void kh_loop(L4_Word_t arg)
 			kh.held = from.raw;
 			continue;
 		}
-		if (!kpager_answer(from, kh_take(), &ec))
+		if (!kpager_answer(from, kn_take_at(&kh.next), &ec))
 			kh.failed++;
 	}
 }

@@ -26,6 +26,23 @@ L4_Word_t t_kplog_take(volatile struct t_kplog *k)
 	return 0;
 }
 
+L4_Word_t t_kplog_count(L4_ThreadId_t task, unsigned kind)
+{
+	lent_kmem_control(task.raw, LENT_KMEM_STATS, 0);
+	return rt_mr(1 + kind);
+}
+
+const char *t_kplog_fault_was(volatile struct t_kplog *k, L4_Word_t i, L4_ThreadId_t task,
+			      unsigned kind, L4_Word_t cid)
+{
+	CHECK(k->n > i);
+	CHECK_EQ(k->fkind[i], kind);
+	CHECK_EQ(k->cid[i], cid);
+	CHECK_EQ((L4_Word_t)lent_cid_kind(k->cid[i]), kind);
+	CHECK_EQ(k->task[i], task.raw);
+	return 0;
+}
+
 void t_kplog_loop(L4_Word_t arg)
 {
 	volatile struct t_kplog *k = (volatile struct t_kplog *)arg;

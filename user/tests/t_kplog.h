@@ -30,6 +30,11 @@ struct t_kplog {
 void t_kplog_reset(volatile struct t_kplog *k, L4_Word_t mode, L4_Word_t kind);
 /* The next page of the pool that is not lent now, or 0. */
 L4_Word_t t_kplog_take(volatile struct t_kplog *k);
+/* The pages of kind the task of thread task holds (KmemControl STATS). */
+L4_Word_t t_kplog_count(L4_ThreadId_t task, unsigned kind);
+/* Fault i of the log was for task's page of this kind at cid. */
+const char *t_kplog_fault_was(volatile struct t_kplog *k, L4_Word_t i, L4_ThreadId_t task,
+			      unsigned kind, L4_Word_t cid);
 /* The kpager thread's body: arg is its struct t_kplog. */
 void t_kplog_loop(L4_Word_t arg);
 

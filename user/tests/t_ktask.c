@@ -84,22 +84,6 @@ static const char *kt_run(const char *(*body)(void))
 	return r;
 }
 
-static L4_Word_t kt_count(L4_ThreadId_t task, unsigned kind)
-{
-	lent_kmem_control(task.raw, LENT_KMEM_STATS, 0);
-	return rt_mr(1 + kind);
-}
-
-/* Fault i of the log was for task's page of this kind at cid. */
-static const char *kt_fault_was(L4_Word_t i, L4_ThreadId_t task, unsigned kind, L4_Word_t cid)
-{
-	CHECK(kt.n > i);
-	CHECK_EQ(kt.fkind[i], kind);
-	CHECK_EQ(kt.cid[i], cid);
-	CHECK_EQ(kt.task[i], task.raw);
-	return 0;
-}
-
 /* KmemControl OWNED: EAX and MR1..MR(LENT_KMEM_OWNED_WORDS). */
 struct kt_owned {
 	L4_Word_t w[LENT_KMEM_OWNED_WORDS + 1];
@@ -150,7 +134,7 @@ static const char *kt_first_fault_body(void)
 	CHECK(!L4_IsNilThread(t));
 	CHECK_EQ(L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1), 1);
 	kt_restore();
-	CHECK_EQ(kt_count(t, LENT_KMEM_TASK), 1);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_TASK), 1);
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_GET_KPAGER, 0), kt_thread.raw);
 	if (!kt_lent) {
 		CHECK_EQ(kt.n, 0);
@@ -158,8 +142,8 @@ static const char *kt_first_fault_body(void)
 	}
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_LENT_KINDS, 0) & 1UL, 1);
 	CHECK_EQ(kt.n, 2);
-	RUN(kt_fault_was(0, t, LENT_KMEM_TASK, LENT_CID_TASK));
-	RUN(kt_fault_was(1, t, LENT_KMEM_TCB, LENT_CID_TCB_BASE));
+	RUN(t_kplog_fault_was(&kt, 0, t, LENT_KMEM_TASK, LENT_CID_TASK));
+	RUN(t_kplog_fault_was(&kt, 1, t, LENT_KMEM_TCB, LENT_CID_TCB_BASE));
 	CHECK_EQ(kt.failed, 0);
 	L4_Word_t record = kt.page[0];
 	CHECK(record != 0);
@@ -199,7 +183,7 @@ static const char *kt_refused_body(void)
 	CHECK_EQ(L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1), 0);
 	CHECK_EQ(L4_ErrorCode(), L4_ErrNoMem);
 	CHECK_EQ(kt.n, 1);
-	RUN(kt_fault_was(0, t, LENT_KMEM_TASK, LENT_CID_TASK));
+	RUN(t_kplog_fault_was(&kt, 0, t, LENT_KMEM_TASK, LENT_CID_TASK));
 	RUN(kt_owned_same(&before));
 	kt_stats(&s1);
 	for (int i = 0; i <= LENT_KMEM_STATS_WORDS; i++)
@@ -212,8 +196,8 @@ static const char *kt_refused_body(void)
 	kt.mode = T_KPLOG_SERVE;
 	CHECK_EQ(L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(kt.n, 3);
-	RUN(kt_fault_was(1, t, LENT_KMEM_TASK, LENT_CID_TASK));
-	CHECK_EQ(kt_count(t, LENT_KMEM_TASK), 1);
+	RUN(t_kplog_fault_was(&kt, 1, t, LENT_KMEM_TASK, LENT_CID_TASK));
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_TASK), 1);
 	return 0;
 }
 
@@ -223,33 +207,47 @@ static const char *t_ktask_record_refused_is_no_memory(void)
 	return kt_run(kt_refused_body);
 }
 
+/* The creator thread's ThreadControl of t, a new task's first thread,
+ * starts; *before: what the kernel owned until then. */
+static const char *kt_go(L4_ThreadId_t *t, struct kt_owned *before)
+{
+	*t = rt_tid_alloc();
+	CHECK(!L4_IsNilThread(*t));
+	RUN(kt_owned(before));
+	t_shared[0] = t->raw;
+	t_shared[6] = 1;
+	return 0;
+}
+
+/* KMEM=pool: the creation succeeds, and no kpager is asked. */
+static const char *kt_pool_made(void)
+{
+	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	CHECK_EQ(t_shared[3], 1);
+	CHECK_EQ(kt.n, 0);
+	return 0;
+}
+
 /* The retry after the record was lent builds the task in that page: the
  * next fault is for the TCB page, not the record again.  While the TCB
  * page is held, the task exists with its record and no thread body; it
  * is then deleted by ThreadControl, and its record page goes back. */
 static const char *kt_half_made_body(void)
 {
-	L4_ThreadId_t t = rt_tid_alloc();
+	L4_ThreadId_t t;
 	struct kt_owned before;
 
-	CHECK(!L4_IsNilThread(t));
-	RUN(kt_owned(&before));
-	t_shared[0] = t.raw;
-	t_shared[6] = 1;
-	if (!kt_lent) {
-		CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
-		CHECK_EQ(t_shared[3], 1);
-		CHECK_EQ(kt.n, 0);
-		return 0;
-	}
+	RUN(kt_go(&t, &before));
+	if (!kt_lent)
+		return kt_pool_made();
 	CHECK(t_wait_for(&kt.n, 2, T_WAIT_US));
-	RUN(kt_fault_was(0, t, LENT_KMEM_TASK, LENT_CID_TASK));
-	RUN(kt_fault_was(1, t, LENT_KMEM_TCB, LENT_CID_TCB_BASE));
+	RUN(t_kplog_fault_was(&kt, 0, t, LENT_KMEM_TASK, LENT_CID_TASK));
+	RUN(t_kplog_fault_was(&kt, 1, t, LENT_KMEM_TCB, LENT_CID_TCB_BASE));
 	L4_Word_t record = kt.page[0];
 	CHECK(record != 0);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, record), 1);
-	CHECK_EQ(kt_count(t, LENT_KMEM_TASK), 1);
-	CHECK_EQ(kt_count(t, LENT_KMEM_TCB), 0);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_TASK), 1);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_TCB), 0);
 	/* Deleted half-made: the record goes back.  The held answer then
 	 * lends a TCB page for a thread that is gone: the kernel takes
 	 * nothing, and the creation's next try fails. */
@@ -290,7 +288,7 @@ static const char *kt_retry_body(void)
 		printf("#   n %lu done %lu result %lu error %lu kind %lu\n", kt.n, t_shared[5],
 		       t_shared[3], t_shared[4], kt.fkind[0]);
 	CHECK_EQ(kt.n, 1);
-	RUN(kt_fault_was(0, t, LENT_KMEM_TASK, LENT_CID_TASK));
+	RUN(t_kplog_fault_was(&kt, 0, t, LENT_KMEM_TASK, LENT_CID_TASK));
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_STATS, 0), 0);
 	CHECK_EQ(rt_mr(LENT_KMEM_STAT_THREADS), 1);
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_GET_KPAGER, 0), kt_thread.raw);
@@ -298,9 +296,9 @@ static const char *kt_retry_body(void)
 	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
 	CHECK_EQ(t_shared[3], 1);
 	CHECK_EQ(kt.n, 2);
-	RUN(kt_fault_was(1, t, LENT_KMEM_TCB, LENT_CID_TCB_BASE));
+	RUN(t_kplog_fault_was(&kt, 1, t, LENT_KMEM_TCB, LENT_CID_TCB_BASE));
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kt.page[0]), 1);
-	CHECK_EQ(kt_count(t, LENT_KMEM_TASK), 1);
+	CHECK_EQ(t_kplog_count(t, LENT_KMEM_TASK), 1);
 	return 0;
 }
 
@@ -315,18 +313,12 @@ static const char *t_ktask_retry_finds_the_record(void)
  * is not taken, and the held creation fails with "no memory". */
 static const char *kt_unhoused_body(void)
 {
-	L4_ThreadId_t t = rt_tid_alloc();
+	L4_ThreadId_t t;
 	struct kt_owned before;
 
-	CHECK(!L4_IsNilThread(t));
-	RUN(kt_owned(&before));
-	t_shared[0] = t.raw;
-	t_shared[6] = 1;
-	if (!kt_lent) {
-		CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
-		CHECK_EQ(t_shared[3], 1);
-		return 0;
-	}
+	RUN(kt_go(&t, &before));
+	if (!kt_lent)
+		return kt_pool_made();
 	CHECK(t_wait_for(&kt.n, 1, T_WAIT_US));
 	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	/* The held answer lends a page, for a thread that is gone: the
