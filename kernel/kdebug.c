@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The kernel-debugger console calls of the X.2 IA-32 user library: an
- * int3 followed by "cmpb $op, %al" (print a character or a string, read a
- * key) or by "jmp; mov $message, %eax" (enter the debugger).  Lent has no
+ * The kernel-debugger console calls of the X.2 user library: a trap
+ * whose following instructions the architecture decodes
+ * (arch_kdebug_decode) as a console call (print a character or a
+ * string, read a key) or as entering the debugger with a message.  Lent has no
  * interactive debugger; entering it prints the message and goes on, or
  * for "shutdown..." ends the machine (how test runs stop QEMU).
  */
@@ -21,17 +22,6 @@
 #define OP_GETC       0x08
 #define OP_GETC_BLOCK 0x0D
 #define MAX_STRING    4096
-
-static uint32_t user_word(tcb_t *t, uint32_t va)
-{
-	uint32_t w = 0;
-
-	for (int i = 3; i >= 0; i--) {
-		int b = space_user_byte(t->space, va + (uint32_t)i);
-		w = (w << 8) | (uint32_t)(b < 0 ? 0 : b);
-	}
-	return w;
-}
 
 /*
  * Print a user string from character *done on; it ends at NUL or at an
@@ -78,11 +68,14 @@ static bool user_string_starts(tcb_t *t, uint32_t va, const char *prefix)
 bool kdebug_call(tcb_t *t)
 {
 	arch_context_t *c = &t->ctx;
-	uint32_t ip = arch_ctx_ip(c);
-	int b0 = space_user_byte(t->space, ip), b1 = space_user_byte(t->space, ip + 1);
+	uint32_t ip = arch_ctx_ip(c), arg;
+	int code[ARCH_KDEBUG_CODE_BYTES];
 
-	if (b0 == 0x3C) {                       /* cmpb $op, %al */
-		switch (b1) {
+	for (uint32_t i = 0; i < ARCH_KDEBUG_CODE_BYTES; i++)
+		code[i] = space_user_byte(t->space, ip + i);
+	enum arch_kdebug_kind kind = arch_kdebug_decode(code, &arg);
+	if (kind == ARCH_KDEBUG_CONSOLE) {
+		switch (arg) {
 		case OP_PUTC:
 			arch_console_putc((char)arch_kdebug_arg(c));
 			return true;
@@ -113,8 +106,8 @@ bool kdebug_call(tcb_t *t)
 			return false;
 		}
 	}
-	if (b0 == 0xEB && space_user_byte(t->space, ip + 2) == 0xB8) {   /* jmp; mov $msg, %eax */
-		uint32_t msg = user_word(t, ip + 3);
+	if (kind == ARCH_KDEBUG_ENTER) {
+		uint32_t msg = arg;
 		if (!resume_of(t, RESUME_PRINT))
 			kputs("KD# ");
 		if (!print_or_stop(t, msg))

@@ -111,4 +111,28 @@ static inline void arch_kdebug_set_char(arch_context_t *c, uint8_t ch)
 	c->eax = (c->eax & ~0xFFu) | ch;
 }
 
+/*
+ * What the instruction bytes after the int3 ask for (code[i] is the byte
+ * at the trap's IP + i, -1 if unmapped): a console call, "cmpb $op, %al"
+ * (*arg = op), or entering the debugger, "jmp; mov $message, %eax"
+ * (*arg = the message's address).
+ */
+enum arch_kdebug_kind { ARCH_KDEBUG_NONE, ARCH_KDEBUG_CONSOLE, ARCH_KDEBUG_ENTER };
+#define ARCH_KDEBUG_CODE_BYTES 7
+
+static inline enum arch_kdebug_kind arch_kdebug_decode(const int *code, uint32_t *arg)
+{
+	if (code[0] == 0x3C && code[1] >= 0) {          /* cmpb $op, %al */
+		*arg = (uint32_t)code[1];
+		return ARCH_KDEBUG_CONSOLE;
+	}
+	if (code[0] == 0xEB && code[2] == 0xB8) {       /* jmp; mov $msg, %eax */
+		*arg = 0;
+		for (int i = 6; i >= 3; i--)
+			*arg = (*arg << 8) | (uint32_t)(code[i] < 0 ? 0 : code[i]);
+		return ARCH_KDEBUG_ENTER;
+	}
+	return ARCH_KDEBUG_NONE;
+}
+
 #endif
