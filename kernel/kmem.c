@@ -164,13 +164,20 @@ void kmem_adopt(space_t *s, enum kmem_kind kind)
 	s->kmem_pages[kind]++;
 }
 
+/* A lent frame back to its kpager.  Nothing of the kernel's may reach
+ * the kpager: it gets the page back empty. */
+static void give_back(uint32_t pa)
+{
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	frame_unlend(pa);
+}
+
 void kmem_free_record(space_t *s)
 {
 	uint32_t pa = virt_to_phys(s);
 
 	if (frame_is_lent(pa)) {
-		memset(s, 0, PAGE_SIZE);
-		frame_unlend(pa);
+		give_back(pa);
 		return;
 	}
 	free_page_t *p = (free_page_t *)s;
@@ -259,10 +266,8 @@ void kmem_return_record(uint32_t task)
 	uint32_t pa = frame_find(task, LENT_CID_TASK);
 
 	/* Never counted: the task it was for was never made. */
-	if (pa) {
-		memset(phys_to_virt(pa), 0, PAGE_SIZE);
-		frame_unlend(pa);
-	}
+	if (pa)
+		give_back(pa);
 }
 
 bool kmem_has(const space_t *s, enum kmem_kind kind, uint32_t cid)
@@ -297,10 +302,7 @@ void kmem_put(space_t *s, enum kmem_kind kind, void *page)
 		kmem_free(s, kind, page);
 		return;
 	}
-	/* Nothing of the kernel's may reach the kpager: it gets the page
-	 * back empty. */
-	memset(page, 0, PAGE_SIZE);
-	frame_unlend(virt_to_phys(page));
+	give_back(virt_to_phys(page));
 	s->kmem_pages[kind]--;
 }
 
