@@ -75,31 +75,32 @@ static word_t stats(tcb_t *t, space_t *s)
 	return total;
 }
 
-static word_t set_kpager(tcb_t *t, space_t *s, tid_t kpager)
+/* A task's kpager into *field: the space's, or that of a task not made
+ * yet (its first thread's resident part).  Privileged tasks only;
+ * sigma0 takes its kernel memory from its own frames: no kpager. */
+static word_t set_kpager(tcb_t *t, bool sigma0, tid_t *field, tid_t kpager)
 {
 	if (!t->space->privileged)
 		return sys_fail(t, ERR_NO_PRIVILEGE);
-	/* sigma0 takes its kernel memory from its own frames: no kpager. */
-	if (s->sigma0)
+	if (sigma0)
 		return sys_fail(t, ERR_INVALID_SPACE);
 	if (!thread_lookup(kpager))
 		return sys_fail(t, ERR_INVALID_THREAD);
-	s->kpager = kpager;
+	*field = kpager;
 	return 1;
 }
 
-/* How many pages one kernel page fault of s may name: what its kpager
- * says it takes (docs/kpager-protocol.md).  As SET_KPAGER, for privileged
- * tasks only. */
-static word_t set_kpf_pages(tcb_t *t, space_t *s, word_t pages)
+/* How many pages one kernel page fault of a task may name, into *field
+ * as set_kpager: what its kpager says it takes (docs/kpager-protocol.md). */
+static word_t set_kpf_pages(tcb_t *t, bool sigma0, uint8_t *field, word_t pages)
 {
 	if (!t->space->privileged)
 		return sys_fail(t, ERR_NO_PRIVILEGE);
-	if (s->sigma0)
+	if (sigma0)
 		return sys_fail(t, ERR_INVALID_SPACE);
 	if (pages < 1 || pages > LENT_KPF_MAX_PAGES)
 		return sys_fail(t, ERR_INVALID_PARAM);
-	s->kpf_pages = (uint8_t)pages;
+	*field = (uint8_t)pages;
 	return 1;
 }
 
@@ -180,19 +181,9 @@ static word_t unhoused_control(tcb_t *t, tcb_core_t *c, word_t op, word_t arg)
 	case LENT_KMEM_GET_KPAGER:
 		return readable ? c->unhoused.kpager : sys_fail(t, ERR_NO_PRIVILEGE);
 	case LENT_KMEM_SET_KPAGER:
-		if (!t->space->privileged)
-			return sys_fail(t, ERR_NO_PRIVILEGE);
-		if (!thread_lookup(arg))
-			return sys_fail(t, ERR_INVALID_THREAD);
-		c->unhoused.kpager = arg;
-		return 1;
+		return set_kpager(t, false, &c->unhoused.kpager, arg);
 	case LENT_KMEM_SET_KPF_PAGES:
-		if (!t->space->privileged)
-			return sys_fail(t, ERR_NO_PRIVILEGE);
-		if (arg < 1 || arg > LENT_KPF_MAX_PAGES)
-			return sys_fail(t, ERR_INVALID_PARAM);
-		c->unhoused.kpf_pages = (uint8_t)arg;
-		return 1;
+		return set_kpf_pages(t, false, &c->unhoused.kpf_pages, arg);
 	case LENT_KMEM_LENT_KINDS:
 		/* Only the lent build makes tasks this way: every kind. */
 		return (1u << LENT_KMEM_KINDS) - 1;
@@ -236,7 +227,7 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 	case LENT_KMEM_GET_KPAGER:
 		return may_read(t, s) ? s->kpager : sys_fail(t, ERR_NO_PRIVILEGE);
 	case LENT_KMEM_SET_KPAGER:
-		return set_kpager(t, s, arg);
+		return set_kpager(t, s->sigma0, &s->kpager, arg);
 	case LENT_KMEM_LENT_KINDS: {
 		word_t mask = 0;
 		for (unsigned k = 0; k < LENT_KMEM_KINDS; k++)
@@ -245,7 +236,7 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return mask;
 	}
 	case LENT_KMEM_SET_KPF_PAGES:
-		return set_kpf_pages(t, s, arg);
+		return set_kpf_pages(t, s->sigma0, &s->kpf_pages, arg);
 	default:
 		return sys_fail(t, ERR_INVALID_PARAM);
 	}
