@@ -185,6 +185,12 @@ void kpf_answered(tcb_t *rcv)
 	rcv->kpf_got = false;
 }
 
+void kpf_call_returns(tcb_t *t)
+{
+	if (!kpf_waiting(t) && t->resume.op == RESUME_NONE)
+		(void)kpf_take_refusal(t);
+}
+
 bool kpf_take_refusal(tcb_t *t)
 {
 	bool r = t->kpf_refused;
@@ -320,8 +326,8 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned wor
 	/* Act: nothing below can fail.  A page lent at its CID meanwhile (by
 	 * the answer to another thread's fault) keeps that frame, and counts
 	 * as got: the operation has its page, and no refusal is noted. */
+	rcv->kpf_got = true;
 	for (unsigned i = 0; i < n; i++) {
-		rcv->kpf_got = true;
 		if (frame_find(task, rcv->kpf_cid[i]))
 			continue;
 		strip_translations(node[i]);

@@ -80,5 +80,15 @@ bool kpf_waiting(const struct tcb *t);
 /* The last kernel page fault of t went unanswered: take that note (the
  * operation fails with "no memory" instead of asking again). */
 bool kpf_take_refusal(struct tcb *t);
+/*
+ * A system call that gathers pages (ThreadControl, SpaceControl) returns.
+ * A refused kernel page fault makes the call that raised it fail once,
+ * when it runs again; that run may end before it asks for a page (the
+ * page came meanwhile by another thread's fault, or what the call names
+ * changed).  Unless t waits for its kpager's answer or stopped at a
+ * preemption point to go on, the note is dropped: it must not make the
+ * caller's next, unrelated call fail without asking its kpager.
+ */
+void kpf_call_returns(struct tcb *t);
 
 #endif

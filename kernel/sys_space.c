@@ -27,22 +27,16 @@ static bool overlap(fpage_t a, fpage_t b)
 static word_t space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
 			    fpage_t utcb_area, word_t *old_control);
 
-/*
- * A refused kernel page fault makes the call that raised it fail once,
- * when it runs again (sys_gather_page takes the note).  That run may end
- * before it asks for a page: the space was deleted meanwhile, or another
- * caller set its areas.  The note must not outlive it, or the caller's
- * next, unrelated call that needs a page would fail without asking its
- * kpager.  ThreadControl drops it the same way (sys_thread.c).
- */
+/* The refusal note of the call's last run ends with it (kpf_call_returns):
+ * the run may end before it asks for a page, when the space was deleted
+ * meanwhile or another caller set its areas. */
 word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
 			 fpage_t utcb_area, tid_t redirector, word_t *old_control)
 {
 	(void)redirector;
 	word_t r = space_control(t, space_spec, control, kip_area, utcb_area, old_control);
 
-	if (!kpf_waiting(t))
-		(void)kpf_take_refusal(t);
+	kpf_call_returns(t);
 	return r;
 }
 

@@ -242,20 +242,13 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
 			     tid_t pager, word_t utcb);
 
-/*
- * A refused kernel page fault makes the call that raised it fail once,
- * when it runs again.  That call may end without asking for the page
- * (the page came meanwhile, by another creator's fault, or the thread
- * number moved): the note must not outlive it, or the caller's next,
- * unrelated call that needs a page would fail without asking its kpager.
- */
+/* The refusal note of the call's last run ends with it (kpf_call_returns). */
 word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
 			  tid_t pager, word_t utcb)
 {
 	word_t r = thread_control(t, dest, space_spec, scheduler, pager, utcb);
 
-	if (!kpf_waiting(t) && t->resume.op == RESUME_NONE)
-		(void)kpf_take_refusal(t);
+	kpf_call_returns(t);
 	return r;
 }
 
