@@ -28,6 +28,8 @@ static void leaf_release(uint32_t d)
 
 _Static_assert(sizeof(tcb_t) <= PAGE_SIZE, "a TCB must fit its page");
 _Static_assert(LEAF_ENTRIES * sizeof(tcb_core_t *) <= PAGE_SIZE, "a leaf is a page");
+_Static_assert(sizeof(((tcb_core_t *)0)->unhoused) <= sizeof(uint64_t) + 2 * sizeof(tcb_core_t *),
+	       "thread_core_house clears unhoused by clearing the timeout fields");
 _Static_assert(__builtin_offsetof(tcb_t, ctx) == 16, "entry.asm: a vm86 frame needs 16 bytes below ctx");
 
 tid_t thread_local_id(const tcb_t *t)
@@ -182,9 +184,8 @@ void thread_core_house(tcb_core_t *c, space_t *s)
 	/* The first slot of a space that has none in use yet. */
 	int slot = slot_take(s);
 
-	c->unhoused.task = 0;
-	c->unhoused.kpager = TID_NIL;
-	c->unhoused.kpf_pages = 0;
+	/* The timeout fields share their storage with unhoused, and cover
+	 * it: clearing them leaves no timeout and nothing of unhoused. */
 	c->wakeup_us = 0;
 	c->tq_next = c->tq_prev = NULL;
 	c->space = s;
