@@ -28,30 +28,6 @@ L4_ThreadId_t kpager_start(struct kpager *kp)
 	return kp->thread;
 }
 
-/* Answer the fault of `to` with the page (0: no page).  Returns 1 if the
- * kernel took the answer, else 0 with the ErrorCode in *ec. */
-int kpager_answer(L4_ThreadId_t to, L4_Word_t page, L4_Word_t *ec)
-{
-	L4_Msg_t msg;
-
-	L4_MsgClear(&msg);
-	L4_Set_MsgLabel(&msg, LENT_LABEL_KPF);   /* only to a thread that waits for it */
-	if (page)
-		L4_MsgAppendMapItem(&msg, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
-								       L4_FullyAccessible), page));
-	L4_MsgLoad(&msg);
-	if (L4_IpcSucceeded(L4_Reply(to)))
-		return 1;
-	*ec = L4_ErrorCode();
-	return 0;
-}
-
-/* IPC error 4 in the send phase: the kernel refused the page. */
-static int is_refusal(L4_Word_t ec)
-{
-	return (ec & 0xf) == (4u << 1);
-}
-
 /* Load the answer straight into the message registers: a map item of
  * each page (n 0: no page). */
 static void load_answer(const L4_Word_t *page, unsigned n)
@@ -70,6 +46,33 @@ static void load_answer(const L4_Word_t *page, unsigned n)
 		L4_LoadMR(1 + 2 * i, m.raw[0]);
 		L4_LoadMR(2 + 2 * i, m.raw[1]);
 	}
+}
+
+/* Answer the fault of `to` with the page (0: no page).  Returns 1 if the
+ * kernel took the answer, else 0 with the ErrorCode in *ec. */
+int kpager_answer(L4_ThreadId_t to, L4_Word_t page, L4_Word_t *ec)
+{
+	load_answer(&page, page != 0);
+	if (L4_IpcSucceeded(L4_Reply(to)))
+		return 1;
+	*ec = L4_ErrorCode();
+	return 0;
+}
+
+/* IPC error 4 in the send phase: the kernel refused the page. */
+static int is_refusal(L4_Word_t ec)
+{
+	return (ec & 0xf) == (4u << 1);
+}
+
+/* Count a fault of n pages (the words in mr), by kind; delta -1 takes
+ * back one that turned out forged. */
+static void count_fault(struct kpager *kp, const L4_Word_t *mr, unsigned n, int delta)
+{
+	kp->faults += (L4_Word_t)delta;
+	for (unsigned i = 0; i < n; i++)
+		if (mr[LENT_KPF_MR_KIND(i)] < LENT_KMEM_KINDS)
+			kp->kinds[mr[LENT_KPF_MR_KIND(i)]] += (L4_Word_t)delta;
 }
 
 /* Give back to the pool pages taken for an answer the kernel did not take. */
@@ -115,16 +118,10 @@ static L4_MsgTag_t serve(struct kpager *kp, L4_ThreadId_t *from, unsigned n)
 	L4_ThreadId_t to = *from;        /* a failed ReplyWait overwrites *from */
 	L4_MsgTag_t tag;
 
-	kp->faults++;
-	for (unsigned i = 0; i < n; i++) {
-		L4_Word_t kind = rt_mr(LENT_KPF_MR_KIND(i));
-
-		if (kind < LENT_KMEM_KINDS)
-			kp->kinds[kind]++;
-	}
 	/* The policy may make calls of its own: the fault's words are kept. */
 	for (unsigned w = 1; w <= LENT_KPF_WORDS(n); w++)
 		mr[w] = rt_mr(w);
+	count_fault(kp, mr, n, 1);
 	for (int tries = 0; tries < KPAGER_TRIES; tries++) {
 		if (!take_pages(kp, mr, page, n))
 			break;
@@ -151,11 +148,8 @@ static L4_MsgTag_t serve(struct kpager *kp, L4_ThreadId_t *from, unsigned n)
 		if (LENT_KPF_REFUSAL_WHY(off) == LENT_KPF_NOT_WAITING) {
 			/* Nobody waits for it: a forged fault (or one its client
 			 * gave up), which the policy must not have counted. */
-			kp->faults--;
+			count_fault(kp, mr, n, -1);
 			kp->forged++;
-			for (unsigned i = 0; i < n; i++)
-				if (mr[LENT_KPF_MR_KIND(i)] < LENT_KMEM_KINDS)
-					kp->kinds[mr[LENT_KPF_MR_KIND(i)]]--;
 			untake(kp, page, n);
 			return L4_Wait(from);
 		}
