@@ -114,7 +114,7 @@ static void untake(unsigned chunk, L4_Word_t bit, int privileged)
 	}
 }
 
-int kpager_serve(L4_ThreadId_t from, L4_MsgTag_t tag)
+int kpager_serve(L4_MsgTag_t tag)
 {
 	L4_Msg_t msg;
 	L4_Word_t page[LENT_KPF_MAX_PAGES], bit[LENT_KPF_MAX_PAGES], task;

@@ -6,9 +6,9 @@
 #include <l4/types.h>
 #include <l4/message.h>
 
-/* A kernel page fault (label LENT_LABEL_KPF) from `from`: returns 1 with
+/* A kernel page fault (label LENT_LABEL_KPF): returns 1 with
  * the answer in the MRs, 0 to send none. */
-int kpager_serve(L4_ThreadId_t from, L4_MsgTag_t tag);
+int kpager_serve(L4_MsgTag_t tag);
 unsigned long kpager_pages_lent(void);
 
 #endif

@@ -226,7 +226,7 @@ static int dispatch(L4_ThreadId_t from, L4_MsgTag_t tag)
 		serve_request(from, client, tag, mr1, mr2);
 		return 1;
 	case PROTO_KPF:
-		return kpager_serve(from, tag);
+		return kpager_serve(tag);
 	case PROTO_SIGMA0_EXT:
 		if (L4_UntypedWords(tag) != 2)
 			return 0;
