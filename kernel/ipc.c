@@ -59,10 +59,9 @@ void senders_remove(tcb_t *snd_tcb)
 void make_ready(tcb_t *t)
 {
 	ipc_work_remove(t);          /* its receive phase is over */
-	t->kmsg_active = false;
-	t->kpf_kind = KPF_NONE;
-	t->cont = CONT_USER_IPC;
-	if (t->halted) {
+	kcont_kpf_over(&t->cont);
+	t->cont.kind = CONT_USER_IPC;
+	if (t->cont.halted) {
 		t->core->state = TS_HALTED;
 		sched_dequeue(t);
 	} else {
@@ -115,15 +114,15 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 
 	/* The cursor belongs to snd's transfer to one receiver; messages the
 	 * kernel makes for snd (its page faults) neither use nor touch it. */
-	bool mine = !snd->kmsg_active && snd->xfer_cur_to == rcv->core->id;
-	xfer_cursor_t cur = mine ? snd->xfer_cur : (xfer_cursor_t){ 0 };
+	bool mine = !kmsg_active(snd) && snd->cont.xfer.cur_to == rcv->core->id;
+	xfer_cursor_t cur = mine ? snd->cont.xfer.cur : (xfer_cursor_t){ 0 };
 	int r = ipc_transfer(snd, rcv, &tag, &f, &cur);
 
 	if (r == XFER_STOPPED || r == XFER_FAULT || r == XFER_KMEM) {
-		snd->xfer_cur = cur;
-		snd->xfer_cur_to = rcv->core->id;
+		snd->cont.xfer.cur = cur;
+		snd->cont.xfer.cur_to = rcv->core->id;
 	} else if (mine) {
-		snd->xfer_cur_to = TID_NIL;
+		snd->cont.xfer.cur_to = TID_NIL;
 	}
 	if (r == XFER_STOPPED) {
 		xfer_stop(snd, rcv);
@@ -142,14 +141,14 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 		fail_ipc_at(snd, IPC_ERR_OVERFLOW, false, f.addr);
 		return DELIVERY_REFUSED;
 	}
-	if (snd->xfer_partner == rcv && !snd->kmsg_active)
+	if (snd->cont.xfer.partner == rcv && !kmsg_active(snd))
 		xfer_unlink(snd);      /* the stopped transfer is over */
 	if (r != XFER_OK) {
 		fail_both(snd, rcv, r);
 		return DELIVERY_FAILED;
 	}
 	tid_t from = sender_id(rcv, snd);
-	if (arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED && !snd->kmsg_active && !rcv->kmsg_active)
+	if (arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED && !kmsg_active(snd) && !kmsg_active(rcv))
 		propagate(snd, rcv, &from, &tag);
 	finish_receive(rcv, from, tag);
 	finish_send(snd);
@@ -164,7 +163,7 @@ static int send_phase(tcb_t *t, tcb_t *dest)
 {
 	/* A receiver whose receive phase was left on the work list takes
 	 * the senders queued before us first. */
-	if (dest->receive_pending) {
+	if (dest->cont.receive_pending) {
 		ipc_work_remove(dest);
 		if (dest->core->state == TS_RECV)
 			receive_phase_one(dest);
@@ -173,7 +172,7 @@ static int send_phase(tcb_t *t, tcb_t *dest)
 		deliver(t, dest);
 		return SEND_DONE;
 	}
-	timeout_t to = t->kmsg_active ? 0 : timeouts_snd(t->ipc_timeouts);
+	timeout_t to = kmsg_active(t) ? 0 : timeouts_snd(t->cont.ipc_timeouts);
 	if (timeout_expired_now(to)) {
 		fail_ipc(t, IPC_ERR_TIMEOUT, false);
 		return SEND_FAILED;
@@ -205,13 +204,13 @@ static void work_push(tcb_t *tcb)
 {
 	tcb_core_t *t = tcb->core, *prev = NULL, *next = receive_work;
 
-	if (tcb->receive_pending)
+	if (tcb->cont.receive_pending)
 		return;
 	while (next && next->prio > t->prio) {
 		prev = next;
 		next = next->work_next;
 	}
-	tcb->receive_pending = true;
+	tcb->cont.receive_pending = true;
 	t->work_prev = prev;
 	t->work_next = next;
 	if (next)
@@ -226,7 +225,7 @@ void ipc_work_remove(tcb_t *tcb)
 {
 	tcb_core_t *t = tcb->core;
 
-	if (!tcb->receive_pending)
+	if (!tcb->cont.receive_pending)
 		return;
 	if (t->work_prev)
 		t->work_prev->work_next = t->work_next;
@@ -235,7 +234,7 @@ void ipc_work_remove(tcb_t *tcb)
 	if (t->work_next)
 		t->work_next->work_prev = t->work_prev;
 	t->work_next = t->work_prev = NULL;
-	tcb->receive_pending = false;
+	tcb->cont.receive_pending = false;
 }
 
 static void finish_send(tcb_t *snd)
@@ -243,7 +242,7 @@ static void finish_send(tcb_t *snd)
 	if (snd->core->state == TS_SEND)
 		senders_remove(snd);
 	timeout_cancel(snd);
-	if (snd->kmsg_active || !tid_is_nil(snd->ipc_from)) {
+	if (kmsg_active(snd) || !tid_is_nil(snd->cont.ipc_from)) {
 		snd->core->state = TS_RECV;
 		ipc_receive_phase(snd);
 	} else {
@@ -254,9 +253,9 @@ static void finish_send(tcb_t *snd)
 
 static void receive_phase_one(tcb_t *t)
 {
-	tid_t from = t->ipc_from;
+	tid_t from = t->cont.ipc_from;
 
-	if (!t->kmsg_active && !tid_is_any(from) && !tid_is_anylocal(from) &&
+	if (!kmsg_active(t) && !tid_is_any(from) && !tid_is_anylocal(from) &&
 	    !thread_resolve(t, from)) {
 		fail_ipc(t, IPC_ERR_NOPARTNER, true);
 		return;
@@ -273,17 +272,17 @@ rescan:
 		 * page fault itself. */
 		int how = deliver(s, t);
 		if (how == SENDER_STOPPED || how == DELIVERY_REFUSED ||
-		    (how == SENDER_FAULTED && t->core->state == TS_RECV && !t->kmsg_active))
+		    (how == SENDER_FAULTED && t->core->state == TS_RECV && !kmsg_active(t)))
 			goto rescan;
 		return;
 	}
-	if (t->xfer_partner) {
+	if (t->cont.xfer.partner) {
 		/* Waiting for a faulted transfer: its deadline is armed already. */
 		t->core->state = TS_RECV;
 		sched_dequeue(t);
 		return;
 	}
-	timeout_t to = t->kmsg_active ? 0 : timeouts_rcv(t->ipc_timeouts);
+	timeout_t to = kmsg_active(t) ? 0 : timeouts_rcv(t->cont.ipc_timeouts);
 	if (timeout_expired_now(to)) {
 		fail_ipc(t, IPC_ERR_TIMEOUT, true);
 		return;
@@ -293,7 +292,7 @@ rescan:
 
 void ipc_work_reorder(tcb_t *t)
 {
-	if (!t->receive_pending)
+	if (!t->cont.receive_pending)
 		return;
 	ipc_work_remove(t);
 	work_push(t);
@@ -319,7 +318,7 @@ void ipc_receive_continue(void)
 	}
 	/* What is left waits off the ready queues; only the thread in its
 	 * system call can still be on one (the others were blocked). */
-	if (current && current->receive_pending && current->core->state == TS_RECV)
+	if (current && current->cont.receive_pending && current->core->state == TS_RECV)
 		sched_dequeue(current);
 	receive_draining = false;
 }
@@ -334,22 +333,21 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 {
 	tcb_t *dest = tid_is_nil(to) ? NULL : thread_resolve(t, to);
 	/* Only the very retry of a rewound send keeps its transfer. */
-	bool retry = t->xfer_rewound && dest && dest->core->id == t->xfer_cur_to;
+	bool retry = t->cont.xfer.rewound && dest && dest->core->id == t->cont.xfer.cur_to;
 
-	if (t->xfer_partner && (!retry || t->xfer_role != XFER_SENDER || dest != t->xfer_partner)) {
-		tcb_t *p = t->xfer_partner;
+	if (t->cont.xfer.partner && (!retry || t->cont.xfer.role != XFER_SENDER || dest != t->cont.xfer.partner)) {
+		tcb_t *p = t->cont.xfer.partner;
 		xfer_unlink(t);
 		xfer_fail_one(p, IPC_ERR_ABORTED);
 	}
 	if (!retry)
-		t->xfer_cur_to = TID_NIL;
+		t->cont.xfer.cur_to = TID_NIL;
 	arch_ipc_set_tag(&t->ctx, tag);
-	t->xfer_rewound = false;
-	t->cont = CONT_USER_IPC;
-	t->kmsg_active = false;
-	t->kpf_kind = KPF_NONE;
-	t->ipc_from = from;
-	t->ipc_timeouts = timeouts;
+	t->cont.xfer.rewound = false;
+	t->cont.kind = CONT_USER_IPC;
+	kcont_kpf_over(&t->cont);
+	t->cont.ipc_from = from;
+	t->cont.ipc_timeouts = timeouts;
 	(void)lipc;             /* Lipc is a full Ipc here (docs/abi.md) */
 
 	if (!tid_is_nil(to)) {
@@ -377,12 +375,11 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 	 * kernel call starts with no such wait left over (an answer to it
 	 * would lend the frame of whatever its pager sends). */
 	if (cont != CONT_KPF && cont != CONT_KPF_FAULT &&
-	    !(cont == CONT_PF_RECV && t->kpf_kind != KPF_NONE))
-		t->kpf_kind = KPF_NONE;
-	t->kmsg_active = true;
-	t->cont = (uint8_t)cont;
-	t->ipc_from = dest_id;
-	t->ipc_timeouts = 0;
+	    !(cont == CONT_PF_RECV && kpf_waiting(t)))
+		kcont_kpf_over(&t->cont);
+	t->cont.kind = (uint8_t)cont;
+	t->cont.ipc_from = dest_id;
+	t->cont.ipc_timeouts = 0;
 	t->core->state = TS_READY;
 	tcb_t *dest = tid_is_nil(dest_id) ? NULL : thread_resolve(t, dest_id);
 	if (!dest || dest == t) {
@@ -406,15 +403,15 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
 		/* Its kpager lent nothing last time: the fault goes to the
 		 * pager, whose map is then refused (the X.2 outcome). */
-		t->fault_addr = addr;
-		t->fault_access = (uint8_t)access;
-		t->fault_ip = ip;
+		t->cont.fault.addr = addr;
+		t->cont.fault.access = (uint8_t)access;
+		t->cont.fault.ip = ip;
 		if (!refused && kpf_raise(t, &need, t->core->id, CONT_KPF_FAULT))
 			return;
 	}
-	t->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);
-	t->kmsg[1] = addr;
-	t->kmsg[2] = ip;
+	t->cont.kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);
+	t->cont.kmsg[1] = addr;
+	t->cont.kmsg[2] = ip;
 	ipc_kernel_call(t, thread_pager(t), CONT_PAGEFAULT);
 }
 
@@ -426,12 +423,12 @@ void ipc_exception(tcb_t *t, uint32_t vec, uint32_t error)
 	if (tid_is_nil(handler) || !thread_resolve(t, handler)) {
 		kprintf("lent: thread %x: exception %u at %x (error %x), no handler: halted\n",
 			t->core->id, vec, arch_ctx_ip(c), error);
-		t->halted = true;
+		t->cont.halted = true;
 		t->core->state = TS_HALTED;
 		sched_dequeue(t);
 		return;
 	}
-	word_t *m = t->kmsg;
+	word_t *m = t->cont.kmsg;
 	m[0] = msgtag_make(LABEL_EXCEPTION, ARCH_EXCEPTION_WORDS, 0, 0);
 	arch_exception_save(c, m, vec, error);
 	ipc_kernel_call(t, handler, CONT_EXCEPTION);

@@ -29,7 +29,7 @@ void ipc_receive_continue(void);
 void ipc_work_remove(struct tcb *t);
 void ipc_work_reorder(struct tcb *t);
 
-/* Kernel-made call from t to dest with t->kmsg as the message. */
+/* Kernel-made call from t to dest with t->cont.kmsg as the message. */
 void ipc_kernel_call(struct tcb *t, tid_t dest, unsigned cont);
 /* Deliver a page fault of t at addr (access rights RIGHT_*) to its pager. */
 void ipc_pagefault(struct tcb *t, uint32_t addr, uint32_t access, uint32_t ip);

@@ -16,38 +16,34 @@
  * can revive it with ExchangeRegisters. */
 void kernel_ipc_failed(tcb_t *t, uint32_t code)
 {
-	if (t->xfer_partner) {
+	if (t->cont.xfer.partner) {
 		/* The page a transfer waits for will never come. */
 		xfer_abort(t, code, IPC_ERR_ABORTED);
 		return;
 	}
-	if (t->cont == CONT_KPF || t->cont == CONT_KPF_FAULT) {
+	if (t->cont.kind == CONT_KPF || t->cont.kind == CONT_KPF_FAULT) {
 		/* No kpager to answer: the operation fails for want of memory
 		 * when it runs again. */
-		t->kmsg_active = false;
-		t->kpf_kind = KPF_NONE;
-		t->cont = CONT_USER_IPC;
-		t->kpf_refused = true;
+		t->cont.kind = CONT_USER_IPC;
+		t->cont.kpf.state = KPF_REFUSED;
 		make_ready(t);
 		return;
 	}
-	if (t->cont == CONT_PF_RECV) {
-		t->kmsg_active = false;
-		t->kpf_kind = KPF_NONE;
-		t->cont = CONT_USER_IPC;
+	if (t->cont.kind == CONT_PF_RECV) {
+		kcont_kpf_over(&t->cont);
+		t->cont.kind = CONT_USER_IPC;
 		UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, true, 0);
 		arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
 		make_ready(t);
 		return;
 	}
-	if (t->cont != CONT_STARTUP)
+	if (t->cont.kind != CONT_STARTUP)
 		kprintf("lent: thread %x: %s IPC to %x failed (error %u), thread halted\n",
-			t->core->id, t->cont == CONT_EXCEPTION ? "exception" : "page-fault",
-			t->ipc_from, code);
-	t->kmsg_active = false;
-	t->kpf_kind = KPF_NONE;
-	t->cont = CONT_USER_IPC;
-	t->halted = true;
+			t->core->id, t->cont.kind == CONT_EXCEPTION ? "exception" : "page-fault",
+			t->cont.ipc_from, code);
+	kcont_kpf_over(&t->cont);
+	t->cont.kind = CONT_USER_IPC;
+	t->cont.halted = true;
 	t->core->state = TS_HALTED;
 	sched_dequeue(t);
 }
@@ -77,7 +73,7 @@ void fail_ipc(tcb_t *t, uint32_t code, bool receive_phase)
 
 void fail_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset)
 {
-	if (t->kmsg_active) {
+	if (kmsg_active(t)) {
 		timeout_cancel(t);
 		if (t->core->state == TS_SEND)
 			senders_remove(t);
@@ -101,16 +97,25 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 	timeout_cancel(rcv);
 	if (kpf_waiting(rcv))
 		kpf_answered(rcv);
-	switch (rcv->cont) {
+	switch (rcv->cont.kind) {
 	case CONT_USER_IPC:
 		arch_ipc_set_result(&rcv->ctx, tag, from, rcv->utcb[1], rcv->utcb[2]);
 		break;
 	case CONT_PF_RECV:
+		if (!tid_is_nil(rcv->cont.recv.again)) {
+			/* The kernel page the pager's answer needed is
+			 * lent: receive that answer again, then go on. */
+			rcv->cont.ipc_from = rcv->cont.recv.again;
+			rcv->cont.ipc_timeouts = 0;
+			rcv->cont.recv.again = TID_NIL;
+			rcv->core->state = TS_RECV;
+			ipc_receive_phase(rcv);
+			return;
+		}
 		/* The buffer page is there now: take up the interrupted receive. */
-		rcv->kmsg_active = rcv->saved_kmsg;
-		rcv->cont = rcv->saved_cont;
-		rcv->ipc_from = rcv->saved_from;
-		rcv->ipc_timeouts = rcv->saved_timeouts;
+		rcv->cont.kind = rcv->cont.recv.kind;
+		rcv->cont.ipc_from = rcv->cont.recv.from;
+		rcv->cont.ipc_timeouts = rcv->cont.recv.timeouts;
 		rcv->core->state = TS_RECV;
 		ipc_receive_phase(rcv);
 		return;
@@ -119,21 +124,20 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 		 * them goes to the pager now, without a way out to user mode
 		 * to make the access again.  A thread halted meanwhile makes
 		 * the access again when it is resumed, if ever. */
-		if (rcv->halted)
+		if (rcv->cont.halted)
 			break;
-		rcv->kmsg_active = false;
-		rcv->cont = CONT_USER_IPC;
+		rcv->cont.kind = CONT_USER_IPC;
 		rcv->core->state = TS_READY;
-		ipc_pagefault(rcv, rcv->fault_addr, rcv->fault_access, rcv->fault_ip);
+		ipc_pagefault(rcv, rcv->cont.fault.addr, rcv->cont.fault.access, rcv->cont.fault.ip);
 		return;
 	case CONT_EXCEPTION:
-		arch_exception_load(&rcv->ctx, rcv->kmsg, msgtag_u(tag));
+		arch_exception_load(&rcv->ctx, rcv->cont.kmsg, msgtag_u(tag));
 		resume_forget(rcv);      /* new registers: no call to go on with */
 		break;
 	case CONT_STARTUP:
 		if (msgtag_u(tag) >= 2) {
-			arch_ctx_set_ip(&rcv->ctx, rcv->kmsg[1]);
-			arch_ctx_set_sp(&rcv->ctx, rcv->kmsg[2]);
+			arch_ctx_set_ip(&rcv->ctx, rcv->cont.kmsg[1]);
+			arch_ctx_set_sp(&rcv->ctx, rcv->cont.kmsg[2]);
 		}
 		break;
 	default:                        /* CONT_PAGEFAULT: retry the access */
@@ -148,9 +152,9 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 {
 	bool in_send = t->core->state == TS_SEND, in_recv = t->core->state == TS_RECV;
 
-	if (t->xfer_partner) {
+	if (t->cont.xfer.partner) {
 		/* Abort in the middle of a transfer: both sides learn of it. */
-		if ((send && t->xfer_role == XFER_SENDER) || (recv && t->xfer_role == XFER_RECEIVER))
+		if ((send && t->cont.xfer.role == XFER_SENDER) || (recv && t->cont.xfer.role == XFER_RECEIVER))
 			xfer_abort(t, IPC_ERR_ABORTED, IPC_ERR_ABORTED);
 		return;
 	}
@@ -159,16 +163,15 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 	timeout_cancel(t);
 	if (in_send)
 		senders_remove(t);
-	if (t->kmsg_active && t->cont != CONT_PF_RECV) {
+	if (kmsg_active(t) && t->cont.kind != CONT_PF_RECV) {
 		/* Back to user mode: a page fault or exception simply recurs. */
 		make_ready(t);
 		return;
 	}
 	/* A receive interrupted by its buffer's page fault is still a receive. */
-	bool receive_phase = in_recv || t->cont == CONT_PF_RECV;
-	t->kmsg_active = false;
-	t->kpf_kind = KPF_NONE;
-	t->cont = CONT_USER_IPC;
+	bool receive_phase = in_recv || t->cont.kind == CONT_PF_RECV;
+	kcont_kpf_over(&t->cont);
+	t->cont.kind = CONT_USER_IPC;
 	fail_ipc(t, IPC_ERR_CANCELED, receive_phase);
 }
 
@@ -188,7 +191,7 @@ static void fail_if_waiting_for(tcb_t *w, void *arg)
 
 	if (w == dying || w->core->state != TS_RECV || !waits_for_id(w, dying))
 		return;
-	if (w->kmsg_active) {
+	if (kmsg_active(w)) {
 		timeout_cancel(w);
 		kernel_ipc_failed(w, IPC_ERR_NOPARTNER);
 	} else {
@@ -203,8 +206,8 @@ void ipc_detach_receivers(tcb_t *t)
 
 void ipc_timeout(tcb_t *t)
 {
-	if (t->xfer_partner) {
-		bool own = (t->xfer_role == XFER_SENDER) == t->xfer_by_sender;
+	if (t->cont.xfer.partner) {
+		bool own = (t->cont.xfer.role == XFER_SENDER) == t->cont.xfer.by_sender;
 		xfer_abort(t, own ? IPC_ERR_XFER_TIMEOUT_OWN : IPC_ERR_XFER_TIMEOUT_PARTNER,
 			   own ? IPC_ERR_XFER_TIMEOUT_PARTNER : IPC_ERR_XFER_TIMEOUT_OWN);
 		return;

@@ -14,12 +14,12 @@
 
 static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
 {
-	tid_t from = dest->ipc_from;
+	tid_t from = dest->cont.ipc_from;
 
 	/* A receiver whose receive phase has not run yet (on the work list,
 	 * kernel/ipc.c) may have senders queued: the general path. */
-	if (dest->core->state != TS_RECV || dest->kmsg_active || dest->core->wakeup_us || dest->halted ||
-	    dest->xfer_partner || dest->receive_pending)
+	if (dest->core->state != TS_RECV || kmsg_active(dest) || dest->core->wakeup_us || dest->cont.halted ||
+	    dest->cont.xfer.partner || dest->cont.receive_pending)
 		return false;
 	if (tid_is_any(from))
 		return true;
@@ -33,7 +33,7 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	 * receive phase will block with no timeout and no sender queued. */
 	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from)) || timeouts_rcv(timeouts))
 		return;
-	if (t->core->senders || t->halted || t->xfer_partner)
+	if (t->core->senders || t->cont.halted || t->cont.xfer.partner)
 		return;
 	tcb_t *dest = thread_lookup(to);
 	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->core->prio < t->core->prio)
@@ -43,9 +43,9 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	arch_copy_words(dst + 1, t->utcb + 1, msgtag_u(tag));
 	arch_ipc_set_result(&dest->ctx, tag, t->core->id, dst[1], dst[2]);
 
-	t->ipc_from = from;
-	t->ipc_timeouts = timeouts;
-	t->cont = CONT_USER_IPC;
+	t->cont.ipc_from = from;
+	t->cont.ipc_timeouts = timeouts;
+	t->cont.kind = CONT_USER_IPC;
 	sched_handoff(t, dest);
 	t->core->state = TS_RECV;
 	sched_run(dest);

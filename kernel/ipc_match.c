@@ -11,20 +11,20 @@
 /* Does t's from-specifier name exactly snd? */
 bool waits_for_id(const tcb_t *t, const tcb_t *snd)
 {
-	return t->ipc_from == snd->core->id ||
-	       (t->space == snd->space && t->ipc_from == thread_local_id(snd));
+	return t->cont.ipc_from == snd->core->id ||
+	       (t->space == snd->space && t->cont.ipc_from == thread_local_id(snd));
 }
 
 /* Is t in a user receive that waits for exactly snd? */
 bool waits_for(const tcb_t *t, const tcb_t *snd)
 {
-	return t->core->state == TS_RECV && !t->kmsg_active && waits_for_id(t, snd);
+	return t->core->state == TS_RECV && !kmsg_active(t) && waits_for_id(t, snd);
 }
 
 /* Does rcv's from-specifier name who? */
 static bool accepts(const tcb_t *rcv, const tcb_t *who)
 {
-	tid_t from = rcv->ipc_from;
+	tid_t from = rcv->cont.ipc_from;
 
 	if (tid_is_any(from))
 		return true;
@@ -43,7 +43,7 @@ static bool accepts(const tcb_t *rcv, const tcb_t *who)
  */
 static tcb_t *virtual_sender(tcb_t *snd)
 {
-	if (snd->kmsg_active || !(arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED))
+	if (kmsg_active(snd) || !(arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED))
 		return NULL;
 	tcb_t *vs = thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER));
 	if (!vs)
@@ -57,11 +57,11 @@ bool from_matches(const tcb_t *rcv, tcb_t *snd)
 {
 	/* A receive whose transfer stopped on a page fault waits for that
 	 * sender only; the page-fault IPC it makes meanwhile is separate. */
-	if (rcv->xfer_partner && !rcv->kmsg_active)
-		return rcv->xfer_partner == snd;
+	if (rcv->cont.xfer.partner && !kmsg_active(rcv))
+		return rcv->cont.xfer.partner == snd;
 	if (accepts(rcv, snd))
 		return true;
-	tcb_t *vs = rcv->kmsg_active ? NULL : virtual_sender(snd);
+	tcb_t *vs = kmsg_active(rcv) ? NULL : virtual_sender(snd);
 	return vs && accepts(rcv, vs);
 }
 
@@ -69,7 +69,7 @@ bool from_matches(const tcb_t *rcv, tcb_t *snd)
 tid_t sender_id(const tcb_t *rcv, const tcb_t *snd)
 {
 	if (snd->space == rcv->space &&
-	    (tid_is_anylocal(rcv->ipc_from) || tid_is_local(rcv->ipc_from)))
+	    (tid_is_anylocal(rcv->cont.ipc_from) || tid_is_local(rcv->cont.ipc_from)))
 		return thread_local_id(snd);
 	return snd->core->id;
 }
@@ -83,7 +83,7 @@ void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag)
 	if (!vs)
 		return;
 	if (vs != snd && waits_for(vs, snd))
-		vs->ipc_from = rcv->core->id;
+		vs->cont.ipc_from = rcv->core->id;
 	*from = sender_id(rcv, vs);
 	*tag |= MSGTAG_PROPAGATED;
 	UTCB_TCR(rcv, TCR_ACTUAL_SENDER) = snd->core->id;

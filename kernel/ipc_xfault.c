@@ -18,23 +18,23 @@
 static void xfer_link(tcb_t *snd, tcb_t *rcv)
 {
 	/* A thread is in one transfer at a time: forget any older link. */
-	if (snd->xfer_partner && snd->xfer_partner != rcv)
+	if (snd->cont.xfer.partner && snd->cont.xfer.partner != rcv)
 		xfer_unlink(snd);
-	if (rcv->xfer_partner && rcv->xfer_partner != snd)
+	if (rcv->cont.xfer.partner && rcv->cont.xfer.partner != snd)
 		xfer_unlink(rcv);
-	snd->xfer_partner = rcv;
-	snd->xfer_role = XFER_SENDER;
-	rcv->xfer_partner = snd;
-	rcv->xfer_role = XFER_RECEIVER;
+	snd->cont.xfer.partner = rcv;
+	snd->cont.xfer.role = XFER_SENDER;
+	rcv->cont.xfer.partner = snd;
+	rcv->cont.xfer.role = XFER_RECEIVER;
 }
 
 void xfer_unlink(tcb_t *a)
 {
-	tcb_t *b = a->xfer_partner;
+	tcb_t *b = a->cont.xfer.partner;
 
-	a->xfer_partner = NULL;
+	a->cont.xfer.partner = NULL;
 	if (b)
-		b->xfer_partner = NULL;
+		b->cont.xfer.partner = NULL;
 }
 
 /*
@@ -44,31 +44,30 @@ void xfer_unlink(tcb_t *a)
  */
 static void xfer_arm_deadline(tcb_t *waiter, tcb_t *snd, tcb_t *rcv, bool first)
 {
-	if (first || !snd->xfer_deadline_us) {
+	if (first || !snd->cont.xfer.deadline_us) {
 		timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
 		timeout_t rt = timeouts_rcv(UTCB_TCR(rcv, TCR_XFER_TIMEOUT));
 		uint64_t now = arch_time_us(), never = ~(uint64_t)0;
 		uint64_t sd = timeout_is_never(st) ? never : timeout_deadline(st, now);
 		uint64_t rd = timeout_is_never(rt) ? never : timeout_deadline(rt, now);
-		snd->xfer_deadline_us = rcv->xfer_deadline_us = sd <= rd ? sd : rd;
-		snd->xfer_by_sender = rcv->xfer_by_sender = sd <= rd;
+		snd->cont.xfer.deadline_us = rcv->cont.xfer.deadline_us = sd <= rd ? sd : rd;
+		snd->cont.xfer.by_sender = rcv->cont.xfer.by_sender = sd <= rd;
 	}
 	timeout_cancel(waiter);
-	if (waiter->xfer_deadline_us && waiter->xfer_deadline_us != ~(uint64_t)0)
-		timeout_set(waiter, waiter->xfer_deadline_us + 1);
+	if (waiter->cont.xfer.deadline_us && waiter->cont.xfer.deadline_us != ~(uint64_t)0)
+		timeout_set(waiter, waiter->cont.xfer.deadline_us + 1);
 }
 
 /* Take a thread out of the page-fault IPC it makes for a transfer. */
 static void drop_kernel_call(tcb_t *t)
 {
-	if (!t->kmsg_active)
+	if (!kmsg_active(t))
 		return;
 	timeout_cancel(t);
 	if (t->core->state == TS_SEND)
 		senders_remove(t);
-	t->kmsg_active = false;
-	t->kpf_kind = KPF_NONE;
-	t->cont = CONT_USER_IPC;
+	kcont_kpf_over(&t->cont);
+	t->cont.kind = CONT_USER_IPC;
 }
 
 void xfer_fail_one(tcb_t *t, uint32_t code)
@@ -76,25 +75,25 @@ void xfer_fail_one(tcb_t *t, uint32_t code)
 	/* The transfer was the kernel's own message to t (its pager's or
 	 * exception handler's reply): t made no IPC, and its registers are
 	 * not an IPC's to fail.  Back in user mode the fault recurs. */
-	if (t->kmsg_active && t->xfer_role == XFER_RECEIVER && !t->xfer_rewound &&
-	    (t->cont == CONT_PAGEFAULT || t->cont == CONT_EXCEPTION)) {
+	if (kmsg_active(t) && t->cont.xfer.role == XFER_RECEIVER && !t->cont.xfer.rewound &&
+	    (t->cont.kind == CONT_PAGEFAULT || t->cont.kind == CONT_EXCEPTION)) {
 		timeout_cancel(t);
 		make_ready(t);
 		return;
 	}
 	drop_kernel_call(t);
-	if (t->xfer_rewound) {
+	if (t->cont.xfer.rewound) {
 		arch_ipc_trap_skip(&t->ctx);      /* undo the rewind onto the trap */
-		t->xfer_rewound = false;
+		t->cont.xfer.rewound = false;
 	}
 	/* t's kernel call is dropped: what is left is its own Ipc. */
-	fail_user_ipc(t, code, t->xfer_role == XFER_RECEIVER);
+	fail_user_ipc(t, code, t->cont.xfer.role == XFER_RECEIVER);
 }
 
 /* End a stopped transfer: both partners fail, each with its own code. */
 void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner)
 {
-	tcb_t *p = t->xfer_partner;
+	tcb_t *p = t->cont.xfer.partner;
 
 	xfer_unlink(t);
 	xfer_fail_one(t, code_t);
@@ -106,7 +105,7 @@ void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner)
  * and the transfer goes on afterwards. */
 void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 {
-	bool first = snd->xfer_partner != rcv;
+	bool first = snd->cont.xfer.partner != rcv;
 
 	xfer_link(snd, rcv);
 	if (f->who == snd) {
@@ -114,7 +113,7 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 			senders_remove(snd);
 		timeout_cancel(snd);
 		uint32_t ip = arch_ipc_trap_rewind(&snd->ctx);   /* re-execute the Ipc trap */
-		snd->xfer_rewound = true;
+		snd->cont.xfer.rewound = true;
 		xfer_arm_deadline(rcv, snd, rcv, first);
 		ipc_pagefault(snd, f->addr, RIGHT_R, ip);
 		return;
@@ -131,15 +130,15 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 		kpf_receiver_asks(rcv, &need);
 		return;
 	}
-	rcv->saved_from = rcv->ipc_from;
-	rcv->saved_timeouts = rcv->ipc_timeouts;
-	rcv->saved_cont = rcv->cont;
-	rcv->saved_kmsg = rcv->kmsg_active;
-	rcv->kpf_kind = KPF_NONE;
+	rcv->cont.recv.from = rcv->cont.ipc_from;
+	rcv->cont.recv.timeouts = rcv->cont.ipc_timeouts;
+	rcv->cont.recv.kind = rcv->cont.kind;
+	rcv->cont.recv.again = TID_NIL;
+	kcont_kpf_over(&rcv->cont);
 	timeout_cancel(rcv);
-	rcv->kmsg[0] = msgtag_make(LABEL_PAGEFAULT | RIGHT_W, 2, 0, 0);
-	rcv->kmsg[1] = f->addr;
-	rcv->kmsg[2] = arch_ctx_ip(&rcv->ctx);
+	rcv->cont.kmsg[0] = msgtag_make(LABEL_PAGEFAULT | RIGHT_W, 2, 0, 0);
+	rcv->cont.kmsg[1] = f->addr;
+	rcv->cont.kmsg[2] = arch_ctx_ip(&rcv->ctx);
 	ipc_kernel_call(rcv, thread_pager(rcv), CONT_PF_RECV);
 }
 
@@ -174,28 +173,28 @@ void xfer_stop(tcb_t *snd, tcb_t *rcv)
 		senders_remove(snd);
 	timeout_cancel(snd);
 	(void)arch_ipc_trap_rewind(&snd->ctx);   /* re-execute the Ipc trap */
-	snd->xfer_rewound = true;
+	snd->cont.xfer.rewound = true;
 	sched_enqueue(snd);
 	/* A thread receiving a reply to a fault of its own takes nothing but
 	 * that reply anyway: no link, which would break the one of the
 	 * transfer it faulted in. */
-	if (rcv->kmsg_active)
+	if (kmsg_active(rcv))
 		return;
-	if (snd->xfer_partner != rcv)
-		snd->xfer_deadline_us = rcv->xfer_deadline_us = 0;
+	if (snd->cont.xfer.partner != rcv)
+		snd->cont.xfer.deadline_us = rcv->cont.xfer.deadline_us = 0;
 	xfer_link(snd, rcv);
 	timeout_cancel(rcv);
-	if (rcv->xfer_deadline_us && rcv->xfer_deadline_us != ~(uint64_t)0)
-		timeout_set(rcv, rcv->xfer_deadline_us + 1);
+	if (rcv->cont.xfer.deadline_us && rcv->cont.xfer.deadline_us != ~(uint64_t)0)
+		timeout_set(rcv, rcv->cont.xfer.deadline_us + 1);
 }
 
 /* The sender of a stopped transfer is halted: its partner waits for it
  * no longer than their XferTimeouts allow, as for a page fault. */
 void xfer_sender_held(tcb_t *snd)
 {
-	tcb_t *rcv = snd->xfer_partner;
+	tcb_t *rcv = snd->cont.xfer.partner;
 
-	if (rcv && snd->xfer_role == XFER_SENDER && snd->xfer_rewound)
+	if (rcv && snd->cont.xfer.role == XFER_SENDER && snd->cont.xfer.rewound)
 		xfer_arm_deadline(rcv, snd, rcv, false);
 }
 
@@ -203,6 +202,6 @@ void xfer_sender_held(tcb_t *snd)
  * the progress kept for it goes. */
 void xfer_forget_retry(tcb_t *t)
 {
-	t->xfer_rewound = false;
-	t->xfer_cur_to = TID_NIL;
+	t->cont.xfer.rewound = false;
+	t->cont.xfer.cur_to = TID_NIL;
 }

@@ -127,8 +127,8 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 /* A transfer page fault is allowed to wait unless an XferTimeout is zero. */
 static int fault_or_timeout(struct tcb *snd, struct tcb *rcv, xfer_fault_t *f)
 {
-	word_t snd_xt = snd->utcb && !snd->kmsg_active ? UTCB_TCR(snd, TCR_XFER_TIMEOUT) : 0;
-	word_t rcv_xt = rcv->utcb && !rcv->kmsg_active ? UTCB_TCR(rcv, TCR_XFER_TIMEOUT) : 0;
+	word_t snd_xt = snd->utcb && !kmsg_active(snd) ? UTCB_TCR(snd, TCR_XFER_TIMEOUT) : 0;
+	word_t rcv_xt = rcv->utcb && !kmsg_active(rcv) ? UTCB_TCR(rcv, TCR_XFER_TIMEOUT) : 0;
 
 	if (timeout_is_zero(timeouts_snd(snd_xt)))
 		return IPC_ERR_XFER_TIMEOUT_OWN;
@@ -141,18 +141,18 @@ static int fault_or_timeout(struct tcb *snd, struct tcb *rcv, xfer_fault_t *f)
 int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t *f,
 		 xfer_cursor_t *cur)
 {
-	word_t tag = snd->kmsg_active ? snd->kmsg[0] : arch_ipc_tag(&snd->ctx);
+	word_t tag = kmsg_active(snd) ? snd->cont.kmsg[0] : arch_ipc_tag(&snd->ctx);
 	unsigned u = msgtag_u(tag), t = msgtag_t(tag), end = u + t + 1;
-	const word_t *src = snd->kmsg_active ? snd->kmsg : snd->utcb;
-	word_t *dst = rcv->kmsg_active ? rcv->kmsg : rcv->utcb;
-	unsigned dst_max = rcv->kmsg_active ? KMSG_WORDS : MAX_MRS;
+	const word_t *src = kmsg_active(snd) ? snd->cont.kmsg : snd->utcb;
+	word_t *dst = kmsg_active(rcv) ? rcv->cont.kmsg : rcv->utcb;
+	unsigned dst_max = kmsg_active(rcv) ? KMSG_WORDS : MAX_MRS;
 	word_t acceptor;
 	word_t br[MAX_BRS];
 	bool br_read = false;
 
-	if (end > MAX_MRS || (snd->kmsg_active && end > KMSG_WORDS))
+	if (end > MAX_MRS || (kmsg_active(snd) && end > KMSG_WORDS))
 		return IPC_ERR_OVERFLOW;
-	bool answer_awaited = rcv->kmsg_active && kpf_waiting(rcv);
+	bool answer_awaited = kmsg_active(rcv) && kpf_waiting(rcv);
 	if (t && msgtag_label(tag) == LENT_LABEL_KPF && !answer_awaited) {
 		/* Pages meant for the kernel, to a thread that waits for no
 		 * kernel page fault's answer: a forged fault's sender would
@@ -160,7 +160,7 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		*f = (xfer_fault_t){ .who = snd, .addr = LENT_KPF_NOT_WAITING };
 		return XFER_REFUSED;
 	}
-	if (rcv->kmsg_active) {
+	if (kmsg_active(rcv)) {
 		acceptor = FPAGE_COMPLETE;             /* whole space, no strings */
 	} else {
 		acceptor = UTCB_BR(rcv, 0);
@@ -217,7 +217,7 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		segment_t ss[MAX_SEGS], ds[MAX_SEGS];
 		unsigned ns, nd;
 		unsigned next = parse_string(src, i, end, ss, &ns);
-		if (!next || rcv->kmsg_active || !acceptor_strings(acceptor))
+		if (!next || kmsg_active(rcv) || !acceptor_strings(acceptor))
 			return IPC_ERR_OVERFLOW;
 		if (!br_read) {
 			/* Only strings need the receive buffers: read them once. */

@@ -50,7 +50,7 @@ static bool print_or_stop(tcb_t *t, uint32_t va)
 	resume_t *r = resume_of(t, RESUME_PRINT);
 	uint32_t done = r ? r->a : 0;
 
-	t->resume.op = RESUME_NONE;
+	t->cont.resume.op = RESUME_NONE;
 	if (print_user_string(t, va, &done))
 		return true;
 	preempt_restart(t, &(resume_t){ .op = RESUME_PRINT, .a = done });

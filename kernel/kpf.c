@@ -74,22 +74,21 @@ static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tid_t named
 {
 	unsigned n = 1u + need->more;
 
-	t->kpf_kind = need->kind;
-	t->kpf_pages = (uint8_t)n;
-	t->kpf_kinds[0] = need->kind;
-	t->kpf_cid[0] = need->cid;
-	t->kpf_task = need->space ? need->space->id : need->task;
-	t->kpf_named = named;
-	t->kpf_got = false;
-	t->kmsg[0] = msgtag_make(LENT_LABEL_KPF, LENT_KPF_WORDS(n), 0, 0);
-	t->kmsg[1] = need->cid;
-	t->kmsg[2] = need->kind;
-	t->kmsg[3] = named;
+	t->cont.kpf.state = KPF_ASKED;
+	t->cont.kpf.pages = (uint8_t)n;
+	t->cont.kpf.kinds[0] = need->kind;
+	t->cont.kpf.cid[0] = need->cid;
+	t->cont.kpf.task = need->space ? need->space->id : need->task;
+	t->cont.kpf.named = named;
+	t->cont.kmsg[0] = msgtag_make(LENT_LABEL_KPF, LENT_KPF_WORDS(n), 0, 0);
+	t->cont.kmsg[1] = need->cid;
+	t->cont.kmsg[2] = need->kind;
+	t->cont.kmsg[3] = named;
 	for (unsigned i = 1; i < n; i++) {
-		t->kpf_kinds[i] = need->more_kind[i - 1];
-		t->kpf_cid[i] = need->more_cid[i - 1];
-		t->kmsg[LENT_KPF_MR_CID(i)] = need->more_cid[i - 1];
-		t->kmsg[LENT_KPF_MR_KIND(i)] = need->more_kind[i - 1];
+		t->cont.kpf.kinds[i] = need->more_kind[i - 1];
+		t->cont.kpf.cid[i] = need->more_cid[i - 1];
+		t->cont.kmsg[LENT_KPF_MR_CID(i)] = need->more_cid[i - 1];
+		t->cont.kmsg[LENT_KPF_MR_KIND(i)] = need->more_kind[i - 1];
 	}
 	ipc_kernel_call(t, kp->core->id, cont);
 }
@@ -104,9 +103,9 @@ static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tid_t named
 /* Could kp answer a kernel page fault of t's? */
 static bool kpager_can_answer(const tcb_t *kp, const tcb_t *t)
 {
-	if (!kp || kp == t || kp->xfer_partner == t)
+	if (!kp || kp == t || kp->cont.xfer.partner == t)
 		return false;
-	return !(kp->core->state == TS_SEND && kp->core->partner == t->core && kp->kmsg_active);
+	return !(kp->core->state == TS_SEND && kp->core->partner == t->core && kmsg_active(kp));
 }
 
 bool kpf_can_raise(const tcb_t *t, const kmem_need_t *need)
@@ -135,7 +134,7 @@ void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 		/* A receiver that is itself the sender of a stopped transfer
 		 * (it waits for its pager's answer to a fault in it) keeps
 		 * that link. */
-		if (rcv->kmsg_active && rcv->xfer_partner && rcv->xfer_partner != snd) {
+		if (kmsg_active(rcv) && rcv->cont.xfer.partner && rcv->cont.xfer.partner != snd) {
 			xfer_kmem_unlinked(snd, rcv, &need);
 			return;
 		}
@@ -149,9 +148,9 @@ void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	 * to it, and the receiver then waits for the send again.  A link
 	 * and a rewound trap left by an earlier stop of this transfer go
 	 * with the send, and so does its kept progress. */
-	if (snd->xfer_partner)
+	if (snd->cont.xfer.partner)
 		xfer_unlink(snd);
-	if (snd->xfer_rewound)
+	if (snd->cont.xfer.rewound)
 		arch_ipc_trap_skip(&snd->ctx);
 	xfer_forget_retry(snd);
 	fail_ipc_at(snd, IPC_ERR_ABORTED, false, LENT_KPF_DEADLOCK);
@@ -160,43 +159,49 @@ void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 
 void kpf_receiver_asks(tcb_t *rcv, const kmem_need_t *need)
 {
-	rcv->saved_from = rcv->ipc_from;
-	rcv->saved_timeouts = rcv->ipc_timeouts;
-	rcv->saved_cont = rcv->cont;
-	rcv->saved_kmsg = rcv->kmsg_active;
+	uint8_t kind = rcv->cont.kind;
+
+	if (kind == CONT_PF_RECV) {
+		/* rcv takes its pager's answer for a receive buffer's page,
+		 * and that answer needs the page: the receive to take up
+		 * afterwards stays, and the answer is received again first. */
+		rcv->cont.recv.again = rcv->cont.ipc_from;
+	} else {
+		rcv->cont.recv.from = rcv->cont.ipc_from;
+		rcv->cont.recv.timeouts = rcv->cont.ipc_timeouts;
+		rcv->cont.recv.kind = kind;
+		rcv->cont.recv.again = TID_NIL;
+	}
 	timeout_cancel(rcv);
 	if (!kpf_raise(rcv, need, rcv->core->id, CONT_PF_RECV)) {
 		/* No kpager to ask: the receive fails for want of memory. */
-		rcv->kmsg_active = rcv->saved_kmsg;
-		rcv->cont = rcv->saved_cont;
+		rcv->cont.kind = kind;
 		fail_ipc(rcv, IPC_ERR_OVERFLOW, true);
 	}
 }
 
 bool kpf_waiting(const tcb_t *t)
 {
-	return t->kpf_kind != KPF_NONE;
+	return t->cont.kpf.state == KPF_ASKED || t->cont.kpf.state == KPF_LENT;
 }
 
 void kpf_answered(tcb_t *rcv)
 {
-	rcv->kpf_refused = !rcv->kpf_got;
-	rcv->kpf_kind = KPF_NONE;
-	rcv->kpf_got = false;
+	rcv->cont.kpf.state = rcv->cont.kpf.state == KPF_LENT ? KPF_IDLE : KPF_REFUSED;
 }
 
 void kpf_call_returns(tcb_t *t)
 {
-	if (!kpf_waiting(t) && t->resume.op == RESUME_NONE)
+	if (!kpf_waiting(t) && t->cont.resume.op == RESUME_NONE)
 		(void)kpf_take_refusal(t);
 }
 
 bool kpf_take_refusal(tcb_t *t)
 {
-	bool r = t->kpf_refused;
-
-	t->kpf_refused = false;
-	return r;
+	if (t->cont.kpf.state != KPF_REFUSED)
+		return false;
+	t->cont.kpf.state = KPF_IDLE;
+	return true;
 }
 
 /* ---- taking the kpager's frame ---- */
@@ -298,10 +303,10 @@ static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *
 uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned words)
 {
 	mapnode_t *node[KPF_MAX_PAGES];
-	unsigned n = rcv->kpf_pages;
+	unsigned n = rcv->cont.kpf.pages;
 
 	/* No item: "no memory" (kpf_answered notes it). */
-	if (rcv->kpf_got || words == 0)
+	if (rcv->cont.kpf.state == KPF_LENT || words == 0)
 		return 0;
 	/* Validate every item before taking any: one page of the kpager's
 	 * own per page asked for, in order, writable, and lendable. */
@@ -316,26 +321,26 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned wor
 	 * thread may be one ThreadControl is making, with no body yet: its
 	 * resident part names the task, by the space or, while the task's
 	 * record is gathered and there is no space yet, by the task's id. */
-	tcb_core_t *named = thread_core_lookup(rcv->kpf_named);
+	tcb_core_t *named = thread_core_lookup(rcv->cont.kpf.named);
 	if (!named)
 		return 0;
 	space_t *s = named->space;
 	uint32_t task = s ? s->id : named->unhoused.task;
-	if (task != rcv->kpf_task || (!s && (n != 1 || rcv->kpf_kinds[0] != KMEM_TASK)))
+	if (task != rcv->cont.kpf.task || (!s && (n != 1 || rcv->cont.kpf.kinds[0] != KMEM_TASK)))
 		return 0;
 	/* Act: nothing below can fail.  A page lent at its CID meanwhile (by
 	 * the answer to another thread's fault) keeps that frame, and counts
 	 * as got: the operation has its page, and no refusal is noted. */
-	rcv->kpf_got = true;
+	rcv->cont.kpf.state = KPF_LENT;
 	for (unsigned i = 0; i < n; i++) {
-		if (frame_find(task, rcv->kpf_cid[i]))
+		if (frame_find(task, rcv->cont.kpf.cid[i]))
 			continue;
 		strip_translations(node[i]);
-		frame_lend(node[i]->phys, task, rcv->kpf_cid[i], rcv->kpf_kinds[i]);
+		frame_lend(node[i]->phys, task, rcv->cont.kpf.cid[i], rcv->cont.kpf.kinds[i]);
 		memset(phys_to_virt(node[i]->phys), 0, PAGE_SIZE);
 		/* A record is counted when its space is built in it. */
 		if (s)
-			kmem_lent(s, (enum kmem_kind)rcv->kpf_kinds[i]);
+			kmem_lent(s, (enum kmem_kind)rcv->cont.kpf.kinds[i]);
 	}
 	return 0;
 }

@@ -18,8 +18,6 @@
 struct tcb;
 typedef struct space space_t;
 
-#define KPF_NONE 0xFFu   /* tcb.kpf_kind: no kernel page fault pending */
-
 /* What a gather found missing: one page of one task, and where the
  * task's kpager takes several pages per fault (space.kpf_pages), the
  * pages missing after it, in fault order. */

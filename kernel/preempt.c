@@ -32,23 +32,23 @@ bool preempt_due(unsigned cost)
 
 void preempt_restart(tcb_t *t, const resume_t *r)
 {
-	t->resume = *r;
-	t->resume.vector = (uint8_t)t->ctx.vector;
-	t->resume.at = arch_trap_rewind(t);
+	t->cont.resume = *r;
+	t->cont.resume.vector = (uint8_t)t->ctx.vector;
+	t->cont.resume.at = arch_trap_rewind(t);
 }
 
 resume_t *resume_of(tcb_t *t, enum resume_op op)
 {
-	if (t->resume.op != op)
+	if (t->cont.resume.op != op)
 		return NULL;
-	if (!arch_trap_reentered(t, t->resume.vector, t->resume.at)) {
+	if (!arch_trap_reentered(t, t->cont.resume.vector, t->cont.resume.at)) {
 		resume_forget(t);
 		return NULL;
 	}
-	return &t->resume;
+	return &t->cont.resume;
 }
 
 void resume_forget(tcb_t *t)
 {
-	t->resume.op = RESUME_NONE;
+	t->cont.resume.op = RESUME_NONE;
 }

@@ -39,6 +39,7 @@ enum resume_op {
 	RESUME_UNMAP,    /* a: fpage index, b: byte offset in it, c: access bits */
 	RESUME_REAP,     /* a: id of a deleted task whose memory is being freed */
 	RESUME_PRINT,    /* a: characters of a debugger string printed */
+	RESUME_OPS
 };
 
 typedef struct resume {

@@ -12,6 +12,7 @@
 #include <kernel/frame.h>
 #include <kernel/mapdb.h>
 #include <kernel/kmem_owned.h>
+#include <kernel/selfcheck.h>
 #include <arch/arch.h>
 
 /* A page is missing: ask the kpager for it, unless it refused last time. */
@@ -192,11 +193,30 @@ static word_t unhoused_control(tcb_t *t, tcb_core_t *c, word_t op, word_t arg)
 	}
 }
 
+/* Every thread's kernel state checked (kernel/selfcheck.c).  A walk of
+ * all threads, with no preemption point: privileged tasks only. */
+static word_t self_check(tcb_t *t, tid_t task, word_t arg)
+{
+	tid_t first;
+	uint32_t rule;
+
+	if (!t->space->privileged)
+		return sys_fail(t, ERR_NO_PRIVILEGE);
+	if (!tid_is_nil(task) || arg != 0)
+		return sys_fail(t, ERR_INVALID_PARAM);
+	uint32_t bad = selfcheck_threads(&first, &rule);
+	t->utcb[1] = first;
+	t->utcb[2] = rule;
+	return bad;
+}
+
 word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 {
-	/* The one operation about no task: before the task is looked up. */
+	/* The operations about no task: before the task is looked up. */
 	if (op == LENT_KMEM_OWNED)
 		return owned(t, task, arg);
+	if (op == LENT_KMEM_SELF_CHECK)
+		return self_check(t, task, arg);
 	tcb_core_t *named_core = named_thread(t, task);
 
 	if (!named_core)
@@ -215,8 +235,8 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return mask;
 	}
 	case LENT_KMEM_PENDING: {
-		tcb_t *kp = named ? thread_lookup(named->ipc_from) : NULL;
-		return kp && named->kmsg_active && kpf_waiting(named) && kp->space == t->space;
+		tcb_t *kp = named ? thread_lookup(named->cont.ipc_from) : NULL;
+		return kp && kmsg_active(named) && kpf_waiting(named) && kp->space == t->space;
 	}
 	}
 	if (!s)

@@ -104,7 +104,7 @@ word_t sys_unmap(tcb_t *t, word_t control, word_t mr0)
 
 	if (r && r->a < count)
 		progress = *r;
-	t->resume.op = RESUME_NONE;
+	t->cont.resume.op = RESUME_NONE;
 	for (unsigned i = progress.a; i < count; i++) {
 		word_t fp = i == 0 ? mr0 : t->utcb[i];
 		if (!space_unmap_fpage(t->space, fp, flush, &progress.b, &progress.c)) {

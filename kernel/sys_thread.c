@@ -259,7 +259,7 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 
 	if (r) {
 		uint32_t id = r->a;
-		t->resume.op = RESUME_NONE;
+		t->cont.resume.op = RESUME_NONE;
 		if (id)
 			return reap(t, id, dest);
 	}
@@ -329,7 +329,7 @@ static word_t thread_status(const tcb_t *d)
 {
 	word_t s = 0;
 
-	if (d->halted || d->core->state == TS_HALTED || d->core->state == TS_INACTIVE)
+	if (d->cont.halted || d->core->state == TS_HALTED || d->core->state == TS_INACTIVE)
 		s |= EX_HALT_FLAG;
 	if (d->core->state == TS_RECV)
 		s |= EX_ABORT_RECV;
@@ -358,7 +358,7 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	if (ctl & (EX_ABORT_SEND | EX_ABORT_RECV))
 		ipc_cancel(d, ctl & EX_ABORT_SEND, ctl & EX_ABORT_RECV);
 	/* A new SP or IP ends a transfer the thread would otherwise retry. */
-	if ((ctl & (EX_SP | EX_IP)) && d->xfer_partner)
+	if ((ctl & (EX_SP | EX_IP)) && d->cont.xfer.partner)
 		ipc_cancel(d, true, true);
 	if (ctl & (EX_SP | EX_IP))
 		xfer_forget_retry(d);
@@ -380,18 +380,18 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	if ((ctl & EX_PAGER) && d->utcb)
 		UTCB_TCR(d, TCR_PAGER) = io->pager;
 	/* A thread still waiting for its start message starts at the new IP. */
-	if ((ctl & (EX_SP | EX_IP)) && d->core->state == TS_RECV && d->cont == CONT_STARTUP)
+	if ((ctl & (EX_SP | EX_IP)) && d->core->state == TS_RECV && d->cont.kind == CONT_STARTUP)
 		ipc_cancel(d, false, true);
 	if (ctl & EX_HALT) {
 		if (ctl & EX_HALT_FLAG) {
-			d->halted = true;
+			d->cont.halted = true;
 			xfer_sender_held(d);
 			if (d->core->state == TS_READY) {
 				d->core->state = TS_HALTED;
 				sched_dequeue(d);
 			}
 		} else {
-			d->halted = false;
+			d->cont.halted = false;
 			if (d->core->state == TS_HALTED && d->activated)
 				sched_enqueue(d);
 		}

@@ -211,7 +211,6 @@ tcb_t *thread_body_create(tcb_core_t *c, tid_t scheduler)
 	t->space = s;
 	t->scheduler = scheduler;
 	t->utcb_location = ~0u;
-	t->kpf_kind = KPF_NONE;
 	t->timeslice_us = DEFAULT_TIMESLICE_US;
 	t->ts_left_us = t->timeslice_us;
 	arch_context_init(&t->ctx);
@@ -300,10 +299,9 @@ void thread_activate(tcb_t *t)
 {
 	t->activated = true;
 	t->space->active_threads++;
-	t->cont = CONT_STARTUP;
-	t->kmsg_active = true;
-	t->ipc_from = t->pager;
-	t->ipc_timeouts = 0;            /* never */
+	t->cont.kind = CONT_STARTUP;
+	t->cont.ipc_from = t->pager;
+	t->cont.ipc_timeouts = 0;            /* never */
 	t->core->state = TS_RECV;
 	ipc_receive_phase(t);
 }

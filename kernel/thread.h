@@ -14,36 +14,9 @@
 #include <kernel/types.h>
 #include <kernel/l4types.h>
 #include <arch/context.h>
-#include <kernel/preempt.h>
-#include <kernel/ipc_xfer.h>
+#include <kernel/kcont.h>
 
 struct space;
-
-enum thread_state {
-	TS_INACTIVE,     /* exists, not activated (no pager/UTCB yet) */
-	TS_READY,        /* runnable (maybe running) */
-	TS_SEND,         /* blocked in the send phase on partner */
-	TS_RECV,         /* blocked in the receive phase */
-	TS_HALTED,       /* stopped: no handler for an exception, or by exregs */
-};
-
-/* What a thread does once the IPC it is blocked in completes. */
-enum continuation {
-	CONT_USER_IPC,   /* an Ipc/Lipc system call: return its results to user */
-	CONT_PAGEFAULT,  /* a kernel-made page-fault IPC: retry the user access */
-	CONT_PF_RECV,    /* page fault on a receive buffer: resume the receive */
-	CONT_EXCEPTION,  /* a kernel-made exception IPC: load registers from reply */
-	CONT_STARTUP,    /* first message from the pager: start at MR1/MR2 */
-	CONT_KPF,        /* a kernel page fault: once answered, back to user
-	                  * mode to re-execute what needed the page */
-	CONT_KPF_FAULT,  /* a kernel page fault for a user page fault: once
-	                  * answered, the page-fault IPC (fault_addr ...) */
-};
-
-#define KMSG_WORDS 14
-#define KPF_MAX_PAGES 3  /* pages one kernel page fault may name (kernel/kpf.c) */
-#define XFER_SENDER 1
-#define XFER_RECEIVER 2
 
 /*
  * The resident part of a thread: what the scheduler, the IPC queues and
@@ -93,9 +66,7 @@ typedef struct tcb {
 	uint32_t vm86_slack[4];
 	arch_context_t ctx;          /* the user registers: see arch_switch_to */
 	tcb_core_t *core;            /* the resident part */
-	uint8_t cont;                /* enum continuation */
 	uint8_t activated;           /* has had a pager and UTCB: counted active */
-	uint8_t halted;              /* ExchangeRegisters halt: never runs user code */
 	struct space *space;
 	uint32_t utcb_location;      /* user address of the 512-byte UTCB, or ~0 */
 	word_t *utcb;                /* kernel address of MR0, NULL if none */
@@ -105,38 +76,15 @@ typedef struct tcb {
 	tid_t scheduler;
 	uint32_t timeslice_us, ts_left_us;
 	struct tcb *space_next;            /* threads of one space */
-	/* IPC */
-	tid_t ipc_from;                    /* the receive phase's specifier */
-	uint32_t ipc_timeouts;
-	bool kmsg_active;                  /* send from / receive into kmsg */
-	word_t kmsg[KMSG_WORDS];           /* kernel-made message and its reply */
-	uint32_t fault_addr, fault_ip;     /* CONT_KPF_FAULT: the user page fault */
-	uint8_t fault_access;
-	tid_t saved_from;                  /* CONT_PF_RECV: the interrupted receive */
-	uint32_t saved_timeouts;
-	uint8_t saved_cont;                /* and its continuation */
-	uint8_t saved_kmsg;                /* and whether it was into kmsg */
-	/* A kernel page fault this thread sent (kernel/kpf.c). */
-	uint8_t kpf_kind;                  /* KPF_NONE, or the first kind asked for */
-	uint8_t kpf_got;                   /* the answer lent a page */
-	uint8_t kpf_refused;               /* the last answer lent none */
-	uint8_t kpf_pages;                 /* pages asked for (1..KPF_MAX_PAGES) */
-	uint8_t kpf_kinds[KPF_MAX_PAGES];  /* their kinds, kpf_kinds[0] == kpf_kind */
-	uint32_t kpf_cid[KPF_MAX_PAGES];   /* and their content identifiers */
-	uint32_t kpf_task;                 /* the task's space id */
-	tid_t kpf_named;                   /* the thread that named it */
-	struct tcb *xfer_partner;          /* transfer stopped by a page fault */
-	uint8_t xfer_role;                 /* XFER_SENDER or XFER_RECEIVER */
-	uint8_t xfer_by_sender;            /* the sender's XferTimeout set the deadline */
-	uint8_t xfer_rewound;              /* sender's trap rewound to retry the Ipc */
-	uint64_t xfer_deadline_us;         /* end of the transfer, from its first fault
-					    * (0: none armed yet) */
-	xfer_cursor_t xfer_cur;            /* as sender: how far the transfer got */
-	tid_t xfer_cur_to;                 /* and to whom (nil: no transfer kept) */
-	bool receive_pending;              /* on the work list */
-	resume_t resume;                   /* a system call stopped at a preemption point */
+	kcont_t cont;                /* its kernel state (kernel/kcont.h) */
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
+
+/* Is t's IPC the kernel's own (sent from and received into kmsg)? */
+static inline bool kmsg_active(const tcb_t *t)
+{
+	return t->cont.kind != CONT_USER_IPC;
+}
 
 /* What stays in the kernel of a thread while the rest could be absent. */
 #define TCB_RESIDENT_BYTES ((uint32_t)sizeof(tcb_core_t))

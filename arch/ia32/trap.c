@@ -121,9 +121,9 @@ void trap_from_user(void)
 	arch_context_t *c = &t->ctx;
 
 	/* Progress kept for a system call is only for re-executing it. */
-	if (__builtin_expect(t->resume.op != RESUME_NONE, 0) &&
+	if (__builtin_expect(t->cont.resume.op != RESUME_NONE, 0) &&
 	    (c->vector == VEC_SYSCALL_IPC || c->vector == VEC_SYSCALL_OTHER || c->vector == VEC_BP) &&
-	    !arch_trap_reentered(t, t->resume.vector, t->resume.at))
+	    !arch_trap_reentered(t, t->cont.resume.vector, t->cont.resume.at))
 		resume_forget(t);
 	/* The common case first, before any other dispatch. */
 	if (__builtin_expect(c->vector == VEC_SYSCALL_IPC && !(c->eflags & EFLAGS_VM), 1))

@@ -47,6 +47,8 @@ int main(void)
 				t_shared[i] = 0;
 			printf("# test %u %s\n", k, t->name);
 			reason = t->fn();
+			if (!reason)
+				reason = t_selfcheck();
 			rt_cleanup();
 			L4_Set_XferTimeouts(0);
 			L4_Accept(L4_UntypedWordsAcceptor);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Helpers shared by the tests. */
 #include "tests.h"
+#include <lent/kmem.h>
 
 volatile L4_Word_t t_shared[T_SHARED];
 
@@ -256,4 +257,20 @@ void t_send_to_main(L4_Word_t arg)
 	(void)arg;
 	t_load(5, 0, 0, 0, 0);
 	(void)L4_Send(rt_main_thread());
+}
+
+/* The kernel's self-check (KmemControl SELF_CHECK), run after every test
+ * while its threads are still where it left them: each thread's kernel
+ * state must be one the kernel could have put it in. */
+const char *t_selfcheck(void)
+{
+	L4_Word_t bad = lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), first, rule;
+
+	if (bad == 0)
+		return NULL;
+	L4_StoreMR(1, &first);
+	L4_StoreMR(2, &rule);
+	printf("#   self-check: %lu thread(s) in a state the kernel never makes; "
+	       "the first %lx breaks rule %lu (kernel/kcont.h)\n", bad, first, rule);
+	return "self-check: a thread's kernel state breaks a rule";
 }

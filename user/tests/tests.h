@@ -68,6 +68,9 @@ const char *t_fail_eq(const char *file, int line, const char *what,
 					 #a " == " #b, a_, b_);		\
 	} while (0)
 
+/* The kernel's self-check; NULL if it found nothing wrong. */
+const char *t_selfcheck(void);
+
 /* ErrorCode of an IPC, without the offset bits: (code << 1) | phase. */
 #define EC_SEND(code)	((L4_Word_t)(code) << 1)
 #define EC_RECV(code)	(((L4_Word_t)(code) << 1) | 1)

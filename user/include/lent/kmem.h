@@ -188,7 +188,14 @@ enum lent_kmem_op {
 	                            * the task may name (1..LENT_KPF_MAX_PAGES, 1
 	                            * at creation; a new task inherits it with its
 	                            * kpager); privileged tasks only, as SET_KPAGER */
+	LENT_KMEM_SELF_CHECK = 9,  /* EAX nil, EDX 0: check every thread's kernel
+	                            * state (its continuation record); EAX: the
+	                            * threads whose record breaks a rule, MR1 the
+	                            * first of them, MR2 the rule (LENT_KCONT_*).
+	                            * Privileged tasks only. */
 };
+/* The rules LENT_KMEM_SELF_CHECK reports (kernel/kcont.h): */
+#define LENT_KCONT_WORDS 2
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then the words below.  Readable by the task, by
  * its kpager, and by a privileged task. */

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A thread's kernel state, as one record: its continuation.  The kernel
+ * has one stack, so a thread blocked inside it keeps none; what it was
+ * doing is this record instead, saying which safe point the thread is at
+ * and holding what going on from that point needs, and nothing else.
+ *
+ * It lives in the thread's body (kernel/thread.h), so it is lent memory
+ * like the rest of the body; the resident part (tcb_core_t) keeps only
+ * the scheduling state and the queue links.  The record holds one kernel
+ * pointer, the partner of a stopped transfer, which a thread's resident
+ * part names as well; kcont_check() is the validation of the record that
+ * a kernel reading it back (docs/kernel-memory.md) runs first.
+ */
+#ifndef KERNEL_KCONT_H
+#define KERNEL_KCONT_H
+
+#include <kernel/types.h>
+#include <kernel/l4types.h>
+#include <kernel/preempt.h>
+#include <kernel/ipc_xfer.h>
+
+struct tcb;
+
+enum thread_state {
+	TS_INACTIVE,     /* exists, not activated (no pager/UTCB yet) */
+	TS_READY,        /* runnable (maybe running) */
+	TS_SEND,         /* blocked in the send phase on partner */
+	TS_RECV,         /* blocked in the receive phase */
+	TS_HALTED,       /* stopped: no handler for an exception, or by exregs */
+};
+
+/* What a thread does once the IPC it is blocked in completes. */
+enum continuation {
+	CONT_USER_IPC,   /* an Ipc/Lipc system call: return its results to user */
+	CONT_PAGEFAULT,  /* a kernel-made page-fault IPC: retry the user access */
+	CONT_PF_RECV,    /* a page fault on a receive buffer, or a kernel page
+	                  * fault in a receive: take up the receive (recv) */
+	CONT_EXCEPTION,  /* a kernel-made exception IPC: load registers from reply */
+	CONT_STARTUP,    /* first message from the pager: start at MR1/MR2 */
+	CONT_KPF,        /* a kernel page fault: once answered, back to user
+	                  * mode to re-execute what needed the page */
+	CONT_KPF_FAULT,  /* a kernel page fault for a user page fault: once
+	                  * answered, the page-fault IPC (fault) */
+	CONT_KINDS
+};
+
+/* Where the thread's last kernel page fault stands. */
+enum kpf_state {
+	KPF_IDLE,        /* none sent, or its outcome is used up */
+	KPF_ASKED,       /* sent; the kpager has not answered */
+	KPF_LENT,        /* answered with pages, and the thread not yet woken */
+	KPF_REFUSED,     /* answered with none: the operation that asked
+	                  * fails with "no memory" when it runs again */
+	KPF_STATES
+};
+
+#define KMSG_WORDS 14
+#define KPF_MAX_PAGES 3  /* pages one kernel page fault may name (kernel/kpf.c) */
+#define XFER_SENDER 1
+#define XFER_RECEIVER 2
+
+/* The pages a kernel page fault named, and for which task. */
+typedef struct kpf_wait {
+	uint8_t state;                 /* enum kpf_state */
+	uint8_t pages;                 /* pages asked for (1..KPF_MAX_PAGES) */
+	uint8_t kinds[KPF_MAX_PAGES];  /* their kinds, in fault order */
+	uint32_t cid[KPF_MAX_PAGES];   /* and their content identifiers */
+	uint32_t task;                 /* the task's space id */
+	tid_t named;                   /* the thread that named it */
+} kpf_wait_t;
+
+/* A transfer stopped by a page fault or at a preemption point
+ * (kernel/ipc_xfault.c): the two partners are linked until it ends. */
+typedef struct xfer_state {
+	struct tcb *partner;           /* NULL: no transfer stopped */
+	uint8_t role;                  /* XFER_SENDER or XFER_RECEIVER */
+	uint8_t by_sender;             /* the sender's XferTimeout set the deadline */
+	uint8_t rewound;               /* sender's trap rewound to retry the Ipc */
+	uint64_t deadline_us;          /* end of the transfer, from its first fault
+	                                * (0: none armed yet) */
+	xfer_cursor_t cur;             /* as sender: how far the transfer got */
+	tid_t cur_to;                  /* and to whom (nil: no transfer kept) */
+} xfer_state_t;
+
+typedef struct kcont {
+	uint8_t kind;                  /* enum continuation.  Any kind but
+	                                * CONT_USER_IPC: the IPC is the kernel's,
+	                                * sent from and received into kmsg */
+	uint8_t halted;                /* ExchangeRegisters halt: never runs user code */
+	uint8_t receive_pending;       /* on the receive work list (ipc.c) */
+	tid_t ipc_from;                /* the receive phase's specifier */
+	uint32_t ipc_timeouts;
+	word_t kmsg[KMSG_WORDS];       /* kernel-made message and its reply */
+	union {
+		/* CONT_KPF_FAULT: the user page fault to send once the
+		 * kernel page fault is answered. */
+		struct {
+			uint32_t addr, ip;
+			uint8_t access;
+		} fault;
+		/* CONT_PF_RECV: the receive to take up once its page is
+		 * there.  again: a kernel page fault came in the middle of
+		 * the pager's answer for the buffer, so first that answer
+		 * is received again, from this pager. */
+		struct {
+			tid_t from;
+			uint32_t timeouts;
+			uint8_t kind;          /* its continuation: never CONT_PF_RECV */
+			tid_t again;
+		} recv;
+	};
+	kpf_wait_t kpf;                /* the last kernel page fault sent */
+	xfer_state_t xfer;
+	resume_t resume;               /* a system call stopped at a preemption point */
+} kcont_t;
+
+/* The kernel page fault k waited on is over (answered, cancelled, or
+ * its IPC dropped); a refusal it left stays for the operation to take. */
+static inline void kcont_kpf_over(kcont_t *k)
+{
+	if (k->kpf.state != KPF_REFUSED)
+		k->kpf.state = KPF_IDLE;
+}
+
+/* Why kcont_check() refused a record. */
+enum kcont_fault {
+	KCONT_OK,
+	KCONT_BAD_KIND,          /* not a continuation */
+	KCONT_BAD_FLAG,          /* a flag neither 0 nor 1 */
+	KCONT_BAD_KPF,           /* the kernel page fault's pages or state */
+	KCONT_KPF_NOT_AWAITED,   /* a kernel page fault awaited, yet the kind
+	                          * does not wait for one, or the reverse */
+	KCONT_BAD_RECV,          /* the receive to take up */
+	KCONT_BAD_XFER,          /* the stopped transfer's role */
+	KCONT_BAD_RESUME,        /* the stopped system call */
+	KCONT_NOT_BLOCKED,       /* a kernel IPC in a thread not blocked in one */
+	KCONT_BAD_LINK,          /* the self-check: a link to another thread
+	                          * that thread does not return */
+};
+
+/*
+ * Is k a state the kernel could have left a thread in, for a thread in
+ * scheduling state ts (enum thread_state)?  Pure: it reads the record
+ * only (not what its pointer names), so it builds and is tested on the
+ * host (tests/unit/test_kcont.c).  Returns KCONT_OK or the first rule
+ * broken.
+ */
+enum kcont_fault kcont_check(const kcont_t *k, unsigned ts);
+
+#endif
