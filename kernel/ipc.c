@@ -94,6 +94,15 @@ static void block(tcb_t *t, unsigned state, timeout_t to)
 		timeout_set(t, timeout_deadline(to, arch_time_us()) + 1);
 }
 
+/* A message the kernel makes waits for ever, as X.2's page faults do,
+ * but for a kernel page fault: that waits as long as the thread's task
+ * chose (a kpager that never answers then fails the operation, as one
+ * that lends nothing does). */
+static timeout_t kernel_call_timeout(const tcb_t *t)
+{
+	return kpf_waiting(t) ? t->space->kpf_wait : TIMEOUT_NEVER;
+}
+
 static bool timeout_expired_now(timeout_t to)
 {
 	if (timeout_is_never(to))
@@ -172,7 +181,7 @@ static int send_phase(tcb_t *t, tcb_t *dest)
 		deliver(t, dest);
 		return SEND_DONE;
 	}
-	timeout_t to = kmsg_active(t) ? 0 : timeouts_snd(t->cont.ipc_timeouts);
+	timeout_t to = kmsg_active(t) ? kernel_call_timeout(t) : timeouts_snd(t->cont.ipc_timeouts);
 	if (timeout_expired_now(to)) {
 		fail_ipc(t, IPC_ERR_TIMEOUT, false);
 		return SEND_FAILED;
@@ -282,7 +291,7 @@ rescan:
 		sched_dequeue(t);
 		return;
 	}
-	timeout_t to = kmsg_active(t) ? 0 : timeouts_rcv(t->cont.ipc_timeouts);
+	timeout_t to = kmsg_active(t) ? kernel_call_timeout(t) : timeouts_rcv(t->cont.ipc_timeouts);
 	if (timeout_expired_now(to)) {
 		fail_ipc(t, IPC_ERR_TIMEOUT, true);
 		return;

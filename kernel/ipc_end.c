@@ -164,8 +164,14 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 	if (in_send)
 		senders_remove(t);
 	if (kmsg_active(t) && t->cont.kind != CONT_PF_RECV) {
-		/* Back to user mode: a page fault or exception simply recurs. */
+		/* Back to user mode: a page fault or exception simply recurs.
+		 * A system call waiting for its kpager's page would recur as
+		 * well, ask again and wait again: it fails with "no memory"
+		 * instead, the way out of a kpager that never answers. */
+		bool call = t->cont.kind == CONT_KPF;
 		make_ready(t);
+		if (call)
+			t->cont.kpf.state = KPF_REFUSED;
 		return;
 	}
 	/* A receive interrupted by its buffer's page fault is still a receive. */

@@ -105,6 +105,20 @@ static word_t set_kpf_pages(tcb_t *t, bool sigma0, uint8_t *field, word_t pages)
 	return 1;
 }
 
+/* How long s's threads wait for a kpager (space.kpf_wait): never, or a
+ * period; a point in time would end every later wait at once. */
+static word_t set_kpf_wait(tcb_t *t, space_t *s, word_t arg)
+{
+	timeout_t to = (timeout_t)arg;
+
+	if (t->space != s && !t->space->privileged)
+		return sys_fail(t, ERR_NO_PRIVILEGE);
+	if (arg > 0xFFFFu || timeout_is_point(to))
+		return sys_fail(t, ERR_INVALID_PARAM);
+	s->kpf_wait = to;
+	return 1;
+}
+
 /* Is the frame mapped at va in s lent to the kernel? */
 static bool lent_at(space_t *s, uint32_t va)
 {
@@ -257,6 +271,8 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 	}
 	case LENT_KMEM_SET_KPF_PAGES:
 		return set_kpf_pages(t, s->sigma0, &s->kpf_pages, arg);
+	case LENT_KMEM_SET_KPF_WAIT:
+		return set_kpf_wait(t, s, arg);
 	default:
 		return sys_fail(t, ERR_INVALID_PARAM);
 	}

@@ -365,8 +365,10 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	/* A system call stopped at a preemption point is not re-executed by
 	 * a thread sent elsewhere: forget its progress.  (A new SP or flags
 	 * leave it on its trap, to go on.) */
-	if (ctl & EX_IP)
+	if (ctl & EX_IP) {
 		resume_forget(d);
+		(void)kpf_take_refusal(d);   /* nor fails for want of memory */
+	}
 	if (ctl & EX_SP)
 		arch_ctx_set_sp(&d->ctx, io->sp);
 	if (ctl & EX_IP)

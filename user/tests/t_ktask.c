@@ -16,7 +16,7 @@
 
 static volatile struct t_kplog kt;
 static L4_Word_t kt_lent, kt_root_kpager;
-static L4_ThreadId_t kt_thread;
+static L4_ThreadId_t kt_thread, kt_creator;
 
 /* A root thread's ThreadControl creating t_shared[0] as the first thread
  * of a new task, once t_shared[6] says go: result in t_shared[3],
@@ -60,8 +60,10 @@ static const char *kt_start(L4_Word_t mode, L4_Word_t kind, int creator)
 		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kt.pool + p * RT_PAGE_SIZE), 0);
 	kt_thread = rt_thread_create(t_kplog_loop, (L4_Word_t)&kt);
 	CHECK(!L4_IsNilThread(kt_thread));
-	if (creator)
-		CHECK(!L4_IsNilThread(rt_thread_create(kt_create_body, 0)));
+	if (creator) {
+		kt_creator = rt_thread_create(kt_create_body, 0);
+		CHECK(!L4_IsNilThread(kt_creator));
+	}
 	/* Both run before the root's kernel memory comes from the test
 	 * kpager: their stacks are touched, and the log holds only what
 	 * the test makes. */
@@ -340,11 +342,87 @@ static const char *t_ktask_unhoused_task_deleted(void)
 	return kt_run(kt_unhoused_body);
 }
 
+/* A kpager that never answers keeps no creator for ever: an abort of the
+ * ThreadControl blocked in its kernel page fault (ExchangeRegisters, by
+ * a thread of the creator's space) makes the call fail with "no memory"
+ * at once, rather than run again and wait again.  The answer that comes
+ * after is refused (nobody waits for it), and nothing is left. */
+static const char *kt_abort_body(void)
+{
+	L4_ThreadId_t t;
+	struct kt_owned before;
+
+	RUN(kt_go(&t, &before));
+	if (!kt_lent)
+		return kt_pool_made();
+	CHECK(t_wait_for(&kt.n, 1, T_WAIT_US));
+	RUN(t_kplog_fault_was(&kt, 0, t, LENT_KMEM_TASK, LENT_CID_TASK));
+	L4_Start(kt_creator);                 /* abort its IPC; it is not halted */
+	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	CHECK_EQ(t_shared[3], 0);
+	CHECK_EQ(t_shared[4], L4_ErrNoMem);
+	kt.release = 1;
+	CHECK(t_wait_for(&kt.failed, 1, T_WAIT_US));
+	CHECK(kt.page[0] != 0);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kt.page[0]), 0);
+	CHECK_EQ(kt.n, 1);
+	RUN(kt_owned_same(&before));
+	return 0;
+}
+
+static const char *t_ktask_aborted_creation_is_no_memory(void)
+{
+	RUN(kt_start(T_KPLOG_HOLD_KIND, LENT_KMEM_TASK, 1));
+	return kt_run(kt_abort_body);
+}
+
+/* A kpager that never answers, and a creator that would not wait for
+ * ever: with its task's SET_KPF_WAIT the ThreadControl waits that long,
+ * then fails with "no memory".  It took at least that long, the answer
+ * that comes after finds nobody waiting, and nothing is left. */
+static const char *kt_wait_body(void)
+{
+	L4_ThreadId_t t;
+	struct kt_owned before;
+	L4_Word_t wait = L4_TimePeriod(20000).raw;
+
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_KPF_WAIT, 0x8000 | 1), 0);
+	CHECK_EQ(L4_ErrorCode(), 5);                  /* a point in time */
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_KPF_WAIT, 0x10000), 0);
+	CHECK_EQ(L4_ErrorCode(), 5);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_KPF_WAIT, wait), 1);
+	L4_Word64_t start = L4_SystemClock().raw;
+	RUN(kt_go(&t, &before));
+	if (!kt_lent)
+		return kt_pool_made();
+	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	CHECK(L4_SystemClock().raw - start >= 20000);
+	CHECK_EQ(t_shared[3], 0);
+	CHECK_EQ(t_shared[4], L4_ErrNoMem);
+	CHECK_EQ(kt.n, 1);
+	RUN(t_kplog_fault_was(&kt, 0, t, LENT_KMEM_TASK, LENT_CID_TASK));
+	kt.release = 1;
+	CHECK(t_wait_for(&kt.failed, 1, T_WAIT_US));
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kt.page[0]), 0);
+	RUN(kt_owned_same(&before));
+	return 0;
+}
+
+static const char *t_ktask_kpf_wait_runs_out(void)
+{
+	RUN(kt_start(T_KPLOG_HOLD_KIND, LENT_KMEM_TASK, 1));
+	const char *r = kt_run(kt_wait_body);
+	(void)lent_kmem_control(0, LENT_KMEM_SET_KPF_WAIT, 0);
+	return r;
+}
+
 const struct test ktask_tests[] = {
 	TEST(ktask_record_first_fault_and_back),
 	TEST(ktask_record_refused_is_no_memory),
 	TEST(ktask_half_made_task_deleted),
 	TEST(ktask_retry_finds_the_record),
 	TEST(ktask_unhoused_task_deleted),
+	TEST(ktask_aborted_creation_is_no_memory),
+	TEST(ktask_kpf_wait_runs_out),
 	{ 0 }
 };

@@ -191,11 +191,17 @@ enum lent_kmem_op {
 	LENT_KMEM_SELF_CHECK = 9,  /* EAX nil, EDX 0: check every thread's kernel
 	                            * state (its continuation record); EAX: the
 	                            * threads whose record breaks a rule, MR1 the
-	                            * first of them, MR2 the rule (LENT_KCONT_*).
-	                            * Privileged tasks only. */
+	                            * first of them, MR2 the rule it breaks
+	                            * (docs/kpager-protocol.md).  Privileged
+	                            * tasks only. */
+	LENT_KMEM_SET_KPF_WAIT = 11, /* EDX: how long a thread of the task waits
+	                            * for a kpager's answer to a kernel page
+	                            * fault, in each phase: an X.2 relative
+	                            * timeout (never, the default, or a period);
+	                            * then the operation fails for want of
+	                            * memory.  The task itself or a privileged
+	                            * task. */
 };
-/* The rules LENT_KMEM_SELF_CHECK reports (kernel/kcont.h): */
-#define LENT_KCONT_WORDS 2
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then the words below.  Readable by the task, by
  * its kpager, and by a privileged task. */
