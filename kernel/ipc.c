@@ -150,7 +150,7 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 		fail_ipc_at(snd, IPC_ERR_OVERFLOW, false, f.addr);
 		return DELIVERY_REFUSED;
 	}
-	if (snd->cont.xfer.partner == rcv && !kmsg_active(snd))
+	if (xfer_linked_to(snd, rcv) && !kmsg_active(snd))
 		xfer_unlink(snd);      /* the stopped transfer is over */
 	if (r != XFER_OK) {
 		fail_both(snd, rcv, r);
@@ -285,7 +285,7 @@ rescan:
 			goto rescan;
 		return;
 	}
-	if (t->cont.xfer.partner) {
+	if (xfer_linked(t)) {
 		/* Waiting for a faulted transfer: its deadline is armed already. */
 		t->core->state = TS_RECV;
 		sched_dequeue(t);
@@ -344,8 +344,8 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 	/* Only the very retry of a rewound send keeps its transfer. */
 	bool retry = t->cont.xfer.rewound && dest && dest->core->id == t->cont.xfer.cur_to;
 
-	if (t->cont.xfer.partner && (!retry || t->cont.xfer.role != XFER_SENDER || dest != t->cont.xfer.partner)) {
-		tcb_t *p = t->cont.xfer.partner;
+	if (xfer_linked(t) && (!retry || t->cont.xfer.role != XFER_SENDER || !xfer_linked_to(t, dest))) {
+		tcb_t *p = xfer_partner(t);
 		xfer_unlink(t);
 		xfer_fail_one(p, IPC_ERR_ABORTED);
 	}

@@ -16,7 +16,7 @@
  * can revive it with ExchangeRegisters. */
 void kernel_ipc_failed(tcb_t *t, uint32_t code)
 {
-	if (t->cont.xfer.partner) {
+	if (xfer_linked(t)) {
 		/* The page a transfer waits for will never come. */
 		xfer_abort(t, code, IPC_ERR_ABORTED);
 		return;
@@ -152,7 +152,7 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 {
 	bool in_send = t->core->state == TS_SEND, in_recv = t->core->state == TS_RECV;
 
-	if (t->cont.xfer.partner) {
+	if (xfer_linked(t)) {
 		/* Abort in the middle of a transfer: both sides learn of it. */
 		if ((send && t->cont.xfer.role == XFER_SENDER) || (recv && t->cont.xfer.role == XFER_RECEIVER))
 			xfer_abort(t, IPC_ERR_ABORTED, IPC_ERR_ABORTED);
@@ -212,7 +212,7 @@ void ipc_detach_receivers(tcb_t *t)
 
 void ipc_timeout(tcb_t *t)
 {
-	if (t->cont.xfer.partner) {
+	if (xfer_linked(t)) {
 		bool own = (t->cont.xfer.role == XFER_SENDER) == t->cont.xfer.by_sender;
 		xfer_abort(t, own ? IPC_ERR_XFER_TIMEOUT_OWN : IPC_ERR_XFER_TIMEOUT_PARTNER,
 			   own ? IPC_ERR_XFER_TIMEOUT_PARTNER : IPC_ERR_XFER_TIMEOUT_OWN);

@@ -19,7 +19,7 @@ static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
 	/* A receiver whose receive phase has not run yet (on the work list,
 	 * kernel/ipc.c) may have senders queued: the general path. */
 	if (dest->core->state != TS_RECV || kmsg_active(dest) || dest->core->wakeup_us || dest->cont.halted ||
-	    dest->cont.xfer.partner || dest->cont.receive_pending)
+	    xfer_linked(dest) || dest->cont.receive_pending)
 		return false;
 	if (tid_is_any(from))
 		return true;
@@ -33,7 +33,7 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	 * receive phase will block with no timeout and no sender queued. */
 	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from)) || timeouts_rcv(timeouts))
 		return;
-	if (t->core->senders || t->cont.halted || t->cont.xfer.partner)
+	if (t->core->senders || t->cont.halted || xfer_linked(t))
 		return;
 	tcb_t *dest = thread_lookup(to);
 	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->core->prio < t->core->prio)

@@ -57,8 +57,8 @@ bool from_matches(const tcb_t *rcv, tcb_t *snd)
 {
 	/* A receive whose transfer stopped on a page fault waits for that
 	 * sender only; the page-fault IPC it makes meanwhile is separate. */
-	if (rcv->cont.xfer.partner && !kmsg_active(rcv))
-		return rcv->cont.xfer.partner == snd;
+	if (xfer_linked(rcv) && !kmsg_active(rcv))
+		return xfer_linked_to(rcv, snd);
 	if (accepts(rcv, snd))
 		return true;
 	tcb_t *vs = kmsg_active(rcv) ? NULL : virtual_sender(snd);

@@ -18,23 +18,23 @@
 static void xfer_link(tcb_t *snd, tcb_t *rcv)
 {
 	/* A thread is in one transfer at a time: forget any older link. */
-	if (snd->cont.xfer.partner && snd->cont.xfer.partner != rcv)
+	if (xfer_linked(snd) && !xfer_linked_to(snd, rcv))
 		xfer_unlink(snd);
-	if (rcv->cont.xfer.partner && rcv->cont.xfer.partner != snd)
+	if (xfer_linked(rcv) && !xfer_linked_to(rcv, snd))
 		xfer_unlink(rcv);
-	snd->cont.xfer.partner = rcv;
+	snd->cont.xfer.partner = tid_number(rcv->core->id);
 	snd->cont.xfer.role = XFER_SENDER;
-	rcv->cont.xfer.partner = snd;
+	rcv->cont.xfer.partner = tid_number(snd->core->id);
 	rcv->cont.xfer.role = XFER_RECEIVER;
 }
 
 void xfer_unlink(tcb_t *a)
 {
-	tcb_t *b = a->cont.xfer.partner;
+	tcb_t *b = xfer_partner(a);
 
-	a->cont.xfer.partner = NULL;
+	a->cont.xfer.partner = 0;
 	if (b)
-		b->cont.xfer.partner = NULL;
+		b->cont.xfer.partner = 0;
 }
 
 /*
@@ -93,7 +93,7 @@ void xfer_fail_one(tcb_t *t, uint32_t code)
 /* End a stopped transfer: both partners fail, each with its own code. */
 void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner)
 {
-	tcb_t *p = t->cont.xfer.partner;
+	tcb_t *p = xfer_partner(t);
 
 	xfer_unlink(t);
 	xfer_fail_one(t, code_t);
@@ -105,7 +105,7 @@ void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner)
  * and the transfer goes on afterwards. */
 void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 {
-	bool first = snd->cont.xfer.partner != rcv;
+	bool first = !xfer_linked_to(snd, rcv);
 
 	xfer_link(snd, rcv);
 	if (f->who == snd) {
@@ -180,7 +180,7 @@ void xfer_stop(tcb_t *snd, tcb_t *rcv)
 	 * transfer it faulted in. */
 	if (kmsg_active(rcv))
 		return;
-	if (snd->cont.xfer.partner != rcv)
+	if (!xfer_linked_to(snd, rcv))
 		snd->cont.xfer.deadline_us = rcv->cont.xfer.deadline_us = 0;
 	xfer_link(snd, rcv);
 	timeout_cancel(rcv);
@@ -192,7 +192,7 @@ void xfer_stop(tcb_t *snd, tcb_t *rcv)
  * no longer than their XferTimeouts allow, as for a page fault. */
 void xfer_sender_held(tcb_t *snd)
 {
-	tcb_t *rcv = snd->cont.xfer.partner;
+	tcb_t *rcv = xfer_partner(snd);
 
 	if (rcv && snd->cont.xfer.role == XFER_SENDER && snd->cont.xfer.rewound)
 		xfer_arm_deadline(rcv, snd, rcv, false);

@@ -7,10 +7,10 @@
  *
  * It lives in the thread's body (kernel/thread.h), so it is lent memory
  * like the rest of the body; the resident part (tcb_core_t) keeps only
- * the scheduling state and the queue links.  The record holds one kernel
- * pointer, the partner of a stopped transfer, which a thread's resident
- * part names as well; kcont_check() is the validation of the record that
- * a kernel reading it back (docs/kernel-memory.md) runs first.
+ * the scheduling state and the queue links.  The record holds no kernel
+ * pointer: a partner is named by its thread number.  kcont_check() is
+ * the validation of the record that a kernel reading it back
+ * (docs/kernel-memory.md) runs first.
  */
 #ifndef KERNEL_KCONT_H
 #define KERNEL_KCONT_H
@@ -73,7 +73,9 @@ typedef struct kpf_wait {
 /* A transfer stopped by a page fault or at a preemption point
  * (kernel/ipc_xfault.c): the two partners are linked until it ends. */
 typedef struct xfer_state {
-	struct tcb *partner;           /* NULL: no transfer stopped */
+	uint32_t partner;              /* the partner's thread number (0: no
+	                                * transfer stopped); a body holds no
+	                                * kernel pointer */
 	uint8_t role;                  /* XFER_SENDER or XFER_RECEIVER */
 	uint8_t by_sender;             /* the sender's XferTimeout set the deadline */
 	uint8_t rewound;               /* sender's trap rewound to retry the Ipc */

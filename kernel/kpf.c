@@ -103,7 +103,7 @@ static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tid_t named
 /* Could kp answer a kernel page fault of t's? */
 static bool kpager_can_answer(const tcb_t *kp, const tcb_t *t)
 {
-	if (!kp || kp == t || kp->cont.xfer.partner == t)
+	if (!kp || kp == t || xfer_linked_to(kp, t))
 		return false;
 	return !(kp->core->state == TS_SEND && kp->core->partner == t->core && kmsg_active(kp));
 }
@@ -134,7 +134,7 @@ void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 		/* A receiver that is itself the sender of a stopped transfer
 		 * (it waits for its pager's answer to a fault in it) keeps
 		 * that link. */
-		if (kmsg_active(rcv) && rcv->cont.xfer.partner && rcv->cont.xfer.partner != snd) {
+		if (kmsg_active(rcv) && xfer_linked(rcv) && !xfer_linked_to(rcv, snd)) {
 			xfer_kmem_unlinked(snd, rcv, &need);
 			return;
 		}
@@ -148,7 +148,7 @@ void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	 * to it, and the receiver then waits for the send again.  A link
 	 * and a rewound trap left by an earlier stop of this transfer go
 	 * with the send, and so does its kept progress. */
-	if (snd->cont.xfer.partner)
+	if (xfer_linked(snd))
 		xfer_unlink(snd);
 	if (snd->cont.xfer.rewound)
 		arch_ipc_trap_skip(&snd->ctx);

@@ -18,9 +18,9 @@ typedef struct check_result {
  * opposite roles; a thread blocked sending is queued at its receiver. */
 static enum kcont_fault check_links(const tcb_t *t)
 {
-	const tcb_t *p = t->cont.xfer.partner;
+	const tcb_t *p = xfer_partner(t);
 
-	if (p && (p->cont.xfer.partner != t || p->cont.xfer.role == t->cont.xfer.role))
+	if (xfer_linked(t) && (!p || !xfer_linked_to(p, t) || p->cont.xfer.role == t->cont.xfer.role))
 		return KCONT_BAD_LINK;
 	if (t->core->state == TS_SEND && !t->core->partner)
 		return KCONT_BAD_LINK;

@@ -358,7 +358,7 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	if (ctl & (EX_ABORT_SEND | EX_ABORT_RECV))
 		ipc_cancel(d, ctl & EX_ABORT_SEND, ctl & EX_ABORT_RECV);
 	/* A new SP or IP ends a transfer the thread would otherwise retry. */
-	if ((ctl & (EX_SP | EX_IP)) && d->cont.xfer.partner)
+	if ((ctl & (EX_SP | EX_IP)) && xfer_linked(d))
 		ipc_cancel(d, true, true);
 	if (ctl & (EX_SP | EX_IP))
 		xfer_forget_retry(d);

@@ -80,6 +80,18 @@ typedef struct tcb {
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
 
+/* The partner of t's stopped transfer (kernel/ipc_xfault.c): the record
+ * names it by thread number, so a body holds no kernel pointer. */
+static inline bool xfer_linked(const tcb_t *t)
+{
+	return t->cont.xfer.partner != 0;
+}
+
+static inline bool xfer_linked_to(const tcb_t *t, const tcb_t *p)
+{
+	return t->cont.xfer.partner != 0 && t->cont.xfer.partner == tid_number(p->core->id);
+}
+
 /* Is t's IPC the kernel's own (sent from and received into kmsg)? */
 static inline bool kmsg_active(const tcb_t *t)
 {
@@ -134,6 +146,12 @@ static inline tcb_t *thread_by_number(uint32_t number)
 	tcb_core_t *c = thread_core_by_number(number);
 
 	return c ? c->tcb : NULL;
+}
+
+/* The partner of t's stopped transfer, or NULL. */
+static inline tcb_t *xfer_partner(const tcb_t *t)
+{
+	return xfer_linked(t) ? thread_by_number(t->cont.xfer.partner) : NULL;
 }
 
 /* By global ID, exact version. */
