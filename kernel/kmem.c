@@ -12,7 +12,8 @@
  * other task's kernel memory, its record too, is lent by its kpager.
  * A second, separate source serves sigma0's root mappings while they are
  * built at boot (kernel/sigma0_roots.c); what that reserve does not use
- * joins the pool.
+ * joins the pool.  The counts and the rules' arithmetic are in
+ * kernel/kmem_account.h; this file moves the pages.
  */
 #include <kernel/kmem.h>
 #include <kernel/space.h>
