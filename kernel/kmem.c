@@ -12,7 +12,8 @@
  * other task's kernel memory, its record too, is lent by its kpager.
  * A second, separate source serves sigma0's root mappings while they are
  * built at boot (kernel/sigma0_roots.c); what that reserve does not use
- * joins the pool.
+ * joins the pool.  The counts and the rules' arithmetic are in
+ * kernel/kmem_account.h; this file moves the pages.
  */
 #include <kernel/kmem.h>
 #include <kernel/space.h>
@@ -23,37 +24,38 @@
 typedef struct free_page { struct free_page *next; } free_page_t;
 
 static free_page_t *free_list;
-static uint32_t kernel_pages;   /* in use for the kernel itself (space NULL) */
-static uint32_t boot_task_pages;   /* lent build: in use by sigma0 and the root */
-static uint32_t free_pages;
-static uint32_t pool_pages;     /* every page the pool was given */
-static uint32_t reserve_pages;  /* kept for privileged tasks */
-static uint32_t task_limit;     /* the most one unprivileged task may hold */
+static kmem_stats_t pool;       /* the counts (kernel/kmem_account.h) */
 
-/* The boot reserve, while open: [boot_next, boot_end) for boot_owner. */
+/* The boot reserve, while open: its pages for boot_owner. */
 static space_t *boot_owner;
-static uint32_t boot_next, boot_end, boot_used;
+static kmem_boot_t boot;
 
-#define MIN_PRIVILEGED_RESERVE 32
+#ifdef LENT_KMEM_POOL
+#define POOL_BUILD true
+#else
+#define POOL_BUILD false
+#endif
 
-static void set_limits(void)
+/* s as the accounting rules see it (NULL: the kernel's own). */
+static inline kmem_payer_t payer(const space_t *s)
 {
-	reserve_pages = pool_pages / 16;
-	if (reserve_pages < MIN_PRIVILEGED_RESERVE)
-		reserve_pages = MIN_PRIVILEGED_RESERVE;
-	task_limit = pool_pages > reserve_pages ? (pool_pages - reserve_pages) / 4 * 3 : 0;
+	if (!s)
+		return (kmem_payer_t){ .charge = NULL };
+	return (kmem_payer_t){ .charge = &s->kmem, .privileged = s->privileged,
+			       .no_kpager = s->sigma0 || s->boot_kmem };
 }
 
 static void give(uint32_t phys, uint32_t bytes)
 {
+	uint32_t pages = 0;
+
 	for (uint32_t off = bytes; off >= PAGE_SIZE; off -= PAGE_SIZE) {
 		free_page_t *p = phys_to_virt(phys + off - PAGE_SIZE);
 		p->next = free_list;
 		free_list = p;
-		free_pages++;
-		pool_pages++;
+		pages++;
 	}
-	set_limits();
+	kmem_account_grow(&pool, pages);
 }
 
 void kmem_init(uint32_t pool_phys, uint32_t pool_bytes)
@@ -63,39 +65,15 @@ void kmem_init(uint32_t pool_phys, uint32_t pool_bytes)
 
 uint32_t kmem_task_pages(const space_t *s)
 {
-	uint32_t n = 0;
-
-	for (unsigned k = 0; k < KMEM_KINDS; k++)
-		n += s->kmem_pages[k];
-	return n;
+	return kmem_charge_total(&s->kmem);
 }
 
-/* May s have one more page of the pool?  The kernel's own requests (s
- * NULL: the KIP) come only from boot, and count as privileged. */
-static bool may_take(const space_t *s)
+/* May s have one more page of the pool?  The rule is the build's
+ * (kmem_account_may_take); inline, for it runs for every page the pool
+ * gives. */
+static inline bool may_take(const space_t *s)
 {
-#ifndef LENT_KMEM_POOL
-	/* The boot reserve: the kernel's own, boot's tasks while boot sets
-	 * them up, and sigma0, which never waits on a kpager.  Every other
-	 * task's kernel memory its kpager lends. */
-	return !s || s->sigma0 || s->boot_kmem;
-#else
-	if (!s || s->privileged)
-		return true;
-	return free_pages > reserve_pages && kmem_task_pages(s) < task_limit;
-#endif
-}
-
-/* Lent build: is a pool page of s one of the boot reserve's pages of
- * sigma0 and the root task (the only tasks that may have any)? */
-static bool counts_as_boot_task(const space_t *s)
-{
-#ifdef LENT_KMEM_POOL
-	(void)s;
-	return false;
-#else
-	return s->privileged;
-#endif
+	return kmem_account_may_take(&pool, payer(s), POOL_BUILD);
 }
 
 const char *kmem_pool_name(void)
@@ -110,30 +88,26 @@ const char *kmem_pool_name(void)
 void *kmem_alloc(space_t *s, enum kmem_kind kind)
 {
 	void *page;
+	bool boot_task = false;
 
 	if (s && s == boot_owner) {
-		/* Only the boot reserve: its size is checked, not topped up. */
-		if (boot_next >= boot_end)
+		uint32_t pa;
+
+		if (!kmem_boot_take(&boot, &pa))
 			return NULL;
-		page = phys_to_virt(boot_next);
-		boot_next += PAGE_SIZE;
-		boot_used++;
+		page = phys_to_virt(pa);
 	} else {
 		free_page_t *p = free_list;
 
 		if (!p || !may_take(s))
 			return NULL;
 		free_list = p->next;
-		free_pages--;
+		kmem_account_take(&pool);
 		page = p;
+		boot_task = kmem_account_boot_task(payer(s), POOL_BUILD);
 	}
 	memset(page, 0, PAGE_SIZE);
-	if (s)
-		s->kmem_pages[kind]++;
-	else
-		kernel_pages++;
-	if (s && s != boot_owner && counts_as_boot_task(s))
-		boot_task_pages++;
+	kmem_account_charge(&pool, s ? &s->kmem : NULL, kind, boot_task);
 	return page;
 }
 
@@ -143,25 +117,17 @@ void kmem_free(space_t *s, enum kmem_kind kind, void *page)
 
 	if (!p)
 		return;
-	if (s)
-		s->kmem_pages[kind]--;
-	else
-		kernel_pages--;
-	if (s && counts_as_boot_task(s))
-		boot_task_pages--;
+	(void)kmem_account_uncharge(&pool, s ? &s->kmem : NULL, kind,
+				    kmem_account_boot_task(payer(s), POOL_BUILD));
 	p->next = free_list;
 	free_list = p;
-	free_pages++;
+	kmem_account_back(&pool);
 }
 
+/* Lent build: only boot's tasks have a record from the boot reserve. */
 void kmem_adopt(space_t *s, enum kmem_kind kind)
 {
-	kernel_pages--;
-#ifndef LENT_KMEM_POOL
-	/* Only boot's tasks have a record from the boot reserve. */
-	boot_task_pages++;
-#endif
-	s->kmem_pages[kind]++;
+	kmem_account_adopt(&pool, &s->kmem, kind, !POOL_BUILD);
 }
 
 /* A lent frame back to its kpager.  Nothing of the kernel's may reach
@@ -182,67 +148,37 @@ void kmem_free_record(space_t *s)
 	}
 	free_page_t *p = (free_page_t *)s;
 
-#ifndef LENT_KMEM_POOL
-	boot_task_pages--;
-#endif
 	p->next = free_list;
 	free_list = p;
-	free_pages++;
+	kmem_account_record_back(&pool, !POOL_BUILD);
 }
 
 void kmem_boot_reserve_open(space_t *owner, uint32_t phys, uint32_t bytes)
 {
 	boot_owner = owner;
-	boot_next = phys;
-	boot_end = phys + (uint32_t)ALIGN_DOWN(bytes, PAGE_SIZE);
-	boot_used = 0;
+	kmem_boot_open(&boot, phys, bytes);
 }
 
 uint32_t kmem_boot_reserve_close(void)
 {
-	if (boot_end > boot_next)
-		give(boot_next, boot_end - boot_next);
+	uint32_t rest_phys, rest_bytes, used = kmem_boot_close(&boot, &rest_phys, &rest_bytes);
+
+	if (rest_bytes)
+		give(rest_phys, rest_bytes);
 	boot_owner = NULL;
-	boot_next = boot_end = 0;
-	return boot_used;
+	return used;
 }
 
 void kmem_stats(kmem_stats_t *st)
 {
-	st->pool_pages = pool_pages;
-	st->free_pages = free_pages;
-	st->reserve_pages = reserve_pages;
-	st->task_limit = task_limit;
-	st->kernel_pages = kernel_pages;
-	st->boot_task_pages = boot_task_pages;
-}
-
-const char *kmem_kind_name(enum kmem_kind kind)
-{
-	static const char *const names[KMEM_KINDS] = {
-		[KMEM_TASK] = "task", [KMEM_PDIR] = "page-directory",
-		[KMEM_PT] = "page-table", [KMEM_NT] = "node-table", [KMEM_MAP] = "mapping",
-		[KMEM_TCB] = "tcb", [KMEM_UTCB] = "utcb", [KMEM_KERNEL] = "kernel",
-	};
-	return kind < KMEM_KINDS ? names[kind] : "?";
+	*st = pool;
 }
 
 /* ---- pages by content identifier ---- */
 
 bool kmem_kind_is_lent(const space_t *s, enum kmem_kind kind)
 {
-#ifdef LENT_KMEM_POOL
-	(void)s;
-	(void)kind;
-	return false;
-#else
-	/* sigma0's own kernel memory is the kernel's to take, without IPC:
-	 * sigma0 must never wait on itself. */
-	if (!s || s->sigma0 || s->boot_kmem)
-		return false;
-	return kind == KMEM_TASK || kind == KMEM_PDIR || kind == KMEM_PT || kind == KMEM_NT || kind == KMEM_MAP ||
-	       kind == KMEM_TCB || kind == KMEM_UTCB;
-#endif
+	return kmem_account_kind_is_lent(payer(s), kind, POOL_BUILD);
 }
 
 bool kmem_record_is_lent(void)
@@ -275,7 +211,7 @@ bool kmem_has(const space_t *s, enum kmem_kind kind, uint32_t cid)
 	if (kmem_kind_is_lent(s, kind))
 		return frame_find(s->id, cid) != 0;
 	if (s && s == boot_owner)
-		return boot_next < boot_end;
+		return kmem_boot_has(&boot);
 	return free_list && may_take(s);
 }
 
@@ -303,7 +239,7 @@ void kmem_put(space_t *s, enum kmem_kind kind, void *page)
 		return;
 	}
 	give_back(virt_to_phys(page));
-	s->kmem_pages[kind]--;
+	(void)kmem_charge_drop(&s->kmem, kind);
 }
 
 void kmem_return_lent(space_t *s, enum kmem_kind kind, uint32_t cid)
@@ -318,7 +254,7 @@ void kmem_return_unused(space_t *s)
 {
 	if (!kmem_kind_is_lent(s, KMEM_PT))
 		return;
-	if (s->kmem_pages[KMEM_PT] || s->kmem_pages[KMEM_NT] || s->kmem_pages[KMEM_MAP]) {
+	if (s->kmem.pages[KMEM_PT] || s->kmem.pages[KMEM_NT] || s->kmem.pages[KMEM_MAP]) {
 		for (uint32_t pde = 0; pde < USER_PDES; pde++) {
 			kmem_return_lent(s, KMEM_PT, lent_cid_pt(pde << 22));
 			kmem_return_lent(s, KMEM_NT, lent_cid_nt(pde << 22));
@@ -331,13 +267,13 @@ void kmem_return_unused(space_t *s)
 	 * space): those in use went back with the space's tables and
 	 * threads, so the counts say whether any is left to look for. */
 	kmem_return_lent(s, KMEM_PDIR, LENT_CID_PDIR);
-	for (uint32_t n = 0; s->kmem_pages[KMEM_UTCB] && n < LENT_CID_RANGE_PAGES; n++)
+	for (uint32_t n = 0; s->kmem.pages[KMEM_UTCB] && n < LENT_CID_RANGE_PAGES; n++)
 		kmem_return_lent(s, KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, n));
-	for (uint32_t n = 0; s->kmem_pages[KMEM_TCB] && n < TCB_SLOTS / LENT_TCB_PER_PAGE; n++)
+	for (uint32_t n = 0; s->kmem.pages[KMEM_TCB] && n < TCB_SLOTS / LENT_TCB_PER_PAGE; n++)
 		kmem_return_lent(s, KMEM_TCB, lent_cid_nth(LENT_KMEM_TCB, n));
 }
 
 void kmem_lent(space_t *s, enum kmem_kind kind)
 {
-	s->kmem_pages[kind]++;
+	kmem_charge_add(&s->kmem, kind);
 }

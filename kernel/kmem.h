@@ -16,23 +16,9 @@
 #define KERNEL_KMEM_H
 
 #include <kernel/types.h>
-#include <user/include/lent/kmem.h>
+#include <kernel/kmem_account.h>
 
 typedef struct space space_t;
-
-/* The kinds of kernel data, in the order of <lent/kmem.h> (a kernel page
- * fault names them so), plus the kernel's own global indexes. */
-enum kmem_kind {
-	KMEM_TASK = LENT_KMEM_TASK,   /* the space object, the task's record */
-	KMEM_PDIR = LENT_KMEM_PDIR,   /* page directory */
-	KMEM_PT = LENT_KMEM_PT,       /* page tables (P) */
-	KMEM_NT = LENT_KMEM_NT,       /* node tables (N) */
-	KMEM_MAP = LENT_KMEM_MAP,     /* mapping-database nodes (M) */
-	KMEM_TCB = LENT_KMEM_TCB,     /* thread control blocks (U) */
-	KMEM_UTCB = LENT_KMEM_UTCB,   /* UTCB pages (user-visible part of threads) */
-	KMEM_KERNEL,                  /* the kernel's own (the KIP); space is NULL */
-	KMEM_KINDS
-};
 
 void kmem_init(uint32_t pool_phys, uint32_t pool_bytes);
 /* A zeroed page for s (NULL for the kernel's own), or NULL if none: the
@@ -89,7 +75,6 @@ void kmem_return_unused(space_t *s);
 void kmem_return_lent(space_t *s, enum kmem_kind kind, uint32_t cid);
 /* A frame the task's kpager lent at cid has been accepted: count it. */
 void kmem_lent(space_t *s, enum kmem_kind kind);
-const char *kmem_kind_name(enum kmem_kind kind);
 /* Pages of kernel memory charged to s, all kinds together. */
 uint32_t kmem_task_pages(const space_t *s);
 
@@ -102,14 +87,7 @@ uint32_t kmem_task_pages(const space_t *s);
 void kmem_boot_reserve_open(space_t *owner, uint32_t phys, uint32_t bytes);
 uint32_t kmem_boot_reserve_close(void);
 
-typedef struct kmem_stats {
-	uint32_t pool_pages;      /* the pool's size */
-	uint32_t free_pages;
-	uint32_t reserve_pages;   /* kept for privileged tasks */
-	uint32_t task_limit;      /* the most an unprivileged task may hold */
-	uint32_t kernel_pages;    /* held by the kernel itself */
-	uint32_t boot_task_pages; /* lent build: held by sigma0 and the root */
-} kmem_stats_t;
+/* The pool's counts (kmem_stats_t: kernel/kmem_account.h). */
 void kmem_stats(kmem_stats_t *st);
 /* What the pool is called in this build: "pool" (KMEM=pool), or
  * "boot-reserve" (the default build, where it serves only the KIP, boot's

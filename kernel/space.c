@@ -44,7 +44,7 @@ space_t *space_create_in(void *record, uint32_t id)
 
 	/* Lent zeroed; counted now that the task it was lent for exists. */
 	s->id = id;
-	s->kmem_pages[KMEM_TASK] = 1;
+	kmem_lent(s, KMEM_TASK);
 	return s;
 }
 

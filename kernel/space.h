@@ -35,7 +35,7 @@ struct space {
 	                                    * those still waiting for a body */
 	uint32_t active_threads;           /* of those, activated ones */
 	struct tcb *thread_list;           /* every thread in the space */
-	uint32_t kmem_pages[KMEM_KINDS];   /* kernel memory charged to us */
+	kmem_charge_t kmem;                /* kernel memory charged to us, by kind */
 	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
 	void *node_pages;                  /* list of those pages */
 	uint32_t node_page_count;          /* and their number: the next one's CID */

@@ -66,8 +66,8 @@ static word_t stats(tcb_t *t, space_t *s)
 	if (!may_read(t, s))
 		return sys_fail(t, ERR_NO_PRIVILEGE);
 	for (unsigned k = 0; k < LENT_KMEM_KINDS; k++) {
-		t->utcb[1 + k] = s->kmem_pages[k];
-		total += s->kmem_pages[k];
+		t->utcb[1 + k] = s->kmem.pages[k];
+		total += s->kmem.pages[k];
 	}
 	t->utcb[LENT_KMEM_STAT_RESIDENT] = s->threads * TCB_RESIDENT_BYTES;
 	t->utcb[LENT_KMEM_STAT_THREADS] = s->threads;
