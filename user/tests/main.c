@@ -26,7 +26,8 @@ static const struct test *const groups[] = {
 	sigma0_tests, frames_tests, s0attack_tests, kpf_tests, kpf_multi_tests, klend_tests, ktask_tests, kpfnote_tests, kstrip_tests, kpager_tests,
 	tcb_tests,
 	tcbattack_tests,
-	kattack_tests, kattack_roles_tests, khostile_recv_tests, khostile_tests, khostile_bad_tests, KHOSTILE_BUG_GROUP
+	kattack_tests, kattack_roles_tests, khostile_recv_tests, khostile_tests, khostile_bad_tests, khostile_nest_tests,
+	KHOSTILE_BUG_GROUP
 	kattack_ctl_tests, kowned_tests, misc_tests, kmem_tests,
 	fuzz_tests, kmem_last_tests,
 	s0hang_tests,
