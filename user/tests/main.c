@@ -27,6 +27,7 @@ static const struct test *const groups[] = {
 	tcb_tests,
 	tcbattack_tests,
 	kattack_tests, kattack_roles_tests, khostile_recv_tests, khostile_tests, khostile_bad_tests, khostile_nest_tests,
+	khostile_tc_tests,
 	KHOSTILE_BUG_GROUP
 	kattack_ctl_tests, kowned_tests, misc_tests, kmem_tests,
 	fuzz_tests, kmem_last_tests,

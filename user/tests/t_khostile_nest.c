@@ -229,7 +229,7 @@ static const char *kn_wait_sending(L4_ThreadId_t t)
 	return t_fail(__FILE__, __LINE__, "the pager never blocks sending");
 }
 
-enum { KN_ABORT, KN_KPAGER_DELETED };
+enum { KN_ABORT, KN_KPAGER_DELETED, KN_SENDER_DELETED };
 
 /*
  * Open bug (khostile_bug_tests): an agent r receives a string into a
@@ -237,13 +237,14 @@ enum { KN_ABORT, KN_KPAGER_DELETED };
  * that map needs r's kernel memory, so p's reply waits queued on r,
  * unlinked, while r asks its kpager (which holds the fault).  Then r's
  * receive ends without that reply: aborted by r's own second thread
- * (how KN_ABORT), or its kpager deleted (KN_KPAGER_DELETED).  The reply
+ * (how KN_ABORT), its kpager deleted (KN_KPAGER_DELETED), or the
+ * string's sender deleted (KN_SENDER_DELETED).  The reply
  * answered a page fault that is over: it must end too, and never reach
  * r's next receive.  It stays queued instead (drop_kernel_call() in
  * kernel/ipc_xfault.c takes r out of its kernel call but leaves the
  * sender that xfer_kmem_unlinked() queued): r's next receive from anyone
  * takes it as an ordinary message from p, a map of the pager's page
- * (KN_ABORT), or fails with error 4 because that map needs a kernel page
+ * (KN_ABORT, KN_SENDER_DELETED), or fails with error 4 because that map needs a kernel page
  * no kpager can give (KN_KPAGER_DELETED).  Were r's next IPC a call to
  * p, the two would wait for each other for as long as p's XferTimeouts
  * allow: for good with X.2's default, never.
@@ -275,7 +276,8 @@ static const char *kn_reply_left(int how)
 	CHECK_EQ(L4_ThreadControl(r, r, L4_nilthread, p, (void *)-1), 1);
 	CHECK(rt_agent_post(r, RT_AG_RECV_STRING, 2, buf));
 	L4_StringItem_t s = L4_StringItem(KN_LEN, kn_src);
-	CHECK(!L4_IsNilThread(t_send_async(r, t_tag(0x66, 0, 2), s.raw, KH_XFER)));
+	L4_ThreadId_t snd = t_send_async(r, t_tag(0x66, 0, 2), s.raw, KH_XFER);
+	CHECK(!L4_IsNilThread(snd));
 	CHECK(t_wait_for(&kp_p.got_pf, 1, T_WAIT_US));
 	if (!kh_lent_kinds) {
 		CHECK(t_wait_for(&kp_p.done, 1, T_WAIT_US));
@@ -292,18 +294,22 @@ static const char *kn_reply_left(int how)
 		ctl[0] = r.raw;
 		ctl[1] = __L4_EXREGS_ABORT_SEND | __L4_EXREGS_ABORT_RECV;
 		CHECK(t_ag_ok(rt_agent_cmd(r2, RT_AG_EXREG, 2, ctl)));
-	} else {
+	} else if (how == KN_KPAGER_DELETED) {
 		rt_release(kh_thread);
+	} else {
+		rt_release(snd);
 	}
 	/* The string's sender and r's receive end. */
-	CHECK(t_send_async_wait(&tag, &ec));
-	CHECK(ec != 0);
+	if (how != KN_SENDER_DELETED) {
+		CHECK(t_send_async_wait(&tag, &ec));
+		CHECK(ec != 0);
+	}
 	CHECK(t_ag_ok(rt_agent_result(r, 0)));
 	CHECK(rt_mr(2) != 0);
 	/* r's next receive, from anyone, into KH_WINDOW: it must take the
 	 * marker, not the pager's old reply. */
 	kh.mode = KH_SERVE;
-	if (how == KN_ABORT)
+	if (how != KN_KPAGER_DELETED)
 		RUN(kh_go(1));
 	RUN(t_ag_accept(r, KH_WINDOW, 12));
 	CHECK(rt_agent_post(r, RT_AG_RECV, 0, 0));
@@ -333,6 +339,11 @@ static const char *t_khostile_bug_pager_reply_left_after_kpager_death(void)
 	return kn_reply_left(KN_KPAGER_DELETED);
 }
 
+static const char *t_khostile_bug_pager_reply_left_after_sender_death(void)
+{
+	return kn_reply_left(KN_SENDER_DELETED);
+}
+
 const struct test khostile_nest_tests[] = {
 	TEST(khostile_string_source_nested_kpf),
 	TEST(khostile_kpager_gone_before_fault),
@@ -343,5 +354,6 @@ const struct test khostile_bug_tests[] = {
 	TEST(khostile_bug_kpager_deleted_receive_code),
 	TEST(khostile_bug_pager_reply_left_after_abort),
 	TEST(khostile_bug_pager_reply_left_after_kpager_death),
+	TEST(khostile_bug_pager_reply_left_after_sender_death),
 	{ 0 }
 };
