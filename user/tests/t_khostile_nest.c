@@ -344,6 +344,61 @@ static const char *t_khostile_bug_pager_reply_left_after_sender_death(void)
 	return kn_reply_left(KN_SENDER_DELETED);
 }
 
+/*
+ * Open bug (khostile_bug_tests), the same cause as above: the string's
+ * sender is the receiver's kpager too.  When main's map of the buffer
+ * page needs the receiver's kernel memory, the kpager cannot answer (it
+ * is the receiver's partner in the stopped transfer), so the receive
+ * fails for want of memory (4) and the send with it (7), as documented.
+ * main's reply, queued on the receiver meanwhile, should end with them.
+ * It stays queued: the agent's next IPC, its call to main, then waits
+ * for main, and main for the agent, until main's XferTimeout (0.8 s
+ * here; X.2's default, never, would hang main, the pager, for good),
+ * which then ends main's send as a send timeout (error 1).
+ */
+static const char *t_khostile_bug_pager_reply_left_kpager_is_sender(void)
+{
+	L4_ThreadId_t r, from, snd;
+	L4_Word_t page = kh_value_page(0), buf[2] = { KN_BUF, KN_LEN }, ec, main_ec;
+	L4_MsgTag_t tag;
+
+	CHECK(page != 0);
+	RUN(kh_start(KH_SERVE));
+	RUN(t_kp_agent(&r, kh_thread));
+	CHECK(rt_agent_post(r, RT_AG_RECV_STRING, 2, buf));
+	L4_StringItem_t s = L4_StringItem(KN_LEN, kn_src);
+	snd = t_send_async(r, t_tag(0x66, 0, 2), s.raw, KH_XFER);
+	CHECK(!L4_IsNilThread(snd));
+	CHECK_EQ(lent_kmem_control(r.raw, LENT_KMEM_SET_KPAGER, snd.raw), 1);
+	tag = rt_agent_result(r, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, r.raw);
+	L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, KH_WINDOW);
+	t_load(0, 0, 0, 2, m.raw);
+	L4_Set_XferTimeouts(KH_XFER);
+	tag = L4_Send_Timeout(r, rt_us(T_WAIT_US));
+	main_ec = L4_IpcFailed(tag) ? L4_ErrorCode() & 0xf : 0;
+	L4_Set_XferTimeouts(0);
+	CHECK(t_send_async_wait(&tag, &ec));
+	CHECK(t_ag_ok(rt_agent_result(r, 0)));
+	L4_Word_t rec = rt_mr(2) & 0xf;
+	if (!kh_lent_kinds) {
+		CHECK_EQ(main_ec, 0);
+		CHECK_EQ(ec, 0);
+		CHECK_EQ(rec, 0);
+		return 0;
+	}
+	CHECK_EQ(ec, EC_SEND(L4_ErrAborted));
+	CHECK_EQ(rec, EC_RECV(L4_ErrMsgOverflow));
+	/* main's reply ended with the receive, not by a timeout after a
+	 * wait for the agent, which was waiting for main (today: error 1,
+	 * once main's XferTimeout ran out). */
+	CHECK(main_ec != 0);
+	CHECK(main_ec != EC_SEND(L4_ErrTimeout));
+	CHECK(main_ec != EC_SEND(L4_ErrXferTimeoutOwn));
+	return 0;
+}
+
 const struct test khostile_nest_tests[] = {
 	TEST(khostile_string_source_nested_kpf),
 	TEST(khostile_kpager_gone_before_fault),
@@ -355,5 +410,6 @@ const struct test khostile_bug_tests[] = {
 	TEST(khostile_bug_pager_reply_left_after_abort),
 	TEST(khostile_bug_pager_reply_left_after_kpager_death),
 	TEST(khostile_bug_pager_reply_left_after_sender_death),
+	TEST(khostile_bug_pager_reply_left_kpager_is_sender),
 	{ 0 }
 };

@@ -156,22 +156,22 @@ static const char *t_khostile_string_buffer_fault_no_kpf(void)
  * receiver waits for its pager for good, and the sender's XferTimeout
  * ends both (the sender sees error 5).
  */
-static const char *t_khostile_string_nested_kpf_one_page(void)
+static const char *t_khostile_bug_string_nested_kpf_one_page(void)
 {
 	return kh_string_nested(1, 0, 0);
 }
 
-static const char *t_khostile_string_nested_kpf_three_pages(void)
+static const char *t_khostile_bug_string_nested_kpf_three_pages(void)
 {
 	return kh_string_nested(3, 0, 0);
 }
 
-static const char *t_khostile_string_nested_kpf_pager_is_kpager(void)
+static const char *t_khostile_bug_string_nested_kpf_pager_is_kpager(void)
 {
 	return kh_string_nested(1, 1, 0);
 }
 
-static const char *t_khostile_string_nested_kpf_pager_is_kpager_three(void)
+static const char *t_khostile_bug_string_nested_kpf_pager_is_kpager_three(void)
 {
 	return kh_string_nested(3, 1, 0);
 }
@@ -182,9 +182,9 @@ const struct test khostile_recv_tests[] = {
 };
 
 const struct test khostile_recv_bug_tests[] = {
-	TEST(khostile_string_nested_kpf_one_page),
-	TEST(khostile_string_nested_kpf_three_pages),
-	TEST(khostile_string_nested_kpf_pager_is_kpager),
-	TEST(khostile_string_nested_kpf_pager_is_kpager_three),
+	TEST(khostile_bug_string_nested_kpf_one_page),
+	TEST(khostile_bug_string_nested_kpf_three_pages),
+	TEST(khostile_bug_string_nested_kpf_pager_is_kpager),
+	TEST(khostile_bug_string_nested_kpf_pager_is_kpager_three),
 	{ 0 }
 };
