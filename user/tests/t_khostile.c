@@ -127,22 +127,6 @@ static const char *t_khostile_silent_kpager_others_unaffected(void)
 	return kh_pool_back();
 }
 
-/* The agent is in a receive (its state in ExchangeRegisters). */
-static const char *kh_wait_receiving(L4_ThreadId_t ag)
-{
-	for (int i = 0; i < 1000; i++) {
-		L4_Word_t ctl = 0, d;
-		L4_ThreadId_t p;
-
-		(void)__L4_Exregs(ag, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
-				  &ctl, &d, &d, &d, &d, &p);
-		if (ctl & __L4_EXREGS_ABORT_RECV)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return t_fail(__FILE__, __LINE__, "the agent never receives");
-}
-
 /*
  * A client in a page fault whose gather waits for a silent kpager
  * (CONT_KPF_FAULT).  An abort alone takes it back to user mode, where
@@ -199,17 +183,12 @@ static const char *t_khostile_abort_client_in_receive_kpf(void)
 {
 	L4_ThreadId_t a;
 	L4_Word_t value = kh_value_page(KH_VALUE);
+	int waits;
 
 	CHECK(value != 0);
-	RUN(kh_start(KH_HOLD));
-	RUN(t_kp_agent(&a, kh_thread));
-	RUN(ka_map_async(0, a, KH_WINDOW, value));
-	if (!kh_lent_kinds) {
-		RUN(ka_map_done(0, a));
+	RUN(kh_client_in_receive_kpf(&a, &waits));
+	if (!waits)
 		return 0;
-	}
-	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
-	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0), 1);
 	(void)__L4_Exregs(a, __L4_EXREGS_ABORT_RECV, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
 	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
 	CHECK_EQ(ka_snd[0].ec & 0xf, EC_SEND(L4_ErrAborted));
@@ -217,7 +196,7 @@ static const char *t_khostile_abort_client_in_receive_kpf(void)
 	CHECK_EQ(rt_mr(2) & 0xf, EC_RECV(L4_ErrAborted));
 	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0), 0);
 	CHECK(rt_agent_post(a, RT_AG_RECV, 0, 0));
-	RUN(kh_wait_receiving(a));
+	RUN(kh_wait_state(a, __L4_EXREGS_ABORT_RECV));
 	RUN(kh_go(1));
 	CHECK_EQ(kh.answer_ec[0], EC_SEND(4) | ((L4_Word_t)LENT_KPF_NOT_WAITING << 4));
 	RUN(kh_pool_back());
@@ -234,26 +213,6 @@ static const char *t_khostile_abort_client_in_receive_kpf(void)
 	RUN(t_ag_reads(a, KH_WINDOW, KH_VALUE));
 	rt_release(a);
 	return kh_pool_back();
-}
-
-/* A root thread's ThreadControl(t_shared[0], t_shared[1], main, main,
- * t_shared[2]): result in t_shared[3], ErrorCode in t_shared[4]; then,
- * once t_shared[6] says so, the same call again: t_shared[7], [8]. */
-static void kh_tc_body(L4_Word_t arg)
-{
-	L4_ThreadId_t dest = { .raw = t_shared[0] }, space = { .raw = t_shared[1] };
-
-	(void)arg;
-	t_shared[3] = L4_ThreadControl(dest, space, rt_main_thread(), rt_main_thread(),
-				       (void *)t_shared[2]);
-	t_shared[4] = L4_ErrorCode();
-	t_shared[5] = 1;
-	while (!t_shared[6])
-		rt_sleep_us(1000);
-	t_shared[7] = L4_ThreadControl(dest, space, rt_main_thread(), rt_main_thread(),
-				       (void *)t_shared[2]);
-	t_shared[8] = L4_ErrorCode();
-	t_shared[9] = 1;
 }
 
 /*
@@ -276,9 +235,9 @@ static const char *t_khostile_kpager_deleted_three_clients(void)
 	RUN(t_kp_agent(&b, kh_thread));
 	RUN(ka_map_async(0, a, KH_WINDOW, value));
 	RUN(kh_post_read(b, KH_WINDOW2));
-	t_shared[0] = u.raw;
-	t_shared[1] = b.raw;
-	t_shared[2] = RT_UTCB_AREA_BASE + 3 * RT_PAGE_SIZE;
+	t_shared[0] = t_shared[10] = u.raw;
+	t_shared[1] = t_shared[11] = b.raw;
+	t_shared[2] = t_shared[12] = RT_UTCB_AREA_BASE + 3 * RT_PAGE_SIZE;
 	CHECK(!L4_IsNilThread(rt_thread_create(kh_tc_body, 0)));
 	if (!kh_lent_kinds) {
 		RUN(t_ag_faults_posted(b, KH_WINDOW2));

@@ -88,6 +88,22 @@ const char *kh_pool_back(void);
 L4_Word_t kh_lent_now(void);
 /* A fresh page of the root's with value in its first word. */
 L4_Word_t kh_value_page(L4_Word_t value);
+/* A fresh kpager that holds its faults, and a client *a of it whose
+ * receive of a map item into KH_WINDOW (sender ka_snd[0]) waits for it;
+ * *waits 0 in a KMEM=pool kernel, where the map arrived at once. */
+const char *kh_client_in_receive_kpf(L4_ThreadId_t *a, int *waits);
+/* A second agent thread *t in the space of ag, its UTCB in ag's first
+ * UTCB page, its pager main. */
+const char *kh_second_agent(L4_ThreadId_t ag, L4_ThreadId_t *t);
+/* Thread t is blocked in IPC as bit says (__L4_EXREGS_ABORT_RECV: a
+ * receive, __L4_EXREGS_ABORT_SEND: a send), seen by ExchangeRegisters. */
+const char *kh_wait_state(L4_ThreadId_t t, L4_Word_t bit);
+/* A root thread's ThreadControl(t_shared[0], t_shared[1], main, main,
+ * t_shared[2]): result in t_shared[3], ErrorCode in t_shared[4], done in
+ * t_shared[5]; then, once t_shared[6] says so, ThreadControl(
+ * t_shared[10], t_shared[11], main, main, t_shared[12]): t_shared[7],
+ * [8], done in [9]. */
+void kh_tc_body(L4_Word_t arg);
 
 
 #endif

@@ -162,19 +162,6 @@ static const char *t_khostile_malformed_multi_answers_refused(void)
 	return kh_pool_back();
 }
 
-/* A second agent thread in the space of ag, its UTCB in ag's UTCB page. */
-static const char *kh_second_agent(L4_ThreadId_t ag, L4_ThreadId_t *t)
-{
-	L4_Word_t ip, sp;
-
-	*t = rt_task_thread_prepare(ag, RT_UTCB_AREA_BASE + RT_UTCB_SIZE, rt_agent_loop, 0,
-				    rt_main_thread(), &ip, &sp);
-	CHECK(!L4_IsNilThread(*t));
-	CHECK(rt_start_message(*t, ip, sp));
-	CHECK(t_ag_ok(rt_agent_result(*t, 0)));
-	return 0;
-}
-
 static volatile L4_Word_t kh_word2 = KH_VALUE;
 
 /*

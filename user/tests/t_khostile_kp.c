@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The attacker tests' kpager (t_khostile.h). */
 #include "t_khostile.h"
+#include "t_kattack.h"
 
 volatile struct kh_log kh;
 L4_Word_t kh_pool, kh_lent_kinds;
@@ -139,4 +140,68 @@ L4_Word_t kh_value_page(L4_Word_t value)
 	if (p)
 		((volatile L4_Word_t *)p)[0] = value;
 	return p;
+}
+
+const char *kh_client_in_receive_kpf(L4_ThreadId_t *a, int *waits)
+{
+	L4_Word_t value = kh_value_page(KH_VALUE);
+
+	*waits = 0;
+	CHECK(value != 0);
+	RUN(kh_start(KH_HOLD));
+	RUN(t_kp_agent(a, kh_thread));
+	RUN(ka_map_async(0, *a, KH_WINDOW, value));
+	if (!kh_lent_kinds)
+		return ka_map_done(0, *a);
+	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
+	CHECK_EQ(kh.from[0], a->raw);
+	CHECK_EQ(lent_kmem_control(a->raw, LENT_KMEM_PENDING, 0), 1);
+	*waits = 1;
+	return 0;
+}
+
+const char *kh_second_agent(L4_ThreadId_t ag, L4_ThreadId_t *t)
+{
+	L4_Word_t ip, sp;
+
+	*t = rt_task_thread_prepare(ag, RT_UTCB_AREA_BASE + RT_UTCB_SIZE, rt_agent_loop, 0,
+				    rt_main_thread(), &ip, &sp);
+	CHECK(!L4_IsNilThread(*t));
+	CHECK(rt_start_message(*t, ip, sp));
+	CHECK(t_ag_ok(rt_agent_result(*t, 0)));
+	return 0;
+}
+
+const char *kh_wait_state(L4_ThreadId_t t, L4_Word_t bit)
+{
+	for (int i = 0; i < 1000; i++) {
+		L4_Word_t ctl = 0, d;
+		L4_ThreadId_t p;
+
+		(void)__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+				  &ctl, &d, &d, &d, &d, &p);
+		if (ctl & bit)
+			return 0;
+		rt_sleep_us(1000);
+	}
+	return t_fail(__FILE__, __LINE__, "the thread never blocks so");
+}
+
+void kh_tc_body(L4_Word_t arg)
+{
+	L4_ThreadId_t dest = { .raw = t_shared[0] }, space = { .raw = t_shared[1] };
+
+	(void)arg;
+	t_shared[3] = L4_ThreadControl(dest, space, rt_main_thread(), rt_main_thread(),
+				       (void *)t_shared[2]);
+	t_shared[4] = L4_ErrorCode();
+	t_shared[5] = 1;
+	while (!t_shared[6])
+		rt_sleep_us(1000);
+	dest.raw = t_shared[10];
+	space.raw = t_shared[11];
+	t_shared[7] = L4_ThreadControl(dest, space, rt_main_thread(), rt_main_thread(),
+				       (void *)t_shared[12]);
+	t_shared[8] = L4_ErrorCode();
+	t_shared[9] = 1;
 }

@@ -141,17 +141,11 @@ static const char *t_khostile_kpager_gone_before_fault(void)
 static const char *t_khostile_bug_kpager_deleted_receive_code(void)
 {
 	L4_ThreadId_t a;
-	L4_Word_t value = kh_value_page(KH_VALUE);
+	int waits;
 
-	CHECK(value != 0);
-	RUN(kh_start(KH_HOLD));
-	RUN(t_kp_agent(&a, kh_thread));
-	RUN(ka_map_async(0, a, KH_WINDOW, value));
-	if (!kh_lent_kinds) {
-		RUN(ka_map_done(0, a));
+	RUN(kh_client_in_receive_kpf(&a, &waits));
+	if (!waits)
 		return 0;
-	}
-	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
 	rt_release(kh_thread);
 	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
 	CHECK(t_ag_ok(rt_agent_result(a, 0)));
@@ -200,35 +194,6 @@ static void kn_pager(L4_Word_t arg)
 	}
 }
 
-/* A second agent thread in the space of ag (its pager main). */
-static const char *kn_second_agent(L4_ThreadId_t ag, L4_ThreadId_t *t)
-{
-	L4_Word_t ip, sp;
-
-	*t = rt_task_thread_prepare(ag, RT_UTCB_AREA_BASE + RT_UTCB_SIZE, rt_agent_loop, 0,
-				    rt_main_thread(), &ip, &sp);
-	CHECK(!L4_IsNilThread(*t));
-	CHECK(rt_start_message(*t, ip, sp));
-	CHECK(t_ag_ok(rt_agent_result(*t, 0)));
-	return 0;
-}
-
-/* Thread t (of the root) is blocked sending. */
-static const char *kn_wait_sending(L4_ThreadId_t t)
-{
-	for (int i = 0; i < 1000; i++) {
-		L4_Word_t ctl = 0, d;
-		L4_ThreadId_t p;
-
-		(void)__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
-				  &ctl, &d, &d, &d, &d, &p);
-		if (ctl & __L4_EXREGS_ABORT_SEND)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return t_fail(__FILE__, __LINE__, "the pager never blocks sending");
-}
-
 enum { KN_ABORT, KN_KPAGER_DELETED, KN_SENDER_DELETED };
 
 /*
@@ -259,7 +224,7 @@ static const char *kn_reply_left(int how)
 	CHECK(page != 0);
 	RUN(kh_start(KH_HOLD));
 	RUN(t_kp_agent(&r, kh_thread));
-	RUN(kn_second_agent(r, &r2));
+	RUN(kh_second_agent(r, &r2));
 	/* The string receive's code is mapped before main stops serving it. */
 	L4_Word_t warm[2] = { (L4_Word_t)kn_dst, KN_LEN };
 	L4_StringItem_t ws = L4_StringItem(KN_LEN, kn_src);
@@ -288,7 +253,7 @@ static const char *kn_reply_left(int how)
 	}
 	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
 	CHECK_EQ(kh.from[0], r.raw);
-	RUN(kn_wait_sending(p));
+	RUN(kh_wait_state(p, __L4_EXREGS_ABORT_SEND));
 	CHECK_EQ(kp_p.done, 0);
 	if (how == KN_ABORT) {
 		ctl[0] = r.raw;

@@ -11,30 +11,7 @@
 #include "t_khostile.h"
 #include "t_kattack.h"
 
-/* A root thread's ThreadControl(t_shared[0], t_shared[1], main, main,
- * t_shared[2]): result in t_shared[3], ErrorCode in t_shared[4]; then,
- * once t_shared[6] says so, ThreadControl(t_shared[10], t_shared[11],
- * main, main, t_shared[12]): t_shared[7], [8]. */
-static void kt_tc_body(L4_Word_t arg)
-{
-	L4_ThreadId_t dest = { .raw = t_shared[0] }, space = { .raw = t_shared[1] };
-
-	(void)arg;
-	t_shared[3] = L4_ThreadControl(dest, space, rt_main_thread(), rt_main_thread(),
-				       (void *)t_shared[2]);
-	t_shared[4] = L4_ErrorCode();
-	t_shared[5] = 1;
-	while (!t_shared[6])
-		rt_sleep_us(1000);
-	dest.raw = t_shared[10];
-	space.raw = t_shared[11];
-	t_shared[7] = L4_ThreadControl(dest, space, rt_main_thread(), rt_main_thread(),
-				       (void *)t_shared[12]);
-	t_shared[8] = L4_ErrorCode();
-	t_shared[9] = 1;
-}
-
-/* Start kt_tc_body making u in the space of task, its UTCB in page
+/* Start kh_tc_body making u in the space of task, its UTCB in page
  * `page` of the task's UTCB area (one the task has not used). */
 static const char *kt_start_tc(L4_ThreadId_t u, L4_ThreadId_t task, unsigned page,
 			       L4_ThreadId_t *caller)
@@ -42,7 +19,7 @@ static const char *kt_start_tc(L4_ThreadId_t u, L4_ThreadId_t task, unsigned pag
 	t_shared[0] = u.raw;
 	t_shared[1] = task.raw;
 	t_shared[2] = RT_UTCB_AREA_BASE + page * RT_PAGE_SIZE;
-	*caller = rt_thread_create(kt_tc_body, 0);
+	*caller = rt_thread_create(kh_tc_body, 0);
 	CHECK(!L4_IsNilThread(*caller));
 	return 0;
 }
