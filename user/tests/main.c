@@ -6,6 +6,14 @@
  * "N passed, N failed", then the debugger with "shutdown".
  */
 #include "tests.h"
+#include "t_khostile.h"
+
+/* The tests that show open kernel bugs run only on request (t_khostile.h). */
+#if T_KHOSTILE_KNOWN_BUGS
+#define KHOSTILE_BUG_GROUP khostile_recv_bug_tests, khostile_bug_tests,
+#else
+#define KHOSTILE_BUG_GROUP
+#endif
 
 /* Groups in the order they run: the basics first, the tests that feed
  * the kernel garbage last. */
@@ -18,7 +26,10 @@ static const struct test *const groups[] = {
 	sigma0_tests, frames_tests, s0attack_tests, kpf_tests, kpf_multi_tests, klend_tests, ktask_tests, kpfnote_tests, kstrip_tests, kpager_tests,
 	tcb_tests,
 	tcbattack_tests,
-	kattack_tests, kattack_roles_tests, kattack_ctl_tests, kowned_tests, misc_tests, kmem_tests,
+	kattack_tests, kattack_roles_tests, khostile_recv_tests, khostile_tests, khostile_bad_tests, khostile_nest_tests,
+	khostile_tc_tests,
+	KHOSTILE_BUG_GROUP
+	kattack_ctl_tests, kowned_tests, misc_tests, kmem_tests,
 	fuzz_tests, kmem_last_tests,
 	s0hang_tests,
 };
