@@ -61,6 +61,8 @@ void make_ready(tcb_t *t)
 	ipc_work_remove(t);          /* its receive phase is over */
 	kcont_kpf_over(&t->cont);
 	t->cont.kind = CONT_USER_IPC;
+	if (t->cont.held)
+		xfer_release_held(t);
 	if (t->cont.halted) {
 		t->core->state = TS_HALTED;
 		sched_dequeue(t);
@@ -124,6 +126,8 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 	/* The cursor belongs to snd's transfer to one receiver; messages the
 	 * kernel makes for snd (its page faults) neither use nor touch it. */
 	bool mine = !kmsg_active(snd) && snd->cont.xfer.cur_to == rcv->core->id;
+	if (rcv->cont.held == tid_number(snd->core->id))
+		rcv->cont.held = 0;      /* the reply it held is taken up */
 	xfer_cursor_t cur = mine ? snd->cont.xfer.cur : (xfer_cursor_t){ 0 };
 	int r = ipc_transfer(snd, rcv, &tag, &f, &cur);
 

@@ -16,6 +16,12 @@
  * can revive it with ExchangeRegisters. */
 void kernel_ipc_failed(tcb_t *t, uint32_t code)
 {
+	/* A receive that asked its kpager for a page and gets none fails
+	 * for want of memory, whatever ended the wait (the kpager died, or
+	 * the thread's SET_KPF_WAIT ran out), as if no kpager had been
+	 * there to ask (kpf_receiver_asks). */
+	if (t->cont.kind == CONT_PF_RECV && kpf_waiting(t))
+		code = IPC_ERR_OVERFLOW;
 	if (xfer_linked(t)) {
 		/* The page a transfer waits for will never come. */
 		xfer_abort(t, code, IPC_ERR_ABORTED);
@@ -43,6 +49,8 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 			t->cont.ipc_from, code);
 	kcont_kpf_over(&t->cont);
 	t->cont.kind = CONT_USER_IPC;
+	if (t->cont.held)
+		xfer_release_held(t);
 	t->cont.halted = true;
 	t->core->state = TS_HALTED;
 	sched_dequeue(t);

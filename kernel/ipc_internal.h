@@ -60,6 +60,7 @@ void xfer_unlink(tcb_t *a);
 void xfer_fail_one(tcb_t *t, uint32_t code);
 void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner);
 void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f);
+void xfer_release_held(tcb_t *t);
 void xfer_stop(tcb_t *snd, tcb_t *rcv);
 struct kmem_need;
 void xfer_kmem_unlinked(tcb_t *snd, tcb_t *rcv, const struct kmem_need *need);

@@ -68,6 +68,8 @@ static void drop_kernel_call(tcb_t *t)
 		senders_remove(t);
 	kcont_kpf_over(&t->cont);
 	t->cont.kind = CONT_USER_IPC;
+	if (t->cont.held)
+		xfer_release_held(t);
 }
 
 void xfer_fail_one(tcb_t *t, uint32_t code)
@@ -126,8 +128,7 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	xfer_arm_deadline(snd, snd, rcv, first);
 	if (!f->access) {
 		/* A page of its kernel memory: its kpager is asked. */
-		kmem_need_t need = { .space = rcv->space, .kind = f->kind, .cid = f->cid };
-		kpf_receiver_asks(rcv, &need);
+		kpf_receiver_asks(rcv, &f->need);
 		return;
 	}
 	rcv->cont.recv.from = rcv->cont.ipc_from;
@@ -160,7 +161,27 @@ void xfer_kmem_unlinked(tcb_t *snd, tcb_t *rcv, const kmem_need_t *need)
 	timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
 	if (!timeout_is_never(st))
 		timeout_set(snd, timeout_deadline(st, arch_time_us()) + 1);
+	rcv->cont.held = tid_number(snd->core->id);
 	kpf_receiver_asks(rcv, need);
+}
+
+/*
+ * t's kernel call ends other than by taking the reply it held (it was
+ * aborted, its partner died, it ran out of time): that reply's sender,
+ * queued on t since its transfer stopped, is not left behind to be taken
+ * by t's next, unrelated receive.  Its send fails as an aborted transfer
+ * does.
+ */
+void xfer_release_held(tcb_t *t)
+{
+	tcb_t *s = thread_by_number(t->cont.held);
+
+	t->cont.held = 0;
+	if (!s || s->core->state != TS_SEND || s->core->partner != t->core)
+		return;
+	senders_remove(s);
+	xfer_forget_retry(s);
+	fail_ipc(s, IPC_ERR_ABORTED, false);
 }
 
 /* The transfer stopped at a preemption point.  The sender re-executes its

@@ -205,8 +205,7 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 				/* The kpager would not lend the page: the map
 				 * item is refused, the rest goes on. */
 				if (!kpf_take_refusal(rcv)) {
-					*f = (xfer_fault_t){ .who = rcv, .kind = need.kind,
-							     .cid = need.cid };
+					*f = (xfer_fault_t){ .who = rcv, .need = need };
 					return XFER_KMEM;
 				}
 			}

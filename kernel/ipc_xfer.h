@@ -5,6 +5,8 @@
 #define KERNEL_IPC_XFER_H
 
 #include <kernel/types.h>
+#include <kernel/kpf.h>
+#include <kernel/xfer_cursor.h>
 
 struct tcb;
 
@@ -12,8 +14,8 @@ typedef struct xfer_fault {
 	struct tcb *who;      /* the partner whose memory is missing */
 	uint32_t addr;        /* XFER_FAULT: the address; XFER_REFUSED: why */
 	uint32_t access;      /* RIGHT_R to read a source, RIGHT_W to fill a buffer */
-	uint8_t kind;         /* XFER_KMEM: the receiver's kernel page missing */
-	uint32_t cid;
+	kmem_need_t need;     /* XFER_KMEM: the receiver's kernel pages missing,
+	                       * as many as its kpager takes per fault */
 } xfer_fault_t;
 
 #define XFER_OK      0
@@ -22,20 +24,12 @@ typedef struct xfer_fault {
 #define XFER_KMEM    (-3)   /* the receiver's kernel memory is missing */
 #define XFER_REFUSED (-4)   /* a kpager's page was refused (kernel/kpf.c) */
 
-/* How far a transfer that stopped got: the typed item it is in, the
- * receive buffer register its strings go to next, and the bytes (of a
- * string) or pages (of a map or grant item) of that item already done.
- * Kept in the sender; all zero for a transfer not begun. */
-typedef struct xfer_cursor {
-	uint8_t item, br;
-	uint32_t done;
-} xfer_cursor_t;
 
 /*
  * Transfer snd's message to rcv, from *cur on.  Returns XFER_OK with the
  * tag the receiver sees in *tag_out; XFER_FAULT with *f filled, or
- * XFER_STOPPED at a preemption point, XFER_KMEM with f->kind and f->cid
- * naming a missing page of the receiver's kernel memory, all with *cur
+ * XFER_STOPPED at a preemption point, XFER_KMEM with f->need naming the
+ * missing pages of the receiver's kernel memory, all with *cur
  * saying where to go on once the page is there or the interrupt has been
  * taken; XFER_REFUSED when the receiver waits for a kernel page and the
  * sender's map item offers one the kernel refuses (f->addr: why); or an X.2

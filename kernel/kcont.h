@@ -18,7 +18,7 @@
 #include <kernel/types.h>
 #include <kernel/l4types.h>
 #include <kernel/preempt.h>
-#include <kernel/ipc_xfer.h>
+#include <kernel/xfer_cursor.h>
 
 struct tcb;
 
@@ -113,6 +113,10 @@ typedef struct kcont {
 		} recv;
 	};
 	kpf_wait_t kpf;                /* the last kernel page fault sent */
+	uint32_t held;                 /* a reply the kernel asked for (its pager's)
+	                                * stopped for a page of ours, its sender
+	                                * queued on us unlinked: its thread number,
+	                                * 0 if none (ipc_xfault.c) */
 	xfer_state_t xfer;
 	resume_t resume;               /* a system call stopped at a preemption point */
 } kcont_t;

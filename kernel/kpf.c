@@ -128,7 +128,7 @@ bool kpf_raise(tcb_t *t, const kmem_need_t *need, tid_t named, unsigned cont)
 
 void kpf_in_transfer(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 {
-	kmem_need_t need = { .space = rcv->space, .kind = f->kind, .cid = f->cid };
+	kmem_need_t need = f->need;
 
 	if (kpf_kpager(&need) != snd) {
 		/* A receiver that is itself the sender of a stopped transfer
@@ -249,9 +249,10 @@ static void strip_translations(mapnode_t *n)
  * Lending a frame takes it from every task that has it, so the kpager
  * must hold it alone: a sigma0 root nobody else has, or sigma0's root's
  * only mapping, the kpager's (a page it got from sigma0, directly or by
- * grant).  What it passed on itself (its own clients) may go with it; a
- * page another task only mapped to it may not, or the kpager could take
- * that task's memory.
+ * grant).  What it passed on itself may go with it, whoever it passed it
+ * to (a client or not): that is no more than the kpager unmapping its
+ * own page.  A page another task only mapped to it may not, or the
+ * kpager could take that task's memory.
  */
 static bool held_alone(const mapnode_t *n)
 {

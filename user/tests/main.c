@@ -8,13 +8,6 @@
 #include "tests.h"
 #include "t_khostile.h"
 
-/* The tests that show open kernel bugs run only on request (t_khostile.h). */
-#if T_KHOSTILE_KNOWN_BUGS
-#define KHOSTILE_BUG_GROUP khostile_recv_bug_tests, khostile_bug_tests,
-#else
-#define KHOSTILE_BUG_GROUP
-#endif
-
 /* Groups in the order they run: the basics first, the tests that feed
  * the kernel garbage last. */
 static const struct test *const groups[] = {
@@ -28,7 +21,6 @@ static const struct test *const groups[] = {
 	tcbattack_tests,
 	kattack_tests, kattack_roles_tests, khostile_recv_tests, khostile_tests, khostile_bad_tests, khostile_nest_tests,
 	khostile_tc_tests,
-	KHOSTILE_BUG_GROUP
 	kattack_ctl_tests, kowned_tests, misc_tests, kmem_tests,
 	fuzz_tests, kmem_last_tests,
 	s0hang_tests,

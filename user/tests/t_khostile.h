@@ -7,15 +7,6 @@
  * may also hold its faults and answer them only when the root tells it
  * to (late, after the client gave up), or try a list of raw answers
  * first.
- *
- * Tests that fail on the current kernel because of a kernel bug are in
- * khostile_recv_bug_tests and khostile_bug_tests, run only when
- * T_KHOSTILE_KNOWN_BUGS is 1 (main.c), so that the suite stays green
- * while the bugs are open.  To run them, set it below, or build with
- *   make build/lent-tests.iso \
- *     'UCFLAGS=$(COMMON_CFLAGS) -Iuser/include -Iuser/lib -DT_KHOSTILE_KNOWN_BUGS=1'
- * (touch user/tests/main.c first).  A fix moves its tests to a group
- * that runs.
  */
 #ifndef TESTS_T_KHOSTILE_H
 #define TESTS_T_KHOSTILE_H
@@ -23,10 +14,6 @@
 #include "t_kphelp.h"
 #include <lent/kmem.h>
 
-/* 1: run the tests that show open kernel bugs too (they fail today). */
-#ifndef T_KHOSTILE_KNOWN_BUGS
-#define T_KHOSTILE_KNOWN_BUGS 0
-#endif
 
 #define KH_POOL		24               /* pages */
 #define KH_LOG		16

@@ -146,45 +146,41 @@ static const char *t_khostile_string_buffer_fault_no_kpf(void)
 }
 
 /*
- * Open bug (khostile_recv_bug_tests, T_KHOSTILE_KNOWN_BUGS): with a
- * kernel page fault in the middle, the receive is never taken up again.
- * kpf_receiver_asks() (kernel/kpf.c) saves the receiver's receive into
- * saved_from/saved_cont/saved_kmsg, but the receiver is already in
- * CONT_PF_RECV, whose saved receive is the original one: it is
- * overwritten with the wait for the pager's reply.  After the pager's
- * map, finish_receive() restores that wait instead of the receive, the
- * receiver waits for its pager for good, and the sender's XferTimeout
- * ends both (the sender sees error 5).
+ * A kernel page fault in the middle: the pager's map of the buffer page
+ * needs the receiver's node table and page table.  The receiver asks its
+ * kpager, receives the pager's answer again, and then takes up its
+ * original receive, which completes.  (Before the continuation record
+ * kept that receive apart, kpf_receiver_asks() saved the wait for the
+ * pager over it, the receiver waited for its pager for good, and only
+ * the sender's XferTimeout ended both.)  With several pages per fault
+ * the receiver's kpager is asked for them in one fault; where the pager
+ * is the kpager too, the deadlock rule applies.
  */
-static const char *t_khostile_bug_string_nested_kpf_one_page(void)
+static const char *t_khostile_string_nested_kpf_one_page(void)
 {
 	return kh_string_nested(1, 0, 0);
 }
 
-static const char *t_khostile_bug_string_nested_kpf_three_pages(void)
+static const char *t_khostile_string_nested_kpf_three_pages(void)
 {
 	return kh_string_nested(3, 0, 0);
 }
 
-static const char *t_khostile_bug_string_nested_kpf_pager_is_kpager(void)
+static const char *t_khostile_string_nested_kpf_pager_is_kpager(void)
 {
 	return kh_string_nested(1, 1, 0);
 }
 
-static const char *t_khostile_bug_string_nested_kpf_pager_is_kpager_three(void)
+static const char *t_khostile_string_nested_kpf_pager_is_kpager_three(void)
 {
 	return kh_string_nested(3, 1, 0);
 }
 
 const struct test khostile_recv_tests[] = {
 	TEST(khostile_string_buffer_fault_no_kpf),
-	{ 0 }
-};
-
-const struct test khostile_recv_bug_tests[] = {
-	TEST(khostile_bug_string_nested_kpf_one_page),
-	TEST(khostile_bug_string_nested_kpf_three_pages),
-	TEST(khostile_bug_string_nested_kpf_pager_is_kpager),
-	TEST(khostile_bug_string_nested_kpf_pager_is_kpager_three),
+	TEST(khostile_string_nested_kpf_one_page),
+	TEST(khostile_string_nested_kpf_three_pages),
+	TEST(khostile_string_nested_kpf_pager_is_kpager),
+	TEST(khostile_string_nested_kpf_pager_is_kpager_three),
 	{ 0 }
 };

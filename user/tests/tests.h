@@ -50,8 +50,6 @@ extern const struct test tasklayout_tests[];
 extern const struct test kpfnote_tests[], kstrip_tests[];
 extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_tests[];
 extern const struct test khostile_nest_tests[], khostile_tc_tests[];
-/* Tests of open kernel bugs: run only with T_KHOSTILE_KNOWN_BUGS (t_khostile.h). */
-extern const struct test khostile_recv_bug_tests[], khostile_bug_tests[];
 
 /* Failure reports: a "#" diagnostic line, then the reason for "not ok". */
 const char *t_fail(const char *file, int line, const char *what);
