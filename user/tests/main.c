@@ -17,7 +17,7 @@ static const struct test *const groups[] = {
 	preempt_tests, preempt_fix_tests, preempt_attack_xfer_tests, preempt_attack_space_tests,
 	sigma0_tests, frames_tests, s0attack_tests, kpf_tests, kpf_multi_tests, klend_tests, ktask_tests, kpfnote_tests, kstrip_tests, kpager_tests,
 	tcb_tests,
-	tcbattack_tests,
+	tcbattack_tests, tcbattack_pages_tests,
 	kattack_tests, kattack_roles_tests, kattack_ctl_tests, kowned_tests, misc_tests, kmem_tests,
 	fuzz_tests, kmem_last_tests,
 	s0hang_tests,
