@@ -19,6 +19,7 @@ static const struct test *const groups[] = {
 	tcb_tests,
 	tcbattack_tests, tcbattack_pages_tests,
 	kattack_tests, kattack_roles_tests, kattack_ctl_tests, kowned_tests, misc_tests, kmem_tests,
+	kmem_exhaust_tests, kmem_numbers_tests,
 	fuzz_tests, kmem_last_tests,
 	s0hang_tests,
 };
