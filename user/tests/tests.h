@@ -42,6 +42,7 @@ extern const struct test tcb_tests[], tcbattack_tests[], tcbattack_pages_tests[]
 extern const struct test clock_load_tests[], s0hang_tests[], preempt_tests[];
 extern const struct test preempt_fix_tests[], preempt_attack_xfer_tests[];
 extern const struct test preempt_attack_space_tests[], kpf_tests[], kpager_tests[];
+extern const struct test preempt_attack_map_tests[];
 extern const struct test frames_tests[], kattack_tests[], kattack_roles_tests[];
 extern const struct test kattack_ctl_tests[], kowned_tests[];
 extern const struct test klend_tests[];
