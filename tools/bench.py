@@ -35,6 +35,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in tools/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_harness  # noqa: E402
+import tap_verdict  # noqa: E402
 
 BENCH_RE = re.compile(r"^BENCH (\S+) (\S+) (.+?)\s*$")
 BUILDS = ("pool", "lent")
@@ -71,9 +72,9 @@ def run_one(iso, build, a):
                               extra=["-icount", "shift=0,sleep=off"])
     run = qemu_harness.run_qemu(cfg)
     figures = [m.groups() for m in map(BENCH_RE.match, run.lines) if m]
-    summary = [m for m in map(qemu_harness.SUMMARY_RE.match, run.lines) if m]
+    summary = [m for m in map(tap_verdict.SUMMARY_RE.match, run.lines) if m]
     problems = []
-    why = qemu_harness.run_problem(run)
+    why = tap_verdict.run_problem(run)
     if why:
         problems.append(why)
     if not summary:

@@ -25,6 +25,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in tools/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_harness  # noqa: E402
+import tap_verdict  # noqa: E402
 
 TOP = qemu_harness.TOP
 CPUS = ["pentium", "pentium2", "pentium3", "qemu32", "max", "486"]
@@ -48,14 +49,14 @@ class Cell:
 
 def judge(run, below_floor):
     """One cell from one run."""
-    refusal, why = qemu_harness.cpu_refusal(run)
+    refusal, why = tap_verdict.cpu_refusal(run)
     if refusal:
         text = "refused (lacks %s)" % refusal[1]
         if why is None and below_floor:
             return Cell(True, text)
         return Cell(False, "FAIL: " + text, [
             why or "the CPU is at or above Lent's floor: no refusal expected"])
-    res = qemu_harness.analyse(run)
+    res = tap_verdict.analyse(run)
     if res.failed == 0:
         return Cell(True, "%d/%d" % (res.passed, res.plan))
     if res.plan and res.passed < res.plan:

@@ -30,6 +30,7 @@ import sys
 sys.dont_write_bytecode = True  # no __pycache__ in tools/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qemu_harness  # noqa: E402
+import tap_verdict  # noqa: E402
 
 TOP = qemu_harness.TOP
 CONFIGS = [(None, 16), (None, 512), ("pentium", 16), ("pentium", 512),
@@ -162,9 +163,9 @@ def qemu_suite(tally, iso, timeout, idle, jobs, also_iso=None, also_kmem=None):
     def done(run):
         name = run.config.name
         if name in refusals:
-            res = qemu_harness.analyse_refusal(run, refusals[name])
+            res = tap_verdict.analyse_refusal(run, refusals[name])
         else:
-            res = qemu_harness.analyse(run)
+            res = tap_verdict.analyse(run)
         print("[%s] %d passed, %d failed (%.1f s, log %s)" % (
             res.name, res.passed, res.failed, run.elapsed,
             os.path.relpath(run.log_path, TOP)), flush=True)

@@ -6,22 +6,25 @@
  * "N passed, N failed", then the debugger with "shutdown".
  */
 #include "tests.h"
-#include "t_khostile.h"
 
 /* Groups in the order they run: the basics first, the tests that feed
  * the kernel garbage last. */
 static const struct test *const groups[] = {
 	kip_tests, utcb_tests, clock_tests, clock_load_tests, thread_tests, tclife_tests, space_tests,
-	exreg_tests, sched_tests, fpu_tests, trap_tests, ipc_tests, ipc_prop_tests,
+	exreg_tests, sched_tests, fpu_tests, trap_tests, ipc_tests, ipc_chain_tests, ipc_prop_tests,
 	ipc_error_tests, ipc_item_tests, string_tests, fault_tests, unmap_tests, mapx_tests,
 	tasklayout_tests,
 	preempt_tests, preempt_fix_tests, preempt_attack_xfer_tests, preempt_attack_space_tests,
-	sigma0_tests, frames_tests, s0attack_tests, kpf_tests, kpf_multi_tests, klend_tests, ktask_tests, kpfnote_tests, kstrip_tests, kpager_tests,
+	preempt_attack_map_tests,
+	sigma0_tests, frames_tests, s0attack_tests, s0attack_pager_tests,
+	kpf_tests, kpf_deadlock_tests, kpf_back_tests,
+	kpf_multi_tests, klend_tests, ktask_tests, kpfnote_tests, kstrip_tests, kpager_tests,
 	tcb_tests,
-	tcbattack_tests,
+	tcbattack_tests, tcbattack_pages_tests,
 	kattack_tests, kattack_roles_tests, khostile_recv_tests, khostile_tests, khostile_bad_tests, khostile_nest_tests,
 	khostile_tc_tests,
 	kattack_ctl_tests, kowned_tests, misc_tests, kmem_tests,
+	kmem_exhaust_tests, kmem_numbers_tests,
 	fuzz_tests, kmem_last_tests,
 	s0hang_tests,
 };

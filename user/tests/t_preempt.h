@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Machinery shared by the tests of the preemption points (t_preempt.c,
- * t_preempt_fix.c, t_pattack_xfer.c, t_pattack_space.c): a load that
- * runs below main's priority, and the state that shows it stopped in the
- * middle, which a thread above it looks at once a timer tick.
+ * t_preempt_fix.c, t_pattack_xfer.c, t_pattack_space.c, t_pattack_map.c):
+ * a load that runs below main's priority, and the state that shows it
+ * stopped in the middle, which a thread above it looks at once a timer
+ * tick.
  */
 #ifndef T_PREEMPT_H
 #define T_PREEMPT_H

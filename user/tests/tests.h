@@ -31,21 +31,24 @@ struct test {
 
 extern const struct test kip_tests[], utcb_tests[], clock_tests[];
 extern const struct test thread_tests[], space_tests[], exreg_tests[];
-extern const struct test sched_tests[], ipc_tests[], ipc_error_tests[];
+extern const struct test sched_tests[], ipc_tests[], ipc_chain_tests[], ipc_error_tests[];
 extern const struct test ipc_item_tests[], string_tests[], fault_tests[];
 extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
 extern const struct test fpu_tests[], ipc_prop_tests[], fuzz_tests[];
 extern const struct test kmem_tests[], kmem_last_tests[], trap_tests[];
+extern const struct test kmem_exhaust_tests[], kmem_numbers_tests[];
 extern const struct test tclife_tests[], mapx_tests[], s0attack_tests[];
-extern const struct test tcb_tests[], tcbattack_tests[];
+extern const struct test s0attack_pager_tests[];
+extern const struct test tcb_tests[], tcbattack_tests[], tcbattack_pages_tests[];
 extern const struct test clock_load_tests[], s0hang_tests[], preempt_tests[];
 extern const struct test preempt_fix_tests[], preempt_attack_xfer_tests[];
 extern const struct test preempt_attack_space_tests[], kpf_tests[], kpager_tests[];
+extern const struct test preempt_attack_map_tests[];
 extern const struct test frames_tests[], kattack_tests[], kattack_roles_tests[];
 extern const struct test kattack_ctl_tests[], kowned_tests[];
 extern const struct test klend_tests[];
 extern const struct test ktask_tests[];
-extern const struct test kpf_multi_tests[];
+extern const struct test kpf_multi_tests[], kpf_deadlock_tests[], kpf_back_tests[];
 extern const struct test tasklayout_tests[];
 extern const struct test kpfnote_tests[], kstrip_tests[];
 extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_tests[];
