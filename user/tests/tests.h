@@ -47,7 +47,7 @@ extern const struct test klend_tests[];
 extern const struct test ktask_tests[];
 extern const struct test kpf_multi_tests[];
 extern const struct test tasklayout_tests[];
-extern const struct test kpfnote_tests[], kstrip_tests[];
+extern const struct test kpfnote_tests[], kstrip_tests[], kpfregs_tests[];
 
 /* Failure reports: a "#" diagnostic line, then the reason for "not ok". */
 const char *t_fail(const char *file, int line, const char *what);
