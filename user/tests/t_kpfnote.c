@@ -179,6 +179,19 @@ static const char *kh_second(L4_ThreadId_t a, L4_ThreadId_t *b)
 	return 0;
 }
 
+/* page marked, a fresh log and kpager, and agents a and b of one task
+ * whose kpager it is, one page per fault. */
+static const char *kh_two_agents(L4_Word_t page, L4_ThreadId_t *a, L4_ThreadId_t *b)
+{
+	CHECK(page != 0);
+	*(volatile L4_Word_t *)page = KN_MARK;
+	t_kp_zero(&kh, sizeof(kh));
+	RUN(t_kp_start(&kn_kp, KN_POOL, kh_loop));
+	RUN(t_kp_agent(a, kn_kp.thread));
+	CHECK_EQ(lent_kmem_control(a->raw, LENT_KMEM_SET_KPF_PAGES, 1), 1);
+	return kh_second(*a, b);
+}
+
 /* Answer ag's faults on the image (its code and stack, for the command)
  * until the kpager has seen n faults. */
 static const char *kh_serve_until(L4_ThreadId_t ag, L4_Word_t n)
@@ -222,13 +235,7 @@ static const char *t_kpfnote_page_fault_leaves_no_refusal(void)
 	L4_ThreadId_t a, b;
 	L4_Word_t page = t_page(), res[5], sec, x = KN_REGION, y = KN_REGION + RT_PAGE_SIZE;
 
-	CHECK(page != 0);
-	*(volatile L4_Word_t *)page = KN_MARK;
-	t_kp_zero(&kh, sizeof(kh));
-	RUN(t_kp_start(&kn_kp, KN_POOL, kh_loop));
-	RUN(t_kp_agent(&a, kn_kp.thread));
-	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_PAGES, 1), 1);
-	RUN(kh_second(a, &b));
+	RUN(kh_two_agents(page, &a, &b));
 	CHECK(rt_agent_post(a, RT_AG_READ, 1, &x));
 	if (!((kn_kp.lent_kinds >> LENT_KMEM_NT) & 1)) {
 		RUN(kh_serve_read(a, x, page));       /* KMEM=pool: nobody is asked */
@@ -271,13 +278,7 @@ static const char *t_kpfnote_wait_run_out_leaves_no_refusal(void)
 	L4_ThreadId_t a, b;
 	L4_Word_t page = t_page(), res[5], sec, x = KN_REGION;
 
-	CHECK(page != 0);
-	*(volatile L4_Word_t *)page = KN_MARK;
-	t_kp_zero(&kh, sizeof(kh));
-	RUN(t_kp_start(&kn_kp, KN_POOL, kh_loop));
-	RUN(t_kp_agent(&a, kn_kp.thread));
-	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_PAGES, 1), 1);
-	RUN(kh_second(a, &b));
+	RUN(kh_two_agents(page, &a, &b));
 	if (!((kn_kp.lent_kinds >> LENT_KMEM_NT) & 1))
 		return 0;                             /* KMEM=pool: nobody is asked */
 	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_WAIT, L4_TimePeriod(500000).raw), 1);
