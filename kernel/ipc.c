@@ -411,7 +411,7 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	/* A refusal noted for this fault's last run is over with this run,
 	 * even where nothing is missing now (another thread's fault brought
 	 * the pages): left, it would refuse a later, unrelated page. */
-	bool refused = kpf_take_refusal(t);
+	bool refused = kpf_take_fault_refusal(t);
 	if (space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE) &&
 	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
 		/* Its kpager lent nothing last time: the fault goes to the

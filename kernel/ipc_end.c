@@ -30,18 +30,28 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 	if (t->cont.kind == CONT_KPF || t->cont.kind == CONT_KPF_FAULT) {
 		/* No kpager to answer: the operation fails for want of memory
 		 * when it runs again. */
-		t->cont.kind = CONT_USER_IPC;
-		t->cont.kpf.state = KPF_REFUSED;
+		uint8_t note = t->cont.kind == CONT_KPF ? KPF_REFUSED : KPF_REFUSED_FAULT;
 		make_ready(t);
+		t->cont.kpf.state = note;
 		return;
 	}
 	if (t->cont.kind == CONT_PF_RECV) {
-		kcont_kpf_over(&t->cont);
-		t->cont.kind = CONT_USER_IPC;
-		UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, true, 0);
-		arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
-		make_ready(t);
-		return;
+		/* The receive that waited for the page ends.  The thread's own
+		 * Ipc fails; a page fault's or exception's reply the kernel
+		 * waited for is not an IPC of the thread's to fail: the fault
+		 * or exception recurs.  A start message is lost: below. */
+		uint8_t was = t->cont.recv.kind;
+		if (was == CONT_USER_IPC) {
+			make_ready(t);
+			UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, true, 0);
+			arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
+			return;
+		}
+		if (was != CONT_STARTUP) {
+			make_ready(t);
+			return;
+		}
+		t->cont.kind = CONT_STARTUP;
 	}
 	if (t->cont.kind != CONT_STARTUP)
 		kprintf("lent: thread %x: %s IPC to %x failed (error %u), thread halted\n",
@@ -171,11 +181,13 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 	timeout_cancel(t);
 	if (in_send)
 		senders_remove(t);
-	if (kmsg_active(t) && t->cont.kind != CONT_PF_RECV) {
-		/* Back to user mode: a page fault or exception simply recurs.
-		 * A system call waiting for its kpager's page would recur as
-		 * well, ask again and wait again: it fails with "no memory"
-		 * instead, the way out of a kpager that never answers. */
+	if (kmsg_active(t) && !(t->cont.kind == CONT_PF_RECV && t->cont.recv.kind == CONT_USER_IPC)) {
+		/* Back to user mode: a page fault or exception simply recurs
+		 * (a start message not yet taken is not waited for, as X.2's
+		 * abort of a thread waiting for it).  A system call waiting
+		 * for its kpager's page would recur as well, ask again and
+		 * wait again: it fails with "no memory" instead, the way out
+		 * of a kpager that never answers. */
 		bool call = t->cont.kind == CONT_KPF;
 		make_ready(t);
 		if (call)

@@ -77,9 +77,12 @@ void xfer_fail_one(tcb_t *t, uint32_t code)
 	/* The transfer was the kernel's own message to t (its pager's or
 	 * exception handler's reply): t made no IPC, and its registers are
 	 * not an IPC's to fail.  Back in user mode the fault recurs. */
+	uint8_t kind = t->cont.kind == CONT_PF_RECV ? t->cont.recv.kind : t->cont.kind;
 	if (kmsg_active(t) && t->cont.xfer.role == XFER_RECEIVER && !t->cont.xfer.rewound &&
-	    (t->cont.kind == CONT_PAGEFAULT || t->cont.kind == CONT_EXCEPTION)) {
-		timeout_cancel(t);
+	    (kind == CONT_PAGEFAULT || kind == CONT_EXCEPTION)) {
+		/* Also when it waits for its kpager's page for that reply
+		 * (CONT_PF_RECV): it may be queued there, in its send phase. */
+		drop_kernel_call(t);
 		make_ready(t);
 		return;
 	}

@@ -52,6 +52,9 @@ enum kpf_state {
 	KPF_LENT,        /* answered with pages, and the thread not yet woken */
 	KPF_REFUSED,     /* answered with none: the operation that asked
 	                  * fails with "no memory" when it runs again */
+	KPF_REFUSED_FAULT, /* the same for a page fault: only the thread's
+	                  * next page fault takes it (the fault may not
+	                  * recur; nothing else must fail for it) */
 	KPF_STATES
 };
 
@@ -125,7 +128,7 @@ typedef struct kcont {
  * its IPC dropped); a refusal it left stays for the operation to take. */
 static inline void kcont_kpf_over(kcont_t *k)
 {
-	if (k->kpf.state != KPF_REFUSED)
+	if (k->kpf.state == KPF_ASKED || k->kpf.state == KPF_LENT)
 		k->kpf.state = KPF_IDLE;
 }
 

@@ -187,7 +187,9 @@ bool kpf_waiting(const tcb_t *t)
 
 void kpf_answered(tcb_t *rcv)
 {
-	rcv->cont.kpf.state = rcv->cont.kpf.state == KPF_LENT ? KPF_IDLE : KPF_REFUSED;
+	uint8_t refused = rcv->cont.kind == CONT_KPF_FAULT ? KPF_REFUSED_FAULT : KPF_REFUSED;
+
+	rcv->cont.kpf.state = rcv->cont.kpf.state == KPF_LENT ? KPF_IDLE : refused;
 }
 
 void kpf_call_returns(tcb_t *t)
@@ -198,7 +200,21 @@ void kpf_call_returns(tcb_t *t)
 
 bool kpf_take_refusal(tcb_t *t)
 {
-	if (t->cont.kpf.state != KPF_REFUSED)
+	uint8_t s = t->cont.kpf.state;
+
+	if (s == KPF_REFUSED_FAULT)
+		t->cont.kpf.state = KPF_IDLE;   /* not this operation's: dropped */
+	if (s != KPF_REFUSED)
+		return false;
+	t->cont.kpf.state = KPF_IDLE;
+	return true;
+}
+
+bool kpf_take_fault_refusal(tcb_t *t)
+{
+	uint8_t s = t->cont.kpf.state;
+
+	if (s != KPF_REFUSED && s != KPF_REFUSED_FAULT)
 		return false;
 	t->cont.kpf.state = KPF_IDLE;
 	return true;

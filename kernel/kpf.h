@@ -78,6 +78,10 @@ bool kpf_waiting(const struct tcb *t);
 /* The last kernel page fault of t went unanswered: take that note (the
  * operation fails with "no memory" instead of asking again). */
 bool kpf_take_refusal(struct tcb *t);
+/* The same for a page fault, which also takes the note a page fault's
+ * own kernel page fault left (a note only a page fault may take: the
+ * fault may not recur, and then no other operation must fail for it). */
+bool kpf_take_fault_refusal(struct tcb *t);
 /*
  * A system call that gathers pages (ThreadControl, SpaceControl) returns.
  * A refused kernel page fault makes the call that raised it fail once,

@@ -179,6 +179,19 @@ static const char *kh_second(L4_ThreadId_t a, L4_ThreadId_t *b)
 	return 0;
 }
 
+/* page marked, a fresh log and kpager, and agents a and b of one task
+ * whose kpager it is, one page per fault. */
+static const char *kh_two_agents(L4_Word_t page, L4_ThreadId_t *a, L4_ThreadId_t *b)
+{
+	CHECK(page != 0);
+	*(volatile L4_Word_t *)page = KN_MARK;
+	t_kp_zero(&kh, sizeof(kh));
+	RUN(t_kp_start(&kn_kp, KN_POOL, kh_loop));
+	RUN(t_kp_agent(a, kn_kp.thread));
+	CHECK_EQ(lent_kmem_control(a->raw, LENT_KMEM_SET_KPF_PAGES, 1), 1);
+	return kh_second(*a, b);
+}
+
 /* Answer ag's faults on the image (its code and stack, for the command)
  * until the kpager has seen n faults. */
 static const char *kh_serve_until(L4_ThreadId_t ag, L4_Word_t n)
@@ -222,13 +235,7 @@ static const char *t_kpfnote_page_fault_leaves_no_refusal(void)
 	L4_ThreadId_t a, b;
 	L4_Word_t page = t_page(), res[5], sec, x = KN_REGION, y = KN_REGION + RT_PAGE_SIZE;
 
-	CHECK(page != 0);
-	*(volatile L4_Word_t *)page = KN_MARK;
-	t_kp_zero(&kh, sizeof(kh));
-	RUN(t_kp_start(&kn_kp, KN_POOL, kh_loop));
-	RUN(t_kp_agent(&a, kn_kp.thread));
-	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_PAGES, 1), 1);
-	RUN(kh_second(a, &b));
+	RUN(kh_two_agents(page, &a, &b));
 	CHECK(rt_agent_post(a, RT_AG_READ, 1, &x));
 	if (!((kn_kp.lent_kinds >> LENT_KMEM_NT) & 1)) {
 		RUN(kh_serve_read(a, x, page));       /* KMEM=pool: nobody is asked */
@@ -254,6 +261,44 @@ static const char *t_kpfnote_page_fault_leaves_no_refusal(void)
 	CHECK_EQ(kh.task[n % KN_LOG], a.raw);
 	RUN(t_ag_reads(a, KN_REGION2, KN_MARK));
 	CHECK_EQ(kh.failed, 0);
+	return 0;
+}
+
+/*
+ * The same when a's wait for its kpager runs out (SET_KPF_WAIT) instead
+ * of a refusal: a's access runs again after b's fault has mapped the very
+ * page, so it makes no fault at all and nothing takes the note the wait
+ * left.  A map item to a into another fresh region must still ask the
+ * kpager and arrive.  (The wait's end noted a refusal for the user mode
+ * run, and that later map item was dropped unasked.)  The wait is long
+ * enough for b's fault to be served first; a still waits then (PENDING).
+ */
+static const char *t_kpfnote_wait_run_out_leaves_no_refusal(void)
+{
+	L4_ThreadId_t a, b;
+	L4_Word_t page = t_page(), res[5], sec, x = KN_REGION;
+
+	RUN(kh_two_agents(page, &a, &b));
+	if (!((kn_kp.lent_kinds >> LENT_KMEM_NT) & 1))
+		return 0;                             /* KMEM=pool: nobody is asked */
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_WAIT, L4_TimePeriod(500000).raw), 1);
+	CHECK(rt_agent_post(a, RT_AG_READ, 1, &x));
+	RUN(kh_serve_until(a, 1));
+	CHECK_EQ(kh.held, a.raw);
+	CHECK(rt_agent_post(b, RT_AG_READ, 1, &x));
+	RUN(kh_serve_read(b, x, page));
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0), 1);
+	/* a's wait runs out; its read runs again and finds x mapped. */
+	CHECK(t_ag_ok(rt_agent_result(a, 0)));
+	CHECK_EQ(rt_mr(1), KN_MARK);
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_WAIT, 0), 1);
+	L4_Word_t n = kh.n;
+	RUN(t_ag_accept(a, KN_REGION2, 12));
+	RUN(t_ag_give_map(a, t_map_item(page, 12, L4_Readable, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	CHECK(kh.n > n);
+	RUN(t_ag_reads(a, KN_REGION2, KN_MARK));
+	kh.release = 1;                               /* nobody waits for it now */
 	return 0;
 }
 
@@ -368,6 +413,7 @@ static const char *t_kpfnote_halted_thread_sends_no_fault(void)
 const struct test kpfnote_tests[] = {
 	TEST(kpfnote_space_control_leaves_no_refusal),
 	TEST(kpfnote_page_fault_leaves_no_refusal),
+	TEST(kpfnote_wait_run_out_leaves_no_refusal),
 	TEST(kpfnote_answer_found_lent_is_no_refusal),
 	TEST(kpfnote_halted_thread_sends_no_fault),
 	{ 0, 0 },
