@@ -232,7 +232,12 @@ void ipc_detach_receivers(tcb_t *t)
 
 void ipc_timeout(tcb_t *t)
 {
-	if (xfer_linked(t)) {
+	/* A receiver in a stopped transfer that asks its kpager for a page
+	 * has only its own SET_KPF_WAIT armed (the partner carries the
+	 * transfer's deadline): its end is no transfer timeout, but the
+	 * kernel page fault's, which fails the receive for want of memory
+	 * (kernel_ipc_failed) and aborts the partner's send. */
+	if (xfer_linked(t) && !(t->cont.kind == CONT_PF_RECV && kpf_waiting(t))) {
 		bool own = (t->cont.xfer.role == XFER_SENDER) == t->cont.xfer.by_sender;
 		xfer_abort(t, own ? IPC_ERR_XFER_TIMEOUT_OWN : IPC_ERR_XFER_TIMEOUT_PARTNER,
 			   own ? IPC_ERR_XFER_TIMEOUT_PARTNER : IPC_ERR_XFER_TIMEOUT_OWN);

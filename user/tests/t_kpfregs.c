@@ -83,6 +83,9 @@ static const char *t_kpfregs_fault_keeps_registers(void)
 	CHECK(rt_agent_post(ag, RT_AG_WRITE, 2, a));
 	RUN(kr_fault_was(ag));
 	CHECK(L4_IpcFailed(kr_answer(ag, page)));
+	/* Aborted by the end of the agent's wait: no transfer timeout ran
+	 * out, neither main's nor the agent's (both never). */
+	CHECK_EQ(L4_ErrorCode() & 0xf, EC_SEND(L4_ErrAborted));
 	CHECK_EQ(kr.n, 1);
 	CHECK_EQ(kr.fkind[0], LENT_KMEM_NT);
 
