@@ -16,7 +16,7 @@ static const struct test *const groups[] = {
 	ipc_error_tests, ipc_item_tests, string_tests, fault_tests, unmap_tests, mapx_tests,
 	tasklayout_tests,
 	preempt_tests, preempt_fix_tests, preempt_attack_xfer_tests, preempt_attack_space_tests,
-	sigma0_tests, frames_tests, s0attack_tests, kpf_tests, kpf_multi_tests, klend_tests, ktask_tests, kpfnote_tests, kstrip_tests, kpager_tests,
+	sigma0_tests, frames_tests, s0store_tests, s0attack_tests, kpf_tests, kpf_multi_tests, klend_tests, ktask_tests, kpfnote_tests, kstrip_tests, kpager_tests,
 	tcb_tests,
 	tcbattack_tests,
 	kattack_tests, kattack_roles_tests, khostile_recv_tests, khostile_tests, khostile_bad_tests, khostile_nest_tests,
