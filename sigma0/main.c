@@ -11,7 +11,9 @@
  *     the answer is one map item, with a nil fpage on refusal.
  * Messages with other labels get no reply.  The kernel builds sigma0's
  * own idempotent mappings, so a map item's send base is the physical
- * address itself.
+ * address itself.  sigma0 is also the kpager of last resort (kpager.c),
+ * and pays for its own kernel memory with frames it gives the kernel
+ * (kstore.c).
  */
 #include <stdio.h>
 #include <l4/kip.h>
