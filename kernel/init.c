@@ -50,14 +50,16 @@ static void mark(uint64_t start, uint64_t end, uint32_t type)
  * bounded boot reserve, for what no kpager can lend: the KIP, the pages
  * boot makes for sigma0 and the root task before either runs (a record,
  * a page directory, the page tables of the KIP's and the UTCB area's
- * 4 MB, a UTCB page and a TCB page, at most eight each), and sigma0's
- * own kernel memory at run time (roots made on demand for device frames
- * and the like, docs/kernel-memory.md), beyond the roots over all RAM
- * that its own reserve holds (sigma0_roots.c).
+ * 4 MB, a UTCB page and a TCB page, at most eight each), and a floor for
+ * sigma0's own kernel memory at run time.  sigma0 pays for that memory
+ * with frames of its own (kernel/kmem_sigma0.c); the floor is what it
+ * takes when its store is empty: the device roots of two fresh 4 MB
+ * regions (a page table, a node table and a page of nodes each) and two
+ * pages more (docs/kernel-memory.md, "sigma0's own kernel memory").
  */
 #define BOOT_TASK_PAGES 8u
-#define SIGMA0_RUNTIME_PAGES 48u
-#define BOOT_RESERVE_PAGES (1u + 2u * BOOT_TASK_PAGES + SIGMA0_RUNTIME_PAGES)
+#define SIGMA0_FLOOR_PAGES 8u
+#define BOOT_RESERVE_PAGES (1u + 2u * BOOT_TASK_PAGES + SIGMA0_FLOOR_PAGES)
 
 static uint32_t pool_size(void)
 {

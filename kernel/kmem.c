@@ -19,6 +19,7 @@
 #include <kernel/space.h>
 #include <kernel/string.h>
 #include <kernel/frame.h>
+#include <kernel/kmem_sigma0.h>
 #include <arch/arch.h>
 
 typedef struct free_page { struct free_page *next; } free_page_t;
@@ -212,13 +213,17 @@ bool kmem_has(const space_t *s, enum kmem_kind kind, uint32_t cid)
 		return frame_find(s->id, cid) != 0;
 	if (s && s == boot_owner)
 		return kmem_boot_has(&boot);
-	return free_list && may_take(s);
+	/* sigma0's own store first (kernel/kmem_sigma0.c), then the pool. */
+	return kmem_sigma0_has(s, cid) || (free_list && may_take(s));
 }
 
 void *kmem_get(space_t *s, enum kmem_kind kind, uint32_t cid)
 {
-	if (!kmem_kind_is_lent(s, kind))
+	if (!kmem_kind_is_lent(s, kind)) {
+		if (s != boot_owner && kmem_sigma0_has(s, cid))
+			return kmem_sigma0_take(s, kind, cid);
 		return kmem_alloc(s, kind);
+	}
 	uint32_t pa = frame_find(s->id, cid);
 	if (!pa)
 		return NULL;
@@ -229,7 +234,7 @@ void *kmem_get(space_t *s, enum kmem_kind kind, uint32_t cid)
 
 void kmem_put(space_t *s, enum kmem_kind kind, void *page)
 {
-	if (!page)
+	if (!page || kmem_sigma0_put(s, kind, page))
 		return;
 	/* By where the page came from, not by the kind: a task made at boot
 	 * (boot_kmem) has pages of lent kinds from the pool, the root task's

@@ -8,6 +8,7 @@
 #include <kernel/kmem_owned.h>
 #include <kernel/frame.h>
 #include <kernel/kmem.h>
+#include <kernel/kmem_sigma0.h>
 #include <kernel/thread_core.h>
 #include <kernel/kprintf.h>
 
@@ -45,7 +46,11 @@ void kmem_owned(kmem_owned_t *o)
 	o->pool_kernel = km.kernel_pages;
 	o->boot_tasks = km.boot_task_pages;
 	o->pool_tasks = km.pool_pages - km.free_pages - km.kernel_pages - km.boot_task_pages;
-	o->lent = frame_lent_count();
+	/* sigma0's store is lent too, by sigma0 to its own kernel memory:
+	 * counted apart, so that LENT stays what the kpagers lend tasks. */
+	o->sigma0_store = kmem_sigma0_given();
+	o->sigma0_store_used = kmem_sigma0_given() - kmem_sigma0_free();
+	o->lent = frame_lent_count() - o->sigma0_store;
 }
 
 #define KB(pages) ((pages) * (PAGE_SIZE / 1024))
@@ -64,6 +69,8 @@ void kmem_owned_print(void)
 	kprintf("kmem %s in use: kernel %u KB, tasks %u KB, sigma0 and root %u KB; "
 		"%u resident thread parts, %u thread-table leaves\n", kmem_pool_name(),
 		KB(o.pool_kernel), KB(o.pool_tasks), KB(o.boot_tasks), o.resident_parts, o.leaves);
+	kprintf("kmem not owned: sigma0's store %u KB (%u KB in use), lent %u KB\n",
+		KB(o.sigma0_store), KB(o.sigma0_store_used), KB(o.lent));
 	/* Every kernel-owned frame has a category, and the categories are
 	 * the pool and the rest: anything else is a bug in the boot path. */
 	if (owned_pages(FRAME_OWN_OTHER) != 0)

@@ -29,8 +29,13 @@ typedef struct kmem_owned {
 	                           * and the root task */
 	uint32_t resident_parts;  /* resident thread parts in use (a count) */
 	uint32_t leaves;          /* thread-table leaves in use */
-	/* Not kernel-owned: frames the kpagers lend the kernel now. */
+	/* Not kernel-owned: frames the kpagers lend the kernel now, sigma0's
+	 * store apart; */
 	uint32_t lent;
+	/* and the frames sigma0 gave its own kernel-memory store
+	 * (kernel/kmem_sigma0.c), all of them, and those in use. */
+	uint32_t sigma0_store;
+	uint32_t sigma0_store_used;
 } kmem_owned_t;
 
 /* Gather the figures above (no side effect). */

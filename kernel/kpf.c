@@ -249,9 +249,9 @@ static bool tree_at_most(mapnode_t *n, unsigned max)
  * translation of it, in every space that has one (the kpager's, sigma0's,
  * and whoever else's the frame is mapped in).  The mapping nodes stay:
  * the kpager still owns the page and may unmap it.  The walk has no
- * preemption point: check_item bounded it (at most sigma0's root and
+ * preemption point: kpf_check_page bounded it (at most sigma0's root and
  * LENT_KPF_MAX_MAPPINGS nodes under it). */
-static void strip_translations(mapnode_t *n)
+void kpf_strip(mapnode_t *n)
 {
 	mapnode_t *root = n;
 
@@ -279,21 +279,10 @@ static bool held_alone(const mapnode_t *n)
 	return !root->parent && root->space->sigma0 && root->child == n && !n->next && !n->prev;
 }
 
-/* Validate one item of an answer: the page of the kpager's it names, or
- * a refusal.  Its frame must be RAM the kernel can address and holds no
- * part of, and no earlier item of the answer may name it too. */
-static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *earlier,
-			   unsigned i, mapnode_t **node)
+uint32_t kpf_check_page(space_t *s, uint32_t va, mapnode_t **node)
 {
-	fpage_t fp = (fpage_t)item[1];
+	mapnode_t *n = mapdb_lookup(s, va & PAGE_MASK);
 
-	if (!item_is_map(item[0]) && !item_is_grant(item[0]))
-		return LENT_KPF_ITEMS;
-	if (fpage_is_nil(fp) || fpage_size(fp) < PAGE_SIZE)
-		return LENT_KPF_NOT_MAPPED;
-	uint32_t size = (uint32_t)fpage_size(fp);
-	uint32_t va = fpage_base(fp) + (item_snd_base(item[0]) & (size - 1) & PAGE_MASK);
-	mapnode_t *n = mapdb_lookup(kpager->space, va);
 	if (!n || (n->rights & (RIGHT_R | RIGHT_W)) != (RIGHT_R | RIGHT_W))
 		return LENT_KPF_NOT_MAPPED;
 	if (!held_alone(n))
@@ -310,6 +299,28 @@ static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *
 	case FRAME_LENT_ALREADY: return LENT_KPF_LENT_ALREADY;
 	default: return LENT_KPF_NOT_RAM;
 	}
+	*node = n;
+	return 0;
+}
+
+/* Validate one item of an answer: the page of the kpager's it names, or
+ * a refusal.  Its frame must pass kpf_check_page, and no earlier item of
+ * the answer may name it too. */
+static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *earlier,
+			   unsigned i, mapnode_t **node)
+{
+	fpage_t fp = (fpage_t)item[1];
+	mapnode_t *n;
+
+	if (!item_is_map(item[0]) && !item_is_grant(item[0]))
+		return LENT_KPF_ITEMS;
+	if (fpage_is_nil(fp) || fpage_size(fp) < PAGE_SIZE)
+		return LENT_KPF_NOT_MAPPED;
+	uint32_t size = (uint32_t)fpage_size(fp);
+	uint32_t va = fpage_base(fp) + (item_snd_base(item[0]) & (size - 1) & PAGE_MASK);
+	uint32_t why = kpf_check_page(kpager->space, va, &n);
+	if (why)
+		return why;
 	for (unsigned j = 0; j < i; j++)
 		if (earlier[j]->phys == n->phys)
 			return LENT_KPF_LENT_ALREADY;    /* as it will be by then */
@@ -352,7 +363,7 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned wor
 	for (unsigned i = 0; i < n; i++) {
 		if (frame_find(task, rcv->cont.kpf.cid[i]))
 			continue;
-		strip_translations(node[i]);
+		kpf_strip(node[i]);
 		frame_lend(node[i]->phys, task, rcv->cont.kpf.cid[i], rcv->cont.kpf.kinds[i]);
 		memset(phys_to_virt(node[i]->phys), 0, PAGE_SIZE);
 		/* A record is counted when its space is built in it. */

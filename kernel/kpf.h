@@ -70,6 +70,21 @@ void kpf_receiver_asks(struct tcb *rcv, const kmem_need_t *need);
  * the item); nothing has changed then.
  */
 uint32_t kpf_accept(struct tcb *kpager, struct tcb *rcv, const word_t *items, unsigned words);
+/*
+ * The validate step of lending one page (a kpager's answer, or sigma0
+ * giving its kernel-memory store a frame, kernel/kmem_sigma0.c): the page
+ * at va in s must be mapped readable and writable, held by s alone (a
+ * sigma0 root nobody else has, or the only mapping of one), mapped on at
+ * most LENT_KPF_MAX_MAPPINGS times in all, and its frame RAM the kernel
+ * can address, not kernel-owned and not lent.  Returns 0 with its node
+ * in *node, or the refusal (enum lent_kpf_refusal); no side effect.
+ */
+struct mapnode;
+uint32_t kpf_check_page(space_t *s, uint32_t va, struct mapnode **node);
+/* The act step that goes with it: remove every user translation of the
+ * frame of a node kpf_check_page passed, in every space of its mapping
+ * tree (the nodes stay). */
+void kpf_strip(struct mapnode *n);
 /* rcv's kernel page fault has its answer: with no page lent, the
  * operation ends with X.2's "no memory" once it runs again. */
 void kpf_answered(struct tcb *rcv);

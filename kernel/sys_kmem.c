@@ -12,6 +12,7 @@
 #include <kernel/frame.h>
 #include <kernel/mapdb.h>
 #include <kernel/kmem_owned.h>
+#include <kernel/kmem_sigma0.h>
 #include <kernel/selfcheck.h>
 #include <arch/arch.h>
 
@@ -73,6 +74,7 @@ static word_t stats(tcb_t *t, space_t *s)
 	t->utcb[LENT_KMEM_STAT_THREADS] = s->threads;
 	t->utcb[LENT_KMEM_STAT_PRIVILEGED] = s->privileged;
 	t->utcb[LENT_KMEM_STAT_MAPPED] = s->mapped_pages;
+	t->utcb[LENT_KMEM_STAT_STORE] = s->sigma0 ? kmem_sigma0_free() : 0;
 	return total;
 }
 
@@ -168,6 +170,8 @@ static word_t owned(tcb_t *t, tid_t task, word_t arg)
 	t->utcb[LENT_KMEM_OWN_LENT] = o.lent;
 	t->utcb[LENT_KMEM_OWN_LEAVES] = o.leaves;
 	t->utcb[LENT_KMEM_OWN_BOOT_TASKS] = o.boot_tasks;
+	t->utcb[LENT_KMEM_OWN_SIGMA0_STORE] = o.sigma0_store;
+	t->utcb[LENT_KMEM_OWN_SIGMA0_STORE_USED] = o.sigma0_store_used;
 	return o.total;
 }
 
@@ -224,6 +228,30 @@ static word_t self_check(tcb_t *t, tid_t task, word_t arg)
 	return bad;
 }
 
+/*
+ * sigma0 gives the page at arg (its idempotent mapping: a physical
+ * address) to its own kernel-memory store (kernel/kmem_sigma0.c).  The
+ * page is validated exactly as a kpager's answer is; a refused one fails
+ * with ErrorCode 5 and the refusal (enum lent_kpf_refusal) in MR1, and
+ * nothing changes.  EAX: the free pages of the store after the gift.
+ */
+static word_t sigma0_give(tcb_t *t, tid_t task, word_t arg)
+{
+	mapnode_t *node;
+
+	if (!t->space->sigma0)
+		return sys_fail(t, ERR_NO_PRIVILEGE);
+	if (!tid_is_nil(task))
+		return sys_fail(t, ERR_INVALID_PARAM);
+	uint32_t why = kmem_sigma0_check(t->space, arg & PAGE_MASK, &node);
+	if (why) {
+		t->utcb[1] = why;
+		return sys_fail(t, ERR_INVALID_PARAM);
+	}
+	kmem_sigma0_give(t->space, node);
+	return kmem_sigma0_free();
+}
+
 word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 {
 	/* The operations about no task: before the task is looked up. */
@@ -231,6 +259,8 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return owned(t, task, arg);
 	if (op == LENT_KMEM_SELF_CHECK)
 		return self_check(t, task, arg);
+	if (op == LENT_KMEM_SIGMA0_GIVE)
+		return sigma0_give(t, task, arg);
 	tcb_core_t *named_core = named_thread(t, task);
 
 	if (!named_core)

@@ -16,7 +16,6 @@
 #define CHUNK_LOG2	17		/* 32 pages: one word of bits, one query */
 #define CHUNK_PAGES	32u
 #define MAX_CHUNKS	512		/* 64 MB in all */
-#define OWNER_KMEM	0xfffffffeu	/* sigma0's table: lent to the kernel */
 #define BUDGET_MAX	4096		/* 16 MB, as the kernel's own pool at most */
 
 static L4_Word_t chunk_base[MAX_CHUNKS];

@@ -11,7 +11,9 @@
  *     the answer is one map item, with a nil fpage on refusal.
  * Messages with other labels get no reply.  The kernel builds sigma0's
  * own idempotent mappings, so a map item's send base is the physical
- * address itself.
+ * address itself.  sigma0 is also the kpager of last resort (kpager.c),
+ * and pays for its own kernel memory with frames it gives the kernel
+ * (kstore.c).
  */
 #include <stdio.h>
 #include <l4/kip.h>
@@ -21,6 +23,7 @@
 #include <lent/kmem.h>
 #include "mem.h"
 #include "kpager.h"
+#include "kstore.h"
 
 /* Top 12 bits of the label: the protocol. */
 #define PROTO_PAGEFAULT		0xffeu		/* -2 */
@@ -30,6 +33,7 @@
 
 #define EXT_VERBOSE		1
 #define EXT_DUMP		2
+#define EXT_KSTORE		3
 
 /* A base of all ones in bits 10..31 of the fpage: "any page". */
 #define FPAGE_ANY_BASE		0x3fffffu
@@ -185,18 +189,55 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 	}
 	if (verbose)
 		printf("sigma0: %lx gets %lx, %u bits\n", from.raw, base, log2);
+	/* Mapping a page that is not RAM makes a root, from our own kernel
+	 * memory: have it in the store first. */
+	kstore_keep_for(base, log2);
 	load_map_reply(map_of(base, log2));
+}
+
+/*
+ * The test aid for sigma0's kernel-memory store (EXT_KSTORE), answered
+ * with three words.  MR2 all ones: give the store one more page the usual
+ * way; MR1 its address (0 if none), MR2 the store's free pages, MR3 0.
+ * Otherwise MR2 names a page that is not sigma0's to give (not free RAM,
+ * not its own): it is offered to the kernel anyway, which must refuse
+ * it; MR1..MR3 are what KmemControl SIGMA0_GIVE returned, its ErrorCode
+ * and its refusal.  A page that is sigma0's is never offered this way,
+ * for the kernel would rightly take it behind sigma0's table's back.
+ */
+static void serve_kstore(L4_Word_t pa)
+{
+	L4_Word_t w[3] = { 0, 0, 0 };
+	L4_Msg_t msg;
+
+	if (pa == ~0UL) {
+		w[0] = kstore_give_one();
+		w[1] = kstore_level();
+	} else if (!mem_is_sigma0s(pa)) {
+		w[0] = lent_kmem_control(0, LENT_KMEM_SIGMA0_GIVE, pa);
+		w[1] = L4_ErrorCode();
+		L4_StoreMR(1, &w[2]);
+	}
+	L4_MsgClear(&msg);
+	for (int i = 0; i < 3; i++)
+		L4_MsgAppendWord(&msg, w[i]);
+	L4_MsgLoad(&msg);
 }
 
 /* Debugging aids for the root task (and the kernel): MR1 = 1 sets the
  * verbosity to MR2, MR1 = 2 prints the memory table and, if MR2 != 0,
- * replies with an empty message.  Returns 1 to reply. */
+ * replies with an empty message, MR1 = 3 is serve_kstore's.  Returns 1
+ * to reply. */
 static int serve_ext(L4_ThreadId_t from, L4_Word_t client, L4_Word_t mr1, L4_Word_t mr2)
 {
 	if (L4_ThreadNo(from) >= user_base && client != root.raw)
 		return 0;
 	if (mr1 == EXT_VERBOSE)
 		verbose = (int)mr2;
+	if (mr1 == EXT_KSTORE) {
+		serve_kstore(mr2);
+		return 1;
+	}
 	if (mr1 == EXT_DUMP) {
 		mem_report(1);
 		if (mr2 != 0) {
@@ -290,6 +331,7 @@ int main(void)
 	mem_init(kip, L4_GlobalId(L4_ThreadIdSystemBase(kip), 1).raw,
 		 L4_GlobalId(user_base, 1).raw, L4_GlobalId(user_base + 1, 1).raw, root.raw);
 	mem_report(0);
+	kstore_init();
 
 	/* sigma0 takes untyped words only. */
 	L4_Accept(L4_UntypedWordsAcceptor);

@@ -291,6 +291,34 @@ int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base)
 	return -1;
 }
 
+L4_Word_t mem_pages_off_ram(L4_Word_t base, unsigned log2)
+{
+	L4_Word_t first, last, pages = 0;
+
+	if (log2 < PAGE_SHIFT || log2 > 31)
+		return 0;
+	first = (base & ~((1UL << log2) - 1)) >> PAGE_SHIFT;
+	last = first + (1UL << (log2 - PAGE_SHIFT)) - 1;
+	for (unsigned i = region_find(first); i < count && regions[i].first <= last; i++) {
+		const region_t *r = &regions[i];
+		L4_Word_t lo = r->first > first ? r->first : first;
+		L4_Word_t hi = r->last < last ? r->last : last;
+
+		if (r->kind != KIND_CONV && r->kind != KIND_BOOT)
+			pages += hi - lo + 1;
+	}
+	return pages;
+}
+
+int mem_is_sigma0s(L4_Word_t pa)
+{
+	const region_t *r = &regions[region_find(pa >> PAGE_SHIFT)];
+
+	if (r->kind != KIND_CONV && r->kind != KIND_BOOT)
+		return 0;
+	return r->owner == OWNER_FREE || r->owner == id_sigma0 || r->owner == OWNER_KMEM;
+}
+
 static const char *const kind_names[KIND_COUNT] = {
 	[KIND_NONE] = "unusable", [KIND_CONV] = "conventional", [KIND_BOOT] = "boot loader",
 	[KIND_DEVICE] = "device", [KIND_SHARED] = "shared", [KIND_RESERVED] = "reserved",
@@ -304,6 +332,10 @@ static const char *owner_name(L4_Word_t owner)
 		return "everybody";
 	if (owner == id_kernel)
 		return "kernel";
+	if (owner == OWNER_KMEM)
+		return "to lend";
+	if (owner == OWNER_KSTORE)
+		return "sigma0's kernel memory";
 	if (owner == id_sigma0)
 		return "sigma0";
 	if (owner == id_sigma1)

@@ -33,6 +33,10 @@ typedef enum mem_how {
 /* Owner values besides client thread IDs. */
 #define OWNER_FREE	0u		/* nobody has it yet */
 #define OWNER_ALL	0xffffffffu	/* shared: everybody may have it */
+#define OWNER_KMEM	0xfffffffeu	/* set aside to lend to tasks' kernel
+					 * memory (kpager.c) */
+#define OWNER_KSTORE	0xfffffffdu	/* given to sigma0's own kernel-memory
+					 * store (kstore.c): the kernel's for good */
 
 /* Read the KIP's memory descriptors and the images of the kernel
  * debugger, sigma0, sigma1 and the root server (owned by them). */
@@ -47,6 +51,15 @@ int mem_claim(L4_Word_t base, unsigned log2, L4_Word_t client, mem_how_t how);
 /* Give client any free conventional fpage of 2^log2 bytes, the highest
  * one first; its base goes to *base.  Returns 0 or -1. */
 int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base);
+
+/* Pages of the 2^log2-byte fpage at base that are not RAM (no root of
+ * sigma0's was built for them at boot: the kernel makes one on demand,
+ * from sigma0's kernel memory, when sigma0 maps such a page). */
+L4_Word_t mem_pages_off_ram(L4_Word_t base, unsigned log2);
+
+/* Is the page at pa sigma0's to lose: free RAM, or RAM sigma0 holds
+ * itself (its image, memory set aside to lend)? */
+int mem_is_sigma0s(L4_Word_t pa);
 
 /* Pages of conventional memory, whoever owns them. */
 L4_Word_t mem_conventional_pages(void);

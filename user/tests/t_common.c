@@ -82,6 +82,20 @@ L4_Word_t t_ram_mb(void)
 	return (top >> 20) + 1;
 }
 
+/* The KIP's type for physical address pa: that of the last physical
+ * descriptor covering it (later ones override), T_KIP_TYPE_NONE if none. */
+L4_Word_t t_kip_type(L4_Word_t pa)
+{
+	L4_MemoryDesc_t *md;
+	L4_Word_t n, type = T_KIP_TYPE_NONE;
+
+	for (n = 0; (md = L4_MemoryDesc(rt_kip(), n)) != 0; n++)
+		if (!L4_IsMemoryDescVirtual(md) && pa >= L4_MemoryDescLow(md) &&
+		    pa <= L4_MemoryDescHigh(md))
+			type = L4_MemoryDescType(md) & 0xf;
+	return type;
+}
+
 /* A fresh page from sigma0, zeroed; 0 if there is none. */
 L4_Word_t t_page(void)
 {

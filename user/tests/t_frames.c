@@ -17,21 +17,7 @@
 
 #define FR_LABEL_PF_READ 0xffe4UL	/* page fault (-2), read access */
 #define FR_NO_REPLY_US	200000UL	/* sigma0 never answers a refused fault */
-#define FR_TYPE_NONE	0		/* no descriptor covers the address */
-
-/* The KIP's type for physical address pa: that of the last physical
- * descriptor covering it (later ones override), FR_TYPE_NONE if none. */
-static L4_Word_t fr_kip_type(L4_Word_t pa)
-{
-	L4_MemoryDesc_t *md;
-	L4_Word_t n, type = FR_TYPE_NONE;
-
-	for (n = 0; (md = L4_MemoryDesc(rt_kip(), n)) != 0; n++)
-		if (!L4_IsMemoryDescVirtual(md) && pa >= L4_MemoryDescLow(md) &&
-		    pa <= L4_MemoryDescHigh(md))
-			type = L4_MemoryDescType(md) & 0xf;
-	return type;
-}
+#define FR_TYPE_NONE	T_KIP_TYPE_NONE
 
 static int fr_is_ram_type(L4_Word_t type)
 {
@@ -42,8 +28,8 @@ static int fr_is_ram_type(L4_Word_t type)
 static int fr_all_ram(L4_Word_t base, L4_Word_t size)
 {
 	for (L4_Word_t pa = base; pa - base < size; pa += RT_PAGE_SIZE)
-		if (!fr_is_ram_type(fr_kip_type(pa)) ||
-		    !fr_is_ram_type(fr_kip_type(pa + RT_PAGE_SIZE - 1)))
+		if (!fr_is_ram_type(t_kip_type(pa)) ||
+		    !fr_is_ram_type(t_kip_type(pa + RT_PAGE_SIZE - 1)))
 			return 0;
 	return 1;
 }
@@ -52,7 +38,7 @@ static int fr_all_ram(L4_Word_t base, L4_Word_t size)
 static L4_Word_t fr_find_page(L4_Word_t type, L4_Word_t from)
 {
 	for (L4_Word_t pa = from; pa < 0xC0000000UL; pa += RT_PAGE_SIZE)
-		if (fr_kip_type(pa) == type && fr_kip_type(pa + RT_PAGE_SIZE - 1) == type)
+		if (t_kip_type(pa) == type && t_kip_type(pa + RT_PAGE_SIZE - 1) == type)
 			return pa;
 	return 0;
 }
@@ -218,7 +204,7 @@ static const char *t_frames_reserved_to_nobody(void)
 		    (L4_MemoryDescType(md) & 0xf) != L4_ReservedMemoryType)
 			continue;
 		for (int i = 0; i < 3; i++) {
-			if (fr_kip_type(pages[i]) != L4_ReservedMemoryType)
+			if (t_kip_type(pages[i]) != L4_ReservedMemoryType)
 				continue;   /* a later descriptor says otherwise */
 			L4_Fpage_t got = fr_named(pages[i]);
 

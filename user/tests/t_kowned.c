@@ -80,10 +80,11 @@ static const char *t_kowned_categories_add_up(void)
 	CHECK(o.w[LENT_KMEM_OWN_IMAGE] >= 1);
 	CHECK(o.w[LENT_KMEM_OWN_SIGMA0_RESERVE] >= 1);
 	/* KMEM=pool: the pool is an eighth of RAM, 1 MB at least.  The lent
-	 * build: the boot reserve in its place, 65 pages and what sigma0's
-	 * roots left of their reserve, far less. */
+	 * build: the boot reserve in its place, 25 pages (boot's and
+	 * sigma0's floor, kernel/init.c) and what sigma0's roots left of
+	 * their reserve, far less. */
 	if (lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0)) {
-		CHECK(o.w[LENT_KMEM_OWN_POOL] >= 65);
+		CHECK(o.w[LENT_KMEM_OWN_POOL] >= 25);
 		CHECK(o.w[LENT_KMEM_OWN_POOL] < 256);
 	} else {
 		CHECK(o.w[LENT_KMEM_OWN_POOL] >= 256);

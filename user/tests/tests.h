@@ -45,7 +45,7 @@ extern const struct test preempt_fix_tests[], preempt_attack_xfer_tests[];
 extern const struct test preempt_attack_space_tests[], kpf_tests[], kpager_tests[];
 extern const struct test preempt_attack_map_tests[];
 extern const struct test frames_tests[], kattack_tests[], kattack_roles_tests[];
-extern const struct test kattack_ctl_tests[], kowned_tests[];
+extern const struct test kattack_ctl_tests[], kowned_tests[], s0store_tests[];
 extern const struct test klend_tests[];
 extern const struct test ktask_tests[];
 extern const struct test kpf_multi_tests[], kpf_deadlock_tests[], kpf_back_tests[];
@@ -91,6 +91,9 @@ extern volatile L4_Word_t t_shared[T_SHARED];
 L4_ThreadId_t t_nonexistent(void);
 L4_Word_t t_kernel_addr(void);
 L4_Word_t t_page(void);
+/* The KIP's memory type of physical address pa; none: device memory. */
+#define T_KIP_TYPE_NONE	0
+L4_Word_t t_kip_type(L4_Word_t pa);
 /* The top of conventional memory, in MB, from the KIP. */
 L4_Word_t t_ram_mb(void);
 void t_touch_image(void);

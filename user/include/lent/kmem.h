@@ -194,6 +194,13 @@ enum lent_kmem_op {
 	                            * first of them, MR2 the rule it breaks
 	                            * (docs/kpager-protocol.md).  Privileged
 	                            * tasks only. */
+	LENT_KMEM_SIGMA0_GIVE = 10, /* sigma0 only, EAX nil; EDX: the address (in
+	                            * sigma0's idempotent mapping: physical) of a
+	                            * page of its own it gives its kernel-memory
+	                            * store for good; EAX: the store's free pages
+	                            * after, or 0 and ErrorCode 1 (not sigma0), 5
+	                            * (EAX not nil, or the page refused: MR1 the
+	                            * reason, enum lent_kpf_refusal) */
 	LENT_KMEM_SET_KPF_WAIT = 11, /* EDX: how long a thread of the task waits
 	                            * for a kpager's answer to a kernel page
 	                            * fault, in each phase: an X.2 relative
@@ -209,9 +216,11 @@ enum lent_kmem_op {
 #define LENT_KMEM_STAT_THREADS    (LENT_KMEM_KINDS + 2)  /* MR9: its threads */
 #define LENT_KMEM_STAT_PRIVILEGED (LENT_KMEM_KINDS + 3)  /* MR10: 1 for sigma0, the root task */
 #define LENT_KMEM_STAT_MAPPED     (LENT_KMEM_KINDS + 4)  /* MR11: user pages mapped in it */
-#define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 4)
+#define LENT_KMEM_STAT_STORE      (LENT_KMEM_KINDS + 5)  /* MR12: sigma0: free pages of its
+							   * kernel-memory store; others 0 */
+#define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 5)
 
-/* LENT_KMEM_OWNED fills MR1..MR11, in 4 KB pages unless named otherwise.
+/* LENT_KMEM_OWNED fills MR1..MR13, in 4 KB pages unless named otherwise.
  * Kernel-owned, fixed from boot on (EAX is the sum of these five): */
 #define LENT_KMEM_OWN_IMAGE          1   /* the kernel image, stacks, per-CPU data */
 #define LENT_KMEM_OWN_FRAME_TABLE    2   /* the frame table and its buckets */
@@ -226,13 +235,18 @@ enum lent_kmem_op {
 #define LENT_KMEM_OWN_POOL_TASKS     7   /* pool pages charged to tasks (the default
 					  * build: always 0, see BOOT_TASKS) */
 #define LENT_KMEM_OWN_RESIDENT_PARTS 8   /* resident thread parts in use (a count) */
-/* Not kernel-owned: frames the kpagers lend the kernel now, all tasks. */
+/* Not kernel-owned: frames the kpagers lend the kernel now, all tasks
+ * (sigma0's store apart, below). */
 #define LENT_KMEM_OWN_LENT           9
 #define LENT_KMEM_OWN_LEAVES        10   /* thread-table leaves in use */
 #define LENT_KMEM_OWN_BOOT_TASKS    11   /* the default build: boot-reserve pages
 					  * held by sigma0 and the root task (made
 					  * at boot, and sigma0's own); KMEM=pool 0 */
-#define LENT_KMEM_OWNED_WORDS       11
+/* Not kernel-owned, and not in LENT: frames sigma0 gave its kernel-memory
+ * store (KmemControl SIGMA0_GIVE), all of them, and those of them in use. */
+#define LENT_KMEM_OWN_SIGMA0_STORE      12
+#define LENT_KMEM_OWN_SIGMA0_STORE_USED 13
+#define LENT_KMEM_OWNED_WORDS       13
 
 #ifndef LENT_KERNEL
 /* The user-level binding: registers as above.  The task is named by one

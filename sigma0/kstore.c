@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sigma0's own kernel memory (docs/kernel-memory.md, "sigma0's own
+ * kernel memory").  The kernel takes it, without IPC, from a store of
+ * frames sigma0 gives it (KmemControl SIGMA0_GIVE), and only when that
+ * is empty from a small floor of its boot reserve.  What uses it is the
+ * roots the kernel makes on demand when sigma0 maps a page that is not
+ * RAM (a device frame, to the root task): a page table and a node table
+ * per fresh 4 MB region, and a 32-byte node per page.  So sigma0 tops
+ * the store up before it answers a request that may make roots, by what
+ * they may cost, and otherwise never pays anything.
+ *
+ * A frame given is the kernel's for good: sigma0's table marks it
+ * OWNER_KSTORE, which no client is, so it is never handed out again.
+ */
+#include <stdio.h>
+#include <l4/message.h>
+#include <l4/thread.h>
+#include <lent/kmem.h>
+#include "mem.h"
+#include "kstore.h"
+
+#define PAGE_SHIFT	12
+#define BATCH_LOG2	16		/* 16 pages, one region of sigma0's table */
+#define FIRST_PAGES	16		/* given at start */
+#define LOW_PAGES	8		/* kept free beyond what a request may cost */
+#define NODES_PER_PAGE	127		/* kernel mapping nodes in a page */
+
+L4_Word_t kstore_level(void)
+{
+	L4_Word_t level;
+
+	(void)lent_kmem_control(0, LENT_KMEM_STATS, 0);
+	L4_StoreMR(LENT_KMEM_STAT_STORE, &level);
+	return level;
+}
+
+/* Give the page at pa (claimed for the store already).  A refusal is a
+ * bug in sigma0's table or the kernel: say so; the page stays claimed
+ * and is never handed out.  Returns the store's free pages, 0 if refused. */
+static L4_Word_t give(L4_Word_t pa)
+{
+	L4_Word_t level = lent_kmem_control(0, LENT_KMEM_SIGMA0_GIVE, pa), why;
+
+	if (!level) {
+		L4_StoreMR(1, &why);
+		printf("sigma0: the kernel refused page %lx for its store (error %lu, reason %lu)\n",
+		       pa, L4_ErrorCode(), why);
+	}
+	return level;
+}
+
+/* Claim and give a batch of pages, or one page if no batch is left.
+ * Returns the store's free pages after, or 0 if nothing was given. */
+static L4_Word_t give_batch(void)
+{
+	L4_Word_t base, level = 0;
+	unsigned log2 = BATCH_LOG2;
+
+	if (mem_claim_any(log2, OWNER_KSTORE, &base) < 0) {
+		log2 = PAGE_SHIFT;
+		if (mem_claim_any(log2, OWNER_KSTORE, &base) < 0)
+			return 0;
+	}
+	for (L4_Word_t off = 0; off < 1UL << log2; off += 1UL << PAGE_SHIFT) {
+		L4_Word_t now = give(base + off);
+
+		if (now)
+			level = now;
+	}
+	return level;
+}
+
+L4_Word_t kstore_give_one(void)
+{
+	L4_Word_t base;
+
+	if (mem_claim_any(PAGE_SHIFT, OWNER_KSTORE, &base) < 0 || !give(base))
+		return 0;
+	return base;
+}
+
+/* Top the store up to at least `want` free pages, while sigma0 has
+ * conventional memory to give. */
+static void top_up(L4_Word_t want)
+{
+	L4_Word_t level = kstore_level();
+
+	while (level < want) {
+		L4_Word_t now = give_batch();
+
+		if (!now) {
+			printf("sigma0: no memory left for its own kernel memory (%lu of %lu pages)\n",
+			       level, want);
+			return;
+		}
+		level = now;
+	}
+}
+
+void kstore_init(void)
+{
+	top_up(FIRST_PAGES);
+	printf("sigma0: %lu pages given to its own kernel memory\n", kstore_level());
+}
+
+/*
+ * What the roots of an fpage's pages that are not RAM may cost at most:
+ * a page table and a node table per 4 MB region it touches, and the
+ * nodes, one per page.  Nothing for RAM: its roots were built at boot.
+ */
+static L4_Word_t root_cost(L4_Word_t base, unsigned log2)
+{
+	L4_Word_t pages = mem_pages_off_ram(base, log2), regions;
+
+	if (!pages)
+		return 0;
+	regions = log2 > 22 ? 1UL << (log2 - 22) : 1;
+	return 2 * regions + (pages + NODES_PER_PAGE - 1) / NODES_PER_PAGE + 1;
+}
+
+void kstore_keep_for(L4_Word_t base, unsigned log2)
+{
+	L4_Word_t cost = root_cost(base, log2);
+
+	if (cost)
+		top_up(cost + LOW_PAGES);
+}

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sigma0's own kernel memory (issue 6; docs/kernel-memory.md, "sigma0's
+ * own kernel memory"): the kernel takes it from a store of frames sigma0
+ * gives it (KmemControl SIGMA0_GIVE), without IPC, and only when that is
+ * empty from a small floor of its boot reserve.  What uses it is the
+ * roots the kernel makes when sigma0 maps a page that is not RAM: a page
+ * table and a node table per fresh 4 MB region.  The tests:
+ *   - sigma0 makes device roots in more 4 MB regions than the boot
+ *     reserve's old fixed share (48 pages, 54 to 74 with what sigma0's
+ *     reserve left) could pay for; every one is paid from the store, the
+ *     boot reserve's use does not move, nor does the kernel-owned total;
+ *   - no task but sigma0 may give (error 1), and the kernel refuses a
+ *     page sigma0 does not hold alone, one that is not RAM, one with no
+ *     root, one in the store already (error 5, the refusal in MR1).
+ * The refusals go through sigma0's test aid (EXT_KSTORE, sigma0/main.c),
+ * which offers the kernel a page that is not sigma0's to give.
+ */
+#include "tests.h"
+#include <lent/kmem.h>
+
+#define S0S_LABEL_EXT	0xc170UL	/* sigma0's debugging aids (-1001) */
+#define S0S_EXT_KSTORE	3
+#define S0S_REGIONS	40		/* 80 pages and more: past the old share */
+#define S0S_REGION	0x400000UL
+/* Device memory no test uses: from 2.25 GB up, one 4 MB region per root
+ * (above RAM at 512 MB, below the PCI hole). */
+#define S0S_DEVICE_BASE	0x90000000UL
+#define S0S_DEVICE_END	0xC0000000UL
+#define S0S_REPORT	0x5053
+
+/* KmemControl OWNED: EAX in w[0], MRi in w[i]. */
+struct s0s_owned {
+	L4_Word_t w[LENT_KMEM_OWNED_WORDS + 1];
+};
+
+static const char *s0s_owned(struct s0s_owned *o)
+{
+	o->w[0] = lent_kmem_control(0, LENT_KMEM_OWNED, 0);
+	CHECK(o->w[0] != 0);
+	for (int i = 1; i <= LENT_KMEM_OWNED_WORDS; i++)
+		o->w[i] = rt_mr(i);
+	return 0;
+}
+
+/* KmemControl STATS of task t: its total, and MR `word` in *w. */
+static L4_Word_t s0s_stat(L4_ThreadId_t t, int word, L4_Word_t *w)
+{
+	L4_Word_t total = lent_kmem_control(t.raw, LENT_KMEM_STATS, 0);
+
+	*w = rt_mr(word);
+	return total;
+}
+
+/* sigma0's test aid: out[0..2] are its three words.  0, or a failure. */
+static const char *s0s_aid(L4_Word_t page, L4_Word_t out[3])
+{
+	L4_Word_t w[2] = { S0S_EXT_KSTORE, page };
+	L4_MsgTag_t tag;
+
+	rt_msg(S0S_LABEL_EXT, 2, w);
+	tag = L4_Call_Timeouts(rt_sigma0(), rt_us(T_WAIT_US), rt_us(T_WAIT_US));
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_UntypedWords(tag), 3);
+	for (int i = 0; i < 3; i++)
+		out[i] = rt_mr(i + 1);
+	return 0;
+}
+
+/* The aid offers the kernel page: it must refuse it with reason why. */
+static const char *s0s_refused(L4_Word_t page, L4_Word_t why)
+{
+	L4_Word_t r[3];
+
+	RUN(s0s_aid(page, r));
+	if (r[0] != 0 || r[2] != why)
+		printf("#   page %lx: result %lu, error %lu, reason %lu (want %lu)\n", page, r[0],
+		       r[1], r[2], why);
+	CHECK_EQ(r[0], 0);
+	CHECK_EQ(r[1], L4_ErrInvalidParam);
+	CHECK_EQ(r[2], why);
+	return 0;
+}
+
+/* A window for the root's device pages: a page it got from sigma0 (its
+ * page table and node table exist, so receiving there costs the root
+ * nothing), emptied. */
+static L4_Word_t s0s_window;
+
+static void s0s_clear_window(void)
+{
+	L4_Fpage_t w = L4_FpageLog2(s0s_window, 12);
+
+	L4_Set_Rights(&w, L4_FullyAccessible);
+	L4_Flush(w);
+}
+
+/* The root asks sigma0 for the device page at pa into its window; it
+ * must arrive (the root has one more mapping) and the window is emptied
+ * again, so that sigma0's root of the frame is left with no mapping. */
+static const char *s0s_device(L4_Word_t pa)
+{
+	L4_Word_t before, after;
+	L4_Fpage_t got;
+
+	(void)s0s_stat(L4_Myself(), LENT_KMEM_STAT_MAPPED, &before);
+	got = L4_Sigma0_GetPage_RcvWindow(rt_sigma0(), L4_FpageLog2(pa, 12),
+					  L4_FpageLog2(s0s_window, 12));
+	(void)s0s_stat(L4_Myself(), LENT_KMEM_STAT_MAPPED, &after);
+	s0s_clear_window();
+	CHECK(!L4_IsNilFpage(got));
+	CHECK_EQ(L4_Address(got), pa);
+	if (after != before + 1)
+		printf("#   device page %lx was not mapped\n", pa);
+	CHECK_EQ(after, before + 1);
+	return 0;
+}
+
+/* The n-th device page this file uses: the first page of a 4 MB region
+ * no descriptor describes, from S0S_DEVICE_BASE up; 0 if none is left. */
+static L4_Word_t s0s_device_page(unsigned n)
+{
+	for (L4_Word_t pa = S0S_DEVICE_BASE; pa < S0S_DEVICE_END; pa += S0S_REGION)
+		if (t_kip_type(pa) == T_KIP_TYPE_NONE &&
+		    t_kip_type(pa + S0S_REGION - 1) == T_KIP_TYPE_NONE && n-- == 0)
+			return pa;
+	return 0;
+}
+
+/*
+ * Device roots in S0S_REGIONS fresh 4 MB regions, one page each: sigma0
+ * pays for every root (a page table each, and a node table), from its
+ * store, which it keeps topped up.  The old kernel paid them from a fixed
+ * share of its boot reserve and stopped making roots when it ran out.
+ */
+static const char *t_s0store_device_roots_past_old_share(void)
+{
+	struct s0s_owned base, now;
+	L4_Word_t pt0, pt1, total0, total1;
+
+	s0s_window = t_page();
+	CHECK(s0s_window != 0);
+	s0s_clear_window();
+	RUN(s0s_owned(&base));
+	total0 = s0s_stat(rt_sigma0(), 1 + LENT_KMEM_PT, &pt0);
+	for (unsigned i = 0; i < S0S_REGIONS; i++) {
+		L4_Word_t pa = s0s_device_page(i), pt;
+
+		CHECK(pa != 0);
+		RUN(s0s_device(pa));
+		(void)s0s_stat(rt_sigma0(), 1 + LENT_KMEM_PT, &pt);
+		if (pt != pt0 + i + 1)
+			printf("#   region %u (%lx): sigma0 has %lu page tables, want %lu\n", i, pa,
+			       pt, pt0 + i + 1);
+		CHECK_EQ(pt, pt0 + i + 1);
+	}
+	total1 = s0s_stat(rt_sigma0(), 1 + LENT_KMEM_PT, &pt1);
+	CHECK(total1 - total0 >= 2 * S0S_REGIONS);
+	RUN(s0s_owned(&now));
+	/* Kernel-owned: the same total; the boot reserve (or the pool) not
+	 * used for it at all. */
+	CHECK_EQ(now.w[0], base.w[0]);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_BOOT_TASKS], base.w[LENT_KMEM_OWN_BOOT_TASKS]);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_POOL_TASKS], base.w[LENT_KMEM_OWN_POOL_TASKS]);
+	/* sigma0's store: every new page of sigma0's came from it. */
+	CHECK_EQ(now.w[LENT_KMEM_OWN_SIGMA0_STORE_USED] - base.w[LENT_KMEM_OWN_SIGMA0_STORE_USED],
+		 total1 - total0);
+	CHECK(now.w[LENT_KMEM_OWN_SIGMA0_STORE] >= now.w[LENT_KMEM_OWN_SIGMA0_STORE_USED]);
+	/* It grew with the need: sigma0 gave more while it served. */
+	CHECK(now.w[LENT_KMEM_OWN_SIGMA0_STORE] > base.w[LENT_KMEM_OWN_SIGMA0_STORE]);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_LENT], base.w[LENT_KMEM_OWN_LENT]);
+	/* The same device page again: its root is there, nothing more. */
+	RUN(s0s_device(s0s_device_page(0)));
+	CHECK_EQ(s0s_stat(rt_sigma0(), 1 + LENT_KMEM_PT, &pt1), total1);
+	return 0;
+}
+
+/* The store's level as sigma0 reads it (STATS MR12) and as OWNED shows
+ * it agree, and a page given moves it by one and nothing kernel-owned. */
+static const char *t_s0store_give_counts(void)
+{
+	struct s0s_owned base, now;
+	L4_Word_t level0, level1, r[3];
+
+	RUN(s0s_owned(&base));
+	(void)s0s_stat(rt_sigma0(), LENT_KMEM_STAT_STORE, &level0);
+	CHECK(level0 > 0);   /* its first batch at least */
+	CHECK_EQ(level0, base.w[LENT_KMEM_OWN_SIGMA0_STORE] -
+		 base.w[LENT_KMEM_OWN_SIGMA0_STORE_USED]);
+	RUN(s0s_aid(~0UL, r));
+	CHECK(r[0] != 0);
+	CHECK_EQ(r[1], level0 + 1);
+	(void)s0s_stat(rt_sigma0(), LENT_KMEM_STAT_STORE, &level1);
+	CHECK_EQ(level1, level0 + 1);
+	RUN(s0s_owned(&now));
+	CHECK_EQ(now.w[0], base.w[0]);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_SIGMA0_STORE], base.w[LENT_KMEM_OWN_SIGMA0_STORE] + 1);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_LENT], base.w[LENT_KMEM_OWN_LENT]);
+	/* The root's own STATS word is 0: only sigma0 has a store. */
+	(void)s0s_stat(L4_Myself(), LENT_KMEM_STAT_STORE, &level1);
+	CHECK_EQ(level1, 0);
+	return 0;
+}
+
+/* Pages the kernel must refuse from sigma0, each with its reason, and
+ * nothing changes: a page the root holds (sigma0's root has a mapping
+ * under it), a device page with no root, a device page whose root has no
+ * mapping (not RAM), and a page in the store already. */
+static const char *t_s0store_bad_frames_refused(void)
+{
+	struct s0s_owned base;
+	L4_Word_t own = t_page(), fresh, rooted, r[3];
+
+	CHECK(own != 0);
+	s0s_window = t_page();
+	CHECK(s0s_window != 0);
+	s0s_clear_window();
+	((volatile L4_Word_t *)own)[0] = 0x5053;
+	fresh = s0s_device_page(S0S_REGIONS + 1);
+	rooted = s0s_device_page(S0S_REGIONS + 2);
+	CHECK(fresh != 0 && rooted != 0);
+	RUN(s0s_device(rooted));
+	RUN(s0s_aid(~0UL, r));
+	CHECK(r[0] != 0);
+	RUN(s0s_owned(&base));
+	RUN(s0s_refused(own, LENT_KPF_SHARED));
+	RUN(s0s_refused(fresh + RT_PAGE_SIZE, LENT_KPF_NOT_MAPPED));
+	RUN(s0s_refused(rooted, LENT_KPF_NOT_RAM));
+	RUN(s0s_refused(r[0], LENT_KPF_LENT_ALREADY));
+	/* Nothing moved, and the root's page is still its own. */
+	RUN(s0s_refused(own, LENT_KPF_SHARED));
+	CHECK_EQ(((volatile L4_Word_t *)own)[0], 0x5053);
+	struct s0s_owned now;
+	RUN(s0s_owned(&now));
+	for (int i = 0; i <= LENT_KMEM_OWNED_WORDS; i++)
+		CHECK_EQ(now.w[i], base.w[i]);
+	return 0;
+}
+
+/* An unprivileged task's try: its result and error code. */
+static void s0s_unpriv_body(L4_Word_t arg)
+{
+	L4_ThreadId_t root = { .raw = arg };
+	L4_Word_t w[2];
+
+	w[0] = lent_kmem_control(0, LENT_KMEM_SIGMA0_GIVE, 0x00700000UL);
+	w[1] = L4_ErrorCode();
+	rt_msg(S0S_REPORT, 2, w);
+	(void)L4_Send(root);
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* Nobody but sigma0 may give: the root task, privileged as it is, and an
+ * unprivileged task get error 1, and the page stays theirs. */
+static const char *t_s0store_only_sigma0_gives(void)
+{
+	struct s0s_owned base, now;
+	L4_Word_t own = t_page();
+	L4_MsgTag_t tag;
+
+	CHECK(own != 0);
+	((volatile L4_Word_t *)own)[0] = 0x5053;
+	RUN(s0s_owned(&base));
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SIGMA0_GIVE, own), 0);
+	CHECK_EQ(L4_ErrorCode(), L4_ErrNoPrivilege);
+	CHECK_EQ(lent_kmem_control(rt_sigma0().raw, LENT_KMEM_SIGMA0_GIVE, own), 0);
+	CHECK_EQ(L4_ErrorCode(), L4_ErrNoPrivilege);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, own), 0);
+	CHECK_EQ(((volatile L4_Word_t *)own)[0], 0x5053);
+
+	L4_ThreadId_t t = rt_task_create(s0s_unpriv_body, L4_Myself().raw, rt_pager());
+	CHECK(!L4_IsNilThread(t));
+	tag = L4_Receive_Timeout(t, rt_us(2 * T_WAIT_US));
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag), S0S_REPORT);
+	CHECK_EQ(rt_mr(1), 0);
+	CHECK_EQ(rt_mr(2), L4_ErrNoPrivilege);
+	rt_release(t);
+	RUN(s0s_owned(&now));
+	for (int i = 0; i <= LENT_KMEM_OWNED_WORDS; i++)
+		CHECK_EQ(now.w[i], base.w[i]);
+	return 0;
+}
+
+const struct test s0store_tests[] = {
+	TEST(s0store_only_sigma0_gives),
+	TEST(s0store_give_counts),
+	TEST(s0store_bad_frames_refused),
+	TEST(s0store_device_roots_past_old_share),
+	{ 0 }
+};
