@@ -98,7 +98,7 @@ static void block(tcb_t *t, unsigned state, timeout_t to)
  * but for a kernel page fault: that waits as long as the thread's task
  * chose (a kpager that never answers then fails the operation, as one
  * that lends nothing does). */
-static timeout_t kernel_call_timeout(const tcb_t *t)
+timeout_t ipc_kernel_call_timeout(const tcb_t *t)
 {
 	return kpf_waiting(t) ? t->space->kpf_wait : TIMEOUT_NEVER;
 }
@@ -181,7 +181,7 @@ static int send_phase(tcb_t *t, tcb_t *dest)
 		deliver(t, dest);
 		return SEND_DONE;
 	}
-	timeout_t to = kmsg_active(t) ? kernel_call_timeout(t) : timeouts_snd(t->cont.ipc_timeouts);
+	timeout_t to = kmsg_active(t) ? ipc_kernel_call_timeout(t) : timeouts_snd(t->cont.ipc_timeouts);
 	if (timeout_expired_now(to)) {
 		fail_ipc(t, IPC_ERR_TIMEOUT, false);
 		return SEND_FAILED;
@@ -291,7 +291,7 @@ rescan:
 		sched_dequeue(t);
 		return;
 	}
-	timeout_t to = kmsg_active(t) ? kernel_call_timeout(t) : timeouts_rcv(t->cont.ipc_timeouts);
+	timeout_t to = kmsg_active(t) ? ipc_kernel_call_timeout(t) : timeouts_rcv(t->cont.ipc_timeouts);
 	if (timeout_expired_now(to)) {
 		fail_ipc(t, IPC_ERR_TIMEOUT, true);
 		return;
@@ -340,6 +340,10 @@ void ipc_receive_phase(tcb_t *t)
 
 void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, bool lipc)
 {
+	/* A kpager's answer to a kernel page fault has a way of its own
+	 * (ipc_kfast.c), which returns where it does not apply. */
+	if (msgtag_label(tag) == LENT_LABEL_KPF && msgtag_t(tag))
+		ipc_kpf_answer_fast(t, to, from, timeouts, tag);
 	tcb_t *dest = tid_is_nil(to) ? NULL : thread_resolve(t, to);
 	/* Only the very retry of a rewound send keeps its transfer. */
 	bool retry = t->cont.xfer.rewound && dest && dest->core->id == t->cont.xfer.cur_to;
@@ -395,7 +399,8 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 		kernel_ipc_failed(t, IPC_ERR_NOPARTNER);
 		return;
 	}
-	send_phase(t, dest);
+	if (!ipc_kernel_send_fast(t, dest))
+		send_phase(t, dest);
 }
 
 void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)

@@ -18,6 +18,7 @@ void ipc_syscall(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts,
 
 /* The common Call/ReplyWait case; returns only if it does not apply. */
 void ipc_fastpath(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag);
+void ipc_kpf_answer_fast(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag);
 
 /* t (in TS_RECV, ipc_from set) looks for a waiting sender, or waits. */
 void ipc_receive_phase(struct tcb *t);
