@@ -403,7 +403,9 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 		send_phase(t, dest);
 }
 
-void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
+/* The page-fault IPC; in_user: the page lies where a pager may map. */
+static inline __attribute__((always_inline)) void
+pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user)
 {
 	/* Fault order: the task's kernel memory for the page before the
 	 * page itself, so that a pager that is also the kpager is never
@@ -413,8 +415,7 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	 * even where nothing is missing now (another thread's fault brought
 	 * the pages): left, it would refuse a later, unrelated page. */
 	bool refused = kpf_take_refusal(t);
-	if (space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE) &&
-	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
+	if (in_user && !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
 		/* Its kpager lent nothing last time: the fault goes to the
 		 * pager, whose map is then refused (the X.2 outcome). */
 		t->cont.fault.addr = addr;
@@ -427,6 +428,19 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	t->cont.kmsg[1] = addr;
 	t->cont.kmsg[2] = ip;
 	ipc_kernel_call(t, thread_pager(t), CONT_PAGEFAULT);
+}
+
+void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
+{
+	pagefault(t, addr, access, ip, space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE));
+}
+
+/* Only a fault in the user range asks its kpager (CONT_KPF_FAULT), and
+ * it is still there: a space's KIP and UTCB areas are set once, before
+ * its first thread runs, and a thread never changes its space. */
+void ipc_pagefault_kpf_done(tcb_t *t)
+{
+	pagefault(t, t->cont.fault.addr, t->cont.fault.access, t->cont.fault.ip, true);
 }
 
 void ipc_exception(tcb_t *t, uint32_t vec, uint32_t error)

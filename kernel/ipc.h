@@ -34,6 +34,9 @@ void ipc_work_reorder(struct tcb *t);
 void ipc_kernel_call(struct tcb *t, tid_t dest, unsigned cont);
 /* Deliver a page fault of t at addr (access rights RIGHT_*) to its pager. */
 void ipc_pagefault(struct tcb *t, uint32_t addr, uint32_t access, uint32_t ip);
+/* The page fault of a CONT_KPF_FAULT continuation, once its kernel page
+ * fault is answered. */
+void ipc_pagefault_kpf_done(struct tcb *t);
 /* Deliver exception number vec to t's exception handler (or halt t). */
 void ipc_exception(struct tcb *t, uint32_t vec, uint32_t error);
 

@@ -97,5 +97,8 @@ void ipc_kpf_answer_fast(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word
 	sender_receives(t, timeouts_rcv(timeouts));
 	if (t->core->state == TS_READY)
 		sched_switch_to(t);
-	sched_switch_to(dest);
+	/* sched_switch_to(dest) runs dest only if it is ready. */
+	if (dest->core->state == TS_READY)
+		sched_switch_to(dest);
+	sched_return();
 }
