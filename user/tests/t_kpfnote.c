@@ -365,10 +365,63 @@ static const char *t_kpfnote_halted_thread_sends_no_fault(void)
 	return 0;
 }
 
+/*
+ * A page fault whose kernel page fault is cancelled (AbortIpc and stop)
+ * while its kpager holds it: the answer that comes after finds nobody
+ * waiting for it and lends nothing, by the kernel's fast way for answers
+ * or its general path alike.  Started again, the thread makes its access
+ * again, asks again, and this time gets its page and its page fault.
+ */
+static volatile struct t_kplog kc_log;
+
+static const char *t_kpfnote_cancelled_fault_gets_no_page(void)
+{
+	L4_Word_t addr = KN_REGION + 0x800000UL;
+	L4_ThreadId_t a, kp, from = L4_nilthread;
+	L4_MsgTag_t tag;
+
+	t_kplog_reset(&kc_log, T_KPLOG_HOLD_KIND, LENT_KMEM_NT);
+	if (!kc_log.pool) {
+		kc_log.pool = rt_get_pages(KN_POOL);
+		CHECK(kc_log.pool != 0);
+		kc_log.pages = KN_POOL;
+	}
+	kp = rt_thread_create(t_kplog_loop, (L4_Word_t)&kc_log);
+	CHECK(!L4_IsNilThread(kp));
+	RUN(t_kp_agent(&a, kp));
+	if (!lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0))
+		return 0;                       /* KMEM=pool: no kernel page fault */
+	CHECK(rt_agent_post(a, RT_AG_READ, 1, &addr));
+	for (int i = 0; i < 500 && !kc_log.n; i++) {
+		tag = rt_serve(a, 20000, &from);
+		CHECK(L4_IpcFailed(tag));       /* only image faults, answered */
+	}
+	CHECK_EQ(kc_log.n, 1);
+	CHECK_EQ(kc_log.fkind[0], LENT_KMEM_NT);
+	(void)L4_AbortIpc_and_stop(a);
+	kc_log.release = 1;
+	CHECK(t_wait_for(&kc_log.failed, 1, T_WAIT_US));
+	CHECK(kc_log.page[0] != 0);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kc_log.page[0]), 0);
+	CHECK_EQ(kc_log.n, 1);
+	L4_Start(a);
+	tag = rt_agent_result(a, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, a.raw);
+	CHECK_EQ(rt_mr(1), addr);
+	CHECK(kc_log.n >= 2);                  /* the page table may follow */
+	CHECK_EQ(kc_log.fkind[1], LENT_KMEM_NT);
+	CHECK_EQ(kc_log.failed, 1);
+	CHECK(lent_kmem_control(0, LENT_KMEM_LENT, kc_log.page[1]));
+	rt_release(a);
+	return 0;
+}
+
 const struct test kpfnote_tests[] = {
 	TEST(kpfnote_space_control_leaves_no_refusal),
 	TEST(kpfnote_page_fault_leaves_no_refusal),
 	TEST(kpfnote_answer_found_lent_is_no_refusal),
 	TEST(kpfnote_halted_thread_sends_no_fault),
+	TEST(kpfnote_cancelled_fault_gets_no_page),
 	{ 0, 0 },
 };
