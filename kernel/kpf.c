@@ -242,7 +242,7 @@ static void strip_translations(mapnode_t *n)
 	while (root->parent)
 		root = root->parent;
 	for (mapnode_t *m = root; m; m = tree_next(m, root))
-		space_pte_clear(m->space, m->vaddr);
+		space_pte_drop(m->space, m->vaddr);
 }
 
 /*
@@ -272,10 +272,13 @@ static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *
 
 	if (!item_is_map(item[0]) && !item_is_grant(item[0]))
 		return LENT_KPF_ITEMS;
-	if (fpage_is_nil(fp) || fpage_size(fp) < PAGE_SIZE)
+	uint32_t log2 = fpage_size_log2(fp);
+	if (fpage_is_nil(fp) || log2 < PAGE_SHIFT)
 		return LENT_KPF_NOT_MAPPED;
-	uint32_t size = (uint32_t)fpage_size(fp);
-	uint32_t va = fpage_base(fp) + (item_snd_base(item[0]) & (size - 1) & PAGE_MASK);
+	/* snd_base's offset within the fpage, in 32 bits: an fpage of 2^32
+	 * bytes takes all of it. */
+	uint32_t mask = log2 >= 32 ? ~0u : (1u << log2) - 1;
+	uint32_t va = fpage_base(fp) + (item_snd_base(item[0]) & mask & PAGE_MASK);
 	mapnode_t *n = mapdb_lookup(kpager->space, va);
 	if (!n || (n->rights & (RIGHT_R | RIGHT_W)) != (RIGHT_R | RIGHT_W))
 		return LENT_KPF_NOT_MAPPED;
