@@ -405,7 +405,7 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 
 /* The page-fault IPC; in_user: the page lies where a pager may map. */
 static inline __attribute__((always_inline)) void
-pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user)
+pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, bool kpf_done)
 {
 	/* Fault order: the task's kernel memory for the page before the
 	 * page itself, so that a pager that is also the kpager is never
@@ -415,7 +415,11 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user)
 	 * even where nothing is missing now (another thread's fault brought
 	 * the pages): left, it would refuse a later, unrelated page. */
 	bool refused = kpf_take_refusal(t);
-	if (in_user && !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
+	/* Its kernel page fault answered just now, and not refused: every
+	 * page it named is lent (kpf_accept()). */
+	const kpf_wait_t *lent = kpf_done && !refused ? &t->cont.kpf : NULL;
+	if (in_user && !(lent ? kpf_have_for_map_answered(t->space, addr & PAGE_MASK, &need, lent) :
+				kpf_have_for_map(t->space, addr & PAGE_MASK, &need))) {
 		/* Its kpager lent nothing last time: the fault goes to the
 		 * pager, whose map is then refused (the X.2 outcome). */
 		t->cont.fault.addr = addr;
@@ -432,15 +436,18 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user)
 
 void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 {
-	pagefault(t, addr, access, ip, space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE));
+	pagefault(t, addr, access, ip, space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE),
+		  false);
 }
 
 /* Only a fault in the user range asks its kpager (CONT_KPF_FAULT), and
  * it is still there: a space's KIP and UTCB areas are set once, before
- * its first thread runs, and a thread never changes its space. */
+ * its first thread runs, and a thread never changes its space.  The
+ * answer was taken just now, nothing in between: the pages it lent need
+ * no looking up. */
 void ipc_pagefault_kpf_done(tcb_t *t)
 {
-	pagefault(t, t->cont.fault.addr, t->cont.fault.access, t->cont.fault.ip, true);
+	pagefault(t, t->cont.fault.addr, t->cont.fault.access, t->cont.fault.ip, true, true);
 }
 
 void ipc_exception(tcb_t *t, uint32_t vec, uint32_t error)

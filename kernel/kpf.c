@@ -22,7 +22,26 @@ bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need)
 	return false;
 }
 
-bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
+/* Did the answer recorded in k lend the page at cid?  Where k is given
+ * (kpf_have_for_map_answered), every page it names is lent to the task. */
+static bool answered_with(const kpf_wait_t *k, uint32_t cid)
+{
+	if (!k)
+		return false;
+	for (unsigned i = 0; i < k->pages; i++)
+		if (k->cid[i] == cid)
+			return true;
+	return false;
+}
+
+/* Lent to task, by the answer in k or earlier? */
+static bool lent_to(uint32_t task, uint32_t cid, const kpf_wait_t *k)
+{
+	return answered_with(k, cid) || frame_find(task, cid);
+}
+
+static inline __attribute__((always_inline)) bool
+have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 {
 	if (va >= USER_LIMIT)
 		return true;             /* nothing will be mapped there */
@@ -37,11 +56,11 @@ bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
 	 * earlier fault that has not been used yet). */
 	uint32_t map_cid = lent_cid_nth(LENT_KMEM_MAP, s->node_page_count);
 	unsigned missing = 0;
-	if (!s->node_table[va >> 22] && !frame_find(s->id, lent_cid_nt(va)))
+	if (!s->node_table[va >> 22] && !lent_to(s->id, lent_cid_nt(va), k))
 		missing |= KMEM_ORDER_BIT(KMEM_NT);
-	if (!s->free_nodes && !frame_find(s->id, map_cid))
+	if (!s->free_nodes && !lent_to(s->id, map_cid, k))
 		missing |= KMEM_ORDER_BIT(KMEM_MAP);
-	if (!arch_pde_table(s->pdir, va) && !frame_find(s->id, lent_cid_pt(va)))
+	if (!arch_pde_table(s->pdir, va) && !lent_to(s->id, lent_cid_pt(va), k))
 		missing |= KMEM_ORDER_BIT(KMEM_PT);
 	/* In fault order (kmem_order.h); a kpager that takes several pages
 	 * per fault is asked for all of them at once. */
@@ -57,6 +76,16 @@ bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
 		need->more_cid[i - 1] = page[i].cid;
 	}
 	return false;
+}
+
+bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
+{
+	return have_for_map(s, va, need, NULL);
+}
+
+bool kpf_have_for_map_answered(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
+{
+	return have_for_map(s, va, need, k);
 }
 
 /* ---- asking the kpager ---- */

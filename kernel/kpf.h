@@ -39,6 +39,12 @@ bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need);
  * node table, a mapping node, the page table.  need names the first page
  * missing and, up to s->kpf_pages in all, those after it. */
 bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need);
+/* The same, where k is the record of a kernel page fault of s's task
+ * whose answer has just lent every page it names (its pages are known
+ * lent without looking them up). */
+struct kpf_wait;
+bool kpf_have_for_map_answered(space_t *s, uint32_t va, kmem_need_t *need,
+			       const struct kpf_wait *k);
 
 /*
  * t needs the page in need (for a task it names by the thread `named`):
