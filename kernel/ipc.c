@@ -382,7 +382,8 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 
 /* ---- messages the kernel makes ---- */
 
-void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
+static inline __attribute__((always_inline)) void
+kernel_call_begin(tcb_t *t, tid_t dest_id, unsigned cont)
 {
 	/* Only a kernel page fault waits for a kpager's page: any other
 	 * kernel call starts with no such wait left over (an answer to it
@@ -394,11 +395,23 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 	t->cont.ipc_from = dest_id;
 	t->cont.ipc_timeouts = 0;
 	t->core->state = TS_READY;
+}
+
+void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
+{
+	kernel_call_begin(t, dest_id, cont);
 	tcb_t *dest = tid_is_nil(dest_id) ? NULL : thread_resolve(t, dest_id);
 	if (!dest || dest == t) {
 		kernel_ipc_failed(t, IPC_ERR_NOPARTNER);
 		return;
 	}
+	if (!ipc_kernel_send_fast(t, dest))
+		send_phase(t, dest);
+}
+
+void ipc_kernel_call_to(tcb_t *t, tcb_t *dest, unsigned cont)
+{
+	kernel_call_begin(t, dest->core->id, cont);
 	if (!ipc_kernel_send_fast(t, dest))
 		send_phase(t, dest);
 }

@@ -32,6 +32,9 @@ void ipc_work_reorder(struct tcb *t);
 
 /* Kernel-made call from t to dest with t->cont.kmsg as the message. */
 void ipc_kernel_call(struct tcb *t, tid_t dest, unsigned cont);
+/* The same to a thread other than t that the caller has looked up by its
+ * global ID (what ipc_kernel_call() would find by that ID). */
+void ipc_kernel_call_to(struct tcb *t, struct tcb *dest, unsigned cont);
 /* Deliver a page fault of t at addr (access rights RIGHT_*) to its pager. */
 void ipc_pagefault(struct tcb *t, uint32_t addr, uint32_t access, uint32_t ip);
 /* The page fault of a CONT_KPF_FAULT continuation, once its kernel page

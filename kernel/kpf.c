@@ -69,8 +69,14 @@ have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 					s->kpf_pages > 1 ? s->kpf_pages : 1, page);
 	if (!n)
 		return true;
-	*need = (kmem_need_t){ .space = s, .kind = page[0].kind, .cid = page[0].cid,
-			       .more = (uint8_t)(n - 1) };
+	/* Field by field: the pages after the n-th are never read
+	 * (send_fault() takes 1 + more), so they need no zeroing. */
+	need->space = s;
+	need->task = 0;
+	need->kpager = TID_NIL;
+	need->kind = page[0].kind;
+	need->cid = page[0].cid;
+	need->more = (uint8_t)(n - 1);
 	for (unsigned i = 1; i < n; i++) {
 		need->more_kind[i - 1] = page[i].kind;
 		need->more_cid[i - 1] = page[i].cid;
@@ -119,7 +125,7 @@ static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tid_t named
 		t->cont.kmsg[LENT_KPF_MR_CID(i)] = need->more_cid[i - 1];
 		t->cont.kmsg[LENT_KPF_MR_KIND(i)] = need->more_kind[i - 1];
 	}
-	ipc_kernel_call(t, kp->core->id, cont);
+	ipc_kernel_call_to(t, kp, cont);     /* kp is not t: kpager_can_answer() */
 }
 
 /*
