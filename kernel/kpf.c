@@ -215,11 +215,6 @@ void kpf_receiver_asks(tcb_t *rcv, const kmem_need_t *need)
 	}
 }
 
-bool kpf_waiting(const tcb_t *t)
-{
-	return t->cont.kpf.state == KPF_ASKED || t->cont.kpf.state == KPF_LENT;
-}
-
 void kpf_answered(tcb_t *rcv)
 {
 	rcv->cont.kpf.state = rcv->cont.kpf.state == KPF_LENT ? KPF_IDLE : KPF_REFUSED;

@@ -14,6 +14,7 @@
 #include <kernel/types.h>
 #include <kernel/kmem.h>
 #include <kernel/l4types.h>
+#include <kernel/thread.h>
 
 struct tcb;
 typedef struct space space_t;
@@ -79,8 +80,12 @@ uint32_t kpf_accept(struct tcb *kpager, struct tcb *rcv, const word_t *items, un
 /* rcv's kernel page fault has its answer: with no page lent, the
  * operation ends with X.2's "no memory" once it runs again. */
 void kpf_answered(struct tcb *rcv);
-/* Is t waiting for the answer to a kernel page fault? */
-bool kpf_waiting(const struct tcb *t);
+/* Is t waiting for the answer to a kernel page fault?  Inline: every
+ * delivery asks. */
+static inline bool kpf_waiting(const struct tcb *t)
+{
+	return t->cont.kpf.state == KPF_ASKED || t->cont.kpf.state == KPF_LENT;
+}
 /* The last kernel page fault of t went unanswered: take that note (the
  * operation fails with "no memory" instead of asking again). */
 bool kpf_take_refusal(struct tcb *t);
