@@ -17,10 +17,10 @@
 #define KFAST_MAX_MRS 64        /* the general path's bound on a message */
 
 /*
- * finish_send() of ipc.c for a sender that was running, so never queued
- * (to = its receive timeout): where its receive phase would find no
- * sender and arm no timeout, it blocks at once, as receive_phase_one()
- * would; anything else is that receive phase itself.
+ * finish_send() of ipc.c for a sender that never queued, since it found
+ * its receiver waiting (to = its receive timeout): where its receive
+ * phase would find no sender and arm no timeout, it blocks at once, as
+ * receive_phase_one() would; anything else is that receive phase itself.
  */
 static void sender_receives(tcb_t *t, timeout_t to)
 {
