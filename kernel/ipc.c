@@ -100,7 +100,7 @@ static void block(tcb_t *t, unsigned state, timeout_t to)
  * but for a kernel page fault: that waits as long as the thread's task
  * chose (a kpager that never answers then fails the operation, as one
  * that lends nothing does). */
-static timeout_t kernel_call_timeout(const tcb_t *t)
+timeout_t ipc_kernel_call_timeout(const tcb_t *t)
 {
 	return kpf_waiting(t) ? t->space->kpf_wait : TIMEOUT_NEVER;
 }
@@ -185,7 +185,7 @@ static int send_phase(tcb_t *t, tcb_t *dest)
 		deliver(t, dest);
 		return SEND_DONE;
 	}
-	timeout_t to = kmsg_active(t) ? kernel_call_timeout(t) : timeouts_snd(t->cont.ipc_timeouts);
+	timeout_t to = kmsg_active(t) ? ipc_kernel_call_timeout(t) : timeouts_snd(t->cont.ipc_timeouts);
 	if (timeout_expired_now(to)) {
 		fail_ipc(t, IPC_ERR_TIMEOUT, false);
 		return SEND_FAILED;
@@ -295,7 +295,7 @@ rescan:
 		sched_dequeue(t);
 		return;
 	}
-	timeout_t to = kmsg_active(t) ? kernel_call_timeout(t) : timeouts_rcv(t->cont.ipc_timeouts);
+	timeout_t to = kmsg_active(t) ? ipc_kernel_call_timeout(t) : timeouts_rcv(t->cont.ipc_timeouts);
 	if (timeout_expired_now(to)) {
 		fail_ipc(t, IPC_ERR_TIMEOUT, true);
 		return;
@@ -344,6 +344,10 @@ void ipc_receive_phase(tcb_t *t)
 
 void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, bool lipc)
 {
+	/* A kpager's answer to a kernel page fault has a way of its own
+	 * (ipc_kfast.c), which returns where it does not apply. */
+	if (msgtag_label(tag) == LENT_LABEL_KPF && msgtag_t(tag))
+		ipc_kpf_answer_fast(t, to, from, timeouts, tag);
 	tcb_t *dest = tid_is_nil(to) ? NULL : thread_resolve(t, to);
 	/* Only the very retry of a rewound send keeps its transfer. */
 	bool retry = t->cont.xfer.rewound && dest && dest->core->id == t->cont.xfer.cur_to;
@@ -382,7 +386,8 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 
 /* ---- messages the kernel makes ---- */
 
-void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
+static inline __attribute__((always_inline)) void
+kernel_call_begin(tcb_t *t, tid_t dest_id, unsigned cont)
 {
 	/* Only a kernel page fault waits for a kpager's page: any other
 	 * kernel call starts with no such wait left over (an answer to it
@@ -394,15 +399,30 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 	t->cont.ipc_from = dest_id;
 	t->cont.ipc_timeouts = 0;
 	t->core->state = TS_READY;
+}
+
+void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
+{
+	kernel_call_begin(t, dest_id, cont);
 	tcb_t *dest = tid_is_nil(dest_id) ? NULL : thread_resolve(t, dest_id);
 	if (!dest || dest == t) {
 		kernel_ipc_failed(t, IPC_ERR_NOPARTNER);
 		return;
 	}
-	send_phase(t, dest);
+	if (!ipc_kernel_send_fast(t, dest))
+		send_phase(t, dest);
 }
 
-void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
+void ipc_kernel_call_to(tcb_t *t, tcb_t *dest, unsigned cont)
+{
+	kernel_call_begin(t, dest->core->id, cont);
+	if (!ipc_kernel_send_fast(t, dest))
+		send_phase(t, dest);
+}
+
+/* The page-fault IPC; in_user: the page lies where a pager may map. */
+static inline __attribute__((always_inline)) void
+pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, bool kpf_done)
 {
 	/* Fault order: the task's kernel memory for the page before the
 	 * page itself, so that a pager that is also the kpager is never
@@ -412,8 +432,11 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	 * even where nothing is missing now (another thread's fault brought
 	 * the pages): left, it would refuse a later, unrelated page. */
 	bool refused = kpf_take_fault_refusal(t);
-	if (space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE) &&
-	    !kpf_have_for_map(t->space, addr & PAGE_MASK, &need)) {
+	/* Its kernel page fault answered just now, and not refused: every
+	 * page it named is lent (kpf_accept()). */
+	const kpf_wait_t *lent = kpf_done && !refused ? &t->cont.kpf : NULL;
+	if (in_user && !(lent ? kpf_have_for_map_answered(t->space, addr & PAGE_MASK, &need, lent) :
+				kpf_have_for_map(t->space, addr & PAGE_MASK, &need))) {
 		/* Its kpager lent nothing last time: the fault goes to the
 		 * pager, whose map is then refused (the X.2 outcome). */
 		t->cont.fault.addr = addr;
@@ -426,6 +449,22 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 	t->cont.kmsg[1] = addr;
 	t->cont.kmsg[2] = ip;
 	ipc_kernel_call(t, thread_pager(t), CONT_PAGEFAULT);
+}
+
+void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
+{
+	pagefault(t, addr, access, ip, space_is_user_range(t->space, addr & PAGE_MASK, PAGE_SIZE),
+		  false);
+}
+
+/* Only a fault in the user range asks its kpager (CONT_KPF_FAULT), and
+ * it is still there: a space's KIP and UTCB areas are set once, before
+ * its first thread runs, and a thread never changes its space.  The
+ * answer was taken just now, nothing in between: the pages it lent need
+ * no looking up. */
+void ipc_pagefault_kpf_done(tcb_t *t)
+{
+	pagefault(t, t->cont.fault.addr, t->cont.fault.access, t->cont.fault.ip, true, true);
 }
 
 void ipc_exception(tcb_t *t, uint32_t vec, uint32_t error)

@@ -18,6 +18,7 @@ void ipc_syscall(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts,
 
 /* The common Call/ReplyWait case; returns only if it does not apply. */
 void ipc_fastpath(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag);
+void ipc_kpf_answer_fast(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag);
 
 /* t (in TS_RECV, ipc_from set) looks for a waiting sender, or waits. */
 void ipc_receive_phase(struct tcb *t);
@@ -31,8 +32,14 @@ void ipc_work_reorder(struct tcb *t);
 
 /* Kernel-made call from t to dest with t->cont.kmsg as the message. */
 void ipc_kernel_call(struct tcb *t, tid_t dest, unsigned cont);
+/* The same to a thread other than t that the caller has looked up by its
+ * global ID (what ipc_kernel_call() would find by that ID). */
+void ipc_kernel_call_to(struct tcb *t, struct tcb *dest, unsigned cont);
 /* Deliver a page fault of t at addr (access rights RIGHT_*) to its pager. */
 void ipc_pagefault(struct tcb *t, uint32_t addr, uint32_t access, uint32_t ip);
+/* The page fault of a CONT_KPF_FAULT continuation, once its kernel page
+ * fault is answered. */
+void ipc_pagefault_kpf_done(struct tcb *t);
 /* Deliver exception number vec to t's exception handler (or halt t). */
 void ipc_exception(struct tcb *t, uint32_t vec, uint32_t error);
 

@@ -146,7 +146,7 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 			break;
 		rcv->cont.kind = CONT_USER_IPC;
 		rcv->core->state = TS_READY;
-		ipc_pagefault(rcv, rcv->cont.fault.addr, rcv->cont.fault.access, rcv->cont.fault.ip);
+		ipc_pagefault_kpf_done(rcv);
 		return;
 	case CONT_EXCEPTION:
 		arch_exception_load(&rcv->ctx, rcv->cont.kmsg, msgtag_u(tag));

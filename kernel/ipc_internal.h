@@ -54,6 +54,12 @@ void fail_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset);
 void fail_user_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset);
 void fail_both(tcb_t *snd, tcb_t *rcv, int code);
 void finish_receive(tcb_t *rcv, tid_t from, word_t tag);
+/* How long t's kernel-made message waits (ipc.c). */
+timeout_t ipc_kernel_call_timeout(const tcb_t *t);
+
+/* ipc_kfast.c: the kernel's own messages, the shapes whose outcome is
+ * plain, with the general path's result. */
+bool ipc_kernel_send_fast(tcb_t *t, tcb_t *dest);
 
 /* ipc_xfault.c */
 void xfer_unlink(tcb_t *a);

@@ -22,7 +22,26 @@ bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need)
 	return false;
 }
 
-bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
+/* Did the answer recorded in k lend the page at cid?  Where k is given
+ * (kpf_have_for_map_answered), every page it names is lent to the task. */
+static bool answered_with(const kpf_wait_t *k, uint32_t cid)
+{
+	if (!k)
+		return false;
+	for (unsigned i = 0; i < k->pages; i++)
+		if (k->cid[i] == cid)
+			return true;
+	return false;
+}
+
+/* Lent to task, by the answer in k or earlier? */
+static bool lent_to(uint32_t task, uint32_t cid, const kpf_wait_t *k)
+{
+	return answered_with(k, cid) || frame_find(task, cid);
+}
+
+static inline __attribute__((always_inline)) bool
+have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 {
 	if (va >= USER_LIMIT)
 		return true;             /* nothing will be mapped there */
@@ -37,11 +56,11 @@ bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
 	 * earlier fault that has not been used yet). */
 	uint32_t map_cid = lent_cid_nth(LENT_KMEM_MAP, s->node_page_count);
 	unsigned missing = 0;
-	if (!s->node_table[va >> 22] && !frame_find(s->id, lent_cid_nt(va)))
+	if (!s->node_table[va >> 22] && !lent_to(s->id, lent_cid_nt(va), k))
 		missing |= KMEM_ORDER_BIT(KMEM_NT);
-	if (!s->free_nodes && !frame_find(s->id, map_cid))
+	if (!s->free_nodes && !lent_to(s->id, map_cid, k))
 		missing |= KMEM_ORDER_BIT(KMEM_MAP);
-	if (!arch_pde_table(s->pdir, va) && !frame_find(s->id, lent_cid_pt(va)))
+	if (!arch_pde_table(s->pdir, va) && !lent_to(s->id, lent_cid_pt(va), k))
 		missing |= KMEM_ORDER_BIT(KMEM_PT);
 	/* In fault order (kmem_order.h); a kpager that takes several pages
 	 * per fault is asked for all of them at once. */
@@ -50,13 +69,29 @@ bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
 					s->kpf_pages > 1 ? s->kpf_pages : 1, page);
 	if (!n)
 		return true;
-	*need = (kmem_need_t){ .space = s, .kind = page[0].kind, .cid = page[0].cid,
-			       .more = (uint8_t)(n - 1) };
+	/* Field by field: the pages after the n-th are never read
+	 * (send_fault() takes 1 + more), so they need no zeroing. */
+	need->space = s;
+	need->task = 0;
+	need->kpager = TID_NIL;
+	need->kind = page[0].kind;
+	need->cid = page[0].cid;
+	need->more = (uint8_t)(n - 1);
 	for (unsigned i = 1; i < n; i++) {
 		need->more_kind[i - 1] = page[i].kind;
 		need->more_cid[i - 1] = page[i].cid;
 	}
 	return false;
+}
+
+bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need)
+{
+	return have_for_map(s, va, need, NULL);
+}
+
+bool kpf_have_for_map_answered(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
+{
+	return have_for_map(s, va, need, k);
 }
 
 /* ---- asking the kpager ---- */
@@ -90,7 +125,7 @@ static void send_fault(tcb_t *t, tcb_t *kp, const kmem_need_t *need, tid_t named
 		t->cont.kmsg[LENT_KPF_MR_CID(i)] = need->more_cid[i - 1];
 		t->cont.kmsg[LENT_KPF_MR_KIND(i)] = need->more_kind[i - 1];
 	}
-	ipc_kernel_call(t, kp->core->id, cont);
+	ipc_kernel_call_to(t, kp, cont);     /* kp is not t: kpager_can_answer() */
 }
 
 /*
@@ -180,11 +215,6 @@ void kpf_receiver_asks(tcb_t *rcv, const kmem_need_t *need)
 	}
 }
 
-bool kpf_waiting(const tcb_t *t)
-{
-	return t->cont.kpf.state == KPF_ASKED || t->cont.kpf.state == KPF_LENT;
-}
-
 void kpf_answered(tcb_t *rcv)
 {
 	uint8_t refused = rcv->cont.kind == CONT_KPF_FAULT ? KPF_REFUSED_FAULT : KPF_REFUSED;
@@ -258,7 +288,7 @@ void kpf_strip(mapnode_t *n)
 	while (root->parent)
 		root = root->parent;
 	for (mapnode_t *m = root; m; m = tree_next(m, root))
-		space_pte_clear(m->space, m->vaddr);
+		space_pte_drop(m->space, m->vaddr);
 }
 
 /*
@@ -314,10 +344,13 @@ static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *
 
 	if (!item_is_map(item[0]) && !item_is_grant(item[0]))
 		return LENT_KPF_ITEMS;
-	if (fpage_is_nil(fp) || fpage_size(fp) < PAGE_SIZE)
+	uint32_t log2 = fpage_size_log2(fp);
+	if (fpage_is_nil(fp) || log2 < PAGE_SHIFT)
 		return LENT_KPF_NOT_MAPPED;
-	uint32_t size = (uint32_t)fpage_size(fp);
-	uint32_t va = fpage_base(fp) + (item_snd_base(item[0]) & (size - 1) & PAGE_MASK);
+	/* snd_base's offset within the fpage, in 32 bits: an fpage of 2^32
+	 * bytes takes all of it. */
+	uint32_t mask = log2 >= 32 ? ~0u : (1u << log2) - 1;
+	uint32_t va = fpage_base(fp) + (item_snd_base(item[0]) & mask & PAGE_MASK);
 	uint32_t why = kpf_check_page(kpager->space, va, &n);
 	if (why)
 		return why;

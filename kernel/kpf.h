@@ -14,6 +14,7 @@
 #include <kernel/types.h>
 #include <kernel/kmem.h>
 #include <kernel/l4types.h>
+#include <kernel/thread.h>
 
 struct tcb;
 typedef struct space space_t;
@@ -39,6 +40,12 @@ bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need);
  * node table, a mapping node, the page table.  need names the first page
  * missing and, up to s->kpf_pages in all, those after it. */
 bool kpf_have_for_map(space_t *s, uint32_t va, kmem_need_t *need);
+/* The same, where k is the record of a kernel page fault of s's task
+ * whose answer has just lent every page it names (its pages are known
+ * lent without looking them up). */
+struct kpf_wait;
+bool kpf_have_for_map_answered(space_t *s, uint32_t va, kmem_need_t *need,
+			       const struct kpf_wait *k);
 
 /*
  * t needs the page in need (for a task it names by the thread `named`):
@@ -88,8 +95,12 @@ void kpf_strip(struct mapnode *n);
 /* rcv's kernel page fault has its answer: with no page lent, the
  * operation ends with X.2's "no memory" once it runs again. */
 void kpf_answered(struct tcb *rcv);
-/* Is t waiting for the answer to a kernel page fault? */
-bool kpf_waiting(const struct tcb *t);
+/* Is t waiting for the answer to a kernel page fault?  Inline: every
+ * delivery asks. */
+static inline bool kpf_waiting(const struct tcb *t)
+{
+	return t->cont.kpf.state == KPF_ASKED || t->cont.kpf.state == KPF_LENT;
+}
 /* The last kernel page fault of t went unanswered: take that note (the
  * operation fails with "no memory" instead of asking again). */
 bool kpf_take_refusal(struct tcb *t);

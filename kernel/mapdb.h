@@ -54,6 +54,9 @@ void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 /* Remove the translation at vaddr; return its access bits (RIGHT_R when it
  * was referenced, RIGHT_W when written) and flush the TLB entry. */
 uint32_t space_pte_clear(space_t *s, uint32_t vaddr);
+/* The same without the access bits, and without a TLB flush where there
+ * was no translation. */
+void space_pte_drop(space_t *s, uint32_t vaddr);
 /* Narrow the translation at vaddr to rights (never widens); return and
  * clear its access bits. */
 uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights);

@@ -197,12 +197,10 @@ void timeout_set(tcb_t *tcb, uint64_t wakeup_us)
 		timer_arm(wakeup_us);
 }
 
-void timeout_cancel(tcb_t *tcb)
+void timeout_unlink(tcb_t *tcb)
 {
 	tcb_core_t *t = tcb->core;
 
-	if (!t->wakeup_us)
-		return;
 	if (t->tq_prev)
 		t->tq_prev->tq_next = t->tq_next;
 	else

@@ -62,7 +62,14 @@ static inline void sched_handoff(struct tcb *from_tcb, struct tcb *to_tcb)
 }
 
 void timeout_set(struct tcb *t, uint64_t wakeup_us);
-void timeout_cancel(struct tcb *t);
+/* Take an armed timeout off the queue (timeout_cancel's slow half). */
+void timeout_unlink(struct tcb *t);
+/* Cancel t's timeout, if it has one; inline, because every IPC asks. */
+static inline void timeout_cancel(struct tcb *t)
+{
+	if (t->core->wakeup_us)
+		timeout_unlink(t);
+}
 void timeout_expire(uint64_t now_us);
 
 #endif

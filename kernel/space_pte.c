@@ -70,6 +70,19 @@ uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
 	return access;
 }
 
+/* space_pte_clear() for a caller that wants no access bits back: an
+ * empty entry was never in the TLB (no x86 caches a not-present entry),
+ * so only a translation that existed is flushed. */
+void space_pte_drop(space_t *s, uint32_t vaddr)
+{
+	pte_t *p = arch_pte_slot(s->pdir, vaddr);
+
+	if (!p || !*p)
+		return;
+	*p = 0;
+	flush_if_current(s, vaddr);
+}
+
 uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights)
 {
 	pte_t *p = pte_slot(s, vaddr, false);

@@ -41,6 +41,8 @@ struct kpager_pool {
 	L4_Word_t used;                  /* entries of owner[] taken by chunks */
 	L4_Word_t low;                   /* no entry below it is free: where the
 	                                  * search for a free page starts */
+	L4_Word_t low_chunk;             /* and no chunk below this one has a
+	                                  * free entry (0: look from the first) */
 };
 
 struct kpager;

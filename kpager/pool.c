@@ -47,8 +47,10 @@ int kpager_pool_add(struct kpager_pool *p, L4_Word_t base, L4_Word_t n)
 /* Entry i becomes free: the search must look at it again. */
 static void freed(struct kpager_pool *p, L4_Word_t i)
 {
-	if (i < p->low)
+	if (i < p->low) {
 		p->low = i;
+		p->low_chunk = 0;
+	}
 }
 
 void kpager_pool_set(struct kpager_pool *p, L4_Word_t page, L4_Word_t owner)
@@ -127,17 +129,19 @@ L4_Word_t kpager_reclaim(struct kpager *kp)
 }
 
 /* The lowest free page, as a scan from the start would find it; the
- * scan starts at p->low, below which nothing is free, so that lending
- * page after page costs no more for a fuller pool. */
+ * scan starts at p->low in chunk p->low_chunk, below which nothing is
+ * free, so that lending page after page costs no more for a fuller
+ * pool, nor for one of more chunks. */
 static L4_Word_t take_free(struct kpager_pool *p, L4_Word_t owner)
 {
-	for (L4_Word_t c = 0; c < p->chunks; c++) {
+	for (L4_Word_t c = p->low_chunk; c < p->chunks; c++) {
 		L4_Word_t end = p->first[c] + p->pages[c];
 
 		for (L4_Word_t i = p->first[c] > p->low ? p->first[c] : p->low; i < end; i++)
 			if (p->owner[i] == KPAGER_FREE) {
 				p->owner[i] = owner;
 				p->low = i + 1;
+				p->low_chunk = c;
 				return p->base[c] + (i - p->first[c]) * RT_PAGE_SIZE;
 			}
 	}

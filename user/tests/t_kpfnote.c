@@ -365,31 +365,63 @@ static const char *t_kpfnote_answer_found_lent_is_no_refusal(void)
  */
 static volatile struct t_kplog kh_log;
 
+/* An agent whose kpager logs into log and holds its node-table faults,
+ * made to read addr: returns once the kpager holds that fault.  *a is
+ * nil in a KMEM=pool kernel, which makes no kernel page fault. */
+static const char *kn_held_fault(volatile struct t_kplog *log, L4_Word_t addr,
+				 L4_ThreadId_t *a)
+{
+	L4_ThreadId_t ag, kp, from = L4_nilthread;
+	L4_MsgTag_t tag;
+
+	*a = L4_nilthread;
+	t_kplog_reset(log, T_KPLOG_HOLD_KIND, LENT_KMEM_NT);
+	if (!log->pool) {
+		log->pool = rt_get_pages(KN_POOL);
+		CHECK(log->pool != 0);
+		log->pages = KN_POOL;
+	}
+	kp = rt_thread_create(t_kplog_loop, (L4_Word_t)log);
+	CHECK(!L4_IsNilThread(kp));
+	RUN(t_kp_agent(&ag, kp));
+	if (!lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0))
+		return 0;
+	CHECK(rt_agent_post(ag, RT_AG_READ, 1, &addr));
+	/* Serve the agent's faults on the root image until it reads. */
+	for (int i = 0; i < 500 && !log->n; i++) {
+		tag = rt_serve(ag, 20000, &from);
+		CHECK(L4_IpcFailed(tag));       /* only image faults, answered */
+	}
+	CHECK_EQ(log->n, 1);
+	CHECK_EQ(log->fkind[0], LENT_KMEM_NT);
+	*a = ag;
+	return 0;
+}
+
+/* Start a again: it makes its access to addr again, and its pager (we)
+ * sees the page fault. */
+static const char *kn_started_faults_at(L4_ThreadId_t a, L4_Word_t addr)
+{
+	L4_ThreadId_t from = L4_nilthread;
+	L4_MsgTag_t tag;
+
+	L4_Start(a);
+	tag = rt_agent_result(a, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, a.raw);
+	CHECK_EQ(rt_mr(1), addr);
+	return 0;
+}
+
 static const char *t_kpfnote_halted_thread_sends_no_fault(void)
 {
 	L4_Word_t addr = KN_REGION + 0x400000UL;
-	L4_ThreadId_t a, kp, from = L4_nilthread;
 	L4_MsgTag_t tag;
+	L4_ThreadId_t a;
 
-	t_kplog_reset(&kh_log, T_KPLOG_HOLD_KIND, LENT_KMEM_NT);
-	if (!kh_log.pool) {
-		kh_log.pool = rt_get_pages(KN_POOL);
-		CHECK(kh_log.pool != 0);
-		kh_log.pages = KN_POOL;
-	}
-	kp = rt_thread_create(t_kplog_loop, (L4_Word_t)&kh_log);
-	CHECK(!L4_IsNilThread(kp));
-	RUN(t_kp_agent(&a, kp));
-	if (!lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0))
+	RUN(kn_held_fault(&kh_log, addr, &a));
+	if (L4_IsNilThread(a))
 		return 0;                       /* KMEM=pool: no kernel page fault */
-	CHECK(rt_agent_post(a, RT_AG_READ, 1, &addr));
-	/* Serve the agent's faults on the root image until it reads. */
-	for (int i = 0; i < 500 && !kh_log.n; i++) {
-		tag = rt_serve(a, 20000, &from);
-		CHECK(L4_IpcFailed(tag));       /* only image faults, answered */
-	}
-	CHECK_EQ(kh_log.n, 1);
-	CHECK_EQ(kh_log.fkind[0], LENT_KMEM_NT);
 	(void)L4_Stop(a);
 	kh_log.release = 1;
 	/* Lent inside the answer's IPC: once the frame shows as lent, a
@@ -401,11 +433,39 @@ static const char *t_kpfnote_halted_thread_sends_no_fault(void)
 	tag = L4_Receive_Timeout(a, rt_us(50000));
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(L4_ErrorCode(), EC_RECV(1));
-	L4_Start(a);
-	tag = rt_agent_result(a, &from);
-	CHECK(rt_is_pagefault(tag));
-	CHECK_EQ(from.raw, a.raw);
-	CHECK_EQ(rt_mr(1), addr);
+	RUN(kn_started_faults_at(a, addr));
+	rt_release(a);
+	return 0;
+}
+
+/*
+ * A page fault whose kernel page fault is cancelled (AbortIpc and stop)
+ * while its kpager holds it: the answer that comes after finds nobody
+ * waiting for it and lends nothing, by the kernel's fast way for answers
+ * or its general path alike.  Started again, the thread makes its access
+ * again, asks again, and this time gets its page and its page fault.
+ */
+static volatile struct t_kplog kc_log;
+
+static const char *t_kpfnote_cancelled_fault_gets_no_page(void)
+{
+	L4_Word_t addr = KN_REGION + 0x800000UL;
+	L4_ThreadId_t a;
+
+	RUN(kn_held_fault(&kc_log, addr, &a));
+	if (L4_IsNilThread(a))
+		return 0;                       /* KMEM=pool: no kernel page fault */
+	(void)L4_AbortIpc_and_stop(a);
+	kc_log.release = 1;
+	CHECK(t_wait_for(&kc_log.failed, 1, T_WAIT_US));
+	CHECK(kc_log.page[0] != 0);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kc_log.page[0]), 0);
+	CHECK_EQ(kc_log.n, 1);
+	RUN(kn_started_faults_at(a, addr));
+	CHECK(kc_log.n >= 2);                  /* the page table may follow */
+	CHECK_EQ(kc_log.fkind[1], LENT_KMEM_NT);
+	CHECK_EQ(kc_log.failed, 1);
+	CHECK(lent_kmem_control(0, LENT_KMEM_LENT, kc_log.page[1]));
 	rt_release(a);
 	return 0;
 }
@@ -416,5 +476,6 @@ const struct test kpfnote_tests[] = {
 	TEST(kpfnote_wait_run_out_leaves_no_refusal),
 	TEST(kpfnote_answer_found_lent_is_no_refusal),
 	TEST(kpfnote_halted_thread_sends_no_fault),
+	TEST(kpfnote_cancelled_fault_gets_no_page),
 	{ 0, 0 },
 };
