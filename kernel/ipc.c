@@ -61,8 +61,6 @@ void make_ready(tcb_t *t)
 	ipc_work_remove(t);          /* its receive phase is over */
 	kcont_kpf_over(&t->cont);
 	t->cont.kind = CONT_USER_IPC;
-	if (t->cont.held)
-		xfer_release_held(t);
 	if (t->cont.halted) {
 		t->core->state = TS_HALTED;
 		sched_dequeue(t);

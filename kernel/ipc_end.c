@@ -27,6 +27,8 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 		xfer_abort(t, code, IPC_ERR_ABORTED);
 		return;
 	}
+	if (t->cont.held)
+		xfer_release_held(t);
 	if (t->cont.kind == CONT_KPF || t->cont.kind == CONT_KPF_FAULT) {
 		/* No kpager to answer: the operation fails for want of memory
 		 * when it runs again. */
@@ -59,8 +61,6 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 			t->cont.ipc_from, code);
 	kcont_kpf_over(&t->cont);
 	t->cont.kind = CONT_USER_IPC;
-	if (t->cont.held)
-		xfer_release_held(t);
 	t->cont.halted = true;
 	t->core->state = TS_HALTED;
 	sched_dequeue(t);
@@ -181,6 +181,8 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 	timeout_cancel(t);
 	if (in_send)
 		senders_remove(t);
+	if (t->cont.held)
+		xfer_release_held(t);
 	if (kmsg_active(t) && !(t->cont.kind == CONT_PF_RECV && t->cont.recv.kind == CONT_USER_IPC)) {
 		/* Back to user mode: a page fault or exception simply recurs
 		 * (a start message not yet taken is not waited for, as X.2's

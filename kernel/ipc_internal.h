@@ -34,12 +34,15 @@ uint64_t timeout_deadline(timeout_t to, uint64_t now);
  *
  *   fail_both -> fail_ipc -> kernel_ipc_failed -> xfer_abort
  *             -> xfer_fail_one -> fail_user_ipc
+ *   kernel_ipc_failed, drop_kernel_call, ipc_cancel
+ *             -> xfer_release_held -> fail_user_ipc
  *
  * ipc_cancel, ipc_timeout, ipc_syscall and the detach paths enter it
  * part way down; fail_user_ipc ends it (it only readies the thread).  A
  * stopped transfer's partners are unlinked and their kernel calls
  * dropped before xfer_fail_one fails them, which is why it needs
- * fail_user_ipc only.
+ * fail_user_ipc only; a reply a thread held (its sender queued on it,
+ * unlinked) is that sender's own Ipc, so fail_user_ipc ends it too.
  */
 
 /* ipc_end.c */

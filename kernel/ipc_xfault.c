@@ -184,7 +184,7 @@ void xfer_release_held(tcb_t *t)
 		return;
 	senders_remove(s);
 	xfer_forget_retry(s);
-	fail_ipc(s, IPC_ERR_ABORTED, false);
+	fail_user_ipc(s, IPC_ERR_ABORTED, false);   /* its reply: its own Ipc */
 }
 
 /* The transfer stopped at a preemption point.  The sender re-executes its

@@ -56,6 +56,10 @@ enum kcont_fault kcont_check(const kcont_t *k, unsigned ts)
 		return KCONT_KPF_NOT_AWAITED;
 	if (k->kind == CONT_PF_RECV && !receive_kind_valid(k->recv.kind))
 		return KCONT_BAD_RECV;
+	/* A reply held for the kernel's own receive, which no Ipc of the
+	 * thread's outlives (xfer_release_held). */
+	if (k->held && k->kind == CONT_USER_IPC)
+		return KCONT_BAD_RECV;
 	if (k->xfer.role > XFER_RECEIVER || (k->xfer.partner && !k->xfer.role))
 		return KCONT_BAD_XFER;
 	if (k->resume.op >= RESUME_OPS)

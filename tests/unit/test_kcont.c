@@ -191,6 +191,12 @@ START_TEST(impossible_nestings_and_states_are_refused)
 	ck_assert_int_eq(kcont_check(&k, TS_RECV), KCONT_BAD_RECV);
 	k.recv.kind = CONT_KINDS;
 	ck_assert_int_eq(kcont_check(&k, TS_RECV), KCONT_BAD_RECV);
+	/* A reply held past the kernel's receive it was for. */
+	k.recv.kind = CONT_USER_IPC;
+	k.held = 0x4004u;
+	ck_assert_int_eq(kcont_check(&k, TS_RECV), KCONT_OK);
+	k.kind = CONT_USER_IPC;
+	ck_assert_int_eq(kcont_check(&k, TS_RECV), KCONT_BAD_RECV);
 
 	/* A kernel-made IPC in a thread that is not blocked in it: it
 	 * would run user code with the kernel's message half done. */
