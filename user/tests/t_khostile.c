@@ -22,19 +22,6 @@ static void kh_agent_again(L4_Word_t arg)
 
 static volatile L4_Word_t kh_word = KH_VALUE;
 
-/* The read posted to ag faulted to main, its pager, at exactly addr
- * (results of other agents that come first are kept). */
-static const char *t_ag_faults_posted(L4_ThreadId_t ag, L4_Word_t addr)
-{
-	L4_ThreadId_t from = L4_nilthread;
-	L4_MsgTag_t tag = rt_agent_result(ag, &from);
-
-	CHECK(rt_is_pagefault(tag));
-	CHECK_EQ(from.raw, ag.raw);
-	CHECK_EQ(rt_mr(1), addr);
-	return 0;
-}
-
 /* The agent reads an address of a region it never used: its page
  * fault's gather raises a kernel page fault first (CONT_KPF_FAULT).
  * A read of the root image's first has the code of the command mapped:

@@ -34,20 +34,9 @@ static L4_MsgTag_t kr_answer(L4_ThreadId_t ag, L4_Word_t page)
 	return kr_answer_at(ag, page, KR_WINDOW);
 }
 
-static const char *kr_fault_at(L4_ThreadId_t ag, L4_Word_t addr)
-{
-	L4_ThreadId_t from = L4_nilthread;
-	L4_MsgTag_t tag = rt_agent_result(ag, &from);
-
-	CHECK(rt_is_pagefault(tag));
-	CHECK_EQ(from.raw, ag.raw);
-	CHECK_EQ(rt_mr(1), addr);
-	return 0;
-}
-
 static const char *kr_fault_was(L4_ThreadId_t ag)
 {
-	return kr_fault_at(ag, KR_WINDOW);
+	return t_ag_faults_posted(ag, KR_WINDOW);
 }
 
 /* A logging kpager thread over the test's pool, in mode. */
@@ -130,14 +119,14 @@ static const char *t_kpfregs_deadlocked_fault_keeps_registers(void)
 	CHECK_EQ(lent_kmem_control(ag.raw, LENT_KMEM_SET_KPF_WAIT, L4_TimePeriod(20000).raw), 1);
 	((volatile L4_Word_t *)page2)[0] = 0;
 	CHECK(rt_agent_post(ag, RT_AG_WRITE, 2, a));
-	RUN(kr_fault_at(ag, a[0]));
+	RUN(t_ag_faults_posted(ag, a[0]));
 	CHECK(L4_IpcFailed(kr_answer_at(ag, page2, KR_WINDOW + 0x400000UL)));
 	CHECK_EQ(L4_ErrorCode() & 0xf, EC_SEND(L4_ErrAborted));
 	CHECK_EQ(L4_ErrorCode() >> 4, LENT_KPF_DEADLOCK);
 	/* main takes no kernel page fault; the agent's wait (20 ms) runs
 	 * out long before main looks again. */
 	rt_sleep_us(200000);
-	RUN(kr_fault_at(ag, a[0]));
+	RUN(t_ag_faults_posted(ag, a[0]));
 	CHECK(L4_IpcSucceeded(kr_answer_at(ag, page2, a[0])));
 	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 	CHECK_EQ(((volatile L4_Word_t *)page2)[0], KR_VALUE);

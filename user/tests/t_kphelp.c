@@ -36,3 +36,14 @@ const char *t_kp_agent(L4_ThreadId_t *ag, L4_ThreadId_t kpager)
 	}
 	return 0;
 }
+
+const char *t_ag_faults_posted(L4_ThreadId_t ag, L4_Word_t addr)
+{
+	L4_ThreadId_t from = L4_nilthread;
+	L4_MsgTag_t tag = rt_agent_result(ag, &from);
+
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, ag.raw);
+	CHECK_EQ(rt_mr(1), addr);
+	return 0;
+}

@@ -25,5 +25,8 @@ const char *t_kp_start(struct t_kp *kp, L4_Word_t pages, rt_entry_t body);
 /* A new agent whose pager is main and whose kpager is kpager (unless
  * nil: then the root's, inherited). */
 const char *t_kp_agent(L4_ThreadId_t *ag, L4_ThreadId_t kpager);
+/* What the command posted to agent ag did: fault to main, its pager, at
+ * exactly addr (results of other agents that come first are kept). */
+const char *t_ag_faults_posted(L4_ThreadId_t ag, L4_Word_t addr);
 
 #endif
