@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The kernel's self-check, asked for by KmemControl SELF_CHECK: it walks
- * every thread and checks its continuation record (kcont_check()) and
- * the links the record shares with other threads.  Tests call it after
+ * every thread and checks its continuation record (kcont_check()), the
+ * links the record shares with other threads, and the queue of threads
+ * sending to it.  Tests call it after
  * every test, so every state the suite leaves threads in is checked.
  */
 #include <kernel/selfcheck.h>
@@ -14,15 +15,56 @@ typedef struct check_result {
 	uint32_t rule;
 } check_result_t;
 
+/* No queue is longer than there can be threads: a walk that goes on
+ * past this found a cycle that does not come back to its head. */
+#define MAX_QUEUE (1u << 20)
+
+/* The circular queue of threads sending to c: each names c as its
+ * partner and is in its send phase, and the links agree both ways. */
+static bool senders_valid(const tcb_core_t *c)
+{
+	const tcb_core_t *s = c->senders;
+	uint32_t n = 0;
+
+	if (!s)
+		return true;
+	do {
+		if (s->partner != c || s->state != TS_SEND || s->sq_next->sq_prev != s ||
+		    ++n > MAX_QUEUE)
+			return false;
+		s = s->sq_next;
+	} while (s != c->senders);
+	return true;
+}
+
+/* Is s in the queue of threads sending to c? */
+static bool queued_at(const tcb_core_t *s, const tcb_core_t *c)
+{
+	const tcb_core_t *q = c->senders;
+	uint32_t n = 0;
+
+	if (!q)
+		return false;
+	do {
+		if (q == s)
+			return true;
+		q = q->sq_next;
+	} while (q != c->senders && ++n <= MAX_QUEUE);
+	return false;
+}
+
 /* A stopped transfer links two threads, each the other's partner, in
- * opposite roles; a thread blocked sending is queued at its receiver. */
+ * opposite roles; a thread blocked sending is queued at its receiver,
+ * and a receiver's queue holds only such threads. */
 static enum kcont_fault check_links(const tcb_t *t)
 {
 	const tcb_t *p = xfer_partner(t);
 
 	if (xfer_linked(t) && (!p || !xfer_linked_to(p, t) || p->cont.xfer.role == t->cont.xfer.role))
 		return KCONT_BAD_LINK;
-	if (t->core->state == TS_SEND && !t->core->partner)
+	if (t->core->state == TS_SEND && (!t->core->partner || !queued_at(t->core, t->core->partner)))
+		return KCONT_BAD_LINK;
+	if (!senders_valid(t->core))
 		return KCONT_BAD_LINK;
 	return KCONT_OK;
 }
