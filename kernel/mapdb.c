@@ -96,8 +96,8 @@ static struct {
 	uint64_t changes;        /* link_changes when it stopped */
 } walk_hint;
 
-#define DESCENT_LEVELS  256u     /* levels gone down between two stop checks */
-#define DESCENT_COST    4u       /* about the instructions one level costs */
+#define DESCENT_LEVELS  128u     /* levels gone down between two stop checks */
+#define DESCENT_COST    8u       /* about the instructions one level costs */
 
 static void hint_keep(const mapnode_t *top, mapnode_t *at)
 {
@@ -120,16 +120,12 @@ static mapnode_t *hint_for(const mapnode_t *top)
  * stopping, keeps its place and returns NULL. */
 static mapnode_t *descend(const mapnode_t *top, mapnode_t *n, bool may_stop)
 {
-	unsigned levels = 0;
-
 	while (n->child) {
-		n = n->child;
-		if (may_stop && ++levels == DESCENT_LEVELS) {
-			levels = 0;
-			if (n->child && mapdb_stop_due(DESCENT_LEVELS * DESCENT_COST)) {
-				hint_keep(top, n);
-				return NULL;
-			}
+		for (unsigned left = DESCENT_LEVELS; n->child && left; left--)
+			n = n->child;
+		if (may_stop && n->child && mapdb_stop_due(DESCENT_LEVELS * DESCENT_COST)) {
+			hint_keep(top, n);
+			return NULL;
 		}
 	}
 	return n;
