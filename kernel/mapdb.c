@@ -17,8 +17,13 @@
 
 /* ---- list and tree primitives ---- */
 
+/* Counts every change of a link in the database: a stopped walk's hint
+ * (below) holds while it has not moved.  64 bits never wrap. */
+static uint64_t link_changes;
+
 static void link_child(mapnode_t *parent, mapnode_t *n)
 {
+	link_changes++;
 	n->parent = parent;
 	n->prev = NULL;
 	n->next = parent ? parent->child : NULL;
@@ -30,6 +35,7 @@ static void link_child(mapnode_t *parent, mapnode_t *n)
 
 static void unlink_node(mapnode_t *n)
 {
+	link_changes++;
 	if (n->prev)
 		n->prev->next = n->next;
 	else if (n->parent)
@@ -75,30 +81,91 @@ static uint32_t drop_leaf(mapnode_t *n, bool clear_pte)
 	return access;
 }
 
+/*
+ * Where a walk that removes everything below a node stopped.  Such a walk
+ * always works on the first leaf reached by going down first children,
+ * so its place is a function of the tree; the way down to it may be as
+ * long as the tree is deep, so it is not found again from the top on
+ * every continuation but kept here.  One walk at a time keeps its place:
+ * the kernel has one processor, and any other walk that makes progress
+ * changes links and so voids the hint anyway.
+ */
+static struct {
+	const mapnode_t *top;    /* the walk removes what lies below it */
+	mapnode_t *at;           /* a node on its way down first children */
+	uint64_t changes;        /* link_changes when it stopped */
+} walk_hint;
+
+#define DESCENT_LEVELS  128u     /* levels gone down between two stop checks */
+#define DESCENT_COST    8u       /* about the instructions one level costs */
+
+static void hint_keep(const mapnode_t *top, mapnode_t *at)
+{
+	walk_hint.top = top;
+	walk_hint.at = at;
+	walk_hint.changes = link_changes;
+}
+
+/* Where a removal walk below top stopped, if no link has changed since;
+ * else NULL. */
+static mapnode_t *hint_for(const mapnode_t *top)
+{
+	if (walk_hint.top == top && walk_hint.changes == link_changes)
+		return walk_hint.at;
+	return NULL;
+}
+
+/* Go down first children from n (below top) to a leaf.  With may_stop
+ * it looks for a preemption point every DESCENT_LEVELS levels and,
+ * stopping, keeps its place and returns NULL. */
+static mapnode_t *descend(const mapnode_t *top, mapnode_t *n, bool may_stop)
+{
+	while (n->child) {
+		for (unsigned left = DESCENT_LEVELS; n->child && left; left--)
+			n = n->child;
+		if (may_stop && n->child && mapdb_stop_due(DESCENT_LEVELS * DESCENT_COST)) {
+			hint_keep(top, n);
+			return NULL;
+		}
+	}
+	return n;
+}
+
 /* Remove every mapping derived from r, leaves first, collecting their
  * access bits.  With may_stop it returns false at a preemption point:
- * what is left is still a tree, so doing it again continues the work. */
-static bool destroy_descendants(mapnode_t *r, uint32_t *access, bool may_stop)
+ * what is left is still a tree, so doing it again continues the work.
+ * A walk continued (resumed) stops on the way down only where it kept
+ * its place: were the hint void and the way long, a walk started again
+ * at every continuation could never get to the end. */
+static bool destroy_descendants(mapnode_t *r, uint32_t *access, bool may_stop, bool resumed)
 {
-	mapnode_t *n = r;
+	mapnode_t *n = hint_for(r);
+	bool stop_down = may_stop && (!resumed || n);
+
+	if (!n)
+		n = r;
 
 	while (r->child) {
-		while (n->child)
-			n = n->child;
+		n = descend(r, n, stop_down);
+		if (!n)
+			return false;
 		/* n is a leaf below r; after dropping it, its parent may be one */
 		mapnode_t *p = n->parent;
 		*access |= drop_leaf(n, true);
 		n = p;
-		if (may_stop && r->child && mapdb_stop_due(MAPDB_NODE_COST))
+		stop_down = may_stop;
+		if (may_stop && r->child && mapdb_stop_due(MAPDB_NODE_COST)) {
+			hint_keep(r, n);
 			return false;
+		}
 	}
 	return true;
 }
 
 /* Remove r and everything derived from it. */
-static bool destroy_subtree(mapnode_t *r, uint32_t *access, bool may_stop)
+static bool destroy_subtree(mapnode_t *r, uint32_t *access, bool may_stop, bool resumed)
 {
-	if (!destroy_descendants(r, access, may_stop))
+	if (!destroy_descendants(r, access, may_stop, resumed))
 		return false;
 	*access |= drop_leaf(r, true);
 	return true;
@@ -147,6 +214,10 @@ static mapnode_t *first_holding(mapnode_t *n, uint32_t revoke, bool resumed)
 static bool revoke_below(mapnode_t *top, uint32_t revoke, uint32_t *access, bool may_stop,
 			 bool resumed)
 {
+	/* Taking every right removes everything below top. */
+	if ((revoke & RIGHTS_ALL) == RIGHTS_ALL)
+		return destroy_descendants(top, access, may_stop, resumed);
+
 	mapnode_t *n = first_holding(top, revoke, resumed);
 
 	while (n != top) {
@@ -158,7 +229,7 @@ static bool revoke_below(mapnode_t *top, uint32_t revoke, uint32_t *access, bool
 		uint32_t keep = n->rights & ~revoke;
 
 		if (keep == 0) {
-			if (!destroy_subtree(n, access, may_stop))
+			if (!destroy_subtree(n, access, may_stop, true))
 				return false;
 		} else {
 			n->rights = keep;
@@ -208,7 +279,7 @@ static void install(mapnode_t **slot, mapnode_t *old, mapnode_t *n,
 	if (old) {
 		uint32_t access = 0;
 
-		destroy_descendants(old, &access, false);
+		destroy_descendants(old, &access, false, false);
 		drop_leaf(old, false);
 	}
 	link_child(parent, n);
@@ -281,7 +352,7 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	if (may_stop && old && old->child && (grant || old->parent != src)) {
 		uint32_t access = 0;
 
-		if (!destroy_descendants(old, &access, true))
+		if (!destroy_descendants(old, &access, true, true))
 			return MAPDB_STOPPED;
 	}
 
@@ -329,9 +400,10 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	if (old) {
 		uint32_t access = 0;
 
-		destroy_descendants(old, &access, false);
+		destroy_descendants(old, &access, false, false);
 		drop_leaf(old, false);
 	}
+	link_changes++;
 	n->parent = src->parent;
 	n->prev = src->prev;
 	n->next = src->next;
@@ -369,7 +441,7 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 	rights &= RIGHTS_ALL;
 	keep = flush_self ? n->rights & ~rights : n->rights;
 	if (keep == 0)
-		return destroy_subtree(n, access, may_stop) ? MAPDB_OK : MAPDB_STOPPED;
+		return destroy_subtree(n, access, may_stop, resumed) ? MAPDB_OK : MAPDB_STOPPED;
 	if (!revoke_below(n, rights, access, may_stop, resumed))
 		return MAPDB_STOPPED;
 	n->rights = keep;

@@ -116,10 +116,13 @@ uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
 	return a;
 }
 
+/* Preemption points: with stop_all set, every one stops the walk. */
+static bool stop_all;
+
 bool mapdb_stop_due(unsigned cost)
 {
 	(void)cost;
-	return false;
+	return stop_all;
 }
 
 uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights)
@@ -148,6 +151,7 @@ static void setup(void)
 		sp[i]->id = i;
 	}
 	live_nodes = 0;
+	stop_all = false;
 }
 
 /* Remove every mapping through the database itself, then free. */
@@ -708,6 +712,81 @@ START_TEST(deep_chain)
 }
 END_TEST
 
+/* A chain of `depth` mappings below sp[1]'s root at page 0, all in sp[1]. */
+static void build_deep_chain(uint32_t depth)
+{
+	ck_assert_int_eq(mapdb_root(sp[1], PG(0), FRAME, RWX), MAPDB_OK);
+	for (uint32_t i = 1; i <= depth; i++)
+		REQUIRE(mapdb_map(sp[1], PG(i - 1), sp[1], PG(i), RWX, false) == MAPDB_OK,
+			"map %u", i);
+}
+
+START_TEST(deep_chain_way_down_stops)
+{
+	/* Revoking a deep chain starts at its bottom; the way down is a
+	 * stretch of work as long as the chain, so it has preemption points
+	 * of its own: the first step stops before anything is removed, and
+	 * the continued walk ends as one in a single go would. */
+	const uint32_t depth = NPAGES - 1;
+	uint32_t access = 0;
+	unsigned rounds = 1;
+
+	build_deep_chain(depth);
+	touch(sp[1], PG(depth), RIGHT_W);
+	stop_all = true;
+	ck_assert_int_eq(mapdb_unmap_part(sp[1], PG(0), RWX, false, &access, true, false),
+			 MAPDB_STOPPED);
+	ck_assert_uint_eq(mapdb_count_derived(mapdb_lookup(sp[1], PG(0))), depth);
+	ck_assert_uint_eq(access, 0);
+	while (mapdb_unmap_part(sp[1], PG(0), RWX, false, &access, true, true) == MAPDB_STOPPED)
+		REQUIRE(++rounds <= 2 * depth, "the walk does not get to the end");
+	stop_all = false;
+	ck_assert_uint_eq(access, RIGHT_W);
+	ck_assert_int_eq(check_db(), 1);
+}
+END_TEST
+
+START_TEST(deep_chain_changed_between_steps)
+{
+	/* A change to the tree between two steps of a walk voids the place
+	 * it kept (the mapping there may be gone): the walk goes down again
+	 * from the top, removes at least one mapping before it stops again,
+	 * and ends all the same. */
+	const uint32_t depth = NPAGES - 1;
+	uint32_t access = 0;
+	unsigned rounds = 0, after_change = 0;
+	bool resumed = false;
+
+	build_deep_chain(depth);
+	stop_all = true;
+	while (mapdb_unmap_part(sp[1], PG(0), RWX, false, &access, true, resumed) ==
+	       MAPDB_STOPPED) {
+		/* The chain is pages 0 .. bottom, each mapped from the one before. */
+		uint32_t bottom = mapdb_count_derived(mapdb_lookup(sp[1], PG(0)));
+
+		REQUIRE(++rounds <= 2 * depth, "the walk does not get to the end");
+		REQUIRE(!after_change || bottom < after_change,
+			"a step after a change removed nothing");
+		resumed = true;
+		after_change = 0;
+		stop_all = false;
+		if (rounds % 10 == 0 && bottom > 2) {
+			/* The owner cuts the chain where the walk would go on. */
+			mapdb_unmap(sp[1], PG(bottom - 1), RWX, true);
+			after_change = bottom - 2;
+		} else if (rounds % 7 == 0 && bottom + 1 < NPAGES) {
+			REQUIRE(mapdb_map(sp[1], PG(bottom), sp[1], PG(bottom + 1), RWX, false) ==
+				MAPDB_OK, "map below the bottom");
+			after_change = bottom + 1;
+		}
+		check_db();
+		stop_all = true;
+	}
+	stop_all = false;
+	ck_assert_int_eq(check_db(), 1);
+}
+END_TEST
+
 START_TEST(wide_tree_unmap)
 {
 	/* root with a fan-out at several levels; unmap removes it all */
@@ -754,6 +833,8 @@ static Suite *mapdb_suite(void)
 	tcase_add_test(tc, oom_leaves_tree_intact);
 	tcase_add_test(tc, deep_chain);
 	tcase_add_test(tc, wide_tree_unmap);
+	tcase_add_test(tc, deep_chain_way_down_stops);
+	tcase_add_test(tc, deep_chain_changed_between_steps);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
