@@ -32,7 +32,7 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 	if (t->cont.kind == CONT_KPF || t->cont.kind == CONT_KPF_FAULT) {
 		/* No kpager to answer: the operation fails for want of memory
 		 * when it runs again. */
-		uint8_t note = t->cont.kind == CONT_KPF ? KPF_REFUSED : KPF_REFUSED_FAULT;
+		uint8_t note = kcont_refusal_note(t->cont.kind);
 		make_ready(t);
 		t->cont.kpf.state = note;
 		return;

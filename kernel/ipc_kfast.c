@@ -31,7 +31,7 @@ static void sender_receives(tcb_t *t, timeout_t to)
 		return;
 	}
 	t->core->state = TS_RECV;
-	if (t->core->senders || t->cont.xfer.partner || t->cont.receive_pending ||
+	if (t->core->senders || xfer_linked(t) || t->cont.receive_pending ||
 	    !timeout_is_never(to) || (!kmsg_active(t) && !tid_is_any(t->cont.ipc_from))) {
 		ipc_receive_phase(t);
 		return;
@@ -51,7 +51,7 @@ bool ipc_kernel_send_fast(tcb_t *t, tcb_t *dest)
 	unsigned u = msgtag_u(tag);
 
 	if (msgtag_t(tag) || u >= KMSG_WORDS || dest->cont.receive_pending ||
-	    dest->core->state != TS_RECV || kmsg_active(dest) || dest->cont.xfer.partner ||
+	    dest->core->state != TS_RECV || kmsg_active(dest) || xfer_linked(dest) ||
 	    !from_matches(dest, t))
 		return false;
 	arch_copy_words(dest->utcb + 1, t->cont.kmsg + 1, u);
@@ -74,12 +74,12 @@ void ipc_kpf_answer_fast(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word
 	unsigned u = msgtag_u(tag), typed = msgtag_t(tag), end = u + typed + 1;
 
 	if (msgtag_label(tag) != LENT_LABEL_KPF || end > KFAST_MAX_MRS ||
-	    t->cont.xfer.partner || t->cont.xfer.rewound)
+	    xfer_linked(t) || t->cont.xfer.rewound)
 		return;
 	tcb_t *dest = thread_lookup(to);
 	if (!dest || dest == t || dest->cont.receive_pending || dest->core->state != TS_RECV ||
 	    (dest->cont.kind != CONT_KPF && dest->cont.kind != CONT_KPF_FAULT) ||
-	    !kpf_waiting(dest) || dest->cont.xfer.partner || dest->cont.ipc_from != t->core->id)
+	    !kpf_waiting(dest) || xfer_linked(dest) || dest->cont.ipc_from != t->core->id)
 		return;
 	if (kpf_accept(t, dest, t->utcb + u + 1, typed))
 		return;

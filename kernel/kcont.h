@@ -132,6 +132,13 @@ static inline void kcont_kpf_over(kcont_t *k)
 		k->kpf.state = KPF_IDLE;
 }
 
+/* The note a kernel page fault that ends with no page leaves, by the
+ * continuation that waited for it: a page fault's is its own. */
+static inline uint8_t kcont_refusal_note(uint8_t kind)
+{
+	return kind == CONT_KPF_FAULT ? KPF_REFUSED_FAULT : KPF_REFUSED;
+}
+
 /* Why kcont_check() refused a record. */
 enum kcont_fault {
 	KCONT_OK,

@@ -217,9 +217,8 @@ void kpf_receiver_asks(tcb_t *rcv, const kmem_need_t *need)
 
 void kpf_answered(tcb_t *rcv)
 {
-	uint8_t refused = rcv->cont.kind == CONT_KPF_FAULT ? KPF_REFUSED_FAULT : KPF_REFUSED;
-
-	rcv->cont.kpf.state = rcv->cont.kpf.state == KPF_LENT ? KPF_IDLE : refused;
+	rcv->cont.kpf.state = rcv->cont.kpf.state == KPF_LENT ? KPF_IDLE :
+			      kcont_refusal_note(rcv->cont.kind);
 }
 
 void kpf_call_returns(tcb_t *t)
