@@ -105,13 +105,17 @@ KPAGER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard kpager/*.c))
 DEMO_OBJ   := $(patsubst %.c,$(B)/%.o,$(wildcard user/demo/*.c)) $(RT_OBJ) $(KPAGER_OBJ)
 TESTS_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/tests/*.c)) $(RT_OBJ) $(KPAGER_OBJ)
 BENCH_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/bench/*.c)) $(RT_OBJ) $(KPAGER_OBJ)
+# The root task the kernel-debugger session drives (tools/kdb_session.py).
+KDB_OBJ    := $(patsubst %.c,$(B)/%.o,$(wildcard user/kdb/*.c)) $(RT_OBJ)
 
 $(eval $(call user_program,sigma0,$(SIGMA0_OBJ),$(SIGMA0_BASE)))
 $(eval $(call user_program,root-demo,$(DEMO_OBJ),$(ROOT_BASE)))
 $(eval $(call user_program,root-tests,$(TESTS_OBJ),$(ROOT_BASE)))
 $(eval $(call user_program,root-bench,$(BENCH_OBJ),$(ROOT_BASE)))
+$(eval $(call user_program,root-kdb,$(KDB_OBJ),$(ROOT_BASE)))
 
-PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.elf $(B)/root-bench.elf
+PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.elf $(B)/root-bench.elf \
+	$(B)/root-kdb.elf
 
 # ---- top-level targets ----------------------------------------------------
 .PHONY: all iso run test test-unit test-qemu test-matrix bench gdb deps clean fuzz
@@ -128,6 +132,10 @@ $(B)/lent-bench.iso: $(PROGRAMS) tools/mkiso.sh
 # The test suite with every preemption point taken (kernel/preempt.h).
 $(B)/lent-tests-preempt.iso: $(PROGRAMS) tools/mkiso.sh
 	LENT_KERNEL_ARGS=preempt=always $(MKISO) tests $@
+
+# The kernel-debugger session's root task, with the debugger on.
+$(B)/lent-kdb.iso: $(PROGRAMS) tools/mkiso.sh
+	LENT_KERNEL_ARGS=kdb=on $(MKISO) kdb $@
 
 iso: $(B)/lent.iso $(B)/lent-tests.iso $(B)/lent-tests-preempt.iso
 
