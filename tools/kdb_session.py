@@ -296,6 +296,14 @@ def session(iso, mem, timeout, echo):
             lines = g.command("m " + u)
             c.check("mappings of a thread without space", len(lines) == 1 and
                     lines[0].startswith("thread %s has no space yet (task " % u), repr(lines))
+        continue_to(g, c, "continue after the last entry",
+                    r"^kdbtask: still running after the last entry\n")
+        # Every thread blocked now: ESC enters from the idle loop.
+        g.send(ESC)
+        g.expect(r"^kdb: break-in \(ESC\); h for help\n" + re.escape(PROMPT))
+        threads = rows(g.command("t"))
+        c.check("break-in from the idle loop: no thread current",
+                threads and not any(r["current"] for r in threads.values()), repr(threads))
         g.send("shutdown\r")
         g.expect(r"^kdb: shutdown\n")
         status = g.wait_exit()

@@ -12,7 +12,8 @@
  *      nothing lost;
  *   4. with a thread left half-made (its new task's record asked of a
  *      kpager that never answers; lent build only), L4_KDB_Enter once
- *      more; the session ends it with the debugger's shutdown.
+ *      more; then it sleeps, and the session breaks in with ESC from
+ *      the idle loop and ends it with the debugger's shutdown.
  */
 #include <stdio.h>
 #include <l4/types.h>
