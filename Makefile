@@ -142,11 +142,15 @@ iso: $(B)/lent.iso $(B)/lent-tests.iso $(B)/lent-tests-preempt.iso
 deps:
 	@tools/deps.sh
 
-# make run KMEM=pool boots the pool build's demo (build-pool/lent.iso).
+# make run KMEM=pool boots the pool build's demo (build-pool/lent.iso);
+# make run KDB=on (or off) boots it with the kernel option kdb=on.
+RUN_ISO := $(if $(KDB),$(B)/lent-demo-kdb-$(KDB).iso,$(B)/lent.iso)
+$(B)/lent-demo-kdb-%.iso: $(PROGRAMS) tools/mkiso.sh
+	LENT_KERNEL_ARGS=kdb=$* $(MKISO) demo $@
 run: deps
-	$(MAKE) $(B)/lent.iso
+	$(MAKE) $(RUN_ISO)
 	@mkdir -p $(B)/logs
-	LENT_RUN_LOG=$(B)/logs/run.log tools/run-qemu.sh $(B)/lent.iso
+	LENT_RUN_LOG=$(B)/logs/run.log tools/run-qemu.sh $(RUN_ISO)
 	@$(PYTHON) tools/kmem_report.py $(B)/logs/run.log
 
 # Host unit tests (Check), plain and under ASan/UBSan, then the QEMU suite.
