@@ -17,6 +17,7 @@ isa-debug-exit.  Ends with "kdb session: N passed, N failed".
 
 import argparse
 import os
+import random
 import re
 import selectors
 import subprocess
@@ -240,6 +241,26 @@ def garbage(g, c, main):
     ]
     for line, want in cases:
         c.equal("refuses %r" % line[:24], g.command(line), want)
+    # Seeded noise: lines that can name no command (every byte but line
+    # ends, after a character no command starts with) each get one error
+    # line; commands with random arguments each get an answer and a prompt.
+    rng = random.Random(8)
+    bad = 0
+    for _ in range(40):
+        noise = "".join(chr(rng.choice([b for b in range(256) if b not in (10, 13, 27)]))
+                        for _ in range(rng.randrange(1, 120)))
+        answer = g.command(rng.choice("!#$%&*+,-./0123456789:;<=>?@[]^_{|}~") + noise)
+        if len(answer) != 1 or not answer[0].startswith("error: "):
+            bad += 1
+    c.equal("noise lines each answered by one error", bad, 0)
+    for _ in range(60):
+        cmd = rng.choice(["d", "du " + main, "m " + main, "r", "u", "k", "du #%d" % rng.randrange(64)])
+        args = " ".join("%x" % rng.choice([rng.getrandbits(32), rng.getrandbits(12),
+                                           0xc0000000 + rng.getrandbits(26)])
+                        for _ in range(rng.randrange(0, 3)))
+        g.command((cmd + " " + args).strip())
+    c.check("random arguments answered, the debugger still lists threads",
+            "00040001" in rows(g.command("t")))
 
 
 def continue_to(g, c, name, after):
