@@ -168,7 +168,13 @@ static bool cmd_help(int argc, char **word, tcb_t *here)
 	kprintf("threads: a global ID in hex (as printed by t), or #N for thread number N\n");
 	for (unsigned i = 0; i < ARRAY_SIZE(commands); i++) {
 		const struct kdb_cmd *c = &commands[i];
-		kprintf("  %s %s  %s\n", c->name, c->args, c->help);
+		kputs("  ");
+		kdb_left(c->name, 4);
+		kdb_left(c->args, 24);
+		kputs(c->help);
+		if (!kdb_word_is(c->name, c->alias))
+			kprintf(" (also %s)", c->alias);
+		kputs("\n");
 	}
 	return false;
 }

@@ -3,16 +3,30 @@
  * kernel addresses are mapped, a thread's registers by name, and a pause
  * while it polls the serial line. */
 #include <arch/arch.h>
+#include <arch/cpu.h>
 #include <kernel/kprintf.h>
 
-#define PDE_P 0x001u
+#define PDE_P  0x001u
+#define PDE_PS 0x080u
 
-extern uint32_t boot_pdir[1024];
-
-/* The kernel half is the same in every space: boot_pdir's 4 MB pages. */
+/* Asked of the page directory the MMU uses now (the kernel half is the
+ * same in every space: 4 MB pages of the physical-memory window), with
+ * a 4 KB table followed too, should the kernel half ever have one. */
 bool arch_kernel_readable(uint32_t va)
 {
-	return va >= KERNEL_VIRT && (boot_pdir[va >> 22] & PDE_P);
+	const uint32_t *pdir = phys_to_virt(read_cr3() & PAGE_MASK);
+	uint32_t pde;
+
+	if (va < KERNEL_VIRT)
+		return false;
+	pde = pdir[va >> 22];
+	if (!(pde & PDE_P))
+		return false;
+	if (pde & PDE_PS)
+		return true;
+	if ((pde & PAGE_MASK) >= PHYSMAP_LIMIT)
+		return false;
+	return (((const uint32_t *)phys_to_virt(pde & PAGE_MASK))[(va >> 12) & 1023] & PDE_P) != 0;
 }
 
 void arch_kdb_print_regs(const arch_context_t *c)
