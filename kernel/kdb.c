@@ -22,6 +22,8 @@ enum kdb_mode {
 	KDB_MODE_OFF,       /* never entered */
 };
 
+#define KDB_POLL_MAX 16u
+
 static enum kdb_mode mode = KDB_MODE_KEY;
 static bool break_pending;   /* ESC seen, to be taken at the next tick */
 static bool break_all;       /* every breakpoint enters (command b) */
@@ -63,7 +65,10 @@ static void poll_serial(void)
 {
 	int c;
 
-	while (!break_pending && (c = arch_console_getc()) >= 0) {
+	/* At most a UART FIFO's worth at a time: a PC without COM1 reads
+	 * as a line that always has a key (0xFF). */
+	for (unsigned n = 0; n < KDB_POLL_MAX && !break_pending &&
+	     (c = arch_console_getc()) >= 0; n++) {
 		if (c == KDB_KEY_ESC)
 			break_pending = true;
 		else

@@ -16,7 +16,8 @@
    without 4 MB pages, one without an FPU) must print the refusal and
    stop; each counts once.
 4. The kernel-debugger session (tools/kdb_session.py on lent-kdb.iso,
-   beside the test ISO): each of its checks counts once.
+   beside the test ISO), and the demo (lent.iso) booted without a serial
+   port: each of its checks counts once.
 Exit status 0 only if nothing failed.  With --build, the kernel and the ISO
 are built first (a failed build is a failure); make test builds them itself.
 Timeouts per QEMU run: LENT_TEST_TIMEOUT (default 300 s) in all, and
@@ -120,9 +121,10 @@ def build(tally, iso, also_iso=None, also_kmem=None):
     target = os.path.relpath(iso, TOP)
     preempt = os.path.join(os.path.dirname(target), PREEMPT_ISO)
     kdb = os.path.join(os.path.dirname(target), KDB_ISO)
-    print("== build: make all %s %s %s" % (target, preempt, kdb), flush=True)
+    demo = os.path.join(os.path.dirname(target), "lent.iso")
+    print("== build: make all %s %s %s %s" % (target, preempt, kdb, demo), flush=True)
     status, _ = run_streaming(["make", "--no-print-directory", "all", target,
-                               preempt, kdb])
+                               preempt, kdb, demo])
     if status != 0:
         tally.fail("[build] make all %s failed (status %d)" % (target, status))
         return False
@@ -189,6 +191,7 @@ def kdb_checks(tally, iso):
         tally.fail("[kdb] %s missing" % os.path.relpath(kdb, TOP))
         return
     res = kdb_session.session(kdb, 16, 120.0, False)
+    kdb_session.without_com1(os.path.join(os.path.dirname(iso), "lent.iso"), res)
     print("kdb session: %d passed, %d failed" % (res.passed, res.failed), flush=True)
     tally.passed += res.passed
     for what in res.failures:
