@@ -105,13 +105,17 @@ KPAGER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard kpager/*.c))
 DEMO_OBJ   := $(patsubst %.c,$(B)/%.o,$(wildcard user/demo/*.c)) $(RT_OBJ) $(KPAGER_OBJ)
 TESTS_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/tests/*.c)) $(RT_OBJ) $(KPAGER_OBJ)
 BENCH_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard user/bench/*.c)) $(RT_OBJ) $(KPAGER_OBJ)
+# The root task the kernel-debugger session drives (tools/kdb_session.py).
+KDB_OBJ    := $(patsubst %.c,$(B)/%.o,$(wildcard user/kdb/*.c)) $(RT_OBJ)
 
 $(eval $(call user_program,sigma0,$(SIGMA0_OBJ),$(SIGMA0_BASE)))
 $(eval $(call user_program,root-demo,$(DEMO_OBJ),$(ROOT_BASE)))
 $(eval $(call user_program,root-tests,$(TESTS_OBJ),$(ROOT_BASE)))
 $(eval $(call user_program,root-bench,$(BENCH_OBJ),$(ROOT_BASE)))
+$(eval $(call user_program,root-kdb,$(KDB_OBJ),$(ROOT_BASE)))
 
-PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.elf $(B)/root-bench.elf
+PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.elf $(B)/root-bench.elf \
+	$(B)/root-kdb.elf
 
 # ---- top-level targets ----------------------------------------------------
 .PHONY: all iso run test test-unit test-qemu test-matrix bench gdb deps clean fuzz
@@ -129,16 +133,24 @@ $(B)/lent-bench.iso: $(PROGRAMS) tools/mkiso.sh
 $(B)/lent-tests-preempt.iso: $(PROGRAMS) tools/mkiso.sh
 	LENT_KERNEL_ARGS=preempt=always $(MKISO) tests $@
 
+# The kernel-debugger session's root task, with the debugger on.
+$(B)/lent-kdb.iso: $(PROGRAMS) tools/mkiso.sh
+	LENT_KERNEL_ARGS=kdb=on $(MKISO) kdb $@
+
 iso: $(B)/lent.iso $(B)/lent-tests.iso $(B)/lent-tests-preempt.iso
 
 deps:
 	@tools/deps.sh
 
-# make run KMEM=pool boots the pool build's demo (build-pool/lent.iso).
+# make run KMEM=pool boots the pool build's demo (build-pool/lent.iso);
+# make run KDB=on (or off) boots it with the kernel option kdb=on.
+RUN_ISO := $(if $(KDB),$(B)/lent-demo-kdb-$(KDB).iso,$(B)/lent.iso)
+$(B)/lent-demo-kdb-%.iso: $(PROGRAMS) tools/mkiso.sh
+	LENT_KERNEL_ARGS=kdb=$* $(MKISO) demo $@
 run: deps
-	$(MAKE) $(B)/lent.iso
+	$(MAKE) $(RUN_ISO)
 	@mkdir -p $(B)/logs
-	LENT_RUN_LOG=$(B)/logs/run.log tools/run-qemu.sh $(B)/lent.iso
+	LENT_RUN_LOG=$(B)/logs/run.log tools/run-qemu.sh $(RUN_ISO)
 	@$(PYTHON) tools/kmem_report.py $(B)/logs/run.log
 
 # Host unit tests (Check), plain and under ASan/UBSan, then the QEMU suite.

@@ -2,6 +2,7 @@
 /* kernel_main: from the boot loader's hand-over to the first user thread. */
 #include <kernel/boot.h>
 #include <kernel/preempt.h>
+#include <kernel/kdb.h>
 #include <kernel/kmem.h>
 #include <kernel/frame.h>
 #include <kernel/thread_core.h>
@@ -108,8 +109,10 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	kprintf("cpu clock: %u kHz\n", arch_cpu_khz());
 
 	const multiboot_info_t *mbi = phys_to_virt(mbi_phys);
-	if (mbi->flags & MBI_FLAG_CMDLINE)
+	if (mbi->flags & MBI_FLAG_CMDLINE) {
 		preempt_configure(phys_to_virt(mbi->cmdline));
+		kdb_configure(phys_to_virt(mbi->cmdline));
+	}
 	memmap_init(&boot_memory);
 	if (multiboot_parse_mmap(mbi, (mbi->flags & MBI_FLAG_MMAP) ? phys_to_virt(mbi->mmap_addr) : NULL,
 				 &boot_memory) < 0)

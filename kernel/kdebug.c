@@ -3,9 +3,10 @@
  * The kernel-debugger console calls of the X.2 user library: a trap
  * whose following instructions the architecture decodes
  * (arch_kdebug_decode) as a console call (print a character or a
- * string, read a key) or as entering the debugger with a message.  Lent has no
- * interactive debugger; entering it prints the message and goes on, or
- * for "shutdown..." ends the machine (how test runs stop QEMU).
+ * string, read a key) or as entering the debugger with a message, which
+ * prints the message and, for "shutdown..." from a privileged task, ends
+ * the machine (how test runs stop QEMU); otherwise the interactive
+ * debugger (kernel/kdb.c) decides whether it is entered.
  */
 #include <kernel/syscall.h>
 #include <kernel/thread.h>
@@ -14,6 +15,7 @@
 #include <kernel/string.h>
 #include <kernel/sched.h>
 #include <kernel/preempt.h>
+#include <kernel/kdb.h>
 #include <arch/arch.h>
 
 #define OP_PUTC       0x00
@@ -85,7 +87,7 @@ bool kdebug_call(tcb_t *t)
 		case OP_CLEARPAGE:
 			return true;
 		case OP_GETC: {
-			int k = arch_console_getc();
+			int k = kdb_console_getc();
 			arch_kdebug_set_char(c, (uint8_t)(k < 0 ? 0 : k));
 			return true;
 		}
@@ -93,7 +95,7 @@ bool kdebug_call(tcb_t *t)
 			/* No key yet: ask again after the other threads of this
 			 * priority had their turn, rather than stall the kernel
 			 * on the serial line. */
-			int k = arch_console_getc();
+			int k = kdb_console_getc();
 			if (k < 0) {
 				(void)arch_trap_rewind(t);   /* back onto the trap */
 				sched_rotate(t);
@@ -115,8 +117,10 @@ bool kdebug_call(tcb_t *t)
 		kputs("\n");
 		if (t->space->privileged && user_string_starts(t, msg, "shutdown"))
 			arch_shutdown(0);
-		/* No interactive debugger: the thread goes on. */
+		kdb_enter_call(t);
 		return true;
 	}
+	if (kind == ARCH_KDEBUG_NONE)
+		return kdb_breakpoint(t);
 	return false;
 }

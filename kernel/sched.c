@@ -11,6 +11,7 @@
 #include <kernel/thread.h>
 #include <kernel/space.h>
 #include <kernel/ipc.h>
+#include <kernel/kdb.h>
 #include <arch/arch.h>
 
 tcb_core_t *sched_ready[PRIO_LEVELS];
@@ -166,6 +167,7 @@ static void timer_rearm(uint64_t now)
 
 bool sched_timer_interrupt(void)
 {
+	kdb_tick();
 	uint64_t now = arch_time_us();
 	uint64_t elapsed = now - last_tick_us;
 

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # mkiso.sh KIND OUT: build a hybrid (CD and USB) BIOS GRUB image OUT that
-# boots the kernel with sigma0 and the root task of KIND (demo|tests|bench).
+# boots the kernel with sigma0 and the root task of KIND (demo|tests|bench|kdb).
 # GRUB talks on COM1 at 115200 8N1 as well as on the screen, so a PC with
 # only a serial console can be driven.  The other kinds whose root task has
 # been built are further menu entries.  LENT_BUILD_DIR overrides build/;
 # LENT_KERNEL_ARGS is the kernel's command line (e.g. preempt=always).
 set -euo pipefail
 
-usage() { echo "usage: $0 demo|tests|bench OUT.iso" >&2; exit 2; }
+usage() { echo "usage: $0 demo|tests|bench|kdb OUT.iso" >&2; exit 2; }
 [ "$#" -eq 2 ] || usage
 kind=$1
 out=$2
-case "$kind" in demo|tests|bench) ;; *) usage ;; esac
+case "$kind" in demo|tests|bench|kdb) ;; *) usage ;; esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${LENT_BUILD_DIR:-$top/build}

@@ -15,6 +15,9 @@
 3. The CPU check: boots on CPUs that lack what Lent needs (a Pentium
    without 4 MB pages, one without an FPU) must print the refusal and
    stop; each counts once.
+4. The kernel-debugger session (tools/kdb_session.py on lent-kdb.iso,
+   beside the test ISO), and the demo (lent.iso) booted without a serial
+   port: each of its checks counts once.
 Exit status 0 only if nothing failed.  With --build, the kernel and the ISO
 are built first (a failed build is a failure); make test builds them itself.
 Timeouts per QEMU run: LENT_TEST_TIMEOUT (default 300 s) in all, and
@@ -29,6 +32,7 @@ import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in tools/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import kdb_session  # noqa: E402
 import qemu_harness  # noqa: E402
 import tap_verdict  # noqa: E402
 
@@ -42,6 +46,8 @@ REFUSAL_MEM = 16
 # The same suite once more with every preemption point taken
 # (the kernel command line "preempt=always", kernel/preempt.h).
 PREEMPT_ISO = "lent-tests-preempt.iso"
+# The kernel-debugger session's ISO (kdb=on), beside the test ISO.
+KDB_ISO = "lent-kdb.iso"
 # The other kernel-memory build: (-cpu, MB) it runs under.
 ALSO_CONFIGS = [(None, 16), ("pentium", 512)]
 
@@ -114,9 +120,11 @@ def host_unit_tests(tally, unit_dir):
 def build(tally, iso, also_iso=None, also_kmem=None):
     target = os.path.relpath(iso, TOP)
     preempt = os.path.join(os.path.dirname(target), PREEMPT_ISO)
-    print("== build: make all %s %s" % (target, preempt), flush=True)
+    kdb = os.path.join(os.path.dirname(target), KDB_ISO)
+    demo = os.path.join(os.path.dirname(target), "lent.iso")
+    print("== build: make all %s %s %s %s" % (target, preempt, kdb, demo), flush=True)
     status, _ = run_streaming(["make", "--no-print-directory", "all", target,
-                               preempt])
+                               preempt, kdb, demo])
     if status != 0:
         tally.fail("[build] make all %s failed (status %d)" % (target, status))
         return False
@@ -176,6 +184,20 @@ def qemu_suite(tally, iso, timeout, idle, jobs, also_iso=None, also_kmem=None):
     qemu_harness.run_all(configs, jobs, done, stop_for)
 
 
+def kdb_checks(tally, iso):
+    kdb = os.path.join(os.path.dirname(iso), KDB_ISO)
+    print("== kdb session: %s" % os.path.relpath(kdb, TOP), flush=True)
+    if not os.path.exists(kdb):
+        tally.fail("[kdb] %s missing" % os.path.relpath(kdb, TOP))
+        return
+    res = kdb_session.session(kdb, 16, 120.0, False)
+    kdb_session.without_com1(os.path.join(os.path.dirname(iso), "lent.iso"), res)
+    print("kdb session: %d passed, %d failed" % (res.passed, res.failed), flush=True)
+    tally.passed += res.passed
+    for what in res.failures:
+        tally.fail("[kdb] %s" % what)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", action="store_true",
@@ -201,6 +223,7 @@ def main():
         host_unit_tests(tally, os.path.abspath(a.unit_dir))
         if not a.build or build(tally, iso, also, a.also_kmem):
             qemu_suite(tally, iso, a.timeout, a.idle, a.jobs, also, a.also_kmem)
+            kdb_checks(tally, iso)
     except KeyboardInterrupt:
         qemu_harness.kill_all()
         print("\ninterrupted", file=sys.stderr)

@@ -36,7 +36,11 @@ int main(void)
 		}
 		rt_cleanup();
 	}
-	printf("demo: %u of %u steps worked; shutting down\n", ok, n);
+	printf("demo: %u of %u steps worked\n", ok, n);
+	/* Booted with kdb=on (make run KDB=on), the kernel debugger stops
+	 * here with every thread still there; otherwise this just prints. */
+	L4_KDB_Enter("demo: done; in the debugger (kdb=on), c shuts down");
+	printf("demo: shutting down\n");
 	L4_KDB_Enter("shutdown");
 	for (;;)
 		L4_Sleep(L4_Never);

@@ -98,4 +98,10 @@ void arch_thread_set_utcb(struct tcb *t, uint32_t utcb_location);
 /* The syscall entry stubs copied into the KIP, and their offsets. */
 void arch_kip_stubs(void *kip, uint32_t first_offset, uint32_t *offsets);
 
+/* ---- kernel debugger (arch/ia32/kdb_arch.c) ---- */
+/* Can the kernel read the byte at va without a fault (kernel half)? */
+bool arch_kernel_readable(uint32_t va);
+void arch_kdb_print_regs(const arch_context_t *c);
+void arch_cpu_relax(void);                     /* while polling */
+
 #endif
