@@ -345,6 +345,29 @@ static const char *t_irq_delete_handler(void)
 	return with_rtc(irq_delete_handler);
 }
 
+/* A handler that takes a new version (ThreadControl, same number) is no
+ * longer the one named: its line goes back to no handler, masked (the
+ * self-check), and only the new ID can be associated. */
+static const char *t_irq_handler_new_version(void)
+{
+	L4_ThreadId_t h = rt_thread_create(t_sleeper, 0), h2;
+	const char *r;
+
+	CHECK(!L4_IsNilThread(h));
+	CHECK_EQ(associate(IRQ_RTC, h), 1);
+	h2 = L4_GlobalId(L4_ThreadNo(h), L4_Version(h) ^ 0x100);
+	CHECK_EQ(L4_ThreadControl(h2, L4_Myself(), L4_Myself(), L4_Pager(), (void *)-1), 1);
+	rt_retag(h, h2);
+	r = t_selfcheck();
+	if (r)
+		return r;
+	CHECK_EQ(associate(IRQ_RTC, h), 0);
+	CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidThread);
+	CHECK_EQ(associate(IRQ_RTC, h2), 1);
+	CHECK_EQ(L4_DeassociateInterrupt(irq_thread(IRQ_RTC)), 1);
+	return 0;
+}
+
 const struct test irq_tests[] = {
 	TEST(irq_thread_info),
 	TEST(irq_associate_errors),
@@ -353,5 +376,6 @@ const struct test irq_tests[] = {
 	TEST(irq_reassociate_pending),
 	TEST(irq_reassociate_received),
 	TEST(irq_delete_handler),
+	TEST(irq_handler_new_version),
 	{ 0 },
 };
