@@ -135,6 +135,12 @@ static const char *t_irq_associate_errors(void)
 	/* An interrupt thread can be waited for; nothing comes. */
 	CHECK(L4_IpcFailed(L4_Receive_Timeout(irq, L4_ZeroTime)));
 	CHECK_EQ(t_ipc_ec(), EC_RECV(1));
+	/* It has no priority and no registers to set (docs/abi.md,
+	 * deviation 3). */
+	CHECK_EQ(L4_Set_Priority(irq, 100), 0);
+	CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidThread);
+	CHECK(L4_IsNilThread(__L4_Exregs(irq, 0, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0)));
+	CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidThread);
 	return 0;
 }
 
