@@ -11,6 +11,7 @@
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
 #include <kernel/preempt.h>
+#include <kernel/irq.h>
 #include <arch/arch.h>
 
 enum { SEND_DONE, SEND_BLOCKED, SEND_FAILED };
@@ -267,10 +268,13 @@ static void receive_phase_one(tcb_t *t)
 	tid_t from = t->cont.ipc_from;
 
 	if (!kmsg_active(t) && !tid_is_any(from) && !tid_is_anylocal(from) &&
-	    !thread_resolve(t, from)) {
+	    !thread_resolve(t, from) && !irq_is_thread(from)) {
 		fail_ipc(t, IPC_ERR_NOPARTNER, true);
 		return;
 	}
+	/* An interrupt waiting for t comes first (kernel/irq.c). */
+	if (irq_pending_lines && irq_receive(t))
+		return;
 rescan:
 	for (tcb_core_t *c = t->core->senders; c; c = c->sq_next == t->core->senders ? NULL : c->sq_next) {
 		tcb_t *s = c->tcb;
@@ -365,7 +369,15 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 	t->cont.ipc_timeouts = timeouts;
 	(void)lipc;             /* Lipc is a full Ipc here (docs/abi.md) */
 
-	if (!tid_is_nil(to)) {
+	if (!tid_is_nil(to) && irq_is_thread(to)) {
+		/* A handler's acknowledgement (kernel/irq.c).  The interrupt
+		 * thread takes nothing else: any other send fails at once, as
+		 * one with a zero timeout would. */
+		if (irq_acknowledge(t, to))
+			finish_send(t);
+		else
+			fail_ipc(t, IPC_ERR_TIMEOUT, false);
+	} else if (!tid_is_nil(to)) {
 		if (!dest || dest == t) {
 			fail_ipc(t, IPC_ERR_NOPARTNER, false);
 			sched_switch_to(t);

@@ -10,6 +10,7 @@
 #include <kernel/thread.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
+#include <kernel/irq.h>
 #include <arch/arch.h>
 
 static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
@@ -33,7 +34,7 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	 * receive phase will block with no timeout and no sender queued. */
 	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from)) || timeouts_rcv(timeouts))
 		return;
-	if (t->core->senders || t->cont.halted || xfer_linked(t))
+	if (t->core->senders || t->cont.halted || xfer_linked(t) || irq_pending_lines)
 		return;
 	tcb_t *dest = thread_lookup(to);
 	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->core->prio < t->core->prio)

@@ -12,6 +12,7 @@
 #include <kernel/ipc_internal.h>
 #include <kernel/kpf.h>
 #include <kernel/sched.h>
+#include <kernel/irq.h>
 #include <arch/arch.h>
 
 #define KFAST_MAX_MRS 64        /* the general path's bound on a message */
@@ -31,7 +32,7 @@ static void sender_receives(tcb_t *t, timeout_t to)
 		return;
 	}
 	t->core->state = TS_RECV;
-	if (t->core->senders || xfer_linked(t) || t->cont.receive_pending ||
+	if (t->core->senders || xfer_linked(t) || t->cont.receive_pending || irq_pending_lines ||
 	    !timeout_is_never(to) || (!kmsg_active(t) && !tid_is_any(t->cont.ipc_from))) {
 		ipc_receive_phase(t);
 		return;

@@ -29,7 +29,7 @@ uint32_t kip_setup(const mem_map_t *memory, uint32_t boot_info,
 		.kernel_name = "Lent L4 X.2 microkernel for IA-32",
 		.features = features,
 		.thread_user_base = USER_BASE_THREAD,
-		.thread_system_base = 0,
+		.thread_system_base = ARCH_IRQ_LINES,   /* interrupt threads below */
 		.thread_bits = 32 - TID_VERSION_BITS,
 		.utcb_min_log2 = 12,
 		.utcb_align_log2 = 9,

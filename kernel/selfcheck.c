@@ -8,6 +8,7 @@
  */
 #include <kernel/selfcheck.h>
 #include <kernel/thread.h>
+#include <kernel/irq.h>
 
 typedef struct check_result {
 	uint32_t bad;
@@ -87,7 +88,14 @@ uint32_t selfcheck_threads(tid_t *first, uint32_t *rule)
 	check_result_t r = { 0, TID_NIL, KCONT_OK };
 
 	thread_for_each(check_thread, &r);
+	/* The interrupt lines' records (kernel/irq.c), as a broken link. */
+	tid_t line = TID_NIL;
+	uint32_t lines_bad = irq_selfcheck(&line);
+	if (lines_bad && !r.bad) {
+		r.first = line;
+		r.rule = KCONT_BAD_LINK;
+	}
 	*first = r.first;
 	*rule = r.rule;
-	return r.bad;
+	return r.bad + lines_bad;
 }

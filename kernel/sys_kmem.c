@@ -14,6 +14,7 @@
 #include <kernel/kmem_owned.h>
 #include <kernel/kmem_sigma0.h>
 #include <kernel/selfcheck.h>
+#include <kernel/irq.h>
 #include <arch/arch.h>
 
 /* A page is missing: ask the kpager for it, unless it refused last time. */
@@ -261,6 +262,8 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return self_check(t, task, arg);
 	if (op == LENT_KMEM_SIGMA0_GIVE)
 		return sigma0_give(t, task, arg);
+	if (op == LENT_KMEM_RTC_TEST)        /* test hook: arch/ia32/rtc_hook.c */
+		return sys_rtc_test(t, task, arg);
 	tcb_core_t *named_core = named_thread(t, task);
 
 	if (!named_core)

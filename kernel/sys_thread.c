@@ -8,6 +8,7 @@
 #include <kernel/ipc.h>
 #include <kernel/kpf.h>
 #include <kernel/kip_runtime.h>
+#include <kernel/irq.h>
 #include <arch/arch.h>
 
 #define NO_UTCB 0xFFFFFFFFu
@@ -271,6 +272,8 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 		preempt_restart(t, &(resume_t){ .op = RESUME_REAP, .a = 0 });
 		return dest;
 	}
+	if (tid_is_global(dest) && tid_number(dest) < ARCH_IRQ_LINES)   /* SystemBase */
+		return irq_thread_control(t, dest, pager);
 	if (!tid_is_global(dest) || tid_number(dest) < kip_user_base())
 		return sys_fail(t, ERR_INVALID_THREAD);
 	tcb_core_t *dc = thread_core_by_number(tid_number(dest));

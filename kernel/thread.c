@@ -8,6 +8,7 @@
 #include <kernel/kmem.h>
 #include <kernel/string.h>
 #include <kernel/thread_core.h>
+#include <kernel/irq.h>
 #include <arch/arch.h>
 
 tcb_t *current;
@@ -269,6 +270,7 @@ tcb_t *thread_create(tid_t id, space_t *s, tid_t scheduler)
 
 void thread_set_version(tcb_t *t, tid_t id)
 {
+	irq_handler_gone(t->core->id);
 	t->core->id = id;
 	if (t->utcb)
 		UTCB_TCR(t, TCR_MY_GLOBAL_ID) = id;
@@ -312,6 +314,7 @@ void thread_destroy(tcb_t *t)
 	tcb_core_t *c = t->core;
 
 	ipc_cancel(t, true, true);
+	irq_handler_gone(c->id);
 	ipc_detach_senders(t);
 	ipc_detach_receivers(t);
 	sched_dequeue(t);

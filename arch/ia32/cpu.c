@@ -117,33 +117,6 @@ static void set_gate(int vec, int dpl)
 				 (uint16_t)(off >> 16) };
 }
 
-#define PIC_MASTER_MASK 0xFEu   /* only the timer (IRQ 0) */
-
-static void pic_init(void)
-{
-	outb(0x20, 0x11); outb(0xA0, 0x11);     /* ICW1: edge, cascade, ICW4 */
-	outb(0x21, IRQ_BASE); outb(0xA1, IRQ_BASE + 8);
-	outb(0x21, 0x04); outb(0xA1, 0x02);     /* master/slave wiring */
-	outb(0x21, 0x01); outb(0xA1, 0x01);     /* 8086 mode */
-	outb(0x21, PIC_MASTER_MASK); outb(0xA1, 0xFF);     /* only the timer (IRQ 0) */
-}
-
-/* The master's interrupt request register, less the masked lines (the
- * slave's requests arrive as line 2).  Kernel code runs with interrupts
- * off, so this is how a preemption point learns that one waits. */
-bool arch_irq_pending(void)
-{
-	outb(0x20, 0x0A);                        /* OCW3: read the IRR */
-	return (inb(0x20) & (uint8_t)~PIC_MASTER_MASK) != 0;
-}
-
-void arch_pic_eoi(unsigned irq)
-{
-	if (irq >= 8)
-		outb(0xA0, 0x20);
-	outb(0x20, 0x20);
-}
-
 static void probe_features(void)
 {
 	static const struct { uint32_t bit; const char *name; } names[] = {

@@ -159,8 +159,8 @@ void trap_from_user(void)
 		break;
 	default:
 		if (c->vector > IRQ_BASE && c->vector < IRQ_BASE + 16) {
-			/* Spurious or unexpected device interrupt: nothing is unmasked. */
-			arch_pic_eoi(c->vector - IRQ_BASE);
+			/* A device interrupt: its handler may now be ready. */
+			pic_device_interrupt(c->vector - IRQ_BASE);
 			sched_switch_to(t);
 		}
 		break;
@@ -180,7 +180,7 @@ void trap_from_kernel(arch_context_t *frame)
 		return;
 	}
 	if (frame->vector > IRQ_BASE && frame->vector < IRQ_BASE + 16) {
-		arch_pic_eoi(frame->vector - IRQ_BASE);
+		pic_device_interrupt(frame->vector - IRQ_BASE);
 		return;
 	}
 	panic("kernel trap %u at %x, error %x, cr2 %x", frame->vector, frame->eip,

@@ -33,7 +33,7 @@ static void setup(void)
 	cfg.kernel_version = 0x00010002;
 	cfg.kernel_name = "Lent L4 X.2 for IA-32";
 	cfg.thread_user_base = 16;
-	cfg.thread_system_base = 0;
+	cfg.thread_system_base = 16;   /* the kernel's: 16 interrupt threads */
 	cfg.thread_bits = 18;
 	cfg.utcb_min_log2 = 12;
 	cfg.utcb_align_log2 = 9;
@@ -196,7 +196,7 @@ START_TEST(info_fields)
 	ck_assert_uint_eq(w(0xC0), 1 | (1000u << 16));
 	/* ThreadInfo: t 0..7, SystemBase 8..19, UserBase 20..31 */
 	ck_assert_uint_eq(w(0xC4) & 0xFF, 18);
-	ck_assert_uint_eq((w(0xC4) >> 8) & 0xFFF, 0);
+	ck_assert_uint_eq((w(0xC4) >> 8) & 0xFFF, 16);
 	ck_assert_uint_eq(w(0xC4) >> 20, 16);
 	/* PageInfo: rwx 0..2, page size mask from bit 10 */
 	ck_assert_uint_eq(w(0xC8) & 7, 6);

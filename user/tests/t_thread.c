@@ -123,7 +123,10 @@ static const char *t_tc_nil_dest_invalid(void)
 }
 
 /* Thread numbers below UserBase (system and interrupt threads) and
- * beyond the thread-number width are not user threads. */
+ * beyond the thread-number width are not user threads.  System threads
+ * (SystemBase up to UserBase) there are none of while the two are equal;
+ * an interrupt thread (below SystemBase) refuses to become a user
+ * thread, and the timer's (0) any ThreadControl at all (t_irq.c). */
 static const char *t_tc_system_thread_number_invalid(void)
 {
 	void *kip = rt_kip();
@@ -131,8 +134,11 @@ static const char *t_tc_system_thread_number_invalid(void)
 
 	RUN(tc_fails(L4_GlobalId(L4_ThreadIdUserBase(kip) - 1, 1), L4_Myself(),
 		     L4_Myself(), L4_nilthread, ~0UL, L4_ErrInvalidThread));
-	RUN(tc_fails(L4_GlobalId(L4_ThreadIdSystemBase(kip), 1), L4_Myself(),
-		     L4_Myself(), L4_nilthread, ~0UL, L4_ErrInvalidThread));
+	if (L4_ThreadIdSystemBase(kip) < L4_ThreadIdUserBase(kip))
+		RUN(tc_fails(L4_GlobalId(L4_ThreadIdSystemBase(kip), 1), L4_Myself(),
+			     L4_Myself(), L4_nilthread, ~0UL, L4_ErrInvalidThread));
+	RUN(tc_fails(L4_GlobalId(0, 1), L4_Myself(), L4_Myself(), L4_Myself(), ~0UL,
+		     L4_ErrInvalidThread));
 	if (bits < 18)
 		RUN(tc_fails(L4_GlobalId(1UL << bits, 1), L4_Myself(), L4_Myself(),
 			     L4_nilthread, ~0UL, L4_ErrInvalidThread));

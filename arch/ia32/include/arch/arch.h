@@ -74,6 +74,19 @@ static inline void arch_copy_words(uint32_t *dst, const uint32_t *src, uint32_t 
 	__asm__ volatile("rep movsl" : "+D"(dst), "+S"(src), "+c"(n) :: "memory");
 }
 
+/* ---- device interrupts: X.2 interrupt threads (kernel/irq.c) ---- */
+/* Interrupt lines, numbered as the interrupt threads 0 .. ARCH_IRQ_LINES - 1
+ * (the KIP's SystemBase). */
+#define ARCH_IRQ_LINES 16
+/* May a user handler have line irq?  Not the kernel's timer, not the
+ * cascade. */
+bool arch_irq_usable(unsigned irq);
+/* Keep line irq's interrupts out, or let them in (a request that came
+ * while it was masked then arrives). */
+void arch_irq_mask(unsigned irq);
+void arch_irq_unmask(unsigned irq);
+bool arch_irq_masked(unsigned irq);
+
 /* ---- preemption points (kernel/preempt.h) ---- */
 /* Is a device interrupt waiting for the kernel to let it in? */
 bool arch_irq_pending(void);

@@ -9,6 +9,11 @@
  * on (entry.asm loads the value of kernel_stack_top into ESP). */
 bool arch_on_kernel_stack(const void *sp);
 
+/* The 8259 pair (pic.c): program it with every device line masked; a
+ * device interrupt on line irq (vector IRQ_BASE + irq, not the timer's). */
+void pic_init(void);
+void pic_device_interrupt(unsigned irq);
+
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
