@@ -171,6 +171,11 @@ static const char *t_kmem_task_churn_returns_memory(void)
 			printf("#   iteration %lu\n", i);
 			return r;
 		}
+		/* A sign of life now and then: the harness calls a run with
+		 * no serial output for 60 s hung, and 2000 pairs on a loaded
+		 * host can take longer than that. */
+		if (i % 250 == 249)
+			printf("#   %lu pairs made and deleted\n", i + 1);
 		if (i == 3) {
 			(void)km_free_pages();	/* its own thread-table leaves */
 			before = km_free_pages();
