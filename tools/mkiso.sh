@@ -27,7 +27,11 @@ done
 stage=$build/iso-stage/$(basename "$out" .iso)
 rm -rf "$stage"
 mkdir -p "$stage/boot/grub"
-cp "$build/kernel.elf" "$build/sigma0.elf" "$stage/boot/"
+# The kernel without its debug information: GRUB puts the modules after
+# the kernel's file, and they must end below sigma0's link address (4 MB).
+# The symbols stay in $build for make gdb.
+objcopy --strip-debug "$build/kernel.elf" "$stage/boot/kernel.elf"
+cp "$build/sigma0.elf" "$stage/boot/"
 
 # Tests and benchmarks boot at once; the demo leaves a second to choose.
 timeout=1
