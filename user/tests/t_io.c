@@ -11,6 +11,7 @@
  */
 #include "tests.h"
 #include <l4/arch.h>
+#include <lent/kmem.h>
 
 L4_Word_t t_io_inb(L4_Word_t port);
 L4_Word_t t_io_inw(L4_Word_t port);
@@ -62,7 +63,9 @@ static L4_Word_t iofp(L4_Word_t port, int log2)
 
 /* A child's body: each op is one access, 0 ends; between two of them it
  * calls main (LABEL_NEXT), which answers once it has done its part. */
-enum { OP_END, OP_INB_SCRATCH, OP_INW_3F9, OP_OUTL_3FA, OP_INB_COM4, OP_INB_3FC, OP_SYNC };
+enum { OP_END, OP_INB_SCRATCH, OP_INW_3F9, OP_OUTL_3FA, OP_INB_COM4, OP_INB_3FC, OP_SYNC,
+       OP_INB_HIGH };
+#define HIGH_PORT	0xc000		/* in the bitmap's second page; nothing there */
 static L4_Word_t io_plan[8];
 
 static void io_child(L4_Word_t arg)
@@ -75,6 +78,7 @@ static void io_child(L4_Word_t arg)
 		case OP_OUTL_3FA: t_io_outl(COM1 + 2, 0); break;
 		case OP_INB_COM4: t_shared[IO_DONE] = t_io_inb(COM4); break;
 		case OP_INB_3FC: t_shared[IO_DONE] = t_io_inb(COM1 + 4); break;
+		case OP_INB_HIGH: t_shared[IO_DONE] = t_io_inb(HIGH_PORT); break;
 		case OP_SYNC: {
 			L4_MsgTag_t tag = { .raw = 0 };
 			L4_Set_MsgTag(L4_MsgTagAddLabel(tag, LABEL_NEXT));
@@ -212,29 +216,44 @@ static const char *t_io_partial_map(void)
 	return 0;
 }
 
+/* Main holds COM1; a child reads the scratch port, which main answers
+ * with all of COM1 (mapped, or with grant granted), and then waits in a
+ * call to main (LABEL_NEXT) before it reads it again. */
+static const char *io_given_then_waiting(L4_ThreadId_t *c, int grant)
+{
+	static const L4_Word_t plan[] = { OP_INB_SCRATCH, OP_SYNC, OP_INB_SCRATCH };
+	L4_MsgTag_t tag;
+
+	CHECK(io_own_com1());
+	*c = io_start(plan, 3);
+	CHECK(!L4_IsNilThread(*c));
+	tag = io_next(*c);
+	CHECK(io_is_fault(tag, iofp(SCRATCH, 0), t_io_inb_at));
+	CHECK(io_answer(*c, iofp(COM1, 3), grant));
+	tag = io_next(*c);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag), LABEL_NEXT);                    /* no second fault */
+	CHECK_EQ(t_shared[IO_STEP], 1);
+	return 0;
+}
+
+/* Let the child that waits in a call to main go on. */
+static int io_go_on(L4_ThreadId_t c)
+{
+	rt_msg(0, 0, 0);
+	return L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US)));
+}
+
 /* Unmap of an I/O fpage takes the port away from every task the
  * unmapper gave it to: the next in faults again. */
 static const char *t_io_unmap_takes_port(void)
 {
-	static const L4_Word_t plan[] = { OP_INB_SCRATCH, OP_SYNC, OP_INB_SCRATCH };
 	L4_ThreadId_t c;
-	L4_MsgTag_t tag;
 
-	CHECK(io_own_com1());
-	c = io_start(plan, 3);
-	CHECK(!L4_IsNilThread(c));
-	tag = io_next(c);
-	CHECK(io_is_fault(tag, iofp(SCRATCH, 0), t_io_inb_at));
-	CHECK(io_answer(c, iofp(COM1, 3), 0));
-	tag = io_next(c);
-	CHECK(L4_IpcSucceeded(tag));
-	CHECK_EQ(L4_Label(tag), LABEL_NEXT);                    /* no second fault */
-	CHECK_EQ(t_shared[IO_STEP], 1);
+	RUN(io_given_then_waiting(&c, 0));
 	L4_UnmapFpage(L4_IoFpageLog2(COM1, 3));                 /* theirs, not ours */
-	rt_msg(0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
-	tag = io_next(c);
-	CHECK(io_is_fault(tag, iofp(SCRATCH, 0), t_io_inb_at));
+	CHECK(io_go_on(c));
+	CHECK(io_is_fault(io_next(c), iofp(SCRATCH, 0), t_io_inb_at));
 	CHECK_EQ(t_shared[IO_STEP], 2);
 	/* Ours stayed: no fault (or it would reach sigma0, which maps it
 	 * again without our noticing; the scratch value tells nothing). */
@@ -251,21 +270,11 @@ static const char *t_io_unmap_takes_port(void)
  * the port away (above). */
 static const char *t_io_grant_moves_ports(void)
 {
-	static const L4_Word_t plan[] = { OP_INB_SCRATCH, OP_SYNC, OP_INB_SCRATCH };
 	L4_ThreadId_t c;
-	L4_MsgTag_t tag;
 
-	CHECK(io_own_com1());
-	c = io_start(plan, 3);
-	CHECK(!L4_IsNilThread(c));
-	tag = io_next(c);
-	CHECK(io_is_fault(tag, iofp(SCRATCH, 0), t_io_inb_at));
-	CHECK(io_answer(c, iofp(COM1, 3), 1));
-	tag = io_next(c);
-	CHECK_EQ(L4_Label(tag), LABEL_NEXT);
+	RUN(io_given_then_waiting(&c, 1));
 	L4_UnmapFpage(L4_IoFpageLog2(COM1, 3));
-	rt_msg(0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
+	CHECK(io_go_on(c));
 	CHECK(io_finish(c));   /* no fault */
 	(void)t_io_inb(SCRATCH);   /* ours comes back from sigma0 */
 	return 0;
@@ -363,11 +372,79 @@ static const char *t_io_no_iopl(void)
 	CHECK(!L4_IsNilThread(r));
 	CHECK_EQ(flags & 0x3000, 0);
 	/* Answer with nothing: the access runs again and faults again. */
-	rt_msg(0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
+	CHECK(io_go_on(c));
 	tag = io_next(c);
 	CHECK(io_is_fault(tag, iofp(COM4, 0), t_io_inb_at));
 	CHECK(L4_Label(tag) >> 4 != EXC_LABEL);
+	return 0;
+}
+
+static L4_Word_t io_count(L4_ThreadId_t task, unsigned kind)
+{
+	lent_kmem_control(task.raw, LENT_KMEM_STATS, 0);
+	return rt_mr(1 + kind);
+}
+
+/* The pages lent to tasks and the pool's pages charged to them. */
+static L4_Word_t io_tasks_pages(void)
+{
+	lent_kmem_control(0, LENT_KMEM_OWNED, 0);
+	return rt_mr(LENT_KMEM_OWN_LENT) + rt_mr(LENT_KMEM_OWN_POOL_TASKS);
+}
+
+/* One child that is given three ports, two in the bitmap's first page,
+ * one in its second; deleted at the end. */
+static const char *io_kmem_cycle(int check)
+{
+	static const L4_Word_t plan[] = { OP_SYNC, OP_INB_SCRATCH, OP_INB_3FC, OP_INB_HIGH };
+	L4_ThreadId_t c;
+	L4_MsgTag_t tag;
+
+	c = io_start(plan, 4);
+	CHECK(!L4_IsNilThread(c));
+	tag = io_next(c);
+	CHECK_EQ(L4_Label(tag), LABEL_NEXT);
+	/* What it holds before it touches a port.  (A lent page may come
+	 * before the fault that needs it reaches us: the kernel asks the
+	 * kpager first.) */
+	L4_Word_t pt = io_count(c, LENT_KMEM_PT), nt = io_count(c, LENT_KMEM_NT);
+	CHECK(io_go_on(c));
+	tag = io_next(c);
+	CHECK(io_is_fault(tag, iofp(SCRATCH, 0), t_io_inb_at));
+	CHECK(io_answer(c, iofp(SCRATCH, 0), 0));
+	tag = io_next(c);
+	CHECK(io_is_fault(tag, iofp(COM1 + 4, 0), t_io_inb_at));
+	if (check) {
+		/* Its first ports: a bitmap page and a node table, its own. */
+		CHECK_EQ(io_count(c, LENT_KMEM_PT), pt + 1);
+		CHECK_EQ(io_count(c, LENT_KMEM_NT), nt + 1);
+	}
+	CHECK(io_answer(c, iofp(COM1 + 4, 0), 0));
+	tag = io_next(c);
+	CHECK(io_is_fault(tag, iofp(HIGH_PORT, 0), t_io_inb_at));
+	CHECK(io_answer(c, iofp(HIGH_PORT, 0), 0));
+	CHECK(io_finish(c));
+	if (check) {
+		CHECK_EQ(io_count(c, LENT_KMEM_PT), pt + 2);     /* the second half */
+		CHECK_EQ(io_count(c, LENT_KMEM_NT), nt + 2);
+	}
+	CHECK_EQ(rt_release(c), 1);
+	return 0;
+}
+
+/* A space's ports cost its own kernel memory, as pages do: a bitmap page
+ * per half of the ports it holds any of and a node table per 1,024 ports
+ * (lent by its kpager, or from the pool), and all of it comes back when
+ * it dies. */
+static const char *t_io_kmem_charged_and_returned(void)
+{
+	CHECK(io_own_com1());
+	CHECK_EQ(L4_Sigma0_GetPage(L4_nilthread, L4_IoFpageLog2(HIGH_PORT, 0)).raw,
+		 iofp(HIGH_PORT, 0) | 7);
+	RUN(io_kmem_cycle(0));              /* whatever the root needs once */
+	L4_Word_t before = io_tasks_pages();
+	RUN(io_kmem_cycle(1));
+	CHECK_EQ(io_tasks_pages(), before);
 	return 0;
 }
 
@@ -381,5 +458,6 @@ const struct test io_tests[] = {
 	TEST(io_bad_fpages),
 	TEST(io_sigma0_requests),
 	TEST(io_no_iopl),
+	TEST(io_kmem_charged_and_returned),
 	{ 0 },
 };
