@@ -19,6 +19,7 @@
 #include <kernel/kmem.h>
 #include <kernel/frame.h>
 #include <kernel/kprintf.h>
+#include <user/include/lent/ioports.h>
 #include <arch/arch.h>
 
 /* Mapping nodes per KMEM_MAP page: each page gives one node's room to
@@ -106,12 +107,12 @@ static bool root_allowed(space_t *s0, uint32_t pa)
 	       lendable != FRAME_KERNEL_OWNED && lendable != FRAME_LENT_ALREADY;
 }
 
-/* sigma0 owns every I/O port; a port's root (its page io_va(port), see
- * kernel/iofpage.h) is made on demand, as a device frame's, and paid for
- * the same way. */
+/* sigma0 owns every I/O port but the kernel's own (<lent/ioports.h>); a
+ * port's root (its page io_va(port), see kernel/iofpage.h) is made on
+ * demand, as a device frame's, and paid for the same way. */
 static bool io_root(space_t *s0, uint32_t va, bool make)
 {
-	if (!s0->sigma0)
+	if (!s0->sigma0 || lent_io_port_kernel(io_va_port(va)))
 		return false;
 	if (mapdb_lookup(s0, va))
 		return true;

@@ -325,8 +325,8 @@ static const char *t_io_bad_fpages(void)
 }
 
 /* sigma0 gives ports to the root task only, and to it again and again;
- * anybody else's request for them, and any malformed one, is refused
- * with a nil fpage. */
+ * anybody else's request for them, any malformed one, and one for the
+ * kernel's own ports is refused with a nil fpage. */
 static const char *t_io_sigma0_requests(void)
 {
 	L4_Word_t win = L4_CompleteAddressSpace.raw, a[2];
@@ -336,6 +336,11 @@ static const char *t_io_sigma0_requests(void)
 	CHECK_EQ(L4_Sigma0_GetPage(L4_nilthread, L4_IoFpageLog2(COM1, 3)).raw, iofp(COM1, 3) | 7);
 	CHECK_EQ(L4_Sigma0_GetPage(L4_nilthread, L4_IoFpageLog2(COM1, 3)).raw, iofp(COM1, 3) | 7);
 	CHECK_EQ(L4_Sigma0_GetPage(L4_nilthread, (L4_Fpage_t){ .raw = (17 << 10) | (2 << 4) }).raw, 0);
+	/* The kernel's own ports (timer, interrupt controllers, debug exit)
+	 * are nobody's, alone or in a larger fpage. */
+	CHECK_EQ(L4_Sigma0_GetPage(L4_nilthread, L4_IoFpageLog2(0x40, 0)).raw, 0);
+	CHECK_EQ(L4_Sigma0_GetPage(L4_nilthread, L4_IoFpageLog2(0xa0, 1)).raw, 0);
+	CHECK_EQ(L4_Sigma0_GetPage(L4_nilthread, L4_IoFpageLog2(0, 16)).raw, 0);
 	ag = rt_agent_create(L4_Myself());
 	CHECK(!L4_IsNilThread(ag));
 	a[0] = iofp(COM1, 3);
