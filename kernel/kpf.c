@@ -43,8 +43,8 @@ static bool lent_to(uint32_t task, uint32_t cid, const kpf_wait_t *k)
 static inline __attribute__((always_inline)) bool
 have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 {
-	bool io = io_va_is(va);  /* a port's page: its "page table" is the bitmap */
-	if (va >= USER_LIMIT && !io)
+	bool io = va >= USER_LIMIT;  /* a port's page: its "page table" is the bitmap */
+	if (io && !io_va_is(va))
 		return true;             /* nothing will be mapped there */
 	bool table = io ? s->io_bitmap[io_bitmap_index(io_va_port(va))] != NULL :
 			  arch_pde_table(s->pdir, va) != 0;
@@ -55,6 +55,7 @@ have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 	 * they come from the pool there is nothing to gather. */
 	if (!kmem_kind_is_lent(s, KMEM_NT))
 		return true;
+	s->io_gathered |= io;
 	/* Missing: neither in place nor lent already (a page lent for an
 	 * earlier fault that has not been used yet). */
 	uint32_t map_cid = lent_cid_nth(LENT_KMEM_MAP, s->node_page_count);

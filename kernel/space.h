@@ -36,6 +36,10 @@ struct space {
 	uint8_t *io_bitmap[IO_BITMAP_PAGES]; /* I/O permission bitmap (KMEM_PT,
 	                                    * space_io.c); NULL: all denied */
 	uint32_t io_bitmap_phys[IO_BITMAP_PAGES]; /* their frames, 0 if none */
+	uint32_t io_tag;                   /* 0 without a bitmap, else unique to
+	                                    * the space: what a switch compares */
+	bool io_gathered;                  /* kernel memory was gathered for a
+	                                    * port: look for lent pages at death */
 	fpage_t kip_area;
 	fpage_t utcb_area;
 	uint32_t threads;                  /* threads living in this space, with

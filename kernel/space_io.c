@@ -37,7 +37,8 @@ static uint8_t *bitmap_page(space_t *s, uint32_t port, bool alloc)
 	memset(page, 0xFF, PAGE_SIZE);
 	s->io_bitmap[k] = page;
 	s->io_bitmap_phys[k] = virt_to_phys(page);
-	arch_io_bitmap_update(s->pdir_phys, s->io_bitmap_phys);
+	s->io_tag = (uint32_t)(uintptr_t)s;
+	arch_io_bitmap_update(s->pdir_phys, s->io_bitmap_phys, s->io_tag);
 	return page;
 }
 
@@ -89,6 +90,7 @@ void space_io_free(space_t *s)
 		s->io_bitmap[k] = NULL;
 		s->io_bitmap_phys[k] = 0;
 	}
+	s->io_tag = 0;
 }
 
 /* One port; from sigma0 only where it has (or may now make) its root. */

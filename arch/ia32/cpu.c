@@ -97,10 +97,11 @@ void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
 	load_utcb_segment(t);
 	arch_fpu_switch(t);
 	if (pdir_phys != loaded_pdir) {
-		/* The new space's I/O bitmap; the CR3 load flushes the old. */
-		const uint32_t *bm = t->space->io_bitmap_phys;
-		if (bm[0] != io_window_phys[0] || bm[1] != io_window_phys[1])
-			io_window_map(bm, false);
+		/* The new space's I/O bitmap, unless the window shows it (or
+		 * neither has one); the CR3 load flushes the old. */
+		const space_t *s = t->space;
+		if (s->io_tag != io_window_tag)
+			io_window_map(s->io_bitmap_phys, s->io_tag, false);
 		load_cr3(pdir_phys);
 		loaded_pdir = pdir_phys;
 	}

@@ -16,6 +16,7 @@ __attribute__((aligned(4096))) static uint32_t window_pt[1024];
 __attribute__((aligned(4096))) static uint8_t ones[4096];   /* every port denied */
 
 uint32_t io_window_phys[2];
+uint32_t io_window_tag;
 
 static uint32_t bitmap_pte(uint32_t phys)
 {
@@ -33,8 +34,9 @@ void io_window_init(uint32_t tss_phys)
 	arch_tlb_flush_all();
 }
 
-void io_window_map(const uint32_t bm[2], bool flush)
+void io_window_map(const uint32_t bm[2], uint32_t tag, bool flush)
 {
+	io_window_tag = tag;
 	for (unsigned k = 0; k < 2; k++) {
 		if (io_window_phys[k] == bm[k])
 			continue;
@@ -45,18 +47,19 @@ void io_window_map(const uint32_t bm[2], bool flush)
 	}
 }
 
-void arch_io_bitmap_update(uint32_t pdir_phys, const uint32_t bm[2])
+void arch_io_bitmap_update(uint32_t pdir_phys, const uint32_t bm[2], uint32_t tag)
 {
 	if (pdir_phys && pdir_phys == arch_pdir_loaded())
-		io_window_map(bm, true);
+		io_window_map(bm, tag, true);
 }
 
 void arch_io_bitmap_drop(uint32_t phys)
 {
 	uint32_t bm[2] = { io_window_phys[0], io_window_phys[1] };
 
-	for (unsigned k = 0; k < 2; k++)
-		if (bm[k] == phys)
-			bm[k] = 0;
-	io_window_map(bm, true);
+	if (bm[0] != phys && bm[1] != phys)
+		return;
+	/* That space is going: the window shows nobody's. */
+	bm[0] = bm[1] = 0;
+	io_window_map(bm, 0, true);
 }

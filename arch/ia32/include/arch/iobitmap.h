@@ -18,15 +18,17 @@
 #define IO_BITMAP_OFFSET 0x1000u      /* from the TSS: the bitmap's two pages */
 #define IO_TSS_LIMIT    (IO_BITMAP_OFFSET + 0x2000u)   /* and one byte of ones */
 
-/* The bitmap frames the window shows now (0: the page of ones). */
+/* The bitmap frames the window shows now (0: the page of ones), and the
+ * tag of the space they are (0: none). */
 extern uint32_t io_window_phys[2];
+extern uint32_t io_window_tag;
 
 /* Build the window over the TSS at tss_phys, in boot_pdir (and so in
  * every space made after). */
 void io_window_init(uint32_t tss_phys);
-/* Show bm[0], bm[1] (0: none) in the window; flush with flush (the
- * caller loads CR3 right after otherwise). */
-void io_window_map(const uint32_t bm[2], bool flush);
+/* Show bm[0], bm[1] (0: none) of the space tagged tag in the window;
+ * flush with flush (the caller loads CR3 right after otherwise). */
+void io_window_map(const uint32_t bm[2], uint32_t tag, bool flush);
 
 /* A #GP from user mode (iofault.c): an I/O fault, and what became of it. */
 enum io_fault { IO_FAULT_NONE, IO_FAULT_RETRY, IO_FAULT_SENT };
