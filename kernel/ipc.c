@@ -455,8 +455,10 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 		if (!refused && kpf_raise(t, &need, t->core->id, CONT_KPF_FAULT))
 			return;
 	}
-	t->cont.kmsg[0] = msgtag_make(LABEL_PAGEFAULT | access, 2, 0, 0);
-	t->cont.kmsg[1] = addr;
+	/* An I/O fault (ipc_iofault()) is kept as its port's page. */
+	bool io = io_va_is(addr);
+	t->cont.kmsg[0] = msgtag_make((io ? LABEL_IOFAULT : LABEL_PAGEFAULT) | access, 2, 0, 0);
+	t->cont.kmsg[1] = io ? iofault_fpage(addr) : addr;
 	t->cont.kmsg[2] = ip;
 	ipc_kernel_call(t, thread_pager(t), CONT_PAGEFAULT);
 }
@@ -467,7 +469,15 @@ void ipc_pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip)
 		  false);
 }
 
-/* Only a fault in the user range asks its kpager (CONT_KPF_FAULT), and
+/* The X.2 IA-32 I/O fault: as a page fault, with the fpage of the ports
+ * in MR1 and label -8 with r and w; the pager's I/O map item ends it. */
+void ipc_iofault(tcb_t *t, uint32_t first, uint32_t log2, uint32_t ip)
+{
+	pagefault(t, iofault_addr(first, log2), RIGHT_R | RIGHT_W, ip, true, false);
+}
+
+/* Only a fault in the user range (or an I/O fault) asks its kpager
+ * (CONT_KPF_FAULT), and
  * it is still there: a space's KIP and UTCB areas are set once, before
  * its first thread runs, and a thread never changes its space.  The
  * answer was taken just now, nothing in between: the pages it lent need

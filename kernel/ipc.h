@@ -37,6 +37,9 @@ void ipc_kernel_call(struct tcb *t, tid_t dest, unsigned cont);
 void ipc_kernel_call_to(struct tcb *t, struct tcb *dest, unsigned cont);
 /* Deliver a page fault of t at addr (access rights RIGHT_*) to its pager. */
 void ipc_pagefault(struct tcb *t, uint32_t addr, uint32_t access, uint32_t ip);
+/* An in/out/ins/outs on ports first .. its fpage of 2^log2 ports that the
+ * space may not use: the I/O-fault IPC to the pager (kernel/iofpage.h). */
+void ipc_iofault(struct tcb *t, uint32_t first, uint32_t log2, uint32_t ip);
 /* The page fault of a CONT_KPF_FAULT continuation, once its kernel page
  * fault is answered. */
 void ipc_pagefault_kpf_done(struct tcb *t);

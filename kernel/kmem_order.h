@@ -10,6 +10,7 @@
 
 #include <kernel/types.h>
 #include <user/include/lent/kmem.h>
+#include <kernel/iofpage.h>
 
 /* One page an operation needs: its kind (LENT_KMEM_*) and CID. */
 typedef struct kmem_page {
@@ -40,6 +41,16 @@ static inline unsigned kmem_order_add(kmem_page_t *out, unsigned n, unsigned max
 	return n + 1;
 }
 
+/* The CID of what holds the translation of the page at va: its page
+ * table, or for a port's page (kernel/iofpage.h) the bitmap page that
+ * holds the port, lent at the page-table CID of slot 768 or 769. */
+static inline uint32_t kmem_cid_pt(uint32_t va)
+{
+	if (io_va_is(va))
+		return LENT_CID_PT_BASE + (io_bitmap_pt_slot(va) << 12);
+	return (uint32_t)lent_cid_pt(va);
+}
+
 static inline unsigned kmem_order_for_map(uint32_t va, uint32_t map_pages, unsigned missing,
 					  unsigned max, kmem_page_t *out)
 {
@@ -51,7 +62,7 @@ static inline unsigned kmem_order_for_map(uint32_t va, uint32_t map_pages, unsig
 		n = kmem_order_add(out, n, max, LENT_KMEM_MAP,
 				   (uint32_t)lent_cid_nth(LENT_KMEM_MAP, map_pages));
 	if (missing & KMEM_ORDER_BIT(LENT_KMEM_PT))
-		n = kmem_order_add(out, n, max, LENT_KMEM_PT, (uint32_t)lent_cid_pt(va));
+		n = kmem_order_add(out, n, max, LENT_KMEM_PT, kmem_cid_pt(va));
 	return n;
 }
 

@@ -43,15 +43,19 @@ static bool lent_to(uint32_t task, uint32_t cid, const kpf_wait_t *k)
 static inline __attribute__((always_inline)) bool
 have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 {
-	if (va >= USER_LIMIT)
+	bool io = va >= USER_LIMIT;  /* a port's page: its "page table" is the bitmap */
+	if (io && !io_va_is(va))
 		return true;             /* nothing will be mapped there */
+	bool table = io ? s->io_bitmap[io_bitmap_index(io_va_port(va))] != NULL :
+			  arch_pde_table(s->pdir, va) != 0;
 	/* The common case first: everything is there. */
-	if (s->node_table[va >> 22] && s->free_nodes && arch_pde_table(s->pdir, va))
+	if (s->node_table[va >> 22] && s->free_nodes && table)
 		return true;
 	/* The three kinds are lent together or not at all (kmem.c): where
 	 * they come from the pool there is nothing to gather. */
 	if (!kmem_kind_is_lent(s, KMEM_NT))
 		return true;
+	s->io_gathered |= io;
 	/* Missing: neither in place nor lent already (a page lent for an
 	 * earlier fault that has not been used yet). */
 	uint32_t map_cid = lent_cid_nth(LENT_KMEM_MAP, s->node_page_count);
@@ -60,7 +64,7 @@ have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 		missing |= KMEM_ORDER_BIT(KMEM_NT);
 	if (!s->free_nodes && !lent_to(s->id, map_cid, k))
 		missing |= KMEM_ORDER_BIT(KMEM_MAP);
-	if (!arch_pde_table(s->pdir, va) && !lent_to(s->id, lent_cid_pt(va), k))
+	if (!table && !lent_to(s->id, kmem_cid_pt(va), k))
 		missing |= KMEM_ORDER_BIT(KMEM_PT);
 	/* In fault order (kmem_order.h); a kpager that takes several pages
 	 * per fault is asked for all of them at once. */

@@ -19,6 +19,7 @@
 #include <kernel/kmem.h>
 #include <kernel/frame.h>
 #include <kernel/kprintf.h>
+#include <user/include/lent/ioports.h>
 #include <arch/arch.h>
 
 /* Mapping nodes per KMEM_MAP page: each page gives one node's room to
@@ -106,9 +107,23 @@ static bool root_allowed(space_t *s0, uint32_t pa)
 	       lendable != FRAME_KERNEL_OWNED && lendable != FRAME_LENT_ALREADY;
 }
 
+/* sigma0 owns every I/O port but the kernel's own (<lent/ioports.h>); a
+ * port's root (its page io_va(port), see kernel/iofpage.h) is made on
+ * demand, as a device frame's, and paid for the same way. */
+static bool io_root(space_t *s0, uint32_t va, bool make)
+{
+	if (!s0->sigma0 || lent_io_port_kernel(io_va_port(va)))
+		return false;
+	if (mapdb_lookup(s0, va))
+		return true;
+	return make && mapdb_root(s0, va, va, RIGHTS_ALL) == MAPDB_OK;
+}
+
 bool sigma0_root_for_map(space_t *s0, uint32_t pa, const space_t *to)
 {
 	pa &= PAGE_MASK;
+	if (io_va_is(pa))
+		return io_root(s0, pa, to->privileged);
 	if (!root_allowed(s0, pa))
 		return false;
 	if (mapdb_lookup(s0, pa))
@@ -124,4 +139,12 @@ bool sigma0_root_fault(space_t *s0, uint32_t va)
 	if (!root_allowed(s0, va) || mapdb_lookup(s0, va))
 		return false;
 	return mapdb_root(s0, va, va, RIGHTS_ALL) == MAPDB_OK;
+}
+
+bool sigma0_io_fault(space_t *s0, uint32_t first, uint32_t count)
+{
+	for (uint32_t p = first; p < first + count && p < IO_PORTS; p++)
+		if (!io_root(s0, io_va(p), true))
+			return false;
+	return true;
 }

@@ -38,5 +38,9 @@ bool sigma0_root_for_map(space_t *s0, uint32_t pa, const space_t *to);
  * turn into an exception, never into a retry.
  */
 bool sigma0_root_fault(space_t *s0, uint32_t va);
+/* sigma0 touched ports first .. first + count - 1 (an in, out, ins or
+ * outs it may not do yet): make their roots, which opens them to it.
+ * False: not sigma0, or no kernel memory. */
+bool sigma0_io_fault(space_t *s0, uint32_t first, uint32_t count);
 
 #endif

@@ -12,11 +12,14 @@
 #include <kernel/kmem.h>
 #include <kernel/mapdb.h>
 #include <kernel/l4types.h>
+#include <kernel/iofpage.h>
 
 /* The most threads one space has: the slots of its TCB pages. */
 #define TCB_SLOTS   4096u
 #define USER_PDES   (0xC0000000u >> 22)   /* page-directory slots below the kernel */
 #define UTCB_SIZE   512u
+/* Node tables: the user's 4 MB slots, then the I/O ports' (iofpage.h). */
+#define SPACE_NODE_PDES (USER_PDES + IO_NODE_PDES)
 
 struct tcb;
 
@@ -28,7 +31,15 @@ struct space {
 	uint32_t *pdir;                    /* page directory (KMEM_PDIR); NULL
 	                                    * until the first use of one */
 	uint32_t pdir_phys;
-	mapnode_t **node_table[USER_PDES]; /* per 4 MB: 1024 node slots (KMEM_NT) */
+	mapnode_t **node_table[SPACE_NODE_PDES]; /* per 4 MB: 1024 node slots
+	                                    * (KMEM_NT); the last 64 for ports */
+	uint8_t *io_bitmap[IO_BITMAP_PAGES]; /* I/O permission bitmap (KMEM_PT,
+	                                    * space_io.c); NULL: all denied */
+	uint32_t io_bitmap_phys[IO_BITMAP_PAGES]; /* their frames, 0 if none */
+	uint32_t io_tag;                   /* 0 without a bitmap, else unique to
+	                                    * the space: what a switch compares */
+	bool io_gathered;                  /* kernel memory was gathered for a
+	                                    * port: look for lent pages at death */
 	fpage_t kip_area;
 	fpage_t utcb_area;
 	uint32_t threads;                  /* threads living in this space, with
@@ -139,5 +150,22 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
  * access bits found into *access.  False: stopped, as above. */
 bool space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done,
 		       uint32_t *access);
+
+/* ---- I/O ports (space_io.c): ports are pages at io_va(port) to the
+ *      mapping database; the page-table hooks of those pages write the
+ *      space's I/O permission bitmap ---- */
+
+/* space_map_fpage() and space_unmap_fpage() for an I/O fpage. */
+bool space_map_iofpage(space_t *from, fpage_t snd, space_t *to, fpage_t window,
+		       bool grant, uint32_t *done, struct kmem_need *need);
+bool space_unmap_iofpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done);
+/* The page-table hooks (mapdb.h) for a port's page. */
+int space_io_set(space_t *s, uint32_t va, uint32_t rights);
+void space_io_renew(space_t *s, uint32_t va);
+void space_io_deny(space_t *s, uint32_t va);
+/* May s use every port of first .. first + count - 1 now? */
+bool space_io_allowed(const space_t *s, uint32_t first, uint32_t count);
+/* Give the bitmap pages back (teardown). */
+void space_io_free(space_t *s);
 
 #endif

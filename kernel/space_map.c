@@ -51,6 +51,8 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 	need->space = NULL;
 	if (fpage_is_nil(snd) || fpage_is_nil(window))
 		return true;
+	if (iofpage_is(snd))
+		return space_map_iofpage(from, snd, to, window, grant, done, need);
 	uint32_t s_log2 = fpage_size_log2(snd), w_log2 = fpage_size_log2(window);
 	if (s_log2 < PAGE_SHIFT || w_log2 < PAGE_SHIFT)
 		return true;
@@ -111,6 +113,8 @@ bool space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done,
 	uint32_t rights = fpage_rights(fp);
 	uint32_t base = fpage_base(fp);
 
+	if (iofpage_is(fp))
+		return space_unmap_iofpage(s, fp, flush_self, done);
 	if (fpage_is_nil(fp) || fpage_size_log2(fp) < PAGE_SHIFT)
 		return true;
 	uint64_t pages = fpage_size(fp) >> PAGE_SHIFT;

@@ -11,7 +11,7 @@
 
 mapnode_t **space_node_slot(space_t *s, uint32_t vaddr, bool alloc)
 {
-	if (vaddr >= USER_LIMIT)
+	if (vaddr >= USER_LIMIT && !io_va_is(vaddr))
 		return NULL;
 	mapnode_t **table = s->node_table[vaddr >> 22];
 	if (!table) {

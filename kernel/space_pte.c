@@ -30,6 +30,8 @@ static pte_t *pte_slot(space_t *s, uint32_t va, bool alloc)
 
 int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 {
+	if (vaddr >= USER_LIMIT)       /* a port's (mapdb knows no others) */
+		return space_io_set(s, vaddr, rights);
 	pte_t *p = pte_slot(s, vaddr, true);
 
 	if (!p)
@@ -50,6 +52,8 @@ int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 
 void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 {
+	if (vaddr >= USER_LIMIT)
+		return space_io_renew(s, vaddr);
 	pte_t *p = pte_slot(s, vaddr, false);
 
 	if (!p || arch_pte_present(*p) || frame_is_lent(phys))
@@ -60,6 +64,8 @@ void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 
 uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
 {
+	if (vaddr >= USER_LIMIT)
+		return (space_io_deny(s, vaddr), 0);
 	pte_t *p = pte_slot(s, vaddr, false);
 
 	if (!p)
@@ -75,6 +81,8 @@ uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
  * so only a translation that existed is flushed. */
 void space_pte_drop(space_t *s, uint32_t vaddr)
 {
+	if (vaddr >= USER_LIMIT)
+		return space_io_deny(s, vaddr);
 	pte_t *p = arch_pte_slot(s->pdir, vaddr);
 
 	if (!p || !*p)
@@ -85,6 +93,11 @@ void space_pte_drop(space_t *s, uint32_t vaddr)
 
 uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights)
 {
+	if (vaddr >= USER_LIMIT) {
+		if (!rights)
+			space_io_deny(s, vaddr);
+		return 0;
+	}
 	pte_t *p = pte_slot(s, vaddr, false);
 
 	if (!p || !arch_pte_present(*p))

@@ -23,7 +23,7 @@ static space_t *dying;          /* deleted spaces not yet freed */
 /* Phase 1: unmap every page the space holds. */
 static bool reap_mappings(space_t *s, bool may_stop)
 {
-	while (s->reap_cursor < USER_PDES * 1024u) {
+	while (s->reap_cursor < SPACE_NODE_PDES * 1024u) {   /* ports too */
 		uint32_t i = s->reap_cursor >> 10, j = s->reap_cursor & 1023;
 		mapnode_t **table = s->node_table[i];
 		if (!table) {
@@ -74,7 +74,7 @@ static void free_utcb_pages(space_t *s, uint32_t pde)
 /* Phase 2: the tables, one 4 MB stretch at a time. */
 static bool reap_tables(space_t *s, bool may_stop)
 {
-	for (; s->reap_pde < USER_PDES; s->reap_pde++) {
+	for (; s->reap_pde < SPACE_NODE_PDES; s->reap_pde++) {
 		uint32_t i = s->reap_pde;
 		uint32_t pt = s->pdir ? arch_pde_table(s->pdir, i << 22) : 0;
 		if (pt) {
@@ -84,7 +84,7 @@ static bool reap_tables(space_t *s, bool may_stop)
 		if (s->node_table[i])
 			kmem_put(s, KMEM_NT, s->node_table[i]);
 		s->node_table[i] = NULL;
-		if (may_stop && s->reap_pde + 1 < USER_PDES && preempt_due(PDE_COST))
+		if (may_stop && s->reap_pde + 1 < SPACE_NODE_PDES && preempt_due(PDE_COST))
 			return (s->reap_pde++, false);
 	}
 	return true;
@@ -94,6 +94,7 @@ bool space_reap(space_t *s, bool may_stop)
 {
 	if (!reap_mappings(s, may_stop) || !reap_tables(s, may_stop))
 		return false;
+	space_io_free(s);
 	/* Phase 3: the pages the mapping nodes came from. */
 	while (s->node_pages) {
 		node_page_t *p = s->node_pages;

@@ -126,3 +126,12 @@ void kstore_keep_for(L4_Word_t base, unsigned log2)
 	if (cost)
 		top_up(cost + LOW_PAGES);
 }
+
+/* What the roots of count ports may cost: a node table per 1,024 ports
+ * (one more where the fpage is not aligned to them), their nodes, and
+ * sigma0's two pages of I/O bitmap. */
+void kstore_keep_for_ports(L4_Word_t count)
+{
+	top_up((count + 1023) / 1024 + 1 + (count + NODES_PER_PAGE - 1) / NODES_PER_PAGE + 2 +
+	       LOW_PAGES);
+}

@@ -12,6 +12,8 @@ void kstore_init(void);
  * store holds what the roots the kernel may have to make for it cost,
  * with the low mark to spare. */
 void kstore_keep_for(L4_Word_t base, unsigned log2);
+/* The same before count ports are mapped (io.c). */
+void kstore_keep_for_ports(L4_Word_t count);
 /* Free pages of the store now (KmemControl STATS). */
 L4_Word_t kstore_level(void);
 /* Give one more page the usual way; its address, or 0 if none. */

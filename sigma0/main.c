@@ -20,16 +20,19 @@
 #include <l4/ipc.h>
 #include <l4/misc.h>
 #include <l4/kdebug.h>
+#include <l4/arch.h>
 #include <lent/kmem.h>
 #include "mem.h"
 #include "kpager.h"
 #include "kstore.h"
+#include "io.h"
 
 /* Top 12 bits of the label: the protocol. */
 #define PROTO_PAGEFAULT		0xffeu		/* -2 */
 #define PROTO_SIGMA0		0xffau		/* -6 */
 #define PROTO_SIGMA0_EXT	0xc17u		/* -1001: debugging aids */
 #define PROTO_KPF		0xff0u		/* -16: kernel page fault (Lent) */
+#define PROTO_IOFAULT		0xff8u		/* -8: I/O fault (IA-32) */
 
 #define EXT_VERBOSE		1
 #define EXT_DUMP		2
@@ -170,7 +173,12 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 		load_map_reply(L4_MapItem(L4_Nilpage, 0));
 		return;
 	}
-	/* Kernel threads get nothing; I/O fpages are not supported. */
+	if (L4_IsIoFpage(f)) {
+		if (!io_serve(f, client == root.raw, 1))
+			complain("refused I/O request", from, mr1, mr2);
+		return;
+	}
+	/* Kernel threads get nothing. */
 	if (client == NO_CLIENT || L4_ThreadNo(from) < user_base || log2 < 12 || log2 > 31) {
 		complain("refused request", from, mr1, mr2);
 		load_map_reply(L4_MapItem(L4_Nilpage, 0));
@@ -265,6 +273,13 @@ static int dispatch(L4_ThreadId_t from, L4_MsgTag_t tag)
 		return serve_fault(from, client, mr1, mr2);
 	case PROTO_SIGMA0:
 		serve_request(from, client, tag, mr1, mr2);
+		return 1;
+	case PROTO_IOFAULT:
+		if (L4_UntypedWords(tag) != 2 || L4_TypedWords(tag) != 0 ||
+		    !io_serve((L4_Fpage_t){ .raw = mr1 }, client == root.raw, 0)) {
+			complain("refused I/O fault", from, mr1, mr2);
+			return 0;
+		}
 		return 1;
 	case PROTO_KPF:
 		return kpager_serve(tag);

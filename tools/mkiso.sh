@@ -27,19 +27,18 @@ done
 stage=$build/iso-stage/$(basename "$out" .iso)
 rm -rf "$stage"
 mkdir -p "$stage/boot/grub"
-cp "$build/kernel.elf" "$build/sigma0.elf" "$stage/boot/"
+# The kernel and the modules without their debug information: GRUB puts
+# the modules after the kernel's file, and they must end below sigma0's
+# link address (4 MB); and what a module's file takes is no conventional
+# memory for sigma0 to hand out (at 8 MB the tests' debug information
+# alone took 2 MB).  The symbols stay in $build for make gdb.
+strip_to() { objcopy --strip-debug "$build/$1" "$stage/boot/$1"; }
+strip_to kernel.elf
+strip_to sigma0.elf
 
 # Tests and benchmarks boot at once; the demo leaves a second to choose.
 timeout=1
 [ "$kind" = demo ] || timeout=0
-
-# root_module KIND: root-KIND.elf without its debug sections (gdb reads
-# build/'s copy).  GRUB puts the modules right after the kernel image, and
-# a module reaching sigma0's link address (4 MB) cannot be loaded; the
-# test task's debug information alone passed it.
-root_module() {
-	objcopy --strip-debug "$build/root-$1.elf" "$stage/boot/root-$1.elf"
-}
 
 entry() {	# entry KIND: one menu entry booting root-KIND
 	cat <<EOF
@@ -61,13 +60,13 @@ terminal_output serial console
 set timeout=$timeout
 set default=0
 EOF
-	root_module "$kind"
+	strip_to "root-$kind.elf"
 	entry "$kind"
 	for other in demo tests bench; do
 		if [ "$other" = "$kind" ] || [ ! -f "$build/root-$other.elf" ]; then
 			continue
 		fi
-		root_module "$other"
+		strip_to "root-$other.elf"
 		entry "$other"
 	done
 } >"$stage/boot/grub/grub.cfg"

@@ -3,8 +3,10 @@
 #include <arch/arch.h>
 #include <arch/cpu.h>
 #include <arch/segments.h>
+#include <arch/iobitmap.h>
 #include <kernel/kprintf.h>
 #include <kernel/thread.h>
+#include <kernel/space.h>
 #include <kernel/string.h>
 
 typedef struct __attribute__((packed)) { uint16_t limit; uint32_t base; } dtr_t;
@@ -24,7 +26,9 @@ typedef struct __attribute__((packed)) {
 
 static uint64_t gdt[GDT_ENTRIES];
 static idt_gate_t idt[256];
-static tss_t tss;
+/* Page-aligned: the CPU reaches it, and the I/O bitmap after it, through
+ * the window of arch/iobitmap.h. */
+__attribute__((aligned(4096))) static tss_t tss;
 static char feature_text[96];
 static uint32_t cpu_edx_features;
 
@@ -93,9 +97,19 @@ void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
 	load_utcb_segment(t);
 	arch_fpu_switch(t);
 	if (pdir_phys != loaded_pdir) {
+		/* The new space's I/O bitmap, unless the window shows it (or
+		 * neither has one); the CR3 load flushes the old. */
+		const space_t *s = t->space;
+		if (s->io_tag != io_window_tag)
+			io_window_map(s->io_bitmap_phys, s->io_tag, false);
 		load_cr3(pdir_phys);
 		loaded_pdir = pdir_phys;
 	}
+}
+
+uint32_t arch_pdir_loaded(void)
+{
+	return loaded_pdir;
 }
 
 void arch_pdir_release(uint32_t pdir_phys)
@@ -159,11 +173,12 @@ void arch_cpu_init(void)
 	gdt[SEL_KDATA >> 3] = seg_desc(0, 0xFFFFF, 0x92, 0xC);
 	gdt[SEL_UCODE >> 3] = seg_desc(0, 0xFFFFF, 0xFA, 0xC);
 	gdt[SEL_UDATA >> 3] = seg_desc(0, 0xFFFFF, 0xF2, 0xC);
-	gdt[SEL_TSS >> 3] = seg_desc((uint32_t)&tss, sizeof(tss) - 1, 0x89, 0x0);
+	io_window_init(virt_to_phys(&tss));
+	gdt[SEL_TSS >> 3] = seg_desc(IO_WINDOW_TSS, IO_TSS_LIMIT, 0x89, 0x0);
 	arch_set_utcb_segment(0);
 	tss.ss0 = SEL_KDATA;
 	tss.esp0 = (uint32_t)kernel_stack_top;
-	tss.iomap = sizeof(tss);                 /* no I/O bitmap: no port access */
+	tss.iomap = IO_BITMAP_OFFSET;            /* the space's ports, or none */
 
 	d.limit = sizeof(gdt) - 1;
 	d.base = (uint32_t)gdt;

@@ -7,6 +7,7 @@
 #include <arch/arch.h>
 #include <arch/cpu.h>
 #include <arch/segments.h>
+#include <arch/iobitmap.h>
 #include <kernel/thread.h>
 #include <kernel/space.h>
 #include <kernel/sched.h>
@@ -20,6 +21,7 @@
 #define VEC_BP 3
 #define VEC_NM 7
 #define VEC_PF 14
+#define VEC_GP 13
 #define PF_ERR_WRITE 2u
 
 void arch_syscall(tcb_t *t) __attribute__((noreturn));   /* syscall.c */
@@ -147,6 +149,13 @@ void trap_from_user(void)
 	case VEC_UD:
 		if (kernel_interface(t))
 			sched_switch_to(t);
+		break;
+	case VEC_GP:
+		switch (arch_io_fault(t)) {
+		case IO_FAULT_RETRY: sched_switch_to(t);
+		case IO_FAULT_SENT: sched_switch_to(partner_of(t));
+		case IO_FAULT_NONE: break;
+		}
 		break;
 	case VEC_NM:
 		arch_fpu_trap(t);

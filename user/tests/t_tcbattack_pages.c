@@ -104,6 +104,20 @@ static const char *t_tcbattack_kpager_flushes_tcb_page(void)
 #define TK_MANY_MAX	4200UL
 #define TK_TCB_SLOTS	4096UL      /* the most threads a task may have */
 
+/* OWNED's resident reserve is the parts' pages and the thread table's
+ * leaves, a leaf per page of parts but at least 16 and at most 256: the
+ * parts' pages alone.  (Counting the leaves as parts made the limit too
+ * high wherever the share bound it: 1,350 for the kernel's 630 at 16 MB
+ * with 14 pages of parts.) */
+static L4_Word_t tk_parts_pages(L4_Word_t reserve)
+{
+	if (reserve < 32)
+		return reserve - 16;
+	if (reserve <= 512)
+		return reserve / 2;
+	return reserve - 256;
+}
+
 /*
  * One task has threads made until ThreadControl says 8.  Where the root's
  * kpager lends the TCB pages, the count it ends at is exactly the first
@@ -122,12 +136,7 @@ static const char *t_tcbattack_task_limit_exact(void)
 	CHECK_EQ(tk_make(hog, hog), 1);
 	L4_Word_t part = tk_stat(hog, LENT_KMEM_STAT_RESIDENT);
 	CHECK(part > 0 && part <= 64);
-	/* The reserve's pages hold the parts and the thread table's leaves,
-	 * a page of leaves per 64 parts, at least 16 and at most 256
-	 * (docs/kernel-memory.md): the parts have what the leaves leave. */
-	L4_Word_t parts_pages = reserve < 32 ? reserve - 16 : reserve <= 512 ? reserve / 2 :
-				reserve - 256;
-	L4_Word_t total = parts_pages * RT_PAGE_SIZE / part;
+	L4_Word_t total = tk_parts_pages(reserve) * RT_PAGE_SIZE / part;
 	L4_Word_t kept = total / 16 > 32 ? total / 16 : 32;
 	L4_Word_t share = (total - kept) / 4 * 3, above = total - used - kept;
 	L4_Word_t want = TK_TCB_SLOTS < share ? TK_TCB_SLOTS : share;

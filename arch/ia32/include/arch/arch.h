@@ -104,6 +104,15 @@ void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_gs_base);
  * and let the next switch to a space load its directory afresh (a freed
  * frame may come back as another space's). */
 void arch_pdir_release(uint32_t pdir_phys);
+/* The page directory in CR3 now. */
+uint32_t arch_pdir_loaded(void);
+/* The I/O permission bitmap of the space with pdir_phys is now in the
+ * frames bm[0], bm[1] (0: none, every port denied), and tag (non-zero,
+ * unique to the space) names it: if that space is loaded, the CPU sees
+ * them at once (arch/ia32/iobitmap.c). */
+void arch_io_bitmap_update(uint32_t pdir_phys, const uint32_t bm[2], uint32_t tag);
+/* The bitmap frame phys is about to be freed: the CPU stops using it. */
+void arch_io_bitmap_drop(uint32_t phys);
 void arch_return_to_user(arch_context_t *ctx) __attribute__((noreturn));
 void arch_context_init(arch_context_t *ctx);   /* fresh user frame */
 void arch_thread_exit(struct tcb *t);          /* forget t's hardware state */
