@@ -27,7 +27,15 @@ done
 stage=$build/iso-stage/$(basename "$out" .iso)
 rm -rf "$stage"
 mkdir -p "$stage/boot/grub"
-cp "$build/kernel.elf" "$build/sigma0.elf" "$stage/boot/"
+# The modules go without their debug information (the kernel loads only
+# their segments): GRUB places them one after another from the end of the
+# kernel, and a root task of a few MB with it would reach sigma0's link
+# address (SIGMA0_BASE, 4 MB) before sigma0 is loaded there.
+module() {	# module ELF: a copy of ELF in the staging tree, stripped
+	strip --strip-debug -o "$stage/boot/$(basename "$1")" "$1"
+}
+cp "$build/kernel.elf" "$stage/boot/"
+module "$build/sigma0.elf"
 
 # Tests and benchmarks boot at once; the demo leaves a second to choose.
 timeout=1
@@ -53,13 +61,13 @@ terminal_output serial console
 set timeout=$timeout
 set default=0
 EOF
-	cp "$build/root-$kind.elf" "$stage/boot/"
+	module "$build/root-$kind.elf"
 	entry "$kind"
 	for other in demo tests bench; do
 		if [ "$other" = "$kind" ] || [ ! -f "$build/root-$other.elf" ]; then
 			continue
 		fi
-		cp "$build/root-$other.elf" "$stage/boot/"
+		module "$build/root-$other.elf"
 		entry "$other"
 	done
 } >"$stage/boot/grub/grub.cfg"
