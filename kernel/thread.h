@@ -68,7 +68,9 @@ typedef struct tcb {
 	tcb_core_t *core;            /* the resident part */
 	uint8_t activated;           /* has had a pager and UTCB: counted active */
 	struct space *space;
-	uint32_t utcb_location;      /* user address of the 512-byte UTCB, or ~0 */
+	uint32_t utcb_location;      /* user address of the 512-byte UTCB, or ~0;
+	                              * without utcb: where ThreadControl asked
+	                              * for it before the space had a UTCB area */
 	word_t *utcb;                /* kernel address of MR0, NULL if none */
 	tid_t pager;                 /* the pager ThreadControl gave: the one
 	                              * that may ExchangeRegisters the thread
