@@ -14,25 +14,53 @@
 #include <kernel/space.h>
 #include <arch/arch.h>
 
-/* X.2 UTCB: MyGlobalId lies 60 bytes below the address a local ID names. */
+/* X.2 UTCB: a local ID names the word 256 bytes into a 512-byte UTCB;
+ * MyGlobalId lies 60 bytes below it. */
+#define LOCAL_IN_UTCB 256u
 #define MY_GLOBAL_ID_BELOW 60u
+
+/* t's local ID; t runs or waits in IPC, so its UTCB is placed. */
+static inline tid_t local_id(const tcb_t *t)
+{
+	return t->utcb_location + LOCAL_IN_UTCB;
+}
+
+/* Is d the thread of space s whose UTCB is at utcb? */
+static inline bool is_at(const tcb_t *d, const space_t *s, uint32_t utcb)
+{
+	return d && d->space == s && d->utcb && d->utcb_location == utcb;
+}
 
 /*
  * The thread of t's space whose local ID is local, found without the
- * general path's walk of the space's threads: its UTCB says its global
- * ID, which the thread table then must confirm (the UTCB is the user's
- * to write: a wrong word there only sends the call to the general path).
+ * general path's walk of the space's threads: t's last such partner, if
+ * it is the one; else its UTCB says its global ID, which the thread
+ * table then must confirm (the UTCB is the user's to write: a wrong word
+ * there only sends the call to the general path).  Either way the thread
+ * found is the one whose UTCB lies there now.
  */
-static tcb_t *local_partner(const tcb_t *t, tid_t local)
+static tcb_t *local_partner(tcb_t *t, tid_t local)
 {
 	space_t *s = t->space;
+	uint32_t utcb = local - LOCAL_IN_UTCB;
+	tcb_t *d;
 
-	if (!space_in_utcb_area(s, local - MY_GLOBAL_ID_BELOW, sizeof(word_t)))
+	if (local == t->peer_local && is_at(d = thread_lookup(t->peer_id), s, utcb))
+		return d;
+
+	/* Only where a UTCB can be: a UTCB slot of the space's UTCB area
+	 * (set, since t runs; SpaceControl made it an aligned fpage of at
+	 * most 16 MB, so its raw word is its base with its size field). */
+	fpage_t area = s->utcb_area;
+	if ((utcb & (UTCB_SIZE - 1)) || (utcb - (area & FPAGE_BASE_MASK)) >> fpage_size_field(area))
 		return NULL;
-	const word_t *gid = space_user_ptr(s, local - MY_GLOBAL_ID_BELOW, RIGHT_R);
-	tcb_t *d = gid ? thread_lookup(*gid) : NULL;
-
-	return d && d->space == s && d->utcb && thread_local_id(d) == local ? d : NULL;
+	const word_t *gid = arch_user_word(s->pdir, local - MY_GLOBAL_ID_BELOW);
+	d = gid ? thread_lookup(*gid) : NULL;
+	if (!is_at(d, s, utcb))
+		return NULL;
+	t->peer_local = local;
+	t->peer_id = d->core->id;
+	return d;
 }
 
 /* Does dest's from-specifier take a message from t? */
@@ -47,7 +75,7 @@ static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
 		return false;
 	if (tid_is_any(from) || from == t->core->id)
 		return true;
-	return dest->space == t->space && (tid_is_anylocal(from) || from == thread_local_id(t));
+	return dest->space == t->space && (tid_is_anylocal(from) || from == local_id(t));
 }
 
 void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
@@ -68,7 +96,7 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	word_t *dst = dest->utcb;
 	arch_copy_words(dst + 1, t->utcb + 1, msgtag_u(tag));
 	/* X.2: a sender of the receiver's own space is named by its local ID. */
-	arch_ipc_set_result(&dest->ctx, tag, dest->space == t->space ? thread_local_id(t) : t->core->id,
+	arch_ipc_set_result(&dest->ctx, tag, dest->space == t->space ? local_id(t) : t->core->id,
 			    dst[1], dst[2]);
 
 	t->cont.ipc_from = from;

@@ -76,6 +76,8 @@ typedef struct tcb {
 	                              * that may ExchangeRegisters the thread
 	                              * (faults go to the Pager TCR) */
 	tid_t scheduler;
+	tid_t peer_local, peer_id;   /* the IPC fast path's last partner named
+	                              * by a local ID, and its global ID */
 	uint32_t timeslice_us, ts_left_us;
 	struct tcb *space_next;            /* threads of one space */
 	kcont_t cont;                /* its kernel state (kernel/kcont.h) */
