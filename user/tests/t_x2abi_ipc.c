@@ -134,6 +134,68 @@ static const char *t_x2_lipc_local(void)
 	return 0;
 }
 
+/* One Lcall of 1 word to local ID l: its answer must be the echo's. */
+static const char *lcall_echo(L4_ThreadId_t l, L4_Word_t w)
+{
+	L4_MsgTag_t tag;
+
+	t_load(0x7a40, 1, &w, 0, 0);
+	tag = L4_Lcall(l);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(rt_mr(1), ~w);
+	return 0;
+}
+
+/* t blocked in its receive (the kernel says so): a call finds it
+ * waiting, the fast path's case. */
+static int waiting(L4_ThreadId_t t)
+{
+	L4_Word_t start = rt_now_us(), old;
+
+	while (L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) != L4_SCHEDRESULT_WAITING) {
+		if (rt_now_us() - start > T_WAIT_US)
+			return 0;
+		rt_sleep_us(1000);
+	}
+	return 1;
+}
+
+/* The fast path finds a local partner by the MyGlobalId word in its UTCB
+ * (or by its last such partner), which the thread table must confirm:
+ * a forged word, or a partner gone and replaced at the same UTCB, still
+ * reaches the thread whose UTCB it is. */
+static const char *t_x2_lipc_forged_and_stale(void)
+{
+	L4_ThreadId_t a = rt_thread_create(t_echo, 4), b = rt_thread_create(t_echo, 6), la, c;
+	volatile L4_Word_t *gid;
+
+	CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b));
+	la = local_of(a);
+	CHECK(waiting(a) && waiting(b));
+	gid = (volatile L4_Word_t *)(la.raw - 60);   /* a's MyGlobalId TCR */
+	CHECK_EQ(*gid, a.raw);
+	*gid = b.raw;
+	RUN(lcall_echo(la, 0x51));
+	*gid = a.raw;
+	CHECK_EQ(t_shared[4], 1);
+	CHECK_EQ(t_shared[6], 0);
+	/* Remembered now: a goes, c takes its UTCB, the call reaches c. */
+	CHECK(waiting(a));
+	RUN(lcall_echo(la, 0x52));
+	CHECK_EQ(t_shared[4], 2);
+	CHECK(rt_release(a));
+	c = rt_thread_create(t_echo, 8);
+	CHECK(!L4_IsNilThread(c));
+	if (local_of(c).raw != la.raw)
+		return "the new thread did not get the old UTCB";
+	CHECK(waiting(c));
+	RUN(lcall_echo(la, 0x53));
+	CHECK_EQ(t_shared[8], 1);
+	CHECK_EQ(t_shared[4], 2);
+	CHECK_EQ(t_shared[6], 0);
+	return 0;
+}
+
 /* Lipc outside its restrictions behaves as Ipc: a global ID in another
  * space, a local ID nobody has, a partner that does not wait. */
 static const char *t_x2_lipc_fallbacks(void)
@@ -173,6 +235,7 @@ const struct test x2abi_ipc_tests[] = {
 	TEST(x2_from_global_other_space),
 	TEST(x2_from_propagated),
 	TEST(x2_lipc_local),
+	TEST(x2_lipc_forged_and_stale),
 	TEST(x2_lipc_fallbacks),
 	{ 0, 0 },
 };
