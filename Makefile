@@ -12,6 +12,9 @@ B        := build-pool
 else
 B        := build
 endif
+# Plain `make` builds everything `all` names (the kernel, sigma0 and the
+# root tasks with their kpagers), not the first rule below.
+.DEFAULT_GOAL := all
 # make V=1 shows the full commands.
 V ?= 0
 ifeq ($(V),0)

@@ -367,7 +367,7 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 	kcont_kpf_over(&t->cont);
 	t->cont.ipc_from = from;
 	t->cont.ipc_timeouts = timeouts;
-	(void)lipc;             /* Lipc is a full Ipc here (docs/abi.md) */
+	(void)lipc;   /* Lipc gives Ipc's results; its own case is on the fast path */
 
 	if (!tid_is_nil(to) && irq_is_thread(to)) {
 		/* A handler's acknowledgement (kernel/irq.c).  The interrupt

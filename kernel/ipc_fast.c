@@ -2,8 +2,10 @@
 /*
  * The IPC fast path: a send of untyped words to a partner that already
  * waits for us, followed by our own receive phase with no sender queued,
- * the shape of every Call and ReplyWait.  Anything else (typed items, a
- * partner not ready, timeouts to arm, kernel-made messages) takes the
+ * the shape of every Call and ReplyWait, and of Lipc's Lcall and
+ * LreplyWait.  The partner may be named by its global ID or, in our own
+ * space, by its local ID (what Lipc takes).  Anything else (typed items,
+ * a partner not ready, timeouts to arm, kernel-made messages) takes the
  * general path in ipc.c, which gives the same result more slowly.
  */
 #include <kernel/ipc.h>
@@ -13,6 +15,56 @@
 #include <kernel/irq.h>
 #include <arch/arch.h>
 
+/* X.2 UTCB: a local ID names the word 256 bytes into a 512-byte UTCB;
+ * MyGlobalId lies 60 bytes below it. */
+#define LOCAL_IN_UTCB 256u
+#define MY_GLOBAL_ID_BELOW 60u
+
+/* t's local ID; t runs or waits in IPC, so its UTCB is placed. */
+static inline tid_t local_id(const tcb_t *t)
+{
+	return t->utcb_location + LOCAL_IN_UTCB;
+}
+
+/* Is d the thread of space s whose UTCB is at utcb? */
+static inline bool is_at(const tcb_t *d, const space_t *s, uint32_t utcb)
+{
+	return d && d->space == s && d->utcb && d->utcb_location == utcb;
+}
+
+/*
+ * The thread of t's space whose local ID is local, found without the
+ * general path's walk of the space's threads: t's last such partner, if
+ * it is the one; else its UTCB says its global ID, which the thread
+ * table then must confirm (the UTCB is the user's to write: a wrong word
+ * there only sends the call to the general path).  Either way the thread
+ * found is the one whose UTCB lies there now.
+ */
+static tcb_t *local_partner(tcb_t *t, tid_t local)
+{
+	space_t *s = t->space;
+	uint32_t utcb = local - LOCAL_IN_UTCB;
+	tcb_t *d;
+
+	if (local == t->peer_local && is_at(d = thread_lookup(t->peer_id), s, utcb))
+		return d;
+
+	/* Only where a UTCB can be: a UTCB slot of the space's UTCB area
+	 * (set, since t runs; SpaceControl made it an aligned fpage of at
+	 * most 16 MB, so its raw word is its base with its size field). */
+	fpage_t area = s->utcb_area;
+	if ((utcb & (UTCB_SIZE - 1)) || (utcb - (area & FPAGE_BASE_MASK)) >> fpage_size_field(area))
+		return NULL;
+	const word_t *gid = arch_user_word(s->pdir, local - MY_GLOBAL_ID_BELOW);
+	d = gid ? thread_lookup(*gid) : NULL;
+	if (!is_at(d, s, utcb))
+		return NULL;
+	t->peer_local = local;
+	t->peer_id = d->core->id;
+	return d;
+}
+
+/* Does dest's from-specifier take a message from t? */
 static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
 {
 	tid_t from = dest->cont.ipc_from;
@@ -22,27 +74,31 @@ static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
 	if (dest->core->state != TS_RECV || kmsg_active(dest) || dest->core->wakeup_us || dest->cont.halted ||
 	    xfer_linked(dest) || dest->cont.receive_pending)
 		return false;
-	if (tid_is_any(from))
+	if (tid_is_any(from) || from == t->core->id)
 		return true;
-	return from == t->core->id;
+	return dest->space == t->space && (tid_is_anylocal(from) || from == local_id(t));
 }
 
 void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 {
 	/* Untyped words only (no typed items, no flags); a Call (receive
-	 * from the partner) or a ReplyWait (receive from anyone) whose
-	 * receive phase will block with no timeout and no sender queued. */
-	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from)) || timeouts_rcv(timeouts))
+	 * from the partner) or a ReplyWait (receive from anyone, or any
+	 * thread of our space) whose receive phase will block with no
+	 * timeout and no sender queued. */
+	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from) && !tid_is_anylocal(from)) ||
+	    timeouts_rcv(timeouts))
 		return;
 	if (t->core->senders || t->cont.halted || xfer_linked(t) || irq_pending_lines)
 		return;
-	tcb_t *dest = thread_lookup(to);
+	tcb_t *dest = tid_is_local(to) ? local_partner(t, to) : thread_lookup(to);
 	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->core->prio < t->core->prio)
 		return;
 
 	word_t *dst = dest->utcb;
 	arch_copy_words(dst + 1, t->utcb + 1, msgtag_u(tag));
-	arch_ipc_set_result(&dest->ctx, tag, t->core->id, dst[1], dst[2]);
+	/* X.2: a sender of the receiver's own space is named by its local ID. */
+	arch_ipc_set_result(&dest->ctx, tag, dest->space == t->space ? local_id(t) : t->core->id,
+			    dst[1], dst[2]);
 
 	t->cont.ipc_from = from;
 	t->cont.ipc_timeouts = timeouts;

@@ -65,13 +65,12 @@ bool from_matches(const tcb_t *rcv, tcb_t *snd)
 	return vs && accepts(rcv, vs);
 }
 
-/* The sender's ID as the receiver sees it: local if it asked locally. */
+/* The sender's ID as the receiver sees it (X.2 "Ipc", From): local when
+ * the sender lives in the receiver's space, whatever the receiver waited
+ * for, global otherwise. */
 tid_t sender_id(const tcb_t *rcv, const tcb_t *snd)
 {
-	if (snd->space == rcv->space &&
-	    (tid_is_anylocal(rcv->cont.ipc_from) || tid_is_local(rcv->cont.ipc_from)))
-		return thread_local_id(snd);
-	return snd->core->id;
+	return snd->space == rcv->space ? thread_local_id(snd) : snd->core->id;
 }
 
 /* The receiver sees the virtual sender; one that waited for the sender

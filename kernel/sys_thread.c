@@ -19,10 +19,12 @@ static bool utcb_location_ok(space_t *s, word_t loc)
 	return (loc & (UTCB_SIZE - 1)) == 0 && space_in_utcb_area(s, loc, UTCB_SIZE);
 }
 
+/* No other thread has its UTCB there (a location only kept for an
+ * inactive thread, below, takes no place until it is activated). */
 static bool utcb_location_free(space_t *s, word_t loc, tcb_t *self)
 {
 	for (tcb_t *o = s->thread_list; o; o = o->space_next)
-		if (o != self && o->utcb_location == loc)
+		if (o != self && o->utcb && o->utcb_location == loc)
 			return false;
 	return true;
 }
@@ -46,9 +48,21 @@ static void maybe_activate(tcb_t *d)
 		thread_activate(d);
 }
 
+/*
+ * A UTCB location given to a thread that is not activated while its space
+ * has no UTCB area yet (SpaceControl comes later) is only kept, as
+ * Pistachio does; it is checked, and the UTCB placed, when a pager
+ * activates the thread, against the area set by then (X.2 allows
+ * ThreadControl and SpaceControl in either order).
+ */
 static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t utcb)
 {
-	if (utcb != NO_UTCB) {
+	/* Activation places the location kept earlier, if any. */
+	if (utcb == NO_UTCB && !d->utcb && !tid_is_nil(pager))
+		utcb = d->utcb_location;
+	bool keep = utcb != NO_UTCB && tid_is_nil(pager) && !space_areas_set(d->space);
+
+	if (utcb != NO_UTCB && !keep) {
 		if (d->activated && utcb != d->utcb_location)
 			return sys_fail(t, ERR_UTCB_AREA);
 		if (!space_areas_set(d->space) || !utcb_location_ok(d->space, utcb) ||
@@ -60,14 +74,17 @@ static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t ut
 		return sys_fail(t, ERR_UTCB_AREA);
 	if (!tid_is_nil(scheduler) && !thread_lookup(scheduler))
 		return sys_fail(t, ERR_INVALID_SCHEDULER);
-	if (utcb != NO_UTCB && utcb != d->utcb_location)
+	bool place = utcb != NO_UTCB && !keep && (!d->utcb || utcb != d->utcb_location);
+	if (place)
 		switch (gather_utcb(t, d->space, utcb, d->core->id)) {
 		case GATHER_OK: break;
 		case GATHER_FAULTED: return GATHERING;
 		case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
 		}
-	if (utcb != NO_UTCB && utcb != d->utcb_location && thread_set_utcb(d, utcb) < 0)
+	if (place && thread_set_utcb(d, utcb) < 0)
 		return sys_fail(t, ERR_NO_MEMORY);
+	if (keep)
+		d->utcb_location = utcb;
 	if (!tid_is_nil(scheduler))
 		d->scheduler = scheduler;
 	if (!tid_is_nil(pager)) {
@@ -189,7 +206,10 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 	space_t *s;
 	bool new_space = space_spec == dest;
 
-	if (tid_is_nil(scheduler) || !thread_lookup(scheduler))
+	/* Pistachio answers a nil scheduler with "invalid thread". */
+	if (tid_is_nil(scheduler))
+		return sys_fail(t, ERR_INVALID_THREAD);
+	if (!thread_lookup(scheduler))
 		return sys_fail(t, ERR_INVALID_SCHEDULER);
 	if (dc) {                      /* its task record or body is being gathered */
 		s = dc->space;
@@ -203,11 +223,13 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 			return sys_fail(t, ERR_INVALID_SPACE);
 		s = sp->space;
 	}
-	if (s && s->thread_list && utcb != NO_UTCB &&
-	    (!space_areas_set(s) || !utcb_location_ok(s, utcb) || !utcb_location_free(s, utcb, NULL)))
+	/* A location in a space without a UTCB area is checked later (modify). */
+	bool areas = s && s->thread_list && space_areas_set(s);
+	if (areas && utcb != NO_UTCB &&
+	    (!utcb_location_ok(s, utcb) || !utcb_location_free(s, utcb, NULL)))
 		return sys_fail(t, ERR_UTCB_AREA);
 	/* Gather before creating the body: the UTCB's page table and page. */
-	if (s && s->thread_list && utcb != NO_UTCB)
+	if (areas && utcb != NO_UTCB)
 		switch (gather_utcb(t, s, utcb, sp->core->id)) {
 		case GATHER_OK: break;
 		case GATHER_FAULTED: return dest;
@@ -274,7 +296,9 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 	}
 	if (tid_is_global(dest) && tid_number(dest) < ARCH_IRQ_LINES)   /* SystemBase */
 		return irq_thread_control(t, dest, pager);
-	if (!tid_is_global(dest) || tid_number(dest) < kip_user_base())
+	if (!tid_is_global(dest))
+		return sys_fail(t, ERR_INVALID_SPACE);   /* as Pistachio answers */
+	if (tid_number(dest) < kip_user_base())
 		return sys_fail(t, ERR_INVALID_THREAD);
 	tcb_core_t *dc = thread_core_by_number(tid_number(dest));
 	tcb_t *d = dc ? dc->tcb : NULL;
@@ -401,7 +425,12 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 				sched_enqueue(d);
 		}
 	}
-	*io = old;
+	/* The old values only with d (X.2); without it the registers stay
+	 * as the caller loaded them.  The thread's state always comes back. */
+	if (ctl & EX_DELIVER)
+		*io = old;
+	else
+		io->control = old.control;
 	/* X.2: the answer names the thread in the other form. */
 	return tid_is_local(dest) ? d->core->id : thread_local_id(d);
 }

@@ -33,15 +33,17 @@ _Static_assert(sizeof(((tcb_core_t *)0)->unhoused) <= sizeof(uint64_t) + 2 * siz
 	       "thread_core_house clears unhoused by clearing the timeout fields");
 _Static_assert(__builtin_offsetof(tcb_t, ctx) == 16, "entry.asm: a vm86 frame needs 16 bytes below ctx");
 
+/* A thread has a local ID once its UTCB is placed (a location only kept
+ * for later, kernel/sys_thread.c, names nothing yet). */
 tid_t thread_local_id(const tcb_t *t)
 {
-	return t->utcb_location == ~0u ? TID_NIL : t->utcb_location + 256;
+	return !t->utcb ? TID_NIL : t->utcb_location + 256;
 }
 
 tcb_t *thread_lookup_local(space_t *s, tid_t local)
 {
 	for (tcb_t *t = s->thread_list; t; t = t->space_next)
-		if (t->utcb_location != ~0u && thread_local_id(t) == local)
+		if (t->utcb && thread_local_id(t) == local)
 			return t;
 	return NULL;
 }

@@ -68,12 +68,16 @@ typedef struct tcb {
 	tcb_core_t *core;            /* the resident part */
 	uint8_t activated;           /* has had a pager and UTCB: counted active */
 	struct space *space;
-	uint32_t utcb_location;      /* user address of the 512-byte UTCB, or ~0 */
+	uint32_t utcb_location;      /* user address of the 512-byte UTCB, or ~0;
+	                              * without utcb: where ThreadControl asked
+	                              * for it before the space had a UTCB area */
 	word_t *utcb;                /* kernel address of MR0, NULL if none */
 	tid_t pager;                 /* the pager ThreadControl gave: the one
 	                              * that may ExchangeRegisters the thread
 	                              * (faults go to the Pager TCR) */
 	tid_t scheduler;
+	tid_t peer_local, peer_id;   /* the IPC fast path's last partner named
+	                              * by a local ID, and its global ID */
 	uint32_t timeslice_us, ts_left_us;
 	struct tcb *space_next;            /* threads of one space */
 	kcont_t cont;                /* its kernel state (kernel/kcont.h) */

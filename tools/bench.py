@@ -13,7 +13,9 @@ periods instead of following the host's clock, so a wake-up from idle is
 exact too.  The bench root task prints "BENCH <name> <value> <unit>" per
 figure and ends with "N passed, N failed" and a shutdown.
 
-The output is one table (a column per kernel), then one line per figure:
+The output is one table (a column per kernel), a line comparing each figure
+that has a peer's (PEERS: lipc_intra_0mr with Pistachio's), then one line
+per figure:
     BENCH <name> <value> <unit>
 A figure of the pool kernel keeps the name the root task gave it, one of
 the lent kernel gets "_lent" after it, except the figures of issue 6:
@@ -42,6 +44,9 @@ BUILDS = ("pool", "lent")
 # Issue 6's names for figures the root task prints as <name> on both kernels.
 ISSUE6 = {("fig3", "pool"): "fig3_pool", ("fig3", "lent"): "fig3_kpager"}
 FROM_LENT = ("tcb_resident_bytes", "kmem_task_pages")
+# What a peer kernel measures for a figure in the same QEMU (README,
+# "Figures"): printed under the table, next to Lent's.
+PEERS = {"lipc_intra_0mr": "Pistachio's Lcall: 95"}
 
 
 def bench_name(name, build):
@@ -126,6 +131,10 @@ def main():
     if rows:
         print(table(["benchmark"] + ["KMEM=" + b for b in BUILDS] + ["unit"], rows))
         print()
+    for name in order:
+        if name in PEERS:
+            print("%s: %s; Lent %s" % (name, PEERS[name],
+                                      " / ".join(values.get((name, b), "-") for b in BUILDS)))
     for line in lines:
         print("BENCH %s %s %s" % line)
     for p in problems:

@@ -40,6 +40,7 @@ static inline L4_Word_t bench_div(L4_Word64_t n, L4_Word_t d)
 
 int bench_ipc_intra(int words, L4_Word_t *result);
 int bench_ipc_inter(int words, L4_Word_t *result);
+int bench_lipc_intra(int words, L4_Word_t *result);
 int bench_pagefault(L4_Word_t *result);
 int bench_map_unmap(L4_Word_t *result);
 

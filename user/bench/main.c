@@ -58,6 +58,9 @@ int main(void)
 		snprintf(name, sizeof(name), "ipc_intra_%dmr", words[i]);
 		report(name, ok, v, "cycles");
 	}
+	/* Lipc's restricted case, Pistachio's Lcall benchmark: 0 words. */
+	ok = bench_lipc_intra(0, &v);
+	report("lipc_intra_0mr", ok, v, "cycles");
 	for (i = 0; i < 4; i++) {
 		ok = bench_ipc_inter(words[i], &v);
 		snprintf(name, sizeof(name), "ipc_inter_%dmr", words[i]);

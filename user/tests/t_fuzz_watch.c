@@ -18,7 +18,12 @@
 
 static int fz_index(W id)
 {
+	L4_ThreadId_t t = { .raw = id };
 	int j;
+
+	/* A thread of our own space is named by its local ID (X.2). */
+	if (L4_IsLocalId(t))
+		id = L4_GlobalIdOf(t).raw;
 
 	for (j = fz.first; j < fz.first + fz.n; j++)
 		if (fz.tid[j] == id)

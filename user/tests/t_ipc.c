@@ -26,7 +26,7 @@ static const char *t_ipc_send_receive_intra_space(void)
 	CHECK(L4_IpcSucceeded(tag));
 	tag = L4_Ipc(L4_nilthread, t, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
 	CHECK(L4_IpcSucceeded(tag));
-	CHECK_EQ(from.raw, t.raw);
+	CHECK_EQ(from.raw, L4_LocalIdOf(t).raw);   /* X.2: local within a space */
 	CHECK_EQ(L4_Label(tag), 0x78);
 	CHECK_EQ(L4_UntypedWords(tag), 1);
 	CHECK_EQ(rt_mr(1), 0xcaff);
@@ -240,7 +240,7 @@ static const char *t_ipc_closed_wait_ignores_others(void)
 	CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b));
 	tag = L4_Ipc(L4_nilthread, a, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
 	CHECK(L4_IpcSucceeded(tag));
-	CHECK_EQ(from.raw, a.raw);
+	CHECK_EQ(from.raw, L4_LocalIdOf(a).raw);   /* X.2: local within a space */
 	CHECK_EQ(rt_mr(1), 0xaaaa);
 	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
 	CHECK_EQ(t_shared[3], EC_SEND(L4_ErrTimeout));

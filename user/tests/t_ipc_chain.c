@@ -48,7 +48,8 @@ static void chain_link(L4_Word_t i)
 	tag = L4_Ipc(chain_ids[i - 1], L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
 	want = i < chain_n ? chain_ids[i + 1] : rt_main_thread();
 	if (L4_IpcSucceeded(tag) && L4_Label(tag) == CHAIN_LABEL &&
-	    L4_UntypedWords(tag) == 1 && rt_mr(1) == i + 1 && from.raw == want.raw)
+	    L4_UntypedWords(tag) == 1 && rt_mr(1) == i + 1 &&
+	    L4_GlobalIdOf(from).raw == want.raw)   /* local from the chain's own space */
 		count(&t_shared[CHAIN_OK]);
 	else if (!t_shared[CHAIN_BAD])
 		t_shared[CHAIN_BAD] = i;

@@ -114,7 +114,7 @@ static const char *t_pattack_pager_reply_stopped_then_aborted(void)
 		if (!t_shared[PF_IN] || t_shared[PF_FAULT] != PF_TARGET)
 			continue;
 		/* P ready, on the Ipc trap in the KIP: stopped in its reply. */
-		(void)__L4_Exregs(p, 0, 0, 0, 0, 0, L4_nilthread, &ctl, 0, &ip, 0, 0, 0);
+		(void)__L4_Exregs(p, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread, &ctl, 0, &ip, 0, 0, 0);
 		if ((ctl & (PT_EX_ABORT_SEND | PT_EX_ABORT_RECV | PT_EX_HALT_FLAG)) ||
 		    ip - RT_KIP_AREA_BASE >= RT_PAGE_SIZE)
 			continue;

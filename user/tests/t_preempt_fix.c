@@ -70,7 +70,7 @@ static const char *t_preempt_fix_resumed_string_words(void)
 	L4_LoadBR(4, fx.rcv);
 	tag = L4_Wait_Timeout(rt_us(PT_LIMIT_US), &from);
 	CHECK(L4_IpcSucceeded(tag));
-	CHECK_EQ(from.raw, s.raw);
+	CHECK_EQ(from.raw, L4_LocalIdOf(s).raw);   /* X.2: local within a space */
 	CHECK_EQ(L4_Label(tag), FX_LABEL);
 	CHECK_EQ(L4_TypedWords(tag), 4);
 	/* The first string: its length, and where it went (not the source). */

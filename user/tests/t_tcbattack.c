@@ -58,7 +58,7 @@ static const char *t_tcbattack_creator_deleted(void)
 	tk.mode = TK_SERVE;
 	CHECK_EQ(tk_make(v, t), 1);
 	CHECK_EQ(tk.n, 2);
-	CHECK_EQ(tk.from[1], rt_main_thread().raw);
+	CHECK_EQ(tk.from[1], L4_MyLocalId().raw);   /* the kpager is in our space */
 	CHECK_EQ(tk_stat(t, 1 + LENT_KMEM_TCB), 2);
 	CHECK_EQ(tk_is_lent(tk_page(0)), 1);
 	CHECK_EQ(tk_delete(v), 1);
@@ -103,7 +103,7 @@ static const char *t_tcbattack_creator_aborted(void)
 	CHECK(t_wait_for(&tk.c_done[0], 2, T_WAIT_US));
 	CHECK_EQ(tk.c_result[0], 1);
 	CHECK_EQ(tk.n, 2);
-	CHECK_EQ(tk.from[1], c.raw);
+	CHECK_EQ(tk.from[1], L4_LocalIdOf(c).raw);   /* the kpager is in our space */
 	CHECK_EQ(tk.cid[1], lent_cid_nth(LENT_KMEM_TCB, 1));
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 5);
 	CHECK_EQ(tk_stat(t, 1 + LENT_KMEM_TCB), 2);
@@ -204,7 +204,7 @@ static const char *t_tcbattack_two_creators_one_page(void)
 	c2 = rt_thread_create(tk_creator, 1);
 	CHECK(!L4_IsNilThread(c2));
 	CHECK(t_wait_for(&tk.n, 2, T_WAIT_US));
-	CHECK_EQ(tk.from[1], c2.raw);
+	CHECK_EQ(tk.from[1], L4_LocalIdOf(c2).raw);   /* the kpager is in our space */
 	CHECK_EQ(tk.cid[1], lent_cid_nth(LENT_KMEM_TCB, 1));
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 6);
 	RUN(tk_answer_to(c2, tk_page(TK_LATE_PAGE)));

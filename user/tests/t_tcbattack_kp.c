@@ -156,7 +156,7 @@ const char *tk_create_held(L4_ThreadId_t *c, L4_ThreadId_t v, L4_ThreadId_t t)
 	if (!tk_lent())
 		return t_wait_for(&tk.c_done[0], 1, T_WAIT_US) ? 0 : "creator never returned";
 	CHECK(t_wait_for(&tk.n, 1, T_WAIT_US));
-	CHECK_EQ(tk.from[0], c->raw);
+	CHECK_EQ(tk.from[0], L4_LocalIdOf(*c).raw);   /* the kpager is in our space */
 	CHECK_EQ(tk.kind[0], LENT_KMEM_TCB);
 	CHECK_EQ(tk.cid[0], lent_cid_nth(LENT_KMEM_TCB, 1));
 	CHECK_EQ(tk.named[0], t.raw);

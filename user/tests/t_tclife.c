@@ -157,7 +157,9 @@ static const char *t_tcl_version_change_while_sending(void)
 	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), 5);
-	CHECK_EQ(from.raw, t2.raw);
+	/* From our own space: its local ID, which names the new version. */
+	CHECK_EQ(from.raw, L4_LocalIdOf(t2).raw);
+	CHECK_EQ(L4_GlobalIdOf(from).raw, t2.raw);
 	return 0;
 }
 
