@@ -27,7 +27,13 @@ done
 stage=$build/iso-stage/$(basename "$out" .iso)
 rm -rf "$stage"
 mkdir -p "$stage/boot/grub"
-cp "$build/kernel.elf" "$build/sigma0.elf" "$stage/boot/"
+# The modules go in without their debug sections (gdb reads build/):
+# GRUB packs modules one after the other from the kernel's end up, and
+# the test root task with its debug information would reach sigma0's
+# link address (0x400000), where the kernel must load sigma0.
+module() { strip --strip-debug -o "$stage/boot/$1" "$build/$1"; }
+cp "$build/kernel.elf" "$stage/boot/"
+module sigma0.elf
 
 # Tests and benchmarks boot at once; the demo leaves a second to choose.
 timeout=1
@@ -53,13 +59,13 @@ terminal_output serial console
 set timeout=$timeout
 set default=0
 EOF
-	cp "$build/root-$kind.elf" "$stage/boot/"
+	module "root-$kind.elf"
 	entry "$kind"
 	for other in demo tests bench; do
 		if [ "$other" = "$kind" ] || [ ! -f "$build/root-$other.elf" ]; then
 			continue
 		fi
-		cp "$build/root-$other.elf" "$stage/boot/"
+		module "root-$other.elf"
 		entry "$other"
 	done
 } >"$stage/boot/grub/grub.cfg"

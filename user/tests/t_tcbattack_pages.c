@@ -122,7 +122,11 @@ static const char *t_tcbattack_task_limit_exact(void)
 	CHECK_EQ(tk_make(hog, hog), 1);
 	L4_Word_t part = tk_stat(hog, LENT_KMEM_STAT_RESIDENT);
 	CHECK(part > 0 && part <= 64);
-	L4_Word_t total = reserve * RT_PAGE_SIZE / part;
+	/* The reserve holds P pages of parts and a thread-table leaf per 64
+	 * parts (P of them), at least 16 and at most 256 leaves
+	 * (kernel/thread_core.c): P from the reserve's R pages. */
+	L4_Word_t parts_pages = reserve < 32 ? reserve - 16 : reserve <= 512 ? reserve / 2 : reserve - 256;
+	L4_Word_t total = parts_pages * RT_PAGE_SIZE / part;
 	L4_Word_t kept = total / 16 > 32 ? total / 16 : 32;
 	L4_Word_t share = (total - kept) / 4 * 3, above = total - used - kept;
 	L4_Word_t want = TK_TCB_SLOTS < share ? TK_TCB_SLOTS : share;
