@@ -103,15 +103,6 @@ const char *t_sse_absent_check(void)
 
 /* ---- two threads, each with its own XMM registers and MXCSR ---- */
 
-void t_sse_meet(L4_Word_t k)
-{
-	int i;
-
-	t_shared[S_READY + k] = 1;
-	for (i = 0; i < 100000 && !t_shared[S_READY + (k ^ 1)]; i++)
-		L4_ThreadSwitch(L4_nilthread);
-}
-
 static L4_Word_t cvt_2_5(void)
 {
 	L4_Word_t f = ONE_HALF_PLUS_2, r;
@@ -144,8 +135,8 @@ static void sse_worker(L4_Word_t k)
 			     "movups 96(%0), %%xmm6\n\tmovups 112(%0), %%xmm7\n\t"
 			     "ldmxcsr %1"
 			     : : "r"(v), "m"(mxcsr) : "memory");
-	t_sse_meet(k);
-	other0 = t_shared[S_TURNS + (k ^ 1)];
+	t_fpu_meet(k);
+	other0 = t_shared[F_TURNS + (k ^ 1)];
 	for (n = 0; n < SSE_ROUNDS; n++) {
 		L4_ThreadSwitch(L4_nilthread);
 		__asm__ __volatile__("movups %%xmm3, %0" : "=m"(x3));
@@ -155,9 +146,8 @@ static void sse_worker(L4_Word_t k)
 		/* (the conversion sets the precision flag, bit 5) */
 		if ((get_mxcsr() & ~0x3FUL) != mxcsr || cvt_2_5() != want)
 			bad++;
-		t_shared[S_TURNS + k]++;
+		t_shared[F_TURNS + k]++;
 	}
-	t_shared[S_OTHER + k] = t_shared[S_TURNS + (k ^ 1)] - other0;
 	__asm__ __volatile__("movups %%xmm0, 0(%0)\n\tmovups %%xmm1, 16(%0)\n\t"
 			     "movups %%xmm2, 32(%0)\n\tmovups %%xmm3, 48(%0)\n\t"
 			     "movups %%xmm4, 64(%0)\n\tmovups %%xmm5, 80(%0)\n\t"
@@ -166,26 +156,7 @@ static void sse_worker(L4_Word_t k)
 	for (i = 0; i < 32; i++)
 		if (out[i] != v[i])
 			bad++;
-	t_shared[S_BAD + k] = bad;
-	t_shared[S_DONE + k] = 1;
-}
-
-const char *t_sse_two_workers(rt_entry_t fn, int tasks)
-{
-	L4_Word_t k;
-
-	for (k = 0; k < 2; k++) {
-		L4_ThreadId_t t = tasks ? rt_task_create(fn, k, rt_pager()) : rt_thread_create(fn, k);
-
-		CHECK(!L4_IsNilThread(t));
-	}
-	CHECK(t_wait_for(&t_shared[S_DONE], 1, 2 * T_WAIT_US));
-	CHECK(t_wait_for(&t_shared[S_DONE + 1], 1, 2 * T_WAIT_US));
-	CHECK_EQ(t_shared[S_BAD], 0);
-	CHECK_EQ(t_shared[S_BAD + 1], 0);
-	CHECK(t_shared[S_OTHER] > 0);
-	CHECK(t_shared[S_OTHER + 1] > 0);
-	return 0;
+	t_fpu_worker_done(k, other0, bad);
 }
 
 /* Two threads of one space keep their XMM registers and MXCSR (rounding
@@ -194,7 +165,7 @@ static const char *t_sse_state_private(void)
 {
 	if (!t_sse_present())
 		return t_sse_absent_check();
-	return t_sse_two_workers(sse_worker, 0);
+	return t_fpu_two_workers(sse_worker, 0);
 }
 
 /* The same with the two threads in two tasks. */
@@ -202,7 +173,7 @@ static const char *t_sse_state_private_tasks(void)
 {
 	if (!t_sse_present())
 		return t_sse_absent_check();
-	return t_sse_two_workers(sse_worker, 1);
+	return t_fpu_two_workers(sse_worker, 1);
 }
 
 /* ---- a fresh thread's first FPU use finds a clean state ---- */
@@ -377,7 +348,7 @@ static void sse2_alone(L4_Word_t arg)
 {
 	(void)arg;
 	L4_Set_ExceptionHandler(rt_main_thread());
-	t_shared[S_READY + 1] = 1;		/* no partner to wait for */
+	t_shared[F_READY + 1] = 1;		/* no partner to wait for */
 	t_sse2_worker(0);
 }
 
@@ -390,7 +361,7 @@ static const char *t_sse_sse2_program_runs(void)
 	L4_MsgTag_t tag;
 
 	if (t_sse2_present())
-		return t_sse_two_workers(t_sse2_worker, 0);
+		return t_fpu_two_workers(t_sse2_worker, 0);
 	printf("#   no SSE2 on this processor: -msse2 code is #UD, x87 works\n");
 	t = rt_thread_create(sse2_alone, 0);
 	CHECK(!L4_IsNilThread(t));
@@ -398,7 +369,7 @@ static const char *t_sse_sse2_program_runs(void)
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag) >> 4, EXC_LABEL);
 	CHECK_EQ(rt_mr(3), 6);
-	CHECK_EQ(t_shared[S_DONE], 0);
+	CHECK_EQ(t_shared[F_DONE], 0);
 	return t_sse_x87_check();
 }
 

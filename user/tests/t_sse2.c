@@ -26,8 +26,8 @@ void t_sse2_worker(L4_Word_t k)
 	L4_Word_t bad = 0, other0;
 	int i;
 
-	t_sse_meet(k);
-	other0 = t_shared[S_TURNS + (k ^ 1)];
+	t_fpu_meet(k);
+	other0 = t_shared[F_TURNS + (k ^ 1)];
 	for (i = 0; i < SSE2_ROUNDS; i++) {
 		v2df x = { (double)i, (double)(k + 1) };
 		v2di y = { i, (long long)k };
@@ -36,15 +36,13 @@ void t_sse2_worker(L4_Word_t k)
 		lanes += y;
 		half += (double)i / 2.0;
 		L4_ThreadSwitch(L4_nilthread);
-		t_shared[S_TURNS + k]++;
+		t_shared[F_TURNS + k]++;
 	}
-	t_shared[S_OTHER + k] = t_shared[S_TURNS + (k ^ 1)] - other0;
 	if (acc[0] != 89700.0 || acc[1] != 900.0 * (double)(k + 1))
 		bad++;
 	if (lanes[0] != 44850 || lanes[1] != 300LL * (long long)k)
 		bad++;
 	if (half != 22425.0)
 		bad++;
-	t_shared[S_BAD + k] = bad;
-	t_shared[S_DONE + k] = 1;
+	t_fpu_worker_done(k, other0, bad);
 }
