@@ -220,9 +220,49 @@ static const char *t_sysclock_agrees_with_timeouts(void)
 	return 0;
 }
 
+/* Calls the old SystemClock slot at KIP offset 0x880 directly. */
+static void old_slot_thread(L4_Word_t arg)
+{
+	L4_Word64_t v;
+
+	(void)arg;
+	L4_Set_ExceptionHandler(rt_main_thread());
+	__asm__ __volatile__("call *%1" : "=A"(v) : "r"((L4_Word_t)sc_kip() + 0x880)
+			     : "ebx", "ecx", "esi", "edi", "memory");
+	t_shared[2] = (L4_Word_t)v;
+	t_shared[1] = 1;
+}
+
+/* With a TSC the slot at 0x880 (`int $0x31; ret`) is no system call any
+ * more: its int is exception 13 (error 0x18a), as from outside the KIP.
+ * Without a TSC it is SystemClock's stub and returns the clock. */
+static const char *t_sysclock_old_slot_not_a_call(void)
+{
+	L4_ThreadId_t t = rt_thread_create(old_slot_thread, 0);
+	L4_MsgTag_t tag;
+
+	CHECK(!L4_IsNilThread(t));
+	if (!sc_khz()) {
+		CHECK_EQ(sc_kip()[0xF0 / 4], 0x880);
+		CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+		CHECK(t_shared[2] != 0);
+		return 0;
+	}
+	CHECK_EQ(sc_kip()[0xF0 / 4], 0xA00);
+	tag = L4_Receive_Timeout(t, rt_us(T_WAIT_US));
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag) >> 4, EXC_LABEL);
+	CHECK_EQ(rt_mr(3), 13);
+	CHECK_EQ(rt_mr(4), 0x18a);
+	CHECK_EQ(rt_mr(1), (L4_Word_t)sc_kip() + 0x882);
+	CHECK_EQ(t_shared[1], 0);
+	return 0;
+}
+
 const struct test sysclock_tests[] = {
 	TEST(sysclock_stub_no_kernel_entry),
 	TEST(sysclock_monotonic_fine),
 	TEST(sysclock_agrees_with_timeouts),
+	TEST(sysclock_old_slot_not_a_call),
 	{ 0 },
 };
