@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* kernel_main: from the boot loader's hand-over to the first user thread. */
 #include <kernel/boot.h>
+#include <kernel/bootinfo.h>
 #include <kernel/preempt.h>
 #include <kernel/kdb.h>
 #include <kernel/kmem.h>
@@ -96,6 +97,26 @@ static void build_frame_table(uint64_t ram_top)
 		table, frame_count(), frame_bucket_count());
 }
 
+/*
+ * The X.2 boot-information records for the KIP's BootInfo word
+ * (kernel/bootinfo.c): in whole pages of free RAM, from the top, marked
+ * boot-loader memory, so that sigma0 maps them (idempotently) like the
+ * modules themselves.  Built before the modules are loaded, while their
+ * command lines (which may lie in free memory) are still intact; the
+ * loader keeps off boot-loader memory.
+ */
+static uint32_t build_boot_info(const boot_module_t *mods, unsigned n, uint32_t mbi_phys)
+{
+	uint32_t size = bootinfo_size(mods, n);
+	uint32_t at = (uint32_t)memmap_alloc(&boot_memory, ALIGN_UP(size, PAGE_SIZE), PAGE_SIZE,
+					     PHYSMAP_LIMIT, MEM_BOOTLOADER);
+
+	if (!at || !bootinfo_build(phys_to_virt(at), size, mods, n, mbi_phys))
+		panic("no memory for the boot information (%u bytes)", size);
+	kprintf("boot information: %u records, %u bytes at %08x\n", n + 1, size, at);
+	return at;
+}
+
 void kernel_main(uint32_t magic, uint32_t mbi_phys)
 {
 	arch_console_init();
@@ -139,6 +160,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	if (nmods < 2)
 		panic("need two boot modules (sigma0, root task), got %u", nmods);
 
+	uint32_t boot_info = build_boot_info(mods, nmods, mbi_phys);
 	kip_server_t s0 = { 0 }, root = { 0 };
 	if (boot_load_module(&mods[0], &s0.ip, &s0.mem_low, &s0.mem_high, mods, nmods) < 0)
 		panic("cannot load sigma0: not an ELF image that fits free memory at its link address");
@@ -177,7 +199,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	kprintf("kernel memory %s: %u KB at %08x\n", kmem_pool_name(), pool_bytes / 1024, pool);
 
 	arch_timer_init(TIMER_HZ);
-	kip_setup(&boot_memory, mbi_phys, &s0, &root);
+	kip_setup(&boot_memory, boot_info, &s0, &root);
 	boot_start_tasks(s0.ip, root.ip);
 	kmem_stats_t km;
 	kmem_stats(&km);

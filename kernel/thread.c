@@ -83,6 +83,7 @@ tid_t thread_pager(const tcb_t *t)
  */
 #define TCB_BODY_BYTES (PAGE_SIZE / LENT_TCB_PER_PAGE)
 _Static_assert(sizeof(tcb_t) <= TCB_BODY_BYTES, "a TCB body must fit its slot");
+_Static_assert(TCB_BODY_BYTES % _Alignof(tcb_t) == 0, "each slot keeps the body's alignment (fxsave: 16)");
 
 static uint32_t bodies_per_page(const space_t *s)
 {

@@ -2,11 +2,13 @@
 /* The KIP's system-call stubs. */
 #include <arch/arch.h>
 #include <arch/segments.h>
+#include <arch/clock.h>
 #include <kernel/kip.h>
 
 /*
  * Each stub is "int $vector; ret" at a 16-byte slot.  The kernel knows a
- * call by where its trap returns to: stub offset + 2.
+ * call by where its trap returns to: stub offset + 2.  SystemClock's
+ * field points elsewhere where the CPU has a TSC (kip_clock.c).
  */
 void arch_kip_stubs(void *kip, uint32_t first_offset, uint32_t *offsets)
 {
@@ -21,4 +23,6 @@ void arch_kip_stubs(void *kip, uint32_t first_offset, uint32_t *offsets)
 		page[off + 2] = 0xC3;      /* ret */
 		offsets[i] = off;
 	}
+	/* With a TSC, SystemClock does not trap at all (kip_clock.c). */
+	kip_clock_install(page, offsets);
 }

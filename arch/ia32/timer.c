@@ -10,6 +10,7 @@
  */
 #include <arch/arch.h>
 #include <arch/cpu.h>
+#include <arch/clock.h>
 
 #define PIT_HZ		1193182u
 #define PIT_CH0		0x40
@@ -98,6 +99,14 @@ uint64_t arch_time_us(void)
 	pit_counts += (uint16_t)(pit_last - now);    /* it counts down */
 	pit_last = now;
 	return scale(pit_counts);
+}
+
+bool timer_tsc_scale(uint64_t *base, uint32_t *m, uint32_t *s)
+{
+	*base = tsc_base;
+	*m = mult;
+	*s = shift;
+	return use_tsc;
 }
 
 uint64_t arch_timer_event_at(uint64_t when_us)

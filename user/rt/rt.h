@@ -151,6 +151,12 @@ void rt_agent_reset(void);
 /* rt_mem.c: fresh memory through the sigma0 protocol. */
 L4_Word_t rt_get_pages(L4_Word_t n);
 
+/* rt_boot.c: the X.2 boot-information records (KIP BootInfo). */
+void *rt_bootinfo(void);                 /* the header, 0 if not valid */
+/* The physical (= virtual, through sigma0) address of the Multiboot
+ * information, from its record; 0 if there is none. */
+L4_Word_t rt_multiboot_info(void);
+
 /* rt_time.c */
 L4_Word_t rt_now_us(void);
 void rt_sleep_us(L4_Word_t us);

@@ -6,14 +6,11 @@
  * numbers still there at the end.
  */
 #include "tests.h"
+#include "t_fpu.h"
 
 #define FPU_ROUNDS	500
-/* t_shared: [0 + k] ready, [2 + k] turns taken, [4 + k] wrong values
- * seen, [6 + k] turns the other took meanwhile, [8 + k] done. */
-enum { F_READY = 0, F_TURNS = 2, F_BAD = 4, F_OTHER = 6, F_DONE = 8 };
 
-/* Wait (yielding) until the other worker is ready too. */
-static void fpu_meet(L4_Word_t k)
+void t_fpu_meet(L4_Word_t k)
 {
 	int i;
 
@@ -34,7 +31,7 @@ static void x87_worker(L4_Word_t k)
 			     "fildl 0(%0)\n\tfildl 4(%0)\n\tfildl 8(%0)\n\tfildl 12(%0)\n\t"
 			     "fildl 16(%0)\n\tfildl 20(%0)\n\tfildl 24(%0)\n\tfildl 28(%0)"
 			     : : "r"(v) : "memory");
-	fpu_meet(k);
+	t_fpu_meet(k);
 	other0 = t_shared[F_TURNS + (k ^ 1)];
 	for (n = 0; n < FPU_ROUNDS; n++) {
 		L4_ThreadSwitch(L4_nilthread);
@@ -43,15 +40,13 @@ static void x87_worker(L4_Word_t k)
 			bad++;
 		t_shared[F_TURNS + k]++;
 	}
-	t_shared[F_OTHER + k] = t_shared[F_TURNS + (k ^ 1)] - other0;
 	__asm__ __volatile__("fistpl 0(%0)\n\tfistpl 4(%0)\n\tfistpl 8(%0)\n\tfistpl 12(%0)\n\t"
 			     "fistpl 16(%0)\n\tfistpl 20(%0)\n\tfistpl 24(%0)\n\tfistpl 28(%0)"
 			     : : "r"(out) : "memory");
 	for (i = 0; i < 8; i++)
 		if (out[i] != v[7 - i])
 			bad++;
-	t_shared[F_BAD + k] = bad;
-	t_shared[F_DONE + k] = 1;
+	t_fpu_worker_done(k, other0, bad);
 }
 
 /* MMX: mm0 .. mm7 hold v[0] .. v[7]. */
@@ -68,7 +63,7 @@ static void mmx_worker(L4_Word_t k)
 			     "movq 32(%0), %%mm4\n\tmovq 40(%0), %%mm5\n\t"
 			     "movq 48(%0), %%mm6\n\tmovq 56(%0), %%mm7"
 			     : : "r"(v) : "memory");
-	fpu_meet(k);
+	t_fpu_meet(k);
 	other0 = t_shared[F_TURNS + (k ^ 1)];
 	for (n = 0; n < FPU_ROUNDS; n++) {
 		L4_ThreadSwitch(L4_nilthread);
@@ -77,7 +72,6 @@ static void mmx_worker(L4_Word_t k)
 			bad++;
 		t_shared[F_TURNS + k]++;
 	}
-	t_shared[F_OTHER + k] = t_shared[F_TURNS + (k ^ 1)] - other0;
 	__asm__ __volatile__("movq %%mm0, 0(%0)\n\tmovq %%mm1, 8(%0)\n\t"
 			     "movq %%mm2, 16(%0)\n\tmovq %%mm3, 24(%0)\n\t"
 			     "movq %%mm4, 32(%0)\n\tmovq %%mm5, 40(%0)\n\t"
@@ -86,12 +80,17 @@ static void mmx_worker(L4_Word_t k)
 	for (i = 0; i < 8; i++)
 		if (out[i] != v[i])
 			bad++;
+	t_fpu_worker_done(k, other0, bad);
+}
+
+void t_fpu_worker_done(L4_Word_t k, L4_Word_t other0, L4_Word_t bad)
+{
+	t_shared[F_OTHER + k] = t_shared[F_TURNS + (k ^ 1)] - other0;
 	t_shared[F_BAD + k] = bad;
 	t_shared[F_DONE + k] = 1;
 }
 
-/* Run two workers, as threads of our space or as two tasks. */
-static const char *two_workers(rt_entry_t fn, int tasks)
+const char *t_fpu_two_workers(rt_entry_t fn, int tasks)
 {
 	L4_Word_t k;
 
@@ -112,12 +111,12 @@ static const char *two_workers(rt_entry_t fn, int tasks)
 
 static const char *t_fpu_state_private(void)
 {
-	return two_workers(x87_worker, 0);
+	return t_fpu_two_workers(x87_worker, 0);
 }
 
 static const char *t_fpu_state_private_tasks(void)
 {
-	return two_workers(x87_worker, 1);
+	return t_fpu_two_workers(x87_worker, 1);
 }
 
 static int have_mmx(void)
@@ -134,7 +133,7 @@ static const char *t_fpu_mmx_state_private(void)
 		printf("#   no MMX on this processor: nothing to check\n");
 		return 0;
 	}
-	return two_workers(mmx_worker, 0);
+	return t_fpu_two_workers(mmx_worker, 0);
 }
 
 const struct test fpu_tests[] = {

@@ -29,13 +29,13 @@ struct test {
 
 #define TEST(n)	{ .name = #n, .fn = t_##n }
 
-extern const struct test kip_tests[], utcb_tests[], clock_tests[];
+extern const struct test kip_tests[], bootinfo_tests[], utcb_tests[], clock_tests[], sysclock_tests[];
 extern const struct test thread_tests[], space_tests[], exreg_tests[];
 extern const struct test sched_tests[], ipc_tests[], ipc_chain_tests[], ipc_error_tests[];
 extern const struct test ipc_item_tests[], string_tests[], fault_tests[];
 extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
 extern const struct test kdb_tests[];
-extern const struct test fpu_tests[], ipc_prop_tests[], fuzz_tests[];
+extern const struct test fpu_tests[], sse_tests[], ipc_prop_tests[], fuzz_tests[];
 extern const struct test kmem_tests[], kmem_last_tests[], trap_tests[];
 extern const struct test kmem_exhaust_tests[], kmem_numbers_tests[];
 extern const struct test tclife_tests[], mapx_tests[], s0attack_tests[];

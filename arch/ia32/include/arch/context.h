@@ -17,11 +17,15 @@ typedef struct arch_context {
 	uint32_t eip, cs, eflags, esp, ss;                /* CPU, from user mode */
 } arch_context_t;
 
-/* Per-thread hardware state beyond the registers: the x87/MMX state,
- * switched lazily (the first FPU instruction after a switch traps). */
+/* Per-thread hardware state beyond the registers: the x87/MMX/SSE state,
+ * switched lazily (the first FPU instruction after a switch traps).  It
+ * lives in the TCB body (a page the task's kpager lends), not in the
+ * resident part: fxsave's 512-byte image where the CPU has FXSR and SSE,
+ * else fnsave's 108 bytes in the same place (arch/ia32/fpu.c). */
+#define FPU_STATE_BYTES 512
 typedef struct arch_thread {
 	uint32_t utcb_desc[2];     /* GDT descriptor whose base is the UTCB */
-	uint8_t fpu[108];          /* fnsave image */
+	uint8_t fpu[FPU_STATE_BYTES] __attribute__((aligned(16)));  /* fxsave needs 16 */
 	uint8_t fpu_used;
 } arch_thread_t;
 
