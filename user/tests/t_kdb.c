@@ -48,12 +48,13 @@ static void breaks(L4_Word_t arg)
 	t_shared[1] = 1;
 }
 
-/* Old control word of t (a pure query), and its IP. */
+/* Old control word of t (a pure query with d, so the old IP comes back). */
 static L4_Word_t status_of(L4_ThreadId_t t, L4_Word_t *ip)
 {
 	L4_Word_t control = 0;
 
-	(void)__L4_Exregs(t, 0, 0, 0, 0, 0, L4_nilthread, &control, 0, ip, 0, 0, 0);
+	(void)__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread, &control, 0, ip,
+			  0, 0, 0);
 	return control;
 }
 
