@@ -43,8 +43,4 @@ void irq_handler_gone(tid_t id);
 /* The self-check: lines whose record breaks a rule (the first in *first). */
 uint32_t irq_selfcheck(tid_t *first);
 
-/* TEST HOOK until I/O fpages exist (arch/ia32/rtc_hook.c): KmemControl
- * LENT_KMEM_RTC_TEST, one RTC control register for a privileged task. */
-word_t sys_rtc_test(struct tcb *t, tid_t task, word_t arg);
-
 #endif

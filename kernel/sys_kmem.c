@@ -262,8 +262,6 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return self_check(t, task, arg);
 	if (op == LENT_KMEM_SIGMA0_GIVE)
 		return sigma0_give(t, task, arg);
-	if (op == LENT_KMEM_RTC_TEST)        /* test hook: arch/ia32/rtc_hook.c */
-		return sys_rtc_test(t, task, arg);
 	tcb_core_t *named_core = named_thread(t, task);
 
 	if (!named_core)

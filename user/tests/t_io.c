@@ -13,10 +13,8 @@
 #include <l4/arch.h>
 #include <lent/kmem.h>
 
-L4_Word_t t_io_inb(L4_Word_t port);
 L4_Word_t t_io_inw(L4_Word_t port);
 void t_io_outl(L4_Word_t port, L4_Word_t value);
-void t_io_outb(L4_Word_t port, L4_Word_t value);
 extern const char t_io_inb_at[], t_io_inw_at[], t_io_outl_at[];
 
 __asm__(

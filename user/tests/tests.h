@@ -58,6 +58,11 @@ extern const struct test khostile_nest_tests[], khostile_tc_tests[];
 extern const struct test irq_tests[];
 extern const struct test x2abi_tests[], x2abi_ipc_tests[];
 
+/* Port I/O (t_io.c): plain inb and outb, which fault to the pager where
+ * the space lacks the port. */
+L4_Word_t t_io_inb(L4_Word_t port);
+void t_io_outb(L4_Word_t port, L4_Word_t value);
+
 /* Failure reports: a "#" diagnostic line, then the reason for "not ok". */
 const char *t_fail(const char *file, int line, const char *what);
 const char *t_fail_eq(const char *file, int line, const char *what,

@@ -208,13 +208,6 @@ enum lent_kmem_op {
 	                            * then the operation fails for want of
 	                            * memory.  The task itself or a privileged
 	                            * task. */
-	LENT_KMEM_RTC_TEST = 12,   /* TEST HOOK until I/O fpages exist (kernel
-	                            * arch/ia32/rtc_hook.c): privileged tasks
-	                            * only, EAX nil; EDX: RTC register A, B or C
-	                            * (0x0A..0x0C) in bits 0..7, a value in bits
-	                            * 8..15, write in bit 16; EAX: the register's
-	                            * value (or the value written), or 0 and
-	                            * ErrorCode 1 (not privileged) or 5 */
 };
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then the words below.  Readable by the task, by
