@@ -68,6 +68,15 @@ uint32_t arch_pte_access(pte_t p);             /* RIGHT_R referenced, RIGHT_W di
 void arch_tlb_flush(uint32_t va);              /* in the current space */
 void arch_tlb_flush_all(void);
 
+/* ---- reaching any physical frame (arch/ia32/frame_window.c) ---- */
+/* A kernel pointer to physical address pa, valid until arch_frame_unmap
+ * of it: the direct map's below PHYSMAP_LIMIT, else a page of the frame
+ * window mapped for it.  At most FRAME_WINDOW_SLOTS (4) window pages are
+ * held at once; every arch_frame_map is paired with an arch_frame_unmap
+ * before the kernel leaves to user mode or blocks. */
+void *arch_frame_map(uint32_t pa);
+void arch_frame_unmap(const void *p);
+
 /* Copy n words; for the message registers on the IPC fast path. */
 static inline void arch_copy_words(uint32_t *dst, const uint32_t *src, uint32_t n)
 {
