@@ -268,6 +268,47 @@ static const char *t_highmem_string_between_high_frames(void)
 	return 0;
 }
 
+/* Runs `lock; nop; ret` at the code address in t_shared[6]: the kernel
+ * reads the two bytes of the instruction from that page to know it. */
+static void hm_kip_caller(L4_Word_t arg)
+{
+	L4_Word_t a, c;
+
+	(void)arg;
+	__asm__ volatile("call *%2" : "=a"(a), "=c"(c) : "r"(t_shared[6]) : "edx", "esi", "memory");
+	t_shared[1] = a;
+	t_shared[2] = c;
+	t_shared[0] = 1;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* The kernel reads user code in a high frame: `lock; nop` there is the
+ * KernelInterface call (KIP address in EAX, API version in ECX), not an
+ * invalid opcode. */
+static const char *t_highmem_kip_call_from_high_frame(void)
+{
+	L4_Word_t pa = hm_page(8);
+	volatile unsigned char *code = (volatile unsigned char *)pa + 0x7F0;
+	int skip;
+
+	RUN(hm_no_high_ram(&skip));
+	if (skip)
+		return 0;
+	CHECK(pa != 0);
+	CHECK(hm_map(pa));
+	code[0] = 0xF0;   /* lock */
+	code[1] = 0x90;   /* nop */
+	code[2] = 0xC3;   /* ret */
+	t_shared[6] = (L4_Word_t)code;
+	CHECK(!L4_IsNilThread(rt_thread_create(hm_kip_caller, 0)));
+	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	CHECK_EQ(t_shared[1], (L4_Word_t)rt_kip());
+	CHECK_EQ(t_shared[2], 0x84050000UL);
+	hm_unmap(pa, 12);
+	return 0;
+}
+
 /* ---- a kpager that offers a high frame ---- */
 
 #define HK_POOL 6
@@ -374,6 +415,7 @@ const struct test highmem_tests[] = {
 	TEST(highmem_kip_all_conventional),
 	TEST(highmem_sigma0_gives_high_page),
 	TEST(highmem_string_between_high_frames),
+	TEST(highmem_kip_call_from_high_frame),
 	TEST(highmem_kpager_high_frame_refused),
 	{ 0, 0 },
 };
