@@ -10,7 +10,6 @@
  */
 #include "t_kphelp.h"
 #include <lent/kmem.h>
-#include "../../kpager/kpager.h"
 
 #define HM_USER_END	0xC0000000UL	/* sigma0 maps RAM idempotently below this */
 #define HM_UTCB_REGION	0xBF000000UL	/* the root's UTCB area and KIP: not RAM pages for us */
@@ -127,6 +126,15 @@ static const char *hm_no_high_ram(int *skip)
 	return 0;
 }
 
+/* A test's first step: pass, saying why, where there is no high RAM. */
+#define HM_NEED_HIGH_RAM()						\
+	do {								\
+		int skip_;						\
+		RUN(hm_no_high_ram(&skip_));				\
+		if (skip_)						\
+			return 0;					\
+	} while (0)
+
 static void hm_unmap(L4_Word_t pa, int log2)
 {
 	L4_Fpage_t f = L4_FpageLog2(pa, log2);
@@ -144,11 +152,8 @@ static const char *t_highmem_kip_all_conventional(void)
 {
 	unsigned long long other, conv;
 	long long ram;
-	int skip;
 
-	RUN(hm_no_high_ram(&skip));
-	if (skip)
-		return 0;
+	HM_NEED_HIGH_RAM();
 	ram = hm_mbi_ram(LENT_KMEM_FRAME_LIMIT, HM_USER_END, &other);
 	conv = hm_kip_bytes(LENT_KMEM_FRAME_LIMIT, HM_USER_END, L4_ConventionalMemoryType);
 	printf("#   %lu KB of RAM from 896 MB to 3 GB, %lu KB of it conventional in the KIP\n",
@@ -174,11 +179,8 @@ static const char *t_highmem_sigma0_gives_high_page(void)
 	L4_Word_t pa = hm_page(0);
 	volatile L4_Word_t *w = (volatile L4_Word_t *)pa;
 	L4_Fpage_t got;
-	int skip;
 
-	RUN(hm_no_high_ram(&skip));
-	if (skip)
-		return 0;
+	HM_NEED_HIGH_RAM();
 	CHECK(pa != 0);
 	got = L4_Sigma0_GetPage(rt_sigma0(), L4_FpageLog2(pa, 12));
 	CHECK(!L4_IsNilFpage(got));
@@ -224,11 +226,8 @@ static const char *t_highmem_string_between_high_frames(void)
 	volatile unsigned char *s = (volatile unsigned char *)src, *d;
 	L4_MsgTag_t tag;
 	L4_ThreadId_t r;
-	int skip;
 
-	RUN(hm_no_high_ram(&skip));
-	if (skip)
-		return 0;
+	HM_NEED_HIGH_RAM();
 	CHECK(src != 0 && dst != 0);
 	CHECK(!L4_IsNilFpage(L4_Sigma0_GetPage(rt_sigma0(), L4_FpageLog2(src, 13))));
 	CHECK(hm_map(dst));
@@ -290,11 +289,8 @@ static const char *t_highmem_kip_call_from_high_frame(void)
 {
 	L4_Word_t pa = hm_page(8);
 	volatile unsigned char *code = (volatile unsigned char *)pa + 0x7F0;
-	int skip;
 
-	RUN(hm_no_high_ram(&skip));
-	if (skip)
-		return 0;
+	HM_NEED_HIGH_RAM();
 	CHECK(pa != 0);
 	CHECK(hm_map(pa));
 	code[0] = 0xF0;   /* lock */
@@ -313,51 +309,10 @@ static const char *t_highmem_kip_call_from_high_frame(void)
 
 #define HK_POOL 6
 static struct t_kp hk_kp;
-static volatile struct {
-	L4_Word_t n, next, failed;
-	L4_Word_t high, ec_high, took_high, ec_low, took_low, low;
-} hk;
-
-static L4_Word_t hk_take(void)
-{
-	while (hk.next < HK_POOL) {
-		L4_Word_t page = hk_kp.pool + hk.next++ * RT_PAGE_SIZE;
-		if (!lent_kmem_control(0, LENT_KMEM_LENT, page))
-			return page;
-	}
-	return 0;
-}
-
-/* The page directory is offered the high page first, then a low one
- * from the pool; every other page comes from the pool. */
-static void hk_loop(L4_Word_t arg)
-{
-	L4_ThreadId_t from;
-	L4_Word_t ec = 0;
-
-	(void)arg;
-	for (;;) {
-		L4_MsgTag_t tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
-			continue;
-		hk.n++;
-		if (rt_mr(2) != LENT_KMEM_PDIR) {
-			if (!kpager_answer(from, hk_take(), &ec))
-				hk.failed++;
-			continue;
-		}
-		if (kpager_answer(from, hk.high, &ec)) {
-			hk.took_high = 1;
-			continue;
-		}
-		hk.ec_high = ec;
-		hk.low = hk_take();
-		if (kpager_answer(from, hk.low, &ec))
-			hk.took_low = 1;
-		else
-			hk.ec_low = ec;
-	}
-}
+/* The page directory is offered the high page first (t_kp_pdir.first),
+ * then a low one of the pool (.second); every other page comes from the
+ * rest of the pool (t_kp_pdir_loop). */
+static volatile struct t_kp_pdir *const hk = &t_kp_pdir;
 
 /*
  * The kpager's answer with a high page fails its send with IPC error 4
@@ -370,17 +325,17 @@ static const char *t_highmem_kpager_high_frame_refused(void)
 {
 	L4_ThreadId_t t;
 	L4_Word_t old;
-	int skip;
 
-	RUN(hm_no_high_ram(&skip));
-	if (skip)
-		return 0;
-	t_kp_zero(&hk, sizeof(hk));
-	hk.high = hm_page(6);
-	CHECK(hk.high != 0);
-	CHECK(hm_map(hk.high));
-	((volatile L4_Word_t *)hk.high)[0] = HM_MARK;
-	RUN(t_kp_start(&hk_kp, HK_POOL, hk_loop));
+	HM_NEED_HIGH_RAM();
+	t_kp_zero(hk, sizeof(*hk));
+	hk->kp = &hk_kp;
+	hk->pool_pages = HK_POOL;
+	hk->first = hm_page(6);
+	CHECK(hk->first != 0);
+	CHECK(hm_map(hk->first));
+	((volatile L4_Word_t *)hk->first)[0] = HM_MARK;
+	RUN(t_kp_start(&hk_kp, HK_POOL, t_kp_pdir_loop));
+	hk->second = hk_kp.pool;
 	CHECK(hk_kp.pool + HK_POOL * RT_PAGE_SIZE <= LENT_KMEM_FRAME_LIMIT);
 	t = rt_tid_alloc();
 	CHECK(!L4_IsNilThread(t));
@@ -390,24 +345,24 @@ static const char *t_highmem_kpager_high_frame_refused(void)
 				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2), L4_nilthread,
 				 &old), 1);
 	if (!((hk_kp.lent_kinds >> LENT_KMEM_PDIR) & 1)) {
-		CHECK_EQ(hk.n, 0);         /* KMEM=pool: nobody is asked */
+		CHECK_EQ(hk->n, 0);         /* KMEM=pool: nobody is asked */
 		rt_release(t);
-		hm_unmap(hk.high, 12);
+		hm_unmap(hk->first, 12);
 		return 0;
 	}
-	CHECK_EQ(hk.took_high, 0);
-	CHECK_EQ(hk.ec_high & 0xF, 4u << 1);     /* error 4, in the send phase */
-	CHECK_EQ(LENT_KPF_REFUSAL_WHY(hk.ec_high >> 4), LENT_KPF_NOT_ADDRESSABLE);
-	CHECK_EQ(LENT_KPF_REFUSAL_ITEM(hk.ec_high >> 4), 0);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, hk.high), 0);
-	CHECK_EQ(((volatile L4_Word_t *)hk.high)[0], HM_MARK);
-	CHECK_EQ(hk.ec_low, 0);
-	CHECK_EQ(hk.took_low, 1);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, hk.low), 1);
-	CHECK_EQ(hk.failed, 0);
+	CHECK_EQ(hk->took_first, 0);
+	CHECK_EQ(hk->ec_first & 0xF, 4u << 1);     /* error 4, in the send phase */
+	CHECK_EQ(LENT_KPF_REFUSAL_WHY(hk->ec_first >> 4), LENT_KPF_NOT_ADDRESSABLE);
+	CHECK_EQ(LENT_KPF_REFUSAL_ITEM(hk->ec_first >> 4), 0);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, hk->first), 0);
+	CHECK_EQ(((volatile L4_Word_t *)hk->first)[0], HM_MARK);
+	CHECK_EQ(hk->ec_second, 0);
+	CHECK_EQ(hk->took_second, 1);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, hk->second), 1);
+	CHECK_EQ(hk->failed, 0);
 	rt_release(t);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, hk.low), 0);
-	hm_unmap(hk.high, 12);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, hk->second), 0);
+	hm_unmap(hk->first, 12);
 	return 0;
 }
 
