@@ -173,7 +173,8 @@ static const char *t_highmem_kip_all_conventional(void)
 }
 
 /* sigma0 gives the page named at a high address, mapped at that address
- * with full rights: it holds what is written, in two of its words. */
+ * with full rights: it holds what is written, in two of its words, and a
+ * page fault there after an unmap maps the same frame again. */
 static const char *t_highmem_sigma0_gives_high_page(void)
 {
 	L4_Word_t pa = hm_page(0);
@@ -191,6 +192,11 @@ static const char *t_highmem_sigma0_gives_high_page(void)
 	CHECK_EQ(w[0], HM_MARK);
 	CHECK_EQ(w[1023], ~HM_MARK);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, pa), 0);
+	/* Unmapped, the page comes back by a page fault to sigma0, the root's
+	 * pager, with what it held. */
+	hm_unmap(pa, 12);
+	CHECK_EQ(w[0], HM_MARK);
+	CHECK_EQ(w[1023], ~HM_MARK);
 	hm_unmap(pa, 12);
 	return 0;
 }
