@@ -27,10 +27,9 @@ void frame_window_init(uint32_t *pdir)
 	pdir[FRAME_WINDOW_BASE >> 22] = virt_to_phys(window_pt) | PTE_P | PTE_W;
 }
 
-void *arch_frame_map(uint32_t pa)
+/* arch_frame_map of a frame above the direct map. */
+void *arch_frame_map_high(uint32_t pa)
 {
-	if (pa < PHYSMAP_LIMIT)
-		return phys_to_virt(pa);
 	int i = frame_window_take(&slots_used);
 	if (i < 0)
 		panic("frame window: more than %u frames held at once", FRAME_WINDOW_SLOTS);
@@ -40,12 +39,13 @@ void *arch_frame_map(uint32_t pa)
 	return (uint8_t *)va + (pa & ~PAGE_MASK);
 }
 
-void arch_frame_unmap(const void *p)
+/* arch_frame_unmap of a pointer above the direct map. */
+void arch_frame_unmap_high(const void *p)
 {
 	int i = frame_window_slot((uint32_t)(uintptr_t)p);
 
 	if (i < 0)
-		return;   /* in the direct map: nothing was made */
+		return;   /* not a slot: nothing was made */
 	uint32_t va = frame_window_va((unsigned)i);
 	window_pt[(va >> 12) & 1023] = 0;
 	invlpg(va);
