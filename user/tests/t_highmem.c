@@ -201,6 +201,28 @@ static const char *t_highmem_sigma0_gives_high_page(void)
 	return 0;
 }
 
+/* An any-page request gets memory below 896 MB, which the kernel can take
+ * as kernel memory, while there is some: a kpager asks this way too.  The
+ * suite's kpagers have got their pages so at every memory size; this
+ * says where the first free page of each size comes from. */
+static const char *t_highmem_sigma0_any_page_below_limit_first(void)
+{
+	static const int sizes[] = { 12, 16, 22 };
+
+	HM_NEED_HIGH_RAM();
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		L4_Fpage_t got = L4_Sigma0_GetAny(rt_sigma0(), sizes[i], L4_CompleteAddressSpace);
+
+		CHECK(!L4_IsNilFpage(got));
+		CHECK_EQ(L4_SizeLog2(got), sizes[i]);
+		if (L4_Address(got) + L4_Size(got) > LENT_KMEM_FRAME_LIMIT)
+			printf("#   %lu KB at %lx\n", L4_Size(got) / 1024, L4_Address(got));
+		CHECK(L4_Address(got) + L4_Size(got) <= LENT_KMEM_FRAME_LIMIT);
+		hm_unmap(L4_Address(got), sizes[i]);
+	}
+	return 0;
+}
+
 /* A receiver thread: one string into the buffer at t_shared[6] of
  * t_shared[7] bytes, then records the outcome. */
 static void hm_string_receiver(L4_Word_t arg)
@@ -375,6 +397,7 @@ static const char *t_highmem_kpager_high_frame_refused(void)
 const struct test highmem_tests[] = {
 	TEST(highmem_kip_all_conventional),
 	TEST(highmem_sigma0_gives_high_page),
+	TEST(highmem_sigma0_any_page_below_limit_first),
 	TEST(highmem_string_between_high_frames),
 	TEST(highmem_kip_call_from_high_frame),
 	TEST(highmem_kpager_high_frame_refused),
