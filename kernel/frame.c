@@ -140,7 +140,8 @@ bool frame_is_ram(uint32_t pa)
 {
 	const frame_t *f = entry(pa);
 
-	return f && (f->type == FRAME_T_USER || f->type == FRAME_T_LENT);
+	return f && (f->type == FRAME_T_USER || f->type == FRAME_T_HIGH ||
+		     f->type == FRAME_T_LENT);
 }
 
 int frame_check_lendable(uint32_t pa)

@@ -34,7 +34,9 @@ enum frame_type {
 	FRAME_T_NONE = 0,      /* not RAM: a hole or a device (undescribed) */
 	FRAME_T_FIRMWARE = 1,  /* not RAM for anybody: reserved by the firmware
 			        * or the boot loader's map, and page 0 */
-	FRAME_T_HIGH = 2,      /* RAM above the direct map: never addressable */
+	FRAME_T_HIGH = 2,      /* RAM user level owns, above the direct map:
+			        * never lent to the kernel (arch_frame_map
+			        * reaches it for a moment, for user data) */
 	FRAME_T_USER = 3,      /* RAM user level owns (through sigma0) */
 	FRAME_T_KERNEL = 4,    /* kernel-owned; kind holds the category */
 	FRAME_T_LENT = 5,      /* RAM lent to the kernel by a task's kpager */
@@ -82,8 +84,8 @@ void frame_table_init(void *table, uint64_t ram_top, const mem_map_t *m);
 void frame_mark_kernel(uint64_t start, uint64_t end, enum frame_owner why);
 
 /* ---- queries (pa: any address inside the frame) ---- */
-/* RAM user level may own (not kernel-owned, not a device, addressable),
- * or such RAM lent to the kernel now. */
+/* RAM user level may own (not kernel-owned, not a device; above the
+ * direct map too), or such RAM lent to the kernel now. */
 bool frame_is_ram(uint32_t pa);
 /* FRAME_OK if the frame may be lent to the kernel, or why not. */
 int  frame_check_lendable(uint32_t pa);

@@ -167,11 +167,13 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	if (boot_load_module(&mods[1], &root.ip, &root.mem_low, &root.mem_high, mods, nmods) < 0)
 		panic("cannot load the root task: not an ELF image that fits free memory at its link address");
 
+	/* sigma0 maps RAM idempotently (virtual = physical), so RAM at or
+	 * above the kernel's half has no place in its space: it is nobody's,
+	 * published as reserved.  All RAM below is handed out, above the
+	 * direct map too (the kernel reaches it through arch_frame_map). */
+	if (memmap_reserve_from(&boot_memory, USER_LIMIT) < 0)
+		panic("memory map too fragmented to reserve RAM from %08x", USER_LIMIT);
 	build_frame_table(ram_top);
-	/* RAM the kernel cannot reach through its physical-memory window is
-	 * not handed out (the frame table has it as not addressable). */
-	if (ram_top > PHYSMAP_LIMIT)
-		mark(PHYSMAP_LIMIT, ram_top, MEM_RESERVED);
 
 	/* sigma0's root mappings over all RAM get a reserve of their own,
 	 * sized from the RAM itself, before the pool (sigma0_roots.c). */

@@ -105,17 +105,17 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 		n = n < dst[di].len - dof ? n : dst[di].len - dof;
 		n = n < PAGE_SIZE - (sva & ~PAGE_MASK) ? n : PAGE_SIZE - (sva & ~PAGE_MASK);
 		n = n < PAGE_SIZE - (dva & ~PAGE_MASK) ? n : PAGE_SIZE - (dva & ~PAGE_MASK);
-		void *sp = space_user_ptr(snd->space, sva, RIGHT_R);
-		if (!sp) {
+		uint32_t sp, dp;   /* physical: the frames may lie above the direct map */
+		if (!space_user_frame(snd->space, sva, RIGHT_R, &sp)) {
 			*f = (xfer_fault_t){ .who = snd, .addr = sva, .access = RIGHT_R };
 			return XFER_FAULT;
 		}
-		void *dp = space_user_ptr(rcv->space, dva, RIGHT_W);
-		if (!dp || space_in_utcb_area(rcv->space, dva, 1)) {
+		if (!space_user_frame(rcv->space, dva, RIGHT_W, &dp) ||
+		    space_in_utcb_area(rcv->space, dva, 1)) {
 			*f = (xfer_fault_t){ .who = rcv, .addr = dva, .access = RIGHT_W };
 			return XFER_FAULT;
 		}
-		memcpy(dp, sp, n);
+		space_copy_frames(dp, sp, n);
 		so += n, dof += n, *done += n;
 		/* Even after the last chunk: many short strings add up too. */
 		if (preempt_due(COPY_COST(n)))

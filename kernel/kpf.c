@@ -325,6 +325,8 @@ uint32_t kpf_check_page(space_t *s, uint32_t va, mapnode_t **node)
 	 * large as it likes by mapping the page on. */
 	if (!tree_at_most(n, LENT_KPF_MAX_MAPPINGS))
 		return LENT_KPF_MAPPED_WIDELY;
+	_Static_assert(LENT_KMEM_FRAME_LIMIT == PHYSMAP_LIMIT,
+		       "kpagers learn the direct map's end from lent/kmem.h");
 	switch (frame_check_lendable(n->phys)) {
 	case FRAME_OK: break;
 	case FRAME_NOT_ADDRESSABLE: return LENT_KPF_NOT_ADDRESSABLE;

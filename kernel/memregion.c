@@ -135,6 +135,26 @@ uint64_t memmap_alloc(mem_map_t *m, uint64_t size, uint64_t align,
 	return 0;
 }
 
+int memmap_reserve_from(mem_map_t *m, uint64_t limit)
+{
+	unsigned i = 0;
+
+	/* Each add may split or merge regions: look again from the start
+	 * (at most 64 regions, and each pass turns one into reserved). */
+	while (i < m->n) {
+		const mem_region_t *r = &m->r[i];
+
+		if (r->end <= limit || r->type == MEM_KERNEL || r->type == MEM_RESERVED) {
+			i++;
+			continue;
+		}
+		if (memmap_add(m, r->start > limit ? r->start : limit, r->end, MEM_RESERVED) < 0)
+			return -1;
+		i = 0;
+	}
+	return 0;
+}
+
 uint64_t memmap_total(const mem_map_t *m, uint32_t type)
 {
 	uint64_t total = 0;

@@ -47,6 +47,11 @@ int memmap_add(mem_map_t *m, uint64_t start, uint64_t end, uint32_t type);
 uint64_t memmap_alloc(mem_map_t *m, uint64_t size, uint64_t align,
 		      uint64_t limit, uint32_t type);
 
+/* Make the RAM (free, boot-loader and root-task memory) at or above
+ * limit reserved: memory user level cannot be given.  Returns 0, or -1
+ * if the table is full (the map then holds what was done so far). */
+int memmap_reserve_from(mem_map_t *m, uint64_t limit);
+
 /* Bytes of memory of the given type. */
 uint64_t memmap_total(const mem_map_t *m, uint32_t type);
 

@@ -105,11 +105,22 @@ bool space_in_utcb_area(const space_t *s, uint32_t addr, uint32_t size);
 
 /* ---- kernel access to user memory (space_user.c) ---- */
 
-/* Translate a user address for the kernel: the kernel address of the byte,
- * or NULL when not mapped with the wanted rights. */
+/* The physical address of the byte at user address va into *pa, or false
+ * when it is not mapped with the wanted rights.  The frame may lie
+ * anywhere in RAM, above the direct map too. */
+bool space_user_frame(space_t *s, uint32_t va, uint32_t rights, uint32_t *pa);
+/* Translate a user address for the kernel through the direct map: the
+ * kernel address of the byte, or NULL when not mapped with the wanted
+ * rights or not in the direct map.  For pages that are the kernel's
+ * memory (UTCB pages, lent or from the pool, always in the direct map);
+ * ordinary user memory is reached with space_user_frame and
+ * arch_frame_map, or the two helpers below. */
 void *space_user_ptr(space_t *s, uint32_t va, uint32_t rights);
 /* One byte of user memory at va, or -1 when it is not readable. */
 int space_user_byte(space_t *s, uint32_t va);
+/* Copy n bytes from physical address src to physical address dst, each
+ * run of bytes within one frame, wherever in RAM the frames are. */
+void space_copy_frames(uint32_t dst, uint32_t src, uint32_t n);
 
 /* ---- KIP and UTCB pages (space_utcb.c) ---- */
 

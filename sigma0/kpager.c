@@ -71,7 +71,7 @@ static int take_page(L4_Word_t *page, unsigned *chunk, L4_Word_t *bit)
 	reclaim();
 	if (find_clear(page, chunk, bit) == 0)
 		return 0;
-	if (chunks == MAX_CHUNKS || mem_claim_any(CHUNK_LOG2, OWNER_KMEM, &chunk_base[chunks]) < 0)
+	if (chunks == MAX_CHUNKS || mem_claim_any_kernel(CHUNK_LOG2, OWNER_KMEM, &chunk_base[chunks]) < 0)
 		return -1;
 	chunks++;
 	return find_clear(page, chunk, bit);

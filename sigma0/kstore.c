@@ -57,9 +57,9 @@ static L4_Word_t give_batch(void)
 	L4_Word_t base, level = 0;
 	unsigned log2 = BATCH_LOG2;
 
-	if (mem_claim_any(log2, OWNER_KSTORE, &base) < 0) {
+	if (mem_claim_any_kernel(log2, OWNER_KSTORE, &base) < 0) {
 		log2 = PAGE_SHIFT;
-		if (mem_claim_any(log2, OWNER_KSTORE, &base) < 0)
+		if (mem_claim_any_kernel(log2, OWNER_KSTORE, &base) < 0)
 			return 0;
 	}
 	for (L4_Word_t off = 0; off < 1UL << log2; off += 1UL << PAGE_SHIFT) {
@@ -75,7 +75,7 @@ L4_Word_t kstore_give_one(void)
 {
 	L4_Word_t base;
 
-	if (mem_claim_any(PAGE_SHIFT, OWNER_KSTORE, &base) < 0 || !give(base))
+	if (mem_claim_any_kernel(PAGE_SHIFT, OWNER_KSTORE, &base) < 0 || !give(base))
 		return 0;
 	return base;
 }

@@ -8,10 +8,13 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <lent/kmem.h>
 #include "mem.h"
 
 #define PAGE_SHIFT	12
 #define PFN_LAST	0xfffffu		/* last 4 KB frame below 4 GB */
+/* The first frame the kernel will not take as kernel memory. */
+#define KERNEL_PFN_LIMIT (LENT_KMEM_FRAME_LIMIT >> PAGE_SHIFT)
 #define MAX_REGIONS	8192	/* 128 KB; interleaved clients fragment it */
 /* The last slots of the table are the root task's: a client that
  * fragments the table cannot stop sigma0 from serving the root task. */
@@ -263,25 +266,26 @@ int mem_claim(L4_Word_t base, unsigned log2, L4_Word_t client, mem_how_t how)
 	return 0;
 }
 
-int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base)
+/* The highest free conventional block of 2^log2 bytes, size-aligned,
+ * lying in frames lo..hi: claimed for client, its base in *base. */
+static int claim_highest(unsigned log2, L4_Word_t client, L4_Word_t lo, L4_Word_t hi,
+			 L4_Word_t *base)
 {
-	L4_Word_t pages;
-	unsigned i;
+	L4_Word_t pages = 1UL << (log2 - PAGE_SHIFT);
 
-	if (log2 < PAGE_SHIFT || log2 > 31)
-		return -1;
-	pages = 1UL << (log2 - PAGE_SHIFT);
-	for (i = count; i-- > 0;) {
+	for (unsigned i = count; i-- > 0;) {
 		const region_t *r = &regions[i];
-		L4_Word_t top, start;
+		L4_Word_t first, last, top, start;
 
-		if (r->kind != KIND_CONV || r->owner != OWNER_FREE)
+		if (r->kind != KIND_CONV || r->owner != OWNER_FREE || r->first > hi || r->last < lo)
 			continue;
-		top = (r->last + 1) & ~(pages - 1);	/* one past the block */
+		first = r->first > lo ? r->first : lo;
+		last = r->last < hi ? r->last : hi;
+		top = (last + 1) & ~(pages - 1);	/* one past the block */
 		if (top < pages)
 			continue;
 		start = top - pages;
-		if (start < r->first)
+		if (start < first)
 			continue;
 		if (mem_claim(start << PAGE_SHIFT, log2, client, HOW_ANY) < 0)
 			return -1;
@@ -289,6 +293,29 @@ int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base)
 		return 0;
 	}
 	return -1;
+}
+
+/* Memory the kernel can take as kernel memory (below its direct map's
+ * end) goes first, then the RAM above: a kpager asks for its pages like
+ * any client (X.2 has no way to say "below"), and gets pages it can lend
+ * for as long as there are any.  Never worse than a machine whose RAM
+ * ends at that limit. */
+int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base)
+{
+	if (log2 < PAGE_SHIFT || log2 > 31)
+		return -1;
+	if (mem_claim_any_kernel(log2, client, base) == 0)
+		return 0;
+	if (claim_highest(log2, client, KERNEL_PFN_LIMIT, PFN_LAST, base) == 0)
+		return 0;
+	return claim_highest(log2, client, 0, PFN_LAST, base);   /* one across the limit */
+}
+
+int mem_claim_any_kernel(unsigned log2, L4_Word_t client, L4_Word_t *base)
+{
+	if (log2 < PAGE_SHIFT || log2 > 31)
+		return -1;
+	return claim_highest(log2, client, 0, KERNEL_PFN_LIMIT - 1, base);
 }
 
 L4_Word_t mem_pages_off_ram(L4_Word_t base, unsigned log2)

@@ -48,9 +48,14 @@ void mem_init(L4_KernelInterfacePage_t *kip, L4_Word_t kernel, L4_Word_t sigma0,
  * client in this way or sigma0's table is full. */
 int mem_claim(L4_Word_t base, unsigned log2, L4_Word_t client, mem_how_t how);
 
-/* Give client any free conventional fpage of 2^log2 bytes, the highest
- * one first; its base goes to *base.  Returns 0 or -1. */
+/* Give client any free conventional fpage of 2^log2 bytes; its base
+ * goes to *base.  Returns 0 or -1.  The highest one below
+ * LENT_KMEM_FRAME_LIMIT (memory the kernel can take), else the highest
+ * one above. */
 int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base);
+/* The same, below LENT_KMEM_FRAME_LIMIT only: pages to lend to the
+ * kernel (kpager.c, kstore.c). */
+int mem_claim_any_kernel(unsigned log2, L4_Word_t client, L4_Word_t *base);
 
 /* Pages of the 2^log2-byte fpage at base that are not RAM (no root of
  * sigma0's was built for them at boot: the kernel makes one on demand,

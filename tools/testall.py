@@ -4,10 +4,11 @@
 
 1. The host unit tests: make -C tests/unit, counted from Check's summary
    lines "NN%: Checks: X, Failures: Y, Errors: Z".
-2. The in-QEMU suite (build/lent-tests.iso) under six configurations:
+2. The in-QEMU suite (build/lent-tests.iso) under seven configurations:
    QEMU's default CPU and -cpu pentium, each with -m 16 and -m 512, and
-   -cpu pentium with -m 8 (the brief's floor), and once more at 16 MB
-   with every preemption point taken (build/lent-tests-preempt.iso), two
+   -cpu pentium with -m 8 (the brief's floor), the default CPU with
+   -m 3072 (RAM above the kernel's 896 MB direct map: user/tests/
+   t_highmem.c), and once more at 16 MB with every preemption point taken (build/lent-tests-preempt.iso), two
    at a time.  Each in-QEMU test counts once per configuration.
    The other kernel-memory build (KMEM=pool beside the default lent one,
    or the other way round, --also-iso) runs the same suite at 16 MB
@@ -38,7 +39,7 @@ import tap_verdict  # noqa: E402
 
 TOP = qemu_harness.TOP
 CONFIGS = [(None, 16), (None, 512), ("pentium", 16), ("pentium", 512),
-           ("pentium", 8)]
+           ("pentium", 8), (None, 3072)]
 # (-cpu, what the refusal must name): CPUs the kernel must refuse.
 REFUSALS = [("pentium,-pse", "4 MB pages (PSE)"),
             ("pentium,-fpu", "an x87 FPU")]

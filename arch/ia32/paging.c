@@ -7,6 +7,7 @@
  */
 #include <arch/arch.h>
 #include <arch/cpu.h>
+#include <arch/frame_window.h>
 #include <kernel/mapdb.h>
 
 #define PDE_P   0x001u
@@ -27,6 +28,7 @@ void arch_paging_init(uint64_t ram_top)
 	/* The identity map was only needed to switch paging on. */
 	boot_pdir[0] = 0;
 	boot_pdir[1] = 0;
+	frame_window_init(boot_pdir);
 	arch_tlb_flush_all();
 }
 

@@ -132,7 +132,10 @@ START_TEST(above_the_direct_map)
 	ck_assert_uint_eq(frame_count(), 0x3ffe0000 / PAGE_SIZE);
 	ck_assert(frame_is_ram(PHYSMAP_LIMIT - PAGE_SIZE));
 	ck_assert_int_eq(frame_check_lendable(PHYSMAP_LIMIT - 1), FRAME_OK);
-	ck_assert(!frame_is_ram(PHYSMAP_LIMIT));
+	/* RAM above the direct map is user level's like any other, but it
+	 * is never lent to the kernel */
+	ck_assert(frame_is_ram(PHYSMAP_LIMIT));
+	ck_assert(frame_is_ram(0x3ffdf000));
 	ck_assert_int_eq(frame_check_lendable(PHYSMAP_LIMIT), FRAME_NOT_ADDRESSABLE);
 	ck_assert_int_eq(frame_check_lendable(0x3ffdf000), FRAME_NOT_ADDRESSABLE);
 	/* firmware above the limit, and whatever lies past the table */

@@ -265,6 +265,40 @@ START_TEST(memory_above_4g)
 }
 END_TEST
 
+/* A 3 GB machine's map as kernel_main makes it: every byte of RAM
+ * below 4 GB that sigma0 can map (below 0xC0000000), above the 896 MB
+ * direct map too, is one conventional descriptor; RAM from 3 GB up is
+ * reserved. */
+START_TEST(memory_3g_all_conventional)
+{
+	memmap_init(&mem);
+	memmap_add(&mem, 0, 0x9F000, MEM_FREE);
+	memmap_add(&mem, 0x9F000, 0x100000, MEM_RESERVED);
+	memmap_add(&mem, 0x100000, 0xBFFE0000u, MEM_FREE);
+	memmap_add(&mem, 0xBFFE0000u, 0xC0000000u, MEM_RESERVED);
+	memmap_add(&mem, 0x100000, 0x180000, MEM_KERNEL);
+	memmap_add(&mem, 0x37000000, 0x38000000, MEM_KERNEL);  /* kernel memory at the top of the direct map */
+	memmap_add(&mem, 0xFFFC0000u, 0x100000000ull, MEM_RESERVED);
+	ck_assert_int_eq(memmap_reserve_from(&mem, 0xC0000000u), 0);
+	ck_assert_int_eq(kip_build(page, &cfg, NULL), 1 + 8);
+	expect_desc(1, 1, 0, 0, 0, 0x9EFFF);
+	expect_desc(2, 2, 0, 0, 0x9F000, 0xFFFFF);
+	expect_desc(3, 2, 0, 0, 0x100000, 0x17FFFF);
+	expect_desc(4, 1, 0, 0, 0x180000, 0x36FFFFFF);
+	expect_desc(5, 2, 0, 0, 0x37000000, 0x37FFFFFF);
+	expect_desc(6, 1, 0, 0, 0x38000000, 0xBFFDFFFFu);           /* above 896 MB */
+	expect_desc(7, 2, 0, 0, 0xBFFE0000u, 0xBFFFFFFFu);
+	expect_desc(8, 2, 0, 0, 0xFFFC0000u, 0xFFFFFFFFu);
+	/* 3.5 GB: the RAM from 3 GB (0xC0000000) up is reserved */
+	memmap_init(&mem);
+	memmap_add(&mem, 0x100000, 0xE0000000u, MEM_FREE);
+	ck_assert_int_eq(memmap_reserve_from(&mem, 0xC0000000u), 0);
+	ck_assert_int_eq(kip_build(page, &cfg, NULL), 1 + 2);
+	expect_desc(1, 1, 0, 0, 0x100000, 0xBFFFFFFFu);
+	expect_desc(2, 2, 0, 0, 0xC0000000u, 0xDFFFFFFFu);
+}
+END_TEST
+
 START_TEST(no_memory_no_virtual)
 {
 	cfg.memory = NULL;
@@ -342,6 +376,7 @@ static Suite *kip_suite(void)
 	tcase_add_test(tc, syscall_offsets);
 	tcase_add_test(tc, memory_descriptors);
 	tcase_add_test(tc, memory_above_4g);
+	tcase_add_test(tc, memory_3g_all_conventional);
 	tcase_add_test(tc, no_memory_no_virtual);
 	tcase_add_test(tc, stays_below_stubs);
 	tcase_add_test(tc, does_not_fit);

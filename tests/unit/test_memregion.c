@@ -172,6 +172,40 @@ START_TEST(above_4g)
 }
 END_TEST
 
+/* RAM at or above a limit becomes reserved; kernel memory, firmware and
+ * holes stay as they were, and RAM below is untouched. */
+START_TEST(reserve_from)
+{
+	/* QEMU at 3.5 GB: RAM to 0xE0000000, the rest above 4 GB */
+	ck_assert_int_eq(memmap_add(&map, 0, 0x9F000, MEM_FREE), 0);
+	ck_assert_int_eq(memmap_add(&map, 0x100000, 0xE0000000ull, MEM_FREE), 0);
+	ck_assert_int_eq(memmap_add(&map, 0xBFF00000ull, 0xC0100000ull, MEM_BOOTLOADER), 0);
+	ck_assert_int_eq(memmap_add(&map, 0xD0000000ull, 0xD0010000ull, MEM_KERNEL), 0);
+	ck_assert_int_eq(memmap_add(&map, 0xFFFC0000ull, 4 * G, MEM_RESERVED), 0);
+	ck_assert_int_eq(memmap_add(&map, 4 * G, 5 * G, MEM_FREE), 0);
+	ck_assert_int_eq(memmap_reserve_from(&map, 0xC0000000ull), 0);
+	check_invariants(&map);
+	expect(0, 0, 0x9F000, MEM_FREE);
+	expect(1, 0x100000, 0xBFF00000ull, MEM_FREE);
+	expect(2, 0xBFF00000ull, 0xC0000000ull, MEM_BOOTLOADER);
+	expect(3, 0xC0000000ull, 0xD0000000ull, MEM_RESERVED);
+	expect(4, 0xD0000000ull, 0xD0010000ull, MEM_KERNEL);
+	expect(5, 0xD0010000ull, 0xE0000000ull, MEM_RESERVED);
+	expect(6, 0xFFFC0000ull, 5 * G, MEM_RESERVED);
+	ck_assert_uint_eq(map.n, 7);
+	/* nothing at or above the limit: nothing changes */
+	mem_map_t before = map;
+	ck_assert_int_eq(memmap_reserve_from(&map, 0xC0000000ull), 0);
+	ck_assert_int_eq(memcmp(&before, &map, sizeof(map)), 0);
+	/* 3 GB: RAM ends just below the limit, and all of it stays free */
+	memmap_init(&map);
+	ck_assert_int_eq(memmap_add(&map, 0x100000, 0xBFFE0000ull, MEM_FREE), 0);
+	ck_assert_int_eq(memmap_reserve_from(&map, 0xC0000000ull), 0);
+	ck_assert_uint_eq(map.n, 1);
+	expect(0, 0x100000, 0xBFFE0000ull, MEM_FREE);
+}
+END_TEST
+
 START_TEST(bad_type)
 {
 	ck_assert_int_eq(memmap_add(&map, 0, 1 * M, 0), -1);
@@ -337,6 +371,7 @@ static Suite *memregion_suite(void)
 	tcase_add_test(tc, precedence);
 	tcase_add_test(tc, yield_around_holes);
 	tcase_add_test(tc, above_4g);
+	tcase_add_test(tc, reserve_from);
 	tcase_add_test(tc, bad_type);
 	tcase_add_test(tc, table_full);
 	tcase_add_test(tc, alloc_top_down);

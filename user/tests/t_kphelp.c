@@ -2,6 +2,7 @@
 /* Starting a test kpager and its agents (t_kphelp.h). */
 #include "t_kphelp.h"
 #include <lent/kmem.h>
+#include "../../kpager/kpager.h"
 
 void t_kp_zero(volatile void *log, L4_Word_t bytes)
 {
@@ -46,4 +47,48 @@ const char *t_ag_faults_posted(L4_ThreadId_t ag, L4_Word_t addr)
 	CHECK_EQ(from.raw, ag.raw);
 	CHECK_EQ(rt_mr(1), addr);
 	return 0;
+}
+
+volatile struct t_kp_pdir t_kp_pdir;
+
+static L4_Word_t pdir_take(void)
+{
+	volatile struct t_kp_pdir *k = &t_kp_pdir;
+
+	while (k->next < k->pool_pages) {
+		L4_Word_t page = k->kp->pool + k->next++ * RT_PAGE_SIZE;
+		if (page != k->first && page != k->second &&
+		    !lent_kmem_control(0, LENT_KMEM_LENT, page))
+			return page;
+	}
+	return 0;
+}
+
+void t_kp_pdir_loop(L4_Word_t arg)
+{
+	volatile struct t_kp_pdir *k = &t_kp_pdir;
+	L4_ThreadId_t from;
+	L4_Word_t ec = 0;
+
+	(void)arg;
+	for (;;) {
+		L4_MsgTag_t tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
+			continue;
+		k->n++;
+		if (rt_mr(2) != LENT_KMEM_PDIR) {
+			if (!kpager_answer(from, pdir_take(), &ec))
+				k->failed++;
+			continue;
+		}
+		if (kpager_answer(from, k->first, &ec)) {
+			k->took_first = 1;
+			continue;
+		}
+		k->ec_first = ec;
+		if (kpager_answer(from, k->second, &ec))
+			k->took_second = 1;
+		else
+			k->ec_second = ec;
+	}
 }

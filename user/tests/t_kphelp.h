@@ -29,4 +29,19 @@ const char *t_kp_agent(L4_ThreadId_t *ag, L4_ThreadId_t kpager);
  * exactly addr (results of other agents that come first are kept). */
 const char *t_ag_faults_posted(L4_ThreadId_t ag, L4_Word_t addr);
 
+/* A kpager body (t_kp_start's) that offers the page directory two pages:
+ * t_kp_pdir.first, then t_kp_pdir.second if the kernel refused the
+ * first; every other kind gets the next page of t_kp_pdir.kp's pool that
+ * is neither of the two nor lent.  What happened is recorded there. */
+struct t_kp_pdir {
+	struct t_kp *kp;
+	L4_Word_t pool_pages;
+	L4_Word_t n, next, failed;
+	L4_Word_t first, second;            /* offered for the page directory */
+	L4_Word_t ec_first, ec_second;      /* their answers' ErrorCode, 0 if taken */
+	L4_Word_t took_first, took_second;
+};
+extern volatile struct t_kp_pdir t_kp_pdir;
+void t_kp_pdir_loop(L4_Word_t arg);
+
 #endif

@@ -21,51 +21,12 @@
 
 static struct t_kp ks_kp;
 static volatile struct {
-	L4_Word_t n, received, next, failed;
-	L4_Word_t wide, ok;                 /* the two pages offered for the PDIR */
-	L4_Word_t ec_wide, ec_ok;           /* their answers' ErrorCode, 0 if taken */
-	L4_Word_t took_wide, took_ok;
+	L4_Word_t received;
 } ks;
-
-static L4_Word_t ks_take(void)
-{
-	while (ks.next < KS_POOL) {
-		L4_Word_t page = ks_kp.pool + ks.next++ * RT_PAGE_SIZE;
-		if (page != ks.wide && page != ks.ok && !lent_kmem_control(0, LENT_KMEM_LENT, page))
-			return page;
-	}
-	return 0;
-}
-
 /* The page directory is offered the widely mapped page first, then the
- * other; every other page comes from the rest of the pool. */
-static void ks_loop(L4_Word_t arg)
-{
-	L4_ThreadId_t from;
-	L4_Word_t ec = 0;
-
-	(void)arg;
-	for (;;) {
-		L4_MsgTag_t tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
-			continue;
-		ks.n++;
-		if (rt_mr(2) != LENT_KMEM_PDIR) {
-			if (!kpager_answer(from, ks_take(), &ec))
-				ks.failed++;
-			continue;
-		}
-		if (kpager_answer(from, ks.wide, &ec)) {
-			ks.took_wide = 1;
-			continue;
-		}
-		ks.ec_wide = ec;
-		if (kpager_answer(from, ks.ok, &ec))
-			ks.took_ok = 1;
-		else
-			ks.ec_ok = ec;
-	}
-}
+ * other (t_kp_pdir.first and .second); every other page comes from the
+ * rest of the pool (t_kp_pdir_loop). */
+static volatile struct t_kp_pdir *const kp = &t_kp_pdir;
 
 /* A root thread that takes map items into the window, for good. */
 static void ks_receiver(L4_Word_t arg)
@@ -110,8 +71,8 @@ static const char *ks_run(L4_ThreadId_t r)
 
 	CHECK(!L4_IsNilThread(t));
 	/* One mapping more than allowed, and exactly as many. */
-	RUN(ks_map_on(r, ks.wide, 0, max));
-	RUN(ks_map_on(r, ks.ok, KS_OK_SLOT, max - 1));
+	RUN(ks_map_on(r, kp->first, 0, max));
+	RUN(ks_map_on(r, kp->second, KS_OK_SLOT, max - 1));
 	/* Each send returned once its map was done; the count follows. */
 	CHECK(t_wait_for(&ks.received, 2 * max - 1, T_WAIT_US));
 	CHECK_EQ(*first, KS_MARK);
@@ -122,24 +83,24 @@ static const char *ks_run(L4_ThreadId_t r)
 				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2), L4_nilthread,
 				 &old), 1);
 	if (!((ks_kp.lent_kinds >> LENT_KMEM_PDIR) & 1)) {
-		CHECK_EQ(ks.n, 0);         /* KMEM=pool: nobody is asked */
+		CHECK_EQ(kp->n, 0);         /* KMEM=pool: nobody is asked */
 		return 0;
 	}
-	CHECK_EQ(ks.took_wide, 0);
-	CHECK_EQ(ks.ec_wide & 0xF, 4u << 1);     /* error 4, in the send phase */
-	CHECK_EQ(LENT_KPF_REFUSAL_WHY(ks.ec_wide >> 4), LENT_KPF_MAPPED_WIDELY);
-	CHECK_EQ(LENT_KPF_REFUSAL_ITEM(ks.ec_wide >> 4), 0);
-	CHECK_EQ(ks.ec_ok, 0);
-	CHECK_EQ(ks.took_ok, 1);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, ks.ok), 1);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, ks.wide), 0);
+	CHECK_EQ(kp->took_first, 0);
+	CHECK_EQ(kp->ec_first & 0xF, 4u << 1);     /* error 4, in the send phase */
+	CHECK_EQ(LENT_KPF_REFUSAL_WHY(kp->ec_first >> 4), LENT_KPF_MAPPED_WIDELY);
+	CHECK_EQ(LENT_KPF_REFUSAL_ITEM(kp->ec_first >> 4), 0);
+	CHECK_EQ(kp->ec_second, 0);
+	CHECK_EQ(kp->took_second, 1);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp->second), 1);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp->first), 0);
 	/* The refused page lost nothing: every copy still reads. */
 	CHECK_EQ(*first, KS_MARK);
 	CHECK_EQ(*last, KS_MARK);
-	CHECK_EQ(ks.failed, 0);
+	CHECK_EQ(kp->failed, 0);
 	/* The task dies: the page it was lent comes back. */
 	rt_release(t);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, ks.ok), 0);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp->second), 0);
 	return 0;
 }
 
@@ -149,16 +110,19 @@ static const char *t_kstrip_widely_mapped_page_refused(void)
 	const char *why;
 
 	t_kp_zero(&ks, sizeof(ks));
-	RUN(t_kp_start(&ks_kp, KS_POOL, ks_loop));
-	ks.wide = ks_kp.pool;
-	ks.ok = ks_kp.pool + RT_PAGE_SIZE;
-	((volatile L4_Word_t *)ks.wide)[0] = KS_MARK;
-	((volatile L4_Word_t *)ks.ok)[0] = KS_MARK;
+	t_kp_zero(kp, sizeof(*kp));
+	kp->kp = &ks_kp;
+	kp->pool_pages = KS_POOL;
+	RUN(t_kp_start(&ks_kp, KS_POOL, t_kp_pdir_loop));
+	kp->first = ks_kp.pool;
+	kp->second = ks_kp.pool + RT_PAGE_SIZE;
+	((volatile L4_Word_t *)kp->first)[0] = KS_MARK;
+	((volatile L4_Word_t *)kp->second)[0] = KS_MARK;
 	r = rt_thread_create(ks_receiver, 0);
 	CHECK(!L4_IsNilThread(r));
 	why = ks_run(r);
-	ks_unmap_on(ks.wide);
-	ks_unmap_on(ks.ok);
+	ks_unmap_on(kp->first);
+	ks_unmap_on(kp->second);
 	return why;
 }
 

@@ -24,6 +24,8 @@
 #define S0H_ROOT_WINDOW		0x7f000000UL
 /* Step 3 notes where sigma0 first refused this many in a row. */
 #define S0H_REFUSALS		256
+/* ... and ends after this many in a row (10 MB of requests refused). */
+#define S0H_REFUSALS_END	(5 * S0H_REFUSALS)
 /* Step 2's candidates in each 4 MB of physical memory. */
 #define S0H_CANDIDATES		3
 /* How long a step may take (each is bounded by refusals or the size of

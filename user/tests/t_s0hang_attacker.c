@@ -138,8 +138,10 @@ static void s0h_step2(void)
 }
 
 /* Step 3: every other page of conventional memory, upwards, to its end
- * (at 512 MB the table fills long before).  Records where sigma0 first
- * refused S0H_REFUSALS times in a row. */
+ * (at 512 MB the table fills long before), or until sigma0 has refused
+ * S0H_REFUSALS_END times in a row: its table is full, and the rest would
+ * be the same refusal again, several hundred thousand times at 3 GB.
+ * Records where sigma0 first refused S0H_REFUSALS times in a row. */
 static void s0h_step3(void)
 {
 	L4_MemoryDesc_t *md;
@@ -156,6 +158,8 @@ static void s0h_step3(void)
 				row = 0;
 			else if (++row == S0H_REFUSALS && !s0h.full_at)
 				s0h.full_at = pa;
+			else if (row == S0H_REFUSALS_END)
+				return;
 		}
 	}
 }

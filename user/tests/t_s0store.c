@@ -130,6 +130,19 @@ static L4_Word_t s0s_device_page(unsigned n)
 	return 0;
 }
 
+/* Fewer than `need` device regions because RAM fills the range (a 3 GB
+ * machine: sigma0 maps idempotently, so a device frame it can give lies
+ * below 3 GB): nothing to test.  Where RAM ends below the range, a
+ * missing region is a failure as before. */
+static int s0s_no_room(unsigned need)
+{
+	if (s0s_device_page(need - 1) || (t_ram_mb() << 20) <= S0S_DEVICE_BASE)
+		return 0;
+	printf("#   skipped: RAM (%lu MB) fills the device range %lx-%lx, fewer than %u free 4 MB regions\n",
+	       t_ram_mb(), S0S_DEVICE_BASE, S0S_DEVICE_END - 1, need);
+	return 1;
+}
+
 /*
  * Device roots in S0S_REGIONS fresh 4 MB regions, one page each: sigma0
  * pays for every root (a page table each, and a node table), from its
@@ -141,6 +154,8 @@ static const char *t_s0store_device_roots_past_old_share(void)
 	struct s0s_owned base, now;
 	L4_Word_t pt0, pt1, total0, total1;
 
+	if (s0s_no_room(S0S_REGIONS))
+		return 0;
 	s0s_window = t_page();
 	CHECK(s0s_window != 0);
 	s0s_clear_window();
@@ -212,8 +227,11 @@ static const char *t_s0store_give_counts(void)
 static const char *t_s0store_bad_frames_refused(void)
 {
 	struct s0s_owned base;
-	L4_Word_t own = t_page(), fresh, rooted, r[3];
+	L4_Word_t own, fresh, rooted, r[3];
 
+	if (s0s_no_room(S0S_REGIONS + 3))
+		return 0;
+	own = t_page();
 	CHECK(own != 0);
 	s0s_window = t_page();
 	CHECK(s0s_window != 0);

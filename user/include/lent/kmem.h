@@ -141,6 +141,11 @@ enum lent_kpf_refusal {
 	                                 * those derived from it are more than
 	                                 * LENT_KPF_MAX_MAPPINGS */
 };
+/* The kernel takes as kernel memory only frames below this physical
+ * address (896 MB, the end of its direct map); a page at or above it is
+ * refused with LENT_KPF_NOT_ADDRESSABLE (and by SIGMA0_GIVE likewise).
+ * RAM up there is conventional memory user level uses like any other. */
+#define LENT_KMEM_FRAME_LIMIT 0x38000000u
 /* The most mappings a page may have in all (the kpager's and those it
  * passed on, directly or further down) to be lent: the kernel removes
  * every one's translation when it takes the frame, in one step. */

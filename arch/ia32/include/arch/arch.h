@@ -10,6 +10,7 @@
 #include <kernel/types.h>
 #include <arch/context.h>
 #include <arch/regs.h>
+#include <arch/frame_window.h>
 
 /* The top gigabyte of every address space maps physical memory 1:1. */
 #define KERNEL_VIRT      0xC0000000u
@@ -81,6 +82,26 @@ static inline const uint32_t *arch_user_word(const uint32_t *pdir, uint32_t va)
 }
 void arch_tlb_flush(uint32_t va);              /* in the current space */
 void arch_tlb_flush_all(void);
+
+/* ---- reaching any physical frame (arch/ia32/frame_window.c) ---- */
+/* A kernel pointer to physical address pa, valid until arch_frame_unmap
+ * of it: the direct map's below PHYSMAP_LIMIT, else a page of the frame
+ * window mapped for it.  At most FRAME_WINDOW_SLOTS (4) window pages are
+ * held at once; every arch_frame_map is paired with an arch_frame_unmap
+ * before the kernel leaves to user mode or blocks. */
+void *arch_frame_map_high(uint32_t pa);
+void arch_frame_unmap_high(const void *p);
+
+static inline void *arch_frame_map(uint32_t pa)
+{
+	return pa < PHYSMAP_LIMIT ? phys_to_virt(pa) : arch_frame_map_high(pa);
+}
+
+static inline void arch_frame_unmap(const void *p)
+{
+	if ((uintptr_t)p >= FRAME_WINDOW_BASE)
+		arch_frame_unmap_high(p);
+}
 
 /* Copy n words; for the message registers on the IPC fast path. */
 static inline void arch_copy_words(uint32_t *dst, const uint32_t *src, uint32_t n)
