@@ -279,15 +279,18 @@ static const char *t_exreg_abort_receiver_during_transfer(void)
 		       EC_SEND(L4_ErrAborted), EC_RECV(L4_ErrAborted));
 }
 
-/* The sender's XferTimeout (send half) is the shorter: it fires. */
+/* The sender's XferTimeout (send half) is the shorter: it fires.  The
+ * page is missing in the receiver's space: X.2 gives the receiver 5
+ * ("in the invoker's address space") and the sender 6. */
 static const char *t_ipc_xfer_timeout_codes(void)
 {
 	return stalled(L4_Timeouts(rt_us(50000), L4_Never), 0, STALL_TIMEOUT,
-		       EC_SEND(L4_ErrXferTimeoutOwn), EC_RECV(L4_ErrXferTimeoutPartner));
+		       EC_SEND(L4_ErrXferTimeoutPartner), EC_RECV(L4_ErrXferTimeoutOwn));
 }
 
 /* The receiver's XferTimeout (receive half) is the shorter: the codes
- * turn round. */
+ * are the same, as the page is missing in the receiver's space either
+ * way. */
 static const char *t_xfer_timeout_receiver_side(void)
 {
 	return stalled(0, L4_Timeouts(L4_Never, rt_us(50000)), STALL_TIMEOUT,
