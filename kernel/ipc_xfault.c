@@ -234,8 +234,12 @@ void xfer_sender_held(tcb_t *snd)
 {
 	tcb_t *rcv = xfer_partner(snd);
 
-	if (rcv && snd->cont.xfer.role == XFER_SENDER && snd->cont.xfer.rewound)
+	if (rcv && snd->cont.xfer.role == XFER_SENDER && snd->cont.xfer.rewound) {
+		/* The sender holds the transfer up, as a page missing in its
+		 * space would: a timeout gives it 5, the receiver 6. */
+		snd->cont.xfer.fault_snd = rcv->cont.xfer.fault_snd = 1;
 		xfer_arm_deadline(rcv, snd, rcv, false);
+	}
 }
 
 /* The thread was sent elsewhere: it will not retry a rewound send, so

@@ -6,10 +6,12 @@
  */
 #include "tests.h"
 
-static unsigned char sbuf[512];
-static unsigned char rbuf[512];
+/* Also the buffers of t_xstring*.c (t_xstring.h): each page of the
+ * image is sigma0's memory for good, and small machines have few. */
+unsigned char sbuf[512];
+unsigned char rbuf[512];
 /* Buffers for agents, each on a page of its own. */
-static unsigned char agbuf[2][RT_PAGE_SIZE] __attribute__((aligned(RT_PAGE_SIZE)));
+unsigned char agbuf[2][RT_PAGE_SIZE] __attribute__((aligned(RT_PAGE_SIZE)));
 
 static L4_Word_t string0(L4_Word_t len, int substrings)
 {

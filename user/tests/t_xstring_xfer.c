@@ -10,13 +10,11 @@
  * The receive buffer holds exactly those bytes, nothing after them
  * changes, and the message is never delivered afterwards.
  */
-#include "tests.h"
+#include "t_xstring.h"
 
 #define XS_LEN	256		/* the string */
 #define XS_CUT	100		/* its bytes on the page before the fault */
 
-static unsigned char xs_src[2][RT_PAGE_SIZE] __attribute__((aligned(RT_PAGE_SIZE)));
-static unsigned char xs_dst[3][RT_PAGE_SIZE] __attribute__((aligned(RT_PAGE_SIZE)));
 
 enum { XS_TIMEOUT, XS_ABORT_SENDER, XS_ABORT_RECEIVER };
 
@@ -42,14 +40,18 @@ static struct {
 	volatile L4_Word_t tag, ec, done, again;
 } xs;
 
-static void xs_fill(void)
+/* The pages hold the source (fault at the sender) or the buffer (fault
+ * at the receiver); the root's small arrays the other end. */
+static void xs_fill(int pages_are_source)
 {
 	unsigned i;
 
-	for (i = 0; i < sizeof(xs_src); i++)
-		((unsigned char *)xs_src)[i] = (unsigned char)(i * 11 + 5);
-	for (i = 0; i < sizeof(xs_dst); i++)
-		((unsigned char *)xs_dst)[i] = 0x5a;
+	for (i = 0; i < sizeof(xs_pages); i++)
+		((unsigned char *)xs_pages)[i] = pages_are_source ? (unsigned char)(i * 11 + 5) : 0x5a;
+	for (i = 0; i < XS_SMALL; i++) {
+		xs_src[i] = (unsigned char)(i * 7 + 3);
+		xs_dst[i] = 0x5a;
+	}
 }
 
 static void xs_send_body(L4_Word_t arg)
@@ -88,16 +90,6 @@ static void xs_recv_body(L4_Word_t arg)
 	xs.again = L4_IpcFailed(tag) && L4_ErrorCode() == EC_RECV(L4_ErrTimeout) ? 1 : 2;
 }
 
-static L4_Word_t string_item0(L4_Word_t len)
-{
-	return L4_StringItem((int)len, 0).raw[0];
-}
-
-static L4_Word_t ec_full(L4_Word_t code, int recv, L4_Word_t offset)
-{
-	return (offset << 4) | (code << 1) | (recv ? 1 : 0);
-}
-
 static void xs_abort(L4_ThreadId_t t, L4_Word_t how)
 {
 	(void)__L4_Exregs(t, how, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
@@ -109,22 +101,22 @@ static void xs_abort(L4_ThreadId_t t, L4_Word_t how)
 static const char *fault_at_receiver(const struct xs_case *c)
 {
 	L4_ThreadId_t r = rt_agent_create(L4_Myself()), s, from = L4_nilthread;
-	L4_Word_t buf = (L4_Word_t)xs_dst[1] - XS_CUT;
-	L4_Word_t a[2] = { buf, XS_LEN }, w[2] = { (L4_Word_t)xs_dst[0], 0 }, x;
+	L4_Word_t buf = (L4_Word_t)xs_pages[1] - XS_CUT;
+	L4_Word_t a[2] = { buf, XS_LEN }, w[2] = { (L4_Word_t)xs_pages[0], 0 }, x;
 	L4_MsgTag_t tag;
 	int i;
 
 	CHECK(!L4_IsNilThread(r));
 	CHECK(t_ag_ok(rt_agent_cmd(r, RT_AG_WRITE, 2, w)));	/* maps page 0 */
-	xs_fill();
+	xs_fill(0);
 	x = L4_Timeouts((L4_Time_t) { .raw = ZERO }, (L4_Time_t) { .raw = c->rcv });
 	CHECK(t_ag_ok(rt_agent_cmd(r, RT_AG_XFER, 1, &x)));
-	rt_watch((L4_Word_t)xs_dst[1], (L4_Word_t)xs_dst[2]);
+	rt_watch((L4_Word_t)xs_pages[1], (L4_Word_t)xs_pages[1] + RT_PAGE_SIZE);
 	CHECK(rt_agent_post(r, RT_AG_RECV_STRING, 2, a));
 	xs.peer = r;
 	xs.xfer = L4_Timeouts((L4_Time_t) { .raw = c->snd }, L4_ZeroTime);
-	xs.item[0] = string_item0(XS_LEN);
-	xs.item[1] = (L4_Word_t)xs_src[0];
+	xs.item[0] = xs_item(XS_LEN, 1, 0, 0);
+	xs.item[1] = (L4_Word_t)xs_src;
 	xs.done = 0;
 	s = rt_thread_create(xs_send_body, 0);
 	CHECK(!L4_IsNilThread(s));
@@ -133,26 +125,26 @@ static const char *fault_at_receiver(const struct xs_case *c)
 		tag = rt_agent_result(r, &from);
 		CHECK(rt_is_pagefault(tag));
 		CHECK_EQ(from.raw, r.raw);
-		CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), (L4_Word_t)xs_dst[1]);
+		CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), (L4_Word_t)xs_pages[1]);
 		xs_abort(c->end == XS_ABORT_SENDER ? s : r, c->end == XS_ABORT_SENDER ?
 			 __L4_EXREGS_ABORT_SEND : __L4_EXREGS_ABORT_RECV);
 	}
 	CHECK(t_wait_for(&xs.done, 1, 2 * T_WAIT_US));
 	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = xs.tag }));
-	CHECK_EQ(xs.ec, ec_full(c->snd_code, 0, XS_CUT));
+	CHECK_EQ(xs.ec, xs_ec(c->snd_code, 0, XS_CUT));
 	tag = rt_agent_result(r, &from);
 	if (rt_is_pagefault(tag)) {
 		/* The fault reached main before the timeout dropped it. */
 		CHECK(c->faults);
 		CHECK_EQ(from.raw, r.raw);
-		CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), (L4_Word_t)xs_dst[1]);
+		CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), (L4_Word_t)xs_pages[1]);
 		tag = rt_agent_result(r, 0);
 	}
 	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == RT_AG_RESULT);
 	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = rt_mr(1) }));
-	CHECK_EQ(rt_mr(2), ec_full(c->rcv_code, 1, XS_CUT));
+	CHECK_EQ(rt_mr(2), xs_ec(c->rcv_code, 1, XS_CUT));
 	for (i = 0; i < XS_CUT; i++)
-		CHECK_EQ(((unsigned char *)buf)[i], xs_src[0][i]);
+		CHECK_EQ(((unsigned char *)buf)[i], xs_src[i]);
 	for (i = XS_CUT; i < (int)RT_PAGE_SIZE; i++)
 		CHECK_EQ(((unsigned char *)buf)[i], 0x5a);
 	CHECK_EQ(((unsigned char *)buf)[-1], 0x5a);
@@ -165,54 +157,54 @@ static const char *fault_at_receiver(const struct xs_case *c)
 static const char *fault_at_sender(const struct xs_case *c)
 {
 	L4_ThreadId_t s = rt_agent_create(L4_Myself()), r, from = L4_nilthread;
-	L4_Word_t src = (L4_Word_t)xs_src[1] - XS_CUT, x, a[4];
+	L4_Word_t src = (L4_Word_t)xs_pages[1] - XS_CUT, x, a[4];
 	L4_MsgTag_t tag;
 	int i;
 
 	CHECK(!L4_IsNilThread(s));
-	a[0] = (L4_Word_t)xs_src[0];
+	a[0] = (L4_Word_t)xs_pages[0];
 	CHECK(t_ag_ok(rt_agent_cmd(s, RT_AG_READ, 1, a)));	/* maps page 0 */
-	xs_fill();
+	xs_fill(1);
 	x = L4_Timeouts((L4_Time_t) { .raw = c->snd }, L4_ZeroTime);
 	CHECK(t_ag_ok(rt_agent_cmd(s, RT_AG_XFER, 1, &x)));
-	rt_watch((L4_Word_t)xs_src[1], (L4_Word_t)xs_src + sizeof(xs_src));
+	rt_watch((L4_Word_t)xs_pages[1], (L4_Word_t)xs_pages[1] + RT_PAGE_SIZE);
 	xs.peer = s;
 	xs.xfer = L4_Timeouts(L4_ZeroTime, (L4_Time_t) { .raw = c->rcv });
-	xs.item[0] = string_item0(XS_LEN);
-	xs.item[1] = (L4_Word_t)xs_dst[0];
+	xs.item[0] = xs_item(XS_LEN, 1, 0, 0);
+	xs.item[1] = (L4_Word_t)xs_dst;
 	xs.done = xs.again = 0;
 	r = rt_thread_create(xs_recv_body, 0);
 	CHECK(!L4_IsNilThread(r));
 	a[0] = r.raw;
 	a[1] = t_tag(0x52, 0, 2).raw;
-	a[2] = string_item0(XS_LEN);
+	a[2] = xs_item(XS_LEN, 1, 0, 0);
 	a[3] = src;
 	CHECK(rt_agent_post(s, RT_AG_SEND, 4, a));
 	if (c->end != XS_TIMEOUT) {
 		tag = rt_agent_result(s, &from);
 		CHECK(rt_is_pagefault(tag));
 		CHECK_EQ(from.raw, s.raw);
-		CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), (L4_Word_t)xs_src[1]);
+		CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), (L4_Word_t)xs_pages[1]);
 		xs_abort(c->end == XS_ABORT_SENDER ? s : r, c->end == XS_ABORT_SENDER ?
 			 __L4_EXREGS_ABORT_SEND : __L4_EXREGS_ABORT_RECV);
 	}
 	CHECK(t_wait_for(&xs.done, 1, 2 * T_WAIT_US));
 	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = xs.tag }));
-	CHECK_EQ(xs.ec, ec_full(c->rcv_code, 1, XS_CUT));
+	CHECK_EQ(xs.ec, xs_ec(c->rcv_code, 1, XS_CUT));
 	tag = rt_agent_result(s, &from);
 	if (rt_is_pagefault(tag)) {
 		CHECK(c->faults);
 		CHECK_EQ(from.raw, s.raw);
-		CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), (L4_Word_t)xs_src[1]);
+		CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), (L4_Word_t)xs_pages[1]);
 		tag = rt_agent_result(s, 0);
 	}
 	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == RT_AG_RESULT);
 	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = rt_mr(1) }));
-	CHECK_EQ(rt_mr(2), ec_full(c->snd_code, 0, XS_CUT));
+	CHECK_EQ(rt_mr(2), xs_ec(c->snd_code, 0, XS_CUT));
 	for (i = 0; i < XS_CUT; i++)
-		CHECK_EQ(xs_dst[0][i], xs_src[0][RT_PAGE_SIZE - XS_CUT + i]);
-	for (i = XS_CUT; i < (int)sizeof(xs_dst); i++)
-		CHECK_EQ(((unsigned char *)xs_dst)[i], 0x5a);
+		CHECK_EQ(xs_dst[i], xs_pages[0][RT_PAGE_SIZE - XS_CUT + i]);
+	for (i = XS_CUT; i < XS_SMALL; i++)
+		CHECK_EQ(xs_dst[i], 0x5a);
 	/* The receiver's second, zero-timeout receive found nothing. */
 	CHECK(t_wait_for(&xs.again, 1, T_WAIT_US));
 	return 0;
