@@ -270,10 +270,45 @@ static const char *t_xstring_xfer_abort_at_sender(void)
 	return run(aborts, N(aborts), 1);
 }
 
+/* Before the transfer has begun (the receiver is not receiving yet), an
+ * abort is X.2's "cancelled": 3 to the sender alone, offset 0, nothing
+ * written. */
+static const char *t_xstring_xfer_cancel_before_transfer(void)
+{
+	L4_ThreadId_t r = rt_agent_create(L4_Myself()), s;
+	L4_Word_t old;
+	int i;
+
+	CHECK(!L4_IsNilThread(r));
+	xs_fill(0);
+	xs.peer = r;
+	xs.xfer = 0;
+	xs.item[0] = xs_item(XS_LEN, 1, 0, 0);
+	xs.item[1] = (L4_Word_t)xs_src;
+	xs.done = 0;
+	s = rt_thread_create(xs_send_body, 0);
+	CHECK(!L4_IsNilThread(s));
+	/* The agent waits for main only: the sender stays blocked. */
+	for (i = 0; i < 1000; i++) {
+		if (L4_Schedule(s, ~0UL, ~0UL, ~0UL, ~0UL, &old) == L4_SCHEDRESULT_PENDING_SEND)
+			break;
+		rt_sleep_us(1000);
+	}
+	CHECK_EQ(L4_Schedule(s, ~0UL, ~0UL, ~0UL, ~0UL, &old), L4_SCHEDRESULT_PENDING_SEND);
+	xs_abort(s, __L4_EXREGS_ABORT_SEND);
+	CHECK(t_wait_for(&xs.done, 1, T_WAIT_US));
+	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = xs.tag }));
+	CHECK_EQ(xs.ec, xs_ec(L4_ErrCanceled, 0, 0));
+	for (i = 0; i < (int)sizeof(xs_pages); i++)
+		CHECK_EQ(((unsigned char *)xs_pages)[i], 0x5a);
+	return 0;
+}
+
 const struct test xstring_xfer_tests[] = {
 	TEST(xstring_xfer_fault_at_receiver),
 	TEST(xstring_xfer_fault_at_sender),
 	TEST(xstring_xfer_abort_at_receiver),
 	TEST(xstring_xfer_abort_at_sender),
+	TEST(xstring_xfer_cancel_before_transfer),
 	{ 0 },
 };
