@@ -12,7 +12,8 @@
 static const struct test *const groups[] = {
 	kip_tests, utcb_tests, clock_tests, clock_load_tests, thread_tests, tclife_tests, space_tests,
 	exreg_tests, sched_tests, fpu_tests, trap_tests, ipc_tests, ipc_chain_tests, ipc_prop_tests,
-	ipc_error_tests, ipc_item_tests, string_tests, xstring_tests, xstring_xfer_tests, fault_tests, unmap_tests, mapx_tests,
+	ipc_error_tests, ipc_item_tests, string_tests, fault_tests, unmap_tests, mapx_tests,
+	xstring_tests, xstring_xfer_tests,
 	tasklayout_tests,
 	preempt_tests, preempt_fix_tests, preempt_attack_xfer_tests, preempt_attack_space_tests,
 	preempt_attack_map_tests,
