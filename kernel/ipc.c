@@ -156,7 +156,7 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 	if (xfer_linked_to(snd, rcv) && !kmsg_active(snd))
 		xfer_unlink(snd);      /* the stopped transfer is over */
 	if (r != XFER_OK) {
-		fail_both(snd, rcv, r);
+		fail_both(snd, rcv, r, cur.bytes);
 		return DELIVERY_FAILED;
 	}
 	tid_t from = sender_id(rcv, snd);
@@ -356,8 +356,9 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 
 	if (xfer_linked(t) && (!retry || t->cont.xfer.role != XFER_SENDER || !xfer_linked_to(t, dest))) {
 		tcb_t *p = xfer_partner(t);
+		uint32_t bytes = xfer_bytes(t);
 		xfer_unlink(t);
-		xfer_fail_one(p, IPC_ERR_ABORTED);
+		xfer_fail_one(p, IPC_ERR_ABORTED, bytes);
 	}
 	if (!retry)
 		t->cont.xfer.cur_to = TID_NIL;

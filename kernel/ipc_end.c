@@ -9,6 +9,7 @@
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
+#include <kernel/xfer_offset.h>
 #include <arch/arch.h>
 
 /* The kernel's own call of t (page fault, exception, start-up) cannot be
@@ -102,12 +103,14 @@ void fail_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset)
 }
 
 /* Both partners of a failed transfer learn of it, each from its side. */
-void fail_both(tcb_t *snd, tcb_t *rcv, int code)
+void fail_both(tcb_t *snd, tcb_t *rcv, int code, uint32_t bytes)
 {
 	int rcv_code = code == IPC_ERR_XFER_TIMEOUT_OWN ? IPC_ERR_XFER_TIMEOUT_PARTNER :
 		       code == IPC_ERR_XFER_TIMEOUT_PARTNER ? IPC_ERR_XFER_TIMEOUT_OWN : code;
-	fail_ipc(rcv, (uint32_t)rcv_code, true);
-	fail_ipc(snd, (uint32_t)code, false);
+	uint32_t off = ipc_error_offset(xfer_error((uint32_t)code, false, bytes));
+
+	fail_ipc_at(rcv, (uint32_t)rcv_code, true, off);
+	fail_ipc_at(snd, (uint32_t)code, false, off);
 }
 
 void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
@@ -240,7 +243,8 @@ void ipc_timeout(tcb_t *t)
 	 * kernel page fault's, which fails the receive for want of memory
 	 * (kernel_ipc_failed) and aborts the partner's send. */
 	if (xfer_linked(t) && !(t->cont.kind == CONT_PF_RECV && kpf_waiting(t))) {
-		bool own = (t->cont.xfer.role == XFER_SENDER) == t->cont.xfer.by_sender;
+		/* X.2: 5 to the partner in whose space the page is missing. */
+		bool own = (t->cont.xfer.role == XFER_SENDER) == t->cont.xfer.fault_snd;
 		xfer_abort(t, own ? IPC_ERR_XFER_TIMEOUT_OWN : IPC_ERR_XFER_TIMEOUT_PARTNER,
 			   own ? IPC_ERR_XFER_TIMEOUT_PARTNER : IPC_ERR_XFER_TIMEOUT_OWN);
 		return;

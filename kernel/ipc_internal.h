@@ -55,7 +55,8 @@ void fail_user_ipc(tcb_t *t, uint32_t code, bool receive_phase);
  * kernel-memory errors, <lent/kmem.h>). */
 void fail_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset);
 void fail_user_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offset);
-void fail_both(tcb_t *snd, tcb_t *rcv, int code);
+/* code as the sender sees it; bytes: the strings' bytes transferred. */
+void fail_both(tcb_t *snd, tcb_t *rcv, int code, uint32_t bytes);
 void finish_receive(tcb_t *rcv, tid_t from, word_t tag);
 /* How long t's kernel-made message waits (ipc.c). */
 timeout_t ipc_kernel_call_timeout(const tcb_t *t);
@@ -66,7 +67,9 @@ bool ipc_kernel_send_fast(tcb_t *t, tcb_t *dest);
 
 /* ipc_xfault.c */
 void xfer_unlink(tcb_t *a);
-void xfer_fail_one(tcb_t *t, uint32_t code);
+void xfer_fail_one(tcb_t *t, uint32_t code, uint32_t bytes);
+/* The bytes of strings a stopped transfer of t's had transferred. */
+uint32_t xfer_bytes(tcb_t *t);
 void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner);
 void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f);
 void xfer_release_held(tcb_t *t);

@@ -11,6 +11,7 @@
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
+#include <kernel/xfer_offset.h>
 #include <arch/arch.h>
 
 /* ---- transfers stopped by a page fault ---- */
@@ -51,7 +52,6 @@ static void xfer_arm_deadline(tcb_t *waiter, tcb_t *snd, tcb_t *rcv, bool first)
 		uint64_t sd = timeout_is_never(st) ? never : timeout_deadline(st, now);
 		uint64_t rd = timeout_is_never(rt) ? never : timeout_deadline(rt, now);
 		snd->cont.xfer.deadline_us = rcv->cont.xfer.deadline_us = sd <= rd ? sd : rd;
-		snd->cont.xfer.by_sender = rcv->cont.xfer.by_sender = sd <= rd;
 	}
 	timeout_cancel(waiter);
 	if (waiter->cont.xfer.deadline_us && waiter->cont.xfer.deadline_us != ~(uint64_t)0)
@@ -72,7 +72,20 @@ static void drop_kernel_call(tcb_t *t)
 		xfer_release_held(t);
 }
 
-void xfer_fail_one(tcb_t *t, uint32_t code)
+/* t's transfer is linked to its partner still: the sender's cursor
+ * says how many bytes of strings it had transferred. */
+uint32_t xfer_bytes(tcb_t *t)
+{
+	tcb_t *p = xfer_partner(t);
+
+	if (!p)
+		return 0;
+	tcb_t *snd = t->cont.xfer.role == XFER_SENDER ? t : p;
+	tcb_t *rcv = snd == t ? p : t;
+	return snd->cont.xfer.cur_to == rcv->core->id ? snd->cont.xfer.cur.bytes : 0;
+}
+
+void xfer_fail_one(tcb_t *t, uint32_t code, uint32_t bytes)
 {
 	/* The transfer was the kernel's own message to t (its pager's or
 	 * exception handler's reply): t made no IPC, and its registers are
@@ -92,18 +105,20 @@ void xfer_fail_one(tcb_t *t, uint32_t code)
 		t->cont.xfer.rewound = false;
 	}
 	/* t's kernel call is dropped: what is left is its own Ipc. */
-	fail_user_ipc(t, code, t->cont.xfer.role == XFER_RECEIVER);
+	bool rcv = t->cont.xfer.role == XFER_RECEIVER;
+	fail_user_ipc_at(t, code, rcv, ipc_error_offset(xfer_error(code, rcv, bytes)));
 }
 
 /* End a stopped transfer: both partners fail, each with its own code. */
 void xfer_abort(tcb_t *t, uint32_t code_t, uint32_t code_partner)
 {
 	tcb_t *p = xfer_partner(t);
+	uint32_t bytes = xfer_bytes(t);
 
 	xfer_unlink(t);
-	xfer_fail_one(t, code_t);
+	xfer_fail_one(t, code_t, bytes);
 	if (p)
-		xfer_fail_one(p, code_partner);
+		xfer_fail_one(p, code_partner, bytes);
 }
 
 /* A page is missing in the middle of a transfer: its owner asks its pager,
@@ -113,6 +128,7 @@ void xfer_fault(tcb_t *snd, tcb_t *rcv, const xfer_fault_t *f)
 	bool first = !xfer_linked_to(snd, rcv);
 
 	xfer_link(snd, rcv);
+	snd->cont.xfer.fault_snd = rcv->cont.xfer.fault_snd = f->who == snd;
 	if (f->who == snd) {
 		if (snd->core->state == TS_SEND)
 			senders_remove(snd);
@@ -218,8 +234,12 @@ void xfer_sender_held(tcb_t *snd)
 {
 	tcb_t *rcv = xfer_partner(snd);
 
-	if (rcv && snd->cont.xfer.role == XFER_SENDER && snd->cont.xfer.rewound)
+	if (rcv && snd->cont.xfer.role == XFER_SENDER && snd->cont.xfer.rewound) {
+		/* The sender holds the transfer up, as a page missing in its
+		 * space would: a timeout gives it 5, the receiver 6. */
+		snd->cont.xfer.fault_snd = rcv->cont.xfer.fault_snd = 1;
 		xfer_arm_deadline(rcv, snd, rcv, false);
+	}
 }
 
 /* The thread was sent elsewhere: it will not retry a rewound send, so

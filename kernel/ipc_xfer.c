@@ -6,44 +6,13 @@
 #include <kernel/string.h>
 #include <kernel/preempt.h>
 #include <kernel/kpf.h>
+#include <kernel/xfer_offset.h>
 #include <arch/arch.h>
 
 #define MAX_MRS 64
-#define MAX_BRS 33
-#define MAX_SEGS 32
+#define MAX_BRS XFER_MAX_BRS
 
-typedef struct segment { uint32_t addr, len; } segment_t;
-
-/* Read one string (an item plus the items chained to it with the c bit)
- * starting at words[i]; returns the index after it, 0 if malformed. */
-static unsigned parse_string(const word_t *words, unsigned i, unsigned end,
-			     segment_t *segs, unsigned *nsegs)
-{
-	*nsegs = 0;
-	for (;;) {
-		if (i >= end)
-			return 0;
-		word_t hdr = words[i++];
-		if (!item_is_string(hdr))
-			return 0;
-		unsigned j = string_item_substrings(hdr);
-		if (i + j > end || *nsegs + j > MAX_SEGS)
-			return 0;
-		for (unsigned k = 0; k < j; k++)
-			segs[(*nsegs)++] = (segment_t){ words[i++], string_item_length(hdr) };
-		if (!string_item_compound(hdr))
-			return i;
-	}
-}
-
-static uint32_t total_len(const segment_t *s, unsigned n)
-{
-	uint32_t sum = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		sum += s[i].len;
-	return sum;
-}
+typedef xfer_seg_t segment_t;
 
 /* Strings may only name user memory; a kernel address could never be
  * paged in, so it fails the message instead of faulting forever. */
@@ -65,46 +34,20 @@ static bool buffers_writable_area(struct tcb *rcv, const segment_t *s, unsigned 
 	return segments_in_user(s, n);
 }
 
-/* Find byte off of a segment list: segment *idx, offset *in there. */
-static void seek(const segment_t *s, unsigned n, uint32_t off, unsigned *idx, uint32_t *in)
-{
-	unsigned i = 0;
-
-	while (i < n && off >= s[i].len) {
-		off -= s[i].len;
-		i++;
-	}
-	*idx = i;
-	*in = off;
-}
-
 #define COPY_COST(n) (32u + (n) / 4)   /* about the instructions n bytes cost */
 
-/* Copy bytes *done .. len between two segment lists through the page
- * tables.  A missing page stops the copy and names itself in *f; a
- * preemption point stops it too.  *done says how far it got either way. */
+/* Copy bytes cur->done .. len between two segment lists through the page
+ * tables (len: what fits the buffer).  A missing page stops the copy and
+ * names itself in *f; a preemption point stops it too.  The cursor says
+ * how far it got either way: cur->done in this string, cur->bytes in all
+ * strings of the message. */
 static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 		       struct tcb *rcv, const segment_t *dst, unsigned nd,
-		       uint32_t len, uint32_t *done, xfer_fault_t *f)
+		       uint32_t len, xfer_cursor_t *cur, xfer_fault_t *f)
 {
-	unsigned si, di;
-	uint32_t so, dof;
+	uint32_t sva, dva, n;
 
-	seek(src, ns, *done, &si, &so);
-	seek(dst, nd, *done, &di, &dof);
-	while (*done < len) {
-		while (si < ns && so == src[si].len)
-			si++, so = 0;
-		while (di < nd && dof == dst[di].len)
-			di++, dof = 0;
-		if (si == ns || di == nd)
-			break;
-		uint32_t sva = src[si].addr + so, dva = dst[di].addr + dof;
-		uint32_t n = len - *done;
-		n = n < src[si].len - so ? n : src[si].len - so;
-		n = n < dst[di].len - dof ? n : dst[di].len - dof;
-		n = n < PAGE_SIZE - (sva & ~PAGE_MASK) ? n : PAGE_SIZE - (sva & ~PAGE_MASK);
-		n = n < PAGE_SIZE - (dva & ~PAGE_MASK) ? n : PAGE_SIZE - (dva & ~PAGE_MASK);
+	while ((n = xfer_piece(src, ns, dst, nd, cur->done, len, PAGE_SIZE, &sva, &dva))) {
 		uint32_t sp, dp;   /* physical: the frames may lie above the direct map */
 		if (!space_user_frame(snd->space, sva, RIGHT_R, &sp)) {
 			*f = (xfer_fault_t){ .who = snd, .addr = sva, .access = RIGHT_R };
@@ -116,7 +59,8 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 			return XFER_FAULT;
 		}
 		space_copy_frames(dp, sp, n);
-		so += n, dof += n, *done += n;
+		cur->done += n;
+		cur->bytes += n;
 		/* Even after the last chunk: many short strings add up too. */
 		if (preempt_due(COPY_COST(n)))
 			return XFER_STOPPED;
@@ -124,17 +68,17 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 	return XFER_OK;
 }
 
-/* A transfer page fault is allowed to wait unless an XferTimeout is zero. */
+/* A transfer page fault is allowed to wait unless an XferTimeout (the
+ * sender's send half, the receiver's receive half) is zero.  Then it
+ * fails at once, X.2's way: the partner in whose space the page is
+ * missing gets 5, the other 6 (the code returned is the sender's). */
 static int fault_or_timeout(struct tcb *snd, struct tcb *rcv, xfer_fault_t *f)
 {
 	word_t snd_xt = snd->utcb && !kmsg_active(snd) ? UTCB_TCR(snd, TCR_XFER_TIMEOUT) : 0;
 	word_t rcv_xt = rcv->utcb && !kmsg_active(rcv) ? UTCB_TCR(rcv, TCR_XFER_TIMEOUT) : 0;
 
-	if (timeout_is_zero(timeouts_snd(snd_xt)))
-		return IPC_ERR_XFER_TIMEOUT_OWN;
-	if (timeout_is_zero(timeouts_rcv(rcv_xt)))
-		return IPC_ERR_XFER_TIMEOUT_PARTNER;
-	(void)f;
+	if (timeout_is_zero(timeouts_snd(snd_xt)) || timeout_is_zero(timeouts_rcv(rcv_xt)))
+		return f->who == snd ? IPC_ERR_XFER_TIMEOUT_OWN : IPC_ERR_XFER_TIMEOUT_PARTNER;
 	return XFER_FAULT;
 }
 
@@ -166,8 +110,9 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		acceptor = UTCB_BR(rcv, 0);
 	}
 	/* A transfer that stopped goes on with the item it stopped in. */
-	if (cur->item <= u || cur->item >= end || cur->br == 0 || cur->br >= MAX_BRS)
-		*cur = (xfer_cursor_t){ .item = (uint8_t)(u + 1), .br = 1, .done = 0 };
+	if (cur->item <= u || cur->item >= end || cur->br == 0 ||
+	    (cur->br >= MAX_BRS && cur->br != XFER_BR_NONE))
+		*cur = (xfer_cursor_t){ .item = (uint8_t)(u + 1), .br = 1 };
 	/* Untyped words and the typed items' words as they were sent; the
 	 * words of strings already done keep what the receiver was told. */
 	unsigned last = end < dst_max ? end : dst_max;
@@ -213,10 +158,13 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 			i += 2;
 			continue;
 		}
-		segment_t ss[MAX_SEGS], ds[MAX_SEGS];
-		unsigned ns, nd;
-		unsigned next = parse_string(src, i, end, ss, &ns);
-		if (!next || kmsg_active(rcv) || !acceptor_strings(acceptor))
+		segment_t ss[XFER_MAX_SEGS], ds[XFER_MAX_SEGS];
+		unsigned ns, nd, bnext;
+		unsigned next = xfer_parse_string(src, i, end, ss, &ns);
+		/* Message overflow (X.2): a malformed item, or no receive
+		 * buffer: BR0's s bit clear, or the last buffer's C bit. */
+		if (!next || kmsg_active(rcv) || !acceptor_strings(acceptor) ||
+		    cur->br == XFER_BR_NONE)
 			return IPC_ERR_OVERFLOW;
 		if (!br_read) {
 			/* Only strings need the receive buffers: read them once. */
@@ -224,19 +172,19 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 				br[b] = UTCB_BR(rcv, b);
 			br_read = true;
 		}
-		unsigned bnext = parse_string(br, cur->br, MAX_BRS, ds, &nd);
-		if (!bnext)
+		if (!xfer_buffer_at(br, cur->br, ds, &nd, &bnext))
 			return IPC_ERR_OVERFLOW;
-		uint32_t len = total_len(ss, ns);
+		uint32_t len = xfer_total(ss, ns), cap = xfer_total(ds, nd);
 		if (!segments_in_user(ss, ns) || !buffers_writable_area(rcv, ds, nd))
 			return IPC_ERR_OVERFLOW;
-		if (len > total_len(ds, nd))
-			return IPC_ERR_OVERFLOW;
-		int r = copy_string(snd, ss, ns, rcv, ds, nd, len, &cur->done, f);
+		/* A string longer than its buffer fills it and is cut there. */
+		int r = copy_string(snd, ss, ns, rcv, ds, nd, xfer_fits(len, cap), cur, f);
 		if (r == XFER_FAULT)
 			return fault_or_timeout(snd, rcv, f);
 		if (r == XFER_STOPPED)
 			return r;
+		if (len > cap)
+			return IPC_ERR_OVERFLOW;
 		/* The receiver learns where its string went and how long it is. */
 		dst[i] = (len << 10) | (src[i] & 0x3FF & ~(1u << 9) & ~(0x1Fu << 4));
 		if (i + 1 < dst_max)

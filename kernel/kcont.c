@@ -45,7 +45,7 @@ enum kcont_fault kcont_check(const kcont_t *k, unsigned ts)
 	if (k->kind >= CONT_KINDS || ts > TS_HALTED)
 		return KCONT_BAD_KIND;
 	if (!is_flag(k->halted) || !is_flag(k->receive_pending) ||
-	    !is_flag(k->xfer.rewound) || !is_flag(k->xfer.by_sender))
+	    !is_flag(k->xfer.rewound) || !is_flag(k->xfer.fault_snd))
 		return KCONT_BAD_FLAG;
 	if (k->kpf.state >= KPF_STATES)
 		return KCONT_BAD_KPF;

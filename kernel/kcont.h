@@ -80,7 +80,7 @@ typedef struct xfer_state {
 	                                * transfer stopped); a body holds no
 	                                * kernel pointer */
 	uint8_t role;                  /* XFER_SENDER or XFER_RECEIVER */
-	uint8_t by_sender;             /* the sender's XferTimeout set the deadline */
+	uint8_t fault_snd;             /* the last fault was in the sender's space */
 	uint8_t rewound;               /* sender's trap rewound to retry the Ipc */
 	uint64_t deadline_us;          /* end of the transfer, from its first fault
 	                                * (0: none armed yet) */

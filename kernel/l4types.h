@@ -209,7 +209,8 @@ static inline timeout_t timeouts_rcv(uint32_t w) { return (timeout_t)(w & 0xFFFF
 
 /* ---- IPC error codes (ErrorCode TCR) ------------------------------------
  * bit 0: 1 = error in the receive phase; bits 1..3 code; bits 4.. offset
- * (words transferred before the error, for codes 4..7). */
+ * (bytes of strings transferred before the error, for codes 4..7;
+ * kernel/xfer_offset.h). */
 enum ipc_errcode {
 	IPC_ERR_TIMEOUT = 1,
 	IPC_ERR_NOPARTNER = 2,

@@ -7,12 +7,15 @@
 #include <kernel/types.h>
 
 /* How far a transfer that stopped got: the typed item it is in, the
- * receive buffer register its strings go to next, and the bytes (of a
- * string) or pages (of a map or grant item) of that item already done.
- * Kept in the sender; all zero for a transfer not begun. */
+ * receive buffer register its strings go to next (XFER_BR_NONE,
+ * kernel/xfer_offset.h: none is left), the bytes (of a string) or pages
+ * (of a map or grant item) of that item already done, and the bytes of
+ * all strings transferred so far (the offset an error reports).  Kept in
+ * the sender; all zero for a transfer not begun. */
 typedef struct xfer_cursor {
 	uint8_t item, br;
 	uint32_t done;
+	uint32_t bytes;
 } xfer_cursor_t;
 
 #endif

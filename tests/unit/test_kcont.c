@@ -109,7 +109,7 @@ START_TEST(kinds_and_flags_out_of_range_are_refused)
 	k.xfer.rewound = 3;
 	ck_assert_int_eq(kcont_check(&k, TS_READY), KCONT_BAD_FLAG);
 	k = receiving();
-	k.xfer.by_sender = 0xFF;
+	k.xfer.fault_snd = 0xFF;
 	ck_assert_int_eq(kcont_check(&k, TS_READY), KCONT_BAD_FLAG);
 
 	k = receiving();

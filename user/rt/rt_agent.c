@@ -139,6 +139,13 @@ void rt_agent_loop(L4_Word_t arg)
 
 	(void)arg;
 	L4_Set_XferTimeouts(0);		/* never: the partner's timeout decides */
+	/* Every command's code is there before the first one: a command
+	 * must not fault on the image's code while main, its pager perhaps,
+	 * is busy talking to it (each function is shorter than a page). */
+	(void)*(volatile const char *)(L4_Word_t)agent_recv;
+	(void)*(volatile const char *)((L4_Word_t)agent_recv + RT_PAGE_SIZE - 1);
+	(void)*(volatile const char *)(L4_Word_t)rt_agent_loop;
+	(void)*(volatile const char *)((L4_Word_t)rt_agent_loop + RT_PAGE_SIZE - 1);
 	for (;;) {
 		L4_MsgTag_t tag;
 

@@ -14,6 +14,7 @@ static const struct test *const groups[] = {
 	exreg_tests, sched_tests, fpu_tests, sse_tests, trap_tests, ipc_tests, ipc_chain_tests, ipc_prop_tests,
 	x2abi_tests, x2abi_ipc_tests,
 	ipc_error_tests, ipc_item_tests, string_tests, fault_tests, unmap_tests, mapx_tests,
+	xstring_tests, xstring_xfer_tests,
 	tasklayout_tests,
 	io_tests, irq_tests,
 	preempt_tests, preempt_fix_tests, preempt_attack_xfer_tests, preempt_attack_space_tests,

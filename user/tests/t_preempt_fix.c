@@ -64,7 +64,8 @@ static const char *t_preempt_fix_resumed_string_words(void)
 	s = t_send_async(L4_Myself(), tag, items, 0);
 	CHECK(!L4_IsNilThread(s));
 	L4_LoadBR(0, L4_StringItemsAcceptor.raw);
-	L4_LoadBR(1, fx_string0(sizeof(fx_small_rcv), 1));
+	/* C (bit 0): the second buffer follows (X.2). */
+	L4_LoadBR(1, fx_string0(sizeof(fx_small_rcv), 1) | 1);
 	L4_LoadBR(2, (L4_Word_t)fx_small_rcv);
 	L4_LoadBR(3, fx_string0(big, 1));
 	L4_LoadBR(4, fx.rcv);
