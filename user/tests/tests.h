@@ -56,7 +56,7 @@ extern const struct test kpfnote_tests[], kstrip_tests[], kpfregs_tests[];
 extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_tests[];
 extern const struct test khostile_nest_tests[], khostile_tc_tests[];
 extern const struct test irq_tests[];
-extern const struct test x2abi_tests[], x2abi_ipc_tests[];
+extern const struct test x2abi_tests[], x2abi_ipc_tests[], lipc_fast_tests[];
 
 /* Failure reports: a "#" diagnostic line, then the reason for "not ok". */
 const char *t_fail(const char *file, int line, const char *what);
