@@ -11,19 +11,6 @@
 
 #define LF_LABEL	0x7b10
 
-/* t blocked in its receive (the kernel says so). */
-static int lf_waiting(L4_ThreadId_t t)
-{
-	L4_Word_t start = rt_now_us(), old;
-
-	while (L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) != L4_SCHEDRESULT_WAITING) {
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return 1;
-}
-
 /*
  * Receive one message from the thread t_shared[0] names (0: anylocal),
  * count it in t_shared[arg], keep its From in t_shared[arg + 1], and
@@ -55,7 +42,7 @@ static const char *t_lf_closed_by_global(void)
 	t_shared[0] = rt_main_thread().raw;
 	s = rt_thread_create(lf_closed_server, 4);
 	CHECK(!L4_IsNilThread(s));
-	CHECK(lf_waiting(s));
+	CHECK(t_waiting(s));
 	t_load(LF_LABEL, 0, 0, 0, 0);
 	tag = L4_Ipc(s, s, L4_Timeouts(rt_us(T_WAIT_US), L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
@@ -74,11 +61,11 @@ static const char *t_lf_closed_for_other(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(other));
-	CHECK(lf_waiting(other));          /* waits for anylocal: it stays out */
+	CHECK(t_waiting(other));          /* waits for anylocal: it stays out */
 	t_shared[0] = L4_LocalIdOf(other).raw;
 	s = rt_thread_create(lf_closed_server, 4);
 	CHECK(!L4_IsNilThread(s));
-	CHECK(lf_waiting(s));
+	CHECK(t_waiting(s));
 	ls = L4_LocalIdOf(s);
 	t_load(LF_LABEL, 0, 0, 0, 0);
 	tag = L4_Lipc(ls, ls, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
@@ -116,14 +103,14 @@ static const char *t_lf_anylocal_foreign(void)
 	t_shared[0] = 0;
 	s = rt_thread_create(lf_closed_server, 4);
 	CHECK(!L4_IsNilThread(s));
-	CHECK(lf_waiting(s));
+	CHECK(t_waiting(s));
 	f = rt_task_create(lf_foreign_caller, s.raw, rt_pager());
 	CHECK(!L4_IsNilThread(f));
 	tag = L4_Ipc(L4_nilthread, f, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(rt_mr(1), EC_SEND(1));
 	CHECK_EQ(t_shared[4], 0);
-	CHECK(lf_waiting(s));
+	CHECK(t_waiting(s));
 	t_load(LF_LABEL, 0, 0, 0, 0);
 	tag = L4_Lcall(L4_LocalIdOf(s));
 	CHECK(L4_IpcSucceeded(tag));
