@@ -16,8 +16,9 @@ struct tcb;
 void ipc_syscall(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts,
 		 word_t tag, bool lipc) __attribute__((noreturn));
 
-/* The common Call/ReplyWait case; returns only if it does not apply. */
-void ipc_fastpath(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag);
+/* The common Call/ReplyWait case, its arguments still in t's registers;
+ * returns only if it does not apply. */
+void ipc_fastpath(struct tcb *t);
 void ipc_kpf_answer_fast(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag);
 
 /* t (in TS_RECV, ipc_from set) looks for a waiting sender, or waits. */

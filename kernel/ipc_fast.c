@@ -44,10 +44,15 @@ static tcb_t *local_partner(tcb_t *t, tid_t local)
 {
 	space_t *s = t->space;
 	uint32_t utcb = local - LOCAL_IN_UTCB;
+	tcb_core_t *c;
 	tcb_t *d;
 
-	if (local == t->peer_local && is_at(d = thread_lookup(t->peer_id), s, utcb))
-		return d;
+	/* peer_local is 0 (never a concrete local ID) until the slow half
+	 * below sets it, together with peer_id, a concrete global ID: no
+	 * need to ask tid_is_global() of it here. */
+	if (local == t->peer_local && (c = thread_core_by_number(tid_number(t->peer_id))) &&
+	    c->id == t->peer_id && is_at(c->tcb, s, utcb))
+		return c->tcb;
 
 	/* Only where a UTCB can be: a UTCB slot of the space's UTCB area
 	 * (set, since t runs; SpaceControl made it an aligned fpage of at
@@ -64,46 +69,67 @@ static tcb_t *local_partner(tcb_t *t, tid_t local)
 	return d;
 }
 
-/* Does dest's from-specifier take a message from t? */
-static bool partner_waits_for(const tcb_t *dest, const tcb_t *t)
+/* Is dest blocked in a receive phase that the fast path may end: no
+ * timeout armed, no kernel message, not halted, no transfer stopped, and
+ * not on the work list (a receiver whose receive phase has not run yet,
+ * kernel/ipc.c, may have senders queued)? */
+static inline bool waits_plainly(const tcb_t *dest)
+{
+	return dest->core->state == TS_RECV && !kmsg_active(dest) && !dest->core->wakeup_us &&
+	       !dest->cont.halted && !dest->cont.receive_pending && !xfer_linked(dest);
+}
+
+/* Does dest (of t's space if same) take a message from t? */
+static inline bool takes_from(const tcb_t *dest, const tcb_t *t, bool same)
 {
 	tid_t from = dest->cont.ipc_from;
 
-	/* A receiver whose receive phase has not run yet (on the work list,
-	 * kernel/ipc.c) may have senders queued: the general path. */
-	if (dest->core->state != TS_RECV || kmsg_active(dest) || dest->core->wakeup_us || dest->cont.halted ||
-	    xfer_linked(dest) || dest->cont.receive_pending)
-		return false;
-	if (tid_is_any(from) || from == t->core->id)
+	if (same && (from == local_id(t) || tid_is_anylocal(from)))
 		return true;
-	return dest->space == t->space && (tid_is_anylocal(from) || from == local_id(t));
+	return tid_is_any(from) || from == t->core->id;
 }
 
-void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
+/*
+ * The message goes to dest, which runs next; t waits in its receive
+ * phase.  Its arguments are read again from t's registers here, where
+ * they are needed, rather than kept live across the checks.
+ */
+static void __attribute__((noreturn)) deliver(tcb_t *t, tcb_t *dest, bool same)
 {
-	/* Untyped words only (no typed items, no flags); a Call (receive
-	 * from the partner) or a ReplyWait (receive from anyone, or any
-	 * thread of our space) whose receive phase will block with no
-	 * timeout and no sender queued. */
-	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from) && !tid_is_anylocal(from)) ||
-	    timeouts_rcv(timeouts))
-		return;
-	if (t->core->senders || t->cont.halted || xfer_linked(t) || irq_pending_lines)
-		return;
-	tcb_t *dest = tid_is_local(to) ? local_partner(t, to) : thread_lookup(to);
-	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->core->prio < t->core->prio)
-		return;
-
+	const arch_context_t *c = &t->ctx;
+	word_t tag = arch_ipc_tag(c);
 	word_t *dst = dest->utcb;
+
 	arch_copy_words(dst + 1, t->utcb + 1, msgtag_u(tag));
 	/* X.2: a sender of the receiver's own space is named by its local ID. */
-	arch_ipc_set_result(&dest->ctx, tag, dest->space == t->space ? local_id(t) : t->core->id,
-			    dst[1], dst[2]);
-
-	t->cont.ipc_from = from;
-	t->cont.ipc_timeouts = timeouts;
+	arch_ipc_set_result(&dest->ctx, tag, same ? local_id(t) : t->core->id, dst[1], dst[2]);
+	t->cont.ipc_from = arch_ipc_from(c);
+	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
 	t->cont.kind = CONT_USER_IPC;
 	sched_handoff(t, dest);
 	t->core->state = TS_RECV;
 	sched_run(dest);
+}
+
+void ipc_fastpath(tcb_t *t)
+{
+	const arch_context_t *c = &t->ctx;
+	tid_t to = arch_ipc_to(c), from = arch_ipc_from(c);
+
+	/* Untyped words only (no typed items, no flags); a Call (receive
+	 * from the partner) or a ReplyWait (receive from anyone, or any
+	 * thread of our space) whose receive phase will block with no
+	 * timeout and no sender queued. */
+	if ((arch_ipc_tag(c) & 0xFFC0u) || timeouts_rcv(arch_ipc_timeouts(c)))
+		return;
+	if (from != to && !tid_is_any(from) && !tid_is_anylocal(from))
+		return;
+	if (t->core->senders || t->cont.halted || xfer_linked(t) || irq_pending_lines)
+		return;
+	tcb_t *dest = tid_is_local(to) ? local_partner(t, to) : thread_lookup(to);
+	if (!dest || dest == t || !waits_plainly(dest) || dest->core->prio < t->core->prio)
+		return;
+	bool same = dest->space == t->space;
+	if (takes_from(dest, t, same))
+		deliver(t, dest, same);
 }

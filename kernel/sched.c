@@ -105,8 +105,7 @@ bool sched_tick(unsigned elapsed_us)
 void sched_run(tcb_t *t)
 {
 	current = t;
-	arch_switch_to(t, t->space->pdir_phys, t->utcb_location);
-	arch_return_to_user(&t->ctx);
+	arch_run(t);
 }
 
 void sched_return(void)

@@ -84,27 +84,29 @@ void arch_context_init(arch_context_t *ctx)
 }
 
 /*
- * Make t the thread the CPU runs: its next kernel entry saves into its
- * TCB, %gs:0 finds its UTCB, and its address space is loaded.  Here, next
- * to the GDT and TSS, so that the IPC path pays for no calls.
+ * Make t the thread the CPU runs, and leave for it: its next kernel entry
+ * saves into its TCB, %gs:0 finds its UTCB, and its address space is
+ * loaded (with its I/O bitmap, only where the space changes).  Here,
+ * next to the GDT and TSS, so that the IPC path pays for one call.
  */
 static uint32_t loaded_pdir;   /* the page directory in CR3 */
 
-void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_location)
+void arch_run(struct tcb *t)
 {
-	(void)utcb_location;
+	const space_t *s = t->space;
+
 	tss.esp0 = (uint32_t)(&t->ctx + 1);
 	load_utcb_segment(t);
 	arch_fpu_switch(t);
-	if (pdir_phys != loaded_pdir) {
+	if (s->pdir_phys != loaded_pdir) {
 		/* The new space's I/O bitmap, unless the window shows it (or
 		 * neither has one); the CR3 load flushes the old. */
-		const space_t *s = t->space;
 		if (s->io_tag != io_window_tag)
 			io_window_map(s->io_bitmap_phys, s->io_tag, false);
-		load_cr3(pdir_phys);
-		loaded_pdir = pdir_phys;
+		load_cr3(s->pdir_phys);
+		loaded_pdir = s->pdir_phys;
 	}
+	arch_return_to_user(&t->ctx);
 }
 
 uint32_t arch_pdir_loaded(void)

@@ -34,7 +34,8 @@
 #define FCW_INIT   0x037Fu
 #define MXCSR_INIT 0x1F80u
 
-static struct tcb *fpu_owner;
+struct tcb *arch_fpu_owner;
+bool arch_fpu_ts_clear;
 static bool use_fxsr;
 static uint8_t clean_state[FPU_STATE_BYTES] __attribute__((aligned(16)));
 
@@ -85,36 +86,36 @@ void arch_fpu_init(void)
 	write_cr0(read_cr0() | CR0_TS);
 }
 
-/* On every switch: only the owner may use the FPU without a trap. */
-void arch_fpu_switch(struct tcb *t)
+/* Clear or set CR0.TS, and remember which. */
+void arch_fpu_set_ts(bool clear)
 {
 	uint32_t cr0 = read_cr0();
-	uint32_t want = t == fpu_owner ? (cr0 & ~CR0_TS) : (cr0 | CR0_TS);
 
-	if (want != cr0)
-		write_cr0(want);
+	write_cr0(clear ? (cr0 & ~CR0_TS) : (cr0 | CR0_TS));
+	arch_fpu_ts_clear = clear;
 }
 
 /* #NM: hand the FPU to t. */
 void arch_fpu_trap(struct tcb *t)
 {
 	__asm__ volatile("clts");
-	if (fpu_owner == t)
+	arch_fpu_ts_clear = true;
+	if (arch_fpu_owner == t)
 		return;
-	if (fpu_owner)
-		state_save(fpu_owner->arch.fpu);
+	if (arch_fpu_owner)
+		state_save(arch_fpu_owner->arch.fpu);
 	state_load(t->arch.fpu_used ? t->arch.fpu : clean_state);
 	t->arch.fpu_used = 1;
-	fpu_owner = t;
+	arch_fpu_owner = t;
 }
 
 /* A dying owner's state (perhaps with an exception pending) must not
  * reach the next user: clear the FPU. */
 void arch_thread_exit(struct tcb *t)
 {
-	if (fpu_owner != t)
+	if (arch_fpu_owner != t)
 		return;
 	__asm__ volatile("clts; fninit");
-	write_cr0(read_cr0() | CR0_TS);
-	fpu_owner = NULL;
+	arch_fpu_set_ts(false);
+	arch_fpu_owner = NULL;
 }

@@ -129,7 +129,7 @@ void trap_from_user(void)
 		resume_forget(t);
 	/* The common case first, before any other dispatch. */
 	if (__builtin_expect(c->vector == VEC_SYSCALL_IPC && !(c->eflags & EFLAGS_VM), 1))
-		ipc_fastpath(t, c->eax, c->edx, c->ecx, c->esi);
+		ipc_fastpath(t);
 	if (leave_vm86(c) && c->vector < IRQ_BASE && c->vector != VEC_NM) {
 		ipc_exception(t, c->vector, c->error);
 		if (t->core->state == TS_READY)

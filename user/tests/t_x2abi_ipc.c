@@ -146,20 +146,6 @@ static const char *lcall_echo(L4_ThreadId_t l, L4_Word_t w)
 	return 0;
 }
 
-/* t blocked in its receive (the kernel says so): a call finds it
- * waiting, the fast path's case. */
-static int waiting(L4_ThreadId_t t)
-{
-	L4_Word_t start = rt_now_us(), old;
-
-	while (L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) != L4_SCHEDRESULT_WAITING) {
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return 1;
-}
-
 /* The fast path finds a local partner by the MyGlobalId word in its UTCB
  * (or by its last such partner), which the thread table must confirm:
  * a forged word, or a partner gone and replaced at the same UTCB, still
@@ -171,7 +157,7 @@ static const char *t_x2_lipc_forged_and_stale(void)
 
 	CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b));
 	la = local_of(a);
-	CHECK(waiting(a) && waiting(b));
+	CHECK(t_waiting(a) && t_waiting(b));
 	gid = (volatile L4_Word_t *)(la.raw - 60);   /* a's MyGlobalId TCR */
 	CHECK_EQ(*gid, a.raw);
 	*gid = b.raw;
@@ -180,7 +166,7 @@ static const char *t_x2_lipc_forged_and_stale(void)
 	CHECK_EQ(t_shared[4], 1);
 	CHECK_EQ(t_shared[6], 0);
 	/* Remembered now: a goes, c takes its UTCB, the call reaches c. */
-	CHECK(waiting(a));
+	CHECK(t_waiting(a));
 	RUN(lcall_echo(la, 0x52));
 	CHECK_EQ(t_shared[4], 2);
 	CHECK(rt_release(a));
@@ -188,7 +174,7 @@ static const char *t_x2_lipc_forged_and_stale(void)
 	CHECK(!L4_IsNilThread(c));
 	if (local_of(c).raw != la.raw)
 		return "the new thread did not get the old UTCB";
-	CHECK(waiting(c));
+	CHECK(t_waiting(c));
 	RUN(lcall_echo(la, 0x53));
 	CHECK_EQ(t_shared[8], 1);
 	CHECK_EQ(t_shared[4], 2);

@@ -58,7 +58,7 @@ extern const struct test kpfnote_tests[], kstrip_tests[], kpfregs_tests[];
 extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_tests[];
 extern const struct test khostile_nest_tests[], khostile_tc_tests[];
 extern const struct test irq_tests[];
-extern const struct test x2abi_tests[], x2abi_ipc_tests[];
+extern const struct test x2abi_tests[], x2abi_ipc_tests[], lipc_fast_tests[];
 
 /* Port I/O (t_io.c): plain inb and outb, which fault to the pager where
  * the space lacks the port. */
@@ -91,6 +91,8 @@ const char *t_selfcheck(void);
 #define EC_SEND(code)	((L4_Word_t)(code) << 1)
 #define EC_RECV(code)	(((L4_Word_t)(code) << 1) | 1)
 L4_Word_t t_ipc_ec(void);
+/* t blocked in its receive (Schedule says so) within T_WAIT_US. */
+int t_waiting(L4_ThreadId_t t);
 
 /* How long a test waits for a partner before it gives up. */
 #define T_WAIT_US	2000000UL

@@ -132,9 +132,10 @@ uint32_t arch_trap_rewind(struct tcb *t);
 bool arch_trap_reentered(struct tcb *t, uint8_t vector, uint32_t at);
 
 /* ---- threads ---- */
-/* Make t current: kernel entry saves into t's frame, %gs:0 finds its
- * UTCB, and its address space is loaded. */
-void arch_switch_to(struct tcb *t, uint32_t pdir_phys, uint32_t utcb_gs_base);
+/* Run t in user mode: its next kernel entry saves into its frame, %gs:0
+ * finds its UTCB, and its address space is loaded.  One call, as every
+ * IPC pays for it. */
+void arch_run(struct tcb *t) __attribute__((noreturn));
 /* The page directory at pdir_phys is about to be freed: stop using it,
  * and let the next switch to a space load its directory afresh (a freed
  * frame may come back as another space's). */

@@ -53,6 +53,11 @@ static inline void arch_ipc_trap_skip(arch_context_t *c)
  *      MR1 and MR2 in EBX and EBP) ---- */
 
 static inline word_t arch_ipc_tag(const arch_context_t *c) { return c->esi; }
+/* The Ipc trap's arguments: to in EAX, FromSpecifier in EDX, timeouts in
+ * ECX (the IPC fast path reads them where the trap left them). */
+static inline word_t arch_ipc_to(const arch_context_t *c) { return c->eax; }
+static inline word_t arch_ipc_from(const arch_context_t *c) { return c->edx; }
+static inline word_t arch_ipc_timeouts(const arch_context_t *c) { return c->ecx; }
 static inline void arch_ipc_set_tag(arch_context_t *c, word_t tag) { c->esi = tag; }
 
 /* The outcome of an IPC without message words: tag and partner only. */

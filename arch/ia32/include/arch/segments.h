@@ -29,7 +29,20 @@ void arch_set_utcb_segment(uint32_t base);
 void arch_pic_eoi(unsigned irq);
 bool arch_cpu_has(uint32_t edx_bit);
 void arch_fpu_init(void);
-void arch_fpu_switch(struct tcb *t);
+/* The thread whose state the FPU holds, and whether CR0.TS is clear now
+ * (only while that thread runs); fpu.c keeps both, so that the switch
+ * below, on every IPC, neither calls nor reads CR0. */
+extern struct tcb *arch_fpu_owner;
+extern bool arch_fpu_ts_clear;
+void arch_fpu_set_ts(bool clear);
+/* On every switch: only the owner may use the FPU without a trap. */
+static inline void arch_fpu_switch(struct tcb *t)
+{
+	bool clear = t == arch_fpu_owner;
+
+	if (clear != arch_fpu_ts_clear)
+		arch_fpu_set_ts(clear);
+}
 void arch_fpu_trap(struct tcb *t);
 
 #endif
