@@ -75,6 +75,8 @@ bool sched_quantum_charge(struct tcb *t, unsigned elapsed_us);
  * end: t's own).  True if t's PreemptFlags and PreemptionControl delay
  * it instead: I is set, and t runs on for at most its delay. */
 bool sched_delay_preemption(struct tcb *t, unsigned prio, bool slice_end);
+/* After a device interrupt: t runs on, or gives way (delay permitting). */
+void sched_interrupted(struct tcb *t) __attribute__((noreturn));
 /* t yields (ThreadSwitch): its delay is whole again and I is cleared. */
 void sched_delay_refresh(struct tcb *t);
 /* The current thread, back in user mode after the timer interrupt, with

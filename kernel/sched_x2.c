@@ -100,3 +100,16 @@ void sched_donation_end(const tcb_t *t)
 	if (t == NULL || t != sched_donee)
 		sched_donee = NULL;
 }
+
+/* t was interrupted by a device: the handler thread now ready takes
+ * over as after any wake-up, unless t's delayed preemption holds it off. */
+void sched_interrupted(tcb_t *t)
+{
+	ipc_receive_continue();
+	tcb_t *best = sched_pick();
+
+	if (best && t->core->state == TS_READY && best->core->prio > sched_run_prio(t) &&
+	    sched_delay_preemption(t, best->core->prio, false))
+		sched_run(t);
+	sched_switch_to(t);
+}

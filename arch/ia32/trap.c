@@ -173,7 +173,7 @@ void trap_from_user(void)
 		if (c->vector > IRQ_BASE && c->vector < IRQ_BASE + 16) {
 			/* A device interrupt: its handler may now be ready. */
 			pic_device_interrupt(c->vector - IRQ_BASE);
-			sched_switch_to(t);
+			sched_interrupted(t);
 		}
 		break;
 	}

@@ -221,6 +221,43 @@ static const char *t_sched_x2_threadswitch_donates(void)
 	return 0;
 }
 
+/* States 5 and 7: a string copy stalled on a page fault in the
+ * receiver's space (its pager, main, does not answer) leaves the sender
+ * sending and the receiver receiving; once the sender's send is aborted,
+ * both are out of it. */
+static unsigned char xbuf[RT_PAGE_SIZE] __attribute__((aligned(RT_PAGE_SIZE)));
+static unsigned char xsrc[256];
+
+static const char *t_sched_x2_states_in_transfer(void)
+{
+	L4_ThreadId_t r = rt_agent_create(L4_Myself()), s, from = L4_nilthread;
+	L4_Word_t a[2] = { (L4_Word_t)xbuf, 256 }, items[2], old, ec;
+	L4_MsgTag_t tag = L4_Niltag;
+	L4_StringItem_t it = L4_StringItem(256, 0);
+
+	CHECK(!L4_IsNilThread(r));
+	rt_watch((L4_Word_t)xbuf, (L4_Word_t)xbuf + RT_PAGE_SIZE);
+	CHECK(rt_agent_post(r, RT_AG_RECV_STRING, 2, a));
+	items[0] = it.raw[0];
+	items[1] = (L4_Word_t)xsrc;
+	tag.X.label = 0x91;
+	tag.X.t = 2;
+	s = t_send_async(r, tag, items, 0);
+	CHECK(!L4_IsNilThread(s));
+	tag = rt_agent_result(r, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, r.raw);
+	CHECK_EQ(L4_Schedule(s, KEEP, KEEP, KEEP, KEEP, &old), L4_SCHEDRESULT_SENDING);
+	CHECK_EQ(L4_Schedule(r, KEEP, KEEP, KEEP, KEEP, &old), L4_SCHEDRESULT_RECEIVING);
+	(void)__L4_Exregs(s, __L4_EXREGS_ABORT_SEND, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
+	CHECK(t_send_async_wait(&tag, &ec));
+	CHECK(L4_IpcFailed(tag));
+	tag = rt_agent_result(r, 0);
+	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == RT_AG_RESULT);
+	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = rt_mr(1) }));
+	return 0;
+}
+
 /* ThreadSwitch to ourselves returns at once, keeping our slice. */
 static const char *t_sched_x2_threadswitch_self(void)
 {
@@ -237,5 +274,6 @@ const struct test sched_x2_tests[] = {
 	TEST(sched_x2_bad_controls),
 	TEST(sched_x2_threadswitch_donates),
 	TEST(sched_x2_threadswitch_self),
+	TEST(sched_x2_states_in_transfer),
 	{ 0 },
 };
