@@ -136,7 +136,8 @@ static void delayer(L4_Word_t unused)
 
 	(void)unused;
 	*__L4_TCR(__L4_TCR_PREEMPT_FLAGS) |= PF_DELAYED;
-	while (!(preempt_flags() & PF_PENDING) && rt_now_us() - t0 < T_WAIT_US)
+	t_shared[8] = 1;
+	while (!(preempt_flags() & PF_PENDING) && rt_now_us() - t0 < 2 * T_WAIT_US)
 		;
 	t_shared[3] = preempt_flags();
 	L4_ThreadSwitch(L4_nilthread);
@@ -159,6 +160,43 @@ static const char *t_sched_x2_delayed_preemption(void)
 	CHECK_EQ(t_shared[3], PF_DELAYED | PF_PENDING);
 	CHECK_EQ(t_shared[4], PF_DELAYED);
 	return 0;
+}
+
+/* A thread of higher priority made ready by a timer interrupt (our
+ * sleep ending) waits for a delaying thread if its priority is not above
+ * the sensitive one, and does not wait if it is.  The delayer's slice is
+ * unlimited, so only our wake-up can set its I. */
+static const char *sensitive(L4_Word_t sens_prio, int delayed)
+{
+	L4_Word_t sp, old, t0;
+	L4_ThreadId_t t = prepared(0, RT_PRIORITY - 1, &sp);
+
+	CHECK(!L4_IsNilThread(t));
+	CHECK(L4_Schedule(t, L4_Never.raw << 16 | 0xFFFF, KEEP, KEEP, (sens_prio << 16) | 60000,
+			  &old) != L4_SCHEDRESULT_ERROR);
+	L4_Start_SpIp(t, sp, (L4_Word_t)delayer);
+	t0 = rt_now_us();
+	while (t_shared[8] == 0 && rt_now_us() - t0 < T_WAIT_US)
+		rt_sleep_us(5000);
+	CHECK_EQ(t_shared[8], 1);       /* its d is set now */
+	rt_sleep_us(5000);
+	if (!delayed) {
+		CHECK_EQ(t_shared[3], 0);
+		return 0;
+	}
+	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	CHECK_EQ(t_shared[3], PF_DELAYED | PF_PENDING);
+	return 0;
+}
+
+static const char *t_sched_x2_sensitive_prio_delays(void)
+{
+	return sensitive(RT_PRIORITY, 1);
+}
+
+static const char *t_sched_x2_above_sensitive_preempts(void)
+{
+	return sensitive(RT_PRIORITY - 1, 0);
 }
 
 /* Arguments are checked before anything changes: a sensitive priority
@@ -271,6 +309,8 @@ const struct test sched_x2_tests[] = {
 	TEST(sched_x2_remaining_slice),
 	TEST(sched_x2_total_quantum),
 	TEST(sched_x2_delayed_preemption),
+	TEST(sched_x2_sensitive_prio_delays),
+	TEST(sched_x2_above_sensitive_preempts),
 	TEST(sched_x2_bad_controls),
 	TEST(sched_x2_threadswitch_donates),
 	TEST(sched_x2_threadswitch_self),
