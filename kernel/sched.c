@@ -91,6 +91,13 @@ void sched_set_prio(tcb_t *t, unsigned prio)
 	ipc_work_reorder(t);
 }
 
+/* Charge elapsed_us to t's total quantum, if it has one. */
+static inline void quantum_charge(tcb_t *t, unsigned elapsed_us)
+{
+	if (t->tq_left_us != TQ_NEVER)
+		t->tq_left_us = t->tq_left_us > elapsed_us ? t->tq_left_us - elapsed_us : 0;
+}
+
 /*
  * A thread gives way at the end of its slice, or to a thread of higher
  * priority than it runs at (a donor's, on donated time), unless its
@@ -103,7 +110,7 @@ bool sched_tick(unsigned elapsed_us)
 	if (!t || t->core->state != TS_READY)
 		return false;
 	sched_donation_end(t);
-	sched_quantum_charge(t, elapsed_us);
+	quantum_charge(t, elapsed_us);
 	if (t->ts_left_us > elapsed_us) {
 		t->ts_left_us -= elapsed_us;
 		tcb_t *best = sched_pick();

@@ -69,8 +69,6 @@ static inline void sched_handoff(struct tcb *from_tcb, struct tcb *to_tcb)
 
 /* X.2's total quantum, delayed preemption and time-slice donation
  * (kernel/sched_x2.c). */
-/* Charge elapsed_us to t's total quantum: true once it is used up. */
-bool sched_quantum_charge(struct tcb *t, unsigned elapsed_us);
 /* Preempting t now would pass over a thread of priority prio (the slice
  * end: t's own).  True if t's PreemptFlags and PreemptionControl delay
  * it instead: I is set, and t runs on for at most its delay. */
@@ -87,6 +85,14 @@ bool sched_quantum_fault(struct tcb *t);
  * priority (kernel/sched_x2.c). */
 extern struct tcb *sched_donee;
 extern uint8_t sched_donor_prio;
+/* A tick charged to t (NULL: t's donated slice is over): a donation to
+ * another thread ends. */
+static inline void sched_donation_end(const struct tcb *t)
+{
+	if (t != sched_donee)
+		sched_donee = NULL;
+}
+
 /* The priority t runs at: its donor's, on donated time, if higher. */
 static inline unsigned sched_run_prio(const struct tcb *t)
 {
@@ -95,9 +101,6 @@ static inline unsigned sched_run_prio(const struct tcb *t)
 	return t == sched_donee && sched_donor_prio > p ? sched_donor_prio : p;
 }
 void sched_donate(struct tcb *from, struct tcb *to);
-/* A tick charged to t (NULL: t's donated slice is over): a donation to
- * another thread ends. */
-void sched_donation_end(const struct tcb *t);
 
 void timeout_set(struct tcb *t, uint64_t wakeup_us);
 /* Take an armed timeout off the queue (timeout_cancel's slow half). */

@@ -15,14 +15,6 @@
 tcb_t *sched_donee;
 uint8_t sched_donor_prio;
 
-bool sched_quantum_charge(tcb_t *t, unsigned elapsed_us)
-{
-	if (t->tq_left_us == TQ_NEVER)
-		return false;
-	t->tq_left_us = t->tq_left_us > elapsed_us ? t->tq_left_us - elapsed_us : 0;
-	return t->tq_left_us == 0;
-}
-
 static uint8_t *preempt_flags(tcb_t *t)
 {
 	return t->utcb ? (uint8_t *)&UTCB_TCR(t, TCR_PREEMPT_FLAGS) : NULL;
@@ -91,14 +83,6 @@ void sched_donate(tcb_t *from, tcb_t *to)
 	to->ts_left_us = from->ts_left_us;
 	from->ts_left_us = from->timeslice_us;
 	to->delaying = 0;
-}
-
-/* The donation ends with the slice it gave, or once another thread is
- * charged a tick. */
-void sched_donation_end(const tcb_t *t)
-{
-	if (t == NULL || t != sched_donee)
-		sched_donee = NULL;
 }
 
 /* t was interrupted by a device: the handler thread now ready takes
