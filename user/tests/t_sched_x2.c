@@ -7,6 +7,7 @@
  * so a slow or fast host changes how long a test takes, not its outcome.
  */
 #include "tests.h"
+#include <lent/kmem.h>
 
 #define KEEP		(~0UL)
 #define LABEL_PREEMPT	0xFFD0UL        /* -3 << 4 */
@@ -199,6 +200,59 @@ static const char *t_sched_x2_above_sensitive_preempts(void)
 	return sensitive(RT_PRIORITY - 1, 0);
 }
 
+/* The same with a device interrupt: we wait, with no timeout, for IRQ 8
+ * of the RTC (as t_irq.c drives it: KmemControl's test hook, 1,024
+ * interrupts a second), so only the interrupt makes us ready.  One that
+ * comes before the delayer has set d is acknowledged and waited for
+ * again. */
+#define IRQ_RTC		8
+#define RTC_A		0x0A
+#define RTC_B		0x0B
+#define RTC_C		0x0C
+#define RTC_B_PIE	0x40
+
+static L4_Word_t rtc(L4_Word_t reg, L4_Word_t v, int write)
+{
+	return lent_kmem_control(0, LENT_KMEM_RTC_TEST, reg | (v << 8) | ((L4_Word_t)write << 16));
+}
+
+static const char *irq_delay(L4_ThreadId_t irq)
+{
+	L4_Word_t sp, old;
+	L4_ThreadId_t t = prepared(0, RT_PRIORITY - 1, &sp), from;
+	int i;
+
+	CHECK(!L4_IsNilThread(t));
+	CHECK(L4_Schedule(t, L4_Never.raw << 16 | 0xFFFF, KEEP, KEEP, (RT_PRIORITY << 16) | 60000,
+			  &old) != L4_SCHEDRESULT_ERROR);
+	CHECK_EQ(L4_ThreadControl(irq, irq, L4_nilthread, L4_Myself(), (void *)-1), 1);
+	L4_Start_SpIp(t, sp, (L4_Word_t)delayer);
+	for (i = 0; i < 1000 && t_shared[3] == 0; i++) {
+		CHECK(L4_IpcSucceeded(L4_Ipc(L4_nilthread, irq, L4_Timeouts(L4_Never, L4_Never),
+					     &from)));
+		(void)rtc(RTC_C, 0, 0);
+		L4_LoadMR(0, 0);
+		(void)L4_Send_Timeout(irq, L4_ZeroTime);
+	}
+	CHECK_EQ(t_shared[3], PF_DELAYED | PF_PENDING);
+	return 0;
+}
+
+static const char *t_sched_x2_device_interrupt_delayed(void)
+{
+	L4_ThreadId_t irq = L4_GlobalId(IRQ_RTC, 1);
+	const char *r;
+
+	(void)rtc(RTC_A, (rtc(RTC_A, 0, 0) & 0xF0) | 6, 1);
+	(void)rtc(RTC_B, rtc(RTC_B, 0, 0) | RTC_B_PIE, 1);
+	(void)rtc(RTC_C, 0, 0);
+	r = irq_delay(irq);
+	(void)L4_ThreadControl(irq, irq, L4_nilthread, irq, (void *)-1);
+	(void)rtc(RTC_B, rtc(RTC_B, 0, 0) & ~(L4_Word_t)RTC_B_PIE, 1);
+	(void)rtc(RTC_C, 0, 0);
+	return r;
+}
+
 /* Arguments are checked before anything changes: a sensitive priority
  * above ours, a total quantum given as a time point. */
 static const char *t_sched_x2_bad_controls(void)
@@ -311,6 +365,7 @@ const struct test sched_x2_tests[] = {
 	TEST(sched_x2_delayed_preemption),
 	TEST(sched_x2_sensitive_prio_delays),
 	TEST(sched_x2_above_sensitive_preempts),
+	TEST(sched_x2_device_interrupt_delayed),
 	TEST(sched_x2_bad_controls),
 	TEST(sched_x2_threadswitch_donates),
 	TEST(sched_x2_threadswitch_self),
