@@ -66,6 +66,7 @@ void sched_rotate(tcb_t *t)
 	if (c->rq_next && sched_ready[c->prio] == c)
 		sched_ready[c->prio] = c->rq_next;
 	t->ts_left_us = t->timeslice_us;
+	t->delaying = 0;
 }
 
 /* Every thread on a ready queue has its body: only a whole thread is
@@ -90,15 +91,37 @@ void sched_set_prio(tcb_t *t, unsigned prio)
 	ipc_work_reorder(t);
 }
 
+/* Charge elapsed_us to t's total quantum, if it has one. */
+static inline void quantum_charge(tcb_t *t, unsigned elapsed_us)
+{
+	if (t->tq_left_us != TQ_NEVER)
+		t->tq_left_us = t->tq_left_us > elapsed_us ? t->tq_left_us - elapsed_us : 0;
+}
+
+/*
+ * A thread gives way at the end of its slice, or to a thread of higher
+ * priority than it runs at (a donor's, on donated time), unless its
+ * PreemptFlags delay that (kernel/sched_x2.c).
+ */
 bool sched_tick(unsigned elapsed_us)
 {
-	if (!current || current->core->state != TS_READY)
+	tcb_t *t = current;
+
+	if (!t || t->core->state != TS_READY)
 		return false;
-	if (current->ts_left_us > elapsed_us) {
-		current->ts_left_us -= elapsed_us;
-		return sched_pick() != current && sched_pick()->core->prio > current->core->prio;
+	sched_donation_end(t);
+	quantum_charge(t, elapsed_us);
+	if (t->ts_left_us > elapsed_us) {
+		t->ts_left_us -= elapsed_us;
+		tcb_t *best = sched_pick();
+		if (best == t || best->core->prio <= sched_run_prio(t))
+			return false;
+		return !sched_delay_preemption(t, best->core->prio, false);
 	}
-	sched_rotate(current);
+	if (sched_delay_preemption(t, t->core->prio, true))
+		return false;
+	sched_donation_end(NULL);
+	sched_rotate(t);
 	return true;
 }
 
@@ -126,13 +149,13 @@ void sched_return(void)
 }
 
 /* Direct switch: t runs now if it may (same or higher priority than the
- * best other thread), as L4's IPC path expects. */
+ * best other thread, counting a donor's), as L4's IPC path expects. */
 void sched_switch_to(tcb_t *t)
 {
 	ipc_receive_continue();
 	tcb_t *best = sched_pick();
 
-	if (t && t->core->state == TS_READY && (!best || t->core->prio >= best->core->prio))
+	if (t && t->core->state == TS_READY && (!best || sched_run_prio(t) >= best->core->prio))
 		sched_run(t);
 	sched_return();
 }
@@ -157,6 +180,8 @@ static void timer_rearm(uint64_t now)
 		uint32_t slice = arch_timer_period_us();
 		if (t->ts_left_us < slice)
 			slice = t->ts_left_us;
+		if (t->tq_left_us < slice)
+			slice = (uint32_t)t->tq_left_us;
 		next = now + slice;
 	}
 	if (timeouts && timeouts->wakeup_us < next)

@@ -10,6 +10,12 @@
 #define DEFAULT_PRIO 100
 #define ROOT_PRIO 255
 #define DEFAULT_TIMESLICE_US 10000u
+#define TQ_NEVER (~(uint64_t)0)     /* total quantum without limit */
+
+/* PreemptFlags, the UTCB byte at -40 (X.2; Pistachio api/v4/preempt.h). */
+#define TCR_PREEMPT_FLAGS (-40)
+#define PREEMPT_DELAYED   0x40u       /* d: the thread asks for delay */
+#define PREEMPT_PENDING   0x80u       /* I: a preemption was delayed */
 
 void sched_enqueue(struct tcb *t);          /* make READY and queue it */
 void sched_dequeue(struct tcb *t);
@@ -60,6 +66,41 @@ static inline void sched_handoff(struct tcb *from_tcb, struct tcb *to_tcb)
 	from->rq_next = from->rq_prev = NULL;
 	to->state = TS_READY;
 }
+
+/* X.2's total quantum, delayed preemption and time-slice donation
+ * (kernel/sched_x2.c). */
+/* Preempting t now would pass over a thread of priority prio (the slice
+ * end: t's own).  True if t's PreemptFlags and PreemptionControl delay
+ * it instead: I is set, and t runs on for at most its delay. */
+bool sched_delay_preemption(struct tcb *t, unsigned prio, bool slice_end);
+/* After a device interrupt: t runs on, or gives way (delay permitting). */
+void sched_interrupted(struct tcb *t) __attribute__((noreturn));
+/* t yields (ThreadSwitch): its delay is whole again and I is cleared. */
+void sched_delay_refresh(struct tcb *t);
+/* The current thread, back in user mode after the timer interrupt, with
+ * its total quantum used up: send the preemption message to its
+ * scheduler.  False if it has none to send. */
+bool sched_quantum_fault(struct tcb *t);
+/* The thread running on time ThreadSwitch donated, and its donor's
+ * priority (kernel/sched_x2.c). */
+extern struct tcb *sched_donee;
+extern uint8_t sched_donor_prio;
+/* A tick charged to t (NULL: t's donated slice is over): a donation to
+ * another thread ends. */
+static inline void sched_donation_end(const struct tcb *t)
+{
+	if (t != sched_donee)
+		sched_donee = NULL;
+}
+
+/* The priority t runs at: its donor's, on donated time, if higher. */
+static inline unsigned sched_run_prio(const struct tcb *t)
+{
+	unsigned p = t->core->prio;
+
+	return t == sched_donee && sched_donor_prio > p ? sched_donor_prio : p;
+}
+void sched_donate(struct tcb *from, struct tcb *to);
 
 void timeout_set(struct tcb *t, uint64_t wakeup_us);
 /* Take an armed timeout off the queue (timeout_cancel's slow half). */

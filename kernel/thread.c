@@ -217,6 +217,7 @@ tcb_t *thread_body_create(tcb_core_t *c, tid_t scheduler)
 	t->utcb_location = ~0u;
 	t->timeslice_us = DEFAULT_TIMESLICE_US;
 	t->ts_left_us = t->timeslice_us;
+	t->tq_left_us = TQ_NEVER;    /* no delay, no sensitive priority: zeroed */
 	arch_context_init(&t->ctx);
 	t->space_next = s->thread_list;
 	s->thread_list = t;
@@ -321,6 +322,7 @@ void thread_destroy(tcb_t *t)
 	ipc_detach_senders(t);
 	ipc_detach_receivers(t);
 	sched_dequeue(t);
+	sched_donation_end(NULL);       /* a donation to t dies with it */
 	timeout_cancel(t);
 	ipc_work_remove(t);
 	if (t->activated)

@@ -79,6 +79,11 @@ typedef struct tcb {
 	tid_t peer_local, peer_id;   /* the IPC fast path's last partner named
 	                              * by a local ID, and its global ID */
 	uint32_t timeslice_us, ts_left_us;
+	uint64_t tq_left_us;         /* total quantum left, TQ_NEVER: no limit */
+	uint16_t max_delay_us;       /* PreemptionControl: longest delay */
+	uint16_t delay_left_us;      /* what is left of it until ThreadSwitch */
+	uint8_t sens_prio;           /* PreemptionControl: sensitive priority */
+	uint8_t delaying;            /* running on a granted delay */
 	struct tcb *space_next;            /* threads of one space */
 	kcont_t cont;                /* its kernel state (kernel/kcont.h) */
 	arch_thread_t arch;                /* FPU state and the like */

@@ -98,6 +98,9 @@ static void __attribute__((noreturn)) timer_interrupt(void)
 		panic("kernel entry off the kernel stack (frame at %p)", __builtin_frame_address(0));
 	arch_pic_eoi(0);
 	bool give_way = sched_timer_interrupt();
+	/* Its total quantum used up: the preemption message stops it. */
+	if (current && current->tq_left_us == 0 && sched_quantum_fault(current))
+		sched_switch_to(partner_of(current));
 	if (current && current->core->state == TS_READY && !give_way)
 		sched_switch_to(current);
 	sched_return();
@@ -170,7 +173,7 @@ void trap_from_user(void)
 		if (c->vector > IRQ_BASE && c->vector < IRQ_BASE + 16) {
 			/* A device interrupt: its handler may now be ready. */
 			pic_device_interrupt(c->vector - IRQ_BASE);
-			sched_switch_to(t);
+			sched_interrupted(t);
 		}
 		break;
 	}

@@ -194,9 +194,8 @@ static const char *t_sched_threadswitch_donates_lower_prio(void)
 	while (rt_now_us() - t0 < 5000)
 		;
 	CHECK_EQ(t_shared[6], 0);       /* it is ready but does not run... */
-	/* ...until we hand it our time.  It runs only until the next timer
-	 * interrupt (docs/abi.md, deviation 8), which on a loaded host may
-	 * come before its first instruction: hand it our time again then. */
+	/* ...until we hand it our time.  Its first page fault may give our
+	 * turn back before it sets the flag: hand it our time again then. */
 	for (int i = 0; i < 20 && t_shared[6] == 0; i++)
 		L4_ThreadSwitch(t);
 	CHECK_EQ(t_shared[6], 1);

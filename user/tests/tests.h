@@ -32,6 +32,7 @@ struct test {
 extern const struct test kip_tests[], bootinfo_tests[], utcb_tests[], clock_tests[], sysclock_tests[];
 extern const struct test thread_tests[], space_tests[], exreg_tests[];
 extern const struct test sched_tests[], ipc_tests[], ipc_chain_tests[], ipc_error_tests[];
+extern const struct test sched_x2_tests[];
 extern const struct test ipc_item_tests[], string_tests[], fault_tests[];
 extern const struct test xstring_tests[], xstring_xfer_tests[];
 extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
