@@ -29,6 +29,7 @@ void arch_set_utcb_segment(uint32_t base);
 void arch_pic_eoi(unsigned irq);
 bool arch_cpu_has(uint32_t edx_bit);
 void arch_fpu_init(void);
+void arch_cache_init(void);
 void arch_fpu_switch(struct tcb *t);
 void arch_fpu_trap(struct tcb *t);
 
