@@ -57,6 +57,9 @@ extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_t
 extern const struct test khostile_nest_tests[], khostile_tc_tests[];
 extern const struct test irq_tests[];
 extern const struct test x2abi_tests[], x2abi_ipc_tests[];
+extern const struct test x2misc_tests[];
+/* t_x2misc.c: whether CPUID reports a PAT (write-combining, write-protected). */
+int t_cpu_has_pat(void);
 
 /* Failure reports: a "#" diagnostic line, then the reason for "not ok". */
 const char *t_fail(const char *file, int line, const char *what);
