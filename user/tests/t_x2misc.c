@@ -212,7 +212,8 @@ static const char *t_x2misc_sigma0_attributes(void)
 	fp = s0_request(any, A_UC);
 	CHECK(!L4_IsNilFpage(fp));
 	RUN(rw_check(L4_Address(fp), 0x8888));
-	/* Back to the default on a page we own. */
+	/* Asked again without attributes (sigma0 then leaves the mode as
+	 * it is): the same page, still usable. */
 	again = s0_request(L4_FpageLog2(L4_Address(fp), 12), A_DEFAULT);
 	CHECK_EQ(L4_Address(again), L4_Address(fp));
 	RUN(rw_check(L4_Address(fp), 0x9999));
