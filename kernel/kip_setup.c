@@ -13,8 +13,9 @@
 #define USER_BASE_THREAD 16
 
 /* "pagerexregs": a thread's pager may ExchangeRegisters it (the X.2
- * extension Pistachio advertises under this name). */
-static const char *const features[] = { "pagerexregs", NULL };
+ * extension Pistachio advertises under this name); "ioflexpages": IA-32
+ * I/O fpages (Pistachio's name, glue/v4-x86/io_space.cc). */
+static const char *const features[] = { "pagerexregs", "ioflexpages", NULL };
 
 static uint32_t kip_pa;
 static uint32_t stub_offset[KIP_SC_COUNT];

@@ -380,6 +380,7 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 		space_node_free(to, n);
 		return MAPDB_NOMEM;
 	}
+	space_pte_cache_copy(from, fvaddr, to, tvaddr);
 
 	/* Nothing below can fail. */
 	n->child = NULL;

@@ -60,6 +60,10 @@ void space_pte_drop(space_t *s, uint32_t vaddr);
 /* Narrow the translation at vaddr to rights (never widens); return and
  * clear its access bits. */
 uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights);
+/* Cache modes (MemoryControl): a derived mapping takes its source's;
+ * space_pte_cache_set() gives a range of present entries one. */
+void space_pte_cache_copy(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr);
+void space_pte_cache_set(space_t *s, uint32_t va, uint64_t pages, uint32_t mode);
 
 /* Preemption point: cost units of work were just done; true when the
  * walk should stop now and be continued later (kernel/preempt.h). */

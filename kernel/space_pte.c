@@ -45,7 +45,11 @@ int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 		flush_if_current(s, vaddr);
 		return 0;
 	}
+	pte_t was = *p;
 	*p = arch_pte_make(phys, rights);
+	/* Rights widened on the same frame keep its cache mode. */
+	if (arch_pte_present(was) && arch_pte_phys(was) == phys)
+		*p = arch_pte_with_cache(*p, arch_pte_cache(was));
 	flush_if_current(s, vaddr);
 	return 0;
 }
@@ -104,7 +108,43 @@ uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights)
 		return 0;
 	uint32_t access = arch_pte_access(*p);
 	uint32_t keep = arch_pte_rights(*p) & rights;
-	*p = arch_pte_make(arch_pte_phys(*p), keep);
+	*p = arch_pte_with_cache(arch_pte_make(arch_pte_phys(*p), keep), arch_pte_cache(*p));
 	flush_if_current(s, vaddr);
 	return access;
+}
+
+/* A mapping derived from another takes its cache mode (MemoryControl). */
+void space_pte_cache_copy(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr)
+{
+	if (fvaddr >= USER_LIMIT || tvaddr >= USER_LIMIT)     /* ports */
+		return;
+	pte_t *f = arch_pte_slot(from->pdir, fvaddr);
+	pte_t *t = arch_pte_slot(to->pdir, tvaddr);
+
+	if (!f || !t)
+		return;
+	*t = arch_pte_with_cache(*t, arch_pte_cache(*f));
+	flush_if_current(to, tvaddr);
+}
+
+/* Give the present entries of s from va on, pages in all, cache mode
+ * mode, passing over 4 MB stretches without a page table. */
+void space_pte_cache_set(space_t *s, uint32_t va, uint64_t pages, uint32_t mode)
+{
+	uint64_t end = (uint64_t)va + (pages << PAGE_SHIFT);
+
+	if (end > USER_LIMIT)
+		end = USER_LIMIT;
+	for (uint64_t a = va; a < end; a += PAGE_SIZE) {
+		pte_t *p = arch_pte_slot(s->pdir, (uint32_t)a);
+
+		if (!p) {
+			a = (a | 0x3FFFFFu) + 1 - PAGE_SIZE;
+			continue;
+		}
+		if (!arch_pte_present(*p))
+			continue;
+		*p = arch_pte_with_cache(*p, mode);
+		flush_if_current(s, (uint32_t)a);
+	}
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Schedule, ThreadSwitch, SystemClock; MemoryControl and ProcessorControl. */
+/* Schedule, ThreadSwitch, SystemClock. */
 #include <kernel/syscall.h>
 #include <kernel/thread.h>
 #include <kernel/space.h>
@@ -132,17 +132,4 @@ void sys_thread_switch(tcb_t *t, tid_t dest)
 uint64_t sys_system_clock(void)
 {
 	return arch_time_us();
-}
-
-/* Neither is supported on this kernel: privileged callers learn so
- * through "invalid parameter", others through "no privilege". */
-word_t sys_memory_control(tcb_t *t, word_t control)
-{
-	(void)control;
-	return sys_fail(t, t->space->privileged ? ERR_INVALID_PARAM : ERR_NO_PRIVILEGE);
-}
-
-word_t sys_processor_control(tcb_t *t)
-{
-	return sys_fail(t, t->space->privileged ? ERR_INVALID_PARAM : ERR_NO_PRIVILEGE);
 }

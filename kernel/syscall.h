@@ -49,8 +49,10 @@ void sys_thread_switch(struct tcb *t, tid_t dest) __attribute__((noreturn));
 uint64_t sys_system_clock(void);
 /* MR0 comes and goes in a register; MR1.. are read from the UTCB. */
 word_t sys_unmap(struct tcb *t, word_t control, word_t mr0);
-word_t sys_memory_control(struct tcb *t, word_t control);
-word_t sys_processor_control(struct tcb *t);
+/* MemoryControl: MR0 in a register like Unmap's; the four attributes. */
+word_t sys_memory_control(struct tcb *t, word_t control, word_t mr0, const word_t attr[4]);
+word_t sys_processor_control(struct tcb *t, word_t cpu, word_t internal_khz,
+			     word_t external_khz, word_t voltage);
 
 /* Lent's KmemControl extension (<lent/kmem.h>). */
 word_t sys_kmem_control(struct tcb *t, tid_t task, word_t op, word_t arg);

@@ -207,6 +207,7 @@ void arch_cpu_init(void)
 	pic_init();
 	probe_features();
 	arch_fpu_init();
+	arch_cache_init();
 }
 
 /*

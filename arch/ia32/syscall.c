@@ -33,12 +33,16 @@ static void sc_thread_control(tcb_t *t, arch_context_t *c)
 
 static void sc_processor_control(tcb_t *t, arch_context_t *c)
 {
-	c->eax = sys_processor_control(t);
+	c->eax = sys_processor_control(t, c->eax, c->ecx, c->edx, c->esi);
 }
 
+/* Attributes 0-3 in ECX, EDX, EBX, EBP; MR0 in ESI (Pistachio's ia32
+ * L4_MemoryControl). */
 static void sc_memory_control(tcb_t *t, arch_context_t *c)
 {
-	c->eax = sys_memory_control(t, c->eax);
+	const word_t attr[4] = { c->ecx, c->edx, c->ebx, c->ebp };
+
+	c->eax = sys_memory_control(t, c->eax, c->esi, attr);
 }
 
 static void sc_unmap(tcb_t *t, arch_context_t *c)

@@ -233,3 +233,15 @@ uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights)
 	s->pte[i].access = 0;
 	return a;
 }
+
+/* Cache modes are page-table bits the fake does not model; the map
+ * must only ask for them after it has set the destination's PTE. */
+void space_pte_cache_copy(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr)
+{
+	uint32_t i = tvaddr >> PAGE_SHIFT;
+
+	(void)from;
+	(void)fvaddr;
+	MDB_REQUIRE(i < MDB_NPAGES && to->pte[i].present,
+		    "cache mode copied to an absent PTE: space %d page %u", to->id, i);
+}

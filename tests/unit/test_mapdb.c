@@ -137,6 +137,15 @@ uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights)
 	return a;
 }
 
+/* Cache modes are page-table bits the fake does not model; the map
+ * must only ask for them after it has set the destination's PTE. */
+void space_pte_cache_copy(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr)
+{
+	(void)from;
+	(void)fvaddr;
+	REQUIRE(to->pte[tvaddr >> PAGE_SHIFT].present, "cache mode copied to an absent PTE");
+}
+
 /* ---- helpers ---- */
 
 #define PG(n) ((uint32_t)(n) << PAGE_SHIFT)

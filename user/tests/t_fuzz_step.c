@@ -84,6 +84,34 @@ static void priv_check(struct fz_thread *me, W res, W *u, W op, W want_ec)
 	}
 }
 
+/* Whether a privileged MemoryControl or ProcessorControl with these
+ * registers is one the kernel honours (docs/abi.md section 5): then it
+ * must succeed, else fail with "invalid parameter". */
+static int attr_ok(W a)
+{
+	return a <= 4 || ((a == 5 || a == 8) && t_cpu_has_pat());
+}
+
+static int honoured(W op, const struct fz_regs *in, const W *u)
+{
+	const W attr[4] = { in->ecx, in->edx, in->ebx, in->ebp };
+	L4_KernelInterfacePage_t *k = rt_kip();
+	W i, khz = ((W *)((W)k + k->ProcDescPtr))[1];
+
+	if (op == OP_PROC)
+		return in->eax == 0 && in->edx == ~0UL && in->esi == ~0UL &&
+		       (in->ecx == ~0UL || (khz && in->ecx == khz));
+	if (in->eax > 63)
+		return 0;
+	for (i = 0; i <= in->eax; i++) {
+		W f = i ? u[i] : in->esi;
+
+		if (f != 0 && !attr_ok(attr[f & 3]))
+			return 0;
+	}
+	return 1;
+}
+
 static const unsigned char op_weight[OP_N] = {
 	[OP_IPC] = 14, [OP_LIPC] = 4, [OP_EXREG] = 6, [OP_TC] = 5, [OP_SC] = 3,
 	[OP_SCHED] = 3, [OP_SWITCH] = 2, [OP_UNMAP] = 4, [OP_CLOCK] = 2, [OP_PROC] = 1,
@@ -200,7 +228,7 @@ static W tc_word(W *s)
 static void fz_step(int idx, struct fz_thread *me, W step)
 {
 	W s0 = fz_seed_of(idx, step), *s = &s0, *u = utcb_of(idx), op;
-	struct fz_regs r;
+	struct fz_regs r, in;
 	W target = 0;
 	int j;
 
@@ -388,6 +416,7 @@ static void fz_step(int idx, struct fz_thread *me, W step)
 #ifdef FZ_TRACE
 	trace(idx, step, op, &r, target);
 #endif
+	in = r;
 	(void)fz_invoke(&r, target);
 
 	switch (op) {
@@ -398,7 +427,14 @@ static void fz_step(int idx, struct fz_thread *me, W step)
 		break;
 	case OP_PROC:
 	case OP_MEM:
-		priv_check(me, r.eax, u, op, fz.root ? L4_ErrInvalidParam : L4_ErrNoPrivilege);
+		if (!fz.root)
+			priv_check(me, r.eax, u, op, L4_ErrNoPrivilege);
+		else if (!honoured(op, &in, u))
+			priv_check(me, r.eax, u, op, L4_ErrInvalidParam);
+		else if (r.eax != 1) {
+			me->priv_bad++;
+			me->priv_bad_what = (op << 24) | ((r.eax & 0xff) << 8) | (u[U_ERROR] & 0xff);
+		}
 		break;
 	case OP_CLOCK:
 		if (r.edx < me->clock_hi || (r.edx == me->clock_hi && r.eax < me->clock_lo))

@@ -65,6 +65,9 @@ extern const struct test x2abi_tests[], x2abi_ipc_tests[], lipc_fast_tests[];
  * the space lacks the port. */
 L4_Word_t t_io_inb(L4_Word_t port);
 void t_io_outb(L4_Word_t port, L4_Word_t value);
+extern const struct test x2misc_tests[];
+/* t_x2misc.c: whether CPUID reports a PAT (write-combining, write-protected). */
+int t_cpu_has_pat(void);
 
 /* Failure reports: a "#" diagnostic line, then the reason for "not ok". */
 const char *t_fail(const char *file, int line, const char *what);

@@ -66,6 +66,13 @@ bool arch_pte_present(pte_t p);
 uint32_t arch_pte_phys(pte_t p);
 uint32_t arch_pte_rights(pte_t p);
 uint32_t arch_pte_access(pte_t p);             /* RIGHT_R referenced, RIGHT_W dirty */
+/* Cache modes of user pages (MemoryControl, kernel/sys_memctl.c): the
+ * mode an X.2 IA-32 memory attribute asks for, in *mode; -1 where this
+ * CPU set-up cannot give it.  A mode is carried from entry to entry. */
+int arch_cache_mode(uint32_t attribute, uint32_t *mode);
+uint32_t arch_pte_cache(pte_t p);
+pte_t arch_pte_with_cache(pte_t p, uint32_t mode);   /* an empty entry stays empty */
+void arch_cache_flush(void);                   /* write back and drop every cache line */
 /* The kernel's address of the aligned word at user va in the space whose
  * page directory is pdir, or NULL where no page (below PHYSMAP_LIMIT) is
  * present there: for the IPC fast path, a walk without calls. */

@@ -24,6 +24,7 @@ static inline uint32_t read_cr3(void) { uint32_t v; __asm__ volatile("mov %%cr3,
 static inline uint32_t read_cr2(void) { uint32_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline uint32_t read_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void write_cr4(uint32_t v) { __asm__ volatile("mov %0, %%cr4" :: "r"(v)); }
+static inline void wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
 static inline void invlpg(uint32_t va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 static inline uint64_t rdtsc(void) { uint64_t v; __asm__ volatile("rdtsc" : "=A"(v)); return v; }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }

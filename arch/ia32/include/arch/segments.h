@@ -29,6 +29,7 @@ void arch_set_utcb_segment(uint32_t base);
 void arch_pic_eoi(unsigned irq);
 bool arch_cpu_has(uint32_t edx_bit);
 void arch_fpu_init(void);
+void arch_cache_init(void);
 /* The thread whose state the FPU holds, and whether CR0.TS is clear now
  * (only while that thread runs); fpu.c keeps both, so that the switch
  * below, on every IPC, neither calls nor reads CR0. */
