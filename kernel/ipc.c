@@ -162,6 +162,7 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 	tid_t from = sender_id(rcv, snd);
 	if (arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED && !kmsg_active(snd) && !kmsg_active(rcv))
 		propagate(snd, rcv, &from, &tag);
+	redirect_mark(snd, rcv, &tag);
 	finish_receive(rcv, from, tag);
 	finish_send(snd);
 	return DELIVERED;
@@ -351,6 +352,12 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 	if (msgtag_label(tag) == LENT_LABEL_KPF && msgtag_t(tag))
 		ipc_kpf_answer_fast(t, to, from, timeouts, tag);
 	tcb_t *dest = tid_is_nil(to) ? NULL : thread_resolve(t, to);
+	bool lost_redirector = false;
+	t->cont.ipc_intended = TID_NIL;
+	if (dest && dest != t) {
+		dest = redirect_dest(t, dest, &t->cont.ipc_intended);
+		lost_redirector = !dest;
+	}
 	/* Only the very retry of a rewound send keeps its transfer. */
 	bool retry = t->cont.xfer.rewound && dest && dest->core->id == t->cont.xfer.cur_to;
 
@@ -378,7 +385,7 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 		else
 			fail_ipc(t, IPC_ERR_TIMEOUT, false);
 	} else if (!tid_is_nil(to)) {
-		if (!dest || dest == t) {
+		if (!dest || dest == t || lost_redirector) {
 			fail_ipc(t, IPC_ERR_NOPARTNER, false);
 			sched_switch_to(t);
 		}

@@ -88,7 +88,9 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from) && !tid_is_anylocal(from)) ||
 	    timeouts_rcv(timeouts))
 		return;
-	if (t->core->senders || t->cont.halted || xfer_linked(t) || irq_pending_lines)
+	/* A space with a redirector (ipc_redirect.c): the general path. */
+	if (t->core->senders || t->cont.halted || xfer_linked(t) || irq_pending_lines ||
+	    t->space->redirector)
 		return;
 	tcb_t *dest = tid_is_local(to) ? local_partner(t, to) : thread_lookup(to);
 	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->core->prio < t->core->prio)
