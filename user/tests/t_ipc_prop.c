@@ -2,8 +2,9 @@
 /*
  * IPC propagation (X.2): a sender sets the p flag in its MsgTag and names
  * a virtual sender in its VirtualSender TCR.  The kernel allows it when the
- * virtual sender lives in the sender's address space or is blocked in a
- * closed receive waiting for the sender; the receiver then sees the virtual
+ * virtual sender lives in the sender's address space or the sender and the
+ * receiver share one (X.2, Pistachio; a redirector forwarding for the
+ * virtual sender's space: t_redirect.c); the receiver then sees the virtual
  * sender as From, the real sender in its ActualSender TCR and p set in the
  * received tag, and a virtual sender that waited for the sender now waits
  * for the receiver.  A propagation that is not allowed is ignored: the
@@ -228,11 +229,12 @@ static void prop_server(L4_Word_t arg)
 }
 
 /*
- * Client C (main, root space) calls server S (a space of its own), which
- * forwards to worker W (a third space) with C as virtual sender.  C and S
- * share no space: only C's closed wait for S allows the propagation.  W
- * sees From == C, ActualSender == S and p; C's wait now names W, so W's
- * zero-timeout reply reaches C, whose Call returns with From == W.
+ * Client C (main) calls server S (a thread of C's space), which forwards
+ * to worker W (a space of its own) with C as virtual sender, allowed
+ * because C lives in S's space.  W sees From == C, ActualSender == S and
+ * p; C's closed wait for S now names W, so W's zero-timeout reply
+ * reaches C, whose Call returns with From == W.  (With C and S in two
+ * spaces the propagation is refused: t_redirect.c.)
  */
 static const char *t_ipc_propagate_forward(void)
 {
@@ -243,7 +245,7 @@ static const char *t_ipc_propagate_forward(void)
 	w = recorder(0, L4_nilthread, 0, 1, 0);
 	CHECK(!L4_IsNilThread(w));
 	t_shared[S_WORKER] = w.raw;
-	s = rt_task_create(prop_server, 0, rt_pager());
+	s = rt_thread_create(prop_server, 0);
 	CHECK(!L4_IsNilThread(s));
 	t_load(REQ_LABEL, 1, &x, 0, 0);
 	tag = L4_Ipc(s, s, L4_Timeouts(rt_us(T_WAIT_US), rt_us(T_WAIT_US)), &from);
@@ -256,7 +258,7 @@ static const char *t_ipc_propagate_forward(void)
 	CHECK(L4_IpcSucceeded(req));
 	CHECK_EQ(L4_Label(req), REQ_LABEL);
 	CHECK(!L4_IpcPropagated(req));
-	CHECK_EQ(t_shared[S_FROM], me.raw);
+	CHECK_EQ(t_shared[S_FROM], L4_MyLocalId().raw);
 	CHECK_EQ(t_shared[S_SEND], 1);
 	/* The worker saw the client as sender, the server as actual one. */
 	RUN(recorded(1, me, s, FWD_LABEL, x ^ 0xf0f0));
@@ -343,8 +345,8 @@ static const char *t_ipc_propagate_refused(void)
 /*
  * A receiver in a closed wait for the virtual sender gets the propagated
  * message: (a) already waiting when it is sent, (b) starting its wait
- * while the sender is queued, (c) with a virtual sender in a third space
- * that waits for the sender, which then gets the receiver's answer.
+ * while the sender is queued, (c) with a virtual sender of the sender's
+ * space that waits for the sender, which then gets the receiver's answer.
  */
 static const char *t_ipc_propagate_closed_wait_on_virtual(void)
 {
@@ -374,7 +376,7 @@ static const char *t_ipc_propagate_closed_wait_on_virtual(void)
 
 	/* (c) */
 	t_shared[V_READY] = 0;
-	c = rt_task_create(prop_client, 0, rt_pager());
+	c = rt_thread_create(prop_client, 0);
 	CHECK(!L4_IsNilThread(c));
 	CHECK(blocked_in_receive(c, &t_shared[V_READY], 1));
 	w = recorder(&w, c, 0, 1, 0);

@@ -36,6 +36,7 @@ extern const struct test ipc_item_tests[], string_tests[], fault_tests[];
 extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
 extern const struct test kdb_tests[];
 extern const struct test fpu_tests[], sse_tests[], ipc_prop_tests[], fuzz_tests[];
+extern const struct test redirect_tests[];
 extern const struct test kmem_tests[], kmem_last_tests[], trap_tests[];
 extern const struct test kmem_exhaust_tests[], kmem_numbers_tests[];
 extern const struct test tclife_tests[], mapx_tests[], s0attack_tests[];
