@@ -6,6 +6,7 @@
  * to finish it (see ipc_end.c).
  */
 #include <kernel/ipc_internal.h>
+#include <kernel/ipc_redirect.h>
 #include <kernel/kpf.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
@@ -353,10 +354,11 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 		ipc_kpf_answer_fast(t, to, from, timeouts, tag);
 	tcb_t *dest = tid_is_nil(to) ? NULL : thread_resolve(t, to);
 	bool lost_redirector = false;
-	t->cont.ipc_intended = TID_NIL;
 	if (dest && dest != t) {
-		dest = redirect_dest(t, dest, &t->cont.ipc_intended);
+		dest = redirect_dest(t, dest);
 		lost_redirector = !dest;
+	} else {
+		t->cont.ipc_intended = TID_NIL;
 	}
 	/* Only the very retry of a rewound send keeps its transfer. */
 	bool retry = t->cont.xfer.rewound && dest && dest->core->id == t->cont.xfer.cur_to;

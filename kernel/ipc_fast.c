@@ -88,9 +88,11 @@ void ipc_fastpath(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag)
 	if ((tag & 0xFFC0u) || (from != to && !tid_is_any(from) && !tid_is_anylocal(from)) ||
 	    timeouts_rcv(timeouts))
 		return;
-	/* A space with a redirector (ipc_redirect.c): the general path. */
-	if (t->core->senders || t->cont.halted || xfer_linked(t) || irq_pending_lines ||
-	    t->space->redirector)
+	/* A stopped transfer (xfer_linked()), a waiting interrupt or a space
+	 * with a redirector (ipc_redirect.c): the general path.  One or of
+	 * the three words, one branch. */
+	if (t->core->senders || t->cont.halted ||
+	    (irq_pending_lines | t->cont.xfer.partner | t->space->redirector))
 		return;
 	tcb_t *dest = tid_is_local(to) ? local_partner(t, to) : thread_lookup(to);
 	if (!dest || dest == t || !partner_waits_for(dest, t) || dest->core->prio < t->core->prio)

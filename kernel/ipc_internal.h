@@ -22,10 +22,6 @@ bool from_matches(const tcb_t *rcv, tcb_t *snd);
 tid_t sender_id(const tcb_t *rcv, const tcb_t *snd);
 void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag);
 
-/* ipc_redirect.c */
-tcb_t *redirect_dest(tcb_t *t, tcb_t *dest, tid_t *intended);
-void redirect_mark(const tcb_t *snd, tcb_t *rcv, word_t *tag);
-
 /* ipc.c */
 void senders_add(tcb_t *rcv, tcb_t *snd, bool front);
 void senders_remove(tcb_t *snd);

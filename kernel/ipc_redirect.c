@@ -10,32 +10,23 @@
  * faults, exceptions) are not redirected.
  */
 #include <kernel/ipc_internal.h>
-#include <kernel/space.h>
+#include <kernel/ipc_redirect.h>
 
-/* Where t's send to dest goes: dest itself, or t's redirector when dest
- * lies outside the allowed set; *intended is then dest's global ID (nil
- * when not redirected).  NULL: the redirector no longer exists (its
- * thread was deleted or took a new version), and the send fails as one
- * to a thread that does not exist. */
-tcb_t *redirect_dest(tcb_t *t, tcb_t *dest, tid_t *intended)
+/* dest as seen from t, whose space has a redirector (redirect_dest()). */
+tcb_t *redirect_lookup(tcb_t *t, tcb_t *dest)
 {
-	tid_t redir = t->space->redirector;
-
-	*intended = TID_NIL;
-	if (tid_is_nil(redir) || dest->space == t->space)
+	if (dest->space == t->space)
 		return dest;
-	tcb_t *r = thread_lookup(redir);
+	tcb_t *r = thread_lookup(t->space->redirector);
 	if (r == t || (r && dest->space == r->space))
 		return dest;       /* the redirector's own sends go where they say */
-	*intended = dest->core->id;
+	t->cont.ipc_intended = dest->core->id;
 	return r;
 }
 
-/* Delivered from snd to rcv: a redirected message carries r and names
- * its intended receiver in rcv's IntendedReceiver TCR. */
-void redirect_mark(const tcb_t *snd, tcb_t *rcv, word_t *tag)
+void redirect_mark_slow(const tcb_t *snd, tcb_t *rcv, word_t *tag)
 {
-	if (kmsg_active(snd) || tid_is_nil(snd->cont.ipc_intended))
+	if (kmsg_active(snd))
 		return;
 	*tag |= MSGTAG_REDIRECTED;
 	UTCB_TCR(rcv, TCR_INTENDED_RCV) = snd->cont.ipc_intended;
