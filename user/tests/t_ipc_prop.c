@@ -70,21 +70,6 @@ static int blocked_in_receive(L4_ThreadId_t t, volatile L4_Word_t *flag, L4_Word
 	return 1;
 }
 
-/* Send one propagated word with virtual sender vs. */
-static L4_MsgTag_t prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label,
-			     L4_Word_t w, L4_Word_t us)
-{
-	L4_MsgTag_t tag = L4_Niltag;
-
-	tag.X.label = label;
-	tag.X.u = 1;
-	L4_Set_Propagation(&tag);
-	L4_Set_VirtualSender(vs);
-	L4_LoadMR(1, w);
-	L4_LoadMR(0, tag.raw);
-	return L4_Send_Timeout(to, rt_us(us));
-}
-
 /* Receive again and again as the R_ words say, recording each outcome;
  * answer a message with ANSWER_LABEL and MR1 + 1 if R_REPLY is set. */
 static void prop_recorder(L4_Word_t arg)
@@ -222,7 +207,7 @@ static void prop_server(L4_Word_t arg)
 	t_shared[S_FROM] = from.raw;
 	t_shared[S_TAG] = tag.raw;
 	if (L4_IpcSucceeded(tag)) {
-		tag = prop_send(worker, from, FWD_LABEL, rt_mr(1) ^ 0xf0f0, T_WAIT_US);
+		tag = t_prop_send(worker, from, FWD_LABEL, rt_mr(1) ^ 0xf0f0, T_WAIT_US);
 		t_shared[S_SEND] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
 	}
 	t_shared[S_DONE] = 1;
@@ -287,7 +272,7 @@ static const char *t_ipc_propagate_same_space(void)
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
 	CHECK_EQ(sched_state(v), L4_SCHEDRESULT_RUNNING);
-	tag = prop_send(w, v, PROP_LABEL, 0x5a3e, T_WAIT_US);
+	tag = t_prop_send(w, v, PROP_LABEL, 0x5a3e, T_WAIT_US);
 	CHECK(L4_IpcSucceeded(tag));
 	RUN(recorded(1, v, me, PROP_LABEL, 0x5a3e));
 	t_shared[V_STOP] = 1;
@@ -316,15 +301,15 @@ static const char *t_ipc_propagate_refused(void)
 	CHECK(blocked_in_receive(sleeper, &t_shared[V_ASLEEP], 1));
 
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	CHECK(L4_IpcSucceeded(prop_send(w, sleeper, PROP_LABEL, 0xa001, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, sleeper, PROP_LABEL, 0xa001, T_WAIT_US)));
 	RUN(recorded(1, me, L4_nilthread, PROP_LABEL, 0xa001));
 
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 2));
-	CHECK(L4_IpcSucceeded(prop_send(w, waiter, PROP_LABEL, 0xa002, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, waiter, PROP_LABEL, 0xa002, T_WAIT_US)));
 	RUN(recorded(2, me, L4_nilthread, PROP_LABEL, 0xa002));
 
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 3));
-	CHECK(L4_IpcSucceeded(prop_send(w, t_nonexistent(), PROP_LABEL, 0xa003, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, t_nonexistent(), PROP_LABEL, 0xa003, T_WAIT_US)));
 	RUN(recorded(3, me, L4_nilthread, PROP_LABEL, 0xa003));
 
 	/* A closed wait for the sleeper is not satisfied by the refused
@@ -332,7 +317,7 @@ static const char *t_ipc_propagate_refused(void)
 	w = recorder(&w, sleeper, 0, 0, 300000);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	tag = prop_send(w, sleeper, PROP_LABEL, 0xa004, 200000);
+	tag = t_prop_send(w, sleeper, PROP_LABEL, 0xa004, 200000);
 	ec = t_ipc_ec();
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(ec, EC_SEND(L4_ErrTimeout));
@@ -362,14 +347,14 @@ static const char *t_ipc_propagate_closed_wait_on_virtual(void)
 	w = recorder(&w, v, 0, 0, 0);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	CHECK(L4_IpcSucceeded(prop_send(w, v, PROP_LABEL, 0xc001, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, v, PROP_LABEL, 0xc001, T_WAIT_US)));
 	RUN(recorded(1, v, me, PROP_LABEL, 0xc001));
 
 	/* (b) */
 	w = recorder(&w, v, 100000, 0, 0);
 	CHECK(!L4_IsNilThread(w));
 	t0 = rt_now_us();
-	CHECK(L4_IpcSucceeded(prop_send(w, v, PROP_LABEL, 0xc002, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, v, PROP_LABEL, 0xc002, T_WAIT_US)));
 	CHECK(rt_now_us() - t0 >= 50000);
 	RUN(recorded(1, v, me, PROP_LABEL, 0xc002));
 	t_shared[V_STOP] = 1;
@@ -382,7 +367,7 @@ static const char *t_ipc_propagate_closed_wait_on_virtual(void)
 	w = recorder(&w, c, 0, 1, 0);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	tag = prop_send(w, c, PROP_LABEL, 0xc003, T_WAIT_US);
+	tag = t_prop_send(w, c, PROP_LABEL, 0xc003, T_WAIT_US);
 	CHECK(L4_IpcSucceeded(tag));
 	RUN(recorded(1, c, me, PROP_LABEL, 0xc003));
 	CHECK_EQ(t_shared[R_ANSWER], 1);

@@ -25,66 +25,53 @@
  * there afterwards is the kernel's. */
 #define STALE		0x5a5a5a40UL
 
-/* t_shared words.  D, the receiver task: */
-#define D_COUNT		0	/* messages received */
-#define D_TAG		1	/* the last one's tag, From, MR1, ActualSender */
-#define D_FROM		2
-#define D_MR1		3
-#define D_ACTUAL	4
-#define D_REPLY		5	/* answer From with ANSWER_LABEL, MR1 + 1 */
-#define D_ARMED		6	/* receives begun */
-/* R, the redirector: */
-#define R_COUNT		7
-#define R_TAG		8
-#define R_FROM		9
-#define R_MR1		10
-#define R_INTENDED	11	/* IntendedReceiver TCR */
-#define R_FWD		12	/* forward a redirected message, propagated */
-#define R_FWD_RES	13	/* 1 if the forward went out, 0x100 | error */
-#define R_ARMED		14
+/* t_shared words.  D, the receiver task, and R, the redirector, are the
+ * same recorder at two bases (D_BASE, R_BASE); its words: */
+#define X_COUNT		0	/* messages received */
+#define X_TAG		1	/* the last one's tag, From, MR1 */
+#define X_FROM		2
+#define X_MR1		3
+#define X_ACTUAL	4	/*     ActualSender TCR */
+#define X_INTENDED	5	/*     IntendedReceiver TCR */
+#define X_MODE		6	/* 1: answer From with ANSWER_LABEL, MR1 + 1;
+				 * 2: forward a redirected message, propagated */
+#define X_ARMED		7	/* receives begun */
+#define X_FWD_RES	8	/* 1 if the forward went out, 0x100 | error */
+#define D_BASE		0
+#define R_BASE		9
+#define D_COUNT		(D_BASE + X_COUNT)
+#define D_TAG		(D_BASE + X_TAG)
+#define D_FROM		(D_BASE + X_FROM)
+#define D_MR1		(D_BASE + X_MR1)
+#define D_ACTUAL	(D_BASE + X_ACTUAL)
+#define D_REPLY		(D_BASE + X_MODE)
+#define D_ARMED		(D_BASE + X_ARMED)
+#define R_COUNT		(R_BASE + X_COUNT)
+#define R_TAG		(R_BASE + X_TAG)
+#define R_FROM		(R_BASE + X_FROM)
+#define R_MR1		(R_BASE + X_MR1)
+#define R_INTENDED	(R_BASE + X_INTENDED)
+#define R_FWD		(R_BASE + X_MODE)
+#define R_FWD_RES	(R_BASE + X_FWD_RES)
+#define R_ARMED		(R_BASE + X_ARMED)
 /* A, the sender task: */
-#define A_DONE		15	/* commands done */
-#define A_TAG		16	/* the last one's result tag, error, From, MR1 */
-#define A_EC		17
-#define A_FROM		18
-#define A_MR1		19
+#define A_DONE		18	/* commands done */
+#define A_TAG		19	/* the last one's result tag, error, From, MR1 */
+#define A_EC		20
+#define A_FROM		21
+#define A_MR1		22
 /* The propagation cases: */
-#define V_READY		20
-#define V_TAG		21
-#define V_FROM		22
-#define V_DONE		23
+#define V_READY		23
+#define V_TAG		24
+#define V_FROM		25
+#define V_DONE		26
 
-/* Receive from anyone, for ever, recording the last message. */
-static void d_body(L4_Word_t arg)
+/* Receive from anyone, for ever, recording the last message at
+ * t_shared[base ..]; answer or forward it as X_MODE says. */
+static void recorder(L4_Word_t base)
 {
-	(void)arg;
-	for (;;) {
-		L4_ThreadId_t from = L4_nilthread;
-		L4_MsgTag_t tag;
+	volatile L4_Word_t *x = &t_shared[base];
 
-		L4_Set_VirtualSender((L4_ThreadId_t) { .raw = STALE });
-		L4_Accept(L4_UntypedWordsAcceptor);
-		t_shared[D_ARMED]++;
-		tag = L4_Wait(&from);
-		t_shared[D_TAG] = tag.raw;
-		t_shared[D_FROM] = from.raw;
-		t_shared[D_MR1] = rt_mr(1);
-		t_shared[D_ACTUAL] = L4_ActualSender().raw;
-		if (t_shared[D_REPLY] && L4_IpcSucceeded(tag)) {
-			L4_Word_t w = t_shared[D_MR1] + 1;
-
-			t_load(ANSWER_LABEL, 1, &w, 0, 0);
-			(void)L4_Reply(from);
-		}
-		t_shared[D_COUNT]++;
-	}
-}
-
-/* The redirector: records each message; with R_FWD, sends a redirected
- * one on to its intended receiver as a propagation from its sender. */
-static void r_body(L4_Word_t arg)
-{
-	(void)arg;
 	for (;;) {
 		L4_ThreadId_t from = L4_nilthread;
 		L4_MsgTag_t tag;
@@ -92,26 +79,24 @@ static void r_body(L4_Word_t arg)
 		L4_Set_VirtualSender((L4_ThreadId_t) { .raw = STALE });
 		*__L4_TCR(__L4_TCR_INTENDED_RECEIVER) = STALE;
 		L4_Accept(L4_UntypedWordsAcceptor);
-		t_shared[R_ARMED]++;
+		x[X_ARMED]++;
 		tag = L4_Wait(&from);
-		t_shared[R_TAG] = tag.raw;
-		t_shared[R_FROM] = from.raw;
-		t_shared[R_MR1] = rt_mr(1);
-		t_shared[R_INTENDED] = L4_IntendedReceiver().raw;
-		if (t_shared[R_FWD] && L4_IpcRedirected(tag)) {
-			L4_MsgTag_t fwd = L4_Niltag;
-			L4_Word_t w = t_shared[R_MR1];
+		x[X_TAG] = tag.raw;
+		x[X_FROM] = from.raw;
+		x[X_MR1] = rt_mr(1);
+		x[X_ACTUAL] = L4_ActualSender().raw;
+		x[X_INTENDED] = L4_IntendedReceiver().raw;
+		if (x[X_MODE] == 1 && L4_IpcSucceeded(tag)) {
+			L4_Word_t w = x[X_MR1] + 1;
 
-			fwd.X.label = L4_Label(tag);
-			fwd.X.u = 1;
-			L4_Set_Propagation(&fwd);
-			L4_Set_VirtualSender(from);
-			L4_LoadMR(1, w);
-			L4_LoadMR(0, fwd.raw);
-			fwd = L4_Send_Timeout(L4_IntendedReceiver(), rt_us(T_WAIT_US));
-			t_shared[R_FWD_RES] = L4_IpcFailed(fwd) ? 0x100 | t_ipc_ec() : 1;
+			t_load(ANSWER_LABEL, 1, &w, 0, 0);
+			(void)L4_Reply(from);
+		} else if (x[X_MODE] == 2 && L4_IpcRedirected(tag)) {
+			tag = t_prop_send(L4_IntendedReceiver(), from, L4_Label(tag), x[X_MR1],
+					  T_WAIT_US);
+			x[X_FWD_RES] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
 		}
-		t_shared[R_COUNT]++;
+		x[X_COUNT]++;
 	}
 }
 
@@ -134,8 +119,9 @@ static void a_body(L4_Word_t arg)
 		w = rt_mr(2);
 		call = rt_mr(3);
 		t_load(MSG_LABEL, 1, &w, 0, 0);
+		/* No receive timeout: a Call takes the fast path where it can. */
 		tag = L4_Ipc(to, call ? to : L4_nilthread,
-			     L4_Timeouts(rt_us(T_WAIT_US), rt_us(T_WAIT_US)), &from);
+			     L4_Timeouts(rt_us(T_WAIT_US), L4_Never), &from);
 		t_shared[A_EC] = L4_IpcFailed(tag) ? t_ipc_ec() : 0;
 		t_shared[A_TAG] = tag.raw;
 		t_shared[A_FROM] = from.raw;
@@ -149,8 +135,8 @@ static L4_ThreadId_t a_tid, d_tid, r_tid;
 /* D, R and A, each waiting (D and R in their receives). */
 static const char *cast(void)
 {
-	d_tid = rt_task_create(d_body, 0, rt_pager());
-	r_tid = rt_thread_create(r_body, 0);
+	d_tid = rt_task_create(recorder, D_BASE, rt_pager());
+	r_tid = rt_thread_create(recorder, R_BASE);
 	a_tid = rt_task_create(a_body, L4_Myself().raw, rt_pager());
 	CHECK(!L4_IsNilThread(d_tid) && !L4_IsNilThread(r_tid) && !L4_IsNilThread(a_tid));
 	CHECK(t_wait_for(&t_shared[D_ARMED], 1, T_WAIT_US));
@@ -163,6 +149,18 @@ static L4_Word_t set_redirector(L4_ThreadId_t space, L4_ThreadId_t redirector, L
 {
 	*old = 0xdeadbeefUL;
 	return L4_SpaceControl(space, 0, L4_Nilpage, L4_Nilpage, redirector, old);
+}
+
+/* The cast, with R as the redirector of A's space: SpaceControl answers
+ * 1 and old control 0. */
+static const char *cast_redirected(void)
+{
+	L4_Word_t old;
+
+	RUN(cast());
+	CHECK_EQ(set_redirector(a_tid, r_tid, &old), 1);
+	CHECK_EQ(old, 0);
+	return 0;
 }
 
 /* Have A send w to `to` (a Call if call) and wait until it is done. */
@@ -193,12 +191,9 @@ static const char *mark(L4_ThreadId_t to, L4_Word_t w)
  */
 static const char *t_redirect_send(void)
 {
-	L4_Word_t old;
 	L4_MsgTag_t tag;
 
-	RUN(cast());
-	CHECK_EQ(set_redirector(a_tid, r_tid, &old), 1);
-	CHECK_EQ(old, 0);
+	RUN(cast_redirected());
 	RUN(a_command(d_tid, 0x1234, 0, 1));
 	CHECK_EQ(t_shared[A_EC], 0);
 	CHECK_EQ(t_shared[A_TAG], 0);
@@ -225,12 +220,10 @@ static const char *t_redirect_send(void)
  */
 static const char *t_redirect_allowed_set(void)
 {
-	L4_Word_t old;
 	L4_ThreadId_t from = L4_nilthread;
 	L4_MsgTag_t tag;
 
-	RUN(cast());
-	CHECK_EQ(set_redirector(a_tid, r_tid, &old), 1);
+	RUN(cast_redirected());
 	RUN(a_command(L4_Myself(), 0x4321, 1, 0));
 	L4_Accept(L4_UntypedWordsAcceptor);
 	tag = L4_Ipc(L4_nilthread, a_tid, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
@@ -258,17 +251,16 @@ static const char *t_redirect_allowed_set(void)
  * R forwards A's redirected Call to its intended receiver with A as
  * virtual sender (allowed: R is the redirector of A's space).  D sees
  * From A, p set (not r), ActualSender R; its answer to A goes straight
- * to A, whose Call returns from D with MR1 + 1.
+ * to A, whose Call returns from D with MR1 + 1.  (D already waits when
+ * A calls: the fast path would have taken the Call straight to D.)
  */
 static const char *t_redirect_forward(void)
 {
-	L4_Word_t old;
 	L4_MsgTag_t tag;
 
-	t_shared[R_FWD] = 1;
+	t_shared[R_FWD] = 2;
 	t_shared[D_REPLY] = 1;
-	RUN(cast());
-	CHECK_EQ(set_redirector(a_tid, r_tid, &old), 1);
+	RUN(cast_redirected());
 	RUN(a_command(d_tid, 0x2468, 1, 1));
 	CHECK_EQ(t_shared[R_FWD_RES], 1);
 	tag.raw = t_shared[R_TAG];
@@ -299,9 +291,7 @@ static const char *t_redirect_remove(void)
 	L4_Word_t old;
 	L4_MsgTag_t tag;
 
-	RUN(cast());
-	CHECK_EQ(set_redirector(a_tid, r_tid, &old), 1);
-	CHECK_EQ(old, 0);
+	RUN(cast_redirected());
 	CHECK_EQ(set_redirector(a_tid, L4_nilthread, &old), 1);
 	CHECK_EQ(old, 0);
 	RUN(a_command(d_tid, 0x1111, 0, 1));
@@ -337,8 +327,7 @@ static const char *t_redirect_errors(void)
 	L4_ThreadId_t bad[5], gone;
 	L4_Word_t old, i;
 
-	RUN(cast());
-	CHECK_EQ(set_redirector(a_tid, r_tid, &old), 1);
+	RUN(cast_redirected());
 	gone = rt_thread_create(t_sleeper, 0);
 	CHECK(!L4_IsNilThread(gone));
 	CHECK(rt_release(gone));
@@ -410,19 +399,6 @@ static void closed_client(L4_Word_t arg)
 	t_shared[V_DONE] = 1;
 }
 
-static L4_MsgTag_t prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t w)
-{
-	L4_MsgTag_t tag = L4_Niltag;
-
-	tag.X.label = PROP_LABEL;
-	tag.X.u = 1;
-	L4_Set_Propagation(&tag);
-	L4_Set_VirtualSender(vs);
-	L4_LoadMR(1, w);
-	L4_LoadMR(0, tag.raw);
-	return L4_Send_Timeout(to, rt_us(T_WAIT_US));
-}
-
 /*
  * Propagation with a virtual sender in a third space (a client task in a
  * closed receive from main):
@@ -443,14 +419,14 @@ static const char *t_redirect_propagation_rule(void)
 	CHECK(!L4_IsNilThread(c));
 	CHECK(t_wait_for(&t_shared[V_READY], 1, T_WAIT_US));
 
-	CHECK(L4_IpcSucceeded(prop_send(d_tid, c, 0xa1)));
+	CHECK(L4_IpcSucceeded(t_prop_send(d_tid, c, PROP_LABEL, 0xa1, T_WAIT_US)));
 	CHECK(t_wait_for(&t_shared[D_COUNT], 1, T_WAIT_US));
 	tag.raw = t_shared[D_TAG];
 	CHECK_EQ(tag.raw, (PROP_LABEL << 16) | 1);
 	CHECK_EQ(t_shared[D_FROM], me.raw);
 	CHECK_EQ(t_shared[D_ACTUAL], STALE);
 
-	CHECK(L4_IpcSucceeded(prop_send(r_tid, c, 0xa2)));
+	CHECK(L4_IpcSucceeded(t_prop_send(r_tid, c, PROP_LABEL, 0xa2, T_WAIT_US)));
 	CHECK(t_wait_for(&t_shared[R_COUNT], 1, T_WAIT_US));
 	tag.raw = t_shared[R_TAG];
 	CHECK_EQ(tag.raw, (PROP_LABEL << 16) | 0x1000 | 1);
@@ -478,7 +454,7 @@ static const char *t_redirect_propagation_waiting(void)
 	c = rt_task_create(closed_client, me.raw, rt_pager());
 	CHECK(!L4_IsNilThread(c));
 	CHECK(t_wait_for(&t_shared[V_READY], 1, T_WAIT_US));
-	CHECK(L4_IpcSucceeded(prop_send(d_tid, c, 0xb1)));
+	CHECK(L4_IpcSucceeded(t_prop_send(d_tid, c, PROP_LABEL, 0xb1, T_WAIT_US)));
 	CHECK(t_wait_for(&t_shared[D_COUNT], 1, T_WAIT_US));
 	CHECK(!L4_IpcPropagated((L4_MsgTag_t) { .raw = t_shared[D_TAG] }));
 	CHECK_EQ(t_shared[D_FROM], me.raw);

@@ -136,6 +136,10 @@ const char *t_ag_faults(L4_ThreadId_t ag, L4_Word_t addr, int write);
 
 #define RUN(x)	do { const char *r_ = (x); if (r_) return r_; } while (0)
 
+/* Send one propagated word with virtual sender vs (t_ipc_prop.c, t_redirect.c). */
+L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_Word_t w,
+			L4_Word_t us);
+
 /* Load a message: label, u untyped words, then t typed words. */
 void t_load(L4_Word_t label, int u, const L4_Word_t *w, int t, const L4_Word_t *items);
 
