@@ -6,6 +6,7 @@
  * to finish it (see ipc_end.c).
  */
 #include <kernel/ipc_internal.h>
+#include <kernel/ipc_redirect.h>
 #include <kernel/kpf.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
@@ -162,6 +163,7 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 	tid_t from = sender_id(rcv, snd);
 	if (arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED && !kmsg_active(snd) && !kmsg_active(rcv))
 		propagate(snd, rcv, &from, &tag);
+	redirect_mark(snd, rcv, &tag);
 	finish_receive(rcv, from, tag);
 	finish_send(snd);
 	return DELIVERED;
@@ -351,6 +353,13 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 	if (msgtag_label(tag) == LENT_LABEL_KPF && msgtag_t(tag))
 		ipc_kpf_answer_fast(t, to, from, timeouts, tag);
 	tcb_t *dest = tid_is_nil(to) ? NULL : thread_resolve(t, to);
+	bool lost_redirector = false;
+	if (dest && dest != t) {
+		dest = redirect_dest(t, dest);
+		lost_redirector = !dest;
+	} else {
+		t->cont.ipc_intended = TID_NIL;
+	}
 	/* Only the very retry of a rewound send keeps its transfer. */
 	bool retry = t->cont.xfer.rewound && dest && dest->core->id == t->cont.xfer.cur_to;
 
@@ -379,7 +388,7 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 		else
 			fail_ipc(t, IPC_ERR_TIMEOUT, false);
 	} else if (!tid_is_nil(to)) {
-		if (!dest || dest == t) {
+		if (!dest || dest == t || lost_redirector) {
 			fail_ipc(t, IPC_ERR_NOPARTNER, false);
 			sched_switch_to(t);
 		}

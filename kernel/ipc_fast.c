@@ -124,7 +124,11 @@ void ipc_fastpath(tcb_t *t)
 		return;
 	if (from != to && !tid_is_any(from) && !tid_is_anylocal(from))
 		return;
-	if (t->core->senders || t->cont.halted || xfer_linked(t) || irq_pending_lines)
+	/* A stopped transfer (xfer_linked()), a waiting interrupt or a space
+	 * with a redirector (ipc_redirect.c): the general path.  One or of
+	 * the three words, one branch. */
+	if (t->core->senders || t->cont.halted ||
+	    (irq_pending_lines | t->cont.xfer.partner | t->space->redirector))
 		return;
 	tcb_t *dest = tid_is_local(to) ? local_partner(t, to) : thread_lookup(to);
 	if (!dest || dest == t || !waits_plainly(dest) || dest->core->prio < t->core->prio)

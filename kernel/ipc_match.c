@@ -36,19 +36,22 @@ static bool accepts(const tcb_t *rcv, const tcb_t *who)
 }
 
 /*
- * Propagation (X.2): a sender may name a virtual sender in its
- * VirtualSender TCR; the receiver then sees that thread as the sender.
- * Allowed when the virtual sender lives in the sender's space or waits for
- * a message from the sender.  Returns the virtual sender, or NULL.
+ * Propagation (X.2 "Ipc", Pistachio api/v4/ipc.cc): a sender may name a
+ * virtual sender in its VirtualSender TCR; the receiver then sees that
+ * thread as the sender.  Allowed when the virtual sender lives in the
+ * sender's space, when sender and receiver share a space, or when the
+ * sender is the redirector of the virtual sender's space (forwarding a
+ * redirected message).  Returns the virtual sender, or NULL.
  */
-static tcb_t *virtual_sender(tcb_t *snd)
+static tcb_t *virtual_sender(tcb_t *snd, const tcb_t *rcv)
 {
 	if (kmsg_active(snd) || !(arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED))
 		return NULL;
 	tcb_t *vs = thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER));
 	if (!vs)
 		return NULL;
-	if (vs->space == snd->space || waits_for(vs, snd))
+	if (vs->space == snd->space || snd->space == rcv->space ||
+	    vs->space->redirector == snd->core->id)
 		return vs;
 	return NULL;
 }
@@ -61,7 +64,7 @@ bool from_matches(const tcb_t *rcv, tcb_t *snd)
 		return xfer_linked_to(rcv, snd);
 	if (accepts(rcv, snd))
 		return true;
-	tcb_t *vs = kmsg_active(rcv) ? NULL : virtual_sender(snd);
+	tcb_t *vs = kmsg_active(rcv) ? NULL : virtual_sender(snd, rcv);
 	return vs && accepts(rcv, vs);
 }
 
@@ -77,7 +80,7 @@ tid_t sender_id(const tcb_t *rcv, const tcb_t *snd)
  * now waits for the receiver, so that the reply reaches it directly. */
 void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag)
 {
-	tcb_t *vs = virtual_sender(snd);
+	tcb_t *vs = virtual_sender(snd, rcv);
 
 	if (!vs)
 		return;

@@ -96,6 +96,8 @@ typedef struct kcont {
 	uint8_t receive_pending;       /* on the receive work list (ipc.c) */
 	tid_t ipc_from;                /* the receive phase's specifier */
 	uint32_t ipc_timeouts;
+	tid_t ipc_intended;            /* a redirected send's intended receiver
+	                                * (global ID; nil: not redirected) */
 	word_t kmsg[KMSG_WORDS];       /* kernel-made message and its reply */
 	union {
 		/* CONT_KPF_FAULT: the user page fault to send once the

@@ -52,6 +52,9 @@ struct space {
 	uint32_t node_page_count;          /* and their number: the next one's CID */
 	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
+	tid_t redirector;                  /* global ID of the thread our threads'
+	                                    * IPC out of the allowed set goes to
+	                                    * (SpaceControl); nil: no redirection */
 	uint32_t tcb_slots[TCB_SLOTS / 32];  /* thread slots in use (thread.c) */
 	uint8_t kpf_pages;                 /* most pages one such fault may name
 	                                    * (0 or 1: one; KmemControl SET_KPF_PAGES) */

@@ -25,7 +25,25 @@ static bool overlap(fpage_t a, fpage_t b)
 }
 
 static word_t space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
-			    fpage_t utcb_area, word_t *old_control);
+			    fpage_t utcb_area, tid_t redirector, word_t *old_control);
+
+/* SpaceControl's Redirector as the space keeps it: nil leaves the
+ * space's redirector as it is (*keep), anythread means none (kept as
+ * nil), any other value must be the global ID of an existing thread.
+ * False: no such thread (error 2, a code X.2 does not name for this). */
+static bool redirector_valid(tid_t redirector, tid_t *keep)
+{
+	if (tid_is_nil(redirector))
+		return true;
+	if (tid_is_any(redirector)) {
+		*keep = TID_NIL;
+		return true;
+	}
+	if (!thread_lookup(redirector))
+		return false;
+	*keep = redirector;
+	return true;
+}
 
 /* The refusal note of the call's last run ends with it (kpf_call_returns):
  * the run may end before it asks for a page, when the space was deleted
@@ -33,15 +51,15 @@ static word_t space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t 
 word_t sys_space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
 			 fpage_t utcb_area, tid_t redirector, word_t *old_control)
 {
-	(void)redirector;
-	word_t r = space_control(t, space_spec, control, kip_area, utcb_area, old_control);
+	word_t r = space_control(t, space_spec, control, kip_area, utcb_area, redirector,
+				 old_control);
 
 	kpf_call_returns(t);
 	return r;
 }
 
 static word_t space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t kip_area,
-			    fpage_t utcb_area, word_t *old_control)
+			    fpage_t utcb_area, tid_t redirector, word_t *old_control)
 {
 	*old_control = 0;
 	if (!t->space->privileged)
@@ -50,9 +68,15 @@ static word_t space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t 
 	if (!st)
 		return sys_fail(t, ERR_INVALID_SPACE);
 	space_t *s = st->space;
-	/* The areas are fixed once set: UTCBs may already live there. */
-	if (s->active_threads || space_areas_set(s))
+	tid_t redir = s->redirector;
+	if (!redirector_valid(redirector, &redir))
+		return sys_fail(t, ERR_INVALID_THREAD);
+	/* The areas are fixed once set: UTCBs may already live there.  The
+	 * redirector may change at any time. */
+	if (s->active_threads || space_areas_set(s)) {
+		s->redirector = redir;
 		return 1;
+	}
 	/* At most UTCB_AREA_MAX_LOG2: each UTCB page has a content
 	 * identifier, its index in the area. */
 	if (!area_in_user(utcb_area) || fpage_size_log2(utcb_area) < 12 ||
@@ -85,6 +109,7 @@ static word_t space_control(tcb_t *t, tid_t space_spec, word_t control, fpage_t 
 		return sys_fail(t, ERR_NO_MEMORY);
 	s->kip_area = fpage_make(fpage_base(kip_area), 12, 0);
 	s->utcb_area = fpage_make(fpage_base(utcb_area), fpage_size_log2(utcb_area), 0);
+	s->redirector = redir;
 	return 1;
 }
 

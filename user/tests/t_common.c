@@ -302,3 +302,18 @@ const char *t_selfcheck(void)
 	       "the first %lx breaks rule %lu (kernel/kcont.h)\n", bad, first, rule);
 	return "self-check: a thread's kernel state breaks a rule";
 }
+
+/* Send one propagated word w with virtual sender vs (send timeout us). */
+L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_Word_t w,
+			L4_Word_t us)
+{
+	L4_MsgTag_t tag = L4_Niltag;
+
+	tag.X.label = label;
+	tag.X.u = 1;
+	L4_Set_Propagation(&tag);
+	L4_Set_VirtualSender(vs);
+	L4_LoadMR(1, w);
+	L4_LoadMR(0, tag.raw);
+	return L4_Send_Timeout(to, rt_us(us));
+}

@@ -2,8 +2,9 @@
 /*
  * IPC propagation (X.2): a sender sets the p flag in its MsgTag and names
  * a virtual sender in its VirtualSender TCR.  The kernel allows it when the
- * virtual sender lives in the sender's address space or is blocked in a
- * closed receive waiting for the sender; the receiver then sees the virtual
+ * virtual sender lives in the sender's address space or the sender and the
+ * receiver share one (X.2, Pistachio; a redirector forwarding for the
+ * virtual sender's space: t_redirect.c); the receiver then sees the virtual
  * sender as From, the real sender in its ActualSender TCR and p set in the
  * received tag, and a virtual sender that waited for the sender now waits
  * for the receiver.  A propagation that is not allowed is ignored: the
@@ -67,21 +68,6 @@ static int blocked_in_receive(L4_ThreadId_t t, volatile L4_Word_t *flag, L4_Word
 		rt_sleep_us(1000);
 	}
 	return 1;
-}
-
-/* Send one propagated word with virtual sender vs. */
-static L4_MsgTag_t prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label,
-			     L4_Word_t w, L4_Word_t us)
-{
-	L4_MsgTag_t tag = L4_Niltag;
-
-	tag.X.label = label;
-	tag.X.u = 1;
-	L4_Set_Propagation(&tag);
-	L4_Set_VirtualSender(vs);
-	L4_LoadMR(1, w);
-	L4_LoadMR(0, tag.raw);
-	return L4_Send_Timeout(to, rt_us(us));
 }
 
 /* Receive again and again as the R_ words say, recording each outcome;
@@ -221,18 +207,19 @@ static void prop_server(L4_Word_t arg)
 	t_shared[S_FROM] = from.raw;
 	t_shared[S_TAG] = tag.raw;
 	if (L4_IpcSucceeded(tag)) {
-		tag = prop_send(worker, from, FWD_LABEL, rt_mr(1) ^ 0xf0f0, T_WAIT_US);
+		tag = t_prop_send(worker, from, FWD_LABEL, rt_mr(1) ^ 0xf0f0, T_WAIT_US);
 		t_shared[S_SEND] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
 	}
 	t_shared[S_DONE] = 1;
 }
 
 /*
- * Client C (main, root space) calls server S (a space of its own), which
- * forwards to worker W (a third space) with C as virtual sender.  C and S
- * share no space: only C's closed wait for S allows the propagation.  W
- * sees From == C, ActualSender == S and p; C's wait now names W, so W's
- * zero-timeout reply reaches C, whose Call returns with From == W.
+ * Client C (main) calls server S (a thread of C's space), which forwards
+ * to worker W (a space of its own) with C as virtual sender, allowed
+ * because C lives in S's space.  W sees From == C, ActualSender == S and
+ * p; C's closed wait for S now names W, so W's zero-timeout reply
+ * reaches C, whose Call returns with From == W.  (With C and S in two
+ * spaces the propagation is refused: t_redirect.c.)
  */
 static const char *t_ipc_propagate_forward(void)
 {
@@ -243,7 +230,7 @@ static const char *t_ipc_propagate_forward(void)
 	w = recorder(0, L4_nilthread, 0, 1, 0);
 	CHECK(!L4_IsNilThread(w));
 	t_shared[S_WORKER] = w.raw;
-	s = rt_task_create(prop_server, 0, rt_pager());
+	s = rt_thread_create(prop_server, 0);
 	CHECK(!L4_IsNilThread(s));
 	t_load(REQ_LABEL, 1, &x, 0, 0);
 	tag = L4_Ipc(s, s, L4_Timeouts(rt_us(T_WAIT_US), rt_us(T_WAIT_US)), &from);
@@ -256,7 +243,7 @@ static const char *t_ipc_propagate_forward(void)
 	CHECK(L4_IpcSucceeded(req));
 	CHECK_EQ(L4_Label(req), REQ_LABEL);
 	CHECK(!L4_IpcPropagated(req));
-	CHECK_EQ(t_shared[S_FROM], me.raw);
+	CHECK_EQ(t_shared[S_FROM], L4_MyLocalId().raw);
 	CHECK_EQ(t_shared[S_SEND], 1);
 	/* The worker saw the client as sender, the server as actual one. */
 	RUN(recorded(1, me, s, FWD_LABEL, x ^ 0xf0f0));
@@ -285,7 +272,7 @@ static const char *t_ipc_propagate_same_space(void)
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
 	CHECK_EQ(sched_state(v), L4_SCHEDRESULT_RUNNING);
-	tag = prop_send(w, v, PROP_LABEL, 0x5a3e, T_WAIT_US);
+	tag = t_prop_send(w, v, PROP_LABEL, 0x5a3e, T_WAIT_US);
 	CHECK(L4_IpcSucceeded(tag));
 	RUN(recorded(1, v, me, PROP_LABEL, 0x5a3e));
 	t_shared[V_STOP] = 1;
@@ -314,15 +301,15 @@ static const char *t_ipc_propagate_refused(void)
 	CHECK(blocked_in_receive(sleeper, &t_shared[V_ASLEEP], 1));
 
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	CHECK(L4_IpcSucceeded(prop_send(w, sleeper, PROP_LABEL, 0xa001, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, sleeper, PROP_LABEL, 0xa001, T_WAIT_US)));
 	RUN(recorded(1, me, L4_nilthread, PROP_LABEL, 0xa001));
 
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 2));
-	CHECK(L4_IpcSucceeded(prop_send(w, waiter, PROP_LABEL, 0xa002, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, waiter, PROP_LABEL, 0xa002, T_WAIT_US)));
 	RUN(recorded(2, me, L4_nilthread, PROP_LABEL, 0xa002));
 
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 3));
-	CHECK(L4_IpcSucceeded(prop_send(w, t_nonexistent(), PROP_LABEL, 0xa003, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, t_nonexistent(), PROP_LABEL, 0xa003, T_WAIT_US)));
 	RUN(recorded(3, me, L4_nilthread, PROP_LABEL, 0xa003));
 
 	/* A closed wait for the sleeper is not satisfied by the refused
@@ -330,7 +317,7 @@ static const char *t_ipc_propagate_refused(void)
 	w = recorder(&w, sleeper, 0, 0, 300000);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	tag = prop_send(w, sleeper, PROP_LABEL, 0xa004, 200000);
+	tag = t_prop_send(w, sleeper, PROP_LABEL, 0xa004, 200000);
 	ec = t_ipc_ec();
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(ec, EC_SEND(L4_ErrTimeout));
@@ -343,8 +330,8 @@ static const char *t_ipc_propagate_refused(void)
 /*
  * A receiver in a closed wait for the virtual sender gets the propagated
  * message: (a) already waiting when it is sent, (b) starting its wait
- * while the sender is queued, (c) with a virtual sender in a third space
- * that waits for the sender, which then gets the receiver's answer.
+ * while the sender is queued, (c) with a virtual sender of the sender's
+ * space that waits for the sender, which then gets the receiver's answer.
  */
 static const char *t_ipc_propagate_closed_wait_on_virtual(void)
 {
@@ -360,27 +347,27 @@ static const char *t_ipc_propagate_closed_wait_on_virtual(void)
 	w = recorder(&w, v, 0, 0, 0);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	CHECK(L4_IpcSucceeded(prop_send(w, v, PROP_LABEL, 0xc001, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, v, PROP_LABEL, 0xc001, T_WAIT_US)));
 	RUN(recorded(1, v, me, PROP_LABEL, 0xc001));
 
 	/* (b) */
 	w = recorder(&w, v, 100000, 0, 0);
 	CHECK(!L4_IsNilThread(w));
 	t0 = rt_now_us();
-	CHECK(L4_IpcSucceeded(prop_send(w, v, PROP_LABEL, 0xc002, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, v, PROP_LABEL, 0xc002, T_WAIT_US)));
 	CHECK(rt_now_us() - t0 >= 50000);
 	RUN(recorded(1, v, me, PROP_LABEL, 0xc002));
 	t_shared[V_STOP] = 1;
 
 	/* (c) */
 	t_shared[V_READY] = 0;
-	c = rt_task_create(prop_client, 0, rt_pager());
+	c = rt_thread_create(prop_client, 0);
 	CHECK(!L4_IsNilThread(c));
 	CHECK(blocked_in_receive(c, &t_shared[V_READY], 1));
 	w = recorder(&w, c, 0, 1, 0);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	tag = prop_send(w, c, PROP_LABEL, 0xc003, T_WAIT_US);
+	tag = t_prop_send(w, c, PROP_LABEL, 0xc003, T_WAIT_US);
 	CHECK(L4_IpcSucceeded(tag));
 	RUN(recorded(1, c, me, PROP_LABEL, 0xc003));
 	CHECK_EQ(t_shared[R_ANSWER], 1);

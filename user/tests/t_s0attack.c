@@ -318,9 +318,12 @@ static const char *t_s0a_other_task_page(void)
 }
 
 /* Propagation: the attacker sends a request with the root task's main
- * thread as virtual sender while main waits for it (so the kernel lets
- * it).  sigma0's answer goes to main, and it is a refusal: an
- * unprivileged actual sender never counts as the root task. */
+ * thread as virtual sender while main waits for it.  The kernel lets it
+ * only because main made the attacker its space's redirector (X.2: a
+ * redirector may propagate for the threads of the space it serves; the
+ * attacker's mere closed wait no longer does, t_redirect.c).  sigma0's
+ * answer goes to main, and it is a refusal: an unprivileged actual sender
+ * never counts as the root task. */
 static void s0a_propagator(L4_Word_t target)
 {
 	L4_Word_t w[2] = { L4_FpageLog2(target, 12).raw, 0 };
@@ -335,17 +338,16 @@ static void s0a_propagator(L4_Word_t target)
 	L4_Sleep(L4_Never);
 }
 
-static const char *t_s0a_propagate_as_root(void)
+static const char *s0a_propagate_redirected(L4_ThreadId_t a, L4_Word_t v, L4_Word_t ip,
+					    L4_Word_t sp)
 {
-	L4_Word_t v = t_page();
 	L4_Time_t wait = rt_us(T_WAIT_US);
-	L4_ThreadId_t a, from = L4_nilthread;
+	L4_ThreadId_t from = L4_nilthread;
+	L4_Word_t old;
 	L4_MsgTag_t tag;
 
-	CHECK(v != 0);
-	*(volatile L4_Word_t *)v = S0A_ROOT_WORD;
-	a = rt_task_create(s0a_propagator, v, L4_Myself());
-	CHECK(!L4_IsNilThread(a));
+	CHECK_EQ(L4_SpaceControl(L4_Myself(), 0, L4_Nilpage, L4_Nilpage, a, &old), 1);
+	CHECK(rt_start_message(a, ip, sp));
 	/* Wait for the attacker alone, serving its image faults. */
 	L4_Accept(L4_MapGrantItems(L4_FpageLog2(S0A_WINDOW, 12)));
 	tag = L4_Ipc(L4_nilthread, a, L4_Timeouts(L4_Never, wait), &from);
@@ -361,6 +363,22 @@ static const char *t_s0a_propagate_as_root(void)
 	CHECK(L4_IsNilFpage((L4_Fpage_t) { .raw = rt_mr(2) }));
 	CHECK_EQ(*(volatile L4_Word_t *)v, S0A_ROOT_WORD);
 	return 0;
+}
+
+static const char *t_s0a_propagate_as_root(void)
+{
+	L4_Word_t v = t_page(), ip, sp, old;
+	L4_ThreadId_t a;
+	const char *r;
+
+	CHECK(v != 0);
+	*(volatile L4_Word_t *)v = S0A_ROOT_WORD;
+	a = rt_task_prepare(s0a_propagator, v, L4_Myself(), &ip, &sp);
+	CHECK(!L4_IsNilThread(a));
+	r = s0a_propagate_redirected(a, v, ip, sp);
+	/* The root's space goes back to no redirector, whatever happened. */
+	CHECK_EQ(L4_SpaceControl(L4_Myself(), 0, L4_Nilpage, L4_Nilpage, L4_anythread, &old), 1);
+	return r;
 }
 
 const struct test s0attack_tests[] = {

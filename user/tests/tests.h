@@ -38,6 +38,7 @@ extern const struct test xstring_tests[], xstring_xfer_tests[];
 extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
 extern const struct test kdb_tests[];
 extern const struct test fpu_tests[], sse_tests[], ipc_prop_tests[], fuzz_tests[];
+extern const struct test redirect_tests[];
 extern const struct test kmem_tests[], kmem_last_tests[], trap_tests[];
 extern const struct test kmem_exhaust_tests[], kmem_numbers_tests[];
 extern const struct test tclife_tests[], mapx_tests[], s0attack_tests[];
@@ -147,6 +148,10 @@ const char *t_ag_reads(L4_ThreadId_t ag, L4_Word_t addr, L4_Word_t want);
 const char *t_ag_faults(L4_ThreadId_t ag, L4_Word_t addr, int write);
 
 #define RUN(x)	do { const char *r_ = (x); if (r_) return r_; } while (0)
+
+/* Send one propagated word with virtual sender vs (t_ipc_prop.c, t_redirect.c). */
+L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_Word_t w,
+			L4_Word_t us);
 
 /* Load a message: label, u untyped words, then t typed words. */
 void t_load(L4_Word_t label, int u, const L4_Word_t *w, int t, const L4_Word_t *items);
