@@ -138,7 +138,7 @@ static const char *t_irq_associate_errors(void)
 	CHECK(L4_IpcFailed(L4_Receive_Timeout(irq, L4_ZeroTime)));
 	CHECK_EQ(t_ipc_ec(), EC_RECV(1));
 	/* It has no priority and no registers to set (docs/abi.md,
-	 * deviation 3). */
+	 * "Deviations from X.2", Interrupt threads). */
 	CHECK_EQ(L4_Set_Priority(irq, 100), 0);
 	CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidThread);
 	CHECK(L4_IsNilThread(__L4_Exregs(irq, 0, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0)));
