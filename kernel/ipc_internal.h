@@ -58,6 +58,9 @@ void fail_user_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offs
 /* code as the sender sees it; bytes: the strings' bytes transferred. */
 void fail_both(tcb_t *snd, tcb_t *rcv, int code, uint32_t bytes);
 void finish_receive(tcb_t *rcv, tid_t from, word_t tag);
+/* The send phase of t's message to dest (ipc.c): delivered, queued, or
+ * failed; ipc_kcall.c sends the kernel's own messages through it. */
+int send_phase(tcb_t *t, tcb_t *dest);
 /* How long t's kernel-made message waits (ipc.c). */
 timeout_t ipc_kernel_call_timeout(const tcb_t *t);
 
