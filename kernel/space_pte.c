@@ -121,7 +121,8 @@ void space_pte_cache_copy(space_t *from, uint32_t fvaddr, space_t *to, uint32_t 
 	pte_t *f = arch_pte_slot(from->pdir, fvaddr);
 	pte_t *t = arch_pte_slot(to->pdir, tvaddr);
 
-	if (!f || !t)
+	/* Most pages keep the default mode on both sides: nothing to do. */
+	if (!f || !t || arch_pte_cache(*f) == arch_pte_cache(*t))
 		return;
 	*t = arch_pte_with_cache(*t, arch_pte_cache(*f));
 	flush_if_current(to, tvaddr);

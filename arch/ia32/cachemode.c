@@ -32,17 +32,7 @@ int arch_cache_mode(uint32_t attribute, uint32_t *mode)
 	return cachemode_bits(attribute, have_pat, mode);
 }
 
-uint32_t arch_pte_cache(pte_t p)
-{
-	return p & PTE_CACHE;
-}
-
-pte_t arch_pte_with_cache(pte_t p, uint32_t mode)
-{
-	if (!(p & PTE_P))
-		return p;
-	return (p & ~PTE_CACHE) | (mode & PTE_CACHE);
-}
+_Static_assert(PTE_CACHE == ARCH_PTE_CACHE_BITS, "arch.h's inline cache-mode helpers use the same bits");
 
 void arch_cache_flush(void)
 {

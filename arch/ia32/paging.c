@@ -71,8 +71,6 @@ pte_t arch_pte_make(uint32_t phys, uint32_t rights)
 	return (phys & PAGE_MASK) | PDE_P | PDE_U | ((rights & RIGHT_W) ? PDE_W : 0);
 }
 
-bool arch_pte_present(pte_t p)  { return (p & PDE_P) != 0; }
-uint32_t arch_pte_phys(pte_t p) { return p & PAGE_MASK; }
 
 uint32_t arch_pte_rights(pte_t p)
 {

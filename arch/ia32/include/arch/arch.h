@@ -57,21 +57,26 @@ unsigned arch_timer_period_us(void);           /* the scheduling tick */
 
 /* ---- page tables (two-level, 4 KB pages for user memory) ---- */
 typedef uint32_t pte_t;
+#define ARCH_PTE_CACHE_BITS 0x098u   /* PWT, PCD and PAT of a 4 KB entry */
 void arch_pdir_init(uint32_t *pdir);           /* copy the kernel half */
 pte_t *arch_pte_slot(uint32_t *pdir, uint32_t va);   /* NULL: no page table */
 void arch_pde_set(uint32_t *pdir, uint32_t va, uint32_t pt_phys);
 uint32_t arch_pde_table(uint32_t *pdir, uint32_t va); /* phys of PT or 0 */
 pte_t arch_pte_make(uint32_t phys, uint32_t rights);  /* RIGHT_* from mapdb.h */
-bool arch_pte_present(pte_t p);
-uint32_t arch_pte_phys(pte_t p);
+/* Inline: every map and page fault reads entries through these. */
+static inline bool arch_pte_present(pte_t p) { return (p & 0x001u) != 0; }
+static inline uint32_t arch_pte_phys(pte_t p) { return p & 0xFFFFF000u; }
 uint32_t arch_pte_rights(pte_t p);
 uint32_t arch_pte_access(pte_t p);             /* RIGHT_R referenced, RIGHT_W dirty */
 /* Cache modes of user pages (MemoryControl, kernel/sys_memctl.c): the
  * mode an X.2 IA-32 memory attribute asks for, in *mode; -1 where this
  * CPU set-up cannot give it.  A mode is carried from entry to entry. */
 int arch_cache_mode(uint32_t attribute, uint32_t *mode);
-uint32_t arch_pte_cache(pte_t p);
-pte_t arch_pte_with_cache(pte_t p, uint32_t mode);   /* an empty entry stays empty */
+static inline uint32_t arch_pte_cache(pte_t p) { return p & ARCH_PTE_CACHE_BITS; }
+static inline pte_t arch_pte_with_cache(pte_t p, uint32_t mode)   /* an empty entry stays empty */
+{
+	return (p & 0x001u) ? (p & ~ARCH_PTE_CACHE_BITS) | (mode & ARCH_PTE_CACHE_BITS) : p;
+}
 void arch_cache_flush(void);                   /* write back and drop every cache line */
 /* The kernel's address of the aligned word at user va in the space whose
  * page directory is pdir, or NULL where no page (below PHYSMAP_LIMIT) is
