@@ -52,6 +52,10 @@ struct space {
 	uint32_t node_page_count;          /* and their number: the next one's CID */
 	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
+	/* Some entry of this space has had a cache mode other than the
+	 * default (MemoryControl, or a map from such a space): only then does
+	 * a map into or out of it look at the modes (space_pte.c). */
+	bool cache_modes;
 	tid_t redirector;                  /* global ID of the thread our threads'
 	                                    * IPC out of the allowed set goes to
 	                                    * (SpaceControl); nil: no redirection */

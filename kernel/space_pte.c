@@ -118,6 +118,9 @@ void space_pte_cache_copy(space_t *from, uint32_t fvaddr, space_t *to, uint32_t 
 {
 	if (fvaddr >= USER_LIMIT || tvaddr >= USER_LIMIT)     /* ports */
 		return;
+	/* Both spaces have default modes only (no walks: every map passes). */
+	if (!from->cache_modes && !to->cache_modes)
+		return;
 	pte_t *f = arch_pte_slot(from->pdir, fvaddr);
 	pte_t *t = arch_pte_slot(to->pdir, tvaddr);
 
@@ -125,6 +128,8 @@ void space_pte_cache_copy(space_t *from, uint32_t fvaddr, space_t *to, uint32_t 
 	if (!f || !t || arch_pte_cache(*f) == arch_pte_cache(*t))
 		return;
 	*t = arch_pte_with_cache(*t, arch_pte_cache(*f));
+	if (arch_pte_cache(*f))
+		to->cache_modes = true;
 	flush_if_current(to, tvaddr);
 }
 
@@ -136,6 +141,8 @@ void space_pte_cache_set(space_t *s, uint32_t va, uint64_t pages, uint32_t mode)
 
 	if (end > USER_LIMIT)
 		end = USER_LIMIT;
+	if (mode)
+		s->cache_modes = true;
 	for (uint64_t a = va; a < end; a += PAGE_SIZE) {
 		pte_t *p = arch_pte_slot(s->pdir, (uint32_t)a);
 
