@@ -15,15 +15,11 @@
 #include <kernel/irq.h>
 #include <arch/arch.h>
 
-/* X.2 UTCB: a local ID names the word 256 bytes into a 512-byte UTCB;
- * MyGlobalId lies 60 bytes below it. */
-#define LOCAL_IN_UTCB 256u
-#define MY_GLOBAL_ID_BELOW 60u
-
-/* t's local ID; t runs or waits in IPC, so its UTCB is placed. */
+/* t's local ID: thread_local_id() without its check, for t runs or
+ * waits in IPC, so its UTCB is placed. */
 static inline tid_t local_id(const tcb_t *t)
 {
-	return t->utcb_location + LOCAL_IN_UTCB;
+	return t->utcb_location + UTCB_LOCAL_ID_OFFSET;
 }
 
 /* Is d the thread of space s whose UTCB is at utcb? */
@@ -43,7 +39,7 @@ static inline bool is_at(const tcb_t *d, const space_t *s, uint32_t utcb)
 static tcb_t *local_partner(tcb_t *t, tid_t local)
 {
 	space_t *s = t->space;
-	uint32_t utcb = local - LOCAL_IN_UTCB;
+	uint32_t utcb = local - UTCB_LOCAL_ID_OFFSET;
 	tcb_core_t *c;
 	tcb_t *d;
 
@@ -60,7 +56,7 @@ static tcb_t *local_partner(tcb_t *t, tid_t local)
 	fpage_t area = s->utcb_area;
 	if ((utcb & (UTCB_SIZE - 1)) || (utcb - (area & FPAGE_BASE_MASK)) >> fpage_size_field(area))
 		return NULL;
-	const word_t *gid = arch_user_word(s->pdir, local - MY_GLOBAL_ID_BELOW);
+	const word_t *gid = arch_user_word(s->pdir, local + TCR_MY_GLOBAL_ID);
 	d = gid ? thread_lookup(*gid) : NULL;
 	if (!is_at(d, s, utcb))
 		return NULL;

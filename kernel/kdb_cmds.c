@@ -171,7 +171,7 @@ bool kdb_cmd_utcb(int argc, char **word, tcb_t *here)
 		return false;
 	}
 	kprintf("UTCB of %x at user %x (MR0 at %x)\n", c->id, t->utcb_location,
-		t->utcb_location + UTCB_SIZE / 2);
+		t->utcb_location + UTCB_LOCAL_ID_OFFSET);
 	for (unsigned i = 0; i < ARRAY_SIZE(tcrs); i++)
 	{
 		kputs("  ");

@@ -37,7 +37,7 @@ _Static_assert(__builtin_offsetof(tcb_t, ctx) == 16, "entry.asm: a vm86 frame ne
  * for later, kernel/sys_thread.c, names nothing yet). */
 tid_t thread_local_id(const tcb_t *t)
 {
-	return !t->utcb ? TID_NIL : t->utcb_location + 256;
+	return !t->utcb ? TID_NIL : t->utcb_location + UTCB_LOCAL_ID_OFFSET;
 }
 
 tcb_t *thread_lookup_local(space_t *s, tid_t local)

@@ -122,6 +122,8 @@ static inline bool kmsg_active(const tcb_t *t)
 #define TCR_ACTUAL_SENDER  (-24)
 #define UTCB_BR(t, i)      ((t)->utcb[-16 - (int)(i)])
 #define UTCB_SELF_OFFSET   (-256)
+/* A local ID is the address of MR0: this far into the 512-byte UTCB. */
+#define UTCB_LOCAL_ID_OFFSET 256u
 
 extern tcb_t *current;
 

@@ -65,7 +65,7 @@ uint32_t arch_pde_table(uint32_t *pdir, uint32_t va); /* phys of PT or 0 */
 pte_t arch_pte_make(uint32_t phys, uint32_t rights);  /* RIGHT_* from mapdb.h */
 /* Inline: every map and page fault reads entries through these. */
 static inline bool arch_pte_present(pte_t p) { return (p & 0x001u) != 0; }
-static inline uint32_t arch_pte_phys(pte_t p) { return p & 0xFFFFF000u; }
+static inline uint32_t arch_pte_phys(pte_t p) { return p & PAGE_MASK; }
 uint32_t arch_pte_rights(pte_t p);
 uint32_t arch_pte_access(pte_t p);             /* RIGHT_R referenced, RIGHT_W dirty */
 /* Cache modes of user pages (MemoryControl, kernel/sys_memctl.c): the
@@ -75,7 +75,7 @@ int arch_cache_mode(uint32_t attribute, uint32_t *mode);
 static inline uint32_t arch_pte_cache(pte_t p) { return p & ARCH_PTE_CACHE_BITS; }
 static inline pte_t arch_pte_with_cache(pte_t p, uint32_t mode)   /* an empty entry stays empty */
 {
-	return (p & 0x001u) ? (p & ~ARCH_PTE_CACHE_BITS) | (mode & ARCH_PTE_CACHE_BITS) : p;
+	return arch_pte_present(p) ? (p & ~ARCH_PTE_CACHE_BITS) | (mode & ARCH_PTE_CACHE_BITS) : p;
 }
 void arch_cache_flush(void);                   /* write back and drop every cache line */
 /* The kernel's address of the aligned word at user va in the space whose
