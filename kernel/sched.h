@@ -12,8 +12,8 @@
 #define DEFAULT_TIMESLICE_US 10000u
 #define TQ_NEVER (~(uint64_t)0)     /* total quantum without limit */
 
-/* PreemptFlags, the UTCB byte at -40 (X.2; Pistachio api/v4/preempt.h). */
-#define TCR_PREEMPT_FLAGS (-40)
+/* Bits of the PreemptFlags byte (TCR_PREEMPT_FLAGS; X.2, Pistachio
+ * api/v4/preempt.h). */
 #define PREEMPT_DELAYED   0x40u       /* d: the thread asks for delay */
 #define PREEMPT_PENDING   0x80u       /* I: a preemption was delayed */
 

@@ -116,6 +116,7 @@ static inline bool kmsg_active(const tcb_t *t)
 #define TCR_USER_HANDLE    (-52)
 #define TCR_PAGER          (-48)
 #define TCR_EXC_HANDLER    (-44)
+#define TCR_PREEMPT_FLAGS  (-40)   /* a byte (kernel/sched_x2.c) */
 #define TCR_ERROR_CODE     (-36)
 #define TCR_XFER_TIMEOUT   (-32)
 #define TCR_INTENDED_RCV   (-28)
