@@ -75,6 +75,7 @@ static tcb_t *start_task(uint32_t number, uint32_t entry, bool sigma0, tid_t pag
 		panic("no kernel memory for the initial tasks");
 	s->privileged = true;
 	s->sigma0 = sigma0;
+	space_register_boot(s);
 	/* What boot itself maps (KIP, first UTCB page) comes from the boot
 	 * pool: there is no kpager to ask yet. */
 	s->boot_kmem = true;

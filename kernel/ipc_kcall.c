@@ -8,6 +8,7 @@
 #include <kernel/ipc_internal.h>
 #include <kernel/iofpage.h>
 #include <kernel/kpf.h>
+#include <kernel/space_vacate.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
@@ -59,6 +60,23 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 	 * even where nothing is missing now (another thread's fault brought
 	 * the pages): left, it would refuse a later, unrelated page. */
 	bool refused = kpf_take_fault_refusal(t);
+	/* A page the kernel knows whose table its kpager took back: the
+	 * translation goes back without a page-fault IPC, once the table
+	 * is lent again (kernel/space_vacate.c). */
+	switch (t->space->tables_taken ? space_refill(t->space, addr, access, &need) : REFILL_NONE) {
+	case REFILL_DONE:
+		make_ready(t);
+		return;
+	case REFILL_NEED:
+		t->cont.fault.addr = addr;
+		t->cont.fault.access = (uint8_t)(access | (in_user ? 0 : FAULT_NOT_USER));
+		t->cont.fault.ip = ip;
+		if (!refused && kpf_raise(t, &need, t->core->id, CONT_KPF_FAULT))
+			return;
+		break;
+	default:
+		break;
+	}
 	/* Its kernel page fault answered just now, and not refused: every
 	 * page it named is lent (kpf_accept()). */
 	const kpf_wait_t *lent = kpf_done && !refused ? &t->cont.kpf : NULL;
@@ -101,7 +119,10 @@ void ipc_iofault(tcb_t *t, uint32_t first, uint32_t log2, uint32_t ip)
  * no looking up. */
 void ipc_pagefault_kpf_done(tcb_t *t)
 {
-	pagefault(t, t->cont.fault.addr, t->cont.fault.access, t->cont.fault.ip, true, true);
+	uint8_t access = t->cont.fault.access;
+
+	pagefault(t, t->cont.fault.addr, access & ~FAULT_NOT_USER, t->cont.fault.ip,
+		  !(access & FAULT_NOT_USER), true);
 }
 
 void ipc_exception(tcb_t *t, uint32_t vec, uint32_t error)

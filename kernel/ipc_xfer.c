@@ -7,6 +7,7 @@
 #include <kernel/preempt.h>
 #include <kernel/kpf.h>
 #include <kernel/xfer_offset.h>
+#include <kernel/space_vacate.h>
 #include <arch/arch.h>
 
 #define MAX_MRS 64
@@ -36,6 +37,36 @@ static bool buffers_writable_area(struct tcb *rcv, const segment_t *s, unsigned 
 
 #define COPY_COST(n) (32u + (n) / 4)   /* about the instructions n bytes cost */
 
+/* The frame of va in t's space for access.  A translation whose table
+ * a kpager took back is put back at once where the table is there (or
+ * lent again); where it is not, *f says so: the receiver's kpager is
+ * asked (XFER_KMEM), or the sender's page fault asks its own. */
+static int user_frame(struct tcb *t, uint32_t va, uint32_t access, uint32_t *pa,
+		      bool receiver, xfer_fault_t *f)
+{
+	kmem_need_t need;
+
+	if (space_user_frame(t->space, va, access, pa))
+		return XFER_OK;
+	switch (space_refill(t->space, va, access, &need)) {
+	case REFILL_DONE:
+		if (space_user_frame(t->space, va, access, pa))
+			return XFER_OK;
+		break;
+	case REFILL_NEED:
+		if (receiver && !kpf_take_refusal(t)) {
+			*f = (xfer_fault_t){ .who = t, .need = need };
+			return XFER_KMEM;
+		}
+		*f = (xfer_fault_t){ .who = t, .addr = va, .access = access, .known = !receiver };
+		return XFER_FAULT;
+	default:
+		break;
+	}
+	*f = (xfer_fault_t){ .who = t, .addr = va, .access = access };
+	return XFER_FAULT;
+}
+
 /* Copy bytes cur->done .. len between two segment lists through the page
  * tables (len: what fits the buffer).  A missing page stops the copy and
  * names itself in *f; a preemption point stops it too.  The cursor says
@@ -49,15 +80,16 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
 
 	while ((n = xfer_piece(src, ns, dst, nd, cur->done, len, PAGE_SIZE, &sva, &dva))) {
 		uint32_t sp, dp;   /* physical: the frames may lie above the direct map */
-		if (!space_user_frame(snd->space, sva, RIGHT_R, &sp)) {
-			*f = (xfer_fault_t){ .who = snd, .addr = sva, .access = RIGHT_R };
-			return XFER_FAULT;
-		}
-		if (!space_user_frame(rcv->space, dva, RIGHT_W, &dp) ||
-		    space_in_utcb_area(rcv->space, dva, 1)) {
+		int r = user_frame(snd, sva, RIGHT_R, &sp, false, f);
+		if (r != XFER_OK)
+			return r;
+		if (space_in_utcb_area(rcv->space, dva, 1)) {
 			*f = (xfer_fault_t){ .who = rcv, .addr = dva, .access = RIGHT_W };
 			return XFER_FAULT;
 		}
+		r = user_frame(rcv, dva, RIGHT_W, &dp, true, f);
+		if (r != XFER_OK)
+			return r;
 		space_copy_frames(dp, sp, n);
 		cur->done += n;
 		cur->bytes += n;
@@ -77,6 +109,8 @@ static int fault_or_timeout(struct tcb *snd, struct tcb *rcv, xfer_fault_t *f)
 	word_t snd_xt = snd->utcb && !kmsg_active(snd) ? UTCB_TCR(snd, TCR_XFER_TIMEOUT) : 0;
 	word_t rcv_xt = rcv->utcb && !kmsg_active(rcv) ? UTCB_TCR(rcv, TCR_XFER_TIMEOUT) : 0;
 
+	if (f->known)
+		return XFER_FAULT;
 	if (timeout_is_zero(timeouts_snd(snd_xt)) || timeout_is_zero(timeouts_rcv(rcv_xt)))
 		return f->who == snd ? IPC_ERR_XFER_TIMEOUT_OWN : IPC_ERR_XFER_TIMEOUT_PARTNER;
 	return XFER_FAULT;
@@ -181,7 +215,7 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 		int r = copy_string(snd, ss, ns, rcv, ds, nd, xfer_fits(len, cap), cur, f);
 		if (r == XFER_FAULT)
 			return fault_or_timeout(snd, rcv, f);
-		if (r == XFER_STOPPED)
+		if (r == XFER_STOPPED || r == XFER_KMEM)
 			return r;
 		if (len > cap)
 			return IPC_ERR_OVERFLOW;

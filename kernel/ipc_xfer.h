@@ -16,6 +16,9 @@ typedef struct xfer_fault {
 	uint32_t access;      /* RIGHT_R to read a source, RIGHT_W to fill a buffer */
 	kmem_need_t need;     /* XFER_KMEM: the receiver's kernel pages missing,
 	                       * as many as its kpager takes per fault */
+	bool known;           /* XFER_FAULT: the kernel knows the page; only a
+	                       * table its kpager took back is missing, so no
+	                       * XferTimeout of zero fails the transfer */
 } xfer_fault_t;
 
 #define XFER_OK      0

@@ -59,6 +59,10 @@ enum kpf_state {
 };
 
 #define KMSG_WORDS 14
+/* In fault.access: the faulting page is the KIP's or a UTCB page (its
+ * translation comes back from what the kernel keeps), not one a pager
+ * maps. */
+#define FAULT_NOT_USER 0x80u
 #define KPF_MAX_PAGES 3  /* pages one kernel page fault may name (kernel/kpf.c) */
 #define XFER_SENDER 1
 #define XFER_RECEIVER 2
@@ -104,7 +108,7 @@ typedef struct kcont {
 		 * kernel page fault is answered. */
 		struct {
 			uint32_t addr, ip;
-			uint8_t access;
+			uint8_t access;        /* RIGHT_*, and FAULT_NOT_USER */
 		} fault;
 		/* CONT_PF_RECV: the receive to take up once its page is
 		 * there.  again: a kernel page fault came in the middle of

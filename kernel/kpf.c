@@ -47,7 +47,7 @@ have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 	if (io && !io_va_is(va))
 		return true;             /* nothing will be mapped there */
 	bool table = io ? s->io_bitmap[io_bitmap_index(io_va_port(va))] != NULL :
-			  arch_pde_table(s->pdir, va) != 0;
+			  s->pdir && arch_pde_table(s->pdir, va) != 0;
 	/* The common case first: everything is there. */
 	if (s->node_table[va >> 22] && s->free_nodes && table)
 		return true;
@@ -56,6 +56,17 @@ have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 	if (!kmem_kind_is_lent(s, KMEM_NT))
 		return true;
 	s->io_gathered |= io;
+	/* The directory its kpager took back comes first, alone: what the
+	 * table needs is known once it is there (kernel/space_vacate.c). */
+	if (!io && !s->pdir && !lent_to(s->id, LENT_CID_PDIR, k)) {
+		need->space = s;
+		need->task = 0;
+		need->kpager = TID_NIL;
+		need->kind = KMEM_PDIR;
+		need->cid = LENT_CID_PDIR;
+		need->more = 0;
+		return false;
+	}
 	/* Missing: neither in place nor lent already (a page lent for an
 	 * earlier fault that has not been used yet). */
 	uint32_t map_cid = lent_cid_nth(LENT_KMEM_MAP, s->node_page_count);

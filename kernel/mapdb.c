@@ -17,6 +17,13 @@
 
 /* ---- list and tree primitives ---- */
 
+/* Where a frame's lender to the kernel holds it: a root, or a root's
+ * child (kernel/kpf.c lends nothing else). */
+static inline bool lender_depth(const mapnode_t *n)
+{
+	return !n->parent || !n->parent->parent;
+}
+
 /* Counts every change of a link in the database: a stopped walk's hint
  * (below) holds while it has not moved.  64 bits never wrap. */
 static uint64_t link_changes;
@@ -335,6 +342,13 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	old = *slot;
 	if (old && ancestor_or_self(old, src))
 		return MAPDB_CYCLE;
+	/* A lender's page that goes (replaced), or a grant that takes read
+	 * or write from what lies below its source, takes back what the
+	 * kernel holds of it first. */
+	if (old && lender_depth(old) && !(!grant && old->parent == src && old->phys == src->phys))
+		space_frame_revoking(old->phys);
+	if (grant && ((src_rights & ~r) & (RIGHT_R | RIGHT_W)) && lender_depth(src))
+		space_frame_revoking(src->phys);
 	/* A grant that narrows the rights takes them from what was derived
 	 * from the source first, in steps (at the end, in one go, when the
 	 * caller cannot stop); that may remove the destination too.  Its
@@ -440,6 +454,10 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 	if (!n)
 		return MAPDB_OK;
 	rights &= RIGHTS_ALL;
+	/* The kernel's use of a lent frame counts as derived from its
+	 * lender, which holds it at the root or just below. */
+	if ((rights & (RIGHT_R | RIGHT_W)) && lender_depth(n))
+		space_frame_revoking(n->phys);
 	keep = flush_self ? n->rights & ~rights : n->rights;
 	if (keep == 0)
 		return destroy_subtree(n, access, may_stop, resumed) ? MAPDB_OK : MAPDB_STOPPED;

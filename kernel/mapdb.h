@@ -65,6 +65,10 @@ uint32_t space_pte_restrict(space_t *s, uint32_t vaddr, uint32_t rights);
 void space_pte_cache_copy(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr);
 void space_pte_cache_set(space_t *s, uint32_t va, uint64_t pages, uint32_t mode);
 
+/* A mapping where a frame's lender holds it (a root, or a root's child)
+ * is about to lose rights or go: if the kernel holds the frame, it gives
+ * it back first (kernel/kpreempt.c).  Cannot fail. */
+void space_frame_revoking(uint32_t phys);
 /* Preemption point: cost units of work were just done; true when the
  * walk should stop now and be continued later (kernel/preempt.h). */
 bool mapdb_stop_due(unsigned cost);

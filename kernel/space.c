@@ -8,9 +8,36 @@
  * sigma0_roots.c.
  */
 #include <kernel/space.h>
+#include <kernel/space_vacate.h>
+#include <kernel/frame.h>
 #include <arch/arch.h>
 
 static uint32_t next_space_id;
+/* sigma0 and the root task: their records are the kernel's, so the
+ * frame table cannot lead to them. */
+static space_t *boot_spaces[2];
+
+void space_register_boot(space_t *s)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (!boot_spaces[i]) {
+			boot_spaces[i] = s;
+			return;
+		}
+}
+
+space_t *space_of_task(uint32_t id)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (boot_spaces[i] && boot_spaces[i]->id == id)
+			return boot_spaces[i];
+	if (!kmem_record_is_lent())
+		return NULL;
+	/* A record is built (space_create_in) once its task is made: until
+	 * then the page holds no id. */
+	space_t *s = kmem_record_lent(id);
+	return s && s->id == id ? s : NULL;
+}
 
 space_t *space_create(void)
 {
@@ -59,6 +86,9 @@ bool space_take_pdir(space_t *s)
 	arch_pdir_init(pdir);
 	s->pdir = pdir;
 	s->pdir_phys = virt_to_phys(pdir);
+	/* A directory its kpager took back and lent again: the page tables
+	 * it still lends go back in. */
+	space_relink_tables(s);
 	return true;
 }
 

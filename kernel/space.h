@@ -56,6 +56,10 @@ struct space {
 	 * default (MemoryControl, or a map from such a space): only then does
 	 * a map into or out of it look at the modes (space_pte.c). */
 	bool cache_modes;
+	/* Its kpager has taken back a page table, the page directory or an
+	 * I/O bitmap page: a fault may be one the kernel puts back itself
+	 * (space_vacate.c).  Until then no fault asks. */
+	bool tables_taken;
 	tid_t redirector;                  /* global ID of the thread our threads'
 	                                    * IPC out of the allowed set goes to
 	                                    * (SpaceControl); nil: no redirection */
@@ -83,6 +87,11 @@ _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its pag
 /* A new space with its record from the pool (KMEM=pool, and boot's
  * tasks), or NULL. */
 space_t *space_create(void);
+/* The space of task id, or NULL (not made yet, or gone): its record,
+ * lent at the task's CID 0, or one of boot's tasks. */
+space_t *space_of_task(uint32_t id);
+/* Boot: sigma0 and the root task, whose records are the kernel's. */
+void space_register_boot(space_t *s);
 /* A new task's id: taken before its record is gathered, never reused. */
 uint32_t space_id_take(void);
 /* The space of task id, built in the record page its kpager lent
@@ -183,6 +192,8 @@ void space_io_renew(space_t *s, uint32_t va);
 void space_io_deny(space_t *s, uint32_t va);
 /* May s use every port of first .. first + count - 1 now? */
 bool space_io_allowed(const space_t *s, uint32_t first, uint32_t count);
+/* Bitmap page k (frame pa) taken back by its kpager: ports denied. */
+void space_io_vacate(space_t *s, uint32_t k, uint32_t pa);
 /* Give the bitmap pages back (teardown). */
 void space_io_free(space_t *s);
 

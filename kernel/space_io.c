@@ -93,6 +93,23 @@ void space_io_free(space_t *s)
 	s->io_tag = 0;
 }
 
+/* The kpager takes bitmap page k back (kernel/kpreempt.c): every port
+ * of its half is denied until a fault puts its bit back from the port's
+ * mapping node (space_refill()).  The window must not go on showing the
+ * frame, which the kpager may now write. */
+void space_io_vacate(space_t *s, uint32_t k, uint32_t pa)
+{
+	if (s->io_bitmap_phys[k] != pa)
+		return;
+	arch_io_bitmap_drop(pa);
+	s->tables_taken = true;
+	s->io_bitmap[k] = NULL;
+	s->io_bitmap_phys[k] = 0;
+	if (!s->io_bitmap[0] && !s->io_bitmap[1])
+		s->io_tag = 0;
+	arch_io_bitmap_update(s->pdir_phys, s->io_bitmap_phys, s->io_tag);
+}
+
 /* One port; from sigma0 only where it has (or may now make) its root. */
 static int map_port(space_t *from, space_t *to, uint32_t port, bool grant)
 {

@@ -15,12 +15,23 @@ static void flush_if_current(space_t *s, uint32_t va)
 		arch_tlb_flush(va);
 }
 
+/* The entry of va, or NULL: no page table there, or no page directory
+ * (a kpager took it back: kernel/space_vacate.c). */
+static inline pte_t *pte_find(space_t *s, uint32_t va)
+{
+	return s->pdir ? arch_pte_slot(s->pdir, va) : NULL;
+}
+
 static pte_t *pte_slot(space_t *s, uint32_t va, bool alloc)
 {
-	pte_t *p = arch_pte_slot(s->pdir, va);
+	pte_t *p = pte_find(s, va);
 
 	if (p || !alloc)
 		return p;
+	/* The gather step brought back what a kpager took, in fault order:
+	 * the directory, then the table. */
+	if (!space_take_pdir(s))
+		return NULL;
 	void *pt = kmem_get(s, KMEM_PT, lent_cid_pt(va));
 	if (!pt)
 		return NULL;
@@ -58,7 +69,12 @@ void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 {
 	if (vaddr >= USER_LIMIT)
 		return space_io_renew(s, vaddr);
-	pte_t *p = pte_slot(s, vaddr, false);
+	/* A table its kpager took back and lent again (the gather step
+	 * asked for it) is taken now; kmem_get() takes no other. */
+	pte_t *p = pte_find(s, vaddr);
+
+	if (!p && s->tables_taken)
+		p = pte_slot(s, vaddr, kmem_kind_is_lent(s, KMEM_PT));
 
 	if (!p || arch_pte_present(*p) || frame_is_lent(phys))
 		return;
@@ -87,7 +103,7 @@ void space_pte_drop(space_t *s, uint32_t vaddr)
 {
 	if (vaddr >= USER_LIMIT)
 		return space_io_deny(s, vaddr);
-	pte_t *p = arch_pte_slot(s->pdir, vaddr);
+	pte_t *p = pte_find(s, vaddr);
 
 	if (!p || !*p)
 		return;
@@ -121,8 +137,8 @@ void space_pte_cache_copy(space_t *from, uint32_t fvaddr, space_t *to, uint32_t 
 	/* Both spaces have default modes only (no walks: every map passes). */
 	if (!from->cache_modes && !to->cache_modes)
 		return;
-	pte_t *f = arch_pte_slot(from->pdir, fvaddr);
-	pte_t *t = arch_pte_slot(to->pdir, tvaddr);
+	pte_t *f = pte_find(from, fvaddr);
+	pte_t *t = pte_find(to, tvaddr);
 
 	/* Most pages keep the default mode on both sides: nothing to do. */
 	if (!f || !t || arch_pte_cache(*f) == arch_pte_cache(*t))
@@ -144,7 +160,7 @@ void space_pte_cache_set(space_t *s, uint32_t va, uint64_t pages, uint32_t mode)
 	if (mode)
 		s->cache_modes = true;
 	for (uint64_t a = va; a < end; a += PAGE_SIZE) {
-		pte_t *p = arch_pte_slot(s->pdir, (uint32_t)a);
+		pte_t *p = pte_find(s, (uint32_t)a);
 
 		if (!p) {
 			a = (a | 0x3FFFFFu) + 1 - PAGE_SIZE;

@@ -62,7 +62,7 @@ static void free_utcb_pages(space_t *s, uint32_t pde)
 	if (to > hi)
 		to = hi;
 	for (uint64_t va = from; va < to; va += PAGE_SIZE) {
-		pte_t *p = arch_pte_slot(s->pdir, (uint32_t)va);
+		pte_t *p = s->pdir ? arch_pte_slot(s->pdir, (uint32_t)va) : NULL;
 		if (p && arch_pte_present(*p)) {
 			uint32_t pa = arch_pte_phys(*p);
 			space_pte_clear(s, (uint32_t)va);

@@ -13,7 +13,7 @@ bool space_user_frame(space_t *s, uint32_t va, uint32_t rights, uint32_t *pa)
 {
 	if (va >= USER_LIMIT)
 		return false;
-	pte_t *p = arch_pte_slot(s->pdir, va);
+	pte_t *p = s->pdir ? arch_pte_slot(s->pdir, va) : NULL;
 	if (!p || !arch_pte_present(*p))
 		return false;
 	if ((rights & RIGHT_W) && !(arch_pte_rights(*p) & RIGHT_W))

@@ -95,6 +95,10 @@ void arch_run(struct tcb *t)
 {
 	const space_t *s = t->space;
 
+	/* A space without its page directory cannot run (a kpager took
+	 * it back); a space that stays loaded has it. */
+	if (s->pdir_phys != loaded_pdir && !s->pdir_phys)
+		return;
 	tss.esp0 = (uint32_t)(&t->ctx + 1);
 	load_utcb_segment(t);
 	arch_fpu_switch(t);

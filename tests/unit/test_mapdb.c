@@ -119,6 +119,18 @@ uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
 /* Preemption points: with stop_all set, every one stops the walk. */
 static bool stop_all;
 
+/* The lent-frame hook: which frames the database said it was about to
+ * take from a lender, in order. */
+static uint32_t revoking[16];
+static unsigned revoking_n;
+
+void space_frame_revoking(uint32_t phys)
+{
+	if (revoking_n < 16)
+		revoking[revoking_n] = phys;
+	revoking_n++;
+}
+
 bool mapdb_stop_due(unsigned cost)
 {
 	(void)cost;
@@ -278,6 +290,7 @@ static void assert_same(snapshot_t *a)
 
 /* sigma0 (space 0) owns frame 0x100000 at the same virtual address. */
 #define FRAME 0x00100000u
+#define FRAME2 0x00200000u
 
 /* sigma0 root -> A(1) -> B(2) -> C(3), each at its own address. */
 static void build_chain(uint32_t ra, uint32_t rb, uint32_t rc)
@@ -290,6 +303,35 @@ static void build_chain(uint32_t ra, uint32_t rb, uint32_t rc)
 }
 
 /* ---- tests ---- */
+
+/* The database tells the kernel before a lender's mapping (a root, or a
+ * root's child: where a kpager holds a page it lends) loses read or
+ * write, or goes, so that a frame lent to the kernel is taken back
+ * first (kernel/kpreempt.c); never for a mapping further down, for an
+ * Unmap of execute alone, or for a map that renews the same mapping. */
+START_TEST(lender_hook_where_lender_holds)
+{
+	build_chain(RWX, RWX, RWX);
+	revoking_n = 0;
+	mapdb_unmap(sp[2], PG(2), RWX, false);           /* depth 2: no */
+	mapdb_unmap(sp[1], PG(1), RIGHT_X, false);        /* execute only: no */
+	ck_assert_uint_eq(revoking_n, 0);
+	ck_assert_int_eq(mapdb_map(sp[0], FRAME, sp[1], PG(1), RWX, false), MAPDB_OK);
+	ck_assert_uint_eq(revoking_n, 0);                 /* renewed, not replaced */
+	mapdb_unmap(sp[1], PG(1), RIGHT_W, false);        /* the lender's: yes */
+	ck_assert_uint_eq(revoking_n, 1);
+	ck_assert_uint_eq(revoking[0], FRAME);
+	mapdb_unmap(sp[0], FRAME, RIGHT_R, false);        /* the root: yes */
+	ck_assert_uint_eq(revoking_n, 2);
+	/* A map over the lender's page replaces it: yes, for its frame. */
+	ck_assert_int_eq(mapdb_root(sp[0], FRAME2, FRAME2, RWX), MAPDB_OK);
+	ck_assert_int_eq(mapdb_map(sp[0], FRAME, sp[1], PG(1), RWX, false), MAPDB_OK);
+	ck_assert_int_eq(mapdb_map(sp[0], FRAME2, sp[1], PG(1), RWX, false), MAPDB_OK);
+	ck_assert_uint_eq(revoking_n, 3);
+	ck_assert_uint_eq(revoking[2], FRAME);
+	check_db();
+}
+END_TEST
 
 START_TEST(root_and_lookup)
 {
@@ -821,6 +863,7 @@ static Suite *mapdb_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, root_and_lookup);
+	tcase_add_test(tc, lender_hook_where_lender_holds);
 	tcase_add_test(tc, map_chain);
 	tcase_add_test(tc, map_narrows_to_source);
 	tcase_add_test(tc, map_unmapped_source_is_noop);

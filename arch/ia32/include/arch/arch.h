@@ -147,7 +147,9 @@ bool arch_trap_reentered(struct tcb *t, uint8_t vector, uint32_t at);
 /* Run t in user mode: its next kernel entry saves into its frame, %gs:0
  * finds its UTCB, and its address space is loaded.  One call, as every
  * IPC pays for it. */
-void arch_run(struct tcb *t) __attribute__((noreturn));
+/* Returns only where t's space has no page directory (a kpager took it
+ * back: kernel/kpreempt.c); nothing was switched then. */
+void arch_run(struct tcb *t);
 /* The page directory at pdir_phys is about to be freed: stop using it,
  * and let the next switch to a space load its directory afresh (a freed
  * frame may come back as another space's). */

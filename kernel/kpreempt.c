@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A kpager takes back a frame it lent (issue 7; the paper's section 2.1):
+ * it, or anyone above it in the frame's mapping tree, unmaps the page.
+ * The kernel's use of the frame counts as a mapping derived from the
+ * lender's, so the Unmap reaches it.  Within that Unmap, before the
+ * mapping database goes to work, the kernel turns the frame's content
+ * into its safe external form, stops using the frame, and gives it back:
+ * the lender's mapping (if it keeps one) then sees the external form.
+ * When the kernel needs that content again, it raises a kernel page fault
+ * for the same content identifier, and whatever frame the kpager maps
+ * back is imported.
+ *
+ * An export never needs kernel memory, never blocks and never waits for
+ * another task: it is a walk over the one frame and what points into it.
+ * The kinds whose external form is not built yet are not taken back:
+ * the Unmap removes the lender's mapping and the kernel keeps the frame,
+ * as before (docs/kernel-memory.md, "Taking lent memory back").
+ */
+#include <kernel/kpreempt.h>
+#include <kernel/space.h>
+#include <kernel/space_vacate.h>
+#include <kernel/frame.h>
+#include <kernel/string.h>
+#include <kernel/thread.h>
+#include <kernel/kpf.h>
+#include <kernel/sched.h>
+#include <kernel/kprintf.h>
+#include <arch/arch.h>
+
+static uint32_t exported[KMEM_KINDS];
+
+/* Is the page at cid of s one it holds but does not use (lent for an
+ * operation that never acted, or left over)?  Such a page is vacant
+ * whatever its kind. */
+static bool unused(const space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
+{
+	switch (kind) {
+	case KMEM_NT: {
+		uint32_t slot = (cid - LENT_CID_NT_BASE) >> PAGE_SHIFT;
+		return slot >= SPACE_NODE_PDES || (void *)s->node_table[slot] != phys_to_virt(pa);
+	}
+	case KMEM_MAP:
+		return ((cid - LENT_CID_MAP_BASE) >> PAGE_SHIFT) >= s->node_page_count;
+	default:
+		return false;
+	}
+}
+
+/* Take the frame out of s's structures in its external form.  False:
+ * this kind cannot be taken back yet, and nothing changed. */
+static bool export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
+{
+	if (unused(s, kind, cid, pa))
+		return true;
+	switch (kind) {
+	case KMEM_PDIR:
+		if (s->pdir && virt_to_phys(s->pdir) == pa)
+			space_vacate_pdir(s);
+		return true;
+	case KMEM_PT: {
+		uint32_t pde = (cid - LENT_CID_PT_BASE) >> PAGE_SHIFT;
+		if (pde >= IO_BITMAP_PT_SLOT && pde < IO_BITMAP_PT_SLOT + IO_BITMAP_PAGES)
+			space_io_vacate(s, pde - IO_BITMAP_PT_SLOT, pa);
+		else if (pde < USER_PDES && s->pdir && arch_pde_table(s->pdir, pde << 22) == pa)
+			space_vacate_pt(s, pde);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+bool kpreempt_frame(uint32_t pa)
+{
+	uint32_t task, cid;
+	unsigned kind;
+
+	if (!frame_lent_to(pa, &task, &cid, &kind))
+		return false;
+	space_t *s = space_of_task(task);
+	/* sigma0's store is the kernel's for good (kernel/kmem_sigma0.c);
+	 * a record whose task is not built yet is ThreadControl's. */
+	if (!s || s->sigma0 || !export(s, kind, cid, pa))
+		return false;
+	/* Vacant: nothing of the kernel's reaches the kpager. */
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	frame_unlend(pa);
+	(void)kmem_charge_drop(&s->kmem, (enum kmem_kind)kind);
+	exported[kind]++;
+	return true;
+}
+
+/* The mapping database's hook (kernel/mapdb.h): only where the lender
+ * held the page, sigma0's root or the root's one child
+ * (kpf_check_page()).  A mapping the lender made of the page on was
+ * stripped when it was lent and has nothing of the kernel's under it. */
+void space_frame_revoking(uint32_t phys)
+{
+	if (frame_is_lent(phys))
+		(void)kpreempt_frame(phys);
+}
+
+/*
+ * t is about to run and its space has no page directory: its kpager took
+ * it back.  The page directory is taken again if it is lent already (the
+ * answer to another thread's fault, or to a map into the space);
+ * otherwise t asks its kpager for it, as a kernel page fault that, once
+ * answered, returns to user mode where t was.  A kpager that refuses, or
+ * that cannot be asked (it is t, or gone), leaves t halted, as a thread
+ * whose pager is gone: its pager may start it again with
+ * ExchangeRegisters, which asks again.
+ */
+bool kpreempt_may_run(tcb_t *t)
+{
+	space_t *s = t->space;
+	kmem_need_t need;
+
+	if (s->pdir)
+		return true;
+	if (kpf_have(s, KMEM_PDIR, LENT_CID_PDIR, &need) && space_take_pdir(s))
+		return true;
+	if (!kpf_take_refusal(t) && kpf_raise(t, &need, t->core->id, CONT_KPF))
+		return false;
+	kprintf("lent: thread %x: no page directory from its kpager, thread halted\n",
+		t->core->id);
+	t->cont.halted = true;
+	t->core->state = TS_HALTED;
+	sched_dequeue(t);
+	return false;
+}
+
+uint32_t kpreempt_count(unsigned kind)
+{
+	return kind < KMEM_KINDS ? exported[kind] : 0;
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The redundant kinds of a space's kernel memory: page tables, the page
+ * directory and the I/O permission bitmap.  Everything in them can be
+ * rebuilt from what the kernel keeps elsewhere (the paper's section 3.1):
+ * a user page's translation from its mapping node, the KIP's from the
+ * space's KIP area, a UTCB page's from the frame lent at its content
+ * identifier, a port's bit from the port's mapping node.  So a kpager
+ * that takes one back gets it vacant (kernel/kpreempt.c), and the
+ * translations come back one by one, as the task touches them: a fault
+ * on a page the kernel knows is refilled here, without a page-fault IPC,
+ * once the table it needs is lent again.
+ */
+#include <kernel/space.h>
+#include <kernel/space_vacate.h>
+#include <kernel/kpf.h>
+#include <kernel/frame.h>
+#include <kernel/kmem_order.h>
+#include <kernel/kip_runtime.h>
+#include <arch/arch.h>
+
+/* ---- taking a table out ---- */
+
+void space_vacate_pt(space_t *s, uint32_t pde)
+{
+	if (!s->pdir || !arch_pde_table(s->pdir, pde << 22))
+		return;
+	arch_pde_set(s->pdir, pde << 22, 0);
+	s->tables_taken = true;
+	/* Its translations may be in the TLB if the space is loaded. */
+	if (arch_pdir_loaded() == s->pdir_phys)
+		arch_tlb_flush_all();
+}
+
+void space_vacate_pdir(space_t *s)
+{
+	if (!s->pdir)
+		return;
+	/* The CPU lets go of it first: its frame goes back to the kpager. */
+	arch_pdir_release(s->pdir_phys);
+	s->tables_taken = true;
+	s->pdir = NULL;
+	s->pdir_phys = 0;
+}
+
+/* The page directory taken again (space_take_pdir): the page tables
+ * still lent to the task go back in their slots.  The kernel half came
+ * with arch_pdir_init(). */
+void space_relink_tables(space_t *s)
+{
+	if (!kmem_kind_is_lent(s, KMEM_PT) || !s->kmem.pages[KMEM_PT])
+		return;
+	for (uint32_t pde = 0; pde < USER_PDES; pde++) {
+		uint32_t pa = frame_find(s->id, lent_cid_pt(pde << 22));
+		if (pa)
+			arch_pde_set(s->pdir, pde << 22, pa);
+	}
+}
+
+/* ---- putting a translation back ---- */
+
+/* What the kernel knows is mapped at va (page-aligned) in s: the frame
+ * and the rights, or false when it knows of nothing (a fault for the
+ * pager). */
+static bool known_translation(space_t *s, uint32_t va, uint32_t *phys, uint32_t *rights)
+{
+	if (!fpage_is_nil(s->kip_area) && va == fpage_base(s->kip_area)) {
+		*phys = kip_phys();
+		*rights = RIGHT_R | RIGHT_X;
+		return true;
+	}
+	if (space_in_utcb_area(s, va, PAGE_SIZE)) {
+		/* Only a lent UTCB page can have lost its translation: one
+		 * from the pool lives in a table from the pool. */
+		uint32_t pa = kmem_kind_is_lent(s, KMEM_UTCB) ?
+			      frame_find(s->id, space_utcb_cid(s, va)) : 0;
+		*phys = pa;
+		*rights = RIGHTS_ALL;
+		return pa != 0;
+	}
+	mapnode_t *n = mapdb_lookup(s, va);
+	/* A frame lent to the kernel has no user translation. */
+	if (!n || frame_is_lent(n->phys))
+		return false;
+	*phys = n->phys;
+	*rights = n->rights;
+	return true;
+}
+
+/* The table va's translation lives in, gathered: the page directory
+ * first, then the page table. */
+static bool have_table(space_t *s, uint32_t va, kmem_need_t *need)
+{
+	if (!s->pdir && !kpf_have(s, KMEM_PDIR, LENT_CID_PDIR, need))
+		return false;
+	if (s->pdir && arch_pde_table(s->pdir, va))
+		return true;
+	return kpf_have(s, KMEM_PT, lent_cid_pt(va), need);
+}
+
+/* Ports: every port of the faulting block must have its mapping node
+ * with the rights; then their bits go back in the bitmap. */
+static enum refill refill_ports(space_t *s, uint32_t addr, kmem_need_t *need)
+{
+	uint32_t first = io_va_port(addr & PAGE_MASK);
+	uint32_t count = 1u << (addr & 0x1Fu);
+
+	if (first + count > IO_PORTS)
+		return REFILL_NONE;
+	for (uint32_t p = first; p < first + count; p++) {
+		mapnode_t *n = mapdb_lookup(s, io_va(p));
+		if (!n || !n->rights)
+			return REFILL_NONE;
+	}
+	if (space_io_allowed(s, first, count))
+		return REFILL_NONE;         /* a fault with the bits set: not ours */
+	for (uint32_t p = first; p < first + count; p++)
+		if (!kpf_have(s, KMEM_PT, kmem_cid_pt(io_va(p)), need))
+			return REFILL_NEED;
+	for (uint32_t p = first; p < first + count; p++)
+		if (space_io_set(s, io_va(p), RIGHTS_ALL) != 0)
+			return REFILL_NONE;
+	return REFILL_DONE;
+}
+
+enum refill space_refill(space_t *s, uint32_t addr, uint32_t access, kmem_need_t *need)
+{
+	uint32_t va = addr & PAGE_MASK, phys, rights;
+
+	if (io_va_is(va))
+		return refill_ports(s, addr, need);
+	if (va >= USER_LIMIT || !known_translation(s, va, &phys, &rights))
+		return REFILL_NONE;
+	/* A fault the translation would not have prevented goes to the
+	 * pager, as before: a write to a read-only page, say. */
+	if ((access & RIGHT_W) && !(rights & RIGHT_W))
+		return REFILL_NONE;
+	if (s->pdir) {
+		pte_t *p = arch_pte_slot(s->pdir, va);
+		if (p && arch_pte_present(*p))
+			return REFILL_NONE;
+	}
+	if (!have_table(s, va, need))
+		return REFILL_NEED;
+	if (space_pte_set(s, va, phys, rights) != 0)
+		return REFILL_NONE;         /* the pool is empty: no memory */
+	return REFILL_DONE;
+}
+
+bool space_refill_now(space_t *s, uint32_t addr, uint32_t access)
+{
+	kmem_need_t need;
+
+	return space_refill(s, addr, access, &need) == REFILL_DONE;
+}

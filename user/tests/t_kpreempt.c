@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A kpager takes back kernel pages it lent (issue 7, the redundant kinds:
+ * docs/kernel-memory.md, "Taking lent memory back").  A test kpager
+ * thread of the root task lends marked pages to a task made by hand; the
+ * root then unmaps one of them from the kernel with an Unmap of its own
+ * page (not flushing its own mapping), while the task's thread is alive.
+ * Each test checks that the frame came back vacant and readable, that
+ * the task's count dropped, and that the thread goes on as before: the
+ * kernel asks the kpager for the same content identifier when it needs
+ * the table again, and no page fault reaches the task's pager.  In a
+ * KMEM=pool kernel nothing is lent and the tests say so.
+ */
+#include "t_kplog.h"
+#include <lent/kmem.h>
+
+#define KP_POOL		24
+#define KP_MARK		0x6b707274UL
+#define KP_DATA		0x6a10f00dUL
+
+static volatile struct t_kplog kp;
+static const char *kp_agent_works(L4_ThreadId_t t, L4_Word_t data);
+static L4_ThreadId_t kp_thread;
+
+static const char *kp_start(void)
+{
+	t_kplog_reset(&kp, T_KPLOG_SERVE, 0);
+	if (!kp.pool) {
+		kp.pool = rt_get_pages(KP_POOL);
+		CHECK(kp.pool != 0);
+		kp.pages = KP_POOL;
+	}
+	for (L4_Word_t p = 0; p < KP_POOL; p++) {
+		volatile L4_Word_t *w = (volatile L4_Word_t *)(kp.pool + p * RT_PAGE_SIZE);
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, (L4_Word_t)w), 0);
+		for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
+			w[i] = KP_MARK;
+	}
+	kp_thread = rt_thread_create(t_kplog_loop, (L4_Word_t)&kp);
+	CHECK(!L4_IsNilThread(kp_thread));
+	return 0;
+}
+
+/* A task of one thread, every page of its kernel memory from our
+ * kpager, running rt's agent loop; it has written KP_DATA to *data. */
+static const char *kp_task(L4_ThreadId_t *t, L4_Word_t *data)
+{
+	static L4_Word_t word;
+	L4_Word_t old;
+
+	*t = rt_tid_alloc();
+	CHECK(!L4_IsNilThread(*t));
+	CHECK_EQ(L4_ThreadControl(*t, *t, L4_Myself(), L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(lent_kmem_control(t->raw, LENT_KMEM_SET_KPAGER, kp_thread.raw), 1);
+	CHECK_EQ(L4_SpaceControl(*t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
+				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2),
+				 L4_nilthread, &old), 1);
+	CHECK_EQ(L4_ThreadControl(*t, *t, L4_nilthread, L4_Myself(), (void *)RT_UTCB_AREA_BASE), 1);
+	void *stack = rt_stack_alloc();
+	CHECK(stack != 0);
+	rt_tid_attach(*t, stack, 0);
+	(void)L4_Set_Priority(*t, RT_PRIORITY);
+	CHECK(rt_start_message(*t, (L4_Word_t)rt_agent_loop, rt_stack_frame(stack, 0)));
+	L4_MsgTag_t tag = rt_agent_result(*t, 0);
+	CHECK(L4_IpcSucceeded(tag));
+	*data = (L4_Word_t)&word;
+	L4_Word_t w[2] = { *data, KP_DATA };
+	CHECK(t_ag_ok(rt_agent_cmd(*t, RT_AG_WRITE, 2, w)));
+	/* Every page the checks below touch is faulted in now. */
+	return kp_agent_works(*t, *data);
+}
+
+/* The page our kpager lent for (kind, cid), or 0. */
+static L4_Word_t kp_page_of(unsigned kind, L4_Word_t cid)
+{
+	L4_Word_t n = kp.n < T_KPLOG_LOG ? kp.n : T_KPLOG_LOG;
+
+	for (L4_Word_t i = 0; i < n; i++)
+		if (kp.fkind[i] == kind && kp.cid[i] == cid && kp.page[i] &&
+		    lent_kmem_control(0, LENT_KMEM_LENT, kp.page[i]))
+			return kp.page[i];
+	return 0;
+}
+
+/* Take page back from the kernel: an Unmap of our own page that keeps
+ * our mapping.  It must come back vacant, no longer lent, and ours to
+ * read (the first read puts our translation back). */
+static const char *kp_take_back(L4_Word_t page)
+{
+	L4_Fpage_t fp = L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible);
+
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 1);
+	(void)L4_UnmapFpage(fp);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
+	const volatile L4_Word_t *w = (const volatile L4_Word_t *)page;
+	for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
+		CHECK_EQ(w[i], 0);
+	return 0;
+}
+
+/* The agent t still works: it reads back what it wrote and says who it
+ * is (its UTCB, the KIP's system-call stubs). */
+static const char *kp_agent_works(L4_ThreadId_t t, L4_Word_t data)
+{
+	CHECK(t_ag_ok(rt_agent_cmd(t, RT_AG_READ, 1, &data)));
+	CHECK_EQ(rt_mr(1), KP_DATA);
+	CHECK(t_ag_ok(rt_agent_cmd(t, RT_AG_SELF, 0, 0)));
+	CHECK_EQ(rt_mr(3), t.raw);
+	return 0;
+}
+
+/* The same, where any page fault to the pager (main) fails it: the
+ * kernel must put back what it knows by itself. */
+static const char *kp_agent_works_unaided(L4_ThreadId_t t, L4_Word_t data)
+{
+	rt_watch(0, ~0UL);
+	const char *r = kp_agent_works(t, data);
+	rt_watch(0, 0);
+	return r;
+}
+
+static const char *kp_end(L4_ThreadId_t t)
+{
+	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), 0);
+	return 0;
+}
+
+/* A pool kernel lends nothing: nothing to take back. */
+static int kp_lends(void)
+{
+	return (lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0) >> LENT_KMEM_PT) & 1;
+}
+
+/* Take back the page lent for (kind, cid): the task's count of kind
+ * drops by one; the task then works unaided, with exactly one kernel page
+ * fault, for that content identifier, after which the count is back. */
+static const char *kp_one_back(L4_ThreadId_t t, L4_Word_t data, unsigned kind, L4_Word_t cid)
+{
+	L4_Word_t page = kp_page_of(kind, cid);
+
+	CHECK(page != 0);
+	L4_Word_t count = t_kplog_count(t, kind), n = kp.n;
+	RUN(kp_take_back(page));
+	CHECK_EQ(t_kplog_count(t, kind), count - 1);
+	RUN(kp_agent_works_unaided(t, data));
+	CHECK_EQ(kp.n, n + 1);
+	RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, kind, cid));
+	CHECK_EQ(t_kplog_count(t, kind), count);
+	return 0;
+}
+
+/* A task made by hand with our kpager, or 0 and *skip in a kernel that
+ * lends no kernel memory (KMEM=pool): nothing to take back there. */
+static const char *kp_begin(L4_ThreadId_t *t, L4_Word_t *data, int *skip)
+{
+	RUN(kp_start());
+	RUN(kp_task(t, data));
+	*skip = !kp_lends();
+	return 0;
+}
+
+/* The page table of the task's code and data (the root image's 4 MB
+ * region), taken back while the task lives: vacant, counted off, and
+ * asked for again (the same content identifier, once, into another
+ * frame) when the task touches the region; its data is all there, with
+ * no page fault to its pager. */
+static const char *t_kpreempt_page_table_vacant_and_refilled(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t data;
+	int skip;
+
+	RUN(kp_begin(&t, &data, &skip));
+	if (!skip) {
+		L4_Word_t old = kp_page_of(LENT_KMEM_PT, lent_cid_pt(data));
+		RUN(kp_one_back(t, data, LENT_KMEM_PT, lent_cid_pt(data)));
+		CHECK(kp.page[(kp.n - 1) % T_KPLOG_LOG] != old);
+	}
+	return kp_end(t);
+}
+
+/* The page table that holds the KIP and the UTCB page: the thread's
+ * next system call (through the KIP's stubs) and its UTCB (through %gs)
+ * bring it back. */
+static const char *t_kpreempt_kip_and_utcb_table(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t data;
+	int skip;
+
+	RUN(kp_begin(&t, &data, &skip));
+	if (!skip)
+		RUN(kp_one_back(t, data, LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)));
+	return kp_end(t);
+}
+
+/* The page directory of a task whose thread waits for a command: the
+ * thread asks for it before it runs again, and only for it (the page
+ * tables still lent go back in their slots). */
+static const char *t_kpreempt_page_directory_of_live_task(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t data;
+	int skip;
+
+	RUN(kp_begin(&t, &data, &skip));
+	if (!skip) {
+		L4_Word_t pts = t_kplog_count(t, LENT_KMEM_PT);
+		RUN(kp_one_back(t, data, LENT_KMEM_PDIR, LENT_CID_PDIR));
+		CHECK_EQ(t_kplog_count(t, LENT_KMEM_PT), pts);
+	}
+	return kp_end(t);
+}
+
+/* Every page table and the directory at once, twice over: the task
+ * still reads its data and the tables come back one fault each. */
+static const char *t_kpreempt_all_tables_twice(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t data;
+
+	int skip;
+
+	RUN(kp_begin(&t, &data, &skip));
+	if (skip)
+		return kp_end(t);
+	for (int round = 0; round < 2; round++) {
+		L4_Word_t pages[3] = { kp_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR),
+				       kp_page_of(LENT_KMEM_PT, lent_cid_pt(data)),
+				       kp_page_of(LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)) };
+		L4_Word_t n = kp.n;
+		for (int i = 0; i < 3; i++) {
+			CHECK(pages[i] != 0);
+			RUN(kp_take_back(pages[i]));
+		}
+		CHECK_EQ(t_kplog_count(t, LENT_KMEM_PDIR), 0);
+		RUN(kp_agent_works_unaided(t, data));
+		CHECK_EQ(kp.n, n + 3);
+		CHECK_EQ(kp.fkind[n % T_KPLOG_LOG], LENT_KMEM_PDIR);
+	}
+	return kp_end(t);
+}
+
+/* The kpager refuses the page directory it took: the thread cannot run
+ * and is halted, with nothing else touched; once the kpager serves
+ * again, resuming the thread asks again and it goes on. */
+static const char *t_kpreempt_refused_directory_halts(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t data;
+
+	int skip;
+
+	RUN(kp_begin(&t, &data, &skip));
+	if (skip)
+		return kp_end(t);
+	L4_Word_t page = kp_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR), n = kp.n;
+	CHECK(page != 0);
+	kp.kind = LENT_KMEM_PDIR;
+	kp.mode = T_KPLOG_REFUSE_KIND;
+	RUN(kp_take_back(page));
+	/* The command reaches its receive; the thread then asks to run. */
+	CHECK(rt_agent_post(t, RT_AG_READ, 1, &data));
+	CHECK(t_wait_for(&kp.n, n + 1, T_WAIT_US));
+	RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+	L4_Word_t ctl, dummy;
+	L4_ThreadId_t pager;
+	(void)L4_ExchangeRegisters(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread, &ctl,
+				   &dummy, &dummy, &dummy, &dummy, &pager);
+	CHECK(ctl & __L4_EXREGS_HALT);
+	kp.mode = T_KPLOG_SERVE;
+	L4_Start(t);
+	L4_MsgTag_t tag = rt_agent_result(t, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK_EQ(rt_mr(1), KP_DATA);
+	CHECK_EQ(kp.n, n + 2);
+	return kp_end(t);
+}
+
+const struct test kpreempt_tests[] = {
+	TEST(kpreempt_page_table_vacant_and_refilled),
+	TEST(kpreempt_kip_and_utcb_table),
+	TEST(kpreempt_page_directory_of_live_task),
+	TEST(kpreempt_all_tables_twice),
+	TEST(kpreempt_refused_directory_halts),
+	{ 0 }
+};
