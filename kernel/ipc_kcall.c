@@ -73,6 +73,19 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 		t->cont.fault.ip = ip;
 		if (!refused && kpf_raise(t, &need, t->core->id, CONT_KPF_FAULT))
 			return;
+		if (need.kind == KMEM_PDIR) {
+			/* No user instruction runs without the directory:
+			 * halted, as a thread whose pager is gone; its pager
+			 * may start it again, and its first access asks. */
+			kprintf("lent: thread %x: no page directory from its kpager, thread halted\n",
+				t->core->id);
+			kcont_kpf_over(&t->cont);
+			t->cont.kind = CONT_USER_IPC;
+			t->cont.halted = true;
+			t->core->state = TS_HALTED;
+			sched_dequeue(t);
+			return;
+		}
 		break;
 	default:
 		break;

@@ -22,10 +22,6 @@
 #include <kernel/space_vacate.h>
 #include <kernel/frame.h>
 #include <kernel/string.h>
-#include <kernel/thread.h>
-#include <kernel/kpf.h>
-#include <kernel/sched.h>
-#include <kernel/kprintf.h>
 #include <arch/arch.h>
 
 static uint32_t exported[KMEM_KINDS];
@@ -99,35 +95,6 @@ void space_frame_revoking(uint32_t phys)
 {
 	if (frame_is_lent(phys))
 		(void)kpreempt_frame(phys);
-}
-
-/*
- * t is about to run and its space has no page directory: its kpager took
- * it back.  The page directory is taken again if it is lent already (the
- * answer to another thread's fault, or to a map into the space);
- * otherwise t asks its kpager for it, as a kernel page fault that, once
- * answered, returns to user mode where t was.  A kpager that refuses, or
- * that cannot be asked (it is t, or gone), leaves t halted, as a thread
- * whose pager is gone: its pager may start it again with
- * ExchangeRegisters, which asks again.
- */
-bool kpreempt_may_run(tcb_t *t)
-{
-	space_t *s = t->space;
-	kmem_need_t need;
-
-	if (s->pdir)
-		return true;
-	if (kpf_have(s, KMEM_PDIR, LENT_CID_PDIR, &need) && space_take_pdir(s))
-		return true;
-	if (!kpf_take_refusal(t) && kpf_raise(t, &need, t->core->id, CONT_KPF))
-		return false;
-	kprintf("lent: thread %x: no page directory from its kpager, thread halted\n",
-		t->core->id);
-	t->cont.halted = true;
-	t->core->state = TS_HALTED;
-	sched_dequeue(t);
-	return false;
 }
 
 uint32_t kpreempt_count(unsigned kind)

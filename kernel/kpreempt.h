@@ -5,7 +5,6 @@
 #include <kernel/types.h>
 
 struct space;
-struct tcb;
 
 /* The mapping database calls space_frame_revoking() (kernel/mapdb.h)
  * before a lender's mapping loses rights or goes: an Unmap, a map over
@@ -13,10 +12,6 @@ struct tcb;
 /* Give the frame pa back in its external form, if it is lent and its
  * kind can be exported; false: nothing changed. */
 bool kpreempt_frame(uint32_t pa);
-/* t is about to run: true if its space has its page directory (taken
- * again if it is lent already); false: t asked its kpager for it, or is
- * halted, and something else must run. */
-bool kpreempt_may_run(struct tcb *t);
 /* Frames of each kind given back so far (KmemControl, tests). */
 uint32_t kpreempt_count(unsigned kind);
 

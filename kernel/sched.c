@@ -12,7 +12,6 @@
 #include <kernel/space.h>
 #include <kernel/ipc.h>
 #include <kernel/kdb.h>
-#include <kernel/kpreempt.h>
 #include <arch/arch.h>
 
 tcb_core_t *sched_ready[PRIO_LEVELS];
@@ -126,22 +125,10 @@ bool sched_tick(unsigned elapsed_us)
 	return true;
 }
 
-/* Run t; returns only where it may not run: its space has no page
- * directory (a kpager took it back), and t asked for it or was halted
- * (kernel/kpreempt.c).  The check costs nothing where the space stays:
- * arch_run() looks only when it switches spaces. */
-static inline __attribute__((always_inline)) void run(tcb_t *t)
-{
-	do {
-		current = t;
-		arch_run(t);
-	} while (kpreempt_may_run(t));
-}
-
 void sched_run(tcb_t *t)
 {
-	run(t);
-	sched_return();
+	current = t;
+	arch_run(t);
 }
 
 void sched_return(void)
@@ -149,11 +136,8 @@ void sched_return(void)
 	for (;;) {
 		ipc_receive_continue();
 		tcb_t *t = sched_pick();
-		/* One that may not run is no longer ready: pick again. */
-		if (t) {
-			run(t);
-			continue;
-		}
+		if (t)
+			sched_run(t);
 		current = NULL;
 		/* Nothing to run: finish deleted tasks whose deleter went
 		 * away, letting interrupts in between the steps. */

@@ -40,7 +40,9 @@ void space_vacate_pdir(space_t *s)
 	arch_pdir_release(s->pdir_phys);
 	s->tables_taken = true;
 	s->pdir = NULL;
-	s->pdir_phys = 0;
+	/* Its threads run on the kernel half alone: their first access
+	 * faults, and the fault asks for the directory (space_refill()). */
+	s->pdir_phys = arch_pdir_empty();
 }
 
 /* The page directory taken again (space_take_pdir): the page tables

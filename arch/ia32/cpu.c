@@ -95,13 +95,6 @@ void arch_run(struct tcb *t)
 {
 	const space_t *s = t->space;
 
-	/* A space without its page directory cannot run (a kpager took
-	 * it back); a space that stays loaded has it. */
-	if (s->pdir_phys != loaded_pdir && !s->pdir_phys)
-		return;
-	tss.esp0 = (uint32_t)(&t->ctx + 1);
-	load_utcb_segment(t);
-	arch_fpu_switch(t);
 	if (s->pdir_phys != loaded_pdir) {
 		/* The new space's I/O bitmap, unless the window shows it (or
 		 * neither has one); the CR3 load flushes the old. */
@@ -110,12 +103,26 @@ void arch_run(struct tcb *t)
 		load_cr3(s->pdir_phys);
 		loaded_pdir = s->pdir_phys;
 	}
+	tss.esp0 = (uint32_t)(&t->ctx + 1);
+	load_utcb_segment(t);
+	arch_fpu_switch(t);
 	arch_return_to_user(&t->ctx);
 }
 
 uint32_t arch_pdir_loaded(void)
 {
 	return loaded_pdir;
+}
+
+/* The kernel half alone: what a space whose page directory its kpager
+ * took back runs on.  Nothing of user level is mapped in it, so the
+ * thread's first access faults, and the fault brings the directory back
+ * (kernel/space_vacate.c); it runs no user instruction meanwhile. */
+uint32_t arch_pdir_empty(void)
+{
+	extern uint32_t boot_pdir[];
+
+	return virt_to_phys(boot_pdir);
 }
 
 void arch_pdir_release(uint32_t pdir_phys)

@@ -49,7 +49,9 @@ void io_window_map(const uint32_t bm[2], uint32_t tag, bool flush)
 
 void arch_io_bitmap_update(uint32_t pdir_phys, const uint32_t bm[2], uint32_t tag)
 {
-	if (pdir_phys && pdir_phys == arch_pdir_loaded())
+	/* The empty directory is no space's own: the window stays (such a
+	 * space runs no user instruction until its own is back). */
+	if (pdir_phys && pdir_phys == arch_pdir_loaded() && pdir_phys != arch_pdir_empty())
 		io_window_map(bm, tag, true);
 }
 

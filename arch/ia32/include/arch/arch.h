@@ -147,9 +147,10 @@ bool arch_trap_reentered(struct tcb *t, uint8_t vector, uint32_t at);
 /* Run t in user mode: its next kernel entry saves into its frame, %gs:0
  * finds its UTCB, and its address space is loaded.  One call, as every
  * IPC pays for it. */
-/* Returns only where t's space has no page directory (a kpager took it
- * back: kernel/kpreempt.c); nothing was switched then. */
-void arch_run(struct tcb *t);
+void arch_run(struct tcb *t) __attribute__((noreturn));
+/* A page directory with the kernel half only (no user mapping): the
+ * directory of a space whose own its kpager took back. */
+uint32_t arch_pdir_empty(void);
 /* The page directory at pdir_phys is about to be freed: stop using it,
  * and let the next switch to a space load its directory afresh (a freed
  * frame may come back as another space's). */
