@@ -200,6 +200,8 @@ static word_t unhoused_control(tcb_t *t, tcb_core_t *c, word_t op, word_t arg)
 		return t->utcb[1 + LENT_KMEM_TASK];
 	case LENT_KMEM_GET_KPAGER:
 		return readable ? c->unhoused.kpager : sys_fail(t, ERR_NO_PRIVILEGE);
+	case LENT_KMEM_TASK_ID:
+		return readable ? c->unhoused.task : sys_fail(t, ERR_NO_PRIVILEGE);
 	case LENT_KMEM_SET_KPAGER:
 		return set_kpager(t, false, &c->unhoused.kpager, arg);
 	case LENT_KMEM_SET_KPF_PAGES:
@@ -291,6 +293,8 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return stats(t, s);
 	case LENT_KMEM_GET_KPAGER:
 		return may_read(t, s) ? s->kpager : sys_fail(t, ERR_NO_PRIVILEGE);
+	case LENT_KMEM_TASK_ID:
+		return may_read(t, s) ? s->id : sys_fail(t, ERR_NO_PRIVILEGE);
 	case LENT_KMEM_SET_KPAGER:
 		return set_kpager(t, s->sigma0, &s->kpager, arg);
 	case LENT_KMEM_LENT_KINDS: {

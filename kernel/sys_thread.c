@@ -30,10 +30,16 @@ static bool utcb_location_free(space_t *s, word_t loc, tcb_t *self)
 }
 
 /* Gather what placing a UTCB at loc in s needs, in fault order: the
- * page table of its page, then the UTCB page, unless it is there. */
+ * page directory if its kpager took it back, the page table of its page,
+ * then the UTCB page, unless it is there. */
 static enum sys_gather gather_utcb(tcb_t *t, space_t *s, word_t loc, tid_t named)
 {
-	enum sys_gather g = sys_gather_page(t, s, KMEM_PT, lent_cid_pt(loc), named);
+	enum sys_gather g = GATHER_OK;
+
+	if (!s->pdir && s->tables_taken)
+		g = sys_gather_page(t, s, KMEM_PDIR, LENT_CID_PDIR, named);
+	if (g == GATHER_OK)
+		g = sys_gather_page(t, s, KMEM_PT, lent_cid_pt(loc), named);
 
 	if (g != GATHER_OK || space_utcb_page_present(s, loc))
 		return g;

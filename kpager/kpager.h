@@ -105,6 +105,36 @@ L4_ThreadId_t fcfs_start(struct kpager_fcfs *f, L4_Word_t base, L4_Word_t pages)
 /* Pages lent to the task of this thread (as the fault named it). */
 L4_Word_t fcfs_lent_to(struct kpager_fcfs *f, L4_ThreadId_t task);
 
+/* preempt.c: FCFS that takes its pages back from the kernel, every one
+ * or one out of `every` at random, keeps what they held, and lends it
+ * again (into another page where it can) when the kernel asks for it. */
+#define PREEMPT_RECORDS		48      /* pages it follows; its store is as many */
+#define PREEMPT_LABEL		0x7e01  /* a request to its thread: MR1 every */
+enum { PREEMPT_FREE, PREEMPT_LENT, PREEMPT_KEPT };
+struct preempt_rec {
+	L4_Word_t page;                  /* the page lent (PREEMPT_LENT), or the
+	                                  * one it was in (PREEMPT_KEPT) */
+	L4_Word_t task, cid, kind;       /* what it holds: task by TASK_ID */
+	L4_Word_t client;                /* a thread of the task (the fault's) */
+	L4_Word_t state;
+};
+struct kpager_preempt {
+	struct kpager kp;
+	struct preempt_rec rec[PREEMPT_RECORDS];
+	L4_Word_t store;                 /* PREEMPT_RECORDS pages of its own */
+	L4_Word_t seed;
+	volatile L4_Word_t taken;        /* pages the kernel gave back */
+	volatile L4_Word_t held;         /* pages the kernel kept (kinds it keeps) */
+	volatile L4_Word_t restored;     /* contents lent again */
+	volatile L4_Word_t moved;        /* of those, into another page */
+	volatile L4_Word_t untracked;    /* lent with no record free */
+};
+L4_ThreadId_t preempt_start(struct kpager_preempt *p, L4_Word_t base, L4_Word_t pages,
+			    L4_Word_t store, L4_Word_t seed);
+/* Ask its thread to take back pages now (every: 1 for all); the number
+ * the kernel gave back. */
+L4_Word_t preempt_take_back(struct kpager_preempt *p, L4_Word_t every);
+
 /* quota.c: a limit in pages per client; a client is a task, known by
  * the threads registered for it. */
 #define QUOTA_CLIENTS	8

@@ -11,16 +11,16 @@
  * the table again, and no page fault reaches the task's pager.  In a
  * KMEM=pool kernel nothing is lent and the tests say so.
  */
+#include "t_kpreempt.h"
 #include "t_kplog.h"
 #include <lent/kmem.h>
 
 #define KP_POOL		24
 #define KP_MARK		0x6b707274UL
-#define KP_DATA		0x6a10f00dUL
 
 static volatile struct t_kplog kp;
-static const char *kp_agent_works(L4_ThreadId_t t, L4_Word_t data);
 static L4_ThreadId_t kp_thread;
+#define kp_agent_works t_kpre_works
 
 static const char *kp_start(void)
 {
@@ -41,33 +41,9 @@ static const char *kp_start(void)
 	return 0;
 }
 
-/* A task of one thread, every page of its kernel memory from our
- * kpager, running rt's agent loop; it has written KP_DATA to *data. */
 static const char *kp_task(L4_ThreadId_t *t, L4_Word_t *data)
 {
-	static L4_Word_t word;
-	L4_Word_t old;
-
-	*t = rt_tid_alloc();
-	CHECK(!L4_IsNilThread(*t));
-	CHECK_EQ(L4_ThreadControl(*t, *t, L4_Myself(), L4_nilthread, (void *)-1), 1);
-	CHECK_EQ(lent_kmem_control(t->raw, LENT_KMEM_SET_KPAGER, kp_thread.raw), 1);
-	CHECK_EQ(L4_SpaceControl(*t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
-				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2),
-				 L4_nilthread, &old), 1);
-	CHECK_EQ(L4_ThreadControl(*t, *t, L4_nilthread, L4_Myself(), (void *)RT_UTCB_AREA_BASE), 1);
-	void *stack = rt_stack_alloc();
-	CHECK(stack != 0);
-	rt_tid_attach(*t, stack, 0);
-	(void)L4_Set_Priority(*t, RT_PRIORITY);
-	CHECK(rt_start_message(*t, (L4_Word_t)rt_agent_loop, rt_stack_frame(stack, 0)));
-	L4_MsgTag_t tag = rt_agent_result(*t, 0);
-	CHECK(L4_IpcSucceeded(tag));
-	*data = (L4_Word_t)&word;
-	L4_Word_t w[2] = { *data, KP_DATA };
-	CHECK(t_ag_ok(rt_agent_cmd(*t, RT_AG_WRITE, 2, w)));
-	/* Every page the checks below touch is faulted in now. */
-	return kp_agent_works(*t, *data);
+	return t_kpre_task(t, kp_thread, data);
 }
 
 /* The page our kpager lent for (kind, cid), or 0. */
@@ -95,17 +71,6 @@ static const char *kp_take_back(L4_Word_t page)
 	const volatile L4_Word_t *w = (const volatile L4_Word_t *)page;
 	for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
 		CHECK_EQ(w[i], 0);
-	return 0;
-}
-
-/* The agent t still works: it reads back what it wrote and says who it
- * is (its UTCB, the KIP's system-call stubs). */
-static const char *kp_agent_works(L4_ThreadId_t t, L4_Word_t data)
-{
-	CHECK(t_ag_ok(rt_agent_cmd(t, RT_AG_READ, 1, &data)));
-	CHECK_EQ(rt_mr(1), KP_DATA);
-	CHECK(t_ag_ok(rt_agent_cmd(t, RT_AG_SELF, 0, 0)));
-	CHECK_EQ(rt_mr(3), t.raw);
 	return 0;
 }
 
@@ -273,12 +238,39 @@ static const char *t_kpreempt_refused_directory_halts(void)
 	L4_Start(t);
 	L4_MsgTag_t tag = rt_agent_result(t, 0);
 	CHECK(t_ag_ok(tag));
-	CHECK_EQ(rt_mr(1), KP_DATA);
+	CHECK_EQ(rt_mr(1), T_KPRE_DATA);
 	CHECK_EQ(kp.n, n + 2);
 	return kp_end(t);
 }
 
+/* ThreadControl places a new thread's UTCB in a task whose page
+ * directory and UTCB page table its kpager took back: it asks for both,
+ * in that order, and succeeds (it failed with error 8 before). */
+static const char *t_kpreempt_thread_made_after_tables_taken(void)
+{
+	L4_ThreadId_t t, v = rt_tid_alloc();
+	L4_Word_t data;
+	int skip;
+
+	RUN(kp_begin(&t, &data, &skip));
+	if (!skip) {
+		L4_Word_t n = kp.n;
+		RUN(kp_take_back(kp_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR)));
+		RUN(kp_take_back(kp_page_of(LENT_KMEM_PT, lent_cid_pt(RT_UTCB_AREA_BASE))));
+		CHECK_EQ(L4_ThreadControl(v, t, L4_Myself(), L4_Myself(),
+					  (void *)(RT_UTCB_AREA_BASE + RT_UTCB_SIZE)), 1);
+		CHECK_EQ(kp.n, n + 2);
+		RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+		RUN(t_kplog_fault_was(&kp, (n + 1) % T_KPLOG_LOG, t, LENT_KMEM_PT,
+				      lent_cid_pt(RT_UTCB_AREA_BASE)));
+		CHECK_EQ(L4_ThreadControl(v, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+		RUN(kp_agent_works_unaided(t, data));
+	}
+	return kp_end(t);
+}
+
 const struct test kpreempt_tests[] = {
+	TEST(kpreempt_thread_made_after_tables_taken),
 	TEST(kpreempt_page_table_vacant_and_refilled),
 	TEST(kpreempt_kip_and_utcb_table),
 	TEST(kpreempt_page_directory_of_live_task),

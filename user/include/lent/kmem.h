@@ -213,6 +213,11 @@ enum lent_kmem_op {
 	                            * then the operation fails for want of
 	                            * memory.  The task itself or a privileged
 	                            * task. */
+	LENT_KMEM_TASK_ID = 12,    /* EAX: the task's id, a number that names it
+	                            * among all tasks and is never reused (0
+	                            * names none): a kpager tells by it which
+	                            * task a fault's thread belongs to.  The task
+	                            * itself, its kpager, or a privileged task. */
 };
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then the words below.  Readable by the task, by

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Shared by the tests of taking lent kernel memory back (t_kpre_task.c). */
+#ifndef TESTS_T_KPREEMPT_H
+#define TESTS_T_KPREEMPT_H
+
+#include "tests.h"
+
+#define T_KPRE_DATA	0x6a10f00dUL
+
+/* A task of one thread made by hand, every page of its kernel memory
+ * from kpager, running rt's agent loop, with T_KPRE_DATA at *data. */
+const char *t_kpre_task(L4_ThreadId_t *t, L4_ThreadId_t kpager, L4_Word_t *data);
+/* It still works: reads *data back, says who it is (UTCB, KIP stubs). */
+const char *t_kpre_works(L4_ThreadId_t t, L4_Word_t data);
+
+#endif
