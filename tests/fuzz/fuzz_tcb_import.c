@@ -4,7 +4,8 @@
  * (kernel/tcb_extern.c): whatever page a kpager gives back, the import
  * refuses it or yields a safe body.  After every input it checks, not
  * only that nothing crashed:
- *   - the check did not write the page;
+ *   - the check did not write the page, and a refusal is one of the
+ *     enumerated reasons;
  *   - an accepted page's body passes tcbx_unsafe() (tests/unit/
  *     tcbx_check.h): kcont_check(), user selectors, safe EFLAGS, a valid
  *     MXCSR, the expected thread and the kernel's own values in every
@@ -25,6 +26,19 @@ static void fail(const char *why, uint8_t mode, int refusal)
 {
 	fprintf(stderr, "fuzz_tcb_import: %s (mode %02x, check %d)\n", why, mode, refusal);
 	abort();
+}
+
+/* Is r one of the enumerated refusals (tcb_extern.h, regs_extern.h,
+ * kcont_extern.h, kcont.h)? */
+static bool known_refusal(int r)
+{
+	if (r > TCBX_OK && r <= TCBX_BAD_ID)
+		return true;
+	if (r > TCBX_REGS(ARCH_RX_OK) && r <= TCBX_REGS(ARCH_RX_BAD_PAD))
+		return true;
+	if (r > TCBX_CONT(KX_OK) && r <= TCBX_CONT(KX_SELF_LINK))
+		return true;
+	return r > TCBX_CONT(KX_KCONT(KCONT_OK)) && r <= TCBX_CONT(KX_KCONT(KCONT_BAD_LINK));
 }
 
 static void reseal(uint8_t *form)
@@ -68,8 +82,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r = tcb_import_check(form, &c);
 	if (memcmp(copy, form, sizeof(form)))
 		fail("the check wrote the page", mode, r);
-	if (r != TCBX_OK)
+	if (r != TCBX_OK) {
+		if (!known_refusal(r))
+			fail("a refusal that is no enumerated reason", mode, r);
 		return 0;
+	}
 	import_safe(form, &c, &t, mode);
 
 	/* The kernel exports it again: the same links, by the page's IDs. */
