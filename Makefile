@@ -124,7 +124,7 @@ PROGRAMS := $(B)/kernel.elf $(B)/sigma0.elf $(B)/root-demo.elf $(B)/root-tests.e
 	$(B)/root-kdb.elf
 
 # ---- top-level targets ----------------------------------------------------
-.PHONY: all iso run test test-unit test-qemu test-matrix bench gdb deps clean fuzz
+.PHONY: all iso run test test-unit test-qemu test-matrix bench gdb deps clean fuzz fuzz-short
 all: $(PROGRAMS)
 
 # mkiso.sh takes the programs of this build's directory (build-pool/ too).
@@ -179,6 +179,11 @@ test-unit:
 # libFuzzer targets (clang), each run for FUZZ_SECONDS (default 30); not in test.
 fuzz:
 	$(MAKE) -C tests/fuzz
+
+# Each libFuzzer target for a fixed number of runs (tests/fuzz/Makefile,
+# FUZZ_RUNS): make test runs it after the unit tests.
+fuzz-short:
+	$(MAKE) -C tests/fuzz short
 
 # Both kernels' benchmark ISOs, each from its own build directory (mkiso.sh
 # takes its files from LENT_BUILD_DIR), then one table of both.

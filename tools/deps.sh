@@ -24,6 +24,19 @@ m32_works() {
 	return "$rc"
 }
 
+# clang links libFuzzer (-fsanitize=fuzzer): make test runs the fuzz
+# targets (tests/fuzz) for a fixed number of runs.
+fuzzer_links() {
+	local dir rc
+	dir=$(mktemp -d)
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{ return (int)(d[0] & n & 0); }\n' \
+		>"$dir/f.c"
+	rc=0
+	clang -fsanitize=fuzzer,address,undefined "$dir/f.c" -o "$dir/f" >/dev/null 2>&1 || rc=1
+	rm -rf "$dir"
+	return "$rc"
+}
+
 check_all() {
 	missing=()
 	have make || need make
@@ -46,6 +59,12 @@ check_all() {
 		need check
 	elif ! pkg-config --exists check; then
 		need check
+	fi
+	if ! have clang; then
+		need clang
+		need libclang-rt-14-dev
+	elif ! fuzzer_links; then
+		need libclang-rt-14-dev
 	fi
 }
 

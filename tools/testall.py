@@ -3,7 +3,9 @@
 """Run every test of Lent and end with one line "N passed, N failed".
 
 1. The host unit tests: make -C tests/unit, counted from Check's summary
-   lines "NN%: Checks: X, Failures: Y, Errors: Z".
+   lines "NN%: Checks: X, Failures: Y, Errors: Z".  Then every libFuzzer
+   target for a fixed number of runs (make -C tests/fuzz short, needs
+   clang): each target without a finding counts once.
 2. The in-QEMU suite (build/lent-tests.iso) under seven configurations:
    QEMU's default CPU and -cpu pentium, each with -m 16 and -m 512, and
    -cpu pentium with -m 8 (the brief's floor), the default CPU with
@@ -199,6 +201,33 @@ def kdb_checks(tally, iso):
         tally.fail("[kdb] %s" % what)
 
 
+FUZZ_TARGET_RE = re.compile(r"^== (fuzz_\w+): (\d+) runs")
+FUZZ_FINDINGS_RE = re.compile(r"^fuzz-short: FINDINGS in (.*?) \(")
+
+
+def host_fuzz_short(tally, fuzz_dir):
+    """Each libFuzzer target for a fixed number of runs: one pass each."""
+    print("== host fuzzing: make -C %s short" % os.path.relpath(fuzz_dir, TOP),
+          flush=True)
+    status, lines = run_streaming(["make", "--no-print-directory", "-C",
+                                   fuzz_dir, "short"])
+    targets = [m.group(1) for m in map(FUZZ_TARGET_RE.match, lines) if m]
+    found = set()
+    for m in map(FUZZ_FINDINGS_RE.match, lines):
+        if m:
+            found.update(m.group(1).split())
+    for t in targets:
+        if t in found:
+            tally.fail("[host] %s found an input that breaks it (see %s/build/"
+                       "artifacts/)" % (t, os.path.relpath(fuzz_dir, TOP)))
+        else:
+            tally.passed += 1
+    if status != 0 and not found:
+        tally.fail("[host] make -C tests/fuzz short failed (status %d%s)" % (
+            status, "" if targets else ": no fuzz target ran; is clang with "
+            "libFuzzer installed? (make deps)"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", action="store_true",
@@ -209,6 +238,7 @@ def main():
     ap.add_argument("--also-kmem", default="pool",
                     help="its KMEM value (default pool)")
     ap.add_argument("--unit-dir", default=os.path.join(TOP, "tests", "unit"))
+    ap.add_argument("--fuzz-dir", default=os.path.join(TOP, "tests", "fuzz"))
     ap.add_argument("--jobs", type=int, default=2,
                     help="QEMU runs at a time (default 2)")
     ap.add_argument("--timeout", type=float,
@@ -222,6 +252,7 @@ def main():
     tally = Tally()
     try:
         host_unit_tests(tally, os.path.abspath(a.unit_dir))
+        host_fuzz_short(tally, os.path.abspath(a.fuzz_dir))
         if not a.build or build(tally, iso, also, a.also_kmem):
             qemu_suite(tally, iso, a.timeout, a.idle, a.jobs, also, a.also_kmem)
             kdb_checks(tally, iso)

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Writes the synthetic seed corpus of the fuzz targets:
- *   gen_seeds DIR  writes seeds into DIR/elf, DIR/multiboot and DIR/mapdb
- * (the directories must exist).  The Makefile adds the tree's own ELF
+ *   gen_seeds DIR  writes seeds into DIR/elf, DIR/multiboot, DIR/mapdb and
+ *                  DIR/tcb_import
+ * (the directories must exist).  The thread-body seeds are pages the
+ * kernel's own export makes (kernel/tcb_extern.c, linked in).  The Makefile adds the tree's own ELF
  * programs, stripped, when they have been built.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tcbx_fuzz.h"
 
 static uint8_t buf[8192];
 static size_t len;
@@ -199,6 +202,47 @@ static void mapdb_seeds(const char *dir)
 	save(dir, "failures");
 }
 
+/* ---- thread bodies: a mode byte, then an exported page ---- */
+
+static void tcb_seed(const char *dir, uint8_t mode, uint8_t kind)
+{
+	static uint8_t form[TCBX_BYTES];
+	struct tcb_import_ctx c;
+	tcb_core_t core, partner;
+	tcb_export_ctx_t x;
+	tcb_t t;
+	char name[64];
+
+	fz_ctx(&c, mode, &core, &partner);
+	fz_body(&t, &core, kind, c.fpu.fxsr);
+	fz_export_ctx(&x, c.fpu.fxsr, &t.cont);
+	tcb_export(&t, &core, &x, form);
+	/* A seed the import refuses would teach the fuzzer nothing. */
+	int r = tcb_import_check(form, &c);
+	if (r != TCBX_OK) {
+		fprintf(stderr, "gen_seeds: thread body (mode %02x, kind %u) refused: %d\n",
+			mode, kind, r);
+		exit(1);
+	}
+	put8(mode);
+	put(form, sizeof(form));
+	snprintf(name, sizeof(name), "body-%02x-%u", mode, kind);
+	save(dir, name);
+}
+
+static void tcb_seeds(const char *dir)
+{
+	tcb_seed(dir, TS_INACTIVE, CONT_USER_IPC);
+	tcb_seed(dir, TS_READY | FZ_MODE_FXSR, CONT_USER_IPC);
+	tcb_seed(dir, TS_READY | FZ_MODE_FXSR | FZ_MODE_RESEAL, CONT_USER_IPC);
+	tcb_seed(dir, TS_HALTED, CONT_USER_IPC);
+	for (uint8_t kind = 0; kind < CONT_KINDS; kind++) {
+		uint8_t fx = kind & 1 ? 0 : FZ_MODE_FXSR;
+		tcb_seed(dir, TS_SEND | fx, kind);
+		tcb_seed(dir, TS_RECV | fx | (kind == CONT_USER_IPC ? FZ_MODE_PENDING : 0), kind);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char dir[512];
@@ -213,5 +257,7 @@ int main(int argc, char **argv)
 	multiboot_seeds(dir);
 	snprintf(dir, sizeof(dir), "%s/mapdb", argv[1]);
 	mapdb_seeds(dir);
+	snprintf(dir, sizeof(dir), "%s/tcb_import", argv[1]);
+	tcb_seeds(dir);
 	return 0;
 }
