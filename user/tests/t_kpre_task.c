@@ -4,12 +4,8 @@
 #include "t_kpreempt.h"
 #include <lent/kmem.h>
 
-/* A task of one thread, every page of its kernel memory from kpager,
- * running rt's agent loop; it has written T_KPRE_DATA to *data, and the
- * pages t_kpre_works() touches are faulted in. */
-const char *t_kpre_task(L4_ThreadId_t *t, L4_ThreadId_t kpager, L4_Word_t *data)
+const char *t_kpre_start(L4_ThreadId_t *t, L4_ThreadId_t kpager, void (*entry)(L4_Word_t))
 {
-	static L4_Word_t word;
 	L4_Word_t old;
 
 	*t = rt_tid_alloc();
@@ -24,7 +20,17 @@ const char *t_kpre_task(L4_ThreadId_t *t, L4_ThreadId_t kpager, L4_Word_t *data)
 	CHECK(stack != 0);
 	rt_tid_attach(*t, stack, 0);
 	(void)L4_Set_Priority(*t, RT_PRIORITY);
-	CHECK(rt_start_message(*t, (L4_Word_t)rt_agent_loop, rt_stack_frame(stack, 0)));
+	CHECK(rt_start_message(*t, (L4_Word_t)entry, rt_stack_frame(stack, 0)));
+	return 0;
+}
+
+/* The agent loop in it; it has written T_KPRE_DATA to *data, and the
+ * pages t_kpre_works() touches are faulted in. */
+const char *t_kpre_task(L4_ThreadId_t *t, L4_ThreadId_t kpager, L4_Word_t *data)
+{
+	static L4_Word_t word;
+
+	RUN(t_kpre_start(t, kpager, rt_agent_loop));
 	L4_MsgTag_t tag = rt_agent_result(*t, 0);
 	CHECK(L4_IpcSucceeded(tag));
 	*data = (L4_Word_t)&word;
