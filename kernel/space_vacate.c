@@ -45,14 +45,26 @@ void space_vacate_pdir(space_t *s)
 	s->pdir_phys = arch_pdir_empty();
 }
 
-/* The page directory taken again (space_take_pdir): the page tables
- * still lent to the task go back in their slots.  The kernel half came
- * with arch_pdir_init(). */
+/* The page directory taken again (space_take_pdir(), whose
+ * arch_pdir_init() gave it the kernel half): the page tables still lent
+ * to s go back in their slots.  Only a slot
+ * where something is mapped (it has a node table), or where the KIP or
+ * a UTCB page lies, can have one in use; the frame table is asked for
+ * those alone.  A table lent for nothing else yet is taken when it is
+ * needed (space_pte.c). */
 void space_relink_tables(space_t *s)
 {
 	if (!kmem_kind_is_lent(s, KMEM_PT) || !s->kmem.pages[KMEM_PT])
 		return;
+	uint32_t kip = fpage_is_nil(s->kip_area) ? ~0u : fpage_base(s->kip_area) >> 22;
+	uint32_t ulo = ~0u, uhi = 0;
+	if (!fpage_is_nil(s->utcb_area)) {
+		ulo = fpage_base(s->utcb_area) >> 22;
+		uhi = (uint32_t)((fpage_base(s->utcb_area) + fpage_size(s->utcb_area) - 1) >> 22);
+	}
 	for (uint32_t pde = 0; pde < USER_PDES; pde++) {
+		if (!s->node_table[pde] && pde != kip && (pde < ulo || pde > uhi))
+			continue;
 		uint32_t pa = frame_find(s->id, lent_cid_pt(pde << 22));
 		if (pa)
 			arch_pde_set(s->pdir, pde << 22, pa);

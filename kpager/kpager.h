@@ -109,7 +109,9 @@ L4_Word_t fcfs_lent_to(struct kpager_fcfs *f, L4_ThreadId_t task);
  * or one out of `every` at random, keeps what they held, and lends it
  * again (into another page where it can) when the kernel asks for it. */
 #define PREEMPT_RECORDS		48      /* pages it follows; its store is as many */
-#define PREEMPT_LABEL		0x7e01  /* a request to its thread: MR1 every */
+#define PREEMPT_LABEL		0x7e01  /* a request to its thread: MR1 every,
+					 * MR2 the content identifier */
+#define PREEMPT_ANY		(~0UL)  /* every content identifier */
 enum { PREEMPT_FREE, PREEMPT_LENT, PREEMPT_KEPT };
 struct preempt_rec {
 	L4_Word_t page;                  /* the page lent (PREEMPT_LENT), or the
@@ -134,6 +136,8 @@ L4_ThreadId_t preempt_start(struct kpager_preempt *p, L4_Word_t base, L4_Word_t 
 /* Ask its thread to take back pages now (every: 1 for all); the number
  * the kernel gave back. */
 L4_Word_t preempt_take_back(struct kpager_preempt *p, L4_Word_t every);
+/* The same for the pages lent for content identifier cid only. */
+L4_Word_t preempt_take_back_cid(struct kpager_preempt *p, L4_Word_t every, L4_Word_t cid);
 
 /* quota.c: a limit in pages per client; a client is a task, known by
  * the threads registered for it. */

@@ -102,9 +102,9 @@ static L4_Word_t next_random(struct kpager_preempt *p)
 	return (p->seed >> 16) & 0x7FFF;
 }
 
-/* Take back every page lent whose record is chosen; one out of
- * `every` at random (1: all). */
-static L4_Word_t take_back(struct kpager_preempt *p, L4_Word_t every)
+/* Take back every page lent whose record is chosen: one out of `every`
+ * at random (1: all), of content identifier cid (PREEMPT_ANY: any). */
+static L4_Word_t take_back(struct kpager_preempt *p, L4_Word_t every, L4_Word_t cid)
 {
 	L4_Word_t n = 0;
 
@@ -114,7 +114,7 @@ static L4_Word_t take_back(struct kpager_preempt *p, L4_Word_t every)
 		if (r->state == PREEMPT_KEPT &&
 		    lent_kmem_control(r->client, LENT_KMEM_TASK_ID, 0) != r->task)
 			r->state = PREEMPT_FREE;    /* its task is gone */
-		if (r->state != PREEMPT_LENT)
+		if (r->state != PREEMPT_LENT || (cid != PREEMPT_ANY && r->cid != cid))
 			continue;
 		if (!lent_kmem_control(0, LENT_KMEM_LENT, r->page)) {
 			r->state = PREEMPT_FREE;    /* given back, or never taken */
@@ -141,9 +141,9 @@ static void preempt_other(struct kpager *kp, L4_ThreadId_t from, L4_MsgTag_t tag
 {
 	struct kpager_preempt *p = kp->data;
 
-	if (L4_Label(tag) != PREEMPT_LABEL || L4_UntypedWords(tag) != 1)
+	if (L4_Label(tag) != PREEMPT_LABEL || L4_UntypedWords(tag) != 2)
 		return;
-	L4_Word_t every = rt_mr(1), n = take_back(p, every ? every : 1);
+	L4_Word_t every = rt_mr(1), n = take_back(p, every ? every : 1, rt_mr(2));
 	rt_msg(PREEMPT_LABEL, 1, &n);
 	(void)L4_Send_Timeout(from, L4_ZeroTime);
 }
@@ -163,12 +163,17 @@ L4_ThreadId_t preempt_start(struct kpager_preempt *p, L4_Word_t base, L4_Word_t 
 	return kpager_start(&p->kp);
 }
 
-L4_Word_t preempt_take_back(struct kpager_preempt *p, L4_Word_t every)
+L4_Word_t preempt_take_back_cid(struct kpager_preempt *p, L4_Word_t every, L4_Word_t cid)
 {
-	L4_Word_t w = every;
+	L4_Word_t w[2] = { every, cid };
 
-	rt_msg(PREEMPT_LABEL, 1, &w);
+	rt_msg(PREEMPT_LABEL, 2, w);
 	if (L4_IpcFailed(L4_Call(p->kp.thread)))
 		return 0;
 	return rt_mr(1);
+}
+
+L4_Word_t preempt_take_back(struct kpager_preempt *p, L4_Word_t every)
+{
+	return preempt_take_back_cid(p, every, PREEMPT_ANY);
 }

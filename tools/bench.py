@@ -24,6 +24,8 @@ the lent kernel gets "_lent" after it, except the figures of issue 6:
     fig3_ratio_permille  fig3_kpager * 1000 / fig3_pool
     tcb_resident_bytes   per thread, lent kernel (the pool's: _pool)
     kmem_task_pages      a two-thread task, lent kernel (the pool's: _pool)
+    preempt_restore_<kind>_<n>  a kernel page of kind taken back from a task
+                         with n live mappings and had back, lent kernel
 Exits 1, loudly, if a run crashes, hangs, reports a failure or prints no
 BENCH line.  The serial logs go to build/logs/bench-pool.log and
 build/logs/bench-lent.log.
@@ -44,6 +46,7 @@ BUILDS = ("pool", "lent")
 # Issue 6's names for figures the root task prints as <name> on both kernels.
 ISSUE6 = {("fig3", "pool"): "fig3_pool", ("fig3", "lent"): "fig3_kpager"}
 FROM_LENT = ("tcb_resident_bytes", "kmem_task_pages")
+FROM_LENT_PREFIX = "preempt_restore_"   # issue 7's: the lent kernel only
 # What a peer kernel measures for a figure in the same QEMU (README,
 # "Figures"): printed under the table, next to Lent's.
 PEERS = {"lipc_intra_0mr": "Pistachio's Lcall: 95"}
@@ -53,7 +56,7 @@ def bench_name(name, build):
     """The BENCH name of figure `name` measured on kernel `build`."""
     if (name, build) in ISSUE6:
         return ISSUE6[(name, build)]
-    if name in FROM_LENT:
+    if name in FROM_LENT or name.startswith(FROM_LENT_PREFIX):
         return name if build == "lent" else name + "_pool"
     return name if build == "pool" else name + "_lent"
 

@@ -38,6 +38,20 @@ static inline L4_Word_t bench_div(L4_Word64_t n, L4_Word_t d)
 	return q;
 }
 
+/* Load the reply to a page fault at addr: the page at src (mapped in the
+ * root), fully accessible, at addr's page. */
+static inline void bench_load_map_reply(L4_Word_t src, L4_Word_t addr)
+{
+	L4_Fpage_t fp = L4_FpageAddRights(L4_FpageLog2(src, 12), L4_FullyAccessible);
+	L4_MapItem_t m = L4_MapItem(fp, addr & ~(RT_PAGE_SIZE - 1));
+	L4_MsgTag_t reply = L4_Niltag;
+
+	reply.X.t = 2;
+	L4_LoadMR(0, reply.raw);
+	L4_LoadMR(1, m.raw[0]);
+	L4_LoadMR(2, m.raw[1]);
+}
+
 int bench_ipc_intra(int words, L4_Word_t *result);
 int bench_ipc_inter(int words, L4_Word_t *result);
 int bench_lipc_intra(int words, L4_Word_t *result);
@@ -55,6 +69,10 @@ const char *bench_kind_name(unsigned kind);
 /* fig3.c and kmem.c: the figures of issue 6. */
 int bench_fig3(L4_Word_t pages, L4_Word_t *result);
 int bench_kmem_task(L4_Word_t *pages, L4_Word_t *resident_per_thread);
+
+/* preempt.c: taking back a page of kind (PT or PDIR) with n live
+ * mappings, and having it back (issue 7). */
+int bench_preempt_restore(unsigned kind, L4_Word_t n, L4_Word_t *result);
 
 /* wakeup.c: how late a sleeper wakes while load 0..WK_LOADS-1 runs. */
 #define WK_LOADS	6

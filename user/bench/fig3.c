@@ -78,15 +78,7 @@ static L4_MsgTag_t serve_child(L4_ThreadId_t c, L4_Word_t *regions, L4_Word_t *b
 		} else if (rt_image_contains(addr)) {
 			rt_load_page_reply(addr, L4_Label(tag) & 7);
 		} else if (addr >= FIG3_BASE && addr < FIG3_BASE + FIG3_FAULTS * FIG3_REGION) {
-			L4_Fpage_t fp = L4_FpageAddRights(L4_FpageLog2((L4_Word_t)fig3_src, 12),
-							  L4_FullyAccessible);
-			L4_MapItem_t m = L4_MapItem(fp, addr & ~(RT_PAGE_SIZE - 1));
-			L4_MsgTag_t reply = L4_Niltag;
-
-			reply.X.t = 2;
-			L4_LoadMR(0, reply.raw);
-			L4_LoadMR(1, m.raw[0]);
-			L4_LoadMR(2, m.raw[1]);
+			bench_load_map_reply((L4_Word_t)fig3_src, addr);
 			(*regions)++;
 		} else {
 			break;

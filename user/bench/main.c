@@ -39,6 +39,28 @@ static void issue6_figures(void)
 	report("kmem_task_pages", ok, pages, "pages");
 }
 
+/* Issue 7's: a page taken back and had back, by kind and live mappings.
+ * The kinds the kernel does not give back yet have no figure. */
+static void issue7_figures(L4_Word_t lent)
+{
+	static const unsigned kinds[2] = { LENT_KMEM_PT, LENT_KMEM_PDIR };
+	static const L4_Word_t live[3] = { 1, 100, 1000 };
+	char name[40];
+	L4_Word_t v = 0;
+
+	if (!(lent & (1UL << LENT_KMEM_PT))) {
+		printf("# preempt_restore: this kernel lends no kernel memory\n");
+		return;
+	}
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < 3; i++) {
+			int ok = bench_preempt_restore(kinds[k], live[i], &v);
+			snprintf(name, sizeof(name), "preempt_restore_%s_%lu",
+				 bench_kind_name(kinds[k]), live[i]);
+			report(name, ok, v, "instructions");
+		}
+}
+
 int main(void)
 {
 	static const int words[4] = { 0, 1, 8, 63 };
@@ -78,6 +100,7 @@ int main(void)
 		report(name, ok, v, "instructions");
 	}
 	issue6_figures();
+	issue7_figures(lent);
 	printf("%u passed, %u failed\n", passed, failed);
 	L4_KDB_Enter("shutdown");
 	for (;;)

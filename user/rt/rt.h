@@ -93,6 +93,10 @@ void rt_set_last_error(L4_Word_t err);
 L4_ThreadId_t rt_task_prepare(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
 			      L4_Word_t *ip, L4_Word_t *sp);
 L4_ThreadId_t rt_task_create(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager);
+/* rt_task_prepare with kpager set before SpaceControl, so that every page
+ * of the task's kernel memory comes from it. */
+L4_ThreadId_t rt_task_prepare_kpager(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
+				     L4_ThreadId_t kpager, L4_Word_t *ip, L4_Word_t *sp);
 L4_ThreadId_t rt_task_prepare_area(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
 				   int utcb_log2, L4_Word_t *ip, L4_Word_t *sp);
 L4_ThreadId_t rt_task_thread_prepare(L4_ThreadId_t space, L4_Word_t utcb, rt_entry_t fn,

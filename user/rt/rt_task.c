@@ -9,12 +9,13 @@
  * its pager maps at the same addresses as they fault in.
  */
 #include "rt.h"
+#include <lent/kmem.h>
 
 /* As rt_task_prepare, with a UTCB area of 2^utcb_log2 bytes (at
  * RT_UTCB_AREA_BASE, below the KIP in the same 4 MB region, so at most
  * 2^21) for tasks of many threads. */
-L4_ThreadId_t rt_task_prepare_area(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
-				   int utcb_log2, L4_Word_t *ip, L4_Word_t *sp)
+static L4_ThreadId_t prepare(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
+			     L4_ThreadId_t kpager, int utcb_log2, L4_Word_t *ip, L4_Word_t *sp)
 {
 	L4_ThreadId_t tid = rt_tid_alloc();
 	L4_Word_t control;
@@ -29,6 +30,11 @@ L4_ThreadId_t rt_task_prepare_area(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t p
 		goto fail;
 	}
 	if (L4_ThreadControl(tid, tid, L4_Myself(), L4_nilthread, (void *)~0UL) != 1)
+		goto fail_err;
+	/* Its kpager before SpaceControl: every page of the task's kernel
+	 * memory, its page directory first, comes from it. */
+	if (!L4_IsNilThread(kpager) &&
+	    lent_kmem_control(tid.raw, LENT_KMEM_SET_KPAGER, kpager.raw) != 1)
 		goto fail_err;
 	if (L4_SpaceControl(tid, 0, L4_FpageLog2(RT_KIP_AREA_BASE, RT_KIP_AREA_LOG2),
 			    L4_FpageLog2(RT_UTCB_AREA_BASE, utcb_log2),
@@ -47,6 +53,18 @@ fail_err:
 fail:
 	rt_release(tid);
 	return L4_nilthread;
+}
+
+L4_ThreadId_t rt_task_prepare_area(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
+				   int utcb_log2, L4_Word_t *ip, L4_Word_t *sp)
+{
+	return prepare(fn, arg, pager, L4_nilthread, utcb_log2, ip, sp);
+}
+
+L4_ThreadId_t rt_task_prepare_kpager(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
+				     L4_ThreadId_t kpager, L4_Word_t *ip, L4_Word_t *sp)
+{
+	return prepare(fn, arg, pager, kpager, RT_UTCB_AREA_LOG2, ip, sp);
 }
 
 L4_ThreadId_t rt_task_prepare(rt_entry_t fn, L4_Word_t arg, L4_ThreadId_t pager,
