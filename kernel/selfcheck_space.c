@@ -12,6 +12,7 @@
  * than faults on it.  Every walk is bounded by counts checked before.
  */
 #include <kernel/selfcheck_space.h>
+#include <arch/arch.h>
 
 #define NODES_PER_PAGE ((PAGE_SIZE - sizeof(mapnode_t)) / sizeof(mapnode_t))
 #define MAX_NODE_PAGES (1u << 20)
@@ -20,6 +21,9 @@
 typedef struct sc_use {
 	uint32_t n[SC_SOURCES][KMEM_KINDS];
 	uint32_t node_pages;      /* the length of its list of node pages */
+	uint32_t hw[RIGHTS_ALL + 1];   /* the rights a node's rights make an entry grant */
+	uintptr_t ok_page;        /* the node page found v's last */
+	uint32_t low, low_rights; /* the last entry's low bits and its rights */
 } sc_use_t;
 
 static uint32_t fail(sc_fault_t *f, uint32_t rule, uint32_t where)
@@ -39,6 +43,16 @@ static const frame_t *frame_at(const sc_env_t *e, uint32_t pa)
 static bool in_area(uint32_t va, uint32_t base, uint64_t size)
 {
 	return size && va >= base && (uint64_t)va < (uint64_t)base + size;
+}
+
+/* Does the 4 MB stretch of page-directory slot i meet v's KIP or UTCB
+ * area?  Only there are the areas looked at, page by page. */
+static bool areas_in(const sc_space_t *v, uint32_t i)
+{
+	uint64_t lo = (uint64_t)i << 22, hi = lo + 0x400000u;
+
+	return (v->kip_size && v->kip_base < hi && v->kip_base + v->kip_size > lo) ||
+	       (v->utcb_size && v->utcb_base < hi && v->utcb_base + v->utcb_size > lo);
 }
 
 enum sc_source sc_page_source(const sc_env_t *e, const sc_space_t *v, uint32_t pa,
@@ -154,22 +168,35 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 	return 0;
 }
 
-/* One node in v's slot for va: where it is, what it names, its links. */
+/* One node in v's slot for va: where it is, what it names, its links.
+ * Its frame's entry into *frp (NULL: none, or a port). */
 static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode_t *n,
-			   uint32_t va, uint32_t len, sc_fault_t *f)
+			   uint32_t va, bool areas, sc_use_t *u, const frame_t **frp,
+			   sc_fault_t *f)
 {
-	const frame_t *fr;
+	const frame_t *fr = NULL;
+	uintptr_t off = (uintptr_t)n & ~PAGE_MASK;
 
-	if (!node_at(e, n, &fr) || !own_node_page(v, fr, len))
+	/* Most nodes lie in the page of the one before. */
+	if (((uintptr_t)n & PAGE_MASK) == u->ok_page) {
+		if (off < sizeof(mapnode_t) || off % sizeof(mapnode_t) ||
+		    off + sizeof(mapnode_t) > PAGE_SIZE)
+			return fail(f, LENT_SC_NODE_PTR, va);
+	} else if (!node_at(e, n, &fr) || !own_node_page(v, fr, u->node_pages)) {
 		return fail(f, LENT_SC_NODE_PTR, va);
-	if (n->space != v->self || n->vaddr != va || in_area(va, v->kip_base, v->kip_size) ||
-	    in_area(va, v->utcb_base, v->utcb_size))
+	} else {
+		u->ok_page = (uintptr_t)n & PAGE_MASK;
+	}
+	if (n->space != v->self || n->vaddr != va ||
+	    (areas && (in_area(va, v->kip_base, v->kip_size) ||
+		       in_area(va, v->utcb_base, v->utcb_size))))
 		return fail(f, LENT_SC_NODE_SLOT, va);
 	if (!n->rights || (n->rights & ~RIGHTS_ALL))
 		return fail(f, LENT_SC_NODE_RIGHTS, va);
 	if (io_va_is(va) ? n->phys != va :
 	    (n->phys & ~PAGE_MASK) || ((fr = frame_at(e, n->phys)) && fr->type == FRAME_T_KERNEL))
 		return fail(f, LENT_SC_NODE_FRAME, va);
+	*frp = io_va_is(va) ? NULL : fr;
 	const mapnode_t *p = n->parent;
 	if (!p) {
 		if (!v->sigma0)
@@ -195,26 +222,6 @@ static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode
 	return 0;
 }
 
-/* Every node in v's slots; their number into *nodes. */
-static uint32_t check_nodes(const sc_env_t *e, const sc_space_t *v, uint32_t len,
-			    uint32_t *nodes, sc_fault_t *f)
-{
-	for (uint32_t i = 0; i < SC_NODE_PDES; i++) {
-		mapnode_t *const *nt = v->node_table[i];
-		for (uint32_t j = 0; nt && j < 1024; j++) {
-			if (!nt[j])
-				continue;
-			uint32_t r = check_node(e, v, nt[j], i << 22 | j << 12, len, f);
-			if (r)
-				return r;
-			++*nodes;
-		}
-	}
-	if (*nodes != v->mapped_pages)
-		return fail(f, LENT_SC_NODE_COUNT, *nodes);
-	return 0;
-}
-
 /* The free nodes: in v's node pages, unused, and with those in use all
  * the nodes the pages were carved into.  (Not while the pages go back.) */
 static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
@@ -236,11 +243,12 @@ static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
 /* One present translation at va: the KIP, a UTCB page of v's, or a page
  * of user memory its node grants at least as much of. */
 static uint32_t check_pte(const sc_env_t *e, const sc_space_t *v, uint32_t va, uint32_t phys,
-			  uint32_t rights, const mapnode_t *n, sc_use_t *u, sc_fault_t *f)
+			  uint32_t rights, const mapnode_t *n, const frame_t *nfr, bool areas,
+			  sc_use_t *u, sc_fault_t *f)
 {
-	if (in_area(va, v->kip_base, v->kip_size))
+	if (areas && in_area(va, v->kip_base, v->kip_size))
 		return phys == e->kip_phys && !(rights & RIGHT_W) ? 0 : fail(f, LENT_SC_PTE_KIP, va);
-	if (in_area(va, v->utcb_base, v->utcb_size)) {
+	if (areas && in_area(va, v->utcb_base, v->utcb_size)) {
 		uint32_t cid = (uint32_t)lent_cid_nth(LENT_KMEM_UTCB, (va - v->utcb_base) >> PAGE_SHIFT);
 		enum sc_source src = sc_page_source(e, v, phys, KMEM_UTCB, cid);
 		if (src == SC_SRC_BAD)
@@ -250,38 +258,64 @@ static uint32_t check_pte(const sc_env_t *e, const sc_space_t *v, uint32_t va, u
 	}
 	if (!n || n->phys != phys)
 		return fail(f, LENT_SC_PTE_NODE, va);
-	if (rights & ~sc_pte_rights(n->rights))
+	if (rights & ~u->hw[n->rights & RIGHTS_ALL])
 		return fail(f, LENT_SC_PTE_RIGHTS, va);
-	const frame_t *fr = frame_at(e, phys);
-	if (fr && (fr->type == FRAME_T_LENT || fr->type == FRAME_T_KERNEL))
+	/* The node's frame is the entry's: its frame-table entry is known. */
+	if (nfr && (nfr->type == FRAME_T_LENT || nfr->type == FRAME_T_KERNEL))
 		return fail(f, LENT_SC_PTE_KFRAME, va);
 	return 0;
 }
 
-/* The page tables (a dying task's first reap_pde are gone already) and
- * every present entry in them. */
-static uint32_t check_tables(const sc_env_t *e, const sc_space_t *v, sc_use_t *u, sc_fault_t *f)
+/* The rights of a present entry: they depend on its low bits alone, and
+ * nearly all entries of a table have the same ones. */
+static uint32_t entry_rights(sc_use_t *u, uint32_t entry)
 {
-	uint32_t pt, phys, rights;
+	if ((entry & ~PAGE_MASK) != u->low) {
+		u->low = entry & ~PAGE_MASK;
+		u->low_rights = arch_pte_rights(u->low);
+	}
+	return u->low_rights;
+}
 
-	for (uint32_t i = v->dying ? v->reap_pde : 0; v->pdir && i < SC_USER_PDES; i++) {
-		if (!sc_pde(v->pdir, i, &pt))
-			return fail(f, LENT_SC_KPAGE, (uint32_t)lent_cid_pt(i << 22));
-		if (!pt)
-			continue;
-		if (!held(e, v, sc_virt(pt), pt, KMEM_PT, (uint32_t)lent_cid_pt(i << 22), u))
-			return fail(f, LENT_SC_KPAGE, (uint32_t)lent_cid_pt(i << 22));
-		const uint32_t *pte = sc_virt(pt);
+/* v's node tables and page tables, 4 MB at a time (a dying task's
+ * first reap_pde page tables are gone already): each node, then the
+ * translation at its address.  The nodes' number into *nodes. */
+static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
+			    uint32_t *nodes, sc_fault_t *f)
+{
+	uint32_t pt, r;
+
+	for (uint32_t i = 0; i < SC_NODE_PDES; i++) {
 		mapnode_t *const *nt = v->node_table[i];
+		const uint32_t *pte = NULL;
+		if (i < SC_USER_PDES && v->pdir && !(v->dying && i < v->reap_pde)) {
+			uint32_t cid = (uint32_t)lent_cid_pt(i << 22);
+			if (!sc_pde(v->pdir, i, &pt))
+				return fail(f, LENT_SC_KPAGE, cid);
+			if (pt && !held(e, v, sc_virt(pt), pt, KMEM_PT, cid, u))
+				return fail(f, LENT_SC_KPAGE, cid);
+			pte = pt ? sc_virt(pt) : NULL;
+		}
+		if (!nt && !pte)
+			continue;
+		bool areas = areas_in(v, i);
 		for (uint32_t j = 0; j < 1024; j++) {
-			if (!sc_pte(pte[j], &phys, &rights))
-				continue;
-			uint32_t r = check_pte(e, v, i << 22 | j << 12, phys, rights,
-					       nt ? nt[j] : NULL, u, f);
-			if (r)
+			const mapnode_t *n = nt ? nt[j] : NULL;
+			const frame_t *nfr = NULL;
+			uint32_t va = i << 22 | j << 12;
+			if (n) {
+				if ((r = check_node(e, v, n, va, areas, u, &nfr, f)))
+					return r;
+				++*nodes;
+			}
+			if (pte && arch_pte_present(pte[j]) &&
+			    (r = check_pte(e, v, va, arch_pte_phys(pte[j]), entry_rights(u, pte[j]),
+					   n, nfr, areas, u, f)))
 				return r;
 		}
 	}
+	if (*nodes != v->mapped_pages)
+		return fail(f, LENT_SC_NODE_COUNT, *nodes);
 	return 0;
 }
 
@@ -314,7 +348,7 @@ static uint32_t check_io(const sc_env_t *e, const sc_space_t *v, sc_use_t *u, sc
 static bool in_use(const sc_space_t *v, unsigned kind, uint32_t index, uint32_t pa,
 		   uint32_t len)
 {
-	uint32_t got, phys, rights;
+	uint32_t got;
 
 	switch (kind) {
 	case KMEM_TASK:
@@ -339,8 +373,8 @@ static bool in_use(const sc_space_t *v, unsigned kind, uint32_t index, uint32_t 
 		if (!v->pdir || (uint64_t)index << PAGE_SHIFT >= v->utcb_size ||
 		    !sc_pde(v->pdir, va >> 22, &got) || !got)
 			return false;
-		return sc_pte(((const uint32_t *)sc_virt(got))[(va >> 12) & 1023], &phys, &rights) &&
-		       phys == pa;
+		pte_t entry = ((const uint32_t *)sc_virt(got))[(va >> 12) & 1023];
+		return arch_pte_present(entry) && arch_pte_phys(entry) == pa;
 	}
 	}
 }
@@ -395,9 +429,14 @@ uint32_t sc_check_space(const sc_env_t *e, const sc_space_t *v, sc_sums_t *sum, 
 	sc_use_t u = { 0 };
 	uint32_t nodes = 0, r;
 
-	if ((r = check_pages(e, v, &u, f)) || (r = check_nodes(e, v, u.node_pages, &nodes, f)) ||
-	    (r = check_free(e, v, u.node_pages, nodes, f)) || (r = check_tables(e, v, &u, f)) ||
-	    (r = check_io(e, v, &u, f)) || (r = check_account(v, &u, sum, f)))
+	/* What a translation made for each node's rights would grant. */
+	for (uint32_t k = 0; k <= RIGHTS_ALL; k++)
+		u.hw[k] = arch_pte_rights(arch_pte_make(0, k));
+	u.low = ~0u;
+
+	if ((r = check_pages(e, v, &u, f)) || (r = check_slots(e, v, &u, &nodes, f)) ||
+	    (r = check_free(e, v, u.node_pages, nodes, f)) || (r = check_io(e, v, &u, f)) ||
+	    (r = check_account(v, &u, sum, f)))
 		return r;
 	sum->nodes += nodes;
 	return 0;
@@ -423,6 +462,11 @@ uint32_t sc_check_tree(const sc_env_t *e, const sc_space_t *s0, uint32_t nodes, 
 		for (uint32_t j = 0; nt && j < 1024; j++) {
 			if (!nt[j] || nt[j]->parent)
 				continue;
+			if (!nt[j]->child) {          /* most of sigma0's roots */
+				if (++seen > nodes)
+					return fail(f, LENT_SC_NODE_TREE, nt[j]->vaddr);
+				continue;
+			}
 			for (const mapnode_t *m = nt[j]; m; m = tree_next(m, nt[j]))
 				if (++seen > nodes)
 					return fail(f, LENT_SC_NODE_TREE, m->vaddr);

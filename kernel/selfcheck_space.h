@@ -108,10 +108,7 @@ bool sc_phys(const void *p, uint32_t *pa);
 /* Page-directory entry slot: its page table into *pt (0: none); false
  * for an entry that is something else. */
 bool sc_pde(const uint32_t *pdir, uint32_t slot, uint32_t *pt);
-/* A page-table entry: present?  Its frame and rights (RIGHT_*). */
-bool sc_pte(uint32_t entry, uint32_t *phys, uint32_t *rights);
-/* The rights of the translation a node's rights make. */
-uint32_t sc_pte_rights(uint32_t node_rights);
+/* Page-table entries are read with arch/arch.h's arch_pte_*(). */
 /* Node table pde of the task whose record is space, each checked as the
  * rules check them; NULL if space is no live task's record or the table
  * is none. */

@@ -51,20 +51,6 @@ bool sc_pde(const uint32_t *pdir, uint32_t slot, uint32_t *pt)
 	return t < PHYSMAP_LIMIT && t >> PAGE_SHIFT < env.fv.nframes;
 }
 
-bool sc_pte(uint32_t entry, uint32_t *phys, uint32_t *rights)
-{
-	if (!arch_pte_present(entry))
-		return false;
-	*phys = arch_pte_phys(entry);
-	*rights = arch_pte_rights(entry);
-	return true;
-}
-
-uint32_t sc_pte_rights(uint32_t node_rights)
-{
-	return arch_pte_rights(arch_pte_make(0, node_rights));
-}
-
 static const frame_t *frame_at(uint32_t pa)
 {
 	return pa >> PAGE_SHIFT < env.fv.nframes ? &env.fv.frames[pa >> PAGE_SHIFT] : NULL;
@@ -217,7 +203,8 @@ static uint32_t check_bodies(walk_t *w, space_t *s, sc_space_t *v, tid_t who)
 /* Each UTCB in the page mapped at its address (page tables checked). */
 static uint32_t check_utcbs(walk_t *w, space_t *s)
 {
-	uint32_t pt, phys, rights, pa;
+	uint32_t pt, pa;
+	pte_t entry;
 
 	for (tcb_t *t = s->thread_list; t; t = t->space_next) {
 		if (!t->utcb)
@@ -225,8 +212,9 @@ static uint32_t check_utcbs(walk_t *w, space_t *s)
 		uint32_t loc = t->utcb_location;
 		if ((loc & (UTCB_SIZE - 1)) || !space_in_utcb_area(s, loc, UTCB_SIZE) || !s->pdir ||
 		    !sc_pde(s->pdir, loc >> 22, &pt) || !pt ||
-		    !sc_pte(((uint32_t *)sc_virt(pt))[(loc >> 12) & 1023], &phys, &rights) ||
-		    !sc_phys(t->utcb, &pa) || pa != phys + (loc & ~PAGE_MASK) + UTCB_LOCAL_ID_OFFSET)
+		    !arch_pte_present(entry = ((uint32_t *)sc_virt(pt))[(loc >> 12) & 1023]) ||
+		    !sc_phys(t->utcb, &pa) ||
+		    pa != arch_pte_phys(entry) + (loc & ~PAGE_MASK) + UTCB_LOCAL_ID_OFFSET)
 			return stop(w, LENT_SC_THREAD_UTCB, loc, t->core->id, s->id);
 	}
 	return 0;

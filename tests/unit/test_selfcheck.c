@@ -14,6 +14,7 @@
 #include <string.h>
 #include <kernel/selfcheck_space.h>
 #include <kernel/memregion.h>
+#include <arch/arch.h>
 
 #define NFRAMES 64u
 #define A_ID 2u
@@ -62,18 +63,15 @@ bool sc_pde(const uint32_t *pdir, uint32_t slot, uint32_t *pt)
 	return !e || ((e & PTE_P) && *pt < NFRAMES * PAGE_SIZE);
 }
 
-bool sc_pte(uint32_t e, uint32_t *phys, uint32_t *rights)
+/* arch/ia32/paging.c's entries, which the rules read through arch.h. */
+pte_t arch_pte_make(uint32_t phys, uint32_t rights)
 {
-	if (!(e & PTE_P))
-		return false;
-	*phys = e & PAGE_MASK;
-	*rights = RIGHT_R | RIGHT_X | ((e & PTE_W) ? RIGHT_W : 0);
-	return true;
+	return rights & RIGHTS_ALL ? (phys & PAGE_MASK) | PTE_P | ((rights & RIGHT_W) ? PTE_W : 0) : 0;
 }
 
-uint32_t sc_pte_rights(uint32_t r)
+uint32_t arch_pte_rights(pte_t e)
 {
-	return r ? RIGHT_R | RIGHT_X | (r & RIGHT_W) : 0;
+	return e & PTE_P ? RIGHT_R | RIGHT_X | ((e & PTE_W) ? RIGHT_W : 0) : 0;
 }
 
 mapnode_t *const *sc_node_table(const void *space, uint32_t pde)
