@@ -319,8 +319,10 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 	return 0;
 }
 
-/* The I/O bitmap: its pages, and a port allowed exactly where the port's
- * page has a node. */
+/* The I/O bitmap: its pages, and a port allowed only where the port's
+ * page has a node.  A node whose port the bitmap denies is legal, as a
+ * node without a translation is: the bitmap is rebuilt from the nodes
+ * after a kpager took it back. */
 static uint32_t check_io(const sc_env_t *e, const sc_space_t *v, sc_use_t *u, sc_fault_t *f)
 {
 	for (uint32_t k = 0; k < IO_BITMAP_PAGES; k++) {
@@ -328,15 +330,11 @@ static uint32_t check_io(const sc_env_t *e, const sc_space_t *v, sc_use_t *u, sc
 		uint32_t cid = (uint32_t)lent_cid_pt((IO_BITMAP_PT_SLOT + k) << 22);
 		if (bm && !held(e, v, bm, v->io_bitmap_phys[k], KMEM_PT, cid, u))
 			return fail(f, LENT_SC_KPAGE, cid);
+		/* No bitmap: every port of its half denied. */
 		for (uint32_t port = k * IO_PORTS_PER_BITMAP_PAGE;
-		     port < (k + 1) * IO_PORTS_PER_BITMAP_PAGE; port++) {
+		     bm && port < (k + 1) * IO_PORTS_PER_BITMAP_PAGE; port++) {
 			mapnode_t *const *nt = v->node_table[io_va(port) >> 22];
-			if (!nt && !bm) {
-				port |= 1023u;       /* no node table, no bitmap: none */
-				continue;
-			}
-			bool node = nt && nt[port & 1023u];
-			if (node != iobm_allowed(bm, port))
+			if (iobm_allowed(bm, port) && !(nt && nt[port & 1023u]))
 				return fail(f, LENT_SC_IO_BITMAP, port);
 		}
 	}

@@ -200,8 +200,11 @@ static uint32_t check_bodies(walk_t *w, space_t *s, sc_space_t *v, tid_t who)
 	return 0;
 }
 
-/* Each UTCB in the page mapped at its address (page tables checked). */
-static uint32_t check_utcbs(walk_t *w, space_t *s)
+/* Each UTCB in the UTCB page of its task at the content identifier of
+ * its address (or a pool page where the task may have one), and where
+ * that address has a translation (page tables checked), in the page it
+ * maps; a vacant one is legal. */
+static uint32_t check_utcbs(walk_t *w, space_t *s, const sc_space_t *v)
 {
 	uint32_t pt, pa;
 	pte_t entry;
@@ -209,12 +212,16 @@ static uint32_t check_utcbs(walk_t *w, space_t *s)
 	for (tcb_t *t = s->thread_list; t; t = t->space_next) {
 		if (!t->utcb)
 			continue;
-		uint32_t loc = t->utcb_location;
-		if ((loc & (UTCB_SIZE - 1)) || !space_in_utcb_area(s, loc, UTCB_SIZE) || !s->pdir ||
-		    !sc_pde(s->pdir, loc >> 22, &pt) || !pt ||
-		    !arch_pte_present(entry = ((uint32_t *)sc_virt(pt))[(loc >> 12) & 1023]) ||
-		    !sc_phys(t->utcb, &pa) ||
-		    pa != arch_pte_phys(entry) + (loc & ~PAGE_MASK) + UTCB_LOCAL_ID_OFFSET)
+		uint32_t loc = t->utcb_location, page;
+		if ((loc & (UTCB_SIZE - 1)) || !space_in_utcb_area(s, loc, UTCB_SIZE) ||
+		    !sc_phys(t->utcb, &pa) || pa - UTCB_LOCAL_ID_OFFSET != (pa & PAGE_MASK) + (loc & ~PAGE_MASK))
+			return stop(w, LENT_SC_THREAD_UTCB, loc, t->core->id, s->id);
+		page = pa & PAGE_MASK;
+		if (sc_page_source(&env, v, page, KMEM_UTCB, space_utcb_cid(s, loc)) == SC_SRC_BAD)
+			return stop(w, LENT_SC_THREAD_UTCB, loc, t->core->id, s->id);
+		if (s->pdir && sc_pde(s->pdir, loc >> 22, &pt) && pt &&
+		    arch_pte_present(entry = ((uint32_t *)sc_virt(pt))[(loc >> 12) & 1023]) &&
+		    arch_pte_phys(entry) != page)
 			return stop(w, LENT_SC_THREAD_UTCB, loc, t->core->id, s->id);
 	}
 	return 0;
@@ -235,7 +242,7 @@ static uint32_t check_task(walk_t *w, space_t *s, tid_t who)
 		w->task = s->id;
 		return r;
 	}
-	if ((r = check_utcbs(w, s)))
+	if ((r = check_utcbs(w, s, &v)))
 		return r;
 	w->threads += s->threads;
 	if (s->sigma0)

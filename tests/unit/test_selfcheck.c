@@ -502,10 +502,13 @@ START_TEST(rule_pte_kframe)
 }
 END_TEST
 
-START_TEST(rule_io_bitmap)
+/* A port's node whose bit the bitmap denies is legal, as a node without
+ * a translation: the bitmap is rebuilt from the nodes after a kpager
+ * took it back. */
+START_TEST(port_denied_passes)
 {
 	iobm_deny(a.bm[0], 0x60);
-	ck_assert_uint_eq(check(), LENT_SC_IO_BITMAP);
+	ck_assert_uint_eq(check(), 0);
 }
 END_TEST
 
@@ -592,7 +595,7 @@ static Suite *suite(void)
 	tcase_add_test(t, rule_pte_kip);
 	tcase_add_test(t, rule_pte_utcb);
 	tcase_add_test(t, rule_pte_kframe);
-	tcase_add_test(t, rule_io_bitmap);
+	tcase_add_test(t, port_denied_passes);
 	tcase_add_test(t, rule_io_bitmap_extra);
 	tcase_add_test(t, rule_account);
 	tcase_add_test(t, rule_frame_entry);

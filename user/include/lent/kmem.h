@@ -292,11 +292,12 @@ enum lent_selfcheck_rule {
 	                             * the task's at its content identifier */
 	LENT_SC_PTE_KFRAME = 48,    /* a user translation of a frame lent to the
 	                             * kernel or kernel-owned */
-	LENT_SC_IO_BITMAP = 49,     /* the I/O bitmap and the ports' nodes disagree */
+	LENT_SC_IO_BITMAP = 49,     /* the I/O bitmap allows a port with no node */
 	LENT_SC_THREAD = 50,        /* the thread table, a resident part or a
 	                             * body, or a task's list of threads */
-	LENT_SC_THREAD_UTCB = 51,   /* a thread's UTCB not in the page mapped at
-	                             * its UTCB address */
+	LENT_SC_THREAD_UTCB = 51,   /* a thread's UTCB not in its task's UTCB page
+	                             * for its address, or not where that address
+	                             * is mapped */
 	LENT_SC_ACCOUNT = 52,       /* a task's pages of a kind are not what it
 	                             * holds (MR3: the kind) */
 	LENT_SC_FRAME_ENTRY = 53,   /* a frame-table entry: its type, kind or
