@@ -215,7 +215,7 @@ static const char *t_selfcheck_task_deleted(void)
 	RUN(clean());
 	del = rt_thread_create(deleter, b.raw);
 	CHECK(!L4_IsNilThread(del));
-	CHECK(L4_Set_Priority(del, 100) != 0);   /* below main's: main preempts it */
+	CHECK(L4_Set_Priority(del, RT_PRIORITY - 1) != 0);   /* below main's: main preempts it */
 	rt_msg(0, 0, 0);
 	CHECK(L4_IpcSucceeded(L4_Send_Timeout(del, rt_us(T_WAIT_US))));
 	while (!t_shared[1] && checks < 100000) {
