@@ -266,3 +266,14 @@ const char *frame_owner_name(unsigned why)
 	};
 	return why < FRAME_OWNERS ? names[why] : "?";
 }
+
+void frame_table_view(frame_view_t *v)
+{
+	v->frames = frames;
+	v->nframes = nframes;
+	v->buckets = buckets;
+	v->nbuckets = buckets ? bucket_mask + 1 : 0;
+	v->lent_count = lent_count;
+	for (unsigned k = 0; k < FRAME_OWNERS; k++)
+		v->kernel_frames[k] = kernel_frames[k];
+}

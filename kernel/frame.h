@@ -113,4 +113,17 @@ uint32_t frame_bucket(uint32_t task, uint32_t cid);
 uint32_t frame_kernel_bytes(unsigned why);
 const char *frame_owner_name(unsigned why);
 
+/* ---- the self-check (kernel/selfcheck_frame.c) ---- */
+/* The table as it is, read-only: its entries and hash buckets, and the
+ * counts kept beside them. */
+typedef struct frame_view {
+	const frame_t *frames;
+	uint32_t nframes;
+	const uint32_t *buckets;
+	uint32_t nbuckets;
+	uint32_t lent_count;
+	uint32_t kernel_frames[FRAME_OWNERS];
+} frame_view_t;
+void frame_table_view(frame_view_t *v);
+
 #endif

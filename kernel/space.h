@@ -109,6 +109,8 @@ void space_destroy(space_t *s);
 bool space_reap(space_t *s, bool may_stop);
 /* Put a deleted space on the list of those being freed. */
 void space_reap_later(space_t *s);
+/* The first of them (the self-check walks the list). */
+space_t *space_dying_list(void);
 /* Is the space with this id still on it? */
 bool space_dying(uint32_t id);
 /* Free the spaces on the list, in steps: true when stopped at a

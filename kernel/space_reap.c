@@ -129,6 +129,11 @@ void space_reap_later(space_t *s)
 	dying = s;
 }
 
+space_t *space_dying_list(void)
+{
+	return dying;
+}
+
 bool space_dying(uint32_t id)
 {
 	for (space_t *s = dying; s; s = s->reap_next)

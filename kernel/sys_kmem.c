@@ -214,20 +214,26 @@ static word_t unhoused_control(tcb_t *t, tcb_core_t *c, word_t op, word_t arg)
 	}
 }
 
-/* Every thread's kernel state checked (kernel/selfcheck.c).  A walk of
- * all threads, with no preemption point: privileged tasks only. */
+/* Every kernel structure checked (kernel/selfcheck_walk.c), then every
+ * thread's kernel state (kernel/selfcheck.c), whose walk follows the
+ * pointers the first has found sound.  Walks of everything, with no
+ * preemption point: privileged tasks only. */
 static word_t self_check(tcb_t *t, tid_t task, word_t arg)
 {
 	tid_t first;
-	uint32_t rule;
+	uint32_t rule, where = 0, owner = 0;
 
 	if (!t->space->privileged)
 		return sys_fail(t, ERR_NO_PRIVILEGE);
 	if (!tid_is_nil(task) || arg != 0)
 		return sys_fail(t, ERR_INVALID_PARAM);
-	uint32_t bad = selfcheck_threads(&first, &rule);
+	uint32_t bad = selfcheck_structures(&first, &rule, &where, &owner);
+	if (!bad)
+		bad = selfcheck_threads(&first, &rule);
 	t->utcb[1] = first;
 	t->utcb[2] = rule;
+	t->utcb[3] = where;
+	t->utcb[4] = owner;
 	return bad;
 }
 

@@ -288,16 +288,24 @@ void t_send_to_main(L4_Word_t arg)
 }
 
 /* The kernel's self-check (KmemControl SELF_CHECK), run after every test
- * while its threads are still where it left them: each thread's kernel
- * state must be one the kernel could have put it in. */
+ * while its threads are still where it left them: every kernel structure
+ * must hold its invariants, and each thread's kernel state must be one
+ * the kernel could have put it in. */
 const char *t_selfcheck(void)
 {
-	L4_Word_t bad = lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), first, rule;
+	L4_Word_t bad = lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), first, rule, where, task;
 
 	if (bad == 0)
 		return NULL;
 	L4_StoreMR(1, &first);
 	L4_StoreMR(2, &rule);
+	L4_StoreMR(3, &where);
+	L4_StoreMR(4, &task);
+	if (rule >= LENT_SC_RECORD) {
+		printf("#   self-check: kernel structure breaks rule %lu (<lent/kmem.h>) at %lx, "
+		       "task %lu, thread %lx\n", rule, where, task, first);
+		return "self-check: a kernel structure breaks a rule";
+	}
 	printf("#   self-check: %lu thread(s) in a state the kernel never makes; "
 	       "the first %lx breaks rule %lu (kernel/kcont.h)\n", bad, first, rule);
 	return "self-check: a thread's kernel state breaks a rule";

@@ -193,10 +193,12 @@ enum lent_kmem_op {
 	                            * the task may name (1..LENT_KPF_MAX_PAGES, 1
 	                            * at creation; a new task inherits it with its
 	                            * kpager); privileged tasks only, as SET_KPAGER */
-	LENT_KMEM_SELF_CHECK = 9,  /* EAX nil, EDX 0: check every thread's kernel
-	                            * state (its continuation record); EAX: the
-	                            * threads whose record breaks a rule, MR1 the
-	                            * first of them, MR2 the rule it breaks
+	LENT_KMEM_SELF_CHECK = 9,  /* EAX nil, EDX 0: check every kernel structure
+	                            * (below, LENT_SC_*), then every thread's
+	                            * kernel state (its continuation record); EAX:
+	                            * 0, or the number of faults found, MR1 a
+	                            * thread of the first, MR2 the rule it breaks,
+	                            * MR3 where, MR4 the task's number
 	                            * (docs/kpager-protocol.md).  Privileged
 	                            * tasks only. */
 	LENT_KMEM_SIGMA0_GIVE = 10, /* sigma0 only, EAX nil; EDX: the address (in
@@ -257,6 +259,61 @@ enum lent_kmem_op {
 #define LENT_KMEM_OWN_SIGMA0_STORE      12
 #define LENT_KMEM_OWN_SIGMA0_STORE_USED 13
 #define LENT_KMEM_OWNED_WORDS       13
+
+/*
+ * The rules of SELF_CHECK over the kernel's structures, as MR2 reports
+ * the first one broken (rules 1..31 are a thread's continuation record's,
+ * enum kcont_fault in kernel/kcont.h).  A structure fault ends the check
+ * at once (EAX 1); MR1 is then a thread of the task concerned (nil when
+ * none is left, or for the frame table), MR3 the address, frame or
+ * content identifier at fault, MR4 the task's number (0: none).
+ * docs/kernel-memory.md, "The self-check", says what each rule holds.
+ */
+enum lent_selfcheck_rule {
+	LENT_SC_RECORD = 32,        /* a task record not in its own record frame */
+	LENT_SC_KPAGE = 33,         /* a kernel page of a task (directory, page
+	                             * or node table, node page, bitmap) not in
+	                             * memory lent to it at its content
+	                             * identifier, or the pool it may use */
+	LENT_SC_NODE_PTR = 34,      /* a pointer to a mapping node that is not in
+	                             * a node page, or names no live node */
+	LENT_SC_NODE_SLOT = 35,     /* a node not in the slot of its space and
+	                             * address, or outside user and port space */
+	LENT_SC_NODE_LINKS = 36,    /* parent, child and sibling links disagree */
+	LENT_SC_NODE_FRAME = 37,    /* a node maps another frame than its parent,
+	                             * or a frame the kernel owns */
+	LENT_SC_NODE_RIGHTS = 38,   /* a node's rights empty or not within its
+	                             * parent's */
+	LENT_SC_NODE_ROOT = 39,     /* a node without parent outside sigma0 */
+	LENT_SC_NODE_TREE = 40,     /* a node no root leads to (a cycle) */
+	LENT_SC_NODE_COUNT = 41,    /* a task's mapped-page count is not its nodes */
+	LENT_SC_FREE_NODES = 42,    /* free nodes: one outside its task's pages,
+	                             * in use, or their number wrong */
+	LENT_SC_NODE_PAGES = 43,    /* the list of a task's node pages */
+	LENT_SC_PTE_NODE = 44,      /* a user translation with no node for it */
+	LENT_SC_PTE_RIGHTS = 45,    /* a translation wider than its node */
+	LENT_SC_PTE_KIP = 46,       /* the KIP area's entry is not the KIP, read-only */
+	LENT_SC_PTE_UTCB = 47,      /* a UTCB-area entry that is not a UTCB page of
+	                             * the task's at its content identifier */
+	LENT_SC_PTE_KFRAME = 48,    /* a user translation of a frame lent to the
+	                             * kernel or kernel-owned */
+	LENT_SC_IO_BITMAP = 49,     /* the I/O bitmap allows a port with no node */
+	LENT_SC_THREAD = 50,        /* the thread table, a resident part or a
+	                             * body, or a task's list of threads */
+	LENT_SC_THREAD_UTCB = 51,   /* a thread's UTCB not in its task's UTCB page
+	                             * for its address, or not where that address
+	                             * is mapped */
+	LENT_SC_ACCOUNT = 52,       /* a task's pages of a kind are not what it
+	                             * holds (MR3: the kind) */
+	LENT_SC_FRAME_ENTRY = 53,   /* a frame-table entry: its type, kind or
+	                             * content identifier */
+	LENT_SC_FRAME_CHAIN = 54,   /* the frame table's hash chains or lent count */
+	LENT_SC_FRAME_ORPHAN = 55,  /* lent frames that no live task holds */
+	LENT_SC_POOL = 56,          /* the pool's counts, or sigma0's boot reserve's,
+	                             * against the pages tasks hold */
+	LENT_SC_STORE = 57,         /* sigma0's store against the frame table */
+	LENT_SC_RULES_END = 58
+};
 
 #ifndef LENT_KERNEL
 /* The user-level binding: registers as above.  The task is named by one
