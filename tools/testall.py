@@ -148,7 +148,10 @@ def qemu_suite(tally, iso, timeout, idle, jobs, also_iso=None, also_kmem=None):
     if not os.path.exists(iso):
         tally.fail("[qemu] %s missing" % os.path.relpath(iso, TOP))
         return
-    configs = [qemu_harness.Config(iso, cpu, mem, timeout, idle)
+    # The self-check after every test walks sigma0's roots over all of
+    # RAM: at 3 GB a run takes about 130 s on an idle machine, so a
+    # loaded one gets three times the limit there (a hang still ends).
+    configs = [qemu_harness.Config(iso, cpu, mem, timeout * (3 if mem >= 1024 else 1), idle)
                for cpu, mem in CONFIGS]
     configs.append(qemu_harness.Config(
         os.path.join(os.path.dirname(iso), PREEMPT_ISO), None, 16, timeout,
