@@ -133,11 +133,30 @@ struct kpager_preempt {
 };
 L4_ThreadId_t preempt_start(struct kpager_preempt *p, L4_Word_t base, L4_Word_t pages,
 			    L4_Word_t store, L4_Word_t seed);
+/* Its policy: what it kept for (the client's task, cid) into a page, or
+ * a fresh page; a policy over it (hostile.c) calls it. */
+L4_Word_t preempt_lend(struct kpager *kp, L4_ThreadId_t client, L4_Word_t cid, unsigned kind);
 /* Ask its thread to take back pages now (every: 1 for all); the number
  * the kernel gave back. */
 L4_Word_t preempt_take_back(struct kpager_preempt *p, L4_Word_t every);
 /* The same for the pages lent for content identifier cid only. */
 L4_Word_t preempt_take_back_cid(struct kpager_preempt *p, L4_Word_t every, L4_Word_t cid);
+
+/* hostile.c: the preempting kpager, editing every content it lends back
+ * (per_page seeded edits, random and structure-aware, and another task's
+ * sentinel planted), and answering now and then with a page the kernel
+ * must refuse.  The kernel must stay whole and other kpagers' clients
+ * untouched, whatever it does. */
+struct kpager_hostile {
+	struct kpager_preempt pre;       /* first: kp->data is the preempt part */
+	L4_Word_t seed, per_page, sentinel, turn;
+	volatile L4_Word_t edits;        /* words it changed in pages lent back */
+	volatile L4_Word_t bad_answers;  /* answers it made to be refused */
+	volatile L4_Word_t lent_back;    /* edited pages it lent back */
+};
+L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t pages,
+			    L4_Word_t store, L4_Word_t seed, L4_Word_t per_page,
+			    L4_Word_t sentinel);
 
 /* quota.c: a limit in pages per client; a client is a task, known by
  * the threads registered for it. */

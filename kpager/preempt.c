@@ -57,8 +57,7 @@ static L4_Word_t take_other(struct kpager *kp, L4_Word_t old, L4_Word_t owner)
 	return other;
 }
 
-static L4_Word_t preempt_policy(struct kpager *kp, L4_ThreadId_t client, L4_Word_t cid,
-				unsigned kind)
+L4_Word_t preempt_lend(struct kpager *kp, L4_ThreadId_t client, L4_Word_t cid, unsigned kind)
 {
 	struct kpager_preempt *p = kp->data;
 	L4_Word_t task = lent_kmem_control(client.raw, LENT_KMEM_TASK_ID, 0);
@@ -151,7 +150,7 @@ static void preempt_other(struct kpager *kp, L4_ThreadId_t from, L4_MsgTag_t tag
 L4_ThreadId_t preempt_start(struct kpager_preempt *p, L4_Word_t base, L4_Word_t pages,
 			    L4_Word_t store, L4_Word_t seed)
 {
-	kpager_init(&p->kp, preempt_policy, p);
+	kpager_init(&p->kp, preempt_lend, p);
 	p->kp.other = preempt_other;
 	for (unsigned i = 0; i < PREEMPT_RECORDS; i++)
 		p->rec[i].state = PREEMPT_FREE;

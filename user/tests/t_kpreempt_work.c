@@ -21,8 +21,11 @@
 #define KW_PATTERN	0x70617474UL
 #define KW_STEPS	10
 #define KW_RESULTS	(KW_STEPS * 6)
+#define KH_SENTINEL	0x5e471e11UL	/* the other subsystem's data */
+#define KH_EDITS_PER_PAGE 400
 
 static struct kpager_preempt kw;
+static int kw_lends(void);
 static L4_Word_t kw_pool, kw_store, kw_page;
 static char kw_buf[64];
 static const char kw_text[] = "lent takes it back and gives it back";
@@ -142,10 +145,81 @@ static const char *kw_step(L4_ThreadId_t ag, L4_Word_t data, unsigned step, stru
 	}
 }
 
-/* The workload once; every: 0 never takes pages back, 1 all of them
- * before each step, n one in n at random. */
-static const char *kw_run(L4_Word_t every, struct kw_run *r)
+/* The hostile run's own: its kpager, the other subsystem (a task under
+ * another kpager, with a page of its own that holds the sentinel) and
+ * what was seen. */
+static struct kpager_hostile kh;
+static struct kpager_fcfs kh_other;
+static L4_Word_t kh_pool, kh_page;
+static struct {
+	L4_ThreadId_t task;
+	L4_Word_t data;
+	L4_Word_t foreign, kernel_faults, scanned;
+} kb;
+
+/* Every page the hostile kpager took back, as the kernel wrote it: a
+ * vacant kind reads zero, and nothing in any may be a kernel address,
+ * a frame with page-table bits, or the other subsystem's sentinel. */
+static void kh_scan(void)
 {
+	for (unsigned i = 0; i < PREEMPT_RECORDS; i++) {
+		const struct preempt_rec *rec = &kh.pre.rec[i];
+		const volatile L4_Word_t *w =
+			(const volatile L4_Word_t *)(kh.pre.store + i * RT_PAGE_SIZE);
+
+		if (rec->state != PREEMPT_KEPT)
+			continue;
+		kb.scanned++;
+		for (unsigned k = 0; k < RT_PAGE_SIZE / sizeof(L4_Word_t); k++)
+			if (w[k] == KH_SENTINEL || w[k] >= 0xC0000000UL ||
+			    ((w[k] & 1) && (w[k] >> 12)) ||
+			    ((rec->kind == LENT_KMEM_PT || rec->kind == LENT_KMEM_PDIR) && w[k]))
+				kb.foreign++;
+	}
+}
+
+/* The other subsystem checks its own state: its page and who it is. */
+static void kh_other_checks(void)
+{
+	L4_Word_t a = KW_WINDOW;
+
+	if (!t_ag_ok(rt_agent_cmd(kb.task, RT_AG_READ, 1, &a)) || rt_mr(1) != KH_SENTINEL)
+		kb.foreign++;
+	if (t_kpre_works(kb.task, kb.data))
+		kb.foreign++;
+	if (lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0))
+		kb.kernel_faults++;
+}
+
+/* The other subsystem: a task under an FCFS kpager of its own, the
+ * sentinel in a page main mapped to it. */
+static const char *kh_other_start(void)
+{
+	L4_Word_t res[5], sec;
+
+	if (!kh_pool) {
+		kh_pool = rt_get_pages(KW_POOL);
+		kh_page = rt_get_pages(1);
+		CHECK(kh_pool && kh_page);
+	}
+	((volatile L4_Word_t *)kh_page)[0] = KH_SENTINEL;
+	L4_ThreadId_t kp = fcfs_start(&kh_other, kh_pool, KW_POOL);
+	CHECK(!L4_IsNilThread(kp));
+	RUN(t_kpre_task(&kb.task, kp, &kb.data));
+	RUN(t_ag_accept(kb.task, KW_WINDOW, 12));
+	RUN(t_ag_give_map(kb.task, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(kh_page, 12),
+								L4_FullyAccessible), 0),
+			  res, &sec));
+	CHECK_EQ(sec, 0);
+	return 0;
+}
+
+/* The workload once; every: 0 never takes pages back, 1 all of them
+ * before each step, n one in n at random.  Hostile: under the hostile
+ * kpager, with the other subsystem checked after every step. */
+static const char *kw_run(L4_Word_t every, struct kw_run *r, int hostile)
+{
+	struct kpager_preempt *p = hostile ? &kh.pre : &kw;
 	L4_ThreadId_t ag, kpager;
 	L4_Word_t data;
 
@@ -157,17 +231,23 @@ static const char *kw_run(L4_Word_t every, struct kw_run *r)
 		CHECK(kw_pool && kw_store && kw_page);
 	}
 	((volatile L4_Word_t *)kw_page)[0] = KW_PATTERN;
-	kpager = preempt_start(&kw, kw_pool, KW_POOL, kw_store, 0x1e47u);
+	kpager = hostile ? hostile_start(&kh, kw_pool, KW_POOL, kw_store, 0x5eed1u,
+					 KH_EDITS_PER_PAGE, KH_SENTINEL) :
+			   preempt_start(&kw, kw_pool, KW_POOL, kw_store, 0x1e47u);
 	CHECK(!L4_IsNilThread(kpager));
 	RUN(t_kpre_task(&ag, kpager, &data));
 	for (unsigned step = 0; step < KW_STEPS; step++) {
 		if (every)
-			(void)preempt_take_back(&kw, every);
+			(void)preempt_take_back(p, every);
+		if (hostile)
+			kh_scan();
 		rt_watch(KW_WINDOW, KW_WINDOW + RT_PAGE_SIZE);
 		const char *why = kw_step(ag, data, step, r);
 		rt_watch(0, 0);
 		if (why)
 			return why;
+		if (hostile)
+			kh_other_checks();
 	}
 	CHECK_EQ(L4_ThreadControl(ag, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(L4_ThreadControl(kpager, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
@@ -196,9 +276,9 @@ static const char *t_kpreempt_work_every_step(void)
 {
 	static struct kw_run plain, taken;
 
-	RUN(kw_run(0, &plain));
+	RUN(kw_run(0, &plain, 0));
 	CHECK_EQ(kw.taken, 0);
-	RUN(kw_run(1, &taken));
+	RUN(kw_run(1, &taken, 0));
 	RUN(kw_same(&plain, &taken));
 	if (kw_lends()) {
 		/* Each step took back at least the directory and the tables,
@@ -217,15 +297,51 @@ static const char *t_kpreempt_work_at_random(void)
 {
 	static struct kw_run plain, taken;
 
-	RUN(kw_run(0, &plain));
-	RUN(kw_run(3, &taken));
+	RUN(kw_run(0, &plain, 0));
+	RUN(kw_run(3, &taken, 0));
 	RUN(kw_same(&plain, &taken));
 	if (kw_lends())
 		CHECK(kw.taken >= 1);
 	return 0;
 }
 
+/* The hostile kpager takes every page back before each step and edits
+ * each before it lends it back, KH_EDITS_PER_PAGE words a page, some
+ * answers made to be refused; a task under another kpager, with a page
+ * holding the sentinel the hostile kpager plants, checks itself after
+ * every step.  The kernel must stay whole (its self-check), the other
+ * task see nothing, no page taken back hold anything of the kernel's or
+ * the other task's, and, since the kinds taken back are vacant, the
+ * hostile kpager's own client must even get the plain run's results. */
+static const char *t_kpreempt_work_hostile_kpager(void)
+{
+	static struct kw_run plain, hostile;
+	int lends = kw_lends();
+
+	kb.foreign = kb.kernel_faults = kb.scanned = 0;
+	RUN(kh_other_start());
+	RUN(kw_run(0, &plain, 0));
+	RUN(kw_run(1, &hostile, 1));
+	kh_other_checks();
+	RUN(kw_same(&plain, &hostile));
+	printf("# hostile kpager: %lu edits, %lu imports refused, %lu accepted, "
+	       "%lu kernel faults, %lu foreign effects (%lu pages scanned)\n",
+	       kh.edits, kh.pre.kp.refusals, kh.lent_back, kb.kernel_faults, kb.foreign,
+	       kb.scanned);
+	CHECK_EQ(kb.kernel_faults, 0);
+	CHECK_EQ(kb.foreign, 0);
+	if (lends) {
+		CHECK(kh.edits >= 10000);
+		CHECK(kb.scanned >= KW_STEPS);
+		CHECK_EQ(kh.pre.kp.refusals, kh.bad_answers);
+		CHECK_EQ(kh.pre.kp.last_refusal, LENT_KPF_NOT_MAPPED);
+	}
+	CHECK_EQ(L4_ThreadControl(kb.task, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	return 0;
+}
+
 const struct test kpreempt_work_tests[] = {
+	TEST(kpreempt_work_hostile_kpager),
 	TEST(kpreempt_work_every_step),
 	TEST(kpreempt_work_at_random),
 	{ 0 }
