@@ -269,7 +269,50 @@ static const char *t_kpreempt_thread_made_after_tables_taken(void)
 	return kp_end(t);
 }
 
+/* Pages lent for an operation that has not used them yet: a fault in a
+ * fresh region gathers its node table, a page of mapping nodes and its
+ * page table before the pager is asked; taken back while the pager has
+ * not answered, they come back vacant, and the pager's map then asks for
+ * them again and succeeds. */
+static const char *t_kpreempt_unused_pages_taken_back(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t data, fresh = 0x50000000UL;
+	int skip;
+
+	RUN(kp_begin(&t, &data, &skip));
+	L4_Word_t n = kp.n;
+	RUN(t_ag_faults(t, fresh, 0));
+	if (!skip) {
+		L4_Word_t nt = kp_page_of(LENT_KMEM_NT, lent_cid_nt(fresh));
+		L4_Word_t pt = kp_page_of(LENT_KMEM_PT, lent_cid_pt(fresh));
+		CHECK(nt && pt);
+		RUN(kp_take_back(nt));
+		RUN(kp_take_back(pt));
+		n = kp.n;
+	}
+	/* The pager's answer: kw's page there; the read goes on. */
+	L4_Word_t *page = (L4_Word_t *)rt_get_pages(1);
+	CHECK(page != 0);
+	page[0] = T_KPRE_DATA + 1;
+	L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)page, 12),
+						      L4_FullyAccessible), fresh);
+	L4_LoadMR(0, (L4_MsgTag_t){ .X.t = 2 }.raw);
+	L4_LoadMR(1, m.raw[0]);
+	L4_LoadMR(2, m.raw[1]);
+	CHECK(L4_IpcSucceeded(L4_Reply(t)));
+	CHECK(t_ag_ok(rt_agent_result(t, 0)));
+	CHECK_EQ(rt_mr(1), T_KPRE_DATA + 1);
+	if (!skip) {
+		CHECK(kp.n >= n + 2);
+		CHECK(kp_page_of(LENT_KMEM_NT, lent_cid_nt(fresh)) != 0);
+		CHECK(kp_page_of(LENT_KMEM_PT, lent_cid_pt(fresh)) != 0);
+	}
+	return kp_end(t);
+}
+
 const struct test kpreempt_tests[] = {
+	TEST(kpreempt_unused_pages_taken_back),
 	TEST(kpreempt_thread_made_after_tables_taken),
 	TEST(kpreempt_page_table_vacant_and_refilled),
 	TEST(kpreempt_kip_and_utcb_table),
