@@ -311,7 +311,49 @@ static const char *t_kpreempt_unused_pages_taken_back(void)
 	return kp_end(t);
 }
 
+/* The kpager grants a page it lent to another task (here the client
+ * itself, at a page of its own): the kernel keeps it, and the new
+ * holder, now where the lender was, takes it back with an Unmap of its
+ * own page; it reads the page vacant, and the task it was lent for
+ * asks for it again. */
+static const char *t_kpreempt_granted_page_taken_back_by_new_holder(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t data, window = 0x54000000UL, res[5], sec, a[2];
+	int skip;
+
+	RUN(kp_begin(&t, &data, &skip));
+	if (skip)
+		return kp_end(t);
+	L4_Word_t cid = lent_cid_pt(data), page = kp_page_of(LENT_KMEM_PT, cid);
+	L4_Word_t n;
+	CHECK(page != 0);
+	RUN(t_ag_accept(t, window, 12));
+	RUN(t_ag_give(t, L4_GrantItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
+							 L4_FullyAccessible), 0).raw[0],
+		      L4_GrantItem(L4_FpageAddRights(L4_FpageLog2(page, 12),
+						     L4_FullyAccessible), 0).raw[1],
+		      res, &sec));
+	CHECK_EQ(sec, 0);
+	/* Still the kernel's (the window's region took a page table more,
+	 * and whatever else its first mapping needed). */
+	n = kp.n;
+	a[0] = 0;
+	a[1] = L4_FpageAddRights(L4_FpageLog2(window, 12), L4_FullyAccessible).raw;
+	CHECK(t_ag_ok(rt_agent_cmd(t, RT_AG_UNMAP, 2, a)));
+	/* Given back: the agent's very next access to its code or stack
+	 * asked for that page table again, before it could answer. */
+	CHECK_EQ(kp.n, n + 1);
+	RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, LENT_KMEM_PT, cid));
+	CHECK(t_ag_ok(rt_agent_cmd(t, RT_AG_READ, 1, &window)));
+	CHECK_EQ(rt_mr(1), 0);
+	RUN(kp_agent_works_unaided(t, data));
+	CHECK_EQ(kp.n, n + 1);
+	return kp_end(t);
+}
+
 const struct test kpreempt_tests[] = {
+	TEST(kpreempt_granted_page_taken_back_by_new_holder),
 	TEST(kpreempt_unused_pages_taken_back),
 	TEST(kpreempt_thread_made_after_tables_taken),
 	TEST(kpreempt_page_table_vacant_and_refilled),
