@@ -94,6 +94,7 @@ int msk_resolve(unsigned t, unsigned p, uint32_t *phys, uint32_t *rights);
 
 /* mapsplit_model.c */
 extern bool msk_hostile;            /* edits allowed: check safety, not equality */
+extern unsigned msk_edits_accepted, msk_edits_refused;  /* node-page edits so far */
 void msk_reset(bool hostile);
 void msk_apply(const msk_op_t *op);
 void msk_check(void);               /* invariants and translations vs the model */

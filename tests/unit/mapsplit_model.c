@@ -32,6 +32,7 @@ static bool hist[MSK_NPOS][MSK_NPOS];
 static unsigned op_count;
 static const msk_op_t *op_now;
 bool msk_hostile;
+unsigned msk_edits_accepted, msk_edits_refused;
 
 #define POS(t, p) ((int)((t) * MSK_NPAGES + (p)))
 
@@ -197,13 +198,14 @@ static int drive_unmap(const msk_op_t *op)
 }
 
 static void edit_page(const msk_op_t *op);
+static void check_resolved(unsigned ti, unsigned p, int err, uint32_t phys, uint32_t rights);
 static int pos_of(uint32_t id, uint32_t va);
 
 void msk_apply(const msk_op_t *op)
 {
 	int src = POS(op->s1, op->p1), dst = POS(op->s2, op->p2);
 	msk_task_t *t = &msk_task[op->s1];
-	uint32_t phys, rights;
+	uint32_t phys = 0, rights = 0;
 	int err;
 
 	op_count++;
@@ -266,13 +268,7 @@ void msk_apply(const msk_op_t *op)
 		break;
 	case MSK_RESOLVE:
 		err = msk_resolve(op->s1, op->p1, &phys, &rights);
-		if (!msk_hostile && model[src].mapped)
-			MSK_REQUIRE(err == MS_OK && phys == model[src].frame &&
-				    rights == model[src].rights,
-				    "resolve gave %d %#x/%#x, the model %#x/%#x", err, phys, rights,
-				    model[src].frame, model[src].rights);
-		if (!msk_hostile && !model[src].mapped)
-			MSK_REQUIRE(err == MS_NONE, "resolve of nothing gave %d", err);
+		check_resolved(op->s1, op->p1, err, phys, rights);
 		break;
 	case MSK_EDIT:
 		if (msk_hostile && op->s1)
@@ -325,7 +321,7 @@ static void edit_page(const msk_op_t *op)
 {
 	msk_task_t *t = &msk_task[op->s1];
 	const uint8_t *e = op->edit;
-	uint32_t n = op->p1 % MSK_MAXPAGES, slot = op->p1 % MSK_NSLOTS;
+	uint32_t n = op->p1 % (t->ms.pages ? t->ms.pages : 1), slot = op->p1 % MSK_NSLOTS;
 
 	if (e[0] % 8 == 7) {                      /* a node-table entry */
 		if (t->nt[slot])
@@ -345,7 +341,13 @@ static void edit_page(const msk_op_t *op)
 	uint8_t before[PAGE_SIZE];
 	memcpy(before, t->store[n], PAGE_SIZE);
 	ms_ent_t *ents = (ms_ent_t *)t->store[n];
-	ms_ent_t *a = &ents[1 + e[1] % (MS_ENTS - 1)], *b = &ents[1 + e[2] % (MS_ENTS - 1)];
+	unsigned used[MS_ENTS], nused = 0;
+	for (unsigned k = 1; k < MS_ENTS; k++)
+		if (ents[k].kind != MS_FREE)
+			used[nused++] = k;
+	/* Mostly an entry in use (edits of free ones are refused at once). */
+	ms_ent_t *a = &ents[nused && e[6] & 3 ? used[e[1] % nused] : 1 + e[1] % (MS_ENTS - 1)];
+	ms_ent_t *b = &ents[1 + e[2] % (MS_ENTS - 1)];
 	switch (e[0] % 8) {
 	case 0:                                   /* a byte */
 		t->store[n][(e[1] | e[2] << 8) % PAGE_SIZE] ^= (uint8_t)(e[3] | 1);
@@ -381,8 +383,14 @@ static void edit_page(const msk_op_t *op)
 	}
 	/* Accepted with a change, or refused (and so lost): the task's
 	 * mappings may differ from the model's from now on. */
-	if (msk_import_page(op->s1, n) != MS_OK || memcmp(before, t->store[n], PAGE_SIZE))
+	bool changed = memcmp(before, t->store[n], PAGE_SIZE) != 0;
+	if (msk_import_page(op->s1, n) != MS_OK) {
+		msk_edits_refused++;
 		t->tainted = true;
+	} else if (changed) {
+		msk_edits_accepted++;
+		t->tainted = true;
+	}
 }
 
 /* ---- checks ---- */
@@ -461,14 +469,30 @@ void msk_check(void)
 			check_pte(ti, p);
 }
 
+static void check_resolved(unsigned ti, unsigned p, int err, uint32_t phys, uint32_t rights)
+{
+	const mnode_t *m = &model[POS(ti, p)];
+
+	if (msk_hostile)
+		return;
+	if (m->mapped)
+		MSK_REQUIRE(err == MS_OK && phys == m->frame && rights == m->rights,
+			    "resolve of %u:%u gave %d %#x/%#x, the model %#x/%#x", ti, p, err, phys,
+			    rights, m->frame, m->rights);
+	else
+		MSK_REQUIRE(err == MS_NONE, "resolve of nothing at %u:%u gave %d", ti, p, err);
+}
+
 void msk_check_resolve_all(void)
 {
 	for (unsigned ti = 0; ti < MSK_NTASKS; ti++)
 		for (unsigned p = 0; p < MSK_NPAGES; p++) {
-			msk_op_t op = { .kind = MSK_RESOLVE, .s1 = (uint8_t)ti, .p1 = (uint8_t)p };
+			uint32_t phys = 0, rights = 0;
+			int err = msk_resolve(ti, p, &phys, &rights);
 
-			msk_apply(&op);
+			check_resolved(ti, p, err, phys, rights);
 		}
+	msk_check();
 	if (msk_hostile)
 		return;
 	for (unsigned ti = 0; ti < MSK_NTASKS; ti++)

@@ -89,28 +89,34 @@ static void run(const profile_t *pr, uint32_t seed)
 	msk_check_resolve_all();
 }
 
-static const profile_t honest = { false, 3000, 15, 16 };
-static const profile_t honest_absent = { false, 3000, 35, 64 };
-static const profile_t hostile = { true, 3000, 15, 32 };
+static const profile_t honest = { false, 4000, 15, 16 };
+static const profile_t honest_absent = { false, 4000, 35, 64 };
+static const profile_t hostile = { true, 4000, 15, 32 };
 
 START_TEST(test_honest)
 {
-	for (uint32_t seed = 1; seed <= 12; seed++)
+	for (uint32_t seed = 1; seed <= 40; seed++)
 		run(&honest, seed * 0x9E3779B9u);
 }
 END_TEST
 
 START_TEST(test_honest_much_absent)
 {
-	for (uint32_t seed = 1; seed <= 12; seed++)
+	for (uint32_t seed = 1; seed <= 40; seed++)
 		run(&honest_absent, seed * 0x85EBCA6Bu);
 }
 END_TEST
 
 START_TEST(test_hostile)
 {
-	for (uint32_t seed = 1; seed <= 16; seed++)
+	msk_edits_accepted = msk_edits_refused = 0;
+	for (uint32_t seed = 1; seed <= 64; seed++)
 		run(&hostile, seed * 0xC2B2AE35u);
+	/* Both kinds of outcome were exercised, many times. */
+	ck_assert_uint_gt(msk_edits_accepted, 500);
+	ck_assert_uint_gt(msk_edits_refused, 500);
+	printf("hostile edits of node pages: %u accepted, %u refused\n", msk_edits_accepted,
+	       msk_edits_refused);
 }
 END_TEST
 
