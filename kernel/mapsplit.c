@@ -152,9 +152,19 @@ uint32_t *ms_list_of(ms_space_t *s, ms_ent_t *part)
 	return &s->orphans;
 }
 
+/* A part of a root that has given its room away gives its own back. */
 void ms_part_delete(ms_space_t *s, ms_ent_t *part)
 {
-	ms_list_del(s, ms_list_of(s, part), part);
+	uint32_t *head = ms_list_of(s, part);
+	ms_ent_t *o = ms_ent(s, part->k.part.owner);
+
+	ms_list_del(s, head, part);
+	if (o && head == &o->k.rec.head && (o->flags & MS_F_ROOT) && !o->k.rec.spare) {
+		memset(part, 0, sizeof(*part));
+		part->kind = MS_RESERVED;
+		o->k.rec.spare = ms_ref_of(part);
+		return;
+	}
 	ms_free(s, part);
 }
 
@@ -314,6 +324,8 @@ static void rec_free(ms_space_t *s, ms_ent_t *r)
 		ms_pte_clear(s, r->vaddr);
 	if (table && table[idx] == ms_ref_of(r))
 		table[idx] = 0;
+	if ((r->flags & MS_F_ROOT) && ms_ent(s, r->k.rec.spare))
+		ms_free(s, ms_ent(s, r->k.rec.spare));
 	ms_free(s, r);
 }
 

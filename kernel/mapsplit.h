@@ -38,7 +38,10 @@
 #define MS_REF_PAGE(r) ((r) >> 7)
 #define MS_REF_ENT(r)  ((r) & 0x7Fu)
 
-enum ms_kind { MS_FREE = 0, MS_REC = 1, MS_PART = 2, MS_KINDS };
+enum ms_kind { MS_FREE = 0, MS_REC = 1, MS_PART = 2, MS_KINDS,
+	/* In-kernel only (sigma0's pages, never exported): the room a root
+	 * keeps for its first sender part, named by the root's k.rec.spare. */
+	MS_RESERVED = MS_KINDS };
 
 /* In-kernel flags (byte 2); always 0 in the external form. */
 #define MS_F_ROOT      0x01u      /* rec: a root of sigma0 (no parent) */
@@ -144,7 +147,9 @@ void ms_page_format(const ms_space_t *s, uint32_t n, void *bytes);
 /* Format a fresh (absent before, never exported) node table. */
 void ms_table_init(uint32_t *table);
 
-/* A root of sigma0: no parent, frame phys.  Replaces what was there. */
+/* A root of sigma0: no parent, frame phys.  Replaces what was there.
+ * It takes two entries: itself and room for its first sender part, so
+ * that sigma0 handing a frame out once never needs memory. */
 int ms_root(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, ms_need_t *need);
 
 /* Map (grant moves) s:fva to t:tva with rights narrowed to the source's.

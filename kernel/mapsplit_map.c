@@ -6,6 +6,7 @@
  * entries, cycles) and only then acts.
  */
 #include <kernel/mapsplit_int.h>
+#include <kernel/string.h>
 
 /* Table and record at va in s, for a record to be put there: the
  * table must be present, and a record already there too. */
@@ -40,12 +41,14 @@ int ms_root(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, ms_need_
 	err = dest_check(s, va, &old, need);
 	if (err != MS_OK)
 		return err;
-	if (!old && ms_free_count(s) < 1)
-		return no_room(s, 1, need);
+	if (ms_free_count(s) < (old ? 0u : 2u))
+		return no_room(s, 2, need);
 	/* Everything that can fail has been checked: from here on only act. */
 	if (old)
 		ms_delete_tree(s, old);
 	r = ms_alloc(s);
+	ms_ent_t *room = ms_alloc(s);
+	room->kind = MS_RESERVED;
 	r->kind = MS_REC;
 	r->flags = MS_F_ROOT | MS_F_RESOLVED;
 	r->rights = (uint8_t)rights;
@@ -53,6 +56,7 @@ int ms_root(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, ms_need_
 	r->gen = ms_gen_take();
 	r->egen = ms_gen_take();
 	r->k.rec.phys = phys & PAGE_MASK;
+	r->k.rec.spare = ms_ref_of(room);
 	table_set(s, va, r);
 	ms_pte_set(s, va, r->k.rec.phys, rights);
 	return MS_OK;
@@ -84,7 +88,14 @@ static bool on_chain(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t va)
 static ms_ent_t *part_make(ms_space_t *s, ms_ent_t *owner, uint32_t tid, uint32_t va,
 			   uint32_t rights, uint64_t gen, bool live)
 {
-	ms_ent_t *p = ms_alloc(s);
+	ms_ent_t *p = (owner->flags & MS_F_ROOT) ? ms_ent(s, owner->k.rec.spare) : NULL;
+
+	if (p) {
+		owner->k.rec.spare = 0;          /* the root's room, made at boot */
+		memset(p, 0, sizeof(*p));
+	} else {
+		p = ms_alloc(s);
+	}
 
 	p->kind = MS_PART;
 	p->rights = (uint8_t)rights;
@@ -220,7 +231,7 @@ int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t ri
 	/* Room: a record in t, and a part in s (map) or one in t for each
 	 * child that moves (grant); old's entry is reused. */
 	room_t = (old ? 0 : 1) + (grant ? attached_count(s, src) : 0);
-	room_s = grant ? 0 : 1;
+	room_s = grant || ((src->flags & MS_F_ROOT) && src->k.rec.spare) ? 0 : 1;
 	if (s == t) {
 		if (ms_free_count(t) < room_t + room_s)
 			return no_room(t, room_t + room_s, need);

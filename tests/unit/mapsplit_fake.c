@@ -320,6 +320,9 @@ static void check_record(unsigned ti, ms_ent_t *e)
 
 	MSK_REQUIRE(p >= 0, "task %u: record outside the window", ti);
 	check_list(ti, e->k.rec.head, e);
+	if (e->flags & MS_F_ROOT)
+		MSK_REQUIRE(!e->k.rec.spare || ms_ent(s, e->k.rec.spare)->kind == MS_RESERVED,
+			    "task %u page %d: a root's room is not reserved", ti, p);
 	if (!(e->flags & MS_F_RESOLVED)) {
 		MSK_REQUIRE(!pte->present || ms_lookup(s, e->vaddr, NULL) != e,
 			    "task %u page %d: translation without a resolved record", ti, p);

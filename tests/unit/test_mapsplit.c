@@ -86,6 +86,25 @@ START_TEST(test_map_parts_live_with_their_tasks)
 }
 END_TEST
 
+START_TEST(test_sigma0_first_part_needs_no_memory)
+{
+	ms_space_t *s0 = msk_space(0);
+
+	msk_reset(false);
+	uint32_t before = ms_free_count(s0);
+	map(0, 3, 1, 5, MS_RIGHTS);                    /* the root's room */
+	ck_assert_uint_eq(ms_free_count(s0), before);
+	ck_assert_uint_eq(rec(0, 3)->k.rec.spare, 0);
+	map(0, 3, 2, 5, MS_RIGHTS);                    /* a second part: an entry */
+	ck_assert_uint_eq(ms_free_count(s0), before - 1);
+	op(MSK_UNMAP, 0, 3, 0, 0, MS_RIGHTS, false);   /* one refills the room */
+	ck_assert_uint_eq(ms_free_count(s0), before);
+	ck_assert_uint_ne(rec(0, 3)->k.rec.spare, 0);
+	map(0, 3, 1, 5, MS_RIGHTS);
+	ck_assert_uint_eq(ms_free_count(s0), before);
+}
+END_TEST
+
 START_TEST(test_unmap_reaches_every_translation)
 {
 	msk_reset(false);
@@ -694,6 +713,7 @@ static Suite *suite(void)
 	TCase *bad = tcase_create("hostile pages");
 
 	tcase_add_test(ops, test_map_parts_live_with_their_tasks);
+	tcase_add_test(ops, test_sigma0_first_part_needs_no_memory);
 	tcase_add_test(ops, test_unmap_reaches_every_translation);
 	tcase_add_test(ops, test_map_over_a_mapping_and_widen);
 	tcase_add_test(ops, test_grant_moves_the_place);
