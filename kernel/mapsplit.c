@@ -54,6 +54,8 @@ void ms_page_init(ms_space_t *s, ms_ent_t *page)
 		page[0].k.hdr.free_head = k;
 	}
 	page[0].k.hdr.nfree = MS_ENTS - 1;
+	s->nfree += MS_ENTS - 1;
+	s->room = s->pages - 1;
 }
 
 void ms_table_init(uint32_t *table)
@@ -61,17 +63,23 @@ void ms_table_init(uint32_t *table)
 	memset(table, 0, MS_NT_ENTS * sizeof(uint32_t));
 }
 
-/* A free entry from the first present page with one: O(node pages). */
+/* A free entry: from the page that last had one, else the first
+ * present page with one (O(node pages), only when that page is full). */
 ms_ent_t *ms_alloc(ms_space_t *s)
 {
-	for (uint32_t n = 0; n < s->pages; n++) {
-		ms_ent_t *page = ms_page(s, n);
+	if (!s->nfree)
+		return NULL;
+	for (uint32_t i = 0; i <= s->pages; i++) {
+		uint32_t n = i ? i - 1 : s->room;
+		ms_ent_t *page = n < s->pages ? ms_page(s, n) : NULL;
 
 		if (!page || !page[0].k.hdr.nfree)
 			continue;
 		ms_ent_t *e = &page[page[0].k.hdr.free_head];
 		page[0].k.hdr.free_head = e->k.free.next;
 		page[0].k.hdr.nfree--;
+		s->nfree--;
+		s->room = n;
 		memset(e, 0, sizeof(*e));
 		return e;
 	}
@@ -82,24 +90,17 @@ void ms_free(ms_space_t *s, ms_ent_t *e)
 {
 	ms_ent_t *h = ms_hdr_of(e);
 
-	(void)s;
 	memset(e, 0, sizeof(*e));
 	e->k.free.next = h->k.hdr.free_head;
 	h->k.hdr.free_head = (uint32_t)(e - h);
 	h->k.hdr.nfree++;
+	s->nfree++;
+	s->room = ((ms_hdr_t *)h)->page;
 }
 
 uint32_t ms_free_count(ms_space_t *s)
 {
-	uint32_t count = 0;
-
-	for (uint32_t n = 0; n < s->pages; n++) {
-		ms_ent_t *page = ms_page(s, n);
-
-		if (page)
-			count += page[0].k.hdr.nfree;
-	}
-	return count;
+	return s->nfree;
 }
 
 /* ---- lists ---- */

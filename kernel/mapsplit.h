@@ -97,6 +97,8 @@ typedef struct ms_space {
 	uint32_t id;               /* task id, never reused */
 	uint32_t pages;            /* node pages made so far, present or not */
 	uint32_t orphans;          /* parts whose owner record is absent */
+	uint32_t nfree;            /* free entries in its present node pages */
+	uint32_t room;             /* a node page that had a free entry */
 	bool sigma0;               /* holds roots; its pages are never exported */
 } ms_space_t;
 

@@ -65,6 +65,7 @@ int ms_export_page(ms_space_t *s, uint32_t n)
 			orphans_splice(s, page[k].k.rec.head);
 			page[k].k.rec.head = 0;
 		}
+	s->nfree -= page[0].k.hdr.nfree;
 	/* The external form: in-kernel bytes and flags zero. */
 	for (uint32_t k = 0; k < MS_ENTS; k++) {
 		ms_ent_t *e = &page[k];
@@ -230,6 +231,7 @@ void ms_convert_page(ms_space_t *s, uint32_t n)
 			page[k].k.free.next = page[0].k.hdr.free_head;
 			page[0].k.hdr.free_head = k;
 			page[0].k.hdr.nfree++;
+			s->nfree++;
 		}
 	/* A record its node table does not name is nobody's: it goes. */
 	for (uint32_t k = 1; k < MS_ENTS; k++) {

@@ -348,6 +348,12 @@ void msk_selfcheck(void)
 	memset(on_lists, 0, sizeof(on_lists));
 	for (unsigned ti = 0; ti < MSK_NTASKS; ti++) {
 		msk_task_t *t = &msk_task[ti];
+		uint32_t nfree = 0;
+
+		for (unsigned n = 0; n < t->ms.pages; n++)
+			nfree += t->pg[n] ? t->pg[n][0].k.hdr.nfree : 0;
+		MSK_REQUIRE(nfree == t->ms.nfree, "task %u: free entries %u, counted %u", ti, nfree,
+			    t->ms.nfree);
 
 		for (unsigned n = 0; n < t->ms.pages; n++) {
 			ms_ent_t *page = t->pg[n];
