@@ -42,6 +42,8 @@ typedef struct msk_task {
 	ms_ent_t *pg[MSK_MAXPAGES];     /* present node pages */
 	bool stored[MSK_MAXPAGES];      /* the kpager holds its external form */
 	uint8_t store[MSK_MAXPAGES][PAGE_SIZE];
+	uint8_t old[MSK_MAXPAGES][PAGE_SIZE];  /* the export before the last */
+	unsigned exports[MSK_MAXPAGES];
 	uint32_t *nt[MSK_NSLOTS];
 	bool nt_stored[MSK_NSLOTS];
 	uint32_t nt_store[MSK_NSLOTS][MS_NT_ENTS];
@@ -95,6 +97,7 @@ int msk_resolve(unsigned t, unsigned p, uint32_t *phys, uint32_t *rights);
 /* mapsplit_model.c */
 extern bool msk_hostile;            /* edits allowed: check safety, not equality */
 extern unsigned msk_edits_accepted, msk_edits_refused;  /* node-page edits so far */
+extern unsigned msk_unbacked;       /* checks of translations the model has not */
 void msk_reset(bool hostile);
 void msk_apply(const msk_op_t *op);
 void msk_check(void);               /* invariants and translations vs the model */

@@ -174,6 +174,8 @@ bool msk_export_page(unsigned ti, uint32_t n)
 
 	if (n >= MSK_MAXPAGES || !t->pg[n] || ms_export_page(&t->ms, n) != MS_OK)
 		return false;
+	if (t->exports[n]++)
+		memcpy(t->old[n], t->store[n], PAGE_SIZE);   /* what a replay gives back */
 	memcpy(t->store[n], t->pg[n], PAGE_SIZE);
 	free(t->pg[n]);
 	t->pg[n] = NULL;

@@ -32,7 +32,7 @@ static bool hist[MSK_NPOS][MSK_NPOS];
 static unsigned op_count;
 static const msk_op_t *op_now;
 bool msk_hostile;
-unsigned msk_edits_accepted, msk_edits_refused;
+unsigned msk_edits_accepted, msk_edits_refused, msk_unbacked;
 
 #define POS(t, p) ((int)((t) * MSK_NPAGES + (p)))
 
@@ -377,8 +377,11 @@ static void edit_page(const msk_op_t *op)
 		b->vaddr = msk_va(e[3] % MSK_NPAGES);
 		b->pvaddr = e[4] & 1 ? a->pvaddr : msk_va(e[5] % MSK_NPAGES);
 		break;
-	default:                                  /* raw bytes at an entry */
-		memcpy((uint8_t *)a + e[3] % 40, e + 4, 4);
+	default:
+		if (e[3] & 1 && t->exports[n] > 1)       /* a replay of an older export */
+			memcpy(t->store[n], t->old[n], PAGE_SIZE);
+		else                              /* raw bytes at an entry */
+			memcpy((uint8_t *)a + e[3] % 40, e + 4, 4);
 		break;
 	}
 	/* Accepted with a change, or refused (and so lost): the task's
@@ -450,7 +453,10 @@ static void check_pte(unsigned ti, unsigned p)
 		    ti, p, pt, pp);
 	MSK_REQUIRE(ppte->present && ppte->phys == pte->phys && !(pte->rights & ~ppte->rights),
 		    "task %u page %u: more than its parent %u:%u gives", ti, p, pt, pp);
-	if (msk_task[ti].tainted || msk_task[pt].tainted || backed(POS(ti, p), parent, pte))
+	if (backed(POS(ti, p), parent, pte))
+		return;
+	msk_unbacked++;
+	if (msk_task[ti].tainted || msk_task[pt].tainted)
 		return;
 	MSK_REQUIRE(pt != 0 && !backed(parent, parent_of(pt, pp), ppte),
 		    "task %u page %u: an edge between untouched tasks beyond the model "
