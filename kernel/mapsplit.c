@@ -438,6 +438,29 @@ void ms_narrow_below(ms_space_t *s, ms_ent_t *r, uint32_t revoke)
 	}
 }
 
+/* ---- the kernel's own use of lent frames ---- */
+
+/* A frame's lender to the kernel holds it at a root or just below (the
+ * kernel lends nothing else).  Below a root, the edge must check out, so
+ * that a record a kpager forged cannot name another lender's frame. */
+void ms_lender_revoking(ms_space_t *s, ms_ent_t *r)
+{
+	ms_space_t *ps;
+	ms_ent_t *root;
+	ms_need_t ignored;
+
+	if (r->flags & MS_F_ROOT) {
+		ms_frame_revoking(r->k.rec.phys);
+		return;
+	}
+	ps = ms_space(r->task);
+	if (!ps || !ps->sigma0 || ms_find(ps, r->pvaddr, &root, &ignored) != MS_OK ||
+	    !(root->flags & MS_F_ROOT) || root->gen >= r->gen ||
+	    !ms_part_find(ps, root, s->id, r->vaddr, r->gen))
+		return;
+	ms_frame_revoking(root->k.rec.phys);
+}
+
 /* ---- unmap and task death ---- */
 
 int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, ms_need_t *need)
@@ -451,6 +474,8 @@ int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, ms_ne
 	if (err != MS_OK)
 		return err;
 	rights &= MS_RIGHTS;
+	if (rights & (MS_RIGHT_R | MS_RIGHT_W))
+		ms_lender_revoking(s, r);
 	keep = flush_self ? r->rights & ~rights : r->rights;
 	if (!keep) {
 		ms_delete_tree(s, r);
@@ -476,8 +501,10 @@ void ms_task_delete(ms_space_t *s)
 		ms_ent_t *page = ms_page(s, n);
 
 		for (uint32_t k = 1; page && k < MS_ENTS; k++)
-			if (page[k].kind == MS_REC)
+			if (page[k].kind == MS_REC) {
+				ms_lender_revoking(s, &page[k]);
 				ms_delete_tree(s, &page[k]);
+			}
 	}
 	for (uint32_t n = 0; n < s->pages; n++) {
 		ms_ent_t *page = ms_page(s, n);

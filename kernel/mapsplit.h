@@ -26,6 +26,8 @@
 #include <kernel/types.h>
 
 #define MS_RIGHTS      7u         /* X.2 rights bits: X=1, W=2, R=4 */
+#define MS_RIGHT_W     2u
+#define MS_RIGHT_R     4u
 #define MS_ENT_SIZE    48u
 #define MS_ENTS        85u        /* entries per node page; entry 0 is the header */
 #define MS_NT_ENTS     1024u      /* node-table entries: one per 4 KB of 4 MB */
@@ -113,6 +115,10 @@ bool ms_va_ok(const ms_space_t *s, uint32_t va);     /* inside s's window */
 void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights);
 void ms_pte_clear(ms_space_t *s, uint32_t va);
 void ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights);
+/* A mapping where a frame's lender holds it (a root, or a root's child
+ * whose edge checks out) is about to lose read or write, or go: if the
+ * kernel holds the frame, it gives it back first.  Cannot fail. */
+void ms_frame_revoking(uint32_t phys);
 
 /* ---- results ---- */
 

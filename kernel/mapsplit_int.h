@@ -44,6 +44,9 @@ ms_ent_t *ms_child(ms_space_t *s, const ms_ent_t *owner, const ms_ent_t *part,
 ms_ent_t *ms_part_find(ms_space_t *s, ms_ent_t *owner, uint32_t tid, uint32_t va,
 		       uint64_t gen);
 
+/* Tell the kernel before r, where a frame's lender holds it, loses read
+ * or write or goes (ms_frame_revoking); nothing for other records. */
+void ms_lender_revoking(ms_space_t *s, ms_ent_t *r);
 /* Flush r's translation and every translation derived from it. */
 void ms_unresolve(ms_space_t *s, ms_ent_t *r);
 /* Remove r and everything derived from it (present parts), and the part

@@ -44,8 +44,10 @@ int ms_root(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, ms_need_
 	if (ms_free_count(s) < (old ? 0u : 2u))
 		return no_room(s, 2, need);
 	/* Everything that can fail has been checked: from here on only act. */
-	if (old)
+	if (old) {
+		ms_lender_revoking(s, old);
 		ms_delete_tree(s, old);
+	}
 	r = ms_alloc(s);
 	ms_ent_t *room = ms_alloc(s);
 	room->kind = MS_RESERVED;
@@ -242,9 +244,15 @@ int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t ri
 			return no_room(s, room_s, need);
 	}
 
-	/* Nothing below can fail. */
-	if (old)
+	/* Nothing below can fail.  A lender's page that goes, or a grant
+	 * that takes read or write from below its source, takes back first
+	 * what the kernel holds of it. */
+	if (old) {
+		ms_lender_revoking(t, old);
 		ms_delete_tree(t, old);
+	}
+	if (grant && ((src->rights & ~eff) & (MS_RIGHT_R | MS_RIGHT_W)))
+		ms_lender_revoking(s, src);
 	if (grant) {
 		grant_act(s, src, t, tva, eff);
 		return MS_OK;

@@ -72,6 +72,8 @@ void msk_failf(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 #define MSK_REQUIRE(c, ...) do { if (!(c)) msk_failf(__VA_ARGS__); } while (0)
 
 /* mapsplit_fake.c */
+extern uint32_t msk_revoked[16];    /* frames ms_frame_revoking() was told of */
+extern unsigned msk_nrevoked;
 void msk_fake_reset(void);
 msk_task_t *msk_of(const ms_space_t *s);
 ms_space_t *msk_space(unsigned t);

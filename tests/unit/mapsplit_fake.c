@@ -91,6 +91,16 @@ void ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights)
 		e->present = false;
 }
 
+uint32_t msk_revoked[16];
+unsigned msk_nrevoked;
+
+void ms_frame_revoking(uint32_t phys)
+{
+	if (msk_nrevoked < 16)
+		msk_revoked[msk_nrevoked] = phys;
+	msk_nrevoked++;
+}
+
 /* ---- tasks and kpagers ---- */
 
 static void task_free(msk_task_t *t)

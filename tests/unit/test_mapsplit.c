@@ -105,6 +105,34 @@ START_TEST(test_sigma0_first_part_needs_no_memory)
 }
 END_TEST
 
+START_TEST(test_lender_told_before_its_page_goes)
+{
+	msk_reset(false);
+	map(0, 3, 1, 5, MS_RIGHTS);                    /* task 1 holds frame 3 below the root */
+	map(1, 5, 2, 6, MS_RIGHTS);
+	msk_nrevoked = 0;
+	op(MSK_UNMAP, 2, 6, 0, 0, MS_RIGHTS, true);    /* two levels down: not a lender */
+	op(MSK_UNMAP, 1, 5, 0, 0, 1, true);            /* X only */
+	ck_assert_uint_eq(msk_nrevoked, 0);
+	op(MSK_UNMAP, 1, 5, 0, 0, 2, false);           /* W from what is below it */
+	ck_assert_uint_eq(msk_nrevoked, 1);
+	ck_assert_uint_eq(msk_revoked[0], F(3));
+	op(MSK_UNMAP, 0, 3, 0, 0, MS_RIGHTS, false);   /* sigma0's root */
+	ck_assert_uint_eq(msk_nrevoked, 2);
+	ck_assert_uint_eq(msk_revoked[1], F(3));
+	map(0, 4, 1, 4, MS_RIGHTS);
+	map(0, 7, 1, 4, MS_RIGHTS);                    /* replaced */
+	ck_assert_uint_eq(msk_nrevoked, 3);
+	ck_assert_uint_eq(msk_revoked[2], F(4));
+	op(MSK_GRANT, 1, 4, 2, 4, 4, false);           /* a grant that takes W */
+	ck_assert_uint_eq(msk_nrevoked, 4);
+	ck_assert_uint_eq(msk_revoked[3], F(7));
+	op(MSK_KILL, 2, 0, 0, 0, 0, false);            /* the holder dies */
+	ck_assert_uint_eq(msk_nrevoked, 5);
+	ck_assert_uint_eq(msk_revoked[4], F(7));
+}
+END_TEST
+
 START_TEST(test_unmap_reaches_every_translation)
 {
 	msk_reset(false);
@@ -644,6 +672,26 @@ START_TEST(test_forged_frame_and_parent)
 }
 END_TEST
 
+START_TEST(test_forged_lender_not_told)
+{
+	ms_ent_t *e = good_page();
+	unsigned r = find_kind(e, MS_REC, 0), p = e[r].vaddr == msk_va(2) ? 2 : 10;
+	ms_need_t need;
+
+	/* Task 2's record claims to sit below sigma0's root of frame 9 (a
+	 * frame another task may have lent the kernel): unmapping it must
+	 * not make the kernel give that frame back. */
+	e[r].task = msk_task[0].ms.id;
+	e[r].pvaddr = msk_va(9);
+	e[r].gen = 1000 < ms_gen_next ? 1000 : ms_gen_next - 1;
+	memcpy(msk_task[2].store[0], page, PAGE_SIZE);
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	msk_nrevoked = 0;
+	ck_assert_int_eq(ms_unmap(msk_space(2), msk_va(p), MS_RIGHTS, true, &need), MS_OK);
+	ck_assert_uint_eq(msk_nrevoked, 0);
+}
+END_TEST
+
 START_TEST(test_forged_other_task_and_stale_generation)
 {
 	uint32_t phys, rights;
@@ -715,6 +763,7 @@ static Suite *suite(void)
 
 	tcase_add_test(ops, test_map_parts_live_with_their_tasks);
 	tcase_add_test(ops, test_sigma0_first_part_needs_no_memory);
+	tcase_add_test(ops, test_lender_told_before_its_page_goes);
 	tcase_add_test(ops, test_unmap_reaches_every_translation);
 	tcase_add_test(ops, test_map_over_a_mapping_and_widen);
 	tcase_add_test(ops, test_grant_moves_the_place);
@@ -742,6 +791,7 @@ static Suite *suite(void)
 	tcase_add_test(bad, test_forged_rights_narrowed_by_the_chain);
 	tcase_add_test(bad, test_forged_frame_and_parent);
 	tcase_add_test(bad, test_forged_other_task_and_stale_generation);
+	tcase_add_test(bad, test_forged_lender_not_told);
 	tcase_add_test(bad, test_forged_part_to_another_task);
 	tcase_add_test(bad, test_forged_cycle);
 	suite_add_tcase(s, ops);
