@@ -11,6 +11,7 @@
  * or grant made, from a translation with that frame and at least those
  * rights, and be the model's own wherever no edited task is involved;
  * at the end everything is resolved and checked once more.
+ * MSK_TRACE=1 prints every operation (raw ones as "raw").
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -79,8 +80,11 @@ static void raw(const uint8_t *b, const uint8_t *bytes)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static int trace = -1;
 	unsigned ops = 0;
 
+	if (trace < 0)
+		trace = getenv("MSK_TRACE") != NULL;
 	msk_reset(true);
 	for (size_t pos = 0; pos + OP_SIZE <= size && ops < MAX_OPS; pos += OP_SIZE, ops++) {
 		const uint8_t *b = data + pos;
@@ -88,11 +92,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((b[0] & 0xF) == 0xF) {
 			if (pos + OP_SIZE + RAW_SIZE > size)
 				break;
+			if (trace)
+				fprintf(stderr, "%u: raw %u/%u/%u/%u\n", ops + 1, b[1], b[2], b[3], b[4]);
 			raw(b, b + OP_SIZE);
 			pos += RAW_SIZE;
 			continue;
 		}
 		msk_op_t op = decode(b);
+		if (trace) {
+			char buf[160];
+
+			msk_describe(&op, buf, sizeof(buf));
+			fprintf(stderr, "%u: %s\n", ops + 1, buf);
+		}
 		msk_apply(&op);
 	}
 	msk_check_resolve_all();

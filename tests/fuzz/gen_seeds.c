@@ -284,6 +284,15 @@ static void mapsplit_seeds(const char *dir)
 	ms(MS_RESOLVE, 2, 5, 0, 0, 0, 0, 0, 0, 0);
 	ms(MS_RESOLVE, 1, 1, 0, 0, 0, 0, 0, 0, 0);
 	save(dir, "raw");
+
+	/* A mapping into sigma0 from a task whose page its kpager edited. */
+	ms_chain();
+	ms(MS_MAP, 0, 0, 2, 14, 1, 0, 0, 0, 0);
+	ms(MS_EDIT, 2, 11, 0, 0, 0, 0, 7, 30, 0);
+	ms(MS_MAP, 0, 0, 2, 14, 0x3c, 0, 0, 0, 0);
+	ms(MS_MAP, 2, 14, 0, 10, 0x4d, 0, 0, 0, 0);
+	ms(MS_GRANT, 2, 2, 0, 11, 6, 0, 0, 0, 0);
+	save(dir, "into_sigma0");
 }
 
 int main(int argc, char **argv)

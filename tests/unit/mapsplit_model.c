@@ -427,7 +427,7 @@ static int parent_of(unsigned ti, unsigned p)
 	ms_ent_t *r = ms_lookup(msk_space(ti), msk_va(p), NULL);
 
 	MSK_REQUIRE(r, "task %u page %u: translation without record", ti, p);
-	return ti == 0 ? -1 : pos_of(r->task, r->pvaddr);
+	return r->flags & MS_F_ROOT ? -1 : pos_of(r->task, r->pvaddr);
 }
 
 /* One translation against the model (honest) or the edge rules (hostile). */
@@ -438,7 +438,12 @@ static void check_pte(unsigned ti, unsigned p)
 
 	if (!pte->present)
 		return;
-	if (!msk_hostile || ti == 0) {
+	ms_ent_t *r = ms_lookup(msk_space(ti), msk_va(p), NULL);
+
+	/* Roots (sigma0's frames) and every honest translation: exactly the
+	 * model's.  A task's own edits may even reach sigma0 where it took
+	 * a mapping from them; that is checked as any other below. */
+	if (!msk_hostile || (r && (r->flags & MS_F_ROOT))) {
 		MSK_REQUIRE(m->mapped && pte->phys == m->frame && pte->rights == m->rights,
 			    "task %u page %u: translation %#x/%#x, the model %s %#x/%#x", ti, p,
 			    pte->phys, pte->rights, m->mapped ? "has" : "has nothing", m->frame,
@@ -458,7 +463,7 @@ static void check_pte(unsigned ti, unsigned p)
 	msk_unbacked++;
 	if (msk_task[ti].tainted || msk_task[pt].tainted)
 		return;
-	MSK_REQUIRE(pt != 0 && !backed(parent, parent_of(pt, pp), ppte),
+	MSK_REQUIRE(!backed(parent, parent_of(pt, pp), ppte),
 		    "task %u page %u: an edge between untouched tasks beyond the model "
 		    "(%#x/%#x from %u:%u; the model: %s from %d %#x/%#x; %u:%u %s from %d %#x/%#x)",
 		    ti, p, pte->phys, pte->rights, pt, pp, m->mapped ? "mapped" : "nothing",

@@ -54,7 +54,7 @@ static msk_op_t random_op(const profile_t *pr)
 	/* Sources mostly from sigma0 or a task near the front: chains grow. */
 	op.s1 = (uint8_t)(below(3) == 0 ? 0 : below(MSK_NTASKS));
 	op.p1 = (uint8_t)below(MSK_NPAGES);
-	op.s2 = (uint8_t)(1 + below(MSK_NTASKS - 1));
+	op.s2 = (uint8_t)(below(16) ? 1 + below(MSK_NTASKS - 1) : 0);   /* now and then sigma0 */
 	op.p2 = (uint8_t)below(MSK_NPAGES);
 	op.rights = (uint8_t)(below(3) ? 1 + below(7) : MS_RIGHTS);
 	op.flush_self = below(2);
