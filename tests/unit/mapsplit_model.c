@@ -219,15 +219,20 @@ void msk_apply(const msk_op_t *op)
 		if (!msk_hostile && (grant || widens))
 			msk_import_all();
 		/* Where an edit took the source away, the map is no map (X.2:
-		 * nothing to send), and the model must not make one either. */
-		if (msk_hostile && msk_resolve(op->s1, op->p1, &phys, &rights) != MS_OK)
-			break;
+		 * nothing to send), and the model must not make one either; where
+		 * it narrowed the source, the model sends no more than it. */
+		uint32_t send = op->rights;
+		if (msk_hostile) {
+			if (msk_resolve(op->s1, op->p1, &phys, &rights) != MS_OK)
+				break;
+			send &= rights;
+		}
 		/* The edge the database's grant re-makes: from src's parent. */
 		ms_ent_t *r = ms_lookup(msk_space(op->s1), msk_va(op->p1), NULL);
 		int above = r && !(r->flags & MS_F_ROOT) ? pos_of(r->task, r->pvaddr) : -1;
 		err = drive_map(op, grant);
 		if (err == MS_OK) {
-			model_map(src, dst, op->rights, grant);
+			model_map(src, dst, send, grant);
 			if (!grant)
 				hist[src][dst] = true;
 			if (grant && above >= 0)
