@@ -21,6 +21,11 @@
 
 uint64_t ms_gen_next = 1;
 
+/* Access bits of the translations an Unmap changed or removed: walks add
+ * to it, ms_unmap() hands it out.  One operation at a time (the kernel
+ * has one processor, and walks do not stop half-way). */
+static uint32_t unmap_access;
+
 /* ---- entries ---- */
 
 ms_ent_t *ms_ent(ms_space_t *s, uint32_t ref)
@@ -322,7 +327,7 @@ static void rec_free(ms_space_t *s, ms_ent_t *r)
 	uint32_t idx = (r->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1);
 
 	if (r->flags & MS_F_RESOLVED)
-		ms_pte_clear(s, r->vaddr);
+		unmap_access |= ms_pte_clear(s, r->vaddr);
 	if (table && table[idx] == ms_ref_of(r))
 		table[idx] = 0;
 	if ((r->flags & MS_F_ROOT) && ms_ent(s, r->k.rec.spare))
@@ -389,9 +394,12 @@ static ms_ent_t *part_next(ms_space_t *s, const ms_ent_t *owner, const ms_ent_t 
 /*
  * Pre-order: every part below r loses revoke, and so does the record it
  * leads to; an edge or record left with no rights goes with its subtree.
- * An edge whose receiver part is absent is revoked entirely (its part
- * goes; the receiver faults and asks again).  r's own parts take a fresh
- * epoch: r's parts that are absent now are stale when they come back.
+ * An edge that loses rights while its receiver part is absent is revoked
+ * entirely (its part goes; the receiver faults and asks again).  With
+ * rights to revoke, r's own parts take a fresh epoch: r's parts that are
+ * absent now are stale when they come back.  Every resolved record on
+ * the way gives up its access bits (with nothing to revoke, that is all
+ * the walk does).
  * Records below keep theirs; their absent parts are narrowed to the
  * record's rights when they come back (attach, mapsplit_io.c).
  */
@@ -401,7 +409,8 @@ void ms_narrow_below(ms_space_t *s, ms_ent_t *r, uint32_t revoke)
 	ms_ent_t *cur = r, *p;
 
 	revoke &= MS_RIGHTS;
-	ms_epoch_renew(s, r);
+	if (revoke)
+		ms_epoch_renew(s, r);
 	p = ms_ent(s, r->k.rec.head);
 	for (;;) {
 		if (!p) {
@@ -416,6 +425,7 @@ void ms_narrow_below(ms_space_t *s, ms_ent_t *r, uint32_t revoke)
 		}
 		ms_ent_t *next = part_next(cs, cur, p);
 		ms_ent_t *c = ms_child(cs, cur, p, &ct);
+		uint8_t was = p->rights;
 
 		p->rights &= (uint8_t)(~revoke & cur->rights);
 		if (c) {
@@ -426,14 +436,15 @@ void ms_narrow_below(ms_space_t *s, ms_ent_t *r, uint32_t revoke)
 				continue;
 			}
 			if (c->flags & MS_F_RESOLVED)
-				ms_pte_restrict(ct, c->vaddr, c->rights);
+				unmap_access |= ms_pte_restrict(ct, c->vaddr, c->rights);
 			c->k.rec.spare = ms_ref_of(p);
 			cs = ct;
 			cur = c;
 			p = ms_ent(cs, c->k.rec.head);
 			continue;
 		}
-		ms_part_delete(cs, p);
+		if (p->rights != was)
+			ms_part_delete(cs, p);      /* revoked across an absent part */
 		p = next;
 	}
 }
@@ -463,7 +474,8 @@ void ms_lender_revoking(ms_space_t *s, ms_ent_t *r)
 
 /* ---- unmap and task death ---- */
 
-int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, ms_need_t *need)
+int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, uint32_t *access,
+	     ms_need_t *need)
 {
 	ms_ent_t *r;
 	int err = ms_find(s, va, &r, need);
@@ -473,21 +485,22 @@ int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, ms_ne
 		return MS_OK;         /* nothing mapped: nothing to do (X.2) */
 	if (err != MS_OK)
 		return err;
+	unmap_access = 0;
 	rights &= MS_RIGHTS;
 	if (rights & (MS_RIGHT_R | MS_RIGHT_W))
 		ms_lender_revoking(s, r);
 	keep = flush_self ? r->rights & ~rights : r->rights;
 	if (!keep) {
 		ms_delete_tree(s, r);
+		*access |= unmap_access;
 		return MS_OK;
 	}
-	if (rights)
-		ms_narrow_below(s, r, rights);
-	if (keep != r->rights) {
-		r->rights = (uint8_t)keep;
-		if (r->flags & MS_F_RESOLVED)
-			ms_pte_restrict(s, va & PAGE_MASK, keep);
-	}
+	ms_narrow_below(s, r, rights);
+	r->rights = (uint8_t)keep;
+	/* Narrows r when flushing itself, else only reads its access bits. */
+	if (r->flags & MS_F_RESOLVED)
+		unmap_access |= ms_pte_restrict(s, va & PAGE_MASK, keep);
+	*access |= unmap_access;
 	return MS_OK;
 }
 

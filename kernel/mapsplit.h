@@ -111,10 +111,12 @@ ms_ent_t *ms_page(ms_space_t *s, uint32_t n);        /* NULL: absent */
 uint32_t *ms_table(ms_space_t *s, uint32_t slot);    /* NULL: absent */
 bool ms_va_ok(const ms_space_t *s, uint32_t va);     /* inside s's window */
 /* Translations: set never fails (the kernel gathered the page table
- * first); clear and restrict flush the TLB entry. */
+ * first); clear and restrict flush the TLB entry and return (and clear)
+ * its access bits: MS_RIGHT_R when it was referenced, MS_RIGHT_W when
+ * written. */
 void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights);
-void ms_pte_clear(ms_space_t *s, uint32_t va);
-void ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights);
+uint32_t ms_pte_clear(ms_space_t *s, uint32_t va);
+uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights);
 /* A mapping where a frame's lender holds it (a root, or a root's child
  * whose edge checks out) is about to lose read or write, or go: if the
  * kernel holds the frame, it gives it back first.  Cannot fail. */
@@ -166,8 +168,11 @@ int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t ri
 	   bool grant, ms_need_t *need);
 
 /* Revoke rights from everything derived from s:va (and, flush_self, from
- * s:va itself).  Reaches every present translation at once. */
-int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, ms_need_t *need);
+ * s:va itself).  Reaches every present translation at once.  The access
+ * bits of s:va and of every translation it changes or removes are OR-ed
+ * into *access (X.2's Unmap result). */
+int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, uint32_t *access,
+	     ms_need_t *need);
 
 /* Walk up from t:va's record to a root (or a resolved record), confirm
  * every edge, and enter the translation.  MS_NEED: fetch need, retry. */

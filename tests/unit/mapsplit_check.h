@@ -34,6 +34,7 @@ static inline uint32_t msk_va(unsigned p)
 typedef struct msk_pte {
 	bool present;
 	uint32_t phys, rights;
+	uint32_t access;                /* MS_RIGHT_R/W: referenced, written */
 } msk_pte_t;
 
 typedef struct msk_task {

@@ -68,27 +68,34 @@ void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights)
 
 	MSK_REQUIRE(p >= 0, "pte_set outside the window: %#x", va);
 	MSK_REQUIRE(rights && !(rights & ~MS_RIGHTS), "pte_set with rights %#x", rights);
-	msk_of(s)->pte[p] = (msk_pte_t){ true, phys, rights };
+	msk_of(s)->pte[p] = (msk_pte_t){ true, phys, rights, 0 };
 }
 
-void ms_pte_clear(ms_space_t *s, uint32_t va)
+uint32_t ms_pte_clear(ms_space_t *s, uint32_t va)
 {
 	int p = page_of(va);
 
 	MSK_REQUIRE(p >= 0, "pte_clear outside the window: %#x", va);
-	msk_of(s)->pte[p].present = false;
+	msk_pte_t *e = &msk_of(s)->pte[p];
+	uint32_t access = e->present ? e->access : 0;
+	e->present = false;
+	e->access = 0;
+	return access;
 }
 
-void ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights)
+uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights)
 {
 	int p = page_of(va);
 
 	MSK_REQUIRE(p >= 0, "pte_restrict outside the window: %#x", va);
 	msk_pte_t *e = &msk_of(s)->pte[p];
+	uint32_t access = e->present ? e->access : 0;
 	if (e->present)
 		e->rights &= rights;
 	if (!e->rights)
 		e->present = false;
+	e->access = 0;
+	return access;
 }
 
 uint32_t msk_revoked[16];

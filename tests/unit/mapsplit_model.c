@@ -187,7 +187,9 @@ static int drive_unmap(const msk_op_t *op)
 	ms_need_t need;
 
 	for (unsigned tries = 0; tries < 1000; tries++) {
-		int err = ms_unmap(msk_space(op->s1), msk_va(op->p1), op->rights, op->flush_self, &need);
+		uint32_t access = 0;
+		int err = ms_unmap(msk_space(op->s1), msk_va(op->p1), op->rights, op->flush_self,
+				   &access, &need);
 
 		if (err != MS_NEED)
 			return err;

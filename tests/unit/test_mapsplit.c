@@ -156,6 +156,37 @@ START_TEST(test_unmap_reaches_every_translation)
 }
 END_TEST
 
+START_TEST(test_unmap_collects_access_bits)
+{
+	ms_need_t need;
+	uint32_t access = 0;
+
+	msk_reset(false);
+	map(0, 1, 1, 1, MS_RIGHTS);
+	map(1, 1, 2, 2, MS_RIGHTS);
+	map(2, 2, 3, 3, MS_RIGHTS);
+	msk_task[3].pte[3].access = 6;                 /* written below */
+	msk_task[1].pte[1].access = 4;                 /* read at the top */
+	/* Only W from below 1:1: 3:3's bits and 1:1's own, all cleared. */
+	ck_assert_int_eq(ms_unmap(msk_space(1), msk_va(1), 2, false, &access, &need), MS_OK);
+	ck_assert_uint_eq(access, 6);
+	ck_assert_uint_eq(msk_task[3].pte[3].access | msk_task[1].pte[1].access, 0);
+	access = 0;
+	msk_task[2].pte[2].access = 2;                 /* no rights: only reads the bits */
+	ck_assert_int_eq(ms_unmap(msk_space(1), msk_va(1), 0, false, &access, &need), MS_OK);
+	ck_assert_uint_eq(access, 2);
+	ck_assert_uint_eq(pte(2, 2)->rights, 5);
+	access = 0;
+	ck_assert_int_eq(ms_unmap(msk_space(1), msk_va(1), 0, false, &access, &need), MS_OK);
+	ck_assert_uint_eq(access, 0);
+	msk_task[2].pte[2].access = 4;                 /* removed: its bits come out */
+	ck_assert_int_eq(ms_unmap(msk_space(1), msk_va(1), MS_RIGHTS, false, &access, &need),
+			 MS_OK);
+	ck_assert_uint_eq(access, 4);
+	ck_assert(!pte(2, 2)->present);
+}
+END_TEST
+
 START_TEST(test_map_over_a_mapping_and_widen)
 {
 	msk_reset(false);
@@ -415,7 +446,8 @@ START_TEST(test_revoked_while_part_absent_stays_revoked)
 	/* Everything below 2:6 is revoked while its part is away: 2:6 takes
 	 * a new epoch, so the part is stale when page 0 comes back. */
 	ms_need_t need;
-	ck_assert_int_eq(ms_unmap(msk_space(2), msk_va(6), MS_RIGHTS, false, &need), MS_OK);
+	ck_assert_int_eq(ms_unmap(msk_space(2), msk_va(6), MS_RIGHTS, false, &(uint32_t){0}, &need),
+			 MS_OK);
 	ck_assert(pte(2, 6)->present);
 	msk_import_page(2, 0);
 	ck_assert_ptr_null(part(2, 3, 3));
@@ -687,7 +719,8 @@ START_TEST(test_forged_lender_not_told)
 	memcpy(msk_task[2].store[0], page, PAGE_SIZE);
 	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
 	msk_nrevoked = 0;
-	ck_assert_int_eq(ms_unmap(msk_space(2), msk_va(p), MS_RIGHTS, true, &need), MS_OK);
+	ck_assert_int_eq(ms_unmap(msk_space(2), msk_va(p), MS_RIGHTS, true, &(uint32_t){0}, &need),
+			 MS_OK);
 	ck_assert_uint_eq(msk_nrevoked, 0);
 }
 END_TEST
@@ -765,6 +798,7 @@ static Suite *suite(void)
 	tcase_add_test(ops, test_sigma0_first_part_needs_no_memory);
 	tcase_add_test(ops, test_lender_told_before_its_page_goes);
 	tcase_add_test(ops, test_unmap_reaches_every_translation);
+	tcase_add_test(ops, test_unmap_collects_access_bits);
 	tcase_add_test(ops, test_map_over_a_mapping_and_widen);
 	tcase_add_test(ops, test_grant_moves_the_place);
 	tcase_add_test(ops, test_grant_of_a_root_maps);
