@@ -132,12 +132,14 @@ static bool ent_ok(const ms_space_t *s, const ms_ent_t *e)
 }
 
 /* Two entries that cannot both be: one address's record twice, or one
- * edge's part twice. */
+ * edge's part twice (two parts to one child page with different
+ * generations can be: the older one's edge is gone, its part not yet). */
 static bool clash(const ms_ent_t *a, const ms_ent_t *b)
 {
 	if (a->kind != b->kind || a->kind == MS_FREE || a->vaddr != b->vaddr)
 		return false;
-	return a->kind == MS_REC || (a->task == b->task && a->pvaddr == b->pvaddr);
+	return a->kind == MS_REC ||
+	       (a->task == b->task && a->pvaddr == b->pvaddr && a->gen == b->gen);
 }
 
 int ms_validate_page(const ms_space_t *s, uint32_t n, const void *bytes)

@@ -222,6 +222,7 @@ int msk_import_page(unsigned ti, uint32_t n)
 	t->pg[n] = page_alloc();
 	memcpy(t->pg[n], t->store[n], PAGE_SIZE);
 	err = ms_validate_page(&t->ms, n, t->pg[n]);
+	MSK_REQUIRE(err == MS_OK || msk_hostile, "page %u of task %u, as exported, refused", n, ti);
 	if (err != MS_OK) {
 		ms_page_format(&t->ms, n, t->pg[n]);
 		MSK_REQUIRE(ms_validate_page(&t->ms, n, t->pg[n]) == MS_OK, "empty page refused");
@@ -240,6 +241,8 @@ int msk_import_table(unsigned ti, uint32_t slot)
 	t->nt[slot] = malloc(MS_NT_ENTS * sizeof(uint32_t));
 	memcpy(t->nt[slot], t->nt_store[slot], sizeof(t->nt_store[slot]));
 	err = ms_validate_table(&t->ms, slot, t->nt[slot]);
+	MSK_REQUIRE(err == MS_OK || msk_hostile, "table %u of task %u, as exported, refused", slot,
+		    ti);
 	if (err != MS_OK)
 		ms_table_init(t->nt[slot]);
 	t->nt_stored[slot] = false;
