@@ -29,6 +29,9 @@ typedef struct mnode {
 
 static mnode_t model[MSK_NPOS];
 static bool hist[MSK_NPOS][MSK_NPOS];
+/* Edges a grant from an edited task re-made between two others: what
+ * the edited task held moved there, model or not. */
+static bool loose[MSK_NPOS][MSK_NPOS];
 static unsigned op_count;
 static const msk_op_t *op_now;
 bool msk_hostile;
@@ -150,6 +153,7 @@ void msk_reset(bool hostile)
 	op_count = 0;
 	op_now = NULL;
 	memset(hist, 0, sizeof(hist));
+	memset(loose, 0, sizeof(loose));
 	for (int n = 0; n < MSK_NPOS; n++)
 		model[n] = (mnode_t){ .parent = -1 };
 	msk_fake_reset();
@@ -239,8 +243,12 @@ void msk_apply(const msk_op_t *op)
 				hist[src][dst] = true;
 			if (grant && above >= 0)
 				hist[above][dst] = true;
-			for (int n = 0; grant && n < MSK_NPOS; n++)
+			if (grant && above >= 0 && msk_task[op->s1].tainted)
+				loose[above][dst] = true;
+			for (int n = 0; grant && n < MSK_NPOS; n++) {
 				hist[dst][n] |= hist[src][n];
+				loose[dst][n] |= hist[src][n] && msk_task[op->s1].tainted;
+			}
 		} else {
 			MSK_REQUIRE(err == MS_CYCLE || msk_hostile || err == MS_NONE,
 				    "map failed: %d", err);
@@ -289,7 +297,8 @@ void msk_apply(const msk_op_t *op)
 				remove_subtree(POS(op->s1, p));
 		for (int n = 0; n < MSK_NPOS; n++)
 			for (unsigned p = 0; p < MSK_NPAGES; p++)
-				hist[n][POS(op->s1, p)] = hist[POS(op->s1, p)][n] = false;
+				hist[n][POS(op->s1, p)] = hist[POS(op->s1, p)][n] =
+				loose[n][POS(op->s1, p)] = loose[POS(op->s1, p)][n] = false;
 		msk_kill(op->s1);
 		t->tainted = false;
 		break;
@@ -468,7 +477,7 @@ static void check_pte(unsigned ti, unsigned p)
 	if (backed(POS(ti, p), parent, pte))
 		return;
 	msk_unbacked++;
-	if (msk_task[ti].tainted || msk_task[pt].tainted)
+	if (msk_task[ti].tainted || msk_task[pt].tainted || loose[parent][POS(ti, p)])
 		return;
 	MSK_REQUIRE(!backed(parent, parent_of(pt, pp), ppte),
 		    "task %u page %u: an edge between untouched tasks beyond the model "
