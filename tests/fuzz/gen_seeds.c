@@ -2,7 +2,7 @@
 /*
  * Writes the synthetic seed corpus of the fuzz targets:
  *   gen_seeds DIR  writes seeds into DIR/elf, DIR/multiboot, DIR/mapdb and
- *                  DIR/tcb_import
+ *                  DIR/tcb_import and DIR/mapsplit_import
  * (the directories must exist).  The thread-body seeds are pages the
  * kernel's own export makes (kernel/tcb_extern.c, linked in).  The Makefile adds the tree's own ELF
  * programs, stripped, when they have been built.
@@ -241,6 +241,100 @@ static void tcb_seeds(const char *dir)
 		tcb_seed(dir, TS_SEND | fx, kind);
 		tcb_seed(dir, TS_RECV | fx | (kind == CONT_USER_IPC ? FZ_MODE_PENDING : 0), kind);
 	}
+
+/* ---- mapsplit_import: 16-byte operations, see fuzz_mapsplit_import.c ---- */
+
+enum { MS_MAP, MS_GRANT, MS_UNMAP, MS_EXPORT_PAGE, MS_EXPORT_TABLE, MS_IMPORT, MS_RESOLVE,
+       MS_EDIT, MS_KILL, MS_RAW = 0xF };
+
+static void ms(uint8_t b0, uint8_t s1, uint8_t p1, uint8_t s2, uint8_t p2, uint8_t r,
+	       uint8_t e0, uint8_t e1, uint8_t e2, uint8_t e3)
+{
+	put8(b0);
+	put8(s1);
+	put8(p1);
+	put8(s2);
+	put8(p2);
+	put8(r);
+	put8(e0);
+	put8(e1);
+	put8(e2);
+	put8(e3);
+	put32(0x5A3C1E07u);
+	put16(0x6B4D);
+}
+
+/* One entry of the external form (docs/mapdb-split.md), for raw seeds. */
+static void ent(uint8_t kind, uint8_t rights, uint8_t flags, uint32_t va, uint32_t task,
+		uint32_t pva, uint64_t gen, uint64_t egen)
+{
+	put8(kind);
+	put8(rights);
+	put8(flags);
+	put8(0);
+	put32(va);
+	put32(task);
+	put32(pva);
+	put64(gen);
+	put64(egen);
+	put32(0);
+	put32(0);
+	put32(0);
+	put32(0);
+}
+
+/* A chain sigma0 -> 1 -> 2 -> 3, another branch to 4. */
+static void ms_chain(void)
+{
+	ms(MS_MAP, 0, 1, 1, 1, 7, 0, 0, 0, 0);
+	ms(MS_MAP, 1, 1, 2, 2, 6, 0, 0, 0, 0);
+	ms(MS_MAP, 2, 2, 3, 3, 4, 0, 0, 0, 0);
+	ms(MS_MAP, 2, 2, 4, 12, 6, 0, 0, 0, 0);
+}
+
+static void mapsplit_seeds(const char *dir)
+{
+	ms_chain();
+	ms(MS_EXPORT_PAGE, 2, 0, 0, 0, 0, 0, 0, 0, 0);
+	ms(MS_RESOLVE, 3, 3, 0, 0, 0, 0, 0, 0, 0);
+	ms(MS_EXPORT_TABLE, 2, 0, 0, 0, 0, 0, 0, 0, 0);
+	ms(MS_UNMAP, 0, 1, 0, 0, 2, 0, 0, 0, 0);
+	ms(MS_IMPORT, 2, 0, 0, 0, 0, 0, 0, 0, 0);
+	ms(MS_GRANT, 2, 2, 4, 9, 6, 0, 0, 0, 0);
+	ms(MS_RESOLVE, 3, 3, 0, 0, 0, 0, 0, 0, 0);
+	save(dir, "chain");
+
+	/* Structure-aware edits of each kind (fuzz harness: edit[0] % 8). */
+	ms_chain();
+	for (uint8_t k = 0; k < 8; k++)
+		ms(MS_EDIT, (uint8_t)(1 + k % 4), (uint8_t)(k * 5), 0, 0, 0, k, (uint8_t)(k * 37),
+		   (uint8_t)(k * 11), (uint8_t)(k + 3));
+	ms(MS_UNMAP | 0x10, 1, 1, 0, 0, 7, 0, 0, 0, 0);
+	save(dir, "edits");
+
+	/* Raw entries: a forged record claiming sigma0's page, a part to
+	 * task 1, a record with in-kernel flags and a frame, a table run. */
+	ms_chain();
+	ms(MS_RAW, 2, 1, 0, 0, 0, 0, 0, 0, 0);
+	ent(1, 7, 0, 0x6000, 1, 0x9000, 2, 2);
+	ms(MS_RAW, 2, 2, 0, 0, 0, 0, 0, 0, 0);
+	ent(2, 7, 0, 0x3000, 2, 0x2000, 3, 3);
+	ms(MS_RAW, 3, 1, 0, 0, 0, 0, 0, 0, 0);
+	ent(1, 7, 3, 0x4000, 1, 0x2000, 9, 9);
+	ms(MS_RAW, 2, 3, 0, 1, 0, 0, 0, 0, 0);
+	ent(1, 7, 0, 0x5000, 1, 0x5000, 1, 1);
+	ms(MS_RESOLVE, 2, 5, 0, 0, 0, 0, 0, 0, 0);
+	ms(MS_RESOLVE, 1, 1, 0, 0, 0, 0, 0, 0, 0);
+	save(dir, "raw");
+
+	/* A mapping into sigma0 from a task whose page its kpager edited. */
+	ms_chain();
+	ms(MS_MAP, 0, 0, 2, 14, 1, 0, 0, 0, 0);
+	ms(MS_EDIT, 2, 11, 0, 0, 0, 0, 7, 30, 0);
+	ms(MS_MAP, 0, 0, 2, 14, 0x3c, 0, 0, 0, 0);
+	ms(MS_MAP, 2, 14, 0, 10, 0x4d, 0, 0, 0, 0);
+	ms(MS_GRANT, 2, 2, 0, 11, 6, 0, 0, 0, 0);
+	save(dir, "into_sigma0");
 }
 
 int main(int argc, char **argv)
@@ -259,5 +353,7 @@ int main(int argc, char **argv)
 	mapdb_seeds(dir);
 	snprintf(dir, sizeof(dir), "%s/tcb_import", argv[1]);
 	tcb_seeds(dir);
+	snprintf(dir, sizeof(dir), "%s/mapsplit_import", argv[1]);
+	mapsplit_seeds(dir);
 	return 0;
 }

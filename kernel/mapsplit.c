@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The split mapping database's core (kernel/mapsplit.h): entries, lists,
+ * lookups and the walks that flush, remove and narrow derived mappings.
+ *
+ * Invariants the code relies on (docs/mapdb-split.md, "Invariants"):
+ *  I1 a record is resolved only if its parent is resolved (or it is a
+ *     root), the part of its edge is present, attached and LIVE, and its
+ *     hint names that part; only a resolved record has a translation;
+ *  I2 the members of every list are present; a present part is attached
+ *     to its owner exactly when that record is present and findable,
+ *     else it is on its task's orphan list; LIVE parts come first;
+ *  I3 along every edge that checks out, generations increase downwards,
+ *     so no walk along valid edges can meet a record twice;
+ *  I4 no record has two attached parts for one child.
+ * Every walk is iterative: the kernel stack is small, chains may be deep.
+ * Walks keep their way back up in the in-kernel word k.rec.spare.
+ */
+#include <kernel/mapsplit_int.h>
+#include <kernel/string.h>
+
+uint64_t ms_gen_next = 1;
+
+/* Access bits of the translations an Unmap changed or removed: walks add
+ * to it, ms_unmap() hands it out.  One operation at a time (the kernel
+ * has one processor, and walks do not stop half-way). */
+static uint32_t unmap_access;
+
+/* ---- entries ---- */
+
+ms_ent_t *ms_ent(ms_space_t *s, uint32_t ref)
+{
+	uint32_t k = MS_REF_ENT(ref);
+	ms_ent_t *page;
+
+	if (!s || k == 0 || k >= MS_ENTS || MS_REF_PAGE(ref) >= s->pages)
+		return NULL;
+	page = ms_page(s, MS_REF_PAGE(ref));
+	return page ? &page[k] : NULL;
+}
+
+void ms_page_format(const ms_space_t *s, uint32_t n, void *bytes)
+{
+	ms_hdr_t *h = bytes;
+
+	memset(bytes, 0, PAGE_SIZE);
+	h->magic = MS_MAGIC;
+	h->version = MS_VERSION;
+	h->ent_size = MS_ENT_SIZE;
+	h->page = n;
+	h->task = s->id;
+}
+
+void ms_page_init(ms_space_t *s, ms_ent_t *page)
+{
+	ms_page_format(s, s->pages++, page);
+	for (uint32_t k = MS_ENTS - 1; k >= 1; k--) {
+		page[k].k.free.next = page[0].k.hdr.free_head;
+		page[0].k.hdr.free_head = k;
+	}
+	page[0].k.hdr.nfree = MS_ENTS - 1;
+	s->nfree += MS_ENTS - 1;
+	s->room = s->pages - 1;
+}
+
+void ms_table_init(uint32_t *table)
+{
+	memset(table, 0, MS_NT_ENTS * sizeof(uint32_t));
+}
+
+/* A free entry: from the page that last had one, else the first
+ * present page with one (O(node pages), only when that page is full). */
+ms_ent_t *ms_alloc(ms_space_t *s)
+{
+	if (!s->nfree)
+		return NULL;
+	for (uint32_t i = 0; i <= s->pages; i++) {
+		uint32_t n = i ? i - 1 : s->room;
+		ms_ent_t *page = n < s->pages ? ms_page(s, n) : NULL;
+
+		if (!page || !page[0].k.hdr.nfree)
+			continue;
+		ms_ent_t *e = &page[page[0].k.hdr.free_head];
+		page[0].k.hdr.free_head = e->k.free.next;
+		page[0].k.hdr.nfree--;
+		s->nfree--;
+		s->room = n;
+		memset(e, 0, sizeof(*e));
+		return e;
+	}
+	return NULL;
+}
+
+void ms_free(ms_space_t *s, ms_ent_t *e)
+{
+	ms_ent_t *h = ms_hdr_of(e);
+
+	memset(e, 0, sizeof(*e));
+	e->k.free.next = h->k.hdr.free_head;
+	h->k.hdr.free_head = (uint32_t)(e - h);
+	h->k.hdr.nfree++;
+	s->nfree++;
+	s->room = ((ms_hdr_t *)h)->page;
+}
+
+uint32_t ms_free_count(ms_space_t *s)
+{
+	return s->nfree;
+}
+
+/* ---- lists ---- */
+
+void ms_list_add(ms_space_t *s, uint32_t *head, ms_ent_t *e, bool front)
+{
+	uint32_t r = ms_ref_of(e);
+
+	if (!*head) {
+		e->k.part.prev = e->k.part.next = r;
+		*head = r;
+		return;
+	}
+	ms_ent_t *h = ms_ent(s, *head);
+	ms_ent_t *last = ms_ent(s, h->k.part.prev);
+
+	e->k.part.next = *head;
+	e->k.part.prev = h->k.part.prev;
+	last->k.part.next = r;
+	h->k.part.prev = r;
+	if (front)
+		*head = r;
+}
+
+void ms_list_del(ms_space_t *s, uint32_t *head, ms_ent_t *e)
+{
+	uint32_t r = ms_ref_of(e);
+
+	if (e->k.part.next == r) {
+		*head = 0;
+	} else {
+		ms_ent(s, e->k.part.prev)->k.part.next = e->k.part.next;
+		ms_ent(s, e->k.part.next)->k.part.prev = e->k.part.prev;
+		if (*head == r)
+			*head = e->k.part.next;
+	}
+	e->k.part.prev = e->k.part.next = 0;
+}
+
+/* An attached part whose owner's page is absent was spliced onto the
+ * orphans with its owner's list (export); the next import clears it. */
+uint32_t *ms_list_of(ms_space_t *s, ms_ent_t *part)
+{
+	if (part->flags & MS_F_ATTACHED) {
+		ms_ent_t *o = ms_ent(s, part->k.part.owner);
+
+		if (o && o->kind == MS_REC)
+			return &o->k.rec.head;
+	}
+	return &s->orphans;
+}
+
+/* A part of a root that has given its room away gives its own back. */
+void ms_part_delete(ms_space_t *s, ms_ent_t *part)
+{
+	uint32_t *head = ms_list_of(s, part);
+	ms_ent_t *o = ms_ent(s, part->k.part.owner);
+
+	ms_list_del(s, head, part);
+	if (o && head == &o->k.rec.head && (o->flags & MS_F_ROOT) && !o->k.rec.spare) {
+		memset(part, 0, sizeof(*part));
+		part->kind = MS_RESERVED;
+		o->k.rec.spare = ms_ref_of(part);
+		return;
+	}
+	ms_free(s, part);
+}
+
+/* Move a part to the front (live) or the back of its list. */
+static void part_set_live(ms_space_t *s, ms_ent_t *part, bool live)
+{
+	uint32_t *head = ms_list_of(s, part);
+
+	ms_list_del(s, head, part);
+	part->flags = (uint8_t)(live ? part->flags | MS_F_LIVE : part->flags & ~MS_F_LIVE);
+	ms_list_add(s, head, part, live);
+}
+
+/* ---- lookups ---- */
+
+int ms_find(ms_space_t *s, uint32_t va, ms_ent_t **rec, ms_need_t *need)
+{
+	uint32_t *table, ref;
+	ms_ent_t *page, *e;
+
+	*rec = NULL;
+	va &= PAGE_MASK;
+	if (!s || !ms_va_ok(s, va))
+		return MS_NONE;
+	table = ms_table(s, va >> 22);
+	if (!table) {
+		*need = (ms_need_t){ .task = s->id, .kind = MS_NEED_TABLE, .index = va >> 22 };
+		return MS_NEED;
+	}
+	ref = table[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)];
+	if (!ref || MS_REF_PAGE(ref) >= s->pages || !MS_REF_ENT(ref) || MS_REF_ENT(ref) >= MS_ENTS)
+		return MS_NONE;
+	page = ms_page(s, MS_REF_PAGE(ref));
+	if (!page) {
+		*need = (ms_need_t){ .task = s->id, .kind = MS_NEED_PAGE, .index = MS_REF_PAGE(ref) };
+		return MS_NEED;
+	}
+	/* The table is the task's own word: it counts only where it names
+	 * a record of that very page. */
+	e = &page[MS_REF_ENT(ref)];
+	if (e->kind != MS_REC || e->vaddr != va)
+		return MS_NONE;
+	*rec = e;
+	return MS_OK;
+}
+
+ms_ent_t *ms_lookup(ms_space_t *s, uint32_t va, ms_need_t *need)
+{
+	ms_ent_t *rec;
+	ms_need_t ignored;
+
+	ms_find(s, va, &rec, need ? need : &ignored);
+	return rec;
+}
+
+/* Does rec (in task tid) stand at the lower end of owner's part? */
+static bool edge_holds(uint32_t sid, const ms_ent_t *owner, const ms_ent_t *part,
+		       const ms_ent_t *rec)
+{
+	return rec->kind == MS_REC && !(rec->flags & MS_F_ROOT) && rec->task == sid &&
+	       rec->pvaddr == part->vaddr && rec->gen == part->gen && rec->gen > owner->gen;
+}
+
+ms_ent_t *ms_child(ms_space_t *s, const ms_ent_t *owner, const ms_ent_t *part, ms_space_t **ct)
+{
+	ms_need_t ignored;
+	ms_ent_t *c;
+
+	*ct = ms_space(part->task);
+	if (ms_find(*ct, part->pvaddr, &c, &ignored) != MS_OK)
+		return NULL;
+	return edge_holds(s->id, owner, part, c) ? c : NULL;
+}
+
+ms_ent_t *ms_part_find(ms_space_t *s, ms_ent_t *owner, uint32_t tid, uint32_t va, uint64_t gen)
+{
+	uint32_t first = owner->k.rec.head;
+	ms_ent_t *p = ms_ent(s, first);
+
+	while (p) {
+		if (p->task == tid && p->pvaddr == va && p->gen == gen)
+			return p;
+		if (p->k.part.next == first)
+			break;
+		p = ms_ent(s, p->k.part.next);
+	}
+	return NULL;
+}
+
+/* The part in r's parent that r's edge hangs from, if present: the hint
+ * when r is resolved (I1), else a search of the parent's list. */
+static ms_ent_t *parent_part(ms_space_t *s, ms_ent_t *r, ms_space_t **ps)
+{
+	ms_ent_t *pr, *pp;
+	ms_need_t ignored;
+
+	*ps = NULL;
+	if (r->flags & MS_F_ROOT)
+		return NULL;
+	*ps = ms_space(r->task);
+	if (!*ps)
+		return NULL;
+	pp = ms_ent(*ps, r->k.rec.hint);
+	if (pp && pp->kind == MS_PART && (pp->flags & MS_F_ATTACHED) && pp->task == s->id &&
+	    pp->pvaddr == r->vaddr && pp->gen == r->gen)
+		return pp;
+	if (ms_find(*ps, r->pvaddr, &pr, &ignored) != MS_OK)
+		return NULL;
+	return ms_part_find(*ps, pr, s->id, r->vaddr, r->gen);
+}
+
+/* ---- walks ---- */
+
+/* Post-order over the LIVE parts (the resolved subtree): each step
+ * either goes down one edge or flushes one translation. */
+void ms_unresolve(ms_space_t *s, ms_ent_t *r)
+{
+	ms_space_t *cs = s, *ps, *ct;
+	ms_ent_t *cur = r;
+
+	if (!(r->flags & MS_F_RESOLVED))
+		return;
+	for (;;) {
+		ms_ent_t *p = ms_ent(cs, cur->k.rec.head);
+
+		if (p && (p->flags & MS_F_LIVE)) {
+			ms_ent_t *c = ms_child(cs, cur, p, &ct);
+
+			if (c && (c->flags & MS_F_RESOLVED) && c->k.rec.hint == ms_ref_of(p)) {
+				c->k.rec.spare = ms_ref_of(p);
+				cs = ct;
+				cur = c;
+			} else {
+				part_set_live(cs, p, false);   /* cannot happen (I1) */
+			}
+			continue;
+		}
+		ms_pte_clear(cs, cur->vaddr);
+		cur->flags &= (uint8_t)~MS_F_RESOLVED;
+		ms_ent_t *pp = parent_part(cs, cur, &ps);
+		if (pp && (pp->flags & MS_F_LIVE))
+			part_set_live(ps, pp, false);
+		if (cur == r || !pp)
+			return;
+		cs = ps;
+		cur = ms_ent(ps, pp->k.part.owner);
+	}
+}
+
+/* Free a childless record: translation, table entry, entry. */
+static void rec_free(ms_space_t *s, ms_ent_t *r)
+{
+	uint32_t *table = ms_table(s, r->vaddr >> 22);
+	uint32_t idx = (r->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1);
+
+	if (r->flags & MS_F_RESOLVED)
+		unmap_access |= ms_pte_clear(s, r->vaddr);
+	if (table && table[idx] == ms_ref_of(r))
+		table[idx] = 0;
+	if ((r->flags & MS_F_ROOT) && ms_ent(s, r->k.rec.spare))
+		ms_free(s, ms_ent(s, r->k.rec.spare));
+	ms_free(s, r);
+}
+
+/* Leaves first, as kernel/mapdb.c's destroy_descendants.  A part whose
+ * child is absent or does not check out goes alone: the absent receiver
+ * part fails its check when it comes back (no partner). */
+void ms_delete_tree(ms_space_t *s, ms_ent_t *r)
+{
+	ms_space_t *cs = s, *ps, *ct;
+	ms_ent_t *cur = r, *pp;
+
+	pp = parent_part(s, r, &ps);
+	if (pp)
+		ms_part_delete(ps, pp);
+	for (;;) {
+		ms_ent_t *p = ms_ent(cs, cur->k.rec.head);
+
+		if (p) {
+			ms_ent_t *c = ms_child(cs, cur, p, &ct);
+
+			if (!c) {
+				ms_part_delete(cs, p);
+			} else {
+				c->k.rec.spare = ms_ref_of(p);
+				cs = ct;
+				cur = c;
+			}
+			continue;
+		}
+		if (cur == r) {
+			rec_free(cs, cur);
+			return;
+		}
+		ps = ms_space(cur->task);
+		pp = ms_ent(ps, cur->k.rec.spare);
+		ms_ent_t *owner = ms_ent(ps, pp->k.part.owner);
+		rec_free(cs, cur);
+		ms_part_delete(ps, pp);
+		cs = ps;
+		cur = owner;
+	}
+}
+
+void ms_epoch_renew(ms_space_t *s, ms_ent_t *r)
+{
+	uint32_t first = r->k.rec.head;
+
+	r->egen = ms_gen_take();
+	for (ms_ent_t *p = ms_ent(s, first); p; p = p->k.part.next == first ? NULL :
+	     ms_ent(s, p->k.part.next))
+		p->egen = r->egen;
+}
+
+/* The part after p in owner's list, or NULL at the end. */
+static ms_ent_t *part_next(ms_space_t *s, const ms_ent_t *owner, const ms_ent_t *p)
+{
+	return p->k.part.next == owner->k.rec.head ? NULL : ms_ent(s, p->k.part.next);
+}
+
+/*
+ * Pre-order: every part below r loses revoke, and so does the record it
+ * leads to; an edge or record left with no rights goes with its subtree.
+ * An edge that loses rights while its receiver part is absent is revoked
+ * entirely (its part goes; the receiver faults and asks again).  With
+ * rights to revoke, r's own parts take a fresh epoch: r's parts that are
+ * absent now are stale when they come back.  Every resolved record on
+ * the way gives up its access bits (with nothing to revoke, that is all
+ * the walk does).
+ * Records below keep theirs; their absent parts are narrowed to the
+ * record's rights when they come back (attach, mapsplit_io.c).
+ */
+void ms_narrow_below(ms_space_t *s, ms_ent_t *r, uint32_t revoke)
+{
+	ms_space_t *cs = s, *ct, *ps;
+	ms_ent_t *cur = r, *p;
+
+	revoke &= MS_RIGHTS;
+	if (revoke)
+		ms_epoch_renew(s, r);
+	p = ms_ent(s, r->k.rec.head);
+	for (;;) {
+		if (!p) {
+			if (cur == r)
+				return;
+			ps = ms_space(cur->task);
+			ms_ent_t *up = ms_ent(ps, cur->k.rec.spare);
+			cur = ms_ent(ps, up->k.part.owner);
+			cs = ps;
+			p = part_next(cs, cur, up);
+			continue;
+		}
+		ms_ent_t *next = part_next(cs, cur, p);
+		ms_ent_t *c = ms_child(cs, cur, p, &ct);
+		uint8_t was = p->rights;
+
+		p->rights &= (uint8_t)(~revoke & cur->rights);
+		if (c) {
+			c->rights &= (uint8_t)(p->rights);
+			if (!c->rights) {
+				ms_delete_tree(ct, c);        /* takes p too */
+				p = next;
+				continue;
+			}
+			if (c->flags & MS_F_RESOLVED)
+				unmap_access |= ms_pte_restrict(ct, c->vaddr, c->rights);
+			c->k.rec.spare = ms_ref_of(p);
+			cs = ct;
+			cur = c;
+			p = ms_ent(cs, c->k.rec.head);
+			continue;
+		}
+		if (p->rights != was)
+			ms_part_delete(cs, p);      /* revoked across an absent part */
+		p = next;
+	}
+}
+
+/* ---- the kernel's own use of lent frames ---- */
+
+/* A frame's lender to the kernel holds it at a root or just below (the
+ * kernel lends nothing else).  Below a root, the edge must check out, so
+ * that a record a kpager forged cannot name another lender's frame. */
+void ms_lender_revoking(ms_space_t *s, ms_ent_t *r)
+{
+	ms_space_t *ps;
+	ms_ent_t *root;
+	ms_need_t ignored;
+
+	if (r->flags & MS_F_ROOT) {
+		ms_frame_revoking(r->k.rec.phys);
+		return;
+	}
+	ps = ms_space(r->task);
+	if (!ps || !ps->sigma0 || ms_find(ps, r->pvaddr, &root, &ignored) != MS_OK ||
+	    !(root->flags & MS_F_ROOT) || root->gen >= r->gen ||
+	    !ms_part_find(ps, root, s->id, r->vaddr, r->gen))
+		return;
+	ms_frame_revoking(root->k.rec.phys);
+}
+
+/* ---- unmap and task death ---- */
+
+int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, uint32_t *access,
+	     ms_need_t *need)
+{
+	ms_ent_t *r;
+	int err = ms_find(s, va, &r, need);
+	uint32_t keep;
+
+	if (err == MS_NONE)
+		return MS_OK;         /* nothing mapped: nothing to do (X.2) */
+	if (err != MS_OK)
+		return err;
+	unmap_access = 0;
+	rights &= MS_RIGHTS;
+	if (rights & (MS_RIGHT_R | MS_RIGHT_W))
+		ms_lender_revoking(s, r);
+	keep = flush_self ? r->rights & ~rights : r->rights;
+	if (!keep) {
+		ms_delete_tree(s, r);
+		*access |= unmap_access;
+		return MS_OK;
+	}
+	ms_narrow_below(s, r, rights);
+	r->rights = (uint8_t)keep;
+	/* Narrows r when flushing itself, else only reads its access bits. */
+	if (r->flags & MS_F_RESOLVED)
+		unmap_access |= ms_pte_restrict(s, va & PAGE_MASK, keep);
+	*access |= unmap_access;
+	return MS_OK;
+}
+
+/* Every record of s with its subtree, then every part left (its owner
+ * absent): the subtree below each goes.  Absent pages are forgotten. */
+void ms_task_delete(ms_space_t *s)
+{
+	ms_space_t *ct;
+
+	for (uint32_t n = 0; n < s->pages; n++) {
+		ms_ent_t *page = ms_page(s, n);
+
+		for (uint32_t k = 1; page && k < MS_ENTS; k++)
+			if (page[k].kind == MS_REC) {
+				ms_lender_revoking(s, &page[k]);
+				ms_delete_tree(s, &page[k]);
+			}
+	}
+	for (uint32_t n = 0; n < s->pages; n++) {
+		ms_ent_t *page = ms_page(s, n);
+
+		for (uint32_t k = 1; page && k < MS_ENTS; k++) {
+			ms_ent_t *p = &page[k];
+
+			if (p->kind != MS_PART)
+				continue;
+			ms_ent_t *c;
+			ms_need_t ignored;
+			ct = ms_space(p->task);
+			if (ms_find(ct, p->pvaddr, &c, &ignored) == MS_OK && c->task == s->id &&
+			    c->pvaddr == p->vaddr && c->gen == p->gen && !(c->flags & MS_F_ROOT))
+				ms_delete_tree(ct, c);
+			/* ms_delete_tree may have taken p already */
+			if (p->kind == MS_PART)
+				ms_part_delete(s, p);
+		}
+	}
+	s->orphans = 0;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The split, localised mapping database (docs/mapdb-split.md).
+ *
+ * Every mapping edge  S:X -> T:Y  (task S's page X mapped to task T at Y)
+ * is kept as two parts, each in the kernel memory of its own task:
+ *   - a receiver part, the record of T:Y ("my page Y came from task S's
+ *     page X with rights R, edge generation G"), in T's node pages;
+ *   - a sender part ("I mapped my page X to task T at Y with rights R,
+ *     generation G"), in S's node pages.
+ * Partners are named by task id and virtual address, never by pointer;
+ * links inside a task are local references (node page n, entry k).  So a
+ * node page or a node table can be handed back to the task's kpager
+ * (exported) and taken again (imported) without touching any other task,
+ * and an edge counts only when both parts exist with one generation.
+ *
+ * The kernel keeps a translation (PTE) of T:Y only while T:Y is resolved:
+ * every part on its chain to a root is present and confirmed, and the
+ * frame and rights were computed along that chain.  Everything here is
+ * pure: tasks, pages, node tables and PTEs are reached through the ms_*
+ * hooks, which the kernel (kernel/space_*.c) or the host tests implement.
+ */
+#ifndef KERNEL_MAPSPLIT_H
+#define KERNEL_MAPSPLIT_H
+
+#include <kernel/types.h>
+
+#define MS_RIGHTS      7u         /* X.2 rights bits: X=1, W=2, R=4 */
+#define MS_RIGHT_W     2u
+#define MS_RIGHT_R     4u
+#define MS_ENT_SIZE    48u
+#define MS_ENTS        85u        /* entries per node page; entry 0 is the header */
+#define MS_NT_ENTS     1024u      /* node-table entries: one per 4 KB of 4 MB */
+#define MS_MAX_PAGES   0xFFFFu    /* node pages a task may have */
+#define MS_MAGIC       0x3153534Cu /* "LSS1" read as little-endian bytes */
+#define MS_VERSION     1u
+
+/* A local reference: node page n, entry k (1..MS_ENTS-1); 0 is none. */
+#define MS_REF(n, k)   ((uint32_t)(n) << 7 | (uint32_t)(k))
+#define MS_REF_PAGE(r) ((r) >> 7)
+#define MS_REF_ENT(r)  ((r) & 0x7Fu)
+
+enum ms_kind { MS_FREE = 0, MS_REC = 1, MS_PART = 2, MS_KINDS,
+	/* In-kernel only (sigma0's pages, never exported): the room a root
+	 * keeps for its first sender part, named by the root's k.rec.spare. */
+	MS_RESERVED = MS_KINDS };
+
+/* In-kernel flags (byte 2); always 0 in the external form. */
+#define MS_F_ROOT      0x01u      /* rec: a root of sigma0 (no parent) */
+#define MS_F_RESOLVED  0x02u      /* rec: chain confirmed, phys valid, PTE allowed */
+#define MS_F_ATTACHED  0x04u      /* part: on its owner record's list */
+#define MS_F_LIVE      0x08u      /* part: its child record is resolved through it */
+
+/*
+ * One entry.  Bytes 0-31 are the external form (little-endian, as IA-32
+ * stores them); bytes 32-47 are in-kernel only and exported as zero.
+ *   rec:  vaddr = own page Y; task, pvaddr = parent S, X; gen = the
+ *         edge's generation; egen = the epoch its sender parts carry.
+ *   part: vaddr = own page X (its owner record); task, pvaddr = child T,
+ *         Y; gen = the edge's generation; egen = the owner's epoch.
+ */
+typedef struct ms_ent {
+	uint8_t kind;
+	uint8_t rights;
+	uint8_t flags;
+	uint8_t zero;
+	uint32_t vaddr;
+	uint32_t task;
+	uint32_t pvaddr;
+	uint64_t gen;
+	uint64_t egen;
+	union {
+		struct { uint32_t phys, head, hint, spare; } rec;   /* head: parts list */
+		struct { uint32_t prev, next, owner, spare; } part; /* owner: rec's ref */
+		struct { uint32_t next, spare[3]; } free;
+		struct { uint32_t free_head, nfree, spare[2]; } hdr;
+	} k;
+} ms_ent_t;
+
+/* Entry 0 of a page, external bytes 0-31: magic, version, entry size,
+ * page index, owning task id, zeros. */
+typedef struct ms_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t ent_size;
+	uint32_t page;
+	uint32_t task;
+	uint32_t zero[4];
+} ms_hdr_t;
+
+_Static_assert(sizeof(ms_ent_t) == MS_ENT_SIZE, "entry size");
+_Static_assert(sizeof(ms_hdr_t) == 32, "header size");
+_Static_assert(MS_ENTS * MS_ENT_SIZE <= PAGE_SIZE, "entries fit a page");
+_Static_assert(MS_ENTS <= 0x80, "entry index fits 7 bits");
+
+/* The resident part of a task's database: stays in the kernel (in the
+ * task's record) while its node pages and node tables come and go. */
+typedef struct ms_space {
+	uint32_t id;               /* task id, never reused */
+	uint32_t pages;            /* node pages made so far, present or not */
+	uint32_t orphans;          /* parts whose owner record is absent */
+	uint32_t nfree;            /* free entries in its present node pages */
+	uint32_t room;             /* a node page that had a free entry */
+	bool sigma0;               /* holds roots; its pages are never exported */
+} ms_space_t;
+
+/* ---- hooks (kernel/space_*.c or tests/unit/mapsplit_fake.c) ---- */
+
+ms_space_t *ms_space(uint32_t id);                  /* NULL: no such task */
+ms_ent_t *ms_page(ms_space_t *s, uint32_t n);        /* NULL: absent */
+uint32_t *ms_table(ms_space_t *s, uint32_t slot);    /* NULL: absent */
+bool ms_va_ok(const ms_space_t *s, uint32_t va);     /* inside s's window */
+/* Translations: set never fails (the kernel gathered the page table
+ * first); clear and restrict flush the TLB entry and return (and clear)
+ * its access bits: MS_RIGHT_R when it was referenced, MS_RIGHT_W when
+ * written. */
+void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights);
+uint32_t ms_pte_clear(ms_space_t *s, uint32_t va);
+uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights);
+/* A mapping where a frame's lender holds it (a root, or a root's child
+ * whose edge checks out) is about to lose read or write, or go: if the
+ * kernel holds the frame, it gives it back first.  Cannot fail. */
+void ms_frame_revoking(uint32_t phys);
+
+/* ---- results ---- */
+
+enum ms_error {
+	MS_OK = 0,
+	MS_NOMEM = -1,     /* no free entry in ms_need_t's task: lend a node page */
+	MS_NEED = -2,      /* an absent page or table is needed: see ms_need_t */
+	MS_CYCLE = -3,     /* the destination is the source or an ancestor of it */
+	MS_NONE = -4,      /* nothing (valid) mapped there */
+	MS_UNRESOLVED = -5,/* the source has no confirmed chain: resolve first */
+	MS_REFUSED = -6,   /* import: the page or table is not well formed */
+	MS_DENIED = -7,    /* export of sigma0's memory, or of nothing */
+};
+
+enum ms_need_kind { MS_NEED_TABLE = 1, MS_NEED_PAGE = 2, MS_NEED_ENTRY = 3 };
+
+/* What the kernel must fetch from which task's kpager before retrying:
+ * node table `index` (4 MB slot), node page `index`, or a fresh entry. */
+typedef struct ms_need {
+	uint32_t task;
+	uint8_t kind;
+	uint32_t index;
+} ms_need_t;
+
+/* ---- the database (mapsplit.c, mapsplit_map.c, mapsplit_io.c) ---- */
+
+extern uint64_t ms_gen_next;       /* the global generation counter */
+
+/* Format fresh node page n = s->pages of s (zeroed memory lent for it). */
+void ms_page_init(ms_space_t *s, ms_ent_t *page);
+/* An empty node page n of s in external form: what the kernel imports
+ * in place of a page it refused (its mappings are then gone). */
+void ms_page_format(const ms_space_t *s, uint32_t n, void *bytes);
+/* Format a fresh (absent before, never exported) node table. */
+void ms_table_init(uint32_t *table);
+
+/* A root of sigma0: no parent, frame phys.  Replaces what was there.
+ * It takes two entries: itself and room for its first sender part, so
+ * that sigma0 handing a frame out once never needs memory. */
+int ms_root(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, ms_need_t *need);
+
+/* Map (grant moves) s:fva to t:tva with rights narrowed to the source's.
+ * The source must be resolved.  MS_NOMEM/MS_NEED say what to fetch. */
+int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t rights,
+	   bool grant, ms_need_t *need);
+
+/* Revoke rights from everything derived from s:va (and, flush_self, from
+ * s:va itself).  Reaches every present translation at once.  The access
+ * bits of s:va and of every translation it changes or removes are OR-ed
+ * into *access (X.2's Unmap result). */
+int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, uint32_t *access,
+	     ms_need_t *need);
+
+/* Walk up from t:va's record to a root (or a resolved record), confirm
+ * every edge, and enter the translation.  MS_NEED: fetch need, retry. */
+int ms_resolve(ms_space_t *t, uint32_t va, ms_need_t *need, uint32_t *phys, uint32_t *rights);
+
+/* Export: write the external form into the page or table in place (the
+ * kernel then drops it); flushes translations that depended on it.
+ * Needs no memory, never fails for a present page of a task not sigma0. */
+int ms_export_page(ms_space_t *s, uint32_t n);
+int ms_export_table(ms_space_t *s, uint32_t slot);
+
+/* Import: validate the external bytes (pure, may refuse), then convert
+ * in place (cannot fail).  The caller installs the page (ms_page() finds
+ * it) between the two steps, or refuses it. */
+int ms_validate_page(const ms_space_t *s, uint32_t n, const void *bytes);
+void ms_convert_page(ms_space_t *s, uint32_t n);
+int ms_validate_table(const ms_space_t *s, uint32_t slot, const void *bytes);
+void ms_convert_table(ms_space_t *s, uint32_t slot);
+
+/* A task dies: revoke everything it holds and derived from it.  Its
+ * absent pages are forgotten; their partners fail their checks. */
+void ms_task_delete(ms_space_t *s);
+
+/* The record at va (NULL: none, or its table or page absent). */
+ms_ent_t *ms_lookup(ms_space_t *s, uint32_t va, ms_need_t *need);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* What the mapsplit*.c files share among themselves (kernel/mapsplit.h). */
+#ifndef KERNEL_MAPSPLIT_INT_H
+#define KERNEL_MAPSPLIT_INT_H
+
+#include <kernel/mapsplit.h>
+
+/* The header entry of the page that holds e (pages are page-aligned). */
+static inline ms_ent_t *ms_hdr_of(const ms_ent_t *e)
+{
+	return (ms_ent_t *)((uintptr_t)e & ~(uintptr_t)(PAGE_SIZE - 1));
+}
+
+static inline uint32_t ms_ref_of(const ms_ent_t *e)
+{
+	const ms_ent_t *h = ms_hdr_of(e);
+
+	return MS_REF(((const ms_hdr_t *)h)->page, (uint32_t)(e - h));
+}
+
+static inline uint64_t ms_gen_take(void)
+{
+	return ms_gen_next++;
+}
+
+/* The entry at ref in s; NULL when ref is none or its page is absent. */
+ms_ent_t *ms_ent(ms_space_t *s, uint32_t ref);
+ms_ent_t *ms_alloc(ms_space_t *s);                 /* NULL: no free entry */
+void ms_free(ms_space_t *s, ms_ent_t *e);
+uint32_t ms_free_count(ms_space_t *s);
+int ms_find(ms_space_t *s, uint32_t va, ms_ent_t **rec, ms_need_t *need);
+
+/* Parts lists: circular, doubly linked by local refs; live parts first. */
+void ms_list_add(ms_space_t *s, uint32_t *head, ms_ent_t *e, bool front);
+void ms_list_del(ms_space_t *s, uint32_t *head, ms_ent_t *e);
+/* The list a part is on: its owner's, or the task's orphans. */
+uint32_t *ms_list_of(ms_space_t *s, ms_ent_t *part);
+void ms_part_delete(ms_space_t *s, ms_ent_t *part);
+
+/* The record a part leads to, if present and the edge checks out. */
+ms_ent_t *ms_child(ms_space_t *s, const ms_ent_t *owner, const ms_ent_t *part,
+		   ms_space_t **ct);
+/* The part of owner (in s) for edge (tid, va, gen), or NULL. */
+ms_ent_t *ms_part_find(ms_space_t *s, ms_ent_t *owner, uint32_t tid, uint32_t va,
+		       uint64_t gen);
+
+/* Tell the kernel before r, where a frame's lender holds it, loses read
+ * or write or goes (ms_frame_revoking); nothing for other records. */
+void ms_lender_revoking(ms_space_t *s, ms_ent_t *r);
+/* Flush r's translation and every translation derived from it. */
+void ms_unresolve(ms_space_t *s, ms_ent_t *r);
+/* Remove r and everything derived from it (present parts), and the part
+ * in r's parent that leads to it if that is present. */
+void ms_delete_tree(ms_space_t *s, ms_ent_t *r);
+/* A fresh epoch for r and its attached parts: its absent parts go stale. */
+void ms_epoch_renew(ms_space_t *s, ms_ent_t *r);
+/* Take revoke from every mapping derived from r. */
+void ms_narrow_below(ms_space_t *s, ms_ent_t *r, uint32_t revoke);
+
+#endif
