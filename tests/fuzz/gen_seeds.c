@@ -241,6 +241,7 @@ static void tcb_seeds(const char *dir)
 		tcb_seed(dir, TS_SEND | fx, kind);
 		tcb_seed(dir, TS_RECV | fx | (kind == CONT_USER_IPC ? FZ_MODE_PENDING : 0), kind);
 	}
+}
 
 /* ---- mapsplit_import: 16-byte operations, see fuzz_mapsplit_import.c ---- */
 
