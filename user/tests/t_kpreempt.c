@@ -352,7 +352,62 @@ static const char *t_kpreempt_granted_page_taken_back_by_new_holder(void)
 	return kp_end(t);
 }
 
+/* A string transfer stopped at a fault on the receiver's buffer: while
+ * its pager has not answered, the receiver's kpager takes back its page
+ * directory and the page table of its code.  The pager's map, the
+ * transfer going on and the receiver's return all bring them back; the
+ * string arrives whole and both sides see success. */
+static const char *t_kpreempt_tables_taken_mid_transfer(void)
+{
+	static const char text[] = "a transfer outlives the tables of its receiver";
+	L4_ThreadId_t t, from;
+	L4_Word_t data, buf = 0x58000000UL, sec;
+	int skip;
+
+	RUN(kp_begin(&t, &data, &skip));
+	L4_Word_t *page = (L4_Word_t *)rt_get_pages(1);
+	CHECK(page != 0);
+	for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
+		page[i] = 0;
+	L4_Word_t a[2] = { buf, 64 };
+	L4_StringItem_t s = L4_StringItem(sizeof(text), (void *)text);
+	L4_Word_t items[2] = { s.raw[0], s.raw[1] };
+	CHECK(rt_agent_post(t, RT_AG_RECV_STRING, 2, a));
+	CHECK(!L4_IsNilThread(t_send_async(t, t_tag(0x68, 0, 2), items, 0)));
+	L4_MsgTag_t tag = rt_agent_result(t, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, t.raw);
+	CHECK_EQ(rt_mr(1), buf);
+	L4_Word_t n = kp.n;
+	if (!skip) {
+		RUN(kp_take_back(kp_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR)));
+		RUN(kp_take_back(kp_page_of(LENT_KMEM_PT, lent_cid_pt(data))));
+	}
+	L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)page, 12),
+						      L4_FullyAccessible), buf);
+	L4_LoadMR(0, (L4_MsgTag_t){ .X.t = 2 }.raw);
+	L4_LoadMR(1, m.raw[0]);
+	L4_LoadMR(2, m.raw[1]);
+	CHECK(L4_IpcSucceeded(L4_Reply(t)));
+	tag = rt_agent_result(t, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK_EQ(rt_mr(2), 0);                          /* the receive's error: none */
+	CHECK(t_send_async_wait(&tag, &sec));
+	CHECK_EQ(sec, 0);
+	for (unsigned i = 0; i < sizeof(text); i++)
+		CHECK_EQ(((const char *)page)[i], text[i]);
+	if (!skip) {
+		/* The directory first, then the region's table, once each (and
+		 * whatever the buffer's fresh region needed). */
+		CHECK(kp.n >= n + 2);
+		RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+	}
+	RUN(kp_agent_works_unaided(t, data));
+	return kp_end(t);
+}
+
 const struct test kpreempt_tests[] = {
+	TEST(kpreempt_tables_taken_mid_transfer),
 	TEST(kpreempt_granted_page_taken_back_by_new_holder),
 	TEST(kpreempt_unused_pages_taken_back),
 	TEST(kpreempt_thread_made_after_tables_taken),
