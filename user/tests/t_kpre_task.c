@@ -50,3 +50,12 @@ const char *t_kpre_works(L4_ThreadId_t t, L4_Word_t data)
 	return 0;
 }
 
+int t_kpre_reply_map(L4_ThreadId_t to, L4_Fpage_t fp, L4_Word_t base)
+{
+	L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(fp, L4_FullyAccessible), base);
+
+	L4_LoadMR(0, (L4_MsgTag_t){ .X.t = 2 }.raw);
+	L4_LoadMR(1, m.raw[0]);
+	L4_LoadMR(2, m.raw[1]);
+	return L4_IpcSucceeded(L4_Reply(to));
+}

@@ -295,12 +295,7 @@ static const char *t_kpreempt_unused_pages_taken_back(void)
 	L4_Word_t *page = (L4_Word_t *)rt_get_pages(1);
 	CHECK(page != 0);
 	page[0] = T_KPRE_DATA + 1;
-	L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)page, 12),
-						      L4_FullyAccessible), fresh);
-	L4_LoadMR(0, (L4_MsgTag_t){ .X.t = 2 }.raw);
-	L4_LoadMR(1, m.raw[0]);
-	L4_LoadMR(2, m.raw[1]);
-	CHECK(L4_IpcSucceeded(L4_Reply(t)));
+	CHECK(t_kpre_reply_map(t, L4_FpageLog2((L4_Word_t)page, 12), fresh));
 	CHECK(t_ag_ok(rt_agent_result(t, 0)));
 	CHECK_EQ(rt_mr(1), T_KPRE_DATA + 1);
 	if (!skip) {
@@ -383,12 +378,7 @@ static const char *t_kpreempt_tables_taken_mid_transfer(void)
 		RUN(kp_take_back(kp_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR)));
 		RUN(kp_take_back(kp_page_of(LENT_KMEM_PT, lent_cid_pt(data))));
 	}
-	L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2((L4_Word_t)page, 12),
-						      L4_FullyAccessible), buf);
-	L4_LoadMR(0, (L4_MsgTag_t){ .X.t = 2 }.raw);
-	L4_LoadMR(1, m.raw[0]);
-	L4_LoadMR(2, m.raw[1]);
-	CHECK(L4_IpcSucceeded(L4_Reply(t)));
+	CHECK(t_kpre_reply_map(t, L4_FpageLog2((L4_Word_t)page, 12), buf));
 	tag = rt_agent_result(t, 0);
 	CHECK(t_ag_ok(tag));
 	CHECK_EQ(rt_mr(2), 0);                          /* the receive's error: none */

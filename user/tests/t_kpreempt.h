@@ -16,4 +16,8 @@ const char *t_kpre_task(L4_ThreadId_t *t, L4_ThreadId_t kpager, L4_Word_t *data)
 /* It still works: reads *data back, says who it is (UTCB, KIP stubs). */
 const char *t_kpre_works(L4_ThreadId_t t, L4_Word_t data);
 
+/* Answer the fault (or call) of to with one map item: fp, fully
+ * accessible, at base. */
+int t_kpre_reply_map(L4_ThreadId_t to, L4_Fpage_t fp, L4_Word_t base);
+
 #endif

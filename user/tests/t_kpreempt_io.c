@@ -66,12 +66,7 @@ static const char *t_kpreempt_io_bitmap_taken_back(void)
 	/* Its first inb: an I/O fault; main maps it the scratch port. */
 	L4_MsgTag_t tag = rt_serve(c, T_WAIT_US, &from);
 	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == 0xff86);
-	L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_IoFpageLog2(KI_SCRATCH, 0),
-						      L4_FullyAccessible), 0);
-	L4_LoadMR(0, (L4_MsgTag_t){ .X.t = 2 }.raw);
-	L4_LoadMR(1, m.raw[0]);
-	L4_LoadMR(2, m.raw[1]);
-	CHECK(L4_IpcSucceeded(L4_Reply(c)));
+	CHECK(t_kpre_reply_map(c, L4_IoFpageLog2(KI_SCRATCH, 0), 0));
 	/* Its call after the first inb. */
 	tag = rt_serve(c, T_WAIT_US, &from);
 	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == KI_LABEL_NEXT);

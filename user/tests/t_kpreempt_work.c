@@ -121,13 +121,7 @@ static const char *kw_step(L4_ThreadId_t ag, L4_Word_t data, unsigned step, stru
 		RUN(t_ag_faults(ag, KW_WINDOW, 0));
 		put(r, KW_WINDOW);
 		/* Answer the fault: the page again, and the read goes on. */
-		rt_msg(0, 0, 0);
-		L4_MapItem_t m = L4_MapItem(L4_FpageAddRights(L4_FpageLog2(kw_page, 12),
-							      L4_FullyAccessible), KW_WINDOW);
-		L4_LoadMR(0, (L4_MsgTag_t){ .X.t = 2 }.raw);
-		L4_LoadMR(1, m.raw[0]);
-		L4_LoadMR(2, m.raw[1]);
-		CHECK(L4_IpcSucceeded(L4_Reply(ag)));
+		CHECK(t_kpre_reply_map(ag, L4_FpageLog2(kw_page, 12), KW_WINDOW));
 		CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 		put(r, rt_mr(1));
 		return 0;
