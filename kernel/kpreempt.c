@@ -17,14 +17,11 @@
  * the Unmap removes the lender's mapping and the kernel keeps the frame,
  * as before (docs/kernel-memory.md, "Taking lent memory back").
  */
-#include <kernel/kpreempt.h>
 #include <kernel/space.h>
 #include <kernel/space_vacate.h>
 #include <kernel/frame.h>
 #include <kernel/string.h>
 #include <arch/arch.h>
-
-static uint32_t exported[KMEM_KINDS];
 
 /* Is the page at cid of s one it holds but does not use (lent for an
  * operation that never acted, or left over)?  Such a page is vacant
@@ -67,7 +64,9 @@ static bool export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 	}
 }
 
-bool kpreempt_frame(uint32_t pa)
+/* Give the frame pa back in its external form, if it is lent and its
+ * kind can be exported; false: nothing changed. */
+static bool kpreempt_frame(uint32_t pa)
 {
 	uint32_t task, cid;
 	unsigned kind;
@@ -83,7 +82,6 @@ bool kpreempt_frame(uint32_t pa)
 	memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	frame_unlend(pa);
 	(void)kmem_charge_drop(&s->kmem, (enum kmem_kind)kind);
-	exported[kind]++;
 	return true;
 }
 
@@ -95,9 +93,4 @@ void space_frame_revoking(uint32_t phys)
 {
 	if (frame_is_lent(phys))
 		(void)kpreempt_frame(phys);
-}
-
-uint32_t kpreempt_count(unsigned kind)
-{
-	return kind < KMEM_KINDS ? exported[kind] : 0;
 }

@@ -160,10 +160,3 @@ enum refill space_refill(space_t *s, uint32_t addr, uint32_t access, kmem_need_t
 		return REFILL_NONE;         /* the pool is empty: no memory */
 	return REFILL_DONE;
 }
-
-bool space_refill_now(space_t *s, uint32_t addr, uint32_t access)
-{
-	kmem_need_t need;
-
-	return space_refill(s, addr, access, &need) == REFILL_DONE;
-}

@@ -30,8 +30,5 @@ enum refill {
  * node) and only its table was missing or vacant.
  */
 enum refill space_refill(space_t *s, uint32_t addr, uint32_t access, struct kmem_need *need);
-/* The same where no kernel page fault can be raised: true if the
- * translation is back, without asking anyone. */
-bool space_refill_now(space_t *s, uint32_t addr, uint32_t access);
 
 #endif

@@ -184,7 +184,6 @@ static const char *t_kpreempt_all_tables_twice(void)
 {
 	L4_ThreadId_t t;
 	L4_Word_t data;
-
 	int skip;
 
 	RUN(kp_begin(&t, &data, &skip));
@@ -214,7 +213,6 @@ static const char *t_kpreempt_refused_directory_halts(void)
 {
 	L4_ThreadId_t t;
 	L4_Word_t data;
-
 	int skip;
 
 	RUN(kp_begin(&t, &data, &skip));
