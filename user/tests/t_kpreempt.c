@@ -11,119 +11,8 @@
  * the table again, and no page fault reaches the task's pager.  In a
  * KMEM=pool kernel nothing is lent and the tests say so.
  */
-#include "t_kpreempt.h"
-#include "t_kplog.h"
+#include "t_kpre_kp.h"
 #include <lent/kmem.h>
-
-#define KP_POOL		24
-#define KP_MARK		0x6b707274UL
-
-static volatile struct t_kplog kp;
-static L4_ThreadId_t kp_thread;
-#define kp_agent_works t_kpre_works
-
-static const char *kp_start(void)
-{
-	t_kplog_reset(&kp, T_KPLOG_SERVE, 0);
-	if (!kp.pool) {
-		kp.pool = rt_get_pages(KP_POOL);
-		CHECK(kp.pool != 0);
-		kp.pages = KP_POOL;
-	}
-	for (L4_Word_t p = 0; p < KP_POOL; p++) {
-		volatile L4_Word_t *w = (volatile L4_Word_t *)(kp.pool + p * RT_PAGE_SIZE);
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, (L4_Word_t)w), 0);
-		for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
-			w[i] = KP_MARK;
-	}
-	kp_thread = rt_thread_create(t_kplog_loop, (L4_Word_t)&kp);
-	CHECK(!L4_IsNilThread(kp_thread));
-	return 0;
-}
-
-static const char *kp_task(L4_ThreadId_t *t, L4_Word_t *data)
-{
-	return t_kpre_task(t, kp_thread, data);
-}
-
-/* The page our kpager lent for (kind, cid), or 0. */
-static L4_Word_t kp_page_of(unsigned kind, L4_Word_t cid)
-{
-	L4_Word_t n = kp.n < T_KPLOG_LOG ? kp.n : T_KPLOG_LOG;
-
-	for (L4_Word_t i = 0; i < n; i++)
-		if (kp.fkind[i] == kind && kp.cid[i] == cid && kp.page[i] &&
-		    lent_kmem_control(0, LENT_KMEM_LENT, kp.page[i]))
-			return kp.page[i];
-	return 0;
-}
-
-/* Take page back from the kernel: an Unmap of our own page that keeps
- * our mapping.  It must come back vacant, no longer lent, and ours to
- * read (the first read puts our translation back). */
-static const char *kp_take_back(L4_Word_t page)
-{
-	L4_Fpage_t fp = L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible);
-
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 1);
-	(void)L4_UnmapFpage(fp);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
-	const volatile L4_Word_t *w = (const volatile L4_Word_t *)page;
-	for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
-		CHECK_EQ(w[i], 0);
-	return 0;
-}
-
-/* The same, where any page fault to the pager (main) fails it: the
- * kernel must put back what it knows by itself. */
-static const char *kp_agent_works_unaided(L4_ThreadId_t t, L4_Word_t data)
-{
-	rt_watch(0, ~0UL);
-	const char *r = kp_agent_works(t, data);
-	rt_watch(0, 0);
-	return r;
-}
-
-static const char *kp_end(L4_ThreadId_t t)
-{
-	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), 0);
-	return 0;
-}
-
-/* A pool kernel lends nothing: nothing to take back. */
-static int kp_lends(void)
-{
-	return (lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0) >> LENT_KMEM_PT) & 1;
-}
-
-/* Take back the page lent for (kind, cid): the task's count of kind
- * drops by one; the task then works unaided, with exactly one kernel page
- * fault, for that content identifier, after which the count is back. */
-static const char *kp_one_back(L4_ThreadId_t t, L4_Word_t data, unsigned kind, L4_Word_t cid)
-{
-	L4_Word_t page = kp_page_of(kind, cid);
-
-	CHECK(page != 0);
-	L4_Word_t count = t_kplog_count(t, kind), n = kp.n;
-	RUN(kp_take_back(page));
-	CHECK_EQ(t_kplog_count(t, kind), count - 1);
-	RUN(kp_agent_works_unaided(t, data));
-	CHECK_EQ(kp.n, n + 1);
-	RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, kind, cid));
-	CHECK_EQ(t_kplog_count(t, kind), count);
-	return 0;
-}
-
-/* A task made by hand with our kpager, or 0 and *skip in a kernel that
- * lends no kernel memory (KMEM=pool): nothing to take back there. */
-static const char *kp_begin(L4_ThreadId_t *t, L4_Word_t *data, int *skip)
-{
-	RUN(kp_start());
-	RUN(kp_task(t, data));
-	*skip = !kp_lends();
-	return 0;
-}
 
 /* The page table of the task's code and data (the root image's 4 MB
  * region), taken back while the task lives: vacant, counted off, and
@@ -136,13 +25,13 @@ static const char *t_kpreempt_page_table_vacant_and_refilled(void)
 	L4_Word_t data;
 	int skip;
 
-	RUN(kp_begin(&t, &data, &skip));
+	RUN(kpre_begin(&t, &data, &skip));
 	if (!skip) {
-		L4_Word_t old = kp_page_of(LENT_KMEM_PT, lent_cid_pt(data));
-		RUN(kp_one_back(t, data, LENT_KMEM_PT, lent_cid_pt(data)));
-		CHECK(kp.page[(kp.n - 1) % T_KPLOG_LOG] != old);
+		L4_Word_t old = kpre_page_of(LENT_KMEM_PT, lent_cid_pt(data));
+		RUN(kpre_one_back(t, data, LENT_KMEM_PT, lent_cid_pt(data)));
+		CHECK(kpre.page[(kpre.n - 1) % T_KPLOG_LOG] != old);
 	}
-	return kp_end(t);
+	return kpre_end(t);
 }
 
 /* The page table that holds the KIP and the UTCB page: the thread's
@@ -154,10 +43,10 @@ static const char *t_kpreempt_kip_and_utcb_table(void)
 	L4_Word_t data;
 	int skip;
 
-	RUN(kp_begin(&t, &data, &skip));
+	RUN(kpre_begin(&t, &data, &skip));
 	if (!skip)
-		RUN(kp_one_back(t, data, LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)));
-	return kp_end(t);
+		RUN(kpre_one_back(t, data, LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)));
+	return kpre_end(t);
 }
 
 /* The page directory of a task whose thread waits for a command: the
@@ -169,13 +58,13 @@ static const char *t_kpreempt_page_directory_of_live_task(void)
 	L4_Word_t data;
 	int skip;
 
-	RUN(kp_begin(&t, &data, &skip));
+	RUN(kpre_begin(&t, &data, &skip));
 	if (!skip) {
 		L4_Word_t pts = t_kplog_count(t, LENT_KMEM_PT);
-		RUN(kp_one_back(t, data, LENT_KMEM_PDIR, LENT_CID_PDIR));
+		RUN(kpre_one_back(t, data, LENT_KMEM_PDIR, LENT_CID_PDIR));
 		CHECK_EQ(t_kplog_count(t, LENT_KMEM_PT), pts);
 	}
-	return kp_end(t);
+	return kpre_end(t);
 }
 
 /* Every page table and the directory at once, twice over: the task
@@ -186,24 +75,24 @@ static const char *t_kpreempt_all_tables_twice(void)
 	L4_Word_t data;
 	int skip;
 
-	RUN(kp_begin(&t, &data, &skip));
+	RUN(kpre_begin(&t, &data, &skip));
 	if (skip)
-		return kp_end(t);
+		return kpre_end(t);
 	for (int round = 0; round < 2; round++) {
-		L4_Word_t pages[3] = { kp_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR),
-				       kp_page_of(LENT_KMEM_PT, lent_cid_pt(data)),
-				       kp_page_of(LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)) };
-		L4_Word_t n = kp.n;
+		L4_Word_t pages[3] = { kpre_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR),
+				       kpre_page_of(LENT_KMEM_PT, lent_cid_pt(data)),
+				       kpre_page_of(LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)) };
+		L4_Word_t n = kpre.n;
 		for (int i = 0; i < 3; i++) {
 			CHECK(pages[i] != 0);
-			RUN(kp_take_back(pages[i]));
+			RUN(kpre_take_back(pages[i]));
 		}
 		CHECK_EQ(t_kplog_count(t, LENT_KMEM_PDIR), 0);
-		RUN(kp_agent_works_unaided(t, data));
-		CHECK_EQ(kp.n, n + 3);
-		CHECK_EQ(kp.fkind[n % T_KPLOG_LOG], LENT_KMEM_PDIR);
+		RUN(kpre_agent_works_unaided(t, data));
+		CHECK_EQ(kpre.n, n + 3);
+		CHECK_EQ(kpre.fkind[n % T_KPLOG_LOG], LENT_KMEM_PDIR);
 	}
-	return kp_end(t);
+	return kpre_end(t);
 }
 
 /* The kpager refuses the page directory it took: the thread cannot run
@@ -215,30 +104,30 @@ static const char *t_kpreempt_refused_directory_halts(void)
 	L4_Word_t data;
 	int skip;
 
-	RUN(kp_begin(&t, &data, &skip));
+	RUN(kpre_begin(&t, &data, &skip));
 	if (skip)
-		return kp_end(t);
-	L4_Word_t page = kp_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR), n = kp.n;
+		return kpre_end(t);
+	L4_Word_t page = kpre_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR), n = kpre.n;
 	CHECK(page != 0);
-	kp.kind = LENT_KMEM_PDIR;
-	kp.mode = T_KPLOG_REFUSE_KIND;
-	RUN(kp_take_back(page));
+	kpre.kind = LENT_KMEM_PDIR;
+	kpre.mode = T_KPLOG_REFUSE_KIND;
+	RUN(kpre_take_back(page));
 	/* The command reaches its receive; the thread then asks to run. */
 	CHECK(rt_agent_post(t, RT_AG_READ, 1, &data));
-	CHECK(t_wait_for(&kp.n, n + 1, T_WAIT_US));
-	RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+	CHECK(t_wait_for(&kpre.n, n + 1, T_WAIT_US));
+	RUN(t_kplog_fault_was(&kpre, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
 	L4_Word_t ctl, dummy;
 	L4_ThreadId_t pager;
 	(void)L4_ExchangeRegisters(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread, &ctl,
 				   &dummy, &dummy, &dummy, &dummy, &pager);
 	CHECK(ctl & __L4_EXREGS_HALT);
-	kp.mode = T_KPLOG_SERVE;
+	kpre.mode = T_KPLOG_SERVE;
 	L4_Start(t);
 	L4_MsgTag_t tag = rt_agent_result(t, 0);
 	CHECK(t_ag_ok(tag));
 	CHECK_EQ(rt_mr(1), T_KPRE_DATA);
-	CHECK_EQ(kp.n, n + 2);
-	return kp_end(t);
+	CHECK_EQ(kpre.n, n + 2);
+	return kpre_end(t);
 }
 
 /* ThreadControl places a new thread's UTCB in a task whose page
@@ -250,21 +139,21 @@ static const char *t_kpreempt_thread_made_after_tables_taken(void)
 	L4_Word_t data;
 	int skip;
 
-	RUN(kp_begin(&t, &data, &skip));
+	RUN(kpre_begin(&t, &data, &skip));
 	if (!skip) {
-		L4_Word_t n = kp.n;
-		RUN(kp_take_back(kp_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR)));
-		RUN(kp_take_back(kp_page_of(LENT_KMEM_PT, lent_cid_pt(RT_UTCB_AREA_BASE))));
+		L4_Word_t n = kpre.n;
+		RUN(kpre_take_back(kpre_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR)));
+		RUN(kpre_take_back(kpre_page_of(LENT_KMEM_PT, lent_cid_pt(RT_UTCB_AREA_BASE))));
 		CHECK_EQ(L4_ThreadControl(v, t, L4_Myself(), L4_Myself(),
 					  (void *)(RT_UTCB_AREA_BASE + RT_UTCB_SIZE)), 1);
-		CHECK_EQ(kp.n, n + 2);
-		RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
-		RUN(t_kplog_fault_was(&kp, (n + 1) % T_KPLOG_LOG, t, LENT_KMEM_PT,
+		CHECK_EQ(kpre.n, n + 2);
+		RUN(t_kplog_fault_was(&kpre, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+		RUN(t_kplog_fault_was(&kpre, (n + 1) % T_KPLOG_LOG, t, LENT_KMEM_PT,
 				      lent_cid_pt(RT_UTCB_AREA_BASE)));
 		CHECK_EQ(L4_ThreadControl(v, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
-		RUN(kp_agent_works_unaided(t, data));
+		RUN(kpre_agent_works_unaided(t, data));
 	}
-	return kp_end(t);
+	return kpre_end(t);
 }
 
 /* Pages lent for an operation that has not used them yet: a fault in a
@@ -278,16 +167,16 @@ static const char *t_kpreempt_unused_pages_taken_back(void)
 	L4_Word_t data, fresh = 0x50000000UL;
 	int skip;
 
-	RUN(kp_begin(&t, &data, &skip));
-	L4_Word_t n = kp.n;
+	RUN(kpre_begin(&t, &data, &skip));
+	L4_Word_t n = kpre.n;
 	RUN(t_ag_faults(t, fresh, 0));
 	if (!skip) {
-		L4_Word_t nt = kp_page_of(LENT_KMEM_NT, lent_cid_nt(fresh));
-		L4_Word_t pt = kp_page_of(LENT_KMEM_PT, lent_cid_pt(fresh));
+		L4_Word_t nt = kpre_page_of(LENT_KMEM_NT, lent_cid_nt(fresh));
+		L4_Word_t pt = kpre_page_of(LENT_KMEM_PT, lent_cid_pt(fresh));
 		CHECK(nt && pt);
-		RUN(kp_take_back(nt));
-		RUN(kp_take_back(pt));
-		n = kp.n;
+		RUN(kpre_take_back(nt));
+		RUN(kpre_take_back(pt));
+		n = kpre.n;
 	}
 	/* The pager's answer: kw's page there; the read goes on. */
 	L4_Word_t *page = (L4_Word_t *)rt_get_pages(1);
@@ -297,11 +186,11 @@ static const char *t_kpreempt_unused_pages_taken_back(void)
 	CHECK(t_ag_ok(rt_agent_result(t, 0)));
 	CHECK_EQ(rt_mr(1), T_KPRE_DATA + 1);
 	if (!skip) {
-		CHECK(kp.n >= n + 2);
-		CHECK(kp_page_of(LENT_KMEM_NT, lent_cid_nt(fresh)) != 0);
-		CHECK(kp_page_of(LENT_KMEM_PT, lent_cid_pt(fresh)) != 0);
+		CHECK(kpre.n >= n + 2);
+		CHECK(kpre_page_of(LENT_KMEM_NT, lent_cid_nt(fresh)) != 0);
+		CHECK(kpre_page_of(LENT_KMEM_PT, lent_cid_pt(fresh)) != 0);
 	}
-	return kp_end(t);
+	return kpre_end(t);
 }
 
 /* The kpager grants a page it lent to another task (here the client
@@ -315,10 +204,10 @@ static const char *t_kpreempt_granted_page_taken_back_by_new_holder(void)
 	L4_Word_t data, window = 0x54000000UL, res[5], sec, a[2];
 	int skip;
 
-	RUN(kp_begin(&t, &data, &skip));
+	RUN(kpre_begin(&t, &data, &skip));
 	if (skip)
-		return kp_end(t);
-	L4_Word_t cid = lent_cid_pt(data), page = kp_page_of(LENT_KMEM_PT, cid);
+		return kpre_end(t);
+	L4_Word_t cid = lent_cid_pt(data), page = kpre_page_of(LENT_KMEM_PT, cid);
 	L4_Word_t n;
 	CHECK(page != 0);
 	RUN(t_ag_accept(t, window, 12));
@@ -330,19 +219,19 @@ static const char *t_kpreempt_granted_page_taken_back_by_new_holder(void)
 	CHECK_EQ(sec, 0);
 	/* Still the kernel's (the window's region took a page table more,
 	 * and whatever else its first mapping needed). */
-	n = kp.n;
+	n = kpre.n;
 	a[0] = 0;
 	a[1] = L4_FpageAddRights(L4_FpageLog2(window, 12), L4_FullyAccessible).raw;
 	CHECK(t_ag_ok(rt_agent_cmd(t, RT_AG_UNMAP, 2, a)));
 	/* Given back: the agent's very next access to its code or stack
 	 * asked for that page table again, before it could answer. */
-	CHECK_EQ(kp.n, n + 1);
-	RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, LENT_KMEM_PT, cid));
+	CHECK_EQ(kpre.n, n + 1);
+	RUN(t_kplog_fault_was(&kpre, n % T_KPLOG_LOG, t, LENT_KMEM_PT, cid));
 	CHECK(t_ag_ok(rt_agent_cmd(t, RT_AG_READ, 1, &window)));
 	CHECK_EQ(rt_mr(1), 0);
-	RUN(kp_agent_works_unaided(t, data));
-	CHECK_EQ(kp.n, n + 1);
-	return kp_end(t);
+	RUN(kpre_agent_works_unaided(t, data));
+	CHECK_EQ(kpre.n, n + 1);
+	return kpre_end(t);
 }
 
 /* A string transfer stopped at a fault on the receiver's buffer: while
@@ -357,7 +246,7 @@ static const char *t_kpreempt_tables_taken_mid_transfer(void)
 	L4_Word_t data, buf = 0x58000000UL, sec;
 	int skip;
 
-	RUN(kp_begin(&t, &data, &skip));
+	RUN(kpre_begin(&t, &data, &skip));
 	L4_Word_t *page = (L4_Word_t *)rt_get_pages(1);
 	CHECK(page != 0);
 	for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
@@ -371,10 +260,10 @@ static const char *t_kpreempt_tables_taken_mid_transfer(void)
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(from.raw, t.raw);
 	CHECK_EQ(rt_mr(1), buf);
-	L4_Word_t n = kp.n;
+	L4_Word_t n = kpre.n;
 	if (!skip) {
-		RUN(kp_take_back(kp_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR)));
-		RUN(kp_take_back(kp_page_of(LENT_KMEM_PT, lent_cid_pt(data))));
+		RUN(kpre_take_back(kpre_page_of(LENT_KMEM_PDIR, LENT_CID_PDIR)));
+		RUN(kpre_take_back(kpre_page_of(LENT_KMEM_PT, lent_cid_pt(data))));
 	}
 	CHECK(t_kpre_reply_map(t, L4_FpageLog2((L4_Word_t)page, 12), buf));
 	tag = rt_agent_result(t, 0);
@@ -387,11 +276,11 @@ static const char *t_kpreempt_tables_taken_mid_transfer(void)
 	if (!skip) {
 		/* The directory first, then the region's table, once each (and
 		 * whatever the buffer's fresh region needed). */
-		CHECK(kp.n >= n + 2);
-		RUN(t_kplog_fault_was(&kp, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+		CHECK(kpre.n >= n + 2);
+		RUN(t_kplog_fault_was(&kpre, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
 	}
-	RUN(kp_agent_works_unaided(t, data));
-	return kp_end(t);
+	RUN(kpre_agent_works_unaided(t, data));
+	return kpre_end(t);
 }
 
 /* The task record is not taken back (docs/kernel-memory.md, "Why the
@@ -404,24 +293,24 @@ static const char *t_kpreempt_task_record_kept(void)
 	L4_Word_t data;
 
 	/* The record is lent by the creator's kpager: ours, for now. */
-	RUN(kp_start());
-	CHECK(t_wait_for(&kp.up, 1, T_WAIT_US));
+	RUN(kpre_start());
+	CHECK(t_wait_for(&kpre.up, 1, T_WAIT_US));
 	L4_Word_t root_kpager = lent_kmem_control(0, LENT_KMEM_GET_KPAGER, 0);
 	CHECK(root_kpager != 0);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_KPAGER, kp_thread.raw), 1);
-	const char *made = kp_task(&t, &data);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_KPAGER, kpre_thread.raw), 1);
+	const char *made = kpre_task(&t, &data);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_KPAGER, root_kpager), 1);
 	RUN(made);
-	if (!kp_lends())
-		return kp_end(t);
-	L4_Word_t record = kp_page_of(LENT_KMEM_TASK, LENT_CID_TASK), n = kp.n;
+	if (!kpre_lends())
+		return kpre_end(t);
+	L4_Word_t record = kpre_page_of(LENT_KMEM_TASK, LENT_CID_TASK), n = kpre.n;
 	CHECK(record != 0);
 	(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(record, 12), L4_FullyAccessible));
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, record), 1);
 	CHECK_EQ(t_kplog_count(t, LENT_KMEM_TASK), 1);
-	RUN(kp_agent_works_unaided(t, data));
-	CHECK_EQ(kp.n, n);
-	RUN(kp_end(t));
+	RUN(kpre_agent_works_unaided(t, data));
+	CHECK_EQ(kpre.n, n);
+	RUN(kpre_end(t));
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, record), 0);
 	for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
 		CHECK_EQ(((volatile L4_Word_t *)record)[i], 0);
