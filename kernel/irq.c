@@ -153,6 +153,22 @@ word_t irq_thread_control(tcb_t *t, tid_t dest, tid_t pager)
 	return 1;
 }
 
+/* X.2 Schedule states: a line without handler is dead (Pistachio's
+ * aborted interrupt thread), one waiting for its device inactive
+ * (halted), an interrupt not yet received a pending send (queued at the
+ * handler), one received waiting for its acknowledgement. */
+word_t irq_sched_state(tid_t id)
+{
+	static const uint8_t state[] = {
+		[IRQ_OFF] = 1, [IRQ_OPEN] = 2, [IRQ_PENDING] = 4, [IRQ_DELIVERED] = 6,
+	};
+	unsigned n = tid_number(id);
+
+	if (!irq_is_thread(id) || !arch_irq_usable(n))
+		return 0;
+	return state[lines[n].state];
+}
+
 void irq_handler_gone(tid_t id)
 {
 	for (unsigned n = 0; n < ARCH_IRQ_LINES; n++)

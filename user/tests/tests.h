@@ -62,6 +62,15 @@ extern const struct test kpfnote_tests[], kstrip_tests[], kpfregs_tests[];
 extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_tests[];
 extern const struct test khostile_nest_tests[], khostile_tc_tests[];
 extern const struct test irq_tests[];
+/* t_irq.c: interrupt thread n, its association, a receive from it, and
+ * the RTC (IRQ 8): rtc_fired() waits until it raised its line again,
+ * with_rtc() runs a test with it ticking and frees IRQ 8 after. */
+L4_ThreadId_t irq_thread(L4_Word_t n);
+L4_Word_t associate(L4_Word_t n, L4_ThreadId_t handler);
+L4_MsgTag_t irq_receive(L4_ThreadId_t from, L4_Time_t to, L4_ThreadId_t *who);
+int rtc_fired(void);
+const char *with_rtc(const char *(*body)(void));
+extern const struct test x2rest_tests[], x2rest_redir_tests[];
 extern const struct test x2abi_tests[], x2abi_ipc_tests[], lipc_fast_tests[];
 
 /* Port I/O (t_io.c): plain inb and outb, which fault to the pager where
