@@ -164,6 +164,11 @@ const char *t_ag_faults(L4_ThreadId_t ag, L4_Word_t addr, int write);
 L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_Word_t w,
 			L4_Word_t us);
 
+/* t_redirect.c's recorder (its words from t_shared[base]) and sender
+ * (commands from thread arg), for t_x2rest_redir.c. */
+void t_redir_recorder(L4_Word_t base);
+void t_redir_sender(L4_Word_t arg);
+
 /* Load a message: label, u untyped words, then t typed words. */
 void t_load(L4_Word_t label, int u, const L4_Word_t *w, int t, const L4_Word_t *items);
 
