@@ -12,8 +12,9 @@
  * the interrupt thread with label -1 and no words (tag 0xFFF00000,
  * Pistachio msg_tag_t::irq_tag()); until the handler receives it, it
  * waits here.  The handler's send to the interrupt thread acknowledges
- * it and opens the line again.  An interrupt belongs to its line, not to
- * its handler: associating another handler hands the new one an
+ * it and opens the line again; any other send waits in vain until its
+ * timeout (kernel/ipc.c), as Pistachio's.  An interrupt belongs to its
+ * line, not to its handler: associating another handler hands the new one an
  * interrupt not yet acknowledged, and only dissociation (or the
  * handler's end) drops it, with the line masked.
  */
