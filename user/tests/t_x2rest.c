@@ -41,6 +41,14 @@ static void never_sender(L4_Word_t arg)
 	t_shared[0] = 1;
 }
 
+/* Sends to IRQ 8's interrupt thread with timeout never; nothing after. */
+static void send_to_irq_rtc(L4_Word_t arg)
+{
+	(void)arg;
+	L4_LoadMR(0, 0);
+	(void)L4_Send(irq_thread(IRQ_RTC));
+}
+
 /* A send that waits for ever on a line without handler is pending
  * (Schedule 4, the kernel's self-check content with it) until
  * ExchangeRegisters aborts it: error 3 in the send phase. */
@@ -90,6 +98,42 @@ static const char *t_x2rest_irq_send_times_out(void)
 	RUN(send_times_out(irq));
 	CHECK_EQ(associate(IRQ_RTC, irq), 1);
 	return t_selfcheck();
+}
+
+/* With the RTC ticking: h, the handler of IRQ 8, waits for ever in a
+ * send to its interrupt thread before any interrupt came; the RTC's
+ * interrupt then waits for h (the line pending, 4) and h's send stays
+ * pending (4): it does not become an acknowledgement.  A second thread
+ * waiting in such a send is deleted meanwhile; the self-check holds. */
+static const char *irq_waiting_sends(void)
+{
+	L4_ThreadId_t irq = irq_thread(IRQ_RTC), h = rt_thread_create(never_sender, irq.raw), o;
+	L4_MsgTag_t tag;
+
+	CHECK(!L4_IsNilThread(h));
+	CHECK(sched_state_is(h, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK_EQ(associate(IRQ_RTC, h), 1);
+	CHECK_EQ(rtc_fired(), 0);
+	CHECK_EQ(L4_Set_Priority(irq, 50), L4_SCHEDRESULT_PENDING_SEND);
+	CHECK(sched_state_is(h, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK_EQ(t_shared[0], 0);
+	o = rt_thread_create(send_to_irq_rtc, 0);
+	CHECK(!L4_IsNilThread(o));
+	CHECK(sched_state_is(o, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK_EQ(rt_release(o), 1);
+	RUN(t_selfcheck());
+	(void)__L4_Exregs(h, __L4_EXREGS_ABORT_SEND, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
+	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	tag.raw = t_shared[1];
+	CHECK(L4_IpcFailed(tag));
+	CHECK_EQ(t_shared[2], EC_SEND(L4_ErrCanceled));
+	CHECK_EQ(L4_Set_Priority(irq, 50), L4_SCHEDRESULT_PENDING_SEND);
+	return t_selfcheck();
+}
+
+static const char *t_x2rest_irq_waiting_sends(void)
+{
+	return with_rtc(irq_waiting_sends);
 }
 
 /* Schedule on interrupt threads by the privileged root task: lines that
@@ -176,6 +220,7 @@ static const char *t_x2rest_irq_schedule_unprivileged(void)
 const struct test x2rest_tests[] = {
 	TEST(x2rest_irq_send_waits_for_ever),
 	TEST(x2rest_irq_send_times_out),
+	TEST(x2rest_irq_waiting_sends),
 	TEST(x2rest_irq_schedule_args),
 	TEST(x2rest_irq_schedule_states),
 	TEST(x2rest_irq_schedule_unprivileged),
