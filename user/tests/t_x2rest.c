@@ -13,20 +13,6 @@
 #define X2REST_REPORT	0x2e51
 #define X2REST_WAIT_US	5000UL
 
-/* Poll Schedule until t is in state want; 0 if it never is within
- * T_WAIT_US (a failure bound only). */
-static int sched_state_is(L4_ThreadId_t t, L4_Word_t want)
-{
-	L4_Word_t start = rt_now_us(), old;
-
-	while (L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) != want) {
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return 1;
-}
-
 /* Sends to interrupt thread arg with timeout never; its outcome in
  * t_shared[1..2], then t_shared[0] = 1. */
 static void never_sender(L4_Word_t arg)
@@ -49,23 +35,31 @@ static void send_to_irq_rtc(L4_Word_t arg)
 	(void)L4_Send(irq_thread(IRQ_RTC));
 }
 
+/* Abort never_sender's send: it ends with error 3 in the send phase. */
+static const char *abort_never_sender(L4_ThreadId_t t)
+{
+	L4_MsgTag_t tag;
+
+	(void)__L4_Exregs(t, __L4_EXREGS_ABORT_SEND, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
+	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	tag.raw = t_shared[1];
+	CHECK(L4_IpcFailed(tag));
+	CHECK_EQ(t_shared[2], EC_SEND(L4_ErrCanceled));
+	return 0;
+}
+
 /* A send that waits for ever on a line without handler is pending
  * (Schedule 4, the kernel's self-check content with it) until
  * ExchangeRegisters aborts it: error 3 in the send phase. */
 static const char *t_x2rest_irq_send_waits_for_ever(void)
 {
 	L4_ThreadId_t irq = irq_thread(IRQ_RTC), t = rt_thread_create(never_sender, irq.raw);
-	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(t));
-	CHECK(sched_state_is(t, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK(t_sched_state(t, L4_SCHEDRESULT_PENDING_SEND));
 	CHECK_EQ(t_shared[0], 0);
 	RUN(t_selfcheck());
-	(void)__L4_Exregs(t, __L4_EXREGS_ABORT_SEND, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
-	tag.raw = t_shared[1];
-	CHECK(L4_IpcFailed(tag));
-	CHECK_EQ(t_shared[2], EC_SEND(L4_ErrCanceled));
+	RUN(abort_never_sender(t));
 	return t_selfcheck();
 }
 
@@ -108,25 +102,20 @@ static const char *t_x2rest_irq_send_times_out(void)
 static const char *irq_waiting_sends(void)
 {
 	L4_ThreadId_t irq = irq_thread(IRQ_RTC), h = rt_thread_create(never_sender, irq.raw), o;
-	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(h));
-	CHECK(sched_state_is(h, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK(t_sched_state(h, L4_SCHEDRESULT_PENDING_SEND));
 	CHECK_EQ(associate(IRQ_RTC, h), 1);
 	CHECK_EQ(rtc_fired(), 0);
 	CHECK_EQ(L4_Set_Priority(irq, 50), L4_SCHEDRESULT_PENDING_SEND);
-	CHECK(sched_state_is(h, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK(t_sched_state(h, L4_SCHEDRESULT_PENDING_SEND));
 	CHECK_EQ(t_shared[0], 0);
 	o = rt_thread_create(send_to_irq_rtc, 0);
 	CHECK(!L4_IsNilThread(o));
-	CHECK(sched_state_is(o, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK(t_sched_state(o, L4_SCHEDRESULT_PENDING_SEND));
 	CHECK_EQ(rt_release(o), 1);
 	RUN(t_selfcheck());
-	(void)__L4_Exregs(h, __L4_EXREGS_ABORT_SEND, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
-	tag.raw = t_shared[1];
-	CHECK(L4_IpcFailed(tag));
-	CHECK_EQ(t_shared[2], EC_SEND(L4_ErrCanceled));
+	RUN(abort_never_sender(h));
 	CHECK_EQ(L4_Set_Priority(irq, 50), L4_SCHEDRESULT_PENDING_SEND);
 	return t_selfcheck();
 }

@@ -107,8 +107,10 @@ const char *t_selfcheck(void);
 #define EC_SEND(code)	((L4_Word_t)(code) << 1)
 #define EC_RECV(code)	(((L4_Word_t)(code) << 1) | 1)
 L4_Word_t t_ipc_ec(void);
-/* t blocked in its receive (Schedule says so) within T_WAIT_US. */
+/* t blocked in its receive (Schedule says so) within T_WAIT_US; t in
+ * Schedule's state want within T_WAIT_US. */
 int t_waiting(L4_ThreadId_t t);
+int t_sched_state(L4_ThreadId_t t, L4_Word_t want);
 
 /* How long a test waits for a partner before it gives up. */
 #define T_WAIT_US	2000000UL
