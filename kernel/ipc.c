@@ -380,12 +380,17 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 
 	if (!tid_is_nil(to) && irq_is_thread(to)) {
 		/* A handler's acknowledgement (kernel/irq.c).  The interrupt
-		 * thread takes nothing else: any other send fails at once, as
-		 * one with a zero timeout would. */
-		if (irq_acknowledge(t, to))
+		 * thread takes nothing else: any other send waits for it in
+		 * vain until its send timeout (error 1) or an abort, as
+		 * Pistachio's does (api/v4/ipc.cc), queued nowhere. */
+		if (irq_acknowledge(t, to)) {
 			finish_send(t);
-		else
+		} else if (timeout_expired_now(timeouts_snd(timeouts))) {
 			fail_ipc(t, IPC_ERR_TIMEOUT, false);
+		} else {
+			t->cont.ipc_intended = to;
+			block(t, TS_SEND, timeouts_snd(timeouts));
+		}
 	} else if (!tid_is_nil(to)) {
 		if (!dest || dest == t || lost_redirector) {
 			fail_ipc(t, IPC_ERR_NOPARTNER, false);

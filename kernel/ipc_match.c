@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Who may talk to whom: from-specifiers, local IDs and propagation. */
 #include <kernel/ipc_internal.h>
+#include <kernel/ipc_redirect.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
@@ -40,8 +41,9 @@ static bool accepts(const tcb_t *rcv, const tcb_t *who)
  * virtual sender in its VirtualSender TCR; the receiver then sees that
  * thread as the sender.  Allowed when the virtual sender lives in the
  * sender's space, when sender and receiver share a space, or when the
- * sender is the redirector of the virtual sender's space (forwarding a
- * redirected message).  Returns the virtual sender, or NULL.
+ * sender is in the chain of redirectors of the virtual sender's space
+ * (forwarding a redirected message, maybe redirected again on its way:
+ * ipc_redirect.c).  Returns the virtual sender, or NULL.
  */
 static tcb_t *virtual_sender(tcb_t *snd, const tcb_t *rcv)
 {
@@ -51,7 +53,7 @@ static tcb_t *virtual_sender(tcb_t *snd, const tcb_t *rcv)
 	if (!vs)
 		return NULL;
 	if (vs->space == snd->space || snd->space == rcv->space ||
-	    vs->space->redirector == snd->core->id)
+	    redirect_chain_has(vs->space, snd->core->id))
 		return vs;
 	return NULL;
 }

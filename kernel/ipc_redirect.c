@@ -31,3 +31,16 @@ void redirect_mark_slow(const tcb_t *snd, tcb_t *rcv, word_t *tag)
 	*tag |= MSGTAG_REDIRECTED;
 	UTCB_TCR(rcv, TCR_INTENDED_RCV) = snd->cont.ipc_intended;
 }
+
+bool redirect_chain_has(const space_t *s, tid_t r)
+{
+	for (unsigned i = 0; i < REDIRECT_CHAIN_MAX && !tid_is_nil(s->redirector); i++) {
+		if (s->redirector == r)
+			return true;
+		const tcb_t *next = thread_lookup(s->redirector);
+		if (!next)
+			return false;
+		s = next->space;
+	}
+	return false;
+}

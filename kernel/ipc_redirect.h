@@ -11,6 +11,13 @@
 #include <kernel/space.h>
 
 tcb_t *redirect_lookup(tcb_t *t, tcb_t *dest);
+
+/* Is thread r in s's chain of redirectors: s's redirector, the
+ * redirector of that one's space, and so on (ksandstr/mung ipc.c,
+ * has_redir_chain())?  The walk ends after REDIRECT_CHAIN_MAX links, so
+ * a cycle ends it too. */
+#define REDIRECT_CHAIN_MAX 32u
+bool redirect_chain_has(const space_t *s, tid_t r);
 void redirect_mark_slow(const tcb_t *snd, tcb_t *rcv, word_t *tag);
 
 /* Where t's own send to dest goes: dest itself, or t's redirector when

@@ -12,8 +12,9 @@
  * the interrupt thread with label -1 and no words (tag 0xFFF00000,
  * Pistachio msg_tag_t::irq_tag()); until the handler receives it, it
  * waits here.  The handler's send to the interrupt thread acknowledges
- * it and opens the line again.  An interrupt belongs to its line, not to
- * its handler: associating another handler hands the new one an
+ * it and opens the line again; any other send waits in vain until its
+ * timeout (kernel/ipc.c), as Pistachio's.  An interrupt belongs to its
+ * line, not to its handler: associating another handler hands the new one an
  * interrupt not yet acknowledged, and only dissociation (or the
  * handler's end) drops it, with the line masked.
  */
@@ -151,6 +152,22 @@ word_t irq_thread_control(tcb_t *t, tid_t dest, tid_t pager)
 		break;
 	}
 	return 1;
+}
+
+/* X.2 Schedule states: a line without handler is dead (Pistachio's
+ * aborted interrupt thread), one waiting for its device inactive
+ * (halted), an interrupt not yet received a pending send (queued at the
+ * handler), one received waiting for its acknowledgement. */
+word_t irq_sched_state(tid_t id)
+{
+	static const uint8_t state[] = {
+		[IRQ_OFF] = 1, [IRQ_OPEN] = 2, [IRQ_PENDING] = 4, [IRQ_DELIVERED] = 6,
+	};
+	unsigned n = tid_number(id);
+
+	if (!irq_is_thread(id) || !arch_irq_usable(n))
+		return 0;
+	return state[lines[n].state];
 }
 
 void irq_handler_gone(tid_t id)

@@ -37,6 +37,9 @@ bool irq_receive(struct tcb *t);
  * handler and has received the interrupt; false (nothing changed)
  * otherwise. */
 bool irq_acknowledge(struct tcb *t, tid_t to);
+/* Schedule on interrupt thread id: its X.2 state as Pistachio's
+ * interrupt threads report it, or 0 if id names no usable line. */
+word_t irq_sched_state(tid_t id);
 /* The thread with global ID id is deleted or takes another version: it
  * handles no line any more. */
 void irq_handler_gone(tid_t id);

@@ -101,7 +101,9 @@ typedef struct kcont {
 	tid_t ipc_from;                /* the receive phase's specifier */
 	uint32_t ipc_timeouts;
 	tid_t ipc_intended;            /* a redirected send's intended receiver
-	                                * (global ID; nil: not redirected) */
+	                                * (global ID; nil: not redirected), or
+	                                * the interrupt thread a blocked send
+	                                * waits for in vain (kernel/ipc.c) */
 	word_t kmsg[KMSG_WORDS];       /* kernel-made message and its reply */
 	union {
 		/* CONT_KPF_FAULT: the user page fault to send once the

@@ -55,7 +55,8 @@ static bool queued_at(const tcb_core_t *s, const tcb_core_t *c)
 }
 
 /* A stopped transfer links two threads, each the other's partner, in
- * opposite roles; a thread blocked sending is queued at its receiver,
+ * opposite roles; a thread blocked sending is queued at its receiver (or
+ * waits in vain for an interrupt thread, queued nowhere: kernel/ipc.c),
  * and a receiver's queue holds only such threads. */
 static enum kcont_fault check_links(const tcb_t *t)
 {
@@ -63,7 +64,8 @@ static enum kcont_fault check_links(const tcb_t *t)
 
 	if (xfer_linked(t) && (!p || !xfer_linked_to(p, t) || p->cont.xfer.role == t->cont.xfer.role))
 		return KCONT_BAD_LINK;
-	if (t->core->state == TS_SEND && (!t->core->partner || !queued_at(t->core, t->core->partner)))
+	if (t->core->state == TS_SEND &&
+	    (t->core->partner ? !queued_at(t->core, t->core->partner) : !irq_is_thread(t->cont.ipc_intended)))
 		return KCONT_BAD_LINK;
 	if (!senders_valid(t->core))
 		return KCONT_BAD_LINK;

@@ -4,6 +4,7 @@
 #include <kernel/thread.h>
 #include <kernel/space.h>
 #include <kernel/sched.h>
+#include <kernel/irq.h>
 #include <arch/arch.h>
 
 #define UNCHANGED 0xFFFFFFFFu
@@ -66,11 +67,14 @@ word_t sys_schedule(tcb_t *t, tid_t dest, word_t time_ctl, word_t proc_ctl,
 		    word_t prio_ctl, word_t preempt_ctl, word_t *old_time_ctl)
 {
 	tcb_t *d = thread_resolve(t, dest);
-	if (!d)
+	word_t line = d ? 0 : irq_sched_state(dest);
+	if (!d && !line)
 		return sys_fail(t, ERR_INVALID_THREAD);
-	/* Only threads in the address space of dest's scheduler may. */
-	tcb_t *sched = thread_lookup(d->scheduler);
-	if (!sched || sched->space != t->space)
+	/* Only threads in the address space of dest's scheduler may; an
+	 * interrupt thread's scheduler is any privileged thread (Pistachio's
+	 * scheduler_t::is_scheduler()). */
+	tcb_t *sched = d ? thread_lookup(d->scheduler) : NULL;
+	if (d ? !sched || sched->space != t->space : !t->space->privileged)
 		return sys_fail(t, ERR_NO_PRIVILEGE);
 	/* Validate everything before changing anything. */
 	if (prio_ctl != UNCHANGED && ((prio_ctl & 0xFF) != prio_ctl || prio_ctl > t->core->prio))
@@ -84,6 +88,12 @@ word_t sys_schedule(tcb_t *t, tid_t dest, word_t time_ctl, word_t proc_ctl,
 	if (preempt_ctl != UNCHANGED && ((preempt_ctl >> 16) & 0xFF) > t->core->prio)
 		return sys_fail(t, ERR_INVALID_PARAM);
 
+	/* An interrupt thread runs no code (kernel/irq.c): it uses no time,
+	 * and the priority it is given changes nothing. */
+	if (!d) {
+		*old_time_ctl = 0;
+		return line;
+	}
 	/* What is left of the slice and of the total quantum. */
 	*old_time_ctl = (encode_period(d->ts_left_us) << 16) |
 			(d->tq_left_us == TQ_NEVER ? 0 : encode_period(d->tq_left_us > 0xFFFFFFFFu ?

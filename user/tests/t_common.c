@@ -24,18 +24,24 @@ L4_Word_t t_ipc_ec(void)
 }
 
 /* A global ID no thread has: a user thread number rt never hands out. */
-/* t blocked in its receive (the kernel's Schedule says so), polled with
- * a bound; 0 if it never got there. */
-int t_waiting(L4_ThreadId_t t)
+/* t in X.2 state want (the kernel's Schedule says so), polled with a
+ * bound; 0 if it never got there. */
+int t_sched_state(L4_ThreadId_t t, L4_Word_t want)
 {
 	L4_Word_t start = rt_now_us(), old;
 
-	while (L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) != L4_SCHEDRESULT_WAITING) {
+	while (L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) != want) {
 		if (rt_now_us() - start > T_WAIT_US)
 			return 0;
 		rt_sleep_us(1000);
 	}
 	return 1;
+}
+
+/* t blocked in its receive. */
+int t_waiting(L4_ThreadId_t t)
+{
+	return t_sched_state(t, L4_SCHEDRESULT_WAITING);
 }
 
 L4_ThreadId_t t_nonexistent(void)

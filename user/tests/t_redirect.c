@@ -130,6 +130,17 @@ static void a_body(L4_Word_t arg)
 	}
 }
 
+/* The recorder and the sender for t_x2rest_redir.c (same t_shared words). */
+void t_redir_recorder(L4_Word_t base)
+{
+	recorder(base);
+}
+
+void t_redir_sender(L4_Word_t arg)
+{
+	a_body(arg);
+}
+
 static L4_ThreadId_t a_tid, d_tid, r_tid;
 
 /* D, R and A, each waiting (D and R in their receives). */

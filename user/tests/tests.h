@@ -62,6 +62,15 @@ extern const struct test kpfnote_tests[], kstrip_tests[], kpfregs_tests[];
 extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_tests[];
 extern const struct test khostile_nest_tests[], khostile_tc_tests[];
 extern const struct test irq_tests[];
+/* t_irq.c: interrupt thread n, its association, a receive from it, and
+ * the RTC (IRQ 8): rtc_fired() waits until it raised its line again,
+ * with_rtc() runs a test with it ticking and frees IRQ 8 after. */
+L4_ThreadId_t irq_thread(L4_Word_t n);
+L4_Word_t associate(L4_Word_t n, L4_ThreadId_t handler);
+L4_MsgTag_t irq_receive(L4_ThreadId_t from, L4_Time_t to, L4_ThreadId_t *who);
+int rtc_fired(void);
+const char *with_rtc(const char *(*body)(void));
+extern const struct test x2rest_tests[], x2rest_redir_tests[];
 extern const struct test x2abi_tests[], x2abi_ipc_tests[], lipc_fast_tests[];
 
 /* Port I/O (t_io.c): plain inb and outb, which fault to the pager where
@@ -98,8 +107,10 @@ const char *t_selfcheck(void);
 #define EC_SEND(code)	((L4_Word_t)(code) << 1)
 #define EC_RECV(code)	(((L4_Word_t)(code) << 1) | 1)
 L4_Word_t t_ipc_ec(void);
-/* t blocked in its receive (Schedule says so) within T_WAIT_US. */
+/* t blocked in its receive (Schedule says so) within T_WAIT_US; t in
+ * Schedule's state want within T_WAIT_US. */
 int t_waiting(L4_ThreadId_t t);
+int t_sched_state(L4_ThreadId_t t, L4_Word_t want);
 
 /* How long a test waits for a partner before it gives up. */
 #define T_WAIT_US	2000000UL
@@ -154,6 +165,11 @@ const char *t_ag_faults(L4_ThreadId_t ag, L4_Word_t addr, int write);
 /* Send one propagated word with virtual sender vs (t_ipc_prop.c, t_redirect.c). */
 L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_Word_t w,
 			L4_Word_t us);
+
+/* t_redirect.c's recorder (its words from t_shared[base]) and sender
+ * (commands from thread arg), for t_x2rest_redir.c. */
+void t_redir_recorder(L4_Word_t base);
+void t_redir_sender(L4_Word_t arg);
 
 /* Load a message: label, u untyped words, then t typed words. */
 void t_load(L4_Word_t label, int u, const L4_Word_t *w, int t, const L4_Word_t *items);
