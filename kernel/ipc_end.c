@@ -4,6 +4,7 @@
  * with an error code, cancellation by ExchangeRegisters, timeouts, and
  * partners that are deleted.
  */
+#include <kernel/tcb_away.h>
 #include <kernel/ipc_internal.h>
 #include <kernel/kpf.h>
 #include <kernel/sched.h>
@@ -210,6 +211,10 @@ void ipc_detach_senders(tcb_t *t)
 {
 	while (t->core->senders) {
 		tcb_t *s = t->core->senders->tcb;
+		if (!s) {
+			tcb_away_detach(t->core->senders, t->core);
+			continue;
+		}
 		senders_remove(s);
 		s->core->state = TS_READY;
 		fail_ipc(s, IPC_ERR_NOPARTNER, false);
