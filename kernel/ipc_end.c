@@ -227,6 +227,11 @@ static void fail_if_waiting_for(tcb_t *w, void *arg)
 
 	if (w == dying || w->core->state != TS_RECV || !waits_for_id(w, dying))
 		return;
+	ipc_fail_no_partner(w);
+}
+
+void ipc_fail_no_partner(tcb_t *w)
+{
 	if (kmsg_active(w)) {
 		timeout_cancel(w);
 		kernel_ipc_failed(w, IPC_ERR_NOPARTNER);

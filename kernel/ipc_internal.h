@@ -32,6 +32,8 @@ void senders_unlink(tcb_core_t *snd);
 void ipc_queue_send(tcb_t *t, tcb_core_t *dest);
 /* t's receive phase to be run on the way out (it is TS_RECV). */
 void ipc_work_add(tcb_t *t);
+/* w, receiving from a thread that is deleted, fails with "no partner". */
+void ipc_fail_no_partner(tcb_t *w);
 /* t's send is done: its receive phase, or back to user. */
 void ipc_finish_send(tcb_t *t);
 void make_ready(tcb_t *t);

@@ -225,14 +225,8 @@ static void fail_waiting_for(tcb_t *w, void *arg)
 {
 	const tcb_core_t *c = arg;
 
-	if (w->core->state != TS_RECV || w->cont.ipc_from != c->id)
-		return;
-	if (kmsg_active(w)) {
-		timeout_cancel(w);
-		kernel_ipc_failed(w, IPC_ERR_NOPARTNER);
-	} else {
-		fail_ipc(w, IPC_ERR_NOPARTNER, true);
-	}
+	if (w->core->state == TS_RECV && w->cont.ipc_from == c->id)
+		ipc_fail_no_partner(w);
 }
 
 void tcb_away_delete(tcb_core_t *c)

@@ -119,18 +119,7 @@ static const char *tb_begin(L4_ThreadId_t *t, void (*entry)(L4_Word_t), int *ski
 	RUN(tb_task_start(t, entry));
 	(void)L4_Set_Priority(*t, RT_PRIORITY - 10);
 	*skip = !tb_lends();
-	return 0;
-}
-
-static const char *tb_expect(L4_ThreadId_t t, L4_Word_t label)
-{
-	L4_ThreadId_t from;
-	L4_MsgTag_t tag = rt_serve(t, T_WAIT_US, &from);
-
-	CHECK(L4_IpcSucceeded(tag));
-	CHECK_EQ(from.raw, t.raw);
-	CHECK_EQ(L4_Label(tag), label);
-	return 0;
+	return tb_expect(*t, TB_HELLO);
 }
 
 static L4_Word_t tb_point(L4_Word_t page)
@@ -158,6 +147,16 @@ static const char *tb_take_counted(L4_ThreadId_t t, L4_Word_t *page)
 
 	RUN(tb_take(t, page));
 	CHECK_EQ(t_kplog_count(t, LENT_KMEM_TCB), count - 1);
+	return 0;
+}
+
+/* Take the page back, at safe point `point`; the kpager lends copies of
+ * it from then on. */
+static const char *tb_out(L4_ThreadId_t t, L4_Word_t point, L4_Word_t *page)
+{
+	RUN(tb_take_counted(t, page));
+	CHECK_EQ(tb_point(*page), point);
+	tb.src = *page;
 	return 0;
 }
 
@@ -207,7 +206,6 @@ static const char *t_kpre_tcb_ready(void)
 	int skip;
 
 	RUN(tb_begin(&t, tb_spinner, &skip));
-	RUN(tb_expect(t, TB_HELLO));
 	if (skip)
 		return tb_end(t);
 	L4_Word_t n = tb.n;
@@ -233,7 +231,6 @@ static const char *t_kpre_tcb_blocked_in_send(void)
 	int skip;
 
 	RUN(tb_begin(&t, tb_sender, &skip));
-	RUN(tb_expect(t, TB_HELLO));
 	rt_msg(0, 0, 0);
 	CHECK(L4_IpcSucceeded(L4_Reply(t)));
 	CHECK(tb_state_is(t, L4_SCHEDRESULT_PENDING_SEND));
@@ -262,11 +259,8 @@ static const char *t_kpre_tcb_receive_times_out_away(void)
 	int skip;
 
 	RUN(tb_begin(&t, tb_timed, &skip));
-	RUN(tb_expect(t, TB_HELLO));
 	if (!skip) {
-		RUN(tb_take_counted(t, &page));
-		CHECK_EQ(tb_point(page), TB_PT_IPC_RECV);
-		tb.src = page;
+		RUN(tb_out(t, TB_PT_IPC_RECV, &page));
 	}
 	L4_Word_t n = tb.n;
 	L4_ThreadId_t from;
@@ -303,14 +297,11 @@ static const char *t_kpre_tcb_waiting_for_pager(void)
 
 	CHECK(p != 0);
 	RUN(tb_begin(&t, tb_toucher, &skip));
-	RUN(tb_expect(t, TB_HELLO));
 	L4_MsgTag_t tag = rt_serve(t, T_WAIT_US, &from);
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(rt_mr(1), TB_FAULT_AT);
 	if (!skip) {
-		RUN(tb_take_counted(t, &page));
-		CHECK_EQ(tb_point(page), TB_PT_PAGEFAULT_RECV);
-		tb.src = page;
+		RUN(tb_out(t, TB_PT_PAGEFAULT_RECV, &page));
 	}
 	L4_Word_t n = tb.n;
 	CHECK(tb_send_map(t, p, TB_FAULT_AT));
@@ -332,7 +323,6 @@ static const char *t_kpre_tcb_halted(void)
 	int skip;
 
 	RUN(tb_begin(&t, tb_spinner, &skip));
-	RUN(tb_expect(t, TB_HELLO));
 	(void)L4_Stop(t);
 	if (!skip) {
 		L4_Word_t n = tb.n;
@@ -364,7 +354,6 @@ static const char *t_kpre_tcb_in_kernel_page_fault(void)
 
 	CHECK(p != 0);
 	RUN(tb_begin(&t, tb_toucher, &skip));
-	RUN(tb_expect(t, TB_HELLO));
 	if (skip)
 		return tb_end(t);
 	L4_Word_t n = tb.n;
@@ -398,12 +387,9 @@ static const char *t_kpre_tcb_fpu_kept(void)
 	int skip;
 
 	RUN(tb_begin(&t, tb_fpu, &skip));
-	RUN(tb_expect(t, TB_HELLO));
 	L4_Word_t n = tb.n;
 	if (!skip) {
-		RUN(tb_take_counted(t, &page));
-		CHECK_EQ(tb_point(page), TB_PT_IPC_RECV);
-		tb.src = page;
+		RUN(tb_out(t, TB_PT_IPC_RECV, &page));
 	}
 	rt_msg(0, 0, 0);
 	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));

@@ -56,6 +56,9 @@ L4_Word_t tb_page(void);
 /* Take the TCB page of t (its first thread) back: it is no longer lent,
  * and holds t's external form; *page is it. */
 const char *tb_take(L4_ThreadId_t t, L4_Word_t *page);
+/* The next message from t (its page faults in our image answered) has
+ * this label. */
+const char *tb_expect(L4_ThreadId_t t, L4_Word_t label);
 /* Log entry i was the kernel page fault of t's body, from t itself. */
 const char *tb_fault_was(L4_Word_t i, L4_ThreadId_t t, L4_ThreadId_t from);
 /* Delete t and the rest of its task, and run the self-check. */

@@ -47,24 +47,13 @@ static void te_waiter(L4_Word_t arg)
 	te_say(TE_PLAIN);
 }
 
-static const char *te_expect(L4_ThreadId_t t, L4_Word_t label)
-{
-	L4_ThreadId_t from;
-	L4_MsgTag_t tag = rt_serve(t, T_WAIT_US, &from);
-
-	CHECK(L4_IpcSucceeded(tag));
-	CHECK_EQ(from.raw, t.raw);
-	CHECK_EQ(L4_Label(tag), label);
-	return 0;
-}
-
 /* A waiter blocked in its Call to us, its TCB page taken back: *page. */
 static const char *te_begin(L4_ThreadId_t *t, L4_Word_t *page, int *skip)
 {
 	te_main = L4_Myself();
 	RUN(tb_start());
 	RUN(tb_task_start(t, te_waiter));
-	RUN(te_expect(*t, TE_HELLO));
+	RUN(tb_expect(*t, TE_HELLO));
 	*skip = !tb_lends();
 	if (!*skip)
 		RUN(tb_take(*t, page));
@@ -104,7 +93,7 @@ static const char *te_bring_back(L4_ThreadId_t t, L4_Word_t page)
 	RUN(tb_fault_was(n, t, L4_MyLocalId()));
 	rt_msg(0, 0, 0);
 	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
-	RUN(te_expect(t, TE_PLAIN));
+	RUN(tb_expect(t, TE_PLAIN));
 	return tb_end(t);
 }
 
@@ -125,7 +114,7 @@ static const char *t_kpre_tcb_edit_accepted(void)
 	tb.edit_val = (L4_Word_t)te_edited;
 	rt_msg(0, 0, 0);
 	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
-	RUN(te_expect(t, TE_EDITED));
+	RUN(tb_expect(t, TE_EDITED));
 	RUN(tb_fault_was(n, t, t));
 	tb.edit_at = 0;
 	return tb_end(t);

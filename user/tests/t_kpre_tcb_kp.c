@@ -117,6 +117,17 @@ const char *tb_take(L4_ThreadId_t t, L4_Word_t *page)
 	return 0;
 }
 
+const char *tb_expect(L4_ThreadId_t t, L4_Word_t label)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag = rt_serve(t, T_WAIT_US, &from);
+
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(from.raw, t.raw);
+	CHECK_EQ(L4_Label(tag), label);
+	return 0;
+}
+
 const char *tb_fault_was(L4_Word_t i, L4_ThreadId_t t, L4_ThreadId_t from)
 {
 	CHECK(tb_wait_n(i + 1));
@@ -151,12 +162,7 @@ const char *tb_task_start(L4_ThreadId_t *t, void (*entry)(L4_Word_t))
 	CHECK(!L4_IsNilThread(*t));
 	CHECK_EQ(L4_ThreadControl(*t, tb_fill[0], L4_Myself(), L4_Myself(),
 				  (void *)RT_UTCB_AREA_BASE), 1);
-	void *stack = rt_stack_alloc();
-	CHECK(stack != 0);
-	rt_tid_attach(*t, stack, 0);
-	(void)L4_Set_Priority(*t, RT_PRIORITY);
-	CHECK(rt_start_message(*t, (L4_Word_t)entry, rt_stack_frame(stack, 0)));
-	return 0;
+	return t_kpre_run(*t, entry);
 }
 
 const char *tb_agent(L4_ThreadId_t *t, L4_Word_t *data)
