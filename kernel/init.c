@@ -12,6 +12,7 @@
 #include <kernel/kip_runtime.h>
 #include <kernel/thread.h>
 #include <kernel/sched.h>
+#include <kernel/tcb_away.h>
 #include <kernel/kprintf.h>
 #include <arch/arch.h>
 #include <arch/multiboot.h>
@@ -128,6 +129,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	arch_cpu_init();
 	kprintf("cpu features: %s\n", arch_cpu_features());
 	kprintf("cpu clock: %u kHz\n", arch_cpu_khz());
+	tcb_away_init();           /* the seal's key, after the clock's calibration */
 
 	const multiboot_info_t *mbi = phys_to_virt(mbi_phys);
 	if (mbi->flags & MBI_FLAG_CMDLINE) {

@@ -12,18 +12,27 @@
 #include <kernel/space.h>
 #include <kernel/preempt.h>
 #include <kernel/irq.h>
+#include <kernel/tcb_away.h>
 #include <arch/arch.h>
 
 enum { SEND_DONE, SEND_BLOCKED, SEND_FAILED };
 
 static void finish_send(tcb_t *snd);
 
+void ipc_finish_send(tcb_t *snd)
+{
+	finish_send(snd);
+}
+
 /* ---- the queue of threads blocked sending to one receiver ---- */
 
 void senders_add(tcb_t *rcv_tcb, tcb_t *snd_tcb, bool front)
 {
-	tcb_core_t *rcv = rcv_tcb->core, *snd = snd_tcb->core;
+	senders_link(rcv_tcb->core, snd_tcb->core, front);
+}
 
+void senders_link(tcb_core_t *rcv, tcb_core_t *snd, bool front)
+{
 	snd->partner = rcv;
 	if (!rcv->senders) {
 		snd->sq_next = snd->sq_prev = snd;
@@ -41,7 +50,12 @@ void senders_add(tcb_t *rcv_tcb, tcb_t *snd_tcb, bool front)
 
 void senders_remove(tcb_t *snd_tcb)
 {
-	tcb_core_t *snd = snd_tcb->core, *rcv = snd->partner;
+	senders_unlink(snd_tcb->core);
+}
+
+void senders_unlink(tcb_core_t *snd)
+{
+	tcb_core_t *rcv = snd->partner;
 
 	if (!rcv)
 		return;
@@ -149,8 +163,13 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 		return RECEIVER_FAULTED;
 	}
 	if (r == XFER_REFUSED) {
-		/* Only the kpager learns: its client waits for a page on. */
+		/* Only the kpager learns: its client waits for a page on.
+		 * But a page of thread bodies it could not give (their forms
+		 * refused, kernel/tcb_away.c) ends the wait as an answer with
+		 * no page: the call fails for want of memory. */
 		fail_ipc_at(snd, IPC_ERR_OVERFLOW, false, f.addr);
+		if (LENT_KPF_REFUSAL_WHY(f.addr) == LENT_KPF_BAD_CONTENT)
+			finish_receive(rcv, snd->core->id, msgtag_make(LENT_LABEL_KPF, 0, 0, 0));
 		return DELIVERY_REFUSED;
 	}
 	if (xfer_linked_to(snd, rcv) && !kmsg_active(snd))
@@ -185,14 +204,19 @@ int send_phase(tcb_t *t, tcb_t *dest)
 		deliver(t, dest);
 		return SEND_DONE;
 	}
+	ipc_queue_send(t, dest->core);
+	return t->core->state == TS_SEND ? SEND_BLOCKED : SEND_FAILED;
+}
+
+void ipc_queue_send(tcb_t *t, tcb_core_t *dest)
+{
 	timeout_t to = kmsg_active(t) ? ipc_kernel_call_timeout(t) : timeouts_snd(t->cont.ipc_timeouts);
 	if (timeout_expired_now(to)) {
 		fail_ipc(t, IPC_ERR_TIMEOUT, false);
-		return SEND_FAILED;
+		return;
 	}
-	senders_add(dest, t, false);
+	senders_link(dest, t->core, false);
 	block(t, TS_SEND, to);
-	return SEND_BLOCKED;
 }
 
 /*
@@ -234,6 +258,11 @@ static void work_push(tcb_t *tcb)
 		receive_work = t;
 }
 
+void ipc_work_add(tcb_t *t)
+{
+	work_push(t);
+}
+
 void ipc_work_remove(tcb_t *tcb)
 {
 	tcb_core_t *t = tcb->core;
@@ -269,7 +298,7 @@ static void receive_phase_one(tcb_t *t)
 	tid_t from = t->cont.ipc_from;
 
 	if (!kmsg_active(t) && !tid_is_any(from) && !tid_is_anylocal(from) &&
-	    !thread_resolve(t, from) && !irq_is_thread(from)) {
+	    !thread_resolve(t, from) && !irq_is_thread(from) && !thread_away_id(from)) {
 		fail_ipc(t, IPC_ERR_NOPARTNER, true);
 		return;
 	}
@@ -280,6 +309,14 @@ rescan:
 	for (tcb_core_t *c = t->core->senders; c; c = c->sq_next == t->core->senders ? NULL : c->sq_next) {
 		tcb_t *s = c->tcb;
 
+		if (!s) {              /* a thread away (kernel/tcb_away.c) */
+			int met = tcb_away_met(t, c);
+			if (met == AWAY_DELIVERED)
+				return;
+			if (met == AWAY_RESCAN)
+				goto rescan;
+			continue;
+		}
 		if (!from_matches(t, s))
 			continue;
 		senders_remove(s);
@@ -287,7 +324,7 @@ rescan:
 		 * unless t (as that sender's pager) has just received the
 		 * page fault itself. */
 		int how = deliver(s, t);
-		if (how == SENDER_STOPPED || how == DELIVERY_REFUSED ||
+		if (how == SENDER_STOPPED || (how == DELIVERY_REFUSED && t->core->state == TS_RECV) ||
 		    (how == SENDER_FAULTED && t->core->state == TS_RECV && !kmsg_active(t)))
 			goto rescan;
 		return;
@@ -392,6 +429,8 @@ void ipc_syscall(tcb_t *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag, 
 			block(t, TS_SEND, timeouts_snd(timeouts));
 		}
 	} else if (!tid_is_nil(to)) {
+		if (!dest && tcb_away_send(t, to, tag))
+			sched_switch_to(t);    /* queued, answered or failed */
 		if (!dest || dest == t || lost_redirector) {
 			fail_ipc(t, IPC_ERR_NOPARTNER, false);
 			sched_switch_to(t);

@@ -4,6 +4,7 @@
  * with an error code, cancellation by ExchangeRegisters, timeouts, and
  * partners that are deleted.
  */
+#include <kernel/tcb_away.h>
 #include <kernel/ipc_internal.h>
 #include <kernel/kpf.h>
 #include <kernel/sched.h>
@@ -210,6 +211,10 @@ void ipc_detach_senders(tcb_t *t)
 {
 	while (t->core->senders) {
 		tcb_t *s = t->core->senders->tcb;
+		if (!s) {
+			tcb_away_detach(t->core->senders, t->core);
+			continue;
+		}
 		senders_remove(s);
 		s->core->state = TS_READY;
 		fail_ipc(s, IPC_ERR_NOPARTNER, false);
@@ -222,6 +227,11 @@ static void fail_if_waiting_for(tcb_t *w, void *arg)
 
 	if (w == dying || w->core->state != TS_RECV || !waits_for_id(w, dying))
 		return;
+	ipc_fail_no_partner(w);
+}
+
+void ipc_fail_no_partner(tcb_t *w)
+{
 	if (kmsg_active(w)) {
 		timeout_cancel(w);
 		kernel_ipc_failed(w, IPC_ERR_NOPARTNER);

@@ -25,6 +25,17 @@ void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag);
 /* ipc.c */
 void senders_add(tcb_t *rcv, tcb_t *snd, bool front);
 void senders_remove(tcb_t *snd);
+/* The same two on resident parts (a thread away has no body). */
+void senders_link(tcb_core_t *rcv, tcb_core_t *snd, bool front);
+void senders_unlink(tcb_core_t *snd);
+/* t's send waits on dest's queue, with t's send timeout (or fails now). */
+void ipc_queue_send(tcb_t *t, tcb_core_t *dest);
+/* t's receive phase to be run on the way out (it is TS_RECV). */
+void ipc_work_add(tcb_t *t);
+/* w, receiving from a thread that is deleted, fails with "no partner". */
+void ipc_fail_no_partner(tcb_t *w);
+/* t's send is done: its receive phase, or back to user. */
+void ipc_finish_send(tcb_t *t);
 void make_ready(tcb_t *t);
 uint64_t timeout_deadline(timeout_t to, uint64_t now);
 

@@ -28,6 +28,8 @@ enum thread_state {
 	TS_SEND,         /* blocked in the send phase on partner */
 	TS_RECV,         /* blocked in the receive phase */
 	TS_HALTED,       /* stopped: no handler for an exception, or by exregs */
+	TS_AWAY,         /* its body is out with the kpager (kernel/tcb_away.h):
+	                  * never runs; core->away says the state it left in */
 };
 
 /* What a thread does once the IPC it is blocked in completes. */

@@ -15,7 +15,7 @@ static const char *state_name(uint8_t s)
 {
 	static const char *const names[] = {
 		[TS_INACTIVE] = "inactive", [TS_READY] = "ready", [TS_SEND] = "send",
-		[TS_RECV] = "recv", [TS_HALTED] = "halted",
+		[TS_RECV] = "recv", [TS_HALTED] = "halted", [TS_AWAY] = "away",
 	};
 	return s < ARRAY_SIZE(names) ? names[s] : "?";
 }

@@ -7,6 +7,7 @@
 #include <kernel/space.h>
 #include <kernel/frame.h>
 #include <kernel/mapdb.h>
+#include <kernel/tcb_away.h>
 #include <kernel/string.h>
 #include <arch/arch.h>
 
@@ -379,11 +380,16 @@ static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *
 
 uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned words)
 {
+	return kpf_accept_wait(kpager, &rcv->cont.kpf, items, words);
+}
+
+uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsigned words)
+{
 	mapnode_t *node[KPF_MAX_PAGES];
-	unsigned n = rcv->cont.kpf.pages;
+	unsigned n = k->pages;
 
 	/* No item: "no memory" (kpf_answered notes it). */
-	if (rcv->cont.kpf.state == KPF_LENT || words == 0)
+	if (k->state == KPF_LENT || words == 0)
 		return 0;
 	/* Validate every item before taking any: one page of the kpager's
 	 * own per page asked for, in order, writable, and lendable. */
@@ -398,26 +404,41 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned wor
 	 * thread may be one ThreadControl is making, with no body yet: its
 	 * resident part names the task, by the space or, while the task's
 	 * record is gathered and there is no space yet, by the task's id. */
-	tcb_core_t *named = thread_core_lookup(rcv->cont.kpf.named);
+	tcb_core_t *named = thread_core_lookup(k->named);
 	if (!named)
 		return 0;
 	space_t *s = named->space;
 	uint32_t task = s ? s->id : named->unhoused.task;
-	if (task != rcv->cont.kpf.task || (!s && (n != 1 || rcv->cont.kpf.kinds[0] != KMEM_TASK)))
+	if (task != k->task || (!s && (n != 1 || k->kinds[0] != KMEM_TASK)))
 		return 0;
+	/* A page of thread bodies away holds their external forms: each is
+	 * validated before anything changes (kernel/tcb_away.c). */
+	for (unsigned i = 0; s && i < n; i++) {
+		if (k->kinds[i] != KMEM_TCB || frame_find(task, k->cid[i]))
+			continue;
+		uint32_t why = tcb_away_check(s, k->cid[i], node[i]->phys);
+		if (why) {
+			tcb_away_refused(s, k->cid[i], node[i]->phys);
+			return why | LENT_KPF_REFUSAL(0, i);
+		}
+	}
 	/* Act: nothing below can fail.  A page lent at its CID meanwhile (by
 	 * the answer to another thread's fault) keeps that frame, and counts
 	 * as got: the operation has its page, and no refusal is noted. */
-	rcv->cont.kpf.state = KPF_LENT;
+	k->state = KPF_LENT;
 	for (unsigned i = 0; i < n; i++) {
-		if (frame_find(task, rcv->cont.kpf.cid[i]))
+		if (frame_find(task, k->cid[i]))
 			continue;
+		bool bodies = s && k->kinds[i] == KMEM_TCB && tcb_away_in_page(s, k->cid[i]);
 		kpf_strip(node[i]);
-		frame_lend(node[i]->phys, task, rcv->cont.kpf.cid[i], rcv->cont.kpf.kinds[i]);
-		memset(phys_to_virt(node[i]->phys), 0, PAGE_SIZE);
+		frame_lend(node[i]->phys, task, k->cid[i], k->kinds[i]);
+		if (bodies)
+			tcb_away_import(s, k->cid[i], node[i]->phys);
+		else
+			memset(phys_to_virt(node[i]->phys), 0, PAGE_SIZE);
 		/* A record is counted when its space is built in it. */
 		if (s)
-			kmem_lent(s, (enum kmem_kind)rcv->cont.kpf.kinds[i]);
+			kmem_lent(s, (enum kmem_kind)k->kinds[i]);
 	}
 	return 0;
 }

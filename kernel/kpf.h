@@ -77,6 +77,10 @@ void kpf_receiver_asks(struct tcb *rcv, const kmem_need_t *need);
  * the item); nothing has changed then.
  */
 uint32_t kpf_accept(struct tcb *kpager, struct tcb *rcv, const word_t *items, unsigned words);
+/* The same for the fault k records (a thread's, or one made for a
+ * thread away from its resident part, kernel/tcb_away.c). */
+uint32_t kpf_accept_wait(struct tcb *kpager, struct kpf_wait *k, const word_t *items,
+			 unsigned words);
 /*
  * The validate step of lending one page (a kpager's answer, or sigma0
  * giving its kernel-memory store a frame, kernel/kmem_sigma0.c): the page

@@ -20,6 +20,7 @@
 #include <kernel/space.h>
 #include <kernel/space_vacate.h>
 #include <kernel/frame.h>
+#include <kernel/tcb_away.h>
 #include <kernel/string.h>
 #include <arch/arch.h>
 
@@ -51,6 +52,8 @@ static bool export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 		if (s->pdir && virt_to_phys(s->pdir) == pa)
 			space_vacate_pdir(s);
 		return true;
+	case KMEM_TCB:
+		return tcb_away_export(s, cid, pa);
 	case KMEM_PT: {
 		uint32_t pde = (cid - LENT_CID_PT_BASE) >> PAGE_SHIFT;
 		if (pde >= IO_BITMAP_PT_SLOT && pde < IO_BITMAP_PT_SLOT + IO_BITMAP_PAGES)
@@ -78,8 +81,11 @@ static bool kpreempt_frame(uint32_t pa)
 	 * a record whose task is not built yet is ThreadControl's. */
 	if (!s || s->sigma0 || !export(s, kind, cid, pa))
 		return false;
-	/* Vacant: nothing of the kernel's reaches the kpager. */
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	/* Vacant: nothing of the kernel's reaches the kpager.  Thread
+	 * bodies are the exception: their external forms are what the
+	 * kpager keeps (kernel/tcb_away.c). */
+	if (kind != KMEM_TCB)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	frame_unlend(pa);
 	(void)kmem_charge_drop(&s->kmem, (enum kmem_kind)kind);
 	return true;

@@ -12,6 +12,7 @@
 #include <kernel/space.h>
 #include <kernel/ipc.h>
 #include <kernel/kdb.h>
+#include <kernel/tcb_away.h>
 #include <arch/arch.h>
 
 tcb_core_t *sched_ready[PRIO_LEVELS];
@@ -225,8 +226,11 @@ void timeout_set(tcb_t *tcb, uint64_t wakeup_us)
 
 void timeout_unlink(tcb_t *tcb)
 {
-	tcb_core_t *t = tcb->core;
+	timeout_unlink_core(tcb->core);
+}
 
+void timeout_unlink_core(tcb_core_t *t)
+{
 	if (t->tq_prev)
 		t->tq_prev->tq_next = t->tq_next;
 	else
@@ -241,6 +245,10 @@ void timeout_expire(uint64_t now_us)
 {
 	while (timeouts && timeouts->wakeup_us <= now_us) {
 		tcb_t *t = timeouts->tcb;
+		if (!t) {
+			tcb_away_timeout(timeouts);     /* its body is out */
+			continue;
+		}
 		timeout_cancel(t);
 		ipc_timeout(t);
 	}

@@ -105,6 +105,7 @@ void sched_donate(struct tcb *from, struct tcb *to);
 void timeout_set(struct tcb *t, uint64_t wakeup_us);
 /* Take an armed timeout off the queue (timeout_cancel's slow half). */
 void timeout_unlink(struct tcb *t);
+void timeout_unlink_core(struct tcb_core *t);
 /* Cancel t's timeout, if it has one; inline, because every IPC asks. */
 static inline void timeout_cancel(struct tcb *t)
 {

@@ -7,6 +7,7 @@
  * every test, so every state the suite leaves threads in is checked.
  */
 #include <kernel/selfcheck.h>
+#include <kernel/tcb_away.h>
 #include <kernel/thread.h>
 #include <kernel/irq.h>
 
@@ -30,7 +31,11 @@ static bool senders_valid(const tcb_core_t *c)
 	if (!s)
 		return true;
 	do {
-		if (s->partner != c || s->state != TS_SEND || s->sq_next->sq_prev != s ||
+		/* A thread away (kernel/tcb_away.h) waits here in the send
+		 * it left in, or at its kpager for its body. */
+		bool away_ok = s->state == TS_AWAY &&
+			       (s->away.state == TS_SEND || (s->away.flags & AWAY_WANTED));
+		if (s->partner != c || (s->state != TS_SEND && !away_ok) || s->sq_next->sq_prev != s ||
 		    ++n > MAX_QUEUE)
 			return false;
 		s = s->sq_next;

@@ -254,8 +254,12 @@ static uint32_t check_task(walk_t *w, space_t *s, tid_t who)
  * another part: the thread rules (kernel/selfcheck.c) follow them. */
 static bool links_ok(const tcb_core_t *c)
 {
-	const tcb_core_t *l[] = { c->rq_next, c->rq_prev, c->partner, c->senders, c->sq_next,
-				  c->sq_prev, c->work_next, c->work_prev,
+	/* A thread away holds its export's record where the ready-queue
+	 * and work-list links were (kernel/tcb_away.h). */
+	bool away = c->state == TS_AWAY;
+	const tcb_core_t *l[] = { away ? NULL : c->rq_next, away ? NULL : c->rq_prev, c->partner,
+				  c->senders, c->sq_next, c->sq_prev,
+				  away ? NULL : c->work_next, away ? NULL : c->work_prev,
 				  c->space ? c->tq_next : NULL, c->space ? c->tq_prev : NULL };
 
 	for (unsigned i = 0; i < ARRAY_SIZE(l); i++)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Schedule, ThreadSwitch, SystemClock. */
 #include <kernel/syscall.h>
+#include <kernel/tcb_away.h>
 #include <kernel/thread.h>
 #include <kernel/space.h>
 #include <kernel/sched.h>
@@ -66,6 +67,15 @@ static uint64_t time_half_us(word_t half)
 word_t sys_schedule(tcb_t *t, tid_t dest, word_t time_ctl, word_t proc_ctl,
 		    word_t prio_ctl, word_t preempt_ctl, word_t *old_time_ctl)
 {
+	/* A thread away comes back first: the call runs again then, with
+	 * its registers as they were. */
+	int away = tcb_away_gather(t, dest);
+	if (away == GATHER_FAULTED) {
+		*old_time_ctl = time_ctl;
+		return dest;
+	}
+	if (away == GATHER_NO_MEMORY)
+		return sys_fail(t, ERR_NO_MEMORY);
 	tcb_t *d = thread_resolve(t, dest);
 	word_t line = d ? 0 : irq_sched_state(dest);
 	if (!d && !line)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* ThreadControl and ExchangeRegisters (X.2), validate first, then act. */
 #include <kernel/syscall.h>
+#include <kernel/tcb_away.h>
 #include <kernel/thread.h>
 #include <kernel/space.h>
 #include <kernel/preempt.h>
@@ -128,7 +129,7 @@ static void drop_unmade(space_t *s)
 	for (uint32_t d = 0; d < THREAD_DIR_ENTRIES && s->threads; d++)
 		for (uint32_t i = 0; thread_dir[d] && i < LEAF_ENTRIES; i++) {
 			tcb_core_t *c = thread_dir[d][i];
-			if (c && c->space == s && !c->tcb)
+			if (c && c->space == s && !c->tcb && !thread_away(c))
 				thread_core_destroy(c);
 		}
 }
@@ -309,12 +310,21 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 	tcb_core_t *dc = thread_core_by_number(tid_number(dest));
 	tcb_t *d = dc ? dc->tcb : NULL;
 
+	/* A thread away comes back first (kernel/tcb_away.c), but to be
+	 * deleted, which needs nothing of its body. */
+	if (dc && thread_away(dc) && !tid_is_nil(space_spec)) {
+		int g = tcb_away_gather(t, dc->id);
+		return g == GATHER_NO_MEMORY ? sys_fail(t, ERR_NO_MEMORY) : dest;
+	}
+
 	if (tid_is_nil(space_spec)) {                  /* delete */
 		if (!dc || dc->id != dest || d == t)
 			return sys_fail(t, ERR_INVALID_THREAD);
 		space_t *s = dc->space;
 		if (d)
 			thread_destroy(d);
+		else if (thread_away(dc))
+			tcb_away_delete(dc);
 		else
 			thread_core_destroy(dc);   /* a creation that never finished */
 		if (!s)
@@ -373,6 +383,14 @@ static word_t thread_status(const tcb_t *d)
 
 tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 {
+	/* A thread away comes back first: the call runs again then. */
+	int away = tcb_away_gather(t, dest);
+	if (away == GATHER_FAULTED)
+		return dest;
+	if (away == GATHER_NO_MEMORY) {
+		sys_fail(t, ERR_NO_MEMORY);
+		return TID_NIL;
+	}
 	tcb_t *d = thread_resolve(t, dest);
 	word_t ctl = io->control;
 

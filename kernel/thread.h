@@ -32,7 +32,20 @@ typedef struct tcb_core {
 	uint16_t slot;                     /* TCB page n of the task: its CID */
 	struct space *space;               /* NULL: unhoused (below) */
 	struct tcb *tcb;                   /* the body, NULL while absent */
-	struct tcb_core *rq_next, *rq_prev;     /* ready queue */
+	union {
+		struct {
+			struct tcb_core *rq_next, *rq_prev;     /* ready queue */
+		};
+		/* state TS_AWAY: the body is out in its external form, and
+		 * never on a ready queue (kernel/tcb_away.c). */
+		struct {
+			uint32_t serial;       /* its export's: no other page comes back */
+			uint8_t state;         /* the state it left in */
+			uint8_t flags;         /* AWAY_* (kernel/tcb_away.h) */
+			uint8_t outcome;       /* an IPC error it meets when back, 0: none */
+			uint8_t pad;
+		} away;
+	};
 	struct tcb_core *partner;               /* TS_SEND: the receiver */
 	struct tcb_core *senders;               /* circular list of TS_SEND on us */
 	struct tcb_core *sq_next, *sq_prev;
@@ -50,7 +63,16 @@ typedef struct tcb_core {
 			uint8_t kpf_pages;      /* and the creator's pages per fault */
 		} unhoused;
 	};
-	struct tcb_core *work_next, *work_prev; /* receive phases waiting to be run */
+	union {
+		struct {
+			struct tcb_core *work_next, *work_prev; /* receive phases waiting to be run */
+		};
+		/* TS_AWAY (never on that list): a send's receiver, by ID. */
+		struct {
+			tid_t send_to;
+			uint32_t zero;
+		} away_to;
+	};
 } tcb_core_t;
 
 /* On the kernel's 32-bit target (host unit tests build it with wider

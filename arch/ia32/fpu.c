@@ -37,6 +37,7 @@
 struct tcb *arch_fpu_owner;
 bool arch_fpu_ts_clear;
 static bool use_fxsr;
+static uint32_t mxcsr_mask;    /* the CPU's, from fxsave (0: none given) */
 static uint8_t clean_state[FPU_STATE_BYTES] __attribute__((aligned(16)));
 
 static inline uint32_t read_cr0(void) { uint32_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
@@ -82,6 +83,15 @@ void arch_fpu_init(void)
 		write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_NE);
 	__asm__ volatile("fninit");
+	if (use_fxsr) {
+		/* The CPU's MXCSR_MASK: bytes 28-31 of an fxsave image
+		 * (Intel SDM vol. 1, 11.6.6); 0 means the default. */
+		static uint8_t probe[FPU_STATE_BYTES] __attribute__((aligned(16)));
+		memset(probe, 0, sizeof(probe));
+		state_save(probe);
+		memcpy(&mxcsr_mask, probe + 28, sizeof(mxcsr_mask));
+		__asm__ volatile("fninit");
+	}
 	clean_state_init();
 	write_cr0(read_cr0() | CR0_TS);
 }
@@ -118,4 +128,22 @@ void arch_thread_exit(struct tcb *t)
 	__asm__ volatile("clts; fninit");
 	arch_fpu_set_ts(false);
 	arch_fpu_owner = NULL;
+}
+
+/* The body of t goes out: its FPU state, if live in the FPU, into it. */
+void arch_fpu_release(struct tcb *t)
+{
+	if (arch_fpu_owner != t)
+		return;
+	__asm__ volatile("clts");
+	state_save(t->arch.fpu);
+	__asm__ volatile("fninit");
+	arch_fpu_set_ts(false);
+	arch_fpu_owner = NULL;
+}
+
+bool arch_fpu_fxsr(uint32_t *mask)
+{
+	*mask = mxcsr_mask;
+	return use_fxsr;
 }

@@ -12,6 +12,7 @@
 /* Thread numbers of leaves no other test uses (1024 numbers a leaf). */
 #define TK_LEAF_LAST	3071UL      /* the last number of its leaf */
 #define TK_LEAF_FIRST	3072UL      /* the first number of the next */
+#define TK_TCBX_MAGIC	0x5842434CUL  /* a body's external form (tcb-external-form.md) */
 
 /* Leaves of the thread table in use (from the resident reserve). */
 static L4_Word_t tk_leaves(void)
@@ -63,9 +64,11 @@ static const char *t_tcbattack_half_made_alone_in_leaf(void)
 
 /*
  * The kpager flushes the TCB page it lent while a body is in it.  The
- * kernel keeps the frame: the thread is still there (a new version of it
- * is made on it, in the same page); the page comes back zeroed
- * with its last body, and sigma0 gives it to the kpager again.
+ * kernel takes the body out (issue 7): the page holds its external form,
+ * no longer lent.  Naming the thread again asks the kpager for the page,
+ * which lends the frame it flushed: the thread is back (a new version of
+ * it is made on it, in the same page); the page comes back zeroed with
+ * its last body, and sigma0 gives it to the kpager again.
  */
 static const char *t_tcbattack_kpager_flushes_tcb_page(void)
 {
@@ -83,7 +86,15 @@ static const char *t_tcbattack_kpager_flushes_tcb_page(void)
 	CHECK_EQ(tk.n, 1);
 	CHECK_EQ(tk_is_lent(p), 1);
 	(void)L4_Flush(L4_FpageAddRights(L4_FpageLog2(p, 12), L4_FullyAccessible));
+	CHECK_EQ(tk_is_lent(p), 0);
+	CHECK_EQ(((volatile L4_Word_t *)p)[0], TK_TCBX_MAGIC);
+	CHECK_EQ(((volatile L4_Word_t *)p)[2], v.raw);
+	CHECK_EQ(tk_stat(t, 1 + LENT_KMEM_TCB), 1);
+	tk.next = 0;               /* the next page it lends: p, as it is */
 	CHECK_EQ(tk_make(v2, t), 1);
+	CHECK_EQ(tk.n, 2);
+	CHECK_EQ(tk.kind[1], LENT_KMEM_TCB);
+	CHECK_EQ(tk.named[1], v.raw);
 	CHECK_EQ(tk_stat(v2, LENT_KMEM_STAT_THREADS), 5);
 	CHECK_EQ(tk_stat(t, 1 + LENT_KMEM_TCB), 2);
 	CHECK_EQ(tk_delete(v), 0);
@@ -95,7 +106,7 @@ static const char *t_tcbattack_kpager_flushes_tcb_page(void)
 	CHECK(!L4_IsNilFpage(back));
 	for (L4_Word_t i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
 		CHECK_EQ(((volatile L4_Word_t *)p)[i], 0);
-	CHECK_EQ(tk.n, 1);
+	CHECK_EQ(tk.n, 2);
 	RUN(tk_delete_task(t, u));
 	return tk_all_back();
 }

@@ -140,6 +140,11 @@ enum lent_kpf_refusal {
 	LENT_KPF_MAPPED_WIDELY = 9,     /* the kpager's mapping of the page and
 	                                 * those derived from it are more than
 	                                 * LENT_KPF_MAX_MAPPINGS */
+	LENT_KPF_BAD_CONTENT = 10,      /* a page that must hold external forms
+	                                 * (thread bodies taken back) holds one
+	                                 * the kernel refuses: its reason in
+	                                 * bits 16-23 of the offset
+	                                 * (LENT_KPF_REFUSAL_CONTENT) */
 };
 /* The kernel takes as kernel memory only frames below this physical
  * address (896 MB, the end of its direct map); a page at or above it is
@@ -156,6 +161,9 @@ enum lent_kpf_refusal {
 #define LENT_KPF_REFUSAL(why, item) ((why) | ((item) << 8))
 #define LENT_KPF_REFUSAL_WHY(off)   ((off) & 0xFFu)
 #define LENT_KPF_REFUSAL_ITEM(off)  (((off) >> 8) & 0xFFu)
+/* LENT_KPF_BAD_CONTENT: why the form was refused (enum tcbx_refusal,
+ * docs/tcb-external-form.md, "What the import checks"). */
+#define LENT_KPF_REFUSAL_CONTENT(off) (((off) >> 16) & 0xFFu)
 
 /*
  * Deadlock: a send whose receiver needs kernel memory that only the

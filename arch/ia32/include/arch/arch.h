@@ -168,6 +168,16 @@ void arch_return_to_user(arch_context_t *ctx) __attribute__((noreturn));
 void arch_context_init(arch_context_t *ctx);   /* fresh user frame */
 void arch_thread_exit(struct tcb *t);          /* forget t's hardware state */
 void arch_thread_set_utcb(struct tcb *t, uint32_t utcb_location);
+/* A thread body goes out (arch/ia32/tcb_arch.c): its FPU state saved
+ * into it if the FPU holds it, and the task-nesting flag cleared (the
+ * kernel never gives it; an external form must not hold it). */
+void arch_thread_away(struct tcb *t);
+/* What FPU image a body's external form holds, on this CPU. */
+struct arch_fpu_caps;
+void arch_fpu_caps(struct arch_fpu_caps *caps);
+/* 128 bits drawn from what the machine offers at boot: the TSC and
+ * CPUID data (the seal's key, kernel/tcb_away.c). */
+void arch_boot_key(uint32_t key[4]);
 /* The syscall entry stubs copied into the KIP, and their offsets. */
 void arch_kip_stubs(void *kip, uint32_t first_offset, uint32_t *offsets);
 
