@@ -238,6 +238,56 @@ uint32_t space_mapped_pages(space_t *s)
 	return count;
 }
 
+/* ---- giving node pages back ---- */
+
+/* Tasks whose last node page became wholly free in this operation. */
+#define EMPTY_MAX 8u
+static uint32_t empty_ids[EMPTY_MAX];
+static unsigned empty_count;
+
+void ms_page_empty(ms_space_t *m, uint32_t n)
+{
+	(void)n;
+	for (unsigned i = 0; i < empty_count; i++)
+		if (empty_ids[i] == m->id)
+			return;
+	if (empty_count < EMPTY_MAX)
+		empty_ids[empty_count++] = m->id;
+}
+
+/* A page from the pool goes back there once the task's last node pages
+ * hold nothing, so that a task's share is what it uses now, as with
+ * mapdb.c's nodes, which the receiver paid for: a sender's parts go with
+ * the receivers that die.  Lent pages stay lent (their kpager takes
+ * them back), and sigma0's stay (the boot reserve's). */
+static void trim(space_t *s)
+{
+	while (!s->sigma0 && s->ms.pages) {
+		uint32_t n = s->ms.pages - 1;
+		ms_ent_t *page = index_get(s, n);
+
+		if (!page || page[0].k.hdr.nfree != MS_ENTS - 1)
+			return;
+		s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
+		s->ms.pages = n;
+		s->ms.nfree -= MS_ENTS - 1;
+		if (s->ms.room >= n)
+			s->ms.room = 0;
+		s->node_page_count = n;
+		kmem_put(s, KMEM_MAP, page);
+	}
+}
+
+static void trim_all(void)
+{
+	while (empty_count) {
+		ms_space_t *m = ms_space(empty_ids[--empty_count]);
+
+		if (m)
+			trim(space_of_ms(m));
+	}
+}
+
 /* ---- mapdb.h ---- */
 
 mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr)
@@ -258,7 +308,7 @@ int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 		int err = ms_root(msp(s), vaddr, phys, rights, &need);
 
 		if (err == MS_OK)
-			return MAPDB_OK;
+			return (trim_all(), MAPDB_OK);
 		if (err != MS_NOMEM || !room_for(s, need.index))
 			return MAPDB_NOMEM;
 	}
@@ -291,6 +341,7 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 		case MS_OK:
 			if (!widen)
 				space_pte_cache_copy(from, fvaddr, to, tvaddr);
+			trim_all();
 			return MAPDB_OK;
 		case MS_CYCLE:
 			return MAPDB_CYCLE;
@@ -334,6 +385,7 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 	(void)may_stop;
 	(void)resumed;
 	(void)ms_unmap(msp(s), vaddr & PAGE_MASK, rights, flush_self, access, &need);
+	trim_all();
 	return MAPDB_OK;
 }
 
@@ -348,4 +400,5 @@ uint32_t mapdb_unmap(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 void space_split_task_delete(space_t *s)
 {
 	ms_task_delete(msp(s));
+	trim_all();
 }
