@@ -52,6 +52,8 @@ struct space {
 	void ***ms_index;                  /* node pages not lent (pool, boot
 	                                    * reserve): 1024 leaves of 1024 */
 	struct space *pool_next;           /* spaces from the pool, by id */
+	void *ms_last;                     /* the lent node page found last */
+	uint32_t ms_last_n;                /* and its index */
 #else
 	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
 	void *node_pages;                  /* list of those pages */

@@ -91,8 +91,17 @@ ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 
 	if (page || !found_by_cid(s, n))
 		return page;
+	/* The last lent page found: most hops stay in one page.  A node page
+	 * in use is never unlent while its task lives (kernel/kpreempt.c
+	 * takes back only pages beyond node_page_count). */
+	if (s->ms_last && s->ms_last_n == n)
+		return s->ms_last;
 	uint32_t pa = frame_find(s->id, lent_cid_nth(LENT_KMEM_MAP, n));
-	return pa ? phys_to_virt(pa) : NULL;
+	if (!pa)
+		return NULL;
+	s->ms_last = phys_to_virt(pa);
+	s->ms_last_n = n;
+	return s->ms_last;
 }
 
 uint32_t *ms_table(ms_space_t *m, uint32_t slot)
@@ -216,6 +225,7 @@ void space_nodes_free(space_t *s)
 	}
 	s->ms.pages = s->ms.nfree = 0;
 	s->node_page_count = 0;
+	s->ms_last = NULL;
 	if (!s->ms_index)
 		return;
 	for (uint32_t i = 0; i < INDEX_FAN; i++)
@@ -290,10 +300,21 @@ static void trim_all(void)
 
 /* ---- mapdb.h ---- */
 
+/* Is nothing mapped at va in s, by its node table alone?  Walks over a
+ * whole address space ask this of every page of every table. */
+static inline bool slot_empty(const space_t *s, uint32_t va)
+{
+	const mapslot_t *t = (va >> 22) < SPACE_NODE_PDES ? s->node_table[va >> 22] : NULL;
+
+	return !t || !t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)];
+}
+
 mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr)
 {
 	ms_need_t need;
 
+	if (slot_empty(s, vaddr))
+		return NULL;
 	return (mapnode_t *)ms_lookup(msp(s), vaddr & PAGE_MASK, &need);
 }
 
@@ -384,6 +405,8 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 
 	(void)may_stop;
 	(void)resumed;
+	if (slot_empty(s, vaddr))
+		return MAPDB_OK;
 	(void)ms_unmap(msp(s), vaddr & PAGE_MASK, rights, flush_self, access, &need);
 	trim_all();
 	return MAPDB_OK;
