@@ -12,6 +12,13 @@ B        := build-pool
 else
 B        := build
 endif
+# Which mapping database serves the kernel: MAPDB=tree (the default,
+# kernel/mapdb.c) or MAPDB=split (kernel/mapsplit*.c, docs/mapdb-split.md),
+# built in its own directory (build-split/, build-pool-split/).
+MAPDB    ?= tree
+ifeq ($(MAPDB),split)
+B        := $(B)-split
+endif
 # Plain `make` builds everything `all` names (the kernel, sigma0 and the
 # root tasks with their kpagers), not the first rule below.
 .DEFAULT_GOAL := all
@@ -33,17 +40,25 @@ COMMON_CFLAGS := $(ARCHFLAGS) -ffreestanding -fno-pie -fno-pic -fno-stack-protec
 	-fno-builtin -fno-asynchronous-unwind-tables -nostdinc -O2 -g -std=gnu11 \
 	-Wall -Wextra -Werror=implicit-function-declaration -MMD -MP
 KCFLAGS  := $(COMMON_CFLAGS) -mno-mmx -mno-sse -mno-80387 -mgeneral-regs-only \
-	-I. -Iarch/ia32/include -DLENT_KERNEL $(if $(filter pool,$(KMEM)),-DLENT_KMEM_POOL)
+	-I. -Iarch/ia32/include -DLENT_KERNEL $(if $(filter pool,$(KMEM)),-DLENT_KMEM_POOL) \
+	$(if $(filter split,$(MAPDB)),-DLENT_MAPDB_SPLIT)
 UCFLAGS  := $(COMMON_CFLAGS) -Iuser/include -Iuser/lib
 NASMFLAGS := -f elf32 -g -F dwarf
 LDFLAGS_K := -m elf_i386 -nostdlib -T arch/ia32/kernel.ld
 LDFLAGS_U := -m elf_i386 -nostdlib -T user/lib/user.ld
 
 # ---- kernel --------------------------------------------------------------
-# The split mapping database (kernel/mapsplit*.c) is built, not yet
-# linked: kernel/mapdb.c still serves the kernel (docs/mapdb-split.md).
+# The split mapping database (kernel/mapsplit*.c) is built in every
+# configuration; it serves the kernel with MAPDB=split, in place of
+# kernel/mapdb.c and its node hooks (docs/mapdb-split.md).
 MAPSPLIT_C := $(wildcard kernel/mapsplit*.c)
-KERNEL_C   := $(filter-out $(MAPSPLIT_C),$(wildcard kernel/*.c arch/ia32/*.c))
+TREE_C     := kernel/mapdb.c kernel/space_nodes.c
+SPLIT_C    := kernel/space_split.c kernel/space_split_lend.c
+ifeq ($(MAPDB),split)
+KERNEL_C   := $(filter-out $(TREE_C),$(wildcard kernel/*.c arch/ia32/*.c))
+else
+KERNEL_C   := $(filter-out $(MAPSPLIT_C) $(SPLIT_C),$(wildcard kernel/*.c arch/ia32/*.c))
+endif
 KERNEL_ASM := $(wildcard arch/ia32/*.asm)
 KERNEL_OBJ := $(KERNEL_C:%.c=$(B)/%.o) $(KERNEL_ASM:%.asm=$(B)/%.o)
 

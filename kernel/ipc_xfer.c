@@ -181,6 +181,7 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 					     window, item_is_grant(w0), &cur->done, &need)) {
 				if (!need.space)
 					return XFER_STOPPED;
+				need.sender = snd->core->id;
 				/* The kpager would not lend the page: the map
 				 * item is refused, the rest goes on. */
 				if (!kpf_take_refusal(rcv)) {

@@ -197,7 +197,7 @@ static void space_one(tcb_core_t *c, void *arg)
 		"%u pages mapped, %u kernel pages; kpager ", s->id,
 		s->sigma0 ? " (sigma0)" : s->privileged ? " (privileged)" : "", s->threads,
 		s->active_threads, c->id, fpage_base(s->kip_area), fpage_base(s->utcb_area),
-		fpage_size_log2(s->utcb_area), s->mapped_pages, kmem_charge_total(&s->kmem));
+		fpage_size_log2(s->utcb_area), space_mapped_pages(s), kmem_charge_total(&s->kmem));
 	print_tid(s->kpager);
 	kprintf("\n");
 }

@@ -150,20 +150,25 @@ static void run_print(map_run_t *r)
 	r->pages = 0;
 }
 
-static void run_add(map_run_t *r, const mapnode_t *n)
+static void run_add(map_run_t *r, uint32_t va, const mapnode_t *n)
 {
-	uint32_t from = ~0u;
+	uint32_t from = ~0u, phys = mapnode_phys(n), rights = mapnode_rights(n);
 
+#ifdef LENT_MAPDB_SPLIT
+	if (!(n->rec.flags & MS_F_ROOT))
+		from = n->rec.task;
+#else
 	if (n->parent && kdb_readable(n->parent, sizeof(*n->parent)))
 		from = n->parent->space && kdb_readable(n->parent->space, sizeof(space_t)) ?
 		       n->parent->space->id : 0;
-	if (r->pages && n->vaddr == r->va + r->pages * PAGE_SIZE &&
-	    n->phys == r->pa + r->pages * PAGE_SIZE && n->rights == r->rights && from == r->from) {
+#endif
+	if (r->pages && va == r->va + r->pages * PAGE_SIZE &&
+	    phys == r->pa + r->pages * PAGE_SIZE && rights == r->rights && from == r->from) {
 		r->pages++;
 		return;
 	}
 	run_print(r);
-	*r = (map_run_t){ n->vaddr, n->phys, 1, n->rights, from, r->lines };
+	*r = (map_run_t){ va, phys, 1, rights, from, r->lines };
 }
 
 bool kdb_cmd_mappings(int argc, char **word, tcb_t *here)
@@ -185,10 +190,10 @@ bool kdb_cmd_mappings(int argc, char **word, tcb_t *here)
 	if (to >= USER_LIMIT)
 		to = USER_LIMIT - 1;
 	kprintf("space %u: %u pages mapped; KIP area %x, UTCB area %x (kernel pages, no mapping nodes)\n",
-		s->id, s->mapped_pages, fpage_base(s->kip_area), fpage_base(s->utcb_area));
+		s->id, space_mapped_pages(s), fpage_base(s->kip_area), fpage_base(s->utcb_area));
 	map_run_t run = { 0 };
 	for (uint32_t slot = from >> 22; slot <= to >> 22; slot++) {
-		mapnode_t **nt = s->node_table[slot];
+		mapslot_t *nt = s->node_table[slot];
 		if (!nt)
 			continue;
 		if (!kdb_readable(nt, PAGE_SIZE)) {
@@ -197,15 +202,21 @@ bool kdb_cmd_mappings(int argc, char **word, tcb_t *here)
 		}
 		for (uint32_t i = 0; i < 1024; i++) {
 			uint32_t va = (slot << 22) | (i << 12);
-			mapnode_t *n = nt[i];
-			if (!n || va < (from & PAGE_MASK) || va > to)
+			if (!nt[i] || va < (from & PAGE_MASK) || va > to)
 				continue;
+#ifdef LENT_MAPDB_SPLIT
+			mapnode_t *n = mapdb_lookup(s, va);   /* found only where it is */
+			if (!n)
+				continue;
+#else
+			mapnode_t *n = nt[i];
+#endif
 			if (!kdb_readable(n, sizeof(*n))) {
 				run_print(&run);
 				kprintf("  %08x: node at %p unreadable\n", va, n);
 				continue;
 			}
-			run_add(&run, n);
+			run_add(&run, va, n);
 			if (run.lines >= MAP_LINES_MAX) {
 				kprintf("  ... more: m %s %x\n", word[1], va);
 				return false;

@@ -46,8 +46,8 @@ uint32_t kmem_sigma0_check(space_t *s0, uint32_t va, struct mapnode **node)
 
 void kmem_sigma0_give(space_t *s0, struct mapnode *node)
 {
-	kpf_strip(node);
-	frame_lend(node->phys, s0->id, STORE_CID(store_free), STORE_KIND);
+	kpf_strip(s0, node);
+	frame_lend(mapnode_phys(node), s0->id, STORE_CID(store_free), STORE_KIND);
 	store_free++;
 	store_given++;
 }

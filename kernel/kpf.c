@@ -50,7 +50,7 @@ have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 	bool table = io ? s->io_bitmap[io_bitmap_index(io_va_port(va))] != NULL :
 			  s->pdir && arch_pde_table(s->pdir, va) != 0;
 	/* The common case first: everything is there. */
-	if (s->node_table[va >> 22] && s->free_nodes && table)
+	if (s->node_table[va >> 22] && space_node_room(s) && table)
 		return true;
 	/* The three kinds are lent together or not at all (kmem.c): where
 	 * they come from the pool there is nothing to gather. */
@@ -74,7 +74,7 @@ have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 	unsigned missing = 0;
 	if (!s->node_table[va >> 22] && !lent_to(s->id, lent_cid_nt(va), k))
 		missing |= KMEM_ORDER_BIT(KMEM_NT);
-	if (!s->free_nodes && !lent_to(s->id, map_cid, k))
+	if (!space_node_room(s) && !lent_to(s->id, map_cid, k))
 		missing |= KMEM_ORDER_BIT(KMEM_MAP);
 	if (!table && !lent_to(s->id, kmem_cid_pt(va), k))
 		missing |= KMEM_ORDER_BIT(KMEM_PT);
@@ -224,7 +224,9 @@ void kpf_receiver_asks(tcb_t *rcv, const kmem_need_t *need)
 		rcv->cont.recv.again = TID_NIL;
 	}
 	timeout_cancel(rcv);
-	if (!kpf_raise(rcv, need, rcv->core->id, CONT_PF_RECV)) {
+	/* A page of the map's sender's task is asked for the sender. */
+	tid_t named = need->space && need->space != rcv->space ? need->sender : rcv->core->id;
+	if (!kpf_raise(rcv, need, named, CONT_PF_RECV)) {
 		/* No kpager to ask: the receive fails for want of memory. */
 		rcv->cont.kind = kind;
 		fail_ipc(rcv, IPC_ERR_OVERFLOW, true);
@@ -267,6 +269,13 @@ bool kpf_take_fault_refusal(tcb_t *t)
 
 /* ---- taking the kpager's frame ---- */
 
+#ifdef LENT_MAPDB_SPLIT
+/* The same walks over the split database: kernel/space_split_lend.c. */
+bool space_split_held_alone(space_t *s, const mapnode_t *n);
+bool space_split_tree_at_most(space_t *s, mapnode_t *n, unsigned max);
+#define held_alone(s, n) space_split_held_alone(s, n)
+#define tree_at_most(s, n, max) space_split_tree_at_most(s, n, max)
+#else
 /* The node after m in a walk of the tree under top, top first and each
  * node before its children; NULL after the last. */
 static mapnode_t *tree_next(mapnode_t *m, const mapnode_t *top)
@@ -280,10 +289,11 @@ static mapnode_t *tree_next(mapnode_t *m, const mapnode_t *top)
 
 /* Has the tree under n (n included) at most max nodes?  Stops looking at
  * the first node past max, so it costs at most max + 1 steps. */
-static bool tree_at_most(mapnode_t *n, unsigned max)
+static bool tree_at_most(space_t *s, mapnode_t *n, unsigned max)
 {
 	unsigned count = 0;
 
+	(void)s;
 	for (mapnode_t *m = n; m; m = tree_next(m, n))
 		if (++count > max)
 			return false;
@@ -296,10 +306,11 @@ static bool tree_at_most(mapnode_t *n, unsigned max)
  * the kpager still owns the page and may unmap it.  The walk has no
  * preemption point: kpf_check_page bounded it (at most sigma0's root and
  * LENT_KPF_MAX_MAPPINGS nodes under it). */
-void kpf_strip(mapnode_t *n)
+void kpf_strip(space_t *s, mapnode_t *n)
 {
 	mapnode_t *root = n;
 
+	(void)s;
 	while (root->parent)
 		root = root->parent;
 	for (mapnode_t *m = root; m; m = tree_next(m, root))
@@ -315,31 +326,33 @@ void kpf_strip(mapnode_t *n)
  * own page.  A page another task only mapped to it may not, or the
  * kpager could take that task's memory.
  */
-static bool held_alone(const mapnode_t *n)
+static bool held_alone(space_t *s, const mapnode_t *n)
 {
 	const mapnode_t *root = n->parent;
 
+	(void)s;
 	if (!root)
 		return n->space->sigma0 && !n->child;
 	return !root->parent && root->space->sigma0 && root->child == n && !n->next && !n->prev;
 }
+#endif
 
 uint32_t kpf_check_page(space_t *s, uint32_t va, mapnode_t **node)
 {
 	mapnode_t *n = mapdb_lookup(s, va & PAGE_MASK);
 
-	if (!n || (n->rights & (RIGHT_R | RIGHT_W)) != (RIGHT_R | RIGHT_W))
+	if (!n || (mapnode_rights(n) & (RIGHT_R | RIGHT_W)) != (RIGHT_R | RIGHT_W))
 		return LENT_KPF_NOT_MAPPED;
-	if (!held_alone(n))
+	if (!held_alone(s, n))
 		return LENT_KPF_SHARED;
 	/* What lending it strips, in one step: held alone, the tree is
 	 * sigma0's root and what lies under n, which user level can make as
 	 * large as it likes by mapping the page on. */
-	if (!tree_at_most(n, LENT_KPF_MAX_MAPPINGS))
+	if (!tree_at_most(s, n, LENT_KPF_MAX_MAPPINGS))
 		return LENT_KPF_MAPPED_WIDELY;
 	_Static_assert(LENT_KMEM_FRAME_LIMIT == PHYSMAP_LIMIT,
 		       "kpagers learn the direct map's end from lent/kmem.h");
-	switch (frame_check_lendable(n->phys)) {
+	switch (frame_check_lendable(mapnode_phys(n))) {
 	case FRAME_OK: break;
 	case FRAME_NOT_ADDRESSABLE: return LENT_KPF_NOT_ADDRESSABLE;
 	case FRAME_KERNEL_OWNED: return LENT_KPF_KERNEL_OWNED;
@@ -372,7 +385,7 @@ static uint32_t check_item(tcb_t *kpager, const word_t *item, mapnode_t *const *
 	if (why)
 		return why;
 	for (unsigned j = 0; j < i; j++)
-		if (earlier[j]->phys == n->phys)
+		if (mapnode_phys(earlier[j]) == mapnode_phys(n))
 			return LENT_KPF_LENT_ALREADY;    /* as it will be by then */
 	*node = n;
 	return 0;
@@ -416,9 +429,9 @@ uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsi
 	for (unsigned i = 0; s && i < n; i++) {
 		if (k->kinds[i] != KMEM_TCB || frame_find(task, k->cid[i]))
 			continue;
-		uint32_t why = tcb_away_check(s, k->cid[i], node[i]->phys);
+		uint32_t why = tcb_away_check(s, k->cid[i], mapnode_phys(node[i]));
 		if (why) {
-			tcb_away_refused(s, k->cid[i], node[i]->phys);
+			tcb_away_refused(s, k->cid[i], mapnode_phys(node[i]));
 			return why | LENT_KPF_REFUSAL(0, i);
 		}
 	}
@@ -430,12 +443,13 @@ uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsi
 		if (frame_find(task, k->cid[i]))
 			continue;
 		bool bodies = s && k->kinds[i] == KMEM_TCB && tcb_away_in_page(s, k->cid[i]);
-		kpf_strip(node[i]);
-		frame_lend(node[i]->phys, task, k->cid[i], k->kinds[i]);
+		uint32_t phys = mapnode_phys(node[i]);
+		kpf_strip(kpager->space, node[i]);
+		frame_lend(phys, task, k->cid[i], k->kinds[i]);
 		if (bodies)
-			tcb_away_import(s, k->cid[i], node[i]->phys);
+			tcb_away_import(s, k->cid[i], phys);
 		else
-			memset(phys_to_virt(node[i]->phys), 0, PAGE_SIZE);
+			memset(phys_to_virt(phys), 0, PAGE_SIZE);
 		/* A record is counted when its space is built in it. */
 		if (s)
 			kmem_lent(s, (enum kmem_kind)k->kinds[i]);

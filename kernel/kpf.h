@@ -31,6 +31,8 @@ typedef struct kmem_need {
 	uint8_t more;        /* pages after the first (< LENT_KPF_MAX_PAGES) */
 	uint8_t more_kind[LENT_KPF_MAX_PAGES - 1];
 	uint32_t more_cid[LENT_KPF_MAX_PAGES - 1];
+	tid_t sender;        /* a map's sender, when the page is its task's
+	                      * (MAPDB=split: room for its part of the edge) */
 } kmem_need_t;
 
 /* Gather one page: true if s has it (or could take it), else need says
@@ -95,7 +97,7 @@ uint32_t kpf_check_page(space_t *s, uint32_t va, struct mapnode **node);
 /* The act step that goes with it: remove every user translation of the
  * frame of a node kpf_check_page passed, in every space of its mapping
  * tree (the nodes stay). */
-void kpf_strip(struct mapnode *n);
+void kpf_strip(space_t *s, struct mapnode *n);
 /* rcv's kernel page fault has its answer: with no page lent, the
  * operation ends with X.2's "no memory" once it runs again. */
 void kpf_answered(struct tcb *rcv);

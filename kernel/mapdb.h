@@ -24,6 +24,17 @@
 
 typedef struct space space_t;
 
+#ifdef LENT_MAPDB_SPLIT
+/* MAPDB=split: the split database (kernel/mapsplit.h) serves the kernel
+ * through kernel/space_split.c.  A "node" is a task's record of one
+ * mapped page (its first member, so the two pointers convert); a node
+ * table holds local references. */
+#include <kernel/mapsplit.h>
+typedef struct mapnode { ms_ent_t rec; } mapnode_t;
+typedef uint32_t mapslot_t;
+static inline uint32_t mapnode_phys(const mapnode_t *n) { return n->rec.k.rec.phys; }
+static inline uint32_t mapnode_rights(const mapnode_t *n) { return n->rec.rights; }
+#else
 typedef struct mapnode {
 	struct mapnode *parent;
 	struct mapnode *child;   /* first derived mapping */
@@ -34,6 +45,10 @@ typedef struct mapnode {
 	uint32_t phys;           /* page-aligned frame address */
 	uint32_t rights;         /* RIGHT_* */
 } mapnode_t;
+typedef mapnode_t *mapslot_t;     /* a node-table entry */
+static inline uint32_t mapnode_phys(const mapnode_t *n) { return n->phys; }
+static inline uint32_t mapnode_rights(const mapnode_t *n) { return n->rights; }
+#endif
 
 /* ---- hooks the database calls (kernel/space_nodes.c and space_pte.c,
  *      or a fake in the tests) ---- */
@@ -51,6 +66,9 @@ int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights);
  * the frame is lent to the kernel); a present one stays as it is, with
  * its access bits.  Never allocates, cannot fail. */
 void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights);
+/* Make sure the page table of vaddr (a port's bitmap page) is there,
+ * taking it as space_pte_set() would: 0, or -1 when none can be had. */
+int space_pte_prepare(space_t *s, uint32_t vaddr);
 /* Remove the translation at vaddr; return its access bits (RIGHT_R when it
  * was referenced, RIGHT_W when written) and flush the TLB entry. */
 uint32_t space_pte_clear(space_t *s, uint32_t vaddr);

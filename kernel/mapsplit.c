@@ -101,6 +101,8 @@ void ms_free(ms_space_t *s, ms_ent_t *e)
 	h->k.hdr.nfree++;
 	s->nfree++;
 	s->room = ((ms_hdr_t *)h)->page;
+	if (h->k.hdr.nfree == MS_ENTS - 1 && s->room + 1 == s->pages)
+		ms_page_empty(s, s->room);
 }
 
 uint32_t ms_free_count(ms_space_t *s)

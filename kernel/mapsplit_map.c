@@ -224,7 +224,11 @@ int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t ri
 	err = dest_check(t, tva, &old, need);
 	if (err != MS_OK)
 		return err;
-	if (on_chain(s, src, t, tva))
+	/* Only a record that is there can be on the source's chain, and
+	 * every record on it is resolved with the source's frame (I1): the
+	 * walk up, as long as the chain, is for those alone. */
+	if (old && (old->flags & MS_F_RESOLVED) && old->k.rec.phys == src->k.rec.phys &&
+	    on_chain(s, src, t, tva))
 		return MS_CYCLE;
 	if (old && !grant && old->task == s->id && old->pvaddr == fva &&
 	    (part = ms_part_find(s, src, t->id, tva, old->gen)) != NULL)

@@ -14,7 +14,9 @@
 #include <kernel/selfcheck_space.h>
 #include <arch/arch.h>
 
+#ifndef LENT_MAPDB_SPLIT
 #define NODES_PER_PAGE ((PAGE_SIZE - sizeof(mapnode_t)) / sizeof(mapnode_t))
+#endif
 #define MAX_NODE_PAGES (1u << 20)
 
 /* A task's kernel pages, by where they are and kind. */
@@ -89,6 +91,7 @@ static bool held(const sc_env_t *e, const sc_space_t *v, const void *p, uint32_t
 	return true;
 }
 
+#ifndef LENT_MAPDB_SPLIT
 /* A pointer that may be read as a node: at a node's place in a page of
  * nodes of some task.  Its frame into *fo. */
 static const mapnode_t *node_at(const sc_env_t *e, const mapnode_t *p, const frame_t **fo)
@@ -131,10 +134,12 @@ static bool live(const sc_env_t *e, const mapnode_t *p)
 	return t && t[(p->vaddr >> 12) & 1023] == p;
 }
 
+
 static bool phase3(const sc_space_t *v)
 {
 	return v->dying && v->reap_cursor >= SC_NODE_PDES * 1024u && v->reap_pde >= SC_NODE_PDES;
 }
+#endif
 
 /* The record, directory, node tables and node pages: each in a page
  * lent to v at its content identifier (or where v may hold it). */
@@ -150,6 +155,23 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 		if (v->node_table[i] &&
 		    !held(e, v, v->node_table[i], ~0u, KMEM_NT, lent_cid_nt(i << 22), u))
 			return fail(f, LENT_SC_KPAGE, lent_cid_nt(i << 22));
+#ifdef LENT_MAPDB_SPLIT
+	/* Node pages: page n at n's content identifier (or the pool's or
+	 * the boot reserve's, then in the index, whose pages count too). */
+	uint32_t len = v->node_page_count;
+	for (uint32_t n = 0; n < len; n++) {
+		const void *p = sc_node_page(v->self, n);
+		if (!p || !held(e, v, p, ~0u, KMEM_MAP, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, n), u))
+			return fail(f, LENT_SC_NODE_PAGES, n);
+	}
+	for (uint32_t i = 0; i <= 1024; i++) {
+		const void *p = sc_index_page(v->self, i);
+		if (p && !held(e, v, p, ~0u, KMEM_MAP, 0, u))
+			return fail(f, LENT_SC_NODE_PAGES, len + i);
+		if (!p && i == 0)
+			break;
+	}
+#else
 	/* Node pages: the newest first, page n at n's content identifier. */
 	uint32_t len = 0;
 	for (const void *p = v->node_pages; p; p = *(const void *const *)p) {
@@ -164,10 +186,47 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 	for (const void *p = v->node_pages; p; p = *(const void *const *)p)
 		if (!held(e, v, p, ~0u, KMEM_MAP, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, --j), u))
 			return fail(f, LENT_SC_NODE_PAGES, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, j));
+#endif
 	u->node_pages = len;
 	return 0;
 }
 
+#ifdef LENT_MAPDB_SPLIT
+/* MAPDB=split: a record the database finds at va, with rights, not in
+ * the areas, and a frame that is not the kernel's (the split database's
+ * own rules are kernel/mapsplit.c's invariants, checked by its host
+ * tests).  Free entries are the database's count. */
+static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode_t *n,
+			   uint32_t va, bool areas, sc_use_t *u, const frame_t **frp,
+			   sc_fault_t *f)
+{
+	const frame_t *fr = NULL;
+
+	(void)u;
+	if (!n)
+		return fail(f, LENT_SC_NODE_PTR, va);
+	if (areas && (in_area(va, v->kip_base, v->kip_size) || in_area(va, v->utcb_base, v->utcb_size)))
+		return fail(f, LENT_SC_NODE_SLOT, va);
+	if (!mapnode_rights(n) || (mapnode_rights(n) & ~RIGHTS_ALL))
+		return fail(f, LENT_SC_NODE_RIGHTS, va);
+	if ((n->rec.flags & MS_F_ROOT) && !v->sigma0)
+		return fail(f, LENT_SC_NODE_ROOT, va);
+	if ((n->rec.flags & MS_F_RESOLVED) &&
+	    (io_va_is(va) ? mapnode_phys(n) != va :
+	     (mapnode_phys(n) & ~PAGE_MASK) ||
+	     ((fr = frame_at(e, mapnode_phys(n))) && fr->type == FRAME_T_KERNEL)))
+		return fail(f, LENT_SC_NODE_FRAME, va);
+	*frp = io_va_is(va) ? NULL : fr;
+	return 0;
+}
+
+static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
+			   uint32_t nodes, sc_fault_t *f)
+{
+	(void)e; (void)v; (void)len; (void)nodes; (void)f;
+	return 0;
+}
+#else
 /* One node in v's slot for va: where it is, what it names, its links.
  * Its frame's entry into *frp (NULL: none, or a port). */
 static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode_t *n,
@@ -239,6 +298,7 @@ static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
 		return fail(f, LENT_SC_FREE_NODES, count);
 	return 0;
 }
+#endif
 
 /* One present translation at va: the KIP, a UTCB page of v's, or a page
  * of user memory its node grants at least as much of. */
@@ -256,9 +316,13 @@ static uint32_t check_pte(const sc_env_t *e, const sc_space_t *v, uint32_t va, u
 		u->n[src][KMEM_UTCB]++;
 		return 0;
 	}
-	if (!n || n->phys != phys)
+	if (!n || mapnode_phys(n) != phys)
 		return fail(f, LENT_SC_PTE_NODE, va);
-	if (rights & ~u->hw[n->rights & RIGHTS_ALL])
+#ifdef LENT_MAPDB_SPLIT
+	if (!(n->rec.flags & MS_F_RESOLVED))
+		return fail(f, LENT_SC_PTE_NODE, va);
+#endif
+	if (rights & ~u->hw[mapnode_rights(n) & RIGHTS_ALL])
 		return fail(f, LENT_SC_PTE_RIGHTS, va);
 	/* The node's frame is the entry's: its frame-table entry is known. */
 	if (nfr && (nfr->type == FRAME_T_LENT || nfr->type == FRAME_T_KERNEL))
@@ -286,7 +350,7 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 	uint32_t pt, r;
 
 	for (uint32_t i = 0; i < SC_NODE_PDES; i++) {
-		mapnode_t *const *nt = v->node_table[i];
+		const mapslot_t *nt = v->node_table[i];
 		const uint32_t *pte = NULL;
 		if (i < SC_USER_PDES && v->pdir && !(v->dying && i < v->reap_pde)) {
 			uint32_t cid = (uint32_t)lent_cid_pt(i << 22);
@@ -300,7 +364,13 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			continue;
 		bool areas = areas_in(v, i);
 		for (uint32_t j = 0; j < 1024; j++) {
+#ifdef LENT_MAPDB_SPLIT
+			const mapnode_t *n = nt && nt[j] ? sc_record(v->self, i << 22 | j << 12) : NULL;
+			if (nt && nt[j] && !n)
+				return fail(f, LENT_SC_NODE_PTR, i << 22 | j << 12);
+#else
 			const mapnode_t *n = nt ? nt[j] : NULL;
+#endif
 			const frame_t *nfr = NULL;
 			uint32_t va = i << 22 | j << 12;
 			if (n) {
@@ -333,7 +403,7 @@ static uint32_t check_io(const sc_env_t *e, const sc_space_t *v, sc_use_t *u, sc
 		/* No bitmap: every port of its half denied. */
 		for (uint32_t port = k * IO_PORTS_PER_BITMAP_PAGE;
 		     bm && port < (k + 1) * IO_PORTS_PER_BITMAP_PAGE; port++) {
-			mapnode_t *const *nt = v->node_table[io_va(port) >> 22];
+			const mapslot_t *nt = v->node_table[io_va(port) >> 22];
 			if (iobm_allowed(bm, port) && !(nt && nt[port & 1023u]))
 				return fail(f, LENT_SC_IO_BITMAP, port);
 		}
@@ -440,6 +510,16 @@ uint32_t sc_check_space(const sc_env_t *e, const sc_space_t *v, sc_sums_t *sum, 
 	return 0;
 }
 
+#ifdef LENT_MAPDB_SPLIT
+/* MAPDB=split: a record is found only where its table names it, and
+ * nothing links records by pointer; the database's invariants are its
+ * own host tests' (kernel/mapsplit.c). */
+uint32_t sc_check_tree(const sc_env_t *e, const sc_space_t *s0, uint32_t nodes, sc_fault_t *f)
+{
+	(void)e; (void)s0; (void)nodes; (void)f;
+	return 0;
+}
+#else
 /* The node after m under top, each before its children. */
 static const mapnode_t *tree_next(const mapnode_t *m, const mapnode_t *top)
 {
@@ -472,3 +552,4 @@ uint32_t sc_check_tree(const sc_env_t *e, const sc_space_t *s0, uint32_t nodes, 
 	}
 	return seen == nodes ? 0 : fail(f, LENT_SC_NODE_TREE, seen);
 }
+#endif

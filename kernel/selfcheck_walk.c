@@ -99,10 +99,12 @@ static void view_of(space_t *s, sc_space_t *v, const uint32_t *tcb_map, uint32_t
 		.self = s, .id = s->id, .sigma0 = s->sigma0, .pool_ok = pool_ok(s),
 		.reap_cursor = s->reap_cursor, .reap_pde = s->reap_pde,
 		.pdir = s->pdir, .pdir_phys = s->pdir_phys,
-		.node_table = (mapnode_t *const *const *)s->node_table,
+		.node_table = (const mapslot_t *const *)s->node_table,
 		.io_bitmap = s->io_bitmap, .io_bitmap_phys = s->io_bitmap_phys,
+#ifndef LENT_MAPDB_SPLIT
 		.free_nodes = s->free_nodes, .node_pages = s->node_pages,
-		.node_page_count = s->node_page_count, .mapped_pages = s->mapped_pages,
+#endif
+		.node_page_count = s->node_page_count, .mapped_pages = space_mapped_pages(s),
 		.kmem = s->kmem.pages, .tcb_lent_map = tcb_map, .tcb_pool = tcb_pool,
 	};
 	v->dying = space_dying(s->id);
@@ -116,6 +118,30 @@ static void view_of(space_t *s, sc_space_t *v, const uint32_t *tcb_map, uint32_t
 	}
 }
 
+#ifdef LENT_MAPDB_SPLIT
+const void *sc_node_page(const void *space, uint32_t n)
+{
+	space_t *s = record_at(space);
+
+	return s && n < s->ms.pages ? ms_page(&s->ms, n) : NULL;
+}
+
+const mapnode_t *sc_record(const void *space, uint32_t va)
+{
+	space_t *s = record_at(space);
+
+	return s ? mapdb_lookup(s, va) : NULL;
+}
+
+const void *sc_index_page(const void *space, uint32_t i)
+{
+	space_t *s = record_at(space);
+
+	if (!s || !s->ms_index)
+		return NULL;
+	return i ? (const void *)s->ms_index[i - 1] : (const void *)s->ms_index;
+}
+#else
 mapnode_t *const *sc_node_table(const void *space, uint32_t pde)
 {
 	space_t *s = record_at(space);
@@ -128,6 +154,7 @@ mapnode_t *const *sc_node_table(const void *space, uint32_t pde)
 		return NULL;
 	return s->node_table[pde];
 }
+#endif
 
 /* ---- the walk ---- */
 

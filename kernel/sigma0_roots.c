@@ -22,9 +22,18 @@
 #include <user/include/lent/ioports.h>
 #include <arch/arch.h>
 
+#ifdef LENT_MAPDB_SPLIT
+/* Roots per node page: each takes two 48-byte entries, itself and room
+ * for its first sender part (kernel/mapsplit.h); the pages are found
+ * through an index of two levels (kernel/space_split.c). */
+#define NODES_PER_PAGE ((MS_ENTS - 1) / 2)
+#define INDEX_PAGES(pages) (1u + ((pages) + 1023u) / 1024u)
+#else
 /* Mapping nodes per KMEM_MAP page: each page gives one node's room to
  * the link that chains the space's node pages (kernel/space_nodes.c). */
 #define NODES_PER_PAGE (PAGE_SIZE / sizeof(mapnode_t) - 1)
+#define INDEX_PAGES(pages) 0u
+#endif
 
 static uint32_t reserve_phys, reserve_bytes;
 
@@ -61,7 +70,8 @@ uint32_t sigma0_roots_reserve(mem_map_t *m)
 	}
 	/* Per 4 MB region a page table and a node table; the nodes; and
 	 * one more node page, as node pages are not shared out exactly. */
-	uint32_t pages = 2 * regions + (uint32_t)((frames + NODES_PER_PAGE - 1) / NODES_PER_PAGE) + 1;
+	uint32_t node_pages = (uint32_t)((frames + NODES_PER_PAGE - 1) / NODES_PER_PAGE);
+	uint32_t pages = 2 * regions + node_pages + INDEX_PAGES(node_pages) + 1;
 	reserve_bytes = pages * PAGE_SIZE;
 	reserve_phys = (uint32_t)memmap_alloc(m, reserve_bytes, PAGE_SIZE, PHYSMAP_LIMIT, MEM_KERNEL);
 	if (!reserve_phys)

@@ -57,6 +57,9 @@ space_t *space_create(void)
 		kmem_free_record(s);
 		return NULL;
 	}
+#ifdef LENT_MAPDB_SPLIT
+	space_split_register(s);
+#endif
 	return s;
 }
 

@@ -31,7 +31,7 @@ struct space {
 	uint32_t *pdir;                    /* page directory (KMEM_PDIR); NULL
 	                                    * until the first use of one */
 	uint32_t pdir_phys;
-	mapnode_t **node_table[SPACE_NODE_PDES]; /* per 4 MB: 1024 node slots
+	mapslot_t *node_table[SPACE_NODE_PDES]; /* per 4 MB: 1024 node slots
 	                                    * (KMEM_NT); the last 64 for ports */
 	uint8_t *io_bitmap[IO_BITMAP_PAGES]; /* I/O permission bitmap (KMEM_PT,
 	                                    * space_io.c); NULL: all denied */
@@ -47,8 +47,17 @@ struct space {
 	uint32_t active_threads;           /* of those, activated ones */
 	struct tcb *thread_list;           /* every thread in the space */
 	kmem_charge_t kmem;                /* kernel memory charged to us, by kind */
+#ifdef LENT_MAPDB_SPLIT
+	ms_space_t ms;                     /* the split database's resident part */
+	void ***ms_index;                  /* node pages not lent (pool, boot
+	                                    * reserve): 1024 leaves of 1024 */
+	struct space *pool_next;           /* spaces from the pool, by id */
+	void *ms_last;                     /* the lent node page found last */
+	uint32_t ms_last_n;                /* and its index */
+#else
 	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
 	void *node_pages;                  /* list of those pages */
+#endif
 	uint32_t node_page_count;          /* and their number: the next one's CID */
 	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
@@ -81,6 +90,42 @@ struct space {
 };
 
 _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its page");
+
+/* Has s a free mapping node (for a map into or out of it)? */
+static inline bool space_node_room(const space_t *s)
+{
+#ifdef LENT_MAPDB_SPLIT
+	return s->ms.nfree >= 2;           /* a record, and a part if s maps to itself */
+#else
+	return s->free_nodes != NULL;
+#endif
+}
+
+struct kmem_need;
+#ifdef LENT_MAPDB_SPLIT
+/* MAPDB=split (kernel/space_split.c): a space made from the pool is
+ * found by id through this list; the sender of a map gathers room for
+ * its part of the edge; teardown. */
+void space_split_register(space_t *s);
+void space_split_forget(space_t *s);
+bool space_have_for_send(space_t *from, struct kmem_need *need);
+void space_split_task_delete(space_t *s);
+space_t *space_split_space(ms_space_t *m);
+void space_nodes_free(space_t *s);
+/* Pages mapped in s: its records. */
+uint32_t space_mapped_pages(space_t *s);
+#else
+static inline bool space_have_for_send(space_t *from, struct kmem_need *need)
+{
+	(void)from;
+	(void)need;
+	return true;
+}
+static inline uint32_t space_mapped_pages(space_t *s)
+{
+	return s->mapped_pages;
+}
+#endif
 
 /* ---- lifecycle (space.c, teardown in space_reap.c) ---- */
 

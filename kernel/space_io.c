@@ -142,7 +142,8 @@ bool space_map_iofpage(space_t *from, fpage_t snd, space_t *to, fpage_t window,
 				return false;
 			continue;
 		}
-		if ((from->sigma0 || mapdb_lookup(from, va)) && !kpf_have_for_map(to, va, need))
+		if ((from->sigma0 || mapdb_lookup(from, va)) &&
+		    (!space_have_for_send(from, need) || !kpf_have_for_map(to, va, need)))
 			return false;
 		if (map_port(from, to, port, grant) == MAPDB_STOPPED) {
 			*done = i | STOPPED_MIDWAY;

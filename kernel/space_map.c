@@ -85,7 +85,7 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 		/* Gather before acting: the receiver's kernel memory for this
 		 * page, where the source has one to give. */
 		if ((from->sigma0 || mapdb_lookup(from, sva)) && space_is_user_range(to, dva, PAGE_SIZE) &&
-		    !kpf_have_for_map(to, dva, need))
+		    (!space_have_for_send(from, need) || !kpf_have_for_map(to, dva, need)))
 			return false;
 		if (space_map_page(from, sva, to, dva, rights, grant) == MAPDB_STOPPED) {
 			*done = i | STOPPED_MIDWAY;

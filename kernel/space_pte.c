@@ -65,6 +65,13 @@ int space_pte_set(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 	return 0;
 }
 
+int space_pte_prepare(space_t *s, uint32_t vaddr)
+{
+	if (vaddr >= USER_LIMIT)
+		return space_io_set(s, vaddr, 0);
+	return pte_slot(s, vaddr, true) ? 0 : -1;
+}
+
 void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 {
 	if (vaddr >= USER_LIMIT)

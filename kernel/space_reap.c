@@ -25,7 +25,7 @@ static bool reap_mappings(space_t *s, bool may_stop)
 {
 	while (s->reap_cursor < SPACE_NODE_PDES * 1024u) {   /* ports too */
 		uint32_t i = s->reap_cursor >> 10, j = s->reap_cursor & 1023;
-		mapnode_t **table = s->node_table[i];
+		mapslot_t *table = s->node_table[i];
 		if (!table) {
 			s->reap_cursor = (i + 1) << 10;
 			if (may_stop && preempt_due(PDE_COST))
@@ -74,6 +74,12 @@ static void free_utcb_pages(space_t *s, uint32_t pde)
 /* Phase 2: the tables, one 4 MB stretch at a time. */
 static bool reap_tables(space_t *s, bool may_stop)
 {
+#ifdef LENT_MAPDB_SPLIT
+	/* What is left: parts of edges whose records went (none while no
+	 * node page is taken back). */
+	if (s->reap_pde == 0)
+		space_split_task_delete(s);
+#endif
 	for (; s->reap_pde < SPACE_NODE_PDES; s->reap_pde++) {
 		uint32_t i = s->reap_pde;
 		uint32_t pt = s->pdir ? arch_pde_table(s->pdir, i << 22) : 0;
@@ -96,6 +102,10 @@ bool space_reap(space_t *s, bool may_stop)
 		return false;
 	space_io_free(s);
 	/* Phase 3: the pages the mapping nodes came from. */
+#ifdef LENT_MAPDB_SPLIT
+	space_nodes_free(s);
+	space_split_forget(s);
+#else
 	while (s->node_pages) {
 		node_page_t *p = s->node_pages;
 		s->node_pages = p->next;
@@ -103,6 +113,7 @@ bool space_reap(space_t *s, bool may_stop)
 		if (may_stop && s->node_pages && preempt_due(PAGE_FREE_COST))
 			return false;
 	}
+#endif
 	/* The page directory: the CPU lets go of it first, for it goes back
 	 * (to the pool, or zeroed to the kpager) and its frame may come
 	 * back as another space's. */

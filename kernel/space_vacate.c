@@ -94,10 +94,10 @@ static bool known_translation(space_t *s, uint32_t va, uint32_t *phys, uint32_t 
 	}
 	mapnode_t *n = mapdb_lookup(s, va);
 	/* A frame lent to the kernel has no user translation. */
-	if (!n || frame_is_lent(n->phys))
+	if (!n || frame_is_lent(mapnode_phys(n)))
 		return false;
-	*phys = n->phys;
-	*rights = n->rights;
+	*phys = mapnode_phys(n);
+	*rights = mapnode_rights(n);
 	return true;
 }
 
@@ -123,7 +123,7 @@ static enum refill refill_ports(space_t *s, uint32_t addr, kmem_need_t *need)
 		return REFILL_NONE;
 	for (uint32_t p = first; p < first + count; p++) {
 		mapnode_t *n = mapdb_lookup(s, io_va(p));
-		if (!n || !n->rights)
+		if (!n || !mapnode_rights(n))
 			return REFILL_NONE;
 	}
 	if (space_io_allowed(s, first, count))

@@ -74,7 +74,7 @@ static word_t stats(tcb_t *t, space_t *s)
 	t->utcb[LENT_KMEM_STAT_RESIDENT] = s->threads * TCB_RESIDENT_BYTES;
 	t->utcb[LENT_KMEM_STAT_THREADS] = s->threads;
 	t->utcb[LENT_KMEM_STAT_PRIVILEGED] = s->privileged;
-	t->utcb[LENT_KMEM_STAT_MAPPED] = s->mapped_pages;
+	t->utcb[LENT_KMEM_STAT_MAPPED] = space_mapped_pages(s);
 	t->utcb[LENT_KMEM_STAT_STORE] = s->sigma0 ? kmem_sigma0_free() : 0;
 	return total;
 }
@@ -127,7 +127,7 @@ static bool lent_at(space_t *s, uint32_t va)
 {
 	mapnode_t *n = mapdb_lookup(s, va);
 
-	return n && frame_is_lent(n->phys);
+	return n && frame_is_lent(mapnode_phys(n));
 }
 
 /* The thread a KmemControl names: by local ID, by global ID even while

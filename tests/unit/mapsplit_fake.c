@@ -101,6 +101,12 @@ uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights)
 uint32_t msk_revoked[16];
 unsigned msk_nrevoked;
 
+void ms_page_empty(ms_space_t *s, uint32_t n)
+{
+	(void)s;
+	(void)n;
+}
+
 void ms_frame_revoking(uint32_t phys)
 {
 	if (msk_nrevoked < 16)

@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * MAPDB=split: the split, localised mapping database (kernel/mapsplit*.c,
+ * docs/mapdb-split.md) serving the kernel through mapdb.h's interface.
+ * Here are the database's hooks into a space (task by id, node pages,
+ * node tables, translations) and the mapdb_* calls the rest of the kernel
+ * makes, each of which first takes the kernel memory the database will
+ * need (node table, node pages, page table) and then lets it act.
+ *
+ * Node pages are found by content identifier in the frame table when
+ * lent (expected O(1)); pages that are not lent (the pool, sigma0's boot
+ * reserve and store) are kept in the space's index, two levels of 1024.
+ * In the pool build tasks are found by id on a list of the spaces made
+ * from the pool (space_of_task() knows only lent records and boot's).
+ */
+#include <kernel/space.h>
+#include <kernel/mapsplit_int.h>
+#include <kernel/frame.h>
+#include <kernel/kpf.h>
+#include <kernel/kmem_sigma0.h>
+#include <kernel/string.h>
+#include <arch/arch.h>
+
+#define INDEX_FAN 1024u
+
+static space_t *pool_spaces;    /* spaces whose record is the pool's */
+
+static space_t *space_of_ms(const ms_space_t *m)
+{
+	return (space_t *)((uintptr_t)m - __builtin_offsetof(space_t, ms));
+}
+
+space_t *space_split_space(ms_space_t *m)
+{
+	return space_of_ms(m);
+}
+
+/* The resident part, named as the database names the task. */
+static ms_space_t *msp(space_t *s)
+{
+	s->ms.id = s->id;
+	s->ms.sigma0 = s->sigma0;
+	return &s->ms;
+}
+
+void space_split_register(space_t *s)
+{
+	s->pool_next = pool_spaces;
+	pool_spaces = s;
+}
+
+void space_split_forget(space_t *s)
+{
+	for (space_t **p = &pool_spaces; *p; p = &(*p)->pool_next)
+		if (*p == s) {
+			*p = s->pool_next;
+			return;
+		}
+}
+
+/* ---- the database's hooks (kernel/mapsplit.h) ---- */
+
+ms_space_t *ms_space(uint32_t id)
+{
+	space_t *s = space_of_task(id);
+
+	for (space_t *p = pool_spaces; !s && p; p = p->pool_next)
+		if (p->id == id)
+			s = p;
+	return s ? msp(s) : NULL;
+}
+
+/* Node page n of s if it is in the index, else NULL. */
+static void *index_get(const space_t *s, uint32_t n)
+{
+	void **leaf = s->ms_index ? s->ms_index[n / INDEX_FAN] : NULL;
+
+	return leaf ? leaf[n % INDEX_FAN] : NULL;
+}
+
+/* Is s's node page n one the frame table knows (lent at its CID)? */
+static bool found_by_cid(const space_t *s, uint32_t n)
+{
+	return !s->sigma0 && n < LENT_CID_RANGE_PAGES;
+}
+
+ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
+{
+	space_t *s = space_of_ms(m);
+	void *page = index_get(s, n);
+
+	if (page || !found_by_cid(s, n))
+		return page;
+	/* The last lent page found: most hops stay in one page.  A node page
+	 * in use is never unlent while its task lives (kernel/kpreempt.c
+	 * takes back only pages beyond node_page_count). */
+	if (s->ms_last && s->ms_last_n == n)
+		return s->ms_last;
+	uint32_t pa = frame_find(s->id, lent_cid_nth(LENT_KMEM_MAP, n));
+	if (!pa)
+		return NULL;
+	s->ms_last = phys_to_virt(pa);
+	s->ms_last_n = n;
+	return s->ms_last;
+}
+
+uint32_t *ms_table(ms_space_t *m, uint32_t slot)
+{
+	return slot < SPACE_NODE_PDES ? space_of_ms(m)->node_table[slot] : NULL;
+}
+
+bool ms_va_ok(const ms_space_t *m, uint32_t va)
+{
+	if (va >= USER_LIMIT)
+		return io_va_is(va);
+	return space_is_user_range(space_of_ms(m), va, PAGE_SIZE);
+}
+
+void ms_pte_set(ms_space_t *m, uint32_t va, uint32_t phys, uint32_t rights)
+{
+	/* The page table was taken first (space_pte_prepare): cannot fail. */
+	(void)space_pte_set(space_of_ms(m), va, phys, rights);
+}
+
+uint32_t ms_pte_clear(ms_space_t *m, uint32_t va)
+{
+	return space_pte_clear(space_of_ms(m), va);
+}
+
+uint32_t ms_pte_restrict(ms_space_t *m, uint32_t va, uint32_t rights)
+{
+	return space_pte_restrict(space_of_ms(m), va, rights);
+}
+
+void ms_frame_revoking(uint32_t phys)
+{
+	space_frame_revoking(phys);
+}
+
+/* ---- the kernel memory the database needs ---- */
+
+/* Put node page n of s in the index; false when no page is left for
+ * the index itself (charged to s as node pages). */
+static bool index_put(space_t *s, uint32_t n, void *page)
+{
+	if (n / INDEX_FAN >= INDEX_FAN)
+		return false;
+	if (!s->ms_index) {
+		s->ms_index = kmem_alloc(s, KMEM_MAP);
+		if (!s->ms_index)
+			return false;
+	}
+	void **leaf = s->ms_index[n / INDEX_FAN];
+	if (!leaf) {
+		leaf = kmem_alloc(s, KMEM_MAP);
+		if (!leaf)
+			return false;
+		s->ms_index[n / INDEX_FAN] = leaf;
+	}
+	leaf[n % INDEX_FAN] = page;
+	return true;
+}
+
+/* One more node page for s: lent at its CID (gathered before), or from
+ * the pool. */
+static bool page_add(space_t *s)
+{
+	uint32_t n = s->ms.pages;
+
+	/* A lent page's CID must stay in the node pages' range. */
+	if (n >= MS_MAX_PAGES ||
+	    (!s->sigma0 && kmem_kind_is_lent(s, KMEM_MAP) && n >= LENT_CID_RANGE_PAGES))
+		return false;
+	void *page = kmem_get(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, n));
+	if (!page)
+		return false;
+	if ((s->sigma0 || !frame_is_lent(virt_to_phys(page))) && !index_put(s, n, page)) {
+		kmem_put(s, KMEM_MAP, page);
+		return false;
+	}
+	ms_page_init(msp(s), page);
+	s->node_page_count = s->ms.pages;
+	return true;
+}
+
+static bool room_for(space_t *s, uint32_t entries)
+{
+	while (s->ms.nfree < entries)
+		if (!page_add(s))
+			return false;
+	return true;
+}
+
+/* The node table of va's 4 MB slot, made if missing. */
+static bool table_make(space_t *s, uint32_t va)
+{
+	uint32_t slot = va >> 22;
+
+	if (slot >= SPACE_NODE_PDES)
+		return false;
+	if (s->node_table[slot])
+		return true;
+	uint32_t *t = kmem_get(s, KMEM_NT, lent_cid_nt(va));
+	if (!t)
+		return false;
+	ms_table_init(t);
+	s->node_table[slot] = t;
+	return true;
+}
+
+bool space_have_for_send(space_t *from, kmem_need_t *need)
+{
+	if (space_node_room(from) || !kmem_kind_is_lent(from, KMEM_MAP))
+		return true;
+	return kpf_have(from, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, from->node_page_count), need);
+}
+
+void space_nodes_free(space_t *s)
+{
+	for (uint32_t n = 0; n < s->ms.pages; n++) {
+		void *page = ms_page(&s->ms, n);
+
+		if (page)
+			kmem_put(s, KMEM_MAP, page);
+	}
+	s->ms.pages = s->ms.nfree = 0;
+	s->node_page_count = 0;
+	s->ms_last = NULL;
+	if (!s->ms_index)
+		return;
+	for (uint32_t i = 0; i < INDEX_FAN; i++)
+		if (s->ms_index[i])
+			kmem_free(s, KMEM_MAP, s->ms_index[i]);
+	kmem_free(s, KMEM_MAP, s->ms_index);
+	s->ms_index = NULL;
+}
+
+uint32_t space_mapped_pages(space_t *s)
+{
+	uint32_t count = 0;
+
+	for (uint32_t n = 0; n < s->ms.pages; n++) {
+		const ms_ent_t *page = ms_page(&s->ms, n);
+
+		for (uint32_t k = 1; page && k < MS_ENTS; k++)
+			count += page[k].kind == MS_REC;
+	}
+	return count;
+}
+
+/* ---- giving node pages back ---- */
+
+/* Tasks whose last node page became wholly free in this operation. */
+#define EMPTY_MAX 8u
+static uint32_t empty_ids[EMPTY_MAX];
+static unsigned empty_count;
+
+void ms_page_empty(ms_space_t *m, uint32_t n)
+{
+	(void)n;
+	for (unsigned i = 0; i < empty_count; i++)
+		if (empty_ids[i] == m->id)
+			return;
+	if (empty_count < EMPTY_MAX)
+		empty_ids[empty_count++] = m->id;
+}
+
+/* A page from the pool goes back there once the task's last node pages
+ * hold nothing, so that a task's share is what it uses now, as with
+ * mapdb.c's nodes, which the receiver paid for: a sender's parts go with
+ * the receivers that die.  Lent pages stay lent (their kpager takes
+ * them back), and sigma0's stay (the boot reserve's). */
+static void trim(space_t *s)
+{
+	while (!s->sigma0 && s->ms.pages) {
+		uint32_t n = s->ms.pages - 1;
+		ms_ent_t *page = index_get(s, n);
+
+		if (!page || page[0].k.hdr.nfree != MS_ENTS - 1)
+			return;
+		s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
+		s->ms.pages = n;
+		s->ms.nfree -= MS_ENTS - 1;
+		if (s->ms.room >= n)
+			s->ms.room = 0;
+		s->node_page_count = n;
+		kmem_put(s, KMEM_MAP, page);
+	}
+}
+
+static void trim_all(void)
+{
+	while (empty_count) {
+		ms_space_t *m = ms_space(empty_ids[--empty_count]);
+
+		if (m)
+			trim(space_of_ms(m));
+	}
+}
+
+/* ---- mapdb.h ---- */
+
+/* Is nothing mapped at va in s, by its node table alone?  Walks over a
+ * whole address space ask this of every page of every table. */
+static inline bool slot_empty(const space_t *s, uint32_t va)
+{
+	const mapslot_t *t = (va >> 22) < SPACE_NODE_PDES ? s->node_table[va >> 22] : NULL;
+
+	return !t || !t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)];
+}
+
+mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr)
+{
+	ms_need_t need;
+
+	if (slot_empty(s, vaddr))
+		return NULL;
+	return (mapnode_t *)ms_lookup(msp(s), vaddr & PAGE_MASK, &need);
+}
+
+int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
+{
+	ms_need_t need;
+
+	vaddr &= PAGE_MASK;
+	if (!table_make(s, vaddr) || space_pte_prepare(s, vaddr) != 0)
+		return MAPDB_NOMEM;
+	for (;;) {
+		int err = ms_root(msp(s), vaddr, phys, rights, &need);
+
+		if (err == MS_OK)
+			return (trim_all(), MAPDB_OK);
+		if (err != MS_NOMEM || !room_for(s, need.index))
+			return MAPDB_NOMEM;
+	}
+}
+
+int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
+		   uint32_t rights, bool grant, bool may_stop)
+{
+	ms_space_t *fs = msp(from), *ts = msp(to);
+	ms_need_t need;
+	uint32_t phys, got;
+
+	(void)may_stop;
+	fvaddr &= PAGE_MASK;
+	tvaddr &= PAGE_MASK;
+	ms_ent_t *src = ms_lookup(fs, fvaddr, &need);
+	if (!src || !(rights & src->rights & MS_RIGHTS))
+		return MAPDB_OK;            /* nothing to send: silently nothing */
+	if (!ms_va_ok(ts, tvaddr))
+		return MAPDB_OK;
+	if (!table_make(to, tvaddr) || space_pte_prepare(to, tvaddr) != 0)
+		return MAPDB_NOMEM;
+	/* A mapping only widened keeps its cache mode, as with mapdb.c. */
+	ms_ent_t *old = ms_lookup(ts, tvaddr, &need);
+	bool widen = old && !grant && old->task == from->id && old->pvaddr == fvaddr;
+	for (;;) {
+		int err = ms_map(fs, fvaddr, ts, tvaddr, rights, grant, &need);
+
+		switch (err) {
+		case MS_OK:
+			if (!widen)
+				space_pte_cache_copy(from, fvaddr, to, tvaddr);
+			trim_all();
+			return MAPDB_OK;
+		case MS_CYCLE:
+			return MAPDB_CYCLE;
+		case MS_NOMEM: {
+			space_t *payer = need.task == to->id ? to : from;
+			/* sigma0's parts beyond the room each root keeps for
+			 * its first (a frame mapped out a second time at
+			 * once) come from the store sigma0 gave, never from
+			 * the pool, or a client could make sigma0 take the
+			 * pool page by page: else X.2's "no memory". */
+			if (payer->sigma0 && payer != to &&
+			    !kmem_sigma0_has(payer, lent_cid_nth(LENT_KMEM_MAP, payer->ms.pages)))
+				return MAPDB_NOMEM;
+			if (room_for(payer, need.index))
+				continue;
+			return MAPDB_NOMEM;
+		}
+		case MS_UNRESOLVED:
+			if (ms_resolve(fs, fvaddr, &need, &phys, &got) == MS_OK)
+				continue;
+			return MAPDB_NOMEM;
+		case MS_DENIED:
+			return MAPDB_OK;
+		default:
+			return MAPDB_NOMEM;
+		}
+	}
+}
+
+int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
+	      uint32_t rights, bool grant)
+{
+	return mapdb_map_part(from, fvaddr, to, tvaddr, rights, grant, false);
+}
+
+int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self,
+		     uint32_t *access, bool may_stop, bool resumed)
+{
+	ms_need_t need;
+
+	(void)may_stop;
+	(void)resumed;
+	if (slot_empty(s, vaddr))
+		return MAPDB_OK;
+	(void)ms_unmap(msp(s), vaddr & PAGE_MASK, rights, flush_self, access, &need);
+	trim_all();
+	return MAPDB_OK;
+}
+
+uint32_t mapdb_unmap(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self)
+{
+	uint32_t access = 0;
+
+	mapdb_unmap_part(s, vaddr, rights, flush_self, &access, false, false);
+	return access;
+}
+
+void space_split_task_delete(space_t *s)
+{
+	ms_task_delete(msp(s));
+	trim_all();
+}

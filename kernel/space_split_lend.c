@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * MAPDB=split: what lending a frame asks of the mapping database
+ * (kernel/kpf.c, kpf_check_page and kpf_strip), over the split records.
+ * A kpager may lend a page it holds alone: a root of sigma0's that has
+ * given nothing out, or the one mapping sigma0's root has made, whose
+ * edge checks out; what it passed on itself (at most
+ * LENT_KPF_MAX_MAPPINGS mappings in all) loses its translations too.
+ */
+#include <kernel/space.h>
+#include <kernel/mapsplit_int.h>
+#include <kernel/kpf.h>
+
+/* The next part on r's list after p (the first with p NULL), or NULL. */
+static ms_ent_t *next_part(ms_space_t *s, const ms_ent_t *r, const ms_ent_t *p)
+{
+	uint32_t first = r->k.rec.head;
+
+	if (!p)
+		return ms_ent(s, first);
+	return p->k.part.next == first ? NULL : ms_ent(s, p->k.part.next);
+}
+
+bool space_split_held_alone(space_t *s, const mapnode_t *n)
+{
+	const ms_ent_t *r = &n->rec;
+	ms_need_t need;
+	ms_ent_t *root;
+
+	if (r->flags & MS_F_ROOT)
+		return s->sigma0 && !r->k.rec.head;
+	if (!(r->flags & MS_F_RESOLVED))
+		return false;
+	ms_space_t *ps = ms_space(r->task);
+	if (!ps || !ps->sigma0 || ms_find(ps, r->pvaddr, &root, &need) != MS_OK ||
+	    !(root->flags & MS_F_ROOT))
+		return false;
+	ms_ent_t *only = next_part(ps, root, NULL);
+	return only && !next_part(ps, root, only) &&
+	       ms_part_find(ps, root, s->id, r->vaddr, r->gen) == only;
+}
+
+/*
+ * Visit n's record and everything derived from it, depth first, at most
+ * max + 1 records: with strip, removing each one's translation.  True
+ * when there were at most max.  The way back is a stack of at most
+ * max + 1 records, each with the part it went down last.
+ */
+static bool walk(space_t *s, mapnode_t *n, unsigned max, bool strip)
+{
+	struct { ms_space_t *s; ms_ent_t *r, *p; } stack[LENT_KPF_MAX_MAPPINGS + 1];
+	unsigned depth = 0, count = 1;
+
+	stack[0].s = &s->ms;
+	stack[0].r = &n->rec;
+	stack[0].p = NULL;
+	if (strip)
+		space_pte_drop(s, n->rec.vaddr);
+	while (count <= max) {
+		ms_space_t *cs = stack[depth].s, *ct;
+		ms_ent_t *p = next_part(cs, stack[depth].r, stack[depth].p);
+
+		if (!p) {
+			if (depth == 0)
+				return true;
+			depth--;
+			continue;
+		}
+		stack[depth].p = p;
+		ms_ent_t *c = ms_child(cs, stack[depth].r, p, &ct);
+		if (!c)
+			continue;
+		if (++count > max || depth + 1 > max)
+			return false;
+		if (strip)
+			space_pte_drop(space_split_space(ct), c->vaddr);
+		depth++;
+		stack[depth].s = ct;
+		stack[depth].r = c;
+		stack[depth].p = NULL;
+	}
+	return false;
+}
+
+bool space_split_tree_at_most(space_t *s, mapnode_t *n, unsigned max)
+{
+	return walk(s, n, max > LENT_KPF_MAX_MAPPINGS ? LENT_KPF_MAX_MAPPINGS : max, false);
+}
+
+void kpf_strip(space_t *s, mapnode_t *n)
+{
+	const ms_ent_t *r = &n->rec;
+	ms_need_t need;
+	ms_ent_t *root;
+
+	/* sigma0's root above it (kpf_check_page found the edge). */
+	if (!(r->flags & MS_F_ROOT)) {
+		ms_space_t *ps = ms_space(r->task);
+		if (ps && ms_find(ps, r->pvaddr, &root, &need) == MS_OK)
+			space_pte_drop(space_split_space(ps), root->vaddr);
+	}
+	(void)walk(s, n, LENT_KPF_MAX_MAPPINGS, true);
+}
