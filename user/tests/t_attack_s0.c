@@ -89,6 +89,12 @@ static const char *t_attack_s0_silent_kpager_holds_no_sigma0(void)
 	CHECK(t_ag_ok(rt_agent_result(a, 0)));
 	if (kh_lent_kinds) {
 		CHECK(L4_IsNilFpage((L4_Fpage_t) { .raw = rt_mr(1) }));
+		/* Its receive ran out of sigma0's XferTimeout while its own
+		 * kernel memory was missing: 5, receive phase, no bytes. */
+		CHECK(t_ag_ok(rt_agent_cmd(a, RT_AG_SELF, 0, 0)));
+		L4_Word_t ec_at = rt_mr(4) - 36;
+		CHECK(t_ag_ok(rt_agent_cmd(a, RT_AG_READ, 1, &ec_at)));
+		CHECK_EQ(rt_mr(1), EC_RECV(5));
 		/* Answered late, the fault lends nothing. */
 		RUN(kh_go(1));
 		CHECK(kh.answer_ec[0] != 0);
