@@ -122,7 +122,56 @@ static const char *t_attack_s0_silent_kpager_holds_no_sigma0(void)
 	return kh_pool_back();
 }
 
+/* The XferTimeout of the server below (sigma0's is 500 ms). */
+#define AS0_XFER_US	50000UL
+
+/*
+ * What protects sigma0 protects any server that maps pages to clients of
+ * kpagers it does not trust: its send XferTimeout.  A root thread maps a
+ * page to a client whose kpager holds the node-table fault, with 50 ms:
+ * the send fails with 6 (transfer timeout in the partner's space), the
+ * client's receive with 5, no byte counted; the late answer lends
+ * nothing, and the client's window stays empty.
+ */
+static const char *t_attack_s0_server_bounds_wait_with_xfer_timeout(void)
+{
+	L4_ThreadId_t a;
+	L4_Word_t value = kh_value_page(KH_VALUE), ec = ~0UL;
+	L4_MsgTag_t tag;
+
+	CHECK(value != 0);
+	RUN(kh_start(KH_HOLD));
+	RUN(t_kp_agent(&a, kh_thread));
+	RUN(t_ag_accept(a, KH_WINDOW, 12));
+	CHECK(rt_agent_post(a, RT_AG_RECV, 0, 0));
+	L4_MapItem_t m = t_map_item(value, 12, L4_Readable, 0);
+	CHECK(!L4_IsNilThread(t_send_async(a, t_tag(0x66, 0, 2), m.raw,
+					   L4_Timeouts(rt_us(AS0_XFER_US), L4_Never))));
+	CHECK(t_send_async_wait(&tag, &ec));
+	tag = rt_agent_result(a, 0);
+	CHECK(t_ag_ok(tag));
+	if (!kh_lent_kinds) {
+		CHECK_EQ(ec, 0);
+		CHECK_EQ(rt_mr(2), 0);
+		RUN(t_ag_reads(a, KH_WINDOW, KH_VALUE));
+		rt_release(a);
+		return 0;
+	}
+	CHECK_EQ(kh.n, 1);
+	CHECK_EQ(kh.cid[0], lent_cid_nt(KH_WINDOW));
+	CHECK_EQ(ec, EC_SEND(6));
+	CHECK_EQ(rt_mr(2), EC_RECV(5));
+	RUN(kh_go(1));
+	CHECK(kh.answer_ec[0] != 0);
+	RUN(kh_pool_back());
+	kh.mode = KH_SERVE;
+	RUN(t_ag_faults(a, KH_WINDOW, 0));
+	rt_release(a);
+	return kh_pool_back();
+}
+
 const struct test attack_s0_tests[] = {
 	TEST(attack_s0_silent_kpager_holds_no_sigma0),
+	TEST(attack_s0_server_bounds_wait_with_xfer_timeout),
 	{ 0 }
 };
