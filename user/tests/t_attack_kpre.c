@@ -26,29 +26,13 @@ static L4_ThreadId_t ak_thread;
 /* A fresh logging kpager lending from the root's pool, none of it lent. */
 static const char *ak_start(void)
 {
-	t_kplog_reset(&ak, T_KPLOG_SERVE, 0);
-	if (!ak.pool) {
-		ak.pool = rt_get_pages(AK_POOL);
-		CHECK(ak.pool != 0);
-		ak.pages = AK_POOL;
-	}
-	for (L4_Word_t p = 0; p < AK_POOL; p++)
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, ak.pool + p * RT_PAGE_SIZE), 0);
-	ak_thread = rt_thread_create(t_kplog_loop, (L4_Word_t)&ak);
-	CHECK(!L4_IsNilThread(ak_thread));
-	return 0;
+	return t_kplog_start(&ak, AK_POOL, &ak_thread);
 }
 
 /* The pool page lent now for (kind, cid), or 0. */
 static L4_Word_t ak_lent_for(unsigned kind, L4_Word_t cid)
 {
-	L4_Word_t n = ak.n < T_KPLOG_LOG ? ak.n : T_KPLOG_LOG;
-
-	for (L4_Word_t i = 0; i < n; i++)
-		if (ak.fkind[i] == kind && ak.cid[i] == cid && ak.page[i] &&
-		    lent_kmem_control(0, LENT_KMEM_LENT, ak.page[i]))
-			return ak.page[i];
-	return 0;
+	return t_kplog_lent_for(&ak, kind, cid);
 }
 
 /* Pages of the pool lent now. */
@@ -59,6 +43,15 @@ static L4_Word_t ak_lent_now(void)
 	for (L4_Word_t p = 0; p < AK_POOL; p++)
 		n += lent_kmem_control(0, LENT_KMEM_LENT, ak.pool + p * RT_PAGE_SIZE);
 	return n;
+}
+
+/* A kernel that lends nothing (KMEM=pool): the task goes, nothing to
+ * take back. */
+static const char *ak_nothing_lent(L4_ThreadId_t t)
+{
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0), 0);
+	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	return 0;
 }
 
 /* A sentinel task under the root's kpager: it is made, says who it is
@@ -91,12 +84,8 @@ static const char *t_attack_kpre_own_directory_in_own_unmap(void)
 	RUN(ak_start());
 	RUN(t_kpre_task(&t, ak_thread, &data));
 	L4_Word_t page = ak_lent_for(LENT_KMEM_PDIR, LENT_CID_PDIR);
-	if (!page) {
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0), 0);
-		CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread,
-					  (void *)-1), 1);
-		return 0;
-	}
+	if (!page)
+		return ak_nothing_lent(t);
 	L4_Fpage_t fp = L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible);
 	RUN(t_ag_accept(t, AK_WINDOW, 12));
 	RUN(t_ag_give(t, L4_GrantItem(fp, 0).raw[0], L4_GrantItem(fp, 0).raw[1], res, &sec));
@@ -141,12 +130,8 @@ static const char *t_attack_kpre_task_deleted_without_directory(void)
 	RUN(ak_start());
 	RUN(t_kpre_task(&t, ak_thread, &data));
 	L4_Word_t page = ak_lent_for(LENT_KMEM_PDIR, LENT_CID_PDIR);
-	if (!page) {
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0), 0);
-		CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread,
-					  (void *)-1), 1);
-		return 0;
-	}
+	if (!page)
+		return ak_nothing_lent(t);
 	L4_Word_t lent = ak_lent_now(), n = ak.n;
 	CHECK(t_kplog_count(t, LENT_KMEM_PT) >= 2);
 	CHECK(t_kplog_count(t, LENT_KMEM_UTCB) >= 1);

@@ -24,20 +24,13 @@ static L4_ThreadId_t kp_thread;
 
 static const char *kp_start(void)
 {
-	t_kplog_reset(&kp, T_KPLOG_SERVE, 0);
-	if (!kp.pool) {
-		kp.pool = rt_get_pages(KP_POOL);
-		CHECK(kp.pool != 0);
-		kp.pages = KP_POOL;
-	}
+	RUN(t_kplog_start(&kp, KP_POOL, &kp_thread));
+	/* Marked, so that a page that comes back shows it was zeroed. */
 	for (L4_Word_t p = 0; p < KP_POOL; p++) {
 		volatile L4_Word_t *w = (volatile L4_Word_t *)(kp.pool + p * RT_PAGE_SIZE);
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, (L4_Word_t)w), 0);
 		for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
 			w[i] = KP_MARK;
 	}
-	kp_thread = rt_thread_create(t_kplog_loop, (L4_Word_t)&kp);
-	CHECK(!L4_IsNilThread(kp_thread));
 	return 0;
 }
 
@@ -49,13 +42,7 @@ static const char *kp_task(L4_ThreadId_t *t, L4_Word_t *data)
 /* The page our kpager lent for (kind, cid), or 0. */
 static L4_Word_t kp_page_of(unsigned kind, L4_Word_t cid)
 {
-	L4_Word_t n = kp.n < T_KPLOG_LOG ? kp.n : T_KPLOG_LOG;
-
-	for (L4_Word_t i = 0; i < n; i++)
-		if (kp.fkind[i] == kind && kp.cid[i] == cid && kp.page[i] &&
-		    lent_kmem_control(0, LENT_KMEM_LENT, kp.page[i]))
-			return kp.page[i];
-	return 0;
+	return t_kplog_lent_for(&kp, kind, cid);
 }
 
 /* Take page back from the kernel: an Unmap of our own page that keeps
