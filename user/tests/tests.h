@@ -63,6 +63,7 @@ extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_t
 extern const struct test khostile_nest_tests[], khostile_tc_tests[];
 /* Hostile user tasks against the kernel (t_attack_*.c, docs/attack-surface.md). */
 extern const struct test attack_s0_tests[], attack_kpre_tests[], attack_kpf_tests[];
+extern const struct test attack_sys_tests[];
 extern const struct test irq_tests[];
 extern const struct test x2abi_tests[], x2abi_ipc_tests[], lipc_fast_tests[];
 
