@@ -19,6 +19,7 @@
 
 #define AK_POOL		24
 #define AK_WINDOW	0x54000000UL    /* a 4 MB region the task never used */
+#define AK_DATA		0x00400000UL    /* free, in the region of the task's code */
 
 static volatile struct t_kplog ak;
 static L4_ThreadId_t ak_thread;
@@ -151,7 +152,115 @@ static const char *t_attack_kpre_task_deleted_without_directory(void)
 	return ak_sentinel_works();
 }
 
+/*
+ * A page mapped to a task is revoked while the task's page directory is
+ * taken back, its page tables still lent but linked in no directory.  The
+ * revocation must reach those tables too: when the directory is lent
+ * again and the tables go back in their slots, the task's read of the
+ * page faults to its pager.  It must not find the old translation (the
+ * frame is its pager's again, and may be anybody's by then).
+ */
+static const char *t_attack_kpre_revoked_while_directory_taken(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t data, res[5], sec;
+	L4_Word_t value = t_page();
+
+	CHECK(value != 0);
+	((volatile L4_Word_t *)value)[0] = T_KPRE_DATA + 2;
+	RUN(ak_start());
+	RUN(t_kpre_task(&t, ak_thread, &data));
+	RUN(t_ag_accept(t, AK_WINDOW, 12));
+	RUN(t_ag_give_map(t, t_map_item(value, 12, L4_FullyAccessible, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	RUN(t_ag_reads(t, AK_WINDOW, T_KPRE_DATA + 2));
+	L4_Word_t page = ak_lent_for(LENT_KMEM_PDIR, LENT_CID_PDIR);
+	if (!page) {
+		RUN(t_ag_reads(t, AK_WINDOW, T_KPRE_DATA + 2));
+		return ak_nothing_lent(t);
+	}
+	L4_Word_t n = ak.n;
+	(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible));
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
+	/* The pager takes its page back from the task (and keeps it). */
+	(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(value, 12), L4_FullyAccessible));
+	/* The task's next access asks for a directory; its read of the
+	 * revoked page then faults to its pager. */
+	RUN(t_ag_faults(t, AK_WINDOW, 0));
+	CHECK_EQ(ak.n, n + 1);
+	RUN(t_kplog_fault_was(&ak, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), 0);
+	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(ak_lent_now(), 0);
+	return ak_sentinel_works();
+}
+
+/* The pool page the kpager lends next, or 0. */
+static L4_Word_t ak_next_lent(void)
+{
+	for (L4_Word_t i = ak.next; i < AK_POOL; i++)
+		if (!lent_kmem_control(0, LENT_KMEM_LENT, ak.pool + i * RT_PAGE_SIZE))
+			return ak.pool + i * RT_PAGE_SIZE;
+	return 0;
+}
+
+/*
+ * The same through lending: the kpager maps task T the page it lends
+ * next, T's directory is taken back, and the page is then lent as the
+ * node table of another task U.  Lending takes every translation of the
+ * frame, the one in T's unlinked page table too: once T's directory is
+ * back, its read faults to its pager instead of showing U's kernel data.
+ */
+static const char *t_attack_kpre_lent_while_directory_taken(void)
+{
+	L4_ThreadId_t t, u;
+	L4_Word_t data, udata, res[5], sec, value = t_page();
+
+	CHECK(value != 0);
+	((volatile L4_Word_t *)value)[0] = T_KPRE_DATA + 3;
+	RUN(ak_start());
+	RUN(t_kpre_task(&t, ak_thread, &data));
+	RUN(t_kpre_task(&u, ak_thread, &udata));
+	L4_Word_t page = ak_lent_for(LENT_KMEM_PDIR, LENT_CID_PDIR);
+	L4_Word_t p = ak_next_lent();
+	CHECK(p != 0);
+	((volatile L4_Word_t *)p)[0] = T_KPRE_DATA + 4;
+	/* In the region of T's code: T has its kernel memory already. */
+	RUN(t_ag_accept(t, AK_DATA, 12));
+	RUN(t_ag_give_map(t, t_map_item(p, 12, L4_FullyAccessible, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	RUN(t_ag_reads(t, AK_DATA, T_KPRE_DATA + 4));
+	if (page) {
+		(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible));
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
+	}
+	/* U's map into a fresh region: its node table is p. */
+	L4_Word_t n = ak.n;
+	RUN(t_ag_accept(u, AK_WINDOW, 12));
+	RUN(t_ag_give_map(u, t_map_item(value, 12, L4_Readable, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	RUN(t_ag_reads(u, AK_WINDOW, T_KPRE_DATA + 3));
+	if (!page) {
+		RUN(t_ag_reads(t, AK_DATA, T_KPRE_DATA + 4));
+		CHECK_EQ(L4_ThreadControl(u, L4_nilthread, L4_nilthread, L4_nilthread,
+					  (void *)-1), 1);
+		return ak_nothing_lent(t);
+	}
+	RUN(t_kplog_fault_was(&ak, n % T_KPLOG_LOG, u, LENT_KMEM_NT, lent_cid_nt(AK_WINDOW)));
+	CHECK_EQ(ak.page[n % T_KPLOG_LOG], p);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, p), 1);
+	/* T's directory comes back; the lent frame does not come with it. */
+	RUN(t_ag_faults(t, AK_DATA, 0));
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), 0);
+	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(L4_ThreadControl(u, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(ak_lent_now(), 0);
+	return ak_sentinel_works();
+}
+
 const struct test attack_kpre_tests[] = {
+	TEST(attack_kpre_revoked_while_directory_taken),
+	TEST(attack_kpre_lent_while_directory_taken),
 	TEST(attack_kpre_own_directory_in_own_unmap),
 	TEST(attack_kpre_task_deleted_without_directory),
 	{ 0 }
