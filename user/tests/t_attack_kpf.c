@@ -9,15 +9,26 @@
  */
 #include "t_khostile.h"
 #include "t_kattack.h"
+#include "t_kplog.h"
+#include "t_attack.h"
 
 #define AKF_DATA	0x00400000UL      /* mapped in the agent's image region */
 
 /* The pool page the kpager will lend next (kh_take's choice), or 0. */
 static L4_Word_t akf_next_lent(void)
 {
-	for (L4_Word_t i = kh.next; i < KH_POOL; i++)
-		if (!lent_kmem_control(0, LENT_KMEM_LENT, kh_pool + i * RT_PAGE_SIZE))
-			return kh_pool + i * RT_PAGE_SIZE;
+	return t_pool_next_unlent(kh_pool, kh.next, KH_POOL);
+}
+
+const char *t_attack_map_marked(L4_ThreadId_t ag, L4_Word_t p, L4_Word_t addr, L4_Word_t word)
+{
+	L4_Word_t res[5], sec;
+
+	((volatile L4_Word_t *)p)[0] = word;
+	RUN(t_ag_accept(ag, addr, 12));
+	RUN(t_ag_give_map(ag, t_map_item(p, 12, L4_FullyAccessible, 0), res, &sec));
+	CHECK_EQ(sec, 0);
+	RUN(t_ag_reads(ag, addr, word));
 	return 0;
 }
 
@@ -33,11 +44,7 @@ static const char *t_attack_kpf_lend_page_mapped_to_client(void)
 	 * the client has the kernel memory for it already. */
 	L4_Word_t p = akf_next_lent();
 	CHECK(p != 0);
-	((volatile L4_Word_t *)p)[0] = KH_VALUE + 1;
-	RUN(t_ag_accept(a, AKF_DATA, 12));
-	RUN(t_ag_give_map(a, t_map_item(p, 12, L4_FullyAccessible, 0), res, &sec));
-	CHECK_EQ(sec, 0);
-	RUN(t_ag_reads(a, AKF_DATA, KH_VALUE + 1));
+	RUN(t_attack_map_marked(a, p, AKF_DATA, KH_VALUE + 1));
 	L4_Word_t n = kh.n;
 	/* A map into a region the client never used: its node table is the
 	 * first page asked for, and the kpager lends p. */

@@ -15,6 +15,7 @@
  */
 #include "t_kpreempt.h"
 #include "t_kplog.h"
+#include "t_attack.h"
 #include <lent/kmem.h>
 
 #define AK_POOL		24
@@ -163,17 +164,12 @@ static const char *t_attack_kpre_task_deleted_without_directory(void)
 static const char *t_attack_kpre_revoked_while_directory_taken(void)
 {
 	L4_ThreadId_t t;
-	L4_Word_t data, res[5], sec;
-	L4_Word_t value = t_page();
+	L4_Word_t data, value = t_page();
 
 	CHECK(value != 0);
-	((volatile L4_Word_t *)value)[0] = T_KPRE_DATA + 2;
 	RUN(ak_start());
 	RUN(t_kpre_task(&t, ak_thread, &data));
-	RUN(t_ag_accept(t, AK_WINDOW, 12));
-	RUN(t_ag_give_map(t, t_map_item(value, 12, L4_FullyAccessible, 0), res, &sec));
-	CHECK_EQ(sec, 0);
-	RUN(t_ag_reads(t, AK_WINDOW, T_KPRE_DATA + 2));
+	RUN(t_attack_map_marked(t, value, AK_WINDOW, T_KPRE_DATA + 2));
 	L4_Word_t page = ak_lent_for(LENT_KMEM_PDIR, LENT_CID_PDIR);
 	if (!page) {
 		RUN(t_ag_reads(t, AK_WINDOW, T_KPRE_DATA + 2));
@@ -198,10 +194,7 @@ static const char *t_attack_kpre_revoked_while_directory_taken(void)
 /* The pool page the kpager lends next, or 0. */
 static L4_Word_t ak_next_lent(void)
 {
-	for (L4_Word_t i = ak.next; i < AK_POOL; i++)
-		if (!lent_kmem_control(0, LENT_KMEM_LENT, ak.pool + i * RT_PAGE_SIZE))
-			return ak.pool + i * RT_PAGE_SIZE;
-	return 0;
+	return t_pool_next_unlent(ak.pool, ak.next, AK_POOL);
 }
 
 /*
@@ -224,12 +217,8 @@ static const char *t_attack_kpre_lent_while_directory_taken(void)
 	L4_Word_t page = ak_lent_for(LENT_KMEM_PDIR, LENT_CID_PDIR);
 	L4_Word_t p = ak_next_lent();
 	CHECK(p != 0);
-	((volatile L4_Word_t *)p)[0] = T_KPRE_DATA + 4;
 	/* In the region of T's code: T has its kernel memory already. */
-	RUN(t_ag_accept(t, AK_DATA, 12));
-	RUN(t_ag_give_map(t, t_map_item(p, 12, L4_FullyAccessible, 0), res, &sec));
-	CHECK_EQ(sec, 0);
-	RUN(t_ag_reads(t, AK_DATA, T_KPRE_DATA + 4));
+	RUN(t_attack_map_marked(t, p, AK_DATA, T_KPRE_DATA + 4));
 	if (page) {
 		(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible));
 		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);

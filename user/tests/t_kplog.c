@@ -96,3 +96,11 @@ L4_Word_t t_kplog_lent_for(volatile struct t_kplog *k, unsigned kind, L4_Word_t 
 			return k->page[i];
 	return 0;
 }
+
+L4_Word_t t_pool_next_unlent(L4_Word_t pool, L4_Word_t from, L4_Word_t pages)
+{
+	for (L4_Word_t i = from; i < pages; i++)
+		if (!lent_kmem_control(0, LENT_KMEM_LENT, pool + i * RT_PAGE_SIZE))
+			return pool + i * RT_PAGE_SIZE;
+	return 0;
+}
