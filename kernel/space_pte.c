@@ -15,23 +15,34 @@ static void flush_if_current(space_t *s, uint32_t va)
 		arch_tlb_flush(va);
 }
 
-/* The entry of va, or NULL: no page table there, or no page directory
- * (a kpager took it back: kernel/space_vacate.c). */
+/* The entry of va, or NULL: no page table there.  While a kpager has
+ * the page directory (kernel/space_vacate.c), the page tables still lent
+ * keep their entries, and go back in their slots with them once the
+ * directory is lent again (space_relink_tables): an entry cleared or
+ * narrowed meanwhile (an Unmap, a frame lent) is cleared or narrowed in
+ * the table itself, found by its content identifier, or it would come
+ * back with the table. */
 static inline pte_t *pte_find(space_t *s, uint32_t va)
 {
-	return s->pdir ? arch_pte_slot(s->pdir, va) : NULL;
+	if (s->pdir)
+		return arch_pte_slot(s->pdir, va);
+	if (!s->tables_taken || !kmem_kind_is_lent(s, KMEM_PT))
+		return NULL;
+	uint32_t pt = frame_find(s->id, lent_cid_pt(va));
+	return pt ? (pte_t *)phys_to_virt(pt) + ((va >> PAGE_SHIFT) & 1023u) : NULL;
 }
 
 static pte_t *pte_slot(space_t *s, uint32_t va, bool alloc)
 {
+	/* The gather step brought back what a kpager took, in fault order:
+	 * the directory, then the table.  The directory is taken first: an
+	 * entry set in a table it does not link would not be seen. */
+	if (alloc && !space_take_pdir(s))
+		return NULL;
 	pte_t *p = pte_find(s, va);
 
 	if (p || !alloc)
 		return p;
-	/* The gather step brought back what a kpager took, in fault order:
-	 * the directory, then the table. */
-	if (!space_take_pdir(s))
-		return NULL;
 	void *pt = kmem_get(s, KMEM_PT, lent_cid_pt(va));
 	if (!pt)
 		return NULL;

@@ -38,6 +38,12 @@
 #define EXT_DUMP		2
 #define EXT_KSTORE		3
 
+/* How long a reply of sigma0's may wait for its receiver's kpager to
+ * lend the kernel memory its map item needs (the transfer's deadline,
+ * docs/abi.md §6): sigma0 serves everybody, so a kpager that never
+ * answers holds it up this long at most (docs/attack-surface.md). */
+#define SIGMA0_XFER_US		500000UL
+
 /* A base of all ones in bits 10..31 of the fpage: "any page". */
 #define FPAGE_ANY_BASE		0x3fffffu
 
@@ -350,6 +356,7 @@ int main(void)
 
 	/* sigma0 takes untyped words only. */
 	L4_Accept(L4_UntypedWordsAcceptor);
+	L4_Set_XferTimeouts(L4_Timeouts(L4_TimePeriod(SIGMA0_XFER_US), L4_Never));
 	tag = L4_Wait(&from);
 	for (;;) {
 		/* A failed reply (the client was not waiting) ends the IPC

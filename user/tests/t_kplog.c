@@ -70,3 +70,37 @@ void t_kplog_loop(L4_Word_t arg)
 			k->failed++;
 	}
 }
+
+const char *t_kplog_start(volatile struct t_kplog *k, L4_Word_t pages, L4_ThreadId_t *thread)
+{
+	t_kplog_reset(k, T_KPLOG_SERVE, 0);
+	if (!k->pool) {
+		k->pool = rt_get_pages(pages);
+		CHECK(k->pool != 0);
+		k->pages = pages;
+	}
+	for (L4_Word_t p = 0; p < k->pages; p++)
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, k->pool + p * RT_PAGE_SIZE), 0);
+	*thread = rt_thread_create(t_kplog_loop, (L4_Word_t)k);
+	CHECK(!L4_IsNilThread(*thread));
+	return 0;
+}
+
+L4_Word_t t_kplog_lent_for(volatile struct t_kplog *k, unsigned kind, L4_Word_t cid)
+{
+	L4_Word_t n = k->n < T_KPLOG_LOG ? k->n : T_KPLOG_LOG;
+
+	for (L4_Word_t i = 0; i < n; i++)
+		if (k->fkind[i] == kind && k->cid[i] == cid && k->page[i] &&
+		    lent_kmem_control(0, LENT_KMEM_LENT, k->page[i]))
+			return k->page[i];
+	return 0;
+}
+
+L4_Word_t t_pool_next_unlent(L4_Word_t pool, L4_Word_t from, L4_Word_t pages)
+{
+	for (L4_Word_t i = from; i < pages; i++)
+		if (!lent_kmem_control(0, LENT_KMEM_LENT, pool + i * RT_PAGE_SIZE))
+			return pool + i * RT_PAGE_SIZE;
+	return 0;
+}

@@ -37,5 +37,13 @@ const char *t_kplog_fault_was(volatile struct t_kplog *k, L4_Word_t i, L4_Thread
 			      unsigned kind, L4_Word_t cid);
 /* The kpager thread's body: arg is its struct t_kplog. */
 void t_kplog_loop(L4_Word_t arg);
+/* Reset k to serve, get its pool of pages once, check that none of it
+ * is lent, and start its kpager thread into *thread. */
+const char *t_kplog_start(volatile struct t_kplog *k, L4_Word_t pages, L4_ThreadId_t *thread);
+/* The first of pages pool pages, from page from on, that is not lent
+ * now (the one a kpager taking them in order lends next), or 0. */
+L4_Word_t t_pool_next_unlent(L4_Word_t pool, L4_Word_t from, L4_Word_t pages);
+/* The page of k's pool lent now for (kind, cid), or 0. */
+L4_Word_t t_kplog_lent_for(volatile struct t_kplog *k, unsigned kind, L4_Word_t cid);
 
 #endif

@@ -16,20 +16,13 @@ L4_ThreadId_t kpre_thread;
 
 const char *kpre_start(void)
 {
-	t_kplog_reset(&kpre, T_KPLOG_SERVE, 0);
-	if (!kpre.pool) {
-		kpre.pool = rt_get_pages(KP_POOL);
-		CHECK(kpre.pool != 0);
-		kpre.pages = KP_POOL;
-	}
+	RUN(t_kplog_start(&kpre, KP_POOL, &kpre_thread));
+	/* Marked, so that a page that comes back shows it was zeroed. */
 	for (L4_Word_t p = 0; p < KP_POOL; p++) {
 		volatile L4_Word_t *w = (volatile L4_Word_t *)(kpre.pool + p * RT_PAGE_SIZE);
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, (L4_Word_t)w), 0);
 		for (unsigned i = 0; i < RT_PAGE_SIZE / sizeof(L4_Word_t); i++)
 			w[i] = KP_MARK;
 	}
-	kpre_thread = rt_thread_create(t_kplog_loop, (L4_Word_t)&kpre);
-	CHECK(!L4_IsNilThread(kpre_thread));
 	return 0;
 }
 
@@ -41,13 +34,7 @@ const char *kpre_task(L4_ThreadId_t *t, L4_Word_t *data)
 /* The page our kpager lent for (kind, cid), or 0. */
 L4_Word_t kpre_page_of(unsigned kind, L4_Word_t cid)
 {
-	L4_Word_t n = kpre.n < T_KPLOG_LOG ? kpre.n : T_KPLOG_LOG;
-
-	for (L4_Word_t i = 0; i < n; i++)
-		if (kpre.fkind[i] == kind && kpre.cid[i] == cid && kpre.page[i] &&
-		    lent_kmem_control(0, LENT_KMEM_LENT, kpre.page[i]))
-			return kpre.page[i];
-	return 0;
+	return t_kplog_lent_for(&kpre, kind, cid);
 }
 
 /* Take page back from the kernel: an Unmap of our own page that keeps
