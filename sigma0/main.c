@@ -41,8 +41,11 @@
 /* How long a reply of sigma0's may wait for its receiver's kpager to
  * lend the kernel memory its map item needs (the transfer's deadline,
  * docs/abi.md §6): sigma0 serves everybody, so a kpager that never
- * answers holds it up this long at most (docs/attack-surface.md). */
-#define SIGMA0_XFER_US		500000UL
+ * answers holds it up this long at most (docs/attack-surface.md).  Long
+ * enough that an honest kpager on a loaded machine answers in time (its
+ * answer is a few thousand instructions; this is wall-clock time under
+ * QEMU without -icount), short enough to bound the harm. */
+#define SIGMA0_XFER_US		2000000UL
 
 /* A base of all ones in bits 10..31 of the fpage: "any page". */
 #define FPAGE_ANY_BASE		0x3fffffu

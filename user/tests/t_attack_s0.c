@@ -20,9 +20,13 @@
 /* A 4 MB region of the attacker's besides KH_WINDOW and KH_WINDOW2. */
 #define AS0_WARM	0x50000000UL
 
+/* How long each phase of main's request waits: well beyond sigma0's own
+ * bound (2 s), so that a loaded host cannot fail it, yet finite, so
+ * that a sigma0 held for good shows as a failed request. */
+#define AS0_WAIT_US	(15 * T_WAIT_US)
+
 /* sigma0's any-page request for one page, from main, into the whole
- * space; each phase waits at most T_WAIT_US, so a sigma0 that is held up
- * shows as a failed request instead of a hung test.  The page, or 0. */
+ * space; each phase waits at most AS0_WAIT_US.  The page, or 0. */
 static L4_Word_t as0_get_page_bounded(L4_Word_t *ec)
 {
 	L4_MsgTag_t tag = L4_Niltag;
@@ -34,7 +38,7 @@ static L4_Word_t as0_get_page_bounded(L4_Word_t *ec)
 	L4_LoadMR(1, L4_FpageLog2(~0UL, 12).raw);
 	L4_LoadMR(2, 0);
 	L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
-	tag = L4_Call_Timeouts(rt_sigma0(), rt_us(T_WAIT_US), rt_us(T_WAIT_US));
+	tag = L4_Call_Timeouts(rt_sigma0(), rt_us(AS0_WAIT_US), rt_us(AS0_WAIT_US));
 	L4_Accept(L4_UntypedWordsAcceptor);
 	*ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	if (*ec)
@@ -122,7 +126,7 @@ static const char *t_attack_s0_silent_kpager_holds_no_sigma0(void)
 	return kh_pool_back();
 }
 
-/* The XferTimeout of the server below (sigma0's is 500 ms). */
+/* The XferTimeout of the server below (sigma0's is 2 s). */
 #define AS0_XFER_US	50000UL
 
 /*
