@@ -183,7 +183,8 @@ OTHER_KMEM := $(if $(filter pool,$(KMEM)),lent,pool)
 OTHER_B    := $(if $(filter pool,$(KMEM)),build,build-pool)
 test: deps
 	$(PYTHON) tools/testall.py --build --iso $(B)/lent-tests.iso \
-		--also-iso $(OTHER_B)/lent-tests.iso --also-kmem $(OTHER_KMEM)
+		--also-iso $(OTHER_B)/lent-tests.iso --also-kmem $(OTHER_KMEM) \
+		--split-iso $(B)-split/lent-tests.iso
 
 # The test ISO on every CPU model x memory size x boot medium, two QEMU
 # runs at a time (tools/test_matrix.py; about 15 minutes); not in test.
