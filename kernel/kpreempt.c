@@ -21,6 +21,7 @@
 #include <kernel/space_vacate.h>
 #include <kernel/frame.h>
 #include <kernel/string.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 /* Is the page at cid of s one it holds but does not use (lent for an
@@ -59,6 +60,9 @@ static bool export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 			space_vacate_pt(s, pde);
 		return true;
 	}
+	case KMEM_UTCB:
+		utcb_export(s, cid, pa);
+		return true;
 	default:
 		return false;
 	}
@@ -78,8 +82,10 @@ static bool kpreempt_frame(uint32_t pa)
 	 * a record whose task is not built yet is ThreadControl's. */
 	if (!s || s->sigma0 || !export(s, kind, cid, pa))
 		return false;
-	/* Vacant: nothing of the kernel's reaches the kpager. */
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	/* Vacant: nothing of the kernel's reaches the kpager.  A UTCB page
+	 * goes back as it is: all of it is its task's (kernel/utcb_away.c). */
+	if (kind != KMEM_UTCB)
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	frame_unlend(pa);
 	(void)kmem_charge_drop(&s->kmem, (enum kmem_kind)kind);
 	return true;

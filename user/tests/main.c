@@ -21,7 +21,7 @@ static const struct test *const groups[] = {
 	preempt_attack_map_tests,
 	sigma0_tests, frames_tests, highmem_tests, s0store_tests, s0attack_tests, s0attack_pager_tests,
 	kpf_tests, kpf_deadlock_tests, kpf_back_tests,
-	kpf_multi_tests, klend_tests, kpreempt_tests, kpreempt_work_tests, kpreempt_io_tests, ktask_tests, kpfnote_tests, kpfregs_tests, kstrip_tests,
+	kpf_multi_tests, klend_tests, kpreempt_tests, kpreempt_work_tests, kpreempt_io_tests, kpre_utcb_tests, ktask_tests, kpfnote_tests, kpfregs_tests, kstrip_tests,
 	kpager_tests,
 	tcb_tests,
 	tcbattack_tests, tcbattack_pages_tests,
