@@ -122,14 +122,16 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 {
 	word_t tag = kmsg_active(snd) ? snd->cont.kmsg[0] : arch_ipc_tag(&snd->ctx);
 	unsigned u = msgtag_u(tag), t = msgtag_t(tag), end = u + t + 1;
+	const word_t *src = kmsg_active(snd) ? snd->cont.kmsg : snd->utcb;
+	word_t *dst = kmsg_active(rcv) ? rcv->cont.kmsg : rcv->utcb;
 	/* A UTCB page its kpager took back (kernel/utcb_away.c). */
-	if (__builtin_expect((!snd->utcb && !kmsg_active(snd)) || (!rcv->utcb && !kmsg_active(rcv)), 0)) {
+	if (__builtin_expect(!src || !dst, 0)) {
 		int away = utcb_xfer_away(snd, rcv, f);
 		if (away != XFER_OK)
 			return away;
+		src = kmsg_active(snd) ? snd->cont.kmsg : snd->utcb;
+		dst = kmsg_active(rcv) ? rcv->cont.kmsg : rcv->utcb;
 	}
-	const word_t *src = kmsg_active(snd) ? snd->cont.kmsg : snd->utcb;
-	word_t *dst = kmsg_active(rcv) ? rcv->cont.kmsg : rcv->utcb;
 	unsigned dst_max = kmsg_active(rcv) ? KMSG_WORDS : MAX_MRS;
 	word_t acceptor;
 	word_t br[MAX_BRS];

@@ -415,7 +415,8 @@ uint32_t kpf_accept(tcb_t *kpager, tcb_t *rcv, const word_t *items, unsigned wor
 			continue;
 		kpf_strip(node[i]);
 		frame_lend(node[i]->phys, task, rcv->cont.kpf.cid[i], rcv->cont.kpf.kinds[i]);
-		if (!utcb_import(s, rcv->cont.kpf.kinds[i], rcv->cont.kpf.cid[i], node[i]->phys))
+		if (rcv->cont.kpf.kinds[i] != KMEM_UTCB ||
+		    !utcb_import(s, KMEM_UTCB, rcv->cont.kpf.cid[i], node[i]->phys))
 			memset(phys_to_virt(node[i]->phys), 0, PAGE_SIZE);
 		/* A record is counted when its space is built in it. */
 		if (s)

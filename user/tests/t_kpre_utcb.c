@@ -6,9 +6,10 @@
  * identifier, when a thread of the page enters the kernel, touches its
  * UTCB, or is the partner of an IPC.  The test kpager (a thread of the
  * root) then lends a copy of what it got, in another frame, edited where
- * a test says so.  No page fault reaches the task's pager (main, which
- * rt_serve()s the child with the UTCB area watched), and no message word
- * is lost.  In a KMEM=pool kernel nothing is lent and the tests say so.
+ * a test says so.  No page fault for the UTCB reaches the task's pager
+ * (main, which rt_serve()s the child with the UTCB area watched, or rt's
+ * pager thread, which counts faults outside the image), and no message
+ * word is lost.  In a KMEM=pool kernel nothing is lent and the tests say so.
  */
 #include "t_kpreempt.h"
 #include "t_kplog.h"
@@ -20,8 +21,11 @@
 #define KU_DATA		0x22
 #define KU_WORDS	8
 #define KU_MODE		20            /* t_shared: what the child does */
-#define KU_SPIN		21            /* the child spins (KU_IDLE) */
+#define KU_SPIN		21            /* the child spins (KU_IDLE), or is
+                                       * about to block (KU_SEND, KU_WAIT) */
 #define KU_GO		22            /* and stops spinning */
+#define KU_PARTNER	23            /* whom it receives from (KU_WAIT) */
+#define KU_MAIN		24            /* whom it talks to: main */
 #define KU_OLD(i)	(0x75000000UL + (i))      /* MRs before the page goes */
 #define KU_NEW(i)	(0x76000000UL + (i))      /* MRs sent after */
 #define KU_MR9		0x75000009UL
@@ -29,12 +33,13 @@
 #define KU_UTCB_CID	LENT_CID_UTCB_BASE        /* UTCB page 0 */
 #define KU_UTCB2	(RT_UTCB_AREA_BASE + 4096) /* a UTCB in page 1 */
 
-enum ku_mode { KU_IDLE = 1, KU_RECV, KU_SEND };
+enum ku_mode { KU_IDLE = 1, KU_RECV, KU_SEND, KU_WAIT };
 
 static volatile struct t_kplog ku;
 static volatile L4_Word_t ku_restore;    /* a UTCB fault gets this page */
 static L4_Word_t ku_count;               /* the task's UTCB pages before */
 static L4_ThreadId_t ku_kpager;
+static L4_Word_t ku_unhandled;           /* rt's pager's count at the start */
 
 /* The logging kpager of t_kplog.c, but a UTCB page is answered with the
  * copy the test prepared in ku_restore, once. */
@@ -65,17 +70,32 @@ static void ku_loop(L4_Word_t arg)
 	}
 }
 
-/* The child: says hello with MR1..8 (and MR9) set, then per mode. */
+/* The child: says hello to main with MR1..8 (and MR9) set, then per
+ * mode. */
 static void ku_child(L4_Word_t arg)
 {
 	(void)arg;
 	L4_Word_t mode = t_shared[KU_MODE], w[KU_WORDS + 2];
+	L4_ThreadId_t main_thread = { .raw = t_shared[KU_MAIN] };
 
 	for (unsigned i = 1; i <= KU_WORDS; i++)
 		L4_LoadMR(i, KU_OLD(i));
 	L4_LoadMR(9, KU_MR9);
 	L4_LoadMR(0, L4_MsgTagAddLabel((L4_MsgTag_t){ .X.u = KU_WORDS }, KU_HELLO).raw);
-	L4_MsgTag_t tag = L4_Call(L4_Pager());
+	L4_MsgTag_t tag = L4_Call(main_thread);
+	if (mode == KU_WAIT) {
+		/* Receive from a partner that goes meanwhile: its error, and
+		 * the ErrorCode that says which. */
+		t_shared[KU_SPIN] = 1;
+		tag = L4_Receive((L4_ThreadId_t){ .raw = t_shared[KU_PARTNER] });
+		w[0] = L4_IpcFailed(tag);
+		w[1] = L4_ErrorCode();
+		L4_LoadMRs(1, 2, w);
+		L4_LoadMR(0, L4_MsgTagAddLabel((L4_MsgTag_t){ .X.u = 2 }, KU_DATA).raw);
+		(void)L4_Call(main_thread);
+		for (;;)
+			L4_Sleep(L4_Never);
+	}
 	if (mode == KU_IDLE) {
 		t_shared[KU_SPIN] = 1;
 		while (!t_shared[KU_GO])
@@ -95,10 +115,12 @@ static void ku_child(L4_Word_t arg)
 		L4_LoadMR(0, L4_MsgTagAddLabel((L4_MsgTag_t){ .X.u = KU_WORDS }, KU_DATA).raw);
 	}
 	(void)tag;
-	if (mode == KU_SEND)
-		(void)L4_Send(L4_Pager());
+	if (mode == KU_SEND) {
+		t_shared[KU_SPIN] = 1;
+		(void)L4_Send(main_thread);
+	}
 	else
-		(void)L4_Call(L4_Pager());
+		(void)L4_Call(main_thread);
 	for (;;)
 		L4_Sleep(L4_Never);
 }
@@ -126,6 +148,11 @@ static L4_Word_t ku_page_of(L4_Word_t cid)
 	return ku_lent_for(LENT_KMEM_UTCB, cid);
 }
 
+static L4_ThreadId_t ku_pager(L4_Word_t mode)
+{
+	return mode == KU_RECV ? L4_Myself() : rt_pager_start();
+}
+
 /* Kpager, child in mode, its hello received (MR1..8 = KU_OLD). */
 static const char *ku_begin(L4_ThreadId_t *c, enum ku_mode mode, int *skip)
 {
@@ -141,7 +168,12 @@ static const char *ku_begin(L4_ThreadId_t *c, enum ku_mode mode, int *skip)
 	ku_kpager = rt_thread_create(ku_loop, 0);
 	CHECK(!L4_IsNilThread(ku_kpager));
 	t_shared[KU_MODE] = mode;
-	RUN(t_kpre_start(c, ku_kpager, ku_child));
+	t_shared[KU_MAIN] = L4_Myself().raw;
+	/* Its pager: main where it blocks in its hello (KU_RECV); else rt's
+	 * pager thread, which serves its faults on new code while main waits
+	 * for it to block, and counts any other (rt_pager_unhandled). */
+	ku_unhandled = rt_pager_unhandled;
+	RUN(t_kpre_start_paged(c, ku_kpager, ku_pager(mode), ku_child));
 	rt_watch(RT_UTCB_AREA_BASE, RT_UTCB_AREA_BASE + (1UL << RT_UTCB_AREA_LOG2));
 	L4_MsgTag_t tag = rt_serve(*c, T_WAIT_US, &from);
 	CHECK(L4_IpcSucceeded(tag));
@@ -169,7 +201,7 @@ static const char *ku_take_back(L4_ThreadId_t c, L4_Word_t *old, L4_Word_t *copy
 	const volatile L4_Word_t *u = (const volatile L4_Word_t *)(*old + 256);  /* MR0 */
 	CHECK_EQ(u[-64], RT_UTCB_AREA_BASE + 256);         /* self-pointer */
 	CHECK_EQ(u[-60 / 4], c.raw);                       /* MyGlobalId */
-	CHECK_EQ(u[-48 / 4], L4_Myself().raw);             /* Pager */
+	CHECK_EQ(u[-48 / 4], ku_pager(t_shared[KU_MODE]).raw);   /* Pager */
 	CHECK_EQ(u[9], KU_MR9);
 	/* MR1..8: what it sent last (KU_NEW in KU_SEND), or its hello's. */
 	for (unsigned i = 1; i <= KU_WORDS; i++)
@@ -214,6 +246,7 @@ static const char *ku_data(L4_ThreadId_t c, L4_Word_t words)
 static const char *ku_end(L4_ThreadId_t c)
 {
 	rt_watch(0, 0);
+	CHECK_EQ(rt_pager_unhandled, ku_unhandled);
 	CHECK_EQ(L4_ThreadControl(c, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), 0);
 	return 0;
@@ -326,6 +359,7 @@ static const char *t_kpre_utcb_sender_blocked(void)
 	RUN(ku_begin(&c, KU_SEND, &skip));
 	L4_LoadMR(0, 0);
 	CHECK(L4_IpcSucceeded(L4_Reply(c)));
+	CHECK(t_wait_for(&t_shared[KU_SPIN], 1, T_WAIT_US));
 	CHECK(ku_sending(c));
 	L4_Word_t n = ku.n;
 	if (!skip)
@@ -462,6 +496,36 @@ static const char *t_kpre_utcb_with_page_directory(void)
 	return ku_end(c);
 }
 
+/* The thread's receive fails while its UTCB page is away (its partner
+ * is deleted): ErrorCode is kept, and the thread reads it from its UTCB
+ * once the page is back. */
+static const char *t_kpre_utcb_error_while_away(void)
+{
+	L4_ThreadId_t c, x;
+	L4_Word_t old, copy, n = 0;
+	int skip;
+
+	/* The partner: a thread of the root that never runs. */
+	x = rt_tid_alloc();
+	CHECK(!L4_IsNilThread(x));
+	CHECK_EQ(L4_ThreadControl(x, L4_Myself(), L4_Myself(), L4_nilthread, (void *)-1), 1);
+	t_shared[KU_PARTNER] = x.raw;
+	RUN(ku_begin(&c, KU_WAIT, &skip));
+	L4_LoadMR(0, 0);
+	CHECK(L4_IpcSucceeded(L4_Reply(c)));
+	CHECK(t_wait_for(&t_shared[KU_SPIN], 1, T_WAIT_US));
+	CHECK(t_waiting(c));
+	if (!skip)
+		RUN(ku_take_back(c, &old, &copy, &n));
+	CHECK_EQ(L4_ThreadControl(x, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	RUN(ku_data(c, 2));
+	CHECK_EQ(rt_mr(1), 1);
+	CHECK_EQ(rt_mr(2), EC_RECV(2));          /* non-existing partner */
+	if (!skip)
+		RUN(ku_came_back(c, n, old, copy));
+	return ku_end(c);
+}
+
 const struct test kpre_utcb_tests[] = {
 	TEST(kpre_utcb_idle_then_ipc_8_words),
 	TEST(kpre_utcb_taken_in_receive),
@@ -470,5 +534,6 @@ const struct test kpre_utcb_tests[] = {
 	TEST(kpre_utcb_back_in_other_frames),
 	TEST(kpre_utcb_other_threads_unaffected),
 	TEST(kpre_utcb_with_page_directory),
+	TEST(kpre_utcb_error_while_away),
 	{ 0 }
 };
