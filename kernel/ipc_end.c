@@ -11,6 +11,7 @@
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
 #include <kernel/xfer_offset.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 /* The kernel's own call of t (page fault, exception, start-up) cannot be
@@ -47,7 +48,7 @@ void kernel_ipc_failed(tcb_t *t, uint32_t code)
 		uint8_t was = t->cont.recv.kind;
 		if (was == CONT_USER_IPC) {
 			make_ready(t);
-			UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, true, 0);
+			utcb_set_error(t, ipc_error(code, true, 0));
 			arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
 			return;
 		}
@@ -81,7 +82,7 @@ void fail_user_ipc_at(tcb_t *t, uint32_t code, bool receive_phase, uint32_t offs
 	timeout_cancel(t);
 	if (t->core->state == TS_SEND)
 		senders_remove(t);
-	UTCB_TCR(t, TCR_ERROR_CODE) = ipc_error(code, receive_phase, offset);
+	utcb_set_error(t, ipc_error(code, receive_phase, offset));
 	arch_ipc_set_tag_from(&t->ctx, MSGTAG_ERROR, TID_NIL);
 	make_ready(t);
 }
@@ -121,7 +122,9 @@ void finish_receive(tcb_t *rcv, tid_t from, word_t tag)
 		kpf_answered(rcv);
 	switch (rcv->cont.kind) {
 	case CONT_USER_IPC:
-		arch_ipc_set_result(&rcv->ctx, tag, from, rcv->utcb[1], rcv->utcb[2]);
+		/* No UTCB (away): a message of no words, an interrupt's. */
+		arch_ipc_set_result(&rcv->ctx, tag, from, rcv->utcb ? rcv->utcb[1] : 0,
+				    rcv->utcb ? rcv->utcb[2] : 0);
 		break;
 	case CONT_PF_RECV:
 		if (!tid_is_nil(rcv->cont.recv.again)) {

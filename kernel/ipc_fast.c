@@ -124,10 +124,12 @@ void ipc_fastpath(tcb_t *t)
 	 * with a redirector (ipc_redirect.c): the general path.  One or of
 	 * the three words, one branch. */
 	if (t->core->senders || t->cont.halted ||
-	    (irq_pending_lines | t->cont.xfer.partner | t->space->redirector))
+	    (irq_pending_lines | t->cont.xfer.partner | t->space->redirector | t->utcb_away))
 		return;
 	tcb_t *dest = tid_is_local(to) ? local_partner(t, to) : thread_lookup(to);
-	if (!dest || dest == t || !waits_plainly(dest) || dest->core->prio < t->core->prio)
+	/* (A receiver whose UTCB page is away: the general path asks for it.) */
+	if (!dest || dest == t || !waits_plainly(dest) || dest->core->prio < t->core->prio ||
+	    !dest->utcb)
 		return;
 	bool same = dest->space == t->space;
 	if (takes_from(dest, t, same))

@@ -12,6 +12,7 @@
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 static inline __attribute__((always_inline)) void
@@ -60,6 +61,13 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 	 * even where nothing is missing now (another thread's fault brought
 	 * the pages): left, it would refuse a later, unrelated page. */
 	bool refused = kpf_take_fault_refusal(t);
+	/* Its UTCB page is away: that page first (the pager's ID is in it);
+	 * the access runs again afterwards and faults again if it must. */
+	if (__builtin_expect(t->utcb_away & UTCB_AWAY, 0) && !utcb_attach(t)) {
+		addr = utcb_page_va(t);
+		access = RIGHT_W;
+		in_user = false;
+	}
 	/* A page the kernel knows whose table its kpager took back: the
 	 * translation goes back without a page-fault IPC, once the table
 	 * is lent again (kernel/space_vacate.c). */
@@ -73,12 +81,13 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 		t->cont.fault.ip = ip;
 		if (!refused && kpf_raise(t, &need, t->core->id, CONT_KPF_FAULT))
 			return;
-		if (need.kind == KMEM_PDIR) {
-			/* No user instruction runs without the directory:
-			 * halted, as a thread whose pager is gone; its pager
-			 * may start it again, and its first access asks. */
-			kprintf("lent: thread %x: no page directory from its kpager, thread halted\n",
-				t->core->id);
+		if (need.kind == KMEM_PDIR || need.kind == KMEM_UTCB) {
+			/* No user instruction runs without the directory
+			 * (or its UTCB): halted, as a thread whose pager is
+			 * gone; its pager may start it again, and its first
+			 * access asks. */
+			kprintf("lent: thread %x: no %s from its kpager, thread halted\n",
+				t->core->id, need.kind == KMEM_PDIR ? "page directory" : "UTCB page");
 			kcont_kpf_over(&t->cont);
 			t->cont.kind = CONT_USER_IPC;
 			t->cont.halted = true;

@@ -53,7 +53,7 @@ bool ipc_kernel_send_fast(tcb_t *t, tcb_t *dest)
 
 	if (msgtag_t(tag) || u >= KMSG_WORDS || dest->cont.receive_pending ||
 	    dest->core->state != TS_RECV || kmsg_active(dest) || xfer_linked(dest) ||
-	    !from_matches(dest, t))
+	    !from_matches(dest, t) || !dest->utcb)
 		return false;
 	arch_copy_words(dest->utcb + 1, t->cont.kmsg + 1, u);
 	finish_receive(dest, sender_id(dest, t), tag & ~MSGTAG_FLAGS_MASK);

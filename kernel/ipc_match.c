@@ -49,7 +49,8 @@ static tcb_t *virtual_sender(tcb_t *snd, const tcb_t *rcv)
 {
 	if (kmsg_active(snd) || !(arch_ipc_tag(&snd->ctx) & MSGTAG_PROPAGATED))
 		return NULL;
-	tcb_t *vs = thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER));
+	/* (A sender whose UTCB is away names none.) */
+	tcb_t *vs = snd->utcb ? thread_resolve(snd, UTCB_TCR(snd, TCR_ACTUAL_SENDER)) : NULL;
 	if (!vs)
 		return NULL;
 	if (vs->space == snd->space || snd->space == rcv->space ||
@@ -90,5 +91,6 @@ void propagate(tcb_t *snd, tcb_t *rcv, tid_t *from, word_t *tag)
 		vs->cont.ipc_from = rcv->core->id;
 	*from = sender_id(rcv, vs);
 	*tag |= MSGTAG_PROPAGATED;
-	UTCB_TCR(rcv, TCR_ACTUAL_SENDER) = snd->core->id;
+	if (rcv->utcb)
+		UTCB_TCR(rcv, TCR_ACTUAL_SENDER) = snd->core->id;
 }

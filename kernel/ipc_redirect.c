@@ -29,7 +29,8 @@ void redirect_mark_slow(const tcb_t *snd, tcb_t *rcv, word_t *tag)
 	if (kmsg_active(snd))
 		return;
 	*tag |= MSGTAG_REDIRECTED;
-	UTCB_TCR(rcv, TCR_INTENDED_RCV) = snd->cont.ipc_intended;
+	if (rcv->utcb)           /* away: a reply to its kernel call */
+		UTCB_TCR(rcv, TCR_INTENDED_RCV) = snd->cont.ipc_intended;
 }
 
 bool redirect_chain_has(const space_t *s, tid_t r)

@@ -12,6 +12,7 @@
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
 #include <kernel/xfer_offset.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 /* ---- transfers stopped by a page fault ---- */
@@ -46,8 +47,8 @@ void xfer_unlink(tcb_t *a)
 static void xfer_arm_deadline(tcb_t *waiter, tcb_t *snd, tcb_t *rcv, bool first)
 {
 	if (first || !snd->cont.xfer.deadline_us) {
-		timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
-		timeout_t rt = timeouts_rcv(UTCB_TCR(rcv, TCR_XFER_TIMEOUT));
+		timeout_t st = timeouts_snd(utcb_xfer_timeout(snd));
+		timeout_t rt = timeouts_rcv(utcb_xfer_timeout(rcv));
 		uint64_t now = arch_time_us(), never = ~(uint64_t)0;
 		uint64_t sd = timeout_is_never(st) ? never : timeout_deadline(st, now);
 		uint64_t rd = timeout_is_never(rt) ? never : timeout_deadline(rt, now);
@@ -177,7 +178,7 @@ void xfer_kmem_unlinked(tcb_t *snd, tcb_t *rcv, const kmem_need_t *need)
 	}
 	senders_add(rcv, snd, true);
 	timeout_cancel(snd);
-	timeout_t st = timeouts_snd(UTCB_TCR(snd, TCR_XFER_TIMEOUT));
+	timeout_t st = timeouts_snd(utcb_xfer_timeout(snd));
 	if (!timeout_is_never(st))
 		timeout_set(snd, timeout_deadline(st, arch_time_us()) + 1);
 	rcv->cont.held = tid_number(snd->core->id);

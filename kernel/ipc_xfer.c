@@ -8,6 +8,7 @@
 #include <kernel/kpf.h>
 #include <kernel/xfer_offset.h>
 #include <kernel/space_vacate.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 #define MAX_MRS 64
@@ -106,8 +107,8 @@ static int copy_string(struct tcb *snd, const segment_t *src, unsigned ns,
  * missing gets 5, the other 6 (the code returned is the sender's). */
 static int fault_or_timeout(struct tcb *snd, struct tcb *rcv, xfer_fault_t *f)
 {
-	word_t snd_xt = snd->utcb && !kmsg_active(snd) ? UTCB_TCR(snd, TCR_XFER_TIMEOUT) : 0;
-	word_t rcv_xt = rcv->utcb && !kmsg_active(rcv) ? UTCB_TCR(rcv, TCR_XFER_TIMEOUT) : 0;
+	word_t snd_xt = !kmsg_active(snd) ? utcb_xfer_timeout(snd) : 0;
+	word_t rcv_xt = !kmsg_active(rcv) ? utcb_xfer_timeout(rcv) : 0;
 
 	if (f->known)
 		return XFER_FAULT;
@@ -123,6 +124,14 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 	unsigned u = msgtag_u(tag), t = msgtag_t(tag), end = u + t + 1;
 	const word_t *src = kmsg_active(snd) ? snd->cont.kmsg : snd->utcb;
 	word_t *dst = kmsg_active(rcv) ? rcv->cont.kmsg : rcv->utcb;
+	/* A UTCB page its kpager took back (kernel/utcb_away.c). */
+	if (__builtin_expect(!src || !dst, 0)) {
+		int away = utcb_xfer_away(snd, rcv, f);
+		if (away != XFER_OK)
+			return away;
+		src = kmsg_active(snd) ? snd->cont.kmsg : snd->utcb;
+		dst = kmsg_active(rcv) ? rcv->cont.kmsg : rcv->utcb;
+	}
 	unsigned dst_max = kmsg_active(rcv) ? KMSG_WORDS : MAX_MRS;
 	word_t acceptor;
 	word_t br[MAX_BRS];

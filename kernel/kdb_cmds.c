@@ -162,7 +162,7 @@ bool kdb_cmd_utcb(int argc, char **word, tcb_t *here)
 	if (!t)
 		return false;
 	if (!t->utcb) {
-		kprintf("thread %x has no UTCB\n", c->id);
+		kprintf("thread %x has no UTCB%s\n", c->id, t->utcb_away ? " here (taken back)" : "");
 		return false;
 	}
 	/* From the first control register to MR7. */

@@ -9,6 +9,7 @@
 #include <kernel/mapdb.h>
 #include <kernel/tcb_away.h>
 #include <kernel/string.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 /* ---- gathering ---- */
@@ -448,7 +449,7 @@ uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsi
 		frame_lend(phys, task, k->cid[i], k->kinds[i]);
 		if (bodies)
 			tcb_away_import(s, k->cid[i], phys);
-		else
+		else if (k->kinds[i] != KMEM_UTCB || !utcb_import(s, KMEM_UTCB, k->cid[i], phys))
 			memset(phys_to_virt(phys), 0, PAGE_SIZE);
 		/* A record is counted when its space is built in it. */
 		if (s)

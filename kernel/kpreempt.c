@@ -22,6 +22,7 @@
 #include <kernel/frame.h>
 #include <kernel/tcb_away.h>
 #include <kernel/string.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 /* Is the page at cid of s one it holds but does not use (lent for an
@@ -62,6 +63,9 @@ static bool export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 			space_vacate_pt(s, pde);
 		return true;
 	}
+	case KMEM_UTCB:
+		utcb_export(s, cid, pa);
+		return true;
 	default:
 		return false;
 	}
@@ -81,10 +85,11 @@ static bool kpreempt_frame(uint32_t pa)
 	 * a record whose task is not built yet is ThreadControl's. */
 	if (!s || s->sigma0 || !export(s, kind, cid, pa))
 		return false;
-	/* Vacant: nothing of the kernel's reaches the kpager.  Thread
-	 * bodies are the exception: their external forms are what the
-	 * kpager keeps (kernel/tcb_away.c). */
-	if (kind != KMEM_TCB)
+	/* Vacant: nothing of the kernel's reaches the kpager.  Two kinds
+	 * are the exception: thread bodies, whose external forms are what
+	 * the kpager keeps (kernel/tcb_away.c), and UTCB pages, which go
+	 * back as they are: all of them is their task's (kernel/utcb_away.c). */
+	if (kind != KMEM_TCB && kind != KMEM_UTCB)
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	frame_unlend(pa);
 	(void)kmem_charge_drop(&s->kmem, (enum kmem_kind)kind);

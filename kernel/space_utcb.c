@@ -39,8 +39,9 @@ bool space_utcb_page_present(space_t *s, uint32_t va)
  * kpf_accept took every other translation of it and zeroed it, and no
  * other one can be made (space_pte_set).  Mapped in s at its own UTCB
  * address, it shows s only what the kernel and s's own threads put in
- * it: their UTCBs.  It goes back to the kpager zeroed (kmem_put) only
- * when s dies, after this translation is removed (space_reap.c).
+ * it: their UTCBs.  It goes back to the kpager zeroed (kmem_put) when s
+ * dies, after this translation is removed (space_reap.c), or as it is
+ * when the kpager takes it back, after the same (kernel/utcb_away.c).
  */
 bool space_utcb_frame_at(const space_t *s, uint32_t va, uint32_t phys)
 {

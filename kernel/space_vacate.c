@@ -17,6 +17,7 @@
 #include <kernel/frame.h>
 #include <kernel/kmem_order.h>
 #include <kernel/kip_runtime.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 /* ---- taking a table out ---- */
@@ -143,8 +144,18 @@ enum refill space_refill(space_t *s, uint32_t addr, uint32_t access, kmem_need_t
 
 	if (io_va_is(va))
 		return refill_ports(s, addr, need);
-	if (va >= USER_LIMIT || !known_translation(s, va, &phys, &rights))
+	if (va >= USER_LIMIT)
 		return REFILL_NONE;
+	if (!known_translation(s, va, &phys, &rights)) {
+		/* A UTCB page its kpager took back: its table, then the page
+		 * (kernel/utcb_away.c). */
+		if (!space_in_utcb_area(s, va, PAGE_SIZE) || !utcb_page_away(s, va))
+			return REFILL_NONE;
+		if (have_table(s, va, need))
+			*need = (kmem_need_t){ .space = s, .kind = KMEM_UTCB,
+					       .cid = space_utcb_cid(s, va) };
+		return REFILL_NEED;
+	}
 	/* A fault the translation would not have prevented goes to the
 	 * pager, as before: a write to a read-only page, say. */
 	if ((access & RIGHT_W) && !(rights & RIGHT_W))

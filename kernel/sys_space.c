@@ -131,6 +131,10 @@ word_t sys_unmap(tcb_t *t, word_t control, word_t mr0)
 		progress = *r;
 	t->cont.resume.op = RESUME_NONE;
 	for (unsigned i = progress.a; i < count; i++) {
+		/* The caller's UTCB is here (kernel/utcb_away.c), unless this
+		 * Unmap took its page back from its own task. */
+		if (i && !t->utcb)
+			break;
 		word_t fp = i == 0 ? mr0 : t->utcb[i];
 		if (!space_unmap_fpage(t->space, fp, flush, &progress.b, &progress.c)) {
 			progress.a = i;
@@ -139,7 +143,10 @@ word_t sys_unmap(tcb_t *t, word_t control, word_t mr0)
 		}
 		fp = (fp & ~RIGHTS_ALL) | (progress.c & RIGHTS_ALL);
 		progress.b = progress.c = 0;
-		t->utcb[i] = fp;
+		if (t->utcb)
+			t->utcb[i] = fp;
+		else if (i == 0)
+			mr0 = fp;
 	}
-	return t->utcb[0];
+	return t->utcb ? t->utcb[0] : mr0;
 }

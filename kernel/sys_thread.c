@@ -10,6 +10,7 @@
 #include <kernel/kpf.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/irq.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 #define NO_UTCB 0xFFFFFFFFu
@@ -25,7 +26,7 @@ static bool utcb_location_ok(space_t *s, word_t loc)
 static bool utcb_location_free(space_t *s, word_t loc, tcb_t *self)
 {
 	for (tcb_t *o = s->thread_list; o; o = o->space_next)
-		if (o != self && o->utcb && o->utcb_location == loc)
+		if (o != self && utcb_placed(o) && o->utcb_location == loc)
 			return false;
 	return true;
 }
@@ -64,6 +65,12 @@ static void maybe_activate(tcb_t *d)
  */
 static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t utcb)
 {
+	/* d's UTCB page taken back: it comes first, whatever changes. */
+	switch (utcb_gather(t, d)) {
+	case GATHER_OK: break;
+	case GATHER_FAULTED: return GATHERING;
+	case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
+	}
 	/* Activation places the location kept earlier, if any. */
 	if (utcb == NO_UTCB && !d->utcb && !tid_is_nil(pager))
 		utcb = d->utcb_location;
@@ -400,6 +407,11 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 		sys_fail(t, ERR_INVALID_THREAD);
 		return TID_NIL;
 	}
+	/* d's UTCB page taken back is asked for first (the call runs again
+	 * with its arguments as they were); refused, the call goes on
+	 * without its UTCB words. */
+	if (utcb_gather(t, d) == GATHER_FAULTED)
+		return dest;
 	exregs_args_t old = {
 		.control = thread_status(d), .sp = arch_ctx_sp(&d->ctx), .ip = arch_ctx_ip(&d->ctx),
 		.flags = arch_ctx_flags(&d->ctx), .user_handle = d->utcb ? UTCB_TCR(d, TCR_USER_HANDLE) : 0,

@@ -28,7 +28,7 @@ enum sys_error {
  * register and the call's result word is 0. */
 static inline word_t sys_fail(struct tcb *t, word_t code)
 {
-	if (t->utcb)
+	if (t->utcb)          /* away: only where the call took it back itself */
 		UTCB_TCR(t, TCR_ERROR_CODE) = code;
 	return 0;
 }

@@ -37,13 +37,13 @@ _Static_assert(__builtin_offsetof(tcb_t, ctx) == 16, "entry.asm: a vm86 frame ne
  * for later, kernel/sys_thread.c, names nothing yet). */
 tid_t thread_local_id(const tcb_t *t)
 {
-	return !t->utcb ? TID_NIL : t->utcb_location + UTCB_LOCAL_ID_OFFSET;
+	return !t->utcb && !t->utcb_away ? TID_NIL : t->utcb_location + UTCB_LOCAL_ID_OFFSET;
 }
 
 tcb_t *thread_lookup_local(space_t *s, tid_t local)
 {
 	for (tcb_t *t = s->thread_list; t; t = t->space_next)
-		if (t->utcb && thread_local_id(t) == local)
+		if ((t->utcb || t->utcb_away) && thread_local_id(t) == local)
 			return t;
 	return NULL;
 }

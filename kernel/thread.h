@@ -89,6 +89,8 @@ typedef struct tcb {
 	arch_context_t ctx;          /* the user registers: see arch_switch_to */
 	tcb_core_t *core;            /* the resident part */
 	uint8_t activated;           /* has had a pager and UTCB: counted active */
+	uint8_t utcb_away;           /* its UTCB page is with the kpager
+	                              * (kernel/utcb_away.h); utcb is NULL */
 	struct space *space;
 	uint32_t utcb_location;      /* user address of the 512-byte UTCB, or ~0;
 	                              * without utcb: where ThreadControl asked
@@ -108,6 +110,7 @@ typedef struct tcb {
 	uint8_t delaying;            /* running on a granted delay */
 	struct tcb *space_next;            /* threads of one space */
 	kcont_t cont;                /* its kernel state (kernel/kcont.h) */
+	word_t utcb_error;           /* ErrorCode kept while the UTCB is away */
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
 

@@ -11,7 +11,10 @@
  *   - a sentinel of another task's (one of another kpager's clients),
  *     as if the page could lead the kernel to it.
  * What the kernel does with such a page is the import's business: for
- * the kinds it gives back vacant, it uses nothing of it.  The test that
+ * the kinds it gives back vacant, it uses nothing of it.  A UTCB page is
+ * its client's own words, which the client would see changed; there it
+ * forges only the words the kernel keeps in each UTCB (the self-pointer,
+ * MyGlobalId, ProcessorNo), which the import must write again.  The test that
  * runs it (t_kpreempt_work.c) checks that the kernel stays whole and
  * that another kpager's client sees nothing.
  */
@@ -49,6 +52,25 @@ static void edit(struct kpager_hostile *h, L4_Word_t page)
 	}
 }
 
+/* The words the kernel keeps in each 512-byte UTCB of a UTCB page that
+ * a thread uses (its first word, the self-pointer, is set): the
+ * self-pointer, MyGlobalId and ProcessorNo (MR0 - 60 and MR0 - 56,
+ * where MR0 is 256 bytes in). */
+static void edit_utcb(struct kpager_hostile *h, L4_Word_t page)
+{
+	static const unsigned kept[] = { 0, (256 - 60) / 4, (256 - 56) / 4 };
+	volatile L4_Word_t *w = (volatile L4_Word_t *)page;
+
+	for (L4_Word_t i = 0; i < h->per_page; i++) {
+		L4_Word_t r = next_random(h);
+		L4_Word_t utcb = (r >> 4) % (RT_PAGE_SIZE / 512) * (512 / sizeof(L4_Word_t));
+		if (!w[utcb])
+			continue;
+		w[utcb + kept[(r >> 16) % 3]] = hostile_word(h);
+		h->edits++;
+	}
+}
+
 /* An address in the kpager's space with no page: the kernel refuses it
  * (LENT_KPF_NOT_MAPPED) and the library asks the policy again. */
 #define HOSTILE_NO_PAGE	0xB7F00000UL
@@ -65,7 +87,10 @@ static L4_Word_t hostile_policy(struct kpager *kp, L4_ThreadId_t client, L4_Word
 	}
 	L4_Word_t page = preempt_lend(kp, client, cid, kind);
 	if (page && h->pre.restored != restored) {
-		edit(h, page);
+		if (kind == LENT_KMEM_UTCB)
+			edit_utcb(h, page);
+		else
+			edit(h, page);
 		h->lent_back++;
 	}
 	return page;

@@ -13,6 +13,7 @@
 #include <kernel/sched.h>
 #include <kernel/ipc.h>
 #include <kernel/syscall.h>
+#include <kernel/utcb_away.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/kprintf.h>
 #include <kernel/sigma0_roots.h>
@@ -133,6 +134,18 @@ void trap_from_user(void)
 	/* The common case first, before any other dispatch. */
 	if (__builtin_expect(c->vector == VEC_SYSCALL_IPC && !(c->eflags & EFLAGS_VM), 1))
 		ipc_fastpath(t);
+	/* Its UTCB page taken back (kernel/utcb_away.c): every entry but an
+	 * interrupt's asks for it first, as a fault on it.  A system call
+	 * or int3 then runs again; any other trap recurs. */
+	if (__builtin_expect(t->utcb_away & UTCB_AWAY, 0) && c->vector != VEC_NM &&
+	    (c->vector < IRQ_BASE || c->vector >= IRQ_BASE + 16) && !utcb_attach(t)) {
+		if (c->vector == VEC_SYSCALL_IPC || c->vector == VEC_SYSCALL_OTHER || c->vector == VEC_BP)
+			(void)arch_trap_rewind(t);
+		ipc_pagefault(t, utcb_page_va(t), RIGHT_W, c->eip);
+		if (t->core->state == TS_READY)
+			sched_switch_to(t);
+		sched_return();
+	}
 	if (leave_vm86(c) && c->vector < IRQ_BASE && c->vector != VEC_NM) {
 		ipc_exception(t, c->vector, c->error);
 		if (t->core->state == TS_READY)

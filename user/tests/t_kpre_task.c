@@ -6,6 +6,12 @@
 
 const char *t_kpre_start(L4_ThreadId_t *t, L4_ThreadId_t kpager, void (*entry)(L4_Word_t))
 {
+	return t_kpre_start_paged(t, kpager, L4_Myself(), entry);
+}
+
+const char *t_kpre_start_paged(L4_ThreadId_t *t, L4_ThreadId_t kpager, L4_ThreadId_t pager,
+			       void (*entry)(L4_Word_t))
+{
 	L4_Word_t old;
 
 	*t = rt_tid_alloc();
@@ -15,18 +21,26 @@ const char *t_kpre_start(L4_ThreadId_t *t, L4_ThreadId_t kpager, void (*entry)(L
 	CHECK_EQ(L4_SpaceControl(*t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
 				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2),
 				 L4_nilthread, &old), 1);
-	CHECK_EQ(L4_ThreadControl(*t, *t, L4_nilthread, L4_Myself(), (void *)RT_UTCB_AREA_BASE), 1);
-	return t_kpre_run(*t, entry);
+	CHECK_EQ(L4_ThreadControl(*t, *t, L4_nilthread, pager, (void *)RT_UTCB_AREA_BASE), 1);
+	return t_kpre_run_paged(*t, pager, entry);
 }
 
 const char *t_kpre_run(L4_ThreadId_t t, void (*entry)(L4_Word_t))
+{
+	return t_kpre_run_paged(t, L4_Myself(), entry);
+}
+
+const char *t_kpre_run_paged(L4_ThreadId_t t, L4_ThreadId_t pager, void (*entry)(L4_Word_t))
 {
 	void *stack = rt_stack_alloc();
 
 	CHECK(stack != 0);
 	rt_tid_attach(t, stack, 0);
 	(void)L4_Set_Priority(t, RT_PRIORITY);
-	CHECK(rt_start_message(t, (L4_Word_t)entry, rt_stack_frame(stack, 0)));
+	if (pager.raw == L4_Myself().raw)
+		CHECK(rt_start_message(t, (L4_Word_t)entry, rt_stack_frame(stack, 0)));
+	else
+		CHECK(rt_pager_start_thread(t, (L4_Word_t)entry, rt_stack_frame(stack, 0)));
 	return 0;
 }
 

@@ -10,8 +10,13 @@
 /* A task of one thread made by hand, every page of its kernel memory
  * from kpager, main its pager, started at entry. */
 const char *t_kpre_start(L4_ThreadId_t *t, L4_ThreadId_t kpager, void (*entry)(L4_Word_t));
+/* The same with pager as its pager (rt's pager thread: rt_pager()). */
+const char *t_kpre_start_paged(L4_ThreadId_t *t, L4_ThreadId_t kpager, L4_ThreadId_t pager,
+			       void (*entry)(L4_Word_t));
 /* Start t, active with main its pager, at entry, on a stack of its own. */
 const char *t_kpre_run(L4_ThreadId_t t, void (*entry)(L4_Word_t));
+/* The same with pager as its pager. */
+const char *t_kpre_run_paged(L4_ThreadId_t t, L4_ThreadId_t pager, void (*entry)(L4_Word_t));
 /* A task of one thread made by hand, every page of its kernel memory
  * from kpager, running rt's agent loop, with T_KPRE_DATA at *data. */
 const char *t_kpre_task(L4_ThreadId_t *t, L4_ThreadId_t kpager, L4_Word_t *data);

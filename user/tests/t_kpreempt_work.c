@@ -153,7 +153,9 @@ static struct {
 
 /* Every page the hostile kpager took back, as the kernel wrote it: a
  * vacant kind reads zero, and nothing in any may be a kernel address,
- * a frame with page-table bits, or the other subsystem's sentinel. */
+ * a frame with page-table bits, or the other subsystem's sentinel.  A
+ * UTCB page is its task's own words, thread IDs among them, which look
+ * like frames with page-table bits: in it, the other two. */
 static void kh_scan(void)
 {
 	for (unsigned i = 0; i < PREEMPT_RECORDS; i++) {
@@ -166,7 +168,7 @@ static void kh_scan(void)
 		kb.scanned++;
 		for (unsigned k = 0; k < RT_PAGE_SIZE / sizeof(L4_Word_t); k++)
 			if (w[k] == KH_SENTINEL || w[k] >= 0xC0000000UL ||
-			    ((w[k] & 1) && (w[k] >> 12)) ||
+			    ((w[k] & 1) && (w[k] >> 12) && rec->kind != LENT_KMEM_UTCB) ||
 			    ((rec->kind == LENT_KMEM_PT || rec->kind == LENT_KMEM_PDIR) && w[k]))
 				kb.foreign++;
 	}

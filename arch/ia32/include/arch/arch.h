@@ -60,6 +60,11 @@ typedef uint32_t pte_t;
 #define ARCH_PTE_CACHE_BITS 0x098u   /* PWT, PCD and PAT of a 4 KB entry */
 void arch_pdir_init(uint32_t *pdir);           /* copy the kernel half */
 pte_t *arch_pte_slot(uint32_t *pdir, uint32_t va);   /* NULL: no page table */
+/* va's entry in the page table at pt_phys, linked in no directory now. */
+static inline pte_t *arch_pte_in_table(uint32_t pt_phys, uint32_t va)
+{
+	return (pte_t *)phys_to_virt(pt_phys) + ((va >> 12) & 1023);
+}
 void arch_pde_set(uint32_t *pdir, uint32_t va, uint32_t pt_phys);
 uint32_t arch_pde_table(uint32_t *pdir, uint32_t va); /* phys of PT or 0 */
 pte_t arch_pte_make(uint32_t phys, uint32_t rights);  /* RIGHT_* from mapdb.h */
