@@ -17,6 +17,7 @@
  * (kpf_accept_wait), whose validate step checks each form in the page.
  */
 #include <kernel/tcb_away.h>
+#include <kernel/utcb_away.h>
 #include <kernel/tcb_extern.h>
 #include <kernel/ipc_internal.h>
 #include <kernel/kpf.h>
@@ -275,6 +276,11 @@ static bool may_go(const tcb_t *t)
 	if (t == current || t == sched_donee || t->cont.receive_pending || xfer_linked(t) ||
 	    t->cont.held || c->state > TS_HALTED)
 		return false;
+	/* An ErrorCode kept for a UTCB page that is away has no place in
+	 * the external form (kernel/utcb_away.c): the body stays until the
+	 * UTCB is back and has it. */
+	if (t->utcb_away & UTCB_ERROR_PENDING)
+		return false;
 	/* A held reply's sender is TS_SEND but off its receiver's queue. */
 	return c->state != TS_SEND || (c->partner && c->sq_next);
 }
@@ -456,7 +462,10 @@ void tcb_away_import(space_t *s, uint32_t cid, uint32_t pa)
 		x.utcb = utcb_of(s, tcbx_utcb_location(form));
 		x.space_next = s->thread_list;
 		tcb_import_apply(form, &x, t);
-		if (t->utcb)
+		if (!t->utcb && t->activated && t->utcb_location != ~0u &&
+		    !fpage_is_nil(s->utcb_area))
+			t->utcb_away = UTCB_AWAY;   /* its UTCB page is away too */
+		if (t->utcb || t->utcb_away)
 			arch_thread_set_utcb(t, t->utcb_location);
 		s->thread_list = t;
 		back(c, t);

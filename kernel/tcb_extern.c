@@ -110,7 +110,9 @@ void tcb_import_apply(const void *in, const struct tcb_import_ctx *ctx, tcb_t *t
 	const uint8_t *p = in;
 	const uint8_t *s = p + TCBX_O_SEALED;
 
-	memset(t->vm86_slack, 0, sizeof(t->vm86_slack));
+	/* What the form does not carry starts at zero, never as the
+	 * kpager's bytes (in is a copy, not t). */
+	memset(t, 0, sizeof *t);
 	arch_regs_apply(p + TCBX_O_REGS, &t->ctx, &t->arch);
 	t->core = ctx->core;
 	t->activated = s[TCBX_S_ACTIVATED];

@@ -203,11 +203,40 @@ static const char *t_kpre_tcb_deleted_away(void)
 	return tb_end_fill();
 }
 
+/* A thread's UTCB page and then its TCB page go to the kpager: the body
+ * comes back knowing its UTCB is away too (not that it has none), so
+ * the command that wakes it brings both back, and it answers whole, its
+ * ID in its UTCB written again by the kernel. */
+static const char *t_kpre_tcb_and_utcb_away(void)
+{
+	L4_ThreadId_t t;
+	L4_Word_t data, page, utcbs = 0;
+
+	RUN(tb_start());
+	RUN(tb_agent(&t, &data));
+	if (!tb_lends())
+		return tb_end(t);
+	for (L4_Word_t i = 0; i < tb.n && i < TB_LOG; i++) {
+		L4_Word_t p = tb.page[i];
+		if (tb.kind[i] != LENT_KMEM_UTCB || !p || !lent_kmem_control(0, LENT_KMEM_LENT, p))
+			continue;
+		(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(p, 12), L4_FullyAccessible));
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, p), 0);
+		utcbs++;
+	}
+	CHECK(utcbs != 0);
+	RUN(tb_take(t, &page));
+	tb.src = page;
+	RUN(t_kpre_works(t, data));
+	return tb_end(t);
+}
+
 const struct test kpre_tcb_edit_tests[] = {
 	TEST(kpre_tcb_edit_accepted),
 	TEST(kpre_tcb_iopl_refused),
 	TEST(kpre_tcb_kernel_selector_refused),
 	TEST(kpre_tcb_replay_refused),
 	TEST(kpre_tcb_deleted_away),
+	TEST(kpre_tcb_and_utcb_away),
 	{ 0 }
 };
