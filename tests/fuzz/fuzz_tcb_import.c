@@ -55,9 +55,8 @@ static void import_safe(const uint8_t *form, const struct tcb_import_ctx *c, tcb
 			uint8_t mode)
 {
 	memset(t, 0x5A, sizeof(*t));
-	tcb_t before = *t;
 	tcb_import_apply(form, c, t);
-	const char *why = tcbx_unsafe(t, &before, c);
+	const char *why = tcbx_unsafe(t, c);
 	if (why)
 		fail(why, mode, 0);
 }

@@ -22,10 +22,9 @@ static inline bool tcbx_user_data_sel(uint32_t sel)
 				  i == (SEL_UTCB & ~3u));
 }
 
-/* NULL if t (the body tcb_import_apply() made from an accepted page, over
- * before) is safe for ctx's thread; else what is wrong. */
-static inline const char *tcbx_unsafe(const tcb_t *t, const tcb_t *before,
-				      const struct tcb_import_ctx *c)
+/* NULL if t (the body tcb_import_apply() made from an accepted page) is
+ * safe for ctx's thread; else what is wrong. */
+static inline const char *tcbx_unsafe(const tcb_t *t, const struct tcb_import_ctx *c)
 {
 	const arch_context_t *r = &t->ctx;
 	const kcont_t *k = &t->cont;
@@ -55,7 +54,7 @@ static inline const char *tcbx_unsafe(const tcb_t *t, const tcb_t *before,
 			if (t->arch.fpu[i])
 				return "bytes past an fnsave image";
 	}
-	/* The kernel-only fields: the ctx's, or the caller's before. */
+	/* The kernel-only fields: the ctx's, or zero. */
 	if (t->core != c->core || t->space != c->space || t->utcb != c->utcb ||
 	    t->space_next != c->space_next)
 		return "a kernel-only field not the kernel's";
@@ -64,8 +63,12 @@ static inline const char *tcbx_unsafe(const tcb_t *t, const tcb_t *before,
 	for (unsigned i = 0; i < 4; i++)
 		if (t->vm86_slack[i])
 			return "the vm86 slack came from the page";
-	if (memcmp(t->arch.utcb_desc, before->arch.utcb_desc, sizeof(t->arch.utcb_desc)))
+	/* What the form does not carry starts at zero: the kernel sets the
+	 * UTCB descriptor after (kernel/tcb_away.c). */
+	if (t->arch.utcb_desc[0] || t->arch.utcb_desc[1])
 		return "the UTCB descriptor came from the page";
+	if (t->utcb_away || t->utcb_error)
+		return "the UTCB-away state came from the page";
 	if (k->receive_pending != c->cont.receive_pending)
 		return "the work-list flag came from the page";
 	if (t->activated > 1 || t->delaying > 1)
