@@ -228,7 +228,11 @@ static const char *t_kpre_tcb_and_utcb_away(void)
 	RUN(tb_take(t, &page));
 	tb.src = page;
 	RUN(t_kpre_works(t, data));
-	return tb_end(t);
+	RUN(tb_end(t));
+	/* Every page the task had is back with the kpager. */
+	for (L4_Word_t p = 0; p < tb.pages; p++)
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, tb.pool + p * RT_PAGE_SIZE), 0);
+	return 0;
 }
 
 const struct test kpre_tcb_edit_tests[] = {
