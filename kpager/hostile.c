@@ -96,7 +96,6 @@ static int edit_tcb(struct kpager_hostile *h, L4_Word_t page)
 	unsigned what = (unsigned)(h->tcb_turn++ % HOSTILE_TCB_EDITS);
 
 	h->tcb_edits[what]++;
-	h->last_what = what;
 	switch (what) {
 	case 0: put32(f, FORM_EFLAGS, get32(f, FORM_EFLAGS) | 0x3000); break;  /* IOPL 3 */
 	case 1: put32(f, FORM_EFLAGS, get32(f, FORM_EFLAGS) | 0x20000); break; /* VM */
@@ -140,7 +139,6 @@ static int content_refused(struct kpager_hostile *h, L4_Word_t task, L4_Word_t c
 		}
 	}
 	h->refused++;
-	h->tcb_refused[h->last_what]++;
 	return 1;
 }
 
@@ -181,9 +179,8 @@ L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t 
 	h->sentinel = sentinel;
 	h->turn = h->edits = h->bad_answers = h->lent_back = h->refused = 0;
 	h->refusals_seen = h->tcb_turn = 0;
-	h->last_what = 0;
 	for (unsigned i = 0; i < HOSTILE_TCB_EDITS; i++)
-		h->tcb_edits[i] = h->tcb_refused[i] = 0;
+		h->tcb_edits[i] = 0;
 	/* preempt_start starts the thread: the policy is swapped before it
 	 * can receive a fault (no task names it as kpager yet). */
 	L4_ThreadId_t t = preempt_start(&h->pre, base, pages, store, seed);

@@ -158,8 +158,6 @@ struct kpager_hostile {
 	L4_Word_t tcb_turn;              /* which TCB edit comes next */
 #define HOSTILE_TCB_EDITS 12
 	volatile L4_Word_t tcb_edits[HOSTILE_TCB_EDITS];  /* by kind (hostile.c) */
-	volatile L4_Word_t tcb_refused[HOSTILE_TCB_EDITS];
-	L4_Word_t last_what;             /* the kind of the last TCB edit */
 };
 L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t pages,
 			    L4_Word_t store, L4_Word_t seed, L4_Word_t per_page,
