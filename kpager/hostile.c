@@ -10,13 +10,22 @@
  *     page-table bits, all ones;
  *   - a sentinel of another task's (one of another kpager's clients),
  *     as if the page could lead the kernel to it.
+ * A page of thread bodies (a 1 KB form in each slot, magic "LCBX":
+ * docs/tcb-external-form.md) gets, in one form chosen at random, one
+ * edit that knows the layout: privileged EFLAGS bits, a kernel selector,
+ * a kernel address in EIP or ESP, another serial (a replay), a bit
+ * flipped in the sealed block or the seal, a safe point out of range;
+ * or a register user code could have loaded; or the random words above.
  * What the kernel does with such a page is the import's business: for
- * the kinds it gives back vacant, it uses nothing of it.  A UTCB page is
- * its client's own words, which the client would see changed; there it
- * forges only the words the kernel keeps in each UTCB (the self-pointer,
- * MyGlobalId, ProcessorNo), which the import must write again.  The test that
- * runs it (t_kpreempt_work.c) checks that the kernel stays whole and
- * that another kpager's client sees nothing.
+ * the kinds it gives back vacant, it uses nothing of it; a body it must
+ * refuse fails the answer (IPC error 4, LENT_KPF_BAD_CONTENT), which is
+ * counted, and the next time the body is asked for the kept form goes
+ * out again, edited anew.  A UTCB page is its client's own words, which
+ * the client would see changed; there it forges only the words the
+ * kernel keeps in each UTCB (the self-pointer, MyGlobalId, ProcessorNo),
+ * which the import must write again.  The test that runs it
+ * (t_kpreempt_work.c) checks that the kernel stays whole and that
+ * another kpager's client sees nothing.
  */
 #include "kpager.h"
 
@@ -71,6 +80,90 @@ static void edit_utcb(struct kpager_hostile *h, L4_Word_t page)
 	}
 }
 
+/* The form of a thread body, where the edits aim (byte offsets). */
+#define FORM_BYTES	1024u
+#define FORM_MAGIC	0x5842434CUL    /* "LCBX" */
+#define FORM_SERIAL	12
+#define FORM_GPR	16              /* eax ecx edx ebx esp ebp esi edi */
+#define FORM_ESP	(FORM_GPR + 16)
+#define FORM_EIP	48
+#define FORM_EFLAGS	52
+#define FORM_SEG	56              /* cs ss ds es fs gs, 16 bits each */
+#define FORM_POINT	592             /* the continuation's safe point, a byte */
+#define FORM_SEALED	720             /* 80 bytes, then the 8-byte seal */
+#define FORM_SEALED_END	808
+
+static void put32(L4_Word_t page, unsigned at, L4_Word_t v)
+{
+	*(volatile L4_Word_t *)(page + at) = v;
+}
+
+static L4_Word_t get32(L4_Word_t page, unsigned at)
+{
+	return *(volatile L4_Word_t *)(page + at);
+}
+
+/* One edit into one of the page's forms; 0 if it holds none. */
+static int edit_tcb(struct kpager_hostile *h, L4_Word_t page)
+{
+	unsigned forms[RT_PAGE_SIZE / FORM_BYTES], n = 0;
+
+	for (unsigned s = 0; s < RT_PAGE_SIZE / FORM_BYTES; s++)
+		if (get32(page, s * FORM_BYTES) == FORM_MAGIC)
+			forms[n++] = s * FORM_BYTES;
+	if (!n)
+		return 0;
+	L4_Word_t f = page + forms[(next_random(h) >> 8) % n], v = next_random(h) >> 4;
+	/* In turn, so that a short run meets every kind of edit. */
+	unsigned what = (unsigned)(h->tcb_turn++ % HOSTILE_TCB_EDITS);
+
+	h->tcb_edits[what]++;
+	switch (what) {
+	case 0: put32(f, FORM_EFLAGS, get32(f, FORM_EFLAGS) | 0x3000); break;  /* IOPL 3 */
+	case 1: put32(f, FORM_EFLAGS, get32(f, FORM_EFLAGS) | 0x20000); break; /* VM */
+	case 2: put32(f, FORM_EFLAGS, get32(f, FORM_EFLAGS) | 0x4000); break;  /* NT */
+	case 3: put32(f, FORM_SEG + 4 * (v % 3), 0x00100008); break;  /* kernel CS, SS */
+	case 4: put32(f, FORM_EIP, 0xC0000000UL | (v & 0x3FFFFFFC)); break;
+	case 5: put32(f, FORM_ESP, 0xC0000000UL | (v & 0x3FFFFFFC)); break;
+	case 6: put32(f, FORM_SERIAL, get32(f, FORM_SERIAL) + 1 + v % 3); break;
+	case 7: {                                   /* a bit of the sealed block or seal */
+		unsigned at = FORM_SEALED + v % (FORM_SEALED_END - FORM_SEALED);
+		*(volatile unsigned char *)(f + at) ^= (unsigned char)(1u << (v >> 12) % 8);
+		break;
+	}
+	case 8: *(volatile unsigned char *)(f + FORM_POINT) = (unsigned char)(0x40 | v); break;
+	case 9: edit(h, page); return 1;            /* random words, anywhere */
+	default:                                    /* a register it could load */
+		put32(f, FORM_GPR + 4 * (v % 4), v & 0x0FFFFFF0);
+		break;
+	}
+	h->edits++;
+	return 1;
+}
+
+/* A refusal of the body lent for (task, cid) since the policy last ran:
+ * the frame was sound (the kernel refused its content), so it is free
+ * again, and the form stays kept, to go out at the next ask. */
+static int content_refused(struct kpager_hostile *h, L4_Word_t task, L4_Word_t cid)
+{
+	struct kpager *kp = &h->pre.kp;
+
+	if (kp->refusals == h->refusals_seen)
+		return 0;
+	h->refusals_seen = kp->refusals;
+	if (kp->last_refusal != LENT_KPF_BAD_CONTENT)
+		return 0;
+	for (unsigned i = 0; i < PREEMPT_RECORDS; i++) {
+		struct preempt_rec *r = &h->pre.rec[i];
+		if (r->state == PREEMPT_LENT && r->task == task && r->cid == cid) {
+			kpager_pool_set(&kp->pool, r->page, KPAGER_FREE);
+			r->state = PREEMPT_KEPT;
+		}
+	}
+	h->refused++;
+	return 1;
+}
+
 /* An address in the kpager's space with no page: the kernel refuses it
  * (LENT_KPF_NOT_MAPPED) and the library asks the policy again. */
 #define HOSTILE_NO_PAGE	0xB7F00000UL
@@ -81,6 +174,11 @@ static L4_Word_t hostile_policy(struct kpager *kp, L4_ThreadId_t client, L4_Word
 	struct kpager_hostile *h = (struct kpager_hostile *)kp->data;
 	L4_Word_t restored = h->pre.restored;
 
+	/* Asked again after the kernel refused a body it lent: "no memory"
+	 * this time, and the client's call fails (error 8). */
+	if (kind == LENT_KMEM_TCB &&
+	    content_refused(h, lent_kmem_control(client.raw, LENT_KMEM_TASK_ID, 0), cid))
+		return 0;
 	if (++h->turn % 5 == 0) {
 		h->bad_answers++;
 		return HOSTILE_NO_PAGE;
@@ -89,7 +187,7 @@ static L4_Word_t hostile_policy(struct kpager *kp, L4_ThreadId_t client, L4_Word
 	if (page && h->pre.restored != restored) {
 		if (kind == LENT_KMEM_UTCB)
 			edit_utcb(h, page);
-		else
+		else if (!edit_tcb(h, page))
 			edit(h, page);
 		h->lent_back++;
 	}
@@ -103,7 +201,10 @@ L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t 
 	h->seed = seed;
 	h->per_page = per_page;
 	h->sentinel = sentinel;
-	h->turn = h->edits = h->bad_answers = h->lent_back = 0;
+	h->turn = h->edits = h->bad_answers = h->lent_back = h->refused = 0;
+	h->refusals_seen = h->tcb_turn = 0;
+	for (unsigned i = 0; i < HOSTILE_TCB_EDITS; i++)
+		h->tcb_edits[i] = 0;
 	/* preempt_start starts the thread: the policy is swapped before it
 	 * can receive a fault (no task names it as kpager yet). */
 	L4_ThreadId_t t = preempt_start(&h->pre, base, pages, store, seed);

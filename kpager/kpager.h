@@ -153,6 +153,11 @@ struct kpager_hostile {
 	volatile L4_Word_t edits;        /* words it changed in pages lent back */
 	volatile L4_Word_t bad_answers;  /* answers it made to be refused */
 	volatile L4_Word_t lent_back;    /* edited pages it lent back */
+	volatile L4_Word_t refused;      /* of those, bodies the kernel refused */
+	L4_Word_t refusals_seen;         /* pre.kp.refusals when last looked */
+	L4_Word_t tcb_turn;              /* which TCB edit comes next */
+#define HOSTILE_TCB_EDITS 12
+	volatile L4_Word_t tcb_edits[HOSTILE_TCB_EDITS];  /* by kind (hostile.c) */
 };
 L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t pages,
 			    L4_Word_t store, L4_Word_t seed, L4_Word_t per_page,

@@ -23,6 +23,10 @@
 #define KW_RESULTS	(KW_STEPS * 6)
 #define KH_SENTINEL	0x5e471e11UL	/* the other subsystem's data */
 #define KH_EDITS_PER_PAGE 400
+#define KH_FILL		3	/* threads after the agent in its first TCB page */
+#define KH_PROBES	4	/* the threads of the hostile kpager's TCB page */
+#define KH_HELLO	0x7c21
+#define KH_NO_CID	1UL	/* no page has it (not page-aligned) */
 
 static struct kpager_preempt kw;
 static int kw_lends(void);
@@ -149,7 +153,111 @@ static struct {
 	L4_ThreadId_t task;
 	L4_Word_t data;
 	L4_Word_t foreign, kernel_faults, scanned;
+	L4_ThreadId_t fill[KH_FILL], probe[KH_PROBES], main;
+	L4_Word_t back, halted;      /* the probe named: brought back, or not */
 } kb;
+
+/* A probe: it says hello and sleeps for good, so that whatever registers
+ * an accepted body gives it, it never runs them. */
+static void kh_probe(L4_Word_t arg)
+{
+	(void)arg;
+	rt_msg(KH_HELLO, 0, 0);
+	(void)L4_Send(kb.main);
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* The threads that make the hostile kpager lend a TCB page to its own
+ * client: a task's first TCB page (slots 0 to 3) is lent by its
+ * creator's kpager, so KH_FILL threads that never run fill it after the
+ * agent, and KH_PROBES probes fill the next one, which the hostile
+ * kpager lends (the workload's own thread, made at step 7, goes to a
+ * third page). */
+static const char *kh_threads(L4_ThreadId_t ag)
+{
+	L4_ThreadId_t from;
+
+	kb.main = L4_Myself();
+	kb.back = kb.halted = 0;
+	for (unsigned i = 0; i < KH_FILL; i++) {
+		kb.fill[i] = rt_tid_alloc();
+		CHECK(!L4_IsNilThread(kb.fill[i]));
+		CHECK_EQ(L4_ThreadControl(kb.fill[i], ag, L4_Myself(), L4_nilthread, (void *)-1), 1);
+	}
+	for (unsigned i = 0; i < KH_PROBES; i++) {
+		kb.probe[i] = rt_tid_alloc();
+		CHECK(!L4_IsNilThread(kb.probe[i]));
+		CHECK_EQ(L4_ThreadControl(kb.probe[i], ag, L4_Myself(), L4_Myself(),
+					  (void *)(RT_UTCB_AREA_BASE + (2 + i) * RT_UTCB_SIZE)), 1);
+		RUN(t_kpre_run(kb.probe[i], kh_probe));
+		L4_MsgTag_t tag = rt_serve(kb.probe[i], T_WAIT_US, &from);
+		CHECK(L4_IpcSucceeded(tag));
+		CHECK_EQ(L4_Label(tag), KH_HELLO);
+	}
+	return 0;
+}
+
+/* Name the first probe (ExchangeRegisters, reading), twice, the TCB page
+ * taken back again in between: its page, if taken back, is asked for.  The hostile kpager lends it edited; either
+ * the kernel takes it and the call returns the probe's local ID, or it
+ * refuses it (the kpager counts that, and answers "no memory" when asked
+ * again) and the call fails with error 8, the refused probe halted. */
+static const char *kh_name_once(void)
+{
+	L4_Word_t refused = kh.refused;
+	L4_ThreadId_t r = __L4_Exregs(kb.probe[0], __L4_EXREGS_DELIVER, 0, 0, 0, 0,
+				      L4_nilthread, 0, 0, 0, 0, 0, 0);
+	L4_Word_t ec = L4_ErrorCode();
+
+	/* The kernel ends our wait when it refuses the body, before the
+	 * kpager learns of it: a message to the kpager, which it takes
+	 * after it has dealt with the refusal, waits for that (a take-back
+	 * of a content identifier no page has). */
+	(void)preempt_take_back_cid(&kh.pre, 1, KH_NO_CID);
+	if (kh.refused != refused) {
+		CHECK_EQ(kh.refused, refused + 1);
+		CHECK(L4_IsNilThread(r));
+		CHECK_EQ(ec, 8);
+		kb.halted++;
+	} else {
+		CHECK(!L4_IsNilThread(r));      /* its local ID in its own space */
+		kb.back++;
+	}
+	return 0;
+}
+
+static const char *kh_name_probe(void)
+{
+	RUN(kh_name_once());
+	(void)preempt_take_back_cid(&kh.pre, 1, LENT_CID_TCB_BASE + LENT_CID_PAGE);
+	return kh_name_once();
+}
+
+static const char *kh_threads_end(void)
+{
+	for (unsigned i = 0; i < KH_PROBES; i++)
+		CHECK_EQ(L4_ThreadControl(kb.probe[i], L4_nilthread, L4_nilthread, L4_nilthread,
+					  (void *)-1), 1);
+	for (unsigned i = 0; i < KH_FILL; i++)
+		CHECK_EQ(L4_ThreadControl(kb.fill[i], L4_nilthread, L4_nilthread, L4_nilthread,
+					  (void *)-1), 1);
+	return 0;
+}
+
+/* A TCB page as the kernel wrote it: each 1 KB slot a form (magic
+ * "LCBX") or zero, and zero after the form's 808 bytes; the registers
+ * are the thread's own (they may hold what an accepted edit put there),
+ * but never the other subsystem's sentinel. */
+static void kh_scan_tcb(const volatile L4_Word_t *w)
+{
+	for (unsigned k = 0; k < RT_PAGE_SIZE / sizeof(L4_Word_t); k++) {
+		unsigned at = k % (1024 / sizeof(L4_Word_t));
+		if (w[k] == KH_SENTINEL || (at >= 808 / sizeof(L4_Word_t) && w[k]) ||
+		    (at == 0 && w[k] && w[k] != 0x5842434CUL))
+			kb.foreign++;
+	}
+}
 
 /* Every page the hostile kpager took back, as the kernel wrote it: a
  * vacant kind reads zero, and nothing in any may be a kernel address,
@@ -166,6 +274,10 @@ static void kh_scan(void)
 		if (rec->state != PREEMPT_KEPT)
 			continue;
 		kb.scanned++;
+		if (rec->kind == LENT_KMEM_TCB) {
+			kh_scan_tcb(w);
+			continue;
+		}
 		for (unsigned k = 0; k < RT_PAGE_SIZE / sizeof(L4_Word_t); k++)
 			if (w[k] == KH_SENTINEL || w[k] >= 0xC0000000UL ||
 			    ((w[k] & 1) && (w[k] >> 12) && rec->kind != LENT_KMEM_UTCB) ||
@@ -232,11 +344,15 @@ static const char *kw_run(L4_Word_t every, struct kw_run *r, int hostile)
 			   preempt_start(&kw, kw_pool, KW_POOL, kw_store, 0x1e47u);
 	CHECK(!L4_IsNilThread(kpager));
 	RUN(t_kpre_task(&ag, kpager, &data));
+	if (hostile)
+		RUN(kh_threads(ag));
 	for (unsigned step = 0; step < KW_STEPS; step++) {
 		if (every)
 			(void)preempt_take_back(p, every);
-		if (hostile)
+		if (hostile) {
 			kh_scan();
+			RUN(kh_name_probe());
+		}
 		rt_watch(KW_WINDOW, KW_WINDOW + RT_PAGE_SIZE);
 		const char *why = kw_step(ag, data, step, r);
 		rt_watch(0, 0);
@@ -245,6 +361,8 @@ static const char *kw_run(L4_Word_t every, struct kw_run *r, int hostile)
 		if (hostile)
 			kh_other_checks();
 	}
+	if (hostile)
+		RUN(kh_threads_end());
 	CHECK_EQ(L4_ThreadControl(ag, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(L4_ThreadControl(kpager, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), 0);
@@ -302,17 +420,24 @@ static const char *t_kpreempt_work_at_random(void)
 }
 
 /* The hostile kpager takes every page back before each step and edits
- * each before it lends it back, KH_EDITS_PER_PAGE words a page, some
+ * each before it lends it back (KH_EDITS_PER_PAGE words a page of a
+ * vacant kind; one edit, structure-aware or random, in a TCB page), some
  * answers made to be refused; a task under another kpager, with a page
  * holding the sentinel the hostile kpager plants, checks itself after
  * every step.  The kernel must stay whole (its self-check), the other
  * task see nothing, no page taken back hold anything of the kernel's or
- * the other task's, and, since the kinds taken back are vacant, the
- * hostile kpager's own client must even get the plain run's results. */
+ * the other task's.  The hostile kpager's own client: its agent, whose
+ * body is in the page its creator's kpager lent, gets the plain run's
+ * results; its probes, in the TCB page the hostile kpager lends, are
+ * named before every step, and each time either come back (the edited
+ * page accepted: ExchangeRegisters returns) or are refused (the answer
+ * fails with LENT_KPF_BAD_CONTENT, the call with error 8, the refused
+ * probe halted); at the end they are deleted, away or not. */
 static const char *t_kpreempt_work_hostile_kpager(void)
 {
 	static struct kw_run plain, hostile;
 	int lends = kw_lends();
+	int tcbs = (lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0) >> LENT_KMEM_TCB) & 1;
 
 	kb.foreign = kb.kernel_faults = kb.scanned = 0;
 	RUN(kh_other_start());
@@ -322,15 +447,30 @@ static const char *t_kpreempt_work_hostile_kpager(void)
 	RUN(kw_same(&plain, &hostile));
 	printf("# hostile kpager: %lu edits, %lu imports refused, %lu accepted, "
 	       "%lu kernel faults, %lu foreign effects (%lu pages scanned)\n",
-	       kh.edits, kh.pre.kp.refusals, kh.lent_back, kb.kernel_faults, kb.foreign,
+	       kh.edits, kh.refused, kh.lent_back - kh.refused, kb.kernel_faults, kb.foreign,
 	       kb.scanned);
+	printf("# hostile kpager: probe named %lu times, %lu back, %lu refused; "
+	       "TCB edits by kind:", kb.back + kb.halted, kb.back, kb.halted);
+	for (unsigned i = 0; i < HOSTILE_TCB_EDITS; i++)
+		printf(" %lu", kh.tcb_edits[i]);
+	printf("\n");
 	CHECK_EQ(kb.kernel_faults, 0);
 	CHECK_EQ(kb.foreign, 0);
+	CHECK_EQ(kb.back + kb.halted, 2 * KW_STEPS);
+	CHECK_EQ(kb.halted, kh.refused);
+	CHECK_EQ(kh.pre.kp.refusals, kh.bad_answers + kh.refused);
 	if (lends) {
 		CHECK(kh.edits >= 10000);
 		CHECK(kb.scanned >= KW_STEPS);
-		CHECK_EQ(kh.pre.kp.refusals, kh.bad_answers);
-		CHECK_EQ(kh.pre.kp.last_refusal, LENT_KPF_NOT_MAPPED);
+	}
+	if (tcbs) {
+		/* The TCB page was taken back before every step and asked
+		 * for by the naming: both outcomes met. */
+		CHECK(kh.refused >= 1);
+		CHECK(kh.lent_back - kh.refused >= 1);
+		CHECK(kb.back >= 1);
+	} else {
+		CHECK_EQ(kh.refused, 0);
 	}
 	CHECK_EQ(L4_ThreadControl(kb.task, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	return 0;
