@@ -465,6 +465,8 @@ void tcb_away_import(space_t *s, uint32_t cid, uint32_t pa)
 		if (!t->utcb && t->activated && t->utcb_location != ~0u &&
 		    !fpage_is_nil(s->utcb_area))
 			t->utcb_away = UTCB_AWAY;   /* its UTCB page is away too */
+		if (t->utcb)
+			utcb_rederive(t);
 		if (t->utcb || t->utcb_away)
 			arch_thread_set_utcb(t, t->utcb_location);
 		s->thread_list = t;

@@ -57,7 +57,7 @@ void utcb_export(space_t *s, uint32_t cid, uint32_t pa)
  * self-pointer %gs:0 reads and MyGlobalId (X.2: written by the kernel
  * only), ProcessorNo (one processor: 0), and an ErrorCode kept while the
  * page was away. */
-static void rederive(tcb_t *t)
+void utcb_rederive(tcb_t *t)
 {
 	t->utcb[UTCB_SELF_OFFSET / 4] = t->utcb_location + UTCB_LOCAL_ID_OFFSET;
 	UTCB_TCR(t, TCR_MY_GLOBAL_ID) = t->core->id;
@@ -76,7 +76,7 @@ static bool attach_page(space_t *s, uint32_t va, uint32_t pa)
 		if ((t->utcb_away & UTCB_AWAY) && in_page(t, va)) {
 			t->utcb = (word_t *)(page + (t->utcb_location & ~PAGE_MASK) +
 					     UTCB_LOCAL_ID_OFFSET);
-			rederive(t);
+			utcb_rederive(t);
 			any = true;
 		}
 	return any;

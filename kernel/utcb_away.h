@@ -37,6 +37,10 @@ void utcb_export(space_t *s, uint32_t cid, uint32_t pa);
 /* The frame pa is being lent to s at cid, of kind: if it is a UTCB page
  * whose threads wait for it, point them at it and write the kernel's
  * fields again, and return true (the frame is not zeroed). */
+/* Write again the words of t's UTCB (present) that the kernel keeps:
+ * when its page came back, and when its body did (kernel/tcb_away.c),
+ * since a page that came back while the body was away did not name it. */
+void utcb_rederive(tcb_t *t);
 bool utcb_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa);
 /* Does a thread of s have its UTCB in the page at va, taken back? */
 bool utcb_page_away(const space_t *s, uint32_t va);
