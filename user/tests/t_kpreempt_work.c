@@ -259,11 +259,25 @@ static void kh_scan_tcb(const volatile L4_Word_t *w)
 	}
 }
 
+/* Is word k of a UTCB page one the kernel keeps in each UTCB (the
+ * self-pointer, MyGlobalId, ProcessorNo: MR0 is 256 bytes in)?  The
+ * hostile kpager forges exactly those; the kernel writes them again when
+ * the page, or a body away meanwhile, comes back, and never reads them,
+ * so a forged one still in the page when it goes out again is the
+ * kpager's own word, not one the kernel leaked. */
+static int kh_utcb_kept_word(unsigned k)
+{
+	unsigned at = k % (512 / sizeof(L4_Word_t));
+
+	return at == 0 || at == (256 - 60) / 4 || at == (256 - 56) / 4;
+}
+
 /* Every page the hostile kpager took back, as the kernel wrote it: a
  * vacant kind reads zero, and nothing in any may be a kernel address,
  * a frame with page-table bits, or the other subsystem's sentinel.  A
  * UTCB page is its task's own words, thread IDs among them, which look
- * like frames with page-table bits: in it, the other two. */
+ * like frames with page-table bits: in it, the other two, outside the
+ * words the kernel keeps. */
 static void kh_scan(void)
 {
 	for (unsigned i = 0; i < PREEMPT_RECORDS; i++) {
@@ -281,8 +295,11 @@ static void kh_scan(void)
 		for (unsigned k = 0; k < RT_PAGE_SIZE / sizeof(L4_Word_t); k++)
 			if (w[k] == KH_SENTINEL || w[k] >= 0xC0000000UL ||
 			    ((w[k] & 1) && (w[k] >> 12) && rec->kind != LENT_KMEM_UTCB) ||
-			    ((rec->kind == LENT_KMEM_PT || rec->kind == LENT_KMEM_PDIR) && w[k]))
+			    ((rec->kind == LENT_KMEM_PT || rec->kind == LENT_KMEM_PDIR) && w[k])) {
+				if (rec->kind == LENT_KMEM_UTCB && kh_utcb_kept_word(k))
+					continue;
 				kb.foreign++;
+			}
 	}
 }
 
