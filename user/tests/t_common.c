@@ -23,7 +23,6 @@ L4_Word_t t_ipc_ec(void)
 	return L4_ErrorCode() & 0xf;
 }
 
-/* A global ID no thread has: a user thread number rt never hands out. */
 /* t in X.2 state want (the kernel's Schedule says so), polled with a
  * bound; 0 if it never got there. */
 int t_sched_state(L4_ThreadId_t t, L4_Word_t want)
@@ -44,6 +43,7 @@ int t_waiting(L4_ThreadId_t t)
 	return t_sched_state(t, L4_SCHEDRESULT_WAITING);
 }
 
+/* A global ID no thread has: a user thread number rt never hands out. */
 L4_ThreadId_t t_nonexistent(void)
 {
 	return L4_GlobalId(RT_FIRST_THREAD_NO + RT_THREAD_NOS + 77, 1);

@@ -127,19 +127,6 @@ static L4_Word_t tb_point(L4_Word_t page)
 	return ((const volatile L4_Word_t *)page)[TB_W_POINT] & 0xFF;
 }
 
-/* t is in the state Schedule reports as want (polled, at most T_WAIT_US). */
-static int tb_state_is(L4_ThreadId_t t, L4_Word_t want)
-{
-	L4_Word_t start = rt_now_us(), old;
-
-	while (L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) != want) {
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return 1;
-}
-
 /* Take the page back; the task's count of TCB pages drops by one. */
 static const char *tb_take_counted(L4_ThreadId_t t, L4_Word_t *page)
 {
@@ -233,7 +220,7 @@ static const char *t_kpre_tcb_blocked_in_send(void)
 	RUN(tb_begin(&t, tb_sender, &skip));
 	rt_msg(0, 0, 0);
 	CHECK(L4_IpcSucceeded(L4_Reply(t)));
-	CHECK(tb_state_is(t, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK(t_sched_state(t, L4_SCHEDRESULT_PENDING_SEND));
 	if (skip) {
 		RUN(tb_expect(t, TB_DONE));
 		return tb_end(t);
