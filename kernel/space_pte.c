@@ -29,7 +29,7 @@ static inline pte_t *pte_find(space_t *s, uint32_t va)
 	if (!s->tables_taken || !kmem_kind_is_lent(s, KMEM_PT))
 		return NULL;
 	uint32_t pt = frame_find(s->id, lent_cid_pt(va));
-	return pt ? (pte_t *)phys_to_virt(pt) + ((va >> PAGE_SHIFT) & 1023u) : NULL;
+	return pt ? arch_pte_in_table(pt, va) : NULL;
 }
 
 static pte_t *pte_slot(space_t *s, uint32_t va, bool alloc)

@@ -392,8 +392,7 @@ static word_t *utcb_of(space_t *s, uint32_t loc)
 	if (loc == ~0u || fpage_is_nil(s->utcb_area))
 		return NULL;
 	uint32_t pa = frame_find(s->id, space_utcb_cid(s, loc));
-	return pa ? (word_t *)((uint8_t *)phys_to_virt(pa) + (loc & ~PAGE_MASK) + UTCB_LOCAL_ID_OFFSET) :
-		    NULL;
+	return pa ? utcb_mr0_in(phys_to_virt(pa), loc) : NULL;
 }
 
 /* t is back: it takes up where it left, and meets what happened meanwhile. */

@@ -36,15 +36,10 @@ void utcb_export(space_t *s, uint32_t cid, uint32_t pa)
 	uint8_t *page = phys_to_virt(pa);
 
 	/* The task's translation first: its threads' next touch faults,
-	 * and the fault asks for the page (space_refill()). */
+	 * and the fault asks for the page (space_refill()).  With the
+	 * directory away, the entry goes from the table that
+	 * space_relink_tables() would link again (space_pte.c finds it). */
 	space_pte_drop(s, va);
-	if (!s->pdir) {
-		/* Its directory is away too: the entry in the table that
-		 * space_relink_tables() would link again goes now. */
-		uint32_t pt = frame_find(s->id, lent_cid_pt(va));
-		if (pt)
-			*arch_pte_in_table(pt, va) = 0;
-	}
 	s->tables_taken = true;
 	for (tcb_t *t = s->thread_list; t; t = t->space_next)
 		if (t->utcb && (uint8_t *)t->utcb >= page && (uint8_t *)t->utcb < page + PAGE_SIZE) {
@@ -74,8 +69,7 @@ static bool attach_page(space_t *s, uint32_t va, uint32_t pa)
 
 	for (tcb_t *t = s->thread_list; t; t = t->space_next)
 		if ((t->utcb_away & UTCB_AWAY) && in_page(t, va)) {
-			t->utcb = (word_t *)(page + (t->utcb_location & ~PAGE_MASK) +
-					     UTCB_LOCAL_ID_OFFSET);
+			t->utcb = utcb_mr0_in(page, t->utcb_location);
 			utcb_rederive(t);
 			any = true;
 		}

@@ -32,16 +32,23 @@ static inline uint32_t utcb_page_va(const tcb_t *t)
 	return t->utcb_location & PAGE_MASK;
 }
 
+/* The kernel address of MR0 of the UTCB at user address loc, in the
+ * page (its kernel address) that holds it. */
+static inline word_t *utcb_mr0_in(void *page, uint32_t loc)
+{
+	return (word_t *)((uint8_t *)page + (loc & ~PAGE_MASK) + UTCB_LOCAL_ID_OFFSET);
+}
+
 /* Take the UTCB page lent at cid (frame pa) out of s: cannot fail. */
 void utcb_export(space_t *s, uint32_t cid, uint32_t pa);
 /* The frame pa is being lent to s at cid, of kind: if it is a UTCB page
  * whose threads wait for it, point them at it and write the kernel's
  * fields again, and return true (the frame is not zeroed). */
+bool utcb_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa);
 /* Write again the words of t's UTCB (present) that the kernel keeps:
  * when its page came back, and when its body did (kernel/tcb_away.c),
  * since a page that came back while the body was away did not name it. */
 void utcb_rederive(tcb_t *t);
-bool utcb_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa);
 /* Does a thread of s have its UTCB in the page at va, taken back? */
 bool utcb_page_away(const space_t *s, uint32_t va);
 /* Has d's UTCB page come back meanwhile?  Attach it if so; true when
