@@ -68,6 +68,9 @@
 #define U_IRECV		(-7)
 #define U_XFER		(-8)
 #define U_ERROR		(-9)
+/* ErrorCode before a call that must fail: a value no failure writes, so
+ * that a failure report tells "not written" from "written wrong". */
+#define FZ_EC_UNWRITTEN	0xec0dec0dUL
 #define U_FLAGS		(-10)
 #define U_EXCH		(-11)
 #define U_PAGER		(-12)
@@ -104,6 +107,7 @@ struct fz_thread {
 	volatile W entries;	/* (re)starts at fz_start */
 	volatile W priv_bad;	/* privileged calls that did not fail as X.2 says */
 	volatile W priv_bad_what;
+	volatile W priv_bad_error;	/* its whole ErrorCode (FZ_EC_UNWRITTEN: the kernel wrote none) */
 	volatile W clock_back;	/* SystemClock went backwards */
 	W clock_lo, clock_hi;
 	volatile W op;		/* the op of the current step */

@@ -81,6 +81,7 @@ static void priv_check(struct fz_thread *me, W res, W *u, W op, W want_ec)
 	if (res != 0 || u[U_ERROR] != want_ec) {
 		me->priv_bad++;
 		me->priv_bad_what = (op << 24) | ((res & 0xff) << 8) | (u[U_ERROR] & 0xff);
+		me->priv_bad_error = u[U_ERROR];
 	}
 }
 
@@ -417,6 +418,8 @@ static void fz_step(int idx, struct fz_thread *me, W step)
 	trace(idx, step, op, &r, target);
 #endif
 	in = r;
+	if (op == OP_TC || op == OP_SC || op == OP_PROC || op == OP_MEM)
+		u[U_ERROR] = FZ_EC_UNWRITTEN;
 	(void)fz_invoke(&r, target);
 
 	switch (op) {
@@ -434,6 +437,7 @@ static void fz_step(int idx, struct fz_thread *me, W step)
 		else if (r.eax != 1) {
 			me->priv_bad++;
 			me->priv_bad_what = (op << 24) | ((r.eax & 0xff) << 8) | (u[U_ERROR] & 0xff);
+			me->priv_bad_error = u[U_ERROR];
 		}
 		break;
 	case OP_CLOCK:
