@@ -179,7 +179,10 @@ static int links_check(const uint8_t *s, const kx_ctx_t *c)
 	if (!link_ok(held) || !link_ok(partner) || !nil_or_global(le32_get(s + KXS_INTENDED)) ||
 	    !nil_or_global(le32_get(s + KXS_XFER_CUR_TO)))
 		return KX_BAD_ID;
-	if (held == c->id || partner == c->id)
+	/* A link keeps only a thread number (kcont_import_apply): the
+	 * thread itself under any version is itself. */
+	if ((!tid_is_nil(held) && tid_number(held) == tid_number(c->id)) ||
+	    (!tid_is_nil(partner) && tid_number(partner) == tid_number(c->id)))
 		return KX_SELF_LINK;
 	if (s[KXS_PAD])
 		return KX_BAD_UNUSED;

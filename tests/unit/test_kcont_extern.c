@@ -135,6 +135,17 @@ START_TEST(resealed_forgeries_refused)
 	le32_put(SEALED_CONT(KXS_HELD), ID_A);
 	reseal();
 	ck_assert_int_eq(import_check(), TCBX_CONT(KX_SELF_LINK));
+	/* A link keeps the thread number alone: the thread itself under
+	 * another version is itself too (found by make fuzz). */
+	export_body();
+	le32_put(SEALED_CONT(KXS_HELD), ID_A + 1);
+	reseal();
+	ck_assert_int_eq(import_check(), TCBX_CONT(KX_SELF_LINK));
+	export_body();
+	le32_put(SEALED_CONT(KXS_XFER_PARTNER), ID_A ^ 3);
+	*SEALED_CONT(KXS_XFER_ROLE) = XFER_SENDER;
+	reseal();
+	ck_assert_int_eq(import_check(), TCBX_CONT(KX_SELF_LINK));
 	export_body();
 	le32_put(SEALED_CONT(KXS_XFER_PARTNER), 0x00401000u);   /* a local ID */
 	reseal();
