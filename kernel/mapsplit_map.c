@@ -256,8 +256,10 @@ int ms_map_part(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32
 			return no_room(s, room_s, need);
 	}
 
-	/* Long walks in steps first: they only free entries and narrow. */
-	if (may_stop && (err = ms_map_steps(s, src, t, tva, &old, eff, grant)) != MS_OK)
+	/* Long walks in steps first, where there are any: they only free
+	 * entries and narrow. */
+	if (may_stop && ((old && old->k.rec.head) || (grant && eff != src->rights)) &&
+	    (err = ms_map_steps(s, src, t, tva, &old, eff, grant)) != MS_OK)
 		return err;
 
 	/* Nothing below can fail.  A lender's page that goes, or a grant

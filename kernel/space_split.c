@@ -18,6 +18,7 @@
 #include <kernel/frame.h>
 #include <kernel/kpf.h>
 #include <kernel/kmem_sigma0.h>
+#include <kernel/preempt.h>
 #include <kernel/string.h>
 #include <arch/arch.h>
 
@@ -139,7 +140,7 @@ void ms_frame_revoking(uint32_t phys)
 
 bool ms_stop_due(unsigned cost)
 {
-	return mapdb_stop_due(cost);
+	return preempt_due(cost);
 }
 
 /* ---- the kernel memory the database needs ---- */
