@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The split mapping database's core (kernel/mapsplit.h): entries, lists,
- * lookups and the walks that flush, remove and narrow derived mappings.
+ * lookups and the walk that flushes derived translations (the walks that
+ * remove and narrow them, which stop at preemption points, are in
+ * kernel/mapsplit_stop.c).
  *
  * Invariants the code relies on (docs/mapdb-split.md, "Invariants"):
  *  I1 a record is resolved only if its parent is resolved (or it is a
@@ -21,10 +23,10 @@
 
 uint64_t ms_gen_next = 1;
 
-/* Access bits of the translations an Unmap changed or removed: walks add
- * to it, ms_unmap() hands it out.  One operation at a time (the kernel
- * has one processor, and walks do not stop half-way). */
-static uint32_t unmap_access;
+/* Counts every change that can move a stopped walk's place: entries
+ * made or freed, lists changed, ways written, pages and tables gone or
+ * back (kernel/mapsplit_stop.c).  64 bits never wrap. */
+uint64_t ms_changes;
 
 /* ---- entries ---- */
 
@@ -81,6 +83,7 @@ ms_ent_t *ms_alloc(ms_space_t *s)
 		if (!page || !page[0].k.hdr.nfree)
 			continue;
 		ms_ent_t *e = &page[page[0].k.hdr.free_head];
+		ms_changes++;
 		page[0].k.hdr.free_head = e->k.free.next;
 		page[0].k.hdr.nfree--;
 		s->nfree--;
@@ -95,6 +98,7 @@ void ms_free(ms_space_t *s, ms_ent_t *e)
 {
 	ms_ent_t *h = ms_hdr_of(e);
 
+	ms_changes++;
 	memset(e, 0, sizeof(*e));
 	e->k.free.next = h->k.hdr.free_head;
 	h->k.hdr.free_head = (uint32_t)(e - h);
@@ -116,6 +120,7 @@ void ms_list_add(ms_space_t *s, uint32_t *head, ms_ent_t *e, bool front)
 {
 	uint32_t r = ms_ref_of(e);
 
+	ms_changes++;
 	if (!*head) {
 		e->k.part.prev = e->k.part.next = r;
 		*head = r;
@@ -136,6 +141,7 @@ void ms_list_del(ms_space_t *s, uint32_t *head, ms_ent_t *e)
 {
 	uint32_t r = ms_ref_of(e);
 
+	ms_changes++;
 	if (e->k.part.next == r) {
 		*head = 0;
 	} else {
@@ -264,7 +270,7 @@ ms_ent_t *ms_part_find(ms_space_t *s, ms_ent_t *owner, uint32_t tid, uint32_t va
 
 /* The part in r's parent that r's edge hangs from, if present: the hint
  * when r is resolved (I1), else a search of the parent's list. */
-static ms_ent_t *parent_part(ms_space_t *s, ms_ent_t *r, ms_space_t **ps)
+ms_ent_t *ms_parent_part(ms_space_t *s, ms_ent_t *r, ms_space_t **ps)
 {
 	ms_ent_t *pr, *pp;
 	ms_need_t ignored;
@@ -312,68 +318,13 @@ void ms_unresolve(ms_space_t *s, ms_ent_t *r)
 		}
 		ms_pte_clear(cs, cur->vaddr);
 		cur->flags &= (uint8_t)~MS_F_RESOLVED;
-		ms_ent_t *pp = parent_part(cs, cur, &ps);
+		ms_ent_t *pp = ms_parent_part(cs, cur, &ps);
 		if (pp && (pp->flags & MS_F_LIVE))
 			part_set_live(ps, pp, false);
 		if (cur == r || !pp)
 			return;
 		cs = ps;
 		cur = ms_ent(ps, pp->k.part.owner);
-	}
-}
-
-/* Free a childless record: translation, table entry, entry. */
-static void rec_free(ms_space_t *s, ms_ent_t *r)
-{
-	uint32_t *table = ms_table(s, r->vaddr >> 22);
-	uint32_t idx = (r->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1);
-
-	if (r->flags & MS_F_RESOLVED)
-		unmap_access |= ms_pte_clear(s, r->vaddr);
-	if (table && table[idx] == ms_ref_of(r))
-		table[idx] = 0;
-	if ((r->flags & MS_F_ROOT) && ms_ent(s, r->k.rec.spare))
-		ms_free(s, ms_ent(s, r->k.rec.spare));
-	ms_free(s, r);
-}
-
-/* Leaves first, as kernel/mapdb.c's destroy_descendants.  A part whose
- * child is absent or does not check out goes alone: the absent receiver
- * part fails its check when it comes back (no partner). */
-void ms_delete_tree(ms_space_t *s, ms_ent_t *r)
-{
-	ms_space_t *cs = s, *ps, *ct;
-	ms_ent_t *cur = r, *pp;
-
-	pp = parent_part(s, r, &ps);
-	if (pp)
-		ms_part_delete(ps, pp);
-	for (;;) {
-		ms_ent_t *p = ms_ent(cs, cur->k.rec.head);
-
-		if (p) {
-			ms_ent_t *c = ms_child(cs, cur, p, &ct);
-
-			if (!c) {
-				ms_part_delete(cs, p);
-			} else {
-				c->k.rec.spare = ms_ref_of(p);
-				cs = ct;
-				cur = c;
-			}
-			continue;
-		}
-		if (cur == r) {
-			rec_free(cs, cur);
-			return;
-		}
-		ps = ms_space(cur->task);
-		pp = ms_ent(ps, cur->k.rec.spare);
-		ms_ent_t *owner = ms_ent(ps, pp->k.part.owner);
-		rec_free(cs, cur);
-		ms_part_delete(ps, pp);
-		cs = ps;
-		cur = owner;
 	}
 }
 
@@ -385,70 +336,6 @@ void ms_epoch_renew(ms_space_t *s, ms_ent_t *r)
 	for (ms_ent_t *p = ms_ent(s, first); p; p = p->k.part.next == first ? NULL :
 	     ms_ent(s, p->k.part.next))
 		p->egen = r->egen;
-}
-
-/* The part after p in owner's list, or NULL at the end. */
-static ms_ent_t *part_next(ms_space_t *s, const ms_ent_t *owner, const ms_ent_t *p)
-{
-	return p->k.part.next == owner->k.rec.head ? NULL : ms_ent(s, p->k.part.next);
-}
-
-/*
- * Pre-order: every part below r loses revoke, and so does the record it
- * leads to; an edge or record left with no rights goes with its subtree.
- * An edge that loses rights while its receiver part is absent is revoked
- * entirely (its part goes; the receiver faults and asks again).  With
- * rights to revoke, r's own parts take a fresh epoch: r's parts that are
- * absent now are stale when they come back.  Every resolved record on
- * the way gives up its access bits (with nothing to revoke, that is all
- * the walk does).
- * Records below keep theirs; their absent parts are narrowed to the
- * record's rights when they come back (attach, mapsplit_io.c).
- */
-void ms_narrow_below(ms_space_t *s, ms_ent_t *r, uint32_t revoke)
-{
-	ms_space_t *cs = s, *ct, *ps;
-	ms_ent_t *cur = r, *p;
-
-	revoke &= MS_RIGHTS;
-	if (revoke)
-		ms_epoch_renew(s, r);
-	p = ms_ent(s, r->k.rec.head);
-	for (;;) {
-		if (!p) {
-			if (cur == r)
-				return;
-			ps = ms_space(cur->task);
-			ms_ent_t *up = ms_ent(ps, cur->k.rec.spare);
-			cur = ms_ent(ps, up->k.part.owner);
-			cs = ps;
-			p = part_next(cs, cur, up);
-			continue;
-		}
-		ms_ent_t *next = part_next(cs, cur, p);
-		ms_ent_t *c = ms_child(cs, cur, p, &ct);
-		uint8_t was = p->rights;
-
-		p->rights &= (uint8_t)(~revoke & cur->rights);
-		if (c) {
-			c->rights &= (uint8_t)(p->rights);
-			if (!c->rights) {
-				ms_delete_tree(ct, c);        /* takes p too */
-				p = next;
-				continue;
-			}
-			if (c->flags & MS_F_RESOLVED)
-				unmap_access |= ms_pte_restrict(ct, c->vaddr, c->rights);
-			c->k.rec.spare = ms_ref_of(p);
-			cs = ct;
-			cur = c;
-			p = ms_ent(cs, c->k.rec.head);
-			continue;
-		}
-		if (p->rights != was)
-			ms_part_delete(cs, p);      /* revoked across an absent part */
-		p = next;
-	}
 }
 
 /* ---- the kernel's own use of lent frames ---- */
@@ -474,37 +361,7 @@ void ms_lender_revoking(ms_space_t *s, ms_ent_t *r)
 	ms_frame_revoking(root->k.rec.phys);
 }
 
-/* ---- unmap and task death ---- */
-
-int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, uint32_t *access,
-	     ms_need_t *need)
-{
-	ms_ent_t *r;
-	int err = ms_find(s, va, &r, need);
-	uint32_t keep;
-
-	if (err == MS_NONE)
-		return MS_OK;         /* nothing mapped: nothing to do (X.2) */
-	if (err != MS_OK)
-		return err;
-	unmap_access = 0;
-	rights &= MS_RIGHTS;
-	if (rights & (MS_RIGHT_R | MS_RIGHT_W))
-		ms_lender_revoking(s, r);
-	keep = flush_self ? r->rights & ~rights : r->rights;
-	if (!keep) {
-		ms_delete_tree(s, r);
-		*access |= unmap_access;
-		return MS_OK;
-	}
-	ms_narrow_below(s, r, rights);
-	r->rights = (uint8_t)keep;
-	/* Narrows r when flushing itself, else only reads its access bits. */
-	if (r->flags & MS_F_RESOLVED)
-		unmap_access |= ms_pte_restrict(s, va & PAGE_MASK, keep);
-	*access |= unmap_access;
-	return MS_OK;
-}
+/* ---- task death (unmap: kernel/mapsplit_stop.c) ---- */
 
 /* Every record of s with its subtree, then every part left (its owner
  * absent): the subtree below each goes.  Absent pages are forgotten. */

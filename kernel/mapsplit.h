@@ -125,6 +125,11 @@ void ms_frame_revoking(uint32_t phys);
  * may give it back once the operation is over (nothing refers into a
  * free entry).  Cannot fail; may do nothing. */
 void ms_page_empty(ms_space_t *s, uint32_t n);
+/* A preemption point: cost units (about an instruction each) of work
+ * were just done; true when the walk is to stop now and be continued by
+ * calling the operation again (kernel/preempt.h). */
+bool ms_stop_due(unsigned cost);
+#define MS_STEP_COST   512u       /* one step of a walk (down an edge, or an entry gone) */
 
 /* ---- results ---- */
 
@@ -137,6 +142,7 @@ enum ms_error {
 	MS_UNRESOLVED = -5,/* the source has no confirmed chain: resolve first */
 	MS_REFUSED = -6,   /* import: the page or table is not well formed */
 	MS_DENIED = -7,    /* export of sigma0's memory, or of nothing */
+	MS_STOPPED = -8,   /* stopped at a preemption point: call again to go on */
 };
 
 enum ms_need_kind { MS_NEED_TABLE = 1, MS_NEED_PAGE = 2, MS_NEED_ENTRY = 3 };
@@ -170,6 +176,11 @@ int ms_root(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, ms_need_
  * The source must be resolved.  MS_NOMEM/MS_NEED say what to fetch. */
 int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t rights,
 	   bool grant, ms_need_t *need);
+/* The same; with may_stop, what hangs below a mapping it replaces, and
+ * for a grant that narrows what hangs below the source, are dealt with
+ * in steps first, and MS_STOPPED says "call again to go on". */
+int ms_map_part(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t rights,
+		bool grant, bool may_stop, ms_need_t *need);
 
 /* Revoke rights from everything derived from s:va (and, flush_self, from
  * s:va itself).  Reaches every present translation at once.  The access
@@ -177,6 +188,13 @@ int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t ri
  * into *access (X.2's Unmap result). */
 int ms_unmap(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, uint32_t *access,
 	     ms_need_t *need);
+/* The same, in steps: with may_stop it returns MS_STOPPED at a
+ * preemption point, its place kept (kernel/mapsplit_stop.c); calling it
+ * again (resumed: the same Unmap re-executed) goes on, and the end
+ * result is that of an unstopped call.  Access bits are OR-ed into
+ * *access at every stop. */
+int ms_unmap_part(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, uint32_t *access,
+		  bool may_stop, bool resumed, ms_need_t *need);
 
 /* Walk up from t:va's record to a root (or a resolved record), confirm
  * every edge, and enter the translation.  MS_NEED: fetch need, retry. */

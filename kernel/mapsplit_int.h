@@ -18,6 +18,9 @@ static inline uint32_t ms_ref_of(const ms_ent_t *e)
 	return MS_REF(((const ms_hdr_t *)h)->page, (uint32_t)(e - h));
 }
 
+/* Changes that can move a stopped walk's place (kernel/mapsplit_stop.c). */
+extern uint64_t ms_changes;
+
 static inline uint64_t ms_gen_take(void)
 {
 	return ms_gen_next++;
@@ -44,6 +47,10 @@ ms_ent_t *ms_child(ms_space_t *s, const ms_ent_t *owner, const ms_ent_t *part,
 ms_ent_t *ms_part_find(ms_space_t *s, ms_ent_t *owner, uint32_t tid, uint32_t va,
 		       uint64_t gen);
 
+/* The part in r's parent that r's edge hangs from, if present (*ps:
+ * the parent's task). */
+ms_ent_t *ms_parent_part(ms_space_t *s, ms_ent_t *r, ms_space_t **ps);
+
 /* Tell the kernel before r, where a frame's lender holds it, loses read
  * or write or goes (ms_frame_revoking); nothing for other records. */
 void ms_lender_revoking(ms_space_t *s, ms_ent_t *r);
@@ -56,5 +63,11 @@ void ms_delete_tree(ms_space_t *s, ms_ent_t *r);
 void ms_epoch_renew(ms_space_t *s, ms_ent_t *r);
 /* Take revoke from every mapping derived from r. */
 void ms_narrow_below(ms_space_t *s, ms_ent_t *r, uint32_t revoke);
+/* Before a map (ms_map_part with may_stop) acts, in steps: what hangs
+ * below the mapping *old it replaces goes, and a grant that narrows takes
+ * the rights it does not pass on from what hangs below src (*old is
+ * looked up again: it may go with them).  MS_STOPPED: call again. */
+int ms_map_steps(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t tva, ms_ent_t **old,
+		 uint32_t eff, bool grant);
 
 #endif

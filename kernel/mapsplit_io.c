@@ -42,6 +42,7 @@ int ms_export_page(ms_space_t *s, uint32_t n)
 
 	if (!page)
 		return MS_DENIED;
+	ms_changes++;          /* a page or table goes or comes: a stopped walk starts again */
 	/* What depends on the page loses its translations (I1): a resolved
 	 * record with all below it, and what hangs from a LIVE part. */
 	for (uint32_t k = 1; k < MS_ENTS; k++) {
@@ -87,6 +88,7 @@ int ms_export_table(ms_space_t *s, uint32_t slot)
 
 	if (!table)
 		return MS_DENIED;
+	ms_changes++;          /* a page or table goes or comes: a stopped walk starts again */
 	for (uint32_t i = 0; i < MS_NT_ENTS; i++) {
 		ms_ent_t *r = ms_ent(s, table[i]);
 
@@ -228,6 +230,7 @@ void ms_convert_page(ms_space_t *s, uint32_t n)
 {
 	ms_ent_t *page = ms_page(s, n);
 
+	ms_changes++;          /* a page or table goes or comes: a stopped walk starts again */
 	for (uint32_t k = MS_ENTS - 1; k >= 1; k--)
 		if (page[k].kind == MS_FREE) {
 			page[k].k.free.next = page[0].k.hdr.free_head;
@@ -253,5 +256,6 @@ void ms_convert_page(ms_space_t *s, uint32_t n)
 void ms_convert_table(ms_space_t *s, uint32_t slot)
 {
 	(void)slot;
+	ms_changes++;          /* a page or table goes or comes: a stopped walk starts again */
 	orphans_scan(s);
 }

@@ -153,8 +153,10 @@ static int widen(ms_space_t *t, ms_ent_t *old, ms_ent_t *part, uint32_t eff)
  * src's edge generation (generations stay increasing downwards, I3);
  * src's present children move under it, keeping theirs.  Children whose
  * receiver part is absent are left behind: they fail their check when
- * they come back.  Then src goes. */
-static void grant_act(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t va, uint32_t eff)
+ * they come back.  Then src goes (narrowed: what hung below it already
+ * lost the rights not granted, in ms_map_steps). */
+static void grant_act(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t va, uint32_t eff,
+		      bool narrowed)
 {
 	ms_space_t *ct;
 	ms_ent_t *pp = ms_ent(ms_space(src->task), src->k.rec.hint);
@@ -186,7 +188,7 @@ static void grant_act(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t va, 
 	if (table)
 		table[(src->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] = 0;
 	ms_free(s, src);
-	if (eff != src_rights)
+	if (eff != src_rights && !narrowed)
 		ms_narrow_below(t, n, src_rights & ~eff);
 }
 
@@ -202,6 +204,12 @@ static uint32_t attached_count(ms_space_t *s, ms_ent_t *r)
 
 int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t rights,
 	   bool grant, ms_need_t *need)
+{
+	return ms_map_part(s, fva, t, tva, rights, grant, false, need);
+}
+
+int ms_map_part(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t rights,
+		bool grant, bool may_stop, ms_need_t *need)
 {
 	ms_ent_t *src, *old, *part = NULL;
 	uint32_t eff, room_t, room_s;
@@ -248,6 +256,12 @@ int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t ri
 			return no_room(s, room_s, need);
 	}
 
+	/* Long walks in steps first, where there are any: they only free
+	 * entries and narrow. */
+	if (may_stop && ((old && old->k.rec.head) || (grant && eff != src->rights)) &&
+	    (err = ms_map_steps(s, src, t, tva, &old, eff, grant)) != MS_OK)
+		return err;
+
 	/* Nothing below can fail.  A lender's page that goes, or a grant
 	 * that takes read or write from below its source, takes back first
 	 * what the kernel holds of it. */
@@ -258,7 +272,7 @@ int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t ri
 	if (grant && ((src->rights & ~eff) & (MS_RIGHT_R | MS_RIGHT_W)))
 		ms_lender_revoking(s, src);
 	if (grant) {
-		grant_act(s, src, t, tva, eff);
+		grant_act(s, src, t, tva, eff, may_stop);
 		return MS_OK;
 	}
 	uint64_t gen = ms_gen_take();
@@ -318,6 +332,7 @@ static int resolve_try(ms_space_t *t, ms_ent_t *r, ms_need_t *need, ms_space_t *
 		}
 		if (pr->flags & MS_F_RESOLVED)
 			break;
+		ms_changes++;                   /* a way down: a stopped walk's is void */
 		pr->k.rec.spare = ms_ref_of(part);
 		cs = ps;
 		cur = pr;

@@ -18,6 +18,7 @@
 #include <kernel/frame.h>
 #include <kernel/kpf.h>
 #include <kernel/kmem_sigma0.h>
+#include <kernel/preempt.h>
 #include <kernel/string.h>
 #include <arch/arch.h>
 
@@ -135,6 +136,11 @@ uint32_t ms_pte_restrict(ms_space_t *m, uint32_t va, uint32_t rights)
 void ms_frame_revoking(uint32_t phys)
 {
 	space_frame_revoking(phys);
+}
+
+bool ms_stop_due(unsigned cost)
+{
+	return preempt_due(cost);
 }
 
 /* ---- the kernel memory the database needs ---- */
@@ -342,7 +348,6 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	ms_need_t need;
 	uint32_t phys, got;
 
-	(void)may_stop;
 	fvaddr &= PAGE_MASK;
 	tvaddr &= PAGE_MASK;
 	ms_ent_t *src = ms_lookup(fs, fvaddr, &need);
@@ -356,9 +361,12 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	ms_ent_t *old = ms_lookup(ts, tvaddr, &need);
 	bool widen = old && !grant && old->task == from->id && old->pvaddr == fvaddr;
 	for (;;) {
-		int err = ms_map(fs, fvaddr, ts, tvaddr, rights, grant, &need);
+		int err = ms_map_part(fs, fvaddr, ts, tvaddr, rights, grant, may_stop, &need);
 
 		switch (err) {
+		case MS_STOPPED:
+			trim_all();
+			return MAPDB_STOPPED;
 		case MS_OK:
 			if (!widen)
 				space_pte_cache_copy(from, fvaddr, to, tvaddr);
@@ -403,13 +411,12 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 {
 	ms_need_t need;
 
-	(void)may_stop;
-	(void)resumed;
 	if (slot_empty(s, vaddr))
 		return MAPDB_OK;
-	(void)ms_unmap(msp(s), vaddr & PAGE_MASK, rights, flush_self, access, &need);
+	int err = ms_unmap_part(msp(s), vaddr & PAGE_MASK, rights, flush_self, access, may_stop,
+				resumed, &need);
 	trim_all();
-	return MAPDB_OK;
+	return err == MS_STOPPED ? MAPDB_STOPPED : MAPDB_OK;
 }
 
 uint32_t mapdb_unmap(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self)

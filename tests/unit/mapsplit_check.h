@@ -97,6 +97,13 @@ void msk_selfcheck(void);
  * supplying what it asks for; resolve_first: source to resolve. */
 int msk_resolve(unsigned t, unsigned p, uint32_t *phys, uint32_t *rights);
 
+/* Preemption points (ms_stop_due): with msk_stop_pct above 0 each one
+ * stops with that chance in 100, the harness drives maps and unmaps in
+ * steps, and calls msk_on_stop (when set) at every stop. */
+extern unsigned msk_stop_pct;
+extern unsigned long msk_stops;
+void msk_stop_seed(uint32_t seed);
+
 /* mapsplit_model.c */
 extern bool msk_hostile;            /* edits allowed: check safety, not equality */
 extern unsigned msk_edits_accepted, msk_edits_refused;  /* node-page edits so far */
@@ -107,5 +114,7 @@ void msk_check(void);               /* invariants and translations vs the model 
 void msk_check_resolve_all(void);   /* resolve everything: exactly the model */
 void msk_describe(const msk_op_t *op, char *buf, size_t len);
 void msk_dump(unsigned ti, unsigned p);   /* to stderr, for debugging */
+extern void (*msk_on_stop)(void);   /* between the steps of a stopped map or unmap */
+bool msk_mapped(unsigned ti, unsigned p);  /* does the model map task ti's page p? */
 
 #endif

@@ -107,6 +107,30 @@ void ms_page_empty(ms_space_t *s, uint32_t n)
 	(void)n;
 }
 
+unsigned msk_stop_pct;
+unsigned long msk_stops;
+static uint32_t stop_rng = 1;
+
+void msk_stop_seed(uint32_t seed)
+{
+	stop_rng = seed ? seed : 1;
+}
+
+/* A preemption point stops with a chance of msk_stop_pct in 100. */
+bool ms_stop_due(unsigned cost)
+{
+	(void)cost;
+	if (!msk_stop_pct)
+		return false;
+	stop_rng ^= stop_rng << 13;
+	stop_rng ^= stop_rng >> 17;
+	stop_rng ^= stop_rng << 5;
+	if (stop_rng % 100 >= msk_stop_pct)
+		return false;
+	msk_stops++;
+	return true;
+}
+
 void ms_frame_revoking(uint32_t phys)
 {
 	if (msk_nrevoked < 16)

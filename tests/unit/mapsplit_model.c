@@ -164,15 +164,36 @@ void msk_reset(bool hostile)
 /* ---- applying an operation to both ---- */
 
 /* Call the database until it is done, supplying what it asks for. */
+void (*msk_on_stop)(void);
+
+bool msk_mapped(unsigned ti, unsigned p)
+{
+	return model[POS(ti, p)].mapped;
+}
+
+/* A stopped map or unmap: whatever msk_on_stop does meanwhile; false
+ * when it stops too often to be ending. */
+static bool stopped(unsigned long *count)
+{
+	if (msk_on_stop)
+		msk_on_stop();
+	return ++*count < 1000000;
+}
+
 static int drive_map(const msk_op_t *op, bool grant)
 {
 	ms_need_t need;
 	uint32_t phys, rights;
+	unsigned long stops = 0;
 
 	for (unsigned tries = 0; tries < 1000; tries++) {
-		int err = ms_map(msk_space(op->s1), msk_va(op->p1), msk_space(op->s2),
-				 msk_va(op->p2), op->rights, grant, &need);
+		int err = ms_map_part(msk_space(op->s1), msk_va(op->p1), msk_space(op->s2),
+				      msk_va(op->p2), op->rights, grant, msk_stop_pct != 0, &need);
 
+		if (err == MS_STOPPED && stopped(&stops)) {
+			tries--;
+			continue;
+		}
 		if (err == MS_UNRESOLVED) {
 			if (msk_resolve(op->s1, op->p1, &phys, &rights) != MS_OK)
 				return MS_NONE;     /* its chain is gone: nothing to send */
@@ -189,12 +210,19 @@ static int drive_map(const msk_op_t *op, bool grant)
 static int drive_unmap(const msk_op_t *op)
 {
 	ms_need_t need;
+	unsigned long stops = 0;
+	bool resumed = false;
 
 	for (unsigned tries = 0; tries < 1000; tries++) {
 		uint32_t access = 0;
-		int err = ms_unmap(msk_space(op->s1), msk_va(op->p1), op->rights, op->flush_self,
-				   &access, &need);
+		int err = ms_unmap_part(msk_space(op->s1), msk_va(op->p1), op->rights,
+					op->flush_self, &access, msk_stop_pct != 0, resumed, &need);
 
+		if (err == MS_STOPPED && stopped(&stops)) {
+			resumed = true;
+			tries--;
+			continue;
+		}
 		if (err != MS_NEED)
 			return err;
 		if (!msk_supply(&need))

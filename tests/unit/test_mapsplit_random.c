@@ -6,19 +6,25 @@
  * mapsplit_check.h.  After every operation the harness checks the
  * database's invariants and every translation against the model; every
  * few operations, and at the end, it resolves every page and requires
- * exactly the model's mappings (honest profiles).  A failure names the
- * seed and the operation; MSK_TRACE=1 prints every operation.
+ * exactly the model's mappings (honest profiles).  The stopping profiles
+ * drive every map and unmap in steps, stopping at random preemption
+ * points, and between the steps do what other threads and kpagers may
+ * do meanwhile (meanwhile()); the end result must still be the model's,
+ * which is that of unstopped walks.  A failure names the seed and the
+ * operation; MSK_TRACE=1 prints every operation.
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "mapsplit_check.h"
+#include <kernel/mapsplit_int.h>
 
 typedef struct profile {
 	bool hostile;
 	unsigned ops;
 	unsigned export_pct;       /* share of exports: many keep much absent */
 	unsigned resolve_all_every;
+	unsigned stop_pct;         /* chance that a preemption point stops */
 } profile_t;
 
 static uint32_t rng, seed_now;
@@ -65,6 +71,52 @@ static msk_op_t random_op(const profile_t *pr)
 	return op;
 }
 
+/*
+ * Between two steps of a stopped map or unmap, what other threads and
+ * kpagers may do meanwhile, none of it changing what the model holds:
+ * a node page or table taken back and given back at once (every entry
+ * in it at a new address: a kept place that names one by pointer is
+ * caught by ASan), a resolve (it writes its ways down into records), a
+ * page mapped from sigma0 to an empty place and unmapped again (entries
+ * made and freed: those the stopped walk freed come back as others).
+ */
+static void meanwhile(void)
+{
+	unsigned ti = 1 + below(MSK_NTASKS - 1), p = below(MSK_NPAGES);
+	uint32_t n = below(MSK_MAXPAGES), slot = below(MSK_NSLOTS), phys, rights;
+	ms_ent_t *r;
+	ms_need_t need;
+	int err;
+
+	switch (below(8)) {
+	case 0:
+		if (msk_export_page(ti, n))
+			msk_import_page(ti, n);
+		break;
+	case 1:
+		if (msk_export_table(ti, slot))
+			msk_import_table(ti, slot);
+		break;
+	case 2:
+		(void)msk_resolve(ti, p, &phys, &rights);
+		break;
+	case 3:
+		if (msk_mapped(ti, p) || ms_find(msk_space(ti), msk_va(p), &r, &need) != MS_NONE)
+			break;
+		while ((err = ms_map(msk_space(0), msk_va(below(MSK_NPAGES)), msk_space(ti),
+				     msk_va(p), MS_RIGHTS, false, &need)) == MS_NEED || err == MS_NOMEM)
+			if (!msk_supply(&need))
+				break;
+		while (ms_unmap(msk_space(ti), msk_va(p), MS_RIGHTS, true, &(uint32_t){ 0 },
+				&need) == MS_NEED)
+			if (!msk_supply(&need))
+				break;
+		break;
+	default:                       /* mostly nothing: the place holds */
+		break;
+	}
+}
+
 static void run(const profile_t *pr, uint32_t seed)
 {
 	bool trace = getenv("MSK_TRACE") != NULL;
@@ -72,6 +124,9 @@ static void run(const profile_t *pr, uint32_t seed)
 
 	seed_now = seed;
 	rng = seed ? seed : 1;
+	msk_stop_pct = pr->stop_pct;
+	msk_stop_seed(seed ^ 0x5bd1e995u);
+	msk_on_stop = pr->stop_pct ? meanwhile : NULL;
 	msk_reset(pr->hostile);
 	for (unsigned i = 0; i < pr->ops; i++) {
 		msk_op_t op = random_op(pr);
@@ -87,11 +142,18 @@ static void run(const profile_t *pr, uint32_t seed)
 	msk_check_resolve_all();
 	msk_import_all();
 	msk_check_resolve_all();
+	msk_stop_pct = 0;
+	msk_on_stop = NULL;
 }
 
-static const profile_t honest = { false, 4000, 15, 16 };
-static const profile_t honest_absent = { false, 4000, 35, 64 };
-static const profile_t hostile = { true, 4000, 15, 32 };
+static const profile_t honest = { false, 4000, 15, 16, 0 };
+static const profile_t honest_absent = { false, 4000, 35, 64, 0 };
+static const profile_t hostile = { true, 4000, 15, 32, 0 };
+/* Every map and unmap stopped at random points, often (a third of the
+ * points) or now and then. */
+static const profile_t honest_stopping = { false, 4000, 15, 16, 33 };
+static const profile_t absent_stopping = { false, 4000, 35, 64, 5 };
+static const profile_t hostile_stopping = { true, 4000, 15, 32, 20 };
 
 START_TEST(test_honest)
 {
@@ -121,6 +183,27 @@ START_TEST(test_hostile)
 }
 END_TEST
 
+START_TEST(test_honest_stopping)
+{
+	msk_stops = 0;
+	for (uint32_t seed = 1; seed <= 40; seed++)
+		run(&honest_stopping, seed * 0x27D4EB2Fu);
+	for (uint32_t seed = 1; seed <= 40; seed++)
+		run(&absent_stopping, seed * 0x165667B1u);
+	ck_assert_uint_gt(msk_stops, 2000);
+	printf("walks stopped at preemption points (honest): %lu times\n", msk_stops);
+}
+END_TEST
+
+START_TEST(test_hostile_stopping)
+{
+	msk_stops = 0;
+	for (uint32_t seed = 1; seed <= 40; seed++)
+		run(&hostile_stopping, seed * 0xD3A2646Cu);
+	ck_assert_uint_gt(msk_stops, 500);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mapsplit_random");
@@ -130,6 +213,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_honest);
 	tcase_add_test(tc, test_honest_much_absent);
 	tcase_add_test(tc, test_hostile);
+	tcase_add_test(tc, test_honest_stopping);
+	tcase_add_test(tc, test_hostile_stopping);
 	suite_add_tcase(s, tc);
 	return s;
 }
