@@ -49,16 +49,20 @@ static int s0h_ask(L4_Fpage_t f, L4_Fpage_t window, L4_Fpage_t *got)
 	return 1;
 }
 
+/* Did sigma0 give the page (mapped, or its map failed for want of our
+ * kernel memory)? */
 static int s0h_ask_page(L4_Word_t phys, L4_Word_t who)
 {
-	int ok = s0h_ask(L4_FpageLog2(phys, 12), L4_FpageLog2(S0H_WINDOW, 12), 0) > 0;
+	int r = s0h_ask(L4_FpageLog2(phys, 12), L4_FpageLog2(S0H_WINDOW, 12), 0);
 
 	s0h.requests[who]++;
-	if (ok)
+	if (r > 0)
 		s0h.granted[who]++;
+	else if (r < 0)
+		s0h.nokmem[who]++;
 	else
 		s0h.refused[who]++;
-	return ok;
+	return r != 0;
 }
 
 /* Does the KIP call the page RAM (conventional or boot-loader memory)?
