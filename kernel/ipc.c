@@ -13,6 +13,7 @@
 #include <kernel/preempt.h>
 #include <kernel/irq.h>
 #include <kernel/tcb_away.h>
+#include <kernel/xfer_offset.h>
 #include <arch/arch.h>
 
 enum { SEND_DONE, SEND_BLOCKED, SEND_FAILED };
@@ -174,6 +175,17 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 	}
 	if (xfer_linked_to(snd, rcv) && !kmsg_active(snd))
 		xfer_unlink(snd);      /* the stopped transfer is over */
+	if (r == XFER_MAP_NOMEM && kmsg_active(rcv)) {
+		/* The reply to a kernel call (a page fault's) is no IPC of its
+		 * thread's to fail: the reply ends, the access is made again;
+		 * the sender learns of the overflow. */
+		fail_ipc_at(snd, IPC_ERR_OVERFLOW, false,
+			    ipc_error_offset(xfer_error(IPC_ERR_OVERFLOW, false, cur.bytes)));
+		finish_receive(rcv, sender_id(rcv, snd), arch_ipc_tag(&snd->ctx) & ~MSGTAG_FLAGS_MASK);
+		return DELIVERY_FAILED;
+	}
+	if (r == XFER_MAP_NOMEM)
+		r = IPC_ERR_OVERFLOW;
 	if (r != XFER_OK) {
 		fail_both(snd, rcv, r, cur.bytes);
 		return DELIVERY_FAILED;

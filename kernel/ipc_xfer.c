@@ -188,15 +188,19 @@ int ipc_transfer(struct tcb *snd, struct tcb *rcv, word_t *tag_out, xfer_fault_t
 			kmem_need_t need;
 			if (!space_map_fpage(snd->space, src[i + 1], item_snd_base(w0), rcv->space,
 					     window, item_is_grant(w0), &cur->done, &need)) {
+				/* X.2 ("IPC", ErrorCode 4): a map the kernel
+				 * has no memory for is a message overflow.
+				 * The pages mapped before it stay mapped. */
+				if (cur->done & SPACE_MAP_NOMEM)
+					return XFER_MAP_NOMEM;
 				if (!need.space)
 					return XFER_STOPPED;
 				need.sender = snd->core->id;
-				/* The kpager would not lend the page: the map
-				 * item is refused, the rest goes on. */
 				if (!kpf_take_refusal(rcv)) {
 					*f = (xfer_fault_t){ .who = rcv, .need = need };
 					return XFER_KMEM;
 				}
+				return XFER_MAP_NOMEM;   /* its kpager lent none */
 			}
 			cur->done = 0;
 			i += 2;

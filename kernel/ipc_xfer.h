@@ -26,6 +26,9 @@ typedef struct xfer_fault {
 #define XFER_STOPPED (-2)   /* at a preemption point */
 #define XFER_KMEM    (-3)   /* the receiver's kernel memory is missing */
 #define XFER_REFUSED (-4)   /* a kpager's page was refused (kernel/kpf.c) */
+#define XFER_MAP_NOMEM (-5) /* a map item's mapping could not be made for want
+                             * of the receiver's kernel memory: message
+                             * overflow (X.2), see ipc.c deliver() */
 
 
 /*

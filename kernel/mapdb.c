@@ -24,8 +24,9 @@ static inline bool lender_depth(const mapnode_t *n)
 	return !n->parent || !n->parent->parent;
 }
 
-/* Counts every change of a link in the database: a stopped walk's hint
- * (below) holds while it has not moved.  64 bits never wrap. */
+/* Counts every change of a link in the database, and every right widened:
+ * a stopped walk's hint (below) holds while it has not moved.  64 bits
+ * never wrap. */
 static uint64_t link_changes;
 
 static void link_child(mapnode_t *parent, mapnode_t *n)
@@ -101,7 +102,8 @@ static struct {
 	const mapnode_t *top;    /* the walk removes what lies below it */
 	mapnode_t *at;           /* a node on its way down first children */
 	uint64_t changes;        /* link_changes when it stopped */
-} walk_hint;
+} walk_hint, revoke_hint;        /* revoke_hint: revoke_below()'s place */
+static uint32_t revoke_hint_rights;
 
 #define DESCENT_LEVELS  128u     /* levels gone down between two stop checks */
 #define DESCENT_COST    8u       /* about the instructions one level costs */
@@ -207,25 +209,47 @@ static mapnode_t *first_holding(mapnode_t *n, uint32_t revoke, bool resumed)
 	}
 }
 
+/* Where a walk revoking rights below top stopped: the node it takes
+ * next, in post-order. */
+static void revoke_keep(const mapnode_t *top, mapnode_t *at, uint32_t revoke)
+{
+	revoke_hint.top = top;
+	revoke_hint.at = at;
+	revoke_hint.changes = link_changes;
+	revoke_hint_rights = revoke;
+}
+
 /*
  * Take the rights in `revoke` from every mapping derived from top (not
  * from top itself); mappings left with none disappear with their
  * subtrees.  Collects and clears the access bits of those it changes.
  * The walk is in post-order, a node after everything below it, so at
  * every preemption point a node's children hold no right it lacks, and a
- * node without the revoked rights has nothing below it that holds them:
- * a resumed walk passes over those, which are done.  (Those that never
- * held the revoked rights are passed over then too, their access bits
- * left for a later Unmap.)
+ * node without the revoked rights has nothing below it that holds them.
+ * For an Unmap (read_all) a resumed walk goes on where it stopped,
+ * reading every node after it, so that it reports all access bits as one
+ * not stopped does: every node before that place has lost the revoked
+ * rights and was read, while no link changed and no right was widened.
+ * Otherwise it passes over the nodes without the revoked rights, which
+ * are done (those that never held them too, their access bits left for a
+ * later Unmap: a grant, which wants none, never reads them).
  */
 static bool revoke_below(mapnode_t *top, uint32_t revoke, uint32_t *access, bool may_stop,
-			 bool resumed)
+			 bool resumed, bool read_all)
 {
 	/* Taking every right removes everything below top. */
 	if ((revoke & RIGHTS_ALL) == RIGHTS_ALL)
 		return destroy_descendants(top, access, may_stop, resumed);
 
-	mapnode_t *n = first_holding(top, revoke, resumed);
+	mapnode_t *n = NULL;
+
+	if (read_all && resumed && revoke_hint.top == top && revoke_hint_rights == revoke &&
+	    revoke_hint.changes == link_changes) {
+		n = revoke_hint.at;
+		resumed = false;        /* every node from there on is read */
+	}
+	if (!n)
+		n = first_holding(top, revoke, resumed);
 
 	while (n != top) {
 		mapnode_t *sib = n->next;
@@ -236,15 +260,21 @@ static bool revoke_below(mapnode_t *top, uint32_t revoke, uint32_t *access, bool
 		uint32_t keep = n->rights & ~revoke;
 
 		if (keep == 0) {
-			if (!destroy_subtree(n, access, may_stop, true))
+			if (!destroy_subtree(n, access, may_stop, true)) {
+				if (read_all)
+					revoke_keep(top, n, revoke);   /* n is still there */
 				return false;
+			}
 		} else {
 			n->rights = keep;
 			*access |= space_pte_restrict(n->space, n->vaddr, keep);
 		}
 		n = after;
-		if (may_stop && n != top && mapdb_stop_due(MAPDB_NODE_COST))
+		if (may_stop && n != top && mapdb_stop_due(MAPDB_NODE_COST)) {
+			if (read_all)
+				revoke_keep(top, n, revoke);
 			return false;
+		}
 	}
 	return true;
 }
@@ -357,7 +387,7 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	if (may_stop && grant && r != src_rights) {
 		uint32_t access = 0;
 
-		if (!revoke_below(src, src_rights & ~r, &access, true, true))
+		if (!revoke_below(src, src_rights & ~r, &access, true, true, false))
 			return MAPDB_STOPPED;
 		old = *slot;
 	}
@@ -384,6 +414,7 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 		if (space_pte_set(to, tvaddr, old->phys, widened) != 0)
 			return MAPDB_NOMEM;
 		old->rights = widened;
+		link_changes++;         /* voids a revoking walk's place */
 		return MAPDB_OK;
 	}
 
@@ -440,7 +471,7 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	if (r != src_rights && !may_stop) {
 		uint32_t access = 0;
 
-		revoke_below(n, src_rights & ~r, &access, false, true);
+		revoke_below(n, src_rights & ~r, &access, false, true, false);
 	}
 	return MAPDB_OK;
 }
@@ -461,7 +492,7 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 	keep = flush_self ? n->rights & ~rights : n->rights;
 	if (keep == 0)
 		return destroy_subtree(n, access, may_stop, resumed) ? MAPDB_OK : MAPDB_STOPPED;
-	if (!revoke_below(n, rights, access, may_stop, resumed))
+	if (!revoke_below(n, rights, access, may_stop, resumed, true))
 		return MAPDB_STOPPED;
 	n->rights = keep;
 	/* Narrows n when flushing itself, else only reads its access bits. */

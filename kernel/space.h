@@ -215,7 +215,10 @@ int space_map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
 /* Map/grant an fpage from one space to another (the typed-item transfer),
  * from page *done on (0 to start).  False: stopped at a preemption point,
  * or (need->space set) at a page of to's kernel memory that is missing;
- * *done says how far it got; call again with it to go on. */
+ * *done says how far it got; call again with it to go on.  False with
+ * SPACE_MAP_NOMEM in *done: a mapping could not be made for want of
+ * kernel memory (the pool's), which X.2 makes a message overflow. */
+#define SPACE_MAP_NOMEM 0x40000000u
 struct kmem_need;
 bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 		     space_t *to, fpage_t window, bool grant, uint32_t *done,

@@ -145,8 +145,9 @@ bool space_map_iofpage(space_t *from, fpage_t snd, space_t *to, fpage_t window,
 		if ((from->sigma0 || mapdb_lookup(from, va)) &&
 		    (!space_have_for_send(from, need) || !kpf_have_for_map(to, va, need)))
 			return false;
-		if (map_port(from, to, port, grant) == MAPDB_STOPPED) {
-			*done = i | STOPPED_MIDWAY;
+		int r = map_port(from, to, port, grant);
+		if (r == MAPDB_STOPPED || r == MAPDB_NOMEM) {
+			*done = i | (r == MAPDB_STOPPED ? STOPPED_MIDWAY : SPACE_MAP_NOMEM);
 			return false;
 		}
 		*done = i + 1;

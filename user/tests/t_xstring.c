@@ -88,6 +88,19 @@ static const char *xp_exchange(L4_Word_t acc, const L4_Word_t *br, int nbr,
 	return 0;
 }
 
+/* xp_exchange for t_x2strings.c, with what the receiver got: its tag,
+ * ErrorCode and MR1..MR8. */
+const char *xs_exchange(L4_Word_t acc, const L4_Word_t *br, int nbr, const L4_Word_t *items,
+			int t, L4_Word_t *sec, L4_Word_t *rtag, L4_Word_t *rec, L4_Word_t *rmr)
+{
+	RUN(xp_exchange(acc, br, nbr, items, t, sec));
+	*rtag = xr.tag;
+	*rec = xr.ec;
+	for (int i = 0; i < 8; i++)
+		rmr[i] = xr.mr[i];
+	return 0;
+}
+
 /* Both sides saw message overflow at offset off; the receive failed. */
 static const char *xp_cut_at(L4_Word_t sec, L4_Word_t off)
 {

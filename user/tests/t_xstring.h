@@ -26,4 +26,10 @@ L4_Word_t xs_item(L4_Word_t len, int subs, int compound, int more);
 /* A whole ErrorCode: offset << 4 | code << 1 | receive phase. */
 L4_Word_t xs_ec(L4_Word_t code, int recv, L4_Word_t offset);
 
+/* Send t typed words to a new thread of the root that receives with
+ * BR0 = acc and BR1.. = br; the send's ErrorCode (0: success) in *sec,
+ * the receiver's tag, ErrorCode and MR1..MR8 in *rtag, *rec, rmr[8]. */
+const char *xs_exchange(L4_Word_t acc, const L4_Word_t *br, int nbr, const L4_Word_t *items,
+			int t, L4_Word_t *sec, L4_Word_t *rtag, L4_Word_t *rec, L4_Word_t *rmr);
+
 #endif
