@@ -95,6 +95,11 @@ $(B)/user/%.o: user/%.asm
 # Code built for SSE2, run only where CPUID reports it (user/tests/t_sse.c);
 # user stacks are not kept 16-byte aligned, so gcc realigns where it must.
 $(B)/user/tests/t_sse2.o: UCFLAGS += -msse2 -mfpmath=sse -mincoming-stack-boundary=2
+# An agent (user/rt/rt_agent.c) takes commands while main, often its
+# pager, may be busy sending to it: the code it runs is touched before the
+# first command, and it must read no read-only data that could lie on a
+# page it has not touched yet, such as a switch's jump table.
+$(B)/user/rt/rt_agent.o: UCFLAGS += -fno-jump-tables
 $(B)/sigma0/%.o: sigma0/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"

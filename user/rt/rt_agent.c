@@ -143,7 +143,9 @@ void rt_agent_loop(L4_Word_t arg)
 	L4_Set_XferTimeouts(0);		/* never: the partner's timeout decides */
 	/* Every command's code is there before the first one: a command
 	 * must not fault on the image's code while main, its pager perhaps,
-	 * is busy talking to it (each function is shorter than a page). */
+	 * is busy talking to it (each function is shorter than a page).  Nor
+	 * on read-only data: this file is built without jump tables (the
+	 * Makefile), whose page a command could be the first to touch. */
 	(void)*(volatile const char *)(L4_Word_t)agent_recv;
 	(void)*(volatile const char *)((L4_Word_t)agent_recv + RT_PAGE_SIZE - 1);
 	(void)*(volatile const char *)(L4_Word_t)rt_agent_loop;
