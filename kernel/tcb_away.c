@@ -78,10 +78,34 @@ static tcb_core_t *next_away(const space_t *s, uint32_t cid, uint32_t *no)
 #define FOR_EACH_AWAY(c, s, cid, no) \
 	for (uint32_t no = 0; ((c) = next_away((s), (cid), &no)) != NULL;)
 
+/* Its local ID is in its body, so the resident part keeps a copy while
+ * it is away (away_to.local, set by go_away).  A walk of the thread
+ * table, as above: only a name that no whole thread of s has gets here. */
+tcb_core_t *tcb_away_resolve(const space_t *s, tid_t id)
+{
+	if (tid_is_global(id)) {
+		tcb_core_t *c = thread_core_lookup(id);
+		return c && thread_away(c) ? c : NULL;
+	}
+	if (!tid_is_local(id))
+		return NULL;
+	for (uint32_t no = 0; no < THREAD_DIR_ENTRIES * LEAF_ENTRIES; no++) {
+		tcb_core_t **leaf = thread_dir[no / LEAF_ENTRIES];
+		if (!leaf) {
+			no |= LEAF_ENTRIES - 1;
+			continue;
+		}
+		tcb_core_t *c = leaf[no % LEAF_ENTRIES];
+		if (c && thread_away(c) && c->space == s && c->away_to.local == id)
+			return c;
+	}
+	return NULL;
+}
+
 /* ---- asking for the body ---- */
 
-/* Does rcv, in a receive phase, take a message from c?  c's local ID is
- * in its body, so a receive from a local ID takes none. */
+/* Does rcv, in a receive phase, take a message from c?  (c's local ID
+ * is the copy its resident part keeps.) */
 static bool takes(const tcb_t *rcv, const tcb_core_t *c, bool user_only)
 {
 	tid_t from = rcv->cont.ipc_from;
@@ -93,6 +117,8 @@ static bool takes(const tcb_t *rcv, const tcb_core_t *c, bool user_only)
 		return true;
 	if (kmsg_active(rcv))
 		return false;
+	if (tid_is_local(from))
+		return rcv->space == c->space && from == c->away_to.local;
 	return tid_is_any(from) || (tid_is_anylocal(from) && rcv->space == c->space);
 }
 
@@ -200,9 +226,9 @@ static void answer(tcb_t *t, tcb_core_t *c, word_t tag)
 
 bool tcb_away_send(tcb_t *t, tid_t to, word_t tag)
 {
-	tcb_core_t *c = tid_is_global(to) ? thread_core_lookup(to) : NULL;
+	tcb_core_t *c = tcb_away_resolve(t->space, to);
 
-	if (!c || !thread_away(c))
+	if (!c)
 		return false;
 	if (msgtag_label(tag) == LENT_LABEL_KPF && (c->away.flags & AWAY_ASKED) &&
 	    t->core->id == c->space->kpager) {
@@ -221,12 +247,15 @@ bool tcb_away_send(tcb_t *t, tid_t to, word_t tag)
 }
 
 /* A receiver that waits for exactly the deleted thread c (by its global
- * ID: its local ID went with its body) fails, as thread_destroy's do. */
+ * ID, or by the local ID its resident part keeps) fails, as
+ * thread_destroy's do. */
 static void fail_waiting_for(tcb_t *w, void *arg)
 {
 	const tcb_core_t *c = arg;
+	tid_t from = w->cont.ipc_from;
 
-	if (w->core->state == TS_RECV && w->cont.ipc_from == c->id)
+	if (w->core->state == TS_RECV &&
+	    (from == c->id || (tid_is_local(from) && w->space == c->space && from == c->away_to.local)))
 		ipc_fail_no_partner(w);
 }
 
@@ -257,9 +286,9 @@ void tcb_away_delete(tcb_core_t *c)
 
 int tcb_away_gather(tcb_t *t, tid_t id)
 {
-	tcb_core_t *c = tid_is_global(id) ? thread_core_lookup(id) : NULL;
+	tcb_core_t *c = tcb_away_resolve(t->space, id);
 
-	if (!c || !thread_away(c))
+	if (!c)
 		return GATHER_OK;
 	return sys_gather_page(t, c->space, KMEM_TCB, thread_body_cid(c), c->id);
 }
@@ -292,6 +321,7 @@ static void go_away(tcb_t *t)
 	tcb_export_ctx_t x = { .key = key, .serial = ++exports, .fpu = fpu_caps,
 			       .held = TID_NIL, .xfer_partner = TID_NIL };
 	tid_t to = st == TS_SEND ? c->partner->id : TID_NIL;
+	tid_t local = thread_local_id(t);
 
 	arch_thread_away(t);
 	if (st == TS_READY)
@@ -306,7 +336,7 @@ static void go_away(tcb_t *t)
 	c->away.outcome = 0;
 	c->away.pad = 0;
 	c->away_to.send_to = to;
-	c->away_to.zero = 0;
+	c->away_to.local = local;
 	if (st == TS_READY)
 		want(c);
 }

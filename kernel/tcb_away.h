@@ -32,11 +32,15 @@ static inline bool thread_away(const tcb_core_t *c)
 	return c->state == TS_AWAY;
 }
 
-/* Is id the global ID of a thread away? */
-static inline bool thread_away_id(tid_t id)
+/* The thread away that id names as seen from space s: its global ID,
+ * or a local ID of s (kept resident: its body holds the UTCB); NULL if
+ * none. */
+tcb_core_t *tcb_away_resolve(const struct space *s, tid_t id);
+
+/* Does id name a thread away, as seen from space s? */
+static inline bool thread_away_id(const struct space *s, tid_t id)
 {
-	const tcb_core_t *c = thread_core_lookup(id);
-	return c && thread_away(c);
+	return tcb_away_resolve(s, id) != NULL;
 }
 
 /* The boot key for the seal (once, at boot). */

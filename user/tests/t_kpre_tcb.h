@@ -61,6 +61,9 @@ const char *tb_take(L4_ThreadId_t t, L4_Word_t *page);
 const char *tb_expect(L4_ThreadId_t t, L4_Word_t label);
 /* Log entry i was the kernel page fault of t's body, from t itself. */
 const char *tb_fault_was(L4_Word_t i, L4_ThreadId_t t, L4_ThreadId_t from);
+/* Thread i of the task's first TCB page (0: the task's first thread),
+ * made by tb_task_start, neither active nor started. */
+L4_ThreadId_t tb_fill_thread(unsigned i);
 /* Delete t and the rest of its task, and run the self-check. */
 const char *tb_end(L4_ThreadId_t t);
 /* The same for the rest of the task alone. */

@@ -141,6 +141,11 @@ const char *tb_fault_was(L4_Word_t i, L4_ThreadId_t t, L4_ThreadId_t from)
 
 static L4_ThreadId_t tb_fill[TB_FILL];
 
+L4_ThreadId_t tb_fill_thread(unsigned i)
+{
+	return tb_fill[i];
+}
+
 const char *tb_task_start(L4_ThreadId_t *t, void (*entry)(L4_Word_t))
 {
 	L4_Word_t old;

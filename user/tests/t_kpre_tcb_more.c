@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Thread bodies taken back: the limits the first version documented,
+ * removed (issue 7; docs/kernel-memory.md, "Thread bodies").  The task
+ * is the one of t_kpre_tcb.c (t_kpre_tcb_kp.c): the thread under test
+ * alone in the TCB page our kpager lends, which the root takes back; a
+ * second thread of the same task, in the task's first TCB page (never
+ * taken back), is the partner that names it by its local ID.
+ */
+#include "t_kpre_tcb.h"
+#include <l4/schedule.h>
+
+#define TM_HELLO	0x7c01
+#define TM_DONE		0x7c02
+#define TM_PING		0x7c03
+#define TM_WORD		0x5eed1234UL
+#define TM_REPLY	0x77aa55UL
+/* Our tasks' UTCBs: the thread under test's first, its partner's next. */
+#define TM_UTCB_T	RT_UTCB_AREA_BASE
+#define TM_UTCB_U	(RT_UTCB_AREA_BASE + 512)
+/* A local ID is the address of MR0: 256 bytes into the UTCB. */
+#define TM_LOCAL_T	(TM_UTCB_T + 256)
+#define TM_LOCAL_U	(TM_UTCB_U + 256)
+
+/* Safe points (kernel/kcont_extern.h). */
+enum { TM_PT_IPC_SEND = 4, TM_PT_IPC_RECV = 5 };
+
+static L4_ThreadId_t tm_main;
+static volatile L4_Word_t tm_partner;   /* the partner's global ID, for t */
+
+/* ---- the task's side ---- */
+
+static void tm_say(L4_Word_t label, L4_Word_t a, L4_Word_t b, L4_Word_t c)
+{
+	L4_Word_t w[3] = { a, b, c };
+
+	rt_msg(label, 3, w);
+	(void)L4_Send(tm_main);
+}
+
+static void tm_idle(void)
+{
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* Says hello (with its local ID) and waits, in the same Ipc, for a
+ * message from anyone: it says what it got. */
+static void tm_waiter(L4_Word_t arg)
+{
+	L4_ThreadId_t from = L4_nilthread;
+	L4_Word_t id = L4_MyLocalId().raw;
+
+	(void)arg;
+	rt_msg(TM_HELLO, 1, &id);
+	L4_MsgTag_t tag = L4_Ipc(tm_main, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+	L4_Word_t w = rt_mr(1);
+	tm_say(TM_DONE, L4_IpcSucceeded(tag) ? L4_Label(tag) : 0, w, from.raw);
+	tm_idle();
+}
+
+/* Says hello and waits for main's reply; then says what it got. */
+static void tm_caller(L4_Word_t arg)
+{
+	L4_Word_t id = L4_MyLocalId().raw;
+
+	(void)arg;
+	rt_msg(TM_HELLO, 1, &id);
+	L4_MsgTag_t tag = L4_Call(tm_main);
+	tm_say(TM_DONE, L4_IpcSucceeded(tag), rt_mr(1), 0);
+	tm_idle();
+}
+
+/* Says hello, then sends TM_WORD to the partner (by its global ID) and
+ * waits as long as it takes. */
+static void tm_sender(L4_Word_t arg)
+{
+	L4_Word_t id = L4_MyLocalId().raw, w = TM_WORD;
+	L4_ThreadId_t to = { .raw = tm_partner };
+
+	(void)arg;
+	rt_msg(TM_HELLO, 1, &id);
+	(void)L4_Send(tm_main);
+	rt_msg(TM_PING, 1, &w);
+	L4_MsgTag_t tag = L4_Send(to);
+	tm_say(TM_DONE, L4_IpcSucceeded(tag), 0, 0);
+	tm_idle();
+}
+
+/* The partner: sends TM_WORD to the thread under test by its local ID. */
+static void tm_send_local(L4_Word_t arg)
+{
+	L4_ThreadId_t to = { .raw = TM_LOCAL_T };
+	L4_Word_t w = TM_WORD;
+
+	(void)arg;
+	rt_msg(TM_PING, 1, &w);
+	L4_MsgTag_t tag = L4_Send_Timeout(to, rt_us(T_WAIT_US));
+	tm_say(TM_DONE, L4_IpcSucceeded(tag), L4_ErrorCode(), 0);
+	tm_idle();
+}
+
+/* The partner: reads the thread under test's registers by its local ID. */
+static void tm_exregs_local(L4_Word_t arg)
+{
+	L4_ThreadId_t r = __L4_Exregs((L4_ThreadId_t){ .raw = TM_LOCAL_T }, __L4_EXREGS_DELIVER,
+				      0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
+	L4_Word_t ec = L4_ErrorCode();
+
+	(void)arg;
+	tm_say(TM_DONE, r.raw, ec, 0);
+	tm_idle();
+}
+
+/* The partner: receives from the thread under test by its local ID. */
+static void tm_recv_local(L4_Word_t arg)
+{
+	L4_ThreadId_t from = L4_nilthread;
+
+	(void)arg;
+	L4_MsgTag_t tag = L4_Ipc(L4_nilthread, (L4_ThreadId_t){ .raw = TM_LOCAL_T },
+				 L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	L4_Word_t w = rt_mr(1), ec = L4_ErrorCode();
+	tm_say(TM_DONE, L4_IpcSucceeded(tag) ? L4_Label(tag) : ec, w, from.raw);
+	tm_idle();
+}
+
+/* ---- the root's side ---- */
+
+/* The task, t the thread under test at entry, having said hello with its
+ * local ID; *u its partner, activated (UTCB TM_UTCB_U, main its pager)
+ * but not started; *skip where nothing is lent. */
+static const char *tm_begin(L4_ThreadId_t *t, L4_ThreadId_t *u, void (*entry)(L4_Word_t),
+			    int *skip)
+{
+	tm_main = L4_Myself();
+	RUN(tb_start());
+	RUN(tb_task_start(t, entry));
+	(void)L4_Set_Priority(*t, RT_PRIORITY - 10);
+	*skip = !tb_lends();
+	*u = tb_fill_thread(1);
+	CHECK_EQ(L4_ThreadControl(*u, tb_fill_thread(0), L4_Myself(), L4_Myself(),
+				  (void *)TM_UTCB_U), 1);
+	tm_partner = u->raw;
+	RUN(tb_expect(*t, TM_HELLO));
+	CHECK_EQ(rt_mr(1), TM_LOCAL_T);
+	return 0;
+}
+
+/* Take t's page back at safe point `point`: our kpager lends copies. */
+static const char *tm_out(L4_ThreadId_t t, L4_Word_t point, L4_Word_t *page)
+{
+	RUN(tb_take(t, page));
+	CHECK_EQ(((const volatile L4_Word_t *)*page)[TB_W_POINT] & 0xFF, point);
+	tb.src = *page;
+	return 0;
+}
+
+/* t's body came back, in another frame than page, by log entry i: its
+ * kernel page fault, named t, raised by `from`. */
+static const char *tm_came_back(L4_ThreadId_t t, L4_Word_t i, L4_ThreadId_t from, L4_Word_t page)
+{
+	RUN(tb_fault_was(i, t, from));
+	CHECK(tb.page[i % TB_LOG] != page);
+	return 0;
+}
+
+/* IPC to the local ID of a thread away: the send waits for it as for
+ * any thread, the receiver's body is asked for (it waits for anyone), and
+ * the message arrives whole, from the sender's local ID.  (Before: the
+ * send failed at once with error 2, "no partner".) */
+static const char *t_kpre_tcb_more_send_to_local_away(void)
+{
+	L4_ThreadId_t t, u;
+	L4_Word_t page = 0;
+	int skip;
+
+	RUN(tm_begin(&t, &u, tm_waiter, &skip));
+	if (!skip)
+		RUN(tm_out(t, TM_PT_IPC_RECV, &page));
+	L4_Word_t n = tb.n;
+	RUN(t_kpre_run(u, tm_send_local));
+	RUN(tb_expect(u, TM_DONE));
+	CHECK_EQ(rt_mr(1), 1);
+	RUN(tb_expect(t, TM_DONE));
+	CHECK_EQ(rt_mr(1), TM_PING);
+	CHECK_EQ(rt_mr(2), TM_WORD);
+	CHECK_EQ(rt_mr(3), TM_LOCAL_U);
+	if (!skip) {
+		CHECK_EQ(tb.n, n + 1);
+		RUN(tm_came_back(t, n, t, page));
+	}
+	return tb_end(t);
+}
+
+/* ExchangeRegisters on the local ID of a thread away: the caller asks
+ * for its body (its own kernel page fault, naming t), and the call
+ * returns t's global ID as X.2 says for a local one; t goes on.
+ * (Before: it failed with error 2, "invalid thread".) */
+static const char *t_kpre_tcb_more_exregs_local_away(void)
+{
+	L4_ThreadId_t t, u;
+	L4_Word_t page = 0, w = TM_REPLY;
+	int skip;
+
+	RUN(tm_begin(&t, &u, tm_caller, &skip));
+	if (!skip)
+		RUN(tm_out(t, TM_PT_IPC_RECV, &page));
+	L4_Word_t n = tb.n;
+	RUN(t_kpre_run(u, tm_exregs_local));
+	RUN(tb_expect(u, TM_DONE));
+	CHECK_EQ(rt_mr(1), t.raw);
+	if (!skip) {
+		CHECK_EQ(tb.n, n + 1);
+		RUN(tm_came_back(t, n, u, page));
+	}
+	rt_msg(0, 1, &w);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+	RUN(tb_expect(t, TM_DONE));
+	CHECK_EQ(rt_mr(1), 1);
+	CHECK_EQ(rt_mr(2), TM_REPLY);
+	return tb_end(t);
+}
+
+/* A receive from the local ID of a thread away blocked sending to the
+ * receiver: the sender's body is asked for, and its message arrives,
+ * from its local ID.  (Before: the receive failed at once, error 2.) */
+static const char *t_kpre_tcb_more_recv_from_local_away(void)
+{
+	L4_ThreadId_t t, u;
+	L4_Word_t page = 0;
+	int skip;
+
+	RUN(tm_begin(&t, &u, tm_sender, &skip));
+	CHECK(t_sched_state(t, L4_SCHEDRESULT_PENDING_SEND));
+	if (!skip)
+		RUN(tm_out(t, TM_PT_IPC_SEND, &page));
+	L4_Word_t n = tb.n;
+	RUN(t_kpre_run(u, tm_recv_local));
+	RUN(tb_expect(u, TM_DONE));
+	CHECK_EQ(rt_mr(1), TM_PING);
+	CHECK_EQ(rt_mr(2), TM_WORD);
+	CHECK_EQ(rt_mr(3), TM_LOCAL_T);
+	RUN(tb_expect(t, TM_DONE));
+	CHECK_EQ(rt_mr(1), 1);
+	if (!skip) {
+		CHECK_EQ(tb.n, n + 1);
+		RUN(tm_came_back(t, n, t, page));
+	}
+	return tb_end(t);
+}
+
+const struct test kpre_tcb_more_tests[] = {
+	TEST(kpre_tcb_more_send_to_local_away),
+	TEST(kpre_tcb_more_exregs_local_away),
+	TEST(kpre_tcb_more_recv_from_local_away),
+	{ 0 }
+};
