@@ -174,6 +174,12 @@ int tcb_away_met(tcb_t *rcv, tcb_core_t *c)
 	return rcv->core->state == TS_RECV ? AWAY_RESCAN : AWAY_DELIVERED;
 }
 
+void tcb_away_wake(tcb_core_t *c)
+{
+	if (c->away.state == TS_RECV)
+		want(c);
+}
+
 void tcb_away_timeout(tcb_core_t *c)
 {
 	timeout_unlink_core(c);
@@ -241,8 +247,7 @@ bool tcb_away_send(tcb_t *t, tid_t to, word_t tag)
 	 * again once back: back()).  Pages for a thread that waits for no
 	 * kernel page fault's answer are refused when delivered, as ever. */
 	ipc_queue_send(t, c);
-	if (c->away.state == TS_RECV)
-		want(c);
+	tcb_away_wake(c);
 	return true;
 }
 
@@ -461,7 +466,7 @@ static void back(tcb_core_t *c, tcb_t *t)
 			ipc_work_add(r->tcb);
 		else if (thread_away(r) && r->away.state == TS_RECV)
 			want(r);
-	} else if (st == TS_RECV && c->senders) {
+	} else if (st == TS_RECV && (c->senders || (!kmsg_active(t) && irq_waits_for(c->id)))) {
 		ipc_work_add(t);            /* its receive phase takes them */
 	} else if (st == TS_RECV && kmsg_active(t) && t->cont.kpf.state == KPF_ASKED) {
 		/* It waited for its kpager's answer to a kernel page fault,

@@ -61,6 +61,8 @@ void tcb_away_import(struct space *s, uint32_t cid, uint32_t pa);
 
 /* The timeout of a thread away fired (sched.c). */
 void tcb_away_timeout(tcb_core_t *c);
+/* An interrupt waits for c, away (irq.c): c must run if it receives. */
+void tcb_away_wake(tcb_core_t *c);
 /* rcv's receive phase meets c, away, on its queue of senders (ipc.c). */
 enum { AWAY_SKIP, AWAY_RESCAN, AWAY_DELIVERED };
 int tcb_away_met(tcb_t *rcv, tcb_core_t *c);

@@ -73,6 +73,9 @@ L4_ThreadId_t irq_thread(L4_Word_t n);
 L4_Word_t associate(L4_Word_t n, L4_ThreadId_t handler);
 L4_MsgTag_t irq_receive(L4_ThreadId_t from, L4_Time_t to, L4_ThreadId_t *who);
 int rtc_fired(void);
+/* The RTC's periodic interrupt on (1,024 a second) and off again. */
+void rtc_start(void);
+void rtc_stop(void);
 const char *with_rtc(const char *(*body)(void));
 extern const struct test x2rest_tests[], x2rest_redir_tests[];
 extern const struct test x2abi_tests[], x2abi_ipc_tests[], lipc_fast_tests[];
