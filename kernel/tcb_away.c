@@ -55,9 +55,12 @@ static uint8_t *slot_of(const tcb_core_t *c, uint32_t pa)
 	return (uint8_t *)phys_to_virt(pa) + c->slot % LENT_TCB_PER_PAGE * BODY_BYTES;
 }
 
-/* The next thread away of s whose body is in the TCB page at cid, from
- * thread number *no on; NULL after the last.  A walk of the thread
- * table: taking a page back and bringing it back are rare. */
+#define ANY_PAGE (~0u)
+
+/* The next thread away of s whose body is in the TCB page at cid (any
+ * page: ANY_PAGE), from thread number *no on; NULL after the last.  A
+ * walk of the thread table: taking a page back and bringing it back are
+ * rare. */
 static tcb_core_t *next_away(const space_t *s, uint32_t cid, uint32_t *no)
 {
 	for (; *no < THREAD_DIR_ENTRIES * LEAF_ENTRIES; (*no)++) {
@@ -67,7 +70,8 @@ static tcb_core_t *next_away(const space_t *s, uint32_t cid, uint32_t *no)
 			continue;
 		}
 		tcb_core_t *c = leaf[*no % LEAF_ENTRIES];
-		if (c && thread_away(c) && c->space == s && thread_body_cid(c) == cid) {
+		if (c && thread_away(c) && c->space == s &&
+		    (cid == ANY_PAGE || thread_body_cid(c) == cid)) {
 			(*no)++;
 			return c;
 		}
@@ -87,18 +91,13 @@ tcb_core_t *tcb_away_resolve(const space_t *s, tid_t id)
 		tcb_core_t *c = thread_core_lookup(id);
 		return c && thread_away(c) ? c : NULL;
 	}
+	tcb_core_t *c;
+
 	if (!tid_is_local(id))
 		return NULL;
-	for (uint32_t no = 0; no < THREAD_DIR_ENTRIES * LEAF_ENTRIES; no++) {
-		tcb_core_t **leaf = thread_dir[no / LEAF_ENTRIES];
-		if (!leaf) {
-			no |= LEAF_ENTRIES - 1;
-			continue;
-		}
-		tcb_core_t *c = leaf[no % LEAF_ENTRIES];
-		if (c && thread_away(c) && c->space == s && c->away_to.local == id)
+	FOR_EACH_AWAY(c, s, ANY_PAGE, no)
+		if (c->away_to.local == id)
 			return c;
-	}
 	return NULL;
 }
 
@@ -172,6 +171,21 @@ int tcb_away_met(tcb_t *rcv, tcb_core_t *c)
 		return AWAY_SKIP;
 	want(c);
 	return rcv->core->state == TS_RECV ? AWAY_RESCAN : AWAY_DELIVERED;
+}
+
+void tcb_away_kpager_set(space_t *s)
+{
+	tcb_core_t *c;
+
+	FOR_EACH_AWAY(c, s, ANY_PAGE, no) {
+		uint8_t f = c->away.flags;
+		if (!(f & (AWAY_ORPHAN | AWAY_WANTED | AWAY_ASKED)) || (f & AWAY_HALTED))
+			continue;
+		if ((f & AWAY_WANTED) && c->partner)
+			senders_unlink(c);      /* off the old kpager's queue */
+		c->away.flags = (uint8_t)(f & ~(AWAY_ORPHAN | AWAY_WANTED | AWAY_ASKED));
+		want(c);
+	}
 }
 
 void tcb_away_wake(tcb_core_t *c)

@@ -61,6 +61,9 @@ void tcb_away_import(struct space *s, uint32_t cid, uint32_t pa);
 
 /* The timeout of a thread away fired (sched.c). */
 void tcb_away_timeout(tcb_core_t *c);
+/* s has a new kpager (LENT_KMEM_SET_KPAGER): its threads away that must
+ * run ask it for their bodies, their last kpager gone or not. */
+void tcb_away_kpager_set(struct space *s);
 /* An interrupt waits for c, away (irq.c): c must run if it receives. */
 void tcb_away_wake(tcb_core_t *c);
 /* rcv's receive phase meets c, away, on its queue of senders (ipc.c). */

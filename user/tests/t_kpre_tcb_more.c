@@ -89,17 +89,29 @@ static void tm_sender(L4_Word_t arg)
 	tm_idle();
 }
 
-/* The partner: sends TM_WORD to the thread under test by its local ID. */
-static void tm_send_local(L4_Word_t arg)
+/* The partner: sends TM_WORD to the thread under test by its local ID,
+ * waiting at most `timeout`. */
+static void tm_send_local_within(L4_Time_t timeout)
 {
 	L4_ThreadId_t to = { .raw = TM_LOCAL_T };
 	L4_Word_t w = TM_WORD;
 
-	(void)arg;
 	rt_msg(TM_PING, 1, &w);
-	L4_MsgTag_t tag = L4_Send_Timeout(to, rt_us(T_WAIT_US));
+	L4_MsgTag_t tag = L4_Send_Timeout(to, timeout);
 	tm_say(TM_DONE, L4_IpcSucceeded(tag), L4_ErrorCode(), 0);
 	tm_idle();
+}
+
+static void tm_send_local(L4_Word_t arg)
+{
+	(void)arg;
+	tm_send_local_within(rt_us(T_WAIT_US));
+}
+
+static void tm_send_local_never(L4_Word_t arg)
+{
+	(void)arg;
+	tm_send_local_within(L4_Never);
 }
 
 /* The partner: reads the thread under test's registers by its local ID. */
@@ -146,8 +158,8 @@ static void tm_irq_handler(L4_Word_t arg)
 /* ---- the root's side ---- */
 
 /* The task, t the thread under test at entry, having said hello with its
- * local ID; *u its partner, activated (UTCB TM_UTCB_U, main its pager)
- * but not started; *skip where nothing is lent. */
+ * local ID; *u its partner, activated (UTCB TM_UTCB_U, rt's pager thread
+ * its pager) but not started (tm_run); *skip where nothing is lent. */
 static const char *tm_begin(L4_ThreadId_t *t, L4_ThreadId_t *u, void (*entry)(L4_Word_t),
 			    int *skip)
 {
@@ -157,7 +169,7 @@ static const char *tm_begin(L4_ThreadId_t *t, L4_ThreadId_t *u, void (*entry)(L4
 	(void)L4_Set_Priority(*t, RT_PRIORITY - 10);
 	*skip = !tb_lends();
 	*u = tb_fill_thread(1);
-	CHECK_EQ(L4_ThreadControl(*u, tb_fill_thread(0), L4_Myself(), L4_Myself(),
+	CHECK_EQ(L4_ThreadControl(*u, tb_fill_thread(0), L4_Myself(), rt_pager(),
 				  (void *)TM_UTCB_U), 1);
 	tm_partner = u->raw;
 	RUN(tb_expect(*t, TM_HELLO));
@@ -197,7 +209,7 @@ static const char *t_kpre_tcb_more_send_to_local_away(void)
 	if (!skip)
 		RUN(tm_out(t, TM_PT_IPC_RECV, &page));
 	L4_Word_t n = tb.n;
-	RUN(t_kpre_run(u, tm_send_local));
+	RUN(t_kpre_run_paged(u, rt_pager(), tm_send_local));
 	RUN(tb_expect(u, TM_DONE));
 	CHECK_EQ(rt_mr(1), 1);
 	RUN(tb_expect(t, TM_DONE));
@@ -225,7 +237,7 @@ static const char *t_kpre_tcb_more_exregs_local_away(void)
 	if (!skip)
 		RUN(tm_out(t, TM_PT_IPC_RECV, &page));
 	L4_Word_t n = tb.n;
-	RUN(t_kpre_run(u, tm_exregs_local));
+	RUN(t_kpre_run_paged(u, rt_pager(), tm_exregs_local));
 	RUN(tb_expect(u, TM_DONE));
 	CHECK_EQ(rt_mr(1), t.raw);
 	if (!skip) {
@@ -254,7 +266,7 @@ static const char *t_kpre_tcb_more_recv_from_local_away(void)
 	if (!skip)
 		RUN(tm_out(t, TM_PT_IPC_SEND, &page));
 	L4_Word_t n = tb.n;
-	RUN(t_kpre_run(u, tm_recv_local));
+	RUN(t_kpre_run_paged(u, rt_pager(), tm_recv_local));
 	RUN(tb_expect(u, TM_DONE));
 	CHECK_EQ(rt_mr(1), TM_PING);
 	CHECK_EQ(rt_mr(2), TM_WORD);
@@ -341,11 +353,50 @@ static const char *t_kpre_tcb_more_irq_associate_away(void)
 	return tm_irq_test(1);
 }
 
+/* The kpager of t's task is deleted while t is away in a receive; a send
+ * to t makes it must run, with no kpager to ask: t stays away, halted in
+ * effect (the send waits; ExchangeRegisters naming t fails with error 8,
+ * no memory).  Once the task is given a new kpager, t asks it for its
+ * body at once, and takes the message.  (Before: t stayed away until
+ * deleted, whatever kpager the task got.) */
+static const char *t_kpre_tcb_more_new_kpager_asked(void)
+{
+	L4_ThreadId_t t, u;
+	L4_Word_t page = 0;
+	int skip;
+
+	RUN(tm_begin(&t, &u, tm_waiter, &skip));
+	if (skip)
+		return tb_end(t);
+	RUN(tm_out(t, TM_PT_IPC_RECV, &page));
+	CHECK_EQ(L4_ThreadControl(tb_kpager, L4_nilthread, L4_nilthread, L4_nilthread,
+				  (void *)-1), 1);
+	RUN(t_kpre_run_paged(u, rt_pager(), tm_send_local_never));
+	CHECK(t_sched_state(u, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK(L4_IsNilThread(__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+					 0, 0, 0, 0, 0, 0)));
+	CHECK_EQ(L4_ErrorCode(), 8);
+	CHECK(t_sched_state(u, L4_SCHEDRESULT_PENDING_SEND));
+	/* A new kpager, lending copies of the form. */
+	RUN(tb_start());
+	tb.src = page;
+	CHECK_EQ(lent_kmem_control(tb_fill_thread(0).raw, LENT_KMEM_SET_KPAGER, tb_kpager.raw), 1);
+	RUN(tb_expect(u, TM_DONE));
+	CHECK_EQ(rt_mr(1), 1);
+	RUN(tb_expect(t, TM_DONE));
+	CHECK_EQ(rt_mr(1), TM_PING);
+	CHECK_EQ(rt_mr(2), TM_WORD);
+	CHECK_EQ(rt_mr(3), TM_LOCAL_U);
+	RUN(tm_came_back(t, 0, t, page));
+	return tb_end(t);
+}
+
 const struct test kpre_tcb_more_tests[] = {
 	TEST(kpre_tcb_more_send_to_local_away),
 	TEST(kpre_tcb_more_exregs_local_away),
 	TEST(kpre_tcb_more_recv_from_local_away),
 	TEST(kpre_tcb_more_irq_handler_away),
 	TEST(kpre_tcb_more_irq_associate_away),
+	TEST(kpre_tcb_more_new_kpager_asked),
 	{ 0 }
 };
