@@ -19,6 +19,7 @@
 #include <kernel/tcb_away.h>
 #include <kernel/utcb_away.h>
 #include <kernel/tcb_extern.h>
+#include <kernel/tcb_serial.h>
 #include <kernel/ipc_internal.h>
 #include <kernel/kpf.h>
 #include <kernel/sched.h>
@@ -35,7 +36,7 @@ _Static_assert(sizeof(tcb_core_t) <= 64 || sizeof(void *) != 4, "the resident pa
 
 static siphash_key_t key;
 static arch_fpu_caps_t fpu_caps;
-static uint32_t exports;           /* the last serial given */
+static tcb_serial_t exports;       /* the last serial given */
 /* One form at a time: the kernel runs on one CPU with interrupts off,
  * and the body it is made from is the slot it goes into. */
 static uint8_t form[TCBX_BYTES] __attribute__((aligned(16)));
@@ -337,8 +338,9 @@ static void go_away(tcb_t *t)
 {
 	tcb_core_t *c = t->core;
 	uint8_t st = c->state;
-	tcb_export_ctx_t x = { .key = key, .serial = ++exports, .fpu = fpu_caps,
-			       .held = TID_NIL, .xfer_partner = TID_NIL };
+	tcb_serial_next(&exports);         /* room checked: tcb_away_export */
+	tcb_export_ctx_t x = { .key = tcb_serial_key(&key, exports.epoch), .serial = exports.count,
+			       .fpu = fpu_caps, .held = TID_NIL, .xfer_partner = TID_NIL };
 	tid_t to = st == TS_SEND ? c->partner->id : TID_NIL;
 	tid_t local = thread_local_id(t);
 
@@ -353,7 +355,7 @@ static void go_away(tcb_t *t)
 	c->away.state = st;
 	c->away.flags = t->activated ? AWAY_ACTIVE : 0;
 	c->away.outcome = 0;
-	c->away.pad = 0;
+	c->away.epoch = exports.epoch;
 	c->away_to.send_to = to;
 	c->away_to.local = local;
 	if (st == TS_READY)
@@ -363,11 +365,20 @@ static void go_away(tcb_t *t)
 bool tcb_away_export(space_t *s, uint32_t cid, uint32_t pa)
 {
 	uint8_t *page = phys_to_virt(pa);
+	uint32_t bodies = 0;
 
 	(void)cid;
-	for (tcb_t *t = s->thread_list; t; t = t->space_next)
-		if (((uintptr_t)t & PAGE_MASK) == (uintptr_t)page && !may_go(t))
+	for (tcb_t *t = s->thread_list; t; t = t->space_next) {
+		if (((uintptr_t)t & PAGE_MASK) != (uintptr_t)page)
+			continue;
+		if (!may_go(t))
 			return false;
+		bodies++;
+	}
+	/* No serial left (never in practice: 2^40 exports): the kernel
+	 * keeps the page rather than give a serial twice. */
+	if (!tcb_serial_room(&exports, bodies))
+		return false;
 	for (tcb_t **pp = &s->thread_list; *pp;) {
 		tcb_t *t = *pp;
 		if (((uintptr_t)t & PAGE_MASK) != (uintptr_t)page) {
@@ -391,7 +402,8 @@ static void import_ctx(struct tcb_import_ctx *x, tcb_core_t *c)
 			  .send_partner = c->away.state == TS_SEND ? c->away_to.send_to : TID_NIL,
 			  .user_limit = USER_LIMIT, .kip_area = s->kip_area,
 			  .utcb_area = s->utcb_area },
-		.fpu = fpu_caps, .key = key, .serial = c->away.serial,
+		.fpu = fpu_caps, .key = tcb_serial_key(&key, c->away.epoch),
+		.serial = c->away.serial,
 		.core = c, .space = s,
 	};
 }

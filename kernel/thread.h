@@ -43,7 +43,7 @@ typedef struct tcb_core {
 			uint8_t state;         /* the state it left in */
 			uint8_t flags;         /* AWAY_* (kernel/tcb_away.h) */
 			uint8_t outcome;       /* an IPC error it meets when back, 0: none */
-			uint8_t pad;
+			uint8_t epoch;         /* its serial's (kernel/tcb_serial.h) */
 		} away;
 	};
 	struct tcb_core *partner;               /* TS_SEND: the receiver */
