@@ -456,6 +456,21 @@ static word_t *utcb_of(space_t *s, uint32_t loc)
 	return pa ? utcb_mr0_in(phys_to_virt(pa), loc) : NULL;
 }
 
+/* t, back in a receive, has on its queue a sender its receive takes, or
+ * an interrupt waits for it.  If not (it came back for a send it does not
+ * wait for: its from-specifier was in its body), it waits on as it was,
+ * its timeout armed with its first deadline: running its receive phase
+ * again would start a relative timeout anew. */
+static bool receive_wanted(tcb_t *t)
+{
+	tcb_core_t *first = t->core->senders;
+
+	for (tcb_core_t *s = first; s; s = s->sq_next == first ? NULL : s->sq_next)
+		if (s->tcb ? from_matches(t, s->tcb) : takes(t, s, s->away.flags & AWAY_WANTED))
+			return true;
+	return !kmsg_active(t) && irq_waits_for(t->core->id);
+}
+
 /* t is back: it takes up where it left, and meets what happened meanwhile. */
 static void back(tcb_core_t *c, tcb_t *t)
 {
@@ -492,7 +507,7 @@ static void back(tcb_core_t *c, tcb_t *t)
 			ipc_work_add(r->tcb);
 		else if (thread_away(r) && r->away.state == TS_RECV)
 			want(r);
-	} else if (st == TS_RECV && (c->senders || (!kmsg_active(t) && irq_waits_for(c->id)))) {
+	} else if (st == TS_RECV && receive_wanted(t)) {
 		ipc_work_add(t);            /* its receive phase takes them */
 	} else if (st == TS_RECV && kmsg_active(t) && t->cont.kpf.state == KPF_ASKED) {
 		/* It waited for its kpager's answer to a kernel page fault,

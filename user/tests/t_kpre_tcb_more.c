@@ -15,6 +15,9 @@
 #define TM_PING		0x7c03
 #define TM_WORD		0x5eed1234UL
 #define TM_REPLY	0x77aa55UL
+#define TM_RECV_US	1500000UL	/* a receive timeout */
+#define TM_GAP_US	1000000UL	/* how long after it the send comes */
+#define TM_SLACK_US	20000UL		/* the timer's grain against the clock */
 #define TM_IRQ		8		/* the RTC's line (t_irq.c) */
 #define TM_IRQ_TAG	0xFFF00000UL	/* label -1, no words (X.2) */
 /* Our tasks' UTCBs: the thread under test's first, its partner's next. */
@@ -58,6 +61,22 @@ static void tm_waiter(L4_Word_t arg)
 	L4_MsgTag_t tag = L4_Ipc(tm_main, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
 	L4_Word_t w = rt_mr(1);
 	tm_say(TM_DONE, L4_IpcSucceeded(tag) ? L4_Label(tag) : 0, w, from.raw);
+	tm_idle();
+}
+
+/* Says hello and waits, in the same Ipc, for main, TM_RECV_US at most;
+ * says its error code and when it began and ended waiting. */
+static void tm_timed(L4_Word_t arg)
+{
+	L4_ThreadId_t from;
+	L4_Word_t id = L4_MyLocalId().raw;
+
+	(void)arg;
+	rt_msg(TM_HELLO, 1, &id);
+	L4_Word_t start = rt_now_us();
+	L4_MsgTag_t tag = L4_Ipc(tm_main, tm_main, L4_Timeouts(L4_Never, rt_us(TM_RECV_US)), &from);
+	L4_Word_t end = rt_now_us(), ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
+	tm_say(TM_DONE, ec, start, end);
 	tm_idle();
 }
 
@@ -391,6 +410,38 @@ static const char *t_kpre_tcb_more_new_kpager_asked(void)
 	return tb_end(t);
 }
 
+/* t, away in a receive from main with a relative timeout, is brought
+ * back by a send that is not for it (from its partner); it waits on, and
+ * its timeout fires at its first deadline, not TM_RECV_US after it came
+ * back.  (Before: its receive phase ran again and started the timeout
+ * anew: it ended TM_RECV_US after the send, less a millisecond or two.)
+ * The send comes TM_GAP_US after the receive began, so the two deadlines
+ * are that far apart; the check is that the timeout came nearer the
+ * first (the clock and the timer differ by a few milliseconds:
+ * TM_SLACK_US). */
+static const char *t_kpre_tcb_more_recv_keeps_deadline(void)
+{
+	L4_ThreadId_t t, u;
+	L4_Word_t page = 0;
+	int skip;
+
+	RUN(tm_begin(&t, &u, tm_timed, &skip));
+	if (skip)
+		return tb_end(t);
+	RUN(tm_out(t, TM_PT_IPC_RECV, &page));
+	L4_Word_t n = tb.n;
+	rt_sleep_us(TM_GAP_US);
+	L4_Word_t sent = rt_now_us();
+	RUN(t_kpre_run_paged(u, rt_pager(), tm_send_local_never));
+	RUN(tb_expect(t, TM_DONE));
+	CHECK_EQ(rt_mr(1) & 0xF, EC_RECV(1));
+	L4_Word_t start = rt_mr(2), end = rt_mr(3);
+	CHECK(end - start >= TM_RECV_US - TM_SLACK_US);
+	CHECK(end - sent < TM_RECV_US - TM_GAP_US / 2);
+	RUN(tm_came_back(t, n, t, page));
+	return tb_end(t);
+}
+
 const struct test kpre_tcb_more_tests[] = {
 	TEST(kpre_tcb_more_send_to_local_away),
 	TEST(kpre_tcb_more_exregs_local_away),
@@ -398,5 +449,6 @@ const struct test kpre_tcb_more_tests[] = {
 	TEST(kpre_tcb_more_irq_handler_away),
 	TEST(kpre_tcb_more_irq_associate_away),
 	TEST(kpre_tcb_more_new_kpager_asked),
+	TEST(kpre_tcb_more_recv_keeps_deadline),
 	{ 0 }
 };
