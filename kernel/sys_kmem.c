@@ -318,6 +318,13 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 	}
 	case LENT_KMEM_SET_KPF_PAGES:
 		return set_kpf_pages(t, s->sigma0, &s->kpf_pages, arg);
+	case LENT_KMEM_SET_CHILD_KPAGER:
+		/* Nil: back to its own (the tasks it makes inherit that). */
+		if (tid_is_nil(arg) && t->space->privileged) {
+			s->child_kpager = TID_NIL;
+			return 1;
+		}
+		return set_kpager(t, false, &s->child_kpager, arg);
 	case LENT_KMEM_SET_KPF_WAIT:
 		return set_kpf_wait(t, s, arg);
 	default:

@@ -442,6 +442,89 @@ static const char *t_kpre_tcb_more_recv_keeps_deadline(void)
 	return tb_end(t);
 }
 
+/* The log entry from i on for (kind, cid), or TB_LOG if none. */
+static L4_Word_t tm_logged(L4_Word_t i, L4_Word_t kind, L4_Word_t cid)
+{
+	for (; i < tb.n && i < TB_LOG; i++)
+		if (tb.kind[i] == kind && tb.cid[i] == cid)
+			return i;
+	return TB_LOG;
+}
+
+/* Log entry i: (kind, cid) of t's task, named t, asked by `from` (as our
+ * kpager sees it: a thread of ours by its local ID), lent. */
+static const char *tm_entry_was(L4_Word_t i, L4_Word_t kind, L4_Word_t cid, L4_ThreadId_t t,
+				L4_ThreadId_t from)
+{
+	CHECK(i < TB_LOG);
+	CHECK_EQ(tb.kind[i], kind);
+	CHECK_EQ(tb.cid[i], cid);
+	CHECK_EQ(tb.named[i], t.raw);
+	CHECK_EQ(tb.from[i], from.raw);
+	CHECK_EQ(tb.ok[i], 1);
+	return 0;
+}
+
+/* The root names our kpager for the tasks it makes (SET_CHILD_KPAGER):
+ * a task it makes then has it as its kpager from the start, and its
+ * record and first TCB page are our kpager's, asked for by the root's
+ * ThreadControl.  That first page can be taken back and comes back from
+ * our kpager.  Nil names the root's own again.  (Before: no such
+ * operation; the first TCB page was lent by the root's kpager, sigma0,
+ * which never takes it back.) */
+static const char *t_kpre_tcb_more_child_kpager_first_page(void)
+{
+	L4_ThreadId_t t = rt_tid_alloc(), me = L4_Myself();
+	L4_Word_t old, page = 0, w = TM_WORD, cid0 = LENT_CID_TCB_BASE;
+
+	tm_main = me;
+	RUN(tb_start());
+	CHECK(!L4_IsNilThread(t));
+	int lends = tb_lends();
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_CHILD_KPAGER, tb_kpager.raw), 1);
+	L4_Word_t made = L4_ThreadControl(t, t, me, L4_nilthread, (void *)-1);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_CHILD_KPAGER, L4_nilthread.raw), 1);
+	CHECK_EQ(made, 1);
+	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_GET_KPAGER, 0), tb_kpager.raw);
+	if (lends) {
+		RUN(tm_entry_was(tm_logged(0, LENT_KMEM_TASK, LENT_CID_TASK), LENT_KMEM_TASK,
+				 LENT_CID_TASK, t, L4_MyLocalId()));
+		RUN(tm_entry_was(tm_logged(0, LENT_KMEM_TCB, cid0), LENT_KMEM_TCB, cid0, t,
+				 L4_MyLocalId()));
+		page = tb.page[tm_logged(0, LENT_KMEM_TCB, cid0)];
+	}
+	CHECK_EQ(L4_SpaceControl(t, 0, L4_FpageLog2(RT_KIP_AREA_BASE, 12),
+				 L4_FpageLog2(RT_UTCB_AREA_BASE, RT_UTCB_AREA_LOG2), L4_nilthread,
+				 &old), 1);
+	CHECK_EQ(L4_ThreadControl(t, t, me, me, (void *)TM_UTCB_T), 1);
+	RUN(t_kpre_run(t, tm_waiter));
+	RUN(tb_expect(t, TM_HELLO));
+	L4_Word_t n = tb.n;
+	if (lends) {
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 1);
+		(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible));
+		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
+		const volatile L4_Word_t *f = (const volatile L4_Word_t *)page;
+		CHECK_EQ(f[0], TB_MAGIC);
+		CHECK_EQ(f[TB_W_ID], t.raw);
+		CHECK_EQ(f[TB_W_POINT] & 0xFF, TM_PT_IPC_RECV);
+		tb.src = page;
+	}
+	rt_msg(TM_PING, 1, &w);
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+	RUN(tb_expect(t, TM_DONE));
+	CHECK_EQ(rt_mr(1), TM_PING);
+	CHECK_EQ(rt_mr(2), TM_WORD);
+	if (lends) {
+		CHECK_EQ(tb.n, n + 1);
+		RUN(tm_entry_was(n, LENT_KMEM_TCB, cid0, t, t));
+		CHECK(tb.page[n] != page);
+	}
+	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), 0);
+	return 0;
+}
+
 const struct test kpre_tcb_more_tests[] = {
 	TEST(kpre_tcb_more_send_to_local_away),
 	TEST(kpre_tcb_more_exregs_local_away),
@@ -450,5 +533,6 @@ const struct test kpre_tcb_more_tests[] = {
 	TEST(kpre_tcb_more_irq_associate_away),
 	TEST(kpre_tcb_more_new_kpager_asked),
 	TEST(kpre_tcb_more_recv_keeps_deadline),
+	TEST(kpre_tcb_more_child_kpager_first_page),
 	{ 0 }
 };
