@@ -56,6 +56,8 @@ L4_Word_t tb_page(void);
 /* Take the TCB page of t (its first thread) back: it is no longer lent,
  * and holds t's external form; *page is it. */
 const char *tb_take(L4_ThreadId_t t, L4_Word_t *page);
+/* The same for the TCB page lent at p (t a thread in it). */
+const char *tb_take_at(L4_ThreadId_t t, L4_Word_t p);
 /* The next message from t (its page faults in our image answered) has
  * this label. */
 const char *tb_expect(L4_ThreadId_t t, L4_Word_t label);

@@ -176,9 +176,18 @@ static void tm_irq_handler(L4_Word_t arg)
 
 /* ---- the root's side ---- */
 
+/* The message in MR1..3 of a report is TM_PING with TM_WORD, from `from`. */
+static const char *tm_got_ping(L4_Word_t from)
+{
+	CHECK_EQ(rt_mr(1), TM_PING);
+	CHECK_EQ(rt_mr(2), TM_WORD);
+	CHECK_EQ(rt_mr(3), from);
+	return 0;
+}
+
 /* The task, t the thread under test at entry, having said hello with its
  * local ID; *u its partner, activated (UTCB TM_UTCB_U, rt's pager thread
- * its pager) but not started (tm_run); *skip where nothing is lent. */
+ * its pager) but not started; *skip where nothing is lent. */
 static const char *tm_begin(L4_ThreadId_t *t, L4_ThreadId_t *u, void (*entry)(L4_Word_t),
 			    int *skip)
 {
@@ -214,6 +223,17 @@ static const char *tm_came_back(L4_ThreadId_t t, L4_Word_t i, L4_ThreadId_t from
 	return 0;
 }
 
+/* t's page taken back at safe point `point` (unless *skip), *n the log's
+ * length then, and the partner u started at `partner`. */
+static const char *tm_away_then(L4_ThreadId_t t, L4_ThreadId_t u, L4_Word_t point, int skip,
+				L4_Word_t *page, L4_Word_t *n, void (*partner)(L4_Word_t))
+{
+	if (!skip)
+		RUN(tm_out(t, point, page));
+	*n = tb.n;
+	return t_kpre_run_paged(u, rt_pager(), partner);
+}
+
 /* IPC to the local ID of a thread away: the send waits for it as for
  * any thread, the receiver's body is asked for (it waits for anyone), and
  * the message arrives whole, from the sender's local ID.  (Before: the
@@ -225,16 +245,12 @@ static const char *t_kpre_tcb_more_send_to_local_away(void)
 	int skip;
 
 	RUN(tm_begin(&t, &u, tm_waiter, &skip));
-	if (!skip)
-		RUN(tm_out(t, TM_PT_IPC_RECV, &page));
-	L4_Word_t n = tb.n;
-	RUN(t_kpre_run_paged(u, rt_pager(), tm_send_local));
+	L4_Word_t n;
+	RUN(tm_away_then(t, u, TM_PT_IPC_RECV, skip, &page, &n, tm_send_local));
 	RUN(tb_expect(u, TM_DONE));
 	CHECK_EQ(rt_mr(1), 1);
 	RUN(tb_expect(t, TM_DONE));
-	CHECK_EQ(rt_mr(1), TM_PING);
-	CHECK_EQ(rt_mr(2), TM_WORD);
-	CHECK_EQ(rt_mr(3), TM_LOCAL_U);
+	RUN(tm_got_ping(TM_LOCAL_U));
 	if (!skip) {
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_came_back(t, n, t, page));
@@ -253,10 +269,8 @@ static const char *t_kpre_tcb_more_exregs_local_away(void)
 	int skip;
 
 	RUN(tm_begin(&t, &u, tm_caller, &skip));
-	if (!skip)
-		RUN(tm_out(t, TM_PT_IPC_RECV, &page));
-	L4_Word_t n = tb.n;
-	RUN(t_kpre_run_paged(u, rt_pager(), tm_exregs_local));
+	L4_Word_t n;
+	RUN(tm_away_then(t, u, TM_PT_IPC_RECV, skip, &page, &n, tm_exregs_local));
 	RUN(tb_expect(u, TM_DONE));
 	CHECK_EQ(rt_mr(1), t.raw);
 	if (!skip) {
@@ -282,14 +296,10 @@ static const char *t_kpre_tcb_more_recv_from_local_away(void)
 
 	RUN(tm_begin(&t, &u, tm_sender, &skip));
 	CHECK(t_sched_state(t, L4_SCHEDRESULT_PENDING_SEND));
-	if (!skip)
-		RUN(tm_out(t, TM_PT_IPC_SEND, &page));
-	L4_Word_t n = tb.n;
-	RUN(t_kpre_run_paged(u, rt_pager(), tm_recv_local));
+	L4_Word_t n;
+	RUN(tm_away_then(t, u, TM_PT_IPC_SEND, skip, &page, &n, tm_recv_local));
 	RUN(tb_expect(u, TM_DONE));
-	CHECK_EQ(rt_mr(1), TM_PING);
-	CHECK_EQ(rt_mr(2), TM_WORD);
-	CHECK_EQ(rt_mr(3), TM_LOCAL_T);
+	RUN(tm_got_ping(TM_LOCAL_T));
 	RUN(tb_expect(t, TM_DONE));
 	CHECK_EQ(rt_mr(1), 1);
 	if (!skip) {
@@ -403,9 +413,7 @@ static const char *t_kpre_tcb_more_new_kpager_asked(void)
 	RUN(tb_expect(u, TM_DONE));
 	CHECK_EQ(rt_mr(1), 1);
 	RUN(tb_expect(t, TM_DONE));
-	CHECK_EQ(rt_mr(1), TM_PING);
-	CHECK_EQ(rt_mr(2), TM_WORD);
-	CHECK_EQ(rt_mr(3), TM_LOCAL_U);
+	RUN(tm_got_ping(TM_LOCAL_U));
 	RUN(tm_came_back(t, 0, t, page));
 	return tb_end(t);
 }
@@ -501,13 +509,8 @@ static const char *t_kpre_tcb_more_child_kpager_first_page(void)
 	RUN(tb_expect(t, TM_HELLO));
 	L4_Word_t n = tb.n;
 	if (lends) {
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 1);
-		(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible));
-		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
-		const volatile L4_Word_t *f = (const volatile L4_Word_t *)page;
-		CHECK_EQ(f[0], TB_MAGIC);
-		CHECK_EQ(f[TB_W_ID], t.raw);
-		CHECK_EQ(f[TB_W_POINT] & 0xFF, TM_PT_IPC_RECV);
+		RUN(tb_take_at(t, page));
+		CHECK_EQ(((const volatile L4_Word_t *)page)[TB_W_POINT] & 0xFF, TM_PT_IPC_RECV);
 		tb.src = page;
 	}
 	rt_msg(TM_PING, 1, &w);
