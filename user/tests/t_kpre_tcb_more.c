@@ -252,6 +252,7 @@ static const char *t_kpre_tcb_more_send_to_local_away(void)
 	RUN(tb_expect(t, TM_DONE));
 	RUN(tm_got_ping(TM_LOCAL_U));
 	if (!skip) {
+		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_came_back(t, n, t, page));
 	}
@@ -274,6 +275,7 @@ static const char *t_kpre_tcb_more_exregs_local_away(void)
 	RUN(tb_expect(u, TM_DONE));
 	CHECK_EQ(rt_mr(1), t.raw);
 	if (!skip) {
+		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_came_back(t, n, u, page));
 	}
@@ -303,6 +305,7 @@ static const char *t_kpre_tcb_more_recv_from_local_away(void)
 	RUN(tb_expect(t, TM_DONE));
 	CHECK_EQ(rt_mr(1), 1);
 	if (!skip) {
+		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_came_back(t, n, t, page));
 	}
@@ -346,6 +349,7 @@ static const char *tm_irq_reaches(L4_ThreadId_t t, int associate_after, int skip
 	CHECK_EQ(rt_mr(2), irq_thread(TM_IRQ).raw);
 	CHECK_EQ(rt_mr(3), 1);
 	if (!skip) {
+		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_came_back(t, n, t, page));
 	}
@@ -519,6 +523,7 @@ static const char *t_kpre_tcb_more_child_kpager_first_page(void)
 	CHECK_EQ(rt_mr(1), TM_PING);
 	CHECK_EQ(rt_mr(2), TM_WORD);
 	if (lends) {
+		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_entry_was(n, LENT_KMEM_TCB, cid0, t, t));
 		CHECK(tb.page[n] != page);
