@@ -310,7 +310,7 @@ static void receive_phase_one(tcb_t *t)
 	tid_t from = t->cont.ipc_from;
 
 	if (!kmsg_active(t) && !tid_is_any(from) && !tid_is_anylocal(from) &&
-	    !thread_resolve(t, from) && !irq_is_thread(from) && !thread_away_id(from)) {
+	    !thread_resolve(t, from) && !irq_is_thread(from) && !thread_away_id(t->space, from)) {
 		fail_ipc(t, IPC_ERR_NOPARTNER, true);
 		return;
 	}

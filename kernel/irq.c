@@ -21,6 +21,7 @@
 #include <kernel/irq.h>
 #include <kernel/ipc_internal.h>
 #include <kernel/syscall.h>
+#include <kernel/tcb_away.h>
 
 enum irq_state {
 	IRQ_OFF,          /* no handler; masked */
@@ -66,13 +67,27 @@ static void deliver(unsigned n, tcb_t *h)
 	finish_receive(h, irq_tid(n), msgtag_make(LABEL_INTERRUPT, 0, 0, 0));
 }
 
-/* Line n's interrupt waits: its handler takes it now if it can. */
+/* A handler exists with or without its body (kernel/tcb_away.c): the
+ * line names it by global ID, and the body comes back when needed. */
+static bool handler_exists(tid_t id)
+{
+	const tcb_core_t *c = thread_core_lookup(id);
+
+	return c && (c->tcb || thread_away(c));
+}
+
+/* Line n's interrupt waits: its handler takes it now if it can.  A
+ * handler away in a receive must run (as for a send that reaches it):
+ * it asks for its body, and its receive phase takes the interrupt when
+ * it is back. */
 static void offer(unsigned n)
 {
-	tcb_t *h = thread_lookup(lines[n].handler);
+	tcb_core_t *c = thread_core_lookup(lines[n].handler);
 
-	if (h && takes(h, n))
-		deliver(n, h);
+	if (c && thread_away(c))
+		tcb_away_wake(c);
+	else if (c && c->tcb && takes(c->tcb, n))
+		deliver(n, c->tcb);
 }
 
 void irq_raise(unsigned n)
@@ -81,6 +96,14 @@ void irq_raise(unsigned n)
 		return;               /* stays masked (the arch layer masked it) */
 	set_state(n, IRQ_PENDING);
 	offer(n);
+}
+
+bool irq_waits_for(tid_t id)
+{
+	for (unsigned n = 0; n < ARCH_IRQ_LINES; n++)
+		if ((irq_pending_lines >> n) & 1 && lines[n].handler == id)
+			return true;
+	return false;
 }
 
 bool irq_receive(tcb_t *t)
@@ -123,7 +146,7 @@ word_t irq_thread_control(tcb_t *t, tid_t dest, tid_t pager)
 	 * is the handler; the interrupt thread itself dissociates). */
 	if (!irq_is_thread(dest) || !arch_irq_usable(n))
 		return sys_fail(t, ERR_INVALID_THREAD);
-	if (pager != dest && !thread_lookup(pager))
+	if (pager != dest && !handler_exists(pager))
 		return sys_fail(t, ERR_INVALID_THREAD);
 	/* Act. */
 	irq_line_t *l = &lines[n];
@@ -186,7 +209,7 @@ static bool line_ok(unsigned n)
 
 	if (l->state == IRQ_OFF)
 		return tid_is_nil(l->handler) && !pending && arch_irq_masked(n);
-	return arch_irq_usable(n) && thread_lookup(l->handler) &&
+	return arch_irq_usable(n) && handler_exists(l->handler) &&
 	       pending == (l->state == IRQ_PENDING) && arch_irq_masked(n) == (l->state != IRQ_OPEN);
 }
 

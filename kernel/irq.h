@@ -30,6 +30,8 @@ static inline bool irq_is_thread(tid_t id)
 word_t irq_thread_control(struct tcb *t, tid_t dest, tid_t pager);
 /* The arch layer masked and acknowledged line irq's interrupt. */
 void irq_raise(unsigned irq);
+/* Does an interrupt wait for the handler with global ID id? */
+bool irq_waits_for(tid_t id);
 /* t, in a user receive phase, takes an interrupt waiting for it, if its
  * from-specifier accepts one; false if none was delivered. */
 bool irq_receive(struct tcb *t);

@@ -61,6 +61,9 @@ struct space {
 	uint32_t node_page_count;          /* and their number: the next one's CID */
 	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
+	tid_t child_kpager;                /* the tasks it makes get this kpager
+	                                    * (nil: its own; KmemControl
+	                                    * SET_CHILD_KPAGER) */
 	/* Some entry of this space has had a cache mode other than the
 	 * default (MemoryControl, or a map from such a space): only then does
 	 * a map into or out of it look at the modes (space_pte.c). */

@@ -15,6 +15,7 @@
 #include <kernel/kmem_sigma0.h>
 #include <kernel/selfcheck.h>
 #include <kernel/irq.h>
+#include <kernel/tcb_away.h>
 #include <arch/arch.h>
 
 /* A page is missing: ask the kpager for it, unless it refused last time. */
@@ -301,8 +302,13 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return may_read(t, s) ? s->kpager : sys_fail(t, ERR_NO_PRIVILEGE);
 	case LENT_KMEM_TASK_ID:
 		return may_read(t, s) ? s->id : sys_fail(t, ERR_NO_PRIVILEGE);
-	case LENT_KMEM_SET_KPAGER:
-		return set_kpager(t, s->sigma0, &s->kpager, arg);
+	case LENT_KMEM_SET_KPAGER: {
+		/* Threads away that must run ask the new kpager at once. */
+		word_t r = set_kpager(t, s->sigma0, &s->kpager, arg);
+		if (r)
+			tcb_away_kpager_set(s);
+		return r;
+	}
 	case LENT_KMEM_LENT_KINDS: {
 		word_t mask = 0;
 		for (unsigned k = 0; k < LENT_KMEM_KINDS; k++)
@@ -312,6 +318,13 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 	}
 	case LENT_KMEM_SET_KPF_PAGES:
 		return set_kpf_pages(t, s->sigma0, &s->kpf_pages, arg);
+	case LENT_KMEM_SET_CHILD_KPAGER:
+		/* Nil: back to its own (the tasks it makes inherit that). */
+		if (tid_is_nil(arg) && t->space->privileged) {
+			s->child_kpager = TID_NIL;
+			return 1;
+		}
+		return set_kpager(t, false, &s->child_kpager, arg);
 	case LENT_KMEM_SET_KPF_WAIT:
 		return set_kpf_wait(t, s, arg);
 	default:

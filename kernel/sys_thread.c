@@ -175,20 +175,28 @@ static word_t unmake(tcb_t *t, tcb_core_t *dc, space_t *s)
 static enum sys_gather new_task(tcb_t *t, tcb_core_t **dcp, tid_t dest, space_t **sp)
 {
 	space_t *s;
+	/* A new task inherits its creator's kpager, or the one its creator
+	 * named for the tasks it makes (SET_CHILD_KPAGER), which then lends
+	 * its record and first TCB page too. */
+	tid_t kpager = t->space->child_kpager;
+	uint8_t kpf_pages = 1;
 
+	if (tid_is_nil(kpager)) {
+		kpager = t->space->kpager;
+		kpf_pages = t->space->kpf_pages;
+	}
 	if (!kmem_record_is_lent()) {
 		s = space_create();
 		if (!s)
 			return GATHER_NO_MEMORY;
-		s->kpager = t->space->kpager;   /* a new task inherits its creator's */
-		s->kpf_pages = t->space->kpf_pages;
+		s->kpager = kpager;
+		s->kpf_pages = kpf_pages;
 		*sp = s;
 		return GATHER_OK;
 	}
 	tcb_core_t *dc = *dcp;
 	if (!dc) {
-		dc = thread_core_create_unhoused(dest, space_id_take(), t->space->kpager,
-						 t->space->kpf_pages);
+		dc = thread_core_create_unhoused(dest, space_id_take(), kpager, kpf_pages);
 		if (!dc)
 			return GATHER_NO_MEMORY;
 		*dcp = dc;

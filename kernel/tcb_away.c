@@ -19,6 +19,7 @@
 #include <kernel/tcb_away.h>
 #include <kernel/utcb_away.h>
 #include <kernel/tcb_extern.h>
+#include <kernel/tcb_serial.h>
 #include <kernel/ipc_internal.h>
 #include <kernel/kpf.h>
 #include <kernel/sched.h>
@@ -35,7 +36,7 @@ _Static_assert(sizeof(tcb_core_t) <= 64 || sizeof(void *) != 4, "the resident pa
 
 static siphash_key_t key;
 static arch_fpu_caps_t fpu_caps;
-static uint32_t exports;           /* the last serial given */
+static tcb_serial_t exports;       /* the last serial given */
 /* One form at a time: the kernel runs on one CPU with interrupts off,
  * and the body it is made from is the slot it goes into. */
 static uint8_t form[TCBX_BYTES] __attribute__((aligned(16)));
@@ -55,9 +56,12 @@ static uint8_t *slot_of(const tcb_core_t *c, uint32_t pa)
 	return (uint8_t *)phys_to_virt(pa) + c->slot % LENT_TCB_PER_PAGE * BODY_BYTES;
 }
 
-/* The next thread away of s whose body is in the TCB page at cid, from
- * thread number *no on; NULL after the last.  A walk of the thread
- * table: taking a page back and bringing it back are rare. */
+#define ANY_PAGE (~0u)
+
+/* The next thread away of s whose body is in the TCB page at cid (any
+ * page: ANY_PAGE), from thread number *no on; NULL after the last.  A
+ * walk of the thread table: taking a page back and bringing it back are
+ * rare. */
 static tcb_core_t *next_away(const space_t *s, uint32_t cid, uint32_t *no)
 {
 	for (; *no < THREAD_DIR_ENTRIES * LEAF_ENTRIES; (*no)++) {
@@ -67,7 +71,8 @@ static tcb_core_t *next_away(const space_t *s, uint32_t cid, uint32_t *no)
 			continue;
 		}
 		tcb_core_t *c = leaf[*no % LEAF_ENTRIES];
-		if (c && thread_away(c) && c->space == s && thread_body_cid(c) == cid) {
+		if (c && thread_away(c) && c->space == s &&
+		    (cid == ANY_PAGE || thread_body_cid(c) == cid)) {
 			(*no)++;
 			return c;
 		}
@@ -78,10 +83,29 @@ static tcb_core_t *next_away(const space_t *s, uint32_t cid, uint32_t *no)
 #define FOR_EACH_AWAY(c, s, cid, no) \
 	for (uint32_t no = 0; ((c) = next_away((s), (cid), &no)) != NULL;)
 
+/* Its local ID is in its body, so the resident part keeps a copy while
+ * it is away (away_to.local, set by go_away).  A walk of the thread
+ * table, as above: only a name that no whole thread of s has gets here. */
+tcb_core_t *tcb_away_resolve(const space_t *s, tid_t id)
+{
+	if (tid_is_global(id)) {
+		tcb_core_t *c = thread_core_lookup(id);
+		return c && thread_away(c) ? c : NULL;
+	}
+	tcb_core_t *c;
+
+	if (!tid_is_local(id))
+		return NULL;
+	FOR_EACH_AWAY(c, s, ANY_PAGE, no)
+		if (c->away_to.local == id)
+			return c;
+	return NULL;
+}
+
 /* ---- asking for the body ---- */
 
-/* Does rcv, in a receive phase, take a message from c?  c's local ID is
- * in its body, so a receive from a local ID takes none. */
+/* Does rcv, in a receive phase, take a message from c?  (c's local ID
+ * is the copy its resident part keeps.) */
 static bool takes(const tcb_t *rcv, const tcb_core_t *c, bool user_only)
 {
 	tid_t from = rcv->cont.ipc_from;
@@ -93,6 +117,8 @@ static bool takes(const tcb_t *rcv, const tcb_core_t *c, bool user_only)
 		return true;
 	if (kmsg_active(rcv))
 		return false;
+	if (tid_is_local(from))
+		return rcv->space == c->space && from == c->away_to.local;
 	return tid_is_any(from) || (tid_is_anylocal(from) && rcv->space == c->space);
 }
 
@@ -148,6 +174,27 @@ int tcb_away_met(tcb_t *rcv, tcb_core_t *c)
 	return rcv->core->state == TS_RECV ? AWAY_RESCAN : AWAY_DELIVERED;
 }
 
+void tcb_away_kpager_set(space_t *s)
+{
+	tcb_core_t *c;
+
+	FOR_EACH_AWAY(c, s, ANY_PAGE, no) {
+		uint8_t f = c->away.flags;
+		if (!(f & (AWAY_ORPHAN | AWAY_WANTED | AWAY_ASKED)) || (f & AWAY_HALTED))
+			continue;
+		if ((f & AWAY_WANTED) && c->partner)
+			senders_unlink(c);      /* off the old kpager's queue */
+		c->away.flags = (uint8_t)(f & ~(AWAY_ORPHAN | AWAY_WANTED | AWAY_ASKED));
+		want(c);
+	}
+}
+
+void tcb_away_wake(tcb_core_t *c)
+{
+	if (c->away.state == TS_RECV)
+		want(c);
+}
+
 void tcb_away_timeout(tcb_core_t *c)
 {
 	timeout_unlink_core(c);
@@ -200,9 +247,9 @@ static void answer(tcb_t *t, tcb_core_t *c, word_t tag)
 
 bool tcb_away_send(tcb_t *t, tid_t to, word_t tag)
 {
-	tcb_core_t *c = tid_is_global(to) ? thread_core_lookup(to) : NULL;
+	tcb_core_t *c = tcb_away_resolve(t->space, to);
 
-	if (!c || !thread_away(c))
+	if (!c)
 		return false;
 	if (msgtag_label(tag) == LENT_LABEL_KPF && (c->away.flags & AWAY_ASKED) &&
 	    t->core->id == c->space->kpager) {
@@ -215,18 +262,20 @@ bool tcb_away_send(tcb_t *t, tid_t to, word_t tag)
 	 * again once back: back()).  Pages for a thread that waits for no
 	 * kernel page fault's answer are refused when delivered, as ever. */
 	ipc_queue_send(t, c);
-	if (c->away.state == TS_RECV)
-		want(c);
+	tcb_away_wake(c);
 	return true;
 }
 
 /* A receiver that waits for exactly the deleted thread c (by its global
- * ID: its local ID went with its body) fails, as thread_destroy's do. */
+ * ID, or by the local ID its resident part keeps) fails, as
+ * thread_destroy's do. */
 static void fail_waiting_for(tcb_t *w, void *arg)
 {
 	const tcb_core_t *c = arg;
+	tid_t from = w->cont.ipc_from;
 
-	if (w->core->state == TS_RECV && w->cont.ipc_from == c->id)
+	if (w->core->state == TS_RECV &&
+	    (from == c->id || (tid_is_local(from) && w->space == c->space && from == c->away_to.local)))
 		ipc_fail_no_partner(w);
 }
 
@@ -257,9 +306,9 @@ void tcb_away_delete(tcb_core_t *c)
 
 int tcb_away_gather(tcb_t *t, tid_t id)
 {
-	tcb_core_t *c = tid_is_global(id) ? thread_core_lookup(id) : NULL;
+	tcb_core_t *c = tcb_away_resolve(t->space, id);
 
-	if (!c || !thread_away(c))
+	if (!c)
 		return GATHER_OK;
 	return sys_gather_page(t, c->space, KMEM_TCB, thread_body_cid(c), c->id);
 }
@@ -289,9 +338,11 @@ static void go_away(tcb_t *t)
 {
 	tcb_core_t *c = t->core;
 	uint8_t st = c->state;
-	tcb_export_ctx_t x = { .key = key, .serial = ++exports, .fpu = fpu_caps,
-			       .held = TID_NIL, .xfer_partner = TID_NIL };
+	tcb_serial_next(&exports);         /* room checked: tcb_away_export */
+	tcb_export_ctx_t x = { .key = tcb_serial_key(&key, exports.epoch), .serial = exports.count,
+			       .fpu = fpu_caps, .held = TID_NIL, .xfer_partner = TID_NIL };
 	tid_t to = st == TS_SEND ? c->partner->id : TID_NIL;
+	tid_t local = thread_local_id(t);
 
 	arch_thread_away(t);
 	if (st == TS_READY)
@@ -304,9 +355,9 @@ static void go_away(tcb_t *t)
 	c->away.state = st;
 	c->away.flags = t->activated ? AWAY_ACTIVE : 0;
 	c->away.outcome = 0;
-	c->away.pad = 0;
+	c->away.epoch = exports.epoch;
 	c->away_to.send_to = to;
-	c->away_to.zero = 0;
+	c->away_to.local = local;
 	if (st == TS_READY)
 		want(c);
 }
@@ -314,11 +365,20 @@ static void go_away(tcb_t *t)
 bool tcb_away_export(space_t *s, uint32_t cid, uint32_t pa)
 {
 	uint8_t *page = phys_to_virt(pa);
+	uint32_t bodies = 0;
 
 	(void)cid;
-	for (tcb_t *t = s->thread_list; t; t = t->space_next)
-		if (((uintptr_t)t & PAGE_MASK) == (uintptr_t)page && !may_go(t))
+	for (tcb_t *t = s->thread_list; t; t = t->space_next) {
+		if (((uintptr_t)t & PAGE_MASK) != (uintptr_t)page)
+			continue;
+		if (!may_go(t))
 			return false;
+		bodies++;
+	}
+	/* No serial left (never in practice: 2^40 exports): the kernel
+	 * keeps the page rather than give a serial twice. */
+	if (!tcb_serial_room(&exports, bodies))
+		return false;
 	for (tcb_t **pp = &s->thread_list; *pp;) {
 		tcb_t *t = *pp;
 		if (((uintptr_t)t & PAGE_MASK) != (uintptr_t)page) {
@@ -342,7 +402,8 @@ static void import_ctx(struct tcb_import_ctx *x, tcb_core_t *c)
 			  .send_partner = c->away.state == TS_SEND ? c->away_to.send_to : TID_NIL,
 			  .user_limit = USER_LIMIT, .kip_area = s->kip_area,
 			  .utcb_area = s->utcb_area },
-		.fpu = fpu_caps, .key = key, .serial = c->away.serial,
+		.fpu = fpu_caps, .key = tcb_serial_key(&key, c->away.epoch),
+		.serial = c->away.serial,
 		.core = c, .space = s,
 	};
 }
@@ -395,6 +456,21 @@ static word_t *utcb_of(space_t *s, uint32_t loc)
 	return pa ? utcb_mr0_in(phys_to_virt(pa), loc) : NULL;
 }
 
+/* t, back in a receive, has on its queue a sender its receive takes, or
+ * an interrupt waits for it.  If not (it came back for a send it does not
+ * wait for: its from-specifier was in its body), it waits on as it was,
+ * its timeout armed with its first deadline: running its receive phase
+ * again would start a relative timeout anew. */
+static bool receive_wanted(tcb_t *t)
+{
+	tcb_core_t *first = t->core->senders;
+
+	for (tcb_core_t *s = first; s; s = s->sq_next == first ? NULL : s->sq_next)
+		if (s->tcb ? from_matches(t, s->tcb) : takes(t, s, s->away.flags & AWAY_WANTED))
+			return true;
+	return !kmsg_active(t) && irq_waits_for(t->core->id);
+}
+
 /* t is back: it takes up where it left, and meets what happened meanwhile. */
 static void back(tcb_core_t *c, tcb_t *t)
 {
@@ -431,7 +507,7 @@ static void back(tcb_core_t *c, tcb_t *t)
 			ipc_work_add(r->tcb);
 		else if (thread_away(r) && r->away.state == TS_RECV)
 			want(r);
-	} else if (st == TS_RECV && c->senders) {
+	} else if (st == TS_RECV && receive_wanted(t)) {
 		ipc_work_add(t);            /* its receive phase takes them */
 	} else if (st == TS_RECV && kmsg_active(t) && t->cont.kpf.state == KPF_ASKED) {
 		/* It waited for its kpager's answer to a kernel page fault,

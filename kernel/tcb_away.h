@@ -32,11 +32,15 @@ static inline bool thread_away(const tcb_core_t *c)
 	return c->state == TS_AWAY;
 }
 
-/* Is id the global ID of a thread away? */
-static inline bool thread_away_id(tid_t id)
+/* The thread away that id names as seen from space s: its global ID,
+ * or a local ID of s (kept resident: its body holds the UTCB); NULL if
+ * none. */
+tcb_core_t *tcb_away_resolve(const struct space *s, tid_t id);
+
+/* Does id name a thread away, as seen from space s? */
+static inline bool thread_away_id(const struct space *s, tid_t id)
 {
-	const tcb_core_t *c = thread_core_lookup(id);
-	return c && thread_away(c);
+	return tcb_away_resolve(s, id) != NULL;
 }
 
 /* The boot key for the seal (once, at boot). */
@@ -57,6 +61,11 @@ void tcb_away_import(struct space *s, uint32_t cid, uint32_t pa);
 
 /* The timeout of a thread away fired (sched.c). */
 void tcb_away_timeout(tcb_core_t *c);
+/* s has a new kpager (LENT_KMEM_SET_KPAGER): its threads away that must
+ * run ask it for their bodies, their last kpager gone or not. */
+void tcb_away_kpager_set(struct space *s);
+/* An interrupt waits for c, away (irq.c): c must run if it receives. */
+void tcb_away_wake(tcb_core_t *c);
 /* rcv's receive phase meets c, away, on its queue of senders (ipc.c). */
 enum { AWAY_SKIP, AWAY_RESCAN, AWAY_DELIVERED };
 int tcb_away_met(tcb_t *rcv, tcb_core_t *c);

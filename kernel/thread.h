@@ -43,7 +43,7 @@ typedef struct tcb_core {
 			uint8_t state;         /* the state it left in */
 			uint8_t flags;         /* AWAY_* (kernel/tcb_away.h) */
 			uint8_t outcome;       /* an IPC error it meets when back, 0: none */
-			uint8_t pad;
+			uint8_t epoch;         /* its serial's (kernel/tcb_serial.h) */
 		} away;
 	};
 	struct tcb_core *partner;               /* TS_SEND: the receiver */
@@ -67,10 +67,11 @@ typedef struct tcb_core {
 		struct {
 			struct tcb_core *work_next, *work_prev; /* receive phases waiting to be run */
 		};
-		/* TS_AWAY (never on that list): a send's receiver, by ID. */
+		/* TS_AWAY (never on that list): a send's receiver, by ID,
+		 * and its own local ID (TID_NIL: none), which its body holds. */
 		struct {
 			tid_t send_to;
-			uint32_t zero;
+			tid_t local;
 		} away_to;
 	};
 } tcb_core_t;

@@ -48,14 +48,14 @@ static void rtc_write(L4_Word_t reg, L4_Word_t v)
 	t_io_outb(RTC_DATA, v);
 }
 
-static void rtc_start(void)
+void rtc_start(void)
 {
 	rtc_write(RTC_A, (rtc_read(RTC_A) & 0xF0) | RTC_RATE_1024HZ);
 	rtc_write(RTC_B, rtc_read(RTC_B) | RTC_B_PIE);
 	(void)rtc_read(RTC_C);
 }
 
-static void rtc_stop(void)
+void rtc_stop(void)
 {
 	rtc_write(RTC_B, rtc_read(RTC_B) & ~(L4_Word_t)RTC_B_PIE);
 	(void)rtc_read(RTC_C);

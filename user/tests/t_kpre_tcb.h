@@ -56,11 +56,16 @@ L4_Word_t tb_page(void);
 /* Take the TCB page of t (its first thread) back: it is no longer lent,
  * and holds t's external form; *page is it. */
 const char *tb_take(L4_ThreadId_t t, L4_Word_t *page);
+/* The same for the TCB page lent at p (t a thread in it). */
+const char *tb_take_at(L4_ThreadId_t t, L4_Word_t p);
 /* The next message from t (its page faults in our image answered) has
  * this label. */
 const char *tb_expect(L4_ThreadId_t t, L4_Word_t label);
 /* Log entry i was the kernel page fault of t's body, from t itself. */
 const char *tb_fault_was(L4_Word_t i, L4_ThreadId_t t, L4_ThreadId_t from);
+/* Thread i of the task's first TCB page (0: the task's first thread),
+ * made by tb_task_start, neither active nor started. */
+L4_ThreadId_t tb_fill_thread(unsigned i);
 /* Delete t and the rest of its task, and run the self-check. */
 const char *tb_end(L4_ThreadId_t t);
 /* The same for the rest of the task alone. */

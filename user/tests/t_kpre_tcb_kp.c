@@ -102,10 +102,8 @@ L4_Word_t tb_page(void)
 	return 0;
 }
 
-const char *tb_take(L4_ThreadId_t t, L4_Word_t *page)
+const char *tb_take_at(L4_ThreadId_t t, L4_Word_t p)
 {
-	L4_Word_t p = tb_page();
-
 	CHECK(p != 0);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, p), 1);
 	(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(p, 12), L4_FullyAccessible));
@@ -113,6 +111,14 @@ const char *tb_take(L4_ThreadId_t t, L4_Word_t *page)
 	const volatile L4_Word_t *w = (const volatile L4_Word_t *)p;
 	CHECK_EQ(w[0], TB_MAGIC);
 	CHECK_EQ(w[TB_W_ID], t.raw);
+	return 0;
+}
+
+const char *tb_take(L4_ThreadId_t t, L4_Word_t *page)
+{
+	L4_Word_t p = tb_page();
+
+	RUN(tb_take_at(t, p));
 	*page = p;
 	return 0;
 }
@@ -140,6 +146,11 @@ const char *tb_fault_was(L4_Word_t i, L4_ThreadId_t t, L4_ThreadId_t from)
 }
 
 static L4_ThreadId_t tb_fill[TB_FILL];
+
+L4_ThreadId_t tb_fill_thread(unsigned i)
+{
+	return tb_fill[i];
+}
 
 const char *tb_task_start(L4_ThreadId_t *t, void (*entry)(L4_Word_t))
 {

@@ -54,6 +54,7 @@ extern const struct test kattack_ctl_tests[], kowned_tests[], s0store_tests[];
 extern const struct test selfcheck_tests[];
 extern const struct test klend_tests[], kpreempt_tests[], kpreempt_more_tests[], kpreempt_work_tests[];
 extern const struct test kpreempt_io_tests[], kpre_tcb_tests[], kpre_tcb_edit_tests[], kpre_utcb_tests[];
+extern const struct test kpre_tcb_more_tests[];
 extern const struct test highmem_tests[];
 extern const struct test ktask_tests[];
 extern const struct test kpf_multi_tests[], kpf_deadlock_tests[], kpf_back_tests[];
@@ -73,6 +74,9 @@ L4_ThreadId_t irq_thread(L4_Word_t n);
 L4_Word_t associate(L4_Word_t n, L4_ThreadId_t handler);
 L4_MsgTag_t irq_receive(L4_ThreadId_t from, L4_Time_t to, L4_ThreadId_t *who);
 int rtc_fired(void);
+/* The RTC's periodic interrupt on (1,024 a second) and off again. */
+void rtc_start(void);
+void rtc_stop(void);
 const char *with_rtc(const char *(*body)(void));
 extern const struct test x2rest_tests[], x2rest_redir_tests[];
 extern const struct test x2abi_tests[], x2abi_ipc_tests[], lipc_fast_tests[];

@@ -228,6 +228,12 @@ enum lent_kmem_op {
 	                            * names none): a kpager tells by it which
 	                            * task a fault's thread belongs to.  The task
 	                            * itself, its kpager, or a privileged task. */
+	LENT_KMEM_SET_CHILD_KPAGER = 13, /* EDX: the kpager of the tasks the task
+	                            * makes from now on (nil: its own, the
+	                            * default): it lends their record and first
+	                            * TCB page, and they have it as their kpager,
+	                            * one page per fault.  Privileged tasks only,
+	                            * as SET_KPAGER. */
 };
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then the words below.  Readable by the task, by
