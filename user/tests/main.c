@@ -25,6 +25,7 @@ static const struct test *const groups[] = {
 	ktask_tests, kpfnote_tests, kpfregs_tests, kstrip_tests,
 	kpager_tests,
 	tcb_tests,
+	migrate_tests,
 	tcbattack_tests, tcbattack_pages_tests,
 	kattack_tests, kattack_roles_tests, khostile_recv_tests, khostile_tests, khostile_bad_tests, khostile_nest_tests,
 	khostile_tc_tests,
