@@ -318,9 +318,10 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
 			  tid_t pager, word_t utcb)
 {
+	tcb_core_t *self = t->core;
 	word_t r = thread_control(t, dest, space_spec, scheduler, pager, utcb);
 
-	kpf_call_returns(t);
+	kpf_call_returns(self->tcb);   /* the caller's body, wherever it went */
 	return r;
 }
 
@@ -399,16 +400,19 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 	}
 	tcb_t *sp = thread_lookup(space_spec);
 	if (d) {                                       /* modify */
-		/* Another space moves d there (not the caller itself, nor a
-		 * thread made meanwhile by the number this call creates). */
-		if (!sp || (sp->space != d->space && (d == t || creating)))
+		/* Another space moves d there (not a thread made meanwhile
+		 * by the number this call creates). */
+		if (!sp || (sp->space != d->space && creating))
 			return sys_fail(t, ERR_INVALID_SPACE);
+		bool self = d == t;
 		space_t *from = d->space;
 		tid_t named = from != sp->space ? sp->core->id : d->core->id;
 		word_t r = modify(t, d, sp->space, named, scheduler, pager, utcb);
 		if (r == GATHERING)
 			return dest;            /* runs again once the page is lent */
 		d = dc->tcb;                    /* its body may have moved */
+		if (self)
+			t = d;                  /* the caller moved itself */
 		if (r && dc->id != dest)
 			thread_set_version(d, dest);   /* same number, new version */
 		if (!r || from == d->space)

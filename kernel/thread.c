@@ -392,6 +392,8 @@ tcb_t *thread_body_move(tcb_t *t, space_t *to, void *page)
 	}
 	if (sched_donee == t)
 		sched_donee = n;
+	if (current == t)
+		current = n;           /* the caller moves itself */
 	memset(t, 0, TCB_BODY_BYTES);
 	slot_give(from, old_slot);
 	if (!page_shared(from, old_slot))

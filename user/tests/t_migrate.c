@@ -135,7 +135,7 @@ static const char *t_mig_last_thread_leaves(void)
 
 /* Error 6 for an active thread whose location is taken, outside the
  * new space's UTCB area, or in a space without one; and a different
- * location; 1 unprivileged, 3 no such space or the caller itself, 4 no
+ * location; 1 unprivileged, 3 no such space, 4 no
  * such scheduler.  Nothing changes: t still waits for its command. */
 static const char *t_mig_refused(void)
 {
@@ -155,7 +155,6 @@ static const char *t_mig_refused(void)
 	RUN(mig_fails(t, e, L4_nilthread, ~0UL, 6));
 	RUN(mig_fails(t, b, L4_nilthread, MIG_UTCB1, 6));
 	RUN(mig_fails(t, t_nonexistent(), L4_nilthread, ~0UL, 3));
-	RUN(mig_fails(L4_Myself(), b, L4_nilthread, ~0UL, 3));
 	RUN(mig_fails(t, b, t_nonexistent(), ~0UL, 4));
 	L4_Word_t w[5] = { t.raw, b.raw, 0, 0, ~0UL };
 	CHECK(t_ag_ok(rt_agent_cmd(b, RT_AG_TC, 5, w)));
@@ -187,6 +186,44 @@ static const char *t_mig_inactive_activated(void)
 	CHECK(t_ag_ok(rt_agent_result(i, 0)));
 	RUN(mig_self(i, MIG_UTCB1));
 	RUN(t_ag_reads(i, MIG_X, MIG_MARK + 1));
+	return t_selfcheck();
+}
+
+/* A thread of the root's moves itself to the space of thread arg, with
+ * rt's pager as its pager: the call returns there, and it reads that
+ * space's memory. */
+static void mig_mover(L4_Word_t arg)
+{
+	L4_ThreadId_t to = { .raw = arg };
+
+	L4_Set_Pager(rt_pager());
+	t_shared[1] = L4_ThreadControl(L4_Myself(), to, L4_nilthread, L4_nilthread, (void *)-1);
+	t_shared[2] = L4_ErrorCode();
+	t_shared[3] = *(volatile L4_Word_t *)MIG_X;
+	t_shared[4] = L4_MyGlobalId().raw;
+	t_shared[5] = t_gs0();
+	/* Its new space is not privileged. */
+	t_shared[6] = L4_ThreadControl(L4_Myself(), to, L4_nilthread, L4_nilthread, (void *)-1);
+	t_shared[7] = L4_ErrorCode();
+	t_shared[0] = 1;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+static const char *t_mig_caller_moves_itself(void)
+{
+	L4_ThreadId_t a, b, m;
+
+	RUN(mig_two_tasks(&a, &b));
+	m = rt_thread_create(mig_mover, b.raw);
+	CHECK(!L4_IsNilThread(m));
+	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	CHECK_EQ(t_shared[1], 1);
+	CHECK_EQ(t_shared[3], MIG_MARK + 1);
+	CHECK_EQ(t_shared[4], m.raw);
+	CHECK_EQ(t_shared[5], rt_utcb_of(m) + RT_UTCB_MR0_OFFSET);
+	CHECK_EQ(t_shared[6], 0);
+	CHECK_EQ(t_shared[7], 1);
 	return t_selfcheck();
 }
 
@@ -304,5 +341,6 @@ const struct test migrate_tests[] = {
 	TEST(mig_blocked_in_ipc),
 	TEST(mig_no_memory),
 	TEST(mig_body_away),
+	TEST(mig_caller_moves_itself),
 	{ 0 },
 };
