@@ -176,6 +176,23 @@ static void drop_unmade(space_t *s)
 		}
 }
 
+/*
+ * A thread left task s (deleted, or moved to another): with the last
+ * thread ThreadControl can name the task is gone.  A creation still
+ * waiting for its TCB page in it goes too, or it would keep the dead
+ * task's space, mappings and kpager for whoever makes that thread number
+ * again as a new task.
+ */
+static word_t thread_left(tcb_t *t, space_t *s, tid_t dest)
+{
+	if (s->threads && !s->thread_list)
+		drop_unmade(s);
+	if (s->threads)
+		return 1;
+	space_reap_later(s);
+	return reap(t, s->id, dest);
+}
+
 static void destroy_thread(tcb_t *d)
 {
 	space_t *s = d->space;
@@ -387,16 +404,7 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 			thread_core_destroy(dc);   /* a creation that never finished */
 		if (!s)
 			return 1;   /* its task was never made: the record went back */
-		/* With the last thread ThreadControl can name the task is gone:
-		 * a creation still waiting for its TCB page in it goes too, or
-		 * it would keep the dead task's space, mappings and kpager for
-		 * whoever makes that thread number again as a new task. */
-		if (s->threads && !s->thread_list)
-			drop_unmade(s);
-		if (s->threads)
-			return 1;
-		space_reap_later(s);
-		return reap(t, s->id, dest);
+		return thread_left(t, s, dest);
 	}
 	tcb_t *sp = thread_lookup(space_spec);
 	if (d) {                                       /* modify */
@@ -415,16 +423,7 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 			t = d;                  /* the caller moved itself */
 		if (r && dc->id != dest)
 			thread_set_version(d, dest);   /* same number, new version */
-		if (!r || from == d->space)
-			return r;
-		/* d left: with the last thread ThreadControl can name, its
-		 * old task goes, as at deletion (below). */
-		if (from->threads && !from->thread_list)
-			drop_unmade(from);
-		if (from->threads)
-			return 1;
-		space_reap_later(from);
-		return reap(t, from->id, dest);
+		return !r || from == d->space ? r : thread_left(t, from, dest);
 	}
 	word_t made = create(t, dc, dest, space_spec, sp, scheduler, pager, utcb);
 	return made == dest ? creation_stopped(t, dest) : made;
