@@ -333,6 +333,50 @@ static const char *t_mig_body_away(void)
 	return tb_end(t);
 }
 
+/* A thread waiting for its pager's answer to a page fault moves: the
+ * fault's IPC ends and the access runs again, in the new space, where
+ * the page is mapped. */
+static const char *t_mig_in_page_fault(void)
+{
+	L4_ThreadId_t a, b, t;
+
+	RUN(mig_two_tasks(&a, &b));
+	RUN(mig_agent_in(a, MIG_UTCB1, &t));
+	RUN(t_ag_faults(t, MIG_X, 0));
+	CHECK_EQ(L4_ThreadControl(t, b, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	CHECK(t_ag_ok(rt_agent_result(t, 0)));
+	CHECK_EQ(rt_mr(1), MIG_MARK + 1);
+	RUN(mig_self(t, MIG_UTCB1));
+	return t_selfcheck();
+}
+
+/* An interrupt handler moves: the interrupt (the RTC's, IRQ 8) still
+ * comes to it, by its global ID, in the new space (t_irq.c's with_rtc). */
+#define MIG_IRQ		8
+#define MIG_IRQ_TAG	0xFFF00000UL     /* label -1, no words (X.2) */
+
+static const char *mig_irq_handler(void)
+{
+	L4_ThreadId_t a, b, h;
+
+	RUN(mig_two_tasks(&a, &b));
+	RUN(mig_agent_in(a, MIG_UTCB1, &h));
+	CHECK_EQ(associate(MIG_IRQ, h), 1);
+	CHECK_EQ(L4_ThreadControl(h, b, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	RUN(mig_calls_again(h));
+	CHECK(rt_agent_post(h, RT_AG_RECV, 0, 0));
+	CHECK(t_ag_ok(rt_agent_result(h, 0)));
+	CHECK_EQ(rt_mr(1), MIG_IRQ_TAG);
+	CHECK_EQ(rt_mr(2), 0);
+	CHECK_EQ(rt_mr(3), irq_thread(MIG_IRQ).raw);
+	return t_selfcheck();
+}
+
+static const char *t_mig_interrupt_handler(void)
+{
+	return with_rtc(mig_irq_handler);
+}
+
 const struct test migrate_tests[] = {
 	TEST(mig_runs_in_new_space),
 	TEST(mig_last_thread_leaves),
@@ -342,5 +386,7 @@ const struct test migrate_tests[] = {
 	TEST(mig_no_memory),
 	TEST(mig_body_away),
 	TEST(mig_caller_moves_itself),
+	TEST(mig_interrupt_handler),
+	TEST(mig_in_page_fault),
 	{ 0 },
 };
