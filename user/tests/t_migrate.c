@@ -350,6 +350,54 @@ static const char *t_mig_in_page_fault(void)
 	return t_selfcheck();
 }
 
+/* Sends a string from MIG_Z (not mapped in its task) to thread arg;
+ * its ErrorCode in t_shared[1], then t_shared[0] = 1. */
+#define MIG_Z		0x00500000UL
+
+static void mig_string_sender(L4_Word_t arg)
+{
+	L4_ThreadId_t to = { .raw = arg };
+	L4_StringItem_t item = L4_StringItem(64, (void *)MIG_Z);
+
+	L4_LoadMR(0, (L4_MsgTag_t){ .X.t = 2 }.raw);
+	L4_LoadMR(1, item.raw[0]);
+	L4_LoadMR(2, item.raw[1]);
+	L4_MsgTag_t tag = L4_Send(to);
+	t_shared[1] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0xFFFF;
+	t_shared[0] = 1;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* A sender whose string transfer stopped on a page fault in its own
+ * space moves: the transfer is aborted, 7 for both partners. */
+static const char *t_mig_in_transfer(void)
+{
+	L4_ThreadId_t a, b, s, from;
+	L4_Word_t ip, sp, buf[2] = { MIG_X, 64 };
+	L4_MsgTag_t tag;
+
+	RUN(mig_two_tasks(&a, &b));
+	CHECK(rt_agent_post(b, RT_AG_RECV_STRING, 2, buf));
+	CHECK(t_waiting(b));
+	s = rt_task_thread_prepare(a, MIG_UTCB1, mig_string_sender, b.raw, L4_Myself(), &ip, &sp);
+	CHECK(!L4_IsNilThread(s));
+	CHECK(rt_start_message(s, ip, sp));
+	/* Its image's pages served; the fault on MIG_Z comes back to us. */
+	tag = rt_serve(s, T_WAIT_US, &from);
+	CHECK(rt_is_pagefault(tag));
+	CHECK_EQ(from.raw, s.raw);
+	CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), MIG_Z);
+	CHECK_EQ(L4_ThreadControl(s, b, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	CHECK(t_ag_ok(rt_agent_result(b, 0)));
+	CHECK_EQ(rt_mr(2) & 0xF, EC_RECV(7));
+	for (L4_Word_t i = 0; i < 200 && !t_shared[0]; i++)
+		(void)rt_serve(s, 10000, &from);
+	CHECK_EQ(t_shared[0], 1);
+	CHECK_EQ(t_shared[1] & 0xF, EC_SEND(7));
+	return t_selfcheck();
+}
+
 /* An interrupt handler moves: the interrupt (the RTC's, IRQ 8) still
  * comes to it, by its global ID, in the new space (t_irq.c's with_rtc). */
 #define MIG_IRQ		8
@@ -388,5 +436,6 @@ const struct test migrate_tests[] = {
 	TEST(mig_caller_moves_itself),
 	TEST(mig_interrupt_handler),
 	TEST(mig_in_page_fault),
+	TEST(mig_in_transfer),
 	{ 0 },
 };
