@@ -107,7 +107,7 @@ static word_t modify(tcb_t *t, tcb_t *d, space_t *to, tid_t named, tid_t schedul
 		return sys_fail(t, ERR_UTCB_AREA);
 	if (!tid_is_nil(scheduler) && !thread_lookup(scheduler))
 		return sys_fail(t, ERR_INVALID_SCHEDULER);
-	word_t refusal = moving ? thread_migrate_refusal(d, to) : 0;
+	word_t refusal = moving ? thread_migrate_refusal(to) : 0;
 	if (refusal)
 		return sys_fail(t, refusal);
 	bool place = utcb != NO_UTCB && !keep && (!placed || utcb != d->utcb_location);

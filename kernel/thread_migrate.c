@@ -24,11 +24,10 @@
 #include <kernel/preempt.h>
 #include <kernel/string.h>
 
-word_t thread_migrate_refusal(const tcb_t *d, const space_t *to)
+word_t thread_migrate_refusal(const space_t *to)
 {
 	thread_core_stats_t st;
 
-	(void)d;
 	thread_core_stats(&st);
 	/* The resident reserve's rule for a thread made in `to`. */
 	if (!to->privileged && to->threads >= st.space_limit)

@@ -16,10 +16,10 @@
 
 struct space;
 
-/* 0 if d may move to `to` as far as kernel memory goes, else the error
- * (ERR_NO_MEMORY: no slot left in `to`, or its share of the resident
- * reserve is used up). */
-word_t thread_migrate_refusal(const tcb_t *d, const struct space *to);
+/* 0 if a thread may move to `to` as far as kernel memory goes, else the
+ * error (ERR_NO_MEMORY: no slot left in `to`, or its share of the
+ * resident reserve is used up). */
+word_t thread_migrate_refusal(const struct space *to);
 /* The TCB page d's body will take in `to`, asked of to's kpager, the
  * fault naming `named` (enum sys_gather). */
 enum sys_gather thread_migrate_gather(tcb_t *t, const struct space *to, tid_t named);
