@@ -16,10 +16,24 @@
 #define MIG_UTCB1	(RT_UTCB_AREA_BASE + RT_UTCB_SIZE)
 #define MIG_UTCB_P1	(RT_UTCB_AREA_BASE + RT_PAGE_SIZE)   /* in the second UTCB page */
 
+/* The root's pages the tests map, taken once (every test of the suite
+ * takes from the same supply of sigma0's memory): one per mark. */
+#define MIG_PAGES	3
+static L4_Word_t mig_pages[MIG_PAGES];
+
+static L4_Word_t mig_page(L4_Word_t word)
+{
+	L4_Word_t i = (word - MIG_MARK) % MIG_PAGES;
+
+	if (!mig_pages[i])
+		mig_pages[i] = t_page();
+	return mig_pages[i];
+}
+
 /* A page of the root's with word at its start, mapped to ag at addr. */
 static const char *mig_map_marked(L4_ThreadId_t ag, L4_Word_t addr, L4_Word_t word)
 {
-	L4_Word_t res[5], sec, p = t_page();
+	L4_Word_t res[5], sec, p = mig_page(word);
 
 	CHECK(p != 0);
 	((volatile L4_Word_t *)p)[0] = word;
@@ -96,7 +110,7 @@ static const char *t_mig_runs_in_new_space(void)
 	RUN(mig_self(t, MIG_UTCB1));
 	RUN(t_ag_reads(t, MIG_X, MIG_MARK + 1));
 	/* A page neither task has: the fault comes from t, in b's space. */
-	L4_Word_t p = t_page();
+	L4_Word_t p = mig_page(MIG_MARK + 2);
 	CHECK(p != 0);
 	((volatile L4_Word_t *)p)[0] = MIG_MARK + 2;
 	RUN(t_ag_faults(t, MIG_X + RT_PAGE_SIZE, 0));
