@@ -39,6 +39,8 @@ enum resume_op {
 	RESUME_UNMAP,    /* a: fpage index, b: byte offset in it, c: access bits */
 	RESUME_REAP,     /* a: id of a deleted task whose memory is being freed */
 	RESUME_PRINT,    /* a: characters of a debugger string printed */
+	RESUME_CREATE,   /* a: number of the thread a ThreadControl creation
+	                  * gathers pages for (kernel/sys_thread.c) */
 	RESUME_OPS
 };
 

@@ -11,6 +11,7 @@
 #include <kernel/kip_runtime.h>
 #include <kernel/irq.h>
 #include <kernel/utcb_away.h>
+#include <kernel/thread_migrate.h>
 #include <arch/arch.h>
 
 #define NO_UTCB 0xFFFFFFFFu
@@ -62,39 +63,73 @@ static void maybe_activate(tcb_t *d)
  * Pistachio does; it is checked, and the UTCB placed, when a pager
  * activates the thread, against the area set by then (X.2 allows
  * ThreadControl and SpaceControl in either order).
+ *
+ * `to` other than d's space moves d there (kernel/thread_migrate.h),
+ * checked and gathered with the rest, the pages in `to` asked of its
+ * kpager by faults naming `named`, a thread of `to`.  d's body then has
+ * a new place: the caller finds it through d's resident part.
  */
-static word_t modify(tcb_t *t, tcb_t *d, tid_t scheduler, tid_t pager, word_t utcb)
+static word_t modify(tcb_t *t, tcb_t *d, space_t *to, tid_t named, tid_t scheduler,
+		     tid_t pager, word_t utcb)
 {
+	bool moving = to != d->space;
+
 	/* d's UTCB page taken back: it comes first, whatever changes. */
 	switch (utcb_gather(t, d)) {
 	case GATHER_OK: break;
 	case GATHER_FAULTED: return GATHERING;
 	case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
 	}
+	/* An inactive thread that moves leaves its UTCB behind, its
+	 * location kept. */
+	bool placed = d->utcb && !(moving && !d->activated);
 	/* Activation places the location kept earlier, if any. */
-	if (utcb == NO_UTCB && !d->utcb && !tid_is_nil(pager))
+	if (utcb == NO_UTCB && !placed && !tid_is_nil(pager))
 		utcb = d->utcb_location;
-	bool keep = utcb != NO_UTCB && tid_is_nil(pager) && !space_areas_set(d->space);
+	bool keep = utcb != NO_UTCB && tid_is_nil(pager) && !space_areas_set(to);
 
 	if (utcb != NO_UTCB && !keep) {
 		if (d->activated && utcb != d->utcb_location)
 			return sys_fail(t, ERR_UTCB_AREA);
-		if (!space_areas_set(d->space) || !utcb_location_ok(d->space, utcb) ||
-		    !utcb_location_free(d->space, utcb, d))
+		if (!space_areas_set(to) || !utcb_location_ok(to, utcb) ||
+		    !utcb_location_free(to, utcb, d))
 			return sys_fail(t, ERR_UTCB_AREA);
 	}
+	/* An active thread keeps its UTCB location: it must be valid, and
+	 * free, in the new space (X.2; Pistachio answers 6 as well). */
+	word_t moved_utcb = moving && d->activated ? d->utcb_location : NO_UTCB;
+	if (moved_utcb != NO_UTCB &&
+	    (!space_areas_set(to) || !utcb_location_ok(to, moved_utcb) ||
+	     !utcb_location_free(to, moved_utcb, d)))
+		return sys_fail(t, ERR_UTCB_AREA);
 	/* A pager alone cannot activate a thread that has nowhere for its UTCB. */
-	if (!tid_is_nil(pager) && utcb == NO_UTCB && !d->utcb)
+	if (!tid_is_nil(pager) && utcb == NO_UTCB && !placed)
 		return sys_fail(t, ERR_UTCB_AREA);
 	if (!tid_is_nil(scheduler) && !thread_lookup(scheduler))
 		return sys_fail(t, ERR_INVALID_SCHEDULER);
-	bool place = utcb != NO_UTCB && !keep && (!d->utcb || utcb != d->utcb_location);
-	if (place)
-		switch (gather_utcb(t, d->space, utcb, d->core->id)) {
+	word_t refusal = moving ? thread_migrate_refusal(to) : 0;
+	if (refusal)
+		return sys_fail(t, refusal);
+	bool place = utcb != NO_UTCB && !keep && (!placed || utcb != d->utcb_location);
+	word_t gather_at = place ? utcb : moved_utcb;
+	if (gather_at != NO_UTCB)
+		switch (gather_utcb(t, to, gather_at, named)) {
 		case GATHER_OK: break;
 		case GATHER_FAULTED: return GATHERING;
 		case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
 		}
+	if (moving) {
+		switch (thread_migrate_gather(t, to, named)) {
+		case GATHER_OK: break;
+		case GATHER_FAULTED: return GATHERING;
+		case GATHER_NO_MEMORY: return sys_fail(t, ERR_NO_MEMORY);
+		}
+		/* The pages, before anything changes; then nothing fails. */
+		void *page = place && !space_utcb_page(to, utcb) ? NULL : thread_migrate_take(d, to);
+		if (!page)
+			return sys_fail(t, ERR_NO_MEMORY);
+		d = thread_migrate(d, to, page);
+	}
 	if (place && thread_set_utcb(d, utcb) < 0)
 		return sys_fail(t, ERR_NO_MEMORY);
 	if (keep)
@@ -139,6 +174,23 @@ static void drop_unmade(space_t *s)
 			if (c && c->space == s && !c->tcb && !thread_away(c))
 				thread_core_destroy(c);
 		}
+}
+
+/*
+ * A thread left task s (deleted, or moved to another): with the last
+ * thread ThreadControl can name the task is gone.  A creation still
+ * waiting for its TCB page in it goes too, or it would keep the dead
+ * task's space, mappings and kpager for whoever makes that thread number
+ * again as a new task.
+ */
+static word_t thread_left(tcb_t *t, space_t *s, tid_t dest)
+{
+	if (s->threads && !s->thread_list)
+		drop_unmade(s);
+	if (s->threads)
+		return 1;
+	space_reap_later(s);
+	return reap(t, s->id, dest);
 }
 
 static void destroy_thread(tcb_t *d)
@@ -276,7 +328,7 @@ static word_t create(tcb_t *t, tcb_core_t *dc, tid_t dest, tid_t space_spec, tcb
 	tcb_t *d = thread_body_create(dc, scheduler);
 	if (!d)                        /* the pool had no page (KMEM=pool) */
 		return unmake(t, dc, s);
-	word_t ok = modify(t, d, TID_NIL, pager, utcb);
+	word_t ok = modify(t, d, s, d->core->id, TID_NIL, pager, utcb);
 	if (ok == GATHERING)
 		return dest;
 	if (!ok)
@@ -291,15 +343,31 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 word_t sys_thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
 			  tid_t pager, word_t utcb)
 {
+	tcb_core_t *self = t->core;
 	word_t r = thread_control(t, dest, space_spec, scheduler, pager, utcb);
 
-	kpf_call_returns(t);
+	kpf_call_returns(self->tcb);   /* the caller's body, wherever it went */
 	return r;
+}
+
+/* A creation stopped to gather its pages: the call that runs again
+ * goes on with it, and does not move a thread that someone else made
+ * with that number meanwhile (it fails with 3, as it always did). */
+static word_t creation_stopped(tcb_t *t, tid_t dest)
+{
+	t->cont.resume = (resume_t){ .op = RESUME_CREATE, .vector = (uint8_t)t->ctx.vector,
+				     .at = arch_ctx_ip(&t->ctx), .a = tid_number(dest) };
+	return dest;
 }
 
 static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t scheduler,
 			     tid_t pager, word_t utcb)
 {
+	resume_t *cr = resume_of(t, RESUME_CREATE);
+	bool creating = cr && cr->a == tid_number(dest);
+
+	if (cr)
+		resume_forget(t);
 	resume_t *r = resume_of(t, RESUME_REAP);
 
 	if (r) {
@@ -344,29 +412,29 @@ static word_t thread_control(tcb_t *t, tid_t dest, tid_t space_spec, tid_t sched
 			thread_core_destroy(dc);   /* a creation that never finished */
 		if (!s)
 			return 1;   /* its task was never made: the record went back */
-		/* With the last thread ThreadControl can name the task is gone:
-		 * a creation still waiting for its TCB page in it goes too, or
-		 * it would keep the dead task's space, mappings and kpager for
-		 * whoever makes that thread number again as a new task. */
-		if (s->threads && !s->thread_list)
-			drop_unmade(s);
-		if (s->threads)
-			return 1;
-		space_reap_later(s);
-		return reap(t, s->id, dest);
+		return thread_left(t, s, dest);
 	}
 	tcb_t *sp = thread_lookup(space_spec);
 	if (d) {                                       /* modify */
-		if (!sp || sp->space != d->space)
+		/* Another space moves d there (not a thread made meanwhile
+		 * by the number this call creates). */
+		if (!sp || (sp->space != d->space && creating))
 			return sys_fail(t, ERR_INVALID_SPACE);
-		word_t r = modify(t, d, scheduler, pager, utcb);
+		bool self = d == t;
+		space_t *from = d->space;
+		tid_t named = from != sp->space ? sp->core->id : d->core->id;
+		word_t r = modify(t, d, sp->space, named, scheduler, pager, utcb);
 		if (r == GATHERING)
 			return dest;            /* runs again once the page is lent */
-		if (r && d->core->id != dest)
+		d = dc->tcb;                    /* its body may have moved */
+		if (self)
+			t = d;                  /* the caller moved itself */
+		if (r && dc->id != dest)
 			thread_set_version(d, dest);   /* same number, new version */
-		return r;
+		return !r || from == d->space ? r : thread_left(t, from, dest);
 	}
-	return create(t, dc, dest, space_spec, sp, scheduler, pager, utcb);
+	word_t made = create(t, dc, dest, space_spec, sp, scheduler, pager, utcb);
+	return made == dest ? creation_stopped(t, dest) : made;
 }
 
 /* ---- ExchangeRegisters ---- */

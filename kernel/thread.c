@@ -339,3 +339,64 @@ void thread_destroy(tcb_t *t)
 	arch_thread_exit(t);
 	thread_core_destroy(c);
 }
+
+/* ---- moving a body to another task (kernel/thread_migrate.c) ---- */
+
+int thread_slot_free(const space_t *s)
+{
+	for (uint32_t w = 0; w < TCB_SLOTS / 32; w++)
+		if (s->tcb_slots[w] != ~0u)
+			return (int)(w * 32 + (uint32_t)__builtin_ctz(~s->tcb_slots[w]));
+	return -1;
+}
+
+uint32_t thread_slot_cid(const space_t *s, uint32_t slot)
+{
+	return (uint32_t)lent_cid_nth(LENT_KMEM_TCB, slot / bodies_per_page(s));
+}
+
+/*
+ * t's body moves to the lowest free slot of `to`, in `page`, the TCB
+ * page kmem_get() gave for it: a copy (the body holds no kernel pointer
+ * but its links to its task, put right here), then the old slot is
+ * cleared and its page goes back with its last body, as at deletion.
+ * The FPU state goes into the body first, and the FPU forgets it.
+ */
+tcb_t *thread_body_move(tcb_t *t, space_t *to, void *page)
+{
+	tcb_core_t *c = t->core;
+	space_t *from = t->space;
+	uint32_t old_slot = c->slot;
+	int slot = slot_take(to);
+	tcb_t *n = (tcb_t *)((uint8_t *)page + (uint32_t)slot % bodies_per_page(to) * TCB_BODY_BYTES);
+
+	for (tcb_t **pp = &from->thread_list; *pp; pp = &(*pp)->space_next)
+		if (*pp == t) {
+			*pp = t->space_next;
+			break;
+		}
+	arch_thread_away(t);
+	arch_thread_exit(t);
+	memcpy(n, t, TCB_BODY_BYTES);
+	n->space = to;
+	n->space_next = to->thread_list;
+	to->thread_list = n;
+	c->tcb = n;
+	c->space = to;
+	c->slot = (uint16_t)slot;
+	from->threads--;
+	to->threads++;
+	if (n->activated) {
+		from->active_threads--;
+		to->active_threads++;
+	}
+	if (sched_donee == t)
+		sched_donee = n;
+	if (current == t)
+		current = n;           /* the caller moves itself */
+	memset(t, 0, TCB_BODY_BYTES);
+	slot_give(from, old_slot);
+	if (!page_shared(from, old_slot))
+		kmem_put(from, KMEM_TCB, (void *)((uintptr_t)t & PAGE_MASK));
+	return n;
+}

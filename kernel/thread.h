@@ -248,5 +248,12 @@ static inline bool thread_is_assigned_pager(const tcb_t *t, const tcb_t *by)
 	return t->pager == by->core->id;
 }
 void thread_activate(tcb_t *t);
+/* Moving a body to another task (kernel/thread_migrate.c): the slot it
+ * would take there (-1: none free), the content identifier of that
+ * slot's TCB page, and the move itself, into that page (from kmem_get),
+ * which cannot fail; it returns the body at its new place. */
+int thread_slot_free(const struct space *s);
+uint32_t thread_slot_cid(const struct space *s, uint32_t slot);
+tcb_t *thread_body_move(tcb_t *t, struct space *to, void *page);
 
 #endif

@@ -28,7 +28,16 @@ static void sc_space_control(tcb_t *t, arch_context_t *c)
 
 static void sc_thread_control(tcb_t *t, arch_context_t *c)
 {
-	c->eax = sys_thread_control(t, c->eax, c->esi, c->edx, c->ecx, c->edi);
+	tcb_core_t *self = t->core;
+	word_t r = sys_thread_control(t, c->eax, c->esi, c->edx, c->ecx, c->edi);
+
+	/* The caller moved itself to another space: its body (and frame)
+	 * is elsewhere now, and it returns there, in the new space. */
+	if (self->tcb != t) {
+		self->tcb->ctx.eax = r;
+		sched_switch_to(self->tcb);
+	}
+	c->eax = r;
 }
 
 static void sc_processor_control(tcb_t *t, arch_context_t *c)

@@ -45,6 +45,7 @@ extern const struct test kmem_exhaust_tests[], kmem_numbers_tests[];
 extern const struct test tclife_tests[], mapx_tests[], s0attack_tests[];
 extern const struct test s0attack_pager_tests[];
 extern const struct test tcb_tests[], tcbattack_tests[], tcbattack_pages_tests[];
+extern const struct test migrate_tests[];
 extern const struct test clock_load_tests[], s0hang_tests[], preempt_tests[];
 extern const struct test preempt_fix_tests[], preempt_attack_xfer_tests[];
 extern const struct test preempt_attack_space_tests[], kpf_tests[], kpager_tests[];
