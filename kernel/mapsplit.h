@@ -171,6 +171,13 @@ int ms_root(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, ms_need_
 int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t rights,
 	   bool grant, ms_need_t *need);
 
+/* ms_map with its two lookups done, as the kernel does them once per
+ * operation: src is what ms_find found at s:fva, old what it found at
+ * t:tva (NULL: nothing), where t's table is present and tva page-aligned
+ * in t's window (ms_va_ok).  Neither may have changed since. */
+int ms_map_found(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t tva, ms_ent_t *old,
+		 uint32_t rights, bool grant, ms_need_t *need);
+
 /* Revoke rights from everything derived from s:va (and, flush_self, from
  * s:va itself).  Reaches every present translation at once.  The access
  * bits of s:va and of every translation it changes or removes are OR-ed
