@@ -474,6 +474,10 @@ void ms_lender_revoking(ms_space_t *s, ms_ent_t *r)
 		ms_frame_revoking(r->k.rec.phys);
 		return;
 	}
+	/* A resolved record has its root's frame (I1): most frames are lent
+	 * to nobody, and then there is no lender to find. */
+	if ((r->flags & MS_F_RESOLVED) && !ms_frame_lent(r->k.rec.phys))
+		return;
 	/* Most records are resolved: their hint names the part, and the
 	 * part its owner, without a lookup or a search of the root's parts. */
 	ms_ent_t *pp = parent_part(s, r, &ps);

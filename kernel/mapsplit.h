@@ -121,6 +121,9 @@ uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights);
  * whose edge checks out) is about to lose read or write, or go: if the
  * kernel holds the frame, it gives it back first.  Cannot fail. */
 void ms_frame_revoking(uint32_t phys);
+/* Could ms_frame_revoking(phys) do anything: is the frame lent to the
+ * kernel?  Lets the database skip finding a resolved record's lender. */
+bool ms_frame_lent(uint32_t phys);
 /* Node page n of s, its last, has just become wholly free: the kernel
  * may give it back once the operation is over (nothing refers into a
  * free entry).  Cannot fail; may do nothing. */

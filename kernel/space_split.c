@@ -78,10 +78,16 @@ static void *index_get(const space_t *s, uint32_t n)
 	return leaf ? leaf[n % INDEX_FAN] : NULL;
 }
 
-/* Is s's node page n one the frame table knows (lent at its CID)? */
+/* sigma0's node pages may run on past their range, through the TCB
+ * and UTCB ranges (sigma0 has one thread, whose pages are boot's), up
+ * to the end of the window. */
+#define SIGMA0_CID_PAGES ((LENT_CID_WINDOW_END - LENT_CID_MAP_BASE) >> PAGE_SHIFT)
+
+/* Is s's node page n one the frame table may know (lent at its CID: a
+ * kpager's, or a page of sigma0's store)? */
 static bool found_by_cid(const space_t *s, uint32_t n)
 {
-	return !s->sigma0 && n < LENT_CID_RANGE_PAGES;
+	return n < (s->sigma0 ? SIGMA0_CID_PAGES : LENT_CID_RANGE_PAGES);
 }
 
 /*
@@ -181,6 +187,11 @@ void ms_frame_revoking(uint32_t phys)
 	space_frame_revoking(phys);
 }
 
+bool ms_frame_lent(uint32_t phys)
+{
+	return frame_is_lent(phys);
+}
+
 /* ---- the kernel memory the database needs ---- */
 
 /* Put node page n of s in the index; false when no page is left for
@@ -218,7 +229,9 @@ static bool page_add(space_t *s)
 	void *page = kmem_get(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, n));
 	if (!page)
 		return false;
-	if ((s->sigma0 || !frame_is_lent(virt_to_phys(page))) && !index_put(s, n, page)) {
+	/* Lent pages (a kpager's, sigma0's store's) are found at their CID:
+	 * only the pool's and the boot reserve's need the index. */
+	if (!frame_is_lent(virt_to_phys(page)) && !index_put(s, n, page)) {
 		kmem_put(s, KMEM_MAP, page);
 		return false;
 	}
@@ -244,10 +257,11 @@ static bool table_make(space_t *s, uint32_t va)
 		return false;
 	if (s->node_table[slot])
 		return true;
+	/* kmem_get gives it zeroed: an empty table, with no 4 KB to clear
+	 * again (ms_table_init). */
 	uint32_t *t = kmem_get(s, KMEM_NT, lent_cid_nt(va));
 	if (!t)
 		return false;
-	ms_table_init(t);
 	s->node_table[slot] = t;
 	return true;
 }
@@ -425,7 +439,8 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 			 * the pool, or a client could make sigma0 take the
 			 * pool page by page: else X.2's "no memory". */
 			if (payer->sigma0 && payer != to &&
-			    !kmem_sigma0_has(payer, lent_cid_nth(LENT_KMEM_MAP, payer->ms.pages)))
+			    (payer->ms.pages >= SIGMA0_CID_PAGES ||
+			     !kmem_sigma0_has(payer, lent_cid_nth(LENT_KMEM_MAP, payer->ms.pages))))
 				return MAPDB_NOMEM;
 			if (room_for(payer, need.index))
 				continue;
