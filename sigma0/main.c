@@ -136,6 +136,8 @@ static L4_MapItem_t map_of(L4_Word_t base, unsigned log2)
 	return L4_MapItem(L4_FpageAddRights(L4_FpageLog2(base, log2), L4_FullyAccessible), base);
 }
 
+static L4_Word_t last_fault_from, last_fault_page;
+
 /* Page fault: map the page at the fault address.  Returns 1 to reply. */
 static int serve_fault(L4_ThreadId_t from, L4_Word_t client, L4_Word_t addr, L4_Word_t ip)
 {
@@ -153,6 +155,14 @@ static int serve_fault(L4_ThreadId_t from, L4_Word_t client, L4_Word_t addr, L4_
 	}
 	if (verbose)
 		printf("sigma0: page fault from %lx at %lx, ip %lx\n", from.raw, addr, ip);
+	/* A fault that comes again at once may be one whose mapping needed
+	 * a sender part the store did not have (a page the client also
+	 * holds elsewhere, a shared page): top the store up then, rather
+	 * than read its level at every fault. */
+	if (from.raw == last_fault_from && page == last_fault_page)
+		kstore_keep_for_again(12);
+	last_fault_from = from.raw;
+	last_fault_page = page;
 	load_map_reply(map_of(page, 12));
 	return 1;
 }
@@ -206,9 +216,12 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 	}
 	if (verbose)
 		printf("sigma0: %lx gets %lx, %u bits\n", from.raw, base, log2);
-	/* Mapping a page that is not RAM makes a root, from our own kernel
+	/* Mapping a page that is not RAM makes a root, and mapping a page
+	 * the client holds already a sender part, from our own kernel
 	 * memory: have it in the store first. */
 	kstore_keep_for(base, log2);
+	if ((mr1 >> 10) != FPAGE_ANY_BASE)
+		kstore_keep_for_again(log2);
 	load_map_reply(map_of(base, log2));
 }
 
