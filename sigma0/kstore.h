@@ -12,10 +12,11 @@ void kstore_init(void);
  * store holds what the roots the kernel may have to make for it cost,
  * with the low mark to spare. */
 void kstore_keep_for(L4_Word_t base, unsigned log2);
-/* sigma0 is about to map again a 2^log2-byte fpage a client may hold
- * already: make sure the store holds a sender part per page (the split
- * mapping database), with the low mark to spare. */
-void kstore_keep_for_again(unsigned log2);
+/* sigma0 is about to map to task (a thread of it) a 2^log2-byte fpage
+ * it may hold already: make sure the store holds a sender part per page
+ * (the split mapping database), an unprivileged task paying for the
+ * pages from its budget (kpager.c). */
+void kstore_keep_for_again(L4_Word_t task, unsigned log2);
 /* The same before count ports are mapped (io.c). */
 void kstore_keep_for_ports(L4_Word_t count);
 /* Free pages of the store now (KmemControl STATS). */

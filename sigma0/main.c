@@ -160,7 +160,7 @@ static int serve_fault(L4_ThreadId_t from, L4_Word_t client, L4_Word_t addr, L4_
 	 * holds elsewhere, a shared page): top the store up then, rather
 	 * than read its level at every fault. */
 	if (from.raw == last_fault_from && page == last_fault_page)
-		kstore_keep_for_again(12);
+		kstore_keep_for_again(from.raw, 12);
 	last_fault_from = from.raw;
 	last_fault_page = page;
 	load_map_reply(map_of(page, 12));
@@ -221,7 +221,7 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 	 * memory: have it in the store first. */
 	kstore_keep_for(base, log2);
 	if ((mr1 >> 10) != FPAGE_ANY_BASE)
-		kstore_keep_for_again(log2);
+		kstore_keep_for_again(from.raw, log2);
 	load_map_reply(map_of(base, log2));
 }
 
