@@ -23,10 +23,6 @@ static L4_Word_t lent_bits[MAX_CHUNKS];		/* lent, as far as we know */
 static L4_Word_t unpriv_bits[MAX_CHUNKS];	/* of those, to unprivileged tasks */
 static unsigned chunks;
 static unsigned long pages_lent, unpriv_lent;
-/* Pages sigma0 gave its store for unprivileged clients' second sender
- * parts (kstore.c): counted in their budget for good, for the store
- * keeps them (their entries serve the next clients' parts). */
-static unsigned long unpriv_store;
 
 static unsigned bits(L4_Word_t w)
 {
@@ -88,17 +84,12 @@ static int take_page(L4_Word_t *page, unsigned *chunk, L4_Word_t *bit)
  * each at most three quarters of that (the limits the kernel's own pool
  * had).  The root task's own kernel memory is not counted.
  */
-static L4_Word_t unpriv_budget(void)
-{
-	L4_Word_t budget = mem_conventional_pages() / 8;
-
-	return budget > BUDGET_MAX ? BUDGET_MAX : budget;
-}
-
 static int within_limits(L4_Word_t task, int *privileged)
 {
-	L4_Word_t budget = unpriv_budget(), total, priv;
+	L4_Word_t budget = mem_conventional_pages() / 8, total, priv;
 
+	if (budget > BUDGET_MAX)
+		budget = BUDGET_MAX;
 	total = lent_kmem_control(task, LENT_KMEM_STATS, 0);
 	L4_StoreMR(LENT_KMEM_STAT_PRIVILEGED, &priv);
 	*privileged = priv == 1;
@@ -106,26 +97,9 @@ static int within_limits(L4_Word_t task, int *privileged)
 		return 1;
 	if (total >= budget / 4 * 3)
 		return 0;
-	if (unpriv_lent + unpriv_store >= budget)
+	if (unpriv_lent >= budget)
 		reclaim();
-	return unpriv_lent + unpriv_store < budget;
-}
-
-int kpager_charge_parts(L4_Word_t task, L4_Word_t pages)
-{
-	L4_Word_t priv;
-
-	(void)lent_kmem_control(task, LENT_KMEM_STATS, 0);
-	L4_StoreMR(LENT_KMEM_STAT_PRIVILEGED, &priv);
-	if (priv == 1)
-		return 1;
-	/* No reclaim() here: a client asking again and again would have
-	 * sigma0 ask the kernel about every chunk at each request.  Pages of
-	 * dead tasks are counted back at the next kernel page fault. */
-	if (unpriv_lent + unpriv_store + pages > unpriv_budget())
-		return 0;
-	unpriv_store += pages;
-	return 1;
+	return unpriv_lent < budget;
 }
 
 /* Give back a page taken for an answer that is not sent. */

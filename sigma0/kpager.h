@@ -10,10 +10,5 @@
  * the answer in the MRs, 0 to send none. */
 int kpager_serve(L4_MsgTag_t tag);
 unsigned long kpager_pages_lent(void);
-/* sigma0 is about to give its store `pages` pages for the second sender
- * parts of task's mappings: an unprivileged task pays for them from the
- * budget of what sigma0 lends unprivileged tasks.  0 if that is spent
- * (the pages are not to be given); 1 if counted, or task is privileged. */
-int kpager_charge_parts(L4_Word_t task, L4_Word_t pages);
 
 #endif

@@ -19,7 +19,6 @@
 #include <lent/kmem.h>
 #include "mem.h"
 #include "kstore.h"
-#include "kpager.h"
 
 #define PAGE_SHIFT	12
 #define BATCH_LOG2	16		/* 16 pages, one region of sigma0's table */
@@ -137,11 +136,10 @@ void kstore_keep_for(L4_Word_t base, unsigned log2)
  * handed out needs a sender part in sigma0's kernel memory, one per page
  * (the first comes with the root).  sigma0 is the sender and pays for
  * its parts from its store (docs/mapdb-split.md, "Accounting"), a page
- * at a time, only what is missing; pages given for an unprivileged
- * client count in the budget of what sigma0 lends unprivileged tasks
- * (kpager.c), so that together they take no more than before.  Where
- * that is spent nothing is given, and the kernel refuses the mappings
- * that find no part: X.2's "no memory".
+ * at a time, only what is missing.  Each part stands for a record the
+ * receiver paid for, and the entries serve again once the mappings go.
+ * With nothing left to give, the kernel refuses the mappings that find
+ * no part: X.2's "no memory".
  */
 void kstore_keep_for_again(L4_Word_t task, unsigned log2)
 {
@@ -149,7 +147,8 @@ void kstore_keep_for_again(L4_Word_t task, unsigned log2)
 	L4_Word_t want = (pages + PARTS_PER_PAGE - 1) / PARTS_PER_PAGE + 1;
 	L4_Word_t level = kstore_level();
 
-	if (level >= want || !kpager_charge_parts(task, want - level))
+	(void)task;
+	if (level >= want)
 		return;
 	while (level < want && kstore_give_one())
 		level++;

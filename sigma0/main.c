@@ -185,7 +185,7 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 	L4_Fpage_t f = { .raw = mr1 };
 	unsigned log2 = L4_SizeLog2(f);
 	L4_Word_t base = L4_Address(f);
-	int ok;
+	int ok, again = 0;
 
 	if (L4_UntypedWords(tag) != 2 || L4_TypedWords(tag) != 0) {
 		complain("malformed request", from, tag.raw, mr1);
@@ -203,10 +203,12 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 		load_map_reply(L4_MapItem(L4_Nilpage, 0));
 		return;
 	}
-	if ((mr1 >> 10) == FPAGE_ANY_BASE)
+	if ((mr1 >> 10) == FPAGE_ANY_BASE) {
 		ok = mem_claim_any(log2, client, &base) == 0;
-	else
+	} else {
+		again = mem_held_by(base, log2, client);
 		ok = mem_claim(base, log2, client, HOW_FIXED) == 0;
+	}
 	if (ok && set_attributes(base, log2, mr2) < 0)
 		ok = 0;		/* the client keeps the memory, as X.2 allows */
 	if (!ok) {
@@ -216,11 +218,11 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 	}
 	if (verbose)
 		printf("sigma0: %lx gets %lx, %u bits\n", from.raw, base, log2);
-	/* Mapping a page that is not RAM makes a root, and mapping a page
-	 * the client holds already a sender part, from our own kernel
+	/* Mapping a page that is not RAM makes a root, and mapping again a
+	 * page the client holds already a sender part, from our own kernel
 	 * memory: have it in the store first. */
 	kstore_keep_for(base, log2);
-	if ((mr1 >> 10) != FPAGE_ANY_BASE)
+	if (again)
 		kstore_keep_for_again(from.raw, log2);
 	load_map_reply(map_of(base, log2));
 }
