@@ -169,8 +169,10 @@ uint32_t *ms_list_of(ms_space_t *s, ms_ent_t *part)
 /* A part of a root that has given its room away gives its own back. */
 void ms_part_delete(ms_space_t *s, ms_ent_t *part)
 {
-	uint32_t *head = ms_list_of(s, part);
 	ms_ent_t *o = ms_ent(s, part->k.part.owner);
+	/* ms_list_of(), with the owner found once. */
+	uint32_t *head = (part->flags & MS_F_ATTACHED) && o && o->kind == MS_REC ?
+			 &o->k.rec.head : &s->orphans;
 
 	ms_list_del(s, head, part);
 	if (o && head == &o->k.rec.head && (o->flags & MS_F_ROOT) && !o->k.rec.spare) {
@@ -201,10 +203,15 @@ int ms_find(ms_space_t *s, uint32_t va, ms_ent_t **rec, ms_need_t *need)
 
 	*rec = NULL;
 	va &= PAGE_MASK;
-	if (!s || !ms_va_ok(s, va))
+	if (!s)
 		return MS_NONE;
+	/* Every record's address is in its task's window (map and import
+	 * check it), so a record found answers the window check too: it is
+	 * asked only where nothing is found, to tell "none" from "fetch". */
 	table = ms_table(s, va >> 22);
 	if (!table) {
+		if (!ms_va_ok(s, va))
+			return MS_NONE;
 		*need = (ms_need_t){ .task = s->id, .kind = MS_NEED_TABLE, .index = va >> 22 };
 		return MS_NEED;
 	}
@@ -213,6 +220,8 @@ int ms_find(ms_space_t *s, uint32_t va, ms_ent_t **rec, ms_need_t *need)
 		return MS_NONE;
 	page = ms_page(s, MS_REF_PAGE(ref));
 	if (!page) {
+		if (!ms_va_ok(s, va))
+			return MS_NONE;
 		*need = (ms_need_t){ .task = s->id, .kind = MS_NEED_PAGE, .index = MS_REF_PAGE(ref) };
 		return MS_NEED;
 	}
@@ -347,16 +356,24 @@ void ms_lender_revoking(ms_space_t *s, ms_ent_t *r)
 {
 	ms_space_t *ps;
 	ms_ent_t *root;
-	ms_need_t ignored;
 
 	if (r->flags & MS_F_ROOT) {
 		ms_frame_revoking(r->k.rec.phys);
 		return;
 	}
-	ps = ms_space(r->task);
-	if (!ps || !ps->sigma0 || ms_find(ps, r->pvaddr, &root, &ignored) != MS_OK ||
-	    !(root->flags & MS_F_ROOT) || root->gen >= r->gen ||
-	    !ms_part_find(ps, root, s->id, r->vaddr, r->gen))
+	/* A resolved record has its root's frame (I1): most frames are lent
+	 * to nobody, and then there is no lender to find. */
+	if ((r->flags & MS_F_RESOLVED) && !ms_frame_lent(r->k.rec.phys))
+		return;
+	/* Most records are resolved: their hint names the part, and the
+	 * part its owner, without a lookup or a search of the root's parts. */
+	ms_ent_t *pp = ms_parent_part(s, r, &ps);
+
+	if (!pp || !ps->sigma0)
+		return;
+	root = ms_ent(ps, pp->k.part.owner);
+	if (!root || root->kind != MS_REC || !(root->flags & MS_F_ROOT) ||
+	    root->vaddr != r->pvaddr || root->gen >= r->gen)
 		return;
 	ms_frame_revoking(root->k.rec.phys);
 }

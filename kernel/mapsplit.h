@@ -121,6 +121,9 @@ uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights);
  * whose edge checks out) is about to lose read or write, or go: if the
  * kernel holds the frame, it gives it back first.  Cannot fail. */
 void ms_frame_revoking(uint32_t phys);
+/* Could ms_frame_revoking(phys) do anything: is the frame lent to the
+ * kernel?  Lets the database skip finding a resolved record's lender. */
+bool ms_frame_lent(uint32_t phys);
 /* Node page n of s, its last, has just become wholly free: the kernel
  * may give it back once the operation is over (nothing refers into a
  * free entry).  Cannot fail; may do nothing. */
@@ -181,6 +184,14 @@ int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t ri
  * in steps first, and MS_STOPPED says "call again to go on". */
 int ms_map_part(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t rights,
 		bool grant, bool may_stop, ms_need_t *need);
+
+/* ms_map with its two lookups done, as the kernel does them once per
+ * operation: src is what ms_find found at s:fva, old what it found at
+ * t:tva (NULL: nothing), where t's table is present and tva page-aligned
+ * in t's window (ms_va_ok).  Neither may have changed since.  may_stop
+ * as for ms_map_part. */
+int ms_map_found(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t tva, ms_ent_t *old,
+		 uint32_t rights, bool grant, bool may_stop, ms_need_t *need);
 
 /* Revoke rights from everything derived from s:va (and, flush_self, from
  * s:va itself).  Reaches every present translation at once.  The access

@@ -211,8 +211,7 @@ int ms_map(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t ri
 int ms_map_part(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32_t rights,
 		bool grant, bool may_stop, ms_need_t *need)
 {
-	ms_ent_t *src, *old, *part = NULL;
-	uint32_t eff, room_t, room_s;
+	ms_ent_t *src, *old;
 	int err;
 
 	fva &= PAGE_MASK;
@@ -222,6 +221,25 @@ int ms_map_part(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32
 		return MS_OK;                  /* nothing to send: silently nothing */
 	if (err != MS_OK)
 		return err;
+	/* In this order: an unresolved source, or no rights to give, before
+	 * anything about the destination. */
+	if (!(src->flags & MS_F_RESOLVED))
+		return MS_UNRESOLVED;
+	if (!(rights & src->rights & MS_RIGHTS))
+		return MS_OK;
+	err = dest_check(t, tva, &old, need);
+	if (err != MS_OK)
+		return err;
+	return ms_map_found(s, src, t, tva, old, rights, grant, may_stop, need);
+}
+
+int ms_map_found(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t tva, ms_ent_t *old,
+		 uint32_t rights, bool grant, bool may_stop, ms_need_t *need)
+{
+	ms_ent_t *part = NULL;
+	uint32_t fva = src->vaddr, eff, room_t, room_s;
+	int err;
+
 	if (!(src->flags & MS_F_RESOLVED))
 		return MS_UNRESOLVED;
 	eff = rights & src->rights & MS_RIGHTS;
@@ -229,9 +247,6 @@ int ms_map_part(ms_space_t *s, uint32_t fva, ms_space_t *t, uint32_t tva, uint32
 		return MS_OK;
 	if (src->flags & MS_F_ROOT)
 		grant = false;                 /* sigma0 keeps its roots */
-	err = dest_check(t, tva, &old, need);
-	if (err != MS_OK)
-		return err;
 	/* Only a record that is there can be on the source's chain, and
 	 * every record on it is resolved with the source's frame (I1): the
 	 * walk up, as long as the chain, is for those alone. */

@@ -52,8 +52,9 @@ struct space {
 	void ***ms_index;                  /* node pages not lent (pool, boot
 	                                    * reserve): 1024 leaves of 1024 */
 	struct space *pool_next;           /* spaces from the pool, by id */
-	void *ms_last;                     /* the lent node page found last */
-	uint32_t ms_last_n;                /* and its index */
+	void *ms_seen[2];                  /* the node pages found last, newest
+	                                    * first (space_split_page_forget) */
+	uint32_t ms_seen_n[2];             /* and their indices */
 #else
 	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
 	void *node_pages;                  /* list of those pages */
@@ -111,6 +112,9 @@ struct kmem_need;
  * its part of the edge; teardown. */
 void space_split_register(space_t *s);
 void space_split_forget(space_t *s);
+/* Node page n of s is no longer where it was (gone back, or taken
+ * back): forget where ms_page() last found it. */
+void space_split_page_forget(space_t *s, uint32_t n);
 bool space_have_for_send(space_t *from, struct kmem_need *need);
 void space_split_task_delete(space_t *s);
 space_t *space_split_space(ms_space_t *m);

@@ -79,30 +79,57 @@ static void *index_get(const space_t *s, uint32_t n)
 	return leaf ? leaf[n % INDEX_FAN] : NULL;
 }
 
-/* Is s's node page n one the frame table knows (lent at its CID)? */
+/* sigma0's node pages may run on past their range, through the TCB
+ * and UTCB ranges (sigma0 has one thread, whose pages are boot's), up
+ * to the end of the window. */
+#define SIGMA0_CID_PAGES ((LENT_CID_WINDOW_END - LENT_CID_MAP_BASE) >> PAGE_SHIFT)
+
+/* Is s's node page n one the frame table may know (lent at its CID: a
+ * kpager's, or a page of sigma0's store)? */
 static bool found_by_cid(const space_t *s, uint32_t n)
 {
-	return !s->sigma0 && n < LENT_CID_RANGE_PAGES;
+	return n < (s->sigma0 ? SIGMA0_CID_PAGES : LENT_CID_RANGE_PAGES);
 }
 
+/*
+ * Every hop of the database asks this.  The two pages found last are
+ * kept: most operations move between a record's page and the page of
+ * one of its parts, or stay in one.  A node page in use is never unlent
+ * while its task lives (kernel/kpreempt.c takes back only pages beyond
+ * node_page_count); one that goes back (trim, task death) is forgotten
+ * here first, with space_split_page_forget().
+ */
 ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 {
 	space_t *s = space_of_ms(m);
-	void *page = index_get(s, n);
+	void *page;
 
-	if (page || !found_by_cid(s, n))
-		return page;
-	/* The last lent page found: most hops stay in one page.  A node page
-	 * in use is never unlent while its task lives (kernel/kpreempt.c
-	 * takes back only pages beyond node_page_count). */
-	if (s->ms_last && s->ms_last_n == n)
-		return s->ms_last;
-	uint32_t pa = frame_find(s->id, lent_cid_nth(LENT_KMEM_MAP, n));
-	if (!pa)
-		return NULL;
-	s->ms_last = phys_to_virt(pa);
-	s->ms_last_n = n;
-	return s->ms_last;
+	if (s->ms_seen[0] && s->ms_seen_n[0] == n)
+		return s->ms_seen[0];
+	if (s->ms_seen[1] && s->ms_seen_n[1] == n) {
+		page = s->ms_seen[1];
+	} else {
+		page = index_get(s, n);
+		if (!page && found_by_cid(s, n)) {
+			uint32_t pa = frame_find(s->id, lent_cid_nth(LENT_KMEM_MAP, n));
+
+			page = pa ? phys_to_virt(pa) : NULL;
+		}
+		if (!page)
+			return NULL;
+	}
+	s->ms_seen[1] = s->ms_seen[0];
+	s->ms_seen_n[1] = s->ms_seen_n[0];
+	s->ms_seen[0] = page;
+	s->ms_seen_n[0] = n;
+	return page;
+}
+
+void space_split_page_forget(space_t *s, uint32_t n)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (s->ms_seen[i] && s->ms_seen_n[i] == n)
+			s->ms_seen[i] = NULL;
 }
 
 uint32_t *ms_table(ms_space_t *m, uint32_t slot)
@@ -110,11 +137,34 @@ uint32_t *ms_table(ms_space_t *m, uint32_t slot)
 	return slot < SPACE_NODE_PDES ? space_of_ms(m)->node_table[slot] : NULL;
 }
 
+/* Does the area (an fpage, so aligned to its size) hold the page at va
+ * (page-aligned)?  Two size-aligned ranges overlap only where the larger
+ * holds the smaller: one shift and compare. */
+static inline bool area_has_page(fpage_t area, uint32_t va)
+{
+	uint32_t log2;
+
+	if (fpage_is_nil(area))
+		return false;
+	log2 = fpage_size_log2(area);
+	if (log2 >= 32)
+		return true;
+	if (log2 < PAGE_SHIFT)
+		log2 = PAGE_SHIFT;
+	return ((va ^ fpage_base(area)) >> log2) == 0;
+}
+
+/* space_is_user_range() for one page, which every lookup asks: without
+ * its 64-bit sums (about a hundred instructions each time). */
 bool ms_va_ok(const ms_space_t *m, uint32_t va)
 {
+	space_t *s = space_of_ms(m);
+
 	if (va >= USER_LIMIT)
 		return io_va_is(va);
-	return space_is_user_range(space_of_ms(m), va, PAGE_SIZE);
+	if (va & ~PAGE_MASK)
+		return space_is_user_range(s, va, PAGE_SIZE);
+	return !area_has_page(s->kip_area, va) && !area_has_page(s->utcb_area, va);
 }
 
 void ms_pte_set(ms_space_t *m, uint32_t va, uint32_t phys, uint32_t rights)
@@ -141,6 +191,11 @@ void ms_frame_revoking(uint32_t phys)
 bool ms_stop_due(unsigned cost)
 {
 	return preempt_due(cost);
+}
+
+bool ms_frame_lent(uint32_t phys)
+{
+	return frame_is_lent(phys);
 }
 
 /* ---- the kernel memory the database needs ---- */
@@ -180,7 +235,9 @@ static bool page_add(space_t *s)
 	void *page = kmem_get(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, n));
 	if (!page)
 		return false;
-	if ((s->sigma0 || !frame_is_lent(virt_to_phys(page))) && !index_put(s, n, page)) {
+	/* Lent pages (a kpager's, sigma0's store's) are found at their CID:
+	 * only the pool's and the boot reserve's need the index. */
+	if (!frame_is_lent(virt_to_phys(page)) && !index_put(s, n, page)) {
 		kmem_put(s, KMEM_MAP, page);
 		return false;
 	}
@@ -206,10 +263,11 @@ static bool table_make(space_t *s, uint32_t va)
 		return false;
 	if (s->node_table[slot])
 		return true;
+	/* kmem_get gives it zeroed: an empty table, with no 4 KB to clear
+	 * again (ms_table_init). */
 	uint32_t *t = kmem_get(s, KMEM_NT, lent_cid_nt(va));
 	if (!t)
 		return false;
-	ms_table_init(t);
 	s->node_table[slot] = t;
 	return true;
 }
@@ -231,7 +289,7 @@ void space_nodes_free(space_t *s)
 	}
 	s->ms.pages = s->ms.nfree = 0;
 	s->node_page_count = 0;
-	s->ms_last = NULL;
+	s->ms_seen[0] = s->ms_seen[1] = NULL;
 	if (!s->ms_index)
 		return;
 	for (uint32_t i = 0; i < INDEX_FAN; i++)
@@ -285,6 +343,7 @@ static void trim(space_t *s)
 		if (!page || page[0].k.hdr.nfree != MS_ENTS - 1)
 			return;
 		s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
+		space_split_page_forget(s, n);
 		s->ms.pages = n;
 		s->ms.nfree -= MS_ENTS - 1;
 		if (s->ms.room >= n)
@@ -346,22 +405,28 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 {
 	ms_space_t *fs = msp(from), *ts = msp(to);
 	ms_need_t need;
+	ms_ent_t *src, *old;
 	uint32_t phys, got;
 
 	fvaddr &= PAGE_MASK;
 	tvaddr &= PAGE_MASK;
-	ms_ent_t *src = ms_lookup(fs, fvaddr, &need);
-	if (!src || !(rights & src->rights & MS_RIGHTS))
+	/* Each end is looked up once, here, and handed to the database:
+	 * nothing below moves or frees an entry before it acts (node pages
+	 * only come, and empty ones go in trim_all, at the end). */
+	if (ms_find(fs, fvaddr, &src, &need) != MS_OK || !(rights & src->rights & MS_RIGHTS))
 		return MAPDB_OK;            /* nothing to send: silently nothing */
-	if (!ms_va_ok(ts, tvaddr))
+	/* The callers checked tvaddr is in to's window (space_map_page,
+	 * map_port): no second check, only where it lies. */
+	if (tvaddr >= USER_LIMIT && !io_va_is(tvaddr))
 		return MAPDB_OK;
 	if (!table_make(to, tvaddr) || space_pte_prepare(to, tvaddr) != 0)
 		return MAPDB_NOMEM;
+	if (ms_find(ts, tvaddr, &old, &need) == MS_NEED)
+		return MAPDB_NOMEM;
 	/* A mapping only widened keeps its cache mode, as with mapdb.c. */
-	ms_ent_t *old = ms_lookup(ts, tvaddr, &need);
 	bool widen = old && !grant && old->task == from->id && old->pvaddr == fvaddr;
 	for (;;) {
-		int err = ms_map_part(fs, fvaddr, ts, tvaddr, rights, grant, may_stop, &need);
+		int err = ms_map_found(fs, src, ts, tvaddr, old, rights, grant, may_stop, &need);
 
 		switch (err) {
 		case MS_STOPPED:
@@ -382,16 +447,25 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 			 * the pool, or a client could make sigma0 take the
 			 * pool page by page: else X.2's "no memory". */
 			if (payer->sigma0 && payer != to &&
-			    !kmem_sigma0_has(payer, lent_cid_nth(LENT_KMEM_MAP, payer->ms.pages)))
+			    (payer->ms.pages >= SIGMA0_CID_PAGES ||
+			     !kmem_sigma0_has(payer, lent_cid_nth(LENT_KMEM_MAP, payer->ms.pages))))
 				return MAPDB_NOMEM;
 			if (room_for(payer, need.index))
 				continue;
 			return MAPDB_NOMEM;
 		}
 		case MS_UNRESOLVED:
-			if (ms_resolve(fs, fvaddr, &need, &phys, &got) == MS_OK)
-				continue;
-			return MAPDB_NOMEM;
+			if (ms_resolve(fs, fvaddr, &need, &phys, &got) != MS_OK)
+				return MAPDB_NOMEM;
+			/* Resolving may remove records with dead edges: look
+			 * both ends up again. */
+			if (ms_find(fs, fvaddr, &src, &need) != MS_OK) {
+				trim_all();
+				return MAPDB_OK;
+			}
+			if (ms_find(ts, tvaddr, &old, &need) == MS_NEED)
+				return MAPDB_NOMEM;
+			continue;
 		case MS_DENIED:
 			return MAPDB_OK;
 		default:

@@ -25,6 +25,7 @@
 #define FIRST_PAGES	16		/* given at start */
 #define LOW_PAGES	8		/* kept free beyond what a request may cost */
 #define NODES_PER_PAGE	127		/* kernel mapping nodes in a page */
+#define PARTS_PER_PAGE	84		/* sender parts in a page (MAPDB=split) */
 
 L4_Word_t kstore_level(void)
 {
@@ -81,17 +82,19 @@ L4_Word_t kstore_give_one(void)
 }
 
 /* Top the store up to at least `want` free pages, while sigma0 has
- * conventional memory to give. */
+ * conventional memory to give (said once when it has none left). */
 static void top_up(L4_Word_t want)
 {
+	static int said;
 	L4_Word_t level = kstore_level();
 
 	while (level < want) {
 		L4_Word_t now = give_batch();
 
 		if (!now) {
-			printf("sigma0: no memory left for its own kernel memory (%lu of %lu pages)\n",
-			       level, want);
+			if (!said++)
+				printf("sigma0: no memory left for its own kernel memory (%lu of %lu pages)\n",
+				       level, want);
 			return;
 		}
 		level = now;
@@ -125,6 +128,30 @@ void kstore_keep_for(L4_Word_t base, unsigned log2)
 
 	if (cost)
 		top_up(cost + LOW_PAGES);
+}
+
+/*
+ * A page a client may hold already (a named fpage, a page fault): with
+ * the split mapping database a second mapping of a frame sigma0 has
+ * handed out needs a sender part in sigma0's kernel memory, one per page
+ * (the first comes with the root).  sigma0 is the sender and pays for
+ * its parts from its store (docs/mapdb-split.md, "Accounting"), a page
+ * at a time, only what is missing.  Each part stands for a record the
+ * receiver paid for, and the entries serve again once the mappings go.
+ * With nothing left to give, the kernel refuses the mappings that find
+ * no part: X.2's "no memory".
+ */
+void kstore_keep_for_again(L4_Word_t task, unsigned log2)
+{
+	L4_Word_t pages = 1UL << (log2 - PAGE_SHIFT);
+	L4_Word_t want = (pages + PARTS_PER_PAGE - 1) / PARTS_PER_PAGE + 1;
+	L4_Word_t level = kstore_level();
+
+	(void)task;
+	if (level >= want)
+		return;
+	while (level < want && kstore_give_one())
+		level++;
 }
 
 /* What the roots of count ports may cost: a node table per 1,024 ports

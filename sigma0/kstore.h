@@ -12,6 +12,10 @@ void kstore_init(void);
  * store holds what the roots the kernel may have to make for it cost,
  * with the low mark to spare. */
 void kstore_keep_for(L4_Word_t base, unsigned log2);
+/* sigma0 is about to map to task (a thread of it) a 2^log2-byte fpage
+ * it holds already, in part or whole: make sure the store holds a sender
+ * part per page (the split mapping database). */
+void kstore_keep_for_again(L4_Word_t task, unsigned log2);
 /* The same before count ports are mapped (io.c). */
 void kstore_keep_for_ports(L4_Word_t count);
 /* Free pages of the store now (KmemControl STATS). */

@@ -136,6 +136,8 @@ static L4_MapItem_t map_of(L4_Word_t base, unsigned log2)
 	return L4_MapItem(L4_FpageAddRights(L4_FpageLog2(base, log2), L4_FullyAccessible), base);
 }
 
+static L4_Word_t last_fault_from, last_fault_page;
+
 /* Page fault: map the page at the fault address.  Returns 1 to reply. */
 static int serve_fault(L4_ThreadId_t from, L4_Word_t client, L4_Word_t addr, L4_Word_t ip)
 {
@@ -153,6 +155,14 @@ static int serve_fault(L4_ThreadId_t from, L4_Word_t client, L4_Word_t addr, L4_
 	}
 	if (verbose)
 		printf("sigma0: page fault from %lx at %lx, ip %lx\n", from.raw, addr, ip);
+	/* A fault that comes again at once may be one whose mapping needed
+	 * a sender part the store did not have (a page the client also
+	 * holds elsewhere, a shared page): top the store up then, rather
+	 * than read its level at every fault. */
+	if (from.raw == last_fault_from && page == last_fault_page)
+		kstore_keep_for_again(from.raw, 12);
+	last_fault_from = from.raw;
+	last_fault_page = page;
 	load_map_reply(map_of(page, 12));
 	return 1;
 }
@@ -175,7 +185,7 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 	L4_Fpage_t f = { .raw = mr1 };
 	unsigned log2 = L4_SizeLog2(f);
 	L4_Word_t base = L4_Address(f);
-	int ok;
+	int ok, again = 0;
 
 	if (L4_UntypedWords(tag) != 2 || L4_TypedWords(tag) != 0) {
 		complain("malformed request", from, tag.raw, mr1);
@@ -193,10 +203,12 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 		load_map_reply(L4_MapItem(L4_Nilpage, 0));
 		return;
 	}
-	if ((mr1 >> 10) == FPAGE_ANY_BASE)
+	if ((mr1 >> 10) == FPAGE_ANY_BASE) {
 		ok = mem_claim_any(log2, client, &base) == 0;
-	else
+	} else {
+		again = mem_held_by(base, log2, client);
 		ok = mem_claim(base, log2, client, HOW_FIXED) == 0;
+	}
 	if (ok && set_attributes(base, log2, mr2) < 0)
 		ok = 0;		/* the client keeps the memory, as X.2 allows */
 	if (!ok) {
@@ -206,9 +218,12 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 	}
 	if (verbose)
 		printf("sigma0: %lx gets %lx, %u bits\n", from.raw, base, log2);
-	/* Mapping a page that is not RAM makes a root, from our own kernel
+	/* Mapping a page that is not RAM makes a root, and mapping again a
+	 * page the client holds already a sender part, from our own kernel
 	 * memory: have it in the store first. */
 	kstore_keep_for(base, log2);
+	if (again)
+		kstore_keep_for_again(from.raw, log2);
 	load_map_reply(map_of(base, log2));
 }
 

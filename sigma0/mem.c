@@ -222,6 +222,22 @@ void mem_init(L4_KernelInterfacePage_t *kip, L4_Word_t kernel, L4_Word_t sigma0,
 	region_set(0, 0, KIND_NONE, OWNER_FREE, 0);
 }
 
+int mem_held_by(L4_Word_t base, unsigned log2, L4_Word_t client)
+{
+	L4_Word_t first, last;
+
+	if (log2 < PAGE_SHIFT || log2 > 31)
+		return 0;
+	first = (base & ~((1UL << log2) - 1)) >> PAGE_SHIFT;
+	last = first + (1UL << (log2 - PAGE_SHIFT)) - 1;
+	if (last > PFN_LAST)
+		return 0;
+	for (unsigned i = region_find(first); i < count && regions[i].first <= last; i++)
+		if (regions[i].owner == client || regions[i].owner == OWNER_ALL)
+			return 1;
+	return 0;
+}
+
 int mem_claim(L4_Word_t base, unsigned log2, L4_Word_t client, mem_how_t how)
 {
 	L4_Word_t first, last;

@@ -43,6 +43,9 @@ typedef enum mem_how {
 void mem_init(L4_KernelInterfacePage_t *kip, L4_Word_t kernel, L4_Word_t sigma0,
 	      L4_Word_t sigma1, L4_Word_t root);
 
+/* Does client hold a page of the fpage already (its own or shared)? */
+int mem_held_by(L4_Word_t base, unsigned log2, L4_Word_t client);
+
 /* Give the 2^log2-byte fpage at base (aligned) to client, all or
  * nothing.  Returns 0, or -1 if any page of it is not available to the
  * client in this way or sigma0's table is full. */
