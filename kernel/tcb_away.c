@@ -83,9 +83,16 @@ static tcb_core_t *next_away(const space_t *s, uint32_t cid, uint32_t *no)
 #define FOR_EACH_AWAY(c, s, cid, no) \
 	for (uint32_t no = 0; ((c) = next_away((s), (cid), &no)) != NULL;)
 
-/* Its local ID is in its body, so the resident part keeps a copy while
- * it is away (away_to.local, set by go_away).  A walk of the thread
- * table, as above: only a name that no whole thread of s has gets here. */
+/* Is id, as a thread of space s names it, the local ID of c (away)?  Its
+ * local ID is in its body, so the resident part keeps a copy while it is
+ * away (away_to.local, set by go_away). */
+static bool local_id_of(const space_t *s, const tcb_core_t *c, tid_t id)
+{
+	return tid_is_local(id) && s == c->space && id == c->away_to.local;
+}
+
+/* A walk of the thread table, as above: only a name that no whole thread
+ * of s has gets here. */
 tcb_core_t *tcb_away_resolve(const space_t *s, tid_t id)
 {
 	if (tid_is_global(id)) {
@@ -97,7 +104,7 @@ tcb_core_t *tcb_away_resolve(const space_t *s, tid_t id)
 	if (!tid_is_local(id))
 		return NULL;
 	FOR_EACH_AWAY(c, s, ANY_PAGE, no)
-		if (c->away_to.local == id)
+		if (local_id_of(s, c, id))
 			return c;
 	return NULL;
 }
@@ -118,7 +125,7 @@ static bool takes(const tcb_t *rcv, const tcb_core_t *c, bool user_only)
 	if (kmsg_active(rcv))
 		return false;
 	if (tid_is_local(from))
-		return rcv->space == c->space && from == c->away_to.local;
+		return local_id_of(rcv->space, c, from);
 	return tid_is_any(from) || (tid_is_anylocal(from) && rcv->space == c->space);
 }
 
@@ -274,8 +281,7 @@ static void fail_waiting_for(tcb_t *w, void *arg)
 	const tcb_core_t *c = arg;
 	tid_t from = w->cont.ipc_from;
 
-	if (w->core->state == TS_RECV &&
-	    (from == c->id || (tid_is_local(from) && w->space == c->space && from == c->away_to.local)))
+	if (w->core->state == TS_RECV && (from == c->id || local_id_of(w->space, c, from)))
 		ipc_fail_no_partner(w);
 }
 
