@@ -20,6 +20,7 @@
 #include <kernel/string.h>
 #include <kernel/frame.h>
 #include <kernel/kmem_sigma0.h>
+#include <kernel/kmem_ahead.h>
 #include <arch/arch.h>
 
 typedef struct free_page { struct free_page *next; } free_page_t;
@@ -259,6 +260,7 @@ void kmem_return_unused(space_t *s)
 {
 	if (!kmem_kind_is_lent(s, KMEM_PT))
 		return;
+	kmem_ahead_return_all(s);      /* frames lent ahead, never bound */
 	if (s->kmem.pages[KMEM_PT] || s->kmem.pages[KMEM_NT] || s->kmem.pages[KMEM_MAP]) {
 		/* The ports' node tables and bitmap only where any was
 		 * gathered: 128 more lookups in every teardown otherwise. */

@@ -10,6 +10,7 @@
 #include <kernel/tcb_away.h>
 #include <kernel/string.h>
 #include <kernel/utcb_away.h>
+#include <kernel/kmem_ahead.h>
 #include <arch/arch.h>
 
 /* ---- gathering ---- */
@@ -19,6 +20,9 @@ bool kpf_have(space_t *s, enum kmem_kind kind, uint32_t cid, kmem_need_t *need)
 	/* Kinds from the pool are not gathered: their act step may find the
 	 * pool empty, X.2's "no memory", as in a kernel without kpagers. */
 	if (!kmem_kind_is_lent(s, kind) || kmem_has(s, kind, cid))
+		return true;
+	/* A frame its kpager lent ahead, bound now: no fault. */
+	if (s->ahead && kmem_ahead_bind(s, kind, cid))
 		return true;
 	*need = (kmem_need_t){ .space = s, .kind = (uint8_t)kind, .cid = cid };
 	return false;
@@ -60,7 +64,8 @@ have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 	s->io_gathered |= io;
 	/* The directory its kpager took back comes first, alone: what the
 	 * table needs is known once it is there (kernel/space_vacate.c). */
-	if (!io && !s->pdir && !lent_to(s->id, LENT_CID_PDIR, k)) {
+	if (!io && !s->pdir && !lent_to(s->id, LENT_CID_PDIR, k) &&
+	    !(s->ahead && kmem_ahead_bind(s, KMEM_PDIR, LENT_CID_PDIR))) {
 		need->space = s;
 		need->task = 0;
 		need->kpager = TID_NIL;
@@ -79,6 +84,10 @@ have_for_map(space_t *s, uint32_t va, kmem_need_t *need, const kpf_wait_t *k)
 		missing |= KMEM_ORDER_BIT(KMEM_MAP);
 	if (!table && !lent_to(s->id, kmem_cid_pt(va), k))
 		missing |= KMEM_ORDER_BIT(KMEM_PT);
+	/* Frames lent ahead are bound first, in fault order, without a
+	 * fault (kernel/kmem_ahead.c); only the rest is asked for. */
+	if (missing && s->ahead)
+		missing = kmem_ahead_bind_for_map(s, va, missing);
 	/* In fault order (kmem_order.h); a kpager that takes several pages
 	 * per fault is asked for all of them at once. */
 	kmem_page_t page[LENT_KPF_MAX_PAGES];

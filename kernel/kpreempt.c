@@ -23,6 +23,7 @@
 #include <kernel/tcb_away.h>
 #include <kernel/string.h>
 #include <kernel/utcb_away.h>
+#include <kernel/kmem_ahead.h>
 #include <arch/arch.h>
 
 /* Is the page at cid of s one it holds but does not use (lent for an
@@ -81,6 +82,9 @@ static bool kpreempt_frame(uint32_t pa)
 	if (!frame_lent_to(pa, &task, &cid, &kind))
 		return false;
 	space_t *s = space_of_task(task);
+	/* A frame lent ahead and never bound just goes back. */
+	if (s && kmem_ahead_revoke(s, kind, cid, pa))
+		return true;
 	/* sigma0's store is the kernel's for good (kernel/kmem_sigma0.c);
 	 * a record whose task is not built yet is ThreadControl's. */
 	if (!s || s->sigma0 || !export(s, kind, cid, pa))

@@ -28,6 +28,9 @@ static bool kind_fits(const sc_env_t *e, const frame_t *fr)
 	if (fr->kind == SC_STORE_KIND)
 		return fr->task == e->sigma0_id && fr->cid >= SC_STORE_CID(0) &&
 		       !(fr->cid & ~PAGE_MASK) && fr->cid < SC_STORE_CID(e->store_free);
+	if (fr->kind == SC_AHEAD_KIND)
+		return fr->task != e->sigma0_id && fr->cid >= SC_AHEAD_CID(0) &&
+		       !(fr->cid & ~PAGE_MASK) && fr->cid < SC_AHEAD_CID(LENT_KAHEAD_MAX);
 	if (fr->kind >= KMEM_KERNEL)
 		return false;
 	if (lent_cid_kind(fr->cid) == (int)fr->kind)
@@ -80,6 +83,8 @@ uint32_t sc_check_frames(const sc_env_t *e, sc_frame_sums_t *fs, sc_fault_t *f)
 			fs->lent++;
 			if (fr->kind == SC_STORE_KIND)
 				fs->store_free++;
+			else if (fr->kind == SC_AHEAD_KIND)
+				fs->ahead++;
 			else if (fr->task == e->sigma0_id)
 				fs->sigma0_used++;
 			continue;
@@ -101,7 +106,8 @@ uint32_t sc_check_totals(const sc_env_t *e, const sc_sums_t *sum, const sc_frame
 	if (fs->store_free != c->store_free || fs->sigma0_used + c->store_free != c->store_given)
 		return fail(f, LENT_SC_STORE, fs->store_free);
 	/* sigma0's frames in use are in sum->lent, with every task's. */
-	if (sum->lent + c->unhoused_records + fs->store_free != fs->lent)
+	if (sum->lent + c->unhoused_records + fs->store_free + sum->ahead != fs->lent ||
+	    sum->ahead != fs->ahead)
 		return fail(f, LENT_SC_FRAME_ORPHAN, fs->lent);
 	if (sum->pool + c->kernel_pages + c->free_pages != c->pool_pages ||
 	    (!c->pool_build && sum->pool != c->boot_task_pages) ||

@@ -489,6 +489,14 @@ static uint32_t check_account(const sc_space_t *v, sc_use_t *u, sc_sums_t *sum, 
 		sum->pool += u->n[SC_SRC_POOL][k];
 		sum->reserve += u->n[SC_SRC_RESERVE][k];
 	}
+	/* Its reserve: a frame at each of its first `ahead` slots. */
+	for (uint32_t n = 0; n < v->ahead; n++) {
+		uint32_t pa = n < LENT_KAHEAD_MAX ? frame_find(v->id, SC_AHEAD_CID(n)) : 0;
+		unsigned kind;
+		if (!pa || !frame_lent_to(pa, NULL, NULL, &kind) || kind != SC_AHEAD_KIND)
+			return fail(f, LENT_SC_ACCOUNT, SC_AHEAD_CID(n));
+	}
+	sum->ahead += v->ahead;
 	return 0;
 }
 

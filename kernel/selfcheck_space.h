@@ -32,6 +32,10 @@
  * content identifier of its slot n (kernel/kmem_sigma0.c). */
 #define SC_STORE_KIND KMEM_KINDS
 #define SC_STORE_CID(n) (LENT_CID_WINDOW_END + ((uint32_t)(n) << PAGE_SHIFT))
+/* The same for a task's reserve of frames lent ahead (kernel/kmem_ahead.c):
+ * its n-th unbound frame, at the same slots, under the task's own id. */
+#define SC_AHEAD_KIND (KMEM_KINDS + 1)
+#define SC_AHEAD_CID(n) SC_STORE_CID(n)
 
 /* Where a kernel page of a task is. */
 enum sc_source { SC_SRC_BAD, SC_SRC_LENT, SC_SRC_POOL, SC_SRC_RESERVE, SC_SOURCES };
@@ -60,6 +64,7 @@ typedef struct sc_space {
 	 * (bit n: page n) and pages of the pool. */
 	const uint32_t *tcb_lent_map;           /* SC_TCB_PAGES bits */
 	uint32_t tcb_pool;
+	uint32_t ahead;                         /* unbound frames lent ahead */
 } sc_space_t;
 
 /* What is the same for every task. */
@@ -82,6 +87,7 @@ typedef struct sc_sums {
 	uint32_t lent;       /* frames lent to them, in use or gathered */
 	uint32_t pool;       /* pages of the pool they hold */
 	uint32_t reserve;    /* pages of sigma0's boot reserve */
+	uint32_t ahead;      /* unbound frames of their reserves */
 } sc_sums_t;
 
 /* What the frame table holds (selfcheck_frame.c). */
@@ -89,6 +95,7 @@ typedef struct sc_frame_sums {
 	uint32_t lent;           /* entries lent */
 	uint32_t store_free;     /* of those, free frames of sigma0's store */
 	uint32_t sigma0_used;    /* lent to sigma0 and holding its kernel data */
+	uint32_t ahead;          /* unbound frames of tasks' reserves */
 } sc_frame_sums_t;
 
 /* The kernel's own counts the totals are held against. */

@@ -106,6 +106,7 @@ static void view_of(space_t *s, sc_space_t *v, const uint32_t *tcb_map, uint32_t
 #endif
 		.node_page_count = s->node_page_count, .mapped_pages = space_mapped_pages(s),
 		.kmem = s->kmem.pages, .tcb_lent_map = tcb_map, .tcb_pool = tcb_pool,
+		.ahead = s->ahead,
 	};
 	v->dying = space_dying(s->id);
 	if (!fpage_is_nil(s->kip_area)) {

@@ -79,6 +79,7 @@ struct space {
 	uint32_t tcb_slots[TCB_SLOTS / 32];  /* thread slots in use (thread.c) */
 	uint8_t kpf_pages;                 /* most pages one such fault may name
 	                                    * (0 or 1: one; KmemControl SET_KPF_PAGES) */
+	uint8_t ahead;                     /* unbound frames lent ahead (kmem_ahead.c) */
 	timeout_t kpf_wait;                /* how long a thread of ours waits for a
 	                                    * kpager's answer, each phase (never;
 	                                    * KmemControl SET_KPF_WAIT) */

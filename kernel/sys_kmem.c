@@ -16,6 +16,7 @@
 #include <kernel/selfcheck.h>
 #include <kernel/irq.h>
 #include <kernel/tcb_away.h>
+#include <kernel/kmem_ahead.h>
 #include <arch/arch.h>
 
 /* A page is missing: ask the kpager for it, unless it refused last time. */
@@ -77,6 +78,7 @@ static word_t stats(tcb_t *t, space_t *s)
 	t->utcb[LENT_KMEM_STAT_PRIVILEGED] = s->privileged;
 	t->utcb[LENT_KMEM_STAT_MAPPED] = space_mapped_pages(s);
 	t->utcb[LENT_KMEM_STAT_STORE] = s->sigma0 ? kmem_sigma0_free() : 0;
+	t->utcb[LENT_KMEM_STAT_AHEAD] = s->ahead;
 	return total;
 }
 
@@ -327,6 +329,10 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return set_kpager(t, false, &s->child_kpager, arg);
 	case LENT_KMEM_SET_KPF_WAIT:
 		return set_kpf_wait(t, s, arg);
+	case LENT_KMEM_LEND_AHEAD:
+		return kmem_ahead_lend(t, s, arg);
+	case LENT_KMEM_WHERE:
+		return may_read(t, s) ? kmem_ahead_where(t, s, arg) : sys_fail(t, ERR_NO_PRIVILEGE);
 	default:
 		return sys_fail(t, ERR_INVALID_PARAM);
 	}

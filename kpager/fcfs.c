@@ -25,6 +25,14 @@ L4_ThreadId_t fcfs_start(struct kpager_fcfs *f, L4_Word_t base, L4_Word_t pages)
 	return kpager_start(&f->kp);
 }
 
+/* Lend n frames ahead to each client task (0: never, the default), and
+ * top its reserve up when it asks or faults (ahead.c).  Call before or
+ * after the start; the kpager's thread reads it at each message. */
+void fcfs_set_ahead(struct kpager_fcfs *f, L4_Word_t n)
+{
+	f->kp.ahead = n;
+}
+
 /* Pages lent to the task of this thread that the kernel still holds
  * (read-only: safe from any thread). */
 L4_Word_t fcfs_lent_to(struct kpager_fcfs *f, L4_ThreadId_t task)

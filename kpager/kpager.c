@@ -122,6 +122,9 @@ static L4_MsgTag_t serve(struct kpager *kp, L4_ThreadId_t *from, unsigned n)
 	for (unsigned w = 1; w <= LENT_KPF_WORDS(n); w++)
 		mr[w] = rt_mr(w);
 	count_fault(kp, mr, n, 1);
+	/* A fault of a task we lend ahead to: its reserve ran short. */
+	if (kp->ahead)
+		(void)kpager_ahead_top_up(kp, (L4_ThreadId_t){ .raw = mr[3] });
 	for (int tries = 0; tries < KPAGER_TRIES; tries++) {
 		if (!take_pages(kp, mr, page, n))
 			break;
@@ -188,6 +191,16 @@ void kpager_loop(L4_Word_t arg)
 		if (L4_IpcSucceeded(tag) && L4_Label(tag) == LENT_LABEL_KPF && n &&
 		    L4_TypedWords(tag) == 0) {
 			tag = serve(kp, &from, n);
+		} else if (L4_IpcSucceeded(tag) && L4_Label(tag) == KPAGER_AHEAD_LABEL) {
+			/* A client asks for its reserve to be topped up. */
+			L4_Word_t have = kp->ahead ? kpager_ahead_top_up(kp, from) : 0;
+			L4_MsgTag_t r = L4_Niltag;
+
+			r.X.u = 1;
+			L4_LoadMR(0, r.raw);
+			L4_LoadMR(1, have);
+			L4_Accept(L4_UntypedWordsAcceptor);
+			tag = L4_ReplyWait(from, &from);
 		} else {
 			if (L4_IpcSucceeded(tag) && kp->other)
 				kp->other(kp, from, tag);

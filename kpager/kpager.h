@@ -47,6 +47,17 @@ struct kpager_pool {
 
 struct kpager;
 
+/* Lending ahead (ahead.c, docs/kpager-protocol.md "Lending ahead"): the
+ * frames lent ahead that the kpager still follows, all tasks together,
+ * and the label of a request to its thread to top the sender's task's
+ * reserve up (the answer's MR1: that reserve's unbound frames). */
+#define KPAGER_AHEAD_RECS	32
+#define KPAGER_AHEAD_LABEL	0x7e02
+struct kpager_ahead_rec {
+	L4_Word_t page;                  /* 0: free record */
+	L4_Word_t client;                /* a thread of the task it went to */
+};
+
 /*
  * The policy: a page of the kpager's own to lend for the fault (client
  * task, named by a thread of it; content identifier; kind), or 0 for
@@ -78,6 +89,17 @@ struct kpager {
 	volatile L4_Word_t lost;         /* answers that found nobody waiting */
 	volatile L4_Word_t reclaimed;    /* pages found back from the kernel */
 	volatile L4_Word_t kinds[LENT_KMEM_KINDS];   /* faults by kind */
+	/* Lending ahead: 0 never (the default); else the unbound frames to
+	 * keep in each client task's reserve, topped up when the task asks
+	 * (KPAGER_AHEAD_LABEL) and when one of its faults arrives. */
+	volatile L4_Word_t ahead;
+	struct kpager_ahead_rec ahead_rec[KPAGER_AHEAD_RECS];
+	volatile L4_Word_t ahead_lent;   /* frames lent ahead */
+	volatile L4_Word_t ahead_bound;  /* of those, found bound to a content */
+	volatile L4_Word_t ahead_refused;/* LEND_AHEAD refused (last reason below) */
+	volatile L4_Word_t ahead_last_refusal;
+	volatile L4_Word_t ahead_last_cid;   /* content identifier of the last
+	                                      * binding found (WHERE) */
 };
 
 /* kpager.c: the loop. */
@@ -85,6 +107,14 @@ void kpager_init(struct kpager *kp, kpager_policy_t policy, void *data);
 L4_ThreadId_t kpager_start(struct kpager *kp);
 void kpager_loop(L4_Word_t kp);
 int kpager_answer(L4_ThreadId_t to, L4_Word_t page, L4_Word_t *ec);
+
+/* ahead.c: lending ahead.  Top up the reserve of client's task to
+ * kp->ahead (first learning which frames lent ahead were bound); returns
+ * its unbound frames.  On the kpager's thread. */
+L4_Word_t kpager_ahead_top_up(struct kpager *kp, L4_ThreadId_t client);
+/* A client asks its kpager (a library kpager that lends ahead) to top
+ * its reserve up; the reserve's unbound frames after, or 0. */
+L4_Word_t kpager_ahead_request(L4_ThreadId_t kpager);
 
 /* pool.c: the pages to lend. */
 int kpager_pool_add(struct kpager_pool *p, L4_Word_t base, L4_Word_t n);
@@ -102,6 +132,8 @@ struct kpager_fcfs {
 	struct kpager kp;
 };
 L4_ThreadId_t fcfs_start(struct kpager_fcfs *f, L4_Word_t base, L4_Word_t pages);
+/* Lend n frames ahead to each client task (0: never, the default). */
+void fcfs_set_ahead(struct kpager_fcfs *f, L4_Word_t n);
 /* Pages lent to the task of this thread (as the fault named it). */
 L4_Word_t fcfs_lent_to(struct kpager_fcfs *f, L4_ThreadId_t task);
 

@@ -22,6 +22,9 @@ the lent kernel gets "_lent" after it, except the figures of issue 6:
     fig3_pool            the Fig. 3 fault, pool kernel
     fig3_kpager          the same fault, lent kernel (served by a kpager)
     fig3_ratio_permille  fig3_kpager * 1000 / fig3_pool
+    fig3_kpager_ahead    the same fault, lent kernel, the frames lent ahead
+                         by the kpager and bound without a kernel page fault
+    fig3_ahead_ratio_permille  fig3_kpager_ahead * 1000 / fig3_pool
     tcb_resident_bytes   per thread, lent kernel (the pool's: _pool)
     kmem_task_pages      a two-thread task, lent kernel (the pool's: _pool)
     preempt_restore_<kind>_<n>  a kernel page of kind taken back from a task
@@ -44,7 +47,8 @@ import tap_verdict  # noqa: E402
 BENCH_RE = re.compile(r"^BENCH (\S+) (\S+) (.+?)\s*$")
 BUILDS = ("pool", "lent")
 # Issue 6's names for figures the root task prints as <name> on both kernels.
-ISSUE6 = {("fig3", "pool"): "fig3_pool", ("fig3", "lent"): "fig3_kpager"}
+ISSUE6 = {("fig3", "pool"): "fig3_pool", ("fig3", "lent"): "fig3_kpager",
+          ("fig3_ahead", "lent"): "fig3_kpager_ahead"}
 FROM_LENT = ("tcb_resident_bytes", "kmem_task_pages")
 FROM_LENT_PREFIX = "preempt_restore_"   # issue 7's: the lent kernel only
 # What a peer kernel measures for a figure in the same QEMU (README,
@@ -130,6 +134,13 @@ def main():
         rows.append(["fig3_ratio_permille", "", ratio, "lent / pool"])
     elif pool or lent:
         problems.append("fig3 missing on one kernel: no fig3_ratio_permille")
+    ahead = values.get(("fig3_ahead", "lent"))
+    if pool and ahead and int(pool) > 0:
+        ratio = str(int(ahead) * 1000 // int(pool))
+        lines.append(("fig3_ahead_ratio_permille", ratio, "permille"))
+        rows.append(["fig3_ahead_ratio_permille", "", ratio, "lent ahead / pool"])
+    elif lent and not ahead:
+        problems.append("fig3_ahead missing: no fig3_ahead_ratio_permille")
 
     if rows:
         print(table(["benchmark"] + ["KMEM=" + b for b in BUILDS] + ["unit"], rows))

@@ -60,6 +60,8 @@ int bench_map_unmap(L4_Word_t *result);
 
 /* kpager.c: the benchmarks' FCFS kpager thread and tasks it serves. */
 L4_ThreadId_t bench_kpager(void);
+/* Lend n frames ahead to each task it serves (0: never, the default). */
+void bench_kpager_ahead(L4_Word_t n);
 /* Pages lent so far by kind, then (out[LENT_KMEM_KINDS]) the faults. */
 void bench_kpager_faults(L4_Word_t out[LENT_KMEM_KINDS + 1]);
 /* A task served by it, named up to `pages` pages per kernel page fault. */
@@ -68,6 +70,9 @@ const char *bench_kind_name(unsigned kind);
 
 /* fig3.c and kmem.c: the figures of issue 6. */
 int bench_fig3(L4_Word_t pages, L4_Word_t *result);
+/* The same fault where the kpager lent the task its frames ahead: the
+ * task has it top its reserve up before each timed fault (untimed). */
+int bench_fig3_ahead(L4_Word_t *result);
 int bench_kmem_task(L4_Word_t *pages, L4_Word_t *resident_per_thread);
 
 /* preempt.c: taking back a page of kind (PT or PDIR) with n live

@@ -57,6 +57,12 @@ L4_ThreadId_t bench_kpager(void)
 	return kp_tid;
 }
 
+/* Lend n frames ahead to each task it serves (0: never). */
+void bench_kpager_ahead(L4_Word_t n)
+{
+	fcfs_set_ahead(&kp_fcfs, n);
+}
+
 /* The pages of each kind lent so far, and the faults that asked. */
 void bench_kpager_faults(L4_Word_t out[LENT_KMEM_KINDS + 1])
 {

@@ -34,6 +34,12 @@ static void issue6_figures(void)
 	rt_cleanup();
 	ok = bench_fig3(LENT_KPF_MAX_PAGES, &v);
 	report("fig3", ok, v, "instructions");
+	/* The same fault with a kpager that lent ahead: a lent kernel's only
+	 * (tools/bench.py names it fig3_kpager_ahead). */
+	if (lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0)) {
+		ok = bench_fig3_ahead(&v);
+		report("fig3_ahead", ok, v, "instructions");
+	}
 	ok = bench_kmem_task(&pages, &resident);
 	report("tcb_resident_bytes", ok, resident, "bytes");
 	report("kmem_task_pages", ok, pages, "pages");

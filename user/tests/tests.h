@@ -63,6 +63,7 @@ extern const struct test kpf_multi_tests[], kpf_deadlock_tests[], kpf_back_tests
 extern const struct test tasklayout_tests[];
 extern const struct test io_tests[];
 extern const struct test kpfnote_tests[], kstrip_tests[], kpfregs_tests[];
+extern const struct test kahead_tests[];
 extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_tests[];
 extern const struct test khostile_nest_tests[], khostile_tc_tests[];
 /* Hostile user tasks against the kernel (t_attack_*.c, docs/attack-surface.md). */

@@ -145,7 +145,17 @@ enum lent_kpf_refusal {
 	                                 * the kernel refuses: its reason in
 	                                 * bits 16-23 of the offset
 	                                 * (LENT_KPF_REFUSAL_CONTENT) */
+	LENT_KPF_AHEAD_FULL = 11,       /* LEND_AHEAD: the task's reserve holds
+	                                 * LENT_KAHEAD_MAX unbound frames */
+	LENT_KPF_NOT_LENT_HERE = 12,    /* LEND_AHEAD: no kpager lends this
+	                                 * task's kernel memory (KMEM=pool, or
+	                                 * one of boot's tasks) */
 };
+/* Lending ahead (LENT_KMEM_LEND_AHEAD): the most unbound frames one
+ * task's reserve holds, and the content identifier LENT_KMEM_WHERE gives
+ * for a frame still unbound in it (its kind is then LENT_KMEM_KINDS). */
+#define LENT_KAHEAD_MAX 16u
+#define LENT_CID_UNBOUND 0xFFFFFFFFu
 /* The kernel takes as kernel memory only frames below this physical
  * address (896 MB, the end of its direct map); a page at or above it is
  * refused with LENT_KPF_NOT_ADDRESSABLE (and by SIGMA0_GIVE likewise).
@@ -234,6 +244,19 @@ enum lent_kmem_op {
 	                            * TCB page, and they have it as their kpager,
 	                            * one page per fault.  Privileged tasks only,
 	                            * as SET_KPAGER. */
+	LENT_KMEM_LEND_AHEAD = 14, /* EAX: a thread of the task; EDX: an address
+	                            * of the caller's, whose page goes into the
+	                            * task's reserve, lent ahead of need; EAX:
+	                            * the unbound frames of the reserve after, or
+	                            * 0 and ErrorCode 1 (the caller is not of the
+	                            * task's kpager's task), 3 (sigma0), 5 (MR1:
+	                            * the refusal, enum lent_kpf_refusal) */
+	LENT_KMEM_WHERE = 15,      /* EAX: a thread of the task; EDX: an address
+	                            * of the caller's; EAX 1 if that frame is
+	                            * lent to the task: MR1 its content
+	                            * identifier (LENT_CID_UNBOUND while in the
+	                            * reserve), MR2 its kind; else 0.  The task,
+	                            * its kpager, or a privileged task. */
 };
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then the words below.  Readable by the task, by
@@ -244,7 +267,9 @@ enum lent_kmem_op {
 #define LENT_KMEM_STAT_MAPPED     (LENT_KMEM_KINDS + 4)  /* MR11: user pages mapped in it */
 #define LENT_KMEM_STAT_STORE      (LENT_KMEM_KINDS + 5)  /* MR12: sigma0: free pages of its
 							   * kernel-memory store; others 0 */
-#define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 5)
+#define LENT_KMEM_STAT_AHEAD      (LENT_KMEM_KINDS + 6)  /* MR13: unbound frames of its
+							   * reserve (LEND_AHEAD) */
+#define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 6)
 
 /* LENT_KMEM_OWNED fills MR1..MR13, in 4 KB pages unless named otherwise.
  * Kernel-owned, fixed from boot on (EAX is the sum of these five): */
