@@ -108,6 +108,42 @@ START_TEST(rule_frame_orphan)
 }
 END_TEST
 
+/* A frame lent ahead to A, unbound (kernel/kmem_ahead.c): at A's first
+ * reserve slot, counted by A's record. */
+START_TEST(reserve_passes)
+{
+	frame_lend(u3, A_ID, SC_AHEAD_CID(0), SC_AHEAD_KIND);
+	a.v.ahead = 1;
+	ck_assert_uint_eq(check(), 0);
+}
+END_TEST
+
+/* One A does not count: held by no task. */
+START_TEST(reserve_uncounted_is_orphan)
+{
+	frame_lend(u3, A_ID, SC_AHEAD_CID(0), SC_AHEAD_KIND);
+	ck_assert_uint_eq(check(), LENT_SC_FRAME_ORPHAN);
+}
+END_TEST
+
+/* A counts one that is not there, or not at its first slot. */
+START_TEST(reserve_missing_breaks_account)
+{
+	a.v.ahead = 1;
+	ck_assert_uint_eq(check(), LENT_SC_ACCOUNT);
+	frame_lend(u3, A_ID, SC_AHEAD_CID(1), SC_AHEAD_KIND);
+	ck_assert_uint_eq(check(), LENT_SC_ACCOUNT);
+}
+END_TEST
+
+/* A slot past the bound is no reserve slot. */
+START_TEST(reserve_past_bound_breaks_entry)
+{
+	frame_lend(u3, A_ID, SC_AHEAD_CID(LENT_KAHEAD_MAX), SC_AHEAD_KIND);
+	ck_assert_uint_eq(check(), LENT_SC_FRAME_ENTRY);
+}
+END_TEST
+
 START_TEST(rule_pool)
 {
 	counts.free_pages--;
@@ -134,6 +170,10 @@ static Suite *suite(void)
 	tcase_add_test(t, rule_frame_entry);
 	tcase_add_test(t, rule_frame_chain);
 	tcase_add_test(t, rule_frame_orphan);
+	tcase_add_test(t, reserve_passes);
+	tcase_add_test(t, reserve_uncounted_is_orphan);
+	tcase_add_test(t, reserve_missing_breaks_account);
+	tcase_add_test(t, reserve_past_bound_breaks_entry);
 	tcase_add_test(t, rule_pool);
 	tcase_add_test(t, rule_store);
 	suite_add_tcase(s, t);
