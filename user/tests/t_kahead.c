@@ -14,29 +14,29 @@
 #include "t_kpf.h"
 #include "../../kpager/kpager.h"
 
-#define KA_PAGES	24
 #define KA_RWIN		0x50000000UL	/* the root's, above any RAM the suite runs with */
 #define KA_EC_REFUSED	5		/* ErrorCode of a refused LEND_AHEAD */
 
-static L4_Word_t ka_base;              /* KA_PAGES pages of the root's */
+/* The pages main lends ahead: the test kpager's pool from its top down
+ * (it answers faults from the bottom up, and no test here has it answer
+ * more than KP_POOL - KA_PAGES of them), so that the suite takes no more
+ * memory for good; at 8 MB the exhaustion tests at its end need it. */
+#define KA_PAGES	(LENT_KAHEAD_MAX + 4)
 
 static L4_Word_t ka_page(unsigned i)
 {
-	return ka_base + i * RT_PAGE_SIZE;
+	return kph.pool + (KP_POOL - 1 - i) * RT_PAGE_SIZE;
 }
 
 /* The test kpager, and the pages to lend ahead, none of them lent. */
 static const char *ka_start(void)
 {
-	if (!ka_base) {
-		ka_base = rt_get_pages(KA_PAGES);
-		CHECK(ka_base != 0);
-	}
+	RUN(kp_start(KP_SERVE));
 	for (unsigned i = 0; i < KA_PAGES; i++) {
 		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, ka_page(i)), 0);
 		((volatile L4_Word_t *)ka_page(i))[0] = 0xa4ead000UL + i;
 	}
-	return kp_start(KP_SERVE);
+	return 0;
 }
 
 static L4_Word_t ka_unbound(L4_ThreadId_t task)
@@ -91,16 +91,31 @@ static const char *ka_pool_refuses(L4_ThreadId_t ag)
 	return 0;
 }
 
+/* The test kpager, an agent it serves, and pages 0 .. lent - 1 lent
+ * ahead to the agent.  In a KMEM=pool kernel LEND_AHEAD's refusal is
+ * checked instead, and *pool is 1: the test has nothing more to do. */
+static const char *ka_agent(L4_ThreadId_t *ag, unsigned lent, int *pool)
+{
+	RUN(ka_start());
+	RUN(t_kp_agent(ag, kph.thread));
+	*pool = !kph.lent_kinds;
+	if (*pool)
+		return ka_pool_refuses(*ag);
+	for (unsigned i = 0; i < lent; i++)
+		RUN(ka_lend(*ag, i, i + 1));
+	return 0;
+}
+
 /* Frames lent ahead wait unbound: LENT, STATS MR13 and WHERE say so;
  * the kpager got no kernel page fault. */
 static const char *t_kahead_lend_waits_unbound(void)
 {
 	L4_ThreadId_t ag;
+	int pool;
 
-	RUN(ka_start());
-	RUN(t_kp_agent(&ag, kph.thread));
-	if (!kph.lent_kinds)
-		return ka_pool_refuses(ag);
+	RUN(ka_agent(&ag, 0, &pool));
+	if (pool)
+		return 0;
 	CHECK_EQ(ka_unbound(ag), 0);
 	RUN(ka_lend(ag, 0, 1));
 	RUN(ka_lend(ag, 1, 2));
@@ -121,14 +136,13 @@ static const char *t_kahead_lend_waits_unbound(void)
 static const char *t_kahead_fault_served_from_reserve(void)
 {
 	L4_ThreadId_t ag;
+	int pool;
 
-	RUN(ka_start());
-	RUN(t_kp_agent(&ag, kph.thread));
-	if (!kph.lent_kinds)
-		return ka_pool_refuses(ag);
+	RUN(ka_agent(&ag, 2, &pool));
+	if (pool)
+		return 0;
+	/* Lent ahead, not yet counted as any kind. */
 	L4_Word_t nt0 = kp_count(ag, LENT_KMEM_NT), pt0 = kp_count(ag, LENT_KMEM_PT);
-	RUN(ka_lend(ag, 0, 1));
-	RUN(ka_lend(ag, 1, 2));
 	RUN(kp_map_into(ag, KP_WINDOW));
 	CHECK_EQ(kp.n, 0);
 	CHECK_EQ(ka_unbound(ag), 0);
@@ -146,12 +160,11 @@ static const char *t_kahead_fault_served_from_reserve(void)
 static const char *t_kahead_short_reserve_asks_the_rest(void)
 {
 	L4_ThreadId_t ag;
+	int pool;
 
-	RUN(ka_start());
-	RUN(t_kp_agent(&ag, kph.thread));
-	if (!kph.lent_kinds)
-		return ka_pool_refuses(ag);
-	RUN(ka_lend(ag, 0, 1));
+	RUN(ka_agent(&ag, 1, &pool));
+	if (pool)
+		return 0;
 	RUN(kp_map_into(ag, KP_WINDOW));
 	CHECK_EQ(kp.n, 1);
 	CHECK_EQ(kp.kind[0], LENT_KMEM_PT);
@@ -174,14 +187,11 @@ static void ka_take_back(L4_Word_t page)
 static const char *t_kahead_unbound_frame_taken_back(void)
 {
 	L4_ThreadId_t ag;
+	int pool;
 
-	RUN(ka_start());
-	RUN(t_kp_agent(&ag, kph.thread));
-	if (!kph.lent_kinds)
-		return ka_pool_refuses(ag);
-	RUN(ka_lend(ag, 0, 1));
-	RUN(ka_lend(ag, 1, 2));
-	RUN(ka_lend(ag, 2, 3));
+	RUN(ka_agent(&ag, 3, &pool));
+	if (pool)
+		return 0;
 	ka_take_back(ka_page(1));
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, ka_page(1)), 0);
 	CHECK_EQ(lent_kmem_control(ag.raw, LENT_KMEM_WHERE, ka_page(1)), 0);
@@ -203,13 +213,11 @@ static const char *t_kahead_unbound_frame_taken_back(void)
 static const char *t_kahead_bound_frame_taken_back(void)
 {
 	L4_ThreadId_t ag;
+	int pool;
 
-	RUN(ka_start());
-	RUN(t_kp_agent(&ag, kph.thread));
-	if (!kph.lent_kinds)
-		return ka_pool_refuses(ag);
-	RUN(ka_lend(ag, 0, 1));
-	RUN(ka_lend(ag, 1, 2));
+	RUN(ka_agent(&ag, 2, &pool));
+	if (pool)
+		return 0;
 	RUN(kp_map_into(ag, KP_WINDOW));
 	RUN(t_ag_reads(ag, KP_WINDOW, KP_VALUE));
 	L4_Word_t pt = kp_count(ag, LENT_KMEM_PT);
@@ -232,13 +240,11 @@ static const char *t_kahead_bound_frame_taken_back(void)
 static const char *t_kahead_task_death_returns_reserve(void)
 {
 	L4_ThreadId_t ag;
+	int pool;
 
-	RUN(ka_start());
-	RUN(t_kp_agent(&ag, kph.thread));
-	if (!kph.lent_kinds)
-		return ka_pool_refuses(ag);
-	for (unsigned i = 0; i < 4; i++)
-		RUN(ka_lend(ag, i, i + 1));
+	RUN(ka_agent(&ag, 4, &pool));
+	if (pool)
+		return 0;
 	RUN(kp_map_into(ag, KP_WINDOW));          /* binds two of them */
 	CHECK_EQ(ka_unbound(ag), 2);
 	RUN(ka_selfcheck());
@@ -332,7 +338,7 @@ static const char *t_kahead_hostile_lends_refused(void)
 	L4_Word_t have = ka_unbound(b);
 	for (unsigned i = 4; have < LENT_KAHEAD_MAX; i++)
 		RUN(ka_lend(b, i, ++have));
-	RUN(ka_refused(b, ka_page(4 + LENT_KAHEAD_MAX), KA_EC_REFUSED, LENT_KPF_AHEAD_FULL));
+	RUN(ka_refused(b, ka_page(0), KA_EC_REFUSED, LENT_KPF_AHEAD_FULL));
 	/* The only kernel page faults were b's, for its window (a's map was
 	 * served from its reserve). */
 	for (L4_Word_t i = 0; i < kp.n; i++)
@@ -345,7 +351,6 @@ static const char *t_kahead_hostile_lends_refused(void)
  * top its reserve up, faults with no kernel page fault, and the next
  * top-up finds both frames bound (WHERE) and lends two more. */
 static struct kpager_fcfs ka_fcfs;
-static L4_Word_t ka_fcfs_pool;
 
 static const char *t_kahead_fcfs_tops_up(void)
 {
@@ -353,11 +358,8 @@ static const char *t_kahead_fcfs_tops_up(void)
 	L4_Word_t send[2];
 
 	RUN(ka_start());
-	if (!ka_fcfs_pool) {
-		ka_fcfs_pool = rt_get_pages(8);
-		CHECK(ka_fcfs_pool != 0);
-	}
-	kpt = fcfs_start(&ka_fcfs, ka_fcfs_pool, 8);
+	/* Its pool: ka_page(7) to ka_page(0), from the lowest. */
+	kpt = fcfs_start(&ka_fcfs, ka_page(7), 8);
 	CHECK(!L4_IsNilThread(kpt));
 	fcfs_set_ahead(&ka_fcfs, 2);
 	RUN(t_kp_agent(&ag, kpt));
