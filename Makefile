@@ -210,11 +210,13 @@ fuzz-short:
 	$(MAKE) -C tests/fuzz short
 
 # Both kernels' benchmark ISOs, each from its own build directory (mkiso.sh
-# takes its files from LENT_BUILD_DIR), then one table of both.
+# takes its files from LENT_BUILD_DIR), then one table of both; with
+# MAPDB=split, the split build's directories.
+BENCH_SUFFIX := $(if $(filter split,$(MAPDB)),-split)
 bench: deps
-	$(MAKE) KMEM=pool build-pool/lent-bench.iso
-	$(MAKE) KMEM=lent build/lent-bench.iso
-	$(PYTHON) tools/bench.py build-pool/lent-bench.iso build/lent-bench.iso
+	$(MAKE) KMEM=pool build-pool$(BENCH_SUFFIX)/lent-bench.iso
+	$(MAKE) KMEM=lent build$(BENCH_SUFFIX)/lent-bench.iso
+	$(PYTHON) tools/bench.py build-pool$(BENCH_SUFFIX)/lent-bench.iso build$(BENCH_SUFFIX)/lent-bench.iso
 
 gdb: deps
 	$(MAKE) $(B)/lent.iso

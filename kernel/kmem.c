@@ -248,6 +248,11 @@ void kmem_put(space_t *s, enum kmem_kind kind, void *page)
 	(void)kmem_charge_drop(&s->kmem, kind);
 }
 
+unsigned kmem_put_cost(const void *page)
+{
+	return frame_is_lent(virt_to_phys(page)) ? PAGE_SIZE / 4u : 32u;
+}
+
 void kmem_return_lent(space_t *s, enum kmem_kind kind, uint32_t cid)
 {
 	uint32_t pa = frame_find(s->id, cid);

@@ -64,6 +64,10 @@ void *kmem_get(space_t *s, enum kmem_kind kind, uint32_t cid);
 /* Give back a page kmem_get() gave: to the pool, or the frame to its
  * kpager (no longer lent; its translations come back by page faults). */
 void kmem_put(space_t *s, enum kmem_kind kind, void *page);
+/* About how many instructions kmem_put(page) takes, for preemption
+ * points (kernel/preempt.h): a lent frame is zeroed before it goes back,
+ * a page of the pool only goes on its list. */
+unsigned kmem_put_cost(const void *page);
 /* The task dies, every page in use given back: give back the frames
  * lent for it that no operation used (the kernel asks only for the
  * page tables and node tables of its 4 MB slots, its next page of

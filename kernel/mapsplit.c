@@ -378,41 +378,4 @@ void ms_lender_revoking(ms_space_t *s, ms_ent_t *r)
 	ms_frame_revoking(root->k.rec.phys);
 }
 
-/* ---- task death (unmap: kernel/mapsplit_stop.c) ---- */
-
-/* Every record of s with its subtree, then every part left (its owner
- * absent): the subtree below each goes.  Absent pages are forgotten. */
-void ms_task_delete(ms_space_t *s)
-{
-	ms_space_t *ct;
-
-	for (uint32_t n = 0; n < s->pages; n++) {
-		ms_ent_t *page = ms_page(s, n);
-
-		for (uint32_t k = 1; page && k < MS_ENTS; k++)
-			if (page[k].kind == MS_REC) {
-				ms_lender_revoking(s, &page[k]);
-				ms_delete_tree(s, &page[k]);
-			}
-	}
-	for (uint32_t n = 0; n < s->pages; n++) {
-		ms_ent_t *page = ms_page(s, n);
-
-		for (uint32_t k = 1; page && k < MS_ENTS; k++) {
-			ms_ent_t *p = &page[k];
-
-			if (p->kind != MS_PART)
-				continue;
-			ms_ent_t *c;
-			ms_need_t ignored;
-			ct = ms_space(p->task);
-			if (ms_find(ct, p->pvaddr, &c, &ignored) == MS_OK && c->task == s->id &&
-			    c->pvaddr == p->vaddr && c->gen == p->gen && !(c->flags & MS_F_ROOT))
-				ms_delete_tree(ct, c);
-			/* ms_delete_tree may have taken p already */
-			if (p->kind == MS_PART)
-				ms_part_delete(s, p);
-		}
-	}
-	s->orphans = 0;
-}
+/* Task death: kernel/mapsplit_reap.c. */

@@ -228,6 +228,10 @@ void ms_convert_table(ms_space_t *s, uint32_t slot);
 /* A task dies: revoke everything it holds and derived from it.  Its
  * absent pages are forgotten; their partners fail their checks. */
 void ms_task_delete(ms_space_t *s);
+/* The same in steps (kernel/mapsplit_reap.c), for a task that can gain
+ * no entry any more (no thread left): *cursor, 0 at first, is where it
+ * got to; with may_stop, MS_STOPPED says "call again to go on". */
+int ms_task_delete_part(ms_space_t *s, uint32_t *cursor, bool may_stop);
 
 /* The record at va (NULL: none, or its table or page absent). */
 ms_ent_t *ms_lookup(ms_space_t *s, uint32_t va, ms_need_t *need);

@@ -61,6 +61,10 @@ void ms_unresolve(ms_space_t *s, ms_ent_t *r);
 void ms_delete_tree(ms_space_t *s, ms_ent_t *r);
 /* A fresh epoch for r and its attached parts: its absent parts go stale. */
 void ms_epoch_renew(ms_space_t *s, ms_ent_t *r);
+/* Remove r and everything derived from it as ms_delete_tree, in steps
+ * for task death (kernel/mapsplit_reap.c): with may_stop, MS_STOPPED
+ * keeps the walk's place; call again with the same r to go on. */
+int ms_delete_tree_part(ms_space_t *s, ms_ent_t *r, bool may_stop);
 /* Take revoke from every mapping derived from r. */
 void ms_narrow_below(ms_space_t *s, ms_ent_t *r, uint32_t revoke);
 /* Before a map (ms_map_part with may_stop) acts, in steps: what hangs

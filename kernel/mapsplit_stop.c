@@ -29,8 +29,10 @@
 static uint32_t unmap_access;
 
 /* An Unmap's removal or narrowing, a map's removal below what it
- * replaces, a grant's narrowing below its source. */
-enum walk_kind { WALK_NONE, WALK_DELETE, WALK_NARROW, WALK_DELETE_BELOW, WALK_GRANT_NARROW };
+ * replaces, a grant's narrowing below its source, a dead task's removal
+ * of what it held (kernel/mapsplit_reap.c). */
+enum walk_kind { WALK_NONE, WALK_DELETE, WALK_NARROW, WALK_DELETE_BELOW, WALK_GRANT_NARROW,
+		 WALK_REAP };
 
 /* A record a walk works below, and the record it had reached there. */
 typedef struct walk_at {
@@ -76,6 +78,15 @@ static ms_ent_t *place_rec(uint32_t id, uint32_t ref, ms_space_t **s)
 	*s = ms_space(id);
 	e = ms_ent(*s, ref);
 	return e && e->kind == MS_REC ? e : NULL;
+}
+
+/* Keep where a removal of kind stopped. */
+static void delete_keep(uint8_t kind, const walk_at_t *place)
+{
+	hint.kind = kind;
+	hint.revoke = 0;
+	hint.walk = *place;
+	hint.changes = ms_changes;
 }
 
 /* Free a childless record: translation, table entry, entry. */
@@ -308,10 +319,7 @@ int ms_unmap_part(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, 
 			ctx.eager = resumed;
 		hint.kind = WALK_NONE;
 		if (!delete_walk(s, r, false, &ctx, &place)) {
-			hint.kind = WALK_DELETE;
-			hint.revoke = 0;
-			hint.walk = place;
-			hint.changes = ms_changes;
+			delete_keep(WALK_DELETE, &place);
 			*access |= unmap_access;
 			return MS_STOPPED;
 		}
@@ -366,10 +374,7 @@ int ms_map_steps(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t tva, ms_e
 			ctx.eager = true;
 		hint.kind = WALK_NONE;
 		if (!delete_walk(t, *old, true, &ctx, &place)) {
-			hint.kind = WALK_DELETE_BELOW;
-			hint.revoke = 0;
-			hint.walk = place;
-			hint.changes = ms_changes;
+			delete_keep(WALK_DELETE_BELOW, &place);
 			return MS_STOPPED;
 		}
 	}
@@ -383,4 +388,24 @@ int ms_map_steps(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t tva, ms_e
 	ms_need_t ignored;
 	*old = ms_lookup(t, tva, &ignored);
 	return MS_OK;
+}
+
+/* ---- task death (kernel/mapsplit_reap.c) ---- */
+
+int ms_delete_tree_part(ms_space_t *s, ms_ent_t *r, bool may_stop)
+{
+	walk_ctx_t ctx = { .may_stop = may_stop };
+	walk_at_t place = { 0 };
+
+	/* A new removal, or one whose place is void, does not stop before
+	 * it has changed something: each call makes progress. */
+	if (hint_holds(WALK_REAP, s, r, 0))
+		place = hint.walk;
+	else
+		ctx.eager = true;
+	hint.kind = WALK_NONE;
+	if (delete_walk(s, r, false, &ctx, &place))
+		return MS_OK;
+	delete_keep(WALK_REAP, &place);
+	return MS_STOPPED;
 }

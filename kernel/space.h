@@ -55,6 +55,8 @@ struct space {
 	void *ms_seen[2];                  /* the node pages found last, newest
 	                                    * first (space_split_page_forget) */
 	uint32_t ms_seen_n[2];             /* and their indices */
+	uint32_t ms_reap;                  /* task death: where the last pass
+	                                    * got to (ms_task_delete_part) */
 #else
 	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
 	void *node_pages;                  /* list of those pages */
@@ -117,9 +119,12 @@ void space_split_forget(space_t *s);
  * back): forget where ms_page() last found it. */
 void space_split_page_forget(space_t *s, uint32_t n);
 bool space_have_for_send(space_t *from, struct kmem_need *need);
-void space_split_task_delete(space_t *s);
+/* Teardown in steps (kernel/space_reap.c): the database's last pass over
+ * a dead task, then its node pages and index back; false: stopped at a
+ * preemption point, call again. */
+bool space_split_task_delete(space_t *s, bool may_stop);
 space_t *space_split_space(ms_space_t *m);
-void space_nodes_free(space_t *s);
+bool space_nodes_free(space_t *s, bool may_stop);
 /* Pages mapped in s: its records. */
 uint32_t space_mapped_pages(space_t *s);
 #else

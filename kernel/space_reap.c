@@ -14,8 +14,14 @@
 #include <arch/arch.h>
 
 #define SLOT_COST  4u           /* looking at one empty node slot */
+#ifdef LENT_MAPDB_SPLIT
+/* The split database's unmap of a page takes some 1,600 instructions in
+ * the lent build (the dead task's node page found by content identifier,
+ * the sender's part through its record: docs/mapdb-split.md, "Costs"). */
+#define UNMAP_COST 1536u
+#else
 #define UNMAP_COST 192u         /* unmapping the page of a full one */
-#define PAGE_FREE_COST 32u      /* giving a page back to the pool */
+#endif
 #define PDE_COST   16u          /* one 4 MB stretch without tables */
 
 static space_t *dying;          /* deleted spaces not yet freed */
@@ -75,22 +81,26 @@ static void free_utcb_pages(space_t *s, uint32_t pde)
 static bool reap_tables(space_t *s, bool may_stop)
 {
 #ifdef LENT_MAPDB_SPLIT
-	/* What is left: parts of edges whose records went (none while no
-	 * node page is taken back). */
-	if (s->reap_pde == 0)
-		space_split_task_delete(s);
+	/* What is left, in steps: records the slots did not name and parts
+	 * of edges whose records went (kernel/mapsplit_reap.c). */
+	if (s->reap_pde == 0 && !space_split_task_delete(s, may_stop))
+		return false;
 #endif
 	for (; s->reap_pde < SPACE_NODE_PDES; s->reap_pde++) {
 		uint32_t i = s->reap_pde;
 		uint32_t pt = s->pdir ? arch_pde_table(s->pdir, i << 22) : 0;
+		unsigned cost = PDE_COST;
 		if (pt) {
 			free_utcb_pages(s, i);
+			cost += kmem_put_cost(phys_to_virt(pt));
 			kmem_put(s, KMEM_PT, phys_to_virt(pt));
 		}
-		if (s->node_table[i])
+		if (s->node_table[i]) {
+			cost += kmem_put_cost(s->node_table[i]);
 			kmem_put(s, KMEM_NT, s->node_table[i]);
+		}
 		s->node_table[i] = NULL;
-		if (may_stop && s->reap_pde + 1 < SPACE_NODE_PDES && preempt_due(PDE_COST))
+		if (may_stop && s->reap_pde + 1 < SPACE_NODE_PDES && preempt_due(cost))
 			return (s->reap_pde++, false);
 	}
 	return true;
@@ -103,14 +113,16 @@ bool space_reap(space_t *s, bool may_stop)
 	space_io_free(s);
 	/* Phase 3: the pages the mapping nodes came from. */
 #ifdef LENT_MAPDB_SPLIT
-	space_nodes_free(s);
+	if (!space_nodes_free(s, may_stop))
+		return false;
 	space_split_forget(s);
 #else
 	while (s->node_pages) {
 		node_page_t *p = s->node_pages;
+		unsigned cost = kmem_put_cost(p);
 		s->node_pages = p->next;
 		kmem_put(s, KMEM_MAP, p);
-		if (may_stop && s->node_pages && preempt_due(PAGE_FREE_COST))
+		if (may_stop && s->node_pages && preempt_due(cost))
 			return false;
 	}
 #endif

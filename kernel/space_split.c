@@ -279,24 +279,44 @@ bool space_have_for_send(space_t *from, kmem_need_t *need)
 	return kpf_have(from, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, from->node_page_count), need);
 }
 
-void space_nodes_free(space_t *s)
-{
-	for (uint32_t n = 0; n < s->ms.pages; n++) {
-		void *page = ms_page(&s->ms, n);
+#define PAGE_LOOK_COST 32u      /* an index page back to the pool, or a
+                                 * node page a kpager had taken passed */
 
-		if (page)
-			kmem_put(s, KMEM_MAP, page);
+/*
+ * A dead task's node pages go back from the last down, then the index's
+ * leaves and its root.  Each step leaves the task as one with fewer node
+ * pages (the first ms.pages, all free since the last pass), so a stop
+ * between two steps needs no place but ms.pages and the index itself.
+ */
+bool space_nodes_free(space_t *s, bool may_stop)
+{
+	s->ms.nfree = s->ms.room = 0;        /* a dead task allocates nothing */
+	while (s->ms.pages) {
+		uint32_t n = s->ms.pages - 1;
+		void *page = ms_page(&s->ms, n);
+		unsigned cost = page ? kmem_put_cost(page) : PAGE_LOOK_COST;
+
+		if (index_get(s, n))
+			s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
+		space_split_page_forget(s, n);
+		s->ms.pages = s->node_page_count = n;
+		kmem_put(s, KMEM_MAP, page);
+		if (may_stop && preempt_due(cost))
+			return false;
 	}
-	s->ms.pages = s->ms.nfree = 0;
-	s->node_page_count = 0;
 	s->ms_seen[0] = s->ms_seen[1] = NULL;
 	if (!s->ms_index)
-		return;
+		return true;
 	for (uint32_t i = 0; i < INDEX_FAN; i++)
-		if (s->ms_index[i])
+		if (s->ms_index[i]) {
 			kmem_free(s, KMEM_MAP, s->ms_index[i]);
+			s->ms_index[i] = NULL;
+			if (may_stop && preempt_due(PAGE_LOOK_COST))
+				return false;
+		}
 	kmem_free(s, KMEM_MAP, s->ms_index);
 	s->ms_index = NULL;
+	return true;
 }
 
 uint32_t space_mapped_pages(space_t *s)
@@ -501,8 +521,10 @@ uint32_t mapdb_unmap(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 	return access;
 }
 
-void space_split_task_delete(space_t *s)
+bool space_split_task_delete(space_t *s, bool may_stop)
 {
-	ms_task_delete(msp(s));
+	int err = ms_task_delete_part(msp(s), &s->ms_reap, may_stop);
+
 	trim_all();
+	return err == MS_OK;
 }

@@ -89,8 +89,10 @@ int msk_import_page(unsigned t, uint32_t n);
 int msk_import_table(unsigned t, uint32_t slot);
 /* Bring back everything every kpager holds. */
 void msk_import_all(void);
-/* Kill task t and make a fresh one (a new id) in its place. */
+/* Kill task t and make a fresh one (a new id) in its place; in steps
+ * when preemption points stop (below).  The task being killed, or -1. */
 void msk_kill(unsigned t);
+extern int msk_dying;
 /* The database's invariants (I1-I4 and the lists), over present memory. */
 void msk_selfcheck(void);
 /* Call f until it returns other than MS_NEED/MS_NOMEM/MS_UNRESOLVED,

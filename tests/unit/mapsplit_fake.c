@@ -300,9 +300,23 @@ void msk_import_all(void)
 	}
 }
 
+int msk_dying = -1;
+
+/* With preemption points on, in steps, doing msk_on_stop between them
+ * (what may happen meanwhile never maps into the dying task: it has no
+ * thread left that could take a map). */
 void msk_kill(unsigned ti)
 {
-	ms_task_delete(&msk_task[ti].ms);
+	uint32_t cursor = 0;
+	unsigned long stops = 0;
+
+	msk_dying = (int)ti;
+	while (ms_task_delete_part(&msk_task[ti].ms, &cursor, msk_stop_pct != 0) == MS_STOPPED) {
+		MSK_REQUIRE(++stops < 1000000, "task death does not end");
+		if (msk_on_stop)
+			msk_on_stop();
+	}
+	msk_dying = -1;
 	msk_task[ti].alive = false;
 	for (unsigned p = 0; p < MSK_NPAGES; p++)
 		MSK_REQUIRE(!msk_task[ti].pte[p].present, "a dead task keeps a translation");

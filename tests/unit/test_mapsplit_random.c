@@ -78,7 +78,8 @@ static msk_op_t random_op(const profile_t *pr)
  * in it at a new address: a kept place that names one by pointer is
  * caught by ASan), a resolve (it writes its ways down into records), a
  * page mapped from sigma0 to an empty place and unmapped again (entries
- * made and freed: those the stopped walk freed come back as others).
+ * made and freed: those the stopped walk freed come back as others;
+ * never in a task being deleted, which takes no map).
  */
 static void meanwhile(void)
 {
@@ -101,7 +102,7 @@ static void meanwhile(void)
 		(void)msk_resolve(ti, p, &phys, &rights);
 		break;
 	case 3:
-		if (msk_mapped(ti, p) || ms_find(msk_space(ti), msk_va(p), &r, &need) != MS_NONE)
+		if ((int)ti == msk_dying || msk_mapped(ti, p) || ms_find(msk_space(ti), msk_va(p), &r, &need) != MS_NONE)
 			break;
 		while ((err = ms_map(msk_space(0), msk_va(below(MSK_NPAGES)), msk_space(ti),
 				     msk_va(p), MS_RIGHTS, false, &need)) == MS_NEED || err == MS_NOMEM)

@@ -85,3 +85,36 @@ const char *t_ag_faults(L4_ThreadId_t ag, L4_Word_t addr, int write)
 	return 0;
 }
 
+/* The agent receives one message of label and n typed words, sent by a
+ * root thread (main stays free to page it); both ends must succeed. */
+const char *t_ag_give_words(L4_ThreadId_t ag, L4_Word_t label, int n, const L4_Word_t *items)
+{
+	L4_MsgTag_t tag;
+	L4_Word_t sec;
+
+	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
+	CHECK(!L4_IsNilThread(t_send_async(ag, t_tag(label, 0, n), items, 0)));
+	tag = rt_agent_result(ag, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
+	CHECK(t_send_async_wait(&tag, &sec));
+	CHECK_EQ(sec, 0);
+	return 0;
+}
+
+/* Agent from sends agent `to` the map item m; to takes it. */
+const char *t_ag_pass_map(L4_ThreadId_t from, L4_ThreadId_t to, L4_MapItem_t m)
+{
+	L4_Word_t a[4] = { to.raw, t_tag(0x68, 0, 2).raw, m.raw[0], m.raw[1] };
+	L4_MsgTag_t tag;
+
+	CHECK(rt_agent_post(to, RT_AG_RECV, 0, 0));
+	CHECK(rt_agent_post(from, RT_AG_SEND, 4, a));
+	tag = rt_agent_result(from, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
+	tag = rt_agent_result(to, 0);
+	CHECK(t_ag_ok(tag));
+	CHECK_EQ(L4_TypedWords((L4_MsgTag_t) { .raw = rt_mr(1) }), 2);
+	return 0;
+}

@@ -18,17 +18,7 @@ static unsigned char mx_spare[RT_PAGE_SIZE] __attribute__((aligned(RT_PAGE_SIZE)
  * thread (main stays free to page it). */
 static const char *mx_give(L4_ThreadId_t ag, int n, const L4_Word_t *items)
 {
-	L4_MsgTag_t tag;
-	L4_Word_t sec;
-
-	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
-	CHECK(!L4_IsNilThread(t_send_async(ag, t_tag(0x6d, 0, n), items, 0)));
-	tag = rt_agent_result(ag, 0);
-	CHECK(t_ag_ok(tag));
-	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
-	CHECK(t_send_async_wait(&tag, &sec));
-	CHECK_EQ(sec, 0);
-	return 0;
+	return t_ag_give_words(ag, 0x6d, n, items);
 }
 
 static const char *mx_accept(L4_ThreadId_t ag, L4_Fpage_t window)

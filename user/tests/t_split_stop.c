@@ -33,19 +33,8 @@ static L4_Fpage_t fpage(L4_Word_t base, L4_Word_t rights)
 static const char *hop(L4_ThreadId_t from, L4_ThreadId_t to, unsigned h, L4_Word_t rights)
 {
 	L4_Word_t base = h % 2 ? WC : WB;
-	L4_MapItem_t m = t_map_item(hop_addr(h - 1), 12, rights, hop_addr(h) - base);
-	L4_Word_t a[4] = { to.raw, t_tag(0x68, 0, 2).raw, m.raw[0], m.raw[1] };
-	L4_MsgTag_t tag;
 
-	CHECK(rt_agent_post(to, RT_AG_RECV, 0, 0));
-	CHECK(rt_agent_post(from, RT_AG_SEND, 4, a));
-	tag = rt_agent_result(from, 0);
-	CHECK(t_ag_ok(tag));
-	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
-	tag = rt_agent_result(to, 0);
-	CHECK(t_ag_ok(tag));
-	CHECK_EQ(L4_TypedWords((L4_MsgTag_t) { .raw = rt_mr(1) }), 2);
-	return 0;
+	return t_ag_pass_map(from, to, t_map_item(hop_addr(h - 1), 12, rights, hop_addr(h) - base));
 }
 
 /* The chain, with rights at every hop; the last hop reads MAGIC. */

@@ -37,6 +37,7 @@ extern const struct test ipc_item_tests[], string_tests[], fault_tests[];
 extern const struct test xstring_tests[], xstring_xfer_tests[], x2strings_tests[], x2unmap_tests[];
 extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
 extern const struct test split_stop_tests[];    /* t_split_stop.c */
+extern const struct test split_reap_tests[];    /* t_split_reap.c */
 extern const struct test kdb_tests[];
 extern const struct test fpu_tests[], sse_tests[], ipc_prop_tests[], fuzz_tests[];
 extern const struct test redirect_tests[];
@@ -170,6 +171,8 @@ const char *t_ag_give(L4_ThreadId_t ag, L4_Word_t i0, L4_Word_t i1, L4_Word_t *r
 const char *t_ag_give_map(L4_ThreadId_t ag, L4_MapItem_t m, L4_Word_t *res, L4_Word_t *sec);
 const char *t_ag_reads(L4_ThreadId_t ag, L4_Word_t addr, L4_Word_t want);
 const char *t_ag_faults(L4_ThreadId_t ag, L4_Word_t addr, int write);
+const char *t_ag_give_words(L4_ThreadId_t ag, L4_Word_t label, int n, const L4_Word_t *items);
+const char *t_ag_pass_map(L4_ThreadId_t from, L4_ThreadId_t to, L4_MapItem_t m);
 
 #define RUN(x)	do { const char *r_ = (x); if (r_) return r_; } while (0)
 
