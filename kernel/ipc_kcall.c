@@ -76,7 +76,8 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 	 * resolved first (kernel/space_split_away.c; space_refill does it
 	 * too). */
 	switch (t->space->tables_taken ? space_refill(t->space, addr, access, &need) :
-		(enum refill)space_split_resolve(t->space, addr, access, &need)) {
+		space_split_any_away() ?
+		(enum refill)space_split_resolve(t->space, addr, access, &need) : REFILL_NONE) {
 	case REFILL_DONE:
 		make_ready(t);
 		return;

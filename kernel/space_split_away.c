@@ -69,6 +69,8 @@ void space_split_away_flush(void)
 		(void)kpreempt_frame(deferred[--deferred_count]);
 }
 
+uint32_t space_split_taken;
+
 static uint32_t map_index(uint32_t cid)
 {
 	return (cid - LENT_CID_MAP_BASE) >> PAGE_SHIFT;
@@ -114,6 +116,7 @@ bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 		s->ms_nt_away[i] = (uint16_t)(slot + 1);
 	}
 	s->ms_away++;
+	space_split_taken = 1;
 	return true;
 }
 

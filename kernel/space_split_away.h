@@ -64,7 +64,17 @@ static inline bool space_split_keeps_form(unsigned kind)
 {
 	return kind == KMEM_MAP || kind == KMEM_NT;
 }
+
+/* Has any node page or table been taken back since boot?  Until then
+ * every record is resolved, and the fault and Unmap paths skip the
+ * steps above. */
+extern uint32_t space_split_taken;
+static inline bool space_split_any_away(void)
+{
+	return space_split_taken != 0;
+}
 #else
+static inline bool space_split_any_away(void) { return false; }
 /* The tree database (kernel/mapdb.c) takes no node page back. */
 static inline bool space_split_away_defer(uint32_t pa) { (void)pa; return false; }
 static inline bool space_split_keeps_form(unsigned kind) { (void)kind; return false; }

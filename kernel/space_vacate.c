@@ -148,7 +148,8 @@ enum refill space_refill(space_t *s, uint32_t addr, uint32_t access, kmem_need_t
 	if (va >= USER_LIMIT)
 		return REFILL_NONE;
 	/* A record whose chain a kpager's take-back cut is resolved first. */
-	enum refill split = (enum refill)space_split_resolve(s, va, access, need);
+	enum refill split = space_split_any_away() ?
+			    (enum refill)space_split_resolve(s, va, access, need) : REFILL_NONE;
 	if (split != REFILL_NONE)
 		return split;
 	if (!known_translation(s, va, &phys, &rights)) {

@@ -134,7 +134,7 @@ word_t sys_unmap(tcb_t *t, word_t control, word_t mr0)
 #ifdef LENT_MAPDB_SPLIT
 	/* Its kpager did not give a node page or table back: this Unmap
 	 * goes on without (what hangs from those records stays). */
-	bool refused = kpf_take_refusal(t);
+	bool refused = !space_split_any_away() || kpf_take_refusal(t);
 #else
 	bool refused = false;
 #endif
