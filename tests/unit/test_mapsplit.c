@@ -456,6 +456,50 @@ START_TEST(test_revoked_while_part_absent_stays_revoked)
 }
 END_TEST
 
+/*
+ * The replay limit, closed: 2:2's edge to 3:3 is revoked while 3:3's
+ * record is away, so only its sender part goes.  Task 2's kpager then
+ * gives back an older copy of task 2's page, holding that part and its
+ * owner as they were (one epoch).  The part's generation is below task
+ * 2's resident floor, which the revocation raised: it goes at import,
+ * and 3:3 does not come back.  Parts above the floor still attach.
+ */
+START_TEST(test_revoked_while_receiver_absent_replay_stays_revoked)
+{
+	uint32_t phys, rights;
+	static uint8_t old[PAGE_SIZE];
+
+	msk_reset(false);
+	chain();
+	ck_assert(msk_export_page(2, 0));
+	memcpy(old, msk_task[2].store[0], PAGE_SIZE);   /* 2:2 with its parts */
+	msk_import_page(2, 0);
+	ck_assert_int_eq(resolve(3, 3, &phys, &rights), MS_OK);
+	ck_assert(msk_export_page(3, 0));                /* 3:3's record away */
+	/* 2 revokes what it gave (the model's unmap would bring 3's page
+	 * back first). */
+	ms_need_t need;
+	ck_assert_int_eq(ms_unmap(msk_space(2), msk_va(2), MS_RIGHTS, false, &(uint32_t){0}, &need),
+			 MS_OK);
+	ck_assert_ptr_null(part(2, 3, 3));
+	ck_assert(!pte(4, 12)->present);
+	ck_assert(msk_export_page(2, 0));
+	memcpy(msk_task[2].store[0], old, PAGE_SIZE);   /* its kpager replays */
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_ptr_null(part(2, 3, 3));
+	ck_assert_int_eq(resolve(3, 3, &phys, &rights), MS_NONE);
+	ck_assert(!pte(3, 3)->present);
+	/* A new edge from 2:2 is above the floor: it holds, and its part
+	 * attaches again after a take-back. */
+	map(2, 2, 3, 7, 4);
+	ck_assert(msk_export_page(2, 0));
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_int_eq(resolve(3, 7, &phys, &rights), MS_OK);
+	ck_assert_uint_eq(phys, F(1));
+	msk_selfcheck();
+}
+END_TEST
+
 START_TEST(test_owner_absent_part_waits_as_orphan)
 {
 	uint32_t phys, rights;
@@ -819,6 +863,7 @@ static Suite *suite(void)
 	tcase_add_test(io, test_replayed_page_is_stale);
 	tcase_add_test(io, test_export_part_apart_from_its_owner);
 	tcase_add_test(io, test_revoked_while_part_absent_stays_revoked);
+	tcase_add_test(io, test_revoked_while_receiver_absent_replay_stays_revoked);
 	tcase_add_test(io, test_owner_absent_part_waits_as_orphan);
 	tcase_add_test(bad, test_refuse_header);
 	tcase_add_test(bad, test_refuse_kernel_bytes_and_flags);

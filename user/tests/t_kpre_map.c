@@ -39,10 +39,15 @@ static volatile struct {
 	L4_Word_t pool, pages;
 	L4_Word_t n, refused, last_ec;
 	L4_Word_t cid[MK_FORMS], form[MK_FORMS];       /* forms kept, by CID */
+	L4_Word_t who[MK_FORMS];                       /* and by the thread named */
 	L4_Word_t log_cid[MK_LOG], log_page[MK_LOG];   /* what it lent */
+	L4_Word_t log_who[MK_LOG];                     /* for whom (MR3) */
 	L4_Word_t edit_cid, edit_at, edit_val;         /* one edit, then clean */
 } mk;
 static L4_ThreadId_t mk_thread;
+/* The task whose pages the helpers below mean (a thread of it, as the
+ * kernel names in MR3); A, but for the test with B's pages too. */
+static L4_Word_t mk_who;
 
 static L4_Word_t mk_take(void)
 {
@@ -54,18 +59,23 @@ static L4_Word_t mk_take(void)
 	return 0;
 }
 
-static int mk_form_of(L4_Word_t cid)
+static int mk_form_for(L4_Word_t who, L4_Word_t cid)
 {
 	for (int i = 0; i < MK_FORMS; i++)
-		if (mk.form[i] && mk.cid[i] == cid)
+		if (mk.form[i] && mk.cid[i] == cid && mk.who[i] == who)
 			return i;
 	return -1;
 }
 
-/* Fill page for cid: a copy of its form, edited if edit. */
-static void mk_fill(L4_Word_t page, L4_Word_t cid, int edit)
+static int mk_form_of(L4_Word_t cid)
 {
-	int f = mk_form_of(cid);
+	return mk_form_for(mk_who, cid);
+}
+
+/* Fill page for who's cid: a copy of its form, edited if edit. */
+static void mk_fill(L4_Word_t page, L4_Word_t who, L4_Word_t cid, int edit)
+{
+	int f = mk_form_for(who, cid);
 
 	if (!page || f < 0)
 		return;
@@ -86,22 +96,23 @@ static void mk_loop(L4_Word_t arg)
 		L4_MsgTag_t tag = L4_Wait(&from);
 		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
 			continue;
-		L4_Word_t cid = rt_mr(1), page = mk_take(), ec = 0;
-		int edit = mk.edit_cid && mk.edit_cid == cid && mk_form_of(cid) >= 0;
-		mk_fill(page, cid, edit);
+		L4_Word_t cid = rt_mr(1), who = rt_mr(3), page = mk_take(), ec = 0;
+		int edit = mk.edit_cid && mk.edit_cid == cid && mk_form_for(who, cid) >= 0;
+		mk_fill(page, who, cid, edit);
 		if (!kpager_answer(from, page, &ec)) {
 			/* Not taken (a node page the kernel refuses it takes
 			 * as an empty one): the client still waits; a clean
 			 * copy. */
 			mk.refused++;
 			mk.last_ec = ec;
-			mk_fill(page, cid, 0);
+			mk_fill(page, who, cid, 0);
 			(void)kpager_answer(from, page, &ec);
 		}
 		if (edit)
 			mk.edit_cid = 0;
 		mk.log_cid[mk.n % MK_LOG] = cid;
 		mk.log_page[mk.n % MK_LOG] = page;
+		mk.log_who[mk.n % MK_LOG] = who;
 		mk.n++;
 	}
 }
@@ -110,7 +121,7 @@ static void mk_loop(L4_Word_t arg)
 static L4_Word_t mk_page_of(L4_Word_t cid)
 {
 	for (L4_Word_t i = 0; i < mk.n && i < MK_LOG; i++)
-		if (mk.log_cid[i] == cid && mk.log_page[i] &&
+		if (mk.log_cid[i] == cid && mk.log_who[i] == mk_who && mk.log_page[i] &&
 		    lent_kmem_control(0, LENT_KMEM_LENT, mk.log_page[i]))
 			return mk.log_page[i];
 	return 0;
@@ -124,7 +135,7 @@ static const char *mk_take_back(L4_Word_t cid)
 
 	CHECK(page != 0);
 	for (int i = 0; f < 0 && i < MK_FORMS; i++)
-		if (!mk.form[i])
+		if (!mk.form[i] || mk.cid[i] == ~0UL)
 			f = i;
 	CHECK(f >= 0);
 	(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible));
@@ -136,6 +147,7 @@ static const char *mk_take_back(L4_Word_t cid)
 	for (unsigned w = 0; w < RT_PAGE_SIZE / sizeof(L4_Word_t); w++)
 		d[w] = s[w];
 	mk.cid[f] = cid;
+	mk.who[f] = mk_who;
 	mk.form[f] = store;
 	return 0;
 }
@@ -167,7 +179,7 @@ static L4_Word_t mk_record_of(L4_Word_t va, L4_Word_t *cid)
 {
 	for (int f = 0; f < MK_FORMS; f++) {
 		const volatile L4_Word_t *w = (const volatile L4_Word_t *)mk.form[f];
-		if (!w || lent_cid_kind(mk.cid[f]) != LENT_KMEM_MAP)
+		if (!w || lent_cid_kind(mk.cid[f]) != LENT_KMEM_MAP || mk.who[f] != mk_who)
 			continue;
 		for (L4_Word_t k = 1; k < 85; k++)
 			if ((w[k * MK_ENT_WORDS] & 0xff) == 1 && w[k * MK_ENT_WORDS + 1] == va) {
@@ -222,12 +234,13 @@ static const char *mk_begin(L4_ThreadId_t *a, L4_ThreadId_t *b, L4_Word_t *bdata
 	for (int i = 0; i < MK_FORMS; i++)
 		mk.cid[i] = ~0UL;
 	for (int i = 0; i < MK_LOG; i++)
-		mk.log_cid[i] = mk.log_page[i] = 0;
+		mk.log_cid[i] = mk.log_page[i] = mk.log_who[i] = 0;
 	mk.n = mk.refused = mk.edit_cid = 0;
 	/* A kpager thread per test: the runner ends a test's threads. */
 	mk_thread = rt_thread_create(mk_loop, 0);
 	CHECK(!L4_IsNilThread(mk_thread));
 	RUN(t_kpre_task(a, mk_thread, &adata));
+	mk_who = a->raw;
 	RUN(kpre_start());
 	RUN(kpre_task(b, bdata));
 	if (!*page) {
@@ -369,6 +382,69 @@ static const char *t_kpre_map_replay_is_stale(void)
 	return mk_end(a, b);
 }
 
+/*
+ * Root -> A -> B.  B's node pages are away (both tasks' kpager is ours)
+ * while A unmaps what it gave (its own mapping kept): only A's sender
+ * part of the edge to B can go.  Then A's kpager gives back older copies
+ * of A's node pages, taken before, which hold that part and its owner as
+ * they were.  The edge must stay revoked (A's resident record of edges
+ * revoked across an absent receiver part, docs/mapdb-split.md "Replayed
+ * parts"): B's access faults to its pager, while A, whose own edge from
+ * the root is as it was, still reads the page.
+ */
+static const char *t_kpre_map_replayed_part_stays_revoked(void)
+{
+	L4_ThreadId_t a, b;
+	L4_Word_t bdata, page = 0, count, old[MK_FORMS], old_cid[MK_FORMS], olds = 0;
+	int skip;
+
+	RUN(mk_begin(&a, &b, &bdata, &page, &skip));
+	if (skip)
+		return 0;
+	/* B with our kpager too, so that its node pages come back as they
+	 * left (the task mk_begin made with the logging kpager goes). */
+	RUN(kpre_end(b));
+	RUN(t_kpre_task(&b, mk_thread, &bdata));
+	RUN(t_ag_accept(b, MK_BW, 22));
+	RUN(mk_pass(a, b, MK_AW, 0));
+	RUN(t_ag_reads(b, MK_BW, MK_MARK));
+	/* A's node pages as they are now: the edge's part and its owner. */
+	RUN(mk_take_pages(a, &count));
+	for (int f = 0; f < MK_FORMS; f++) {
+		if (!mk.form[f] || mk.who[f] != a.raw || lent_cid_kind(mk.cid[f]) != LENT_KMEM_MAP)
+			continue;
+		old[olds] = rt_get_pages(1);
+		CHECK(old[olds] != 0);
+		for (unsigned w = 0; w < RT_PAGE_SIZE / sizeof(L4_Word_t); w++)
+			((volatile L4_Word_t *)old[olds])[w] = ((const volatile L4_Word_t *)mk.form[f])[w];
+		old_cid[olds++] = mk.cid[f];
+	}
+	CHECK_EQ(olds, count);
+	RUN(t_ag_reads(b, MK_BW, MK_MARK));        /* A's pages back, unchanged */
+	/* B's record away; A revokes what it gave. */
+	mk_who = b.raw;
+	RUN(mk_take_pages(b, &count));
+	mk_who = a.raw;
+	L4_Word_t fp = L4_FpageAddRights(L4_FpageLog2(MK_AW, 12), L4_FullyAccessible).raw;
+	L4_Word_t w[2] = { 0, fp };
+	CHECK(t_ag_ok(rt_agent_cmd(a, RT_AG_UNMAP, 2, w)));
+	/* A's pages taken back again; its kpager gives the old ones. */
+	RUN(mk_take_pages(a, &count));
+	L4_Word_t n = mk.n;
+	for (L4_Word_t i = 0; i < olds; i++) {
+		int f = mk_form_of(old_cid[i]);
+		CHECK(f >= 0);
+		mk.form[f] = old[i];
+	}
+	/* B's access: its page comes back, then A's (the old copy), and the
+	 * part in it is dead; B faults to main. */
+	RUN(mk_faults_then_reads(b, MK_BW, page));
+	CHECK(mk.n >= n + 2);
+	CHECK_EQ(mk.refused, 0);
+	RUN(t_ag_reads(a, MK_AW, MK_MARK));
+	return mk_end(a, b);
+}
+
 /* Take back A's node pages, and edit word `at` past the start of the
  * record of MK_AW (a negative-free offset: 0 is the record's first word;
  * MK_HDR for its page's header) to val when the kernel asks for it. */
@@ -441,6 +517,7 @@ const struct test kpre_map_tests[] = {
 	TEST(kpre_map_table_back),
 	TEST(kpre_map_revoked_while_part_away),
 	TEST(kpre_map_replay_is_stale),
+	TEST(kpre_map_replayed_part_stays_revoked),
 	TEST(kpre_map_forged_refused_or_harmless),
 	{ 0 }
 };
