@@ -192,18 +192,29 @@ void ms_part_delete(ms_space_t *s, ms_ent_t *part)
  * make it anew, and the edge would count again.  So the sender keeps the
  * edge, resident, as dead, and orphans_scan (mapsplit_io.c) lets no part
  * of it attach.  A kept edge is let go once its receiver's record is
- * seen gone or other (nothing of that edge is left to match); with all
+ * seen gone or other (a resolve removes it once back: nothing of that
+ * edge is left to match); with all
  * MS_DEAD kept still needed, the floor rises past the newest and no part
  * of the sender below it attaches again: edges it made before, whose
  * page (or owner's) goes and comes back, fault again.  Only the sender's
  * own parts are ever affected.
  */
-static bool dead_done(const struct ms_dead *d)
+static bool dead_done(const ms_space_t *s, const struct ms_dead *d)
 {
 	ms_need_t ignored;
 	ms_ent_t *c;
 
-	return !d->gen || ms_find(ms_space(d->task), d->va, &c, &ignored) != MS_NEED;
+	if (!d->gen)
+		return true;
+	switch (ms_find(ms_space(d->task), d->va, &c, &ignored)) {
+	case MS_NEED:
+		return false;
+	case MS_OK:
+		/* Back, and not yet found dead by a resolve. */
+		return c->task != s->id || c->gen != d->gen;
+	default:
+		return true;
+	}
 }
 
 void ms_part_revoke(ms_space_t *s, ms_ent_t *part)
@@ -211,8 +222,8 @@ void ms_part_revoke(ms_space_t *s, ms_ent_t *part)
 	struct ms_dead now = { part->task, part->pvaddr, part->gen };
 	unsigned i = 0;
 
-	if (part->gen >= s->floor && !dead_done(&now)) {
-		while (i < MS_DEAD && !dead_done(&s->dead[i]))
+	if (part->gen >= s->floor && !dead_done(s, &now)) {
+		while (i < MS_DEAD && !dead_done(s, &s->dead[i]))
 			i++;
 		if (i < MS_DEAD) {
 			s->dead[i] = now;

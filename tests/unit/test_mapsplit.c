@@ -500,6 +500,56 @@ START_TEST(test_revoked_while_receiver_absent_replay_stays_revoked)
 }
 END_TEST
 
+static uint32_t page_of(const ms_ent_t *e)
+{
+	return ((const ms_hdr_t *)ms_hdr_of(e))->page;
+}
+
+/*
+ * Task 2 keeps MS_DEAD such edges resident; one more while those are
+ * still needed (their receivers' records away) raises its floor past
+ * all of them instead.  A kept edge is let go once its receiver's record
+ * is back and found dead, so that the next one is kept, not floored.
+ */
+START_TEST(test_revoked_edges_kept_then_floor)
+{
+	uint32_t phys, rights;
+	ms_need_t need;
+
+	msk_reset(false);
+	map(0, 1, 2, 2, MS_RIGHTS);
+	map(2, 2, 3, 3, 4);
+	map(2, 2, 3, 4, 4);
+	uint64_t g3 = rec(3, 3)->gen, g4 = rec(3, 4)->gen;
+	ms_space_t *s2 = msk_space(2);
+	ck_assert(msk_export_page(3, 0));
+	ck_assert_int_eq(ms_unmap(s2, msk_va(2), MS_RIGHTS, false, &(uint32_t){0}, &need), MS_OK);
+	ck_assert_uint_eq(s2->floor, 0);
+	ck_assert(s2->dead[0].gen == g3 || s2->dead[1].gen == g3);
+	ck_assert(s2->dead[0].gen == g4 || s2->dead[1].gen == g4);
+	/* 3:3 back and found dead: its kept edge may go. */
+	ck_assert_int_eq(resolve(3, 3, &phys, &rights), MS_NONE);
+	map(2, 2, 3, 5, 4);
+	uint64_t g5 = rec(3, 5)->gen;
+	ck_assert(msk_export_page(3, page_of(rec(3, 5))));
+	ck_assert_int_eq(ms_unmap(s2, msk_va(2), MS_RIGHTS, false, &(uint32_t){0}, &need), MS_OK);
+	ck_assert_uint_eq(s2->floor, 0);
+	ck_assert(s2->dead[0].gen == g5 || s2->dead[1].gen == g5);
+	/* With both kept edges still needed, a third raises the floor. */
+	map(2, 2, 3, 6, 4);
+	uint64_t g6 = rec(3, 6)->gen;
+	ck_assert(msk_export_page(3, page_of(rec(3, 6))));
+	ck_assert_int_eq(ms_unmap(s2, msk_va(2), MS_RIGHTS, false, &(uint32_t){0}, &need), MS_OK);
+	ck_assert_uint_eq(s2->floor, g6 + 1);
+	ck_assert_uint_eq(s2->dead[0].gen, 0);
+	ck_assert_uint_eq(s2->dead[1].gen, 0);
+	ck_assert_int_eq(resolve(3, 4, &phys, &rights), MS_NONE);
+	ck_assert_int_eq(resolve(3, 5, &phys, &rights), MS_NONE);
+	ck_assert_int_eq(resolve(3, 6, &phys, &rights), MS_NONE);
+	msk_selfcheck();
+}
+END_TEST
+
 START_TEST(test_owner_absent_part_waits_as_orphan)
 {
 	uint32_t phys, rights;
@@ -864,6 +914,7 @@ static Suite *suite(void)
 	tcase_add_test(io, test_export_part_apart_from_its_owner);
 	tcase_add_test(io, test_revoked_while_part_absent_stays_revoked);
 	tcase_add_test(io, test_revoked_while_receiver_absent_replay_stays_revoked);
+	tcase_add_test(io, test_revoked_edges_kept_then_floor);
 	tcase_add_test(io, test_owner_absent_part_waits_as_orphan);
 	tcase_add_test(bad, test_refuse_header);
 	tcase_add_test(bad, test_refuse_kernel_bytes_and_flags);
