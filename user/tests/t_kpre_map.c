@@ -152,7 +152,18 @@ static const char *mk_take_back(L4_Word_t cid)
 	return 0;
 }
 
-/* Take back every node page of A's: *count of them. */
+/* A copy of kept form f in a fresh page of ours (what a kpager that
+ * kept an older export gives back later), or 0. */
+static L4_Word_t mk_copy(int f)
+{
+	L4_Word_t page = f >= 0 ? rt_get_pages(1) : 0;
+
+	for (unsigned w = 0; page && w < RT_PAGE_SIZE / sizeof(L4_Word_t); w++)
+		((volatile L4_Word_t *)page)[w] = ((const volatile L4_Word_t *)mk.form[f])[w];
+	return page;
+}
+
+/* Take back every node page of the task mk_who names (t): *count of them. */
 static const char *mk_take_pages(L4_ThreadId_t a, L4_Word_t *count)
 {
 	L4_Word_t before = t_kplog_count(a, LENT_KMEM_MAP);
@@ -366,10 +377,7 @@ static const char *t_kpre_map_replay_is_stale(void)
 	RUN(mk_pass(a, b, MK_AW, 0));
 	RUN(mk_take_pages(a, &count));
 	CHECK(mk_record_of(MK_AW, &cid) != 0);
-	old = rt_get_pages(1);
-	CHECK(old != 0);
-	for (unsigned w = 0; w < RT_PAGE_SIZE / sizeof(L4_Word_t); w++)
-		((volatile L4_Word_t *)old)[w] = ((const volatile L4_Word_t *)mk.form[mk_form_of(cid)])[w];
+	CHECK((old = mk_copy(mk_form_of(cid))) != 0);
 	RUN(t_ag_reads(b, MK_BW, MK_MARK));
 	/* Revoked with every part present, then taken back again. */
 	(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible));
@@ -413,10 +421,7 @@ static const char *t_kpre_map_replayed_part_stays_revoked(void)
 	for (int f = 0; f < MK_FORMS; f++) {
 		if (!mk.form[f] || mk.who[f] != a.raw || lent_cid_kind(mk.cid[f]) != LENT_KMEM_MAP)
 			continue;
-		old[olds] = rt_get_pages(1);
-		CHECK(old[olds] != 0);
-		for (unsigned w = 0; w < RT_PAGE_SIZE / sizeof(L4_Word_t); w++)
-			((volatile L4_Word_t *)old[olds])[w] = ((const volatile L4_Word_t *)mk.form[f])[w];
+		CHECK((old[olds] = mk_copy(f)) != 0);
 		old_cid[olds++] = mk.cid[f];
 	}
 	CHECK_EQ(olds, count);
