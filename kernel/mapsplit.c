@@ -194,8 +194,8 @@ void ms_part_delete(ms_space_t *s, ms_ent_t *part)
  * of it attach.  A kept edge is let go once its receiver's record is
  * seen gone or other (a resolve removes it once back: nothing of that
  * edge is left to match); with all
- * MS_DEAD kept still needed, the floor rises past the newest and no part
- * of the sender below it attaches again: edges it made before, whose
+ * MS_DEAD kept still needed, the floor rises past every generation
+ * handed out so far and no part of the sender below it attaches again: edges it made before, whose
  * page (or owner's) goes and comes back, fault again.  Only the sender's
  * own parts are ever affected.
  */
@@ -204,14 +204,14 @@ static bool dead_done(const ms_space_t *s, const struct ms_dead *d)
 	ms_need_t ignored;
 	ms_ent_t *c;
 
-	if (!d->gen)
-		return true;
+	if (!d->task)
+		return true;                  /* an empty slot */
 	switch (ms_find(ms_space(d->task), d->va, &c, &ignored)) {
 	case MS_NEED:
 		return false;
 	case MS_OK:
 		/* Back, and not yet found dead by a resolve. */
-		return c->task != s->id || c->gen != d->gen;
+		return c->task != s->id || (uint32_t)c->gen != d->gen;
 	default:
 		return true;
 	}
@@ -219,7 +219,7 @@ static bool dead_done(const ms_space_t *s, const struct ms_dead *d)
 
 void ms_part_revoke(ms_space_t *s, ms_ent_t *part)
 {
-	struct ms_dead now = { part->task, part->pvaddr, part->gen };
+	struct ms_dead now = { part->task, part->pvaddr, (uint32_t)part->gen };
 	unsigned i = 0;
 
 	if (part->gen >= s->floor && !dead_done(s, &now)) {
@@ -228,11 +228,8 @@ void ms_part_revoke(ms_space_t *s, ms_ent_t *part)
 		if (i < MS_DEAD) {
 			s->dead[i] = now;
 		} else {
-			for (i = 0; i < MS_DEAD; i++)
-				if (s->dead[i].gen >= s->floor)
-					s->floor = s->dead[i].gen + 1;
-			if (now.gen >= s->floor)
-				s->floor = now.gen + 1;
+			/* Above every generation handed out so far. */
+			s->floor = ms_gen_next;
 			for (i = 0; i < MS_DEAD; i++)
 				s->dead[i] = (struct ms_dead){ 0 };
 		}
@@ -245,7 +242,7 @@ bool ms_part_dead(const ms_space_t *s, const ms_ent_t *part)
 	if (part->gen < s->floor)
 		return true;
 	for (unsigned i = 0; i < MS_DEAD; i++)
-		if (s->dead[i].gen == part->gen && s->dead[i].task == part->task &&
+		if (s->dead[i].gen == (uint32_t)part->gen && s->dead[i].task == part->task &&
 		    s->dead[i].va == part->pvaddr)
 			return true;
 	return false;

@@ -106,9 +106,10 @@ typedef struct ms_space {
 	/* Edges it revoked while their receiver part was absent, known
 	 * then only by its sender part, which went: no copy of that part a
 	 * kpager gives back attaches again (ms_part_revoke, orphans_scan;
-	 * docs/mapdb-split.md, "Replayed parts").  Past MS_DEAD at once,
-	 * none of its parts below floor attaches again. */
-	struct ms_dead { uint32_t task, va; uint64_t gen; } dead[MS_DEAD];
+	 * docs/mapdb-split.md, "Replayed parts"); gen is the generation's
+	 * low half (the task record has little room).  Past MS_DEAD at
+	 * once, none of its parts below floor attaches again. */
+	struct ms_dead { uint32_t task, va, gen; } dead[MS_DEAD];
 	uint64_t floor;
 } ms_space_t;
 
