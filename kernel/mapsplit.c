@@ -193,11 +193,11 @@ void ms_part_delete(ms_space_t *s, ms_ent_t *part)
  * edge, resident, as dead, and orphans_scan (mapsplit_io.c) lets no part
  * of it attach.  A kept edge is let go once its receiver's record is
  * seen gone or other (a resolve removes it once back: nothing of that
- * edge is left to match); with all
- * MS_DEAD kept still needed, the floor rises past every generation
- * handed out so far and no part of the sender below it attaches again: edges it made before, whose
- * page (or owner's) goes and comes back, fault again.  Only the sender's
- * own parts are ever affected.
+ * edge is left to match).  With all MS_DEAD kept still needed, the floor
+ * rises past every generation handed out so far, and no part of the
+ * sender's below it attaches again: edges it made before, whose page (or
+ * owner's) goes and comes back, fault again.  Only the sender's own
+ * parts are ever affected.
  */
 static bool dead_done(const ms_space_t *s, const struct ms_dead *d)
 {
