@@ -42,7 +42,7 @@ COMMON_CFLAGS := $(ARCHFLAGS) -ffreestanding -fno-pie -fno-pic -fno-stack-protec
 KCFLAGS  := $(COMMON_CFLAGS) -mno-mmx -mno-sse -mno-80387 -mgeneral-regs-only \
 	-I. -Iarch/ia32/include -DLENT_KERNEL $(if $(filter pool,$(KMEM)),-DLENT_KMEM_POOL) \
 	$(if $(filter split,$(MAPDB)),-DLENT_MAPDB_SPLIT)
-UCFLAGS  := $(COMMON_CFLAGS) -Iuser/include -Iuser/lib
+UCFLAGS  := $(COMMON_CFLAGS) -Iuser/include -Iuser/lib $(if $(filter split,$(MAPDB)),-DLENT_MAPDB_SPLIT)
 NASMFLAGS := -f elf32 -g -F dwarf
 LDFLAGS_K := -m elf_i386 -nostdlib -T arch/ia32/kernel.ld
 LDFLAGS_U := -m elf_i386 -nostdlib -T user/lib/user.ld
@@ -53,7 +53,7 @@ LDFLAGS_U := -m elf_i386 -nostdlib -T user/lib/user.ld
 # kernel/mapdb.c and its node hooks (docs/mapdb-split.md).
 MAPSPLIT_C := $(wildcard kernel/mapsplit*.c)
 TREE_C     := kernel/mapdb.c kernel/space_nodes.c
-SPLIT_C    := kernel/space_split.c kernel/space_split_lend.c
+SPLIT_C    := kernel/space_split.c kernel/space_split_lend.c kernel/space_split_away.c
 ifeq ($(MAPDB),split)
 KERNEL_C   := $(filter-out $(TREE_C),$(wildcard kernel/*.c arch/ia32/*.c))
 else

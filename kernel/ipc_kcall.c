@@ -9,6 +9,7 @@
 #include <kernel/iofpage.h>
 #include <kernel/kpf.h>
 #include <kernel/space_vacate.h>
+#include <kernel/space_split_away.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
@@ -71,7 +72,12 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 	/* A page the kernel knows whose table its kpager took back: the
 	 * translation goes back without a page-fault IPC, once the table
 	 * is lent again (kernel/space_vacate.c). */
-	switch (t->space->tables_taken ? space_refill(t->space, addr, access, &need) : REFILL_NONE) {
+	/* MAPDB=split: a record a node page's take-back left unresolved is
+	 * resolved first (kernel/space_split_away.c; space_refill does it
+	 * too). */
+	switch (t->space->tables_taken ? space_refill(t->space, addr, access, &need) :
+		space_split_any_away() ?
+		(enum refill)space_split_resolve(t->space, addr, access, &need) : REFILL_NONE) {
 	case REFILL_DONE:
 		make_ready(t);
 		return;
@@ -79,7 +85,10 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 		t->cont.fault.addr = addr;
 		t->cont.fault.access = (uint8_t)(access | (in_user ? 0 : FAULT_NOT_USER));
 		t->cont.fault.ip = ip;
-		if (!refused && kpf_raise(t, &need, t->core->id, CONT_KPF_FAULT))
+		/* A partner's node page on the chain is asked for in the
+		 * partner's name (kernel/space_split_away.c). */
+		if (!refused && kpf_raise(t, &need, need.space && need.space != t->space ?
+					  need.sender : t->core->id, CONT_KPF_FAULT))
 			return;
 		if (need.kind == KMEM_PDIR || need.kind == KMEM_UTCB) {
 			/* No user instruction runs without the directory

@@ -8,6 +8,7 @@
 #include <kernel/frame.h>
 #include <kernel/mapdb.h>
 #include <kernel/tcb_away.h>
+#include <kernel/space_split_away.h>
 #include <kernel/string.h>
 #include <kernel/utcb_away.h>
 #include <kernel/kmem_ahead.h>
@@ -445,6 +446,14 @@ uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsi
 			return why | LENT_KPF_REFUSAL(0, i);
 		}
 	}
+	/* So is a node page or node table taken back (MAPDB=split,
+	 * kernel/space_split_away.c); one that fails is taken as an empty
+	 * one of its index (its task's mappings in it are gone). */
+	uint8_t import[KPF_MAX_PAGES] = { 0 };
+	for (unsigned i = 0; s && i < n; i++)
+		if (!frame_find(task, k->cid[i]) && space_split_is_import(s, k->kinds[i], k->cid[i]))
+			import[i] = space_split_import_check(s, k->kinds[i], k->cid[i],
+							     mapnode_phys(node[i])) ? 2 : 1;
 	/* Act: nothing below can fail.  A page lent at its CID meanwhile (by
 	 * the answer to another thread's fault) keeps that frame, and counts
 	 * as got: the operation has its page, and no refusal is noted. */
@@ -458,6 +467,8 @@ uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsi
 		frame_lend(phys, task, k->cid[i], k->kinds[i]);
 		if (bodies)
 			tcb_away_import(s, k->cid[i], phys);
+		else if (import[i])
+			space_split_import(s, k->kinds[i], k->cid[i], phys, import[i] == 2);
 		else if (k->kinds[i] != KMEM_UTCB || !utcb_import(s, KMEM_UTCB, k->cid[i], phys))
 			memset(phys_to_virt(phys), 0, PAGE_SIZE);
 		/* A record is counted when its space is built in it. */

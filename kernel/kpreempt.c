@@ -19,6 +19,7 @@
  */
 #include <kernel/space.h>
 #include <kernel/space_vacate.h>
+#include <kernel/space_split_away.h>
 #include <kernel/frame.h>
 #include <kernel/tcb_away.h>
 #include <kernel/string.h>
@@ -67,6 +68,10 @@ static bool export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 	case KMEM_UTCB:
 		utcb_export(s, cid, pa);
 		return true;
+	case KMEM_MAP:
+	case KMEM_NT:
+		/* MAPDB=split only (kernel/space_split_away.c). */
+		return space_split_export(s, kind, cid, pa);
 	default:
 		return false;
 	}
@@ -74,7 +79,7 @@ static bool export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 
 /* Give the frame pa back in its external form, if it is lent and its
  * kind can be exported; false: nothing changed. */
-static bool kpreempt_frame(uint32_t pa)
+bool kpreempt_frame(uint32_t pa)
 {
 	uint32_t task, cid;
 	unsigned kind;
@@ -87,13 +92,17 @@ static bool kpreempt_frame(uint32_t pa)
 		return true;
 	/* sigma0's store is the kernel's for good (kernel/kmem_sigma0.c);
 	 * a record whose task is not built yet is ThreadControl's. */
-	if (!s || s->sigma0 || !export(s, kind, cid, pa))
+	if (!s || s->sigma0)
 		return false;
-	/* Vacant: nothing of the kernel's reaches the kpager.  Two kinds
-	 * are the exception: thread bodies, whose external forms are what
-	 * the kpager keeps (kernel/tcb_away.c), and UTCB pages, which go
-	 * back as they are: all of them is their task's (kernel/utcb_away.c). */
-	if (kind != KMEM_TCB && kind != KMEM_UTCB)
+	bool form = space_split_keeps_form(kind) && !unused(s, kind, cid, pa);
+	if (!export(s, kind, cid, pa))
+		return false;
+	/* Vacant: nothing of the kernel's reaches the kpager.  The
+	 * exceptions: thread bodies, whose external forms are what the
+	 * kpager keeps (kernel/tcb_away.c), UTCB pages, which go back as
+	 * they are: all of them is their task's (kernel/utcb_away.c), and
+	 * in use node pages and node tables, localised in place. */
+	if (kind != KMEM_TCB && kind != KMEM_UTCB && !form)
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	frame_unlend(pa);
 	(void)kmem_charge_drop(&s->kmem, (enum kmem_kind)kind);
@@ -106,6 +115,7 @@ static bool kpreempt_frame(uint32_t pa)
  * stripped when it was lent and has nothing of the kernel's under it. */
 void space_frame_revoking(uint32_t phys)
 {
-	if (frame_is_lent(phys))
+	/* A node page or table waits for the mapping operation's end. */
+	if (frame_is_lent(phys) && !space_split_away_defer(phys))
 		(void)kpreempt_frame(phys);
 }

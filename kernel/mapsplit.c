@@ -184,6 +184,70 @@ void ms_part_delete(ms_space_t *s, ms_ent_t *part)
 	ms_free(s, part);
 }
 
+/*
+ * An edge revoked while its receiver part is absent is known only by its
+ * sender part, which goes now; the receiver part, when it comes back,
+ * finds no partner.  But the sender's kpager may give back an older copy
+ * of the sender's page with that part (and its owner, in one epoch), or
+ * make it anew, and the edge would count again.  So the sender keeps the
+ * edge, resident, as dead, and orphans_scan (mapsplit_io.c) lets no part
+ * of it attach.  A kept edge is let go once its receiver's record is
+ * seen gone or other (a resolve removes it once back: nothing of that
+ * edge is left to match).  With all MS_DEAD kept still needed, the floor
+ * rises past every generation handed out so far, and no part of the
+ * sender's below it attaches again: edges it made before, whose page (or
+ * owner's) goes and comes back, fault again.  Only the sender's own
+ * parts are ever affected.
+ */
+static bool dead_done(const ms_space_t *s, const struct ms_dead *d)
+{
+	ms_need_t ignored;
+	ms_ent_t *c;
+
+	if (!d->task)
+		return true;                  /* an empty slot */
+	switch (ms_find(ms_space(d->task), d->va, &c, &ignored)) {
+	case MS_NEED:
+		return false;
+	case MS_OK:
+		/* Back, and not yet found dead by a resolve. */
+		return c->task != s->id || (uint32_t)c->gen != d->gen;
+	default:
+		return true;
+	}
+}
+
+void ms_part_revoke(ms_space_t *s, ms_ent_t *part)
+{
+	struct ms_dead now = { part->task, part->pvaddr, (uint32_t)part->gen };
+	unsigned i = 0;
+
+	if (part->gen >= s->floor && !dead_done(s, &now)) {
+		while (i < MS_DEAD && !dead_done(s, &s->dead[i]))
+			i++;
+		if (i < MS_DEAD) {
+			s->dead[i] = now;
+		} else {
+			/* Above every generation handed out so far. */
+			s->floor = ms_gen_next;
+			for (i = 0; i < MS_DEAD; i++)
+				s->dead[i] = (struct ms_dead){ 0 };
+		}
+	}
+	ms_part_delete(s, part);
+}
+
+bool ms_part_dead(const ms_space_t *s, const ms_ent_t *part)
+{
+	if (part->gen < s->floor)
+		return true;
+	for (unsigned i = 0; i < MS_DEAD; i++)
+		if (s->dead[i].gen == (uint32_t)part->gen && s->dead[i].task == part->task &&
+		    s->dead[i].va == part->pvaddr)
+			return true;
+	return false;
+}
+
 /* Move a part to the front (live) or the back of its list. */
 static void part_set_live(ms_space_t *s, ms_ent_t *part, bool live)
 {

@@ -34,6 +34,7 @@
 #define MS_MAX_PAGES   0xFFFFu    /* node pages a task may have */
 #define MS_MAGIC       0x3153534Cu /* "LSS1" read as little-endian bytes */
 #define MS_VERSION     1u
+#define MS_DEAD        2u         /* edges revoked across an absent receiver, kept */
 
 /* A local reference: node page n, entry k (1..MS_ENTS-1); 0 is none. */
 #define MS_REF(n, k)   ((uint32_t)(n) << 7 | (uint32_t)(k))
@@ -102,6 +103,14 @@ typedef struct ms_space {
 	uint32_t nfree;            /* free entries in its present node pages */
 	uint32_t room;             /* a node page that had a free entry */
 	bool sigma0;               /* holds roots; its pages are never exported */
+	/* Edges it revoked while their receiver part was absent, known
+	 * then only by its sender part, which went: no copy of that part a
+	 * kpager gives back attaches again (ms_part_revoke, orphans_scan;
+	 * docs/mapdb-split.md, "Replayed parts"); gen is the generation's
+	 * low half (the task record has little room).  Past MS_DEAD at
+	 * once, none of its parts below floor attaches again. */
+	struct ms_dead { uint32_t task, va, gen; } dead[MS_DEAD];
+	uint64_t floor;
 } ms_space_t;
 
 /* ---- hooks (kernel/space_*.c or tests/unit/mapsplit_fake.c) ---- */

@@ -39,6 +39,11 @@ void ms_list_del(ms_space_t *s, uint32_t *head, ms_ent_t *e);
 /* The list a part is on: its owner's, or the task's orphans. */
 uint32_t *ms_list_of(ms_space_t *s, ms_ent_t *part);
 void ms_part_delete(ms_space_t *s, ms_ent_t *part);
+/* part goes because the record it leads to cannot be found; where that
+ * record is absent (its table or node page away), s keeps the edge as
+ * dead first.  ms_part_dead: is part such an edge (never to attach)? */
+void ms_part_revoke(ms_space_t *s, ms_ent_t *part);
+bool ms_part_dead(const ms_space_t *s, const ms_ent_t *part);
 
 /* The record a part leads to, if present and the edge checks out. */
 ms_ent_t *ms_child(ms_space_t *s, const ms_ent_t *owner, const ms_ent_t *part,

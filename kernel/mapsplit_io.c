@@ -194,7 +194,8 @@ int ms_validate_table(const ms_space_t *s, uint32_t slot, const void *bytes)
  * Each orphan whose owner record can be found now joins it, if it has
  * the owner's epoch and is not a second part for one edge (I4), with
  * its rights narrowed to the owner's; one whose owner is definitely not
- * there, or of another epoch, goes.  The rest wait for their owner.
+ * there, or of another epoch, or dead (ms_part_dead), goes.  The rest
+ * wait for their owner.
  */
 static void orphans_scan(ms_space_t *s)
 {
@@ -211,7 +212,12 @@ static void orphans_scan(ms_space_t *s)
 		int err = ms_find(s, p->vaddr, &o, &ignored);
 
 		p->flags &= (uint8_t)~MS_F_ATTACHED;
-		if (err == MS_OK && o->egen == p->egen && (p->rights & o->rights) &&
+		if (ms_part_dead(s, p)) {
+			/* Its edge may be one revoked while its receiver
+			 * part was absent (ms_part_revoke): never again. */
+			ms_list_del(s, &s->orphans, p);
+			ms_free(s, p);
+		} else if (err == MS_OK && o->egen == p->egen && (p->rights & o->rights) &&
 		    !ms_part_find(s, o, p->task, p->pvaddr, p->gen)) {
 			ms_list_del(s, &s->orphans, p);
 			p->rights &= o->rights;

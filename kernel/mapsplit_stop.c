@@ -130,7 +130,7 @@ static bool delete_walk(ms_space_t *s, ms_ent_t *r, bool keep_top, walk_ctx_t *c
 			ms_ent_t *c = ms_child(cs, cur, p, &ct);
 
 			if (!c) {
-				ms_part_delete(cs, p);
+				ms_part_revoke(cs, p);
 				ctx->changed = true;
 			} else {
 				c->k.rec.spare = ms_ref_of(p);
@@ -270,7 +270,7 @@ static bool narrow_walk(uint8_t kind, ms_space_t *s, ms_ent_t *r, uint32_t revok
 			} else {
 				p->rights = now;
 				if (now != was) {
-					ms_part_delete(cs, p);      /* revoked across an absent part */
+					ms_part_revoke(cs, p);      /* revoked across an absent part */
 					ctx->changed = true;
 				}
 				p = next;

@@ -124,6 +124,8 @@ bool sc_pde(const uint32_t *pdir, uint32_t slot, uint32_t *pt);
  * record at va (by the database's lookup); NULL if none. */
 const void *sc_node_page(const void *space, uint32_t n);
 const mapnode_t *sc_record(const void *space, uint32_t va);
+/* Is its node page n one its kpager took back? */
+bool sc_node_page_away(const void *space, uint32_t n);
 /* Page i of the index of its node pages that are not lent (i = 0: the
  * top), NULL if none. */
 const void *sc_index_page(const void *space, uint32_t i);

@@ -17,6 +17,9 @@
 #include <kernel/kmem_sigma0.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/boot.h>
+#ifdef LENT_MAPDB_SPLIT
+#include <kernel/space_split_away.h>
+#endif
 #include <arch/arch.h>
 
 #define BODY_BYTES (PAGE_SIZE / LENT_TCB_PER_PAGE)
@@ -130,8 +133,17 @@ const void *sc_node_page(const void *space, uint32_t n)
 const mapnode_t *sc_record(const void *space, uint32_t va)
 {
 	space_t *s = record_at(space);
+	ms_need_t need;
 
-	return s ? mapdb_lookup(s, va) : NULL;
+	/* Resolved or not (mapdb_lookup gives resolved records only). */
+	return s ? (const mapnode_t *)ms_lookup(&s->ms, va, &need) : NULL;
+}
+
+bool sc_node_page_away(const void *space, uint32_t n)
+{
+	space_t *s = record_at(space);
+
+	return s && space_split_page_away(s, n);
 }
 
 const void *sc_index_page(const void *space, uint32_t i)

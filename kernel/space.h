@@ -20,6 +20,9 @@
 #define UTCB_SIZE   512u
 /* Node tables: the user's 4 MB slots, then the I/O ports' (iofpage.h). */
 #define SPACE_NODE_PDES (USER_PDES + IO_NODE_PDES)
+/* MAPDB=split: the node tables of a space that may be away at once (a
+ * kpager's further ones are not taken back: the kernel keeps them). */
+#define SPACE_NT_AWAY 8
 
 struct tcb;
 
@@ -57,6 +60,10 @@ struct space {
 	uint32_t ms_seen_n[2];             /* and their indices */
 	uint32_t ms_reap;                  /* task death: where the last pass
 	                                    * got to (ms_task_delete_part) */
+	uint16_t ms_nt_away[SPACE_NT_AWAY]; /* slot + 1 of each node table its
+	                                    * kpager took back, 0: none
+	                                    * (space_split_away.c) */
+	uint32_t ms_away;                  /* node tables and pages taken back */
 #else
 	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
 	void *node_pages;                  /* list of those pages */

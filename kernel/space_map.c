@@ -9,6 +9,7 @@
 #include <kernel/preempt.h>
 #include <kernel/sigma0_roots.h>
 #include <kernel/kpf.h>
+#include <kernel/space_split_away.h>
 #include <arch/arch.h>
 
 #define MAP_PAGE_COST   256u    /* about the instructions one page costs */
@@ -82,8 +83,12 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 				return false;
 			continue;
 		}
-		/* Gather before acting: the receiver's kernel memory for this
-		 * page, where the source has one to give. */
+		/* Gather before acting: the sender's node page or table of
+		 * its record, if its kpager took it back (MAPDB=split), and
+		 * the receiver's kernel memory for this page, where the
+		 * source has one to give. */
+		if (!space_split_have_source(from, sva, need))
+			return false;
 		if ((from->sigma0 || mapdb_lookup(from, sva)) && space_is_user_range(to, dva, PAGE_SIZE) &&
 		    (!space_have_for_send(from, need) || !kpf_have_for_map(to, dva, need)))
 			return false;

@@ -19,6 +19,7 @@
 #include <kernel/kpf.h>
 #include <kernel/kmem_sigma0.h>
 #include <kernel/preempt.h>
+#include <kernel/space_split_away.h>
 #include <kernel/string.h>
 #include <arch/arch.h>
 
@@ -94,10 +95,9 @@ static bool found_by_cid(const space_t *s, uint32_t n)
 /*
  * Every hop of the database asks this.  The two pages found last are
  * kept: most operations move between a record's page and the page of
- * one of its parts, or stay in one.  A node page in use is never unlent
- * while its task lives (kernel/kpreempt.c takes back only pages beyond
- * node_page_count); one that goes back (trim, task death) is forgotten
- * here first, with space_split_page_forget().
+ * one of its parts, or stay in one.  One that goes back (trim, task
+ * death, or its kpager taking it back: kernel/space_split_away.c) is
+ * forgotten here first, with space_split_page_forget().
  */
 ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 {
@@ -326,8 +326,13 @@ uint32_t space_mapped_pages(space_t *s)
 	for (uint32_t n = 0; n < s->ms.pages; n++) {
 		const ms_ent_t *page = ms_page(&s->ms, n);
 
-		for (uint32_t k = 1; page && k < MS_ENTS; k++)
-			count += page[k].kind == MS_REC;
+		for (uint32_t k = 1; page && k < MS_ENTS; k++) {
+			const ms_ent_t *e = &page[k];
+			const uint32_t *t = e->kind == MS_REC ? ms_table(&s->ms, e->vaddr >> 22) : NULL;
+			/* Only where its table names it (a table taken back
+			 * may come back naming another). */
+			count += t && t[(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] == ms_ref_of(e);
+		}
 	}
 	return count;
 }
@@ -375,6 +380,7 @@ static void trim(space_t *s)
 
 static void trim_all(void)
 {
+	space_split_away_flush();
 	while (empty_count) {
 		ms_space_t *m = ms_space(empty_ids[--empty_count]);
 
@@ -400,7 +406,10 @@ mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr)
 
 	if (slot_empty(s, vaddr))
 		return NULL;
-	return (mapnode_t *)ms_lookup(msp(s), vaddr & PAGE_MASK, &need);
+	ms_ent_t *r = ms_lookup(msp(s), vaddr & PAGE_MASK, &need);
+	/* A record a take-back left unresolved has no frame until a fault
+	 * resolves it (kernel/space_split_away.c). */
+	return r && (r->flags & MS_F_RESOLVED) ? (mapnode_t *)r : NULL;
 }
 
 int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)

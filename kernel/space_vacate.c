@@ -18,6 +18,7 @@
 #include <kernel/kmem_order.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/utcb_away.h>
+#include <kernel/space_split_away.h>
 #include <arch/arch.h>
 
 /* ---- taking a table out ---- */
@@ -146,6 +147,11 @@ enum refill space_refill(space_t *s, uint32_t addr, uint32_t access, kmem_need_t
 		return refill_ports(s, addr, need);
 	if (va >= USER_LIMIT)
 		return REFILL_NONE;
+	/* A record whose chain a kpager's take-back cut is resolved first. */
+	enum refill split = space_split_any_away() ?
+			    (enum refill)space_split_resolve(s, va, access, need) : REFILL_NONE;
+	if (split != REFILL_NONE)
+		return split;
 	if (!known_translation(s, va, &phys, &rights)) {
 		/* A UTCB page its kpager took back: its table, then the page
 		 * (kernel/utcb_away.c). */

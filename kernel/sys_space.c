@@ -5,6 +5,7 @@
 #include <kernel/space.h>
 #include <kernel/preempt.h>
 #include <kernel/kpf.h>
+#include <kernel/space_split_away.h>
 #include <kernel/kip_runtime.h>
 #include <arch/arch.h>
 
@@ -130,12 +131,30 @@ word_t sys_unmap(tcb_t *t, word_t control, word_t mr0)
 	if (r && r->a < count)
 		progress = *r;
 	t->cont.resume.op = RESUME_NONE;
+#ifdef LENT_MAPDB_SPLIT
+	/* Its kpager did not give a node page or table back: this Unmap
+	 * goes on without (what hangs from those records stays). */
+	bool refused = !space_split_any_away() || kpf_take_refusal(t);
+#else
+	bool refused = false;
+#endif
 	for (unsigned i = progress.a; i < count; i++) {
 		/* The caller's UTCB is here (kernel/utcb_away.c), unless this
 		 * Unmap took its page back from its own task. */
 		if (i && !t->utcb)
 			break;
 		word_t fp = i == 0 ? mr0 : t->utcb[i];
+		/* MAPDB=split: the node tables and pages of the caller's own
+		 * records in fp first, or what derives from them would stay;
+		 * the call goes on from here once its kpager lent them. */
+		kmem_need_t need;
+		if (!refused && !space_split_have_for_unmap(t->space, fp, &need) &&
+		    kpf_can_raise(t, &need)) {
+			progress.a = i;
+			preempt_restart(t, &progress);
+			kpf_raise(t, &need, t->core->id, CONT_KPF);
+			return mr0;
+		}
 		if (!space_unmap_fpage(t->space, fp, flush, &progress.b, &progress.c)) {
 			progress.a = i;
 			preempt_restart(t, &progress);

@@ -23,7 +23,12 @@
  * out again, edited anew.  A UTCB page is its client's own words, which
  * the client would see changed; there it forges only the words the
  * kernel keeps in each UTCB (the self-pointer, MyGlobalId, ProcessorNo),
- * which the import must write again.  The test that runs it
+ * which the import must write again.  Node pages and node tables
+ * (taken back localised in the MAPDB=split build) go back unedited: a
+ * page the kernel refuses comes back empty, its client's mappings then
+ * fault to the pager, which the workload that runs this kpager counts
+ * as a failure; their edits are user/tests/t_kpre_map.c's and the host
+ * fuzz harness's (tests/fuzz/fuzz_mapsplit_import.c).  The test that runs it
  * (t_kpreempt_work.c) checks that the kernel stays whole and that
  * another kpager's client sees nothing.
  */
@@ -184,7 +189,8 @@ static L4_Word_t hostile_policy(struct kpager *kp, L4_ThreadId_t client, L4_Word
 		return HOSTILE_NO_PAGE;
 	}
 	L4_Word_t page = preempt_lend(kp, client, cid, kind);
-	if (page && h->pre.restored != restored) {
+	if (page && h->pre.restored != restored && kind != LENT_KMEM_MAP &&
+	    kind != LENT_KMEM_NT) {
 		if (kind == LENT_KMEM_UTCB)
 			edit_utcb(h, page);
 		else if (!edit_tcb(h, page))

@@ -456,6 +456,103 @@ START_TEST(test_revoked_while_part_absent_stays_revoked)
 }
 END_TEST
 
+/*
+ * The replay limit, closed: 2:2's edge to 3:3 is revoked while 3:3's
+ * record is away, so only its sender part goes.  Task 2's kpager then
+ * gives back an older copy of task 2's page, holding that part and its
+ * owner as they were (one epoch).  The part's generation is below task
+ * 2's resident floor, which the revocation raised: it goes at import,
+ * and 3:3 does not come back.  Parts above the floor still attach.
+ */
+START_TEST(test_revoked_while_receiver_absent_replay_stays_revoked)
+{
+	uint32_t phys, rights;
+	static uint8_t old[PAGE_SIZE];
+
+	msk_reset(false);
+	chain();
+	ck_assert(msk_export_page(2, 0));
+	memcpy(old, msk_task[2].store[0], PAGE_SIZE);   /* 2:2 with its parts */
+	msk_import_page(2, 0);
+	ck_assert_int_eq(resolve(3, 3, &phys, &rights), MS_OK);
+	ck_assert(msk_export_page(3, 0));                /* 3:3's record away */
+	/* 2 revokes what it gave (the model's unmap would bring 3's page
+	 * back first). */
+	ms_need_t need;
+	ck_assert_int_eq(ms_unmap(msk_space(2), msk_va(2), MS_RIGHTS, false, &(uint32_t){0}, &need),
+			 MS_OK);
+	ck_assert_ptr_null(part(2, 3, 3));
+	ck_assert(!pte(4, 12)->present);
+	ck_assert(msk_export_page(2, 0));
+	memcpy(msk_task[2].store[0], old, PAGE_SIZE);   /* its kpager replays */
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_ptr_null(part(2, 3, 3));
+	ck_assert_int_eq(resolve(3, 3, &phys, &rights), MS_NONE);
+	ck_assert(!pte(3, 3)->present);
+	/* A new edge from 2:2 is above the floor: it holds, and its part
+	 * attaches again after a take-back. */
+	map(2, 2, 3, 7, 4);
+	ck_assert(msk_export_page(2, 0));
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_int_eq(resolve(3, 7, &phys, &rights), MS_OK);
+	ck_assert_uint_eq(phys, F(1));
+	msk_selfcheck();
+}
+END_TEST
+
+static uint32_t page_of(const ms_ent_t *e)
+{
+	return ((const ms_hdr_t *)ms_hdr_of(e))->page;
+}
+
+/*
+ * Task 2 keeps MS_DEAD such edges resident; one more while those are
+ * still needed (their receivers' records away) raises its floor past
+ * all of them instead.  A kept edge is let go once its receiver's record
+ * is back and found dead, so that the next one is kept, not floored.
+ */
+START_TEST(test_revoked_edges_kept_then_floor)
+{
+	uint32_t phys, rights;
+	ms_need_t need;
+
+	msk_reset(false);
+	map(0, 1, 2, 2, MS_RIGHTS);
+	map(2, 2, 3, 3, 4);
+	map(2, 2, 3, 4, 4);
+	uint64_t g3 = rec(3, 3)->gen, g4 = rec(3, 4)->gen;
+	ms_space_t *s2 = msk_space(2);
+	ck_assert(msk_export_page(3, 0));
+	ck_assert_int_eq(ms_unmap(s2, msk_va(2), MS_RIGHTS, false, &(uint32_t){0}, &need), MS_OK);
+	ck_assert_uint_eq(s2->floor, 0);
+	ck_assert(s2->dead[0].gen == (uint32_t)g3 || s2->dead[1].gen == (uint32_t)g3);
+	ck_assert(s2->dead[0].gen == (uint32_t)g4 || s2->dead[1].gen == (uint32_t)g4);
+	/* 3:3 back and found dead: its kept edge may go. */
+	ck_assert_int_eq(resolve(3, 3, &phys, &rights), MS_NONE);
+	map(2, 2, 3, 5, 4);
+	uint64_t g5 = rec(3, 5)->gen;
+	ck_assert(msk_export_page(3, page_of(rec(3, 5))));
+	ck_assert_int_eq(ms_unmap(s2, msk_va(2), MS_RIGHTS, false, &(uint32_t){0}, &need), MS_OK);
+	ck_assert_uint_eq(s2->floor, 0);
+	ck_assert(s2->dead[0].gen == (uint32_t)g5 || s2->dead[1].gen == (uint32_t)g5);
+	/* With both kept edges still needed, a third raises the floor. */
+	map(2, 2, 3, 6, 4);
+	uint64_t g6 = rec(3, 6)->gen;
+	ck_assert(msk_export_page(3, page_of(rec(3, 6))));
+	uint64_t next = ms_gen_next;
+	ck_assert_int_eq(ms_unmap(s2, msk_va(2), MS_RIGHTS, false, &(uint32_t){0}, &need), MS_OK);
+	ck_assert_uint_gt(s2->floor, g6);
+	ck_assert_uint_ge(s2->floor, next);
+	ck_assert_uint_le(s2->floor, ms_gen_next);
+	ck_assert_uint_eq(s2->dead[0].gen, 0);
+	ck_assert_uint_eq(s2->dead[1].gen, 0);
+	ck_assert_int_eq(resolve(3, 4, &phys, &rights), MS_NONE);
+	ck_assert_int_eq(resolve(3, 5, &phys, &rights), MS_NONE);
+	ck_assert_int_eq(resolve(3, 6, &phys, &rights), MS_NONE);
+	msk_selfcheck();
+}
+END_TEST
+
 START_TEST(test_owner_absent_part_waits_as_orphan)
 {
 	uint32_t phys, rights;
@@ -819,6 +916,8 @@ static Suite *suite(void)
 	tcase_add_test(io, test_replayed_page_is_stale);
 	tcase_add_test(io, test_export_part_apart_from_its_owner);
 	tcase_add_test(io, test_revoked_while_part_absent_stays_revoked);
+	tcase_add_test(io, test_revoked_while_receiver_absent_replay_stays_revoked);
+	tcase_add_test(io, test_revoked_edges_kept_then_floor);
 	tcase_add_test(io, test_owner_absent_part_waits_as_orphan);
 	tcase_add_test(bad, test_refuse_header);
 	tcase_add_test(bad, test_refuse_kernel_bytes_and_flags);

@@ -259,6 +259,35 @@ static void kh_scan_tcb(const volatile L4_Word_t *w)
 	}
 }
 
+/* Does kind go back in a form (node pages and tables, MAPDB=split)? */
+static int kh_node_form(unsigned kind)
+{
+#ifdef LENT_MAPDB_SPLIT
+	return kind == LENT_KMEM_MAP || kind == LENT_KMEM_NT;
+#else
+	(void)kind;
+	return 0;
+#endif
+}
+
+/* A node page or node table as the kernel wrote it (MAPDB=split;
+ * docs/kernel-memory.md, "Mapping nodes and node tables"): in a page, a
+ * header and 48-byte entries whose in-kernel bytes (32-47) and flags are
+ * zero, its generations any number; in a table, local references (entry
+ * 1-84 of a node page) or zero.  Never the other subsystem's sentinel. */
+static void kh_scan_nodes(const volatile L4_Word_t *w, unsigned kind)
+{
+	for (unsigned k = 0; k < RT_PAGE_SIZE / sizeof(L4_Word_t); k++) {
+		unsigned at = k % 12;
+		if (w[k] == KH_SENTINEL ||
+		    (kind == LENT_KMEM_NT && w[k] && ((w[k] & 0x7f) == 0 || (w[k] & 0x7f) > 84 ||
+						      (w[k] >> 7) >= 4096)) ||
+		    (kind == LENT_KMEM_MAP && k >= 12 && ((at >= 8 && w[k]) || (at == 0 && (w[k] & 0xff0000)))) ||
+		    (kind == LENT_KMEM_MAP && k < 12 && k >= 4 && w[k]))
+			kb.foreign++;
+	}
+}
+
 /* Is word k of a UTCB page one the kernel keeps in each UTCB (the
  * self-pointer, MyGlobalId, ProcessorNo: MR0 is 256 bytes in)?  The
  * hostile kpager forges exactly those; the kernel writes them again when
@@ -290,6 +319,10 @@ static void kh_scan(void)
 		kb.scanned++;
 		if (rec->kind == LENT_KMEM_TCB) {
 			kh_scan_tcb(w);
+			continue;
+		}
+		if (kh_node_form(rec->kind)) {
+			kh_scan_nodes(w, rec->kind);
 			continue;
 		}
 		for (unsigned k = 0; k < RT_PAGE_SIZE / sizeof(L4_Word_t); k++)

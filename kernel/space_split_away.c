@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * MAPDB=split: node pages and node tables taken back by their kpager,
+ * and brought back (issue 7; the paper's sections 3.2 and 3.3).  The
+ * database does the conversions (kernel/mapsplit_io.c: ms_export_*,
+ * ms_validate_*, ms_convert_*); this file is their wiring.
+ *
+ * Taking back.  A frame's lender unmaps it; the database learns it while
+ * it walks (ms_frame_revoking), possibly holding entries of the very page
+ * that goes.  So the node page or table is taken back once the mapping
+ * operation is over (space_split_away_flush, from the end of every
+ * mapdb_* call), still within the lender's Unmap: the page is converted
+ * in place (what depended on it loses its translations, nothing is
+ * destroyed) and then the frame goes back holding its external form.
+ * A node table's slot is marked away in the resident part of the space
+ * (one bit per 4 MB), so that Unmap and faults know to ask for it; a node
+ * page is known away by its index: below the count of pages made, and
+ * not found.
+ *
+ * Bringing back.  A kernel page fault for that content identifier; the
+ * kpager's frame must hold an external form of it: kpf_accept validates
+ * it (space_split_import_check, which may refuse), lends it, and then
+ * converts it (space_split_import).
+ *
+ * Who asks.  A user page fault on a record that is there but not
+ * resolved resolves it: the walk names the pages it needs, of the task or
+ * of a partner on the chain (space_split_resolve), each asked for with a
+ * kernel page fault to that task's kpager before the walk runs again.
+ * An Unmap asks first for the node tables and node pages of its own
+ * records in the fpage (space_split_have_for_unmap), or it could not
+ * revoke what was derived from them.
+ */
+#include <kernel/space_split_away.h>
+#include <kernel/space_vacate.h>
+#include <kernel/mapsplit_int.h>
+#include <kernel/frame.h>
+#include <kernel/kpf.h>
+#include <kernel/thread.h>
+#include <kernel/iofpage.h>
+#include <arch/arch.h>
+
+/* ---- taking back, once the operation is over ---- */
+
+#define DEFER_MAX 16u
+static uint32_t deferred[DEFER_MAX];
+static unsigned deferred_count;
+
+bool space_split_away_defer(uint32_t pa)
+{
+	uint32_t task, cid;
+	unsigned kind;
+
+	if (!frame_lent_to(pa, &task, &cid, &kind) || !space_split_keeps_form(kind))
+		return false;
+	for (unsigned i = 0; i < deferred_count; i++)
+		if (deferred[i] == pa)
+			return true;
+	/* One operation meets at most a few lenders' frames (a task's
+	 * death may meet many): past the bound the kernel keeps the frame,
+	 * as it keeps one of a kind that is never taken back. */
+	if (deferred_count < DEFER_MAX)
+		deferred[deferred_count++] = pa;
+	return true;
+}
+
+void space_split_away_flush(void)
+{
+	while (deferred_count)
+		(void)kpreempt_frame(deferred[--deferred_count]);
+}
+
+uint32_t space_split_taken;
+
+static uint32_t map_index(uint32_t cid)
+{
+	return (cid - LENT_CID_MAP_BASE) >> PAGE_SHIFT;
+}
+
+static uint32_t nt_slot(uint32_t cid)
+{
+	return (cid - LENT_CID_NT_BASE) >> PAGE_SHIFT;
+}
+
+/* Where slot's table is noted away in s, or SPACE_NT_AWAY. */
+static unsigned away_at(const space_t *s, uint32_t slot)
+{
+	unsigned i = 0;
+
+	while (i < SPACE_NT_AWAY && s->ms_nt_away[i] != slot + 1)
+		i++;
+	return i;
+}
+
+static bool table_away(const space_t *s, uint32_t slot)
+{
+	return slot < SPACE_NODE_PDES && away_at(s, slot) < SPACE_NT_AWAY;
+}
+
+bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
+{
+	(void)pa;
+	if (kind == KMEM_MAP) {
+		uint32_t n = map_index(cid);
+		if (ms_export_page(&s->ms, n) != MS_OK)
+			return false;
+		space_split_page_forget(s, n);
+	} else {
+		/* Its slot must be noted, in a small resident list: with
+		 * that full, the kernel keeps the table. */
+		uint32_t slot = nt_slot(cid);
+		unsigned i = away_at(s, (uint32_t)-1);
+		if (slot >= SPACE_NODE_PDES || i == SPACE_NT_AWAY ||
+		    ms_export_table(&s->ms, slot) != MS_OK)
+			return false;
+		s->node_table[slot] = NULL;
+		s->ms_nt_away[i] = (uint16_t)(slot + 1);
+	}
+	s->ms_away++;
+	space_split_taken = 1;
+	return true;
+}
+
+/* ---- bringing back ---- */
+
+bool space_split_page_away(space_t *s, uint32_t n)
+{
+	return !s->sigma0 && n < s->ms.pages && !ms_page(&s->ms, n);
+}
+
+bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid)
+{
+	if (kind == KMEM_MAP)
+		return space_split_page_away(s, map_index(cid));
+	return kind == KMEM_NT && table_away(s, nt_slot(cid));
+}
+
+uint32_t space_split_import_check(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
+{
+	const void *bytes = phys_to_virt(pa);
+	int err = kind == KMEM_MAP ? ms_validate_page(&s->ms, map_index(cid), bytes) :
+				     ms_validate_table(&s->ms, nt_slot(cid), bytes);
+
+	return err ? LENT_KPF_BAD_CONTENT | (uint32_t)-err << 16 : 0;
+}
+
+void space_split_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa, bool refused)
+{
+	if (kind == KMEM_MAP) {
+		/* Refused: as if its task had unmapped all it held there. */
+		if (refused)
+			ms_page_format(&s->ms, map_index(cid), phys_to_virt(pa));
+		ms_convert_page(&s->ms, map_index(cid));
+	} else {
+		uint32_t slot = nt_slot(cid);
+		if (refused)
+			ms_table_init(phys_to_virt(pa));
+		s->node_table[slot] = phys_to_virt(pa);
+		s->ms_nt_away[away_at(s, slot)] = 0;
+		ms_convert_table(&s->ms, slot);
+	}
+	s->ms_away--;
+}
+
+/* ---- who asks ---- */
+
+/* The page the database named, as a kernel page fault: false with *need
+ * set when it is away.  A partner's page is asked for in the partner's
+ * name (one of its threads), as a map's sender's room is. */
+static bool have_named(space_t *s, const ms_need_t *mn, kmem_need_t *need)
+{
+	ms_space_t *m = ms_space(mn->task);
+
+	if (!m || mn->kind == MS_NEED_ENTRY)
+		return true;
+	space_t *p = space_split_space(m);
+	uint32_t cid = mn->kind == MS_NEED_TABLE ? (uint32_t)lent_cid_nt(mn->index << 22) :
+						   (uint32_t)lent_cid_nth(LENT_KMEM_MAP, mn->index);
+	if (kpf_have(p, mn->kind == MS_NEED_TABLE ? KMEM_NT : KMEM_MAP, cid, need))
+		return true;
+	need->sender = TID_NIL;
+	if (p == s)
+		return false;
+	if (!p->thread_list)
+		return true;          /* nobody to ask in: the pager maps again */
+	need->sender = p->thread_list->core->id;
+	return false;
+}
+
+int space_split_resolve(space_t *s, uint32_t va, uint32_t access, kmem_need_t *need)
+{
+	uint32_t slot = va >> 22, phys, rights;
+	ms_need_t mn;
+	ms_ent_t *r;
+
+	va &= PAGE_MASK;
+	/* Ports' records are resolved where a map needs them. */
+	if (s->sigma0 || va >= USER_LIMIT)
+		return REFILL_NONE;
+	if (table_away(s, slot))
+		return kpf_have(s, KMEM_NT, lent_cid_nt(va), need) ? REFILL_NONE : REFILL_NEED;
+	const uint32_t *t = s->node_table[slot];
+	if (!t || !t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)])
+		return REFILL_NONE;
+	int err = ms_find(&s->ms, va, &r, &mn);
+	if (err == MS_NEED)
+		return have_named(s, &mn, need) ? REFILL_NONE : REFILL_NEED;
+	if (err != MS_OK || (r->flags & MS_F_RESOLVED))
+		return REFILL_NONE;
+	/* The walk enters the translation: its table first. */
+	if (!s->pdir && !kpf_have(s, KMEM_PDIR, LENT_CID_PDIR, need))
+		return REFILL_NEED;
+	if (!(s->pdir && arch_pde_table(s->pdir, va)) && !kpf_have(s, KMEM_PT, lent_cid_pt(va), need))
+		return REFILL_NEED;
+	(void)space_pte_prepare(s, va);
+	err = ms_resolve(&s->ms, va, &mn, &phys, &rights);
+	/* A dead edge on the way went with what hung from it: a lender's
+	 * frame among them is taken back now. */
+	space_split_away_flush();
+	if (err == MS_NEED)
+		return have_named(s, &mn, need) ? REFILL_NONE : REFILL_NEED;
+	if (err != MS_OK || ((access & RIGHT_W) && !(rights & RIGHT_W)))
+		return REFILL_NONE;
+	pte_t *p = s->pdir ? arch_pte_slot(s->pdir, va) : NULL;
+	return p && arch_pte_present(*p) ? REFILL_DONE : REFILL_NONE;
+}
+
+bool space_split_have_source(space_t *s, uint32_t va, kmem_need_t *need)
+{
+	uint32_t slot = va >> 22, phys, rights;
+	ms_need_t mn;
+	ms_ent_t *r;
+
+	if (!s->ms_away || s->sigma0 || slot >= SPACE_NODE_PDES)
+		return true;
+	if (table_away(s, slot))
+		return kpf_have(s, KMEM_NT, lent_cid_nt(va), need);
+	int err = ms_find(&s->ms, va & PAGE_MASK, &r, &mn);
+	if (err == MS_NEED)
+		return have_named(s, &mn, need);
+	if (err != MS_OK || (r->flags & MS_F_RESOLVED))
+		return true;
+	/* Only the sender's own pages are asked for here (the receiver asks
+	 * in the sender's name); a partner's page away makes the map fail
+	 * for want of memory, and the sender's next access resolves it. */
+	err = ms_resolve(&s->ms, va & PAGE_MASK, &mn, &phys, &rights);
+	space_split_away_flush();
+	return err != MS_NEED || mn.task != s->id || have_named(s, &mn, need);
+}
+
+bool space_split_have_for_unmap(space_t *s, fpage_t fp, kmem_need_t *need)
+{
+	if (!s->ms_away || fpage_is_nil(fp) || iofpage_is(fp) || fpage_size_log2(fp) < PAGE_SHIFT)
+		return true;
+	uint64_t va = fpage_base(fp), end = va + fpage_size(fp);
+	if (end > USER_LIMIT)
+		end = USER_LIMIT;
+	while (va < end) {
+		uint32_t slot = (uint32_t)(va >> 22);
+		uint64_t stop = ((uint64_t)slot + 1) << 22;
+		if (stop > end)
+			stop = end;
+		if (table_away(s, slot))
+			return kpf_have(s, KMEM_NT, lent_cid_nt((uint32_t)va), need);
+		const uint32_t *t = s->node_table[slot];
+		for (; t && va < stop; va += PAGE_SIZE) {
+			uint32_t ref = t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)];
+			if (ref && space_split_page_away(s, MS_REF_PAGE(ref)))
+				return kpf_have(s, KMEM_MAP,
+						lent_cid_nth(LENT_KMEM_MAP, MS_REF_PAGE(ref)), need);
+		}
+		va = stop;
+	}
+	return true;
+}
