@@ -17,6 +17,7 @@
 #include <kernel/frame.h>
 #include <kernel/syscall.h>
 #include <kernel/selfcheck_space.h>
+#include <kernel/space_split_away.h>
 #include <kernel/string.h>
 #include <arch/arch.h>
 
@@ -30,13 +31,14 @@ _Static_assert(KMEM_AHEAD_KIND < 256, "the frame table keeps the kind in a byte"
  * (the I/O bitmap's too), node tables and pages of mapping nodes.  A
  * TCB or UTCB page asked for again may be one whose external form only
  * the kpager can bring back, and the task record comes before the task.
- * (Should node pages or node tables become kinds the kernel exports with
- * content, a content identifier whose content is away is refused here.) */
-static bool ahead_serves(const space_t *s, unsigned kind, uint32_t cid)
+ * In the split build a node page or table its kpager took back keeps
+ * its records in its external form (kernel/space_split_away.c): asked
+ * for again, it must be that form, so a blank frame never serves it. */
+static bool ahead_serves(space_t *s, unsigned kind, uint32_t cid)
 {
-	(void)s;
-	(void)cid;
-	return kind == KMEM_PDIR || kind == KMEM_PT || kind == KMEM_NT || kind == KMEM_MAP;
+	if (kind != KMEM_PDIR && kind != KMEM_PT && kind != KMEM_NT && kind != KMEM_MAP)
+		return false;
+	return !space_split_is_import(s, kind, cid);
 }
 
 /* Move the frame lent to s at one content identifier to another (act

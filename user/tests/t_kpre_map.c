@@ -517,6 +517,34 @@ static const char *t_kpre_map_forged_refused_or_harmless(void)
 	return mk_end(a, b);
 }
 
+/* A node table taken back keeps A's record in its external form; a
+ * frame its kpager lent ahead must not stand in for it: the kernel asks
+ * for the content identifier, and the frame stays in the reserve. */
+static const char *t_kpre_map_away_table_not_from_reserve(void)
+{
+	L4_ThreadId_t a, b;
+	L4_Word_t bdata, page = 0;
+	int skip;
+
+	RUN(mk_begin(&a, &b, &bdata, &page, &skip));
+	if (skip)
+		return 0;
+	L4_Word_t cid = lent_cid_nt(MK_AW);
+	RUN(mk_take_back(cid));
+	L4_Word_t ahead = mk_take();
+	CHECK(ahead != 0);
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_LEND_AHEAD, ahead), 1);
+	L4_Word_t n = mk.n;
+	RUN(t_ag_reads(a, MK_AW, MK_MARK));
+	CHECK_EQ(mk.n, n + 1);
+	CHECK_EQ(mk.log_cid[n % MK_LOG], cid);
+	CHECK_EQ(mk.refused, 0);
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_WHERE, ahead), 1);
+	CHECK_EQ(rt_mr(1), LENT_CID_UNBOUND);
+	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), 0);
+	return mk_end(a, b);
+}
+
 const struct test kpre_map_tests[] = {
 	TEST(kpre_map_chain_page_back),
 	TEST(kpre_map_table_back),
@@ -524,5 +552,6 @@ const struct test kpre_map_tests[] = {
 	TEST(kpre_map_replay_is_stale),
 	TEST(kpre_map_replayed_part_stays_revoked),
 	TEST(kpre_map_forged_refused_or_harmless),
+	TEST(kpre_map_away_table_not_from_reserve),
 	{ 0 }
 };
