@@ -281,12 +281,19 @@ bool space_have_for_send(space_t *from, kmem_need_t *need)
 
 void space_nodes_free(space_t *s)
 {
-	for (uint32_t n = 0; n < s->ms.pages; n++) {
+	uint32_t top = s->ms.pages;
+
+	for (uint32_t n = 0; n < top; n++) {
 		void *page = ms_page(&s->ms, n);
 
 		if (page)
 			kmem_put(s, KMEM_MAP, page);
 	}
+	/* A page lent for the next node page and not used yet goes back
+	 * here: kmem_return_unused() looks for it at node_page_count, which
+	 * is 0 from now on. */
+	if (!s->sigma0 && top < LENT_CID_RANGE_PAGES && kmem_kind_is_lent(s, KMEM_MAP))
+		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, top));
 	s->ms.pages = s->ms.nfree = 0;
 	s->node_page_count = 0;
 	s->ms_seen[0] = s->ms_seen[1] = NULL;
