@@ -104,9 +104,13 @@ void ms_free(ms_space_t *s, ms_ent_t *e)
 	h->k.hdr.free_head = (uint32_t)(e - h);
 	h->k.hdr.nfree++;
 	s->nfree++;
-	s->room = ((ms_hdr_t *)h)->page;
-	if (h->k.hdr.nfree == MS_ENTS - 1 && s->room + 1 == s->pages)
-		ms_page_empty(s, s->room);
+	/* The lowest page with room is used first, so that the last pages
+	 * empty out and can go back (ms_page_empty). */
+	uint32_t n = ((ms_hdr_t *)h)->page;
+	if (n < s->room)
+		s->room = n;
+	if (h->k.hdr.nfree == MS_ENTS - 1 && n + 1 == s->pages)
+		ms_page_empty(s, n);
 }
 
 uint32_t ms_free_count(ms_space_t *s)

@@ -365,6 +365,25 @@ static uint32_t walk_dying(walk_t *w)
 	return 0;
 }
 
+/* Rule 55 says only that the counts differ.  Where a lent frame's task
+ * is gone (no record at its content identifier, and not a record lent
+ * for a task being made), name that frame and task instead of the count. */
+static void name_orphan(walk_t *w)
+{
+	const frame_view_t *fv = &env.fv;
+
+	for (uint32_t i = 0; i < fv->nframes; i++) {
+		const frame_t *fr = &fv->frames[i];
+
+		if (fr->type != FRAME_T_LENT || fr->kind == SC_STORE_KIND || fr->cid == LENT_CID_TASK ||
+		    fr->task == env.sigma0_id || space_of_task(fr->task))
+			continue;
+		w->f.where = i << PAGE_SHIFT;
+		w->task = fr->task;
+		return;
+	}
+}
+
 uint32_t selfcheck_structures(tid_t *first, uint32_t *rule, uint32_t *where, uint32_t *task)
 {
 	static walk_t w;
@@ -401,6 +420,8 @@ uint32_t selfcheck_structures(tid_t *first, uint32_t *rule, uint32_t *where, uin
 			r = stop(&w, LENT_SC_THREAD, w.housed, TID_NIL, 0);
 		else if (!(r = sc_check_tree(&env, w.sigma0 ? &v0 : NULL, w.sum.nodes, &w.f)))
 			r = sc_check_totals(&env, &w.sum, &fs, &c, &w.f);
+		if (r == LENT_SC_FRAME_ORPHAN)
+			name_orphan(&w);
 	}
 	*first = w.who;
 	*rule = r;

@@ -291,6 +291,12 @@ bool space_have_for_send(space_t *from, kmem_need_t *need)
 bool space_nodes_free(space_t *s, bool may_stop)
 {
 	s->ms.nfree = s->ms.room = 0;        /* a dead task allocates nothing */
+	/* A page lent for the next node page and not used yet goes back
+	 * first: kmem_return_unused() looks for it at node_page_count, which
+	 * this walk lowers.  On a call that goes on, nothing is lent at
+	 * ms.pages any more: that page went back in the step before. */
+	if (!s->sigma0 && s->ms.pages < LENT_CID_RANGE_PAGES && kmem_kind_is_lent(s, KMEM_MAP))
+		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->ms.pages));
 	while (s->ms.pages) {
 		uint32_t n = s->ms.pages - 1;
 		void *page = ms_page(&s->ms, n);
@@ -354,20 +360,33 @@ void ms_page_empty(ms_space_t *m, uint32_t n)
 		empty_ids[empty_count++] = m->id;
 }
 
-/* A page from the pool goes back there once the task's last node pages
- * hold nothing, so that a task's share is what it uses now, as with
- * mapdb.c's nodes, which the receiver paid for: a sender's parts go with
- * the receivers that die.  Lent pages stay lent (their kpager takes
- * them back), and sigma0's stay (the boot reserve's). */
+/* A node page goes back once the task's last node pages hold nothing,
+ * so that a task's share is what it uses now, as with mapdb.c's nodes,
+ * which the receiver paid for: a sender's parts go with the receivers
+ * that die.  A pool page goes back to the pool, a lent one to its kpager
+ * (empty, as at task death), but one empty lent page is kept, and the
+ * page lent for the next one goes too if it was gathered already: past
+ * the new count nothing would return it.
+ * sigma0's stay (the boot reserve's and its store's). */
 static void trim(space_t *s)
 {
+	uint32_t top = s->ms.pages;
+
 	while (!s->sigma0 && s->ms.pages) {
 		uint32_t n = s->ms.pages - 1;
-		ms_ent_t *page = index_get(s, n);
+		ms_ent_t *page = ms_page(&s->ms, n);
 
 		if (!page || page[0].k.hdr.nfree != MS_ENTS - 1)
-			return;
-		s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
+			break;
+		bool pool = index_get(s, n) == page;
+		/* A lent page goes only while an empty one stays below it: a
+		 * task mapping and unmapping at a page's edge does not ask its
+		 * kpager each time. */
+		const ms_ent_t *below = !pool && n ? ms_page(&s->ms, n - 1) : NULL;
+		if (!pool && (!below || below[0].k.hdr.nfree != MS_ENTS - 1))
+			break;
+		if (pool)
+			s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
 		space_split_page_forget(s, n);
 		s->ms.pages = n;
 		s->ms.nfree -= MS_ENTS - 1;
@@ -376,6 +395,8 @@ static void trim(space_t *s)
 		s->node_page_count = n;
 		kmem_put(s, KMEM_MAP, page);
 	}
+	if (s->ms.pages < top && top < LENT_CID_RANGE_PAGES && kmem_kind_is_lent(s, KMEM_MAP))
+		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, top));
 }
 
 static void trim_all(void)

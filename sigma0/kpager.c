@@ -21,6 +21,7 @@
 static L4_Word_t chunk_base[MAX_CHUNKS];
 static L4_Word_t lent_bits[MAX_CHUNKS];		/* lent, as far as we know */
 static L4_Word_t unpriv_bits[MAX_CHUNKS];	/* of those, to unprivileged tasks */
+static L4_Word_t gone_bits[MAX_CHUNKS];		/* handed to clients (kpager_give_spare) */
 static unsigned chunks;
 static unsigned long pages_lent, unpriv_lent;
 
@@ -36,9 +37,9 @@ static unsigned bits(L4_Word_t w)
 static int find_clear(L4_Word_t *page, unsigned *chunk, L4_Word_t *bit)
 {
 	for (unsigned c = 0; c < chunks; c++)
-		if (lent_bits[c] != ~0UL)
+		if ((lent_bits[c] | gone_bits[c]) != ~0UL)
 			for (unsigned b = 0; b < CHUNK_PAGES; b++)
-				if (!(lent_bits[c] & (1UL << b))) {
+				if (!((lent_bits[c] | gone_bits[c]) & (1UL << b))) {
 					*page = chunk_base[c] + (b << 12);
 					*chunk = c;
 					*bit = 1UL << b;
@@ -162,4 +163,43 @@ int kpager_serve(L4_MsgTag_t tag)
 unsigned long kpager_pages_lent(void)
 {
 	return pages_lent;
+}
+
+/*
+ * RAM is gone and a client asks for a page: the pages set aside to lend
+ * and not lent now go back to free memory (for good: sigma0 lends from
+ * its other pages, or sets fresh ones aside when there are any), all but
+ * what sigma0 may still lend: what the unprivileged tasks may still
+ * borrow within their budget, and KEEP_PAGES more for the privileged
+ * ones (the root task's kernel memory).  The pages set aside at the peak
+ * of an earlier load would otherwise stay idle while clients get
+ * nothing; with the split mapping database, whose boot reserve for
+ * sigma0's roots is larger (two entries a frame, docs/mapdb-split.md),
+ * the last tests at 8 MB found no free page without it.
+ */
+#define KEEP_PAGES	8
+
+unsigned kpager_release_spare(void)
+{
+	L4_Word_t budget = mem_conventional_pages() / 8, spare = 0, keep;
+	unsigned released = 0;
+
+	if (budget > BUDGET_MAX)
+		budget = BUDGET_MAX;
+	reclaim();
+	for (unsigned c = 0; c < chunks; c++)
+		spare += CHUNK_PAGES - bits(lent_bits[c] | gone_bits[c]);
+	keep = KEEP_PAGES + (unpriv_lent < budget ? budget - unpriv_lent : 0);
+	for (unsigned c = chunks; spare > keep && c-- > 0;)
+		for (unsigned b = CHUNK_PAGES; spare > keep && b-- > 0;) {
+			L4_Word_t bit = 1UL << b;
+
+			if ((lent_bits[c] | gone_bits[c]) & bit ||
+			    mem_release_unlent(chunk_base[c] + (b << 12)) < 0)
+				continue;
+			gone_bits[c] |= bit;
+			spare--;
+			released++;
+		}
+	return released;
 }

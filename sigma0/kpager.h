@@ -10,5 +10,8 @@
  * the answer in the MRs, 0 to send none. */
 int kpager_serve(L4_MsgTag_t tag);
 unsigned long kpager_pages_lent(void);
+/* No free RAM is left: pages set aside to lend that sigma0 will not
+ * need go back to free memory.  Returns how many. */
+unsigned kpager_release_spare(void);
 
 #endif

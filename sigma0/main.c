@@ -204,10 +204,13 @@ static void serve_request(L4_ThreadId_t from, L4_Word_t client, L4_MsgTag_t tag,
 		return;
 	}
 	if ((mr1 >> 10) == FPAGE_ANY_BASE) {
-		ok = mem_claim_any(log2, client, &base) == 0;
+		ok = mem_claim_any(log2, client, &base) == 0 ||
+		     (kpager_release_spare() && mem_claim_any(log2, client, &base) == 0);
 	} else {
 		again = mem_held_by(base, log2, client);
-		ok = mem_claim(base, log2, client, HOW_FIXED) == 0;
+		ok = mem_claim(base, log2, client, HOW_FIXED) == 0 ||
+		     (mem_is_set_aside(base, log2) && kpager_release_spare() &&
+		      mem_claim(base, log2, client, HOW_FIXED) == 0);
 	}
 	if (ok && set_attributes(base, log2, mr2) < 0)
 		ok = 0;		/* the client keeps the memory, as X.2 allows */

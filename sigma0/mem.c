@@ -334,6 +334,32 @@ int mem_claim_any_kernel(unsigned log2, L4_Word_t client, L4_Word_t *base)
 	return claim_highest(log2, client, 0, KERNEL_PFN_LIMIT - 1, base);
 }
 
+int mem_is_set_aside(L4_Word_t base, unsigned log2)
+{
+	L4_Word_t first, last;
+
+	if (log2 < PAGE_SHIFT || log2 > 31)
+		return 0;
+	first = (base & ~((1UL << log2) - 1)) >> PAGE_SHIFT;
+	last = first + (1UL << (log2 - PAGE_SHIFT)) - 1;
+	for (unsigned i = region_find(first); i < count && regions[i].first <= last; i++)
+		if (regions[i].owner == OWNER_KMEM)
+			return 1;
+	return 0;
+}
+
+/* The page at pa, set aside to lend (OWNER_KMEM) and not lent now
+ * (kpager.c knows), back to free memory. */
+int mem_release_unlent(L4_Word_t pa)
+{
+	L4_Word_t pfn = pa >> PAGE_SHIFT;
+	const region_t *r = &regions[region_find(pfn)];
+
+	if (r->owner != OWNER_KMEM || r->kind != KIND_CONV || count + 2 > MAX_REGIONS - ROOT_SLOTS)
+		return -1;
+	return region_set(pfn, pfn, r->kind, OWNER_FREE, 1);
+}
+
 L4_Word_t mem_pages_off_ram(L4_Word_t base, unsigned log2)
 {
 	L4_Word_t first, last, pages = 0;

@@ -60,6 +60,12 @@ int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base);
  * kernel (kpager.c, kstore.c). */
 int mem_claim_any_kernel(unsigned log2, L4_Word_t client, L4_Word_t *base);
 
+/* Does the fpage touch memory set aside to lend (kpager.c)? */
+int mem_is_set_aside(L4_Word_t base, unsigned log2);
+/* A page set aside to lend and not lent now (kpager.c), back to free
+ * memory: 0, or -1 if it is not such a page or the table is full. */
+int mem_release_unlent(L4_Word_t pa);
+
 /* Pages of the 2^log2-byte fpage at base that are not RAM (no root of
  * sigma0's was built for them at boot: the kernel makes one on demand,
  * from sigma0's kernel memory, when sigma0 maps such a page). */

@@ -73,6 +73,9 @@ void msk_failf(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 #define MSK_REQUIRE(c, ...) do { if (!(c)) msk_failf(__VA_ARGS__); } while (0)
 
 /* mapsplit_fake.c */
+/* ms_page_empty() calls: how many, and the last one's task and page. */
+extern uint32_t msk_empty_task, msk_empty_page;
+extern unsigned msk_empty_calls;
 extern uint32_t msk_revoked[16];    /* frames ms_frame_revoking() was told of */
 extern unsigned msk_nrevoked;
 void msk_fake_reset(void);

@@ -101,10 +101,14 @@ uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights)
 uint32_t msk_revoked[16];
 unsigned msk_nrevoked;
 
+uint32_t msk_empty_task, msk_empty_page;
+unsigned msk_empty_calls;
+
 void ms_page_empty(ms_space_t *s, uint32_t n)
 {
-	(void)s;
-	(void)n;
+	msk_empty_task = s->id;
+	msk_empty_page = n;
+	msk_empty_calls++;
 }
 
 unsigned msk_stop_pct;

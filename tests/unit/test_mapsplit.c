@@ -86,6 +86,42 @@ START_TEST(test_map_parts_live_with_their_tasks)
 }
 END_TEST
 
+/* Entries come from the lowest node page with room, so that the last
+ * pages empty out and can go back (space_split.c, trim): a task whose
+ * parts once filled three pages, and whose first page then has room
+ * again, puts its next entry there, not in the page it freed last. */
+START_TEST(test_entries_fill_the_lowest_page_first)
+{
+	ms_space_t *s = msk_space(4);
+	ms_ent_t *e[3][MS_ENTS];
+
+	msk_reset(false);
+	ms_need_t need = { .task = s->id, .kind = MS_NEED_ENTRY };
+	ck_assert_uint_eq(s->pages, 0);
+	for (unsigned n = 0; n < 3; n++) {
+		ck_assert(msk_supply(&need));
+		for (unsigned k = 1; k < MS_ENTS; k++) {
+			e[n][k] = ms_alloc(s);
+			ck_assert_ptr_nonnull(e[n][k]);
+			ck_assert_uint_eq(((ms_hdr_t *)ms_hdr_of(e[n][k]))->page, n);
+			e[n][k]->kind = MS_PART;
+		}
+	}
+	ck_assert_uint_eq(ms_free_count(s), 0);
+	ms_free(s, e[0][5]);
+	ms_free(s, e[2][7]);
+	ms_ent_t *again = ms_alloc(s);
+	ck_assert_ptr_eq(again, e[0][5]);            /* page 0, not page 2 */
+	msk_empty_calls = 0;
+	for (unsigned k = 1; k < MS_ENTS; k++)
+		if (k != 7)
+			ms_free(s, e[2][k]);
+	ck_assert_uint_eq(msk_empty_calls, 1);       /* the last page is empty */
+	ck_assert_uint_eq(msk_empty_task, s->id);
+	ck_assert_uint_eq(msk_empty_page, 2);
+}
+END_TEST
+
 START_TEST(test_sigma0_first_part_needs_no_memory)
 {
 	ms_space_t *s0 = msk_space(0);
@@ -906,6 +942,7 @@ static Suite *suite(void)
 	tcase_add_test(ops, test_map_needs_a_resolved_source);
 	tcase_add_test(ops, test_task_death);
 	tcase_add_test(ops, test_task_death_with_its_page_absent);
+	tcase_add_test(ops, test_entries_fill_the_lowest_page_first);
 	tcase_add_test(io, test_export_page_flushes_only_what_depends);
 	tcase_add_test(io, test_export_sender_page_keeps_receivers);
 	tcase_add_test(io, test_export_table);

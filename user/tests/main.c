@@ -29,7 +29,7 @@ static const struct test *const groups[] = {
 	tcb_tests,
 	tcbattack_tests, tcbattack_pages_tests,
 	kattack_tests, kattack_roles_tests, khostile_recv_tests, khostile_tests, khostile_bad_tests, khostile_nest_tests,
-	khostile_tc_tests,
+	khostile_tc_tests, knodes_tests,
 	migrate_tests,
 	attack_s0_tests, attack_kpre_tests, attack_kpf_tests, attack_sys_tests,
 	kattack_ctl_tests, kowned_tests, selfcheck_tests, misc_tests, kdb_tests, kmem_tests,

@@ -68,6 +68,7 @@ extern const struct test kpfnote_tests[], kstrip_tests[], kpfregs_tests[];
 extern const struct test kahead_tests[];
 extern const struct test khostile_recv_tests[], khostile_tests[], khostile_bad_tests[];
 extern const struct test khostile_nest_tests[], khostile_tc_tests[];
+extern const struct test knodes_tests[];
 /* Hostile user tasks against the kernel (t_attack_*.c, docs/attack-surface.md). */
 extern const struct test attack_s0_tests[], attack_kpre_tests[], attack_kpf_tests[];
 extern const struct test attack_sys_tests[];
