@@ -73,7 +73,9 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 	 * is lent again (kernel/space_vacate.c). */
 	switch (t->space->tables_taken ? space_refill(t->space, addr, access, &need) : REFILL_NONE) {
 	case REFILL_DONE:
-		make_ready(t);
+		/* A trap taken while its UTCB was away is reported now. */
+		if (!utcb_trap_report(t))
+			make_ready(t);
 		return;
 	case REFILL_NEED:
 		t->cont.fault.addr = addr;
