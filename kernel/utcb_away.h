@@ -79,8 +79,8 @@ static inline uint8_t *utcb_preempt_flags(tcb_t *t)
  * does not carry (kernel/tcb_away.c keeps such a body)? */
 static inline bool utcb_kept_state(const tcb_t *t)
 {
-	return (t->utcb_away & UTCB_ERROR_PENDING) ||
-	       ((t->utcb_away & UTCB_AWAY) && (t->utcb_xfer || t->utcb_pflags || t->utcb_trap));
+	return (t->utcb_away & UTCB_ERROR_PENDING) || t->utcb_trap ||
+	       ((t->utcb_away & UTCB_AWAY) && (t->utcb_xfer || t->utcb_pflags));
 }
 
 /* A trap t took while its UTCB page was away, whose instruction will not
