@@ -199,6 +199,7 @@ void ipc_cancel(tcb_t *t, bool send, bool recv)
 		 * of a kpager that never answers. */
 		bool call = t->cont.kind == CONT_KPF;
 		make_ready(t);
+		t->utcb_trap = 0;   /* as for a cancelled exception IPC */
 		if (call)
 			t->cont.kpf.state = KPF_REFUSED;
 		return;

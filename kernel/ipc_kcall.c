@@ -79,7 +79,9 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 		space_split_any_away() ?
 		(enum refill)space_split_resolve(t->space, addr, access, &need) : REFILL_NONE) {
 	case REFILL_DONE:
-		make_ready(t);
+		/* A trap taken while its UTCB was away is reported now. */
+		if (!utcb_trap_report(t))
+			make_ready(t);
 		return;
 	case REFILL_NEED:
 		t->cont.fault.addr = addr;

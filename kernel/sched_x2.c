@@ -10,14 +10,16 @@
 #include <kernel/thread.h>
 #include <kernel/ipc.h>
 #include <kernel/l4types.h>
+#include <kernel/utcb_away.h>
 #include <arch/arch.h>
 
 tcb_t *sched_donee;
 uint8_t sched_donor_prio;
 
+/* In the UTCB, or the copy kept while its page is away (utcb_away.h). */
 static uint8_t *preempt_flags(tcb_t *t)
 {
-	return t->utcb ? (uint8_t *)&UTCB_TCR(t, TCR_PREEMPT_FLAGS) : NULL;
+	return utcb_preempt_flags(t);
 }
 
 bool sched_delay_preemption(tcb_t *t, unsigned prio, bool slice_end)

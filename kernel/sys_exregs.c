@@ -77,6 +77,7 @@ tid_t sys_exchange_registers(tcb_t *t, tid_t dest, exregs_args_t *io)
 	 * leave it on its trap, to go on.) */
 	if (ctl & EX_IP) {
 		resume_forget(d);
+		d->utcb_trap = 0;            /* nor reports a trap kept */
 		(void)kpf_take_refusal(d);   /* nor fails for want of memory */
 	}
 	if (ctl & EX_SP)

@@ -331,10 +331,10 @@ static bool may_go(const tcb_t *t)
 	if (t == current || t == sched_donee || t->cont.receive_pending || xfer_linked(t) ||
 	    t->cont.held || c->state > TS_HALTED)
 		return false;
-	/* An ErrorCode kept for a UTCB page that is away has no place in
-	 * the external form (kernel/utcb_away.c): the body stays until the
-	 * UTCB is back and has it. */
-	if (t->utcb_away & UTCB_ERROR_PENDING)
+	/* An ErrorCode, the XferTimeouts and PreemptFlags or a trap kept
+	 * for a UTCB page that is away have no place in the external form
+	 * (kernel/utcb_away.c): the body stays until the UTCB is back. */
+	if (utcb_kept_state(t))
 		return false;
 	/* A held reply's sender is TS_SEND but off its receiver's queue. */
 	return c->state != TS_SEND || (c->partner && c->sq_next);

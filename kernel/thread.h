@@ -112,6 +112,10 @@ typedef struct tcb {
 	struct tcb *space_next;            /* threads of one space */
 	kcont_t cont;                /* its kernel state (kernel/kcont.h) */
 	word_t utcb_error;           /* ErrorCode kept while the UTCB is away */
+	word_t utcb_xfer;            /* XferTimeouts, kept while it is away */
+	uint8_t utcb_pflags;         /* PreemptFlags, kept while it is away */
+	uint8_t utcb_trap;           /* a trap taken while it was away, to report
+	                              * once it is back (kernel/utcb_away.h) */
 	arch_thread_t arch;                /* FPU state and the like */
 } tcb_t;
 

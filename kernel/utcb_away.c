@@ -17,6 +17,8 @@
 #include <kernel/kpf.h>
 #include <kernel/frame.h>
 #include <kernel/mapdb.h>
+#include <kernel/sched.h>
+#include <kernel/ipc.h>
 #include <arch/arch.h>
 
 /* Is t's UTCB in the page at va (page-aligned) of its space? */
@@ -43,6 +45,10 @@ void utcb_export(space_t *s, uint32_t cid, uint32_t pa)
 	s->tables_taken = true;
 	for (tcb_t *t = s->thread_list; t; t = t->space_next)
 		if (t->utcb && (uint8_t *)t->utcb >= page && (uint8_t *)t->utcb < page + PAGE_SIZE) {
+			/* What the kernel reads there without the thread's
+			 * entry (a partner's transfer, a preemption), kept. */
+			t->utcb_xfer = UTCB_TCR(t, TCR_XFER_TIMEOUT);
+			t->utcb_pflags = *utcb_preempt_flags(t);
 			t->utcb = NULL;
 			t->utcb_away |= UTCB_AWAY;
 		}
@@ -50,8 +56,9 @@ void utcb_export(space_t *s, uint32_t cid, uint32_t pa)
 
 /* The words of a UTCB the kernel keeps, written again on import: the
  * self-pointer %gs:0 reads and MyGlobalId (X.2: written by the kernel
- * only), ProcessorNo (one processor: 0), and an ErrorCode kept while the
- * page was away. */
+ * only), ProcessorNo (one processor: 0), an ErrorCode kept while the
+ * page was away, and PreemptFlags' I bit as the kernel left it in the
+ * copy (a delay granted meanwhile; the other bits are the page's). */
 void utcb_rederive(tcb_t *t)
 {
 	t->utcb[UTCB_SELF_OFFSET / 4] = t->utcb_location + UTCB_LOCAL_ID_OFFSET;
@@ -59,7 +66,13 @@ void utcb_rederive(tcb_t *t)
 	UTCB_TCR(t, TCR_PROCESSOR_NO) = 0;
 	if (t->utcb_away & UTCB_ERROR_PENDING)
 		UTCB_TCR(t, TCR_ERROR_CODE) = t->utcb_error;
+	if (t->utcb_away & UTCB_AWAY) {
+		uint8_t *f = utcb_preempt_flags(t);
+		*f = (uint8_t)((*f & ~PREEMPT_PENDING) | (t->utcb_pflags & PREEMPT_PENDING));
+	}
 	t->utcb_away = 0;
+	t->utcb_xfer = 0;
+	t->utcb_pflags = 0;
 }
 
 static bool attach_page(space_t *s, uint32_t va, uint32_t pa)
@@ -118,25 +131,58 @@ void utcb_set_error(tcb_t *t, word_t code)
 	}
 }
 
+/* A transfer between two threads' own Ipcs waits for a page while an
+ * XferTimeout of theirs is zero (the sender's send half, the receiver's
+ * receive half): X.2 fails it at once, as for a page fault. */
+static bool xfer_zero(const tcb_t *snd, const tcb_t *rcv)
+{
+	return !kmsg_active(snd) && !kmsg_active(rcv) &&
+	       (timeout_is_zero(timeouts_snd(utcb_xfer_timeout(snd))) ||
+		timeout_is_zero(timeouts_rcv(utcb_xfer_timeout(rcv))));
+}
+
 /*
- * The receiver's page is missing: its kpager is asked, as for any page
- * of its kernel memory a transfer needs (XFER_KMEM), and the transfer
- * goes on once it is lent.  The sender's: it steps aside as at a
- * preemption point (XFER_STOPPED); it re-executes its Ipc when it runs,
- * which asks for its page first, and goes on with the receiver waiting
- * for it.
+ * The message's words wait for a UTCB page: a page fault of the transfer
+ * in the space whose page it is, bounded by both XferTimeouts as any
+ * (X.2 "IPC": 5 to that side, 6 to the other, the offset the bytes of
+ * strings done; the sender's half comes from the copy utcb_export kept).
+ * The receiver's page: its kpager is asked, as for any page of its
+ * kernel memory a transfer needs (XFER_KMEM), the sender waiting at the
+ * head of its queue.  The sender's: it asks its own kpager as for a
+ * source page it lacks (XFER_FAULT: its Ipc rewound, retried once the
+ * page is back), and the receiver, which took it, waits for it alone.
+ * A reply to the receiver's own kernel call keeps no link (xfer_stop).
  */
 int utcb_xfer_away(tcb_t *snd, tcb_t *rcv, xfer_fault_t *f)
 {
 	if (!kmsg_active(rcv) && !rcv->utcb && !utcb_attach(rcv)) {
 		if (kpf_take_refusal(rcv))
 			return IPC_ERR_OVERFLOW;    /* X.2's outcome for no memory */
+		if (xfer_zero(snd, rcv))
+			return IPC_ERR_XFER_TIMEOUT_PARTNER;
 		*f = (xfer_fault_t){ .who = rcv };
 		f->need = (kmem_need_t){ .space = rcv->space, .kind = KMEM_UTCB,
 					 .cid = space_utcb_cid(rcv->space, utcb_page_va(rcv)) };
 		return XFER_KMEM;
 	}
-	if (!kmsg_active(snd) && !snd->utcb && !utcb_attach(snd))
-		return XFER_STOPPED;
+	if (!kmsg_active(snd) && !snd->utcb && !utcb_attach(snd)) {
+		if (kmsg_active(rcv))
+			return XFER_STOPPED;
+		if (xfer_zero(snd, rcv))
+			return IPC_ERR_XFER_TIMEOUT_OWN;
+		*f = (xfer_fault_t){ .who = snd, .addr = utcb_page_va(snd), .access = RIGHT_R };
+		return XFER_FAULT;
+	}
 	return XFER_OK;   /* both are back: the transfer may go on */
+}
+
+bool utcb_trap_report(tcb_t *t)
+{
+	uint32_t vector = t->utcb_trap;
+
+	if (!vector || !t->utcb)
+		return false;
+	t->utcb_trap = 0;
+	ipc_exception(t, vector, 0);
+	return true;
 }

@@ -57,11 +57,43 @@ bool utcb_attach(tcb_t *d);
 /* t's IPC ended with code while its UTCB is away: ErrorCode gets it
  * when the page is back.  Otherwise written at once. */
 void utcb_set_error(tcb_t *t, word_t code);
-/* t's XferTimeout register, or 0 (never) while its page is away. */
+/* t's XferTimeouts register; while its page is away, the copy taken
+ * when it went (the thread cannot change it meanwhile: any touch of its
+ * UTCB brings the page back first). */
 static inline word_t utcb_xfer_timeout(const tcb_t *t)
 {
-	return t->utcb ? UTCB_TCR(t, TCR_XFER_TIMEOUT) : 0;
+	return t->utcb ? UTCB_TCR(t, TCR_XFER_TIMEOUT) : t->utcb_xfer;
 }
+
+/* t's PreemptFlags byte, or the copy kept while its page is away (the
+ * kernel's I bit set there goes to the page when it is back); NULL
+ * where t has no UTCB. */
+static inline uint8_t *utcb_preempt_flags(tcb_t *t)
+{
+	if (t->utcb)
+		return (uint8_t *)&UTCB_TCR(t, TCR_PREEMPT_FLAGS);
+	return (t->utcb_away & UTCB_AWAY) ? &t->utcb_pflags : NULL;
+}
+
+/* Does t's body hold state for its UTCB away that a body's external form
+ * does not carry (kernel/tcb_away.c keeps such a body)? */
+static inline bool utcb_kept_state(const tcb_t *t)
+{
+	return (t->utcb_away & UTCB_ERROR_PENDING) || t->utcb_trap ||
+	       ((t->utcb_away & UTCB_AWAY) && (t->utcb_xfer || t->utcb_pflags));
+}
+
+/* A trap t took while its UTCB page was away, whose instruction will not
+ * run again (#DB, #OF: the CPU reports them after it): kept, and
+ * reported once the page is back (utcb_trap_report()).  0: none. */
+static inline void utcb_trap_keep(tcb_t *t, uint32_t vector)
+{
+	t->utcb_trap = (uint8_t)vector;
+}
+
+/* t's UTCB page came back for the fault its entry made: report a trap
+ * kept meanwhile, as an exception IPC, instead of going on (true). */
+bool utcb_trap_report(tcb_t *t);
 
 /* A system call of t's reads or writes d's UTCB: its gather step
  * (kernel/syscall.h).  GATHER_OK also where d has none. */

@@ -20,6 +20,8 @@
 
 #define VEC_UD 6
 #define VEC_BP 3
+#define VEC_DB 1
+#define VEC_OF 4
 #define VEC_NM 7
 #define VEC_PF 14
 #define VEC_GP 13
@@ -141,6 +143,10 @@ void trap_from_user(void)
 	    (c->vector < IRQ_BASE || c->vector >= IRQ_BASE + 16) && !utcb_attach(t)) {
 		if (c->vector == VEC_SYSCALL_IPC || c->vector == VEC_SYSCALL_OTHER || c->vector == VEC_BP)
 			(void)arch_trap_rewind(t);
+		/* A trap reported after its instruction would not recur: it
+		 * is kept, and reported once the page is back. */
+		if (c->vector == VEC_DB || c->vector == VEC_OF)
+			utcb_trap_keep(t, c->vector);
 		ipc_pagefault(t, utcb_page_va(t), RIGHT_W, c->eip);
 		if (t->core->state == TS_READY)
 			sched_switch_to(t);

@@ -23,6 +23,7 @@ static const struct test *const groups[] = {
 	sigma0_tests, frames_tests, highmem_tests, s0store_tests, split_s0part_tests, s0attack_tests, s0attack_pager_tests,
 	kpf_tests, kpf_deadlock_tests, kpf_back_tests,
 	kpf_multi_tests, klend_tests, kpreempt_tests, kpreempt_more_tests, kpreempt_work_tests, kpreempt_io_tests, kpre_tcb_tests, kpre_tcb_edit_tests, kpre_utcb_tests,
+	x2utcb_tests,
 	kpre_tcb_more_tests, kpre_map_tests,
 	ktask_tests, kpfnote_tests, kpfregs_tests, kstrip_tests, kahead_tests,
 	kpager_tests,
