@@ -23,6 +23,7 @@ struct fz_log fm;
 static void fz_setup(int root)
 {
 	W kip = (W)rt_kip();
+	static W runs;
 	int i;
 
 	for (i = 0; i < FZ_MAX; i++) {
@@ -46,6 +47,7 @@ static void fz_setup(int root)
 		fz.img_hi += RT_PAGE_SIZE;
 	fz.rw_lo = (W)&fz_rw;
 	fz.rw_hi = ((W)&fz_rw + sizeof(fz_rw) + RT_PAGE_SIZE - 1) & ~(RT_PAGE_SIZE - 1);
+	fz.seed = FZ_SEED + runs++ * FZ_SEED_STEP;
 	fz.root = root;
 	fz.first = root ? FZ_CHILD : 0;
 	fz.n = root ? FZ_ROOT : FZ_CHILD;
@@ -100,7 +102,7 @@ static void report(const char *what, W elapsed)
 	       "%lu exceptions (#GP %lu, #BP %lu, #UD %lu, #DB %lu), %lu page faults "
 	       "(%lu image, %lu scratch, %lu refused, last at 0x%lx ip 0x%lx), "
 	       "%lu restarts, %lu strays\n",
-	       what, FZ_SEED, fz.n, elapsed / 1000, steps, min_steps, calls, fm.exc,
+	       what, fz.seed, fz.n, elapsed / 1000, steps, min_steps, calls, fm.exc,
 	       fm.exc_vec[13], fm.exc_vec[3], fm.exc_vec[6], fm.exc_vec[1],
 	       fm.pf_img + fm.pf_scr + fm.pf_ro + fm.pf_other, fm.pf_img, fm.pf_scr,
 	       fm.pf_ro + fm.pf_other, fm.pf_last_addr, fm.pf_last_ip, fm.restarts, fm.strays);

@@ -29,6 +29,12 @@
 #ifndef FZ_SEED
 #define FZ_SEED		0x4c656e74UL
 #endif
+/* Added to the seed at each run of a fuzz test after the first: 0 (every
+ * run the same steps) but in test-only builds that repeat the group
+ * (user/tests/main.c, T_GROUPS), e.g. -DFZ_SEED_STEP=0x9e3779b9. */
+#ifndef FZ_SEED_STEP
+#define FZ_SEED_STEP	0UL
+#endif
 
 /* Run times (µs of SystemClock) and the watchdog. */
 #ifndef FZ_CHILD_US
@@ -136,6 +142,7 @@ struct fz_read {
 	int first, n;			/* the threads of this phase */
 	int root;			/* root phase */
 	W img_lo, img_hi, rw_lo, rw_hi;
+	W seed;				/* this run's (FZ_SEED, FZ_SEED_STEP) */
 	volatile W stop;
 };
 extern struct fz_read fz;
