@@ -43,6 +43,24 @@ int t_waiting(L4_ThreadId_t t)
 	return t_sched_state(t, L4_SCHEDRESULT_WAITING);
 }
 
+int t_ipc_blocked(L4_ThreadId_t t, L4_Word_t bit)
+{
+	L4_Word_t start = rt_now_us();
+
+	for (;;) {
+		L4_Word_t ctl = 0, d;
+		L4_ThreadId_t p;
+
+		(void)__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+				  &ctl, &d, &d, &d, &d, &p);
+		if (ctl & bit)
+			return 1;
+		if (rt_now_us() - start > T_WAIT_US)
+			return 0;
+		rt_sleep_us(1000);
+	}
+}
+
 /* A global ID no thread has: a user thread number rt never hands out. */
 L4_ThreadId_t t_nonexistent(void)
 {

@@ -136,7 +136,8 @@ static const char *t_exreg_reports_ipc_state(void)
 	L4_Word_t cr = 0, cs = 0;
 
 	CHECK(!L4_IsNilThread(r) && !L4_IsNilThread(s));
-	rt_sleep_us(20000);
+	CHECK(t_ipc_blocked(r, __L4_EXREGS_ABORT_RECV));
+	CHECK(t_ipc_blocked(s, __L4_EXREGS_ABORT_SEND));
 	(void)exregs(r, __L4_EXREGS_DELIVER, 0, 0, 0, &cr, 0, 0, 0);
 	(void)exregs(s, __L4_EXREGS_DELIVER, 0, 0, 0, &cs, 0, 0, 0);
 	CHECK(L4_ThreadWasReceiving((L4_ThreadState_t) { .raw = cr }));

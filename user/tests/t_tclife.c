@@ -19,7 +19,7 @@ static const char *deleted_leaves_no_message(L4_ThreadId_t t)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(t));
-	rt_sleep_us(20000);
+	CHECK(t_ipc_blocked(t, __L4_EXREGS_ABORT_SEND));
 	CHECK_EQ(tc_delete(t), 1);
 	L4_Accept(L4_UntypedWordsAcceptor);
 	tag = L4_Wait_Timeout(L4_ZeroTime, &from);

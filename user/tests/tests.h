@@ -121,6 +121,10 @@ L4_Word_t t_ipc_ec(void);
  * Schedule's state want within T_WAIT_US. */
 int t_waiting(L4_ThreadId_t t);
 int t_sched_state(L4_ThreadId_t t, L4_Word_t want);
+/* t blocked in IPC as ExchangeRegisters's control word says, within
+ * T_WAIT_US: bit __L4_EXREGS_ABORT_RECV a receive, __L4_EXREGS_ABORT_SEND
+ * a send (the caller must be allowed to name t: its space or its pager). */
+int t_ipc_blocked(L4_ThreadId_t t, L4_Word_t bit);
 
 /* How long a test waits for a partner before it gives up. */
 #define T_WAIT_US	2000000UL
