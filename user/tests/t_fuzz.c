@@ -30,7 +30,7 @@ static void fz_setup(int root)
 		struct fz_thread *t = &fz_rw.th[i];
 
 		t->steps = t->calls = t->entries = t->priv_bad = t->clock_back = 0;
-		t->priv_bad_error = 0;
+		t->priv_bad_error = t->priv_bad_step = t->priv_bad_sp[0] = t->priv_bad_sp[1] = 0;
 		t->clock_lo = t->clock_hi = 0;
 	}
 	for (i = 0; i < (int)sizeof(fm) / (int)sizeof(W); i++)
@@ -77,8 +77,10 @@ W fz_totals(W *calls, W *min_steps, const char **bad)
 			       "(last op %lu, result %lu, error %lu)\n", j, t->priv_bad,
 			       t->priv_bad_what >> 24, (t->priv_bad_what >> 8) & 0xff,
 			       t->priv_bad_what & 0xff);
-			printf("#   its ErrorCode: 0x%lx%s\n", t->priv_bad_error,
-			       t->priv_bad_error == FZ_EC_UNWRITTEN ? " (not written by the call)" : "");
+			printf("#   its ErrorCode: 0x%lx%s; step %lu of seed 0x%lx, SP 0x%lx at the call, "
+			       "0x%lx after\n", t->priv_bad_error,
+			       t->priv_bad_error == FZ_EC_UNWRITTEN ? " (not written by the call)" : "",
+			       t->priv_bad_step, fz.seed, t->priv_bad_sp[0], t->priv_bad_sp[1]);
 			*bad = "a privileged call did not fail as X.2 says";
 		}
 		if (t->clock_back)

@@ -114,6 +114,9 @@ struct fz_thread {
 	volatile W priv_bad;	/* privileged calls that did not fail as X.2 says */
 	volatile W priv_bad_what;
 	volatile W priv_bad_error;	/* its whole ErrorCode (FZ_EC_UNWRITTEN: the kernel wrote none) */
+	volatile W priv_bad_step;	/* its step (replayable: fz_seed_of) */
+	volatile W priv_bad_sp[2];	/* the stack pointer before and after the call */
+	volatile W call_sp;		/* the stack pointer at the current call */
 	volatile W clock_back;	/* SystemClock went backwards */
 	W clock_lo, clock_hi;
 	volatile W op;		/* the op of the current step */
