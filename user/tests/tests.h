@@ -144,6 +144,8 @@ L4_Word_t t_ram_mb(void);
 void t_touch_image(void);
 L4_Word_t t_time_us(L4_Time_t t);
 int t_wait_for(volatile L4_Word_t *w, L4_Word_t want, L4_Word_t us);
+/* Poll *w the same way until it is no longer old. */
+int t_wait_change(volatile L4_Word_t *w, L4_Word_t old, L4_Word_t us);
 L4_Word_t t_gs0(void);
 L4_ThreadId_t t_sched_new(L4_ThreadId_t scheduler, L4_Word_t utcb);
 
