@@ -8,7 +8,14 @@
 #include "tests.h"
 
 /* Groups in the order they run: the basics first, the tests that feed
- * the kernel garbage last. */
+ * the kernel garbage last.  A test-only build may name its own list, to
+ * run one group many times or groups in another order, in a build
+ * directory of its own, e.g.
+ *   make B=build-only CC="gcc '-DT_GROUPS=fuzz_tests, fuzz_tests'" \
+ *	build-only/lent-tests.iso */
+#ifdef T_GROUPS
+static const struct test *const groups[] = { T_GROUPS };
+#else
 static const struct test *const groups[] = {
 	kip_tests, bootinfo_tests, utcb_tests, clock_tests, sysclock_tests, clock_load_tests, thread_tests, tclife_tests, space_tests,
 	exreg_tests, sched_tests, sched_x2_tests, fpu_tests, sse_tests, trap_tests, ipc_tests, ipc_chain_tests,
@@ -38,6 +45,7 @@ static const struct test *const groups[] = {
 	fuzz_tests, kmem_last_tests,
 	s0hang_tests,
 };
+#endif
 
 #define NGROUPS	(sizeof(groups) / sizeof(groups[0]))
 

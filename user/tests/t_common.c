@@ -43,6 +43,24 @@ int t_waiting(L4_ThreadId_t t)
 	return t_sched_state(t, L4_SCHEDRESULT_WAITING);
 }
 
+int t_ipc_blocked(L4_ThreadId_t t, L4_Word_t bit)
+{
+	L4_Word_t start = rt_now_us();
+
+	for (;;) {
+		L4_Word_t ctl = 0, d;
+		L4_ThreadId_t p;
+
+		(void)__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+				  &ctl, &d, &d, &d, &d, &p);
+		if (ctl & bit)
+			return 1;
+		if (rt_now_us() - start > T_WAIT_US)
+			return 0;
+		rt_sleep_us(1000);
+	}
+}
+
 /* A global ID no thread has: a user thread number rt never hands out. */
 L4_ThreadId_t t_nonexistent(void)
 {
@@ -134,17 +152,28 @@ L4_Word_t t_time_us(L4_Time_t t)
 	return (L4_Word_t)t.period.m << t.period.e;
 }
 
-/* Poll *w (sleeping 1 ms between looks) until it equals want. */
-int t_wait_for(volatile L4_Word_t *w, L4_Word_t want, L4_Word_t us)
+/* Poll *w (sleeping 1 ms between looks) until it equals v (equal) or
+ * differs from it (!equal), for at most us. */
+static int wait_until(volatile L4_Word_t *w, L4_Word_t v, int equal, L4_Word_t us)
 {
 	L4_Word_t start = rt_now_us();
 
-	while (*w != want) {
+	while ((*w == v) != equal) {
 		if (rt_now_us() - start > us)
 			return 0;
 		rt_sleep_us(1000);
 	}
 	return 1;
+}
+
+int t_wait_for(volatile L4_Word_t *w, L4_Word_t want, L4_Word_t us)
+{
+	return wait_until(w, want, 1, us);
+}
+
+int t_wait_change(volatile L4_Word_t *w, L4_Word_t old, L4_Word_t us)
+{
+	return wait_until(w, old, 0, us);
 }
 
 L4_Word_t t_gs0(void)

@@ -114,8 +114,7 @@ static const char *t_exreg_halt_resume(void)
 	L4_Word_t c1, ctl = 0;
 
 	CHECK(!L4_IsNilThread(t));
-	rt_sleep_us(20000);
-	CHECK(t_shared[2] > 0);
+	CHECK(t_wait_change(&t_shared[2], 0, T_WAIT_US));
 	(void)exregs(t, __L4_EXREGS_SET_HALT | __L4_EXREGS_HALT, 0, 0, 0, 0, 0, 0, 0);
 	c1 = t_shared[2];
 	rt_sleep_us(30000);
@@ -123,8 +122,7 @@ static const char *t_exreg_halt_resume(void)
 	(void)exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, &ctl, 0, 0, 0);
 	CHECK(ctl & __L4_EXREGS_HALT);
 	(void)exregs(t, __L4_EXREGS_SET_HALT, 0, 0, 0, 0, 0, 0, 0);
-	rt_sleep_us(30000);
-	CHECK(t_shared[2] != c1);
+	CHECK(t_wait_change(&t_shared[2], c1, T_WAIT_US));
 	return 0;
 }
 
@@ -136,7 +134,8 @@ static const char *t_exreg_reports_ipc_state(void)
 	L4_Word_t cr = 0, cs = 0;
 
 	CHECK(!L4_IsNilThread(r) && !L4_IsNilThread(s));
-	rt_sleep_us(20000);
+	CHECK(t_ipc_blocked(r, __L4_EXREGS_ABORT_RECV));
+	CHECK(t_ipc_blocked(s, __L4_EXREGS_ABORT_SEND));
 	(void)exregs(r, __L4_EXREGS_DELIVER, 0, 0, 0, &cr, 0, 0, 0);
 	(void)exregs(s, __L4_EXREGS_DELIVER, 0, 0, 0, &cs, 0, 0, 0);
 	CHECK(L4_ThreadWasReceiving((L4_ThreadState_t) { .raw = cr }));

@@ -23,13 +23,14 @@ struct fz_log fm;
 static void fz_setup(int root)
 {
 	W kip = (W)rt_kip();
+	static W runs;
 	int i;
 
 	for (i = 0; i < FZ_MAX; i++) {
 		struct fz_thread *t = &fz_rw.th[i];
 
 		t->steps = t->calls = t->entries = t->priv_bad = t->clock_back = 0;
-		t->priv_bad_error = 0;
+		t->priv_bad_error = t->priv_bad_step = t->priv_bad_sp[0] = t->priv_bad_sp[1] = 0;
 		t->clock_lo = t->clock_hi = 0;
 	}
 	for (i = 0; i < (int)sizeof(fm) / (int)sizeof(W); i++)
@@ -46,6 +47,7 @@ static void fz_setup(int root)
 		fz.img_hi += RT_PAGE_SIZE;
 	fz.rw_lo = (W)&fz_rw;
 	fz.rw_hi = ((W)&fz_rw + sizeof(fz_rw) + RT_PAGE_SIZE - 1) & ~(RT_PAGE_SIZE - 1);
+	fz.seed = FZ_SEED + runs++ * FZ_SEED_STEP;
 	fz.root = root;
 	fz.first = root ? FZ_CHILD : 0;
 	fz.n = root ? FZ_ROOT : FZ_CHILD;
@@ -75,8 +77,10 @@ W fz_totals(W *calls, W *min_steps, const char **bad)
 			       "(last op %lu, result %lu, error %lu)\n", j, t->priv_bad,
 			       t->priv_bad_what >> 24, (t->priv_bad_what >> 8) & 0xff,
 			       t->priv_bad_what & 0xff);
-			printf("#   its ErrorCode: 0x%lx%s\n", t->priv_bad_error,
-			       t->priv_bad_error == FZ_EC_UNWRITTEN ? " (not written by the call)" : "");
+			printf("#   its ErrorCode: 0x%lx%s; step %lu of seed 0x%lx, SP 0x%lx at the call, "
+			       "0x%lx after\n", t->priv_bad_error,
+			       t->priv_bad_error == FZ_EC_UNWRITTEN ? " (not written by the call)" : "",
+			       t->priv_bad_step, fz.seed, t->priv_bad_sp[0], t->priv_bad_sp[1]);
 			*bad = "a privileged call did not fail as X.2 says";
 		}
 		if (t->clock_back)
@@ -100,7 +104,7 @@ static void report(const char *what, W elapsed)
 	       "%lu exceptions (#GP %lu, #BP %lu, #UD %lu, #DB %lu), %lu page faults "
 	       "(%lu image, %lu scratch, %lu refused, last at 0x%lx ip 0x%lx), "
 	       "%lu restarts, %lu strays\n",
-	       what, FZ_SEED, fz.n, elapsed / 1000, steps, min_steps, calls, fm.exc,
+	       what, fz.seed, fz.n, elapsed / 1000, steps, min_steps, calls, fm.exc,
 	       fm.exc_vec[13], fm.exc_vec[3], fm.exc_vec[6], fm.exc_vec[1],
 	       fm.pf_img + fm.pf_scr + fm.pf_ro + fm.pf_other, fm.pf_img, fm.pf_scr,
 	       fm.pf_ro + fm.pf_other, fm.pf_last_addr, fm.pf_last_ip, fm.restarts, fm.strays);

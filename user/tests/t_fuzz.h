@@ -29,6 +29,12 @@
 #ifndef FZ_SEED
 #define FZ_SEED		0x4c656e74UL
 #endif
+/* Added to the seed at each run of a fuzz test after the first: 0 (every
+ * run the same steps) but in test-only builds that repeat the group
+ * (user/tests/main.c, T_GROUPS), e.g. -DFZ_SEED_STEP=0x9e3779b9. */
+#ifndef FZ_SEED_STEP
+#define FZ_SEED_STEP	0UL
+#endif
 
 /* Run times (µs of SystemClock) and the watchdog. */
 #ifndef FZ_CHILD_US
@@ -108,6 +114,9 @@ struct fz_thread {
 	volatile W priv_bad;	/* privileged calls that did not fail as X.2 says */
 	volatile W priv_bad_what;
 	volatile W priv_bad_error;	/* its whole ErrorCode (FZ_EC_UNWRITTEN: the kernel wrote none) */
+	volatile W priv_bad_step;	/* its step (replayable: fz_seed_of) */
+	volatile W priv_bad_sp[2];	/* the stack pointer before and after the call */
+	volatile W call_sp;		/* the stack pointer at the current call */
 	volatile W clock_back;	/* SystemClock went backwards */
 	W clock_lo, clock_hi;
 	volatile W op;		/* the op of the current step */
@@ -136,6 +145,7 @@ struct fz_read {
 	int first, n;			/* the threads of this phase */
 	int root;			/* root phase */
 	W img_lo, img_hi, rw_lo, rw_hi;
+	W seed;				/* this run's (FZ_SEED, FZ_SEED_STEP) */
 	volatile W stop;
 };
 extern struct fz_read fz;

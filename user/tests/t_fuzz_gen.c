@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The system-call fuzz's random arguments.  A fuzz step's arguments come
- * from a xorshift generator seeded with (FZ_SEED, thread, step number), so
+ * from a xorshift generator seeded with (the run's seed, thread, step number), so
  * the same step always makes the same call with the same registers
  * whatever happened before; they mix random words with "interesting"
  * values (special and real thread IDs with right and wrong versions,
@@ -15,7 +15,7 @@
 
 W fz_seed_of(int idx, W step)
 {
-	W h = FZ_SEED ^ ((W)idx * 0x9e3779b1UL) ^ (step * 0x85ebca77UL);
+	W h = fz.seed ^ ((W)idx * 0x9e3779b1UL) ^ (step * 0x85ebca77UL);
 
 	h ^= h >> 16;
 	h *= 0x7feb352dUL;

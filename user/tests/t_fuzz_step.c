@@ -76,12 +76,26 @@ static W *utcb_of(int idx)
 	return (W *)fz.local[idx];
 }
 
-static void priv_check(struct fz_thread *me, W res, W *u, W op, W want_ec)
+static W stack_pointer(void)
+{
+	W sp;
+
+	__asm__ __volatile__("movl %%esp, %0" : "=r"(sp));
+	return sp;
+}
+
+/* A failed check records what a replay needs: the step, and whether the
+ * thread still runs on the stack it made the call on (a sibling's
+ * ExchangeRegisters may set its SP alone). */
+static void priv_check(struct fz_thread *me, W res, W *u, W op, W want_ec, W step)
 {
 	if (res != 0 || u[U_ERROR] != want_ec) {
 		me->priv_bad++;
 		me->priv_bad_what = (op << 24) | ((res & 0xff) << 8) | (u[U_ERROR] & 0xff);
 		me->priv_bad_error = u[U_ERROR];
+		me->priv_bad_step = step;
+		me->priv_bad_sp[0] = me->call_sp;
+		me->priv_bad_sp[1] = stack_pointer();
 	}
 }
 
@@ -420,24 +434,26 @@ static void fz_step(int idx, struct fz_thread *me, W step)
 	in = r;
 	if (op == OP_TC || op == OP_SC || op == OP_PROC || op == OP_MEM)
 		u[U_ERROR] = FZ_EC_UNWRITTEN;
+	me->call_sp = stack_pointer();
 	(void)fz_invoke(&r, target);
 
 	switch (op) {
 	case OP_TC:
 	case OP_SC:
 		if (!fz.root)
-			priv_check(me, r.eax, u, op, L4_ErrNoPrivilege);
+			priv_check(me, r.eax, u, op, L4_ErrNoPrivilege, step);
 		break;
 	case OP_PROC:
 	case OP_MEM:
 		if (!fz.root)
-			priv_check(me, r.eax, u, op, L4_ErrNoPrivilege);
+			priv_check(me, r.eax, u, op, L4_ErrNoPrivilege, step);
 		else if (!honoured(op, &in, u))
-			priv_check(me, r.eax, u, op, L4_ErrInvalidParam);
+			priv_check(me, r.eax, u, op, L4_ErrInvalidParam, step);
 		else if (r.eax != 1) {
 			me->priv_bad++;
 			me->priv_bad_what = (op << 24) | ((r.eax & 0xff) << 8) | (u[U_ERROR] & 0xff);
 			me->priv_bad_error = u[U_ERROR];
+			me->priv_bad_step = step;
 		}
 		break;
 	case OP_CLOCK:

@@ -201,7 +201,7 @@ static const char *t_ipc_anylocal_ignores_remote(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(child));
-	rt_sleep_us(100000);
+	CHECK(t_sched_state(child, L4_SCHEDRESULT_PENDING_SEND));   /* its send waits */
 	tag = L4_Ipc(L4_nilthread, L4_anylocalthread,
 		     L4_Timeouts(L4_Never, rt_us(300000)), &from);
 	CHECK(L4_IpcFailed(tag));

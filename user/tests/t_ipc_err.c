@@ -178,7 +178,7 @@ static const char *cancel(rt_entry_t body, L4_Word_t control, L4_Word_t want)
 
 	CHECK(!L4_IsNilThread(t));
 	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
-	rt_sleep_us(20000);
+	CHECK(t_ipc_blocked(t, control));
 	CHECK_EQ(t_shared[2], 0);
 	(void)__L4_Exregs(t, control, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
 	CHECK(t_wait_for(&t_shared[2], 1, T_WAIT_US));

@@ -35,39 +35,33 @@ static void ka_serve(L4_ThreadId_t to)
 	}
 }
 
-static void ka_kpager(L4_Word_t arg)
+static void ka_fault(const struct t_kpf *f)
 {
-	L4_ThreadId_t from, held = L4_nilthread;
-	L4_MsgTag_t tag;
+	static L4_ThreadId_t held;
+	L4_ThreadId_t from = f->from;
 
-	(void)arg;
-	for (;;) {
-		tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
-			continue;
-		L4_Word_t i = ka.n++;
-		ka.from[i % KA_LOG] = from.raw;
-		ka.kind[i % KA_LOG] = rt_mr(2);
-		if (ka.mode == KA_HOLD)
-			continue;
-		if (ka.mode == KA_BAD_FIRST && i == 0) {
-			for (L4_Word_t b = 0; b < ka.nbad; b++)
-				ka.bad_ec[b] = ka_send_item(from, ka.bad[b].fpage, ka.bad[b].snd_base);
-			continue;            /* the last one must have been taken */
-		}
-		if (ka.mode == KA_TWO_AT_ONCE && i == 0) {
-			held = from;         /* answered with the second */
-			continue;
-		}
-		if (ka.mode == KA_TWO_AT_ONCE && i == 1) {
-			L4_Word_t p = ka.same_page, q = kah.pool + ka.next++ * RT_PAGE_SIZE;
-			ka.two_ec[0] = ka_send_item(held, ka_page_fpage(p), p);
-			ka.two_ec[1] = ka_send_item(from, ka_page_fpage(p), p);
-			ka.two_ec[2] = ka_send_item(from, ka_page_fpage(q), q);
-			continue;
-		}
-		ka_serve(from);
+	L4_Word_t i = ka.n++;
+	ka.from[i % KA_LOG] = from.raw;
+	ka.kind[i % KA_LOG] = f->kind;
+	if (ka.mode == KA_HOLD)
+		return;
+	if (ka.mode == KA_BAD_FIRST && i == 0) {
+		for (L4_Word_t b = 0; b < ka.nbad; b++)
+			ka.bad_ec[b] = ka_send_item(from, ka.bad[b].fpage, ka.bad[b].snd_base);
+		return;              /* the last one must have been taken */
 	}
+	if (ka.mode == KA_TWO_AT_ONCE && i == 0) {
+		held = from;         /* answered with the second */
+		return;
+	}
+	if (ka.mode == KA_TWO_AT_ONCE && i == 1) {
+		L4_Word_t p = ka.same_page, q = kah.pool + ka.next++ * RT_PAGE_SIZE;
+		ka.two_ec[0] = ka_send_item(held, ka_page_fpage(p), p);
+		ka.two_ec[1] = ka_send_item(from, ka_page_fpage(p), p);
+		ka.two_ec[2] = ka_send_item(from, ka_page_fpage(q), q);
+		return;
+	}
+	ka_serve(from);
 }
 
 const char *ka_start(enum ka_mode mode)
@@ -75,7 +69,7 @@ const char *ka_start(enum ka_mode mode)
 	t_kp_zero(&ka, sizeof(ka));
 	ka.mode = mode;
 	ka.next = 2;
-	return t_kp_start(&kah, KA_POOL, ka_kpager);
+	return t_kp_serve(&kah, KA_POOL, ka_fault);
 }
 
 static void ka_sender(L4_Word_t k)

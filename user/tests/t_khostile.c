@@ -203,23 +203,43 @@ static const char *t_khostile_abort_client_in_receive_kpf(void)
 }
 
 /*
+ * Two fresh clients of the kpager, *b's thread number below *a's if
+ * b_lower, above it if not.  When the kpager is deleted, the kernel ends
+ * its clients' waits in the order of their thread numbers, so this
+ * decides whose message reaches main first.
+ */
+static const char *kh_two_clients(L4_ThreadId_t *a, L4_ThreadId_t *b, int b_lower)
+{
+	L4_ThreadId_t p, q;
+
+	RUN(t_kp_agent(&p, kh_thread));
+	RUN(t_kp_agent(&q, kh_thread));
+	int swap = (L4_ThreadNo(p) < L4_ThreadNo(q)) == b_lower;
+	*a = swap ? q : p;
+	*b = swap ? p : q;
+	return 0;
+}
+
+/*
  * The kpager is deleted while three clients wait for it: a receive of a
  * map item, a page fault, and a root thread's ThreadControl that makes a
  * thread in a client's task (a new UTCB page).  None hangs:
  * ThreadControl fails with "no memory" (8); the page fault goes on to
  * the pager; the receive ends with an error, and so does its sender.
  * The next ThreadControl of that root thread, once the task has a kpager
- * again, succeeds (no refusal note is left over).
+ * again, succeeds (no refusal note is left over).  The receiving
+ * client's result and the other's page fault reach main in either order
+ * (b_lower: the fault first): main takes the fault first, and keeps the
+ * result if it came before.
  */
-static const char *t_khostile_kpager_deleted_three_clients(void)
+static const char *kh_kpager_deleted_three_clients(int b_lower)
 {
 	L4_ThreadId_t a, b, u = rt_tid_alloc();
 	L4_Word_t value = kh_value_page(KH_VALUE);
 
 	CHECK(value != 0);
 	RUN(kh_start(KH_HOLD));
-	RUN(t_kp_agent(&a, kh_thread));
-	RUN(t_kp_agent(&b, kh_thread));
+	RUN(kh_two_clients(&a, &b, b_lower));
 	RUN(ka_map_async(0, a, KH_WINDOW, value));
 	RUN(kh_post_read(b, KH_WINDOW2));
 	t_shared[0] = t_shared[10] = u.raw;
@@ -243,10 +263,11 @@ static const char *t_khostile_kpager_deleted_three_clients(void)
 	/* The receive and its sender end. */
 	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
 	CHECK(ka_snd[0].ec != 0);
+	/* The page fault reaches the pager (a's result, if it comes first,
+	 * is kept meanwhile). */
+	RUN(t_ag_faults_posted(b, KH_WINDOW2));
 	CHECK(t_ag_ok(rt_agent_result(a, 0)));
 	CHECK(rt_mr(2) != 0);
-	/* The page fault reaches the pager. */
-	RUN(t_ag_faults_posted(b, KH_WINDOW2));
 	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0), 0);
 	CHECK_EQ(lent_kmem_control(b.raw, LENT_KMEM_PENDING, 0), 0);
 	/* With the root's kpager, the same root thread's next call works. */
@@ -259,6 +280,18 @@ static const char *t_khostile_kpager_deleted_three_clients(void)
 	rt_release(a);
 	rt_release(b);
 	return kh_pool_back();
+}
+
+static const char *t_khostile_kpager_deleted_three_clients(void)
+{
+	return kh_kpager_deleted_three_clients(0);
+}
+
+/* The same with the page fault's client numbered below the receiver:
+ * its fault reaches main before the receiver's result. */
+static const char *t_khostile_kpager_deleted_fault_first(void)
+{
+	return kh_kpager_deleted_three_clients(1);
 }
 
 /*
@@ -311,6 +344,7 @@ const struct test khostile_tests[] = {
 	TEST(khostile_abort_client_in_kernel_fault),
 	TEST(khostile_abort_client_in_receive_kpf),
 	TEST(khostile_kpager_deleted_three_clients),
+	TEST(khostile_kpager_deleted_fault_first),
 	TEST(khostile_client_deleted_late_answer),
 	{ 0 }
 };

@@ -174,16 +174,8 @@ const char *kh_second_agent(L4_ThreadId_t ag, L4_ThreadId_t *t)
 
 const char *kh_wait_state(L4_ThreadId_t t, L4_Word_t bit)
 {
-	for (int i = 0; i < 1000; i++) {
-		L4_Word_t ctl = 0, d;
-		L4_ThreadId_t p;
-
-		(void)__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
-				  &ctl, &d, &d, &d, &d, &p);
-		if (ctl & bit)
-			return 0;
-		rt_sleep_us(1000);
-	}
+	if (t_ipc_blocked(t, bit))
+		return 0;
 	return t_fail(__FILE__, __LINE__, "the thread never blocks so");
 }
 

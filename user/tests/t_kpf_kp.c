@@ -19,52 +19,45 @@ void kp_answer(L4_ThreadId_t to, L4_Word_t page)
 }
 
 /* The test kpager: one answer per fault, as kp.mode says. */
-static void kp_loop(L4_Word_t arg)
+static void kp_fault(const struct t_kpf *f)
 {
-	L4_ThreadId_t from;
-	L4_MsgTag_t tag;
+	L4_ThreadId_t from = f->from;
 
-	(void)arg;
-	for (;;) {
-		tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
-			continue;
-		L4_Word_t i = kp.n++ % KP_LOG;
-		kp.cid[i] = rt_mr(1);
-		kp.kind[i] = rt_mr(2);
-		kp.task[i] = rt_mr(3);
-		kp.from[i] = from.raw;
-		if (kp.mode == KP_REFUSE) {
-			kp_answer(from, 0);
-			continue;
-		}
-		if ((kp.mode == KP_FIRST_ONLY && kp.n > 1) || kp.mode == KP_HOLD)
-			continue;            /* the client waits for good */
-		if (kp.mode == KP_UNMAPPED_FIRST && kp.failed == 0) {
-			kp_answer(from, 0x3f000000UL);    /* nothing of ours there */
-			i = 0;
-		} else if (kp.mode == KP_LENT_FIRST && kp.failed == 0 && kp.nlent) {
-			kp_answer(from, kp.lent[0]);      /* lent already */
-			i = 0;
-		} else {
-			i = 1;
-		}
-		if (i == 0) {
-			/* The refused answer left the fault waiting: answer it again. */
-			if (kp.nlent < KP_POOL) {
-				L4_Word_t page = kph.pool + kp.nlent * RT_PAGE_SIZE;
-				kp.lent[kp.nlent++] = page;
-				kp_answer(from, page);
-			}
-			continue;
-		}
+	L4_Word_t i = kp.n++ % KP_LOG;
+	kp.cid[i] = f->cid;
+	kp.kind[i] = f->kind;
+	kp.task[i] = f->named;
+	kp.from[i] = from.raw;
+	if (kp.mode == KP_REFUSE) {
+		kp_answer(from, 0);
+		return;
+	}
+	if ((kp.mode == KP_FIRST_ONLY && kp.n > 1) || kp.mode == KP_HOLD)
+		return;              /* the client waits for good */
+	if (kp.mode == KP_UNMAPPED_FIRST && kp.failed == 0) {
+		kp_answer(from, 0x3f000000UL);    /* nothing of ours there */
+		i = 0;
+	} else if (kp.mode == KP_LENT_FIRST && kp.failed == 0 && kp.nlent) {
+		kp_answer(from, kp.lent[0]);      /* lent already */
+		i = 0;
+	} else {
+		i = 1;
+	}
+	if (i == 0) {
+		/* The refused answer left the fault waiting: answer it again. */
 		if (kp.nlent < KP_POOL) {
 			L4_Word_t page = kph.pool + kp.nlent * RT_PAGE_SIZE;
 			kp.lent[kp.nlent++] = page;
 			kp_answer(from, page);
-		} else {
-			kp_answer(from, 0);
 		}
+		return;
+	}
+	if (kp.nlent < KP_POOL) {
+		L4_Word_t page = kph.pool + kp.nlent * RT_PAGE_SIZE;
+		kp.lent[kp.nlent++] = page;
+		kp_answer(from, page);
+	} else {
+		kp_answer(from, 0);
 	}
 }
 
@@ -73,7 +66,7 @@ const char *kp_start(enum kp_mode mode)
 {
 	t_kp_zero(&kp, sizeof(kp));
 	kp.mode = mode;
-	return t_kp_start(&kph, KP_POOL, kp_loop);
+	return t_kp_serve(&kph, KP_POOL, kp_fault);
 }
 
 L4_Word_t kp_count(L4_ThreadId_t task, unsigned kind)

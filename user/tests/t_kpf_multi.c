@@ -11,7 +11,7 @@
  * In a KMEM=pool kernel no kpager is asked at all: each test checks that
  * instead (km_lent is 0 there).
  */
-#include "tests.h"
+#include "t_kphelp.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
 
@@ -92,36 +92,27 @@ static void km_bad(L4_ThreadId_t from, unsigned n)
 	km.bad_ec = km_reply(from, p, items, string);
 }
 
-static void km_loop(L4_Word_t arg)
+static void km_fault(const struct t_kpf *f)
 {
-	L4_ThreadId_t from;
-	L4_MsgTag_t tag;
+	L4_Word_t u = f->u, c1 = f->cid;
+	unsigned n = LENT_KPF_PAGES(u);
+	L4_Word_t p[LENT_KPF_MAX_PAGES] = { 0 };
+	int window = c1 == lent_cid_nt(KM_WINDOW) || c1 == lent_cid_pt(KM_WINDOW);
 
-	(void)arg;
-	for (;;) {
-		L4_Accept(L4_UntypedWordsAcceptor);
-		tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
-			continue;
-		L4_Word_t u = L4_UntypedWords(tag), c1 = rt_mr(1);
-		unsigned n = LENT_KPF_PAGES(u);
-		L4_Word_t p[LENT_KPF_MAX_PAGES] = { 0 };
-		int window = c1 == lent_cid_nt(KM_WINDOW) || c1 == lent_cid_pt(KM_WINDOW);
-		if (window) {
-			L4_Word_t i = km.n++ % KM_LOG;
-			km.u[i] = u;
-			for (unsigned w = 1; w < 8; w++)
-				km.mr[i][w] = w <= u ? rt_mr(w) : 0;
-			if (km.mode != KM_SERVE && km.n == 1 && n >= 2)
-				km_bad(from, n);
-		}
-		for (unsigned k = 0; k < n; k++)
-			p[k] = km_take();
-		if (km_reply(from, p, n, 0))
-			km.failed++;
-		for (unsigned k = 0; window && k < n; k++)
-			km.lent[(km.n - 1) % KM_LOG][k] = p[k];
+	if (window) {
+		L4_Word_t i = km.n++ % KM_LOG;
+		km.u[i] = u;
+		for (unsigned w = 1; w < 8; w++)
+			km.mr[i][w] = w <= u ? rt_mr(w) : 0;
+		if (km.mode != KM_SERVE && km.n == 1 && n >= 2)
+			km_bad(f->from, n);
 	}
+	for (unsigned k = 0; k < n; k++)
+		p[k] = km_take();
+	if (km_reply(f->from, p, n, 0))
+		km.failed++;
+	for (unsigned k = 0; window && k < n; k++)
+		km.lent[(km.n - 1) % KM_LOG][k] = p[k];
 }
 
 static L4_ThreadId_t km_thread;
@@ -150,7 +141,7 @@ static const char *km_start(enum km_mode mode)
 	}
 	for (L4_Word_t i = 0; i < KM_POOL; i++)        /* mapped in the root */
 		((volatile L4_Word_t *)(km_pool + i * RT_PAGE_SIZE))[0] = i;
-	km_thread = rt_thread_create(km_loop, 0);
+	km_thread = t_kp_thread(km_fault);
 	CHECK(!L4_IsNilThread(km_thread));
 	return 0;
 }

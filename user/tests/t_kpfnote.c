@@ -37,31 +37,22 @@ static L4_Word_t kn_take_at(volatile L4_Word_t *next)
 	return 0;
 }
 
-static void kn_loop(L4_Word_t arg)
+static void kn_fault(const struct t_kpf *f)
 {
-	L4_ThreadId_t from;
-	L4_Word_t ec, page;
+	L4_Word_t i = kn.n % KN_LOG, kind = f->kind, task = f->named, ec, page = 0;
 
-	(void)arg;
-	for (;;) {
-		L4_MsgTag_t tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
-			continue;
-		L4_Word_t i = kn.n % KN_LOG, kind = rt_mr(2), task = rt_mr(3);
-		kn.kind[i] = kind;
-		kn.task[i] = task;
-		kn.n++;
-		page = 0;
-		if (kind == LENT_KMEM_PDIR && task == kn.victim) {
-			L4_ThreadId_t v = { .raw = kn.victim };
-			kn.deleted = L4_ThreadControl(v, L4_nilthread, L4_nilthread, L4_nilthread,
-						      (void *)~0UL);
-		} else {
-			page = kn_take_at(&kn.next);
-		}
-		if (!kpager_answer(from, page, &ec))
-			kn.failed++;
+	kn.kind[i] = kind;
+	kn.task[i] = task;
+	kn.n++;
+	if (kind == LENT_KMEM_PDIR && task == kn.victim) {
+		L4_ThreadId_t v = { .raw = kn.victim };
+		kn.deleted = L4_ThreadControl(v, L4_nilthread, L4_nilthread, L4_nilthread,
+					      (void *)~0UL);
+	} else {
+		page = kn_take_at(&kn.next);
 	}
+	if (!kpager_answer(f->from, page, &ec))
+		kn.failed++;
 }
 
 /* A new space whose kpager is ours, its thread t inactive. */
@@ -89,7 +80,7 @@ static const char *t_kpfnote_space_control_leaves_no_refusal(void)
 	L4_Word_t page2 = RT_UTCB_AREA_BASE + 2 * RT_PAGE_SIZE;
 
 	t_kp_zero(&kn, sizeof(kn));
-	RUN(t_kp_start(&kn_kp, KN_POOL, kn_loop));
+	RUN(t_kp_serve(&kn_kp, KN_POOL, kn_fault));
 	CHECK(!L4_IsNilThread(u));
 	/* A task of ours, its areas set: its next thread's UTCB page will
 	 * be a fault of its own. */

@@ -10,7 +10,7 @@ void t_kp_zero(volatile void *log, L4_Word_t bytes)
 		((volatile L4_Word_t *)log)[i] = 0;
 }
 
-const char *t_kp_start(struct t_kp *kp, L4_Word_t pages, rt_entry_t body)
+static const char *kp_start(struct t_kp *kp, L4_Word_t pages, rt_entry_t body, L4_Word_t arg)
 {
 	kp->lent_kinds = lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0);
 	if (!kp->pool) {
@@ -22,9 +22,19 @@ const char *t_kp_start(struct t_kp *kp, L4_Word_t pages, rt_entry_t body)
 		CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp->pool + i * RT_PAGE_SIZE), 0);
 		((volatile L4_Word_t *)(kp->pool + i * RT_PAGE_SIZE))[0] = i;
 	}
-	kp->thread = rt_thread_create(body, 0);
+	kp->thread = rt_thread_create(body, arg);
 	CHECK(!L4_IsNilThread(kp->thread));
 	return 0;
+}
+
+const char *t_kp_start(struct t_kp *kp, L4_Word_t pages, rt_entry_t body)
+{
+	return kp_start(kp, pages, body, 0);
+}
+
+const char *t_kp_serve(struct t_kp *kp, L4_Word_t pages, t_kpf_fn fault)
+{
+	return kp_start(kp, pages, t_kp_loop, (L4_Word_t)fault);
 }
 
 const char *t_kp_agent(L4_ThreadId_t *ag, L4_ThreadId_t kpager)

@@ -16,12 +16,30 @@ struct t_kp {
 	L4_ThreadId_t thread;     /* the kpager thread of the current test */
 };
 
+/* A kernel page fault as the kpager received it: the faulting thread,
+ * its untyped words (the MRs stay loaded) and MR1-MR3 (content
+ * identifier, kind, and the task or the thread the page is for,
+ * docs/kpager-protocol.md). */
+struct t_kpf {
+	L4_ThreadId_t from;
+	L4_Word_t u, cid, kind, named;
+};
+typedef void (*t_kpf_fn)(const struct t_kpf *f);
+/* A test kpager's thread body (t_kploop.c), fault (a t_kpf_fn) its
+ * argument: it receives from anyone for ever and calls fault for each
+ * kernel page fault; other messages and failed receives are dropped.
+ * t_kp_thread starts such a thread in the root's space. */
+void t_kp_loop(L4_Word_t fault);
+L4_ThreadId_t t_kp_thread(t_kpf_fn fault);
+
 /* Zero a log of words (a test's volatile record of faults). */
 void t_kp_zero(volatile void *log, L4_Word_t bytes);
 /* Start kpager thread body for one test: the pool of pages pages is got
  * on the first call, none of its pages may still be lent, and page i
  * holds i in its first word. */
 const char *t_kp_start(struct t_kp *kp, L4_Word_t pages, rt_entry_t body);
+/* The same, its body t_kp_loop with fault. */
+const char *t_kp_serve(struct t_kp *kp, L4_Word_t pages, t_kpf_fn fault);
 /* A new agent whose pager is main and whose kpager is kpager (unless
  * nil: then the root's, inherited). */
 const char *t_kp_agent(L4_ThreadId_t *ag, L4_ThreadId_t kpager);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The test kpager of the thread-body tests: see t_kpre_tcb.h. */
 #include "t_kpre_tcb.h"
+#include "t_kphelp.h"
 #include "../../kpager/kpager.h"
 
 #define TB_POOL		24
@@ -19,42 +20,34 @@ static L4_Word_t tb_take_page(void)
 	return 0;
 }
 
-static void tb_loop(L4_Word_t arg)
+static void tb_fault(const struct t_kpf *f)
 {
-	L4_ThreadId_t from;
-	L4_MsgTag_t tag;
+	L4_Word_t i = tb.n % TB_LOG, kind = f->kind, ec = 0;
 
-	(void)arg;
-	for (;;) {
-		tag = L4_Wait(&from);
-		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
-			continue;
-		L4_Word_t i = tb.n % TB_LOG, kind = rt_mr(2), ec = 0;
-		tb.kind[i] = kind;
-		tb.cid[i] = rt_mr(1);
-		tb.named[i] = rt_mr(3);
-		tb.from[i] = from.raw;
-		if (tb.hold_kind == kind + 1 ||
-		    (tb.hold_kind == TB_HOLD_OTHERS && kind != LENT_KMEM_TCB && !tb.release)) {
-			tb.n++;
-			while (!tb.release)
-				rt_sleep_us(1000);
-			tb.n--;
-		}
-		L4_Word_t page = tb_take_page();
-		if (page && kind == LENT_KMEM_TCB && tb.src) {
-			const volatile L4_Word_t *s = (const volatile L4_Word_t *)tb.src;
-			volatile L4_Word_t *d = (volatile L4_Word_t *)page;
-			for (unsigned w = 0; w < RT_PAGE_SIZE / sizeof(L4_Word_t); w++)
-				d[w] = s[w];
-			if (tb.edit_at)
-				d[tb.edit_at] = tb.edit_val;
-		}
-		tb.page[i] = page;
-		tb.ok[i] = (L4_Word_t)kpager_answer(from, page, &ec);
-		tb.ec[i] = ec;
+	tb.kind[i] = kind;
+	tb.cid[i] = f->cid;
+	tb.named[i] = f->named;
+	tb.from[i] = f->from.raw;
+	if (tb.hold_kind == kind + 1 ||
+	    (tb.hold_kind == TB_HOLD_OTHERS && kind != LENT_KMEM_TCB && !tb.release)) {
 		tb.n++;
+		while (!tb.release)
+			rt_sleep_us(1000);
+		tb.n--;
 	}
+	L4_Word_t page = tb_take_page();
+	if (page && kind == LENT_KMEM_TCB && tb.src) {
+		const volatile L4_Word_t *s = (const volatile L4_Word_t *)tb.src;
+		volatile L4_Word_t *d = (volatile L4_Word_t *)page;
+		for (unsigned w = 0; w < RT_PAGE_SIZE / sizeof(L4_Word_t); w++)
+			d[w] = s[w];
+		if (tb.edit_at)
+			d[tb.edit_at] = tb.edit_val;
+	}
+	tb.page[i] = page;
+	tb.ok[i] = (L4_Word_t)kpager_answer(f->from, page, &ec);
+	tb.ec[i] = ec;
+	tb.n++;
 }
 
 const char *tb_start(void)
@@ -70,7 +63,7 @@ const char *tb_start(void)
 		CHECK(tb.pool != 0);
 		tb.pages = TB_POOL;
 	}
-	tb_kpager = rt_thread_create(tb_loop, 0);
+	tb_kpager = t_kp_thread(tb_fault);
 	CHECK(!L4_IsNilThread(tb_kpager));
 	return 0;
 }

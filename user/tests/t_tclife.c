@@ -19,7 +19,7 @@ static const char *deleted_leaves_no_message(L4_ThreadId_t t)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(t));
-	rt_sleep_us(20000);
+	CHECK(t_ipc_blocked(t, __L4_EXREGS_ABORT_SEND));
 	CHECK_EQ(tc_delete(t), 1);
 	L4_Accept(L4_UntypedWordsAcceptor);
 	tag = L4_Wait_Timeout(L4_ZeroTime, &from);
@@ -124,7 +124,7 @@ static const char *t_tcl_version_change_while_receiving(void)
 	L4_ThreadId_t t = rt_thread_create(receive_record, 0), t2;
 
 	CHECK(!L4_IsNilThread(t));
-	rt_sleep_us(20000);
+	CHECK(t_ipc_blocked(t, __L4_EXREGS_ABORT_RECV));
 	t2 = L4_GlobalId(L4_ThreadNo(t), L4_Version(t) ^ 0x300);
 	CHECK_EQ(L4_ThreadControl(t2, L4_Myself(), L4_nilthread, L4_nilthread,
 				  (void *)~0UL), 1);
@@ -148,7 +148,7 @@ static const char *t_tcl_version_change_while_sending(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(t));
-	rt_sleep_us(20000);
+	CHECK(t_ipc_blocked(t, __L4_EXREGS_ABORT_SEND));
 	t2 = L4_GlobalId(L4_ThreadNo(t), L4_Version(t) ^ 0x300);
 	CHECK_EQ(L4_ThreadControl(t2, L4_Myself(), L4_nilthread, L4_nilthread,
 				  (void *)~0UL), 1);

@@ -126,6 +126,10 @@ L4_Word_t t_ipc_ec(void);
  * Schedule's state want within T_WAIT_US. */
 int t_waiting(L4_ThreadId_t t);
 int t_sched_state(L4_ThreadId_t t, L4_Word_t want);
+/* t blocked in IPC as ExchangeRegisters's control word says, within
+ * T_WAIT_US: bit __L4_EXREGS_ABORT_RECV a receive, __L4_EXREGS_ABORT_SEND
+ * a send (the caller must be allowed to name t: its space or its pager). */
+int t_ipc_blocked(L4_ThreadId_t t, L4_Word_t bit);
 
 /* How long a test waits for a partner before it gives up. */
 #define T_WAIT_US	2000000UL
@@ -145,6 +149,8 @@ L4_Word_t t_ram_mb(void);
 void t_touch_image(void);
 L4_Word_t t_time_us(L4_Time_t t);
 int t_wait_for(volatile L4_Word_t *w, L4_Word_t want, L4_Word_t us);
+/* Poll *w the same way until it is no longer old. */
+int t_wait_change(volatile L4_Word_t *w, L4_Word_t old, L4_Word_t us);
 L4_Word_t t_gs0(void);
 L4_ThreadId_t t_sched_new(L4_ThreadId_t scheduler, L4_Word_t utcb);
 
