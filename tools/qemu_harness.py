@@ -13,6 +13,13 @@ at QEMU's exit or at a timeout, and turns every crash, triple fault, hang,
 missing test and plan mismatch into a named failure (tools/tap_verdict.py
 judges).  The full serial log goes to build/logs/<config>.log
 (LENT_LOG_DIR overrides the folder).
+Both limits, the whole run's (--timeout) and the silence's (--idle), count
+the processor time QEMU got, not the time on the wall: on a loaded host a
+guest that is working gets less of the processor, and its run must not
+fail for that.  A guest that hangs spinning uses the processor and meets
+the limit as soon as on an idle host; one that hangs halted uses almost
+none, so each limit also ends a run after WALL_FACTOR times as long on
+the wall.
 A kernel that refuses the CPU prints "Lent needs a CPU with ...: this one
 lacks ..." and ends through isa-debug-exit with value 2: cpu_refusal()
 judges such a boot.  The ISO is a hybrid image: it boots from CD (-cdrom)
@@ -44,6 +51,9 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOG_DIR = os.environ.get("LENT_LOG_DIR", os.path.join(TOP, "build", "logs"))
 
 SHUTDOWN_GRACE = 5.0  # seconds between the summary and isa-debug-exit
+# A limit in QEMU's processor time also ends a run after this many times
+# as long on the wall (a guest halted for good uses no processor time).
+WALL_FACTOR = 6
 
 _live = set()            # QEMU processes running now, for kill_all()
 _live_lock = threading.Lock()
@@ -132,9 +142,9 @@ class Run:
     def describe_end(self):
         c = self.config
         if self.end == "timeout":
-            return "hung (no end after %gs: timeout)" % c.timeout
+            return "hung (no end after %gs of QEMU's processor time: timeout)" % c.timeout
         if self.end == "idle":
-            return "hung (no serial output for %gs)" % c.idle
+            return "hung (no serial output for %gs of QEMU's processor time)" % c.idle
         if self.end == "no-exit":
             return "QEMU did not end within %gs of: %s" % (
                 SHUTDOWN_GRACE, self.stop_line)
@@ -154,6 +164,34 @@ class Run:
 
 def clean(raw):
     return ANSI_RE.sub("", raw.decode("utf-8", "replace")).replace("\r", "")
+
+
+def cpu_seconds(pid):
+    """Processor time (user + system) the process pid has had so far, in
+    seconds; None where /proc cannot tell (then the wall counts)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Clock:
+    """How long QEMU has run: processor time where /proc has it, and
+    the wall (divided by WALL_FACTOR, so that it counts only when the
+    processor time cannot) otherwise."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.wall0 = time.monotonic()
+
+    def now(self):
+        wall = (time.monotonic() - self.wall0) / WALL_FACTOR
+        cpu = cpu_seconds(self.pid)
+        if cpu is None:
+            return time.monotonic() - self.wall0
+        return max(cpu, wall)
 
 
 def run_qemu(config, stop=end_of_suite, echo=None):
@@ -178,21 +216,25 @@ def run_qemu(config, stop=end_of_suite, echo=None):
     sel.register(proc.stdout, selectors.EVENT_READ, raw)
     sel.register(proc.stderr, selectors.EVENT_READ, err)
     pending = b""
-    last_output = start
+    clock = Clock(proc.pid)
+    last_output = 0.0
     stop_at = None
     try:
         while sel.get_map():
-            now = time.monotonic()
-            limits = [(start + config.timeout, "timeout")]
-            if config.idle:
-                limits.append((last_output + config.idle, "idle"))
             if stop_at is not None:
-                limits = [(stop_at, "no-exit")]
-            when, why = min(limits)
+                when, why, now = stop_at, "no-exit", time.monotonic()
+            else:
+                # The limits in QEMU's processor time (Clock), looked at
+                # again at least once a second.
+                now = clock.now()
+                limits = [(config.timeout, "timeout")]
+                if config.idle:
+                    limits.append((last_output + config.idle, "idle"))
+                when, why = min(limits)
             if now >= when:
                 run.end = why
                 break
-            for key, _ in sel.select(when - now):
+            for key, _ in sel.select(min(when - now, 1.0)):
                 data = os.read(key.fd, 65536)
                 if not data:
                     sel.unregister(key.fileobj)
@@ -200,7 +242,7 @@ def run_qemu(config, stop=end_of_suite, echo=None):
                 key.data.extend(data)
                 if key.data is err:
                     continue
-                last_output = time.monotonic()
+                last_output = clock.now()
                 pending += data
                 *complete, pending = pending.split(b"\n")
                 for chunk in complete:
