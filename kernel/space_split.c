@@ -367,10 +367,14 @@ void ms_page_empty(ms_space_t *m, uint32_t n)
  * (empty, as at task death), but one empty lent page is kept, and the
  * page lent for the next one goes too if it was gathered already: past
  * the new count nothing would return it.
- * sigma0's stay (the boot reserve's and its store's). */
-static void trim(space_t *s)
+ * sigma0's stay (the boot reserve's and its store's).  Each page given
+ * back is work (a lent one is zeroed first), so trim stops at a
+ * preemption point: false then, and the rest goes at a later trim (a
+ * dead task's receivers can leave a sender hundreds of empty pages). */
+static bool trim(space_t *s)
 {
 	uint32_t top = s->ms.pages;
+	bool done = true;
 
 	while (!s->sigma0 && s->ms.pages) {
 		uint32_t n = s->ms.pages - 1;
@@ -393,20 +397,30 @@ static void trim(space_t *s)
 		if (s->ms.room >= n)
 			s->ms.room = 0;
 		s->node_page_count = n;
+		unsigned cost = kmem_put_cost(page);
 		kmem_put(s, KMEM_MAP, page);
+		if (preempt_due(cost)) {
+			done = false;
+			break;
+		}
 	}
 	if (s->ms.pages < top && top < LENT_CID_RANGE_PAGES && kmem_kind_is_lent(s, KMEM_MAP))
 		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, top));
+	return done;
 }
 
 static void trim_all(void)
 {
 	space_split_away_flush();
 	while (empty_count) {
-		ms_space_t *m = ms_space(empty_ids[--empty_count]);
+		uint32_t id = empty_ids[--empty_count];
+		ms_space_t *m = ms_space(id);
 
-		if (m)
-			trim(space_of_ms(m));
+		/* Stopped: the space stays noted for the next trim_all. */
+		if (m && !trim(space_of_ms(m))) {
+			empty_count++;
+			break;
+		}
 	}
 }
 
