@@ -105,11 +105,14 @@ void ms_free(ms_space_t *s, ms_ent_t *e)
 	h->k.hdr.nfree++;
 	s->nfree++;
 	/* The lowest page with room is used first, so that the last pages
-	 * empty out and can go back (ms_page_empty). */
+	 * empty out and can go back (ms_page_empty).  The kernel keeps one
+	 * empty lent page at the end (space_split.c, trim), so the page
+	 * below the last one emptying is news too: past it, nothing would
+	 * ever say that the pages at the end are free. */
 	uint32_t n = ((ms_hdr_t *)h)->page;
 	if (n < s->room)
 		s->room = n;
-	if (h->k.hdr.nfree == MS_ENTS - 1 && n + 1 == s->pages)
+	if (h->k.hdr.nfree == MS_ENTS - 1 && n + 2 >= s->pages)
 		ms_page_empty(s, n);
 }
 

@@ -122,6 +122,39 @@ START_TEST(test_entries_fill_the_lowest_page_first)
 }
 END_TEST
 
+/* The kernel keeps one empty lent node page at the end (space_split.c,
+ * trim): when the last page empties first, the page below it emptying
+ * later must be reported too, or nothing ever says the pages at the end
+ * are free and the task keeps both (and every page below that empties
+ * after them) until it dies. */
+START_TEST(test_page_below_the_last_reported_empty)
+{
+	ms_space_t *s = msk_space(4);
+	ms_ent_t *e[3][MS_ENTS];
+
+	msk_reset(false);
+	ms_need_t need = { .task = s->id, .kind = MS_NEED_ENTRY };
+	for (unsigned n = 0; n < 3; n++) {
+		ck_assert(msk_supply(&need));
+		for (unsigned k = 1; k < MS_ENTS; k++) {
+			e[n][k] = ms_alloc(s);
+			ck_assert_ptr_nonnull(e[n][k]);
+			e[n][k]->kind = MS_PART;
+		}
+	}
+	msk_empty_calls = 0;
+	for (unsigned k = 1; k < MS_ENTS; k++)
+		ms_free(s, e[2][k]);
+	ck_assert_uint_eq(msk_empty_calls, 1);       /* the last page */
+	ck_assert_uint_eq(msk_empty_page, 2);
+	for (unsigned k = 1; k < MS_ENTS; k++)
+		ms_free(s, e[1][k]);
+	ck_assert_uint_eq(msk_empty_calls, 2);       /* the one below it */
+	ck_assert_uint_eq(msk_empty_task, s->id);
+	ck_assert_uint_eq(msk_empty_page, 1);
+}
+END_TEST
+
 START_TEST(test_sigma0_first_part_needs_no_memory)
 {
 	ms_space_t *s0 = msk_space(0);
@@ -932,6 +965,7 @@ static Suite *suite(void)
 
 	tcase_add_test(ops, test_map_parts_live_with_their_tasks);
 	tcase_add_test(ops, test_sigma0_first_part_needs_no_memory);
+	tcase_add_test(ops, test_page_below_the_last_reported_empty);
 	tcase_add_test(ops, test_lender_told_before_its_page_goes);
 	tcase_add_test(ops, test_unmap_reaches_every_translation);
 	tcase_add_test(ops, test_unmap_collects_access_bits);

@@ -16,6 +16,7 @@
 #include "t_kpreempt.h"
 #include "t_kplog.h"
 #include "t_attack.h"
+#include "t_pool.h"
 #include <lent/kmem.h>
 
 #define AK_POOL		24
@@ -25,9 +26,14 @@
 static volatile struct t_kplog ak;
 static L4_ThreadId_t ak_thread;
 
-/* A fresh logging kpager lending from the root's pool, none of it lent. */
+/* A fresh logging kpager lending from its slice of the tests' block
+ * (t_pool.h), none of it lent. */
 static const char *ak_start(void)
 {
+	if (!ak.pool) {
+		ak.pool = t_pool(T_POOL_AK, AK_POOL);
+		ak.pages = AK_POOL;
+	}
 	return t_kplog_start(&ak, AK_POOL, &ak_thread);
 }
 

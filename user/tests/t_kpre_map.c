@@ -20,6 +20,7 @@
  * group says so and checks nothing.
  */
 #include "t_kpre_kp.h"
+#include "t_pool.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
 
@@ -32,6 +33,9 @@
 #define MK_HOPS		50              /* A -> B hops: 100 edges below the root */
 #define MK_MAGIC	0x3153534cUL    /* a node page's "LSS1" */
 #define MK_ENT_WORDS	12              /* 48-byte entries */
+_Static_assert(T_POOL_MK + MK_POOL <= T_POOL_MK_FORMS &&
+	       T_POOL_MK_FORMS + MK_FORMS <= T_POOL_PAGES,
+	       "t_pool.h's slices for this file overlap");
 
 /* The kpager: lends pages of its pool; for a content identifier it has
  * a form of, a copy of that form (with one word edited once, if asked). */
@@ -140,7 +144,7 @@ static const char *mk_take_back(L4_Word_t cid)
 	CHECK(f >= 0);
 	(void)L4_UnmapFpage(L4_FpageAddRights(L4_FpageLog2(page, 12), L4_FullyAccessible));
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
-	L4_Word_t store = mk.form[f] ? mk.form[f] : rt_get_pages(1);
+	L4_Word_t store = t_pool(T_POOL_MK_FORMS + (L4_Word_t)f, 1);
 	CHECK(store != 0);
 	const volatile L4_Word_t *s = (const volatile L4_Word_t *)page;
 	volatile L4_Word_t *d = (volatile L4_Word_t *)store;
@@ -237,10 +241,11 @@ static const char *mk_begin(L4_ThreadId_t *a, L4_ThreadId_t *b, L4_Word_t *bdata
 		return 0;
 	}
 	if (!mk.pool) {
-		mk.pool = rt_get_pages(MK_POOL);
+		mk.pool = t_pool(T_POOL_MK, MK_POOL);
 		CHECK(mk.pool != 0);
 		mk.pages = MK_POOL;
 	}
+	RUN(t_pool_unlent(mk.pool, MK_POOL));
 	/* A fresh log and no form kept (the pages stay ours). */
 	for (int i = 0; i < MK_FORMS; i++)
 		mk.cid[i] = ~0UL;

@@ -12,11 +12,16 @@
  * the task needs them, with its pager never asked for them.
  */
 #include "t_kpreempt.h"
+#include "t_pool.h"
 #include "../../kpager/kpager.h"
 #include <lent/kmem.h>
 #include <l4/space.h>
 
 #define KW_POOL		32
+_Static_assert(T_POOL_KW + KW_POOL <= T_POOL_KW_STORE &&
+	       T_POOL_KW_OTHER + KW_POOL <= T_POOL_KW &&
+	       T_POOL_KW_STORE + PREEMPT_RECORDS <= T_POOL_KW_OTHER_PAGE,
+	       "t_pool.h's slices for this file overlap");
 #define KW_WINDOW	0x48000000UL	/* where the agent receives a page */
 #define KW_PATTERN	0x70617474UL
 #define KW_STEPS	10
@@ -356,10 +361,11 @@ static const char *kh_other_start(void)
 	L4_Word_t res[5], sec;
 
 	if (!kh_pool) {
-		kh_pool = rt_get_pages(KW_POOL);
-		kh_page = rt_get_pages(1);
+		kh_pool = t_pool(T_POOL_KW_OTHER, KW_POOL);
+		kh_page = t_pool(T_POOL_KW_OTHER_PAGE, 1);
 		CHECK(kh_pool && kh_page);
 	}
+	RUN(t_pool_unlent(kh_pool, KW_POOL));
 	((volatile L4_Word_t *)kh_page)[0] = KH_SENTINEL;
 	L4_ThreadId_t kp = fcfs_start(&kh_other, kh_pool, KW_POOL);
 	CHECK(!L4_IsNilThread(kp));
@@ -383,11 +389,12 @@ static const char *kw_run(L4_Word_t every, struct kw_run *r, int hostile)
 
 	r->n = 0;
 	if (!kw_pool) {
-		kw_pool = rt_get_pages(KW_POOL);
-		kw_store = rt_get_pages(PREEMPT_RECORDS);
-		kw_page = rt_get_pages(1);
+		kw_pool = t_pool(T_POOL_KW, KW_POOL);
+		kw_store = t_pool(T_POOL_KW_STORE, PREEMPT_RECORDS);
+		kw_page = t_pool(T_POOL_KW_PAGE, 1);
 		CHECK(kw_pool && kw_store && kw_page);
 	}
+	RUN(t_pool_unlent(kw_pool, KW_POOL));
 	((volatile L4_Word_t *)kw_page)[0] = KW_PATTERN;
 	kpager = hostile ? hostile_start(&kh, kw_pool, KW_POOL, kw_store, 0x5eed1u,
 					 KH_EDITS_PER_PAGE, KH_SENTINEL) :
