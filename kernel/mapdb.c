@@ -14,6 +14,7 @@
  * the kernel stack is small and the tree may be deep.
  */
 #include <kernel/mapdb.h>
+#include <arch/arch.h>
 
 /* ---- list and tree primitives ---- */
 
@@ -257,7 +258,7 @@ static bool revoke_below(mapnode_t *top, uint32_t revoke, uint32_t *access, bool
 		while (sib && !holds(sib, revoke, resumed))
 			sib = sib->next;
 		mapnode_t *after = sib ? first_holding(sib, revoke, resumed) : n->parent;
-		uint32_t keep = n->rights & ~revoke;
+		uint32_t keep = arch_rights_kept(n->rights & ~revoke);
 
 		if (keep == 0) {
 			if (!destroy_subtree(n, access, may_stop, true)) {
@@ -489,7 +490,7 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 	 * lender, which holds it at the root or just below. */
 	if ((rights & (RIGHT_R | RIGHT_W)) && lender_depth(n))
 		space_frame_revoking(n->phys);
-	keep = flush_self ? n->rights & ~rights : n->rights;
+	keep = arch_rights_kept(flush_self ? n->rights & ~rights : n->rights);
 	if (keep == 0)
 		return destroy_subtree(n, access, may_stop, resumed) ? MAPDB_OK : MAPDB_STOPPED;
 	if (!revoke_below(n, rights, access, may_stop, resumed, true))

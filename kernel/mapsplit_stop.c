@@ -23,6 +23,7 @@
  * call makes progress even when every place it kept is voided.
  */
 #include <kernel/mapsplit_int.h>
+#include <arch/arch.h>
 
 /* Access bits of the translations an Unmap changed or removed: walks add
  * to it, ms_unmap_part() hands it out (at every stop too). */
@@ -244,9 +245,12 @@ static bool narrow_walk(uint8_t kind, ms_space_t *s, ms_ent_t *r, uint32_t revok
 		} else {
 			ms_ent_t *next = part_next(cs, cur, p);
 			ms_ent_t *c = ms_child(cs, cur, p, &ct);
-			uint8_t was = p->rights, now = (uint8_t)(was & ~revoke & cur->rights);
+			uint8_t was = p->rights;
+			uint8_t now = (uint8_t)arch_rights_kept(was & ~revoke & cur->rights);
+			/* What c keeps: w alone is not kept (arch_rights_kept()). */
+			uint8_t c_now = c ? (uint8_t)arch_rights_kept(c->rights & now) : 0;
 
-			if (c && !(c->rights & now)) {
+			if (c && !c_now) {
 				/* c goes, and p with it.  Both keep their rights
 				 * until then: no entry at rest has none (a page
 				 * holding one would not come back from its kpager). */
@@ -260,7 +264,7 @@ static bool narrow_walk(uint8_t kind, ms_space_t *s, ms_ent_t *r, uint32_t revok
 			} else if (c) {
 				p->rights = now;
 				ctx->changed |= now != was || (c->rights & ~now);
-				c->rights &= now;
+				c->rights = c_now;
 				if (c->flags & MS_F_RESOLVED)
 					unmap_access |= ms_pte_restrict(ct, c->vaddr, c->rights);
 				c->k.rec.spare = ms_ref_of(p);
@@ -309,7 +313,7 @@ int ms_unmap_part(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, 
 	/* Again when going on: the kernel may have taken the frame since. */
 	if (rights & (MS_RIGHT_R | MS_RIGHT_W))
 		ms_lender_revoking(s, r);
-	keep = flush_self ? r->rights & ~rights : r->rights;
+	keep = arch_rights_kept(flush_self ? r->rights & ~rights : r->rights);
 	if (!keep) {
 		walk_at_t place = { 0 };
 

@@ -268,13 +268,21 @@ static uint32_t m_access(int top)
 	return a;
 }
 
+/* The rights a mapping keeps after a revoke: on IA-32 a translation that
+ * lets a program write lets it read too, so w alone is not kept. */
+static uint32_t m_kept(uint32_t rights)
+{
+	return (rights & (RIGHT_R | RIGHT_X)) ? rights : 0;
+}
+
 /* Take revoke from every mapping derived from top (with self, top too);
- * those left with nothing vanish, the others lose their access bits. */
+ * those left with nothing (or w alone) vanish, the others lose their
+ * access bits. */
 static bool only_holders;   /* m_revoke leaves the others alone */
 
 static void m_revoke(int top, uint32_t revoke, bool self)
 {
-	bool mark[MDB_NPOS];
+	bool mark[MDB_NPOS], gone[MDB_NPOS] = { false }, more = true;
 
 	m_mark(top, mark);
 	for (int i = 0; i < MDB_NPOS; i++) {
@@ -282,11 +290,21 @@ static void m_revoke(int top, uint32_t revoke, bool self)
 			continue;
 		if (only_holders && !(model[i].rights & revoke))
 			continue;
-		model[i].rights &= ~revoke;
+		model[i].rights = m_kept(model[i].rights & ~revoke);
 		model[i].access = 0;
-		if (!model[i].rights)
-			model[i] = (mpos_t){ .parent = NONE };
+		gone[i] = !model[i].rights;
 	}
+	/* One that goes takes everything derived from it: below one left
+	 * with w alone there may be mappings that held none of revoke. */
+	while (more) {
+		more = false;
+		for (int i = 0; i < MDB_NPOS; i++)
+			if (mark[i] && !gone[i] && model[i].parent != NONE && gone[model[i].parent])
+				gone[i] = more = true;
+	}
+	for (int i = 0; i < MDB_NPOS; i++)
+		if (gone[i])
+			model[i] = (mpos_t){ .parent = NONE };
 }
 
 static bool has_table(int s, int p)
@@ -431,7 +449,8 @@ void mdb_apply(const mdb_op_t *op)
 		mdb_fail_now = 0;     /* unmap allocates nothing */
 		if (p1 < MDB_NPAGES && model[pos].present) {
 			access = m_access(pos);
-			keep = op->flush_self ? model[pos].rights & ~rights : model[pos].rights;
+			keep = m_kept(op->flush_self ? model[pos].rights & ~rights :
+				      model[pos].rights);
 			if (keep == 0) {
 				m_revoke(pos, RIGHTS_ALL, true);
 			} else {

@@ -84,11 +84,18 @@ static void remove_subtree(int a)
 			model[n] = (mnode_t){ .parent = -1 };
 }
 
+/* The rights an edge keeps after a revoke: on IA-32 a translation that
+ * lets a program write lets it read too, so w alone is not kept. */
+static uint32_t kept(uint32_t rights)
+{
+	return (rights & (MS_RIGHT_R | 1u)) ? rights : 0;
+}
+
 static void revoke_below(int a, uint32_t revoke)
 {
 	for (int n = 0; n < MSK_NPOS; n++)
 		if (n != a && model[n].mapped && descends(n, a))
-			model[n].rights &= ~revoke;
+			model[n].rights = kept(model[n].rights & ~revoke);
 	for (int n = 0; n < MSK_NPOS; n++)
 		if (model[n].mapped && !model[n].rights)
 			remove_subtree(n);
@@ -138,7 +145,7 @@ static void model_unmap(int a, uint32_t rights, bool flush_self)
 	if (!n->mapped)
 		return;
 	rights &= MS_RIGHTS;
-	keep = flush_self ? n->rights & ~rights : n->rights;
+	keep = kept(flush_self ? n->rights & ~rights : n->rights);
 	if (!keep) {
 		remove_subtree(a);
 		return;

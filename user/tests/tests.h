@@ -36,6 +36,7 @@ extern const struct test sched_x2_tests[];
 extern const struct test ipc_item_tests[], string_tests[], fault_tests[];
 extern const struct test xstring_tests[], xstring_xfer_tests[], x2strings_tests[], x2unmap_tests[];
 extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
+extern const struct test unmap_rx_tests[];
 extern const struct test split_stop_tests[];    /* t_split_stop.c */
 extern const struct test split_reap_tests[];    /* t_split_reap.c */
 extern const struct test kdb_tests[];

@@ -72,6 +72,15 @@ pte_t arch_pte_make(uint32_t phys, uint32_t rights);  /* RIGHT_* from mapdb.h */
 static inline bool arch_pte_present(pte_t p) { return (p & 0x001u) != 0; }
 static inline uint32_t arch_pte_phys(pte_t p) { return p & PAGE_MASK; }
 uint32_t arch_pte_rights(pte_t p);
+/* The rights of a mapping left after a revoke (X.2 bits: r 4, w 2, x 1),
+ * as a translation can hold them: 0 when none can (the mapping goes).  A
+ * present entry always lets the program read and execute: one that lets
+ * it write cannot keep it from reading, so w alone is not kept (Intel SDM
+ * vol. 3A, 4.6: R/W only tells writes apart). */
+static inline uint32_t arch_rights_kept(uint32_t rights)
+{
+	return (rights & 5u) ? rights : 0;
+}
 uint32_t arch_pte_access(pte_t p);             /* RIGHT_R referenced, RIGHT_W dirty */
 /* Cache modes of user pages (MemoryControl, kernel/sys_memctl.c): the
  * mode an X.2 IA-32 memory attribute asks for, in *mode; -1 where this
