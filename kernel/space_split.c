@@ -14,6 +14,7 @@
  * from the pool (space_of_task() knows only lent records and boot's).
  */
 #include <kernel/space.h>
+#include <kernel/space_split_int.h>
 #include <kernel/mapsplit_int.h>
 #include <kernel/frame.h>
 #include <kernel/kpf.h>
@@ -23,14 +24,7 @@
 #include <kernel/string.h>
 #include <arch/arch.h>
 
-#define INDEX_FAN 1024u
-
 static space_t *pool_spaces;    /* spaces whose record is the pool's */
-
-static space_t *space_of_ms(const ms_space_t *m)
-{
-	return (space_t *)((uintptr_t)m - __builtin_offsetof(space_t, ms));
-}
 
 space_t *space_split_space(ms_space_t *m)
 {
@@ -73,13 +67,6 @@ ms_space_t *ms_space(uint32_t id)
 }
 
 /* Node page n of s if it is in the index, else NULL. */
-static void *index_get(const space_t *s, uint32_t n)
-{
-	void **leaf = s->ms_index ? s->ms_index[n / INDEX_FAN] : NULL;
-
-	return leaf ? leaf[n % INDEX_FAN] : NULL;
-}
-
 /* sigma0's node pages may run on past their range, through the TCB
  * and UTCB ranges (sigma0 has one thread, whose pages are boot's), up
  * to the end of the window. */
@@ -279,52 +266,6 @@ bool space_have_for_send(space_t *from, kmem_need_t *need)
 	return kpf_have(from, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, from->node_page_count), need);
 }
 
-#define PAGE_LOOK_COST 32u      /* an index page back to the pool, or a
-                                 * node page a kpager had taken passed */
-
-/*
- * A dead task's node pages go back from the last down, then the index's
- * leaves and its root.  Each step leaves the task as one with fewer node
- * pages (the first ms.pages, all free since the last pass), so a stop
- * between two steps needs no place but ms.pages and the index itself.
- */
-bool space_nodes_free(space_t *s, bool may_stop)
-{
-	s->ms.nfree = s->ms.room = 0;        /* a dead task allocates nothing */
-	/* A page lent for the next node page and not used yet goes back
-	 * first: kmem_return_unused() looks for it at node_page_count, which
-	 * this walk lowers.  On a call that goes on, nothing is lent at
-	 * ms.pages any more: that page went back in the step before. */
-	if (!s->sigma0 && s->ms.pages < LENT_CID_RANGE_PAGES && kmem_kind_is_lent(s, KMEM_MAP))
-		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->ms.pages));
-	while (s->ms.pages) {
-		uint32_t n = s->ms.pages - 1;
-		void *page = ms_page(&s->ms, n);
-		unsigned cost = page ? kmem_put_cost(page) : PAGE_LOOK_COST;
-
-		if (index_get(s, n))
-			s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
-		space_split_page_forget(s, n);
-		s->ms.pages = s->node_page_count = n;
-		kmem_put(s, KMEM_MAP, page);
-		if (may_stop && preempt_due(cost))
-			return false;
-	}
-	s->ms_seen[0] = s->ms_seen[1] = NULL;
-	if (!s->ms_index)
-		return true;
-	for (uint32_t i = 0; i < INDEX_FAN; i++)
-		if (s->ms_index[i]) {
-			kmem_free(s, KMEM_MAP, s->ms_index[i]);
-			s->ms_index[i] = NULL;
-			if (may_stop && preempt_due(PAGE_LOOK_COST))
-				return false;
-		}
-	kmem_free(s, KMEM_MAP, s->ms_index);
-	s->ms_index = NULL;
-	return true;
-}
-
 uint32_t space_mapped_pages(space_t *s)
 {
 	uint32_t count = 0;
@@ -341,87 +282,6 @@ uint32_t space_mapped_pages(space_t *s)
 		}
 	}
 	return count;
-}
-
-/* ---- giving node pages back ---- */
-
-/* Tasks whose last node page became wholly free in this operation. */
-#define EMPTY_MAX 8u
-static uint32_t empty_ids[EMPTY_MAX];
-static unsigned empty_count;
-
-void ms_page_empty(ms_space_t *m, uint32_t n)
-{
-	(void)n;
-	for (unsigned i = 0; i < empty_count; i++)
-		if (empty_ids[i] == m->id)
-			return;
-	if (empty_count < EMPTY_MAX)
-		empty_ids[empty_count++] = m->id;
-}
-
-/* A node page goes back once the task's last node pages hold nothing,
- * so that a task's share is what it uses now, as with mapdb.c's nodes,
- * which the receiver paid for: a sender's parts go with the receivers
- * that die.  A pool page goes back to the pool, a lent one to its kpager
- * (empty, as at task death), but one empty lent page is kept, and the
- * page lent for the next one goes too if it was gathered already: past
- * the new count nothing would return it.
- * sigma0's stay (the boot reserve's and its store's).  Each page given
- * back is work (a lent one is zeroed first), so trim stops at a
- * preemption point: false then, and the rest goes at a later trim (a
- * dead task's receivers can leave a sender hundreds of empty pages). */
-static bool trim(space_t *s)
-{
-	uint32_t top = s->ms.pages;
-	bool done = true;
-
-	while (!s->sigma0 && s->ms.pages) {
-		uint32_t n = s->ms.pages - 1;
-		ms_ent_t *page = ms_page(&s->ms, n);
-
-		if (!page || page[0].k.hdr.nfree != MS_ENTS - 1)
-			break;
-		bool pool = index_get(s, n) == page;
-		/* A lent page goes only while an empty one stays below it: a
-		 * task mapping and unmapping at a page's edge does not ask its
-		 * kpager each time. */
-		const ms_ent_t *below = !pool && n ? ms_page(&s->ms, n - 1) : NULL;
-		if (!pool && (!below || below[0].k.hdr.nfree != MS_ENTS - 1))
-			break;
-		if (pool)
-			s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
-		space_split_page_forget(s, n);
-		s->ms.pages = n;
-		s->ms.nfree -= MS_ENTS - 1;
-		if (s->ms.room >= n)
-			s->ms.room = 0;
-		s->node_page_count = n;
-		unsigned cost = kmem_put_cost(page);
-		kmem_put(s, KMEM_MAP, page);
-		if (preempt_due(cost)) {
-			done = false;
-			break;
-		}
-	}
-	if (s->ms.pages < top && top < LENT_CID_RANGE_PAGES && kmem_kind_is_lent(s, KMEM_MAP))
-		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, top));
-	return done;
-}
-
-static void trim_all(void)
-{
-	space_split_away_flush();
-	while (empty_count) {
-		uint32_t id = empty_ids[--empty_count];
-		ms_space_t *m = ms_space(id);
-
-		/* Stopped: the space stays noted for the next trim_all. */
-		if (m && !trim(space_of_ms(m))) {
-			empty_count++;
-			break;
-		}
-	}
 }
 
 /* ---- mapdb.h ---- */
@@ -458,7 +318,7 @@ int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 		int err = ms_root(msp(s), vaddr, phys, rights, &need);
 
 		if (err == MS_OK)
-			return (trim_all(), MAPDB_OK);
+			return (space_split_trim_all(), MAPDB_OK);
 		if (err != MS_NOMEM || !room_for(s, need.index))
 			return MAPDB_NOMEM;
 	}
@@ -494,12 +354,12 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 
 		switch (err) {
 		case MS_STOPPED:
-			trim_all();
+			space_split_trim_all();
 			return MAPDB_STOPPED;
 		case MS_OK:
 			if (!widen)
 				space_pte_cache_copy(from, fvaddr, to, tvaddr);
-			trim_all();
+			space_split_trim_all();
 			return MAPDB_OK;
 		case MS_CYCLE:
 			return MAPDB_CYCLE;
@@ -524,7 +384,7 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 			/* Resolving may remove records with dead edges: look
 			 * both ends up again. */
 			if (ms_find(fs, fvaddr, &src, &need) != MS_OK) {
-				trim_all();
+				space_split_trim_all();
 				return MAPDB_OK;
 			}
 			if (ms_find(ts, tvaddr, &old, &need) == MS_NEED)
@@ -553,7 +413,7 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 		return MAPDB_OK;
 	int err = ms_unmap_part(msp(s), vaddr & PAGE_MASK, rights, flush_self, access, may_stop,
 				resumed, &need);
-	trim_all();
+	space_split_trim_all();
 	return err == MS_STOPPED ? MAPDB_STOPPED : MAPDB_OK;
 }
 
@@ -569,6 +429,6 @@ bool space_split_task_delete(space_t *s, bool may_stop)
 {
 	int err = ms_task_delete_part(msp(s), &s->ms_reap, may_stop);
 
-	trim_all();
+	space_split_trim_all();
 	return err == MS_OK;
 }

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What kernel/space_split.c (the split database's hooks into a space and
+ * mapdb.h's calls) and kernel/space_split_trim.c (node pages going back)
+ * share.  MAPDB=split only; not for other files.
+ */
+#ifndef KERNEL_SPACE_SPLIT_INT_H
+#define KERNEL_SPACE_SPLIT_INT_H
+
+#include <kernel/space.h>
+#include <kernel/mapsplit_int.h>
+
+#define INDEX_FAN 1024u         /* the index of pages not lent: 2 levels */
+
+static inline space_t *space_of_ms(const ms_space_t *m)
+{
+	return (space_t *)((uintptr_t)m - __builtin_offsetof(space_t, ms));
+}
+
+/* Node page n of s as the index holds it (a page not lent), or NULL. */
+static inline void *index_get(const space_t *s, uint32_t n)
+{
+	void **leaf = s->ms_index ? s->ms_index[n / INDEX_FAN] : NULL;
+
+	return leaf ? leaf[n % INDEX_FAN] : NULL;
+}
+
+/* Give back the empty node pages at the end of every space noted since
+ * the last call (ms_page_empty), up to a preemption point; after every
+ * operation of mapdb.h's. */
+void space_split_trim_all(void);
+
+#endif
