@@ -164,6 +164,25 @@ static bool delete_walk(ms_space_t *s, ms_ent_t *r, bool keep_top, walk_ctx_t *c
 	return true;
 }
 
+/* A removal walk of kind from r that goes on from its kept place while
+ * that holds; otherwise from r, eager if eager (then it does not stop
+ * before it has changed something).  False: it stopped, its place kept. */
+static bool delete_from_kept(uint8_t kind, ms_space_t *s, ms_ent_t *r, bool keep_top,
+			     walk_ctx_t *ctx, bool eager)
+{
+	walk_at_t place = { 0 };
+
+	if (hint_holds(kind, s, r, 0))
+		place = hint.walk;
+	else
+		ctx->eager = eager;
+	hint.kind = WALK_NONE;
+	if (delete_walk(s, r, keep_top, ctx, &place))
+		return true;
+	delete_keep(kind, &place);
+	return false;
+}
+
 void ms_delete_tree(ms_space_t *s, ms_ent_t *r)
 {
 	walk_ctx_t ctx = { 0 };
@@ -315,15 +334,7 @@ int ms_unmap_part(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, 
 		ms_lender_revoking(s, r);
 	keep = arch_rights_kept(flush_self ? r->rights & ~rights : r->rights);
 	if (!keep) {
-		walk_at_t place = { 0 };
-
-		if (hint_holds(WALK_DELETE, s, r, 0))
-			place = hint.walk;
-		else
-			ctx.eager = resumed;
-		hint.kind = WALK_NONE;
-		if (!delete_walk(s, r, false, &ctx, &place)) {
-			delete_keep(WALK_DELETE, &place);
+		if (!delete_from_kept(WALK_DELETE, s, r, false, &ctx, resumed)) {
 			*access |= unmap_access;
 			return MS_STOPPED;
 		}
@@ -367,21 +378,11 @@ int ms_map_steps(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t tva, ms_e
 		ms_lender_revoking(s, src);
 	/* What hangs below the mapping replaced first: once it has gone, a
 	 * call that goes on finds nothing there to walk. */
-	if (*old && (*old)->k.rec.head) {
-		walk_at_t place = { 0 };
-
-		/* Without its place, as for a call that goes on: a map is not
-		 * told whether it is one. */
-		if (hint_holds(WALK_DELETE_BELOW, t, *old, 0))
-			place = hint.walk;
-		else
-			ctx.eager = true;
-		hint.kind = WALK_NONE;
-		if (!delete_walk(t, *old, true, &ctx, &place)) {
-			delete_keep(WALK_DELETE_BELOW, &place);
-			return MS_STOPPED;
-		}
-	}
+	/* Without its place, eager as for a call that goes on: a map is not
+	 * told whether it is one. */
+	if (*old && (*old)->k.rec.head &&
+	    !delete_from_kept(WALK_DELETE_BELOW, t, *old, true, &ctx, true))
+		return MS_STOPPED;
 	if (!revoke)
 		return MS_OK;
 	bool resume = hint_holds(WALK_GRANT_NARROW, s, src, revoke);
@@ -399,17 +400,8 @@ int ms_map_steps(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t tva, ms_e
 int ms_delete_tree_part(ms_space_t *s, ms_ent_t *r, bool may_stop)
 {
 	walk_ctx_t ctx = { .may_stop = may_stop };
-	walk_at_t place = { 0 };
 
 	/* A new removal, or one whose place is void, does not stop before
 	 * it has changed something: each call makes progress. */
-	if (hint_holds(WALK_REAP, s, r, 0))
-		place = hint.walk;
-	else
-		ctx.eager = true;
-	hint.kind = WALK_NONE;
-	if (delete_walk(s, r, false, &ctx, &place))
-		return MS_OK;
-	delete_keep(WALK_REAP, &place);
-	return MS_STOPPED;
+	return delete_from_kept(WALK_REAP, s, r, false, &ctx, true) ? MS_OK : MS_STOPPED;
 }
