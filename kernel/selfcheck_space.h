@@ -119,8 +119,7 @@ bool sc_pde(const uint32_t *pdir, uint32_t slot, uint32_t *pt);
 /* Node table pde of the task whose record is space, each checked as the
  * rules check them; NULL if space is no live task's record or the table
  * is none. */
-#ifdef LENT_MAPDB_SPLIT
-/* MAPDB=split: node page n of the task whose record is space, and its
+/* Node page n of the task whose record is space, and its
  * record at va (by the database's lookup); NULL if none. */
 const void *sc_node_page(const void *space, uint32_t n);
 const mapnode_t *sc_record(const void *space, uint32_t va);
@@ -129,9 +128,6 @@ bool sc_node_page_away(const void *space, uint32_t n);
 /* Page i of the index of its node pages that are not lent (i = 0: the
  * top), NULL if none. */
 const void *sc_index_page(const void *space, uint32_t i);
-#else
-mapnode_t *const *sc_node_table(const void *space, uint32_t pde);
-#endif
 
 /* ---- the rules ---- */
 /* Where the page at pa of v's, of kind, at cid, is. */

@@ -25,7 +25,7 @@
 #define FIRST_PAGES	16		/* given at start */
 #define LOW_PAGES	8		/* kept free beyond what a request may cost */
 #define NODES_PER_PAGE	127		/* kernel mapping nodes in a page */
-#define PARTS_PER_PAGE	84		/* sender parts in a page (MAPDB=split) */
+#define PARTS_PER_PAGE	84		/* sender parts in a page */
 
 L4_Word_t kstore_level(void)
 {
@@ -131,8 +131,8 @@ void kstore_keep_for(L4_Word_t base, unsigned log2)
 }
 
 /*
- * A page a client may hold already (a named fpage, a page fault): with
- * the split mapping database a second mapping of a frame sigma0 has
+ * A page a client may hold already (a named fpage, a page fault): a
+ * second mapping of a frame sigma0 has
  * handed out needs a sender part in sigma0's kernel memory, one per page
  * (the first comes with the root).  sigma0 is the sender and pays for
  * its parts from its store (docs/mapdb-split.md, "Accounting"), a page
