@@ -54,7 +54,7 @@ LDFLAGS_U := -m elf_i386 -nostdlib -T user/lib/user.ld
 MAPSPLIT_C := $(wildcard kernel/mapsplit*.c)
 TREE_C     := kernel/mapdb.c kernel/space_nodes.c
 SPLIT_C    := kernel/space_split.c kernel/space_split_lend.c kernel/space_split_away.c \
-	      kernel/space_split_trim.c
+	      kernel/space_split_trim.c kernel/space_split_bits.c
 ifeq ($(MAPDB),split)
 KERNEL_C   := $(filter-out $(TREE_C),$(wildcard kernel/*.c arch/ia32/*.c))
 else

@@ -396,7 +396,8 @@ void ms_unresolve(ms_space_t *s, ms_ent_t *r)
 			}
 			continue;
 		}
-		ms_pte_clear(cs, cur->vaddr);
+		/* No Unmap reads these bits now: the record keeps them. */
+		ms_bits_keep(cur, ms_pte_clear(cs, cur->vaddr));
 		cur->flags &= (uint8_t)~MS_F_RESOLVED;
 		ms_ent_t *pp = ms_parent_part(cs, cur, &ps);
 		if (pp && (pp->flags & MS_F_LIVE))

@@ -51,6 +51,20 @@ enum ms_kind { MS_FREE = 0, MS_REC = 1, MS_PART = 2, MS_KINDS,
 #define MS_F_RESOLVED  0x02u      /* rec: chain confirmed, phys valid, PTE allowed */
 #define MS_F_ATTACHED  0x04u      /* part: on its owner record's list */
 #define MS_F_LIVE      0x08u      /* part: its child record is resolved through it */
+#define MS_F_TYPECHECK 0x10u      /* rec: imported with a memory type, not yet checked
+                                   * against its parent's (resolve_try) */
+
+/* Byte 3 of a record (`attr`, external; 0 in a part): its memory type
+ * (MemoryControl, X.2 section 5; a number the kernel's hooks give, 0 the
+ * default) and the access bits of translations of it that a take-back
+ * flushed (a page table vacated, a node page or node table exported),
+ * kept until an Unmap reports them (docs/mapdb-split.md, "Access bits
+ * and memory type"). */
+#define MS_ATTR_TYPE   0x07u
+#define MS_ATTR_W      0x08u      /* written */
+#define MS_ATTR_R      0x10u      /* referenced */
+#define MS_ATTR_BITS   (MS_ATTR_R | MS_ATTR_W)
+#define MS_ATTR_SHIFT  2u         /* MS_RIGHT_R/W << 2 = MS_ATTR_R/W */
 
 /*
  * One entry.  Bytes 0-31 are the external form (little-endian, as IA-32
@@ -64,7 +78,7 @@ typedef struct ms_ent {
 	uint8_t kind;
 	uint8_t rights;
 	uint8_t flags;
-	uint8_t zero;
+	uint8_t attr;              /* rec: MS_ATTR_*; part: 0 */
 	uint32_t vaddr;
 	uint32_t task;
 	uint32_t pvaddr;
@@ -123,9 +137,14 @@ bool ms_va_ok(const ms_space_t *s, uint32_t va);     /* inside s's window */
  * first); clear and restrict flush the TLB entry and return (and clear)
  * its access bits: MS_RIGHT_R when it was referenced, MS_RIGHT_W when
  * written. */
-void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights);
+void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, uint32_t type);
 uint32_t ms_pte_clear(ms_space_t *s, uint32_t va);
 uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights);
+/* Is type (MS_ATTR_TYPE) a memory type MemoryControl can give on this
+ * machine?  May s give its own pages one (X.2: MemoryControl is
+ * privileged), or only take one with a mapping? */
+bool ms_type_ok(uint32_t type);
+bool ms_type_own(const ms_space_t *s);
 /* A mapping where a frame's lender holds it (a root, or a root's child
  * whose edge checks out) is about to lose read or write, or go: if the
  * kernel holds the frame, it gives it back first.  Cannot fail. */

@@ -18,6 +18,28 @@ static inline uint32_t ms_ref_of(const ms_ent_t *e)
 	return MS_REF(((const ms_hdr_t *)h)->page, (uint32_t)(e - h));
 }
 
+/* A record's memory type, and its access bits kept (MS_ATTR_*). */
+static inline uint32_t ms_type(const ms_ent_t *r)
+{
+	return r->attr & MS_ATTR_TYPE;
+}
+
+/* Keep the access bits (MS_RIGHT_R/W) of a translation of r that goes
+ * unreported: the next Unmap that reads r's bits reports them. */
+static inline void ms_bits_keep(ms_ent_t *r, uint32_t access)
+{
+	r->attr |= (uint8_t)((access & (MS_RIGHT_R | MS_RIGHT_W)) << MS_ATTR_SHIFT);
+}
+
+/* r's kept access bits (MS_RIGHT_R/W), reset: an Unmap reports them. */
+static inline uint32_t ms_bits_take(ms_ent_t *r)
+{
+	uint32_t bits = (r->attr & MS_ATTR_BITS) >> MS_ATTR_SHIFT;
+
+	r->attr &= (uint8_t)~MS_ATTR_BITS;
+	return bits;
+}
+
 /* Changes that can move a stopped walk's place (kernel/mapsplit_stop.c). */
 extern uint64_t ms_changes;
 

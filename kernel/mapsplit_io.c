@@ -116,13 +116,25 @@ static bool gen_ok(uint64_t g)
 	return g != 0 && g < ms_gen_next;    /* none from the future */
 }
 
+/* A record's byte 3: kept access bits, and a memory type MemoryControl
+ * can give on this machine; a part's is 0.  Whether the record's task
+ * may hold that type is checked when the record is resolved again
+ * (MS_F_TYPECHECK, mapsplit_map.c's resolve_try). */
+static bool attr_ok(const ms_ent_t *e)
+{
+	if (e->kind != MS_REC)
+		return e->attr == 0;
+	return !(e->attr & ~(MS_ATTR_TYPE | MS_ATTR_BITS)) &&
+	       (!ms_type(e) || ms_type_ok(ms_type(e)));
+}
+
 /* One entry on its own: only the task's own addresses, rights within
  * RWX, generations already handed out, no in-kernel bytes. */
 static bool ent_ok(const ms_space_t *s, const ms_ent_t *e)
 {
 	if (e->kind == MS_FREE)
 		return zero_bytes(e, sizeof(*e));
-	if (e->kind >= MS_KINDS || e->flags || e->zero || !zero_bytes(&e->k, sizeof(e->k)))
+	if (e->kind >= MS_KINDS || e->flags || !attr_ok(e) || !zero_bytes(&e->k, sizeof(e->k)))
 		return false;
 	if (!e->rights || (e->rights & ~MS_RIGHTS))
 		return false;
@@ -252,6 +264,8 @@ void ms_convert_page(ms_space_t *s, uint32_t n)
 		if (e->kind == MS_REC && table &&
 		    table[(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] != ms_ref_of(e))
 			ms_free(s, e);
+		else if (e->kind == MS_REC && ms_type(e))
+			e->flags |= MS_F_TYPECHECK;
 	}
 	for (uint32_t k = 1; k < MS_ENTS; k++)
 		if (page[k].kind == MS_PART)

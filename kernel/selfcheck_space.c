@@ -13,6 +13,9 @@
  */
 #include <kernel/selfcheck_space.h>
 #include <arch/arch.h>
+#ifdef LENT_MAPDB_SPLIT
+#include <arch/cachemode.h>
+#endif
 
 #ifndef LENT_MAPDB_SPLIT
 #define NODES_PER_PAGE ((PAGE_SIZE - sizeof(mapnode_t)) / sizeof(mapnode_t))
@@ -386,6 +389,12 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			    (r = check_pte(e, v, va, arch_pte_phys(pte[j]), entry_rights(u, pte[j]),
 					   n, nfr, areas, u, f)))
 				return r;
+#ifdef LENT_MAPDB_SPLIT
+			/* A mapping's translation has its memory type. */
+			if (n && pte && arch_pte_present(pte[j]) &&
+			    arch_pte_cache(pte[j]) != cachemode_of_type(n->rec.attr & MS_ATTR_TYPE))
+				return fail(f, LENT_SC_PTE_TYPE, va);
+#endif
 		}
 	}
 	if (*nodes != v->mapped_pages)

@@ -154,10 +154,26 @@ bool ms_va_ok(const ms_space_t *m, uint32_t va)
 	return !area_has_page(s->kip_area, va) && !area_has_page(s->utcb_area, va);
 }
 
-void ms_pte_set(ms_space_t *m, uint32_t va, uint32_t phys, uint32_t rights)
+void ms_pte_set(ms_space_t *m, uint32_t va, uint32_t phys, uint32_t rights, uint32_t type)
 {
+	space_t *s = space_of_ms(m);
+
 	/* The page table was taken first (space_pte_prepare): cannot fail. */
-	(void)space_pte_set(space_of_ms(m), va, phys, rights);
+	(void)space_pte_set(s, va, phys, rights);
+	/* The record's memory type is the translation's (MemoryControl);
+	 * without one anywhere in s, every entry has the default. */
+	if (type || s->cache_modes)
+		space_pte_cache_set(s, va, 1, arch_cache_type_mode(type));
+}
+
+bool ms_type_ok(uint32_t type)
+{
+	return arch_cache_type_ok(type);
+}
+
+bool ms_type_own(const ms_space_t *m)
+{
+	return space_of_ms(m)->privileged;
 }
 
 uint32_t ms_pte_clear(ms_space_t *m, uint32_t va)
@@ -347,8 +363,8 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 		return MAPDB_NOMEM;
 	if (ms_find(ts, tvaddr, &old, &need) == MS_NEED)
 		return MAPDB_NOMEM;
-	/* A mapping only widened keeps its cache mode, as with mapdb.c. */
-	bool widen = old && !grant && old->task == from->id && old->pvaddr == fvaddr;
+	/* The memory type goes with the records (ms_map_found): a derived
+	 * mapping takes its source's, one only widened keeps its own. */
 	for (;;) {
 		int err = ms_map_found(fs, src, ts, tvaddr, old, rights, grant, may_stop, &need);
 
@@ -357,8 +373,6 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 			space_split_trim_all();
 			return MAPDB_STOPPED;
 		case MS_OK:
-			if (!widen)
-				space_pte_cache_copy(from, fvaddr, to, tvaddr);
 			space_split_trim_all();
 			return MAPDB_OK;
 		case MS_CYCLE:

@@ -35,6 +35,7 @@ typedef struct msk_pte {
 	bool present;
 	uint32_t phys, rights;
 	uint32_t access;                /* MS_RIGHT_R/W: referenced, written */
+	uint32_t type;                  /* memory type (MS_ATTR_TYPE) */
 } msk_pte_t;
 
 typedef struct msk_task {
@@ -50,6 +51,7 @@ typedef struct msk_task {
 	uint32_t nt_store[MSK_NSLOTS][MS_NT_ENTS];
 	msk_pte_t pte[MSK_NPAGES];
 	bool tainted;                   /* its kpager has edited a page it accepted */
+	bool privileged;                /* may give its pages a memory type */
 } msk_task_t;
 
 extern msk_task_t msk_task[MSK_NTASKS];

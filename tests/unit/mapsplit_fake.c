@@ -62,13 +62,25 @@ bool ms_va_ok(const ms_space_t *s, uint32_t va)
 	return page_of(va) >= 0;
 }
 
-void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights)
+void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, uint32_t type)
 {
 	int p = page_of(va);
 
 	MSK_REQUIRE(p >= 0, "pte_set outside the window: %#x", va);
 	MSK_REQUIRE(rights && !(rights & ~MS_RIGHTS), "pte_set with rights %#x", rights);
-	msk_of(s)->pte[p] = (msk_pte_t){ true, phys, rights, 0 };
+	MSK_REQUIRE(ms_type_ok(type) || !type, "pte_set with memory type %u", type);
+	msk_of(s)->pte[p] = (msk_pte_t){ true, phys, rights, 0, type };
+}
+
+/* As on IA-32 with a PAT: types 0-4 and 7 (arch/ia32/cachemode.h). */
+bool ms_type_ok(uint32_t type)
+{
+	return type <= 4 || type == 7;
+}
+
+bool ms_type_own(const ms_space_t *s)
+{
+	return msk_of(s)->privileged;
 }
 
 uint32_t ms_pte_clear(ms_space_t *s, uint32_t va)

@@ -738,7 +738,10 @@ START_TEST(test_refuse_kernel_bytes_and_flags)
 	e[r].flags = MS_F_ROOT;                        /* forged root */
 	REFUSED();
 	e = good_page();
-	e[r].zero = 1;
+	e[r].attr = 0x80;                              /* byte 3: no such bit */
+	REFUSED();
+	e = good_page();
+	e[find_kind(e, MS_PART, 0)].attr = 1;          /* a part's byte 3 is 0 */
 	REFUSED();
 	e = good_page();
 	e[find_kind(e, MS_FREE, 0)].vaddr = 5;         /* junk in a free entry */

@@ -19,7 +19,7 @@
  * (the default build, kernel/mapdb.c) takes no node page back: there the
  * group says so and checks nothing.
  */
-#include "t_kpre_kp.h"
+#include "t_kpre_map.h"
 #include "t_pool.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
@@ -27,9 +27,6 @@
 #define MK_POOL		40
 #define MK_FORMS	12
 #define MK_LOG		64
-#define MK_AW		0x60000000UL    /* A's receive window, 4 MB */
-#define MK_BW		0x64000000UL    /* B's */
-#define MK_MARK		0x6d6b3131UL
 #define MK_HOPS		50              /* A -> B hops: 100 edges below the root */
 #define MK_MAGIC	0x3153534cUL    /* a node page's "LSS1" */
 #define MK_ENT_WORDS	12              /* 48-byte entries */
@@ -132,7 +129,7 @@ static L4_Word_t mk_page_of(L4_Word_t cid)
 }
 
 /* Take back the page lent at cid, keeping its external form. */
-static const char *mk_take_back(L4_Word_t cid)
+const char *mk_take_back(L4_Word_t cid)
 {
 	L4_Word_t page = mk_page_of(cid);
 	int f = mk_form_of(cid);
@@ -168,7 +165,7 @@ static L4_Word_t mk_copy(int f)
 }
 
 /* Take back every node page of the task mk_who names (t): *count of them. */
-static const char *mk_take_pages(L4_ThreadId_t a, L4_Word_t *count)
+const char *mk_take_pages(L4_ThreadId_t a, L4_Word_t *count)
 {
 	L4_Word_t before = t_kplog_count(a, LENT_KMEM_MAP);
 
@@ -224,7 +221,7 @@ static const char *mk_pass(L4_ThreadId_t from, L4_ThreadId_t to, L4_Word_t fva, 
 /* A (our kpager) and B (t_kpre_kp.c's), with windows; a page of the root's
  * holding MK_MARK mapped to A at MK_AW.  *skip in a kernel that takes
  * no node page back. */
-static const char *mk_begin(L4_ThreadId_t *a, L4_ThreadId_t *b, L4_Word_t *bdata,
+const char *mk_begin(L4_ThreadId_t *a, L4_ThreadId_t *b, L4_Word_t *bdata,
 			    L4_Word_t *page, int *skip)
 {
 	L4_Word_t adata, res[5], sec;
@@ -271,7 +268,7 @@ static const char *mk_begin(L4_ThreadId_t *a, L4_ThreadId_t *b, L4_Word_t *bdata
 	return t_ag_reads(*a, MK_AW, MK_MARK);
 }
 
-static const char *mk_end(L4_ThreadId_t a, L4_ThreadId_t b)
+const char *mk_end(L4_ThreadId_t a, L4_ThreadId_t b)
 {
 	for (int i = 0; i < MK_FORMS; i++)
 		mk.cid[i] = ~0UL;
@@ -281,7 +278,7 @@ static const char *mk_end(L4_ThreadId_t a, L4_ThreadId_t b)
 
 /* The agent's read of va faults to main; main maps page there, and the
  * read then gives MK_MARK. */
-static const char *mk_faults_then_reads(L4_ThreadId_t t, L4_Word_t va, L4_Word_t page)
+const char *mk_faults_then_reads(L4_ThreadId_t t, L4_Word_t va, L4_Word_t page)
 {
 	RUN(t_ag_faults(t, va, 0));
 	CHECK(t_kpre_reply_map(t, L4_FpageLog2(page, 12), va));
@@ -458,8 +455,7 @@ static const char *t_kpre_map_replayed_part_stays_revoked(void)
 /* Take back A's node pages, and edit word `at` past the start of the
  * record of MK_AW (a negative-free offset: 0 is the record's first word;
  * MK_HDR for its page's header) to val when the kernel asks for it. */
-#define MK_HDR		0x1000UL
-static const char *mk_edit_record(L4_ThreadId_t a, L4_Word_t at, L4_Word_t val)
+const char *mk_edit_record(L4_ThreadId_t a, L4_Word_t at, L4_Word_t val)
 {
 	L4_Word_t count, cid, rec;
 
