@@ -281,16 +281,19 @@ static int kh_node_form(unsigned kind)
 /* A node page or node table as the kernel wrote it (MAPDB=split;
  * docs/kernel-memory.md, "Mapping nodes and node tables"): in a page, a
  * header and 48-byte entries whose in-kernel bytes (32-47) and flags are
- * zero, its generations any number; in a table, local references (entry
- * 1-84 of a node page) or zero.  Never the other subsystem's sentinel. */
+ * zero, but a part's seal (bytes 40-47, kind 2), its generations any
+ * number; in a table, local references (entry 1-84 of a node page) or
+ * zero.  Never the other subsystem's sentinel. */
 static void kh_scan_nodes(const volatile L4_Word_t *w, unsigned kind)
 {
 	for (unsigned k = 0; k < RT_PAGE_SIZE / sizeof(L4_Word_t); k++) {
 		unsigned at = k % 12;
-		if (w[k] == KH_SENTINEL ||
+		int seal = at >= 10 && (w[k - at] & 0xff) == 2;
+		if ((w[k] == KH_SENTINEL && !seal) ||
 		    (kind == LENT_KMEM_NT && w[k] && ((w[k] & 0x7f) == 0 || (w[k] & 0x7f) > 84 ||
 						      (w[k] >> 7) >= 4096)) ||
-		    (kind == LENT_KMEM_MAP && k >= 12 && ((at >= 8 && w[k]) || (at == 0 && (w[k] & 0xff0000)))) ||
+		    (kind == LENT_KMEM_MAP && k >= 12 &&
+		     ((at >= 8 && w[k] && !seal) || (at == 0 && (w[k] & 0xff0000)))) ||
 		    (kind == LENT_KMEM_MAP && k < 12 && k >= 4 && w[k]))
 			kb.foreign++;
 	}

@@ -35,6 +35,7 @@
  * pool, lent at the same time, is its own). */
 #define T_POOL_MK		0       /* 40 pages */
 #define T_POOL_MK_FORMS		40      /* 12 pages */
+#define T_POOL_MK_FILL		64      /* 64 pages, mapped on read-only */
 /* t_kpre_mapover.c: its preempting kpager's pool, store, and a page. */
 #define T_POOL_MO		0       /* 32 pages */
 #define T_POOL_MO_STORE		32      /* PREEMPT_RECORDS (48) pages */
