@@ -24,6 +24,7 @@
 #define KERNEL_MAPSPLIT_H
 
 #include <kernel/types.h>
+#include <kernel/siphash.h>
 
 #define MS_RIGHTS      7u         /* X.2 rights bits: X=1, W=2, R=4 */
 #define MS_RIGHT_W     2u
@@ -130,6 +131,7 @@ typedef struct ms_space {
 /* ---- hooks (kernel/space_*.c or tests/unit/mapsplit_fake.c) ---- */
 
 ms_space_t *ms_space(uint32_t id);                  /* NULL: no such task */
+const siphash_key_t *ms_seal_key(void);              /* parts' seals (mapsplit_io.c) */
 ms_ent_t *ms_page(ms_space_t *s, uint32_t n);        /* NULL: absent */
 uint32_t *ms_table(ms_space_t *s, uint32_t slot);    /* NULL: absent */
 bool ms_va_ok(const ms_space_t *s, uint32_t va);     /* inside s's window */
@@ -249,6 +251,9 @@ int ms_export_table(ms_space_t *s, uint32_t slot);
  * in place (cannot fail).  The caller installs the page (ms_page() finds
  * it) between the two steps, or refuses it. */
 int ms_validate_page(const ms_space_t *s, uint32_t n, const void *bytes);
+/* Seal part e of s as the export does (its bytes 40-47; the host tests
+ * use it to stand for a kpager that could, and find it gains nothing). */
+void ms_part_seal(const ms_space_t *s, ms_ent_t *e);
 void ms_convert_page(ms_space_t *s, uint32_t n);
 int ms_validate_table(const ms_space_t *s, uint32_t slot, const void *bytes);
 void ms_convert_table(ms_space_t *s, uint32_t slot);

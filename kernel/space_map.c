@@ -90,7 +90,8 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 		if (!space_split_have_source(from, sva, need))
 			return false;
 		if ((from->sigma0 || mapdb_lookup(from, sva)) && space_is_user_range(to, dva, PAGE_SIZE) &&
-		    (!space_have_for_send(from, need) || !kpf_have_for_map(to, dva, need)))
+		    (!space_have_for_send(from, need) || !kpf_have_for_map(to, dva, need) ||
+		     !space_split_have_dest(to, dva, need)))
 			return false;
 		int r = space_map_page(from, sva, to, dva, rights, grant);
 		if (r == MAPDB_STOPPED || r == MAPDB_NOMEM) {

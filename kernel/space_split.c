@@ -323,6 +323,25 @@ mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr)
 	return r && (r->flags & MS_F_RESOLVED) ? (mapnode_t *)r : NULL;
 }
 
+/* The key of parts' seals (kernel/mapsplit_io.c): made at the first
+ * export, from the boot key's sources (the TSC by then counts the boot
+ * and the tasks' run so far). */
+const siphash_key_t *ms_seal_key(void)
+{
+	static siphash_key_t key;
+	static bool made;
+
+	if (!made) {
+		uint32_t k[4];
+
+		arch_boot_key(k);
+		key.k0 = (uint64_t)k[1] << 32 | k[0];
+		key.k1 = (uint64_t)k[3] << 32 | k[2];
+		made = true;
+	}
+	return &key;
+}
+
 int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 {
 	ms_need_t need;

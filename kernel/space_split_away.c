@@ -247,6 +247,23 @@ bool space_split_have_source(space_t *s, uint32_t va, kmem_need_t *need)
 	return err != MS_NEED || mn.task != s->id || have_named(s, &mn, need);
 }
 
+/* The receiver's side of a map is gathered by kpf_have_for_map (its node
+ * table, room for a record, its page table); the record the map finds
+ * at the destination, to widen or replace, may be in a node page its
+ * kpager took back, and the map would fail for want of memory. */
+bool space_split_have_dest(space_t *s, uint32_t va, kmem_need_t *need)
+{
+	uint32_t slot = va >> 22;
+
+	if (!s->ms_away || s->sigma0 || va >= USER_LIMIT || table_away(s, slot))
+		return true;            /* an away table is kpf_have_for_map's */
+	const uint32_t *t = s->node_table[slot];
+	uint32_t ref = t ? t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] : 0;
+	if (ref && space_split_page_away(s, MS_REF_PAGE(ref)))
+		return kpf_have(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, MS_REF_PAGE(ref)), need);
+	return true;
+}
+
 bool space_split_have_for_unmap(space_t *s, fpage_t fp, kmem_need_t *need)
 {
 	if (!s->ms_away || fpage_is_nil(fp) || iofpage_is(fp) || fpage_size_log2(fp) < PAGE_SHIFT)

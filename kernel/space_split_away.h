@@ -56,6 +56,10 @@ bool space_split_have_source(space_t *s, uint32_t va, struct kmem_need *need);
  * records in fp present?  False: *need names the first one away. */
 bool space_split_have_for_unmap(space_t *s, fpage_t fp, struct kmem_need *need);
 
+/* A map to s's page va: is the node page of the record there (which the
+ * map widens or replaces) present?  False: *need names it. */
+bool space_split_have_dest(space_t *s, uint32_t va, struct kmem_need *need);
+
 /* Is node page n of s one its kpager took back (the self-check)? */
 bool space_split_page_away(space_t *s, uint32_t n);
 
@@ -112,6 +116,13 @@ static inline bool space_split_have_source(space_t *s, uint32_t va, struct kmem_
 static inline bool space_split_have_for_unmap(space_t *s, fpage_t fp, struct kmem_need *need)
 {
 	(void)s; (void)fp; (void)need;
+	return true;
+}
+static inline bool space_split_have_dest(space_t *s, uint32_t va, struct kmem_need *need)
+{
+	(void)s;
+	(void)va;
+	(void)need;
 	return true;
 }
 #endif
