@@ -24,6 +24,7 @@
 #include <kernel/frame.h>
 #include <kernel/kmem_account.h>
 #include <kernel/iofpage.h>
+#include <kernel/kmem_sigma0_cid.h>
 
 #define SC_USER_PDES 768u                           /* page-directory slots below 3 GB */
 #define SC_NODE_PDES (SC_USER_PDES + IO_NODE_PDES)  /* node tables: user, then ports */
@@ -31,11 +32,11 @@
 /* The frame table's kind of a free frame of sigma0's store, and the
  * content identifier of its slot n (kernel/kmem_sigma0.c). */
 #define SC_STORE_KIND KMEM_KINDS
-#define SC_STORE_CID(n) (LENT_CID_WINDOW_END + ((uint32_t)(n) << PAGE_SHIFT))
+#define SC_STORE_CID(n) KMEM_SIGMA0_STORE_CID(n)
 /* The same for a task's reserve of frames lent ahead (kernel/kmem_ahead.c):
- * its n-th unbound frame, at the same slots, under the task's own id. */
+ * its n-th unbound frame, at slots past the window, under the task's own id. */
 #define SC_AHEAD_KIND (KMEM_KINDS + 1)
-#define SC_AHEAD_CID(n) SC_STORE_CID(n)
+#define SC_AHEAD_CID(n) (LENT_CID_WINDOW_END + ((uint32_t)(n) << PAGE_SHIFT))
 
 /* Where a kernel page of a task is. */
 enum sc_source { SC_SRC_BAD, SC_SRC_LENT, SC_SRC_POOL, SC_SRC_RESERVE, SC_SOURCES };

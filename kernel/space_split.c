@@ -19,6 +19,7 @@
 #include <kernel/frame.h>
 #include <kernel/kpf.h>
 #include <kernel/kmem_sigma0.h>
+#include <kernel/kmem_sigma0_cid.h>
 #include <kernel/preempt.h>
 #include <kernel/space_split_away.h>
 #include <kernel/string.h>
@@ -68,9 +69,11 @@ ms_space_t *ms_space(uint32_t id)
 
 /* Node page n of s if it is in the index, else NULL. */
 /* sigma0's node pages may run on past their range, through the TCB
- * and UTCB ranges (sigma0 has one thread, whose pages are boot's), up
- * to the end of the window. */
-#define SIGMA0_CID_PAGES ((LENT_CID_WINDOW_END - LENT_CID_MAP_BASE) >> PAGE_SHIFT)
+ * and UTCB ranges (sigma0 has one thread, whose pages are boot's) and
+ * past the window, for every page its database may have
+ * (kernel/kmem_sigma0_cid.h). */
+#define SIGMA0_CID_PAGES KMEM_SIGMA0_MAP_PAGES
+_Static_assert(SIGMA0_CID_PAGES > MS_MAX_PAGES, "every node page of sigma0's has a CID");
 
 /* Is s's node page n one the frame table may know (lent at its CID: a
  * kpager's, or a page of sigma0's store)? */
