@@ -121,10 +121,11 @@ bool sc_pde(const uint32_t *pdir, uint32_t slot, uint32_t *pt);
  * rules check them; NULL if space is no live task's record or the table
  * is none. */
 #ifdef LENT_MAPDB_SPLIT
-/* MAPDB=split: node page n of the task whose record is space, and its
- * record at va (by the database's lookup); NULL if none. */
+/* MAPDB=split: node page n of the task whose record is space (n below
+ * the pages its database made, present); NULL if none.  The rules find a
+ * record at va as the database's lookup does, through the node table
+ * and this page. */
 const void *sc_node_page(const void *space, uint32_t n);
-const mapnode_t *sc_record(const void *space, uint32_t va);
 /* Is its node page n one its kpager took back? */
 bool sc_node_page_away(const void *space, uint32_t n);
 /* Page i of the index of its node pages that are not lent (i = 0: the
