@@ -12,6 +12,9 @@
  * than faults on it.  Every walk is bounded by counts checked before.
  */
 #include <kernel/selfcheck_space.h>
+#ifdef LENT_MAPDB_SPLIT
+#include <kernel/selfcheck_record.h>
+#endif
 #include <arch/arch.h>
 #ifdef LENT_MAPDB_SPLIT
 #include <arch/cachemode.h>
@@ -231,6 +234,26 @@ static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
 	(void)e; (void)v; (void)len; (void)nodes; (void)f;
 	return 0;
 }
+
+/* The node page a walk over v's tables read last. */
+typedef struct sc_page_seen {
+	uint32_t n;
+	const ms_ent_t *page;
+} sc_page_seen_t;
+
+/* The record v's table entry ref names at va, as the database's lookup
+ * finds it (kernel/selfcheck_record.h); the page is asked of the hook
+ * once for a run of entries naming one page (sigma0's roots fill their
+ * pages in address order). */
+static const mapnode_t *record_of(const sc_space_t *v, uint32_t ref, uint32_t va,
+				  sc_page_seen_t *seen)
+{
+	if (MS_REF_PAGE(ref) != seen->n) {
+		seen->n = MS_REF_PAGE(ref);
+		seen->page = sc_node_page(v->self, seen->n);
+	}
+	return (const mapnode_t *)sc_ref_record(seen->page, ref, va);
+}
 #else
 /* One node in v's slot for va: where it is, what it names, its links.
  * Its frame's entry into *frp (NULL: none, or a port). */
@@ -353,6 +376,9 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			    uint32_t *nodes, sc_fault_t *f)
 {
 	uint32_t pt, r;
+#ifdef LENT_MAPDB_SPLIT
+	sc_page_seen_t seen = { .n = ~0u };
+#endif
 
 	for (uint32_t i = 0; i < SC_NODE_PDES; i++) {
 		const mapslot_t *nt = v->node_table[i];
@@ -374,7 +400,8 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			 * its kpager edited) is nothing mapped: the database
 			 * counts an entry only where it names a record of that
 			 * address (docs/mapdb-split.md, "Import node table"). */
-			const mapnode_t *n = nt && nt[j] ? sc_record(v->self, i << 22 | j << 12) : NULL;
+			const mapnode_t *n = nt && nt[j] ? record_of(v, nt[j], i << 22 | j << 12, &seen) :
+					     NULL;
 #else
 			const mapnode_t *n = nt ? nt[j] : NULL;
 #endif

@@ -14,6 +14,7 @@
  * changes after boot.
  */
 #include <kernel/sigma0_roots.h>
+#include <kernel/sigma0_roots_size.h>
 #include <kernel/space.h>
 #include <kernel/mapdb.h>
 #include <kernel/kmem.h>
@@ -27,12 +28,12 @@
  * for its first sender part (kernel/mapsplit.h); the pages are found
  * through an index of two levels (kernel/space_split.c). */
 #define NODES_PER_PAGE ((MS_ENTS - 1) / 2)
-#define INDEX_PAGES(pages) (1u + ((pages) + 1023u) / 1024u)
+#define INDEXED true
 #else
 /* Mapping nodes per KMEM_MAP page: each page gives one node's room to
  * the link that chains the space's node pages (kernel/space_nodes.c). */
 #define NODES_PER_PAGE (PAGE_SIZE / sizeof(mapnode_t) - 1)
-#define INDEX_PAGES(pages) 0u
+#define INDEXED false
 #endif
 
 static uint32_t reserve_phys, reserve_bytes;
@@ -57,8 +58,8 @@ uint32_t sigma0_roots_reserve(mem_map_t *m)
 {
 	uint32_t frames = 0, regions = 0, last_region = ~0u;
 
-	/* An upper bound: the reserve and the pool, carved from this RAM
-	 * next, will need no roots. */
+	/* The reserve, carved from this RAM next, needs no roots; the pool
+	 * and the resident reserve carved after it are counted still. */
 	for (uint32_t pa = PAGE_SIZE; pa < frames_end(); pa += PAGE_SIZE) {
 		if (!boot_root_frame(pa))
 			continue;
@@ -68,10 +69,7 @@ uint32_t sigma0_roots_reserve(mem_map_t *m)
 			last_region = pa >> 22;
 		}
 	}
-	/* Per 4 MB region a page table and a node table; the nodes; and
-	 * one more node page, as node pages are not shared out exactly. */
-	uint32_t node_pages = (uint32_t)((frames + NODES_PER_PAGE - 1) / NODES_PER_PAGE);
-	uint32_t pages = 2 * regions + node_pages + INDEX_PAGES(node_pages) + 1;
+	uint32_t pages = sigma0_roots_pages(frames, regions, NODES_PER_PAGE, INDEXED);
 	reserve_bytes = pages * PAGE_SIZE;
 	reserve_phys = (uint32_t)memmap_alloc(m, reserve_bytes, PAGE_SIZE, PHYSMAP_LIMIT, MEM_KERNEL);
 	if (!reserve_phys)

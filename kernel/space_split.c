@@ -19,6 +19,7 @@
 #include <kernel/frame.h>
 #include <kernel/kpf.h>
 #include <kernel/kmem_sigma0.h>
+#include <kernel/kmem_sigma0_cid.h>
 #include <kernel/preempt.h>
 #include <kernel/space_split_away.h>
 #include <kernel/string.h>
@@ -68,9 +69,11 @@ ms_space_t *ms_space(uint32_t id)
 
 /* Node page n of s if it is in the index, else NULL. */
 /* sigma0's node pages may run on past their range, through the TCB
- * and UTCB ranges (sigma0 has one thread, whose pages are boot's), up
- * to the end of the window. */
-#define SIGMA0_CID_PAGES ((LENT_CID_WINDOW_END - LENT_CID_MAP_BASE) >> PAGE_SHIFT)
+ * and UTCB ranges (sigma0 has one thread, whose pages are boot's) and
+ * past the window, for every page its database may have
+ * (kernel/kmem_sigma0_cid.h). */
+#define SIGMA0_CID_PAGES KMEM_SIGMA0_MAP_PAGES
+_Static_assert(SIGMA0_CID_PAGES > MS_MAX_PAGES, "every node page of sigma0's has a CID");
 
 /* Is s's node page n one the frame table may know (lent at its CID: a
  * kpager's, or a page of sigma0's store)? */
@@ -282,6 +285,11 @@ bool space_have_for_send(space_t *from, kmem_need_t *need)
 	return kpf_have(from, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, from->node_page_count), need);
 }
 
+/* Every record of s's present node pages that its table names (a table
+ * taken back may come back naming another).  KmemControl STATS and the
+ * self-check ask it: 1.5 million entries for sigma0 at 3 GB, so the
+ * page's number (what ms_ref_of reads from the header) is read once a
+ * page and the tables straight from the record. */
 uint32_t space_mapped_pages(space_t *s)
 {
 	uint32_t count = 0;
@@ -289,12 +297,17 @@ uint32_t space_mapped_pages(space_t *s)
 	for (uint32_t n = 0; n < s->ms.pages; n++) {
 		const ms_ent_t *page = ms_page(&s->ms, n);
 
-		for (uint32_t k = 1; page && k < MS_ENTS; k++) {
+		if (!page)
+			continue;
+		uint32_t own = ((const ms_hdr_t *)page)->page;
+		for (uint32_t k = 1; k < MS_ENTS; k++) {
 			const ms_ent_t *e = &page[k];
-			const uint32_t *t = e->kind == MS_REC ? ms_table(&s->ms, e->vaddr >> 22) : NULL;
-			/* Only where its table names it (a table taken back
-			 * may come back naming another). */
-			count += t && t[(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] == ms_ref_of(e);
+			uint32_t slot = e->vaddr >> 22;
+
+			if (e->kind != MS_REC || slot >= SPACE_NODE_PDES || !s->node_table[slot])
+				continue;
+			count += s->node_table[slot][(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] ==
+				 MS_REF(own, k);
 		}
 	}
 	return count;
