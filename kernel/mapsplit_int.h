@@ -26,8 +26,24 @@ static inline uint64_t ms_gen_take(void)
 	return ms_gen_next++;
 }
 
-/* The entry at ref in s; NULL when ref is none or its page is absent. */
-ms_ent_t *ms_ent(ms_space_t *s, uint32_t ref);
+/* Node page n of s (ms_page), the one found last without a call. */
+static inline ms_ent_t *ms_page_at(ms_space_t *s, uint32_t n)
+{
+	return s->seen[0] && s->seen_n[0] == n ? s->seen[0] : ms_page(s, n);
+}
+
+/* The entry at ref in s; NULL when ref is none or its page is absent.
+ * Inline: every hop of every walk asks it. */
+static inline ms_ent_t *ms_ent(ms_space_t *s, uint32_t ref)
+{
+	uint32_t k = MS_REF_ENT(ref);
+	ms_ent_t *page;
+
+	if (!s || k == 0 || k >= MS_ENTS || MS_REF_PAGE(ref) >= s->pages)
+		return NULL;
+	page = ms_page_at(s, MS_REF_PAGE(ref));
+	return page ? &page[k] : NULL;
+}
 ms_ent_t *ms_alloc(ms_space_t *s);                 /* NULL: no free entry */
 void ms_free(ms_space_t *s, ms_ent_t *e);
 uint32_t ms_free_count(ms_space_t *s);
