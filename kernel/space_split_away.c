@@ -127,11 +127,8 @@ bool space_split_page_away(space_t *s, uint32_t n)
 	return !s->sigma0 && n < s->ms.pages && !ms_page(&s->ms, n);
 }
 
-bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid)
+bool space_split_away_at(space_t *s, unsigned kind, uint32_t cid)
 {
-	/* Nothing of s is away: every kernel page fault but a take-back's. */
-	if (!s->ms_away)
-		return false;
 	if (kind == KMEM_MAP)
 		return space_split_page_away(s, map_index(cid));
 	return kind == KMEM_NT && table_away(s, nt_slot(cid));
