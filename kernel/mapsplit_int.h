@@ -26,6 +26,26 @@ static inline uint64_t ms_gen_take(void)
 	return ms_gen_next++;
 }
 
+/* For the ms_page() hook: page n, found at seen[i] (i = MS_SEEN - 1 for
+ * one it looked up), becomes the newest; the ones before it move down. */
+static inline void ms_seen_put(ms_space_t *s, unsigned i, ms_ent_t *page, uint32_t n)
+{
+	for (; i > 0; i--) {
+		s->seen[i] = s->seen[i - 1];
+		s->seen_n[i] = s->seen_n[i - 1];
+	}
+	s->seen[0] = page;
+	s->seen_n[0] = (uint16_t)n;
+}
+
+/* Page n of s goes: the hook forgets it first. */
+static inline void ms_seen_forget(ms_space_t *s, uint32_t n)
+{
+	for (unsigned i = 0; i < MS_SEEN; i++)
+		if (s->seen[i] && s->seen_n[i] == n)
+			s->seen[i] = NULL;
+}
+
 /* Node page n of s (ms_page), the one found last without a call. */
 static inline ms_ent_t *ms_page_at(ms_space_t *s, uint32_t n)
 {

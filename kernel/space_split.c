@@ -107,21 +107,13 @@ ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 			return NULL;
 		i = MS_SEEN - 1;
 	}
-	/* Newest first: the ones before it move down one. */
-	for (; i > 0; i--) {
-		m->seen[i] = m->seen[i - 1];
-		m->seen_n[i] = m->seen_n[i - 1];
-	}
-	m->seen[0] = page;
-	m->seen_n[0] = (uint16_t)n;
+	ms_seen_put(m, i, page, n);
 	return page;
 }
 
 void space_split_page_forget(space_t *s, uint32_t n)
 {
-	for (unsigned i = 0; i < MS_SEEN; i++)
-		if (s->ms.seen[i] && s->ms.seen_n[i] == n)
-			s->ms.seen[i] = NULL;
+	ms_seen_forget(&s->ms, n);
 }
 
 uint32_t *ms_table(ms_space_t *m, uint32_t slot)

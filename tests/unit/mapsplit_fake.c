@@ -59,20 +59,8 @@ ms_ent_t *ms_page(ms_space_t *s, uint32_t n)
 		return NULL;
 	while (i < MS_SEEN - 1 && !(s->seen[i] && s->seen_n[i] == n))
 		i++;
-	for (; i > 0; i--) {
-		s->seen[i] = s->seen[i - 1];
-		s->seen_n[i] = s->seen_n[i - 1];
-	}
-	s->seen[0] = page;
-	s->seen_n[0] = (uint16_t)n;
+	ms_seen_put(s, i, page, n);
 	return page;
-}
-
-static void page_forget(msk_task_t *t, uint32_t n)
-{
-	for (unsigned i = 0; i < MS_SEEN; i++)
-		if (t->ms.seen[i] && t->ms.seen_n[i] == n)
-			t->ms.seen[i] = NULL;
 }
 
 uint32_t *ms_table(ms_space_t *s, uint32_t slot)
@@ -260,7 +248,7 @@ bool msk_export_page(unsigned ti, uint32_t n)
 	if (t->exports[n]++)
 		memcpy(t->old[n], t->store[n], PAGE_SIZE);   /* what a replay gives back */
 	memcpy(t->store[n], t->pg[n], PAGE_SIZE);
-	page_forget(t, n);
+	ms_seen_forget(&t->ms, n);
 	free(t->pg[n]);
 	t->pg[n] = NULL;
 	t->stored[n] = true;
