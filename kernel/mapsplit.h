@@ -36,6 +36,7 @@
 #define MS_MAGIC       0x3153534Cu /* "LSS1" read as little-endian bytes */
 #define MS_VERSION     1u
 #define MS_DEAD        2u         /* edges revoked across an absent receiver, kept */
+#define MS_SEEN        3u         /* node pages a task keeps found (ms_space_t.seen) */
 
 /* A local reference: node page n, entry k (1..MS_ENTS-1); 0 is none. */
 #define MS_REF(n, k)   ((uint32_t)(n) << 7 | (uint32_t)(k))
@@ -126,6 +127,14 @@ typedef struct ms_space {
 	 * once, none of its parts below floor attaches again. */
 	struct ms_dead { uint32_t task, va, gen; } dead[MS_DEAD];
 	uint64_t floor;
+	/* The node pages the ms_page() hook found last, newest first, with
+	 * their indices (below MS_MAX_PAGES): the database reads seen[0]
+	 * without calling the hook (ms_page_at, mapsplit_int.h).  Only the
+	 * hook writes them, and it forgets a page before it goes (the
+	 * kernel's space_split_page_forget); NULL where it keeps none (the
+	 * host tests' fake). */
+	ms_ent_t *seen[MS_SEEN];
+	uint16_t seen_n[MS_SEEN];
 } ms_space_t;
 
 /* ---- hooks (kernel/space_*.c or tests/unit/mapsplit_fake.c) ---- */

@@ -55,9 +55,6 @@ struct space {
 	void ***ms_index;                  /* node pages not lent (pool, boot
 	                                    * reserve): 1024 leaves of 1024 */
 	struct space *pool_next;           /* spaces from the pool, by id */
-	void *ms_seen[2];                  /* the node pages found last, newest
-	                                    * first (space_split_page_forget) */
-	uint32_t ms_seen_n[2];             /* and their indices */
 	uint32_t ms_reap;                  /* task death: where the last pass
 	                                    * got to (ms_task_delete_part) */
 	uint16_t ms_nt_away[SPACE_NT_AWAY]; /* slot + 1 of each node table its

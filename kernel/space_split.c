@@ -92,12 +92,13 @@ static bool found_by_cid(const space_t *s, uint32_t n)
 ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 {
 	space_t *s = space_of_ms(m);
-	void *page;
+	ms_ent_t *page = NULL;
+	unsigned i = 0;
 
-	if (s->ms_seen[0] && s->ms_seen_n[0] == n)
-		return s->ms_seen[0];
-	if (s->ms_seen[1] && s->ms_seen_n[1] == n) {
-		page = s->ms_seen[1];
+	while (i < MS_SEEN && !(m->seen[i] && m->seen_n[i] == n))
+		i++;
+	if (i < MS_SEEN) {
+		page = m->seen[i];
 	} else {
 		page = index_get(s, n);
 		if (!page && found_by_cid(s, n)) {
@@ -107,19 +108,15 @@ ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 		}
 		if (!page)
 			return NULL;
+		i = MS_SEEN - 1;
 	}
-	s->ms_seen[1] = s->ms_seen[0];
-	s->ms_seen_n[1] = s->ms_seen_n[0];
-	s->ms_seen[0] = page;
-	s->ms_seen_n[0] = n;
+	ms_seen_put(m, i, page, n);
 	return page;
 }
 
 void space_split_page_forget(space_t *s, uint32_t n)
 {
-	for (unsigned i = 0; i < 2; i++)
-		if (s->ms_seen[i] && s->ms_seen_n[i] == n)
-			s->ms_seen[i] = NULL;
+	ms_seen_forget(&s->ms, n);
 }
 
 uint32_t *ms_table(ms_space_t *m, uint32_t slot)
@@ -324,16 +321,52 @@ static inline bool slot_empty(const space_t *s, uint32_t va)
 	return !t || !t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)];
 }
 
+/* The record mapdb_lookup() found last: a map that follows (space_map_fpage
+ * looks its source up first) takes it from here, without a second lookup,
+ * while nothing in the database changed since (ms_changes: no entry made
+ * or freed, no list changed, no page or table gone or back). */
+static struct {
+	const space_t *s;
+	uint32_t va;
+	uint64_t changes;
+	ms_ent_t *rec;
+} looked;
+
 mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr)
 {
-	ms_need_t need;
-
 	if (slot_empty(s, vaddr))
 		return NULL;
-	ms_ent_t *r = ms_lookup(msp(s), vaddr & PAGE_MASK, &need);
+	/* ms_find, inline: the node table's entry names a record of that
+	 * very address (a page or table away: nothing found here). */
+	uint32_t va = vaddr & PAGE_MASK;
+	ms_ent_t *r = ms_ent(msp(s), s->node_table[va >> 22][(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)]);
 	/* A record a take-back left unresolved has no frame until a fault
 	 * resolves it (kernel/space_split_away.c). */
-	return r && (r->flags & MS_F_RESOLVED) ? (mapnode_t *)r : NULL;
+	if (!r || r->kind != MS_REC || r->vaddr != va || !(r->flags & MS_F_RESOLVED))
+		return NULL;
+	looked.s = s;
+	looked.va = va;
+	looked.changes = ms_changes;
+	looked.rec = r;
+	return (mapnode_t *)r;
+}
+
+/* ms_find() of a map's source, from mapdb_lookup()'s last answer where
+ * that still holds. */
+static int source_find(space_t *s, uint32_t va, ms_ent_t **src, ms_need_t *need)
+{
+	if (looked.s == s && looked.va == va && looked.changes == ms_changes) {
+		*src = looked.rec;
+		return MS_OK;
+	}
+	return ms_find(&s->ms, va, src, need);
+}
+
+/* Is there a page table for va in s (so space_pte_prepare has nothing
+ * to gather)? */
+static inline bool pte_table_there(const space_t *s, uint32_t va)
+{
+	return va < USER_LIMIT && s->pdir && arch_pde_table(s->pdir, va);
 }
 
 /* The key of parts' seals (kernel/mapsplit_io.c): made at the first
@@ -385,13 +418,14 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	/* Each end is looked up once, here, and handed to the database:
 	 * nothing below moves or frees an entry before it acts (node pages
 	 * only come, and empty ones go in trim_all, at the end). */
-	if (ms_find(fs, fvaddr, &src, &need) != MS_OK || !(rights & src->rights & MS_RIGHTS))
+	if (source_find(from, fvaddr, &src, &need) != MS_OK || !(rights & src->rights & MS_RIGHTS))
 		return MAPDB_OK;            /* nothing to send: silently nothing */
 	/* The callers checked tvaddr is in to's window (space_map_page,
 	 * map_port): no second check, only where it lies. */
 	if (tvaddr >= USER_LIMIT && !io_va_is(tvaddr))
 		return MAPDB_OK;
-	if (!table_make(to, tvaddr) || space_pte_prepare(to, tvaddr) != 0)
+	if (!table_make(to, tvaddr) ||
+	    (!pte_table_there(to, tvaddr) && space_pte_prepare(to, tvaddr) != 0))
 		return MAPDB_NOMEM;
 	if (ms_find(ts, tvaddr, &old, &need) == MS_NEED)
 		return MAPDB_NOMEM;

@@ -127,7 +127,7 @@ bool space_split_page_away(space_t *s, uint32_t n)
 	return !s->sigma0 && n < s->ms.pages && !ms_page(&s->ms, n);
 }
 
-bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid)
+bool space_split_away_at(space_t *s, unsigned kind, uint32_t cid)
 {
 	if (kind == KMEM_MAP)
 		return space_split_page_away(s, map_index(cid));

@@ -34,7 +34,12 @@ bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa);
  * (0, or why it is refused), and once the frame is lent at cid, convert
  * it, or with refused, an empty page or table of that index written
  * into it (cannot fail). */
-bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid);
+bool space_split_away_at(space_t *s, unsigned kind, uint32_t cid);
+static inline bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid)
+{
+	/* Nothing of s is away: every kernel page fault but a take-back's. */
+	return s->ms_away && space_split_away_at(s, kind, cid);
+}
 uint32_t space_split_import_check(space_t *s, unsigned kind, uint32_t cid, uint32_t pa);
 void space_split_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa, bool refused);
 

@@ -55,9 +55,21 @@ ms_space_t *ms_space(uint32_t id)
 	return NULL;
 }
 
+/* As the kernel's hook (kernel/space_split.c): the pages found last are
+ * kept in s->seen, newest first, and read by the database without a
+ * call (ms_page_at); a page that goes is forgotten first (page_forget),
+ * or the database would use it after it was freed (ASan). */
 ms_ent_t *ms_page(ms_space_t *s, uint32_t n)
 {
-	return n < MSK_MAXPAGES ? msk_of(s)->pg[n] : NULL;
+	ms_ent_t *page = n < MSK_MAXPAGES ? msk_of(s)->pg[n] : NULL;
+	unsigned i = 0;
+
+	if (!page)
+		return NULL;
+	while (i < MS_SEEN - 1 && !(s->seen[i] && s->seen_n[i] == n))
+		i++;
+	ms_seen_put(s, i, page, n);
+	return page;
 }
 
 uint32_t *ms_table(ms_space_t *s, uint32_t slot)
@@ -257,6 +269,7 @@ bool msk_export_page(unsigned ti, uint32_t n)
 	if (t->exports[n]++)
 		memcpy(t->old[n], t->store[n], PAGE_SIZE);   /* what a replay gives back */
 	memcpy(t->store[n], t->pg[n], PAGE_SIZE);
+	ms_seen_forget(&t->ms, n);
 	free(t->pg[n]);
 	t->pg[n] = NULL;
 	t->stored[n] = true;
