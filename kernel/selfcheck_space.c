@@ -15,6 +15,7 @@
 #ifdef LENT_MAPDB_SPLIT
 #include <kernel/selfcheck_record.h>
 #endif
+#include <kernel/sigma0_high.h>
 #include <arch/arch.h>
 #ifdef LENT_MAPDB_SPLIT
 #include <arch/cachemode.h>
@@ -162,6 +163,12 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 		    !held(e, v, v->node_table[i], ~0u, KMEM_NT, lent_cid_nt(i << 22), u))
 			return fail(f, LENT_SC_KPAGE, lent_cid_nt(i << 22));
 #ifdef LENT_MAPDB_SPLIT
+	/* sigma0's node tables of its keys from 3 GB up (kernel/sigma0_high.h);
+	 * their records are no pages of its space, and no slot walk sees them. */
+	for (uint32_t i = 0; v->high_tables && i < S0_HIGH_SLOTS; i++)
+		if (v->high_tables[i] && !held(e, v, v->high_tables[i], ~0u, KMEM_NT,
+					       lent_cid_nt((S0_HIGH_SLOT + i) << 22), u))
+			return fail(f, LENT_SC_KPAGE, lent_cid_nt((S0_HIGH_SLOT + i) << 22));
 	/* Node pages: page n at n's content identifier (or the pool's or
 	 * the boot reserve's, then in the index, whose pages count too). */
 	uint32_t len = v->node_page_count;

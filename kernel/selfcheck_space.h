@@ -66,6 +66,11 @@ typedef struct sc_space {
 	const uint32_t *tcb_lent_map;           /* SC_TCB_PAGES bits */
 	uint32_t tcb_pool;
 	uint32_t ahead;                         /* unbound frames lent ahead */
+#ifdef LENT_MAPDB_SPLIT
+	/* sigma0's node tables of its keys from 3 GB up (S0_HIGH_SLOTS,
+	 * kernel/sigma0_high.h); NULL for every other task. */
+	const mapslot_t *const *high_tables;
+#endif
 } sc_space_t;
 
 /* What is the same for every task. */

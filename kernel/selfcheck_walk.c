@@ -112,6 +112,9 @@ static void view_of(space_t *s, sc_space_t *v, const uint32_t *tcb_map, uint32_t
 		.ahead = s->ahead,
 	};
 	v->dying = space_dying(s->id);
+#ifdef LENT_MAPDB_SPLIT
+	v->high_tables = (const mapslot_t *const *)space_split_high_tables_of(s);
+#endif
 	if (!fpage_is_nil(s->kip_area)) {
 		v->kip_base = fpage_base(s->kip_area);
 		v->kip_size = fpage_size(s->kip_area);

@@ -13,12 +13,12 @@
  */
 #include <kernel/sigma0_roots_size.h>
 
-/* Per 4 MB region a page table and a node table; the nodes; the index
+/* Per 4 MB region a page table (none for a keyed one) and a node table; the nodes; the index
  * of their pages; one more node page, as node pages are not shared out
  * exactly.  The reserve's frames need no roots, nor does a 4 MB region
  * wholly inside it: a run of p pages holds at least (p + 1) / 1024 - 1
  * aligned 4 MB regions, wherever it starts. */
-uint32_t sigma0_roots_need(uint32_t frames, uint32_t regions, uint32_t pages,
+uint32_t sigma0_roots_need(uint32_t frames, uint32_t regions, uint32_t keyed, uint32_t pages,
 			   uint32_t per_page, bool indexed)
 {
 	uint32_t whole = (pages + 1) / 1024u, node_pages;
@@ -27,22 +27,22 @@ uint32_t sigma0_roots_need(uint32_t frames, uint32_t regions, uint32_t pages,
 	regions = regions > whole ? regions - whole : 0;
 	frames = frames > pages ? frames - pages : 0;
 	node_pages = (frames + per_page - 1) / per_page;
-	return 2 * regions + node_pages + (indexed ? 1u + (node_pages + 1023u) / 1024u : 0) + 1;
+	return 2 * regions - keyed + node_pages + (indexed ? 1u + (node_pages + 1023u) / 1024u : 0) + 1;
 }
 
 /* What the roots need less the reserve's own size falls as the reserve
  * grows (each page of it takes a frame off the count), so a binary
  * search between nothing and the need of all RAM finds the smallest
  * size that holds what it leaves. */
-uint32_t sigma0_roots_pages(uint32_t frames, uint32_t regions, uint32_t per_page,
-			    bool indexed)
+uint32_t sigma0_roots_pages(uint32_t frames, uint32_t regions, uint32_t keyed,
+			    uint32_t per_page, bool indexed)
 {
-	uint32_t lo = 0, hi = sigma0_roots_need(frames, regions, 0, per_page, indexed);
+	uint32_t lo = 0, hi = sigma0_roots_need(frames, regions, keyed, 0, per_page, indexed);
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (sigma0_roots_need(frames, regions, mid, per_page, indexed) <= mid)
+		if (sigma0_roots_need(frames, regions, keyed, mid, per_page, indexed) <= mid)
 			hi = mid;
 		else
 			lo = mid + 1;

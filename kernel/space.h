@@ -131,6 +131,9 @@ space_t *space_split_space(ms_space_t *m);
 bool space_nodes_free(space_t *s, bool may_stop);
 /* Pages mapped in s: its records. */
 uint32_t space_mapped_pages(space_t *s);
+/* sigma0's node tables of its keys from 3 GB up (S0_HIGH_SLOTS of them,
+ * kernel/sigma0_high.h); NULL for any other space. */
+mapslot_t *const *space_split_high_tables_of(const space_t *s);
 #else
 static inline bool space_have_for_send(space_t *from, struct kmem_need *need)
 {

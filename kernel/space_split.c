@@ -26,6 +26,7 @@
 #include <arch/arch.h>
 
 static space_t *pool_spaces;    /* spaces whose record is the pool's */
+mapslot_t *space_split_high_tables[S0_HIGH_SLOTS];
 
 space_t *space_split_space(ms_space_t *m)
 {
@@ -119,9 +120,16 @@ void space_split_page_forget(space_t *s, uint32_t n)
 	ms_seen_forget(&s->ms, n);
 }
 
+mapslot_t *const *space_split_high_tables_of(const space_t *s)
+{
+	return s->sigma0 ? space_split_high_tables : NULL;
+}
+
 uint32_t *ms_table(ms_space_t *m, uint32_t slot)
 {
-	return slot < SPACE_NODE_PDES ? space_of_ms(m)->node_table[slot] : NULL;
+	mapslot_t **t = table_slot(space_of_ms(m), slot);
+
+	return t ? *t : NULL;
 }
 
 /* Does the area (an fpage, so aligned to its size) hold the page at va
@@ -148,17 +156,21 @@ bool ms_va_ok(const ms_space_t *m, uint32_t va)
 	space_t *s = space_of_ms(m);
 
 	if (va >= USER_LIMIT)
-		return io_va_is(va);
+		return io_va_is(va) || (m->sigma0 && s0_high_key_is(va));
 	if (va & ~PAGE_MASK)
 		return space_is_user_range(s, va, PAGE_SIZE);
 	return !area_has_page(s->kip_area, va) && !area_has_page(s->utcb_area, va);
 }
 
+/* A key of sigma0's for a frame from 3 GB up is no page: it has no
+ * translation to set, clear or narrow (kernel/sigma0_high.h). */
 void ms_pte_set(ms_space_t *m, uint32_t va, uint32_t phys, uint32_t rights, uint32_t type)
 {
 	space_t *s = space_of_ms(m);
 
 	/* The page table was taken first (space_pte_prepare): cannot fail. */
+	if (s0_high_key_is(va))
+		return;
 	(void)space_pte_set(s, va, phys, rights);
 	/* The record's memory type is the translation's (MemoryControl);
 	 * without one anywhere in s, every entry has the default. */
@@ -178,12 +190,12 @@ bool ms_type_own(const ms_space_t *m)
 
 uint32_t ms_pte_clear(ms_space_t *m, uint32_t va)
 {
-	return space_pte_clear(space_of_ms(m), va);
+	return s0_high_key_is(va) ? 0 : space_pte_clear(space_of_ms(m), va);
 }
 
 uint32_t ms_pte_restrict(ms_space_t *m, uint32_t va, uint32_t rights)
 {
-	return space_pte_restrict(space_of_ms(m), va, rights);
+	return s0_high_key_is(va) ? 0 : space_pte_restrict(space_of_ms(m), va, rights);
 }
 
 void ms_frame_revoking(uint32_t phys)
@@ -260,18 +272,18 @@ static bool room_for(space_t *s, uint32_t entries)
 /* The node table of va's 4 MB slot, made if missing. */
 static bool table_make(space_t *s, uint32_t va)
 {
-	uint32_t slot = va >> 22;
+	mapslot_t **slot = table_slot(s, va >> 22);
 
-	if (slot >= SPACE_NODE_PDES)
+	if (!slot)
 		return false;
-	if (s->node_table[slot])
+	if (*slot)
 		return true;
 	/* kmem_get gives it zeroed: an empty table, with no 4 KB to clear
 	 * again (ms_table_init). */
 	uint32_t *t = kmem_get(s, KMEM_NT, lent_cid_nt(va));
 	if (!t)
 		return false;
-	s->node_table[slot] = t;
+	*slot = t;
 	return true;
 }
 
@@ -301,6 +313,8 @@ uint32_t space_mapped_pages(space_t *s)
 			const ms_ent_t *e = &page[k];
 			uint32_t slot = e->vaddr >> 22;
 
+			/* sigma0's keys (slots from SPACE_NODE_PDES up,
+			 * kernel/sigma0_high.h) map no page. */
 			if (e->kind != MS_REC || slot >= SPACE_NODE_PDES || !s->node_table[slot])
 				continue;
 			count += s->node_table[slot][(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] ==
@@ -314,9 +328,10 @@ uint32_t space_mapped_pages(space_t *s)
 
 /* Is nothing mapped at va in s, by its node table alone?  Walks over a
  * whole address space ask this of every page of every table. */
-static inline bool slot_empty(const space_t *s, uint32_t va)
+static inline bool slot_empty(space_t *s, uint32_t va)
 {
-	const mapslot_t *t = (va >> 22) < SPACE_NODE_PDES ? s->node_table[va >> 22] : NULL;
+	mapslot_t **slot = table_slot(s, va >> 22);
+	const mapslot_t *t = slot ? *slot : NULL;
 
 	return !t || !t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)];
 }
@@ -393,7 +408,7 @@ int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 	ms_need_t need;
 
 	vaddr &= PAGE_MASK;
-	if (!table_make(s, vaddr) || space_pte_prepare(s, vaddr) != 0)
+	if (!table_make(s, vaddr) || (!s0_high_key_is(vaddr) && space_pte_prepare(s, vaddr) != 0))
 		return MAPDB_NOMEM;
 	for (;;) {
 		int err = ms_root(msp(s), vaddr, phys, rights, &need);

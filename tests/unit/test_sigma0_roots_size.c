@@ -43,11 +43,11 @@ START_TEST(smallest_that_holds_what_it_leaves)
 		for (unsigned b = 0; b < 2; b++) {
 			uint32_t per = b ? SPLIT_PER_PAGE : TREE_PER_PAGE;
 			uint32_t r = regions_of(frames[i] + 1);
-			uint32_t p = sigma0_roots_pages(frames[i], r, per, b);
+			uint32_t p = sigma0_roots_pages(frames[i], r, 0, per, b);
 
-			ck_assert_uint_le(sigma0_roots_need(frames[i], r, p, per, b), p);
+			ck_assert_uint_le(sigma0_roots_need(frames[i], r, 0, p, per, b), p);
 			ck_assert_uint_ge(p, 1);
-			ck_assert_uint_gt(sigma0_roots_need(frames[i], r, p - 1, per, b), p - 1);
+			ck_assert_uint_gt(sigma0_roots_need(frames[i], r, 0, p - 1, per, b), p - 1);
 		}
 }
 END_TEST
@@ -61,7 +61,7 @@ START_TEST(holds_wherever_the_run_lies)
 	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		for (unsigned b = 0; b < 2; b++) {
 			uint32_t n = sizes[i], per = b ? SPLIT_PER_PAGE : TREE_PER_PAGE;
-			uint32_t p = sigma0_roots_pages(n - 1, regions_of(n), per, b);
+			uint32_t p = sigma0_roots_pages(n - 1, regions_of(n), 0, per, b);
 
 			for (uint32_t at = 1; at + p <= n; at++)
 				ck_assert_uint_le(exact_need(n, at, p, per, b), p);
@@ -73,16 +73,28 @@ END_TEST
 START_TEST(regions_inside_the_run_need_no_tables)
 {
 	/* 40 MB of RAM, a reserve far larger than a region's roots. */
-	uint32_t need0 = sigma0_roots_need(10239, 10, 0, 1, false);
-	uint32_t need = sigma0_roots_need(10239, 10, 4095, 1, false);
+	uint32_t need0 = sigma0_roots_need(10239, 10, 0, 0, 1, false);
+	uint32_t need = sigma0_roots_need(10239, 10, 0, 4095, 1, false);
 
 	ck_assert_uint_eq(need0, 2 * 10 + 10239 + 1);
 	/* 4095 pages hold at least 3 whole regions wherever they lie. */
 	ck_assert_uint_eq(need, 2 * 7 + (10239 - 4095) + 1);
-	ck_assert_uint_eq(sigma0_roots_need(10239, 10, 2046, 1, false), 2 * 10 + 10239 - 2046 + 1);
-	ck_assert_uint_eq(sigma0_roots_need(10239, 10, 2047, 1, false), 2 * 9 + 10239 - 2047 + 1);
+	ck_assert_uint_eq(sigma0_roots_need(10239, 10, 0, 2046, 1, false), 2 * 10 + 10239 - 2046 + 1);
+	ck_assert_uint_eq(sigma0_roots_need(10239, 10, 0, 2047, 1, false), 2 * 9 + 10239 - 2047 + 1);
 	/* More pages than frames: nothing but the tables of the rest. */
-	ck_assert_uint_eq(sigma0_roots_need(10, 1, 20, 1, true), 2 + 0 + 1 + 0 + 1);
+	ck_assert_uint_eq(sigma0_roots_need(10, 1, 0, 20, 1, true), 2 + 0 + 1 + 0 + 1);
+}
+END_TEST
+
+/* Regions of RAM from 3 GB up are keys: a node table each, no page
+ * table; the smallest reserve shrinks by as much. */
+START_TEST(keyed_regions_need_no_page_table)
+{
+	uint32_t plain = sigma0_roots_need(20480, 20, 0, 1000, 42, true);
+
+	ck_assert_uint_eq(sigma0_roots_need(20480, 20, 5, 1000, 42, true), plain - 5);
+	ck_assert_uint_eq(sigma0_roots_pages(20480, 20, 5, 42, true),
+			  sigma0_roots_pages(20480, 20, 0, 42, true) - 5);
 }
 END_TEST
 
@@ -92,8 +104,8 @@ END_TEST
  * now leaves the roots of what it does not take. */
 START_TEST(three_gb_figures)
 {
-	uint32_t old = sigma0_roots_need(783111, 766, 0, SPLIT_PER_PAGE, true);
-	uint32_t now = sigma0_roots_pages(783111, 766, SPLIT_PER_PAGE, true);
+	uint32_t old = sigma0_roots_need(783111, 766, 0, 0, SPLIT_PER_PAGE, true);
+	uint32_t now = sigma0_roots_pages(783111, 766, 0, SPLIT_PER_PAGE, true);
 
 	ck_assert_uint_eq(old, 20199);
 	ck_assert_uint_lt(now, old - 480);
@@ -113,6 +125,7 @@ int main(void)
 	tcase_add_test(tc, smallest_that_holds_what_it_leaves);
 	tcase_add_test(tc, holds_wherever_the_run_lies);
 	tcase_add_test(tc, regions_inside_the_run_need_no_tables);
+	tcase_add_test(tc, keyed_regions_need_no_page_table);
 	tcase_add_test(tc, three_gb_figures);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

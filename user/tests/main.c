@@ -27,7 +27,7 @@ static const struct test *const groups[] = {
 	io_tests, irq_tests, x2rest_tests,
 	preempt_tests, preempt_fix_tests, preempt_attack_xfer_tests, preempt_attack_space_tests,
 	preempt_attack_map_tests,
-	sigma0_tests, frames_tests, highmem_tests, s0store_tests, split_s0part_tests, s0attack_tests, s0attack_pager_tests,
+	sigma0_tests, frames_tests, highmem_tests, highmem4g_tests, s0store_tests, split_s0part_tests, s0attack_tests, s0attack_pager_tests,
 	kpf_tests, kpf_deadlock_tests, kpf_back_tests,
 	kpf_multi_tests, klend_tests, kpreempt_tests, kpreempt_more_tests, kpreempt_work_tests, kpreempt_io_tests, kpre_tcb_tests, kpre_tcb_edit_tests, kpre_utcb_tests,
 	x2utcb_tests,

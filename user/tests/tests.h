@@ -63,6 +63,7 @@ extern const struct test kpre_map_tests[], kpre_mapover_tests[];
 extern const struct test accessbits_away_tests[];
 extern const struct test x2utcb_tests[];
 extern const struct test highmem_tests[];
+extern const struct test highmem4g_tests[];
 extern const struct test ktask_tests[];
 extern const struct test kpf_multi_tests[], kpf_deadlock_tests[], kpf_back_tests[];
 extern const struct test tasklayout_tests[];
