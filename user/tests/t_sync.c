@@ -19,18 +19,6 @@ int t_until_waiting(L4_ThreadId_t t)
 	return t_until_state(t, L4_SCHEDRESULT_WAITING);
 }
 
-int t_until_waiting_switching(L4_ThreadId_t t)
-{
-	L4_Word_t old, got;
-
-	while ((got = L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old)) != L4_SCHEDRESULT_WAITING) {
-		if (got == L4_SCHEDRESULT_ERROR)
-			return 0;
-		L4_ThreadSwitch(t);
-	}
-	return 1;
-}
-
 void t_until(volatile L4_Word_t *w, L4_Word_t want)
 {
 	while (*w != want)

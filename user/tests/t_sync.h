@@ -12,13 +12,11 @@
 #include "tests.h"
 
 /* t in Schedule's state want (polled, 1 ms asleep between looks); 0 at
- * once if t is gone (Schedule answers error) and want is not that. */
+ * once if t is gone (Schedule answers error) and want is not that.
+ * The sleeps are IPCs: they overwrite MR0-MR2 (load a message after). */
 int t_until_state(L4_ThreadId_t t, L4_Word_t want);
 /* t blocked in a receive (Schedule: waiting). */
 int t_until_waiting(L4_ThreadId_t t);
-/* The same, but the caller never blocks: it gives t its time
- * (ThreadSwitch) until t waits. */
-int t_until_waiting_switching(L4_ThreadId_t t);
 /* *w == want (polled the same way). */
 void t_until(volatile L4_Word_t *w, L4_Word_t want);
 /* *w >= want. */

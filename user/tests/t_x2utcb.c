@@ -305,18 +305,16 @@ static const char *xu_data(L4_ThreadId_t t)
 
 static const char *xu_go_peer(L4_ThreadId_t peer, L4_ThreadId_t c, L4_Word_t op)
 {
-	L4_LoadMR(1, c.raw);
-	L4_LoadMR(2, op);
-	L4_LoadMR(0, L4_MsgTagAddLabel((L4_MsgTag_t){ .X.u = 2 }, XU_GO_LABEL).raw);
 	/* Our kpager in its receive first: a fault of the transfer reaches
 	 * it at once, however late it runs, so the XferTimeout under test
 	 * cannot end the wait before the kpager has the fault (else the
 	 * kpager held the child's next UTCB fault, for its ErrorCode, for
-	 * good).  Main gives it its time and does not block meanwhile: with
-	 * a 1 ms sleep of main here instead, the split build let the
-	 * transfer go through with no UTCB fault, or never end it (not yet
-	 * explained; a kernel defect is suspected). */
-	CHECK(t_until_waiting_switching(xu_kp));
+	 * good).  Waited for before the message is loaded: the wait's
+	 * sleeps are IPCs, which overwrite MR0-MR2. */
+	CHECK(t_until_waiting(xu_kp));
+	L4_LoadMR(1, c.raw);
+	L4_LoadMR(2, op);
+	L4_LoadMR(0, L4_MsgTagAddLabel((L4_MsgTag_t){ .X.u = 2 }, XU_GO_LABEL).raw);
 	CHECK(L4_IpcSucceeded(L4_Send(peer)));
 	return 0;
 }
