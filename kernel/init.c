@@ -9,6 +9,7 @@
 #include <kernel/thread_core.h>
 #include <kernel/kmem_owned.h>
 #include <kernel/sigma0_roots.h>
+#include <kernel/sigma0_high.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/thread.h>
 #include <kernel/sched.h>
@@ -169,12 +170,13 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	if (boot_load_module(&mods[1], &root.ip, &root.mem_low, &root.mem_high, mods, nmods) < 0)
 		panic("cannot load the root task: not an ELF image that fits free memory at its link address");
 
-	/* sigma0 maps RAM idempotently (virtual = physical), so RAM at or
-	 * above the kernel's half has no place in its space: it is nobody's,
-	 * published as reserved.  All RAM below is handed out, above the
-	 * direct map too (the kernel reaches it through arch_frame_map). */
-	if (memmap_reserve_from(&boot_memory, USER_LIMIT) < 0)
-		panic("memory map too fragmented to reserve RAM from %08x", USER_LIMIT);
+	/* sigma0 hands out all RAM below SIGMA0_RAM_END, above the direct
+	 * map too (the kernel reaches it through arch_frame_map): below 3 GB
+	 * at virtual = physical in its space, from there up under keys of
+	 * their own (kernel/sigma0_high.h).  RAM above is nobody's,
+	 * published as reserved. */
+	if (memmap_reserve_from(&boot_memory, SIGMA0_RAM_END) < 0)
+		panic("memory map too fragmented to reserve RAM from %08x", SIGMA0_RAM_END);
 	build_frame_table(ram_top);
 
 	/* sigma0's root mappings over all RAM get a reserve of their own,

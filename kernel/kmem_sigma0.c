@@ -8,12 +8,14 @@
  * frame_find() in expected O(1).  Taking a page moves the top frame from
  * its slot to the content identifier of what it will hold, as if sigma0
  * had lent it there as a kpager; putting one back moves it to the slot
- * above the top.  Slots lie above every kind's range of the window, so no
- * content identifier of sigma0's can meet one.
+ * above the top.  Slots lie above every kind's range of the window and
+ * above every node page sigma0 may have, so no content identifier of
+ * sigma0's can meet one.
  *
  * Single CPU, and the callers hold the kernel: no locking.
  */
 #include <kernel/kmem_sigma0.h>
+#include <kernel/kmem_sigma0_cid.h>
 #include <kernel/kpf.h>
 #include <kernel/space.h>
 #include <kernel/mapdb.h>
@@ -21,9 +23,9 @@
 #include <kernel/string.h>
 #include <arch/arch.h>
 
-/* The n-th free frame's slot.  n counts distinct frames the kernel can
- * address (below 2^18), so slots stay below 0x44000000. */
-#define STORE_CID(n) (LENT_CID_WINDOW_END + ((uint32_t)(n) << PAGE_SHIFT))
+/* The n-th free frame's slot, above every content identifier sigma0's
+ * node pages may have (kernel/kmem_sigma0_cid.h). */
+#define STORE_CID(n) KMEM_SIGMA0_STORE_CID(n)
 /* The frame table's kind of a free frame of the store: not a kind of
  * kernel data, for it holds none. */
 #define STORE_KIND KMEM_KINDS

@@ -389,7 +389,7 @@ uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsi
 	 * one of its index (its task's mappings in it are gone). */
 	uint8_t import[KPF_MAX_PAGES] = { 0 };
 	for (unsigned i = 0; s && i < n; i++)
-		if (!frame_find(task, k->cid[i]) && space_split_is_import(s, k->kinds[i], k->cid[i]))
+		if (space_split_is_import(s, k->kinds[i], k->cid[i]) && !frame_find(task, k->cid[i]))
 			import[i] = space_split_import_check(s, k->kinds[i], k->cid[i],
 							     mapnode_phys(node[i])) ? 2 : 1;
 	/* Act: nothing below can fail.  A page lent at its CID meanwhile (by

@@ -24,6 +24,7 @@
 #define KERNEL_MAPSPLIT_H
 
 #include <kernel/types.h>
+#include <kernel/siphash.h>
 
 #define MS_RIGHTS      7u         /* X.2 rights bits: X=1, W=2, R=4 */
 #define MS_RIGHT_W     2u
@@ -35,6 +36,7 @@
 #define MS_MAGIC       0x3153534Cu /* "LSS1" read as little-endian bytes */
 #define MS_VERSION     1u
 #define MS_DEAD        2u         /* edges revoked across an absent receiver, kept */
+#define MS_SEEN        3u         /* node pages a task keeps found (ms_space_t.seen) */
 
 /* A local reference: node page n, entry k (1..MS_ENTS-1); 0 is none. */
 #define MS_REF(n, k)   ((uint32_t)(n) << 7 | (uint32_t)(k))
@@ -51,6 +53,20 @@ enum ms_kind { MS_FREE = 0, MS_REC = 1, MS_PART = 2, MS_KINDS,
 #define MS_F_RESOLVED  0x02u      /* rec: chain confirmed, phys valid, PTE allowed */
 #define MS_F_ATTACHED  0x04u      /* part: on its owner record's list */
 #define MS_F_LIVE      0x08u      /* part: its child record is resolved through it */
+#define MS_F_TYPECHECK 0x10u      /* rec: imported with a memory type, not yet checked
+                                   * against its parent's (resolve_try) */
+
+/* Byte 3 of a record (`attr`, external; 0 in a part): its memory type
+ * (MemoryControl, X.2 section 5; a number the kernel's hooks give, 0 the
+ * default) and the access bits of translations of it that a take-back
+ * flushed (a page table vacated, a node page or node table exported),
+ * kept until an Unmap reports them (docs/mapdb-split.md, "Access bits
+ * and memory type"). */
+#define MS_ATTR_TYPE   0x07u
+#define MS_ATTR_W      0x08u      /* written */
+#define MS_ATTR_R      0x10u      /* referenced */
+#define MS_ATTR_BITS   (MS_ATTR_R | MS_ATTR_W)
+#define MS_ATTR_SHIFT  2u         /* MS_RIGHT_R/W << 2 = MS_ATTR_R/W */
 
 /*
  * One entry.  Bytes 0-31 are the external form (little-endian, as IA-32
@@ -64,7 +80,7 @@ typedef struct ms_ent {
 	uint8_t kind;
 	uint8_t rights;
 	uint8_t flags;
-	uint8_t zero;
+	uint8_t attr;              /* rec: MS_ATTR_*; part: 0 */
 	uint32_t vaddr;
 	uint32_t task;
 	uint32_t pvaddr;
@@ -111,11 +127,20 @@ typedef struct ms_space {
 	 * once, none of its parts below floor attaches again. */
 	struct ms_dead { uint32_t task, va, gen; } dead[MS_DEAD];
 	uint64_t floor;
+	/* The node pages the ms_page() hook found last, newest first, with
+	 * their indices (below MS_MAX_PAGES): the database reads seen[0]
+	 * without calling the hook (ms_page_at, mapsplit_int.h).  Only the
+	 * hook writes them, and it forgets a page before it goes (the
+	 * kernel's space_split_page_forget); NULL where it keeps none (the
+	 * host tests' fake). */
+	ms_ent_t *seen[MS_SEEN];
+	uint16_t seen_n[MS_SEEN];
 } ms_space_t;
 
 /* ---- hooks (kernel/space_*.c or tests/unit/mapsplit_fake.c) ---- */
 
 ms_space_t *ms_space(uint32_t id);                  /* NULL: no such task */
+const siphash_key_t *ms_seal_key(void);              /* parts' seals (mapsplit_io.c) */
 ms_ent_t *ms_page(ms_space_t *s, uint32_t n);        /* NULL: absent */
 uint32_t *ms_table(ms_space_t *s, uint32_t slot);    /* NULL: absent */
 bool ms_va_ok(const ms_space_t *s, uint32_t va);     /* inside s's window */
@@ -123,9 +148,14 @@ bool ms_va_ok(const ms_space_t *s, uint32_t va);     /* inside s's window */
  * first); clear and restrict flush the TLB entry and return (and clear)
  * its access bits: MS_RIGHT_R when it was referenced, MS_RIGHT_W when
  * written. */
-void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights);
+void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, uint32_t type);
 uint32_t ms_pte_clear(ms_space_t *s, uint32_t va);
 uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights);
+/* Is type (MS_ATTR_TYPE) a memory type MemoryControl can give on this
+ * machine?  May s give its own pages one (X.2: MemoryControl is
+ * privileged), or only take one with a mapping? */
+bool ms_type_ok(uint32_t type);
+bool ms_type_own(const ms_space_t *s);
 /* A mapping where a frame's lender holds it (a root, or a root's child
  * whose edge checks out) is about to lose read or write, or go: if the
  * kernel holds the frame, it gives it back first.  Cannot fail. */
@@ -230,6 +260,9 @@ int ms_export_table(ms_space_t *s, uint32_t slot);
  * in place (cannot fail).  The caller installs the page (ms_page() finds
  * it) between the two steps, or refuses it. */
 int ms_validate_page(const ms_space_t *s, uint32_t n, const void *bytes);
+/* Seal part e of s as the export does (its bytes 40-47; the host tests
+ * use it to stand for a kpager that could, and find it gains nothing). */
+void ms_part_seal(const ms_space_t *s, ms_ent_t *e);
 void ms_convert_page(ms_space_t *s, uint32_t n);
 int ms_validate_table(const ms_space_t *s, uint32_t slot, const void *bytes);
 void ms_convert_table(ms_space_t *s, uint32_t slot);

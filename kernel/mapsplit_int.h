@@ -18,6 +18,28 @@ static inline uint32_t ms_ref_of(const ms_ent_t *e)
 	return MS_REF(((const ms_hdr_t *)h)->page, (uint32_t)(e - h));
 }
 
+/* A record's memory type, and its access bits kept (MS_ATTR_*). */
+static inline uint32_t ms_type(const ms_ent_t *r)
+{
+	return r->attr & MS_ATTR_TYPE;
+}
+
+/* Keep the access bits (MS_RIGHT_R/W) of a translation of r that goes
+ * unreported: the next Unmap that reads r's bits reports them. */
+static inline void ms_bits_keep(ms_ent_t *r, uint32_t access)
+{
+	r->attr |= (uint8_t)((access & (MS_RIGHT_R | MS_RIGHT_W)) << MS_ATTR_SHIFT);
+}
+
+/* r's kept access bits (MS_RIGHT_R/W), reset: an Unmap reports them. */
+static inline uint32_t ms_bits_take(ms_ent_t *r)
+{
+	uint32_t bits = (r->attr & MS_ATTR_BITS) >> MS_ATTR_SHIFT;
+
+	r->attr &= (uint8_t)~MS_ATTR_BITS;
+	return bits;
+}
+
 /* Changes that can move a stopped walk's place (kernel/mapsplit_stop.c). */
 extern uint64_t ms_changes;
 
@@ -26,8 +48,44 @@ static inline uint64_t ms_gen_take(void)
 	return ms_gen_next++;
 }
 
-/* The entry at ref in s; NULL when ref is none or its page is absent. */
-ms_ent_t *ms_ent(ms_space_t *s, uint32_t ref);
+/* For the ms_page() hook: page n, found at seen[i] (i = MS_SEEN - 1 for
+ * one it looked up), becomes the newest; the ones before it move down. */
+static inline void ms_seen_put(ms_space_t *s, unsigned i, ms_ent_t *page, uint32_t n)
+{
+	for (; i > 0; i--) {
+		s->seen[i] = s->seen[i - 1];
+		s->seen_n[i] = s->seen_n[i - 1];
+	}
+	s->seen[0] = page;
+	s->seen_n[0] = (uint16_t)n;
+}
+
+/* Page n of s goes: the hook forgets it first. */
+static inline void ms_seen_forget(ms_space_t *s, uint32_t n)
+{
+	for (unsigned i = 0; i < MS_SEEN; i++)
+		if (s->seen[i] && s->seen_n[i] == n)
+			s->seen[i] = NULL;
+}
+
+/* Node page n of s (ms_page), the one found last without a call. */
+static inline ms_ent_t *ms_page_at(ms_space_t *s, uint32_t n)
+{
+	return s->seen[0] && s->seen_n[0] == n ? s->seen[0] : ms_page(s, n);
+}
+
+/* The entry at ref in s; NULL when ref is none or its page is absent.
+ * Inline: every hop of every walk asks it. */
+static inline ms_ent_t *ms_ent(ms_space_t *s, uint32_t ref)
+{
+	uint32_t k = MS_REF_ENT(ref);
+	ms_ent_t *page;
+
+	if (!s || k == 0 || k >= MS_ENTS || MS_REF_PAGE(ref) >= s->pages)
+		return NULL;
+	page = ms_page_at(s, MS_REF_PAGE(ref));
+	return page ? &page[k] : NULL;
+}
 ms_ent_t *ms_alloc(ms_space_t *s);                 /* NULL: no free entry */
 void ms_free(ms_space_t *s, ms_ent_t *e);
 uint32_t ms_free_count(ms_space_t *s);

@@ -15,6 +15,42 @@
 #include <kernel/mapsplit_int.h>
 #include <kernel/string.h>
 
+/*
+ * A part's seal: its external bytes 40-47 (in-kernel, its owner's
+ * reference and a spare word), a SipHash under the kernel's key of its
+ * bytes 0-31 as they go out and of its task's id.  Only the kernel can
+ * make one, so a part comes back only as the kernel wrote it: its edge,
+ * rights, generation and epoch as they were at that export.  An older
+ * copy still has its own epoch, and is stale if the owner took a new
+ * one since (a revocation while the part was away); a part remade or
+ * edited (an owner's new epoch written into it: docs/mapdb-split.md,
+ * "A part remade under its owner's new epoch") is refused.
+ */
+static uint64_t part_seal(const ms_space_t *s, const ms_ent_t *e)
+{
+	uint8_t b[36];
+
+	memcpy(b, e, 32);
+	memcpy(b + 32, &s->id, sizeof(s->id));
+	return siphash24(ms_seal_key(), b, sizeof(b));
+}
+
+void ms_part_seal(const ms_space_t *s, ms_ent_t *e)
+{
+	uint64_t seal = part_seal(s, e);
+
+	e->k.part.owner = (uint32_t)seal;
+	e->k.part.spare = (uint32_t)(seal >> 32);
+}
+
+static bool part_seal_ok(const ms_space_t *s, const ms_ent_t *e)
+{
+	uint64_t seal = part_seal(s, e);
+
+	return !e->k.part.prev && !e->k.part.next && e->k.part.owner == (uint32_t)seal &&
+	       e->k.part.spare == (uint32_t)(seal >> 32);
+}
+
 /* ---- export ---- */
 
 /* Join list b to the orphans of s. */
@@ -67,7 +103,7 @@ int ms_export_page(ms_space_t *s, uint32_t n)
 			page[k].k.rec.head = 0;
 		}
 	s->nfree -= page[0].k.hdr.nfree;
-	/* The external form: in-kernel bytes and flags zero. */
+	/* The external form: in-kernel bytes and flags zero, a part's seal. */
 	for (uint32_t k = 0; k < MS_ENTS; k++) {
 		ms_ent_t *e = &page[k];
 
@@ -77,6 +113,8 @@ int ms_export_page(ms_space_t *s, uint32_t n)
 		e->flags = 0;
 		if (e->kind == MS_FREE)
 			memset(e, 0, sizeof(*e));
+		else if (e->kind == MS_PART)
+			ms_part_seal(s, e);
 	}
 	memset((uint8_t *)page + MS_ENTS * MS_ENT_SIZE, 0, PAGE_SIZE - MS_ENTS * MS_ENT_SIZE);
 	return MS_OK;
@@ -116,13 +154,27 @@ static bool gen_ok(uint64_t g)
 	return g != 0 && g < ms_gen_next;    /* none from the future */
 }
 
+/* A record's byte 3: kept access bits, and a memory type MemoryControl
+ * can give on this machine; a part's is 0.  Whether the record's task
+ * may hold that type is checked when the record is resolved again
+ * (MS_F_TYPECHECK, mapsplit_map.c's resolve_try). */
+static bool attr_ok(const ms_ent_t *e)
+{
+	if (e->kind != MS_REC)
+		return e->attr == 0;
+	return !(e->attr & ~(MS_ATTR_TYPE | MS_ATTR_BITS)) &&
+	       (!ms_type(e) || ms_type_ok(ms_type(e)));
+}
+
 /* One entry on its own: only the task's own addresses, rights within
  * RWX, generations already handed out, no in-kernel bytes. */
 static bool ent_ok(const ms_space_t *s, const ms_ent_t *e)
 {
 	if (e->kind == MS_FREE)
 		return zero_bytes(e, sizeof(*e));
-	if (e->kind >= MS_KINDS || e->flags || e->zero || !zero_bytes(&e->k, sizeof(e->k)))
+	if (e->kind >= MS_KINDS || e->flags || !attr_ok(e))
+		return false;
+	if (e->kind == MS_PART ? !part_seal_ok(s, e) : !zero_bytes(&e->k, sizeof(e->k)))
 		return false;
 	if (!e->rights || (e->rights & ~MS_RIGHTS))
 		return false;
@@ -252,10 +304,14 @@ void ms_convert_page(ms_space_t *s, uint32_t n)
 		if (e->kind == MS_REC && table &&
 		    table[(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] != ms_ref_of(e))
 			ms_free(s, e);
+		else if (e->kind == MS_REC && ms_type(e))
+			e->flags |= MS_F_TYPECHECK;
 	}
 	for (uint32_t k = 1; k < MS_ENTS; k++)
-		if (page[k].kind == MS_PART)
+		if (page[k].kind == MS_PART) {
+			page[k].k.part.owner = page[k].k.part.spare = 0;   /* its seal */
 			ms_list_add(s, &s->orphans, &page[k], false);
+		}
 	orphans_scan(s);
 }
 

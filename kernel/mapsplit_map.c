@@ -60,7 +60,7 @@ int ms_root(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, ms_need_
 	r->k.rec.phys = phys & PAGE_MASK;
 	r->k.rec.spare = ms_ref_of(room);
 	table_set(s, va, r);
-	ms_pte_set(s, va, r->k.rec.phys, rights);
+	ms_pte_set(s, va, r->k.rec.phys, rights, 0);
 	return MS_OK;
 }
 
@@ -112,9 +112,11 @@ static ms_ent_t *part_make(ms_space_t *s, ms_ent_t *owner, uint32_t tid, uint32_
 	return p;
 }
 
-/* A new resolved record at t:va under the part pp (in ps). */
+/* A new resolved record at t:va under the part pp (in ps), with memory
+ * type (and kept access bits) attr: a derived mapping takes its
+ * source's type (X.2 MemoryControl; docs/mapdb-split.md). */
 static ms_ent_t *rec_make(ms_space_t *t, uint32_t va, uint32_t ptask, uint32_t pva,
-			  uint32_t rights, uint64_t gen, uint32_t phys)
+			  uint32_t rights, uint64_t gen, uint32_t phys, uint8_t attr)
 {
 	ms_ent_t *r = ms_alloc(t);
 
@@ -127,8 +129,9 @@ static ms_ent_t *rec_make(ms_space_t *t, uint32_t va, uint32_t ptask, uint32_t p
 	r->gen = gen;
 	r->egen = ms_gen_take();
 	r->k.rec.phys = phys;
+	r->attr = attr;
 	table_set(t, va, r);
-	ms_pte_set(t, va, phys, rights);
+	ms_pte_set(t, va, phys, rights, ms_type(r));
 	return r;
 }
 
@@ -145,7 +148,7 @@ static int widen(ms_space_t *t, ms_ent_t *old, ms_ent_t *part, uint32_t eff)
 		part->rights |= (uint8_t)eff;
 	}
 	if (old->flags & MS_F_RESOLVED)
-		ms_pte_set(t, old->vaddr, old->k.rec.phys, old->rights);
+		ms_pte_set(t, old->vaddr, old->k.rec.phys, old->rights, ms_type(old));
 	return MS_OK;
 }
 
@@ -162,7 +165,11 @@ static void grant_act(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t va, 
 	ms_ent_t *pp = ms_ent(ms_space(src->task), src->k.rec.hint);
 	uint32_t src_rights = src->rights;
 
-	ms_ent_t *n = rec_make(t, va, src->task, src->pvaddr, eff, src->gen, src->k.rec.phys);
+	/* The granted mapping moves with its type and its access bits, those
+	 * of src's translation too. */
+	ms_bits_keep(src, ms_pte_clear(s, src->vaddr));
+	ms_ent_t *n = rec_make(t, va, src->task, src->pvaddr, eff, src->gen, src->k.rec.phys,
+			       src->attr);
 	n->k.rec.hint = ms_ref_of(pp);
 	pp->task = t->id;
 	pp->pvaddr = va;
@@ -183,7 +190,6 @@ static void grant_act(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t va, 
 		ms_part_delete(s, q);
 	}
 	src->flags &= (uint8_t)~MS_F_RESOLVED;
-	ms_pte_clear(s, src->vaddr);
 	uint32_t *table = ms_table(s, src->vaddr >> 22);
 	if (table)
 		table[(src->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] = 0;
@@ -292,7 +298,8 @@ int ms_map_found(ms_space_t *s, ms_ent_t *src, ms_space_t *t, uint32_t tva, ms_e
 	}
 	uint64_t gen = ms_gen_take();
 	ms_ent_t *p = part_make(s, src, t->id, tva, eff, gen, true);
-	ms_ent_t *n = rec_make(t, tva, s->id, fva, eff, gen, src->k.rec.phys);
+	ms_ent_t *n = rec_make(t, tva, s->id, fva, eff, gen, src->k.rec.phys,
+			       (uint8_t)ms_type(src));
 	n->k.rec.hint = ms_ref_of(p);
 	return MS_OK;
 }
@@ -372,6 +379,14 @@ static int resolve_try(ms_space_t *t, ms_ent_t *r, ms_need_t *need, ms_space_t *
 		c->k.rec.phys = owner->k.rec.phys;
 		c->k.rec.hint = ms_ref_of(part);
 		c->flags |= MS_F_RESOLVED;
+		/* An imported type is one its task could have: its own
+		 * (MemoryControl, privileged), or its parent's, taken with
+		 * the mapping; else the default. */
+		if (c->flags & MS_F_TYPECHECK) {
+			if (ms_type(c) != ms_type(owner) && !ms_type_own(ct))
+				c->attr &= (uint8_t)~MS_ATTR_TYPE;
+			c->flags &= (uint8_t)~MS_F_TYPECHECK;
+		}
 		if (!(part->flags & MS_F_LIVE)) {
 			uint32_t *head = ms_list_of(ps, part);
 
@@ -379,7 +394,7 @@ static int resolve_try(ms_space_t *t, ms_ent_t *r, ms_need_t *need, ms_space_t *
 			part->flags |= MS_F_LIVE;
 			ms_list_add(ps, head, part, true);
 		}
-		ms_pte_set(ct, c->vaddr, c->k.rec.phys, rights);
+		ms_pte_set(ct, c->vaddr, c->k.rec.phys, rights, ms_type(c));
 		ps = ct;
 		part = down;
 	}

@@ -89,6 +89,24 @@ static void delete_keep(uint8_t kind, const walk_at_t *place)
 	hint.changes = ms_changes;
 }
 
+/*
+ * The access bits of what a part leads to when that is away (the
+ * child's node table or node page is with its kpager), so that its
+ * record, which keeps them, cannot be read: both, conservatively.  A
+ * pager told a page was written when it was not writes it out once more;
+ * told it was not when it was, it would drop data (docs/mapdb-split.md,
+ * "Access bits and memory type").
+ */
+static uint32_t away_bits(const ms_ent_t *part)
+{
+	ms_space_t *ct = ms_space(part->task);
+	ms_ent_t *c;
+	ms_need_t need;
+
+	return ct && ms_find(ct, part->pvaddr, &c, &need) == MS_NEED ?
+	       MS_RIGHT_R | MS_RIGHT_W : 0;
+}
+
 /* Free a childless record: translation, table entry, entry. */
 static void rec_free(ms_space_t *s, ms_ent_t *r)
 {
@@ -97,6 +115,7 @@ static void rec_free(ms_space_t *s, ms_ent_t *r)
 
 	if (r->flags & MS_F_RESOLVED)
 		unmap_access |= ms_pte_clear(s, r->vaddr);
+	unmap_access |= ms_bits_take(r);
 	if (table && table[idx] == ms_ref_of(r))
 		table[idx] = 0;
 	if ((r->flags & MS_F_ROOT) && ms_ent(s, r->k.rec.spare))
@@ -129,6 +148,7 @@ static bool delete_walk(ms_space_t *s, ms_ent_t *r, bool keep_top, walk_ctx_t *c
 			ms_ent_t *c = ms_child(cs, cur, p, &ct);
 
 			if (!c) {
+				unmap_access |= away_bits(p);
 				ms_part_revoke(cs, p);
 				ctx->changed = true;
 			} else {
@@ -284,11 +304,15 @@ static bool narrow_walk(uint8_t kind, ms_space_t *s, ms_ent_t *r, uint32_t revok
 				c->rights = c_now;
 				if (c->flags & MS_F_RESOLVED)
 					unmap_access |= ms_pte_restrict(ct, c->vaddr, c->rights);
+				if (kind == WALK_NARROW)
+					unmap_access |= ms_bits_take(c);
 				c->k.rec.spare = ms_ref_of(p);
 				cs = ct;
 				cur = c;
 				p = ms_ent(cs, c->k.rec.head);
 			} else {
+				if (kind == WALK_NARROW)
+					unmap_access |= away_bits(p);
 				p->rights = now;
 				if (now != was) {
 					ms_part_revoke(cs, p);      /* revoked across an absent part */
@@ -349,6 +373,7 @@ int ms_unmap_part(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, 
 	/* Narrows r when flushing itself, else only reads its access bits. */
 	if (r->flags & MS_F_RESOLVED)
 		unmap_access |= ms_pte_restrict(s, va & PAGE_MASK, keep);
+	unmap_access |= ms_bits_take(r);
 	*access |= unmap_access;
 	return MS_OK;
 }

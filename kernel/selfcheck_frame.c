@@ -22,7 +22,7 @@ static uint32_t fail(sc_fault_t *f, uint32_t rule, uint32_t where)
 
 /* Does a lent frame's kind go with its content identifier?  sigma0's
  * store keeps free frames at slots above the window, and sigma0's node
- * pages may run on past their range (kernel/kmem_sigma0.c). */
+ * pages may run on past their range (kernel/kmem_sigma0_cid.h). */
 static bool kind_fits(const sc_env_t *e, const frame_t *fr)
 {
 	if (fr->kind == SC_STORE_KIND)
@@ -36,7 +36,7 @@ static bool kind_fits(const sc_env_t *e, const frame_t *fr)
 	if (lent_cid_kind(fr->cid) == (int)fr->kind)
 		return true;
 	return fr->task == e->sigma0_id && fr->kind == KMEM_MAP && fr->cid >= LENT_CID_MAP_BASE &&
-	       fr->cid < LENT_CID_WINDOW_END && !(fr->cid & ~PAGE_MASK);
+	       fr->cid < KMEM_SIGMA0_MAP_END && !(fr->cid & ~PAGE_MASK);
 }
 
 /* The chains first, bounded by the frames the table has: frame_find()

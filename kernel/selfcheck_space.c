@@ -13,7 +13,10 @@
  * than faults on it.  Every walk is bounded by counts checked before.
  */
 #include <kernel/selfcheck_space.h>
+#include <kernel/selfcheck_record.h>
+#include <kernel/sigma0_high.h>
 #include <arch/arch.h>
+#include <arch/cachemode.h>
 
 #define MAX_NODE_PAGES (1u << 20)
 
@@ -104,6 +107,12 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 		if (v->node_table[i] &&
 		    !held(e, v, v->node_table[i], ~0u, KMEM_NT, lent_cid_nt(i << 22), u))
 			return fail(f, LENT_SC_KPAGE, lent_cid_nt(i << 22));
+	/* sigma0's node tables of its keys from 3 GB up (kernel/sigma0_high.h);
+	 * their records are no pages of its space, and no slot walk sees them. */
+	for (uint32_t i = 0; v->high_tables && i < S0_HIGH_SLOTS; i++)
+		if (v->high_tables[i] && !held(e, v, v->high_tables[i], ~0u, KMEM_NT,
+					       lent_cid_nt((S0_HIGH_SLOT + i) << 22), u))
+			return fail(f, LENT_SC_KPAGE, lent_cid_nt((S0_HIGH_SLOT + i) << 22));
 	/* Node pages: page n at n's content identifier (or the pool's or
 	 * the boot reserve's, then in the index, whose pages count too). */
 	uint32_t len = v->node_page_count;
@@ -160,6 +169,26 @@ static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
 	return 0;
 }
 
+/* The node page a walk over v's tables read last. */
+typedef struct sc_page_seen {
+	uint32_t n;
+	const ms_ent_t *page;
+} sc_page_seen_t;
+
+/* The record v's table entry ref names at va, as the database's lookup
+ * finds it (kernel/selfcheck_record.h); the page is asked of the hook
+ * once for a run of entries naming one page (sigma0's roots fill their
+ * pages in address order). */
+static const mapnode_t *record_of(const sc_space_t *v, uint32_t ref, uint32_t va,
+				  sc_page_seen_t *seen)
+{
+	if (MS_REF_PAGE(ref) != seen->n) {
+		seen->n = MS_REF_PAGE(ref);
+		seen->page = sc_node_page(v->self, seen->n);
+	}
+	return (const mapnode_t *)sc_ref_record(seen->page, ref, va);
+}
+
 /* One present translation at va: the KIP, a UTCB page of v's, or a page
  * of user memory its node grants at least as much of. */
 static uint32_t check_pte(const sc_env_t *e, const sc_space_t *v, uint32_t va, uint32_t phys,
@@ -206,6 +235,7 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			    uint32_t *nodes, sc_fault_t *f)
 {
 	uint32_t pt, r;
+	sc_page_seen_t seen = { .n = ~0u };
 
 	for (uint32_t i = 0; i < SC_NODE_PDES; i++) {
 		const mapslot_t *nt = v->node_table[i];
@@ -226,7 +256,8 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			 * its kpager edited) is nothing mapped: the database
 			 * counts an entry only where it names a record of that
 			 * address (docs/mapdb-split.md, "Import node table"). */
-			const mapnode_t *n = nt && nt[j] ? sc_record(v->self, i << 22 | j << 12) : NULL;
+			const mapnode_t *n = nt && nt[j] ? record_of(v, nt[j], i << 22 | j << 12, &seen) :
+					     NULL;
 			const frame_t *nfr = NULL;
 			uint32_t va = i << 22 | j << 12;
 			if (n) {
@@ -238,6 +269,10 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			    (r = check_pte(e, v, va, arch_pte_phys(pte[j]), entry_rights(u, pte[j]),
 					   n, nfr, areas, u, f)))
 				return r;
+			/* A mapping's translation has its memory type. */
+			if (n && pte && arch_pte_present(pte[j]) &&
+			    arch_pte_cache(pte[j]) != cachemode_of_type(n->rec.attr & MS_ATTR_TYPE))
+				return fail(f, LENT_SC_PTE_TYPE, va);
 		}
 	}
 	if (*nodes != v->mapped_pages)

@@ -24,6 +24,7 @@
 #include <kernel/frame.h>
 #include <kernel/kmem_account.h>
 #include <kernel/iofpage.h>
+#include <kernel/kmem_sigma0_cid.h>
 
 #define SC_USER_PDES 768u                           /* page-directory slots below 3 GB */
 #define SC_NODE_PDES (SC_USER_PDES + IO_NODE_PDES)  /* node tables: user, then ports */
@@ -31,11 +32,11 @@
 /* The frame table's kind of a free frame of sigma0's store, and the
  * content identifier of its slot n (kernel/kmem_sigma0.c). */
 #define SC_STORE_KIND KMEM_KINDS
-#define SC_STORE_CID(n) (LENT_CID_WINDOW_END + ((uint32_t)(n) << PAGE_SHIFT))
+#define SC_STORE_CID(n) KMEM_SIGMA0_STORE_CID(n)
 /* The same for a task's reserve of frames lent ahead (kernel/kmem_ahead.c):
- * its n-th unbound frame, at the same slots, under the task's own id. */
+ * its n-th unbound frame, at slots past the window, under the task's own id. */
 #define SC_AHEAD_KIND (KMEM_KINDS + 1)
-#define SC_AHEAD_CID(n) SC_STORE_CID(n)
+#define SC_AHEAD_CID(n) (LENT_CID_WINDOW_END + ((uint32_t)(n) << PAGE_SHIFT))
 
 /* Where a kernel page of a task is. */
 enum sc_source { SC_SRC_BAD, SC_SRC_LENT, SC_SRC_POOL, SC_SRC_RESERVE, SC_SOURCES };
@@ -65,6 +66,9 @@ typedef struct sc_space {
 	const uint32_t *tcb_lent_map;           /* SC_TCB_PAGES bits */
 	uint32_t tcb_pool;
 	uint32_t ahead;                         /* unbound frames lent ahead */
+	/* sigma0's node tables of its keys from 3 GB up (S0_HIGH_SLOTS,
+	 * kernel/sigma0_high.h); NULL for every other task. */
+	const mapslot_t *const *high_tables;
 } sc_space_t;
 
 /* What is the same for every task. */
@@ -119,10 +123,11 @@ bool sc_pde(const uint32_t *pdir, uint32_t slot, uint32_t *pt);
 /* Node table pde of the task whose record is space, each checked as the
  * rules check them; NULL if space is no live task's record or the table
  * is none. */
-/* Node page n of the task whose record is space, and its
- * record at va (by the database's lookup); NULL if none. */
+/* Node page n of the task whose record is space (n below
+ * the pages its database made, present); NULL if none.  The rules find a
+ * record at va as the database's lookup does, through the node table
+ * and this page. */
 const void *sc_node_page(const void *space, uint32_t n);
-const mapnode_t *sc_record(const void *space, uint32_t va);
 /* Is its node page n one its kpager took back? */
 bool sc_node_page_away(const void *space, uint32_t n);
 /* Page i of the index of its node pages that are not lent (i = 0: the

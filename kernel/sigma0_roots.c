@@ -14,6 +14,8 @@
  * changes after boot.
  */
 #include <kernel/sigma0_roots.h>
+#include <kernel/sigma0_roots_size.h>
+#include <kernel/sigma0_high.h>
 #include <kernel/space.h>
 #include <kernel/mapdb.h>
 #include <kernel/kmem.h>
@@ -26,45 +28,51 @@
  * for its first sender part (kernel/mapsplit.h); the pages are found
  * through an index of two levels (kernel/space_split.c). */
 #define NODES_PER_PAGE ((MS_ENTS - 1) / 2)
-#define INDEX_PAGES(pages) (1u + ((pages) + 1023u) / 1024u)
+#define INDEXED true
 
 static uint32_t reserve_phys, reserve_bytes;
 
 /* The frames that can have a root built at boot: RAM user level may own
  * (the frame table's word: conventional, boot-loader and root-task
- * memory the kernel can address), not page 0, not in the kernel's half. */
+ * memory), not page 0, below SIGMA0_RAM_END (from 3 GB up, in the split
+ * build, rooted at their keys: kernel/sigma0_high.h). */
 static bool boot_root_frame(uint32_t pa)
 {
-	return pa >= PAGE_SIZE && pa < USER_LIMIT && frame_is_ram(pa);
+	return pa >= PAGE_SIZE && pa < SIGMA0_RAM_END && frame_is_ram(pa);
 }
 
-/* One past the last frame the table knows, below the kernel's half. */
+/* One past the last frame the table knows that may have a root. */
 static uint32_t frames_end(void)
 {
 	uint64_t end = (uint64_t)frame_count() << PAGE_SHIFT;
 
-	return end > USER_LIMIT ? USER_LIMIT : (uint32_t)end;
+	return end > SIGMA0_RAM_END ? SIGMA0_RAM_END : (uint32_t)end;
+}
+
+/* The record of sigma0's that is the frame's root: its page below 3 GB,
+ * its key from there up. */
+static uint32_t root_key(uint32_t pa)
+{
+	return pa < USER_LIMIT ? pa : s0_high_key(pa);
 }
 
 uint32_t sigma0_roots_reserve(mem_map_t *m)
 {
-	uint32_t frames = 0, regions = 0, last_region = ~0u;
+	uint32_t frames = 0, regions = 0, keyed = 0, last_region = ~0u;
 
-	/* An upper bound: the reserve and the pool, carved from this RAM
-	 * next, will need no roots. */
+	/* The reserve, carved from this RAM next, needs no roots; the pool
+	 * and the resident reserve carved after it are counted still. */
 	for (uint32_t pa = PAGE_SIZE; pa < frames_end(); pa += PAGE_SIZE) {
 		if (!boot_root_frame(pa))
 			continue;
 		frames++;
 		if (pa >> 22 != last_region) {
 			regions++;
+			keyed += pa >= USER_LIMIT;
 			last_region = pa >> 22;
 		}
 	}
-	/* Per 4 MB region a page table and a node table; the nodes; and
-	 * one more node page, as node pages are not shared out exactly. */
-	uint32_t node_pages = (uint32_t)((frames + NODES_PER_PAGE - 1) / NODES_PER_PAGE);
-	uint32_t pages = 2 * regions + node_pages + INDEX_PAGES(node_pages) + 1;
+	uint32_t pages = sigma0_roots_pages(frames, regions, keyed, NODES_PER_PAGE, INDEXED);
 	reserve_bytes = pages * PAGE_SIZE;
 	reserve_phys = (uint32_t)memmap_alloc(m, reserve_bytes, PAGE_SIZE, PHYSMAP_LIMIT, MEM_KERNEL);
 	if (!reserve_phys)
@@ -82,9 +90,10 @@ void sigma0_roots_build(space_t *s0)
 
 	kmem_boot_reserve_open(s0, reserve_phys, reserve_bytes);
 	for (uint32_t pa = PAGE_SIZE; pa < frames_end(); pa += PAGE_SIZE) {
-		if (!boot_root_frame(pa) || !space_is_user_range(s0, pa, PAGE_SIZE))
+		if (!boot_root_frame(pa) ||
+		    (pa < USER_LIMIT && !space_is_user_range(s0, pa, PAGE_SIZE)))
 			continue;   /* not RAM, or under sigma0's own KIP or UTCB area */
-		if (mapdb_root(s0, pa, pa, RIGHTS_ALL) != MAPDB_OK)
+		if (mapdb_root(s0, root_key(pa), pa, RIGHTS_ALL) != MAPDB_OK)
 			panic("sigma0's boot reserve is too small (at frame %08x)", pa);
 		frames++;
 	}
@@ -122,11 +131,23 @@ static bool io_root(space_t *s0, uint32_t va, bool make)
 	return make && mapdb_root(s0, va, va, RIGHTS_ALL) == MAPDB_OK;
 }
 
+/* A frame from 3 GB up is RAM, rooted at boot at its key, or nothing
+ * sigma0 can give (no root is made for it on demand). */
+static bool high_root(space_t *s0, uint32_t key)
+{
+	int lendable = frame_check_lendable(s0_high_key_phys(key));
+
+	return s0->sigma0 && lendable != FRAME_KERNEL_OWNED && lendable != FRAME_LENT_ALREADY &&
+	       mapdb_lookup(s0, key);
+}
+
 bool sigma0_root_for_map(space_t *s0, uint32_t pa, const space_t *to)
 {
 	pa &= PAGE_MASK;
 	if (io_va_is(pa))
 		return io_root(s0, pa, to->privileged);
+	if (s0_high_key_is(pa))
+		return high_root(s0, pa);
 	if (!root_allowed(s0, pa))
 		return false;
 	if (mapdb_lookup(s0, pa))

@@ -28,7 +28,8 @@ void sigma0_roots_build(space_t *s0);
  * Make sure sigma0 (s0) has its root mapping for the frame at pa, for a
  * map to `to`.  A missing root is made only when `to` is privileged, so
  * that no unprivileged task can make sigma0 spend kernel memory.  Returns
- * whether the root is there.
+ * whether the root is there.  pa may be a frame's key from 3 GB up
+ * (kernel/sigma0_high.h): those roots are all made at boot.
  */
 bool sigma0_root_for_map(space_t *s0, uint32_t pa, const space_t *to);
 /*

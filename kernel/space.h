@@ -54,9 +54,6 @@ struct space {
 	void ***ms_index;                  /* node pages not lent (pool, boot
 	                                    * reserve): 1024 leaves of 1024 */
 	struct space *pool_next;           /* spaces from the pool, by id */
-	void *ms_seen[2];                  /* the node pages found last, newest
-	                                    * first (space_split_page_forget) */
-	uint32_t ms_seen_n[2];             /* and their indices */
 	uint32_t ms_reap;                  /* task death: where the last pass
 	                                    * got to (ms_task_delete_part) */
 	uint16_t ms_nt_away[SPACE_NT_AWAY]; /* slot + 1 of each node table its
@@ -124,6 +121,9 @@ space_t *space_split_space(ms_space_t *m);
 bool space_nodes_free(space_t *s, bool may_stop);
 /* Pages mapped in s: its records. */
 uint32_t space_mapped_pages(space_t *s);
+/* sigma0's node tables of its keys from 3 GB up (S0_HIGH_SLOTS of them,
+ * kernel/sigma0_high.h); NULL for any other space. */
+mapslot_t *const *space_split_high_tables_of(const space_t *s);
 
 /* ---- lifecycle (space.c, teardown in space_reap.c) ---- */
 

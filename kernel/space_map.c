@@ -8,6 +8,7 @@
 #include <kernel/space.h>
 #include <kernel/preempt.h>
 #include <kernel/sigma0_roots.h>
+#include <kernel/sigma0_high.h>
 #include <kernel/kpf.h>
 #include <kernel/space_split_away.h>
 #include <arch/arch.h>
@@ -23,7 +24,8 @@
 int space_map_page(space_t *from, uint32_t src, space_t *to, uint32_t dst,
 		   uint32_t rights, bool grant)
 {
-	if (!space_is_user_range(to, dst, PAGE_SIZE) || src >= USER_LIMIT)
+	if (!space_is_user_range(to, dst, PAGE_SIZE) ||
+	    (src >= USER_LIMIT && !(from->sigma0 && s0_high_key_is(src))))
 		return MAPDB_OK;
 	if (from->sigma0 && !sigma0_root_for_map(from, src, to))
 		return MAPDB_OK;
@@ -67,7 +69,13 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 	while ((*done & ~STOPPED_MIDWAY) < pages) {
 		uint32_t i = *done & ~STOPPED_MIDWAY;
 		uint32_t sva = src + (i << PAGE_SHIFT), dva = dst + (i << PAGE_SHIFT);
-		if (sva >= USER_LIMIT || dva >= USER_LIMIT) {
+		/* sigma0 names a frame from 3 GB up by its physical address,
+		 * as it names every frame: its root is at the frame's key
+		 * (kernel/sigma0_high.h); a frame without one ends the item. */
+		if (from->sigma0 && sva >= USER_LIMIT)
+			sva = s0_key_of(sva) ? s0_key_of(sva) : USER_LIMIT;
+		if ((sva >= USER_LIMIT && !(from->sigma0 && s0_high_key_is(sva))) ||
+		    dva >= USER_LIMIT) {
 			*done = pages;
 			break;
 		}
@@ -85,7 +93,8 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 		if (!space_split_have_source(from, sva, need))
 			return false;
 		if ((from->sigma0 || mapdb_lookup(from, sva)) && space_is_user_range(to, dva, PAGE_SIZE) &&
-		    (!space_have_for_send(from, need) || !kpf_have_for_map(to, dva, need)))
+		    (!space_have_for_send(from, need) || !kpf_have_for_map(to, dva, need) ||
+		     !space_split_have_dest(to, dva, need)))
 			return false;
 		int r = space_map_page(from, sva, to, dva, rights, grant);
 		if (r == MAPDB_STOPPED || r == MAPDB_NOMEM) {

@@ -19,12 +19,14 @@
 #include <kernel/frame.h>
 #include <kernel/kpf.h>
 #include <kernel/kmem_sigma0.h>
+#include <kernel/kmem_sigma0_cid.h>
 #include <kernel/preempt.h>
 #include <kernel/space_split_away.h>
 #include <kernel/string.h>
 #include <arch/arch.h>
 
 static space_t *pool_spaces;    /* spaces whose record is the pool's */
+mapslot_t *space_split_high_tables[S0_HIGH_SLOTS];
 
 space_t *space_split_space(ms_space_t *m)
 {
@@ -68,9 +70,11 @@ ms_space_t *ms_space(uint32_t id)
 
 /* Node page n of s if it is in the index, else NULL. */
 /* sigma0's node pages may run on past their range, through the TCB
- * and UTCB ranges (sigma0 has one thread, whose pages are boot's), up
- * to the end of the window. */
-#define SIGMA0_CID_PAGES ((LENT_CID_WINDOW_END - LENT_CID_MAP_BASE) >> PAGE_SHIFT)
+ * and UTCB ranges (sigma0 has one thread, whose pages are boot's) and
+ * past the window, for every page its database may have
+ * (kernel/kmem_sigma0_cid.h). */
+#define SIGMA0_CID_PAGES KMEM_SIGMA0_MAP_PAGES
+_Static_assert(SIGMA0_CID_PAGES > MS_MAX_PAGES, "every node page of sigma0's has a CID");
 
 /* Is s's node page n one the frame table may know (lent at its CID: a
  * kpager's, or a page of sigma0's store)? */
@@ -89,12 +93,13 @@ static bool found_by_cid(const space_t *s, uint32_t n)
 ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 {
 	space_t *s = space_of_ms(m);
-	void *page;
+	ms_ent_t *page = NULL;
+	unsigned i = 0;
 
-	if (s->ms_seen[0] && s->ms_seen_n[0] == n)
-		return s->ms_seen[0];
-	if (s->ms_seen[1] && s->ms_seen_n[1] == n) {
-		page = s->ms_seen[1];
+	while (i < MS_SEEN && !(m->seen[i] && m->seen_n[i] == n))
+		i++;
+	if (i < MS_SEEN) {
+		page = m->seen[i];
 	} else {
 		page = index_get(s, n);
 		if (!page && found_by_cid(s, n)) {
@@ -104,24 +109,27 @@ ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 		}
 		if (!page)
 			return NULL;
+		i = MS_SEEN - 1;
 	}
-	s->ms_seen[1] = s->ms_seen[0];
-	s->ms_seen_n[1] = s->ms_seen_n[0];
-	s->ms_seen[0] = page;
-	s->ms_seen_n[0] = n;
+	ms_seen_put(m, i, page, n);
 	return page;
 }
 
 void space_split_page_forget(space_t *s, uint32_t n)
 {
-	for (unsigned i = 0; i < 2; i++)
-		if (s->ms_seen[i] && s->ms_seen_n[i] == n)
-			s->ms_seen[i] = NULL;
+	ms_seen_forget(&s->ms, n);
+}
+
+mapslot_t *const *space_split_high_tables_of(const space_t *s)
+{
+	return s->sigma0 ? space_split_high_tables : NULL;
 }
 
 uint32_t *ms_table(ms_space_t *m, uint32_t slot)
 {
-	return slot < SPACE_NODE_PDES ? space_of_ms(m)->node_table[slot] : NULL;
+	mapslot_t **t = table_slot(space_of_ms(m), slot);
+
+	return t ? *t : NULL;
 }
 
 /* Does the area (an fpage, so aligned to its size) hold the page at va
@@ -148,26 +156,46 @@ bool ms_va_ok(const ms_space_t *m, uint32_t va)
 	space_t *s = space_of_ms(m);
 
 	if (va >= USER_LIMIT)
-		return io_va_is(va);
+		return io_va_is(va) || (m->sigma0 && s0_high_key_is(va));
 	if (va & ~PAGE_MASK)
 		return space_is_user_range(s, va, PAGE_SIZE);
 	return !area_has_page(s->kip_area, va) && !area_has_page(s->utcb_area, va);
 }
 
-void ms_pte_set(ms_space_t *m, uint32_t va, uint32_t phys, uint32_t rights)
+/* A key of sigma0's for a frame from 3 GB up is no page: it has no
+ * translation to set, clear or narrow (kernel/sigma0_high.h). */
+void ms_pte_set(ms_space_t *m, uint32_t va, uint32_t phys, uint32_t rights, uint32_t type)
 {
+	space_t *s = space_of_ms(m);
+
 	/* The page table was taken first (space_pte_prepare): cannot fail. */
-	(void)space_pte_set(space_of_ms(m), va, phys, rights);
+	if (s0_high_key_is(va))
+		return;
+	(void)space_pte_set(s, va, phys, rights);
+	/* The record's memory type is the translation's (MemoryControl);
+	 * without one anywhere in s, every entry has the default. */
+	if (type || s->cache_modes)
+		space_pte_cache_set(s, va, 1, arch_cache_type_mode(type));
+}
+
+bool ms_type_ok(uint32_t type)
+{
+	return arch_cache_type_ok(type);
+}
+
+bool ms_type_own(const ms_space_t *m)
+{
+	return space_of_ms(m)->privileged;
 }
 
 uint32_t ms_pte_clear(ms_space_t *m, uint32_t va)
 {
-	return space_pte_clear(space_of_ms(m), va);
+	return s0_high_key_is(va) ? 0 : space_pte_clear(space_of_ms(m), va);
 }
 
 uint32_t ms_pte_restrict(ms_space_t *m, uint32_t va, uint32_t rights)
 {
-	return space_pte_restrict(space_of_ms(m), va, rights);
+	return s0_high_key_is(va) ? 0 : space_pte_restrict(space_of_ms(m), va, rights);
 }
 
 void ms_frame_revoking(uint32_t phys)
@@ -244,18 +272,18 @@ static bool room_for(space_t *s, uint32_t entries)
 /* The node table of va's 4 MB slot, made if missing. */
 static bool table_make(space_t *s, uint32_t va)
 {
-	uint32_t slot = va >> 22;
+	mapslot_t **slot = table_slot(s, va >> 22);
 
-	if (slot >= SPACE_NODE_PDES)
+	if (!slot)
 		return false;
-	if (s->node_table[slot])
+	if (*slot)
 		return true;
 	/* kmem_get gives it zeroed: an empty table, with no 4 KB to clear
 	 * again (ms_table_init). */
 	uint32_t *t = kmem_get(s, KMEM_NT, lent_cid_nt(va));
 	if (!t)
 		return false;
-	s->node_table[slot] = t;
+	*slot = t;
 	return true;
 }
 
@@ -266,6 +294,11 @@ bool space_have_for_send(space_t *from, kmem_need_t *need)
 	return kpf_have(from, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, from->node_page_count), need);
 }
 
+/* Every record of s's present node pages that its table names (a table
+ * taken back may come back naming another).  KmemControl STATS and the
+ * self-check ask it: 1.5 million entries for sigma0 at 3 GB, so the
+ * page's number (what ms_ref_of reads from the header) is read once a
+ * page and the tables straight from the record. */
 uint32_t space_mapped_pages(space_t *s)
 {
 	uint32_t count = 0;
@@ -273,12 +306,19 @@ uint32_t space_mapped_pages(space_t *s)
 	for (uint32_t n = 0; n < s->ms.pages; n++) {
 		const ms_ent_t *page = ms_page(&s->ms, n);
 
-		for (uint32_t k = 1; page && k < MS_ENTS; k++) {
+		if (!page)
+			continue;
+		uint32_t own = ((const ms_hdr_t *)page)->page;
+		for (uint32_t k = 1; k < MS_ENTS; k++) {
 			const ms_ent_t *e = &page[k];
-			const uint32_t *t = e->kind == MS_REC ? ms_table(&s->ms, e->vaddr >> 22) : NULL;
-			/* Only where its table names it (a table taken back
-			 * may come back naming another). */
-			count += t && t[(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] == ms_ref_of(e);
+			uint32_t slot = e->vaddr >> 22;
+
+			/* sigma0's keys (slots from SPACE_NODE_PDES up,
+			 * kernel/sigma0_high.h) map no page. */
+			if (e->kind != MS_REC || slot >= SPACE_NODE_PDES || !s->node_table[slot])
+				continue;
+			count += s->node_table[slot][(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] ==
+				 MS_REF(own, k);
 		}
 	}
 	return count;
@@ -288,23 +328,79 @@ uint32_t space_mapped_pages(space_t *s)
 
 /* Is nothing mapped at va in s, by its node table alone?  Walks over a
  * whole address space ask this of every page of every table. */
-static inline bool slot_empty(const space_t *s, uint32_t va)
+static inline bool slot_empty(space_t *s, uint32_t va)
 {
-	const mapslot_t *t = (va >> 22) < SPACE_NODE_PDES ? s->node_table[va >> 22] : NULL;
+	mapslot_t **slot = table_slot(s, va >> 22);
+	const mapslot_t *t = slot ? *slot : NULL;
 
 	return !t || !t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)];
 }
 
+/* The record mapdb_lookup() found last: a map that follows (space_map_fpage
+ * looks its source up first) takes it from here, without a second lookup,
+ * while nothing in the database changed since (ms_changes: no entry made
+ * or freed, no list changed, no page or table gone or back). */
+static struct {
+	const space_t *s;
+	uint32_t va;
+	uint64_t changes;
+	ms_ent_t *rec;
+} looked;
+
 mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr)
 {
-	ms_need_t need;
-
 	if (slot_empty(s, vaddr))
 		return NULL;
-	ms_ent_t *r = ms_lookup(msp(s), vaddr & PAGE_MASK, &need);
+	/* ms_find, inline: the node table's entry names a record of that
+	 * very address (a page or table away: nothing found here). */
+	uint32_t va = vaddr & PAGE_MASK;
+	ms_ent_t *r = ms_ent(msp(s), s->node_table[va >> 22][(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)]);
 	/* A record a take-back left unresolved has no frame until a fault
 	 * resolves it (kernel/space_split_away.c). */
-	return r && (r->flags & MS_F_RESOLVED) ? (mapnode_t *)r : NULL;
+	if (!r || r->kind != MS_REC || r->vaddr != va || !(r->flags & MS_F_RESOLVED))
+		return NULL;
+	looked.s = s;
+	looked.va = va;
+	looked.changes = ms_changes;
+	looked.rec = r;
+	return (mapnode_t *)r;
+}
+
+/* ms_find() of a map's source, from mapdb_lookup()'s last answer where
+ * that still holds. */
+static int source_find(space_t *s, uint32_t va, ms_ent_t **src, ms_need_t *need)
+{
+	if (looked.s == s && looked.va == va && looked.changes == ms_changes) {
+		*src = looked.rec;
+		return MS_OK;
+	}
+	return ms_find(&s->ms, va, src, need);
+}
+
+/* Is there a page table for va in s (so space_pte_prepare has nothing
+ * to gather)? */
+static inline bool pte_table_there(const space_t *s, uint32_t va)
+{
+	return va < USER_LIMIT && s->pdir && arch_pde_table(s->pdir, va);
+}
+
+/* The key of parts' seals (kernel/mapsplit_io.c): made at the first
+ * export, from the boot key's sources (the TSC by then counts the boot
+ * and the tasks' run so far). */
+const siphash_key_t *ms_seal_key(void)
+{
+	static siphash_key_t key;
+	static bool made;
+
+	if (!made) {
+		uint32_t k[4];
+
+		arch_boot_key(k);
+		key.k0 = (uint64_t)k[1] << 32 | k[0];
+		key.k1 = (uint64_t)k[3] << 32 | k[2];
+		made = true;
+	}
+	return &key;
 }
 
 int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
@@ -312,7 +408,7 @@ int mapdb_root(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
 	ms_need_t need;
 
 	vaddr &= PAGE_MASK;
-	if (!table_make(s, vaddr) || space_pte_prepare(s, vaddr) != 0)
+	if (!table_make(s, vaddr) || (!s0_high_key_is(vaddr) && space_pte_prepare(s, vaddr) != 0))
 		return MAPDB_NOMEM;
 	for (;;) {
 		int err = ms_root(msp(s), vaddr, phys, rights, &need);
@@ -337,18 +433,19 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	/* Each end is looked up once, here, and handed to the database:
 	 * nothing below moves or frees an entry before it acts (node pages
 	 * only come, and empty ones go in trim_all, at the end). */
-	if (ms_find(fs, fvaddr, &src, &need) != MS_OK || !(rights & src->rights & MS_RIGHTS))
+	if (source_find(from, fvaddr, &src, &need) != MS_OK || !(rights & src->rights & MS_RIGHTS))
 		return MAPDB_OK;            /* nothing to send: silently nothing */
 	/* The callers checked tvaddr is in to's window (space_map_page,
 	 * map_port): no second check, only where it lies. */
 	if (tvaddr >= USER_LIMIT && !io_va_is(tvaddr))
 		return MAPDB_OK;
-	if (!table_make(to, tvaddr) || space_pte_prepare(to, tvaddr) != 0)
+	if (!table_make(to, tvaddr) ||
+	    (!pte_table_there(to, tvaddr) && space_pte_prepare(to, tvaddr) != 0))
 		return MAPDB_NOMEM;
 	if (ms_find(ts, tvaddr, &old, &need) == MS_NEED)
 		return MAPDB_NOMEM;
-	/* A mapping only widened keeps its cache mode. */
-	bool widen = old && !grant && old->task == from->id && old->pvaddr == fvaddr;
+	/* The memory type goes with the records (ms_map_found): a derived
+	 * mapping takes its source's, one only widened keeps its own. */
 	for (;;) {
 		int err = ms_map_found(fs, src, ts, tvaddr, old, rights, grant, may_stop, &need);
 
@@ -357,8 +454,6 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 			space_split_trim_all();
 			return MAPDB_STOPPED;
 		case MS_OK:
-			if (!widen)
-				space_pte_cache_copy(from, fvaddr, to, tvaddr);
 			space_split_trim_all();
 			return MAPDB_OK;
 		case MS_CYCLE:

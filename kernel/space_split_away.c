@@ -127,7 +127,7 @@ bool space_split_page_away(space_t *s, uint32_t n)
 	return !s->sigma0 && n < s->ms.pages && !ms_page(&s->ms, n);
 }
 
-bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid)
+bool space_split_away_at(space_t *s, unsigned kind, uint32_t cid)
 {
 	if (kind == KMEM_MAP)
 		return space_split_page_away(s, map_index(cid));
@@ -245,6 +245,23 @@ bool space_split_have_source(space_t *s, uint32_t va, kmem_need_t *need)
 	err = ms_resolve(&s->ms, va & PAGE_MASK, &mn, &phys, &rights);
 	space_split_away_flush();
 	return err != MS_NEED || mn.task != s->id || have_named(s, &mn, need);
+}
+
+/* The receiver's side of a map is gathered by kpf_have_for_map (its node
+ * table, room for a record, its page table); the record the map finds
+ * at the destination, to widen or replace, may be in a node page its
+ * kpager took back, and the map would fail for want of memory. */
+bool space_split_have_dest(space_t *s, uint32_t va, kmem_need_t *need)
+{
+	uint32_t slot = va >> 22;
+
+	if (!s->ms_away || s->sigma0 || va >= USER_LIMIT || table_away(s, slot))
+		return true;            /* an away table is kpf_have_for_map's */
+	const uint32_t *t = s->node_table[slot];
+	uint32_t ref = t ? t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] : 0;
+	if (ref && space_split_page_away(s, MS_REF_PAGE(ref)))
+		return kpf_have(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, MS_REF_PAGE(ref)), need);
+	return true;
 }
 
 bool space_split_have_for_unmap(space_t *s, fpage_t fp, kmem_need_t *need)

@@ -10,9 +10,11 @@
 #include <kernel/space.h>
 
 struct kmem_need;
+
 /* kernel/kpreempt.c: give the lent frame pa back in its external form
  * now; false when its kind cannot be taken back (nothing changed). */
 bool kpreempt_frame(uint32_t pa);
+
 
 /* A lent frame the database is about to stop using (its lender's
  * mapping goes or loses rights): a node page or node table is taken
@@ -31,7 +33,12 @@ bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa);
  * (0, or why it is refused), and once the frame is lent at cid, convert
  * it, or with refused, an empty page or table of that index written
  * into it (cannot fail). */
-bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid);
+bool space_split_away_at(space_t *s, unsigned kind, uint32_t cid);
+static inline bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid)
+{
+	/* Nothing of s is away: every kernel page fault but a take-back's. */
+	return s->ms_away && space_split_away_at(s, kind, cid);
+}
 uint32_t space_split_import_check(space_t *s, unsigned kind, uint32_t cid, uint32_t pa);
 void space_split_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa, bool refused);
 
@@ -52,6 +59,10 @@ bool space_split_have_source(space_t *s, uint32_t va, struct kmem_need *need);
 /* Unmap of fp in s: is every node table and node page that holds s's
  * records in fp present?  False: *need names the first one away. */
 bool space_split_have_for_unmap(space_t *s, fpage_t fp, struct kmem_need *need);
+
+/* A map to s's page va: is the node page of the record there (which the
+ * map widens or replaces) present?  False: *need names it. */
+bool space_split_have_dest(space_t *s, uint32_t va, struct kmem_need *need);
 
 /* Is node page n of s one its kpager took back (the self-check)? */
 bool space_split_page_away(space_t *s, uint32_t n);

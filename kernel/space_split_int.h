@@ -9,6 +9,7 @@
 
 #include <kernel/space.h>
 #include <kernel/mapsplit_int.h>
+#include <kernel/sigma0_high.h>
 
 #define INDEX_FAN 1024u         /* the index of pages not lent: 2 levels */
 
@@ -23,6 +24,21 @@ static inline void *index_get(const space_t *s, uint32_t n)
 	void **leaf = s->ms_index ? s->ms_index[n / INDEX_FAN] : NULL;
 
 	return leaf ? leaf[n % INDEX_FAN] : NULL;
+}
+
+/* sigma0's node tables of the keys of its frames from 3 GB up
+ * (kernel/sigma0_high.h), which space_t has no room for: there is one
+ * sigma0, and they are built at boot from its reserve. */
+extern mapslot_t *space_split_high_tables[S0_HIGH_SLOTS];
+
+/* Where s keeps its node table of 4 MB slot `slot`; NULL: s has none. */
+static inline mapslot_t **table_slot(space_t *s, uint32_t slot)
+{
+	if (slot < SPACE_NODE_PDES)
+		return &s->node_table[slot];
+	if (s->sigma0 && slot - S0_HIGH_SLOT < S0_HIGH_SLOTS)
+		return &space_split_high_tables[slot - S0_HIGH_SLOT];
+	return NULL;
 }
 
 /* Give back the empty node pages at the end of every space noted since

@@ -21,23 +21,55 @@ static ms_ent_t *next_part(ms_space_t *s, const ms_ent_t *r, const ms_ent_t *p)
 	return p->k.part.next == first ? NULL : ms_ent(s, p->k.part.next);
 }
 
+/* sigma0's resident part, if id names it; found once (sigma0 never
+ * goes). */
+static ms_space_t *sigma0_named(uint32_t id)
+{
+	static ms_space_t *s0;
+
+	if (!s0) {
+		ms_space_t *m = ms_space(id);
+
+		if (!m || !m->sigma0)
+			return NULL;
+		s0 = m;
+	}
+	return s0->id == id ? s0 : NULL;
+}
+
 bool space_split_held_alone(space_t *s, const mapnode_t *n)
 {
 	const ms_ent_t *r = &n->rec;
-	ms_need_t need;
-	ms_ent_t *root;
+	ms_space_t *ps = NULL;
 
 	if (r->flags & MS_F_ROOT)
 		return s->sigma0 && !r->k.rec.head;
 	if (!(r->flags & MS_F_RESOLVED))
 		return false;
-	ms_space_t *ps = ms_space(r->task);
-	if (!ps || !ps->sigma0 || ms_find(ps, r->pvaddr, &root, &need) != MS_OK ||
-	    !(root->flags & MS_F_ROOT))
+	/* Resolved: its hint names the part of its edge in the parent (I1),
+	 * and the part its owner, without a lookup in sigma0's table or a
+	 * search of the root's parts; where the hint does not check out,
+	 * ms_parent_part searches.  sigma0's pages are never taken back
+	 * (I7): the owner is the record its table names at r->pvaddr. */
+	ms_ent_t *only = NULL;
+	ms_space_t *s0 = sigma0_named(r->task);
+	if (s0) {
+		ms_ent_t *pp = ms_ent(s0, r->k.rec.hint);
+
+		if (pp && pp->kind == MS_PART && (pp->flags & MS_F_ATTACHED) && pp->task == s->id &&
+		    pp->pvaddr == r->vaddr && pp->gen == r->gen) {
+			only = pp;
+			ps = s0;
+		}
+	}
+	if (!only)
+		only = ms_parent_part(&s->ms, (ms_ent_t *)r, &ps);
+	if (!only || !ps->sigma0)
 		return false;
-	ms_ent_t *only = next_part(ps, root, NULL);
-	return only && !next_part(ps, root, only) &&
-	       ms_part_find(ps, root, s->id, r->vaddr, r->gen) == only;
+	const ms_ent_t *root = ms_ent(ps, only->k.part.owner);
+	return root && root->kind == MS_REC && (root->flags & MS_F_ROOT) &&
+	       root->vaddr == r->pvaddr && root->k.rec.head == ms_ref_of(only) &&
+	       only->k.part.next == root->k.rec.head;
 }
 
 /*
@@ -84,20 +116,27 @@ static bool walk(space_t *s, mapnode_t *n, unsigned max, bool strip)
 
 bool space_split_tree_at_most(space_t *s, mapnode_t *n, unsigned max)
 {
-	return walk(s, n, max > LENT_KPF_MAX_MAPPINGS ? LENT_KPF_MAX_MAPPINGS : max, false);
+	if (max > LENT_KPF_MAX_MAPPINGS)
+		max = LENT_KPF_MAX_MAPPINGS;
+	/* Most pages a kpager lends it passed on to nobody. */
+	if (!n->rec.k.rec.head)
+		return max >= 1;
+	return walk(s, n, max, false);
 }
 
 void kpf_strip(space_t *s, mapnode_t *n)
 {
 	const ms_ent_t *r = &n->rec;
-	ms_need_t need;
-	ms_ent_t *root;
 
-	/* sigma0's root above it (kpf_check_page found the edge). */
+	/* sigma0's root above it, at r->pvaddr (kpf_check_page found the
+	 * edge there, and nothing changed since). */
 	if (!(r->flags & MS_F_ROOT)) {
-		ms_space_t *ps = ms_space(r->task);
-		if (ps && ms_find(ps, r->pvaddr, &root, &need) == MS_OK)
-			space_pte_drop(space_split_space(ps), root->vaddr);
+		ms_space_t *ps = sigma0_named(r->task);
+		if (ps)
+			space_pte_drop(space_split_space(ps), r->pvaddr);
 	}
-	(void)walk(s, n, LENT_KPF_MAX_MAPPINGS, true);
+	if (!r->k.rec.head)
+		space_pte_drop(s, r->vaddr);
+	else
+		(void)walk(s, n, LENT_KPF_MAX_MAPPINGS, true);
 }

@@ -44,7 +44,8 @@ bool space_nodes_free(space_t *s, bool may_stop)
 		if (may_stop && preempt_due(cost))
 			return false;
 	}
-	s->ms_seen[0] = s->ms_seen[1] = NULL;
+	for (unsigned i = 0; i < MS_SEEN; i++)
+		s->ms.seen[i] = NULL;
 	if (!s->ms_index)
 		return true;
 	for (uint32_t i = 0; i < INDEX_FAN; i++)

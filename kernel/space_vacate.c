@@ -19,6 +19,7 @@
 #include <kernel/kip_runtime.h>
 #include <kernel/utcb_away.h>
 #include <kernel/space_split_away.h>
+#include <kernel/space_split_bits.h>
 #include <arch/arch.h>
 
 /* ---- taking a table out ---- */
@@ -27,6 +28,8 @@ void space_vacate_pt(space_t *s, uint32_t pde)
 {
 	if (!s->pdir || !arch_pde_table(s->pdir, pde << 22))
 		return;
+	/* Its translations' access bits stay with their mappings. */
+	space_split_keep_bits(s, pde);
 	arch_pde_set(s->pdir, pde << 22, 0);
 	s->tables_taken = true;
 	/* Its translations may be in the TLB if the space is loaded. */
@@ -75,11 +78,13 @@ void space_relink_tables(space_t *s)
 
 /* ---- putting a translation back ---- */
 
-/* What the kernel knows is mapped at va (page-aligned) in s: the frame
- * and the rights, or false when it knows of nothing (a fault for the
- * pager). */
-static bool known_translation(space_t *s, uint32_t va, uint32_t *phys, uint32_t *rights)
+/* What the kernel knows is mapped at va (page-aligned) in s: the frame,
+ * the rights and the cache mode, or false when it knows of nothing (a
+ * fault for the pager). */
+static bool known_translation(space_t *s, uint32_t va, uint32_t *phys, uint32_t *rights,
+			      uint32_t *mode)
 {
+	*mode = 0;
 	if (!fpage_is_nil(s->kip_area) && va == fpage_base(s->kip_area)) {
 		*phys = kip_phys();
 		*rights = RIGHT_R | RIGHT_X;
@@ -100,6 +105,7 @@ static bool known_translation(space_t *s, uint32_t va, uint32_t *phys, uint32_t 
 		return false;
 	*phys = mapnode_phys(n);
 	*rights = mapnode_rights(n);
+	*mode = space_split_mode_of(n);     /* MemoryControl's, kept */
 	return true;
 }
 
@@ -141,7 +147,7 @@ static enum refill refill_ports(space_t *s, uint32_t addr, kmem_need_t *need)
 
 enum refill space_refill(space_t *s, uint32_t addr, uint32_t access, kmem_need_t *need)
 {
-	uint32_t va = addr & PAGE_MASK, phys, rights;
+	uint32_t va = addr & PAGE_MASK, phys, rights, mode;
 
 	if (io_va_is(va))
 		return refill_ports(s, addr, need);
@@ -152,7 +158,7 @@ enum refill space_refill(space_t *s, uint32_t addr, uint32_t access, kmem_need_t
 			    (enum refill)space_split_resolve(s, va, access, need) : REFILL_NONE;
 	if (split != REFILL_NONE)
 		return split;
-	if (!known_translation(s, va, &phys, &rights)) {
+	if (!known_translation(s, va, &phys, &rights, &mode)) {
 		/* A UTCB page its kpager took back: its table, then the page
 		 * (kernel/utcb_away.c). */
 		if (!space_in_utcb_area(s, va, PAGE_SIZE) || !utcb_page_away(s, va))
@@ -175,5 +181,7 @@ enum refill space_refill(space_t *s, uint32_t addr, uint32_t access, kmem_need_t
 		return REFILL_NEED;
 	if (space_pte_set(s, va, phys, rights) != 0)
 		return REFILL_NONE;         /* the pool is empty: no memory */
+	if (mode)
+		space_pte_cache_set(s, va, 1, mode);
 	return REFILL_DONE;
 }

@@ -14,6 +14,7 @@
 #include <kernel/space.h>
 #include <kernel/mapdb.h>
 #include <kernel/iofpage.h>
+#include <kernel/space_split_bits.h>
 #include <arch/arch.h>
 
 #define MEMCTL_MAX_K 63          /* MR0 .. MR63 */
@@ -53,8 +54,12 @@ word_t sys_memory_control(tcb_t *t, word_t control, word_t mr0, const word_t att
 		uint32_t base;
 		uint64_t pages;
 
-		if (memctl_range(f, &base, &pages))
-			space_pte_cache_set(t->space, base, pages, mode[f & 3]);
+		if (!memctl_range(f, &base, &pages))
+			continue;
+		/* The mappings keep it (the split database's records), so
+		 * that a translation put back has it too. */
+		space_split_type_set(t->space, base, pages, mode[f & 3]);
+		space_pte_cache_set(t->space, base, pages, mode[f & 3]);
 	}
 	/* Lines cached under the old mode must not outlive it (Intel SDM
 	 * vol. 3, 11.12.4). */

@@ -24,13 +24,16 @@
  * the client would see changed; there it forges only the words the
  * kernel keeps in each UTCB (the self-pointer, MyGlobalId, ProcessorNo),
  * which the import must write again.  Node pages and node tables
- * (taken back localised in the MAPDB=split build) go back unedited: a
- * page the kernel refuses comes back empty, its client's mappings then
- * fault to the pager, which the workload that runs this kpager counts
- * as a failure; their edits are user/tests/t_kpre_map.c's and the host
- * fuzz harness's (tests/fuzz/fuzz_mapsplit_import.c).  The test that runs it
- * (t_kpreempt_work.c) checks that the kernel stays whole and that
- * another kpager's client sees nothing.
+ * (taken back localised) get, once
+ * hostile_set_nodes has named other tasks' pages to aim at, one
+ * structure-aware edit each (hostile_nodes.c): forged partners, rights,
+ * generations and epochs, replays, entries moved and made live, forged
+ * flags, flipped bytes.  A page the kernel refuses comes back empty: its
+ * client's mappings in it fault again to their pager.  The test that
+ * runs it (t_kpreempt_work.c) checks that the kernel stays whole and
+ * that another kpager's client, sharing mappings with this one's, sees
+ * none of its mappings appear, widen, or (those not from this kpager's
+ * client) go.
  */
 #include "kpager.h"
 
@@ -189,8 +192,14 @@ static L4_Word_t hostile_policy(struct kpager *kp, L4_ThreadId_t client, L4_Word
 		return HOSTILE_NO_PAGE;
 	}
 	L4_Word_t page = preempt_lend(kp, client, cid, kind);
-	if (page && h->pre.restored != restored && kind != LENT_KMEM_MAP &&
-	    kind != LENT_KMEM_NT) {
+	if (page && h->pre.restored != restored &&
+	    (kind == LENT_KMEM_MAP || kind == LENT_KMEM_NT)) {
+		/* One in two: the other half comes back as it left, so that
+		 * the edges an edited page holds are often live ones. */
+		if (h->nodes && hostile_random(h) % 2)
+			hostile_edit_nodes(h, page, lent_kmem_control(client.raw, LENT_KMEM_TASK_ID, 0),
+					   cid, kind);
+	} else if (page && h->pre.restored != restored) {
 		if (kind == LENT_KMEM_UTCB)
 			edit_utcb(h, page);
 		else if (!edit_tcb(h, page))
@@ -209,6 +218,7 @@ L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t 
 	h->sentinel = sentinel;
 	h->turn = h->edits = h->bad_answers = h->lent_back = h->refused = 0;
 	h->refusals_seen = h->tcb_turn = 0;
+	h->nodes = 0;
 	for (unsigned i = 0; i < HOSTILE_TCB_EDITS; i++)
 		h->tcb_edits[i] = 0;
 	/* preempt_start starts the thread: the policy is swapped before it

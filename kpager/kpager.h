@@ -190,10 +190,33 @@ struct kpager_hostile {
 	L4_Word_t tcb_turn;              /* which TCB edit comes next */
 #define HOSTILE_TCB_EDITS 12
 	volatile L4_Word_t tcb_edits[HOSTILE_TCB_EDITS];  /* by kind (hostile.c) */
+	/* Node pages and node tables (hostile_nodes.c): off
+	 * until hostile_set_nodes. */
+	L4_Word_t nodes;                 /* 1: edit them */
+	L4_Word_t stash;                 /* a page: an older form kept to replay */
+	L4_Word_t stash_task, stash_cid; /* whose it is; stash_cid 0: none */
+#define HOSTILE_FOREIGN 4
+	L4_Word_t foreign_task[HOSTILE_FOREIGN];  /* other tasks' ids ... */
+	L4_Word_t foreign_va[HOSTILE_FOREIGN];    /* ... and their pages */
+	L4_Word_t node_turn;             /* which node edit comes next */
+#define HOSTILE_NODE_EDITS 18
+	volatile L4_Word_t node_edits[HOSTILE_NODE_EDITS];  /* by kind */
+	volatile L4_Word_t node_lent;    /* edited node pages and tables lent */
 };
 L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t pages,
 			    L4_Word_t store, L4_Word_t seed, L4_Word_t per_page,
 			    L4_Word_t sentinel);
+/* Edit node pages and node tables too: stash is a page of the kpager's
+ * own for the older form it replays; task[i], va[i] (n of them, at most
+ * HOSTILE_FOREIGN) name other tasks' pages that forged parts and records
+ * point at.  Call before the kpager lends anything. */
+void hostile_set_nodes(struct kpager_hostile *h, L4_Word_t stash, unsigned n,
+		       const L4_Word_t *task, const L4_Word_t *va);
+/* hostile_nodes.c: one structure-aware edit (or a few random ones) into
+ * a node page or node table about to be lent back for (task, cid). */
+void hostile_edit_nodes(struct kpager_hostile *h, L4_Word_t page, L4_Word_t task,
+			L4_Word_t cid, unsigned kind);
+L4_Word_t hostile_random(struct kpager_hostile *h);
 
 /* quota.c: a limit in pages per client; a client is a task, known by
  * the threads registered for it. */

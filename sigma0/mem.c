@@ -15,6 +15,8 @@
 #define PFN_LAST	0xfffffu		/* last 4 KB frame below 4 GB */
 /* The first frame the kernel will not take as kernel memory. */
 #define KERNEL_PFN_LIMIT (LENT_KMEM_FRAME_LIMIT >> PAGE_SHIFT)
+/* The first frame above every space's user part (3 GB). */
+#define USER_PFN_LIMIT	(0xC0000000UL >> PAGE_SHIFT)
 #define MAX_REGIONS	8192	/* 128 KB; interleaved clients fragment it */
 /* The last slots of the table are the root task's: a client that
  * fragments the table cannot stop sigma0 from serving the root task. */
@@ -315,16 +317,20 @@ static int claim_highest(unsigned log2, L4_Word_t client, L4_Word_t lo, L4_Word_
  * end) goes first, then the RAM above: a kpager asks for its pages like
  * any client (X.2 has no way to say "below"), and gets pages it can lend
  * for as long as there are any.  Never worse than a machine whose RAM
- * ends at that limit. */
+ * ends at that limit.  RAM from 3 GB up goes last: a client that takes
+ * what it gets at virtual == physical (a receive window of the whole
+ * space) can use no page there; one that asks with a window can. */
 int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base)
 {
 	if (log2 < PAGE_SHIFT || log2 > 31)
 		return -1;
 	if (mem_claim_any_kernel(log2, client, base) == 0)
 		return 0;
-	if (claim_highest(log2, client, KERNEL_PFN_LIMIT, PFN_LAST, base) == 0)
+	if (claim_highest(log2, client, KERNEL_PFN_LIMIT, USER_PFN_LIMIT - 1, base) == 0)
 		return 0;
-	return claim_highest(log2, client, 0, PFN_LAST, base);   /* one across the limit */
+	if (claim_highest(log2, client, USER_PFN_LIMIT, PFN_LAST, base) == 0)
+		return 0;
+	return claim_highest(log2, client, 0, PFN_LAST, base);   /* one across a limit */
 }
 
 int mem_claim_any_kernel(unsigned log2, L4_Word_t client, L4_Word_t *base)

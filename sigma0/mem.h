@@ -54,7 +54,7 @@ int mem_claim(L4_Word_t base, unsigned log2, L4_Word_t client, mem_how_t how);
 /* Give client any free conventional fpage of 2^log2 bytes; its base
  * goes to *base.  Returns 0 or -1.  The highest one below
  * LENT_KMEM_FRAME_LIMIT (memory the kernel can take), else the highest
- * one above. */
+ * one above it and below 3 GB, else the highest one from 3 GB up. */
 int mem_claim_any(unsigned log2, L4_Word_t client, L4_Word_t *base);
 /* The same, below LENT_KMEM_FRAME_LIMIT only: pages to lend to the
  * kernel (kpager.c, kstore.c). */

@@ -9,8 +9,10 @@
 2. The in-QEMU suite (build/lent-tests.iso) under seven configurations:
    QEMU's default CPU and -cpu pentium, each with -m 16 and -m 512, and
    -cpu pentium with -m 8 (the brief's floor), the default CPU with
-   -m 3072 (RAM above the kernel's 896 MB direct map: user/tests/
-   t_highmem.c), and once more at 16 MB with every preemption point taken (build/lent-tests-preempt.iso), two
+   -m 3500 (RAM above the kernel's 896 MB direct map, user/tests/
+   t_highmem.c, and from 3 GB up, t_highmem4g.c: QEMU's PC has RAM there
+   only below 3.5 GB in all), and once more at 16 MB with every
+   preemption point taken (build/lent-tests-preempt.iso), two
    at a time.  Each in-QEMU test counts once per configuration.
    The other kernel-memory build (KMEM=pool beside the default lent one,
    or the other way round, --also-iso) runs the same suite at 16 MB
@@ -41,7 +43,7 @@ import tap_verdict  # noqa: E402
 
 TOP = qemu_harness.TOP
 CONFIGS = [(None, 16), (None, 512), ("pentium", 16), ("pentium", 512),
-           ("pentium", 8), (None, 3072)]
+           ("pentium", 8), (None, 3500)]
 # (-cpu, what the refusal must name): CPUs the kernel must refuse.
 REFUSALS = [("pentium,-pse", "4 MB pages (PSE)"),
             ("pentium,-fpu", "an x87 FPU")]

@@ -32,6 +32,21 @@ int arch_cache_mode(uint32_t attribute, uint32_t *mode)
 	return cachemode_bits(attribute, have_pat, mode);
 }
 
+uint32_t arch_cache_type(uint32_t mode)
+{
+	return cachemode_type(mode);
+}
+
+uint32_t arch_cache_type_mode(uint32_t type)
+{
+	return cachemode_of_type(type);
+}
+
+bool arch_cache_type_ok(uint32_t type)
+{
+	return cachemode_type_ok(type, have_pat);
+}
+
 _Static_assert(PTE_CACHE == ARCH_PTE_CACHE_BITS, "arch.h's inline cache-mode helpers use the same bits");
 
 void arch_cache_flush(void)

@@ -9,8 +9,8 @@
  * task's kpager: exported pages and tables go to its store, come back
  * from it (into a fresh buffer, so a stale pointer is caught by ASan),
  * and can be edited there first.  mapsplit_model.c applies operations
- * to the database and to a reference model (the semantics of
- * kernel/mapdb.c), and checks the database's invariants and its
+ * to the database and to a reference model (a plain tree of
+ * pointer-linked nodes), and checks the database's invariants and its
  * translations against the model after every step.
  */
 #ifndef TESTS_MAPSPLIT_CHECK_H
@@ -35,6 +35,7 @@ typedef struct msk_pte {
 	bool present;
 	uint32_t phys, rights;
 	uint32_t access;                /* MS_RIGHT_R/W: referenced, written */
+	uint32_t type;                  /* memory type (MS_ATTR_TYPE) */
 } msk_pte_t;
 
 typedef struct msk_task {
@@ -50,6 +51,7 @@ typedef struct msk_task {
 	uint32_t nt_store[MSK_NSLOTS][MS_NT_ENTS];
 	msk_pte_t pte[MSK_NPAGES];
 	bool tainted;                   /* its kpager has edited a page it accepted */
+	bool privileged;                /* may give its pages a memory type */
 } msk_task_t;
 
 extern msk_task_t msk_task[MSK_NTASKS];

@@ -38,6 +38,15 @@ static int page_of(uint32_t va)
 
 /* ---- hooks ---- */
 
+/* A fixed key: the host tests need no secret, only one the edits do not
+ * use (they never compute a seal). */
+const siphash_key_t *ms_seal_key(void)
+{
+	static const siphash_key_t key = { 0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull };
+
+	return &key;
+}
+
 ms_space_t *ms_space(uint32_t id)
 {
 	for (unsigned t = 0; t < MSK_NTASKS; t++)
@@ -46,9 +55,21 @@ ms_space_t *ms_space(uint32_t id)
 	return NULL;
 }
 
+/* As the kernel's hook (kernel/space_split.c): the pages found last are
+ * kept in s->seen, newest first, and read by the database without a
+ * call (ms_page_at); a page that goes is forgotten first (page_forget),
+ * or the database would use it after it was freed (ASan). */
 ms_ent_t *ms_page(ms_space_t *s, uint32_t n)
 {
-	return n < MSK_MAXPAGES ? msk_of(s)->pg[n] : NULL;
+	ms_ent_t *page = n < MSK_MAXPAGES ? msk_of(s)->pg[n] : NULL;
+	unsigned i = 0;
+
+	if (!page)
+		return NULL;
+	while (i < MS_SEEN - 1 && !(s->seen[i] && s->seen_n[i] == n))
+		i++;
+	ms_seen_put(s, i, page, n);
+	return page;
 }
 
 uint32_t *ms_table(ms_space_t *s, uint32_t slot)
@@ -62,13 +83,25 @@ bool ms_va_ok(const ms_space_t *s, uint32_t va)
 	return page_of(va) >= 0;
 }
 
-void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights)
+void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, uint32_t type)
 {
 	int p = page_of(va);
 
 	MSK_REQUIRE(p >= 0, "pte_set outside the window: %#x", va);
 	MSK_REQUIRE(rights && !(rights & ~MS_RIGHTS), "pte_set with rights %#x", rights);
-	msk_of(s)->pte[p] = (msk_pte_t){ true, phys, rights, 0 };
+	MSK_REQUIRE(ms_type_ok(type) || !type, "pte_set with memory type %u", type);
+	msk_of(s)->pte[p] = (msk_pte_t){ true, phys, rights, 0, type };
+}
+
+/* As on IA-32 with a PAT: types 0-4 and 7 (arch/ia32/cachemode.h). */
+bool ms_type_ok(uint32_t type)
+{
+	return type <= 4 || type == 7;
+}
+
+bool ms_type_own(const ms_space_t *s)
+{
+	return msk_of(s)->privileged;
 }
 
 uint32_t ms_pte_clear(ms_space_t *s, uint32_t va)
@@ -236,6 +269,7 @@ bool msk_export_page(unsigned ti, uint32_t n)
 	if (t->exports[n]++)
 		memcpy(t->old[n], t->store[n], PAGE_SIZE);   /* what a replay gives back */
 	memcpy(t->store[n], t->pg[n], PAGE_SIZE);
+	ms_seen_forget(&t->ms, n);
 	free(t->pg[n]);
 	t->pg[n] = NULL;
 	t->stored[n] = true;

@@ -62,6 +62,32 @@ START_TEST(no_such_attribute)
 }
 END_TEST
 
+/* The memory-type number a split-database record keeps (3 bits): every
+ * mode an attribute gives goes to a number and back unchanged, and the
+ * numbers a CPU set-up accepts are exactly those of its attributes. */
+START_TEST(type_numbers_round_trip)
+{
+	bool seen[2][8] = { { false } };
+	uint32_t mode;
+
+	for (uint32_t a = 0; a <= 8; a++)
+		for (int pat = 0; pat < 2; pat++)
+			if (cachemode_bits(a, pat, &mode) == 0) {
+				uint32_t type = cachemode_type(mode);
+
+				ck_assert_uint_lt(type, 8);
+				ck_assert_uint_eq(cachemode_of_type(type), mode);
+				seen[pat][type] = true;
+			}
+	for (uint32_t t = 0; t < 8; t++)
+		for (int pat = 0; pat < 2; pat++)
+			ck_assert_int_eq(cachemode_type_ok(t, pat), seen[pat][t]);
+	ck_assert_uint_eq(cachemode_type(PTE_PAT | PTE_PCD | PTE_PWT), 7);
+	ck_assert_uint_eq(cachemode_of_type(1), PTE_PWT);
+	ck_assert_uint_eq(cachemode_of_type(4), PTE_PAT);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cachemode");
@@ -69,6 +95,7 @@ int main(void)
 	tcase_add_test(tc, attributes_select_their_memory_types);
 	tcase_add_test(tc, without_pat);
 	tcase_add_test(tc, no_such_attribute);
+	tcase_add_test(tc, type_numbers_round_trip);
 	suite_add_tcase(s, tc);
 	SRunner *r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

@@ -406,8 +406,17 @@ START_TEST(test_export_external_form_is_clean)
 	const ms_ent_t *e = (const ms_ent_t *)msk_task[2].store[0];
 	for (unsigned k = 1; k < MS_ENTS; k++) {
 		ck_assert_uint_eq(e[k].flags, 0);
-		ck_assert_uint_eq(e[k].k.rec.phys | e[k].k.rec.head | e[k].k.rec.hint |
-				  e[k].k.rec.spare, 0);
+		if (e[k].kind == MS_PART) {
+			/* Its seal in bytes 40-47, nothing else in-kernel. */
+			ms_ent_t sealed = e[k];
+			ms_part_seal(msk_space(2), &sealed);
+			ck_assert_uint_eq(e[k].k.part.prev | e[k].k.part.next, 0);
+			ck_assert_uint_eq(e[k].k.part.owner, sealed.k.part.owner);
+			ck_assert_uint_eq(e[k].k.part.spare, sealed.k.part.spare);
+		} else {
+			ck_assert_uint_eq(e[k].k.rec.phys | e[k].k.rec.head | e[k].k.rec.hint |
+					  e[k].k.rec.spare, 0);
+		}
 		if (e[k].kind == MS_FREE)
 			continue;
 		/* Only task 2's own addresses, its partners' ids and addresses. */
@@ -519,6 +528,51 @@ START_TEST(test_revoked_while_part_absent_stays_revoked)
 			 MS_OK);
 	ck_assert(pte(2, 6)->present);
 	msk_import_page(2, 0);
+	ck_assert_ptr_null(part(2, 3, 3));
+	ck_assert_int_eq(resolve(3, 3, &phys, &rights), MS_NONE);
+	msk_selfcheck();
+}
+END_TEST
+
+/*
+ * The same, but task 2's kpager then writes 2:6's new epoch (which it
+ * reads in 2:6's exported record) into the stale part before it gives
+ * page 0 back: the part's seal (bytes 40-47 of its external form) no
+ * longer matches, the page is refused (an empty one in its place), and
+ * 3:3 stays revoked.  Before the seal the part attached and 3:3 resolved
+ * again (docs/mapdb-split.md, "A part remade under its owner's new
+ * epoch").
+ */
+START_TEST(test_revoked_while_part_absent_forged_epoch_refused)
+{
+	uint32_t phys, rights;
+	ms_need_t need;
+
+	part_apart();
+	op(MSK_EXPORT_PAGE, 2, 0, 0, 0, 0, false);
+	ck_assert_int_eq(ms_unmap(msk_space(2), msk_va(6), MS_RIGHTS, false, &(uint32_t){0}, &need),
+			 MS_OK);
+	ck_assert(msk_export_page(2, 1));              /* 2:6's record: its epoch read */
+	uint64_t epoch = 0;
+	ms_ent_t *e1 = (ms_ent_t *)msk_task[2].store[1];
+	for (unsigned k = 1; k < MS_ENTS; k++)
+		if (e1[k].kind == MS_REC && e1[k].vaddr == msk_va(6))
+			epoch = e1[k].egen;
+	ck_assert_uint_ne(epoch, 0);
+	ms_ent_t *e0 = (ms_ent_t *)msk_task[2].store[0];
+	unsigned forged = 0;
+	for (unsigned k = 1; k < MS_ENTS; k++)
+		if (e0[k].kind == MS_PART && e0[k].task == msk_task[3].ms.id &&
+		    e0[k].pvaddr == msk_va(3)) {
+			ck_assert_uint_ne(e0[k].egen, epoch);
+			e0[k].egen = epoch;
+			forged++;
+		}
+	ck_assert_uint_eq(forged, 1);
+	msk_import_page(2, 1);
+	msk_hostile = true;                            /* a refusal is allowed */
+	ck_assert_int_eq(msk_import_page(2, 0), MS_REFUSED);
+	msk_hostile = false;
 	ck_assert_ptr_null(part(2, 3, 3));
 	ck_assert_int_eq(resolve(3, 3, &phys, &rights), MS_NONE);
 	msk_selfcheck();
@@ -683,6 +737,15 @@ static ms_ent_t *good_page(void)
 	return (ms_ent_t *)page;
 }
 
+/* Seal every part of page e again, as the kernel would: a kpager that
+ * could (it cannot: the key is the kernel's) still gains nothing. */
+static void reseal(ms_ent_t *e)
+{
+	for (unsigned k = 1; k < MS_ENTS; k++)
+		if (e[k].kind == MS_PART)
+			ms_part_seal(msk_space(2), &e[k]);
+}
+
 static unsigned find_kind(const ms_ent_t *e, uint8_t kind, unsigned nth)
 {
 	for (unsigned k = 1; k < MS_ENTS; k++)
@@ -738,7 +801,10 @@ START_TEST(test_refuse_kernel_bytes_and_flags)
 	e[r].flags = MS_F_ROOT;                        /* forged root */
 	REFUSED();
 	e = good_page();
-	e[r].zero = 1;
+	e[r].attr = 0x80;                              /* byte 3: no such bit */
+	REFUSED();
+	e = good_page();
+	e[find_kind(e, MS_PART, 0)].attr = 1;          /* a part's byte 3 is 0 */
 	REFUSED();
 	e = good_page();
 	e[find_kind(e, MS_FREE, 0)].vaddr = 5;         /* junk in a free entry */
@@ -802,6 +868,8 @@ START_TEST(test_refuse_duplicates)
 	e = good_page();
 	e[f] = e[p];                                   /* an older edge to that page: */
 	e[f].gen = 1;                                  /* can be (its part waits to go) */
+	REFUSED();                                     /* but not with the old seal */
+	reseal(e);
 	ck_assert_int_eq(ms_validate_page(msk_space(2), 0, page), MS_OK);
 }
 END_TEST
@@ -848,6 +916,8 @@ START_TEST(test_forged_rights_narrowed_by_the_chain)
 	for (unsigned k = 1; k < MS_ENTS; k++)
 		if (e[k].kind != MS_FREE)
 			e[k].rights = MS_RIGHTS;               /* every right everywhere */
+	REFUSED();                                     /* a part no longer sealed */
+	reseal(e);
 	ck_assert_int_eq(import_and_resolve(2, 2, &phys, &rights), MS_OK);
 	ck_assert_uint_eq(rights, 6);                  /* what task 1's part gives */
 	ck_assert_int_eq(resolve(3, 3, &phys, &rights), MS_OK);
@@ -921,6 +991,8 @@ START_TEST(test_forged_part_to_another_task)
 	e[f].task = msk_task[1].ms.id;
 	e[f].pvaddr = msk_va(1);
 	e[f].gen = rec(1, 1)->gen;
+	REFUSED();
+	reseal(e);
 	ck_assert_int_eq(import_and_resolve(1, 1, &phys, &rights), MS_OK);
 	ck_assert_uint_eq(phys, F(1));
 	ck_assert_uint_eq(rec(1, 1)->task, msk_task[0].ms.id);
@@ -949,6 +1021,8 @@ START_TEST(test_forged_cycle)
 	/* The table must name them: write it as the task's kpager would. */
 	msk_task[2].nt[0][(msk_va(5) >> PAGE_SHIFT) & 1023] = MS_REF(0, a);
 	msk_task[2].nt[0][(msk_va(6) >> PAGE_SHIFT) & 1023] = MS_REF(0, b);
+	REFUSED();                                     /* parts the kernel never sealed */
+	reseal(e);                                     /* as if the kpager could */
 	ck_assert_int_eq(import_and_resolve(2, 5, &phys, &rights), MS_NONE);
 	ck_assert_int_eq(resolve(2, 6, &phys, &rights), MS_NONE);
 	op(MSK_UNMAP, 2, 5, 0, 0, MS_RIGHTS, true);
@@ -987,6 +1061,7 @@ static Suite *suite(void)
 	tcase_add_test(io, test_replayed_page_is_stale);
 	tcase_add_test(io, test_export_part_apart_from_its_owner);
 	tcase_add_test(io, test_revoked_while_part_absent_stays_revoked);
+	tcase_add_test(io, test_revoked_while_part_absent_forged_epoch_refused);
 	tcase_add_test(io, test_revoked_while_receiver_absent_replay_stays_revoked);
 	tcase_add_test(io, test_revoked_edges_kept_then_floor);
 	tcase_add_test(io, test_owner_absent_part_waits_as_orphan);

@@ -144,6 +144,25 @@ START_TEST(reserve_past_bound_breaks_entry)
 }
 END_TEST
 
+/* sigma0's node pages run on past the window (the split database's roots
+ * of 3 GB fill about 18,150): a frame lent to sigma0 for node page 12,288
+ * is a legal entry (unheld here, so an orphan), one at the end of
+ * sigma0's node pages is not (kernel/kmem_sigma0_cid.h). */
+START_TEST(sigma0_node_page_past_window)
+{
+	counts.store_given = 1;
+	frame_lend(u3, S0_ID, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, 12288), KMEM_MAP);
+	ck_assert_uint_eq(check(), LENT_SC_FRAME_ORPHAN);
+	frame_unlend(u3);
+	frame_lend(u3, S0_ID, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, KMEM_SIGMA0_MAP_PAGES - 1),
+		   KMEM_MAP);
+	ck_assert_uint_eq(check(), LENT_SC_FRAME_ORPHAN);
+	frame_unlend(u3);
+	frame_lend(u3, S0_ID, KMEM_SIGMA0_MAP_END, KMEM_MAP);
+	ck_assert_uint_eq(check(), LENT_SC_FRAME_ENTRY);
+}
+END_TEST
+
 START_TEST(rule_pool)
 {
 	counts.free_pages--;
@@ -174,6 +193,7 @@ static Suite *suite(void)
 	tcase_add_test(t, reserve_uncounted_is_orphan);
 	tcase_add_test(t, reserve_missing_breaks_account);
 	tcase_add_test(t, reserve_past_bound_breaks_entry);
+	tcase_add_test(t, sigma0_node_page_past_window);
 	tcase_add_test(t, rule_pool);
 	tcase_add_test(t, rule_store);
 	suite_add_tcase(s, t);

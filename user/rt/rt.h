@@ -113,6 +113,8 @@ int rt_image_contains(L4_Word_t addr);
 int rt_is_pagefault(L4_MsgTag_t tag);
 void rt_load_page_reply(L4_Word_t addr, L4_Word_t rwx);
 void rt_watch(L4_Word_t lo, L4_Word_t hi);
+/* rt_serve's receive timeout in us: 0 zero, RT_NEVER_US never. */
+#define RT_NEVER_US	(~0UL)
 L4_MsgTag_t rt_serve(L4_ThreadId_t from, L4_Word_t timeout_us, L4_ThreadId_t *sender);
 extern volatile L4_Word_t rt_pager_unhandled;
 extern volatile L4_Word_t rt_pager_last_unhandled;

@@ -72,7 +72,8 @@ void rt_watch(L4_Word_t lo, L4_Word_t hi)
 L4_MsgTag_t rt_serve(L4_ThreadId_t from, L4_Word_t timeout_us, L4_ThreadId_t *sender)
 {
 	L4_ThreadId_t spec = L4_IsNilThread(from) ? L4_anythread : from;
-	L4_Time_t t = timeout_us ? rt_us(timeout_us) : L4_ZeroTime;
+	L4_Time_t t = timeout_us == RT_NEVER_US ? L4_Never :
+		      timeout_us ? rt_us(timeout_us) : L4_ZeroTime;
 	L4_ThreadId_t got = L4_nilthread;
 	L4_MsgTag_t tag;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Helpers shared by the tests. */
 #include "tests.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 
 volatile L4_Word_t t_shared[T_SHARED];
@@ -27,36 +28,26 @@ L4_Word_t t_ipc_ec(void)
  * bound; 0 if it never got there. */
 int t_sched_state(L4_ThreadId_t t, L4_Word_t want)
 {
-	L4_Word_t start = rt_now_us(), old;
-
-	while (L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old) != want) {
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return 1;
+	return t_until_state(t, want);
 }
 
 /* t blocked in its receive. */
 int t_waiting(L4_ThreadId_t t)
 {
-	return t_sched_state(t, L4_SCHEDRESULT_WAITING);
+	return t_until_waiting(t);
 }
 
 int t_ipc_blocked(L4_ThreadId_t t, L4_Word_t bit)
 {
-	L4_Word_t start = rt_now_us();
-
 	for (;;) {
 		L4_Word_t ctl = 0, d;
 		L4_ThreadId_t p;
 
-		(void)__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
-				  &ctl, &d, &d, &d, &d, &p);
+		if (L4_IsNilThread(__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+					       &ctl, &d, &d, &d, &d, &p)))
+			return 0;
 		if (ctl & bit)
 			return 1;
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
 		rt_sleep_us(1000);
 	}
 }
@@ -358,5 +349,5 @@ L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_
 	L4_Set_VirtualSender(vs);
 	L4_LoadMR(1, w);
 	L4_LoadMR(0, tag.raw);
-	return L4_Send_Timeout(to, rt_us(us));
+	return L4_Send_Timeout(to, us == RT_NEVER_US ? L4_Never : rt_us(us));
 }

@@ -6,12 +6,15 @@
  * string copies through its frame window; a kpager that lends such a
  * frame is refused with LENT_KPF_NOT_ADDRESSABLE.  Each test skips, with
  * a line that says so, only on a machine whose boot loader reports no RAM
- * above 896 MB: make test runs the suite at 3 GB too, where they assert.
+ * above 896 MB: make test runs the suite at 3,500 MB too, where they
+ * assert (RAM from 3 GB up: t_highmem4g.c).
  */
 #include "t_kphelp.h"
+#include "t_highmem.h"
 #include <lent/kmem.h>
 
 #define HM_USER_END	0xC0000000UL	/* sigma0 maps RAM idempotently below this */
+#define HM_RAM_END	0xF0000000UL	/* sigma0 hands out RAM below this */
 #define HM_UTCB_REGION	0xBF000000UL	/* the root's UTCB area and KIP: not RAM pages for us */
 #define HM_MARK		0x68696d65UL
 #define HM_MBI_MMAP	(1UL << 6)	/* Multiboot flags: mmap_addr/length valid */
@@ -35,10 +38,8 @@ static int hm_map_range(L4_Word_t pa, L4_Word_t len)
 	return 1;
 }
 
-/* Bytes of available RAM (Multiboot type 1) in [lo, hi) by the boot
- * loader's memory map, and of other ranges there in *other; -1 if the
- * map cannot be read. */
-static long long hm_mbi_ram(L4_Word_t lo, unsigned long long hi, unsigned long long *other)
+/* t_highmem.h */
+long long hm_mbi_ram(L4_Word_t lo, unsigned long long hi, unsigned long long *other)
 {
 	L4_Word_t mbi = rt_multiboot_info(), addr, len;
 	unsigned long long ram = 0;
@@ -69,9 +70,8 @@ static long long hm_mbi_ram(L4_Word_t lo, unsigned long long hi, unsigned long l
 	return (long long)ram;
 }
 
-/* Bytes in [lo, hi) that the KIP's physical descriptors (the last one
- * covering a page wins) give the type `type`, counted page by page. */
-static unsigned long long hm_kip_bytes(L4_Word_t lo, unsigned long long hi, L4_Word_t type)
+/* t_highmem.h */
+unsigned long long hm_kip_bytes(L4_Word_t lo, unsigned long long hi, L4_Word_t type)
 {
 	unsigned long long n = 0;
 
@@ -81,8 +81,8 @@ static unsigned long long hm_kip_bytes(L4_Word_t lo, unsigned long long hi, L4_W
 	return n;
 }
 
-/* One past the highest byte of conventional memory the KIP describes. */
-static L4_Word_t hm_top(void)
+/* t_highmem.h */
+L4_Word_t hm_top(void)
 {
 	L4_MemoryDesc_t *md;
 	L4_Word_t n, top = 0;
@@ -145,29 +145,31 @@ static void hm_unmap(L4_Word_t pa, int log2)
 
 /* ---- the tests ---- */
 
-/* Every byte of RAM the boot loader reports from 896 MB to 3 GB is one
- * the KIP calls conventional, and nothing else is; RAM from 3 GB up
- * (sigma0 could not map it) is reserved. */
+/* Every byte of RAM the boot loader reports from 896 MB to the end of
+ * what sigma0 hands out is one the KIP calls conventional, and nothing
+ * else is; RAM above it is reserved.  That end is 3 GB in the tree
+ * build (sigma0 could not map RAM above), 0xF0000000 in the split one
+ * (kernel/sigma0_high.h). */
 static const char *t_highmem_kip_all_conventional(void)
 {
 	unsigned long long other, conv;
 	long long ram;
 
 	HM_NEED_HIGH_RAM();
-	ram = hm_mbi_ram(LENT_KMEM_FRAME_LIMIT, HM_USER_END, &other);
-	conv = hm_kip_bytes(LENT_KMEM_FRAME_LIMIT, HM_USER_END, L4_ConventionalMemoryType);
-	printf("#   %lu KB of RAM from 896 MB to 3 GB, %lu KB of it conventional in the KIP\n",
-	       (L4_Word_t)(ram / 1024), (L4_Word_t)(conv / 1024));
+	ram = hm_mbi_ram(LENT_KMEM_FRAME_LIMIT, HM_RAM_END, &other);
+	conv = hm_kip_bytes(LENT_KMEM_FRAME_LIMIT, HM_RAM_END, L4_ConventionalMemoryType);
+	printf("#   %lu KB of RAM from 896 MB to %lx, %lu KB of it conventional in the KIP\n",
+	       (L4_Word_t)(ram / 1024), HM_RAM_END, (L4_Word_t)(conv / 1024));
 	CHECK(ram > 0);
 	CHECK_EQ(conv, (unsigned long long)ram);
 	/* page by page: where the boot loader says RAM, the KIP says so */
 	CHECK_EQ(t_kip_type(LENT_KMEM_FRAME_LIMIT), L4_ConventionalMemoryType);
 	CHECK_EQ(t_kip_type(hm_top() - 1), L4_ConventionalMemoryType);
-	ram = hm_mbi_ram(HM_USER_END, 0x100000000ULL, &other);
+	ram = hm_mbi_ram(HM_RAM_END, 0x100000000ULL, &other);
 	CHECK(ram >= 0);
-	CHECK_EQ(hm_kip_bytes(HM_USER_END, 0x100000000ULL, L4_ConventionalMemoryType), 0);
+	CHECK_EQ(hm_kip_bytes(HM_RAM_END, 0x100000000ULL, L4_ConventionalMemoryType), 0);
 	if (ram > 0)
-		CHECK_EQ(hm_kip_bytes(HM_USER_END, 0x100000000ULL, L4_ReservedMemoryType) >=
+		CHECK_EQ(hm_kip_bytes(HM_RAM_END, 0x100000000ULL, L4_ReservedMemoryType) >=
 			 (unsigned long long)ram, 1);
 	return 0;
 }

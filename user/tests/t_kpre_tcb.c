@@ -366,6 +366,7 @@ static const char *t_kpre_tcb_in_kernel_page_fault(void)
 	L4_MsgTag_t tag = rt_serve(t, T_WAIT_US, &from);
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(rt_mr(1), TB_FAULT_AT);
+	CHECK(tb_wait_answered(n + 3));
 	CHECK_EQ(tb.ok[n % TB_LOG], 0);          /* the held answer found it away */
 	RUN(tb_came_back(t, n + 1, t, page));
 	CHECK_EQ(tb.kind[(n + 2) % TB_LOG], kind);   /* asked again */

@@ -28,7 +28,8 @@
 #define TB_W_PARTNER	(596 / 4)
 
 struct tb_kp {
-	L4_Word_t n;                    /* faults seen */
+	L4_Word_t n;                    /* faults seen (logged before the answer) */
+	L4_Word_t answered;             /* faults answered (ok and ec written) */
 	L4_Word_t kind[TB_LOG], cid[TB_LOG], named[TB_LOG], from[TB_LOG], page[TB_LOG];
 	L4_Word_t ok[TB_LOG], ec[TB_LOG];
 	L4_Word_t src;                  /* a TCB fault gets a copy of this page */
@@ -47,8 +48,11 @@ const char *tb_start(void);
 const char *tb_task_start(L4_ThreadId_t *t, void (*entry)(L4_Word_t));
 /* The same, t running rt's agent loop, T_KPRE_DATA written at *data. */
 const char *tb_agent(L4_ThreadId_t *t, L4_Word_t *data);
-/* The kpager has logged n faults or more (polled, at most T_WAIT_US). */
+/* The kpager has logged n faults or more; has answered n or more (their
+ * ok and ec written: the answer may wake main before that).  Polled,
+ * with no clock bound. */
 int tb_wait_n(L4_Word_t n);
+int tb_wait_answered(L4_Word_t n);
 /* Does this kernel lend TCB pages (not KMEM=pool)? */
 int tb_lends(void);
 /* The page the kpager lent last for the TCB page of t's task. */

@@ -63,7 +63,7 @@ static const char *te_begin(L4_ThreadId_t *t, L4_Word_t *page, int *skip)
 /* The kpager's answer with the edited copy: refused for `reason`. */
 static const char *te_refused(L4_Word_t i, L4_Word_t reason)
 {
-	CHECK(tb_wait_n(i + 1));
+	CHECK(tb_wait_answered(i + 1));
 	CHECK_EQ(tb.ok[i % TB_LOG], 0);
 	CHECK_EQ(tb.ec[i % TB_LOG],
 		 ((LENT_KPF_BAD_CONTENT | reason << 16) << 4) | EC_SEND(4));

@@ -2,6 +2,7 @@
 /* The test kpager of the thread-body tests: see t_kpre_tcb.h. */
 #include "t_kpre_tcb.h"
 #include "t_kphelp.h"
+#include "t_sync.h"
 #include "../../kpager/kpager.h"
 
 #define TB_POOL		24
@@ -20,6 +21,9 @@ static L4_Word_t tb_take_page(void)
 	return 0;
 }
 
+/* Each fault is logged (tb.n) before it is answered: the answer may
+ * wake main before this thread runs on.  Its outcome (ok, ec) is
+ * written after the answer, and counted in tb.answered. */
 static void tb_fault(const struct t_kpf *f)
 {
 	L4_Word_t i = tb.n % TB_LOG, kind = f->kind, ec = 0;
@@ -28,13 +32,12 @@ static void tb_fault(const struct t_kpf *f)
 	tb.cid[i] = f->cid;
 	tb.named[i] = f->named;
 	tb.from[i] = f->from.raw;
+	tb.page[i] = tb.ok[i] = tb.ec[i] = 0;
+	tb.n++;
 	if (tb.hold_kind == kind + 1 ||
-	    (tb.hold_kind == TB_HOLD_OTHERS && kind != LENT_KMEM_TCB && !tb.release)) {
-		tb.n++;
+	    (tb.hold_kind == TB_HOLD_OTHERS && kind != LENT_KMEM_TCB && !tb.release))
 		while (!tb.release)
 			rt_sleep_us(1000);
-		tb.n--;
-	}
 	L4_Word_t page = tb_take_page();
 	if (page && kind == LENT_KMEM_TCB && tb.src) {
 		const volatile L4_Word_t *s = (const volatile L4_Word_t *)tb.src;
@@ -45,9 +48,11 @@ static void tb_fault(const struct t_kpf *f)
 			d[tb.edit_at] = tb.edit_val;
 	}
 	tb.page[i] = page;
-	tb.ok[i] = (L4_Word_t)kpager_answer(f->from, page, &ec);
+	L4_Word_t ok = (L4_Word_t)kpager_answer(f->from, page, &ec);
+	t_flaky_delay(1);
+	tb.ok[i] = ok;
 	tb.ec[i] = ec;
-	tb.n++;
+	tb.answered++;
 }
 
 const char *tb_start(void)
@@ -70,13 +75,13 @@ const char *tb_start(void)
 
 int tb_wait_n(L4_Word_t n)
 {
-	L4_Word_t start = rt_now_us();
+	t_until_at_least(&tb.n, n);
+	return 1;
+}
 
-	while (tb.n < n) {
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
-		rt_sleep_us(1000);
-	}
+int tb_wait_answered(L4_Word_t n)
+{
+	t_until_at_least(&tb.answered, n);
 	return 1;
 }
 
@@ -129,7 +134,7 @@ const char *tb_expect(L4_ThreadId_t t, L4_Word_t label)
 
 const char *tb_fault_was(L4_Word_t i, L4_ThreadId_t t, L4_ThreadId_t from)
 {
-	CHECK(tb_wait_n(i + 1));
+	CHECK(tb_wait_answered(i + 1));
 	CHECK_EQ(tb.kind[i % TB_LOG], LENT_KMEM_TCB);
 	CHECK_EQ(tb.cid[i % TB_LOG], TB_CID);
 	CHECK_EQ(tb.named[i % TB_LOG], t.raw);

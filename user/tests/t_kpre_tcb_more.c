@@ -252,7 +252,6 @@ static const char *t_kpre_tcb_more_send_to_local_away(void)
 	RUN(tb_expect(t, TM_DONE));
 	RUN(tm_got_ping(TM_LOCAL_U));
 	if (!skip) {
-		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_came_back(t, n, t, page));
 	}
@@ -275,7 +274,6 @@ static const char *t_kpre_tcb_more_exregs_local_away(void)
 	RUN(tb_expect(u, TM_DONE));
 	CHECK_EQ(rt_mr(1), t.raw);
 	if (!skip) {
-		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_came_back(t, n, u, page));
 	}
@@ -305,7 +303,6 @@ static const char *t_kpre_tcb_more_recv_from_local_away(void)
 	RUN(tb_expect(t, TM_DONE));
 	CHECK_EQ(rt_mr(1), 1);
 	if (!skip) {
-		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_came_back(t, n, t, page));
 	}
@@ -349,7 +346,6 @@ static const char *tm_irq_reaches(L4_ThreadId_t t, int associate_after, int skip
 	CHECK_EQ(rt_mr(2), irq_thread(TM_IRQ).raw);
 	CHECK_EQ(rt_mr(3), 1);
 	if (!skip) {
-		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_came_back(t, n, t, page));
 	}
@@ -474,6 +470,7 @@ static const char *tm_entry_was(L4_Word_t i, L4_Word_t kind, L4_Word_t cid, L4_T
 				L4_ThreadId_t from)
 {
 	CHECK(i < TB_LOG);
+	CHECK(tb_wait_answered(i + 1));
 	CHECK_EQ(tb.kind[i], kind);
 	CHECK_EQ(tb.cid[i], cid);
 	CHECK_EQ(tb.named[i], t.raw);
@@ -528,7 +525,6 @@ static const char *t_kpre_tcb_more_child_kpager_first_page(void)
 	CHECK_EQ(rt_mr(1), TM_PING);
 	CHECK_EQ(rt_mr(2), TM_WORD);
 	if (lends) {
-		CHECK(tb_wait_n(n + 1));   /* our kpager counts once it has answered */
 		CHECK_EQ(tb.n, n + 1);
 		RUN(tm_entry_was(n, LENT_KMEM_TCB, cid0, t, t));
 		CHECK(tb.page[n] != page);

@@ -10,6 +10,7 @@
  */
 #include "t_kpreempt.h"
 #include "t_kplog.h"
+#include "t_sync.h"
 #include <l4/arch.h>
 #include <lent/kmem.h>
 
@@ -64,11 +65,11 @@ static const char *t_kpreempt_io_bitmap_taken_back(void)
 	L4_Word_t value = t_io_inb(KI_SCRATCH);
 	RUN(t_kpre_start(&c, kpager, ki_child));
 	/* Its first inb: an I/O fault; main maps it the scratch port. */
-	L4_MsgTag_t tag = rt_serve(c, T_WAIT_US, &from);
+	L4_MsgTag_t tag = rt_serve(c, RT_NEVER_US, &from);
 	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == 0xff86);
 	CHECK(t_kpre_reply_map(c, L4_IoFpageLog2(KI_SCRATCH, 0), 0));
 	/* Its call after the first inb. */
-	tag = rt_serve(c, T_WAIT_US, &from);
+	tag = rt_serve(c, RT_NEVER_US, &from);
 	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == KI_LABEL_NEXT);
 	CHECK_EQ(t_shared[KI_GOT], value);
 	int lends = (lent_kmem_control(c.raw, LENT_KMEM_LENT_KINDS, 0) >> LENT_KMEM_PT) & 1;
@@ -84,7 +85,7 @@ static const char *t_kpreempt_io_bitmap_taken_back(void)
 	/* Its second inb: no I/O fault reaches main. */
 	L4_LoadMR(0, 0);
 	CHECK(L4_IpcSucceeded(L4_Reply(c)));
-	CHECK(t_wait_for(&t_shared[KI_STEP], 2, T_WAIT_US));
+	t_until(&t_shared[KI_STEP], 2);
 	CHECK_EQ(t_shared[KI_GOT + 2], value);
 	if (lends) {
 		CHECK_EQ(ki.n, n + 1);

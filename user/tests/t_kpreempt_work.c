@@ -12,6 +12,7 @@
  * the task needs them, with its pager never asked for them.
  */
 #include "t_kpreempt.h"
+#include "t_kpreempt_share.h"
 #include "t_pool.h"
 #include "../../kpager/kpager.h"
 #include <lent/kmem.h>
@@ -32,6 +33,7 @@ _Static_assert(T_POOL_KW + KW_POOL <= T_POOL_KW_STORE &&
 #define KH_PROBES	4	/* the threads of the hostile kpager's TCB page */
 #define KH_HELLO	0x7c21
 #define KH_NO_CID	1UL	/* no page has it (not page-aligned) */
+#define KH_ROUNDS	30	/* rounds of the shared mappings after the steps */
 
 static struct kpager_preempt kw;
 static int kw_lends(void);
@@ -160,6 +162,7 @@ static struct {
 	L4_Word_t foreign, kernel_faults, scanned;
 	L4_ThreadId_t fill[KH_FILL], probe[KH_PROBES], main;
 	L4_Word_t back, halted;      /* the probe named: brought back, or not */
+	struct ks_count share;       /* the mappings the two share */
 } kb;
 
 /* A probe: it says hello and sleeps for good, so that whatever registers
@@ -273,16 +276,19 @@ static int kh_node_form(unsigned kind)
 /* A node page or node table as the kernel wrote it
  * (docs/kernel-memory.md, "Mapping nodes and node tables"): in a page, a
  * header and 48-byte entries whose in-kernel bytes (32-47) and flags are
- * zero, its generations any number; in a table, local references (entry
- * 1-84 of a node page) or zero.  Never the other subsystem's sentinel. */
+ * zero, but a part's seal (bytes 40-47, kind 2), its generations any
+ * number; in a table, local references (entry 1-84 of a node page) or
+ * zero.  Never the other subsystem's sentinel. */
 static void kh_scan_nodes(const volatile L4_Word_t *w, unsigned kind)
 {
 	for (unsigned k = 0; k < RT_PAGE_SIZE / sizeof(L4_Word_t); k++) {
 		unsigned at = k % 12;
-		if (w[k] == KH_SENTINEL ||
+		int seal = at >= 10 && (w[k - at] & 0xff) == 2;
+		if ((w[k] == KH_SENTINEL && !seal) ||
 		    (kind == LENT_KMEM_NT && w[k] && ((w[k] & 0x7f) == 0 || (w[k] & 0x7f) > 84 ||
 						      (w[k] >> 7) >= 4096)) ||
-		    (kind == LENT_KMEM_MAP && k >= 12 && ((at >= 8 && w[k]) || (at == 0 && (w[k] & 0xff0000)))) ||
+		    (kind == LENT_KMEM_MAP && k >= 12 &&
+		     ((at >= 8 && w[k] && !seal) || (at == 0 && (w[k] & 0xff0000)))) ||
 		    (kind == LENT_KMEM_MAP && k < 12 && k >= 4 && w[k]))
 			kb.foreign++;
 	}
@@ -361,6 +367,7 @@ static const char *kh_other_start(void)
 		CHECK(kh_pool && kh_page);
 	}
 	RUN(t_pool_unlent(kh_pool, KW_POOL));
+	RUN(ks_start());
 	((volatile L4_Word_t *)kh_page)[0] = KH_SENTINEL;
 	L4_ThreadId_t kp = fcfs_start(&kh_other, kh_pool, KW_POOL);
 	CHECK(!L4_IsNilThread(kp));
@@ -395,9 +402,18 @@ static const char *kw_run(L4_Word_t every, struct kw_run *r, int hostile)
 					 KH_EDITS_PER_PAGE, KH_SENTINEL) :
 			   preempt_start(&kw, kw_pool, KW_POOL, kw_store, 0x1e47u);
 	CHECK(!L4_IsNilThread(kpager));
+	if (hostile) {
+		/* Node pages and tables edited too, aimed at the other
+		 * subsystem's pages (and one of ours it has). */
+		L4_Word_t task[HOSTILE_FOREIGN], va[HOSTILE_FOREIGN];
+		ks_foreign(kb.task, kh_page, task, va);
+		hostile_set_nodes(&kh, ks_stash(), HOSTILE_FOREIGN, task, va);
+	}
 	RUN(t_kpre_task(&ag, kpager, &data));
-	if (hostile)
+	if (hostile) {
 		RUN(kh_threads(ag));
+		RUN(ks_link(ag, kb.task, &kb.share));
+	}
 	for (unsigned step = 0; step < KW_STEPS; step++) {
 		if (every)
 			(void)preempt_take_back(p, every);
@@ -405,13 +421,35 @@ static const char *kw_run(L4_Word_t every, struct kw_run *r, int hostile)
 			kh_scan();
 			RUN(kh_name_probe());
 		}
+		if (hostile && (step == 2 || step == 3)) {
+			/* The page again, as its pager would after a fault: a
+			 * node page the kernel refused took A's record with it. */
+			L4_Word_t res[5], sec;
+			RUN(t_ag_accept(ag, KW_WINDOW, 12));
+			RUN(t_ag_give_map(ag, L4_MapItem(L4_FpageAddRights(L4_FpageLog2(kw_page, 12),
+									    L4_FullyAccessible), 0),
+					  res, &sec));
+		}
 		rt_watch(KW_WINDOW, KW_WINDOW + RT_PAGE_SIZE);
 		const char *why = kw_step(ag, data, step, r);
 		rt_watch(0, 0);
 		if (why)
 			return why;
-		if (hostile)
+		if (hostile) {
 			kh_other_checks();
+			RUN(ks_check(ag, kb.task, kh_page, &kb.share));
+			RUN(ks_link(ag, kb.task, &kb.share));
+		}
+	}
+	/* Rounds of the shared mappings alone, every page taken back before
+	 * each: the node pages and tables that hold the edges to the other
+	 * task come back edited, and the other task checks. */
+	for (unsigned i = 0; hostile && i < KH_ROUNDS; i++) {
+		(void)preempt_take_back(p, 1);
+		kh_scan();
+		kh_other_checks();
+		RUN(ks_check(ag, kb.task, kh_page, &kb.share));
+		RUN(ks_link(ag, kb.task, &kb.share));
 	}
 	if (hostile)
 		RUN(kh_threads_end());
@@ -492,6 +530,7 @@ static const char *t_kpreempt_work_hostile_kpager(void)
 	int tcbs = (lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0) >> LENT_KMEM_TCB) & 1;
 
 	kb.foreign = kb.kernel_faults = kb.scanned = 0;
+	kb.share = (struct ks_count){ 0 };
 	RUN(kh_other_start());
 	RUN(kw_run(0, &plain, 0));
 	RUN(kw_run(1, &hostile, 1));
@@ -499,15 +538,25 @@ static const char *t_kpreempt_work_hostile_kpager(void)
 	RUN(kw_same(&plain, &hostile));
 	printf("# hostile kpager: %lu edits, %lu imports refused, %lu accepted, "
 	       "%lu kernel faults, %lu foreign effects (%lu pages scanned)\n",
-	       kh.edits, kh.refused, kh.lent_back - kh.refused, kb.kernel_faults, kb.foreign,
+	       kh.edits, kh.refused, kh.lent_back - kh.refused, kb.kernel_faults, kb.foreign + kb.share.foreign,
 	       kb.scanned);
 	printf("# hostile kpager: probe named %lu times, %lu back, %lu refused; "
 	       "TCB edits by kind:", kb.back + kb.halted, kb.back, kb.halted);
 	for (unsigned i = 0; i < HOSTILE_TCB_EDITS; i++)
 		printf(" %lu", kh.tcb_edits[i]);
 	printf("\n");
+	printf("# hostile kpager: %lu node pages and tables edited, by kind:", kh.node_lent);
+	for (unsigned i = 0; i < HOSTILE_NODE_EDITS; i++)
+		printf(" %lu", kh.node_edits[i]);
+	printf("; shared with the other task: %lu checks, %lu of its mappings from the "
+	       "client gone, %lu sends failed, %lu appeared or widened\n", kb.share.checks,
+	       kb.share.lost, kb.share.link_failed, kb.share.foreign);
 	CHECK_EQ(kb.kernel_faults, 0);
 	CHECK_EQ(kb.foreign, 0);
+	CHECK_EQ(kb.share.foreign, 0);
+	CHECK_EQ(kb.share.checks, KW_STEPS + KH_ROUNDS);
+	if (kh_node_form(LENT_KMEM_MAP) && lends)
+		CHECK(kh.node_lent >= KW_STEPS);
 	CHECK_EQ(kb.back + kb.halted, 2 * KW_STEPS);
 	CHECK_EQ(kb.halted, kh.refused);
 	CHECK_EQ(kh.pre.kp.refusals, kh.bad_answers + kh.refused);

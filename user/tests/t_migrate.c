@@ -9,6 +9,7 @@
  */
 #include "t_kpre_kp.h"
 #include "t_kpre_tcb.h"
+#include "t_sync.h"
 
 #define MIG_X		0x00400000UL      /* a page mapped in one task only */
 #define MIG_MARK	0x6d696700UL
@@ -231,7 +232,7 @@ static const char *t_mig_caller_moves_itself(void)
 	RUN(mig_two_tasks(&a, &b));
 	m = rt_thread_create(mig_mover, b.raw);
 	CHECK(!L4_IsNilThread(m));
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	t_until(&t_shared[0], 1);
 	CHECK_EQ(t_shared[1], 1);
 	CHECK_EQ(t_shared[3], MIG_MARK + 1);
 	CHECK_EQ(t_shared[4], m.raw);
@@ -241,27 +242,46 @@ static const char *t_mig_caller_moves_itself(void)
 	return t_selfcheck();
 }
 
-/* arg 0: receive from main, arg 1: send to main; the outcome and the
- * thread's own ID in t_shared[3 * arg + 1, 2], then t_shared[3 * arg] = 1. */
+/* arg 0: receive from main, arg 1: send to main; then it sends main the
+ * outcome and its own ID (label MIG_REPORT). */
+#define MIG_REPORT	0x6d69
+
 static void mig_blocked(L4_Word_t arg)
 {
 	L4_MsgTag_t tag;
+	L4_Word_t w[2];
 
+	t_flaky_delay(10);
 	if (arg) {
 		L4_LoadMR(0, 0);
 		tag = L4_Send(rt_main_thread());
 	} else {
 		tag = L4_Receive(rt_main_thread());
 	}
-	t_shared[3 * arg + 1] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0xFFFF;
-	t_shared[3 * arg + 2] = L4_MyGlobalId().raw;
-	t_shared[3 * arg] = 1;
+	w[0] = L4_IpcFailed(tag) ? L4_ErrorCode() : 0xFFFF;
+	w[1] = L4_MyGlobalId().raw;
+	t_load(MIG_REPORT, 2, w, 0, 0);
+	(void)L4_Send(rt_main_thread());
 	for (;;)
 		L4_Sleep(L4_Never);
 }
 
+/* t's report: its IPC ended with ec, and it is still t. */
+static const char *mig_report(L4_ThreadId_t t, L4_Word_t ec)
+{
+	L4_MsgTag_t tag = L4_Receive(t);
+
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag), MIG_REPORT);
+	CHECK_EQ(L4_UntypedWords(tag), 2);
+	CHECK_EQ(rt_mr(1), ec);
+	CHECK_EQ(rt_mr(2), t.raw);
+	return 0;
+}
+
 /* Threads blocked in IPC: the IPC is cancelled (error 3, X.2's
- * ExchangeRegisters abort), in the phase it was in. */
+ * ExchangeRegisters abort), in the phase it was in.  Every wait is for
+ * a state or a message, with no clock bound. */
 static const char *t_mig_blocked_in_ipc(void)
 {
 	L4_ThreadId_t a, b, r, s;
@@ -272,16 +292,12 @@ static const char *t_mig_blocked_in_ipc(void)
 	CHECK(!L4_IsNilThread(r) && rt_pager_start_thread(r, ip, sp));
 	s = rt_task_thread_prepare(a, MIG_UTCB1 + RT_UTCB_SIZE, mig_blocked, 1, rt_pager(), &ip, &sp);
 	CHECK(!L4_IsNilThread(s) && rt_pager_start_thread(s, ip, sp));
-	CHECK(t_waiting(r));
-	CHECK(t_sched_state(s, L4_SCHEDRESULT_PENDING_SEND));
+	CHECK(t_until_waiting(r));
+	CHECK(t_until_state(s, L4_SCHEDRESULT_PENDING_SEND));
 	CHECK_EQ(L4_ThreadControl(r, b, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(L4_ThreadControl(s, b, L4_nilthread, L4_nilthread, (void *)-1), 1);
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
-	CHECK_EQ(t_shared[1], EC_RECV(3));
-	CHECK_EQ(t_shared[2], r.raw);
-	CHECK_EQ(t_shared[4], EC_SEND(3));
-	CHECK_EQ(t_shared[5], s.raw);
+	RUN(mig_report(r, EC_RECV(3)));
+	RUN(mig_report(s, EC_SEND(3)));
 	return t_selfcheck();
 }
 
@@ -393,19 +409,19 @@ static const char *t_mig_in_transfer(void)
 
 	RUN(mig_two_tasks(&a, &b));
 	CHECK(rt_agent_post(b, RT_AG_RECV_STRING, 2, buf));
-	CHECK(t_waiting(b));
+	CHECK(t_until_waiting(b));
 	s = rt_task_thread_prepare(a, MIG_UTCB1, mig_string_sender, b.raw, L4_Myself(), &ip, &sp);
 	CHECK(!L4_IsNilThread(s));
 	CHECK(rt_start_message(s, ip, sp));
 	/* Its image's pages served; the fault on MIG_Z comes back to us. */
-	tag = rt_serve(s, T_WAIT_US, &from);
+	tag = rt_serve(s, RT_NEVER_US, &from);
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(from.raw, s.raw);
 	CHECK_EQ(rt_mr(1) & ~(RT_PAGE_SIZE - 1), MIG_Z);
 	CHECK_EQ(L4_ThreadControl(s, b, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK(t_ag_ok(rt_agent_result(b, 0)));
 	CHECK_EQ(rt_mr(2) & 0xF, EC_RECV(7));
-	for (L4_Word_t i = 0; i < 200 && !t_shared[0]; i++)
+	while (!t_shared[0])
 		(void)rt_serve(s, 10000, &from);
 	CHECK_EQ(t_shared[0], 1);
 	CHECK_EQ(t_shared[1] & 0xF, EC_SEND(7));

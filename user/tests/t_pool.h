@@ -28,10 +28,20 @@
 #define T_POOL_KW_STORE		64      /* PREEMPT_RECORDS (48) pages */
 #define T_POOL_KW_OTHER_PAGE	112     /* 1 page: the other task's sentinel */
 #define T_POOL_KW_PAGE		113     /* 1 page: the workload's pattern */
+#define T_POOL_KW_SHARE		114     /* 1 page: shared by the two (t_kpreempt_share.c) */
+#define T_POOL_KW_SCRATCH	115     /* 1 page: the answer to their faults */
+#define T_POOL_KW_STASH		116     /* 1 page: the hostile kpager's older form */
 /* t_kpre_map.c: its kpager's pool and the forms it keeps (t_kpre_kp.c's
  * pool, lent at the same time, is its own). */
 #define T_POOL_MK		0       /* 40 pages */
 #define T_POOL_MK_FORMS		40      /* 12 pages */
+#define T_POOL_MK_FILL		64      /* 64 pages, mapped on read-only */
+/* t_kpre_mapover.c: its preempting kpager's pool, store, and a page. */
+#define T_POOL_MO		0       /* 32 pages */
+#define T_POOL_MO_STORE		32      /* PREEMPT_RECORDS (48) pages */
+#define T_POOL_MO_PAGE		80      /* 1 page */
+#define T_POOL_MO_FILL		64      /* 64 pages (over the two above), mapped on read-only:
+					 * none of them lent */
 /* t_attack_kpre.c: its logging kpager's pool. */
 #define T_POOL_AK		0       /* 24 pages */
 

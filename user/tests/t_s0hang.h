@@ -28,10 +28,6 @@
 #define S0H_REFUSALS_END	(5 * S0H_REFUSALS)
 /* Step 2's candidates in each 4 MB of physical memory. */
 #define S0H_CANDIDATES		3
-/* How long a step may take (each is bounded by refusals or the size of
- * memory; this only catches a machine that stopped).  Below the
- * harness's idle limit. */
-#define S0H_STEP_US		40000000UL
 /* Pool counting: thread numbers and the most spaces it may use. */
 #define S0H_COUNT_NO		20000
 #define S0H_COUNT_MAX		6000
@@ -66,7 +62,9 @@ int s0h_free_pages(void);
 int s0h_new_space_ok(void);
 int s0h_unprivileged_kmem_ok(void);
 const char *s0h_system_works(void);
-/* Wait for an attacker's flag; send an attacker thread main's word to
+/* Wait for an attacker's flag (each step is bounded by refusals or the
+ * size of memory; no clock bound: a machine that stopped is the
+ * harness's to name); send an attacker thread main's word to
  * go on; run step 1 in a0 until the kernel refuses a window. */
 int s0h_wait(volatile L4_Word_t *flag);
 const char *s0h_go(L4_ThreadId_t t);

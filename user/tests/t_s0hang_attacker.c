@@ -27,7 +27,7 @@ static int s0h_ask(L4_Fpage_t f, L4_Fpage_t window, L4_Fpage_t *got)
 
 	t_load((L4_Word_t)-6 << 4 & 0xffff, 2, w, 0, 0);
 	L4_Accept(L4_MapGrantItems(window));
-	tag = L4_Call_Timeouts(rt_sigma0(), rt_us(T_WAIT_US), rt_us(T_WAIT_US));
+	tag = L4_Call(rt_sigma0());
 	L4_Accept(L4_UntypedWordsAcceptor);
 	fp.raw = rt_mr(2);
 	if (L4_IpcFailed(tag) && L4_ErrorCode() == (L4_ErrMsgOverflow << 1 | 1))

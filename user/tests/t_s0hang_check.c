@@ -6,6 +6,7 @@
  * still work; and the steps main takes to drive an attacker.
  */
 #include "t_s0hang.h"
+#include "t_sync.h"
 
 /* ---- what main checks ---- */
 
@@ -127,7 +128,7 @@ const char *s0h_system_works(void)
 		printf("#   second task: error %lu\n", rt_last_error());
 	CHECK(!L4_IsNilThread(echo));
 	rt_msg(0x321, 1, &w);
-	tag = L4_Call_Timeouts(echo, rt_us(T_WAIT_US), rt_us(T_WAIT_US));
+	tag = L4_Call(echo);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), 0x321 ^ 0xff);
 	CHECK_EQ(rt_mr(1), ~w);
@@ -137,7 +138,8 @@ const char *s0h_system_works(void)
 
 int s0h_wait(volatile L4_Word_t *flag)
 {
-	return t_wait_for(flag, 1, S0H_STEP_US);
+	t_until(flag, 1);
+	return 1;
 }
 
 const char *s0h_go(L4_ThreadId_t t)
@@ -145,7 +147,7 @@ const char *s0h_go(L4_ThreadId_t t)
 	L4_MsgTag_t tag;
 
 	rt_msg(0x5047, 0, 0);
-	tag = L4_Send_Timeout(t, rt_us(T_WAIT_US));
+	tag = L4_Send(t);
 	CHECK(L4_IpcSucceeded(tag));
 	return 0;
 }
@@ -155,12 +157,11 @@ const char *s0h_go(L4_ThreadId_t t)
  * rt's pager leaves the fault alone. */
 const char *s0h_step1_until_refused(L4_ThreadId_t a0)
 {
-	L4_Word_t seen = rt_pager_unhandled, start;
+	L4_Word_t seen = rt_pager_unhandled;
 
 	s0h.requests[0] = s0h.refused[0] = s0h.big_log2 = s0h.done[0] = 0;
 	RUN(s0h_go(a0));
-	start = rt_now_us();
-	while (rt_pager_unhandled == seen && !s0h.done[0] && rt_now_us() - start < S0H_STEP_US)
+	while (rt_pager_unhandled == seen && !s0h.done[0])
 		rt_sleep_us(2000);
 	printf("#   step 1: %lu windows filled (then %lu-bit fpages), %lu refused\n",
 	       s0h.requests[0], s0h.big_log2, s0h.refused[0]);

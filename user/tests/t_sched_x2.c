@@ -7,6 +7,7 @@
  * so a slow or fast host changes how long a test takes, not its outcome.
  */
 #include "tests.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 
 #define KEEP		(~0UL)
@@ -148,6 +149,49 @@ static void delayer(L4_Word_t unused)
 		L4_Sleep(L4_Never);
 }
 
+/*
+ * The same for the test below, with no clock bound: it spins until its
+ * slice ends (I set), then yields and reads the flags again.  ThreadSwitch
+ * gives it a fresh slice of DP_SLICE_US; a tick may still end that slice
+ * before the read, and set I again, but only once the whole slice has
+ * been charged since the tick before the ThreadSwitch, which came at most
+ * a scheduling period (1 ms) before it.  Such a read is X.2's other
+ * right outcome: it is counted in t_shared[6] if the clock shows the
+ * slice (less DP_GRAIN_US) gone, else in t_shared[7] (wrong), and the
+ * thread yields again.  t_shared[4] is the first read that found I clear.
+ */
+#define DP_SLICE_US	10000UL         /* its slice */
+#define DP_GRAIN_US	2000UL          /* a period, and the clock's grain */
+
+static void yielder(L4_Word_t unused)
+{
+	L4_Word_t f, t0, t1;
+
+	(void)unused;
+	*__L4_TCR(__L4_TCR_PREEMPT_FLAGS) |= PF_DELAYED;
+	while (!(preempt_flags() & PF_PENDING))
+		;
+	t_shared[3] = preempt_flags();
+	for (L4_Word_t n = 0;; n++) {
+		t0 = rt_now_us();
+		L4_ThreadSwitch(L4_nilthread);
+		if (n == 0)
+			t_flaky_delay(1);
+		f = preempt_flags();
+		t1 = rt_now_us();
+		if (!(f & PF_PENDING))
+			break;
+		if (t1 - t0 + DP_GRAIN_US >= DP_SLICE_US && f == (PF_DELAYED | PF_PENDING))
+			t_shared[6]++;
+		else
+			t_shared[7]++;
+	}
+	t_shared[4] = f;
+	t_shared[5] = 1;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
 static const char *t_sched_x2_delayed_preemption(void)
 {
 	L4_Word_t sp, old;
@@ -156,9 +200,14 @@ static const char *t_sched_x2_delayed_preemption(void)
 	CHECK(!L4_IsNilThread(t));
 	CHECK(L4_Schedule(t, KEEP, KEEP, KEEP, ((RT_PRIORITY - 1) << 16) | 60000, &old) !=
 	      L4_SCHEDRESULT_ERROR);
-	L4_Start_SpIp(t, sp, (L4_Word_t)delayer);
-	CHECK(t_wait_for(&t_shared[5], 1, 3 * T_WAIT_US));
+	CHECK(L4_Set_Timeslice(t, rt_us(DP_SLICE_US), L4_Never) != L4_SCHEDRESULT_ERROR);
+	L4_Start_SpIp(t, sp, (L4_Word_t)yielder);
+	t_until(&t_shared[5], 1);
+	if (t_shared[6])
+		printf("#   I set again after the yield %lu times, each after a whole slice\n",
+		       t_shared[6]);
 	CHECK_EQ(t_shared[3], PF_DELAYED | PF_PENDING);
+	CHECK_EQ(t_shared[7], 0);
 	CHECK_EQ(t_shared[4], PF_DELAYED);
 	return 0;
 }

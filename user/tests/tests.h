@@ -59,9 +59,11 @@ extern const struct test selfcheck_tests[];
 extern const struct test klend_tests[], kpreempt_tests[], kpreempt_more_tests[], kpreempt_work_tests[];
 extern const struct test kpreempt_io_tests[], kpre_tcb_tests[], kpre_tcb_edit_tests[], kpre_utcb_tests[];
 extern const struct test kpre_tcb_more_tests[];
-extern const struct test kpre_map_tests[];
+extern const struct test kpre_map_tests[], kpre_mapover_tests[];
+extern const struct test accessbits_away_tests[];
 extern const struct test x2utcb_tests[];
 extern const struct test highmem_tests[];
+extern const struct test highmem4g_tests[];
 extern const struct test ktask_tests[];
 extern const struct test kpf_multi_tests[], kpf_deadlock_tests[], kpf_back_tests[];
 extern const struct test tasklayout_tests[];
@@ -123,13 +125,14 @@ const char *t_selfcheck(void);
 #define EC_SEND(code)	((L4_Word_t)(code) << 1)
 #define EC_RECV(code)	(((L4_Word_t)(code) << 1) | 1)
 L4_Word_t t_ipc_ec(void);
-/* t blocked in its receive (Schedule says so) within T_WAIT_US; t in
- * Schedule's state want within T_WAIT_US. */
+/* t blocked in its receive (Schedule says so); t in Schedule's state
+ * want.  No clock bound (t_sync.h): 0 only if t is gone. */
 int t_waiting(L4_ThreadId_t t);
 int t_sched_state(L4_ThreadId_t t, L4_Word_t want);
-/* t blocked in IPC as ExchangeRegisters's control word says, within
- * T_WAIT_US: bit __L4_EXREGS_ABORT_RECV a receive, __L4_EXREGS_ABORT_SEND
- * a send (the caller must be allowed to name t: its space or its pager). */
+/* t blocked in IPC as ExchangeRegisters's control word says, with no
+ * clock bound: bit __L4_EXREGS_ABORT_RECV a receive, __L4_EXREGS_ABORT_SEND
+ * a send (the caller must be allowed to name t: its space or its pager);
+ * 0 if it cannot name t. */
 int t_ipc_blocked(L4_ThreadId_t t, L4_Word_t bit);
 
 /* How long a test waits for a partner before it gives up. */

@@ -351,7 +351,9 @@ enum lent_selfcheck_rule {
 	LENT_SC_POOL = 56,          /* the pool's counts, or sigma0's boot reserve's,
 	                             * against the pages tasks hold */
 	LENT_SC_STORE = 57,         /* sigma0's store against the frame table */
-	LENT_SC_RULES_END = 58
+	LENT_SC_PTE_TYPE = 58,      /* a user translation whose cache mode is not
+	                             * its mapping's memory type */
+	LENT_SC_RULES_END = 59
 };
 
 #ifndef LENT_KERNEL

@@ -92,6 +92,11 @@ static inline pte_t arch_pte_with_cache(pte_t p, uint32_t mode)   /* an empty en
 	return arch_pte_present(p) ? (p & ~ARCH_PTE_CACHE_BITS) | (mode & ARCH_PTE_CACHE_BITS) : p;
 }
 void arch_cache_flush(void);                   /* write back and drop every cache line */
+/* A mode as a number of three bits and back (0 the default), and
+ * whether a number is a mode this CPU set-up gives (arch_cache_mode). */
+uint32_t arch_cache_type(uint32_t mode);
+uint32_t arch_cache_type_mode(uint32_t type);
+bool arch_cache_type_ok(uint32_t type);
 /* The kernel's address of the aligned word at user va in the space whose
  * page directory is pdir, or NULL where no page (below PHYSMAP_LIMIT) is
  * present there: for the IPC fast path, a walk without calls. */

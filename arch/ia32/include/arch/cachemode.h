@@ -35,4 +35,23 @@ static inline int cachemode_bits(uint32_t attribute, bool pat, uint32_t *mode)
 	}
 }
 
+/* A mode as a memory-type number of three bits (the split mapping
+ * database keeps it in a record, kernel/mapsplit.h's MS_ATTR_TYPE):
+ * PWT bit 0, PCD bit 1, PAT bit 2; 0 is the default. */
+static inline uint32_t cachemode_type(uint32_t mode)
+{
+	return (mode & (PTE_PWT | PTE_PCD)) >> 3 | (mode & PTE_PAT) >> 5;
+}
+
+static inline uint32_t cachemode_of_type(uint32_t type)
+{
+	return (type & 3u) << 3 | (type & 4u) << 5;
+}
+
+/* Is type one cachemode_bits() gives (what MemoryControl can set)? */
+static inline bool cachemode_type_ok(uint32_t type, bool pat)
+{
+	return type < 4 || (pat && (type == 4 || type == 7));
+}
+
 #endif

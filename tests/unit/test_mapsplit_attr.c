@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A record's byte 3 in the split mapping database (kernel/mapsplit.h,
+ * MS_ATTR_*; docs/mapdb-split.md "Access bits and memory type"), over
+ * the fake tasks of mapsplit_check.h: the access bits of translations a
+ * take-back flushes are kept in their records, carried in the external
+ * form, and reported (then reset) by the next Unmap exactly; while a
+ * record is away an Unmap reports both bits; a grant moves them; the
+ * memory type goes to derived mappings and into every translation;
+ * import refuses a byte 3 the kernel never writes, and an imported type
+ * its task could not have set (not its parent's, not privileged) is
+ * dropped when the record is resolved.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mapsplit_check.h"
+#include <kernel/mapsplit_int.h>
+
+void msk_fail(const char *msg)
+{
+	ck_abort_msg("%s", msg);
+	abort();
+}
+
+#define R MS_RIGHT_R
+#define W MS_RIGHT_W
+
+static void map(unsigned s1, unsigned p1, unsigned s2, unsigned p2, bool grant)
+{
+	msk_op_t o = { .kind = grant ? MSK_GRANT : MSK_MAP, .s1 = (uint8_t)s1, .p1 = (uint8_t)p1,
+		       .s2 = (uint8_t)s2, .p2 = (uint8_t)p2, .rights = MS_RIGHTS };
+	msk_apply(&o);
+}
+
+static ms_ent_t *rec(unsigned t, unsigned p)
+{
+	return ms_lookup(msk_space(t), msk_va(p), NULL);
+}
+
+/* The status of t:p (Unmap, no rights): the bits reported. */
+static uint32_t status(unsigned t, unsigned p)
+{
+	ms_need_t need;
+	uint32_t access = 0;
+
+	ck_assert_int_eq(ms_unmap(msk_space(t), msk_va(p), 0, false, &access, &need), MS_OK);
+	return access;
+}
+
+/* The record of va in task t's stored (external) node page 0. */
+static ms_ent_t *stored_rec(unsigned t, unsigned p)
+{
+	ms_ent_t *e = (ms_ent_t *)msk_task[t].store[0];
+
+	for (unsigned k = 1; k < MS_ENTS; k++)
+		if (e[k].kind == MS_REC && e[k].vaddr == msk_va(p))
+			return &e[k];
+	ck_abort_msg("no stored record");
+	return NULL;
+}
+
+/* 0:1 -> 1:1 -> 2:2, task 2's translation read (and written if w). */
+static void chain(bool w)
+{
+	msk_reset(false);
+	map(0, 1, 1, 1, false);
+	map(1, 1, 2, 2, false);
+	msk_task[2].pte[2].access = R | (w ? W : 0);
+}
+
+START_TEST(test_export_page_keeps_bits_in_the_record)
+{
+	chain(false);
+	ck_assert(msk_export_page(2, 0));
+	ck_assert_uint_eq(stored_rec(2, 2)->attr, MS_ATTR_R);   /* in the external form */
+	/* Away: both, every time (the record cannot be read). */
+	ck_assert_uint_eq(status(1, 1), R | W);
+	ck_assert_uint_eq(status(1, 1), R | W);
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_uint_eq(status(1, 1), R);                     /* exactly, once */
+	ck_assert_uint_eq(status(1, 1), 0);
+	msk_check();
+}
+END_TEST
+
+START_TEST(test_export_table_keeps_bits_in_the_record)
+{
+	chain(true);
+	ck_assert(msk_export_table(2, msk_va(2) >> 22));
+	ck_assert_uint_eq(rec(1, 1) ? 1 : 0, 1);
+	ck_assert_uint_eq(status(1, 1), R | W);
+	ck_assert_int_eq(msk_import_table(2, msk_va(2) >> 22), MS_OK);
+	ck_assert_uint_eq(status(1, 1), R | W);
+	ck_assert_uint_eq(status(1, 1), 0);
+	msk_check();
+}
+END_TEST
+
+/* The record's own Unmap reads its kept bits too; a removal as well. */
+START_TEST(test_own_and_removal_report_kept_bits)
+{
+	uint32_t phys, rights, access = 0;
+	ms_need_t need;
+
+	chain(false);
+	ck_assert(msk_export_page(2, 0));
+	ck_assert_int_eq(msk_resolve(2, 2, &phys, &rights), MS_OK);  /* brings it back */
+	ck_assert_uint_eq(status(2, 2), R);
+	ck_assert_uint_eq(status(2, 2), 0);
+	msk_task[2].pte[2].access = R | W;
+	ck_assert(msk_export_page(2, 0));
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_int_eq(ms_unmap(msk_space(1), msk_va(1), MS_RIGHTS, false, &access, &need),
+			 MS_OK);
+	ck_assert_uint_eq(access, R | W);
+	ck_assert_ptr_null(rec(2, 2));
+}
+END_TEST
+
+START_TEST(test_grant_moves_the_bits)
+{
+	chain(false);
+	msk_task[1].pte[1].access = R | W;
+	map(1, 1, 3, 4, true);
+	ck_assert_ptr_null(rec(1, 1));
+	ck_assert_uint_eq(status(3, 4), R | W);
+	ck_assert_uint_eq(status(3, 4), 0);
+}
+END_TEST
+
+/* A type (as MemoryControl gives one) goes to what is derived after,
+ * and into every translation, also one put back after a take-back. */
+START_TEST(test_type_inherited_and_kept)
+{
+	uint32_t phys, rights;
+
+	msk_reset(false);
+	map(0, 1, 1, 1, false);
+	rec(1, 1)->attr = 2;
+	map(1, 1, 2, 2, false);
+	ck_assert_uint_eq(ms_type(rec(2, 2)), 2);
+	ck_assert_uint_eq(msk_task[2].pte[2].type, 2);
+	ck_assert(msk_export_page(2, 0));
+	ck_assert_uint_eq(stored_rec(2, 2)->attr, 2);
+	ck_assert_int_eq(msk_resolve(2, 2, &phys, &rights), MS_OK);
+	ck_assert_uint_eq(msk_task[2].pte[2].type, 2);
+	/* Widened (the same edge mapped again), it keeps its own type. */
+	rec(1, 1)->attr = 0;
+	map(1, 1, 2, 2, false);
+	ck_assert_uint_eq(msk_task[2].pte[2].type, 2);
+}
+END_TEST
+
+/* Byte 3 on import: only the type bits and the two access bits, a type
+ * the machine has; a part's is 0. */
+START_TEST(test_byte3_validated)
+{
+	static const struct { uint8_t attr; int ok; } cases[] = {
+		{ 0x00, 1 }, { 0x01, 1 }, { 0x03, 1 }, { 0x04, 1 }, { 0x07, 1 },
+		{ MS_ATTR_BITS, 1 }, { MS_ATTR_BITS | 3, 1 },
+		{ 0x05, 0 }, { 0x06, 0 }, { 0x20, 0 }, { 0x40, 0 }, { 0x80, 0 },
+	};
+	static uint8_t bytes[PAGE_SIZE];
+
+	chain(false);
+	ck_assert(msk_export_page(2, 0));
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(bytes, msk_task[2].store[0], PAGE_SIZE);
+		ms_ent_t *e = (ms_ent_t *)bytes + (stored_rec(2, 2) - (ms_ent_t *)msk_task[2].store[0]);
+		e->attr = cases[i].attr;
+		ck_assert_msg((ms_validate_page(msk_space(2), 0, bytes) == MS_OK) == cases[i].ok,
+			      "byte 3 %#x", cases[i].attr);
+	}
+}
+END_TEST
+
+/* An imported type is the one the record's task could have: its
+ * parent's (taken with the mapping), or any for a privileged task
+ * (MemoryControl); else the record resolves with the default. */
+START_TEST(test_imported_type_checked_against_the_parent)
+{
+	uint32_t phys, rights;
+
+	chain(false);
+	rec(1, 1)->attr = 2;
+	ck_assert(msk_export_page(2, 0));
+	stored_rec(2, 2)->attr = 3;                   /* not the parent's */
+	ck_assert_int_eq(msk_resolve(2, 2, &phys, &rights), MS_OK);
+	ck_assert_uint_eq(ms_type(rec(2, 2)), 0);
+	ck_assert_uint_eq(msk_task[2].pte[2].type, 0);
+	ck_assert(msk_export_page(2, 0));
+	stored_rec(2, 2)->attr = 2;                   /* the parent's */
+	ck_assert_int_eq(msk_resolve(2, 2, &phys, &rights), MS_OK);
+	ck_assert_uint_eq(msk_task[2].pte[2].type, 2);
+	msk_task[2].privileged = true;
+	ck_assert(msk_export_page(2, 0));
+	stored_rec(2, 2)->attr = 3;                   /* its own to set */
+	ck_assert_int_eq(msk_resolve(2, 2, &phys, &rights), MS_OK);
+	ck_assert_uint_eq(msk_task[2].pte[2].type, 3);
+	msk_check();
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("mapsplit_attr");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_export_page_keeps_bits_in_the_record);
+	tcase_add_test(tc, test_export_table_keeps_bits_in_the_record);
+	tcase_add_test(tc, test_own_and_removal_report_kept_bits);
+	tcase_add_test(tc, test_grant_moves_the_bits);
+	tcase_add_test(tc, test_type_inherited_and_kept);
+	tcase_add_test(tc, test_byte3_validated);
+	tcase_add_test(tc, test_imported_type_checked_against_the_parent);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
