@@ -194,10 +194,11 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 }
 
 #ifdef LENT_MAPDB_SPLIT
-/* MAPDB=split: a record the database finds at va, with rights, not in
- * the areas, and a frame that is not the kernel's (the split database's
- * own rules are kernel/mapsplit.c's invariants, checked by its host
- * tests).  Free entries are the database's count. */
+/* MAPDB=split: a record the database finds at va (n: never NULL, and
+ * no pointer to check), with rights, not in the areas, and a frame that
+ * is not the kernel's (the split database's own rules are
+ * kernel/mapsplit.c's invariants, checked by its host tests).  Free
+ * entries are the database's count. */
 static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode_t *n,
 			   uint32_t va, bool areas, sc_use_t *u, const frame_t **frp,
 			   sc_fault_t *f)
@@ -205,8 +206,6 @@ static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode
 	const frame_t *fr = NULL;
 
 	(void)u;
-	if (!n)
-		return fail(f, LENT_SC_NODE_PTR, va);
 	if (areas && (in_area(va, v->kip_base, v->kip_size) || in_area(va, v->utcb_base, v->utcb_size)))
 		return fail(f, LENT_SC_NODE_SLOT, va);
 	if (!mapnode_rights(n) || (mapnode_rights(n) & ~RIGHTS_ALL))
@@ -393,6 +392,23 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 	return 0;
 }
 
+#ifdef LENT_MAPDB_SPLIT
+/* MAPDB=split: a port allowed is a translation: its record must be one
+ * the database finds there, resolved (as check_pte asks of a page's). */
+static bool port_node(const sc_space_t *v, const mapslot_t *nt, uint32_t port)
+{
+	const mapnode_t *n = nt && nt[port & 1023u] ? sc_record(v->self, io_va(port)) : NULL;
+
+	return n && (n->rec.flags & MS_F_RESOLVED);
+}
+#else
+static bool port_node(const sc_space_t *v, const mapslot_t *nt, uint32_t port)
+{
+	(void)v;
+	return nt && nt[port & 1023u];
+}
+#endif
+
 /* The I/O bitmap: its pages, and a port allowed only where the port's
  * page has a node.  A node whose port the bitmap denies is legal, as a
  * node without a translation is: the bitmap is rebuilt from the nodes
@@ -408,7 +424,7 @@ static uint32_t check_io(const sc_env_t *e, const sc_space_t *v, sc_use_t *u, sc
 		for (uint32_t port = k * IO_PORTS_PER_BITMAP_PAGE;
 		     bm && port < (k + 1) * IO_PORTS_PER_BITMAP_PAGE; port++) {
 			const mapslot_t *nt = v->node_table[io_va(port) >> 22];
-			if (iobm_allowed(bm, port) && !(nt && nt[port & 1023u]))
+			if (iobm_allowed(bm, port) && !port_node(v, nt, port))
 				return fail(f, LENT_SC_IO_BITMAP, port);
 		}
 	}

@@ -323,6 +323,23 @@ START_TEST(rule_io_bitmap_extra)
 }
 END_TEST
 
+/* A port allowed is a translation: its record must be one the database
+ * finds there, resolved, as for a page (rule 44). */
+START_TEST(rule_io_bitmap_unresolved)
+{
+	rec(&a, port_va)->flags &= (uint8_t)~MS_F_RESOLVED;
+	BREAKS(LENT_SC_IO_BITMAP, 0x60);
+}
+END_TEST
+
+START_TEST(rule_io_bitmap_no_record)
+{
+	a.nt[port_va >> 22][0x61] = MS_REF(0, MS_ENTS - 1);    /* a free entry */
+	iobm_allow(a.bm[0], 0x61);
+	BREAKS(LENT_SC_IO_BITMAP, 0x61);
+}
+END_TEST
+
 /* ---- accounting (check_account) ---- */
 
 START_TEST(rule_account)
@@ -356,7 +373,8 @@ static Suite *suite(void)
 		rule_pte_node, rule_pte_node_frame, rule_pte_unresolved, rule_pte_rights, rule_pte_kip,
 		rule_pte_utcb, rule_pte_kframe,
 		rule_kpage_pde, rule_kpage_page_table, rule_node_count, rule_node_count_misplaced,
-		rule_kpage_io_bitmap, rule_io_bitmap_extra,
+		rule_kpage_io_bitmap, rule_io_bitmap_extra, rule_io_bitmap_unresolved,
+		rule_io_bitmap_no_record,
 		rule_account, rule_account_index,
 	};
 
