@@ -134,12 +134,13 @@ static bool live(const sc_env_t *e, const mapnode_t *p)
 	return t && t[(p->vaddr >> 12) & 1023] == p;
 }
 
+#endif
 
+/* Is v a dying task whose node pages go back (space_reap.c's phase 3)? */
 static bool phase3(const sc_space_t *v)
 {
 	return v->dying && v->reap_cursor >= SC_NODE_PDES * 1024u && v->reap_pde >= SC_NODE_PDES;
 }
-#endif
 
 /* The record, directory, node tables and node pages: each in a page
  * lent to v at its content identifier (or where v may hold it). */
@@ -157,13 +158,15 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			return fail(f, LENT_SC_KPAGE, lent_cid_nt(i << 22));
 #ifdef LENT_MAPDB_SPLIT
 	/* Node pages: page n at n's content identifier (or the pool's or
-	 * the boot reserve's, then in the index, whose pages count too). */
+	 * the boot reserve's, then in the index, whose pages count too),
+	 * its header naming it and v (references are made from it). */
 	uint32_t len = v->node_page_count;
 	for (uint32_t n = 0; n < len; n++) {
 		const void *p = sc_node_page(v->self, n);
 		if (!p && sc_node_page_away(v->self, n))
 			continue;              /* its kpager took it back */
-		if (!p || !held(e, v, p, ~0u, KMEM_MAP, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, n), u))
+		if (!p || !held(e, v, p, ~0u, KMEM_MAP, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, n), u) ||
+		    ((const ms_hdr_t *)p)->page != n || ((const ms_hdr_t *)p)->task != v->id)
 			return fail(f, LENT_SC_NODE_PAGES, n);
 	}
 	for (uint32_t i = 0; i <= 1024; i++) {
@@ -221,10 +224,31 @@ static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode
 	return 0;
 }
 
+/* Each present node page's free entries: its list from its header, as
+ * long as the header's count, each a free entry of the page; with every
+ * page's, the task's count (not while its node pages go back at its
+ * teardown, space_nodes_free).  A walk is bounded by the page's entries. */
 static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
 			   uint32_t nodes, sc_fault_t *f)
 {
-	(void)e; (void)v; (void)len; (void)nodes; (void)f;
+	uint32_t sum = 0;
+
+	(void)e; (void)nodes;
+	for (uint32_t n = 0; n < len; n++) {
+		const ms_ent_t *p = sc_node_page(v->self, n);
+		uint32_t count = 0;
+		if (!p)
+			continue;
+		for (uint32_t k = p[0].k.hdr.free_head; k; k = p[k].k.free.next)
+			if (++count > p[0].k.hdr.nfree || count >= MS_ENTS || k >= MS_ENTS ||
+			    p[k].kind != MS_FREE)
+				return fail(f, LENT_SC_FREE_NODES, n);
+		if (count != p[0].k.hdr.nfree)
+			return fail(f, LENT_SC_FREE_NODES, n);
+		sum += count;
+	}
+	if (sum != v->free_entries && !phase3(v))
+		return fail(f, LENT_SC_FREE_NODES, sum);
 	return 0;
 }
 #else

@@ -58,6 +58,7 @@ typedef struct sc_space {
 	uint64_t kip_size, utcb_size;           /* 0: no area */
 	mapnode_t *free_nodes;
 	const void *node_pages;                 /* each page's first word: the next */
+	uint32_t free_entries;                  /* MAPDB=split: its count (ms.nfree) */
 	uint32_t node_page_count, mapped_pages;
 	const uint32_t *kmem;                   /* pages charged, by kind */
 	/* Its threads' TCB pages, checked by the walk: lent ones in use

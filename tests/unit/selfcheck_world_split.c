@@ -411,6 +411,8 @@ uint32_t check(void)
 	uint32_t r;
 
 	fault = (sc_fault_t){ 0 };
+	s0.v.free_entries = s0.ms.nfree;     /* as view_of reads them */
+	a.v.free_entries = a.ms.nfree;
 	frame_table_view(&env.fv);
 	if (view_edit)
 		view_edit(&env.fv);

@@ -100,6 +100,33 @@ START_TEST(dying_task_node_pages_passes)
 }
 END_TEST
 
+/* Phase 3's first step: the task's count of free entries zeroed (it
+ * allocates nothing any more), its pages not yet gone.  Only a dying
+ * task may be so: the same state in a live one breaks rule 42. */
+START_TEST(dying_task_free_entries_pass)
+{
+	uint32_t *pd = (uint32_t *)a.v.pdir;
+
+	reap_mappings();
+	give_back(ram + (*pte(&a, 0x3F0000) & PAGE_MASK), KMEM_UTCB);
+	give_back(ram + (pd[0] & PAGE_MASK), KMEM_PT);
+	pd[0] = 0;
+	for (unsigned i = 0; i < SC_NODE_PDES; i++)
+		if (a.nt[i]) {
+			give_back(a.nt[i], KMEM_NT);
+			a.nt[i] = NULL;
+		}
+	give_back(a.bm[0], KMEM_PT);
+	a.bm[0] = NULL;
+	a.bm_phys[0] = 0;
+	a.v.reap_pde = SC_NODE_PDES;
+	a.ms.nfree = a.ms.room = 0;
+	ck_assert_uint_eq(check(), 0);
+	a.v.dying = false;
+	BREAKS(LENT_SC_FREE_NODES, MS_ENTS - 1);
+}
+END_TEST
+
 /* ---- the frame table (sc_check_frames) ---- */
 
 START_TEST(rule_frame_chain)
@@ -277,7 +304,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("selfcheck_frame_split");
 	TCase *t = tcase_create("rules");
 	const TTest *tests[] = {
-		dying_task_tables_passes, dying_task_node_pages_passes,
+		dying_task_tables_passes, dying_task_node_pages_passes, dying_task_free_entries_pass,
 		rule_frame_chain, rule_frame_entry_owner, rule_frame_entry, rule_frame_chain_twin,
 		rule_frame_entry_type, rule_frame_chain_count, rule_frame_entry_count,
 		rule_frame_orphan, reserve_passes, reserve_uncounted_is_orphan,

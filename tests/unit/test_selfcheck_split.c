@@ -154,6 +154,58 @@ START_TEST(rule_node_pages_index)
 }
 END_TEST
 
+/* References are made from a page's header: it names its page and task. */
+START_TEST(rule_node_pages_header)
+{
+	((ms_hdr_t *)ms_page(&a.ms, 0))->page = 1;
+	BREAKS(LENT_SC_NODE_PAGES, 0);
+}
+END_TEST
+
+START_TEST(rule_node_pages_header_task)
+{
+	((ms_hdr_t *)ms_page(&s0.ms, 0))->task = A_ID;
+	BREAKS(LENT_SC_NODE_PAGES, 0);
+}
+END_TEST
+
+/* ---- free entries (check_free) ---- */
+
+START_TEST(rule_free_entries_in_use)
+{
+	ms_ent_t *p = ms_page(&a.ms, 0);
+
+	p[0].k.hdr.free_head = MS_REF_ENT(a.nt[0][1]);     /* the record of 0x1000 */
+	BREAKS(LENT_SC_FREE_NODES, 0);
+}
+END_TEST
+
+START_TEST(rule_free_entries_loop)
+{
+	ms_ent_t *p = ms_page(&a.ms, 0);
+	uint32_t k = p[0].k.hdr.free_head;
+
+	while (p[k].k.free.next)
+		k = p[k].k.free.next;
+	p[k].k.free.next = p[0].k.hdr.free_head;
+	BREAKS(LENT_SC_FREE_NODES, 0);
+}
+END_TEST
+
+START_TEST(rule_free_entries_page_count)
+{
+	ms_page(&s0.ms, 0)[0].k.hdr.nfree--;
+	BREAKS(LENT_SC_FREE_NODES, 0);
+}
+END_TEST
+
+START_TEST(rule_free_entries_count)
+{
+	a.ms.nfree++;
+	BREAKS(LENT_SC_FREE_NODES, MS_ENTS - 1 - 2);
+}
+END_TEST
+
 /* ---- records (check_node) ---- */
 
 /* The record of 0x1000 moved into the UTCB area. */
@@ -366,7 +418,9 @@ static Suite *suite(void)
 		node_page_away_passes, node_table_away_passes, entry_naming_no_record_passes,
 		gathered_page_passes, port_denied_passes,
 		rule_record, rule_kpage, rule_kpage_node_table, rule_node_pages_missing,
-		rule_node_pages_not_pool, rule_node_pages_index,
+		rule_node_pages_not_pool, rule_node_pages_index, rule_node_pages_header,
+		rule_node_pages_header_task, rule_free_entries_in_use, rule_free_entries_loop,
+		rule_free_entries_page_count, rule_free_entries_count,
 		rule_node_slot, rule_node_rights, rule_node_rights_wide, rule_node_root,
 		rule_node_frame_kernel, rule_node_frame_unaligned, rule_node_frame_port,
 		unresolved_frame_passes,
