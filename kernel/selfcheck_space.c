@@ -12,6 +12,9 @@
  * than faults on it.  Every walk is bounded by counts checked before.
  */
 #include <kernel/selfcheck_space.h>
+#ifdef LENT_MAPDB_SPLIT
+#include <kernel/mapsplit_int.h>
+#endif
 #include <arch/arch.h>
 
 #ifndef LENT_MAPDB_SPLIT
@@ -197,11 +200,45 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 }
 
 #ifdef LENT_MAPDB_SPLIT
+/* v's entry at local reference ref, or NULL (none, or its page absent). */
+static const ms_ent_t *entry_at(const sc_space_t *v, uint32_t ref)
+{
+	uint32_t k = MS_REF_ENT(ref);
+	const ms_ent_t *p = k && k < MS_ENTS && MS_REF_PAGE(ref) < v->node_page_count ?
+			    sc_node_page(v->self, MS_REF_PAGE(ref)) : NULL;
+
+	return p ? &p[k] : NULL;
+}
+
+/* The record n's list of sender parts (docs/mapdb-split.md, I2): each
+ * member present, a part attached to n, of n's page and epoch, linked
+ * both ways, the live ones first; bounded by v's entries. */
+static uint32_t check_parts(const sc_space_t *v, const mapnode_t *n, uint32_t va, sc_fault_t *f)
+{
+	uint32_t head = n->rec.k.rec.head, r = head, self = ms_ref_of(&n->rec), count = 0;
+	uint32_t max = v->node_page_count * (MS_ENTS - 1);
+	bool live = true;
+
+	if (!head)
+		return 0;
+	do {
+		const ms_ent_t *p = entry_at(v, r), *next;
+		if (++count > max || !p || p->kind != MS_PART || !(p->flags & MS_F_ATTACHED) ||
+		    p->k.part.owner != self || p->vaddr != va || p->egen != n->rec.egen ||
+		    ((p->flags & MS_F_LIVE) && !live) || !(next = entry_at(v, p->k.part.next)) ||
+		    next->k.part.prev != r)
+			return fail(f, LENT_SC_NODE_LINKS, va);
+		live = (p->flags & MS_F_LIVE) != 0;
+		r = p->k.part.next;
+	} while (r != head);
+	return 0;
+}
+
 /* MAPDB=split: a record the database finds at va (n: never NULL, and
- * no pointer to check), with rights, not in the areas, and a frame that
- * is not the kernel's (the split database's own rules are
- * kernel/mapsplit.c's invariants, checked by its host tests).  Free
- * entries are the database's count. */
+ * no pointer to check), with rights, not in the areas, a frame that is
+ * not the kernel's, and its list of parts (the rest of the split
+ * database's rules are kernel/mapsplit.c's invariants, checked by its
+ * host tests). */
 static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode_t *n,
 			   uint32_t va, bool areas, sc_use_t *u, const frame_t **frp,
 			   sc_fault_t *f)
@@ -221,7 +258,7 @@ static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode
 	     ((fr = frame_at(e, mapnode_phys(n))) && fr->type == FRAME_T_KERNEL)))
 		return fail(f, LENT_SC_NODE_FRAME, va);
 	*frp = io_va_is(va) ? NULL : fr;
-	return 0;
+	return check_parts(v, n, va, f);
 }
 
 /* Each present node page's free entries: its list from its header, as

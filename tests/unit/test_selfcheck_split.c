@@ -272,6 +272,74 @@ START_TEST(unresolved_frame_passes)
 }
 END_TEST
 
+/* ---- a record's list of sender parts (check_parts) ---- */
+
+/* sigma0's part of the edge u1 -> A:0x1000. */
+static ms_ent_t *part1(void)
+{
+	return ent(&s0, rec(&s0, u1)->k.rec.head);
+}
+
+START_TEST(rule_parts_not_part)
+{
+	rec(&s0, u1)->k.rec.head = s0.nt[u2 >> 22][(u2 >> 12) & 1023];   /* u2's record */
+	BREAKS(LENT_SC_NODE_LINKS, u1);
+}
+END_TEST
+
+START_TEST(rule_parts_absent)
+{
+	rec(&s0, u1)->k.rec.head = MS_REF(s0.ms.pages, 1);
+	BREAKS(LENT_SC_NODE_LINKS, u1);
+}
+END_TEST
+
+START_TEST(rule_parts_detached)
+{
+	part1()->flags &= (uint8_t)~MS_F_ATTACHED;
+	BREAKS(LENT_SC_NODE_LINKS, u1);
+}
+END_TEST
+
+START_TEST(rule_parts_owner)
+{
+	part1()->k.part.owner = s0.nt[u2 >> 22][(u2 >> 12) & 1023];
+	BREAKS(LENT_SC_NODE_LINKS, u1);
+}
+END_TEST
+
+START_TEST(rule_parts_page)
+{
+	part1()->vaddr = u2;
+	BREAKS(LENT_SC_NODE_LINKS, u1);
+}
+END_TEST
+
+START_TEST(rule_parts_epoch)
+{
+	part1()->egen++;
+	BREAKS(LENT_SC_NODE_LINKS, u1);
+}
+END_TEST
+
+START_TEST(rule_parts_links)
+{
+	part1()->k.part.prev = 0;
+	BREAKS(LENT_SC_NODE_LINKS, u1);
+}
+END_TEST
+
+/* Two parts of u1, the first made idle: a live part after it. */
+START_TEST(rule_parts_live_first)
+{
+	db_map(&s0, u1, &a, 0x2000, RIGHT_R);
+	recount(&a);
+	ck_assert_uint_eq(check(), 0);
+	part1()->flags &= (uint8_t)~MS_F_LIVE;
+	BREAKS(LENT_SC_NODE_LINKS, u1);
+}
+END_TEST
+
 /* ---- translations (check_pte) ---- */
 
 START_TEST(rule_pte_node)
@@ -424,6 +492,8 @@ static Suite *suite(void)
 		rule_node_slot, rule_node_rights, rule_node_rights_wide, rule_node_root,
 		rule_node_frame_kernel, rule_node_frame_unaligned, rule_node_frame_port,
 		unresolved_frame_passes,
+		rule_parts_not_part, rule_parts_absent, rule_parts_detached, rule_parts_owner,
+		rule_parts_page, rule_parts_epoch, rule_parts_links, rule_parts_live_first,
 		rule_pte_node, rule_pte_node_frame, rule_pte_unresolved, rule_pte_rights, rule_pte_kip,
 		rule_pte_utcb, rule_pte_kframe,
 		rule_kpage_pde, rule_kpage_page_table, rule_node_count, rule_node_count_misplaced,
