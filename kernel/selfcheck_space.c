@@ -200,14 +200,37 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 }
 
 #ifdef LENT_MAPDB_SPLIT
-/* v's entry at local reference ref, or NULL (none, or its page absent). */
-static const ms_ent_t *entry_at(const sc_space_t *v, uint32_t ref)
+/* The entry at local reference ref of the task whose record is space,
+ * or NULL (none, or its page absent). */
+static const ms_ent_t *entry_at(const void *space, uint32_t ref)
 {
 	uint32_t k = MS_REF_ENT(ref);
-	const ms_ent_t *p = k && k < MS_ENTS && MS_REF_PAGE(ref) < v->node_page_count ?
-			    sc_node_page(v->self, MS_REF_PAGE(ref)) : NULL;
+	const ms_ent_t *p = k && k < MS_ENTS ? sc_node_page(space, MS_REF_PAGE(ref)) : NULL;
 
 	return p ? &p[k] : NULL;
+}
+
+/* A resolved record (not a root) hangs from its parent's live part of
+ * their edge, which its hint names, and that part's owner, its parent,
+ * is resolved, with the same frame and at least its rights (I1: what
+ * makes its translation one its parent could give). */
+static uint32_t check_chain(const sc_space_t *v, const mapnode_t *n, uint32_t va, sc_fault_t *f)
+{
+	const void *ps;
+	const ms_ent_t *pp, *o;
+
+	if (!(n->rec.flags & MS_F_RESOLVED) || (n->rec.flags & MS_F_ROOT))
+		return 0;
+	if (!(ps = sc_task(n->rec.task)) || !(pp = entry_at(ps, n->rec.k.rec.hint)) ||
+	    pp->kind != MS_PART || !(pp->flags & MS_F_LIVE) || pp->task != v->id ||
+	    pp->pvaddr != va || pp->gen != n->rec.gen || !(o = entry_at(ps, pp->k.part.owner)) ||
+	    o->kind != MS_REC || !(o->flags & MS_F_RESOLVED) || o->vaddr != n->rec.pvaddr)
+		return fail(f, LENT_SC_NODE_TREE, va);
+	if (o->k.rec.phys != mapnode_phys(n))
+		return fail(f, LENT_SC_NODE_FRAME, va);
+	if (mapnode_rights(n) & ~o->rights)
+		return fail(f, LENT_SC_NODE_RIGHTS, va);
+	return 0;
 }
 
 /* The record n's list of sender parts (docs/mapdb-split.md, I2): each
@@ -222,10 +245,10 @@ static uint32_t check_parts(const sc_space_t *v, const mapnode_t *n, uint32_t va
 	if (!head)
 		return 0;
 	do {
-		const ms_ent_t *p = entry_at(v, r), *next;
+		const ms_ent_t *p = entry_at(v->self, r), *next;
 		if (++count > max || !p || p->kind != MS_PART || !(p->flags & MS_F_ATTACHED) ||
 		    p->k.part.owner != self || p->vaddr != va || p->egen != n->rec.egen ||
-		    ((p->flags & MS_F_LIVE) && !live) || !(next = entry_at(v, p->k.part.next)) ||
+		    ((p->flags & MS_F_LIVE) && !live) || !(next = entry_at(v->self, p->k.part.next)) ||
 		    next->k.part.prev != r)
 			return fail(f, LENT_SC_NODE_LINKS, va);
 		live = (p->flags & MS_F_LIVE) != 0;
@@ -236,7 +259,7 @@ static uint32_t check_parts(const sc_space_t *v, const mapnode_t *n, uint32_t va
 
 /* MAPDB=split: a record the database finds at va (n: never NULL, and
  * no pointer to check), with rights, not in the areas, a frame that is
- * not the kernel's, and its list of parts (the rest of the split
+ * not the kernel's, its chain and its list of parts (the rest of the split
  * database's rules are kernel/mapsplit.c's invariants, checked by its
  * host tests). */
 static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode_t *n,
@@ -258,7 +281,8 @@ static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode
 	     ((fr = frame_at(e, mapnode_phys(n))) && fr->type == FRAME_T_KERNEL)))
 		return fail(f, LENT_SC_NODE_FRAME, va);
 	*frp = io_va_is(va) ? NULL : fr;
-	return check_parts(v, n, va, f);
+	uint32_t r = check_chain(v, n, va, f);
+	return r ? r : check_parts(v, n, va, f);
 }
 
 /* Each present node page's free entries: its list from its header, as

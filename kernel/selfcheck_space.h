@@ -130,6 +130,8 @@ bool sc_node_page_away(const void *space, uint32_t n);
 /* Page i of the index of its node pages that are not lent (i = 0: the
  * top), NULL if none. */
 const void *sc_index_page(const void *space, uint32_t i);
+/* The record of the task whose database id is id, NULL if none. */
+const void *sc_task(uint32_t id);
 #else
 mapnode_t *const *sc_node_table(const void *space, uint32_t pde);
 #endif

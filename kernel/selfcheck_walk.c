@@ -148,6 +148,13 @@ bool sc_node_page_away(const void *space, uint32_t n)
 	return s && space_split_page_away(s, n);
 }
 
+const void *sc_task(uint32_t id)
+{
+	ms_space_t *m = ms_space(id);
+
+	return m ? record_at(space_split_space(m)) : NULL;
+}
+
 const void *sc_index_page(const void *space, uint32_t i)
 {
 	space_t *s = record_at(space);

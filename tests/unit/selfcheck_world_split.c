@@ -94,6 +94,13 @@ bool sc_node_page_away(const void *space, uint32_t n)
 	return s && !s->ms.sigma0 && n < s->ms.pages && !ms_page(&s->ms, n);
 }
 
+const void *sc_task(uint32_t id)
+{
+	fake_space_t *s = of_ms(ms_space(id));
+
+	return s ? s->v.self : NULL;
+}
+
 const void *sc_index_page(const void *space, uint32_t i)
 {
 	fake_space_t *s = of_record(space);

@@ -7,7 +7,8 @@
  * kernel may leave a task in (a record without a translation, a node
  * page or table its kpager took back), and each test then breaks one
  * thing and asserts the rule the check reports first, and where.  One
- * test (at least) for every place the rules fail in this build.
+ * test (at least) for every place the rules fail in this build; those
+ * over the database's own links are test_selfcheck_links_split.c's.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -169,43 +170,6 @@ START_TEST(rule_node_pages_header_task)
 }
 END_TEST
 
-/* ---- free entries (check_free) ---- */
-
-START_TEST(rule_free_entries_in_use)
-{
-	ms_ent_t *p = ms_page(&a.ms, 0);
-
-	p[0].k.hdr.free_head = MS_REF_ENT(a.nt[0][1]);     /* the record of 0x1000 */
-	BREAKS(LENT_SC_FREE_NODES, 0);
-}
-END_TEST
-
-START_TEST(rule_free_entries_loop)
-{
-	ms_ent_t *p = ms_page(&a.ms, 0);
-	uint32_t k = p[0].k.hdr.free_head;
-
-	while (p[k].k.free.next)
-		k = p[k].k.free.next;
-	p[k].k.free.next = p[0].k.hdr.free_head;
-	BREAKS(LENT_SC_FREE_NODES, 0);
-}
-END_TEST
-
-START_TEST(rule_free_entries_page_count)
-{
-	ms_page(&s0.ms, 0)[0].k.hdr.nfree--;
-	BREAKS(LENT_SC_FREE_NODES, 0);
-}
-END_TEST
-
-START_TEST(rule_free_entries_count)
-{
-	a.ms.nfree++;
-	BREAKS(LENT_SC_FREE_NODES, MS_ENTS - 1 - 2);
-}
-END_TEST
-
 /* ---- records (check_node) ---- */
 
 /* The record of 0x1000 moved into the UTCB area. */
@@ -269,74 +233,6 @@ START_TEST(unresolved_frame_passes)
 	ms_unresolve(&a.ms, rec(&a, A1));
 	rec(&a, A1)->k.rec.phys = kip;
 	ck_assert_uint_eq(check(), 0);
-}
-END_TEST
-
-/* ---- a record's list of sender parts (check_parts) ---- */
-
-/* sigma0's part of the edge u1 -> A:0x1000. */
-static ms_ent_t *part1(void)
-{
-	return ent(&s0, rec(&s0, u1)->k.rec.head);
-}
-
-START_TEST(rule_parts_not_part)
-{
-	rec(&s0, u1)->k.rec.head = s0.nt[u2 >> 22][(u2 >> 12) & 1023];   /* u2's record */
-	BREAKS(LENT_SC_NODE_LINKS, u1);
-}
-END_TEST
-
-START_TEST(rule_parts_absent)
-{
-	rec(&s0, u1)->k.rec.head = MS_REF(s0.ms.pages, 1);
-	BREAKS(LENT_SC_NODE_LINKS, u1);
-}
-END_TEST
-
-START_TEST(rule_parts_detached)
-{
-	part1()->flags &= (uint8_t)~MS_F_ATTACHED;
-	BREAKS(LENT_SC_NODE_LINKS, u1);
-}
-END_TEST
-
-START_TEST(rule_parts_owner)
-{
-	part1()->k.part.owner = s0.nt[u2 >> 22][(u2 >> 12) & 1023];
-	BREAKS(LENT_SC_NODE_LINKS, u1);
-}
-END_TEST
-
-START_TEST(rule_parts_page)
-{
-	part1()->vaddr = u2;
-	BREAKS(LENT_SC_NODE_LINKS, u1);
-}
-END_TEST
-
-START_TEST(rule_parts_epoch)
-{
-	part1()->egen++;
-	BREAKS(LENT_SC_NODE_LINKS, u1);
-}
-END_TEST
-
-START_TEST(rule_parts_links)
-{
-	part1()->k.part.prev = 0;
-	BREAKS(LENT_SC_NODE_LINKS, u1);
-}
-END_TEST
-
-/* Two parts of u1, the first made idle: a live part after it. */
-START_TEST(rule_parts_live_first)
-{
-	db_map(&s0, u1, &a, 0x2000, RIGHT_R);
-	recount(&a);
-	ck_assert_uint_eq(check(), 0);
-	part1()->flags &= (uint8_t)~MS_F_LIVE;
-	BREAKS(LENT_SC_NODE_LINKS, u1);
 }
 END_TEST
 
@@ -487,13 +383,10 @@ static Suite *suite(void)
 		gathered_page_passes, port_denied_passes,
 		rule_record, rule_kpage, rule_kpage_node_table, rule_node_pages_missing,
 		rule_node_pages_not_pool, rule_node_pages_index, rule_node_pages_header,
-		rule_node_pages_header_task, rule_free_entries_in_use, rule_free_entries_loop,
-		rule_free_entries_page_count, rule_free_entries_count,
+		rule_node_pages_header_task,
 		rule_node_slot, rule_node_rights, rule_node_rights_wide, rule_node_root,
 		rule_node_frame_kernel, rule_node_frame_unaligned, rule_node_frame_port,
 		unresolved_frame_passes,
-		rule_parts_not_part, rule_parts_absent, rule_parts_detached, rule_parts_owner,
-		rule_parts_page, rule_parts_epoch, rule_parts_links, rule_parts_live_first,
 		rule_pte_node, rule_pte_node_frame, rule_pte_unresolved, rule_pte_rights, rule_pte_kip,
 		rule_pte_utcb, rule_pte_kframe,
 		rule_kpage_pde, rule_kpage_page_table, rule_node_count, rule_node_count_misplaced,
