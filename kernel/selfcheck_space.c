@@ -13,7 +13,7 @@
  */
 #include <kernel/selfcheck_space.h>
 #ifdef LENT_MAPDB_SPLIT
-#include <kernel/mapsplit_int.h>
+#include <kernel/selfcheck_split.h>
 #endif
 #include <arch/arch.h>
 
@@ -200,63 +200,6 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 }
 
 #ifdef LENT_MAPDB_SPLIT
-/* The entry at local reference ref of the task whose record is space,
- * or NULL (none, or its page absent). */
-static const ms_ent_t *entry_at(const void *space, uint32_t ref)
-{
-	uint32_t k = MS_REF_ENT(ref);
-	const ms_ent_t *p = k && k < MS_ENTS ? sc_node_page(space, MS_REF_PAGE(ref)) : NULL;
-
-	return p ? &p[k] : NULL;
-}
-
-/* A resolved record (not a root) hangs from its parent's live part of
- * their edge, which its hint names, and that part's owner, its parent,
- * is resolved, with the same frame and at least its rights (I1: what
- * makes its translation one its parent could give). */
-static uint32_t check_chain(const sc_space_t *v, const mapnode_t *n, uint32_t va, sc_fault_t *f)
-{
-	const void *ps;
-	const ms_ent_t *pp, *o;
-
-	if (!(n->rec.flags & MS_F_RESOLVED) || (n->rec.flags & MS_F_ROOT))
-		return 0;
-	if (!(ps = sc_task(n->rec.task)) || !(pp = entry_at(ps, n->rec.k.rec.hint)) ||
-	    pp->kind != MS_PART || !(pp->flags & MS_F_LIVE) || pp->task != v->id ||
-	    pp->pvaddr != va || pp->gen != n->rec.gen || !(o = entry_at(ps, pp->k.part.owner)) ||
-	    o->kind != MS_REC || !(o->flags & MS_F_RESOLVED) || o->vaddr != n->rec.pvaddr)
-		return fail(f, LENT_SC_NODE_TREE, va);
-	if (o->k.rec.phys != mapnode_phys(n))
-		return fail(f, LENT_SC_NODE_FRAME, va);
-	if (mapnode_rights(n) & ~o->rights)
-		return fail(f, LENT_SC_NODE_RIGHTS, va);
-	return 0;
-}
-
-/* The record n's list of sender parts (docs/mapdb-split.md, I2): each
- * member present, a part attached to n, of n's page and epoch, linked
- * both ways, the live ones first; bounded by v's entries. */
-static uint32_t check_parts(const sc_space_t *v, const mapnode_t *n, uint32_t va, sc_fault_t *f)
-{
-	uint32_t head = n->rec.k.rec.head, r = head, self = ms_ref_of(&n->rec), count = 0;
-	uint32_t max = v->node_page_count * (MS_ENTS - 1);
-	bool live = true;
-
-	if (!head)
-		return 0;
-	do {
-		const ms_ent_t *p = entry_at(v->self, r), *next;
-		if (++count > max || !p || p->kind != MS_PART || !(p->flags & MS_F_ATTACHED) ||
-		    p->k.part.owner != self || p->vaddr != va || p->egen != n->rec.egen ||
-		    ((p->flags & MS_F_LIVE) && !live) || !(next = entry_at(v->self, p->k.part.next)) ||
-		    next->k.part.prev != r)
-			return fail(f, LENT_SC_NODE_LINKS, va);
-		live = (p->flags & MS_F_LIVE) != 0;
-		r = p->k.part.next;
-	} while (r != head);
-	return 0;
-}
-
 /* MAPDB=split: a record the database finds at va (n: never NULL, and
  * no pointer to check), with rights, not in the areas, a frame that is
  * not the kernel's, its chain and its list of parts (the rest of the split
@@ -281,36 +224,14 @@ static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode
 	     ((fr = frame_at(e, mapnode_phys(n))) && fr->type == FRAME_T_KERNEL)))
 		return fail(f, LENT_SC_NODE_FRAME, va);
 	*frp = io_va_is(va) ? NULL : fr;
-	uint32_t r = check_chain(v, n, va, f);
-	return r ? r : check_parts(v, n, va, f);
+	return sc_split_record(v, n, va, f);
 }
 
-/* Each present node page's free entries: its list from its header, as
- * long as the header's count, each a free entry of the page; with every
- * page's, the task's count (not while its node pages go back at its
- * teardown, space_nodes_free).  A walk is bounded by the page's entries. */
 static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
 			   uint32_t nodes, sc_fault_t *f)
 {
-	uint32_t sum = 0;
-
 	(void)e; (void)nodes;
-	for (uint32_t n = 0; n < len; n++) {
-		const ms_ent_t *p = sc_node_page(v->self, n);
-		uint32_t count = 0;
-		if (!p)
-			continue;
-		for (uint32_t k = p[0].k.hdr.free_head; k; k = p[k].k.free.next)
-			if (++count > p[0].k.hdr.nfree || count >= MS_ENTS || k >= MS_ENTS ||
-			    p[k].kind != MS_FREE)
-				return fail(f, LENT_SC_FREE_NODES, n);
-		if (count != p[0].k.hdr.nfree)
-			return fail(f, LENT_SC_FREE_NODES, n);
-		sum += count;
-	}
-	if (sum != v->free_entries && !phase3(v))
-		return fail(f, LENT_SC_FREE_NODES, sum);
-	return 0;
+	return sc_split_free(v, len, phase3(v), f);
 }
 #else
 /* One node in v's slot for va: where it is, what it names, its links.
@@ -478,13 +399,9 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 }
 
 #ifdef LENT_MAPDB_SPLIT
-/* MAPDB=split: a port allowed is a translation: its record must be one
- * the database finds there, resolved (as check_pte asks of a page's). */
 static bool port_node(const sc_space_t *v, const mapslot_t *nt, uint32_t port)
 {
-	const mapnode_t *n = nt && nt[port & 1023u] ? sc_record(v->self, io_va(port)) : NULL;
-
-	return n && (n->rec.flags & MS_F_RESOLVED);
+	return sc_split_port(v, nt, port);
 }
 #else
 static bool port_node(const sc_space_t *v, const mapslot_t *nt, uint32_t port)

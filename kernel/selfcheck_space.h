@@ -4,8 +4,9 @@
  * threads' records are kernel/selfcheck.c's): the rules over plain data,
  * in kernel/selfcheck_space.c (a task's mapping database, node tables,
  * page tables, I/O bitmap and accounting) and kernel/selfcheck_frame.c
- * (the frame table and the totals), and the walk that finds every live
- * task and feeds them its view, kernel/selfcheck_walk.c.
+ * (the frame table and the totals), with the split database's links in
+ * kernel/selfcheck_split.c (MAPDB=split), and the walk that finds every
+ * live task and feeds them its view, kernel/selfcheck_walk.c.
  *
  * The rules read the kernel's structures through a view of each task
  * (sc_space_t) and a few hooks, so that the host tests
