@@ -18,6 +18,7 @@
 #ifndef TESTS_SELFCHECK_WORLD_SPLIT_H
 #define TESTS_SELFCHECK_WORLD_SPLIT_H
 
+#include <check.h>
 #include <kernel/selfcheck_space.h>
 #include <kernel/mapsplit_int.h>
 #include <kernel/memregion.h>
@@ -75,5 +76,12 @@ void take_page(uint32_t n);
 void take_table(uint32_t slot);
 /* The whole check, in the kernel's order: 0 or the first rule broken. */
 uint32_t check(void);
+/* It breaks rule, first, at where. */
+#define BREAKS(rule, at) do { \
+	ck_assert_uint_eq(check(), rule); \
+	ck_assert_uint_eq(fault.where, at); \
+} while (0)
+/* Run the n tests, each on a fresh world: the program's exit status. */
+int run_tests(const char *name, const TTest *const *tests, unsigned n);
 
 #endif

@@ -11,11 +11,6 @@
 #include <string.h>
 #include "selfcheck_world_split.h"
 
-#define BREAKS(rule, at) do { \
-	ck_assert_uint_eq(check(), rule); \
-	ck_assert_uint_eq(fault.where, at); \
-} while (0)
-
 /* The frame table's entries and buckets, to break by hand. */
 static frame_t *frames(void)
 {
@@ -49,6 +44,28 @@ static void give_back(void *page, unsigned kind)
 	a.kmem[kind]--;
 }
 
+/* Phase 2 done: every table given back (the directory's entry of the
+ * first page table left as it was), the bitmap too, and phase 3's first
+ * step: the count of free entries zeroed (it allocates nothing more). */
+static void reap_tables(void)
+{
+	uint32_t *pd = (uint32_t *)a.v.pdir;
+
+	reap_mappings();
+	give_back(ram + (*pte(&a, 0x3F0000) & PAGE_MASK), KMEM_UTCB);
+	give_back(ram + (pd[0] & PAGE_MASK), KMEM_PT);
+	for (unsigned i = 0; i < SC_NODE_PDES; i++)
+		if (a.nt[i]) {
+			give_back(a.nt[i], KMEM_NT);
+			a.nt[i] = NULL;
+		}
+	give_back(a.bm[0], KMEM_PT);
+	a.bm[0] = NULL;
+	a.bm_phys[0] = 0;
+	a.v.reap_pde = SC_NODE_PDES;
+	a.ms.nfree = a.ms.room = 0;
+}
+
 /* Phase 2 has freed the tables of the first 4 MB: the directory entry
  * still names the page table it gave back, the UTCB page went with it. */
 START_TEST(dying_task_tables_passes)
@@ -74,19 +91,7 @@ START_TEST(dying_task_node_pages_passes)
 {
 	uint32_t *pd = (uint32_t *)a.v.pdir;
 
-	reap_mappings();
-	give_back(ram + (*pte(&a, 0x3F0000) & PAGE_MASK), KMEM_UTCB);
-	give_back(ram + (pd[0] & PAGE_MASK), KMEM_PT);
-	for (unsigned i = 0; i < SC_NODE_PDES; i++)
-		if (a.nt[i]) {
-			give_back(a.nt[i], KMEM_NT);
-			a.nt[i] = NULL;
-		}
-	give_back(a.bm[0], KMEM_PT);
-	a.bm[0] = NULL;
-	a.bm_phys[0] = 0;
-	a.v.reap_pde = SC_NODE_PDES;
-	a.ms.nfree = a.ms.room = 0;
+	reap_tables();
 	void *last = ms_page(&a.ms, 0);
 	a.ms.pages = a.v.node_page_count = 0;
 	give_back(last, KMEM_MAP);
@@ -100,27 +105,13 @@ START_TEST(dying_task_node_pages_passes)
 }
 END_TEST
 
-/* Phase 3's first step: the task's count of free entries zeroed (it
- * allocates nothing any more), its pages not yet gone.  Only a dying
- * task may be so: the same state in a live one breaks rule 42. */
+/* Phase 3's first step: the task's count of free entries zeroed, its
+ * pages not yet gone.  Only a dying task may be so: the same state in a
+ * live one breaks rule 42. */
 START_TEST(dying_task_free_entries_pass)
 {
-	uint32_t *pd = (uint32_t *)a.v.pdir;
-
-	reap_mappings();
-	give_back(ram + (*pte(&a, 0x3F0000) & PAGE_MASK), KMEM_UTCB);
-	give_back(ram + (pd[0] & PAGE_MASK), KMEM_PT);
-	pd[0] = 0;
-	for (unsigned i = 0; i < SC_NODE_PDES; i++)
-		if (a.nt[i]) {
-			give_back(a.nt[i], KMEM_NT);
-			a.nt[i] = NULL;
-		}
-	give_back(a.bm[0], KMEM_PT);
-	a.bm[0] = NULL;
-	a.bm_phys[0] = 0;
-	a.v.reap_pde = SC_NODE_PDES;
-	a.ms.nfree = a.ms.room = 0;
+	reap_tables();
+	((uint32_t *)a.v.pdir)[0] = 0;
 	ck_assert_uint_eq(check(), 0);
 	a.v.dying = false;
 	BREAKS(LENT_SC_FREE_NODES, MS_ENTS - 1);
@@ -299,11 +290,9 @@ START_TEST(rule_store_given)
 }
 END_TEST
 
-static Suite *suite(void)
+int main(void)
 {
-	Suite *s = suite_create("selfcheck_frame_split");
-	TCase *t = tcase_create("rules");
-	const TTest *tests[] = {
+	const TTest *const tests[] = {
 		dying_task_tables_passes, dying_task_node_pages_passes, dying_task_free_entries_pass,
 		rule_frame_chain, rule_frame_entry_owner, rule_frame_entry, rule_frame_chain_twin,
 		rule_frame_entry_type, rule_frame_chain_count, rule_frame_entry_count,
@@ -313,20 +302,5 @@ static Suite *suite(void)
 		rule_pool_reserve, rule_store, rule_store_given,
 	};
 
-	tcase_add_checked_fixture(t, world_setup, world_teardown);
-	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		tcase_add_test(t, tests[i]);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *r = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_tests("selfcheck_frame_split", tests, sizeof(tests) / sizeof(tests[0]));
 }

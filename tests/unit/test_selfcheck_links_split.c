@@ -14,11 +14,6 @@
 
 #define A1 0x1000u                 /* A's page derived from sigma0's u1 */
 
-#define BREAKS(rule, at) do { \
-	ck_assert_uint_eq(check(), rule); \
-	ck_assert_uint_eq(fault.where, at); \
-} while (0)
-
 /* ---- free entries (check_free) ---- */
 
 START_TEST(rule_free_entries_in_use)
@@ -195,11 +190,9 @@ START_TEST(rule_chain_rights)
 }
 END_TEST
 
-static Suite *suite(void)
+int main(void)
 {
-	Suite *s = suite_create("selfcheck_links_split");
-	TCase *t = tcase_create("rules");
-	const TTest *tests[] = {
+	const TTest *const tests[] = {
 		rule_free_entries_in_use, rule_free_entries_loop, rule_free_entries_page_count,
 		rule_free_entries_count,
 		rule_parts_not_part, rule_parts_absent, rule_parts_detached, rule_parts_owner,
@@ -209,20 +202,5 @@ static Suite *suite(void)
 		rule_chain_frame, rule_chain_rights,
 	};
 
-	tcase_add_checked_fixture(t, world_setup, world_teardown);
-	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		tcase_add_test(t, tests[i]);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *r = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_tests("selfcheck_links_split", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -17,12 +17,6 @@
 
 #define A1 0x1000u                 /* A's page derived from sigma0's u1 */
 
-/* The check's first rule broken, and where. */
-#define BREAKS(rule, at) do { \
-	ck_assert_uint_eq(check(), rule); \
-	ck_assert_uint_eq(fault.where, at); \
-} while (0)
-
 START_TEST(world_passes)
 {
 	ms_ent_t *r = rec(&a, A1);
@@ -373,11 +367,9 @@ START_TEST(rule_account_index)
 }
 END_TEST
 
-static Suite *suite(void)
+int main(void)
 {
-	Suite *s = suite_create("selfcheck_split");
-	TCase *t = tcase_create("rules");
-	const TTest *tests[] = {
+	const TTest *const tests[] = {
 		world_passes, record_without_translation_passes, unresolved_record_passes,
 		node_page_away_passes, node_table_away_passes, entry_naming_no_record_passes,
 		gathered_page_passes, port_denied_passes,
@@ -395,20 +387,5 @@ static Suite *suite(void)
 		rule_account, rule_account_index,
 	};
 
-	tcase_add_checked_fixture(t, world_setup, world_teardown);
-	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
-		tcase_add_test(t, tests[i]);
-	suite_add_tcase(s, t);
-	return s;
-}
-
-int main(void)
-{
-	SRunner *r = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_tests("selfcheck_split", tests, sizeof(tests) / sizeof(tests[0]));
 }
