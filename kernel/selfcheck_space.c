@@ -542,8 +542,8 @@ uint32_t sc_check_space(const sc_env_t *e, const sc_space_t *v, sc_sums_t *sum, 
 
 #ifdef LENT_MAPDB_SPLIT
 /* MAPDB=split: a record is found only where its table names it, and
- * nothing links records by pointer; the database's invariants are its
- * own host tests' (kernel/mapsplit.c). */
+ * nothing links records by pointer: each resolved record's chain to its
+ * parent is checked with the record (rule 40, kernel/selfcheck_split.c). */
 uint32_t sc_check_tree(const sc_env_t *e, const sc_space_t *s0, uint32_t nodes, sc_fault_t *f)
 {
 	(void)e; (void)s0; (void)nodes; (void)f;
