@@ -14,6 +14,7 @@
  */
 #include <kernel/selfcheck_space.h>
 #include <kernel/selfcheck_record.h>
+#include <kernel/selfcheck_split.h>
 #include <kernel/sigma0_high.h>
 #include <arch/arch.h>
 #include <arch/cachemode.h>
@@ -93,6 +94,12 @@ static bool held(const sc_env_t *e, const sc_space_t *v, const void *p, uint32_t
 }
 
 
+/* Is v a dying task whose node pages go back (space_reap.c's phase 3)? */
+static bool phase3(const sc_space_t *v)
+{
+	return v->dying && v->reap_cursor >= SC_NODE_PDES * 1024u && v->reap_pde >= SC_NODE_PDES;
+}
+
 /* The record, directory, node tables and node pages: each in a page
  * lent to v at its content identifier (or where v may hold it). */
 static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u, sc_fault_t *f)
@@ -114,13 +121,15 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 					       lent_cid_nt((S0_HIGH_SLOT + i) << 22), u))
 			return fail(f, LENT_SC_KPAGE, lent_cid_nt((S0_HIGH_SLOT + i) << 22));
 	/* Node pages: page n at n's content identifier (or the pool's or
-	 * the boot reserve's, then in the index, whose pages count too). */
+	 * the boot reserve's, then in the index, whose pages count too),
+	 * its header naming it and v (references are made from it). */
 	uint32_t len = v->node_page_count;
 	for (uint32_t n = 0; n < len; n++) {
 		const void *p = sc_node_page(v->self, n);
 		if (!p && sc_node_page_away(v->self, n))
 			continue;              /* its kpager took it back */
-		if (!p || !held(e, v, p, ~0u, KMEM_MAP, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, n), u))
+		if (!p || !held(e, v, p, ~0u, KMEM_MAP, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, n), u) ||
+		    ((const ms_hdr_t *)p)->page != n || ((const ms_hdr_t *)p)->task != v->id)
 			return fail(f, LENT_SC_NODE_PAGES, n);
 	}
 	for (uint32_t i = 0; i <= 1024; i++) {
@@ -134,10 +143,11 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 	return 0;
 }
 
-/* A record the database finds at va, with rights, not in
- * the areas, and a frame that is not the kernel's (the split database's
- * own rules are kernel/mapsplit.c's invariants, checked by its host
- * tests).  Free entries are the database's count. */
+/* A record the database finds at va (n: never NULL, and
+ * no pointer to check), with rights, not in the areas, a frame that is
+ * not the kernel's, its chain and its list of parts (the rest of the split
+ * database's rules are kernel/mapsplit.c's invariants, checked by its
+ * host tests). */
 static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode_t *n,
 			   uint32_t va, bool areas, sc_use_t *u, const frame_t **frp,
 			   sc_fault_t *f)
@@ -145,8 +155,6 @@ static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode
 	const frame_t *fr = NULL;
 
 	(void)u;
-	if (!n)
-		return fail(f, LENT_SC_NODE_PTR, va);
 	if (areas && (in_area(va, v->kip_base, v->kip_size) || in_area(va, v->utcb_base, v->utcb_size)))
 		return fail(f, LENT_SC_NODE_SLOT, va);
 	if (!mapnode_rights(n) || (mapnode_rights(n) & ~RIGHTS_ALL))
@@ -159,14 +167,14 @@ static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode
 	     ((fr = frame_at(e, mapnode_phys(n))) && fr->type == FRAME_T_KERNEL)))
 		return fail(f, LENT_SC_NODE_FRAME, va);
 	*frp = io_va_is(va) ? NULL : fr;
-	return 0;
+	return sc_split_record(v, n, va, f);
 }
 
 static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
 			   uint32_t nodes, sc_fault_t *f)
 {
-	(void)e; (void)v; (void)len; (void)nodes; (void)f;
-	return 0;
+	(void)e; (void)nodes;
+	return sc_split_free(v, len, phase3(v), f);
 }
 
 /* The node page a walk over v's tables read last. */
@@ -280,6 +288,11 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 	return 0;
 }
 
+static bool port_node(const sc_space_t *v, const mapslot_t *nt, uint32_t port)
+{
+	return sc_split_port(v, nt, port);
+}
+
 /* The I/O bitmap: its pages, and a port allowed only where the port's
  * page has a node.  A node whose port the bitmap denies is legal, as a
  * node without a translation is: the bitmap is rebuilt from the nodes
@@ -295,7 +308,7 @@ static uint32_t check_io(const sc_env_t *e, const sc_space_t *v, sc_use_t *u, sc
 		for (uint32_t port = k * IO_PORTS_PER_BITMAP_PAGE;
 		     bm && port < (k + 1) * IO_PORTS_PER_BITMAP_PAGE; port++) {
 			const mapslot_t *nt = v->node_table[io_va(port) >> 22];
-			if (iobm_allowed(bm, port) && !(nt && nt[port & 1023u]))
+			if (iobm_allowed(bm, port) && !port_node(v, nt, port))
 				return fail(f, LENT_SC_IO_BITMAP, port);
 		}
 	}
@@ -410,8 +423,8 @@ uint32_t sc_check_space(const sc_env_t *e, const sc_space_t *v, sc_sums_t *sum, 
 }
 
 /* A record is found only where its table names it, and
- * nothing links records by pointer; the database's invariants are its
- * own host tests' (kernel/mapsplit.c). */
+ * nothing links records by pointer: each resolved record's chain to its
+ * parent is checked with the record (rule 40, kernel/selfcheck_split.c). */
 uint32_t sc_check_tree(const sc_env_t *e, const sc_space_t *s0, uint32_t nodes, sc_fault_t *f)
 {
 	(void)e; (void)s0; (void)nodes; (void)f;

@@ -4,8 +4,9 @@
  * threads' records are kernel/selfcheck.c's): the rules over plain data,
  * in kernel/selfcheck_space.c (a task's mapping database, node tables,
  * page tables, I/O bitmap and accounting) and kernel/selfcheck_frame.c
- * (the frame table and the totals), and the walk that finds every live
- * task and feeds them its view, kernel/selfcheck_walk.c.
+ * (the frame table and the totals), with the split database's links in
+ * kernel/selfcheck_split.c, and the walk that finds every
+ * live task and feeds them its view, kernel/selfcheck_walk.c.
  *
  * The rules read the kernel's structures through a view of each task
  * (sc_space_t) and a few hooks, so that the host tests
@@ -59,6 +60,7 @@ typedef struct sc_space {
 	uint64_t kip_size, utcb_size;           /* 0: no area */
 	mapnode_t *free_nodes;
 	const void *node_pages;                 /* each page's first word: the next */
+	uint32_t free_entries;                  /* its count (ms.nfree) */
 	uint32_t node_page_count, mapped_pages;
 	const uint32_t *kmem;                   /* pages charged, by kind */
 	/* Its threads' TCB pages, checked by the walk: lent ones in use
@@ -133,6 +135,8 @@ bool sc_node_page_away(const void *space, uint32_t n);
 /* Page i of the index of its node pages that are not lent (i = 0: the
  * top), NULL if none. */
 const void *sc_index_page(const void *space, uint32_t i);
+/* The record of the task whose database id is id, NULL if none. */
+const void *sc_task(uint32_t id);
 
 /* ---- the rules ---- */
 /* Where the page at pa of v's, of kind, at cid, is. */

@@ -102,6 +102,7 @@ static void view_of(space_t *s, sc_space_t *v, const uint32_t *tcb_map, uint32_t
 		.pdir = s->pdir, .pdir_phys = s->pdir_phys,
 		.node_table = (const mapslot_t *const *)s->node_table,
 		.io_bitmap = s->io_bitmap, .io_bitmap_phys = s->io_bitmap_phys,
+		.free_entries = s->ms.nfree,
 		.node_page_count = s->node_page_count, .mapped_pages = space_mapped_pages(s),
 		.kmem = s->kmem.pages, .tcb_lent_map = tcb_map, .tcb_pool = tcb_pool,
 		.ahead = s->ahead,
@@ -146,6 +147,13 @@ bool sc_node_page_away(const void *space, uint32_t n)
 	space_t *s = record_at(space);
 
 	return s && space_split_page_away(s, n);
+}
+
+const void *sc_task(uint32_t id)
+{
+	ms_space_t *m = ms_space(id);
+
+	return m ? record_at(space_split_space(m)) : NULL;
 }
 
 const void *sc_index_page(const void *space, uint32_t i)
