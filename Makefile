@@ -12,13 +12,6 @@ B        := build-pool
 else
 B        := build
 endif
-# Which mapping database serves the kernel: MAPDB=tree (the default,
-# kernel/mapdb.c) or MAPDB=split (kernel/mapsplit*.c, docs/mapdb-split.md),
-# built in its own directory (build-split/, build-pool-split/).
-MAPDB    ?= tree
-ifeq ($(MAPDB),split)
-B        := $(B)-split
-endif
 # Plain `make` builds everything `all` names (the kernel, sigma0 and the
 # root tasks with their kpagers), not the first rule below.
 .DEFAULT_GOAL := all
@@ -40,26 +33,16 @@ COMMON_CFLAGS := $(ARCHFLAGS) -ffreestanding -fno-pie -fno-pic -fno-stack-protec
 	-fno-builtin -fno-asynchronous-unwind-tables -nostdinc -O2 -g -std=gnu11 \
 	-Wall -Wextra -Werror=implicit-function-declaration -MMD -MP
 KCFLAGS  := $(COMMON_CFLAGS) -mno-mmx -mno-sse -mno-80387 -mgeneral-regs-only \
-	-I. -Iarch/ia32/include -DLENT_KERNEL $(if $(filter pool,$(KMEM)),-DLENT_KMEM_POOL) \
-	$(if $(filter split,$(MAPDB)),-DLENT_MAPDB_SPLIT)
-UCFLAGS  := $(COMMON_CFLAGS) -Iuser/include -Iuser/lib $(if $(filter split,$(MAPDB)),-DLENT_MAPDB_SPLIT)
+	-I. -Iarch/ia32/include -DLENT_KERNEL $(if $(filter pool,$(KMEM)),-DLENT_KMEM_POOL)
+UCFLAGS  := $(COMMON_CFLAGS) -Iuser/include -Iuser/lib
 NASMFLAGS := -f elf32 -g -F dwarf
 LDFLAGS_K := -m elf_i386 -nostdlib -T arch/ia32/kernel.ld
 LDFLAGS_U := -m elf_i386 -nostdlib -T user/lib/user.ld
 
 # ---- kernel --------------------------------------------------------------
-# The split mapping database (kernel/mapsplit*.c) is built in every
-# configuration; it serves the kernel with MAPDB=split, in place of
-# kernel/mapdb.c and its node hooks (docs/mapdb-split.md).
-MAPSPLIT_C := $(wildcard kernel/mapsplit*.c)
-TREE_C     := kernel/mapdb.c kernel/space_nodes.c
-SPLIT_C    := kernel/space_split.c kernel/space_split_lend.c kernel/space_split_away.c \
-	      kernel/space_split_trim.c kernel/space_split_bits.c
-ifeq ($(MAPDB),split)
-KERNEL_C   := $(filter-out $(TREE_C),$(wildcard kernel/*.c arch/ia32/*.c))
-else
-KERNEL_C   := $(filter-out $(MAPSPLIT_C) $(SPLIT_C),$(wildcard kernel/*.c arch/ia32/*.c))
-endif
+# The mapping database is the split, localised one (kernel/mapsplit*.c,
+# served through kernel/space_split*.c; docs/mapdb-split.md).
+KERNEL_C   := $(wildcard kernel/*.c arch/ia32/*.c)
 KERNEL_ASM := $(wildcard arch/ia32/*.asm)
 KERNEL_OBJ := $(KERNEL_C:%.c=$(B)/%.o) $(KERNEL_ASM:%.asm=$(B)/%.o)
 
@@ -189,8 +172,7 @@ OTHER_KMEM := $(if $(filter pool,$(KMEM)),lent,pool)
 OTHER_B    := $(if $(filter pool,$(KMEM)),build,build-pool)
 test: deps
 	$(PYTHON) tools/testall.py --build --iso $(B)/lent-tests.iso \
-		--also-iso $(OTHER_B)/lent-tests.iso --also-kmem $(OTHER_KMEM) \
-		--split-iso $(B)-split/lent-tests.iso
+		--also-iso $(OTHER_B)/lent-tests.iso --also-kmem $(OTHER_KMEM)
 
 # The test ISO on every CPU model x memory size x boot medium, two QEMU
 # runs at a time (tools/test_matrix.py; about 15 minutes); not in test.
@@ -211,13 +193,11 @@ fuzz-short:
 	$(MAKE) -C tests/fuzz short
 
 # Both kernels' benchmark ISOs, each from its own build directory (mkiso.sh
-# takes its files from LENT_BUILD_DIR), then one table of both; with
-# MAPDB=split, the split build's directories.
-BENCH_SUFFIX := $(if $(filter split,$(MAPDB)),-split)
+# takes its files from LENT_BUILD_DIR), then one table of both.
 bench: deps
-	$(MAKE) KMEM=pool build-pool$(BENCH_SUFFIX)/lent-bench.iso
-	$(MAKE) KMEM=lent build$(BENCH_SUFFIX)/lent-bench.iso
-	$(PYTHON) tools/bench.py build-pool$(BENCH_SUFFIX)/lent-bench.iso build$(BENCH_SUFFIX)/lent-bench.iso
+	$(MAKE) KMEM=pool build-pool/lent-bench.iso
+	$(MAKE) KMEM=lent build/lent-bench.iso
+	$(PYTHON) tools/bench.py build-pool/lent-bench.iso build/lent-bench.iso
 
 gdb: deps
 	$(MAKE) $(B)/lent.iso

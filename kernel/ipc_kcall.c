@@ -72,7 +72,7 @@ pagefault(tcb_t *t, uint32_t addr, uint32_t access, uint32_t ip, bool in_user, b
 	/* A page the kernel knows whose table its kpager took back: the
 	 * translation goes back without a page-fault IPC, once the table
 	 * is lent again (kernel/space_vacate.c). */
-	/* MAPDB=split: a record a node page's take-back left unresolved is
+	/* A record a node page's take-back left unresolved is
 	 * resolved first (kernel/space_split_away.c; space_refill does it
 	 * too). */
 	switch (t->space->tables_taken ? space_refill(t->space, addr, access, &need) :

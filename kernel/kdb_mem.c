@@ -154,14 +154,8 @@ static void run_add(map_run_t *r, uint32_t va, const mapnode_t *n)
 {
 	uint32_t from = ~0u, phys = mapnode_phys(n), rights = mapnode_rights(n);
 
-#ifdef LENT_MAPDB_SPLIT
 	if (!(n->rec.flags & MS_F_ROOT))
 		from = n->rec.task;
-#else
-	if (n->parent && kdb_readable(n->parent, sizeof(*n->parent)))
-		from = n->parent->space && kdb_readable(n->parent->space, sizeof(space_t)) ?
-		       n->parent->space->id : 0;
-#endif
 	if (r->pages && va == r->va + r->pages * PAGE_SIZE &&
 	    phys == r->pa + r->pages * PAGE_SIZE && rights == r->rights && from == r->from) {
 		r->pages++;
@@ -204,13 +198,9 @@ bool kdb_cmd_mappings(int argc, char **word, tcb_t *here)
 			uint32_t va = (slot << 22) | (i << 12);
 			if (!nt[i] || va < (from & PAGE_MASK) || va > to)
 				continue;
-#ifdef LENT_MAPDB_SPLIT
 			mapnode_t *n = mapdb_lookup(s, va);   /* found only where it is */
 			if (!n)
 				continue;
-#else
-			mapnode_t *n = nt[i];
-#endif
 			if (!kdb_readable(n, sizeof(*n))) {
 				run_print(&run);
 				kprintf("  %08x: node at %p unreadable\n", va, n);

@@ -280,73 +280,11 @@ bool kpf_take_fault_refusal(tcb_t *t)
 
 /* ---- taking the kpager's frame ---- */
 
-#ifdef LENT_MAPDB_SPLIT
 /* The same walks over the split database: kernel/space_split_lend.c. */
 bool space_split_held_alone(space_t *s, const mapnode_t *n);
 bool space_split_tree_at_most(space_t *s, mapnode_t *n, unsigned max);
 #define held_alone(s, n) space_split_held_alone(s, n)
 #define tree_at_most(s, n, max) space_split_tree_at_most(s, n, max)
-#else
-/* The node after m in a walk of the tree under top, top first and each
- * node before its children; NULL after the last. */
-static mapnode_t *tree_next(mapnode_t *m, const mapnode_t *top)
-{
-	if (m->child)
-		return m->child;
-	while (m != top && !m->next)
-		m = m->parent;
-	return m == top ? NULL : m->next;
-}
-
-/* Has the tree under n (n included) at most max nodes?  Stops looking at
- * the first node past max, so it costs at most max + 1 steps. */
-static bool tree_at_most(space_t *s, mapnode_t *n, unsigned max)
-{
-	unsigned count = 0;
-
-	(void)s;
-	for (mapnode_t *m = n; m; m = tree_next(m, n))
-		if (++count > max)
-			return false;
-	return true;
-}
-
-/* No user level may reach a frame while the kernel holds it: remove every
- * translation of it, in every space that has one (the kpager's, sigma0's,
- * and whoever else's the frame is mapped in).  The mapping nodes stay:
- * the kpager still owns the page and may unmap it.  The walk has no
- * preemption point: kpf_check_page bounded it (at most sigma0's root and
- * LENT_KPF_MAX_MAPPINGS nodes under it). */
-void kpf_strip(space_t *s, mapnode_t *n)
-{
-	mapnode_t *root = n;
-
-	(void)s;
-	while (root->parent)
-		root = root->parent;
-	for (mapnode_t *m = root; m; m = tree_next(m, root))
-		space_pte_drop(m->space, m->vaddr);
-}
-
-/*
- * Lending a frame takes it from every task that has it, so the kpager
- * must hold it alone: a sigma0 root nobody else has, or sigma0's root's
- * only mapping, the kpager's (a page it got from sigma0, directly or by
- * grant).  What it passed on itself may go with it, whoever it passed it
- * to (a client or not): that is no more than the kpager unmapping its
- * own page.  A page another task only mapped to it may not, or the
- * kpager could take that task's memory.
- */
-static bool held_alone(space_t *s, const mapnode_t *n)
-{
-	const mapnode_t *root = n->parent;
-
-	(void)s;
-	if (!root)
-		return n->space->sigma0 && !n->child;
-	return !root->parent && root->space->sigma0 && root->child == n && !n->next && !n->prev;
-}
-#endif
 
 uint32_t kpf_check_page(space_t *s, uint32_t va, mapnode_t **node)
 {
@@ -446,8 +384,8 @@ uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsi
 			return why | LENT_KPF_REFUSAL(0, i);
 		}
 	}
-	/* So is a node page or node table taken back (MAPDB=split,
-	 * kernel/space_split_away.c); one that fails is taken as an empty
+	/* So is a node page or node table taken back
+	 * (kernel/space_split_away.c); one that fails is taken as an empty
 	 * one of its index (its task's mappings in it are gone). */
 	uint8_t import[KPF_MAX_PAGES] = { 0 };
 	for (unsigned i = 0; s && i < n; i++)

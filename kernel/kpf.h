@@ -32,7 +32,7 @@ typedef struct kmem_need {
 	uint8_t more_kind[LENT_KPF_MAX_PAGES - 1];
 	uint32_t more_cid[LENT_KPF_MAX_PAGES - 1];
 	tid_t sender;        /* a map's sender, when the page is its task's
-	                      * (MAPDB=split: room for its part of the edge) */
+	                      * (room for its part of the edge) */
 } kmem_need_t;
 
 /* Gather one page: true if s has it (or could take it), else need says

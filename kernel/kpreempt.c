@@ -70,7 +70,7 @@ static bool export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 		return true;
 	case KMEM_MAP:
 	case KMEM_NT:
-		/* MAPDB=split only (kernel/space_split_away.c). */
+		/* Localised (kernel/space_split_away.c). */
 		return space_split_export(s, kind, cid, pa);
 	default:
 		return false;

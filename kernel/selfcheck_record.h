@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * MAPDB=split: how the self-check finds the record a node-table entry
+ * How the self-check finds the record a node-table entry
  * names (kernel/selfcheck_space.c), as the database's own lookup
  * (ms_find, kernel/mapsplit.c) finds it, but with the node page fetched
  * by the caller, once for a run of entries naming one page rather than

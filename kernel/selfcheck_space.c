@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The self-check's rules over one task (kernel/selfcheck_space.h): its
- * kernel pages, its mapping nodes against their slots and each other,
- * its free nodes, its page tables against its nodes, its I/O bitmap
- * against its ports' nodes, and its counts against what it holds.
+ * kernel pages, its node pages and node tables, its mapping records
+ * against their tables, its page tables against its records, its I/O
+ * bitmap against its ports' records, and its counts against what it
+ * holds.
  * docs/kernel-memory.md, "The self-check", states each rule.
  *
  * Pointers are followed only once the frame table puts them where such
@@ -12,19 +13,12 @@
  * than faults on it.  Every walk is bounded by counts checked before.
  */
 #include <kernel/selfcheck_space.h>
-#ifdef LENT_MAPDB_SPLIT
 #include <kernel/selfcheck_record.h>
 #include <kernel/selfcheck_split.h>
-#endif
 #include <kernel/sigma0_high.h>
 #include <arch/arch.h>
-#ifdef LENT_MAPDB_SPLIT
 #include <arch/cachemode.h>
-#endif
 
-#ifndef LENT_MAPDB_SPLIT
-#define NODES_PER_PAGE ((PAGE_SIZE - sizeof(mapnode_t)) / sizeof(mapnode_t))
-#endif
 #define MAX_NODE_PAGES (1u << 20)
 
 /* A task's kernel pages, by where they are and kind. */
@@ -99,50 +93,6 @@ static bool held(const sc_env_t *e, const sc_space_t *v, const void *p, uint32_t
 	return true;
 }
 
-#ifndef LENT_MAPDB_SPLIT
-/* A pointer that may be read as a node: at a node's place in a page of
- * nodes of some task.  Its frame into *fo. */
-static const mapnode_t *node_at(const sc_env_t *e, const mapnode_t *p, const frame_t **fo)
-{
-	uint32_t pa;
-
-	if (!p || !sc_phys(p, &pa))
-		return NULL;
-	uint32_t off = pa & ~PAGE_MASK;
-	if (off < sizeof(mapnode_t) || off % sizeof(mapnode_t) || off + sizeof(mapnode_t) > PAGE_SIZE)
-		return NULL;
-	const frame_t *f = frame_at(e, pa);
-	if (!f || !(f->type == FRAME_T_LENT ? f->kind == KMEM_MAP :
-		    f->type == FRAME_T_KERNEL &&
-		    (f->kind == FRAME_OWN_POOL || f->kind == FRAME_OWN_SIGMA0_RESERVE)))
-		return NULL;
-	if (fo)
-		*fo = f;
-	return p;
-}
-
-/* Is the frame f one of v's node pages (of the first len)? */
-static bool own_node_page(const sc_space_t *v, const frame_t *f, uint32_t len)
-{
-	if (f->type == FRAME_T_LENT)
-		return f->task == v->id && f->cid >= LENT_CID_MAP_BASE &&
-		       (f->cid - LENT_CID_MAP_BASE) >> PAGE_SHIFT < len;
-	return (f->kind == FRAME_OWN_POOL && v->pool_ok) ||
-	       (f->kind == FRAME_OWN_SIGMA0_RESERVE && v->sigma0);
-}
-
-/* A live node: readable, and in the slot of the space and address it
- * names (in any task). */
-static bool live(const sc_env_t *e, const mapnode_t *p)
-{
-	if (!node_at(e, p, NULL) || !p->space || (p->vaddr & ~PAGE_MASK) ||
-	    (p->vaddr >> 22) >= SC_NODE_PDES)
-		return false;
-	mapnode_t *const *t = sc_node_table(p->space, p->vaddr >> 22);
-	return t && t[(p->vaddr >> 12) & 1023] == p;
-}
-
-#endif
 
 /* Is v a dying task whose node pages go back (space_reap.c's phase 3)? */
 static bool phase3(const sc_space_t *v)
@@ -164,7 +114,6 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 		if (v->node_table[i] &&
 		    !held(e, v, v->node_table[i], ~0u, KMEM_NT, lent_cid_nt(i << 22), u))
 			return fail(f, LENT_SC_KPAGE, lent_cid_nt(i << 22));
-#ifdef LENT_MAPDB_SPLIT
 	/* sigma0's node tables of its keys from 3 GB up (kernel/sigma0_high.h);
 	 * their records are no pages of its space, and no slot walk sees them. */
 	for (uint32_t i = 0; v->high_tables && i < S0_HIGH_SLOTS; i++)
@@ -190,28 +139,11 @@ static uint32_t check_pages(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 		if (!p && i == 0)
 			break;
 	}
-#else
-	/* Node pages: the newest first, page n at n's content identifier. */
-	uint32_t len = 0;
-	for (const void *p = v->node_pages; p; p = *(const void *const *)p) {
-		const frame_t *fr;
-		if (++len > MAX_NODE_PAGES || !sc_phys(p, &pa) || (pa & ~PAGE_MASK) ||
-		    !(fr = frame_at(e, pa)) || !own_node_page(v, fr, MAX_NODE_PAGES))
-			return fail(f, LENT_SC_NODE_PAGES, len);
-	}
-	if (len != v->node_page_count && !phase3(v))
-		return fail(f, LENT_SC_NODE_PAGES, len);
-	uint32_t j = len;
-	for (const void *p = v->node_pages; p; p = *(const void *const *)p)
-		if (!held(e, v, p, ~0u, KMEM_MAP, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, --j), u))
-			return fail(f, LENT_SC_NODE_PAGES, (uint32_t)lent_cid_nth(LENT_KMEM_MAP, j));
-#endif
 	u->node_pages = len;
 	return 0;
 }
 
-#ifdef LENT_MAPDB_SPLIT
-/* MAPDB=split: a record the database finds at va (n: never NULL, and
+/* A record the database finds at va (n: never NULL, and
  * no pointer to check), with rights, not in the areas, a frame that is
  * not the kernel's, its chain and its list of parts (the rest of the split
  * database's rules are kernel/mapsplit.c's invariants, checked by its
@@ -264,79 +196,6 @@ static const mapnode_t *record_of(const sc_space_t *v, uint32_t ref, uint32_t va
 	}
 	return (const mapnode_t *)sc_ref_record(seen->page, ref, va);
 }
-#else
-/* One node in v's slot for va: where it is, what it names, its links.
- * Its frame's entry into *frp (NULL: none, or a port). */
-static uint32_t check_node(const sc_env_t *e, const sc_space_t *v, const mapnode_t *n,
-			   uint32_t va, bool areas, sc_use_t *u, const frame_t **frp,
-			   sc_fault_t *f)
-{
-	const frame_t *fr = NULL;
-	uintptr_t off = (uintptr_t)n & ~PAGE_MASK;
-
-	/* Most nodes lie in the page of the one before. */
-	if (((uintptr_t)n & PAGE_MASK) == u->ok_page) {
-		if (off < sizeof(mapnode_t) || off % sizeof(mapnode_t) ||
-		    off + sizeof(mapnode_t) > PAGE_SIZE)
-			return fail(f, LENT_SC_NODE_PTR, va);
-	} else if (!node_at(e, n, &fr) || !own_node_page(v, fr, u->node_pages)) {
-		return fail(f, LENT_SC_NODE_PTR, va);
-	} else {
-		u->ok_page = (uintptr_t)n & PAGE_MASK;
-	}
-	if (n->space != v->self || n->vaddr != va ||
-	    (areas && (in_area(va, v->kip_base, v->kip_size) ||
-		       in_area(va, v->utcb_base, v->utcb_size))))
-		return fail(f, LENT_SC_NODE_SLOT, va);
-	if (!n->rights || (n->rights & ~RIGHTS_ALL))
-		return fail(f, LENT_SC_NODE_RIGHTS, va);
-	if (io_va_is(va) ? n->phys != va :
-	    (n->phys & ~PAGE_MASK) || ((fr = frame_at(e, n->phys)) && fr->type == FRAME_T_KERNEL))
-		return fail(f, LENT_SC_NODE_FRAME, va);
-	*frp = io_va_is(va) ? NULL : fr;
-	const mapnode_t *p = n->parent;
-	if (!p) {
-		if (!v->sigma0)
-			return fail(f, LENT_SC_NODE_ROOT, va);
-		if (n->prev || n->next)
-			return fail(f, LENT_SC_NODE_LINKS, va);
-	} else {
-		if (!live(e, p))
-			return fail(f, LENT_SC_NODE_PTR, va);
-		if (p->phys != n->phys)
-			return fail(f, LENT_SC_NODE_FRAME, va);
-		if (n->rights & ~p->rights)
-			return fail(f, LENT_SC_NODE_RIGHTS, va);
-		if (!n->prev && p->child != n)
-			return fail(f, LENT_SC_NODE_LINKS, va);
-	}
-	if (n->prev && (!live(e, n->prev) || n->prev->next != n || n->prev->parent != p))
-		return fail(f, live(e, n->prev) ? LENT_SC_NODE_LINKS : LENT_SC_NODE_PTR, va);
-	if (n->next && (!live(e, n->next) || n->next->prev != n || n->next->parent != p))
-		return fail(f, live(e, n->next) ? LENT_SC_NODE_LINKS : LENT_SC_NODE_PTR, va);
-	if (n->child && (!live(e, n->child) || n->child->parent != n || n->child->prev))
-		return fail(f, live(e, n->child) ? LENT_SC_NODE_LINKS : LENT_SC_NODE_PTR, va);
-	return 0;
-}
-
-/* The free nodes: in v's node pages, unused, and with those in use all
- * the nodes the pages were carved into.  (Not while the pages go back.) */
-static uint32_t check_free(const sc_env_t *e, const sc_space_t *v, uint32_t len,
-			   uint32_t nodes, sc_fault_t *f)
-{
-	uint32_t max = len * (uint32_t)NODES_PER_PAGE, count = 0;
-	const frame_t *fr;
-
-	if (phase3(v))
-		return 0;
-	for (const mapnode_t *n = v->free_nodes; n; n = n->next)
-		if (++count > max || !node_at(e, n, &fr) || !own_node_page(v, fr, len) || n->space)
-			return fail(f, LENT_SC_FREE_NODES, count);
-	if (count + nodes != max)
-		return fail(f, LENT_SC_FREE_NODES, count);
-	return 0;
-}
-#endif
 
 /* One present translation at va: the KIP, a UTCB page of v's, or a page
  * of user memory its node grants at least as much of. */
@@ -356,10 +215,8 @@ static uint32_t check_pte(const sc_env_t *e, const sc_space_t *v, uint32_t va, u
 	}
 	if (!n || mapnode_phys(n) != phys)
 		return fail(f, LENT_SC_PTE_NODE, va);
-#ifdef LENT_MAPDB_SPLIT
 	if (!(n->rec.flags & MS_F_RESOLVED))
 		return fail(f, LENT_SC_PTE_NODE, va);
-#endif
 	if (rights & ~u->hw[mapnode_rights(n) & RIGHTS_ALL])
 		return fail(f, LENT_SC_PTE_RIGHTS, va);
 	/* The node's frame is the entry's: its frame-table entry is known. */
@@ -386,9 +243,7 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			    uint32_t *nodes, sc_fault_t *f)
 {
 	uint32_t pt, r;
-#ifdef LENT_MAPDB_SPLIT
 	sc_page_seen_t seen = { .n = ~0u };
-#endif
 
 	for (uint32_t i = 0; i < SC_NODE_PDES; i++) {
 		const mapslot_t *nt = v->node_table[i];
@@ -405,16 +260,12 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			continue;
 		bool areas = areas_in(v, i);
 		for (uint32_t j = 0; j < 1024; j++) {
-#ifdef LENT_MAPDB_SPLIT
 			/* An entry naming no record (its page away, or a table
 			 * its kpager edited) is nothing mapped: the database
 			 * counts an entry only where it names a record of that
 			 * address (docs/mapdb-split.md, "Import node table"). */
 			const mapnode_t *n = nt && nt[j] ? record_of(v, nt[j], i << 22 | j << 12, &seen) :
 					     NULL;
-#else
-			const mapnode_t *n = nt ? nt[j] : NULL;
-#endif
 			const frame_t *nfr = NULL;
 			uint32_t va = i << 22 | j << 12;
 			if (n) {
@@ -426,12 +277,10 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 			    (r = check_pte(e, v, va, arch_pte_phys(pte[j]), entry_rights(u, pte[j]),
 					   n, nfr, areas, u, f)))
 				return r;
-#ifdef LENT_MAPDB_SPLIT
 			/* A mapping's translation has its memory type. */
 			if (n && pte && arch_pte_present(pte[j]) &&
 			    arch_pte_cache(pte[j]) != cachemode_of_type(n->rec.attr & MS_ATTR_TYPE))
 				return fail(f, LENT_SC_PTE_TYPE, va);
-#endif
 		}
 	}
 	if (*nodes != v->mapped_pages)
@@ -439,18 +288,10 @@ static uint32_t check_slots(const sc_env_t *e, const sc_space_t *v, sc_use_t *u,
 	return 0;
 }
 
-#ifdef LENT_MAPDB_SPLIT
 static bool port_node(const sc_space_t *v, const mapslot_t *nt, uint32_t port)
 {
 	return sc_split_port(v, nt, port);
 }
-#else
-static bool port_node(const sc_space_t *v, const mapslot_t *nt, uint32_t port)
-{
-	(void)v;
-	return nt && nt[port & 1023u];
-}
-#endif
 
 /* The I/O bitmap: its pages, and a port allowed only where the port's
  * page has a node.  A node whose port the bitmap denies is legal, as a
@@ -581,8 +422,7 @@ uint32_t sc_check_space(const sc_env_t *e, const sc_space_t *v, sc_sums_t *sum, 
 	return 0;
 }
 
-#ifdef LENT_MAPDB_SPLIT
-/* MAPDB=split: a record is found only where its table names it, and
+/* A record is found only where its table names it, and
  * nothing links records by pointer: each resolved record's chain to its
  * parent is checked with the record (rule 40, kernel/selfcheck_split.c). */
 uint32_t sc_check_tree(const sc_env_t *e, const sc_space_t *s0, uint32_t nodes, sc_fault_t *f)
@@ -590,37 +430,3 @@ uint32_t sc_check_tree(const sc_env_t *e, const sc_space_t *s0, uint32_t nodes, 
 	(void)e; (void)s0; (void)nodes; (void)f;
 	return 0;
 }
-#else
-/* The node after m under top, each before its children. */
-static const mapnode_t *tree_next(const mapnode_t *m, const mapnode_t *top)
-{
-	if (m->child)
-		return m->child;
-	while (m != top && !m->next)
-		m = m->parent;
-	return m == top ? NULL : m->next;
-}
-
-uint32_t sc_check_tree(const sc_env_t *e, const sc_space_t *s0, uint32_t nodes, sc_fault_t *f)
-{
-	uint32_t seen = 0;
-
-	(void)e;
-	for (uint32_t i = 0; s0 && i < SC_NODE_PDES; i++) {
-		mapnode_t *const *nt = s0->node_table[i];
-		for (uint32_t j = 0; nt && j < 1024; j++) {
-			if (!nt[j] || nt[j]->parent)
-				continue;
-			if (!nt[j]->child) {          /* most of sigma0's roots */
-				if (++seen > nodes)
-					return fail(f, LENT_SC_NODE_TREE, nt[j]->vaddr);
-				continue;
-			}
-			for (const mapnode_t *m = nt[j]; m; m = tree_next(m, nt[j]))
-				if (++seen > nodes)
-					return fail(f, LENT_SC_NODE_TREE, m->vaddr);
-		}
-	}
-	return seen == nodes ? 0 : fail(f, LENT_SC_NODE_TREE, seen);
-}
-#endif

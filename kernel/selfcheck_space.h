@@ -5,7 +5,7 @@
  * in kernel/selfcheck_space.c (a task's mapping database, node tables,
  * page tables, I/O bitmap and accounting) and kernel/selfcheck_frame.c
  * (the frame table and the totals), with the split database's links in
- * kernel/selfcheck_split.c (MAPDB=split), and the walk that finds every
+ * kernel/selfcheck_split.c, and the walk that finds every
  * live task and feeds them its view, kernel/selfcheck_walk.c.
  *
  * The rules read the kernel's structures through a view of each task
@@ -60,7 +60,7 @@ typedef struct sc_space {
 	uint64_t kip_size, utcb_size;           /* 0: no area */
 	mapnode_t *free_nodes;
 	const void *node_pages;                 /* each page's first word: the next */
-	uint32_t free_entries;                  /* MAPDB=split: its count (ms.nfree) */
+	uint32_t free_entries;                  /* its count (ms.nfree) */
 	uint32_t node_page_count, mapped_pages;
 	const uint32_t *kmem;                   /* pages charged, by kind */
 	/* Its threads' TCB pages, checked by the walk: lent ones in use
@@ -68,11 +68,9 @@ typedef struct sc_space {
 	const uint32_t *tcb_lent_map;           /* SC_TCB_PAGES bits */
 	uint32_t tcb_pool;
 	uint32_t ahead;                         /* unbound frames lent ahead */
-#ifdef LENT_MAPDB_SPLIT
 	/* sigma0's node tables of its keys from 3 GB up (S0_HIGH_SLOTS,
 	 * kernel/sigma0_high.h); NULL for every other task. */
 	const mapslot_t *const *high_tables;
-#endif
 } sc_space_t;
 
 /* What is the same for every task. */
@@ -127,8 +125,7 @@ bool sc_pde(const uint32_t *pdir, uint32_t slot, uint32_t *pt);
 /* Node table pde of the task whose record is space, each checked as the
  * rules check them; NULL if space is no live task's record or the table
  * is none. */
-#ifdef LENT_MAPDB_SPLIT
-/* MAPDB=split: node page n of the task whose record is space (n below
+/* Node page n of the task whose record is space (n below
  * the pages its database made, present); NULL if none.  The rules find a
  * record at va as the database's lookup does, through the node table
  * and this page. */
@@ -140,9 +137,6 @@ bool sc_node_page_away(const void *space, uint32_t n);
 const void *sc_index_page(const void *space, uint32_t i);
 /* The record of the task whose database id is id, NULL if none. */
 const void *sc_task(uint32_t id);
-#else
-mapnode_t *const *sc_node_table(const void *space, uint32_t pde);
-#endif
 
 /* ---- the rules ---- */
 /* Where the page at pa of v's, of kind, at cid, is. */

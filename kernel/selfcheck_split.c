@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * MAPDB=split: the self-check's rules over the split database's own
+ * The self-check's rules over the split database's own
  * links (kernel/selfcheck_split.h; docs/mapdb-split.md, "Invariants" and
  * "Self-check").  Entries are read only through sc_node_page(), which
  * gives present node pages of a live task; every walk is bounded by the
@@ -8,7 +8,6 @@
  */
 #include <kernel/selfcheck_split.h>
 
-#ifdef LENT_MAPDB_SPLIT
 #include <kernel/mapsplit_int.h>
 #include <kernel/selfcheck_record.h>
 
@@ -118,4 +117,3 @@ bool sc_split_port(const sc_space_t *v, const mapslot_t *nt, uint32_t port)
 
 	return r && (r->flags & MS_F_RESOLVED);
 }
-#endif

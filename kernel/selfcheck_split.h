@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * MAPDB=split: the self-check's rules over the split database's own
+ * The self-check's rules over the split database's own
  * links (kernel/selfcheck_split.c), which kernel/selfcheck_space.c's
  * rules call: a record's chain to its parent and its list of sender
  * parts, a node page's free entries, a port's record.  Each returns 0
@@ -11,7 +11,6 @@
 
 #include <kernel/selfcheck_space.h>
 
-#ifdef LENT_MAPDB_SPLIT
 /* The record n of v at va (found there by the database): its chain,
  * if resolved and not a root (I1), and its list of parts (I2). */
 uint32_t sc_split_record(const sc_space_t *v, const mapnode_t *n, uint32_t va, sc_fault_t *f);
@@ -21,6 +20,5 @@ uint32_t sc_split_free(const sc_space_t *v, uint32_t len, bool teardown, sc_faul
 /* May v's bitmap allow port (nt: its node table): is there a record the
  * database finds there, resolved? */
 bool sc_split_port(const sc_space_t *v, const mapslot_t *nt, uint32_t port);
-#endif
 
 #endif

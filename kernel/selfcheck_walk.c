@@ -17,9 +17,7 @@
 #include <kernel/kmem_sigma0.h>
 #include <kernel/kip_runtime.h>
 #include <kernel/boot.h>
-#ifdef LENT_MAPDB_SPLIT
 #include <kernel/space_split_away.h>
-#endif
 #include <arch/arch.h>
 
 #define BODY_BYTES (PAGE_SIZE / LENT_TCB_PER_PAGE)
@@ -104,19 +102,13 @@ static void view_of(space_t *s, sc_space_t *v, const uint32_t *tcb_map, uint32_t
 		.pdir = s->pdir, .pdir_phys = s->pdir_phys,
 		.node_table = (const mapslot_t *const *)s->node_table,
 		.io_bitmap = s->io_bitmap, .io_bitmap_phys = s->io_bitmap_phys,
-#ifndef LENT_MAPDB_SPLIT
-		.free_nodes = s->free_nodes, .node_pages = s->node_pages,
-#else
 		.free_entries = s->ms.nfree,
-#endif
 		.node_page_count = s->node_page_count, .mapped_pages = space_mapped_pages(s),
 		.kmem = s->kmem.pages, .tcb_lent_map = tcb_map, .tcb_pool = tcb_pool,
 		.ahead = s->ahead,
 	};
 	v->dying = space_dying(s->id);
-#ifdef LENT_MAPDB_SPLIT
 	v->high_tables = (const mapslot_t *const *)space_split_high_tables_of(s);
-#endif
 	if (!fpage_is_nil(s->kip_area)) {
 		v->kip_base = fpage_base(s->kip_area);
 		v->kip_size = fpage_size(s->kip_area);
@@ -127,7 +119,6 @@ static void view_of(space_t *s, sc_space_t *v, const uint32_t *tcb_map, uint32_t
 	}
 }
 
-#ifdef LENT_MAPDB_SPLIT
 /* record_at() of the record the rules are on.  Nothing changes while a
  * check runs (interrupts off, no preemption point), so one pointer's
  * answer holds for the whole check: sc_node_page, asked once per run of
@@ -173,20 +164,6 @@ const void *sc_index_page(const void *space, uint32_t i)
 		return NULL;
 	return i ? (const void *)s->ms_index[i - 1] : (const void *)s->ms_index;
 }
-#else
-mapnode_t *const *sc_node_table(const void *space, uint32_t pde)
-{
-	space_t *s = record_at(space);
-	uint32_t pa;
-
-	if (!s || pde >= SC_NODE_PDES || !s->node_table[pde] || !sc_phys(s->node_table[pde], &pa))
-		return NULL;
-	sc_space_t v = { .id = s->id, .sigma0 = s->sigma0, .pool_ok = pool_ok(s) };
-	if (sc_page_source(&env, &v, pa, KMEM_NT, (uint32_t)lent_cid_nt(pde << 22)) == SC_SRC_BAD)
-		return NULL;
-	return s->node_table[pde];
-}
-#endif
 
 /* ---- the walk ---- */
 
@@ -413,10 +390,8 @@ uint32_t selfcheck_structures(tid_t *first, uint32_t *rule, uint32_t *where, uin
 	uint32_t r;
 
 	w = (walk_t){ .who = TID_NIL };
-#ifdef LENT_MAPDB_SPLIT
 	known.p = NULL;
 	known.s = NULL;
-#endif
 	frame_table_view(&env.fv);
 	env.kip_phys = kip_phys();
 	env.store_free = kmem_sigma0_free();

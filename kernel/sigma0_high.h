@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Where sigma0's roots of frames at or above 3 GB are kept (MAPDB=split;
- * pure arithmetic, host-tested in tests/unit/test_sigma0_high.c).
+ * Where sigma0's roots of frames at or above 3 GB are kept (pure
+ * arithmetic, host-tested in tests/unit/test_sigma0_high.c).
  *
  * sigma0's root of a frame below 3 GB is the mapping-database record of
  * its own page at virtual == physical.  A frame from 3 GB up has no such
@@ -33,7 +33,6 @@
 _Static_assert(S0_HIGH_KEYS == 0xD0000000u, "the keys start where the ports end");
 _Static_assert(S0_HIGH_SLOT + S0_HIGH_SLOTS == 1024u, "the keys end at 4 GB");
 
-#ifdef LENT_MAPDB_SPLIT
 /* RAM below this is sigma0's to hand out (the rest is reserved). */
 #define SIGMA0_RAM_END    S0_HIGH_PHYS_END
 /* Has the frame at pa (page-aligned or not) a key? */
@@ -54,15 +53,6 @@ static inline uint32_t s0_high_key_phys(uint32_t key)
 {
 	return key - (S0_HIGH_KEYS - S0_HIGH_PHYS);
 }
-#else
-/* The tree database (kernel/mapdb.c) keeps no such keys: RAM from 3 GB
- * up is reserved. */
-#define SIGMA0_RAM_END    S0_HIGH_PHYS
-static inline bool s0_high_phys_is(uint32_t pa) { (void)pa; return false; }
-static inline bool s0_high_key_is(uint32_t va) { (void)va; return false; }
-static inline uint32_t s0_high_key(uint32_t pa) { return pa; }
-static inline uint32_t s0_high_key_phys(uint32_t key) { return key; }
-#endif
 
 /* What a map item of sigma0's names at pa (an address from 3 GB up):
  * the frame's key, or 0 where the frame has none. */

@@ -24,18 +24,11 @@
 #include <user/include/lent/ioports.h>
 #include <arch/arch.h>
 
-#ifdef LENT_MAPDB_SPLIT
 /* Roots per node page: each takes two 48-byte entries, itself and room
  * for its first sender part (kernel/mapsplit.h); the pages are found
  * through an index of two levels (kernel/space_split.c). */
 #define NODES_PER_PAGE ((MS_ENTS - 1) / 2)
 #define INDEXED true
-#else
-/* Mapping nodes per KMEM_MAP page: each page gives one node's room to
- * the link that chains the space's node pages (kernel/space_nodes.c). */
-#define NODES_PER_PAGE (PAGE_SIZE / sizeof(mapnode_t) - 1)
-#define INDEXED false
-#endif
 
 static uint32_t reserve_phys, reserve_bytes;
 

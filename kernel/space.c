@@ -2,7 +2,8 @@
 /*
  * Address spaces: making one, and the checks on its KIP and UTCB areas.
  * The rest of a space lives by concept: page-table entries in
- * space_pte.c, node tables and mapping nodes in space_nodes.c, user-memory
+ * space_pte.c, the mapping database's records and node tables in
+ * space_split*.c, user-memory
  * access in space_user.c, KIP and UTCB pages in space_utcb.c, map and
  * unmap in space_map.c, teardown in space_reap.c, sigma0's roots in
  * sigma0_roots.c.
@@ -57,9 +58,7 @@ space_t *space_create(void)
 		kmem_free_record(s);
 		return NULL;
 	}
-#ifdef LENT_MAPDB_SPLIT
 	space_split_register(s);
-#endif
 	return s;
 }
 

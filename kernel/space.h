@@ -20,7 +20,7 @@
 #define UTCB_SIZE   512u
 /* Node tables: the user's 4 MB slots, then the I/O ports' (iofpage.h). */
 #define SPACE_NODE_PDES (USER_PDES + IO_NODE_PDES)
-/* MAPDB=split: the node tables of a space that may be away at once (a
+/* The node tables of a space that may be away at once (a
  * kpager's further ones are not taken back: the kernel keeps them). */
 #define SPACE_NT_AWAY 8
 
@@ -50,7 +50,6 @@ struct space {
 	uint32_t active_threads;           /* of those, activated ones */
 	struct tcb *thread_list;           /* every thread in the space */
 	kmem_charge_t kmem;                /* kernel memory charged to us, by kind */
-#ifdef LENT_MAPDB_SPLIT
 	ms_space_t ms;                     /* the split database's resident part */
 	void ***ms_index;                  /* node pages not lent (pool, boot
 	                                    * reserve): 1024 leaves of 1024 */
@@ -61,10 +60,6 @@ struct space {
 	                                    * kpager took back, 0: none
 	                                    * (space_split_away.c) */
 	uint32_t ms_away;                  /* node tables and pages taken back */
-#else
-	mapnode_t *free_nodes;             /* carved from KMEM_MAP pages */
-	void *node_pages;                  /* list of those pages */
-#endif
 	uint32_t node_page_count;          /* and their number: the next one's CID */
 	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
@@ -105,16 +100,11 @@ _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its pag
 /* Has s a free mapping node (for a map into or out of it)? */
 static inline bool space_node_room(const space_t *s)
 {
-#ifdef LENT_MAPDB_SPLIT
 	return s->ms.nfree >= 2;           /* a record, and a part if s maps to itself */
-#else
-	return s->free_nodes != NULL;
-#endif
 }
 
 struct kmem_need;
-#ifdef LENT_MAPDB_SPLIT
-/* MAPDB=split (kernel/space_split.c): a space made from the pool is
+/* The mapping database's side of a space (kernel/space_split.c): a space made from the pool is
  * found by id through this list; the sender of a map gathers room for
  * its part of the edge; teardown. */
 void space_split_register(space_t *s);
@@ -134,18 +124,6 @@ uint32_t space_mapped_pages(space_t *s);
 /* sigma0's node tables of its keys from 3 GB up (S0_HIGH_SLOTS of them,
  * kernel/sigma0_high.h); NULL for any other space. */
 mapslot_t *const *space_split_high_tables_of(const space_t *s);
-#else
-static inline bool space_have_for_send(space_t *from, struct kmem_need *need)
-{
-	(void)from;
-	(void)need;
-	return true;
-}
-static inline uint32_t space_mapped_pages(space_t *s)
-{
-	return s->mapped_pages;
-}
-#endif
 
 /* ---- lifecycle (space.c, teardown in space_reap.c) ---- */
 
@@ -224,9 +202,8 @@ bool space_utcb_frame_at(const space_t *s, uint32_t va, uint32_t phys);
  * identifier: LENT_CID_RANGE_PAGES pages (16 MB, 32768 UTCBs). */
 #define UTCB_AREA_MAX_LOG2 24u
 
-/* ---- map and unmap (space_map.c); page-table entries (space_pte.c) and
- *      node tables (space_nodes.c) are the mapping database's hooks,
- *      declared in kernel/mapdb.h ---- */
+/* ---- map and unmap (space_map.c); page-table entries (space_pte.c)
+ *      are the mapping database's hooks, declared in kernel/mapdb.h ---- */
 
 /* Map one 4 KB page (from sigma0: where it has its root); MAPDB_STOPPED
  * when stopped at a preemption point. */
@@ -258,7 +235,6 @@ bool space_map_iofpage(space_t *from, fpage_t snd, space_t *to, fpage_t window,
 bool space_unmap_iofpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done);
 /* The page-table hooks (mapdb.h) for a port's page. */
 int space_io_set(space_t *s, uint32_t va, uint32_t rights);
-void space_io_renew(space_t *s, uint32_t va);
 void space_io_deny(space_t *s, uint32_t va);
 /* May s use every port of first .. first + count - 1 now? */
 bool space_io_allowed(const space_t *s, uint32_t first, uint32_t count);

@@ -54,14 +54,6 @@ int space_io_set(space_t *s, uint32_t va, uint32_t rights)
 	return 0;
 }
 
-void space_io_renew(space_t *s, uint32_t va)
-{
-	uint8_t *page = bitmap_page(s, io_va_port(va), false);
-
-	if (page)
-		iobm_allow(page, io_va_port(va));
-}
-
 /* The CPU reads the bitmap at each I/O instruction: a bit set now
  * denies the port from the next one on, with no TLB to flush. */
 void space_io_deny(space_t *s, uint32_t va)

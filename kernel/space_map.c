@@ -18,11 +18,6 @@
 #define SKIP_COST       8u      /* one empty 4 MB stretch passed over */
 #define STOPPED_MIDWAY  0x80000000u  /* the page at `done` is half done */
 
-bool mapdb_stop_due(unsigned cost)
-{
-	return preempt_due(cost);
-}
-
 /* Map one 4 KB page; from sigma0 only where it has its root mapping
  * (kernel/sigma0_roots.c decides whether a missing one may be made).
  * MAPDB_STOPPED: stopped at a preemption point, call again. */
@@ -92,7 +87,7 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 			continue;
 		}
 		/* Gather before acting: the sender's node page or table of
-		 * its record, if its kpager took it back (MAPDB=split), and
+		 * its record, if its kpager took it back, and
 		 * the receiver's kernel memory for this page, where the
 		 * source has one to give. */
 		if (!space_split_have_source(from, sva, need))

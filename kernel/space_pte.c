@@ -83,23 +83,6 @@ int space_pte_prepare(space_t *s, uint32_t vaddr)
 	return pte_slot(s, vaddr, true) ? 0 : -1;
 }
 
-void space_pte_renew(space_t *s, uint32_t vaddr, uint32_t phys, uint32_t rights)
-{
-	if (vaddr >= USER_LIMIT)
-		return space_io_renew(s, vaddr);
-	/* A table its kpager took back and lent again (the gather step
-	 * asked for it) is taken now; kmem_get() takes no other. */
-	pte_t *p = pte_find(s, vaddr);
-
-	if (!p && s->tables_taken)
-		p = pte_slot(s, vaddr, kmem_kind_is_lent(s, KMEM_PT));
-
-	if (!p || arch_pte_present(*p) || frame_is_lent(phys))
-		return;
-	*p = arch_pte_make(phys, rights);
-	flush_if_current(s, vaddr);
-}
-
 uint32_t space_pte_clear(space_t *s, uint32_t vaddr)
 {
 	if (vaddr >= USER_LIMIT)

@@ -14,14 +14,10 @@
 #include <arch/arch.h>
 
 #define SLOT_COST  4u           /* looking at one empty node slot */
-#ifdef LENT_MAPDB_SPLIT
 /* The split database's unmap of a page takes some 1,600 instructions in
  * the lent build (the dead task's node page found by content identifier,
  * the sender's part through its record: docs/mapdb-split.md, "Costs"). */
 #define UNMAP_COST 1536u
-#else
-#define UNMAP_COST 192u         /* unmapping the page of a full one */
-#endif
 #define PDE_COST   16u          /* one 4 MB stretch without tables */
 
 static space_t *dying;          /* deleted spaces not yet freed */
@@ -80,12 +76,10 @@ static void free_utcb_pages(space_t *s, uint32_t pde)
 /* Phase 2: the tables, one 4 MB stretch at a time. */
 static bool reap_tables(space_t *s, bool may_stop)
 {
-#ifdef LENT_MAPDB_SPLIT
 	/* What is left, in steps: records the slots did not name and parts
 	 * of edges whose records went (kernel/mapsplit_reap.c). */
 	if (s->reap_pde == 0 && !space_split_task_delete(s, may_stop))
 		return false;
-#endif
 	for (; s->reap_pde < SPACE_NODE_PDES; s->reap_pde++) {
 		uint32_t i = s->reap_pde;
 		uint32_t pt = s->pdir ? arch_pde_table(s->pdir, i << 22) : 0;
@@ -112,20 +106,9 @@ bool space_reap(space_t *s, bool may_stop)
 		return false;
 	space_io_free(s);
 	/* Phase 3: the pages the mapping nodes came from. */
-#ifdef LENT_MAPDB_SPLIT
 	if (!space_nodes_free(s, may_stop))
 		return false;
 	space_split_forget(s);
-#else
-	while (s->node_pages) {
-		node_page_t *p = s->node_pages;
-		unsigned cost = kmem_put_cost(p);
-		s->node_pages = p->next;
-		kmem_put(s, KMEM_MAP, p);
-		if (may_stop && s->node_pages && preempt_due(cost))
-			return false;
-	}
-#endif
 	/* The page directory: the CPU lets go of it first, for it goes back
 	 * (to the pool, or zeroed to the kpager) and its frame may come
 	 * back as another space's. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * MAPDB=split: the split, localised mapping database (kernel/mapsplit*.c,
+ * The split, localised mapping database (kernel/mapsplit*.c,
  * docs/mapdb-split.md) serving the kernel through mapdb.h's interface.
  * Here are the database's hooks into a space (task by id, node pages,
  * node tables, translations) and the mapdb_* calls the rest of the kernel
@@ -493,12 +493,6 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 	}
 }
 
-int mapdb_map(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
-	      uint32_t rights, bool grant)
-{
-	return mapdb_map_part(from, fvaddr, to, tvaddr, rights, grant, false);
-}
-
 int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self,
 		     uint32_t *access, bool may_stop, bool resumed)
 {
@@ -510,14 +504,6 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 				resumed, &need);
 	space_split_trim_all();
 	return err == MS_STOPPED ? MAPDB_STOPPED : MAPDB_OK;
-}
-
-uint32_t mapdb_unmap(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_self)
-{
-	uint32_t access = 0;
-
-	mapdb_unmap_part(s, vaddr, rights, flush_self, &access, false, false);
-	return access;
 }
 
 bool space_split_task_delete(space_t *s, bool may_stop)

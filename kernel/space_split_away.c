@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * MAPDB=split: node pages and node tables taken back by their kpager,
+ * Node pages and node tables taken back by their kpager,
  * and brought back (issue 7; the paper's sections 3.2 and 3.3).  The
  * database does the conversions (kernel/mapsplit_io.c: ms_export_*,
  * ms_validate_*, ms_convert_*); this file is their wiring.

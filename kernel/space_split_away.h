@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * MAPDB=split: node pages and node tables a kpager takes back, and brings
- * back (kernel/space_split_away.c, docs/kernel-memory.md "Mapping nodes
- * and node tables").  Every function here exists in that build only.
+ * Node pages and node tables a kpager takes back, and brings back
+ * (kernel/space_split_away.c, docs/kernel-memory.md "Mapping nodes and
+ * node tables").
  */
 #ifndef KERNEL_SPACE_SPLIT_AWAY_H
 #define KERNEL_SPACE_SPLIT_AWAY_H
@@ -15,7 +15,6 @@ struct kmem_need;
  * now; false when its kind cannot be taken back (nothing changed). */
 bool kpreempt_frame(uint32_t pa);
 
-#ifdef LENT_MAPDB_SPLIT
 
 /* A lent frame the database is about to stop using (its lender's
  * mapping goes or loses rights): a node page or node table is taken
@@ -82,54 +81,5 @@ static inline bool space_split_any_away(void)
 {
 	return space_split_taken != 0;
 }
-#else
-static inline bool space_split_any_away(void) { return false; }
-/* The tree database (kernel/mapdb.c) takes no node page back. */
-static inline bool space_split_away_defer(uint32_t pa) { (void)pa; return false; }
-static inline bool space_split_keeps_form(unsigned kind) { (void)kind; return false; }
-static inline bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
-{
-	(void)s; (void)kind; (void)cid; (void)pa;
-	return false;
-}
-static inline bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid)
-{
-	(void)s; (void)kind; (void)cid;
-	return false;
-}
-static inline uint32_t space_split_import_check(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
-{
-	(void)s; (void)kind; (void)cid; (void)pa;
-	return 0;
-}
-static inline void space_split_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa,
-				      bool refused)
-{
-	(void)s; (void)kind; (void)cid; (void)pa; (void)refused;
-}
-static inline int space_split_resolve(space_t *s, uint32_t va, uint32_t access,
-				      struct kmem_need *need)
-{
-	(void)s; (void)va; (void)access; (void)need;
-	return 0;
-}
-static inline bool space_split_have_source(space_t *s, uint32_t va, struct kmem_need *need)
-{
-	(void)s; (void)va; (void)need;
-	return true;
-}
-static inline bool space_split_have_for_unmap(space_t *s, fpage_t fp, struct kmem_need *need)
-{
-	(void)s; (void)fp; (void)need;
-	return true;
-}
-static inline bool space_split_have_dest(space_t *s, uint32_t va, struct kmem_need *need)
-{
-	(void)s;
-	(void)va;
-	(void)need;
-	return true;
-}
-#endif
 
 #endif

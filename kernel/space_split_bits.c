@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * MAPDB=split: what a record keeps of its translation besides frame and
+ * What a record keeps of its translation besides frame and
  * rights (kernel/mapsplit.h, MS_ATTR_*; docs/mapdb-split.md "Access bits
  * and memory type").
  *

@@ -2,7 +2,7 @@
 /*
  * What kernel/space_split.c (the split database's hooks into a space and
  * mapdb.h's calls) and kernel/space_split_trim.c (node pages going back)
- * share.  MAPDB=split only; not for other files.
+ * share; not for other files.
  */
 #ifndef KERNEL_SPACE_SPLIT_INT_H
 #define KERNEL_SPACE_SPLIT_INT_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * MAPDB=split: what lending a frame asks of the mapping database
+ * What lending a frame asks of the mapping database
  * (kernel/kpf.c, kpf_check_page and kpf_strip), over the split records.
  * A kpager may lend a page it holds alone: a root of sigma0's that has
  * given nothing out, or the one mapping sigma0's root has made, whose

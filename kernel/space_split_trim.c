@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * MAPDB=split: node pages going back (docs/mapdb-split.md, "Accounting"
+ * Node pages going back (docs/mapdb-split.md, "Accounting"
  * and "Task death in steps").  While a task lives, the empty node pages
  * at the end of its list go back after each operation (trim); when it
  * dies, all of them, from the last down, then its index, in steps.
@@ -78,9 +78,8 @@ void ms_page_empty(ms_space_t *m, uint32_t n)
 }
 
 /* A node page goes back once the task's last node pages hold nothing,
- * so that a task's share is what it uses now, as with mapdb.c's nodes,
- * which the receiver paid for: a sender's parts go with the receivers
- * that die.  A pool page goes back to the pool, a lent one to its kpager
+ * so that a task's share is what it uses now: a sender's parts go with
+ * the receivers that die.  A pool page goes back to the pool, a lent one to its kpager
  * (empty, as at task death), but one empty lent page is kept, and the
  * page lent for the next one goes too if it was gathered already: past
  * the new count nothing would return it.

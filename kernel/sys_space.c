@@ -131,20 +131,16 @@ word_t sys_unmap(tcb_t *t, word_t control, word_t mr0)
 	if (r && r->a < count)
 		progress = *r;
 	t->cont.resume.op = RESUME_NONE;
-#ifdef LENT_MAPDB_SPLIT
 	/* Its kpager did not give a node page or table back: this Unmap
 	 * goes on without (what hangs from those records stays). */
 	bool refused = !space_split_any_away() || kpf_take_refusal(t);
-#else
-	bool refused = false;
-#endif
 	for (unsigned i = progress.a; i < count; i++) {
 		/* The caller's UTCB is here (kernel/utcb_away.c), unless this
 		 * Unmap took its page back from its own task. */
 		if (i && !t->utcb)
 			break;
 		word_t fp = i == 0 ? mr0 : t->utcb[i];
-		/* MAPDB=split: the node tables and pages of the caller's own
+		/* The node tables and pages of the caller's own
 		 * records in fp first, or what derives from them would stay;
 		 * the call goes on from here once its kpager lent them. */
 		kmem_need_t need;

@@ -24,7 +24,7 @@
  * the client would see changed; there it forges only the words the
  * kernel keeps in each UTCB (the self-pointer, MyGlobalId, ProcessorNo),
  * which the import must write again.  Node pages and node tables
- * (taken back localised in the MAPDB=split build) get, once
+ * (taken back localised) get, once
  * hostile_set_nodes has named other tasks' pages to aim at, one
  * structure-aware edit each (hostile_nodes.c): forged partners, rights,
  * generations and epochs, replays, entries moved and made live, forged

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The hostile kpager's edits of node pages and node tables (issue 7; the
- * MAPDB=split build takes them back localised: docs/mapdb-split.md,
+ * kernel takes them back localised: docs/mapdb-split.md,
  * "External forms", and docs/kernel-memory.md, "Mapping nodes and node
  * tables").  A node page is 85 entries of 48 bytes, entry 0 its header;
  * a node table 1024 local references (page n, entry k: n << 7 | k).

@@ -190,7 +190,7 @@ struct kpager_hostile {
 	L4_Word_t tcb_turn;              /* which TCB edit comes next */
 #define HOSTILE_TCB_EDITS 12
 	volatile L4_Word_t tcb_edits[HOSTILE_TCB_EDITS];  /* by kind (hostile.c) */
-	/* Node pages and node tables (MAPDB=split; hostile_nodes.c): off
+	/* Node pages and node tables (hostile_nodes.c): off
 	 * until hostile_set_nodes. */
 	L4_Word_t nodes;                 /* 1: edit them */
 	L4_Word_t stash;                 /* a page: an older form kept to replay */

@@ -24,8 +24,11 @@
 #define BATCH_LOG2	16		/* 16 pages, one region of sigma0's table */
 #define FIRST_PAGES	16		/* given at start */
 #define LOW_PAGES	8		/* kept free beyond what a request may cost */
-#define NODES_PER_PAGE	127		/* kernel mapping nodes in a page */
-#define PARTS_PER_PAGE	84		/* sender parts in a page (MAPDB=split) */
+#define ROOTS_PER_PAGE	42		/* roots in a node page: each is two of
+					 * its 84 entries of 48 bytes, itself and
+					 * room for its first sender part
+					 * (docs/mapdb-split.md, "Accounting") */
+#define PARTS_PER_PAGE	84		/* sender parts in a page */
 
 /* The store's free pages: the frames given less those in use, as
  * KmemControl OWNED counts them.  Not STATS, whose MR12 says the same:
@@ -117,7 +120,7 @@ void kstore_init(void)
 /*
  * What the roots of an fpage's pages that are not RAM may cost at most:
  * a page table and a node table per 4 MB region it touches, and the
- * nodes, one per page.  Nothing for RAM: its roots were built at boot.
+ * node pages of their roots.  Nothing for RAM: its roots were built at boot.
  */
 static L4_Word_t root_cost(L4_Word_t base, unsigned log2)
 {
@@ -126,7 +129,7 @@ static L4_Word_t root_cost(L4_Word_t base, unsigned log2)
 	if (!pages)
 		return 0;
 	regions = log2 > 22 ? 1UL << (log2 - 22) : 1;
-	return 2 * regions + (pages + NODES_PER_PAGE - 1) / NODES_PER_PAGE + 1;
+	return 2 * regions + (pages + ROOTS_PER_PAGE - 1) / ROOTS_PER_PAGE + 1;
 }
 
 void kstore_keep_for(L4_Word_t base, unsigned log2)
@@ -138,8 +141,8 @@ void kstore_keep_for(L4_Word_t base, unsigned log2)
 }
 
 /*
- * A page a client may hold already (a named fpage, a page fault): with
- * the split mapping database a second mapping of a frame sigma0 has
+ * A page a client may hold already (a named fpage, a page fault): a
+ * second mapping of a frame sigma0 has
  * handed out needs a sender part in sigma0's kernel memory, one per page
  * (the first comes with the root).  sigma0 is the sender and pays for
  * its parts from its store (docs/mapdb-split.md, "Accounting"), a page
@@ -166,6 +169,6 @@ void kstore_keep_for_again(L4_Word_t task, unsigned log2)
  * sigma0's two pages of I/O bitmap. */
 void kstore_keep_for_ports(L4_Word_t count)
 {
-	top_up((count + 1023) / 1024 + 1 + (count + NODES_PER_PAGE - 1) / NODES_PER_PAGE + 2 +
+	top_up((count + 1023) / 1024 + 1 + (count + ROOTS_PER_PAGE - 1) / ROOTS_PER_PAGE + 2 +
 	       LOW_PAGES);
 }

@@ -16,10 +16,7 @@
    at a time.  Each in-QEMU test counts once per configuration.
    The other kernel-memory build (KMEM=pool beside the default lent one,
    or the other way round, --also-iso) runs the same suite at 16 MB
-   under the default CPU and at 512 MB under -cpu pentium.  The build
-   with the split mapping database (MAPDB=split, --split-iso) runs it at
-   16 MB under the default CPU, so that it stays working until it
-   replaces the tree (docs/mapdb-split.md).
+   under the default CPU and at 512 MB under -cpu pentium.
 3. The CPU check: boots on CPUs that lack what Lent needs (a Pentium
    without 4 MB pages, one without an FPU) must print the refusal and
    stop; each counts once.
@@ -125,7 +122,7 @@ def host_unit_tests(tally, unit_dir):
                 status, "" if summaries else ", no Check summary"))
 
 
-def build(tally, iso, also_iso=None, also_kmem=None, split_iso=None):
+def build(tally, iso, also_iso=None, also_kmem=None):
     target = os.path.relpath(iso, TOP)
     preempt = os.path.join(os.path.dirname(target), PREEMPT_ISO)
     kdb = os.path.join(os.path.dirname(target), KDB_ISO)
@@ -145,20 +142,10 @@ def build(tally, iso, also_iso=None, also_kmem=None, split_iso=None):
             tally.fail("[build] make KMEM=%s all %s failed (status %d)" % (
                 also_kmem, other, status))
             return False
-    if split_iso:
-        split = os.path.relpath(split_iso, TOP)
-        print("== build: make MAPDB=split all %s" % split, flush=True)
-        status, _ = run_streaming(["make", "--no-print-directory",
-                                   "MAPDB=split", "all", split])
-        if status != 0:
-            tally.fail("[build] make MAPDB=split all %s failed (status %d)" % (
-                split, status))
-            return False
     return True
 
 
-def qemu_suite(tally, iso, timeout, idle, jobs, also_iso=None, also_kmem=None,
-               split_iso=None):
+def qemu_suite(tally, iso, timeout, idle, jobs, also_iso=None, also_kmem=None):
     print("== QEMU suite: %s" % os.path.relpath(iso, TOP), flush=True)
     if not os.path.exists(iso):
         tally.fail("[qemu] %s missing" % os.path.relpath(iso, TOP))
@@ -176,9 +163,6 @@ def qemu_suite(tally, iso, timeout, idle, jobs, also_iso=None, also_kmem=None,
             configs.append(qemu_harness.Config(
                 also_iso, cpu, mem, timeout, idle,
                 name="%s-%s-%dM" % (also_kmem, cpu or "default", mem)))
-    if split_iso:
-        configs.append(qemu_harness.Config(split_iso, None, 16, timeout, idle,
-                                           name="split-default-16M"))
     refusals = {}   # config name -> what the refusal must name
     for cpu, lacks in REFUSALS:
         cfg = qemu_harness.Config(iso, cpu, REFUSAL_MEM, timeout, idle)
@@ -258,8 +242,6 @@ def main():
     ap.add_argument("--also-iso", help="the other kernel-memory build's ISO")
     ap.add_argument("--also-kmem", default="pool",
                     help="its KMEM value (default pool)")
-    ap.add_argument("--split-iso",
-                    help="the split mapping database's build's ISO")
     ap.add_argument("--unit-dir", default=os.path.join(TOP, "tests", "unit"))
     ap.add_argument("--fuzz-dir", default=os.path.join(TOP, "tests", "fuzz"))
     ap.add_argument("--jobs", type=int, default=2,
@@ -271,14 +253,13 @@ def main():
     a = ap.parse_args()
     iso = os.path.abspath(a.iso)
     also = os.path.abspath(a.also_iso) if a.also_iso else None
-    split = os.path.abspath(a.split_iso) if a.split_iso else None
 
     tally = Tally()
     try:
         host_unit_tests(tally, os.path.abspath(a.unit_dir))
         host_fuzz_short(tally, os.path.abspath(a.fuzz_dir))
-        if not a.build or build(tally, iso, also, a.also_kmem, split):
-            qemu_suite(tally, iso, a.timeout, a.idle, a.jobs, also, a.also_kmem, split)
+        if not a.build or build(tally, iso, also, a.also_kmem):
+            qemu_suite(tally, iso, a.timeout, a.idle, a.jobs, also, a.also_kmem)
             kdb_checks(tally, iso)
     except KeyboardInterrupt:
         qemu_harness.kill_all()

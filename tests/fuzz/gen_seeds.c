@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Writes the synthetic seed corpus of the fuzz targets:
- *   gen_seeds DIR  writes seeds into DIR/elf, DIR/multiboot, DIR/mapdb and
- *                  DIR/tcb_import and DIR/mapsplit_import
+ *   gen_seeds DIR  writes seeds into DIR/elf, DIR/multiboot, DIR/tcb_import
+ *                  and DIR/mapsplit_import
  * (the directories must exist).  The thread-body seeds are pages the
  * kernel's own export makes (kernel/tcb_extern.c, linked in).  The Makefile adds the tree's own ELF
  * programs, stripped, when they have been built.
@@ -159,49 +159,6 @@ static void multiboot_seeds(const char *dir)
 	save(dir, "odd-entries");
 }
 
-/* ---- mapdb: 7-byte operations, see fuzz_mapdb.c ---- */
-
-enum { ROOT, MAP, GRANT, UNMAP, TOUCH };
-
-static void md(uint8_t b0, uint8_t s1, uint8_t p1, uint8_t s2, uint8_t p2, uint8_t r)
-{
-	put8(b0);
-	put8(s1);
-	put8(p1);
-	put8(s2);
-	put8(p2);
-	put8(r);
-	put8(0x35);
-}
-
-static void mapdb_seeds(const char *dir)
-{
-	/* a chain, a sibling, a grant down the middle, then unmaps */
-	md(ROOT, 0, 1, 0, 0, 7 | 2 << 3);
-	md(MAP, 0, 1, 1, 1, 7);
-	md(MAP, 1, 1, 2, 2, 6);
-	md(MAP, 2, 2, 3, 3, 4);
-	md(MAP, 0, 1, 4, 4, 5);
-	md(TOUCH, 3, 3, 0, 0, 2);
-	md(GRANT, 1, 1, 5, 9, 5);
-	md(MAP, 3, 3, 0, 1, 7);                      /* a cycle */
-	md(MAP, 5, 9, 2, 2, 7);                      /* widen */
-	md(UNMAP, 5, 9, 0, 0, 2);
-	md(UNMAP | 8, 0, 1, 0, 0, 1);
-	save(dir, "chain");
-
-	/* allocation failures of each kind, then an unaligned map */
-	md(ROOT, 0, 3, 0, 0, 7);
-	md(MAP | 0x10, 0, 3, 1, 20, 7);
-	md(MAP | 0x20, 0, 3, 1, 3, 7);
-	md(GRANT | 0x40, 0, 3, 2, 3, 7);
-	md(ROOT | 0x70, 1, 3, 0, 0, 7);
-	md(MAP | 0x80, 0, 3, 4, 31, 3);
-	md(GRANT, 0, 3, 0, 32, 7);
-	md(UNMAP | 8, 4, 31, 0, 0, 7);
-	save(dir, "failures");
-}
-
 /* ---- thread bodies: a mode byte, then an exported page ---- */
 
 static void tcb_seed(const char *dir, uint8_t mode, uint8_t kind)
@@ -350,8 +307,6 @@ int main(int argc, char **argv)
 	elf_seeds(dir);
 	snprintf(dir, sizeof(dir), "%s/multiboot", argv[1]);
 	multiboot_seeds(dir);
-	snprintf(dir, sizeof(dir), "%s/mapdb", argv[1]);
-	mapdb_seeds(dir);
 	snprintf(dir, sizeof(dir), "%s/tcb_import", argv[1]);
 	tcb_seeds(dir);
 	snprintf(dir, sizeof(dir), "%s/mapsplit_import", argv[1]);

@@ -9,8 +9,8 @@
  * task's kpager: exported pages and tables go to its store, come back
  * from it (into a fresh buffer, so a stale pointer is caught by ASan),
  * and can be edited there first.  mapsplit_model.c applies operations
- * to the database and to a reference model (the semantics of
- * kernel/mapdb.c), and checks the database's invariants and its
+ * to the database and to a reference model (a plain tree of
+ * pointer-linked nodes), and checks the database's invariants and its
  * translations against the model after every step.
  */
 #ifndef TESTS_MAPSPLIT_CHECK_H

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The reference model for kernel/mapsplit*.c (see mapsplit_check.h): a
- * plain tree with the semantics of kernel/mapdb.c, the history of every
+ * plain tree of pointer-linked nodes (the semantics of the tree database
+ * that came before, kernel/mapdb.c), the history of every
  * edge ever made, and the checks run after each operation.
  *
  * Honest runs (no edits): every translation is exactly the model's, and

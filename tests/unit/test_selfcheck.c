@@ -1,26 +1,80 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Host tests for the self-check's rules over a task
- * (kernel/selfcheck_space.c), on the hand-made world of
- * selfcheck_world.h: the world passes, so do the states the kernel may
- * leave a task in, and each test then breaks one thing and asserts the
- * rule number the check reports first.
+ * (kernel/selfcheck_space.c), on the world of selfcheck_world.h: the world passes, so do the states the
+ * kernel may leave a task in (a record without a translation, a node
+ * page or table its kpager took back), and each test then breaks one
+ * thing and asserts the rule the check reports first, and where.  One
+ * test (at least) for every place the rules fail; those
+ * over the database's own links are test_selfcheck_links.c's.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 #include "selfcheck_world.h"
 
+#define A1 0x1000u                 /* A's page derived from sigma0's u1 */
+
 START_TEST(world_passes)
 {
+	ms_ent_t *r = rec(&a, A1);
+
+	ck_assert_uint_eq(check(), 0);
+	/* The world is what it says. */
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_eq(r->flags, MS_F_RESOLVED);
+	ck_assert_uint_eq(r->k.rec.phys, u1);
+	ck_assert_uint_eq(*pte(&a, A1), u1 | PTE_P | PTE_W);
+	ck_assert(iobm_allowed(a.bm[0], 0x60));
+	ck_assert_uint_eq(a.v.mapped_pages, 2);
+	ck_assert_uint_eq(s0.v.mapped_pages, 3);
+	ck_assert_uint_eq(s0.kmem[KMEM_MAP], 3);      /* a node page, the index's two */
+	ck_assert_uint_eq(a.kmem[KMEM_MAP], 1);
+}
+END_TEST
+
+/* ---- legal states the check must not flag ---- */
+
+START_TEST(record_without_translation_passes)
+{
+	*pte(&a, A1) = 0;          /* as while the frame is lent */
 	ck_assert_uint_eq(check(), 0);
 }
 END_TEST
 
-/* Legal states the check must not flag. */
-START_TEST(node_without_translation_passes)
+START_TEST(unresolved_record_passes)
 {
-	*pte(&a, 0x1000) = 0;      /* as while the frame is lent, or exported */
+	ms_unresolve(&a.ms, rec(&a, A1));     /* its translation goes with it */
+	ck_assert_uint_eq(*pte(&a, A1), 0);
+	ck_assert_uint_eq(check(), 0);
+}
+END_TEST
+
+START_TEST(node_page_away_passes)
+{
+	take_page(0);
+	ck_assert_uint_eq(*pte(&a, A1), 0);
+	ck_assert(!iobm_allowed(a.bm[0], 0x60));
+	ck_assert_uint_eq(a.v.mapped_pages, 0);
+	ck_assert_uint_eq(check(), 0);
+}
+END_TEST
+
+START_TEST(node_table_away_passes)
+{
+	take_table(0);
+	ck_assert_uint_eq(*pte(&a, A1), 0);
+	ck_assert_uint_eq(a.v.mapped_pages, 1);
+	ck_assert_uint_eq(check(), 0);
+}
+END_TEST
+
+/* A table entry naming no record of its address (a table its kpager
+ * edited) is nothing mapped. */
+START_TEST(entry_naming_no_record_passes)
+{
+	a.nt[0][5] = MS_REF(0, MS_ENTS - 1);        /* a free entry */
+	a.nt[0][6] = a.nt[0][1];                    /* the record of 0x1000 */
 	ck_assert_uint_eq(check(), 0);
 }
 END_TEST
@@ -33,6 +87,17 @@ START_TEST(gathered_page_passes)
 }
 END_TEST
 
+/* A port's record whose bit the bitmap denies is legal, as a record
+ * without a translation. */
+START_TEST(port_denied_passes)
+{
+	iobm_deny(a.bm[0], 0x60);
+	ck_assert_uint_eq(check(), 0);
+}
+END_TEST
+
+/* ---- the task's kernel pages (check_pages) ---- */
+
 START_TEST(rule_record)
 {
 	a.v.id = 7;                /* its record is lent to task 2 */
@@ -43,123 +108,167 @@ END_TEST
 START_TEST(rule_kpage)
 {
 	a.v.pdir_phys += PAGE_SIZE;
-	ck_assert_uint_eq(check(), LENT_SC_KPAGE);
+	BREAKS(LENT_SC_KPAGE, LENT_CID_PDIR);
 }
 END_TEST
 
-START_TEST(rule_node_ptr)
+START_TEST(rule_kpage_node_table)
 {
-	a1->next = (mapnode_t *)(ram + u3 + sizeof(mapnode_t));   /* not a node page */
-	ck_assert_uint_eq(check(), LENT_SC_NODE_PTR);
+	uint32_t pa;
+
+	sc_phys(a.nt[0], &pa);     /* lent at another slot's table */
+	frame_unlend(pa);
+	frame_lend(pa, A_ID, (uint32_t)lent_cid_nt(5u << 22), KMEM_NT);
+	BREAKS(LENT_SC_KPAGE, lent_cid_nt(0));
 }
 END_TEST
 
+/* sigma0's node pages are never taken back: one missing is lost. */
+START_TEST(rule_node_pages_missing)
+{
+	((uint32_t *)(ram + s0.index[0]))[0] = 0;
+	BREAKS(LENT_SC_NODE_PAGES, 0);
+}
+END_TEST
+
+START_TEST(rule_node_pages_not_pool)
+{
+	memcpy(ram + u3, ms_page(&s0.ms, 0), PAGE_SIZE);
+	((uint32_t *)(ram + s0.index[0]))[0] = u3;  /* a user frame */
+	BREAKS(LENT_SC_NODE_PAGES, 0);
+}
+END_TEST
+
+START_TEST(rule_node_pages_index)
+{
+	memcpy(ram + u3, s0.index, PAGE_SIZE);
+	s0.index = (uint32_t *)(ram + u3);          /* the index in a user frame */
+	BREAKS(LENT_SC_NODE_PAGES, s0.ms.pages);
+}
+END_TEST
+
+/* References are made from a page's header: it names its page and task. */
+START_TEST(rule_node_pages_header)
+{
+	((ms_hdr_t *)ms_page(&a.ms, 0))->page = 1;
+	BREAKS(LENT_SC_NODE_PAGES, 0);
+}
+END_TEST
+
+START_TEST(rule_node_pages_header_task)
+{
+	((ms_hdr_t *)ms_page(&s0.ms, 0))->task = A_ID;
+	BREAKS(LENT_SC_NODE_PAGES, 0);
+}
+END_TEST
+
+/* ---- records (check_node) ---- */
+
+/* The record of 0x1000 moved into the UTCB area. */
 START_TEST(rule_node_slot)
 {
-	(void)node(&a, 0x3F2000, u1, RIGHT_R, root1);   /* in the UTCB area */
-	ck_assert_uint_eq(check(), LENT_SC_NODE_SLOT);
-}
-END_TEST
+	uint32_t va = 0x3F2000, ref = a.nt[0][1];
 
-START_TEST(rule_node_links)
-{
-	root1->child = NULL;
-	ck_assert_uint_eq(check(), LENT_SC_NODE_LINKS);
-}
-END_TEST
-
-START_TEST(rule_node_frame)
-{
-	a1->phys = u2;
-	ck_assert_uint_eq(check(), LENT_SC_NODE_FRAME);
+	ent(&a, ref)->vaddr = va;
+	a.nt[0][1] = 0;
+	a.nt[0][(va >> 12) & 1023] = ref;
+	*pte(&a, A1) = 0;
+	BREAKS(LENT_SC_NODE_SLOT, va);
 }
 END_TEST
 
 START_TEST(rule_node_rights)
 {
-	root1->rights = RIGHT_R;
-	map(&s0, u1, u1, RIGHT_R);
-	ck_assert_uint_eq(check(), LENT_SC_NODE_RIGHTS);
+	rec(&a, A1)->rights = 0;
+	BREAKS(LENT_SC_NODE_RIGHTS, A1);
+}
+END_TEST
+
+START_TEST(rule_node_rights_wide)
+{
+	rec(&a, A1)->rights |= 8;
+	BREAKS(LENT_SC_NODE_RIGHTS, A1);
 }
 END_TEST
 
 START_TEST(rule_node_root)
 {
-	root1->child = NULL;
-	a1->parent = NULL;
-	ck_assert_uint_eq(check(), LENT_SC_NODE_ROOT);
+	rec(&a, A1)->flags |= MS_F_ROOT;
+	BREAKS(LENT_SC_NODE_ROOT, A1);
 }
 END_TEST
 
-/* Two nodes each the other's parent: every link agrees, yet no root
- * leads to them. */
-START_TEST(rule_node_tree)
+START_TEST(rule_node_frame_kernel)
 {
-	mapnode_t *a2 = node(&a, 0x2000, u1, RIGHT_R | RIGHT_W, NULL);
-
-	root1->child = NULL;
-	a1->parent = a2;
-	a1->next = a1->prev = NULL;
-	a2->child = a1;
-	a2->parent = a1;
-	a1->child = a2;
-	ck_assert_uint_eq(check(), LENT_SC_NODE_TREE);
+	rec(&a, A1)->k.rec.phys = kip;              /* a frame of the pool */
+	BREAKS(LENT_SC_NODE_FRAME, A1);
 }
 END_TEST
 
-START_TEST(rule_node_count)
+START_TEST(rule_node_frame_unaligned)
 {
-	a.v.mapped_pages++;
-	ck_assert_uint_eq(check(), LENT_SC_NODE_COUNT);
+	rec(&a, A1)->k.rec.phys |= 0x10;
+	BREAKS(LENT_SC_NODE_FRAME, A1);
 }
 END_TEST
 
-START_TEST(rule_free_nodes)
+START_TEST(rule_node_frame_port)
 {
-	a.v.free_nodes->space = (space_t *)a.v.self;     /* a free node in use */
-	ck_assert_uint_eq(check(), LENT_SC_FREE_NODES);
+	rec(&a, port_va)->k.rec.phys = io_va(0x61);
+	BREAKS(LENT_SC_NODE_FRAME, port_va);
 }
 END_TEST
 
-START_TEST(rule_free_nodes_lost)
+/* An unresolved record's frame is no frame: not looked at. */
+START_TEST(unresolved_frame_passes)
 {
-	a.v.free_nodes = a.v.free_nodes->next;          /* one free node lost */
-	ck_assert_uint_eq(check(), LENT_SC_FREE_NODES);
+	ms_unresolve(&a.ms, rec(&a, A1));
+	rec(&a, A1)->k.rec.phys = kip;
+	ck_assert_uint_eq(check(), 0);
 }
 END_TEST
 
-START_TEST(rule_node_pages)
-{
-	a.v.node_page_count++;
-	ck_assert_uint_eq(check(), LENT_SC_NODE_PAGES);
-}
-END_TEST
+/* ---- translations (check_pte) ---- */
 
 START_TEST(rule_pte_node)
 {
 	map(&a, 0x5000, u2, RIGHT_R);
-	ck_assert_uint_eq(check(), LENT_SC_PTE_NODE);
+	BREAKS(LENT_SC_PTE_NODE, 0x5000);
+}
+END_TEST
+
+START_TEST(rule_pte_node_frame)
+{
+	map(&a, A1, u2, RIGHT_R | RIGHT_W);
+	BREAKS(LENT_SC_PTE_NODE, A1);
+}
+END_TEST
+
+START_TEST(rule_pte_unresolved)
+{
+	rec(&a, A1)->flags &= (uint8_t)~MS_F_RESOLVED;
+	BREAKS(LENT_SC_PTE_NODE, A1);
 }
 END_TEST
 
 START_TEST(rule_pte_rights)
 {
-	a1->rights = RIGHT_R;
-	ck_assert_uint_eq(check(), LENT_SC_PTE_RIGHTS);
+	rec(&a, A1)->rights = RIGHT_R;
+	BREAKS(LENT_SC_PTE_RIGHTS, A1);
 }
 END_TEST
 
 START_TEST(rule_pte_kip)
 {
 	map(&a, 0x3FF000, kip, RIGHTS_ALL);
-	ck_assert_uint_eq(check(), LENT_SC_PTE_KIP);
+	BREAKS(LENT_SC_PTE_KIP, 0x3FF000);
 }
 END_TEST
 
 START_TEST(rule_pte_utcb)
 {
 	map(&a, 0x3F1000, u3, RIGHTS_ALL);
-	ck_assert_uint_eq(check(), LENT_SC_PTE_UTCB);
+	BREAKS(LENT_SC_PTE_UTCB, 0x3F1000);
 }
 END_TEST
 
@@ -168,75 +277,113 @@ START_TEST(rule_pte_kframe)
 	/* u2 lent to A (a gathered page, counted): sigma0 still maps it. */
 	frame_lend(u2, A_ID, (uint32_t)lent_cid_pt(5u << 22), KMEM_PT);
 	a.kmem[KMEM_PT]++;
-	ck_assert_uint_eq(check(), LENT_SC_PTE_KFRAME);
+	BREAKS(LENT_SC_PTE_KFRAME, u2);
 }
 END_TEST
 
-/* A port's node whose bit the bitmap denies is legal, as a node without
- * a translation: the bitmap is rebuilt from the nodes after a kpager
- * took it back. */
-START_TEST(port_denied_passes)
+/* ---- tables and counts (check_slots) ---- */
+
+START_TEST(rule_kpage_pde)
 {
-	iobm_deny(a.bm[0], 0x60);
-	ck_assert_uint_eq(check(), 0);
+	((uint32_t *)a.v.pdir)[5] = 5u << 22;      /* not present, not empty */
+	BREAKS(LENT_SC_KPAGE, lent_cid_pt(5u << 22));
+}
+END_TEST
+
+START_TEST(rule_kpage_page_table)
+{
+	((uint32_t *)a.v.pdir)[0] = u3 | PTE_P;    /* a user frame */
+	BREAKS(LENT_SC_KPAGE, lent_cid_pt(0));
+}
+END_TEST
+
+START_TEST(rule_node_count)
+{
+	a.v.mapped_pages++;
+	BREAKS(LENT_SC_NODE_COUNT, 2);
+}
+END_TEST
+
+/* A record its table names at another address than its own: the
+ * database counts it, no lookup finds it. */
+START_TEST(rule_node_count_misplaced)
+{
+	rec(&a, A1)->vaddr |= 0x10;
+	*pte(&a, A1) = 0;
+	recount(&a);
+	BREAKS(LENT_SC_NODE_COUNT, 1);
+}
+END_TEST
+
+/* ---- the I/O bitmap (check_io) ---- */
+
+START_TEST(rule_kpage_io_bitmap)
+{
+	a.bm_phys[0] += PAGE_SIZE;
+	BREAKS(LENT_SC_KPAGE, lent_cid_pt(IO_BITMAP_PT_SLOT << 22));
 }
 END_TEST
 
 START_TEST(rule_io_bitmap_extra)
 {
-	iobm_allow(a.bm[0], 0x61);      /* a port allowed without a node */
-	ck_assert_uint_eq(check(), LENT_SC_IO_BITMAP);
+	iobm_allow(a.bm[0], 0x61);      /* a port allowed without a record */
+	BREAKS(LENT_SC_IO_BITMAP, 0x61);
 }
 END_TEST
+
+/* A port allowed is a translation: its record must be one the database
+ * finds there, resolved, as for a page (rule 44). */
+START_TEST(rule_io_bitmap_unresolved)
+{
+	rec(&a, port_va)->flags &= (uint8_t)~MS_F_RESOLVED;
+	BREAKS(LENT_SC_IO_BITMAP, 0x60);
+}
+END_TEST
+
+START_TEST(rule_io_bitmap_no_record)
+{
+	a.nt[port_va >> 22][0x61] = MS_REF(0, MS_ENTS - 1);    /* a free entry */
+	iobm_allow(a.bm[0], 0x61);
+	BREAKS(LENT_SC_IO_BITMAP, 0x61);
+}
+END_TEST
+
+/* ---- accounting (check_account) ---- */
 
 START_TEST(rule_account)
 {
 	a.kmem[KMEM_NT]++;
-	ck_assert_uint_eq(check(), LENT_SC_ACCOUNT);
+	BREAKS(LENT_SC_ACCOUNT, KMEM_NT);
 }
 END_TEST
 
-static Suite *suite(void)
+/* sigma0's index pages count as its node pages. */
+START_TEST(rule_account_index)
 {
-	Suite *s = suite_create("selfcheck");
-	TCase *t = tcase_create("rules");
-
-	tcase_add_checked_fixture(t, world_setup, world_teardown);
-	tcase_add_test(t, world_passes);
-	tcase_add_test(t, node_without_translation_passes);
-	tcase_add_test(t, gathered_page_passes);
-	tcase_add_test(t, rule_record);
-	tcase_add_test(t, rule_kpage);
-	tcase_add_test(t, rule_node_ptr);
-	tcase_add_test(t, rule_node_slot);
-	tcase_add_test(t, rule_node_links);
-	tcase_add_test(t, rule_node_frame);
-	tcase_add_test(t, rule_node_rights);
-	tcase_add_test(t, rule_node_root);
-	tcase_add_test(t, rule_node_tree);
-	tcase_add_test(t, rule_node_count);
-	tcase_add_test(t, rule_free_nodes);
-	tcase_add_test(t, rule_free_nodes_lost);
-	tcase_add_test(t, rule_node_pages);
-	tcase_add_test(t, rule_pte_node);
-	tcase_add_test(t, rule_pte_rights);
-	tcase_add_test(t, rule_pte_kip);
-	tcase_add_test(t, rule_pte_utcb);
-	tcase_add_test(t, rule_pte_kframe);
-	tcase_add_test(t, port_denied_passes);
-	tcase_add_test(t, rule_io_bitmap_extra);
-	tcase_add_test(t, rule_account);
-	suite_add_tcase(s, t);
-	return s;
+	s0.kmem[KMEM_MAP]--;
+	BREAKS(LENT_SC_ACCOUNT, KMEM_MAP);
 }
+END_TEST
 
 int main(void)
 {
-	SRunner *r = srunner_create(suite());
-	int failed;
+	const TTest *const tests[] = {
+		world_passes, record_without_translation_passes, unresolved_record_passes,
+		node_page_away_passes, node_table_away_passes, entry_naming_no_record_passes,
+		gathered_page_passes, port_denied_passes,
+		rule_record, rule_kpage, rule_kpage_node_table, rule_node_pages_missing,
+		rule_node_pages_not_pool, rule_node_pages_index, rule_node_pages_header,
+		rule_node_pages_header_task,
+		rule_node_slot, rule_node_rights, rule_node_rights_wide, rule_node_root,
+		rule_node_frame_kernel, rule_node_frame_unaligned, rule_node_frame_port,
+		unresolved_frame_passes,
+		rule_pte_node, rule_pte_node_frame, rule_pte_unresolved, rule_pte_rights, rule_pte_kip,
+		rule_pte_utcb, rule_pte_kframe,
+		rule_kpage_pde, rule_kpage_page_table, rule_node_count, rule_node_count_misplaced,
+		rule_kpage_io_bitmap, rule_io_bitmap_extra, rule_io_bitmap_unresolved,
+		rule_io_bitmap_no_record,
+		rule_account, rule_account_index,
+	};
 
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_tests("selfcheck_split", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Host tests for kernel/selfcheck_record.h: the self-check (MAPDB=split)
+ * Host tests for kernel/selfcheck_record.h: the self-check
  * finds the record a node-table entry names as the database's lookup
  * (ms_lookup) does, for the tables the database makes and for every
  * reference a damaged table may hold: any page (absent, past the

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Host tests for the keys of sigma0's roots of frames from 3 GB up
  * (kernel/sigma0_high.h), as the split build has them. */
-#define LENT_MAPDB_SPLIT 1
 #include <check.h>
 #include <kernel/sigma0_high.h>
 

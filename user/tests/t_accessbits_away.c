@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Access bits and memory type across kernel pages taken back (MAPDB=split;
- * docs/abi.md, "Unmap" and "MemoryControl"; docs/mapdb-split.md, "Access
+ * Access bits and memory type across kernel pages taken back
+ * (docs/abi.md, "Unmap" and "MemoryControl"; docs/mapdb-split.md, "Access
  * bits and memory type").  Task A has t_kpre_map.c's kpager, which keeps
  * the external form of every page the root takes back and gives it back
  * when the kernel asks.  The root maps A its page P1 at MK_AW (and P2 at

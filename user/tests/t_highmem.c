@@ -14,11 +14,7 @@
 #include <lent/kmem.h>
 
 #define HM_USER_END	0xC0000000UL	/* sigma0 maps RAM idempotently below this */
-#ifdef LENT_MAPDB_SPLIT
 #define HM_RAM_END	0xF0000000UL	/* sigma0 hands out RAM below this */
-#else
-#define HM_RAM_END	HM_USER_END
-#endif
 #define HM_UTCB_REGION	0xBF000000UL	/* the root's UTCB area and KIP: not RAM pages for us */
 #define HM_MARK		0x68696d65UL
 #define HM_MBI_MMAP	(1UL << 6)	/* Multiboot flags: mmap_addr/length valid */

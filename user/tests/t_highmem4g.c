@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * RAM from 3 GB up (issue 8; MAPDB=split, kernel/sigma0_high.h): the KIP
+ * RAM from 3 GB up (issue 8; kernel/sigma0_high.h): the KIP
  * publishes it as conventional, and sigma0 hands it out as it hands out
  * every frame, named by its physical address in its map item, to be
  * placed wherever the client's receive window says (it has no page of its
@@ -10,8 +10,7 @@
  *
  * Under QEMU's PC there is RAM from 3 GB only with less than 3.5 GB in
  * all: make test runs the suite at -m 3500.  Each test skips, saying so,
- * where the boot loader reports no RAM from 3 GB, and in the tree build,
- * which keeps that RAM reserved.
+ * where the boot loader reports no RAM from 3 GB.
  */
 #include "t_kphelp.h"
 #include "t_highmem.h"
@@ -33,12 +32,6 @@ static const char *h4_no_ram(int *skip)
 	unsigned long long other;
 	long long ram;
 
-#ifndef LENT_MAPDB_SPLIT
-	printf("#   skipped: the tree database (kernel/mapdb.c) keeps RAM from 3 GB up "
-	       "reserved; this group runs in the MAPDB=split build\n");
-	*skip = 1;
-	return 0;
-#endif
 	ram = hm_mbi_ram(H4_LOW, H4_END, &other);
 	CHECK(ram >= 0);
 	*skip = ram == 0;

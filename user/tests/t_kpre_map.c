@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Node pages and node tables taken back (issue 7; MAPDB=split,
+ * Node pages and node tables taken back (issue 7;
  * kernel/space_split_away.c, docs/kernel-memory.md "Mapping nodes and
  * node tables").  Task A's kernel memory is lent by this file's kpager,
  * which keeps the external form of every page the root takes back and
@@ -15,9 +15,7 @@
  * no revoked mapping back; a forged frame or another task's id in a page
  * is refused (the page comes back empty) or harmless (B's own data
  * unchanged); an Unmap while the receiver's part is away revokes it all
- * the same.  The tree database
- * (the default build, kernel/mapdb.c) takes no node page back: there the
- * group says so and checks nothing.
+ * the same.
  */
 #include "t_kpre_map.h"
 #include "t_pool.h"
@@ -226,12 +224,6 @@ const char *mk_begin(L4_ThreadId_t *a, L4_ThreadId_t *b, L4_Word_t *bdata,
 {
 	L4_Word_t adata, res[5], sec;
 
-#ifndef LENT_MAPDB_SPLIT
-	printf("#   skipped: the tree database (kernel/mapdb.c) takes no node page back; "
-	       "this group runs in the MAPDB=split build\n");
-	*skip = 1;
-	return 0;
-#endif
 	*skip = !kpre_lends();
 	if (*skip) {
 		printf("#   skipped: this kernel lends no kernel memory (KMEM=pool)\n");

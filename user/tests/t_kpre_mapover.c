@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A map onto a mapping whose record's node page its kpager took back
- * (issue 7; MAPDB=split, kernel/space_split_away.c).  The receiver's
+ * (issue 7; kernel/space_split_away.c).  The receiver's
  * kernel memory for the map is gathered before it acts: its node table
  * and room, and, since this test, the node page holding the record the
  * map replaces or widens (space_split_have_dest).  Before, the map found

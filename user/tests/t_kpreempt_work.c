@@ -267,19 +267,14 @@ static void kh_scan_tcb(const volatile L4_Word_t *w)
 	}
 }
 
-/* Does kind go back in a form (node pages and tables, MAPDB=split)? */
+/* Does kind go back in a form (node pages and tables)? */
 static int kh_node_form(unsigned kind)
 {
-#ifdef LENT_MAPDB_SPLIT
 	return kind == LENT_KMEM_MAP || kind == LENT_KMEM_NT;
-#else
-	(void)kind;
-	return 0;
-#endif
 }
 
-/* A node page or node table as the kernel wrote it (MAPDB=split;
- * docs/kernel-memory.md, "Mapping nodes and node tables"): in a page, a
+/* A node page or node table as the kernel wrote it
+ * (docs/kernel-memory.md, "Mapping nodes and node tables"): in a page, a
  * header and 48-byte entries whose in-kernel bytes (32-47) and flags are
  * zero, but a part's seal (bytes 40-47, kind 2), its generations any
  * number; in a table, local references (entry 1-84 of a node page) or

@@ -193,6 +193,62 @@ static const char *t_s0store_device_roots_past_old_share(void)
 	return 0;
 }
 
+/*
+ * 8 MB of device memory in one request: 2,048 roots at once.  sigma0
+ * tops its store up for them before it answers (a page table and a node
+ * table per 4 MB, and node pages at 42 roots a page: each root takes two
+ * 48-byte entries, itself and room for its first part), so every page of
+ * them comes from the store and none from the boot reserve.  Counting the
+ * node pages at 127 roots a page (the 32-byte nodes of the pointer tree
+ * that came before) topped it up to 30 pages where about 53 were needed,
+ * and the rest came from the boot reserve's floor.  The roots stay as
+ * long as sigma0 (about 210 KB), so on a machine of less than 16 MB the
+ * test is not run.
+ */
+#define S0S_BIG_LOG2	23
+static const char *t_s0store_device_fpage_8mb(void)
+{
+	struct s0s_owned base, now;
+	L4_Word_t pa = 0, before, after, size = 1UL << S0S_BIG_LOG2;
+
+	if (t_ram_mb() < 16) {
+		printf("#   skipped: %lu MB of RAM; the roots stay for good\n", t_ram_mb());
+		return 0;
+	}
+	/* An 8 MB stretch no descriptor describes, past the regions the
+	 * first test took. */
+	for (unsigned i = S0S_REGIONS + 1; !pa && s0s_device_page(i); i++) {
+		L4_Word_t p = s0s_device_page(i);
+		if (!(p & (size - 1)) && t_kip_type(p + size - 1) == T_KIP_TYPE_NONE &&
+		    s0s_device_page(i + 1) == p + S0S_REGION)
+			pa = p;
+	}
+	if (!pa) {
+		if (s0s_no_room(S0S_REGIONS + 3))
+			return 0;
+		CHECK(pa != 0);
+	}
+	RUN(s0s_owned(&base));
+	(void)s0s_stat(L4_Myself(), LENT_KMEM_STAT_MAPPED, &before);
+	L4_Fpage_t got = L4_Sigma0_GetPage_RcvWindow(rt_sigma0(), L4_FpageLog2(pa, S0S_BIG_LOG2),
+						     L4_CompleteAddressSpace);
+	(void)s0s_stat(L4_Myself(), LENT_KMEM_STAT_MAPPED, &after);
+	RUN(s0s_owned(&now));
+	L4_Fpage_t all = L4_FpageLog2(pa, S0S_BIG_LOG2);
+	L4_Set_Rights(&all, L4_FullyAccessible);
+	L4_Flush(all);
+	CHECK(!L4_IsNilFpage(got));
+	CHECK_EQ(L4_Address(got), pa);
+	CHECK_EQ(L4_SizeLog2(got), S0S_BIG_LOG2);
+	CHECK_EQ(after, before + 2048);
+	/* Every page of the roots from the store: the boot reserve's use
+	 * and the kernel-owned total did not move. */
+	CHECK_EQ(now.w[LENT_KMEM_OWN_BOOT_TASKS], base.w[LENT_KMEM_OWN_BOOT_TASKS]);
+	CHECK_EQ(now.w[LENT_KMEM_OWN_POOL_TASKS], base.w[LENT_KMEM_OWN_POOL_TASKS]);
+	CHECK_EQ(now.w[0], base.w[0]);
+	return 0;
+}
+
 /* The store's level as sigma0 reads it (STATS MR12) and as OWNED shows
  * it agree, and a page given moves it by one and nothing kernel-owned. */
 static const char *t_s0store_give_counts(void)
@@ -309,5 +365,6 @@ const struct test s0store_tests[] = {
 	TEST(s0store_give_counts),
 	TEST(s0store_bad_frames_refused),
 	TEST(s0store_device_roots_past_old_share),
+	TEST(s0store_device_fpage_8mb),
 	{ 0 }
 };

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * A task with many mappings is deleted, in both mapping databases
- * (kernel/space_reap.c; with MAPDB=split also kernel/mapsplit_reap.c and
- * the node pages given back in steps, docs/mapdb-split.md "Preemption
+ * A task with many mappings is deleted (kernel/space_reap.c,
+ * kernel/mapsplit_reap.c, and the node pages given back in steps, docs/mapdb-split.md "Preemption
  * points").  Booted with preempt=always (lent-tests-preempt.iso) the
  * deletion stops at every preemption point and the ThreadControl is
  * re-executed until the task is gone.  Right afterwards: what the dead

@@ -2,12 +2,10 @@
 /*
  * A client asks sigma0 again for a page it holds (docs/mapdb-split.md,
  * "Accounting"; docs/kernel-memory.md, "sigma0's own kernel memory").
- * With the split mapping database each mapping of a frame sigma0 hands
- * out is a sender part in sigma0's kernel memory: the first comes with
- * the root, every further one from sigma0's store, which sigma0 tops up
- * before it answers a request for a page its client may hold already.
- * With kernel/mapdb.c the receiver's node is all there is.  In both
- * builds:
+ * Each mapping of a frame sigma0 hands out is a sender part in sigma0's
+ * kernel memory: the first comes with the root, every further one from
+ * sigma0's store, which sigma0 tops up before it answers a request for a
+ * page its client may hold already.  So:
  *   - every request is answered with the page, and every window holds
  *     it, however often it is asked for;
  *   - the boot reserve (the privileged tasks' floor) and the pool's

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * An Unmap of a deep map chain stops at preemption points and, its trap
- * re-executed, goes on to exactly the end of an unstopped one, in both
- * mapping databases (kernel/mapdb.c; kernel/mapsplit_stop.c with
- * MAPDB=split).  Booted with preempt=always (lent-tests-preempt.iso),
+ * re-executed, goes on to exactly the end of an unstopped one
+ * (kernel/mapsplit_stop.c).  Booted with preempt=always (lent-tests-preempt.iso),
  * every walk below stops every few dozen mappings.  Page p goes root ->
  * B (WB) -> C (WC) -> B (WB + 4K) -> ... , HOPS mappings below the
  * root's; B and C are agents paged by main.

@@ -2,7 +2,7 @@
 /*
  * Unmap reports the access bits of every mapping derived from the fpage,
  * also when it stops at preemption points on the way (docs/abi.md,
- * "Deviations from X.2"; kernel/mapdb.c, revoke_below()).  A page of ours
+ * "Unmap"; kernel/mapsplit_stop.c).  A page of ours
  * is mapped to an agent at 64 places; the agent touches it through one
  * at a time, and an Unmap of ours that takes no right (rights 0: the
  * status query), or one that takes a right that mapping does not hold,

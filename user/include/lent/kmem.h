@@ -352,7 +352,7 @@ enum lent_selfcheck_rule {
 	                             * against the pages tasks hold */
 	LENT_SC_STORE = 57,         /* sigma0's store against the frame table */
 	LENT_SC_PTE_TYPE = 58,      /* a user translation whose cache mode is not
-	                             * its mapping's memory type (MAPDB=split) */
+	                             * its mapping's memory type */
 	LENT_SC_RULES_END = 59
 };
 

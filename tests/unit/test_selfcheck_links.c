@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Host tests for the self-check's rules over the split database's own
- * links (kernel/selfcheck_space.c with LENT_MAPDB_SPLIT), on the world
- * of selfcheck_world_split.h: a node page's free entries, a record's
+ * links (kernel/selfcheck_split.c), on the world
+ * of selfcheck_world.h: a node page's free entries, a record's
  * list of sender parts, and a resolved record's chain to its parent.
  * Each test breaks one thing and asserts the rule the check reports
  * first, and where.
@@ -10,7 +10,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "selfcheck_world_split.h"
+#include "selfcheck_world.h"
 
 #define A1 0x1000u                 /* A's page derived from sigma0's u1 */
 
