@@ -349,15 +349,14 @@ static struct {
 
 mapnode_t *mapdb_lookup(space_t *s, uint32_t vaddr)
 {
-	if (slot_empty(s, vaddr))
-		return NULL;
 	/* ms_find, inline: the node table's entry names a record of that
-	 * very address (a page or table away: nothing found here). */
+	 * very address (a page or table away: nothing found here).  The
+	 * table through table_slot: sigma0's keys for frames from 3 GB up
+	 * have theirs beside node_table (kernel/sigma0_high.h). */
 	uint32_t va = vaddr & PAGE_MASK;
-	/* Through table_slot: sigma0's keys for frames from 3 GB up have
-	 * their tables beside node_table (kernel/sigma0_high.h). */
-	const mapslot_t *t = *table_slot(s, va >> 22);
-	ms_ent_t *r = ms_ent(msp(s), t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)]);
+	mapslot_t **slot = table_slot(s, va >> 22);
+	const mapslot_t *t = slot ? *slot : NULL;
+	ms_ent_t *r = t ? ms_ent(msp(s), t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)]) : NULL;
 	/* A record a take-back left unresolved has no frame until a fault
 	 * resolves it (kernel/space_split_away.c). */
 	if (!r || r->kind != MS_REC || r->vaddr != va || !(r->flags & MS_F_RESOLVED))
