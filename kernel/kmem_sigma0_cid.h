@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sigma0's content identifiers (kernel/kmem_sigma0.c, kernel/space_split.c
+ * sigma0's content identifiers (kernel/kmem_sigma0.c, kernel/space_split*.c
  * and the self-check's rules, which must agree).
  *
  * sigma0 has no kpager, so nothing but the kernel reads its content

@@ -95,7 +95,7 @@ void ms_free(ms_space_t *s, ms_ent_t *e)
 	s->nfree++;
 	/* The lowest page with room is used first, so that the last pages
 	 * empty out and can go back (ms_page_empty).  The kernel keeps one
-	 * empty lent page at the end (space_split.c, trim), so the page
+	 * empty lent page at the end (space_split_trim.c), so the page
 	 * below the last one emptying is news too: past it, nothing would
 	 * ever say that the pages at the end are free. */
 	uint32_t n = ((ms_hdr_t *)h)->page;

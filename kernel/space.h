@@ -104,7 +104,7 @@ static inline bool space_node_room(const space_t *s)
 }
 
 struct kmem_need;
-/* The mapping database's side of a space (kernel/space_split.c): a space made from the pool is
+/* The mapping database's side of a space (kernel/space_split*.c): a space made from the pool is
  * found by id through this list; the sender of a map gathers room for
  * its part of the edge; teardown. */
 void space_split_register(space_t *s);

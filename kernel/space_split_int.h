@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * What kernel/space_split.c (the split database's hooks into a space and
- * mapdb.h's calls) and kernel/space_split_trim.c (node pages going back)
- * share; not for other files.
+ * What kernel/space_split.c (the split database's hooks into a space),
+ * kernel/space_split_mapdb.c (mapdb.h's calls over it) and
+ * kernel/space_split_trim.c (node pages going back) share; not for
+ * other files.
  */
 #ifndef KERNEL_SPACE_SPLIT_INT_H
 #define KERNEL_SPACE_SPLIT_INT_H
@@ -10,6 +11,7 @@
 #include <kernel/space.h>
 #include <kernel/mapsplit_int.h>
 #include <kernel/sigma0_high.h>
+#include <kernel/kmem_sigma0_cid.h>
 
 #define INDEX_FAN 1024u         /* the index of pages not lent: 2 levels */
 
@@ -17,6 +19,21 @@ static inline space_t *space_of_ms(const ms_space_t *m)
 {
 	return (space_t *)((uintptr_t)m - __builtin_offsetof(space_t, ms));
 }
+
+/* The resident part, named as the database names the task. */
+static inline ms_space_t *msp(space_t *s)
+{
+	s->ms.id = s->id;
+	s->ms.sigma0 = s->sigma0;
+	return &s->ms;
+}
+
+/* sigma0's node pages may run on past their range, through the TCB
+ * and UTCB ranges (sigma0 has one thread, whose pages are boot's) and
+ * past the window, for every page its database may have
+ * (kernel/kmem_sigma0_cid.h). */
+#define SIGMA0_CID_PAGES KMEM_SIGMA0_MAP_PAGES
+_Static_assert(SIGMA0_CID_PAGES > MS_MAX_PAGES, "every node page of sigma0's has a CID");
 
 /* Node page n of s as the index holds it (a page not lent), or NULL. */
 static inline void *index_get(const space_t *s, uint32_t n)

@@ -6,7 +6,7 @@
  * that is mapped in the fpage gets that memory attribute.  On IA-32 an
  * attribute is a cache mode (arch_cache_mode(); Pistachio's
  * glue/v4-x86/x32/memcontrol.cc does the same on the caller's mappings).
- * Mappings derived later from such a page take its mode (space_split.c);
+ * Mappings derived later from such a page take its mode (space_split_mapdb.c);
  * mappings derived earlier, and pages mapped into the fpage afterwards,
  * keep the default.
  */

@@ -216,7 +216,7 @@ void *page(fake_space_t *s, unsigned kind, uint32_t cid)
 	return ram + pa;
 }
 
-/* One more node page (space_split.c's page_add): lent at its content
+/* One more node page (space_split_mapdb.c's page_add): lent at its content
  * identifier, or the pool's and then in the index. */
 static void node_page(fake_space_t *s)
 {

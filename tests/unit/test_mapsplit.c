@@ -87,7 +87,7 @@ START_TEST(test_map_parts_live_with_their_tasks)
 END_TEST
 
 /* Entries come from the lowest node page with room, so that the last
- * pages empty out and can go back (space_split.c, trim): a task whose
+ * pages empty out and can go back (space_split_trim.c): a task whose
  * parts once filled three pages, and whose first page then has room
  * again, puts its next entry there, not in the page it freed last. */
 START_TEST(test_entries_fill_the_lowest_page_first)
@@ -122,8 +122,8 @@ START_TEST(test_entries_fill_the_lowest_page_first)
 }
 END_TEST
 
-/* The kernel keeps one empty lent node page at the end (space_split.c,
- * trim): when the last page empties first, the page below it emptying
+/* The kernel keeps one empty lent node page at the end
+ * (space_split_trim.c): when the last page empties first, the page below it emptying
  * later must be reported too, or nothing ever says the pages at the end
  * are free and the task keeps both (and every page below that empties
  * after them) until it dies. */
