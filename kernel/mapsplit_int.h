@@ -4,6 +4,7 @@
 #define KERNEL_MAPSPLIT_INT_H
 
 #include <kernel/mapsplit.h>
+#include <arch/arch.h>
 
 /* The header entry of the page that holds e (pages are page-aligned). */
 static inline ms_ent_t *ms_hdr_of(const ms_ent_t *e)
@@ -38,6 +39,16 @@ static inline uint32_t ms_bits_take(ms_ent_t *r)
 
 	r->attr &= (uint8_t)~MS_ATTR_BITS;
 	return bits;
+}
+
+/* The rights a mapping with rights was keeps where a revoke leaves it
+ * mask: all of them where the revoke takes none of them away; else what
+ * is left, unless that is w alone, which IA-32 cannot give without r
+ * (arch_rights_kept()).  A mapping made with w alone keeps it until a
+ * revoke takes something from it. */
+static inline uint32_t ms_rights_left(uint32_t was, uint32_t mask)
+{
+	return (was & mask) == was ? was : arch_rights_kept(was & mask);
 }
 
 /* Changes that can move a stopped walk's place (kernel/mapsplit_stop.c). */

@@ -283,9 +283,9 @@ static bool narrow_walk(uint8_t kind, ms_space_t *s, ms_ent_t *r, uint32_t revok
 			ms_ent_t *next = part_next(cs, cur, p);
 			ms_ent_t *c = ms_child(cs, cur, p, &ct);
 			uint8_t was = p->rights;
-			uint8_t now = (uint8_t)arch_rights_kept(was & ~revoke & cur->rights);
-			/* What c keeps: w alone is not kept (arch_rights_kept()). */
-			uint8_t c_now = c ? (uint8_t)arch_rights_kept(c->rights & now) : 0;
+			uint8_t now = (uint8_t)ms_rights_left(was, ~revoke & cur->rights);
+			/* What c keeps: w alone is not kept once narrowed. */
+			uint8_t c_now = c ? (uint8_t)ms_rights_left(c->rights, now) : 0;
 
 			if (c && !c_now) {
 				/* c goes, and p with it.  Both keep their rights
@@ -354,7 +354,7 @@ int ms_unmap_part(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, 
 	/* Again when going on: the kernel may have taken the frame since. */
 	if (rights & (MS_RIGHT_R | MS_RIGHT_W))
 		ms_lender_revoking(s, r);
-	keep = arch_rights_kept(flush_self ? r->rights & ~rights : r->rights);
+	keep = flush_self ? ms_rights_left(r->rights, ~rights) : r->rights;
 	if (!keep) {
 		if (!delete_from_kept(WALK_DELETE, s, r, false, &ctx, resumed)) {
 			*access |= unmap_access;

@@ -34,7 +34,10 @@ static bool hist[MSK_NPOS][MSK_NPOS];
  * the edited task held moved there, model or not. */
 static bool loose[MSK_NPOS][MSK_NPOS];
 static unsigned op_count;
-static const msk_op_t *op_now;
+/* The operation running, copied (its caller's may be gone by a later
+ * check), or none: a failure after the last says so. */
+static msk_op_t op_now;
+static bool op_running;
 bool msk_hostile;
 unsigned msk_edits_accepted, msk_edits_refused, msk_unbacked;
 
@@ -45,8 +48,10 @@ void msk_failf(const char *fmt, ...)
 	char msg[400], what[120] = "";
 	va_list ap;
 
-	if (op_now)
-		msk_describe(op_now, what, sizeof(what));
+	if (op_running)
+		msk_describe(&op_now, what, sizeof(what));
+	else
+		snprintf(what, sizeof(what), "after it");
 	int n = snprintf(msg, sizeof(msg), "op %u (%s): ", op_count, what);
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
@@ -92,11 +97,19 @@ static uint32_t kept(uint32_t rights)
 	return (rights & (MS_RIGHT_R | 1u)) ? rights : 0;
 }
 
+/* What a mapping with rights was keeps where a revoke leaves it mask:
+ * all where nothing of it goes (w alone too, as it was made); else what
+ * is left, as kept() says. */
+static uint32_t left(uint32_t was, uint32_t mask)
+{
+	return (was & mask) == was ? was : kept(was & mask);
+}
+
 static void revoke_below(int a, uint32_t revoke)
 {
 	for (int n = 0; n < MSK_NPOS; n++)
 		if (n != a && model[n].mapped && descends(n, a))
-			model[n].rights = kept(model[n].rights & ~revoke);
+			model[n].rights = left(model[n].rights, ~revoke);
 	for (int n = 0; n < MSK_NPOS; n++)
 		if (model[n].mapped && !model[n].rights)
 			remove_subtree(n);
@@ -146,7 +159,7 @@ static void model_unmap(int a, uint32_t rights, bool flush_self)
 	if (!n->mapped)
 		return;
 	rights &= MS_RIGHTS;
-	keep = kept(flush_self ? n->rights & ~rights : n->rights);
+	keep = flush_self ? left(n->rights, ~rights) : n->rights;
 	if (!keep) {
 		remove_subtree(a);
 		return;
@@ -159,7 +172,7 @@ void msk_reset(bool hostile)
 {
 	msk_hostile = hostile;
 	op_count = 0;
-	op_now = NULL;
+	op_running = false;
 	memset(hist, 0, sizeof(hist));
 	memset(loose, 0, sizeof(loose));
 	for (int n = 0; n < MSK_NPOS; n++)
@@ -251,7 +264,8 @@ void msk_apply(const msk_op_t *op)
 	int err;
 
 	op_count++;
-	op_now = op;
+	op_now = *op;
+	op_running = true;
 	switch (op->kind) {
 	case MSK_MAP:
 	case MSK_GRANT: {
@@ -340,6 +354,7 @@ void msk_apply(const msk_op_t *op)
 		break;
 	}
 	msk_check();
+	op_running = false;
 }
 
 /* ---- hostile kpagers ---- */
