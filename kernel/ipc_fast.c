@@ -107,7 +107,7 @@ static inline bool takes_from(const tcb_t *dest, const tcb_t *t, bool same)
  * fast path applies, one branch for all.  Then the message goes to dest,
  * which runs next, and t waits in its receive phase; nothing is called.
  */
-void ipc_fastpath(tcb_t *t)
+static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 {
 	const arch_context_t *c = &t->ctx;
 
@@ -181,8 +181,33 @@ void ipc_fastpath(tcb_t *t)
 	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
 	t->cont.kind = CONT_USER_IPC;
 	FRESH();
-	sched_handoff(t, dest);
-	t->core->state = TS_RECV;
+	/* Lazy scheduling (sched.h): dest takes our place in the ready
+	 * queues only when someone looks.  If we are what the last fast
+	 * IPC left there in dest's place, nothing is to be done at all. */
+	tcb_core_t *self = t->core;
+	if (sched_lazy_from == dc && sched_lazy_to == self) {
+		sched_lazy_from = NULL;
+	} else {
+		sched_settle();
+		sched_lazy_from = self;
+		sched_lazy_to = dc;
+	}
+	self->state = TS_RECV;
+	dc->state = TS_READY;
 	current = dest;
 	arch_run_inline(dest);
+}
+
+void trap_from_user(void) __attribute__((noreturn));   /* arch/ia32/trap.c */
+
+/* The Ipc trap from protected mode (arch/ia32/entry.asm): the fast path,
+ * unless the call is one re-executed after a preemption point (kernel/
+ * preempt.h), then every other trap's way. */
+void ipc_fast_entry(void)
+{
+	tcb_t *t = current;
+
+	if (__builtin_expect(t->cont.resume.op == RESUME_NONE, 1))
+		ipc_fastpath(t);
+	trap_from_user();
 }

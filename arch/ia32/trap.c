@@ -128,11 +128,7 @@ void trap_from_user(void)
 	tcb_t *t = current;
 	arch_context_t *c = &t->ctx;
 
-	/* The common case first, before any other dispatch (a system call
-	 * re-executed after a preemption point takes the general path). */
-	if (__builtin_expect(c->vector == VEC_SYSCALL_IPC && !(c->eflags & EFLAGS_VM) &&
-			     t->cont.resume.op == RESUME_NONE, 1))
-		ipc_fastpath(t);
+	/* (An Ipc trap has been to the fast path first: entry.asm.) */
 	/* Progress kept for a system call is only for re-executing it. */
 	if (__builtin_expect(t->cont.resume.op != RESUME_NONE, 0) &&
 	    (c->vector == VEC_SYSCALL_IPC || c->vector == VEC_SYSCALL_OTHER || c->vector == VEC_BP) &&
