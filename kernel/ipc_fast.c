@@ -169,14 +169,15 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	FRESH();
 
 	word_t tag = arch_ipc_tag(c);
-	word_t *dst = dest->utcb;
 	uint32_t u = msgtag_u(tag);
 
 	ipc_fast_taken++;
-	if (u)
-		arch_copy_words(dst + 1, t->utcb + 1, u);
 	/* X.2: a sender of the receiver's own space is named by its local ID. */
-	arch_ipc_set_result(&dest->ctx, tag, same ? local_id(t) : t->core->id, dst[1], dst[2]);
+	arch_ipc_set_tag_from(&dest->ctx, tag, same ? local_id(t) : t->core->id);
+	/* (No words: not even rep's setup, the case the figures lead with.) */
+	if (u)
+		arch_copy_words(dest->utcb + 1, t->utcb + 1, u);
+	arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
 	t->cont.ipc_from = arch_ipc_from(c);
 	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
 	t->cont.kind = CONT_USER_IPC;
