@@ -145,12 +145,16 @@ $(B)/lent-bench.iso: $(PROGRAMS) tools/mkiso.sh
 # The test suite with every preemption point taken (kernel/preempt.h).
 $(B)/lent-tests-preempt.iso: $(PROGRAMS) tools/mkiso.sh
 	LENT_KERNEL_ARGS=preempt=always $(MKISO) tests $@
+# The test suite with the IPC fast path off (kernel/ipc_fast.c): every
+# IPC takes the general path, with the same results.
+$(B)/lent-tests-ipcslow.iso: $(PROGRAMS) tools/mkiso.sh
+	LENT_KERNEL_ARGS=ipcfast=off $(MKISO) tests $@
 
 # The kernel-debugger session's root task, with the debugger on.
 $(B)/lent-kdb.iso: $(PROGRAMS) tools/mkiso.sh
 	LENT_KERNEL_ARGS=kdb=on $(MKISO) kdb $@
 
-iso: $(B)/lent.iso $(B)/lent-tests.iso $(B)/lent-tests-preempt.iso
+iso: $(B)/lent.iso $(B)/lent-tests.iso $(B)/lent-tests-preempt.iso $(B)/lent-tests-ipcslow.iso
 
 deps:
 	@tools/deps.sh

@@ -3,6 +3,7 @@
 #include <kernel/boot.h>
 #include <kernel/bootinfo.h>
 #include <kernel/preempt.h>
+#include <kernel/ipc.h>
 #include <kernel/kdb.h>
 #include <kernel/kmem.h>
 #include <kernel/frame.h>
@@ -135,6 +136,7 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	const multiboot_info_t *mbi = phys_to_virt(mbi_phys);
 	if (mbi->flags & MBI_FLAG_CMDLINE) {
 		preempt_configure(phys_to_virt(mbi->cmdline));
+		ipc_fast_configure(phys_to_virt(mbi->cmdline));
 		kdb_configure(phys_to_virt(mbi->cmdline));
 	}
 	memmap_init(&boot_memory);

@@ -241,7 +241,8 @@ void ipc_queue_send(tcb_t *t, tcb_core_t *dest)
  * mode (ipc_receive_continue()).  A thread on the list is in its receive
  * phase (TS_RECV) and off the ready queues.
  */
-static tcb_core_t *receive_work;            /* linked by work_next, work_prev */
+tcb_core_t *receive_work;            /* linked by work_next, work_prev; the
+					     * fast path asks whether it is empty */
 static bool receive_draining;
 
 #define RECEIVE_PHASE_COST 256u         /* about the instructions of one */

@@ -16,9 +16,17 @@ struct tcb;
 void ipc_syscall(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts,
 		 word_t tag, bool lipc) __attribute__((noreturn));
 
-/* The common Call/ReplyWait case, its arguments still in t's registers;
- * returns only if it does not apply. */
-void ipc_fastpath(struct tcb *t);
+/* The Ipc trap (arch/ia32/entry.asm): the common Call/ReplyWait case,
+ * its arguments still in the caller's registers, on the fast path
+ * (kernel/ipc_fast.c); anything else on to trap_from_user(). */
+void ipc_fast_entry(void) __attribute__((noreturn));
+/* The kernel command line's ipcfast=off turns the fast path off: every
+ * IPC then takes the general path (tools/testall.py runs the suite both
+ * ways).  ipc_fast_taken counts the IPCs the fast path delivered. */
+void ipc_fast_configure(const char *cmdline);
+extern uint32_t ipc_fast_off, ipc_fast_taken;
+/* The receive phases left for a later way out (ipc.c), NULL: none. */
+extern struct tcb_core *receive_work;
 void ipc_kpf_answer_fast(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag);
 
 /* t (in TS_RECV, ipc_from set) looks for a waiting sender, or waits. */

@@ -13,7 +13,28 @@
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/irq.h>
+#include <kernel/string.h>
+#include <kernel/kprintf.h>
 #include <arch/arch.h>
+#include <arch/run.h>
+
+/* The kernel option ipcfast=off: every IPC takes the general path
+ * (non-zero), and how many IPCs the fast path delivered (published by
+ * KmemControl, <lent/kmem.h>, so that a test sees which path ran). */
+uint32_t ipc_fast_off;
+uint32_t ipc_fast_taken;
+
+void ipc_fast_configure(const char *cmdline)
+{
+	static const char opt[] = "ipcfast=off";
+
+	for (const char *p = cmdline; *p; p++)
+		if (strncmp(p, opt, sizeof(opt) - 1) == 0 && (p == cmdline || p[-1] == ' ') &&
+		    (p[sizeof(opt) - 1] == ' ' || p[sizeof(opt) - 1] == '\0')) {
+			ipc_fast_off = 1;
+			kprintf("IPC fast path: off\n");
+		}
+}
 
 /* t's local ID: thread_local_id() without its check, for t runs or
  * waits in IPC, so its UTCB is placed. */
@@ -65,16 +86,6 @@ static tcb_t *local_partner(tcb_t *t, tid_t local)
 	return d;
 }
 
-/* Is dest blocked in a receive phase that the fast path may end: no
- * timeout armed, no kernel message, not halted, no transfer stopped, and
- * not on the work list (a receiver whose receive phase has not run yet,
- * kernel/ipc.c, may have senders queued)? */
-static inline bool waits_plainly(const tcb_t *dest)
-{
-	return dest->core->state == TS_RECV && !kmsg_active(dest) && !dest->core->wakeup_us &&
-	       !dest->cont.halted && !dest->cont.receive_pending && !xfer_linked(dest);
-}
-
 /* Does dest (of t's space if same) take a message from t? */
 static inline bool takes_from(const tcb_t *dest, const tcb_t *t, bool same)
 {
@@ -85,53 +96,119 @@ static inline bool takes_from(const tcb_t *dest, const tcb_t *t, bool same)
 	return tid_is_any(from) || from == t->core->id;
 }
 
+/* Values the compiler would keep in registers across the checks are
+ * read again after this from the TCBs (where they are anyway): fewer
+ * live values, no spills to the stack on the way. */
+#define FRESH() __asm__ volatile("" ::: "memory")
+
 /*
- * The message goes to dest, which runs next; t waits in its receive
- * phase.  Its arguments are read again from t's registers here, where
- * they are needed, rather than kept live across the checks.
+ * The checks come first, in the order that leaves the common case the
+ * fewest branches: most are an or of words that are all zero when the
+ * fast path applies, one branch for all.  Then the message goes to dest,
+ * which runs next, and t waits in its receive phase; nothing is called.
  */
-static void __attribute__((noreturn)) deliver(tcb_t *t, tcb_t *dest, bool same)
+static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 {
 	const arch_context_t *c = &t->ctx;
-	word_t tag = arch_ipc_tag(c);
-	word_t *dst = dest->utcb;
-
-	arch_copy_words(dst + 1, t->utcb + 1, msgtag_u(tag));
-	/* X.2: a sender of the receiver's own space is named by its local ID. */
-	arch_ipc_set_result(&dest->ctx, tag, same ? local_id(t) : t->core->id, dst[1], dst[2]);
-	t->cont.ipc_from = arch_ipc_from(c);
-	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
-	t->cont.kind = CONT_USER_IPC;
-	sched_handoff(t, dest);
-	t->core->state = TS_RECV;
-	sched_run(dest);
-}
-
-void ipc_fastpath(tcb_t *t)
-{
-	const arch_context_t *c = &t->ctx;
-	tid_t to = arch_ipc_to(c), from = arch_ipc_from(c);
 
 	/* Untyped words only (no typed items, no flags); a Call (receive
 	 * from the partner) or a ReplyWait (receive from anyone, or any
 	 * thread of our space) whose receive phase will block with no
-	 * timeout and no sender queued. */
-	if ((arch_ipc_tag(c) & 0xFFC0u) || timeouts_rcv(arch_ipc_timeouts(c)))
+	 * timeout. */
+	if ((arch_ipc_tag(c) & 0xFFC0u) | timeouts_rcv(arch_ipc_timeouts(c)))
 		return;
-	if (from != to && !tid_is_any(from) && !tid_is_anylocal(from))
+	tid_t from = arch_ipc_from(c);
+	if (from != arch_ipc_to(c) && !tid_is_any(from) && !tid_is_anylocal(from))
 		return;
-	/* A stopped transfer (xfer_linked()), a waiting interrupt or a space
-	 * with a redirector (ipc_redirect.c): the general path.  One or of
-	 * the three words, one branch. */
-	if (t->core->senders || t->cont.halted ||
-	    (irq_pending_lines | t->cont.xfer.partner | t->space->redirector | t->utcb_away))
+	/* A sender queued on us (our receive phase would take it), a halt,
+	 * a stopped transfer (xfer_linked()), a waiting interrupt, receive
+	 * phases the general path would go on with first (ipc.c), our UTCB
+	 * away, a space with a redirector (ipc_redirect.c), the option off,
+	 * or a delayed preemption running (a thread of higher priority
+	 * waits for us to give way): the general path. */
+	if ((uintptr_t)t->core->senders | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
+	    t->cont.xfer.partner | t->space->redirector |
+	    (uint32_t)(t->cont.halted | t->utcb_away | t->delaying))
 		return;
-	tcb_t *dest = tid_is_local(to) ? local_partner(t, to) : thread_lookup(to);
-	/* (A receiver whose UTCB page is away: the general path asks for it.) */
-	if (!dest || dest == t || !waits_plainly(dest) || dest->core->prio < t->core->prio ||
-	    !dest->utcb)
+	/* On time a ThreadSwitch donated we run at the donor's priority:
+	 * who runs next is the scheduler's choice (sched_switch_to()). */
+	if (t == sched_donee)
+		return;
+	FRESH();
+
+	/* The partner's resident part first: its state and priority, and
+	 * its body only then (a body away, TS_AWAY, is the general path's:
+	 * kernel/tcb_away.c). */
+	tid_t to = arch_ipc_to(c);
+	tcb_core_t *dc;
+	if (tid_is_local(to)) {
+		tcb_t *d = local_partner(t, to);
+		if (!d)
+			return;
+		dc = d->core;
+	} else {
+		dc = thread_core_by_number(tid_number(to));
+		if (!dc || dc->id != to || to == TID_ANY)
+			return;
+	}
+	/* dest blocked in a receive phase we may end: no timeout armed, no
+	 * kernel message, not halted, not on the work list (ipc.c: it may
+	 * have senders queued), no transfer stopped, a UTCB (one away: the
+	 * general path asks for it), and no lower priority than ours (else
+	 * we run on: sched_switch_to()).  TS_RECV is never ours: we run. */
+	if (dc->state != TS_RECV || dc->prio < t->core->prio)
+		return;
+	tcb_t *dest = dc->tcb;         /* TS_RECV: it has its body */
+	if ((uint32_t)dc->wakeup_us | (uint32_t)(dc->wakeup_us >> 32) | dest->cont.xfer.partner |
+	    (uint32_t)(dest->cont.kind ^ CONT_USER_IPC) |
+	    (uint32_t)(dest->cont.halted | dest->cont.receive_pending) || !dest->utcb)
 		return;
 	bool same = dest->space == t->space;
-	if (takes_from(dest, t, same))
-		deliver(t, dest, same);
+	if (!takes_from(dest, t, same))
+		return;
+	FRESH();
+
+	word_t tag = arch_ipc_tag(c);
+	uint32_t u = msgtag_u(tag);
+
+	ipc_fast_taken++;
+	/* X.2: a sender of the receiver's own space is named by its local ID. */
+	arch_ipc_set_tag_from(&dest->ctx, tag, same ? local_id(t) : t->core->id);
+	/* (No words: not even rep's setup, the case the figures lead with.) */
+	if (u)
+		arch_copy_words(dest->utcb + 1, t->utcb + 1, u);
+	arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
+	t->cont.ipc_from = arch_ipc_from(c);
+	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
+	t->cont.kind = CONT_USER_IPC;
+	FRESH();
+	/* Lazy scheduling (sched.h): dest takes our place in the ready
+	 * queues only when someone looks.  If we are what the last fast
+	 * IPC left there in dest's place, nothing is to be done at all. */
+	tcb_core_t *self = t->core;
+	if (sched_lazy_from == dc && sched_lazy_to == self) {
+		sched_lazy_from = NULL;
+	} else {
+		sched_settle();
+		sched_lazy_from = self;
+		sched_lazy_to = dc;
+	}
+	self->state = TS_RECV;
+	dc->state = TS_READY;
+	current = dest;
+	arch_run_inline(dest);
+}
+
+void trap_from_user(void) __attribute__((noreturn));   /* arch/ia32/trap.c */
+
+/* The Ipc trap from protected mode (arch/ia32/entry.asm): the fast path,
+ * unless the call is one re-executed after a preemption point (kernel/
+ * preempt.h), then every other trap's way. */
+void ipc_fast_entry(void)
+{
+	tcb_t *t = current;
+
+	if (__builtin_expect(t->cont.resume.op == RESUME_NONE, 1))
+		ipc_fastpath(t);
+	trap_from_user();
 }

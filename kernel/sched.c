@@ -21,11 +21,10 @@ static tcb_core_t *timeouts;        /* sorted by wakeup time */
 static uint64_t timer_due_us = ~(uint64_t)0;  /* when the next timer interrupt comes */
 static uint64_t last_tick_us;       /* the last one, charged to current */
 
-void sched_enqueue(tcb_t *tcb)
-{
-	tcb_core_t *t = tcb->core;
+tcb_core_t *sched_lazy_from, *sched_lazy_to;
 
-	t->state = TS_READY;
+static void enqueue(tcb_core_t *t)
+{
 	if (t->rq_next)
 		return;
 	tcb_core_t **head = &sched_ready[t->prio];
@@ -41,10 +40,8 @@ void sched_enqueue(tcb_t *tcb)
 	}
 }
 
-void sched_dequeue(tcb_t *tcb)
+static void dequeue(tcb_core_t *t)
 {
-	tcb_core_t *t = tcb->core;
-
 	if (!t->rq_next)
 		return;
 	tcb_core_t **head = &sched_ready[t->prio];
@@ -60,9 +57,53 @@ void sched_dequeue(tcb_t *tcb)
 	t->rq_next = t->rq_prev = NULL;
 }
 
+/*
+ * The hand-off the IPC fast path noted (sched.h): to takes from's place.
+ * In the usual case (one priority, from at the head of its queue, to on
+ * none) it is a swap of one element of the ring.
+ */
+void sched_settle_slow(void)
+{
+	tcb_core_t *from = sched_lazy_from, *to = sched_lazy_to;
+
+	sched_lazy_from = sched_lazy_to = NULL;
+	if (from->prio != to->prio || to->rq_next || !from->rq_next ||
+	    sched_ready[from->prio] != from) {
+		dequeue(from);
+		enqueue(to);
+		return;
+	}
+	tcb_core_t *next = from->rq_next, *prev = from->rq_prev;
+	if (next == from) {
+		to->rq_next = to->rq_prev = to;
+	} else {
+		to->rq_next = next;
+		to->rq_prev = prev;
+		prev->rq_next = to;
+		next->rq_prev = to;
+	}
+	sched_ready[from->prio] = to;
+	from->rq_next = from->rq_prev = NULL;
+}
+
+void sched_enqueue(tcb_t *tcb)
+{
+	sched_settle();
+	tcb->core->state = TS_READY;
+	enqueue(tcb->core);
+}
+
+void sched_dequeue(tcb_t *tcb)
+{
+	sched_settle();
+	dequeue(tcb->core);
+}
+
 void sched_rotate(tcb_t *t)
 {
 	tcb_core_t *c = t->core;
+
+	sched_settle();
 
 	if (c->rq_next && sched_ready[c->prio] == c)
 		sched_ready[c->prio] = c->rq_next;
@@ -74,6 +115,7 @@ void sched_rotate(tcb_t *t)
  * made ready (kernel/thread_core.c). */
 tcb_t *sched_pick(void)
 {
+	sched_settle();
 	for (int w = PRIO_LEVELS / 32 - 1; w >= 0; w--)
 		if (ready_bitmap[w])
 			return sched_ready[w * 32 + 31 - __builtin_clz(ready_bitmap[w])]->tcb;
@@ -82,6 +124,7 @@ tcb_t *sched_pick(void)
 
 void sched_set_prio(tcb_t *t, unsigned prio)
 {
+	sched_settle();
 	bool queued = t->core->rq_next != NULL;
 
 	if (queued)

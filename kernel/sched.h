@@ -39,32 +39,20 @@ void sched_switch_to(struct tcb *t) __attribute__((noreturn));
 extern tcb_core_t *sched_ready[PRIO_LEVELS];
 
 /*
- * from blocks and to becomes ready.  In the IPC fast path's usual case
- * (one priority, from at the head of its queue) to simply takes from's
- * place in the ring; inline, because every IPC pays for it.
+ * from blocks and to becomes ready, to run now: to takes from's place in
+ * the ready queues.  The IPC fast path does not do it at once but notes
+ * it (lazy scheduling): of a Call and its reply, the second undoes the
+ * first, and neither touches a queue.  What is noted is done before
+ * anything reads or changes the queues (sched_settle(): every function of
+ * sched.c that does, a thread's resident part freed or its body sent
+ * away, the self-check); states are always true at once.
  */
-static inline void sched_handoff(struct tcb *from_tcb, struct tcb *to_tcb)
+extern tcb_core_t *sched_lazy_from, *sched_lazy_to;
+void sched_settle_slow(void);
+static inline void sched_settle(void)
 {
-	tcb_core_t *from = from_tcb->core, *to = to_tcb->core;
-
-	if (from->prio != to->prio || to->rq_next || !from->rq_next ||
-	    sched_ready[from->prio] != from) {
-		sched_dequeue(from_tcb);
-		sched_enqueue(to_tcb);
-		return;
-	}
-	tcb_core_t *next = from->rq_next, *prev = from->rq_prev;
-	if (next == from) {
-		to->rq_next = to->rq_prev = to;
-	} else {
-		to->rq_next = next;
-		to->rq_prev = prev;
-		prev->rq_next = to;
-		next->rq_prev = to;
-	}
-	sched_ready[from->prio] = to;
-	from->rq_next = from->rq_prev = NULL;
-	to->state = TS_READY;
+	if (sched_lazy_from)
+		sched_settle_slow();
 }
 
 /* X.2's total quantum, delayed preemption and time-slice donation

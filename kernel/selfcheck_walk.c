@@ -12,6 +12,7 @@
 #include <kernel/selfcheck.h>
 #include <kernel/selfcheck_space.h>
 #include <kernel/thread.h>
+#include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kmem.h>
 #include <kernel/kmem_sigma0.h>
@@ -382,6 +383,7 @@ static void name_orphan(walk_t *w)
 
 uint32_t selfcheck_structures(tid_t *first, uint32_t *rule, uint32_t *where, uint32_t *task)
 {
+	sched_settle();      /* the queues as they are, not as noted (sched.h) */
 	static walk_t w;
 	sc_frame_sums_t fs;
 	kmem_stats_t km;

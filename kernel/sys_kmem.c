@@ -17,6 +17,7 @@
 #include <kernel/irq.h>
 #include <kernel/tcb_away.h>
 #include <kernel/kmem_ahead.h>
+#include <kernel/ipc.h>
 #include <arch/arch.h>
 
 /* A page is missing: ask the kpager for it, unless it refused last time. */
@@ -264,6 +265,18 @@ static word_t sigma0_give(tcb_t *t, tid_t task, word_t arg)
 	return kmem_sigma0_free();
 }
 
+/* Which path IPCs took: a test tells so that a run with ipcfast=off
+ * took the general path only.  A global figure: privileged tasks only. */
+static word_t ipc_fast(tcb_t *t, tid_t task, word_t arg)
+{
+	if (!t->space->privileged)
+		return sys_fail(t, ERR_NO_PRIVILEGE);
+	if (!tid_is_nil(task) || arg != 0)
+		return sys_fail(t, ERR_INVALID_PARAM);
+	t->utcb[1] = !ipc_fast_off;
+	return ipc_fast_taken;
+}
+
 word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 {
 	/* The operations about no task: before the task is looked up. */
@@ -273,6 +286,8 @@ word_t sys_kmem_control(tcb_t *t, tid_t task, word_t op, word_t arg)
 		return self_check(t, task, arg);
 	if (op == LENT_KMEM_SIGMA0_GIVE)
 		return sigma0_give(t, task, arg);
+	if (op == LENT_KMEM_IPC_FAST)
+		return ipc_fast(t, task, arg);
 	tcb_core_t *named_core = named_thread(t, task);
 
 	if (!named_core)

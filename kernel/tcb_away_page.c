@@ -81,6 +81,9 @@ static void go_away(tcb_t *t)
 	tid_t local = thread_local_id(t);
 
 	arch_thread_away(t);
+	/* The record takes the place of the ready-queue links: a hand-off
+	 * noted on them is done first (sched.h). */
+	sched_settle();
 	if (st == TS_READY)
 		sched_dequeue(t);
 	tcb_export(t, c, &x, form);

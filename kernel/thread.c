@@ -230,6 +230,7 @@ static void core_release(tcb_core_t *c)
 {
 	uint32_t no = tid_number(c->id), d = no / LEAF_ENTRIES;
 
+	sched_settle();    /* a hand-off noted on its ring links (sched.h) */
 	thread_dir[d][no % LEAF_ENTRIES] = NULL;
 	leaf_used[d]--;
 	leaf_release(d);

@@ -12,8 +12,10 @@
    -m 3500 (RAM above the kernel's 896 MB direct map, user/tests/
    t_highmem.c, and from 3 GB up, t_highmem4g.c: QEMU's PC has RAM there
    only below 3.5 GB in all), and once more at 16 MB with every
-   preemption point taken (build/lent-tests-preempt.iso), two
-   at a time.  Each in-QEMU test counts once per configuration.
+   preemption point taken (build/lent-tests-preempt.iso), and once
+   more at 16 MB with the IPC fast path off (build/lent-tests-ipcslow.iso,
+   the kernel option ipcfast=off: every IPC takes the general path, and
+   its log must say so, IPCSLOW_LINE), two at a time.  Each in-QEMU test counts once per configuration.
    The other kernel-memory build (KMEM=pool beside the default lent one,
    or the other way round, --also-iso) runs the same suite at 16 MB
    under the default CPU and at 512 MB under -cpu pentium.
@@ -51,6 +53,13 @@ REFUSAL_MEM = 16
 # The same suite once more with every preemption point taken
 # (the kernel command line "preempt=always", kernel/preempt.h).
 PREEMPT_ISO = "lent-tests-preempt.iso"
+# The same suite with the IPC fast path off (the kernel command line
+# "ipcfast=off", kernel/ipc_fast.c); its test lf_path_counted prints
+# this line only if the kernel says the fast path is off and no IPC took
+# it (user/tests/t_lipc_fast.c).
+IPCSLOW_ISO = "lent-tests-ipcslow.iso"
+IPCSLOW_NAME = "ipcslow-16M"
+IPCSLOW_LINE = re.compile(r"^# IPC fast path off: 0 of our \d+ Calls on it, 0 since boot$")
 # The kernel-debugger session's ISO (kdb=on), beside the test ISO.
 KDB_ISO = "lent-kdb.iso"
 # The other kernel-memory build: (-cpu, MB) it runs under.
@@ -125,11 +134,13 @@ def host_unit_tests(tally, unit_dir):
 def build(tally, iso, also_iso=None, also_kmem=None):
     target = os.path.relpath(iso, TOP)
     preempt = os.path.join(os.path.dirname(target), PREEMPT_ISO)
+    ipcslow = os.path.join(os.path.dirname(target), IPCSLOW_ISO)
     kdb = os.path.join(os.path.dirname(target), KDB_ISO)
     demo = os.path.join(os.path.dirname(target), "lent.iso")
-    print("== build: make all %s %s %s %s" % (target, preempt, kdb, demo), flush=True)
+    print("== build: make all %s %s %s %s %s" % (target, preempt, ipcslow, kdb, demo),
+          flush=True)
     status, _ = run_streaming(["make", "--no-print-directory", "all", target,
-                               preempt, kdb, demo])
+                               preempt, ipcslow, kdb, demo])
     if status != 0:
         tally.fail("[build] make all %s failed (status %d)" % (target, status))
         return False
@@ -158,6 +169,9 @@ def qemu_suite(tally, iso, timeout, idle, jobs, also_iso=None, also_kmem=None):
     configs.append(qemu_harness.Config(
         os.path.join(os.path.dirname(iso), PREEMPT_ISO), None, 16, timeout,
         idle, name="preempt-16M"))
+    configs.append(qemu_harness.Config(
+        os.path.join(os.path.dirname(iso), IPCSLOW_ISO), None, 16, timeout,
+        idle, name=IPCSLOW_NAME))
     if also_iso:
         for cpu, mem in ALSO_CONFIGS:
             configs.append(qemu_harness.Config(
@@ -188,6 +202,12 @@ def qemu_suite(tally, iso, timeout, idle, jobs, also_iso=None, also_kmem=None):
         tally.passed += res.passed
         for what in res.failures:
             tally.fail("[%s] %s" % (res.name, what))
+        if name == IPCSLOW_NAME:
+            if any(IPCSLOW_LINE.match(l) for l in run.lines):
+                tally.passed += 1
+            else:
+                tally.fail("[%s] no line says the IPC fast path was off "
+                           "(user/tests/t_lipc_fast.c, lf_path_counted)" % name)
 
     qemu_harness.run_all(configs, jobs, done, stop_for)
 

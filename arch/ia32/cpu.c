@@ -8,6 +8,7 @@
 #include <kernel/thread.h>
 #include <kernel/space.h>
 #include <kernel/string.h>
+#include <arch/run.h>
 
 typedef struct __attribute__((packed)) { uint16_t limit; uint32_t base; } dtr_t;
 
@@ -17,18 +18,11 @@ typedef struct __attribute__((packed)) {
 	uint16_t off_hi;
 } idt_gate_t;
 
-typedef struct __attribute__((packed)) {
-	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
-	uint32_t es, cs, ss, ds, fs, gs, ldt;
-	uint16_t trap, iomap;
-} tss_t;
-
-static uint64_t gdt[GDT_ENTRIES];
+uint64_t arch_gdt[GDT_ENTRIES];
 static idt_gate_t idt[256];
 /* Page-aligned: the CPU reaches it, and the I/O bitmap after it, through
  * the window of arch/iobitmap.h. */
-__attribute__((aligned(4096))) static tss_t tss;
+__attribute__((aligned(4096))) arch_tss_t arch_tss;
 static char feature_text[96];
 static uint32_t cpu_edx_features;
 
@@ -53,7 +47,7 @@ static uint64_t seg_desc(uint32_t base, uint32_t limit, uint32_t access, uint32_
  * word, so that %gs:0 yields its UTCB address (X.2 IA-32). */
 void arch_set_utcb_segment(uint32_t base)
 {
-	gdt[SEL_UTCB >> 3] = seg_desc(base, 3, 0xF2, 0x4);
+	arch_gdt[SEL_UTCB >> 3] = seg_desc(base, 3, 0xF2, 0x4);
 }
 
 /* Worked out once per thread, so that a switch only copies two words. */
@@ -63,14 +57,6 @@ void arch_thread_set_utcb(struct tcb *t, uint32_t base)
 
 	t->arch.utcb_desc[0] = (uint32_t)d;
 	t->arch.utcb_desc[1] = (uint32_t)(d >> 32);
-}
-
-static inline void load_utcb_segment(const struct tcb *t)
-{
-	uint32_t *slot = (uint32_t *)&gdt[SEL_UTCB >> 3];
-
-	slot[0] = t->arch.utcb_desc[0];
-	slot[1] = t->arch.utcb_desc[1];
 }
 
 /* A new thread's user frame: flat user segments, interrupts on. */
@@ -83,35 +69,18 @@ void arch_context_init(arch_context_t *ctx)
 	ctx->eflags = EFLAGS_IF;
 }
 
-/*
- * Make t the thread the CPU runs, and leave for it: its next kernel entry
- * saves into its TCB, %gs:0 finds its UTCB, and its address space is
- * loaded (with its I/O bitmap, only where the space changes).  Here,
- * next to the GDT and TSS, so that the IPC path pays for one call.
- */
-static uint32_t loaded_pdir;   /* the page directory in CR3 */
+uint32_t arch_loaded_pdir;   /* the page directory in CR3 */
 
+/* Here, next to the GDT and TSS; its body is arch/run.h's, which the IPC
+ * fast path has inline. */
 void arch_run(struct tcb *t)
 {
-	const space_t *s = t->space;
-
-	if (s->pdir_phys != loaded_pdir) {
-		/* The new space's I/O bitmap, unless the window shows it (or
-		 * neither has one); the CR3 load flushes the old. */
-		if (s->io_tag != io_window_tag)
-			io_window_map(s->io_bitmap_phys, s->io_tag, false);
-		load_cr3(s->pdir_phys);
-		loaded_pdir = s->pdir_phys;
-	}
-	tss.esp0 = (uint32_t)(&t->ctx + 1);
-	load_utcb_segment(t);
-	arch_fpu_switch(t);
-	arch_return_to_user(&t->ctx);
+	arch_run_inline(t);
 }
 
 uint32_t arch_pdir_loaded(void)
 {
-	return loaded_pdir;
+	return arch_loaded_pdir;
 }
 
 /* The kernel half alone: what a space whose page directory its kpager
@@ -129,12 +98,12 @@ void arch_pdir_release(uint32_t pdir_phys)
 {
 	extern uint32_t boot_pdir[];
 
-	if (pdir_phys != loaded_pdir)
+	if (pdir_phys != arch_loaded_pdir)
 		return;
 	/* The kernel half is the same in boot_pdir; loading it also drops
 	 * the dying space's TLB entries. */
-	loaded_pdir = virt_to_phys(boot_pdir);
-	load_cr3(loaded_pdir);
+	arch_loaded_pdir = virt_to_phys(boot_pdir);
+	load_cr3(arch_loaded_pdir);
 }
 
 static void set_gate(int vec, int dpl)
@@ -181,20 +150,20 @@ void arch_cpu_init(void)
 {
 	dtr_t d;
 
-	gdt[0] = 0;
-	gdt[SEL_KCODE >> 3] = seg_desc(0, 0xFFFFF, 0x9A, 0xC);
-	gdt[SEL_KDATA >> 3] = seg_desc(0, 0xFFFFF, 0x92, 0xC);
-	gdt[SEL_UCODE >> 3] = seg_desc(0, 0xFFFFF, 0xFA, 0xC);
-	gdt[SEL_UDATA >> 3] = seg_desc(0, 0xFFFFF, 0xF2, 0xC);
-	io_window_init(virt_to_phys(&tss));
-	gdt[SEL_TSS >> 3] = seg_desc(IO_WINDOW_TSS, IO_TSS_LIMIT, 0x89, 0x0);
+	arch_gdt[0] = 0;
+	arch_gdt[SEL_KCODE >> 3] = seg_desc(0, 0xFFFFF, 0x9A, 0xC);
+	arch_gdt[SEL_KDATA >> 3] = seg_desc(0, 0xFFFFF, 0x92, 0xC);
+	arch_gdt[SEL_UCODE >> 3] = seg_desc(0, 0xFFFFF, 0xFA, 0xC);
+	arch_gdt[SEL_UDATA >> 3] = seg_desc(0, 0xFFFFF, 0xF2, 0xC);
+	io_window_init(virt_to_phys(&arch_tss));
+	arch_gdt[SEL_TSS >> 3] = seg_desc(IO_WINDOW_TSS, IO_TSS_LIMIT, 0x89, 0x0);
 	arch_set_utcb_segment(0);
-	tss.ss0 = SEL_KDATA;
-	tss.esp0 = (uint32_t)kernel_stack_top;
-	tss.iomap = IO_BITMAP_OFFSET;            /* the space's ports, or none */
+	arch_tss.ss0 = SEL_KDATA;
+	arch_tss.esp0 = (uint32_t)kernel_stack_top;
+	arch_tss.iomap = IO_BITMAP_OFFSET;            /* the space's ports, or none */
 
-	d.limit = sizeof(gdt) - 1;
-	d.base = (uint32_t)gdt;
+	d.limit = sizeof(arch_gdt) - 1;
+	d.base = (uint32_t)arch_gdt;
 	__asm__ volatile("lgdt %0" :: "m"(d));
 	__asm__ volatile("ljmp %0, $1f; 1:" :: "i"(SEL_KCODE));
 	__asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; mov %1, %%fs; mov %1, %%gs"

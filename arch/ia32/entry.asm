@@ -12,11 +12,13 @@
 ; idle loop takes interrupts) stays on the kernel stack and irets.
 
 extern trap_from_user
+extern ipc_fast_entry
 extern trap_from_kernel
 extern kernel_stack_top
 global arch_return_to_user
 global isr_table
 
+CTX_VECTOR equ 48
 CTX_CS     equ 60          ; offsetof(arch_context_t, cs), asserted in context.h
 CTX_EFLAGS equ 64
 CTX_SIZE   equ 76
@@ -54,10 +56,19 @@ trap_common:
 	jnz .from_vm86
 	test byte [esp + CTX_CS], 3
 	jz .from_kernel
+	cmp byte [esp + CTX_VECTOR], 0x30
+	je .ipc
 .from_user:
 	mov esp, [kernel_stack_top]
 	cld
 	call trap_from_user
+	; not reached
+.ipc:
+	; Ipc and Lipc (VEC_SYSCALL_IPC), not from virtual-8086 mode: the
+	; IPC fast path first (kernel/ipc_fast.c), then trap_from_user().
+	mov esp, [kernel_stack_top]
+	cld
+	call ipc_fast_entry
 	; not reached
 .from_vm86:
 	; Virtual-8086 mode (which no Pentium lets user code enter, but QEMU

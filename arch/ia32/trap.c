@@ -128,14 +128,12 @@ void trap_from_user(void)
 	tcb_t *t = current;
 	arch_context_t *c = &t->ctx;
 
+	/* (An Ipc trap has been to the fast path first: entry.asm.) */
 	/* Progress kept for a system call is only for re-executing it. */
 	if (__builtin_expect(t->cont.resume.op != RESUME_NONE, 0) &&
 	    (c->vector == VEC_SYSCALL_IPC || c->vector == VEC_SYSCALL_OTHER || c->vector == VEC_BP) &&
 	    !arch_trap_reentered(t, t->cont.resume.vector, t->cont.resume.at))
 		resume_forget(t);
-	/* The common case first, before any other dispatch. */
-	if (__builtin_expect(c->vector == VEC_SYSCALL_IPC && !(c->eflags & EFLAGS_VM), 1))
-		ipc_fastpath(t);
 	/* Its UTCB page taken back (kernel/utcb_away.c): every entry but an
 	 * interrupt's asks for it first, as a fault on it.  A system call
 	 * or int3 then runs again; any other trap recurs. */

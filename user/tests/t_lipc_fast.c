@@ -8,6 +8,7 @@
  * path's result.
  */
 #include "tests.h"
+#include <lent/kmem.h>
 
 #define LF_LABEL	0x7b10
 
@@ -120,9 +121,63 @@ static const char *t_lf_anylocal_foreign(void)
 	return 0;
 }
 
+/* Answer LF_ROUNDS Calls of any thread of our space with their own
+ * label, then end. */
+#define LF_ROUNDS 4
+static void lf_echo_server(L4_Word_t arg)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	(void)arg;
+	tag = L4_Ipc(L4_nilthread, L4_anylocalthread, L4_Timeouts(L4_Never, L4_Never), &from);
+	for (int i = 1; i < LF_ROUNDS && L4_IpcSucceeded(tag); i++) {
+		L4_LoadMR(0, L4_Label(tag) << 16);
+		tag = L4_Ipc(from, L4_anylocalthread, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
+	}
+	L4_LoadMR(0, L4_Label(tag) << 16);
+	(void)L4_Ipc(from, L4_nilthread, L4_Timeouts(L4_ZeroTime, L4_Never), &from);
+	rt_thread_exit();
+}
+
+/*
+ * Which path this run's IPCs take: Calls to a thread of our space that
+ * waits for them (ReplyWait), the fast path's shape, are counted there
+ * (KmemControl IPC_FAST), unless the kernel option ipcfast=off has every
+ * IPC take the general path; then not one IPC since boot was.  The line
+ * printed is what tools/testall.py looks for in the run with the option.
+ */
+static const char *t_lf_path_counted(void)
+{
+	L4_ThreadId_t s = rt_thread_create(lf_echo_server, 0);
+	L4_Word_t before, after, on;
+	L4_MsgTag_t tag;
+
+	CHECK(!L4_IsNilThread(s));
+	CHECK(t_waiting(s));
+	before = lent_kmem_control(0, LENT_KMEM_IPC_FAST, 0);
+	on = rt_mr(1);
+	CHECK(on == 0 || on == 1);
+	for (L4_Word_t i = 0; i < LF_ROUNDS; i++) {
+		t_load(LF_LABEL + i, 0, 0, 0, 0);
+		tag = L4_Call(s);
+		CHECK(L4_IpcSucceeded(tag));
+		CHECK_EQ(L4_Label(tag), LF_LABEL + i);
+	}
+	after = lent_kmem_control(0, LENT_KMEM_IPC_FAST, 0);
+	printf("# IPC fast path %s: %lu of our %u Calls on it, %lu since boot\n",
+	       on ? "on" : "off", after - before, LF_ROUNDS, after);
+	if (on)
+		CHECK(after - before >= 1);
+	else
+		CHECK_EQ(after, 0);
+	return 0;
+}
+
 const struct test lipc_fast_tests[] = {
 	TEST(lf_closed_by_global),
 	TEST(lf_closed_for_other),
 	TEST(lf_anylocal_foreign),
+	TEST(lf_path_counted),
 	{ 0, 0 },
 };

@@ -368,6 +368,69 @@ static const char *t_sched_x2_threadswitch_donates(void)
 	return 0;
 }
 
+/* A server below us: takes one Call (noted in t_shared[12]) and
+ * answers it. */
+static void dn_server(L4_Word_t unused)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	(void)unused;
+	tag = L4_Wait(&from);
+	if (L4_IpcSucceeded(tag)) {
+		t_shared[12] = 1;
+		L4_LoadMR(0, 0);
+		(void)L4_Reply(from);
+	}
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* A donee that Calls the server (t_shared[11]: about to), then tells
+ * the main thread how it went (t_shared[13]). */
+static void dn_caller(L4_Word_t server)
+{
+	L4_ThreadId_t s = { .raw = server };
+
+	t_shared[11] = 1;
+	L4_LoadMR(0, 0);
+	t_shared[13] = L4_IpcSucceeded(L4_Call(s)) ? 1 : 2;
+	L4_LoadMR(0, 0);
+	(void)L4_Send(rt_main_thread());
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* A donee that Calls a waiting server of its own priority blocks, and
+ * the best ready thread runs next, not the server: here we, the donor,
+ * above both (the IPC fast path leaves who runs to the scheduler while
+ * a donation runs; it ran the server at once before). */
+static const char *t_sched_x2_donee_call_scheduled(void)
+{
+	L4_Word_t sps, spb;
+	L4_ThreadId_t srv = prepared(0, RT_PRIORITY - 2, &sps);
+	L4_ThreadId_t b = prepared(srv.raw, RT_PRIORITY - 2, &spb), from;
+	L4_MsgTag_t tag;
+	int i;
+
+	CHECK(!L4_IsNilThread(srv) && !L4_IsNilThread(b));
+	t_shared[11] = t_shared[12] = t_shared[13] = 0;
+	L4_Start_SpIp(srv, sps, (L4_Word_t)dn_server);
+	CHECK(t_waiting(srv));
+	L4_Start_SpIp(b, spb, (L4_Word_t)dn_caller);
+	/* A stray fault of b's may give our turn back before it calls:
+	 * hand it the time again then. */
+	for (i = 0; i < 20 && t_shared[11] == 0; i++)
+		L4_ThreadSwitch(b);
+	CHECK_EQ(t_shared[11], 1);
+	CHECK_EQ(t_shared[12], 0);      /* we were ready, above the server */
+	tag = L4_Ipc(L4_nilthread, b, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(t_shared[12], 1);
+	CHECK_EQ(t_shared[13], 1);
+	return 0;
+}
+
 /* States 5 and 7: a string copy stalled on a page fault in the
  * receiver's space (its pager, main, does not answer) leaves the sender
  * sending and the receiver receiving; once the sender's send is aborted,
@@ -423,6 +486,7 @@ const struct test sched_x2_tests[] = {
 	TEST(sched_x2_device_interrupt_delayed),
 	TEST(sched_x2_bad_controls),
 	TEST(sched_x2_threadswitch_donates),
+	TEST(sched_x2_donee_call_scheduled),
 	TEST(sched_x2_threadswitch_self),
 	TEST(sched_x2_states_in_transfer),
 	{ 0 },

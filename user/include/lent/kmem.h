@@ -257,6 +257,12 @@ enum lent_kmem_op {
 	                            * identifier (LENT_CID_UNBOUND while in the
 	                            * reserve), MR2 its kind; else 0.  The task,
 	                            * its kpager, or a privileged task. */
+	LENT_KMEM_IPC_FAST = 16,   /* EAX nil, EDX 0: EAX the IPCs the kernel's
+	                            * fast path (kernel/ipc_fast.c) delivered
+	                            * since boot; MR1 1 if the fast path is on,
+	                            * 0 if the kernel option ipcfast=off turned
+	                            * it off.  Privileged tasks only (a global
+	                            * figure, as LENT_KMEM_OWNED). */
 };
 /* LENT_KMEM_STATS fills MR1..MR(LENT_KMEM_KINDS) with the pages of each
  * kind held by the task, then the words below.  Readable by the task, by

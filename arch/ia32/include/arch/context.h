@@ -31,6 +31,7 @@ typedef struct arch_thread {
 
 #define CTX_SIZE 76
 _Static_assert(sizeof(arch_context_t) == CTX_SIZE, "entry.asm depends on the frame size");
+_Static_assert(__builtin_offsetof(arch_context_t, vector) == 48, "entry.asm: CTX_VECTOR");
 _Static_assert(__builtin_offsetof(arch_context_t, cs) == 60, "entry.asm: CTX_CS");
 _Static_assert(__builtin_offsetof(arch_context_t, eflags) == 64, "entry.asm: CTX_EFLAGS");
 

@@ -67,6 +67,14 @@ static inline void arch_ipc_set_tag_from(arch_context_t *c, word_t tag, word_t f
 	c->eax = from;
 }
 
+/* The first two message registers of a message received (its tag and
+ * sender: arch_ipc_set_tag_from()). */
+static inline void arch_ipc_set_mr12(arch_context_t *c, word_t mr1, word_t mr2)
+{
+	c->ebx = mr1;
+	c->ebp = mr2;
+}
+
 /* A message received: tag, sender and the first two message registers. */
 static inline void arch_ipc_set_result(arch_context_t *c, word_t tag, word_t from,
 				       word_t mr1, word_t mr2)
