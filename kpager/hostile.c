@@ -29,7 +29,9 @@
  * structure-aware edit each (hostile_nodes.c): forged partners, rights,
  * generations and epochs, replays, entries moved and made live, forged
  * flags, flipped bytes.  A page the kernel refuses comes back empty: its
- * client's mappings in it fault again to their pager.  The test that
+ * client's mappings in it fault again to their pager; the answer
+ * succeeds, so such refusals are counted from the kernel's own count
+ * (hostile_imports), as every refusal and import is.  The test that
  * runs it (t_kpreempt_work.c) checks that the kernel stays whole and
  * that another kpager's client, sharing mappings with this one's, sees
  * none of its mappings appear, widen, or (those not from this kpager's
