@@ -381,6 +381,7 @@ uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsi
 		uint32_t why = tcb_away_check(s, k->cid[i], mapnode_phys(node[i]));
 		if (why) {
 			tcb_away_refused(s, k->cid[i], mapnode_phys(node[i]));
+			space_import_count(s, true);
 			return why | LENT_KPF_REFUSAL(0, i);
 		}
 	}
@@ -403,12 +404,16 @@ uint32_t kpf_accept_wait(tcb_t *kpager, kpf_wait_t *k, const word_t *items, unsi
 		uint32_t phys = mapnode_phys(node[i]);
 		kpf_strip(kpager->space, node[i]);
 		frame_lend(phys, task, k->cid[i], k->kinds[i]);
-		if (bodies)
+		if (bodies) {
 			tcb_away_import(s, k->cid[i], phys);
-		else if (import[i])
+			space_import_count(s, false);
+		} else if (import[i]) {
 			space_split_import(s, k->kinds[i], k->cid[i], phys, import[i] == 2);
-		else if (k->kinds[i] != KMEM_UTCB || !utcb_import(s, KMEM_UTCB, k->cid[i], phys))
+		} else if (k->kinds[i] == KMEM_UTCB && utcb_import(s, KMEM_UTCB, k->cid[i], phys)) {
+			space_import_count(s, false);
+		} else {
 			memset(phys_to_virt(phys), 0, PAGE_SIZE);
+		}
 		/* A record is counted when its space is built in it. */
 		if (s)
 			kmem_lent(s, (enum kmem_kind)k->kinds[i]);

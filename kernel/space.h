@@ -20,9 +20,12 @@
 #define UTCB_SIZE   512u
 /* Node tables: the user's 4 MB slots, then the I/O ports' (iofpage.h). */
 #define SPACE_NODE_PDES (USER_PDES + IO_NODE_PDES)
-/* The node tables of a space that may be away at once (a
- * kpager's further ones are not taken back: the kernel keeps them). */
-#define SPACE_NT_AWAY 8
+/* Node tables taken back are noted by groups of this many 4 MB slots,
+ * one bit a group (kernel/space_split_away.c): the task record has no
+ * room for a bit a slot, and a fixed list would let a kpager take back
+ * only so many. */
+#define SPACE_NT_GROUP 8u
+#define SPACE_NT_GROUPS ((SPACE_NODE_PDES + SPACE_NT_GROUP - 1) / SPACE_NT_GROUP)
 
 struct tcb;
 
@@ -56,10 +59,15 @@ struct space {
 	struct space *pool_next;           /* spaces from the pool, by id */
 	uint32_t ms_reap;                  /* task death: where the last pass
 	                                    * got to (ms_task_delete_part) */
-	uint16_t ms_nt_away[SPACE_NT_AWAY]; /* slot + 1 of each node table its
-	                                    * kpager took back, 0: none
-	                                    * (space_split_away.c) */
-	uint32_t ms_away;                  /* node tables and pages taken back */
+	uint8_t ms_nt_away[(SPACE_NT_GROUPS + 7) / 8]; /* bit g: a node table of
+	                                    * slots g * SPACE_NT_GROUP on that
+	                                    * has none may be away with its
+	                                    * kpager (space_split_away.c) */
+	uint8_t ms_nt_marked;              /* bits set in ms_nt_away */
+	uint16_t imports_refused;          /* external forms its kpagers gave
+	                                    * back that the kernel refused, and */
+	uint32_t imports_taken;            /* those it took (KmemControl STATS) */
+	uint32_t ms_away;                  /* node pages taken back */
 	uint32_t node_page_count;          /* and their number: the next one's CID */
 	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
@@ -96,6 +104,16 @@ struct space {
 };
 
 _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its page");
+
+/* An external form its kpager gave back for s: refused, or taken in
+ * (kpf_accept, the kernel's word; KmemControl STATS reads the counts). */
+static inline void space_import_count(space_t *s, bool refused)
+{
+	if (refused)
+		s->imports_refused++;
+	else
+		s->imports_taken++;
+}
 
 /* Has s a free mapping node (for a map into or out of it)? */
 static inline bool space_node_room(const space_t *s)

@@ -110,6 +110,12 @@ bool space_map_fpage(space_t *from, fpage_t snd, uint32_t snd_base,
 	 * the pages after the mapped ones count that part of the work. */
 	if (grant && s_log2 > w_log2) {
 		uint32_t part = *done - pages, access = 0;   /* keeps STOPPED_MIDWAY */
+		/* Its records there in node tables and pages its kpager took
+		 * back first, asked for in the sender's name as its source's
+		 * are: else they, and what hangs from them, would come back
+		 * with their pages (kernel/space_split_away.c). */
+		if (!space_split_have_for_unmap(from, snd, need))
+			return false;
 		bool finished = space_unmap_fpage(from, snd | RIGHTS_ALL, true, &part, &access);
 		*done = pages + part;
 		return finished;

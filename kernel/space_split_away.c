@@ -12,10 +12,18 @@
  * mapdb_* call), still within the lender's Unmap: the page is converted
  * in place (what depended on it loses its translations, nothing is
  * destroyed) and then the frame goes back holding its external form.
- * A node table's slot is marked away in the resident part of the space
- * (one bit per 4 MB), so that Unmap and faults know to ask for it; a node
- * page is known away by its index: below the count of pages made, and
- * not found.
+ * A node table's slot is noted in the resident part of the space, so that
+ * Unmap and faults know to ask for it: by its group of SPACE_NT_GROUP
+ * slots, one bit a group, for the task record has 13 bytes for it and not
+ * the 104 a bit a slot would take.  So a slot without a table in a group
+ * noted may be away or may never have had one: the kernel asks the
+ * kpager for it all the same, and a kpager that has no form of it lends
+ * an empty table (a zeroed page is one), which is what the slot held.
+ * The cost is at most SPACE_NT_GROUP - 1 tables more per group noted,
+ * each asked for once, where a fault, a map or an Unmap meets them; and
+ * no limit on the tables away.  A group's bit goes when each of its
+ * slots has a table.  A node page is known away by its index: below the
+ * count of pages made, and not found.
  *
  * Bringing back.  A kernel page fault for that content identifier; the
  * kpager's frame must hold an external form of it: kpf_accept validates
@@ -35,6 +43,7 @@
 #include <kernel/mapsplit_int.h>
 #include <kernel/frame.h>
 #include <kernel/kpf.h>
+#include <kernel/kmem_order.h>
 #include <kernel/thread.h>
 #include <kernel/iofpage.h>
 #include <arch/arch.h>
@@ -81,19 +90,40 @@ static uint32_t nt_slot(uint32_t cid)
 	return (cid - LENT_CID_NT_BASE) >> PAGE_SHIFT;
 }
 
-/* Where slot's table is noted away in s, or SPACE_NT_AWAY. */
-static unsigned away_at(const space_t *s, uint32_t slot)
+static bool group_noted(const space_t *s, uint32_t g)
 {
-	unsigned i = 0;
-
-	while (i < SPACE_NT_AWAY && s->ms_nt_away[i] != slot + 1)
-		i++;
-	return i;
+	return (s->ms_nt_away[g / 8] >> (g % 8)) & 1;
 }
 
+/* No table at slot, in a group noted: away, or asked for as if it were. */
 static bool table_away(const space_t *s, uint32_t slot)
 {
-	return slot < SPACE_NODE_PDES && away_at(s, slot) < SPACE_NT_AWAY;
+	return slot < SPACE_NODE_PDES && !s->node_table[slot] &&
+	       group_noted(s, slot / SPACE_NT_GROUP);
+}
+
+static void group_note(space_t *s, uint32_t slot)
+{
+	uint32_t g = slot / SPACE_NT_GROUP;
+
+	if (!group_noted(s, g)) {
+		s->ms_nt_away[g / 8] |= (uint8_t)(1u << (g % 8));
+		s->ms_nt_marked++;
+	}
+}
+
+/* Every slot of slot's group has a table again: none of them is away. */
+static void group_check(space_t *s, uint32_t slot)
+{
+	uint32_t g = slot / SPACE_NT_GROUP, first = g * SPACE_NT_GROUP;
+
+	for (uint32_t i = first; i < first + SPACE_NT_GROUP && i < SPACE_NODE_PDES; i++)
+		if (!s->node_table[i])
+			return;
+	if (group_noted(s, g)) {
+		s->ms_nt_away[g / 8] &= (uint8_t)~(1u << (g % 8));
+		s->ms_nt_marked--;
+	}
 }
 
 bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
@@ -104,18 +134,15 @@ bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 		if (ms_export_page(&s->ms, n) != MS_OK)
 			return false;
 		space_split_page_forget(s, n);
+		s->ms_away++;
 	} else {
-		/* Its slot must be noted, in a small resident list: with
-		 * that full, the kernel keeps the table. */
+		/* Noted by its group: no bound on the tables away. */
 		uint32_t slot = nt_slot(cid);
-		unsigned i = away_at(s, (uint32_t)-1);
-		if (slot >= SPACE_NODE_PDES || i == SPACE_NT_AWAY ||
-		    ms_export_table(&s->ms, slot) != MS_OK)
+		if (slot >= SPACE_NODE_PDES || ms_export_table(&s->ms, slot) != MS_OK)
 			return false;
 		s->node_table[slot] = NULL;
-		s->ms_nt_away[i] = (uint16_t)(slot + 1);
+		group_note(s, slot);
 	}
-	s->ms_away++;
 	space_split_taken = 1;
 	return true;
 }
@@ -150,15 +177,17 @@ void space_split_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa, bo
 		if (refused)
 			ms_page_format(&s->ms, map_index(cid), phys_to_virt(pa));
 		ms_convert_page(&s->ms, map_index(cid));
+		s->ms_away--;
 	} else {
 		uint32_t slot = nt_slot(cid);
 		if (refused)
 			ms_table_init(phys_to_virt(pa));
 		s->node_table[slot] = phys_to_virt(pa);
-		s->ms_nt_away[away_at(s, slot)] = 0;
+		group_check(s, slot);
 		ms_convert_table(&s->ms, slot);
 	}
-	s->ms_away--;
+	/* The kernel's word on what the kpager gave (KmemControl STATS). */
+	space_import_count(s, refused);
 }
 
 /* ---- who asks ---- */
@@ -186,15 +215,17 @@ static bool have_named(space_t *s, const ms_need_t *mn, kmem_need_t *need)
 	return false;
 }
 
-int space_split_resolve(space_t *s, uint32_t va, uint32_t access, kmem_need_t *need)
+/* The record at va (a page, or a port's page) there but not resolved:
+ * resolve it, its translation's table gathered first (a port's: the
+ * bitmap page that holds its bit). */
+static int resolve(space_t *s, uint32_t va, uint32_t access, kmem_need_t *need)
 {
 	uint32_t slot = va >> 22, phys, rights;
+	bool port = io_va_is(va);
 	ms_need_t mn;
 	ms_ent_t *r;
 
-	va &= PAGE_MASK;
-	/* Ports' records are resolved where a map needs them. */
-	if (s->sigma0 || va >= USER_LIMIT)
+	if (s->sigma0 || (va >= USER_LIMIT && !port))
 		return REFILL_NONE;
 	if (table_away(s, slot))
 		return kpf_have(s, KMEM_NT, lent_cid_nt(va), need) ? REFILL_NONE : REFILL_NEED;
@@ -207,10 +238,16 @@ int space_split_resolve(space_t *s, uint32_t va, uint32_t access, kmem_need_t *n
 	if (err != MS_OK || (r->flags & MS_F_RESOLVED))
 		return REFILL_NONE;
 	/* The walk enters the translation: its table first. */
-	if (!s->pdir && !kpf_have(s, KMEM_PDIR, LENT_CID_PDIR, need))
-		return REFILL_NEED;
-	if (!(s->pdir && arch_pde_table(s->pdir, va)) && !kpf_have(s, KMEM_PT, lent_cid_pt(va), need))
-		return REFILL_NEED;
+	if (port) {
+		if (!kpf_have(s, KMEM_PT, kmem_cid_pt(va), need))
+			return REFILL_NEED;
+	} else {
+		if (!s->pdir && !kpf_have(s, KMEM_PDIR, LENT_CID_PDIR, need))
+			return REFILL_NEED;
+		if (!(s->pdir && arch_pde_table(s->pdir, va)) &&
+		    !kpf_have(s, KMEM_PT, lent_cid_pt(va), need))
+			return REFILL_NEED;
+	}
 	(void)space_pte_prepare(s, va);
 	err = ms_resolve(&s->ms, va, &mn, &phys, &rights);
 	/* A dead edge on the way went with what hung from it: a lender's
@@ -218,10 +255,27 @@ int space_split_resolve(space_t *s, uint32_t va, uint32_t access, kmem_need_t *n
 	space_split_away_flush();
 	if (err == MS_NEED)
 		return have_named(s, &mn, need) ? REFILL_NONE : REFILL_NEED;
+	if (port)
+		return err == MS_OK && rights ? REFILL_DONE : REFILL_NONE;
 	if (err != MS_OK || ((access & RIGHT_W) && !(rights & RIGHT_W)))
 		return REFILL_NONE;
 	pte_t *p = s->pdir ? arch_pte_slot(s->pdir, va) : NULL;
 	return p && arch_pte_present(*p) ? REFILL_DONE : REFILL_NONE;
+}
+
+int space_split_resolve(space_t *s, uint32_t addr, uint32_t access, kmem_need_t *need)
+{
+	/* An I/O fault names a block of ports: each port's record, then
+	 * their bits (space_refill's refill_ports, which resolves each
+	 * through space_split_resolve_port). */
+	if (io_va_is(addr & PAGE_MASK))
+		return (int)space_refill(s, addr, access, need);
+	return resolve(s, addr & PAGE_MASK, access, need);
+}
+
+int space_split_resolve_port(space_t *s, uint32_t va, kmem_need_t *need)
+{
+	return io_va_is(va) ? resolve(s, va & PAGE_MASK, RIGHT_R, need) : REFILL_NONE;
 }
 
 bool space_split_have_source(space_t *s, uint32_t va, kmem_need_t *need)
@@ -230,7 +284,7 @@ bool space_split_have_source(space_t *s, uint32_t va, kmem_need_t *need)
 	ms_need_t mn;
 	ms_ent_t *r;
 
-	if (!s->ms_away || s->sigma0 || slot >= SPACE_NODE_PDES)
+	if (!space_split_has_away(s) || s->sigma0 || slot >= SPACE_NODE_PDES)
 		return true;
 	if (table_away(s, slot))
 		return kpf_have(s, KMEM_NT, lent_cid_nt(va), need);
@@ -255,7 +309,7 @@ bool space_split_have_dest(space_t *s, uint32_t va, kmem_need_t *need)
 {
 	uint32_t slot = va >> 22;
 
-	if (!s->ms_away || s->sigma0 || va >= USER_LIMIT || table_away(s, slot))
+	if (!space_split_has_away(s) || s->sigma0 || va >= USER_LIMIT || table_away(s, slot))
 		return true;            /* an away table is kpf_have_for_map's */
 	const uint32_t *t = s->node_table[slot];
 	uint32_t ref = t ? t[(va >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] : 0;
@@ -266,7 +320,7 @@ bool space_split_have_dest(space_t *s, uint32_t va, kmem_need_t *need)
 
 bool space_split_have_for_unmap(space_t *s, fpage_t fp, kmem_need_t *need)
 {
-	if (!s->ms_away || fpage_is_nil(fp) || iofpage_is(fp) || fpage_size_log2(fp) < PAGE_SHIFT)
+	if (!space_split_has_away(s) || fpage_is_nil(fp) || iofpage_is(fp) || fpage_size_log2(fp) < PAGE_SHIFT)
 		return true;
 	uint64_t va = fpage_base(fp), end = va + fpage_size(fp);
 	if (end > USER_LIMIT)

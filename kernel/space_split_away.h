@@ -34,10 +34,15 @@ bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa);
  * it, or with refused, an empty page or table of that index written
  * into it (cannot fail). */
 bool space_split_away_at(space_t *s, unsigned kind, uint32_t cid);
+/* May a node page or table of s be away?  No: every kernel page fault
+ * but a take-back's, and the fast way out of the checks below. */
+static inline bool space_split_has_away(const space_t *s)
+{
+	return s->ms_away || s->ms_nt_marked;
+}
 static inline bool space_split_is_import(space_t *s, unsigned kind, uint32_t cid)
 {
-	/* Nothing of s is away: every kernel page fault but a take-back's. */
-	return s->ms_away && space_split_away_at(s, kind, cid);
+	return space_split_has_away(s) && space_split_away_at(s, kind, cid);
 }
 uint32_t space_split_import_check(space_t *s, unsigned kind, uint32_t cid, uint32_t pa);
 void space_split_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa, bool refused);
@@ -49,6 +54,10 @@ void space_split_import(space_t *s, unsigned kind, uint32_t cid, uint32_t pa, bo
  * REFILL_NONE: go on as before (the kernel's to put back, or the
  * pager's). */
 int space_split_resolve(space_t *s, uint32_t va, uint32_t access, struct kmem_need *need);
+/* The same for the port whose page is va (an I/O fault's port, from
+ * space_refill): REFILL_DONE once its record is resolved and its bit
+ * set. */
+int space_split_resolve_port(space_t *s, uint32_t va, struct kmem_need *need);
 
 /* A map from s's page va: is the node table and node page of its
  * record present, and the record resolved (resolving it here when every

@@ -126,16 +126,28 @@ static enum refill refill_ports(space_t *s, uint32_t addr, kmem_need_t *need)
 {
 	uint32_t first = io_va_port(addr & PAGE_MASK);
 	uint32_t count = 1u << (addr & 0x1Fu);
+	bool resolved = false;
 
 	if (first + count > IO_PORTS)
 		return REFILL_NONE;
 	for (uint32_t p = first; p < first + count; p++) {
 		mapnode_t *n = mapdb_lookup(s, io_va(p));
+		/* A record a node page's take-back left unresolved is
+		 * resolved as a page's is: its pager never hears of it
+		 * (kernel/space_split_away.c). */
+		if (!n && space_split_any_away()) {
+			int r = space_split_resolve_port(s, io_va(p), need);
+			if (r == REFILL_NEED)
+				return REFILL_NEED;
+			resolved |= r == REFILL_DONE;
+			n = mapdb_lookup(s, io_va(p));
+		}
 		if (!n || !mapnode_rights(n))
 			return REFILL_NONE;
 	}
+	/* A fault with the bits set is not ours, unless we set them. */
 	if (space_io_allowed(s, first, count))
-		return REFILL_NONE;         /* a fault with the bits set: not ours */
+		return resolved ? REFILL_DONE : REFILL_NONE;
 	for (uint32_t p = first; p < first + count; p++)
 		if (!kpf_have(s, KMEM_PT, kmem_cid_pt(io_va(p)), need))
 			return REFILL_NEED;

@@ -80,6 +80,8 @@ static word_t stats(tcb_t *t, space_t *s)
 	t->utcb[LENT_KMEM_STAT_MAPPED] = space_mapped_pages(s);
 	t->utcb[LENT_KMEM_STAT_STORE] = s->sigma0 ? kmem_sigma0_free() : 0;
 	t->utcb[LENT_KMEM_STAT_AHEAD] = s->ahead;
+	t->utcb[LENT_KMEM_STAT_IMPORTS_REFUSED] = s->imports_refused;
+	t->utcb[LENT_KMEM_STAT_IMPORTS_TAKEN] = s->imports_taken;
 	return total;
 }
 

@@ -29,7 +29,9 @@
  * structure-aware edit each (hostile_nodes.c): forged partners, rights,
  * generations and epochs, replays, entries moved and made live, forged
  * flags, flipped bytes.  A page the kernel refuses comes back empty: its
- * client's mappings in it fault again to their pager.  The test that
+ * client's mappings in it fault again to their pager; the answer
+ * succeeds, so such refusals are counted from the kernel's own count
+ * (hostile_imports), as every refusal and import is.  The test that
  * runs it (t_kpreempt_work.c) checks that the kernel stays whole and
  * that another kpager's client, sharing mappings with this one's, sees
  * none of its mappings appear, widen, or (those not from this kpager's
@@ -209,6 +211,16 @@ static L4_Word_t hostile_policy(struct kpager *kp, L4_ThreadId_t client, L4_Word
 	return page;
 }
 
+/* A node page or table the kernel refuses is taken as an empty one: the
+ * answer succeeds, and only the kernel knows.  So refusals are counted
+ * from what the kernel says it did, once each, for bodies as for nodes. */
+void hostile_imports(struct kpager_hostile *h, L4_ThreadId_t client)
+{
+	(void)lent_kmem_control(client.raw, LENT_KMEM_STATS, 0);
+	h->imports_refused += rt_mr(LENT_KMEM_STAT_IMPORTS_REFUSED);
+	h->imports_taken += rt_mr(LENT_KMEM_STAT_IMPORTS_TAKEN);
+}
+
 L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t pages,
 			    L4_Word_t store, L4_Word_t seed, L4_Word_t per_page,
 			    L4_Word_t sentinel)
@@ -218,6 +230,7 @@ L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t 
 	h->sentinel = sentinel;
 	h->turn = h->edits = h->bad_answers = h->lent_back = h->refused = 0;
 	h->refusals_seen = h->tcb_turn = 0;
+	h->imports_refused = h->imports_taken = 0;
 	h->nodes = 0;
 	for (unsigned i = 0; i < HOSTILE_TCB_EDITS; i++)
 		h->tcb_edits[i] = 0;

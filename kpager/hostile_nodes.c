@@ -48,6 +48,7 @@ enum {  /* node-page edits, then node-table edits (node_edits[]) */
 	NE_COUNT
 };
 _Static_assert(NE_COUNT == HOSTILE_NODE_EDITS, "node edit kinds and their counts");
+_Static_assert(NE_FLAGS == HOSTILE_NODE_FLAGS, "the kind the kernel always refuses");
 
 L4_Word_t hostile_random(struct kpager_hostile *h)
 {

@@ -200,8 +200,13 @@ struct kpager_hostile {
 	L4_Word_t foreign_va[HOSTILE_FOREIGN];    /* ... and their pages */
 	L4_Word_t node_turn;             /* which node edit comes next */
 #define HOSTILE_NODE_EDITS 18
+#define HOSTILE_NODE_FLAGS 10            /* the kind that forges flags: always refused */
 	volatile L4_Word_t node_edits[HOSTILE_NODE_EDITS];  /* by kind */
 	volatile L4_Word_t node_lent;    /* edited node pages and tables lent */
+	/* The kernel's word on the forms lent back to its clients
+	 * (KmemControl STATS of each client task, hostile_imports): */
+	L4_Word_t imports_refused;       /* refused: bodies, node pages, tables */
+	L4_Word_t imports_taken;         /* taken in */
 };
 L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t pages,
 			    L4_Word_t store, L4_Word_t seed, L4_Word_t per_page,
@@ -210,6 +215,10 @@ L4_ThreadId_t hostile_start(struct kpager_hostile *h, L4_Word_t base, L4_Word_t 
  * own for the older form it replays; task[i], va[i] (n of them, at most
  * HOSTILE_FOREIGN) name other tasks' pages that forged parts and records
  * point at.  Call before the kpager lends anything. */
+/* Add what the kernel did with the forms lent back for client's task
+ * (refused, taken in; KmemControl STATS, which a task's kpager reads):
+ * once for each client task, before it is deleted. */
+void hostile_imports(struct kpager_hostile *h, L4_ThreadId_t client);
 void hostile_set_nodes(struct kpager_hostile *h, L4_Word_t stash, unsigned n,
 		       const L4_Word_t *task, const L4_Word_t *va);
 /* hostile_nodes.c: one structure-aware edit (or a few random ones) into

@@ -31,7 +31,7 @@ static const struct test *const groups[] = {
 	kpf_tests, kpf_deadlock_tests, kpf_back_tests,
 	kpf_multi_tests, klend_tests, kpreempt_tests, kpreempt_more_tests, kpreempt_work_tests, kpreempt_io_tests, kpre_tcb_tests, kpre_tcb_edit_tests, kpre_utcb_tests,
 	x2utcb_tests,
-	kpre_tcb_more_tests, kpre_map_tests, kpre_mapover_tests,
+	kpre_tcb_more_tests, kpre_map_tests, kpre_mapover_tests, kpre_left_tests,
 	accessbits_away_tests,
 	ktask_tests, kpfnote_tests, kpfregs_tests, kstrip_tests, kahead_tests,
 	kpager_tests,

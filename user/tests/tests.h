@@ -60,6 +60,7 @@ extern const struct test klend_tests[], kpreempt_tests[], kpreempt_more_tests[],
 extern const struct test kpreempt_io_tests[], kpre_tcb_tests[], kpre_tcb_edit_tests[], kpre_utcb_tests[];
 extern const struct test kpre_tcb_more_tests[];
 extern const struct test kpre_map_tests[], kpre_mapover_tests[];
+extern const struct test kpre_left_tests[];
 extern const struct test accessbits_away_tests[];
 extern const struct test x2utcb_tests[];
 extern const struct test highmem_tests[];

@@ -275,7 +275,14 @@ enum lent_kmem_op {
 							   * kernel-memory store; others 0 */
 #define LENT_KMEM_STAT_AHEAD      (LENT_KMEM_KINDS + 6)  /* MR13: unbound frames of its
 							   * reserve (LEND_AHEAD) */
-#define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 6)
+/* External forms its kpagers gave back for it (thread bodies, UTCB
+ * pages, node pages and node tables taken back), by the kernel's word:
+ * refused (a body: the answer failed with LENT_KPF_BAD_CONTENT; a node
+ * page or table: taken as an empty one), and taken in.  Counted since
+ * the task was made; the refused count is 16 bits and wraps. */
+#define LENT_KMEM_STAT_IMPORTS_REFUSED (LENT_KMEM_KINDS + 7)  /* MR14 */
+#define LENT_KMEM_STAT_IMPORTS_TAKEN   (LENT_KMEM_KINDS + 8)  /* MR15 */
+#define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 8)
 
 /* LENT_KMEM_OWNED fills MR1..MR13, in 4 KB pages unless named otherwise.
  * Kernel-owned, fixed from boot on (EAX is the sum of these five): */
