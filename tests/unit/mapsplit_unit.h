@@ -13,8 +13,9 @@
 #include "mapsplit_check.h"
 #include <kernel/mapsplit_int.h>
 
-/* Run every test of s; the exit status main returns. */
-int msk_run(Suite *s);
+/* Run tests (NULL-terminated, in order) as test case `tcase` of suite
+ * `suite`; the exit status main returns. */
+int msk_run(const char *suite, const char *tcase, const TTest *const *tests);
 
 #define F(p) (MSK_FRAME0 + (p) * PAGE_SIZE)
 

@@ -315,30 +315,25 @@ START_TEST(test_task_death_with_its_page_absent)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("mapsplit");
-	TCase *ops = tcase_create("operations");
-
-	tcase_add_test(ops, test_map_parts_live_with_their_tasks);
-	tcase_add_test(ops, test_sigma0_first_part_needs_no_memory);
-	tcase_add_test(ops, test_page_below_the_last_reported_empty);
-	tcase_add_test(ops, test_lender_told_before_its_page_goes);
-	tcase_add_test(ops, test_unmap_reaches_every_translation);
-	tcase_add_test(ops, test_unmap_collects_access_bits);
-	tcase_add_test(ops, test_map_over_a_mapping_and_widen);
-	tcase_add_test(ops, test_grant_moves_the_place);
-	tcase_add_test(ops, test_grant_of_a_root_maps);
-	tcase_add_test(ops, test_cycles_refused);
-	tcase_add_test(ops, test_map_needs_a_resolved_source);
-	tcase_add_test(ops, test_task_death);
-	tcase_add_test(ops, test_task_death_with_its_page_absent);
-	tcase_add_test(ops, test_entries_fill_the_lowest_page_first);
-	suite_add_tcase(s, ops);
-	return s;
-}
-
 int main(void)
 {
-	return msk_run(suite());
+	const TTest *tests[] = {
+		test_map_parts_live_with_their_tasks,
+		test_sigma0_first_part_needs_no_memory,
+		test_page_below_the_last_reported_empty,
+		test_lender_told_before_its_page_goes,
+		test_unmap_reaches_every_translation,
+		test_unmap_collects_access_bits,
+		test_map_over_a_mapping_and_widen,
+		test_grant_moves_the_place,
+		test_grant_of_a_root_maps,
+		test_cycles_refused,
+		test_map_needs_a_resolved_source,
+		test_task_death,
+		test_task_death_with_its_page_absent,
+		test_entries_fill_the_lowest_page_first,
+		NULL
+	};
+
+	return msk_run("mapsplit", "operations", tests);
 }

@@ -320,27 +320,22 @@ START_TEST(test_forged_cycle)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("mapsplit_hostile");
-	TCase *bad = tcase_create("hostile pages");
-
-	tcase_add_test(bad, test_refuse_header);
-	tcase_add_test(bad, test_refuse_kernel_bytes_and_flags);
-	tcase_add_test(bad, test_refuse_rights_addresses_generations);
-	tcase_add_test(bad, test_refuse_duplicates);
-	tcase_add_test(bad, test_refuse_table);
-	tcase_add_test(bad, test_forged_rights_narrowed_by_the_chain);
-	tcase_add_test(bad, test_forged_frame_and_parent);
-	tcase_add_test(bad, test_forged_other_task_and_stale_generation);
-	tcase_add_test(bad, test_forged_lender_not_told);
-	tcase_add_test(bad, test_forged_part_to_another_task);
-	tcase_add_test(bad, test_forged_cycle);
-	suite_add_tcase(s, bad);
-	return s;
-}
-
 int main(void)
 {
-	return msk_run(suite());
+	const TTest *tests[] = {
+		test_refuse_header,
+		test_refuse_kernel_bytes_and_flags,
+		test_refuse_rights_addresses_generations,
+		test_refuse_duplicates,
+		test_refuse_table,
+		test_forged_rights_narrowed_by_the_chain,
+		test_forged_frame_and_parent,
+		test_forged_other_task_and_stale_generation,
+		test_forged_lender_not_told,
+		test_forged_part_to_another_task,
+		test_forged_cycle,
+		NULL
+	};
+
+	return msk_run("mapsplit_hostile", "hostile pages", tests);
 }

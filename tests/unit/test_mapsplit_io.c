@@ -356,30 +356,25 @@ START_TEST(test_owner_absent_part_waits_as_orphan)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("mapsplit_io");
-	TCase *io = tcase_create("export and import");
-
-	tcase_add_test(io, test_export_page_flushes_only_what_depends);
-	tcase_add_test(io, test_export_sender_page_keeps_receivers);
-	tcase_add_test(io, test_export_table);
-	tcase_add_test(io, test_export_external_form_is_clean);
-	tcase_add_test(io, test_export_sigma0_denied);
-	tcase_add_test(io, test_unmap_with_receiver_absent);
-	tcase_add_test(io, test_unmap_with_middle_absent);
-	tcase_add_test(io, test_replayed_page_is_stale);
-	tcase_add_test(io, test_export_part_apart_from_its_owner);
-	tcase_add_test(io, test_revoked_while_part_absent_stays_revoked);
-	tcase_add_test(io, test_revoked_while_part_absent_forged_epoch_refused);
-	tcase_add_test(io, test_revoked_while_receiver_absent_replay_stays_revoked);
-	tcase_add_test(io, test_revoked_edges_kept_then_floor);
-	tcase_add_test(io, test_owner_absent_part_waits_as_orphan);
-	suite_add_tcase(s, io);
-	return s;
-}
-
 int main(void)
 {
-	return msk_run(suite());
+	const TTest *tests[] = {
+		test_export_page_flushes_only_what_depends,
+		test_export_sender_page_keeps_receivers,
+		test_export_table,
+		test_export_external_form_is_clean,
+		test_export_sigma0_denied,
+		test_unmap_with_receiver_absent,
+		test_unmap_with_middle_absent,
+		test_replayed_page_is_stale,
+		test_export_part_apart_from_its_owner,
+		test_revoked_while_part_absent_stays_revoked,
+		test_revoked_while_part_absent_forged_epoch_refused,
+		test_revoked_while_receiver_absent_replay_stays_revoked,
+		test_revoked_edges_kept_then_floor,
+		test_owner_absent_part_waits_as_orphan,
+		NULL
+	};
+
+	return msk_run("mapsplit_io", "export and import", tests);
 }
