@@ -131,7 +131,7 @@ static bool trim(space_t *s)
 	return done;
 }
 
-void space_split_trim_all(void)
+bool space_split_trim_all(void)
 {
 	space_split_away_flush();
 	while (empty_count) {
@@ -141,7 +141,8 @@ void space_split_trim_all(void)
 		/* Stopped: the space stays noted for the next trim_all. */
 		if (m && !trim(space_of_ms(m))) {
 			empty_count++;
-			break;
+			return false;
 		}
 	}
+	return true;
 }
