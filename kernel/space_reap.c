@@ -13,12 +13,21 @@
 #include <kernel/preempt.h>
 #include <arch/arch.h>
 
-#define SLOT_COST  4u           /* looking at one empty node slot */
+/* Empty node slots are looked at in runs of SLOT_RUN in a tight loop,
+ * SLOT_COST each, and RUN_COST for the run (a call of preempt_due among
+ * it): one preemption point per slot would cost ten times the look. */
+#define SLOT_COST  6u
+#define SLOT_RUN   64u
+#define RUN_COST   48u
 /* The split database's unmap of a page takes some 1,600 instructions in
  * the lent build (the dead task's node page found by content identifier,
  * the sender's part through its record: docs/mapdb-split.md, "Costs"). */
 #define UNMAP_COST 1536u
-#define PDE_COST   16u          /* one 4 MB stretch without tables */
+/* One 4 MB stretch: looked at for node slots (some 32 instructions
+ * where it has no node table), and passed for its tables (some 60 where
+ * it has none: its page table's entry is read too). */
+#define PDE_LOOK_COST 32u
+#define PDE_COST   64u
 
 static space_t *dying;          /* deleted spaces not yet freed */
 
@@ -30,19 +39,27 @@ static bool reap_mappings(space_t *s, bool may_stop)
 		mapslot_t *table = s->node_table[i];
 		if (!table) {
 			s->reap_cursor = (i + 1) << 10;
-			if (may_stop && preempt_due(PDE_COST))
+			if (may_stop && preempt_due(PDE_LOOK_COST))
 				return false;
 			continue;
 		}
-		unsigned cost = SLOT_COST;
+		unsigned cost;
 		if (table[j]) {
 			uint32_t access = 0;
 			if (mapdb_unmap_part(s, s->reap_cursor << PAGE_SHIFT, RIGHTS_ALL, true,
 					     &access, may_stop, true) == MAPDB_STOPPED)
 				return false;
 			cost = UNMAP_COST;
+			s->reap_cursor++;
+		} else {
+			/* Up to the end of this run: a revoked or unmapped
+			 * region leaves whole tables of empty slots. */
+			uint32_t k = j, end = (j | (SLOT_RUN - 1)) + 1;
+			while (k < end && !table[k])
+				k++;
+			cost = RUN_COST + (k - j) * SLOT_COST;
+			s->reap_cursor += k - j;    /* (i << 10) + 1024 is the next table's */
 		}
-		s->reap_cursor++;
 		if (may_stop && preempt_due(cost))
 			return false;
 	}

@@ -264,7 +264,11 @@ int mapdb_unmap_part(space_t *s, uint32_t vaddr, uint32_t rights, bool flush_sel
 bool space_split_task_delete(space_t *s, bool may_stop)
 {
 	int err = ms_task_delete_part(msp(s), &s->ms_reap, may_stop);
+	/* The node pages the task's death emptied in other tasks (its
+	 * senders' parts) go back before it counts as gone: a trim stopped
+	 * at a preemption point goes on when the deleter does (the last
+	 * pass, re-entered past its end, finds nothing more). */
+	bool trimmed = space_split_trim_all();
 
-	space_split_trim_all();
-	return err == MS_OK;
+	return err == MS_OK && (trimmed || !may_stop);
 }
