@@ -8,8 +8,9 @@
  *
  * A walk keeps its way back up in the records it went down to (their
  * k.rec.spare names the part above); where it stopped is kept here, in
- * one place for the whole kernel: the kernel has one processor, and any other operation that changes the database
- * between the stop and the call that goes on voids that place.  The
+ * one place for the whole kernel: the kernel has one processor, and any
+ * other operation that changes the database between the stop and the
+ * call that goes on voids that place.  The
  * place names entries by task id and local reference, and counts only
  * while ms_changes is what it was at the stop: no entry was made or
  * freed, no list changed, no way written, no page or table exported or
@@ -124,8 +125,8 @@ static void rec_free(ms_space_t *s, ms_ent_t *r)
 }
 
 /*
- * Remove everything derived from r, leaves first, then, unless keep_top, r and the part in its
- * parent that leads to it.  A part whose child is absent or does not
+ * Remove everything derived from r, leaves first, then, unless keep_top,
+ * r and the part in its parent that leads to it.  A part whose child is absent or does not
  * check out goes alone: the absent receiver part fails its check when it
  * comes back (no partner).  The walk always works at the first leaf
  * reached by going down first parts; place (in/out) is where it had
