@@ -9,11 +9,11 @@
  * general path in ipc.c, which gives the same result more slowly.
  */
 #include <kernel/ipc.h>
+#include <kernel/cmdline.h>
 #include <kernel/thread.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/irq.h>
-#include <kernel/string.h>
 #include <kernel/kprintf.h>
 #include <arch/arch.h>
 #include <arch/run.h>
@@ -26,14 +26,10 @@ uint32_t ipc_fast_taken;
 
 void ipc_fast_configure(const char *cmdline)
 {
-	static const char opt[] = "ipcfast=off";
-
-	for (const char *p = cmdline; *p; p++)
-		if (strncmp(p, opt, sizeof(opt) - 1) == 0 && (p == cmdline || p[-1] == ' ') &&
-		    (p[sizeof(opt) - 1] == ' ' || p[sizeof(opt) - 1] == '\0')) {
-			ipc_fast_off = 1;
-			kprintf("IPC fast path: off\n");
-		}
+	if (cmdline_has(cmdline, "ipcfast=off")) {
+		ipc_fast_off = 1;
+		kprintf("IPC fast path: off\n");
+	}
 }
 
 /* t's local ID: thread_local_id() without its check, for t runs or

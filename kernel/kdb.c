@@ -9,6 +9,7 @@
  * they follow no pointer that kdb_readable() has not vouched for.
  */
 #include <kernel/kdb.h>
+#include <kernel/cmdline.h>
 #include <kernel/kdb_parse.h>
 #include <kernel/kdb_internal.h>
 #include <kernel/thread.h>
@@ -29,18 +30,6 @@ static bool break_pending;   /* ESC seen, to be taken at the next tick */
 static bool break_all;       /* every breakpoint enters (command b) */
 static bool inside;          /* the debugger runs now */
 static kdb_ring_t typeahead;
-
-/* Does the kernel command line hold word (at a word's start)? */
-static bool cmdline_has(const char *cmdline, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (const char *p = cmdline; *p; p++)
-		if ((p == cmdline || p[-1] == ' ') && strncmp(p, word, n) == 0 &&
-		    (p[n] == '\0' || p[n] == ' '))
-			return true;
-	return false;
-}
 
 void kdb_configure(const char *cmdline)
 {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Preemption points and the progress of stopped system calls. */
 #include <kernel/preempt.h>
+#include <kernel/cmdline.h>
 #include <kernel/thread.h>
 #include <kernel/sched.h>
-#include <kernel/string.h>
 #include <kernel/kprintf.h>
 #include <arch/arch.h>
 
@@ -12,13 +12,10 @@ static bool stop_always;
 
 void preempt_configure(const char *cmdline)
 {
-	static const char opt[] = "preempt=always";
-
-	for (const char *p = cmdline; *p; p++)
-		if (strncmp(p, opt, sizeof(opt) - 1) == 0 && (p == cmdline || p[-1] == ' ')) {
-			stop_always = true;
-			kprintf("preemption points: stop at every one\n");
-		}
+	if (cmdline_has(cmdline, "preempt=always")) {
+		stop_always = true;
+		kprintf("preemption points: stop at every one\n");
+	}
 }
 
 bool preempt_due(unsigned cost)
