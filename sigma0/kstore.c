@@ -13,6 +13,7 @@
  * A frame given is the kernel's for good: sigma0's table marks it
  * OWNER_KSTORE, which no client is, so it is never handed out again.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <l4/message.h>
 #include <l4/thread.h>
@@ -68,6 +69,17 @@ static L4_Word_t give(L4_Word_t pa)
 	return level;
 }
 
+/* Below 16 MB of RAM the store runs lean (the comments at each use say
+ * why).  The region table does not change after boot: scanned once. */
+static bool small_machine(void)
+{
+	static int small = -1;
+
+	if (small < 0)
+		small = mem_conventional_pages() < SMALL_RAM;
+	return small;
+}
+
 /* Claim and give a batch of pages, or one page if no batch is left.
  * Returns the store's free pages after, or 0 if nothing was given. */
 static L4_Word_t give_batch(void)
@@ -77,7 +89,7 @@ static L4_Word_t give_batch(void)
 	 * to 15 pages a batch leaves idle in the store, the kernel's for
 	 * good, are RAM clients miss (at -m 8 the last of the suite's
 	 * attacks on sigma0 ran out of it): there, a page at a time. */
-	unsigned log2 = mem_conventional_pages() < SMALL_RAM ? PAGE_SHIFT : BATCH_LOG2;
+	unsigned log2 = small_machine() ? PAGE_SHIFT : BATCH_LOG2;
 
 	if (mem_claim_any_kernel(log2, OWNER_KSTORE, &base) < 0) {
 		log2 = PAGE_SHIFT;
@@ -125,12 +137,12 @@ static void top_up(L4_Word_t want)
 /* Pages kept free beyond what a request may cost. */
 static L4_Word_t low_pages(void)
 {
-	return mem_conventional_pages() < SMALL_RAM ? LOW_PAGES_SMALL : LOW_PAGES;
+	return small_machine() ? LOW_PAGES_SMALL : LOW_PAGES;
 }
 
 void kstore_init(void)
 {
-	top_up(mem_conventional_pages() < SMALL_RAM ? FIRST_PAGES_SMALL : FIRST_PAGES);
+	top_up(small_machine() ? FIRST_PAGES_SMALL : FIRST_PAGES);
 	printf("sigma0: %lu pages given to its own kernel memory\n", kstore_level());
 }
 
