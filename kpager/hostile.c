@@ -194,14 +194,15 @@ static L4_Word_t hostile_policy(struct kpager *kp, L4_ThreadId_t client, L4_Word
 		return HOSTILE_NO_PAGE;
 	}
 	L4_Word_t page = preempt_lend(kp, client, cid, kind);
-	if (page && h->pre.restored != restored &&
-	    (kind == LENT_KMEM_MAP || kind == LENT_KMEM_NT)) {
+	if (!page || h->pre.restored == restored)
+		return page;
+	if (kind == LENT_KMEM_MAP || kind == LENT_KMEM_NT) {
 		/* One in two: the other half comes back as it left, so that
 		 * the edges an edited page holds are often live ones. */
 		if (h->nodes && hostile_random(h) % 2)
 			hostile_edit_nodes(h, page, lent_kmem_control(client.raw, LENT_KMEM_TASK_ID, 0),
 					   cid, kind);
-	} else if (page && h->pre.restored != restored) {
+	} else {
 		if (kind == LENT_KMEM_UTCB)
 			edit_utcb(h, page);
 		else if (!edit_tcb(h, page))
