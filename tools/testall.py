@@ -59,7 +59,7 @@ PREEMPT_ISO = "lent-tests-preempt.iso"
 # it (user/tests/t_lipc_fast.c).
 IPCSLOW_ISO = "lent-tests-ipcslow.iso"
 IPCSLOW_NAME = "ipcslow-16M"
-IPCSLOW_LINE = re.compile(r"^# IPC fast path off: 0 of our \d+ Calls on it, 0 since boot$")
+IPCSLOW_LINE = re.compile(r"^# IPC fast path off: 0 IPCs on it in \d+ Calls and their replies, 0 since boot$")
 # The kernel-debugger session's ISO (kdb=on), beside the test ISO.
 KDB_ISO = "lent-kdb.iso"
 # The other kernel-memory build: (-cpu, MB) it runs under.

@@ -165,7 +165,7 @@ static const char *t_lf_path_counted(void)
 		CHECK_EQ(L4_Label(tag), LF_LABEL + i);
 	}
 	after = lent_kmem_control(0, LENT_KMEM_IPC_FAST, 0);
-	printf("# IPC fast path %s: %lu of our %u Calls on it, %lu since boot\n",
+	printf("# IPC fast path %s: %lu IPCs on it in %u Calls and their replies, %lu since boot\n",
 	       on ? "on" : "off", after - before, LF_ROUNDS, after);
 	if (on)
 		CHECK(after - before >= 1);
