@@ -60,8 +60,9 @@ enum ms_kind { MS_FREE = 0, MS_REC = 1, MS_PART = 2, MS_KINDS,
  * (MemoryControl, X.2 section 5; a number the kernel's hooks give, 0 the
  * default) and the access bits of translations of it that a take-back
  * flushed (a page table vacated, a node page or node table exported),
- * kept until an Unmap reports them (docs/mapdb-split.md, "Access bits
- * and memory type"). */
+ * or that records below it gave up when they went away, kept until an
+ * Unmap reports them (docs/mapdb-split.md, "Access bits and memory
+ * type"). */
 #define MS_ATTR_TYPE   0x07u
 #define MS_ATTR_W      0x08u      /* written */
 #define MS_ATTR_R      0x10u      /* referenced */
