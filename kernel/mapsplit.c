@@ -363,13 +363,14 @@ ms_ent_t *ms_parent_part(ms_space_t *s, ms_ent_t *r, ms_space_t **ps)
 
 /* Post-order over the LIVE parts (the resolved subtree): each step
  * either goes down one edge or flushes one translation. */
-void ms_unresolve(ms_space_t *s, ms_ent_t *r)
+uint32_t ms_unresolve(ms_space_t *s, ms_ent_t *r)
 {
 	ms_space_t *cs = s, *ps, *ct;
 	ms_ent_t *cur = r;
+	uint32_t bits = 0;
 
 	if (!(r->flags & MS_F_RESOLVED))
-		return;
+		return 0;
 	for (;;) {
 		ms_ent_t *p = ms_ent(cs, cur->k.rec.head);
 
@@ -387,12 +388,13 @@ void ms_unresolve(ms_space_t *s, ms_ent_t *r)
 		}
 		/* No Unmap reads these bits now: the record keeps them. */
 		ms_bits_keep(cur, ms_pte_clear(cs, cur->vaddr));
+		bits |= (cur->attr & MS_ATTR_BITS) >> MS_ATTR_SHIFT;
 		cur->flags &= (uint8_t)~MS_F_RESOLVED;
 		ms_ent_t *pp = ms_parent_part(cs, cur, &ps);
 		if (pp && (pp->flags & MS_F_LIVE))
 			part_set_live(ps, pp, false);
 		if (cur == r || !pp)
-			return;
+			return bits;
 		cs = ps;
 		cur = ms_ent(ps, pp->k.part.owner);
 	}

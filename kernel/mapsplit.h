@@ -60,13 +60,22 @@ enum ms_kind { MS_FREE = 0, MS_REC = 1, MS_PART = 2, MS_KINDS,
  * (MemoryControl, X.2 section 5; a number the kernel's hooks give, 0 the
  * default) and the access bits of translations of it that a take-back
  * flushed (a page table vacated, a node page or node table exported),
- * kept until an Unmap reports them (docs/mapdb-split.md, "Access bits
- * and memory type"). */
+ * or that records below it gave up when they went away, kept until an
+ * Unmap reports them (docs/mapdb-split.md, "Access bits and memory
+ * type"). */
 #define MS_ATTR_TYPE   0x07u
 #define MS_ATTR_W      0x08u      /* written */
 #define MS_ATTR_R      0x10u      /* referenced */
 #define MS_ATTR_BITS   (MS_ATTR_R | MS_ATTR_W)
 #define MS_ATTR_SHIFT  2u         /* MS_RIGHT_R/W << 2 = MS_ATTR_R/W */
+/* In the kernel only: the record's *own* access bits, which only an
+ * Unmap of this very record reports (a walk from above resets them
+ * unread: they went up when its page or table went).  Its external form
+ * carries them in MS_ATTR_BITS, and import puts those back here. */
+#define MS_ATTR_OWN_W  0x20u
+#define MS_ATTR_OWN_R  0x40u
+#define MS_ATTR_OWN    (MS_ATTR_OWN_R | MS_ATTR_OWN_W)
+#define MS_ATTR_OWN_SHIFT 4u      /* MS_RIGHT_R/W << 4 = MS_ATTR_OWN_R/W */
 
 /*
  * One entry.  Bytes 0-31 are the external form (little-endian, as IA-32

@@ -32,12 +32,30 @@ static inline void ms_bits_keep(ms_ent_t *r, uint32_t access)
 	r->attr |= (uint8_t)((access & (MS_RIGHT_R | MS_RIGHT_W)) << MS_ATTR_SHIFT);
 }
 
-/* r's kept access bits (MS_RIGHT_R/W), reset: an Unmap reports them. */
+/* r's kept access bits (MS_RIGHT_R/W), reset, and its own bits reset
+ * unread: an Unmap that reaches r reports them (its own ones went up to
+ * the record above when r's page or table went, docs/mapdb-split.md,
+ * "Access bits and memory type"). */
 static inline uint32_t ms_bits_take(ms_ent_t *r)
 {
 	uint32_t bits = (r->attr & MS_ATTR_BITS) >> MS_ATTR_SHIFT;
 
-	r->attr &= (uint8_t)~MS_ATTR_BITS;
+	r->attr &= (uint8_t)~(MS_ATTR_BITS | MS_ATTR_OWN);
+	return bits;
+}
+
+/* Keep access bits (MS_RIGHT_R/W) for r's own Unmap alone. */
+static inline void ms_own_keep(ms_ent_t *r, uint32_t access)
+{
+	r->attr |= (uint8_t)((access & (MS_RIGHT_R | MS_RIGHT_W)) << MS_ATTR_OWN_SHIFT);
+}
+
+/* r's own access bits (MS_RIGHT_R/W), reset: an Unmap of r itself. */
+static inline uint32_t ms_own_take(ms_ent_t *r)
+{
+	uint32_t bits = (r->attr & MS_ATTR_OWN) >> MS_ATTR_OWN_SHIFT;
+
+	r->attr &= (uint8_t)~MS_ATTR_OWN;
 	return bits;
 }
 
@@ -128,8 +146,10 @@ ms_ent_t *ms_parent_part(ms_space_t *s, ms_ent_t *r, ms_space_t **ps);
 /* Tell the kernel before r, where a frame's lender holds it, loses read
  * or write or goes (ms_frame_revoking); nothing for other records. */
 void ms_lender_revoking(ms_space_t *s, ms_ent_t *r);
-/* Flush r's translation and every translation derived from it. */
-void ms_unresolve(ms_space_t *s, ms_ent_t *r);
+/* Flush r's translation and every translation derived from it; each
+ * record keeps its translation's access bits.  Returns the access bits
+ * (MS_RIGHT_R/W) all of those records keep then. */
+uint32_t ms_unresolve(ms_space_t *s, ms_ent_t *r);
 /* Remove r and everything derived from it (present parts), and the part
  * in r's parent that leads to it if that is present. */
 void ms_delete_tree(ms_space_t *s, ms_ent_t *r);

@@ -71,6 +71,78 @@ static void orphans_splice(ms_space_t *s, uint32_t b)
 	ah->k.part.prev = blast;
 }
 
+/*
+ * Access bits of what goes away (docs/mapdb-split.md, "Access bits and
+ * memory type").  A record whose node page or node table goes has no
+ * translation while it is away, nor has anything below it (I1), so the
+ * access bits of all that cannot change until it is back.  They go up
+ * now, to the record above that stays: its kept bits, which every Unmap
+ * of it or from above it reads, and which stay in the kernel or in a
+ * record its own side's kpager holds, never in the one away.  The record
+ * that goes keeps them too, as its *own* bits, for its own Unmap alone;
+ * so a kpager's edit of the bits in its page reaches only its own
+ * client.
+ */
+typedef struct cut {
+	const ms_ent_t *page;      /* the node page going, or NULL */
+	ms_space_t *s;             /* its task */
+	uint32_t slot;             /* else the node table going */
+} cut_t;
+
+/* Does record o of task os stay findable once the page or table goes? */
+static bool stays(const cut_t *cut, ms_space_t *os, ms_ent_t *o)
+{
+	ms_ent_t *f;
+	ms_need_t ignored;
+
+	if (os == cut->s && (cut->page ? ms_hdr_of(o) == cut->page : o->vaddr >> 22 == cut->slot))
+		return false;
+	return ms_find(os, o->vaddr, &f, &ignored) == MS_OK && f == o;
+}
+
+/* bits of what hangs from part pp (in ps) go to its owner's kept bits,
+ * or, where the owner goes too or cannot be found (its table away), to
+ * its own bits and on up.  The way up is checked edge by edge, as
+ * ms_parent_part() does, with generations that fall (I3), and is at most
+ * MS_ENTS long: beyond, a record's own bits keep them. */
+static void bits_up(const cut_t *cut, ms_space_t *ps, ms_ent_t *pp, uint32_t bits)
+{
+	for (uint32_t hops = 0; bits && pp && hops < MS_ENTS; hops++) {
+		ms_ent_t *o = ms_ent(ps, pp->k.part.owner);
+
+		if (!o || o->kind != MS_REC)
+			return;
+		if (stays(cut, ps, o)) {
+			ms_bits_keep(o, bits);
+			return;
+		}
+		ms_own_keep(o, bits);
+		ms_space_t *s = ps;
+		ms_ent_t *up = ms_parent_part(s, o, &ps);
+		ms_ent_t *a = up ? ms_ent(ps, up->k.part.owner) : NULL;
+
+		if (!a || a->gen >= o->gen)
+			return;
+		pp = up;
+	}
+}
+
+/* Record r goes (its page or table): its translation and those below
+ * go, and their bits, with its kept ones, go up; r keeps them as its
+ * own. */
+static void rec_cut(const cut_t *cut, ms_space_t *s, ms_ent_t *r)
+{
+	uint32_t bits = r->flags & MS_F_RESOLVED ? ms_unresolve(s, r) :
+			(r->attr & MS_ATTR_BITS) >> MS_ATTR_SHIFT;
+	ms_space_t *ps;
+	ms_ent_t *pp = bits ? ms_parent_part(s, r, &ps) : NULL;
+
+	ms_own_keep(r, bits);
+	r->attr &= (uint8_t)~MS_ATTR_BITS;
+	if (pp)
+		bits_up(cut, ps, pp, bits);
+}
+
 int ms_export_page(ms_space_t *s, uint32_t n)
 {
 	ms_ent_t *page = s->sigma0 || n >= s->pages ? NULL : ms_page(s, n);
@@ -78,19 +150,21 @@ int ms_export_page(ms_space_t *s, uint32_t n)
 
 	if (!page)
 		return MS_DENIED;
+	cut_t cut = { .page = page, .s = s };
 	ms_changes++;          /* a page or table goes or comes: a stopped walk starts again */
 	/* What depends on the page loses its translations (I1): a resolved
-	 * record with all below it, and what hangs from a LIVE part. */
+	 * record with all below it, and what hangs from a LIVE part; their
+	 * access bits go up to what stays. */
 	for (uint32_t k = 1; k < MS_ENTS; k++) {
 		ms_ent_t *e = &page[k];
 
-		if (e->kind == MS_REC && (e->flags & MS_F_RESOLVED)) {
-			ms_unresolve(s, e);
+		if (e->kind == MS_REC) {
+			rec_cut(&cut, s, e);
 		} else if (e->kind == MS_PART && (e->flags & MS_F_LIVE)) {
 			ms_ent_t *c = ms_child(s, ms_ent(s, e->k.part.owner), e, &ct);
 
 			if (c)
-				ms_unresolve(ct, c);
+				bits_up(&cut, s, e, ms_unresolve(ct, c));
 		}
 	}
 	/* Lists hold present parts only (I2). */
@@ -103,7 +177,8 @@ int ms_export_page(ms_space_t *s, uint32_t n)
 			page[k].k.rec.head = 0;
 		}
 	s->nfree -= page[0].k.hdr.nfree;
-	/* The external form: in-kernel bytes and flags zero, a part's seal. */
+	/* The external form: in-kernel bytes and flags zero, a part's seal,
+	 * a record's own access bits where its kept ones were. */
 	for (uint32_t k = 0; k < MS_ENTS; k++) {
 		ms_ent_t *e = &page[k];
 
@@ -115,6 +190,8 @@ int ms_export_page(ms_space_t *s, uint32_t n)
 			memset(e, 0, sizeof(*e));
 		else if (e->kind == MS_PART)
 			ms_part_seal(s, e);
+		else
+			e->attr = (uint8_t)(ms_type(e) | ms_own_take(e) << MS_ATTR_SHIFT);
 	}
 	memset((uint8_t *)page + MS_ENTS * MS_ENT_SIZE, 0, PAGE_SIZE - MS_ENTS * MS_ENT_SIZE);
 	return MS_OK;
@@ -126,12 +203,13 @@ int ms_export_table(ms_space_t *s, uint32_t slot)
 
 	if (!table)
 		return MS_DENIED;
+	cut_t cut = { .s = s, .slot = slot };
 	ms_changes++;          /* a page or table goes or comes: a stopped walk starts again */
 	for (uint32_t i = 0; i < MS_NT_ENTS; i++) {
 		ms_ent_t *r = ms_ent(s, table[i]);
 
 		if (r && r->kind == MS_REC && r->vaddr == (slot << 22 | i << PAGE_SHIFT))
-			ms_unresolve(s, r);
+			rec_cut(&cut, s, r);
 	}
 	/* Its bytes, local references, are already its external form. */
 	return MS_OK;
@@ -304,8 +382,14 @@ void ms_convert_page(ms_space_t *s, uint32_t n)
 		if (e->kind == MS_REC && table &&
 		    table[(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] != ms_ref_of(e))
 			ms_free(s, e);
-		else if (e->kind == MS_REC && ms_type(e))
-			e->flags |= MS_F_TYPECHECK;
+		else if (e->kind == MS_REC) {
+			if (ms_type(e))
+				e->flags |= MS_F_TYPECHECK;
+			/* Its bits as its kpager gave them: for its own
+			 * Unmap alone (they went up at the export). */
+			e->attr = (uint8_t)(ms_type(e) | (e->attr & MS_ATTR_BITS) <<
+					    (MS_ATTR_OWN_SHIFT - MS_ATTR_SHIFT));
+		}
 	}
 	for (uint32_t k = 1; k < MS_ENTS; k++)
 		if (page[k].kind == MS_PART) {

@@ -147,8 +147,12 @@ static int widen(ms_space_t *t, ms_ent_t *old, ms_ent_t *part, uint32_t eff)
 		old->rights = (uint8_t)wide;
 		part->rights |= (uint8_t)eff;
 	}
-	if (old->flags & MS_F_RESOLVED)
+	/* The translation made anew would lose its access bits: the
+	 * record keeps them for the next Unmap. */
+	if (old->flags & MS_F_RESOLVED) {
+		ms_bits_keep(old, ms_pte_clear(t, old->vaddr));
 		ms_pte_set(t, old->vaddr, old->k.rec.phys, old->rights, ms_type(old));
+	}
 	return MS_OK;
 }
 

@@ -90,24 +90,6 @@ static void delete_keep(uint8_t kind, const walk_at_t *place)
 	hint.changes = ms_changes;
 }
 
-/*
- * The access bits of what a part leads to when that is away (the
- * child's node table or node page is with its kpager), so that its
- * record, which keeps them, cannot be read: both, conservatively.  A
- * pager told a page was written when it was not writes it out once more;
- * told it was not when it was, it would drop data (docs/mapdb-split.md,
- * "Access bits and memory type").
- */
-static uint32_t away_bits(const ms_ent_t *part)
-{
-	ms_space_t *ct = ms_space(part->task);
-	ms_ent_t *c;
-	ms_need_t need;
-
-	return ct && ms_find(ct, part->pvaddr, &c, &need) == MS_NEED ?
-	       MS_RIGHT_R | MS_RIGHT_W : 0;
-}
-
 /* Free a childless record: translation, table entry, entry. */
 static void rec_free(ms_space_t *s, ms_ent_t *r)
 {
@@ -149,7 +131,8 @@ static bool delete_walk(ms_space_t *s, ms_ent_t *r, bool keep_top, walk_ctx_t *c
 			ms_ent_t *c = ms_child(cs, cur, p, &ct);
 
 			if (!c) {
-				unmap_access |= away_bits(p);
+				/* What it led to, if away, gave its bits to
+				 * cur when it went (mapsplit_io.c). */
 				ms_part_revoke(cs, p);
 				ctx->changed = true;
 			} else {
@@ -303,17 +286,20 @@ static bool narrow_walk(uint8_t kind, ms_space_t *s, ms_ent_t *r, uint32_t revok
 				p->rights = now;
 				ctx->changed |= now != was || (c->rights & ~now);
 				c->rights = c_now;
-				if (c->flags & MS_F_RESOLVED)
-					unmap_access |= ms_pte_restrict(ct, c->vaddr, c->rights);
+				/* An Unmap reports c's bits; a grant's narrowing
+				 * leaves them to the next Unmap. */
+				uint32_t access = c->flags & MS_F_RESOLVED ?
+						  ms_pte_restrict(ct, c->vaddr, c->rights) : 0;
 				if (kind == WALK_NARROW)
-					unmap_access |= ms_bits_take(c);
+					unmap_access |= access | ms_bits_take(c);
+				else
+					ms_bits_keep(c, access);
 				c->k.rec.spare = ms_ref_of(p);
 				cs = ct;
 				cur = c;
 				p = ms_ent(cs, c->k.rec.head);
 			} else {
-				if (kind == WALK_NARROW)
-					unmap_access |= away_bits(p);
+				/* Away: its bits are cur's (mapsplit_io.c). */
 				p->rights = now;
 				if (now != was) {
 					ms_part_revoke(cs, p);      /* revoked across an absent part */
@@ -350,7 +336,9 @@ int ms_unmap_part(ms_space_t *s, uint32_t va, uint32_t rights, bool flush_self, 
 		return MS_OK;         /* nothing mapped: nothing to do (X.2) */
 	if (err != MS_OK)
 		return err;
-	unmap_access = 0;
+	/* The bits r's own page or table took away and gave back are for
+	 * this Unmap alone (mapsplit_io.c): walks from above reset them. */
+	unmap_access = ms_own_take(r);
 	rights &= MS_RIGHTS;
 	/* Again when going on: the kernel may have taken the frame since. */
 	if (rights & (MS_RIGHT_R | MS_RIGHT_W))

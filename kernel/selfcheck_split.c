@@ -82,6 +82,37 @@ uint32_t sc_split_record(const sc_space_t *v, const mapnode_t *n, uint32_t va, s
 	return r ? r : check_parts(v, n, va, f);
 }
 
+/*
+ * Access bits (docs/mapdb-split.md, "Access bits and memory type"): a
+ * record's byte 3 holds its type, kept bits and own bits, nothing more;
+ * a part's is 0; and a record no node table finds (its table away, or
+ * naming another) keeps no bits for others' Unmaps: they went up when
+ * it became unfindable, and it keeps its own bits alone.  sigma0's pages
+ * are passed over: they never go, and they are most of the entries; so
+ * are a dying task's, whose tables go back while its records do.
+ */
+static uint32_t check_bits(const sc_space_t *v, uint32_t n, const ms_ent_t *p, sc_fault_t *f)
+{
+	if (v->sigma0 || v->dying)
+		return 0;
+	for (uint32_t k = 1; k < MS_ENTS; k++) {
+		const ms_ent_t *e = &p[k];
+		uint32_t slot = e->vaddr >> 22;
+		const mapslot_t *nt = slot < SC_NODE_PDES ? v->node_table[slot] : NULL;
+
+		if (e->kind == MS_PART && e->attr)
+			return fail(f, LENT_SC_NODE_BITS, e->vaddr);
+		if (e->kind != MS_REC)
+			continue;
+		if (e->attr & ~(MS_ATTR_TYPE | MS_ATTR_BITS | MS_ATTR_OWN))
+			return fail(f, LENT_SC_NODE_BITS, e->vaddr);
+		if ((e->attr & MS_ATTR_BITS) &&
+		    (!nt || nt[(e->vaddr >> PAGE_SHIFT) & (MS_NT_ENTS - 1)] != MS_REF(n, k)))
+			return fail(f, LENT_SC_NODE_BITS, e->vaddr);
+	}
+	return 0;
+}
+
 /* Each present node page's free entries: its list from its header, as
  * long as the header's count, each a free entry of the page; with every
  * page's, the task's count (not while its node pages go back at its
@@ -102,6 +133,9 @@ uint32_t sc_split_free(const sc_space_t *v, uint32_t len, bool teardown, sc_faul
 				return fail(f, LENT_SC_FREE_NODES, n);
 		if (count != p[0].k.hdr.nfree)
 			return fail(f, LENT_SC_FREE_NODES, n);
+		uint32_t r = check_bits(v, n, p, f);
+		if (r)
+			return r;
 		sum += count;
 	}
 	if (sum != v->free_entries && !teardown)

@@ -15,7 +15,7 @@
  * if resolved and not a root (I1), and its list of parts (I2). */
 uint32_t sc_split_record(const sc_space_t *v, const mapnode_t *n, uint32_t va, sc_fault_t *f);
 /* v's first len node pages' free entries, and v's count of them unless
- * teardown (its node pages going back). */
+ * teardown (its node pages going back); their entries' access bits. */
 uint32_t sc_split_free(const sc_space_t *v, uint32_t len, bool teardown, sc_fault_t *f);
 /* May v's bitmap allow port (nt: its node table): is there a record the
  * database finds there, resolved? */

@@ -8,7 +8,9 @@
  * page table taken back by its kpager, here; its node page or node table
  * taken back, in ms_unresolve) leaves its referenced and written bits in
  * its record, and the next Unmap that reaches the record reports and
- * resets them with the translation's own (X.2 "Unmap").
+ * resets them with the translation's own (X.2 "Unmap").  Where the record
+ * itself goes away, they go up to the record above that stays
+ * (kernel/mapsplit_io.c, rec_cut).
  *
  * Memory type.  MemoryControl (X.2 section 5) gives a record its type as
  * well as the translation; a mapping derived from it takes it

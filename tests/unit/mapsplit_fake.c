@@ -477,6 +477,16 @@ void msk_selfcheck(void)
 				nfree += page[k].kind == MS_FREE;
 				if (page[k].kind == MS_REC)
 					check_record(ti, &page[k]);
+				/* Access bits: as the kernel's rule
+				 * LENT_SC_NODE_BITS (selfcheck_split.c). */
+				MSK_REQUIRE(page[k].kind != MS_PART || !page[k].attr,
+					    "task %u: part %u/%u with byte 3", ti, n, k);
+				MSK_REQUIRE(page[k].kind != MS_REC ||
+					    !(page[k].attr & ~(MS_ATTR_TYPE | MS_ATTR_BITS | MS_ATTR_OWN)),
+					    "task %u: record %u/%u byte 3 %#x", ti, n, k, page[k].attr);
+				MSK_REQUIRE(page[k].kind != MS_REC || !(page[k].attr & MS_ATTR_BITS) ||
+					    ms_lookup(&t->ms, page[k].vaddr, NULL) == &page[k],
+					    "task %u: record %u/%u no table finds keeps bits", ti, n, k);
 			}
 			MSK_REQUIRE(nfree == page[0].k.hdr.nfree, "task %u page %u: free count", ti, n);
 		}

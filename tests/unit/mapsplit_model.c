@@ -26,6 +26,7 @@ typedef struct mnode {
 	bool mapped, root;
 	int parent;                /* position, or -1 */
 	uint32_t frame, rights;
+	uint32_t bits;             /* accessed (MS_RIGHT_R/W) since an Unmap reported it */
 } mnode_t;
 
 static mnode_t model[MSK_NPOS];
@@ -133,12 +134,12 @@ static void model_map(int src, int dst, uint32_t rights, bool grant)
 	if (d->mapped)
 		remove_subtree(dst);
 	if (!grant) {
-		*d = (mnode_t){ true, false, src, s->frame, eff };
+		*d = (mnode_t){ true, false, src, s->frame, eff, 0 };
 		hist[src][dst] = true;
 		return;
 	}
 	uint32_t src_rights = s->rights;
-	*d = (mnode_t){ true, false, s->parent, s->frame, eff };
+	*d = (mnode_t){ true, false, s->parent, s->frame, eff, s->bits };   /* a grant moves them */
 	if (s->parent >= 0)
 		hist[s->parent][dst] = true;
 	for (int n = 0; n < MSK_NPOS; n++)
@@ -179,7 +180,7 @@ void msk_reset(bool hostile)
 		model[n] = (mnode_t){ .parent = -1 };
 	msk_fake_reset();
 	for (unsigned p = 0; p < MSK_NPAGES; p++)
-		model[POS(0, p)] = (mnode_t){ true, true, -1, MSK_FRAME0 + p * PAGE_SIZE, MS_RIGHTS };
+		model[POS(0, p)] = (mnode_t){ true, true, -1, MSK_FRAME0 + p * PAGE_SIZE, MS_RIGHTS, 0 };
 }
 
 /* ---- applying an operation to both ---- */
@@ -228,16 +229,45 @@ static int drive_map(const msk_op_t *op, bool grant)
 	msk_failf("map does not end");
 }
 
-static int drive_unmap(const msk_op_t *op)
+/* The access bits (MS_RIGHT_R/W) an Unmap of a reports, as X.2 has it:
+ * a's and those of every mapping derived from it; they are reset. */
+static uint32_t model_status(int a)
+{
+	uint32_t bits = 0;
+
+	for (int n = 0; n < MSK_NPOS; n++)
+		if (model[n].mapped && descends(n, a)) {
+			bits |= model[n].bits;
+			model[n].bits = 0;
+		}
+	return bits;
+}
+
+/* A program in task ti touches its page p where it is mapped: reads it
+ * (how & MS_RIGHT_R) or writes it (how & MS_RIGHT_W, which sets both
+ * bits, as IA-32 does), as its translation allows. */
+static void touch(unsigned ti, unsigned p, uint32_t how)
+{
+	msk_pte_t *e = &msk_task[ti].pte[p];
+	uint32_t access = (how & MS_RIGHT_W) && (e->rights & MS_RIGHT_W) ?
+			  MS_RIGHT_R | MS_RIGHT_W : how & MS_RIGHT_R;
+
+	if (!e->present || !access)
+		return;
+	e->access |= access;
+	if (model[POS(ti, p)].mapped)
+		model[POS(ti, p)].bits |= access;
+}
+
+static int drive_unmap(const msk_op_t *op, uint32_t *access)
 {
 	ms_need_t need;
 	unsigned long stops = 0;
 	bool resumed = false;
 
 	for (unsigned tries = 0; tries < 1000; tries++) {
-		uint32_t access = 0;
 		int err = ms_unmap_part(msk_space(op->s1), msk_va(op->p1), op->rights,
-					op->flush_self, &access, msk_stop_pct != 0, resumed, &need);
+					op->flush_self, access, msk_stop_pct != 0, resumed, &need);
 
 		if (err == MS_STOPPED && stopped(&stops)) {
 			resumed = true;
@@ -312,8 +342,15 @@ void msk_apply(const msk_op_t *op)
 
 		if (!msk_hostile && keep && (op->rights & MS_RIGHTS))
 			msk_import_all();
-		err = drive_unmap(op);
+		uint32_t access = 0, want = model_status(src);
+
+		err = drive_unmap(op, &access);
 		MSK_REQUIRE(err == MS_OK || msk_hostile, "unmap failed: %d", err);
+		/* Honest: never less than X.2's bits, whatever is away (more
+		 * only where a record below one away reports again what went
+		 * up when that went, docs/mapdb-split.md). */
+		MSK_REQUIRE(msk_hostile || (access & want) == want,
+			    "unmap reported access %#x, not all of %#x", access, want);
 		model_unmap(src, op->rights, op->flush_self);
 		break;
 	}
@@ -334,6 +371,8 @@ void msk_apply(const msk_op_t *op)
 	case MSK_RESOLVE:
 		err = msk_resolve(op->s1, op->p1, &phys, &rights);
 		check_resolved(op->s1, op->p1, err, phys, rights);
+		if (err == MS_OK)
+			touch(op->s1, op->p1, op->rights);
 		break;
 	case MSK_EDIT:
 		if (msk_hostile && op->s1)

@@ -4,8 +4,10 @@
  * MS_ATTR_*; docs/mapdb-split.md "Access bits and memory type"), over
  * the fake tasks of mapsplit_check.h: the access bits of translations a
  * take-back flushes are kept in their records, carried in the external
- * form, and reported (then reset) by the next Unmap exactly; while a
- * record is away an Unmap reports both bits; a grant moves them; the
+ * form for the record's own Unmap, and go up to the record above that
+ * stays when a record's page or table goes, so that an Unmap from above
+ * reports (then resets) them exactly while it is away, whatever its
+ * kpager writes; a grant moves them; the
  * memory type goes to derived mappings and into every translation;
  * import refuses a byte 3 the kernel never writes, and an imported type
  * its task could not have set (not its parent's, not privileged) is
@@ -69,30 +71,93 @@ static void chain(bool w)
 	msk_task[2].pte[2].access = R | (w ? W : 0);
 }
 
-START_TEST(test_export_page_keeps_bits_in_the_record)
+/* Task 2's record away (its node page): task 1's Unmap reports exactly
+ * what task 2 did (read: referenced alone), once; the bits went up to
+ * task 1's record when the page went, and come back for task 2's own
+ * Unmap only. */
+START_TEST(test_export_page_bits_go_up)
 {
 	chain(false);
 	ck_assert(msk_export_page(2, 0));
-	ck_assert_uint_eq(stored_rec(2, 2)->attr, MS_ATTR_R);   /* in the external form */
-	/* Away: both, every time (the record cannot be read). */
-	ck_assert_uint_eq(status(1, 1), R | W);
-	ck_assert_uint_eq(status(1, 1), R | W);
-	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
-	ck_assert_uint_eq(status(1, 1), R);                     /* exactly, once */
+	ck_assert_uint_eq(stored_rec(2, 2)->attr, MS_ATTR_R);   /* its own, in the external form */
+	ck_assert_uint_eq(status(1, 1), R);
 	ck_assert_uint_eq(status(1, 1), 0);
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_uint_eq(status(1, 1), 0);                     /* reported already */
 	msk_check();
 }
 END_TEST
 
-START_TEST(test_export_table_keeps_bits_in_the_record)
+/* Written: both; untouched: none; and a record away below one that is
+ * away too: its bits went up with its parent's. */
+START_TEST(test_export_page_bits_exact)
+{
+	chain(true);
+	ck_assert(msk_export_page(2, 0));
+	ck_assert_uint_eq(status(1, 1), R | W);
+	ck_assert_uint_eq(status(1, 1), 0);
+	chain(false);
+	msk_task[2].pte[2].access = 0;
+	ck_assert(msk_export_page(2, 0));
+	ck_assert_uint_eq(status(1, 1), 0);
+	ck_assert_uint_eq(status(0, 1), 0);
+	/* 0:1 -> 1:1 -> 2:2 -> 3:3, 3:3 written; task 2's page, then task
+	 * 1's go: sigma0's Unmap still reads task 3's write. */
+	chain(false);
+	msk_task[2].pte[2].access = 0;
+	map(2, 2, 3, 3, false);
+	msk_task[3].pte[3].access = R | W;
+	ck_assert(msk_export_page(2, 0));
+	ck_assert(msk_export_page(1, 0));
+	ck_assert_uint_eq(status(0, 1), R | W);
+	ck_assert_uint_eq(status(0, 1), 0);
+	ck_assert_uint_eq(status(3, 3), R | W);                 /* its own record kept them */
+	msk_check();
+}
+END_TEST
+
+START_TEST(test_export_table_bits_go_up)
 {
 	chain(true);
 	ck_assert(msk_export_table(2, msk_va(2) >> 22));
 	ck_assert_uint_eq(rec(1, 1) ? 1 : 0, 1);
 	ck_assert_uint_eq(status(1, 1), R | W);
-	ck_assert_int_eq(msk_import_table(2, msk_va(2) >> 22), MS_OK);
-	ck_assert_uint_eq(status(1, 1), R | W);
 	ck_assert_uint_eq(status(1, 1), 0);
+	ck_assert_int_eq(msk_import_table(2, msk_va(2) >> 22), MS_OK);
+	ck_assert_uint_eq(status(1, 1), 0);
+	msk_check();
+	/* Read only, through a table away: referenced alone. */
+	chain(false);
+	ck_assert(msk_export_table(2, msk_va(2) >> 22));
+	ck_assert_uint_eq(status(1, 1), R);
+	ck_assert_uint_eq(status(1, 1), 0);
+}
+END_TEST
+
+/* A kpager that edits the bits of its task's record in the exported
+ * page changes nothing task 1 sees, before or after task 1's Unmap; the
+ * edit reaches only its own task's Unmap of that very page. */
+START_TEST(test_edited_bits_reach_only_their_task)
+{
+	chain(false);
+	ck_assert(msk_export_page(2, 0));
+	stored_rec(2, 2)->attr = MS_ATTR_BITS;
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_uint_eq(status(1, 1), R);
+	ck_assert_uint_eq(status(1, 1), 0);
+	chain(false);
+	ck_assert(msk_export_page(2, 0));
+	ck_assert_uint_eq(status(1, 1), R);
+	stored_rec(2, 2)->attr = MS_ATTR_BITS;
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_uint_eq(status(1, 1), 0);
+	chain(false);
+	ck_assert(msk_export_page(2, 0));
+	stored_rec(2, 2)->attr = MS_ATTR_BITS;
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_uint_eq(status(2, 2), R | W);                 /* its own kpager's word */
+	ck_assert_uint_eq(status(2, 2), 0);
+	ck_assert_uint_eq(status(1, 1), R);
 	msk_check();
 }
 END_TEST
@@ -124,6 +189,41 @@ START_TEST(test_grant_moves_the_bits)
 	msk_task[1].pte[1].access = R | W;
 	map(1, 1, 3, 4, true);
 	ck_assert_ptr_null(rec(1, 1));
+	ck_assert_uint_eq(status(3, 4), R | W);
+	ck_assert_uint_eq(status(3, 4), 0);
+}
+END_TEST
+
+static void map_rights(unsigned s1, unsigned p1, unsigned s2, unsigned p2, uint32_t rights,
+		       bool grant)
+{
+	msk_op_t o = { .kind = grant ? MSK_GRANT : MSK_MAP, .s1 = (uint8_t)s1, .p1 = (uint8_t)p1,
+		       .s2 = (uint8_t)s2, .p2 = (uint8_t)p2, .rights = (uint8_t)rights };
+	msk_apply(&o);
+}
+
+/* A mapping widened (mapped again from its source) gets a translation
+ * made anew: the bits of the one before are kept, not lost. */
+START_TEST(test_widen_keeps_the_bits)
+{
+	msk_reset(false);
+	map(0, 1, 1, 1, false);
+	map_rights(1, 1, 2, 2, R, false);
+	msk_task[2].pte[2].access = R;
+	map_rights(1, 1, 2, 2, R | W, false);
+	ck_assert_uint_eq(msk_task[2].pte[2].rights & W, W);
+	ck_assert_uint_eq(status(1, 1), R);
+	ck_assert_uint_eq(status(1, 1), 0);
+}
+END_TEST
+
+/* A grant that passes on fewer rights narrows what hangs below its
+ * source; the bits of the translations it narrows wait for an Unmap. */
+START_TEST(test_grant_narrowing_keeps_the_bits_below)
+{
+	chain(true);
+	map_rights(1, 1, 3, 4, R | 1u, true);    /* r and x: no w */
+	ck_assert_uint_eq(msk_task[2].pte[2].rights & W, 0);
 	ck_assert_uint_eq(status(3, 4), R | W);
 	ck_assert_uint_eq(status(3, 4), 0);
 }
@@ -207,10 +307,14 @@ static Suite *suite(void)
 	Suite *s = suite_create("mapsplit_attr");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, test_export_page_keeps_bits_in_the_record);
-	tcase_add_test(tc, test_export_table_keeps_bits_in_the_record);
+	tcase_add_test(tc, test_export_page_bits_go_up);
+	tcase_add_test(tc, test_export_page_bits_exact);
+	tcase_add_test(tc, test_export_table_bits_go_up);
+	tcase_add_test(tc, test_edited_bits_reach_only_their_task);
 	tcase_add_test(tc, test_own_and_removal_report_kept_bits);
 	tcase_add_test(tc, test_grant_moves_the_bits);
+	tcase_add_test(tc, test_widen_keeps_the_bits);
+	tcase_add_test(tc, test_grant_narrowing_keeps_the_bits_below);
 	tcase_add_test(tc, test_type_inherited_and_kept);
 	tcase_add_test(tc, test_byte3_validated);
 	tcase_add_test(tc, test_imported_type_checked_against_the_parent);

@@ -190,6 +190,43 @@ START_TEST(rule_chain_rights)
 }
 END_TEST
 
+/* ---- access bits (check_bits) ---- */
+
+/* A's record of A1 with its node table away: its own bits it may keep,
+ * kept ones (for others' Unmaps) not: they went up when the table went. */
+START_TEST(rule_bits_kept_where_no_table_finds)
+{
+	uint32_t ref = a.nt[0][1];
+
+	rec(&a, A1)->attr |= MS_ATTR_R;                /* a read kept: legal */
+	ck_assert_uint_eq(check(), 0);
+	take_table(0);
+	ms_ent_t *r = ent(&a, ref);
+	ck_assert_uint_eq(r->attr, MS_ATTR_OWN_R);     /* the read, its own now */
+	ck_assert_uint_eq(check(), 0);
+	r->attr |= MS_ATTR_R;
+	BREAKS(LENT_SC_NODE_BITS, A1);
+}
+END_TEST
+
+START_TEST(rule_bits_beyond)
+{
+	rec(&a, A1)->attr = 0x80;
+	BREAKS(LENT_SC_NODE_BITS, A1);
+}
+END_TEST
+
+/* A part's byte 3 is 0 (A maps A1 to itself at 0x3000: A's part). */
+START_TEST(rule_bits_part)
+{
+	db_map(&a, A1, &a, 0x3000, RIGHT_R);
+	recount(&a);
+	ck_assert_uint_eq(check(), 0);
+	ent(&a, rec(&a, A1)->k.rec.head)->attr = MS_ATTR_R;
+	BREAKS(LENT_SC_NODE_BITS, A1);
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *const tests[] = {
@@ -200,6 +237,7 @@ int main(void)
 		rule_chain_hint, rule_chain_part_idle, rule_chain_part_child, rule_chain_generation,
 		rule_chain_parent_task, rule_chain_parent_page, rule_chain_parent_unresolved,
 		rule_chain_frame, rule_chain_rights,
+		rule_bits_kept_where_no_table_finds, rule_bits_beyond, rule_bits_part,
 	};
 
 	return run_tests("selfcheck_links_split", tests, sizeof(tests) / sizeof(tests[0]));

@@ -9,11 +9,15 @@
  * pages or node table, then asks for P1's status (Unmap, rights 0).
  *
  * Checked: the status reports exactly what A did (read: referenced, not
- * written) as if the table had stayed, and the next status reports
- * nothing.  While A's record of P1 is itself away (its node page or
- * node table with the kpager), the kernel cannot read its bits and
- * reports both, every time; once the page comes back (A touches P2,
- * whose record shares it), the exact bits.  A page the root gave a memory
+ * written; written: both; untouched: neither) as if the table had
+ * stayed, and the next status reports nothing.  While A's record of P1
+ * is itself away (its node page or node table with the kpager) the same
+ * holds: its bits went up to the root's record when it went
+ * (docs/mapdb-split.md, "Access bits and memory type"), and once it is
+ * back (A touches P2, whose record shares the page or table) there is
+ * nothing more to report.  A kpager that writes both bits into A's
+ * record in the page it gives back changes nothing the root sees.
+ * A page the root gave a memory
  * type (MemoryControl, write-through) before mapping it keeps that type
  * in A's translation when the kernel puts it back (the self-check's rule
  * LENT_SC_PTE_TYPE compares every translation with its record).  A
@@ -88,14 +92,17 @@ static const char *ab_write(L4_ThreadId_t a, L4_Word_t va, L4_Word_t v)
 	return 0;
 }
 
-/* P1, read by A, with A's record of it away: both bits, every time;
- * then A reads P2, whose record shares the page or table, which brings
- * it back: the read alone, once. */
-static const char *ab_away_then_back(L4_ThreadId_t a, L4_Word_t p1)
+/* P1 with A's record of it away, read (w 0) or written (w 1) by A
+ * before: exactly that, once; then A reads P2, whose record shares the
+ * page or table, which brings it back: nothing more.  A's read of P1
+ * then (resolved again) is reported once more, alone. */
+static const char *ab_away_then_back(L4_ThreadId_t a, L4_Word_t p1, int w)
 {
-	RUN(ab_bits(p1, 1, 1));
-	RUN(ab_bits(p1, 1, 1));
+	RUN(ab_bits(p1, 1, w));
+	RUN(ab_bits(p1, 0, 0));
 	RUN(t_ag_reads(a, AB_P2, AB_MARK2));
+	RUN(ab_bits(p1, 0, 0));
+	RUN(t_ag_reads(a, MK_AW, MK_MARK + (L4_Word_t)w));
 	RUN(ab_bits(p1, 1, 0));
 	return ab_bits(p1, 0, 0);
 }
@@ -124,8 +131,9 @@ static const char *t_accessbits_away_page_table(void)
 	return ab_end(a, b, p2);
 }
 
-/* A's node pages taken back after a read of P1: both bits while A's
- * record is away, the read alone once it is back. */
+/* A's node pages taken back after a read of P1, after a write, and
+ * untouched: exactly that while A's record is away, and nothing again
+ * once it is back. */
 static const char *t_accessbits_away_node_page(void)
 {
 	L4_ThreadId_t a, b;
@@ -137,17 +145,20 @@ static const char *t_accessbits_away_node_page(void)
 		return 0;
 	RUN(t_ag_reads(a, MK_AW, MK_MARK));
 	RUN(mk_take_pages(a, &count));
-	RUN(ab_away_then_back(a, p1));
-	/* Written: the same, exactly. */
-	RUN(ab_write(a, MK_AW, MK_MARK + 2));
+	RUN(ab_away_then_back(a, p1, 0));
+	RUN(ab_write(a, MK_AW, MK_MARK + 1));
 	RUN(mk_take_pages(a, &count));
+	RUN(ab_away_then_back(a, p1, 1));
+	/* Untouched since the last status: nothing, away or back. */
+	RUN(mk_take_pages(a, &count));
+	RUN(ab_bits(p1, 0, 0));
 	RUN(t_ag_reads(a, AB_P2, AB_MARK2));
-	RUN(ab_bits(p1, 1, 1));
 	RUN(ab_bits(p1, 0, 0));
 	return ab_end(a, b, p2);
 }
 
-/* A's node table of MK_AW's slot taken back after a read of P1. */
+/* A's node table of MK_AW's slot taken back after a read of P1, after a
+ * write, and untouched. */
 static const char *t_accessbits_away_node_table(void)
 {
 	L4_ThreadId_t a, b;
@@ -159,7 +170,48 @@ static const char *t_accessbits_away_node_table(void)
 		return 0;
 	RUN(t_ag_reads(a, MK_AW, MK_MARK));
 	RUN(mk_take_back(lent_cid_nt(MK_AW)));
-	RUN(ab_away_then_back(a, p1));
+	RUN(ab_away_then_back(a, p1, 0));
+	RUN(ab_write(a, MK_AW, MK_MARK + 1));
+	RUN(mk_take_back(lent_cid_nt(MK_AW)));
+	RUN(ab_away_then_back(a, p1, 1));
+	RUN(mk_take_back(lent_cid_nt(MK_AW)));
+	RUN(ab_bits(p1, 0, 0));
+	RUN(t_ag_reads(a, AB_P2, AB_MARK2));
+	RUN(ab_bits(p1, 0, 0));
+	return ab_end(a, b, p2);
+}
+
+/* A's kpager gives A's node page back with both access bits set in A's
+ * record of MK_AW (byte 3: 0x18; the kernel takes the page): the root,
+ * whose Unmap reads A's bits, sees only what A did, whether its status
+ * comes before the edited page is back or after. */
+static const char *t_accessbits_away_edited_bits(void)
+{
+	L4_ThreadId_t a, b;
+	L4_Word_t p1, p2;
+	int skip;
+
+	RUN(ab_begin(&a, &b, &p1, &p2, AB_DEFAULT, &skip));
+	if (skip)
+		return 0;
+	RUN(t_ag_reads(a, MK_AW, MK_MARK));
+	RUN(mk_edit_record(a, 0, 0x18000701UL));
+	RUN(ab_bits(p1, 1, 0));
+	RUN(t_ag_reads(a, AB_P2, AB_MARK2));
+	CHECK(mk_edit_taken());
+	RUN(ab_bits(p1, 0, 0));
+	/* Untouched: the edited page back before any status. */
+	RUN(mk_edit_record(a, 0, 0x18000701UL));
+	RUN(t_ag_reads(a, AB_P2, AB_MARK2));
+	CHECK(mk_edit_taken());
+	RUN(ab_bits(p1, 0, 0));
+	/* Read: the edited page back, then the status. */
+	RUN(t_ag_reads(a, MK_AW, MK_MARK));
+	RUN(mk_edit_record(a, 0, 0x18000701UL));
+	RUN(t_ag_reads(a, AB_P2, AB_MARK2));
+	CHECK(mk_edit_taken());
+	RUN(ab_bits(p1, 1, 0));
+	RUN(ab_bits(p1, 0, 0));
 	return ab_end(a, b, p2);
 }
 
@@ -218,6 +270,7 @@ const struct test accessbits_away_tests[] = {
 	TEST(accessbits_away_page_table),
 	TEST(accessbits_away_node_page),
 	TEST(accessbits_away_node_table),
+	TEST(accessbits_away_edited_bits),
 	TEST(accessbits_away_memory_type),
 	TEST(accessbits_away_byte3_checked),
 	{ 0 }

@@ -447,10 +447,18 @@ static const char *t_kpre_map_replayed_part_stays_revoked(void)
 /* Take back A's node pages, and edit word `at` past the start of the
  * record of MK_AW (a negative-free offset: 0 is the record's first word;
  * MK_HDR for its page's header) to val when the kernel asks for it. */
+static L4_Word_t mk_refused_before;
+
+int mk_edit_taken(void)
+{
+	return mk.edit_cid == 0 && mk.refused == mk_refused_before;
+}
+
 const char *mk_edit_record(L4_ThreadId_t a, L4_Word_t at, L4_Word_t val)
 {
 	L4_Word_t count, cid, rec;
 
+	mk_refused_before = mk.refused;
 	RUN(mk_take_pages(a, &count));
 	CHECK((rec = mk_record_of(MK_AW, &cid)) != 0);
 	mk.edit_at = at == MK_HDR ? 0 : rec;

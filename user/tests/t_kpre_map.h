@@ -31,5 +31,8 @@ const char *mk_faults_then_reads(L4_ThreadId_t t, L4_Word_t va, L4_Word_t page);
 /* Take back A's node pages, and have word `at` of A's record of MK_AW
  * (MK_HDR: of its page's header) read val when the kernel asks for it. */
 const char *mk_edit_record(L4_ThreadId_t a, L4_Word_t at, L4_Word_t val);
+/* Did the kernel take the edited page mk_edit_record() asked for (given
+ * and not refused, so no clean copy went in its place)? */
+int mk_edit_taken(void);
 
 #endif

@@ -366,7 +366,11 @@ enum lent_selfcheck_rule {
 	LENT_SC_STORE = 57,         /* sigma0's store against the frame table */
 	LENT_SC_PTE_TYPE = 58,      /* a user translation whose cache mode is not
 	                             * its mapping's memory type */
-	LENT_SC_RULES_END = 59
+	LENT_SC_NODE_BITS = 59,     /* a record's access bits: a bit beyond its
+	                             * type, kept and own ones, or kept bits
+	                             * where no node table finds it; a part's
+	                             * byte 3 not 0 */
+	LENT_SC_RULES_END = 60
 };
 
 #ifndef LENT_KERNEL
