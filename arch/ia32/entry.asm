@@ -15,7 +15,12 @@ extern trap_from_user
 extern ipc_fast_entry
 extern trap_from_kernel
 extern kernel_stack_top
+extern arch_tss
+extern kernel_stack
 global arch_return_to_user
+global arch_sysexit_to_user
+global sysenter_entry
+global sysenter_stepped
 global isr_table
 
 CTX_VECTOR equ 48
@@ -23,7 +28,16 @@ CTX_CS     equ 60          ; offsetof(arch_context_t, cs), asserted in context.h
 CTX_EFLAGS equ 64
 CTX_SIZE   equ 76
 EFLAGS_VM  equ 0x20000
+EFLAGS_IF  equ 0x200
 KDATA_SEL  equ 0x10
+UCODE_SEL  equ 0x1B
+UDATA_SEL  equ 0x23
+UTCB_SEL   equ 0x33
+VEC_IPC    equ 0x30
+ERROR_SYSENTER equ 0x80000000   ; ARCH_ERROR_SYSENTER, asserted in context.h
+TSS_ESP0   equ 4
+KSTACK_SIZE equ 8192             ; sizeof(kernel_stack), asserted in cpu.c
+EFLAGS_IOPL equ 0x3000
 
 %macro ISR 1
 isr_%1:
@@ -90,6 +104,57 @@ trap_common:
 	call trap_from_kernel
 	add esp, 4
 	jmp restore_frame
+
+; sysenter from the KIP's Ipc/Lipc stub (arch/ia32/sysenter.c): EBX is the
+; return address, EBP the caller's ESP.  The CPU cleared IF, VM and RF and
+; put ESP at the empty kernel stack, where the user's flags go first; then
+; the kernel's own (TF, NT, DF, AC clear).  The frame is an int $0x30's,
+; marked in the error slot, with flat user segments, IF set, IOPL 0.
+sysenter_entry:
+	pushf
+sysenter_stepped:                ; a #DB here is the user's TF (trap.c)
+	push dword 2
+	popf
+	mov esp, [ss:arch_tss + TSS_ESP0]   ; ss: DS is still the user's
+	push dword UDATA_SEL
+	push ebp
+	push dword [ss:kernel_stack + KSTACK_SIZE - 4]
+	and dword [esp], ~EFLAGS_IOPL
+	or dword [esp], EFLAGS_IF
+	push dword UCODE_SEL
+	push ebx
+	push dword ERROR_SYSENTER
+	push dword VEC_IPC
+	pusha
+	push dword UDATA_SEL
+	push dword UDATA_SEL
+	push dword UDATA_SEL
+	push dword UTCB_SEL
+	mov ax, KDATA_SEL
+	mov ds, ax
+	mov es, ax
+	mov esp, [kernel_stack_top]
+	cld
+	call ipc_fast_entry
+
+; The plain way back from a sysenter frame (arch_run decides): EIP to
+; EDX, ESP to ECX, the flags by popf with IF clear, then sti, whose
+; one-instruction delay keeps interrupts out until sysexit is done.
+arch_sysexit_to_user:
+	mov esp, [esp + 4]
+	pop gs
+	pop fs
+	pop es
+	pop ds
+	popa
+	add esp, 8
+	pop edx
+	add esp, 4
+	and dword [esp], ~EFLAGS_IF
+	popf
+	pop ecx
+	sti
+	sysexit
 
 arch_return_to_user:
 	mov esp, [esp + 4]

@@ -16,9 +16,16 @@
 /* ---- instruction pointer, stack pointer, flags ---- */
 
 static inline uint32_t arch_ctx_ip(const arch_context_t *c) { return c->eip; }
-static inline void arch_ctx_set_ip(arch_context_t *c, uint32_t ip) { c->eip = ip; }
+/* A frame that sysenter built (arch/ia32/sysenter.c) leaves by sysexit,
+ * which gives back neither ECX nor EDX; once the kernel sets its IP, SP or
+ * flags, it leaves by iret, which gives back every register. */
+static inline void arch_ctx_exact(arch_context_t *c)
+{
+	c->error &= ~(ARCH_ERROR_SYSENTER | ARCH_ERROR_REWOUND);
+}
+static inline void arch_ctx_set_ip(arch_context_t *c, uint32_t ip) { c->eip = ip; arch_ctx_exact(c); }
 static inline uint32_t arch_ctx_sp(const arch_context_t *c) { return c->esp; }
-static inline void arch_ctx_set_sp(arch_context_t *c, uint32_t sp) { c->esp = sp; }
+static inline void arch_ctx_set_sp(arch_context_t *c, uint32_t sp) { c->esp = sp; arch_ctx_exact(c); }
 static inline uint32_t arch_ctx_flags(const arch_context_t *c) { return c->eflags; }
 
 /* The EFLAGS bits user level may set (CF, PF, AF, ZF, SF, TF, DF, OF):
@@ -29,23 +36,34 @@ static inline uint32_t arch_ctx_flags(const arch_context_t *c) { return c->eflag
 static inline void arch_ctx_set_user_flags(arch_context_t *c, uint32_t flags)
 {
 	c->eflags = (c->eflags & ~ARCH_USER_FLAGS) | (flags & ARCH_USER_FLAGS);
+	arch_ctx_exact(c);
 }
 
 /* ---- the Ipc trap ---- */
 
-/* The Ipc system call is a two-byte int.  Rewinding puts the thread back
- * onto it, so that it makes the call again when it next runs; returns
- * the trap's address.  arch_ipc_trap_skip undoes that. */
+/* The Ipc system call is a two-byte int, or the stub's sysenter
+ * (arch/ia32/sysenter.c).  Rewinding puts the thread back onto it, so
+ * that it makes the call again when it next runs; returns the trap's
+ * address.  arch_ipc_trap_skip undoes that. */
 #define ARCH_IPC_TRAP_LEN 2u
+
+uint32_t arch_sysenter_rewind(arch_context_t *c);
+void arch_sysenter_skip(arch_context_t *c);
 
 static inline uint32_t arch_ipc_trap_rewind(arch_context_t *c)
 {
+	if (c->error == ARCH_ERROR_SYSENTER)
+		return arch_sysenter_rewind(c);
 	c->eip -= ARCH_IPC_TRAP_LEN;
 	return c->eip;
 }
 
 static inline void arch_ipc_trap_skip(arch_context_t *c)
 {
+	if (c->error == ARCH_ERROR_REWOUND) {
+		arch_sysenter_skip(c);
+		return;
+	}
 	c->eip += ARCH_IPC_TRAP_LEN;
 }
 

@@ -20,6 +20,7 @@ typedef struct __attribute__((packed)) {
 	uint32_t es, cs, ss, ds, fs, gs, ldt;
 	uint16_t trap, iomap;
 } arch_tss_t;
+_Static_assert(__builtin_offsetof(arch_tss_t, esp0) == 4, "entry.asm: TSS_ESP0");
 
 /* cpu.c's: the GDT, the TSS and the page directory in CR3. */
 extern uint64_t arch_gdt[GDT_ENTRIES];
@@ -51,6 +52,10 @@ static inline __attribute__((always_inline, noreturn)) void arch_run_inline(stru
 	utcb_slot[0] = t->arch.utcb_desc[0];
 	utcb_slot[1] = t->arch.utcb_desc[1];
 	arch_fpu_switch(t);
+	/* Entered by sysenter, its frame untouched but for the results, and
+	 * not single-stepping: sysexit (arch/ia32/sysenter.c). */
+	if (t->ctx.error == ARCH_ERROR_SYSENTER && !(t->ctx.eflags & 0x100u))
+		arch_sysexit_to_user(&t->ctx);
 	arch_return_to_user(&t->ctx);
 }
 
