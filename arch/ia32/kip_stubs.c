@@ -13,10 +13,11 @@
  * sysenter" instead: the return address and the caller's stack pointer
  * in EBX and EBP, which Ipc returns MR1 and MR2 in anyway (Pistachio's
  * ia32 user.cc, user_ipc, has the same registers), and EAX, ECX, EDX,
- * ESI and EDI as the int stub has them.
+ * ESI and EDI as the int stub has them.  The ret after the sysenter is
+ * for a single-stepped call only (sysenter.c).
  */
-static const uint8_t sysenter_stub[] = { 0x5B, 0x89, 0xE5, 0x0F, 0x34 };
-#define SYSENTER_STUB_AT 3         /* the sysenter instruction */
+static const uint8_t sysenter_stub[] = { 0x5B, 0x89, 0xE5, 0x0F, 0x34, 0xC3 };
+#define SYSENTER_STUB_AT 3         /* the sysenter; a ret after it (sysenter.c) */
 void arch_kip_stubs(void *kip, uint32_t first_offset, uint32_t *offsets)
 {
 	uint8_t *page = kip;

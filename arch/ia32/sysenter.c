@@ -126,13 +126,14 @@ void arch_sysenter_stepped(const arch_context_t *k)
 	c->cs = SEL_UCODE;
 	c->vector = VEC_SYSCALL_IPC;
 	c->error = ARCH_ERROR_SYSENTER;
-	c->eip = k->ebx;
-	c->esp = k->ebp;
+	c->eip = arch_sysenter_trap_at(c) + 2;     /* the ret after it */
+	c->esp = k->ebp - 4;
 	c->eflags = (k->eflags & ~(EFLAGS_IOPL | EFLAGS_VM)) | EFLAGS_IF | EFLAGS_TF;
 	trap_from_user();
 }
 
 bool arch_sysenter_step_trap(const arch_context_t *k)
 {
-	return arch_sysenter_on && k->vector == 1 && k->eip == (uint32_t)sysenter_stepped && current;
+	return arch_sysenter_on && k->vector == 1 && current &&
+	       (k->eip == (uint32_t)sysenter_entry || k->eip == (uint32_t)sysenter_stepped);
 }
