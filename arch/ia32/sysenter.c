@@ -92,20 +92,35 @@ uint32_t arch_sysenter_trap_at(arch_context_t *c)
 }
 
 /* Back onto the stub's sysenter: EBX and EBP still hold the return
- * address and stack pointer it needs, and iret (not sysexit) gives the
- * thread ECX and EDX, the Ipc's timeouts and FromSpecifier, again. */
+ * address and stack pointer it needs, and iret (not sysexit: the mark
+ * goes) gives the thread ECX and EDX, the Ipc's timeouts and
+ * FromSpecifier, again. */
 uint32_t arch_sysenter_rewind(arch_context_t *c)
 {
-	c->error = ARCH_ERROR_REWOUND;
+	c->error = 0;
 	c->eip = arch_sysenter_trap_at(c);
 	return c->eip;
 }
 
-void arch_sysenter_skip(arch_context_t *c)
+/*
+ * Undo that rewind, if the thread is still on the stub's sysenter: told
+ * by its IP, not by its frame, for a thread put back there may have run
+ * as far as the sysenter and been interrupted on it, before it ran.  It
+ * does so whenever its transfer stopped at a preemption point: that is
+ * an interrupt pending, taken as soon as the thread runs, and the frame
+ * is then that interrupt's.  (The int stub needs no such care: eip + 2
+ * is its ret, the return address still on the stack.)  Only the kernel
+ * writes the KIP, so no int $0x30 can be at that address.
+ */
+bool arch_sysenter_skip(arch_context_t *c)
 {
+	if (!arch_sysenter_on || c->error == ARCH_ERROR_SYSENTER ||
+	    c->eip != arch_sysenter_trap_at(c))
+		return false;
 	c->error = ARCH_ERROR_SYSENTER;
 	c->eip = c->ebx;
 	c->esp = c->ebp;
+	return true;
 }
 
 /*

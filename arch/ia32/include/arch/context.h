@@ -30,10 +30,8 @@ typedef struct arch_thread {
 } arch_thread_t;
 
 /* The error slot of a frame that sysenter built (arch/ia32/sysenter.c):
- * no CPU error code has bit 31.  REWOUND: such a frame put back onto the
- * Ipc stub's sysenter, to run it again; it leaves by iret. */
+ * no CPU error code has bit 31. */
 #define ARCH_ERROR_SYSENTER 0x80000000u
-#define ARCH_ERROR_REWOUND  0x40000000u
 
 #define CTX_SIZE 76
 _Static_assert(sizeof(arch_context_t) == CTX_SIZE, "entry.asm depends on the frame size");

@@ -46,7 +46,6 @@ static inline void arch_ctx_set_ip(arch_context_t *c, uint32_t ip)
 {
 	arch_ctx_exact(c);
 	c->eip = ip;
-	c->error &= ~ARCH_ERROR_REWOUND;
 }
 static inline uint32_t arch_ctx_sp(const arch_context_t *c)
 {
@@ -79,7 +78,7 @@ static inline void arch_ctx_set_user_flags(arch_context_t *c, uint32_t flags)
 #define ARCH_IPC_TRAP_LEN 2u
 
 uint32_t arch_sysenter_rewind(arch_context_t *c);
-void arch_sysenter_skip(arch_context_t *c);
+bool arch_sysenter_skip(arch_context_t *c);
 
 static inline uint32_t arch_ipc_trap_rewind(arch_context_t *c)
 {
@@ -91,11 +90,8 @@ static inline uint32_t arch_ipc_trap_rewind(arch_context_t *c)
 
 static inline void arch_ipc_trap_skip(arch_context_t *c)
 {
-	if (c->error == ARCH_ERROR_REWOUND) {
-		arch_sysenter_skip(c);
-		return;
-	}
-	c->eip += ARCH_IPC_TRAP_LEN;
+	if (!arch_sysenter_skip(c))
+		c->eip += ARCH_IPC_TRAP_LEN;
 }
 
 /* ---- IPC register conventions (X.2 ia32: tag in ESI, partner in EAX,
