@@ -8,11 +8,11 @@
  * (EAX, ECX, EDX, ESI, EDI) as the int path has them, and EBX and EBP are
  * outputs of Ipc (MR1, MR2) anyway.  sysenter_entry (entry.asm) builds the
  * thread's frame as an int $0x30 would, with ARCH_ERROR_SYSENTER in the
- * error slot; the rest of the kernel sees an Ipc trap.  Leaving, arch_run
- * takes sysexit for such a frame unless single-stepping asks for iret;
- * everything that changes the frame otherwise (a later trap, a rewind,
- * ExchangeRegisters) replaces the mark, so that iret restores the frame
- * exactly.  The kernel never trusts EBX or EBP: they become the thread's
+ * error slot; the rest of the kernel sees an Ipc trap.  Leaving,
+ * arch_run takes sysexit for such a frame; everything that changes the
+ * frame otherwise (a later trap, a rewind, ExchangeRegisters, a
+ * single-stepped sysenter) replaces the mark, so that iret restores the
+ * frame exactly.  The kernel never trusts EBX or EBP: they become the thread's
  * EIP and ESP, which the thread could have jumped to anyway.
  */
 #include <arch/arch.h>
@@ -114,11 +114,9 @@ uint32_t arch_sysenter_rewind(arch_context_t *c)
  */
 bool arch_sysenter_skip(arch_context_t *c)
 {
-	if (!arch_sysenter_on || c->error == ARCH_ERROR_SYSENTER ||
-	    c->eip != arch_sysenter_trap_at(c))
+	if (!arch_sysenter_on || c->eip != arch_sysenter_trap_at(c))
 		return false;
-	c->error = ARCH_ERROR_SYSENTER;
-	c->eip = c->ebx;
+	c->eip = c->ebx;                /* by iret: ECX and EDX come back too */
 	c->esp = c->ebp;
 	return true;
 }
@@ -126,9 +124,11 @@ bool arch_sysenter_skip(arch_context_t *c)
 /*
  * A #DB after the entry's first instruction: the thread ran sysenter with
  * EFLAGS.TF set, which sysenter does not clear.  k is the kernel-mode
- * frame of that trap, holding the user's registers and flags; the call goes on as
- * an Ipc trap whose flags keep TF, so the thread leaves by iret and steps
- * on from its return address.  Nothing of the kernel ran but one push.
+ * frame of that trap, holding the user's registers and flags.  The call
+ * goes on as the int stub's would: at the stub's ret, the return address
+ * on the stack (where the stub popped it from), flags with TF, and no
+ * mark, so that the thread leaves by iret and steps on from there.
+ * Nothing of the kernel ran but one push.
  */
 void arch_sysenter_stepped(const arch_context_t *k)
 {
@@ -140,7 +140,7 @@ void arch_sysenter_stepped(const arch_context_t *k)
 	c->fs = c->es = c->ds = c->ss = SEL_UDATA;
 	c->cs = SEL_UCODE;
 	c->vector = VEC_SYSCALL_IPC;
-	c->error = ARCH_ERROR_SYSENTER;
+	c->error = 0;
 	c->eip = arch_sysenter_trap_at(c) + 2;     /* the ret after it */
 	c->esp = k->ebp - 4;
 	c->eflags = (k->eflags & ~(EFLAGS_IOPL | EFLAGS_VM)) | EFLAGS_IF | EFLAGS_TF;

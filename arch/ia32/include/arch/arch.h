@@ -183,9 +183,7 @@ uint32_t arch_pdir_loaded(void);
 void arch_io_bitmap_update(uint32_t pdir_phys, const uint32_t bm[2], uint32_t tag);
 /* The bitmap frame phys is about to be freed: the CPU stops using it. */
 void arch_io_bitmap_drop(uint32_t phys);
-void arch_return_to_user(arch_context_t *ctx) __attribute__((noreturn));
 /* ---- sysenter/sysexit (arch/ia32/sysenter.c) ---- */
-void arch_sysexit_to_user(arch_context_t *ctx) __attribute__((noreturn));
 extern bool arch_sysenter_on;            /* the KIP's Ipc stubs use sysenter */
 void arch_sysenter_init(bool allowed);   /* CPUID, the MSRs; at boot */
 bool arch_sep_usable(uint32_t cpuid1_eax, uint32_t cpuid1_edx);

@@ -27,6 +27,13 @@ extern uint64_t arch_gdt[GDT_ENTRIES];
 extern arch_tss_t arch_tss;
 extern uint32_t arch_loaded_pdir;
 
+/* Leave the kernel through entry.asm's exit label, ESP at the frame: a
+ * jump, for neither way comes back (no call, no argument on the stack). */
+#define ARCH_LEAVE(label, ctx) do {					\
+	__asm__ volatile("movl %0, %%esp\n\tjmp " label :: "r"(ctx) : "memory"); \
+	__builtin_unreachable();					\
+} while (0)
+
 /*
  * Make t the thread the CPU runs, and leave for it: its next kernel entry
  * saves into its TCB, %gs:0 finds its UTCB (the exit path reloads GS from
@@ -52,11 +59,12 @@ static inline __attribute__((always_inline, noreturn)) void arch_run_inline(stru
 	utcb_slot[0] = t->arch.utcb_desc[0];
 	utcb_slot[1] = t->arch.utcb_desc[1];
 	arch_fpu_switch(t);
-	/* Entered by sysenter, its frame untouched but for the results, and
-	 * not single-stepping: sysexit (arch/ia32/sysenter.c). */
-	if (t->ctx.error == ARCH_ERROR_SYSENTER && !(t->ctx.eflags & 0x100u))
-		arch_sysexit_to_user(&t->ctx);
-	arch_return_to_user(&t->ctx);
+	/* Entered by sysenter, its frame untouched but for the results (the
+	 * mark goes with any other change, and a single-stepped sysenter's
+	 * frame never has it): sysexit (arch/ia32/sysenter.c). */
+	if (t->ctx.error == ARCH_ERROR_SYSENTER)
+		ARCH_LEAVE("arch_sysexit_frame", &t->ctx);
+	ARCH_LEAVE("arch_iret_frame", &t->ctx);
 }
 
 #endif
