@@ -372,6 +372,29 @@ static const char *t_ipc_entry_int_off(void)
 	return entry_switch(0);
 }
 
+/*
+ * The KIP's Ipc and Lipc stubs enter by sysenter exactly where CPUID
+ * reports a usable SEP (Intel's rule: not on family 6 with model and
+ * stepping below 3), by int $0x30 elsewhere: the suite's kernels boot
+ * without sysenter=off, so sysenter is what they must choose.
+ */
+static const char *t_sysenter_default_where_sep(void)
+{
+	L4_Word_t a = 1, b, c, d, family, model, stepping;
+	L4_Word_t *kip = rt_kip();
+	const unsigned char *lipc = (const unsigned char *)kip + kip[0xE4 / 4];
+	int usable;
+
+	__asm__ __volatile__("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	family = (a >> 8) & 0xF, model = (a >> 4) & 0xF, stepping = a & 0xF;
+	usable = ((d >> 11) & 1) && !(family == 6 && model < 3 && stepping < 3);
+	printf("#   SEP %s: the stubs enter by %s\n", usable ? "usable" : "absent or unusable",
+	       rt_ipc_kip_sysenter() ? "sysenter" : "int $0x30");
+	CHECK_EQ(rt_ipc_kip_sysenter(), usable);
+	CHECK_EQ(*lipc != 0xCD, usable);           /* 0xCD: int imm8 */
+	return 0;
+}
+
 const struct test ipc_int_on_tests[] = { TEST(ipc_entry_int_on), { 0 } };
 const struct test ipc_int_off_tests[] = { TEST(ipc_entry_int_off), { 0 } };
 
@@ -380,5 +403,6 @@ const struct test sysenter_tests[] = {
 	TEST(sysenter_hostile_anywhere_returns),
 	TEST(sysenter_single_step),
 	TEST(sysenter_rewound_ipc_exact),
+	TEST(sysenter_default_where_sep),
 	{ 0 },
 };
