@@ -27,10 +27,12 @@ extern uint64_t arch_gdt[GDT_ENTRIES];
 extern arch_tss_t arch_tss;
 extern uint32_t arch_loaded_pdir;
 
-/* Leave the kernel through entry.asm's exit label, ESP at the frame: a
- * jump, for neither way comes back (no call, no argument on the stack). */
-#define ARCH_LEAVE(label, ctx) do {					\
-	__asm__ volatile("movl %0, %%esp\n\tjmp " label :: "r"(ctx) : "memory"); \
+/* Leave the kernel through entry.asm's exit label, ESP at the frame
+ * whose end is top (the TSS's ESP0, already in a register): a jump, for
+ * neither way comes back (no call, no argument on the stack). */
+#define ARCH_LEAVE(label, top) do {					\
+	__asm__ volatile("leal %c1(%0), %%esp\n\tjmp " label		\
+			 :: "r"(top), "i"(-CTX_SIZE) : "memory");	\
 	__builtin_unreachable();					\
 } while (0)
 
@@ -55,7 +57,9 @@ static inline __attribute__((always_inline, noreturn)) void arch_run_inline(stru
 	}
 	uint32_t *utcb_slot = (uint32_t *)&arch_gdt[SEL_UTCB >> 3];
 
-	arch_tss.esp0 = (uint32_t)(&t->ctx + 1);
+	arch_context_t *top = &t->ctx + 1;
+
+	arch_tss.esp0 = (uint32_t)top;
 	utcb_slot[0] = t->arch.utcb_desc[0];
 	utcb_slot[1] = t->arch.utcb_desc[1];
 	arch_fpu_switch(t);
@@ -63,8 +67,8 @@ static inline __attribute__((always_inline, noreturn)) void arch_run_inline(stru
 	 * mark goes with any other change, and a single-stepped sysenter's
 	 * frame never has it): sysexit (arch/ia32/sysenter.c). */
 	if (t->ctx.error == ARCH_ERROR_SYSENTER)
-		ARCH_LEAVE("arch_sysexit_frame", &t->ctx);
-	ARCH_LEAVE("arch_iret_frame", &t->ctx);
+		ARCH_LEAVE("arch_sysexit_frame", top);
+	ARCH_LEAVE("arch_iret_frame", top);
 }
 
 #endif
