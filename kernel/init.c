@@ -16,6 +16,7 @@
 #include <kernel/sched.h>
 #include <kernel/tcb_away.h>
 #include <kernel/kprintf.h>
+#include <kernel/cmdline.h>
 #include <arch/arch.h>
 #include <arch/multiboot.h>
 
@@ -134,11 +135,14 @@ void kernel_main(uint32_t magic, uint32_t mbi_phys)
 	tcb_away_init();           /* the seal's key, after the clock's calibration */
 
 	const multiboot_info_t *mbi = phys_to_virt(mbi_phys);
+	bool sysenter = true;
 	if (mbi->flags & MBI_FLAG_CMDLINE) {
 		preempt_configure(phys_to_virt(mbi->cmdline));
 		ipc_fast_configure(phys_to_virt(mbi->cmdline));
 		kdb_configure(phys_to_virt(mbi->cmdline));
+		sysenter = !cmdline_has(phys_to_virt(mbi->cmdline), "sysenter=off");
 	}
+	arch_sysenter_init(sysenter);   /* before the KIP's stubs are made */
 	memmap_init(&boot_memory);
 	if (multiboot_parse_mmap(mbi, (mbi->flags & MBI_FLAG_MMAP) ? phys_to_virt(mbi->mmap_addr) : NULL,
 				 &boot_memory) < 0)

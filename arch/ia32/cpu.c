@@ -26,7 +26,9 @@ __attribute__((aligned(4096))) arch_tss_t arch_tss;
 static char feature_text[96];
 static uint32_t cpu_edx_features;
 
-__attribute__((aligned(16))) static uint8_t kernel_stack[8192];
+/* SYSENTER_ESP too: entry.asm finds the user's flags in its top word. */
+__attribute__((aligned(16))) uint8_t kernel_stack[8192];
+_Static_assert(sizeof(kernel_stack) == 8192, "entry.asm: KSTACK_SIZE");
 void *kernel_stack_top = kernel_stack + sizeof(kernel_stack);
 
 bool arch_on_kernel_stack(const void *sp)

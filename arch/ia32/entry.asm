@@ -2,12 +2,13 @@
 ; Trap, interrupt and system-call entry; the exit to user mode.
 ;
 ;   void isr_N(void)                          -- one stub per vector
-;   void arch_return_to_user(arch_context_t *ctx)   -- never returns
+;   arch_iret_frame, arch_sysexit_frame  -- jumped to with ESP at a frame
 ;
 ; A trap from user mode lands with ESP0 just past the current thread's
 ; arch_context_t (inside its TCB), so the pushes below fill that frame.
 ; Then we switch to the single kernel stack and call trap_from_user(),
-; which never returns: it leaves through arch_return_to_user() for
+; which never returns: it leaves through arch_iret_frame (or, for a
+; sysenter's frame, arch_sysexit_frame: arch/run.h) for
 ; whichever thread should run next.  A trap from kernel mode (only the
 ; idle loop takes interrupts) stays on the kernel stack and irets.
 
@@ -15,7 +16,12 @@ extern trap_from_user
 extern ipc_fast_entry
 extern trap_from_kernel
 extern kernel_stack_top
-global arch_return_to_user
+extern arch_tss
+extern kernel_stack
+global arch_iret_frame
+global arch_sysexit_frame
+global sysenter_entry
+global sysenter_stepped
 global isr_table
 
 CTX_VECTOR equ 48
@@ -23,7 +29,16 @@ CTX_CS     equ 60          ; offsetof(arch_context_t, cs), asserted in context.h
 CTX_EFLAGS equ 64
 CTX_SIZE   equ 76
 EFLAGS_VM  equ 0x20000
+EFLAGS_IF  equ 0x200
+EFLAGS_IOPL equ 0x3000
 KDATA_SEL  equ 0x10
+UCODE_SEL  equ 0x1B
+UDATA_SEL  equ 0x23
+UTCB_SEL   equ 0x33
+VEC_IPC    equ 0x30
+ERROR_SYSENTER equ 0x80000000   ; ARCH_ERROR_SYSENTER, asserted in context.h
+TSS_ESP0   equ 4
+KSTACK_SIZE equ 8192             ; sizeof(kernel_stack), asserted in cpu.c
 
 %macro ISR 1
 isr_%1:
@@ -91,8 +106,57 @@ trap_common:
 	add esp, 4
 	jmp restore_frame
 
-arch_return_to_user:
-	mov esp, [esp + 4]
+; sysenter from the KIP's Ipc/Lipc stub (arch/ia32/sysenter.c): EBX is the
+; return address, EBP the caller's ESP.  The CPU cleared IF, VM and RF and
+; put ESP at the empty kernel stack, where the user's flags go first; then
+; the kernel's own (TF, NT, DF, AC clear; a #DB of the user's TF lands at
+; or after the pushf: trap.c).  The frame is an int $0x30's, marked in
+; the error slot, with flat user segments, the user's flags, IF set and
+; IOPL 0 (3 after QEMU's virtual-8086 mode: docs/security.md).
+sysenter_entry:
+	pushf
+sysenter_stepped:
+	push dword 2
+	popf
+	mov esp, [ss:arch_tss + TSS_ESP0]   ; ss: DS is still the user's
+	push dword UDATA_SEL
+	push ebp
+	push dword [ss:kernel_stack + KSTACK_SIZE - 4]
+	and dword [esp], ~EFLAGS_IOPL
+	or dword [esp], EFLAGS_IF
+	push dword UCODE_SEL
+	push ebx
+	push dword ERROR_SYSENTER
+	push dword VEC_IPC
+	pusha
+	push dword UDATA_SEL
+	push dword UDATA_SEL
+	push dword UDATA_SEL
+	push dword UTCB_SEL
+	mov ax, KDATA_SEL
+	mov ds, ax
+	mov es, ax
+	mov esp, [kernel_stack_top]
+	call ipc_fast_entry
+
+; The way back for a frame still marked (arch/run.h): EIP to EDX, ESP to
+; ECX, the flags by popf with IF clear, then sti, whose one-instruction
+; delay keeps interrupts out until sysexit is done.
+arch_sysexit_frame:
+	pop gs
+	pop fs
+	pop es
+	pop ds
+	popa
+	mov edx, [esp + 8]
+	mov ecx, [esp + 20]
+	add esp, 16
+	and dword [esp], ~EFLAGS_IF
+	popf
+	sti
+	sysexit
+
+arch_iret_frame:
 restore_frame:
 	pop gs
 	pop fs

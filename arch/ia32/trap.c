@@ -54,12 +54,16 @@ static uint32_t trap_length(tcb_t *t)
 
 uint32_t arch_trap_rewind(tcb_t *t)
 {
+	if (t->ctx.error == ARCH_ERROR_SYSENTER)
+		return arch_ipc_trap_rewind(&t->ctx);
 	t->ctx.eip -= trap_length(t);
 	return t->ctx.eip;
 }
 
 bool arch_trap_reentered(tcb_t *t, uint8_t vector, uint32_t at)
 {
+	if (t->ctx.error == ARCH_ERROR_SYSENTER)
+		return t->ctx.vector == vector && arch_sysenter_trap_at(&t->ctx) == at;
 	return t->ctx.vector == vector && t->ctx.eip - trap_length(t) == at;
 }
 
@@ -203,6 +207,9 @@ void trap_from_user(void)
 /* Only the idle loop runs with interrupts on in kernel mode. */
 void trap_from_kernel(arch_context_t *frame)
 {
+	/* A user's TF, caught after sysenter's first instruction. */
+	if (arch_sysenter_step_trap(frame))
+		arch_sysenter_stepped(frame);
 	if (frame->vector == IRQ_BASE) {
 		arch_pic_eoi(0);
 		(void)sched_timer_interrupt();

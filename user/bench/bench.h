@@ -53,8 +53,9 @@ static inline void bench_load_map_reply(L4_Word_t src, L4_Word_t addr)
 }
 
 int bench_ipc_intra(int words, L4_Word_t *result);
-int bench_ipc_inter(int words, L4_Word_t *result);
+int bench_ipc_inter(int words, int use_int, L4_Word_t *result);
 int bench_lipc_intra(int words, L4_Word_t *result);
+int bench_ipc_string(unsigned bytes, L4_Word_t *result);
 int bench_pagefault(L4_Word_t *result);
 int bench_map_unmap(L4_Word_t *result);
 

@@ -67,9 +67,51 @@ static void issue7_figures(L4_Word_t lent)
 		}
 }
 
+/*
+ * One-way Ipc and Lipc by the KIP's stubs (sysenter where the kernel uses
+ * it), then the same by int $0x30 ("_int"), then the string round trips.
+ */
+static void ipc_figures(void)
+{
+	static const int words[5] = { 0, 1, 2, 8, 63 };
+	char name[32];
+	L4_Word_t v = 0;
+	int e, i, ok;
+
+	printf("# one-way IPC = half a Call/ReplyWait round trip, %u rounds; "
+	       "cycles = rdtsc ticks\n", BENCH_ROUNDS);
+	printf("# the KIP's Ipc stub enters by %s; _int: by int $0x30\n",
+	       rt_ipc_kip_sysenter() ? "sysenter" : "int $0x30");
+	for (e = 0; e < 2; e++) {
+		const char *sfx = e ? "_int" : "";
+
+		rt_ipc_entry_int(e);
+		for (i = 0; i < 5; i++) {
+			ok = bench_ipc_intra(words[i], &v);
+			snprintf(name, sizeof(name), "ipc_intra_%dmr%s", words[i], sfx);
+			report(name, ok, v, "cycles");
+		}
+		for (i = 0; i < 5; i++) {
+			ok = bench_lipc_intra(words[i], &v);
+			snprintf(name, sizeof(name), "lipc_intra_%dmr%s", words[i], sfx);
+			report(name, ok, v, "cycles");
+		}
+		for (i = 0; i < 5; i++) {
+			ok = bench_ipc_inter(words[i], e, &v);
+			snprintf(name, sizeof(name), "ipc_inter_%dmr%s", words[i], sfx);
+			report(name, ok, v, "cycles");
+		}
+	}
+	rt_ipc_entry_int(0);
+	printf("# a Call carrying one string item, answered empty: round trip\n");
+	ok = bench_ipc_string(64, &v);
+	report("ipc_string_64b", ok, v, "cycles");
+	ok = bench_ipc_string(4096, &v);
+	report("ipc_string_4kb", ok, v, "cycles");
+}
+
 int main(void)
 {
-	static const int words[4] = { 0, 1, 8, 63 };
 	char name[32];
 	L4_Word_t v = 0, lent;
 	int i, ok;
@@ -79,21 +121,7 @@ int main(void)
 	if (L4_IsNilThread(rt_pager_start()))
 		printf("# could not start the pager thread (error %lu)\n", rt_last_error());
 	printf("# this kernel lends kinds 0x%lx by kernel page faults (0: KMEM=pool)\n", lent);
-	printf("# one-way IPC = half a Call/ReplyWait round trip, %u rounds; "
-	       "cycles = rdtsc ticks\n", BENCH_ROUNDS);
-	for (i = 0; i < 4; i++) {
-		ok = bench_ipc_intra(words[i], &v);
-		snprintf(name, sizeof(name), "ipc_intra_%dmr", words[i]);
-		report(name, ok, v, "cycles");
-	}
-	/* Lipc's restricted case, Pistachio's Lcall benchmark: 0 words. */
-	ok = bench_lipc_intra(0, &v);
-	report("lipc_intra_0mr", ok, v, "cycles");
-	for (i = 0; i < 4; i++) {
-		ok = bench_ipc_inter(words[i], &v);
-		snprintf(name, sizeof(name), "ipc_inter_%dmr", words[i]);
-		report(name, ok, v, "cycles");
-	}
+	ipc_figures();
 	ok = bench_pagefault(&v);
 	report("pagefault_user_pager", ok, v, "cycles");
 	ok = bench_map_unmap(&v);

@@ -193,4 +193,10 @@ static inline L4_Time_t rt_us(L4_Word_t us)
 	return L4_TimePeriod(us);
 }
 
+/* The library's Ipc and Lipc by "int $0x30" (on) or by the KIP's stubs
+ * (off), for the whole space; whether the KIP's stubs use sysenter
+ * (rt_ipcentry.c). */
+void rt_ipc_entry_int(int on);
+int rt_ipc_kip_sysenter(void);
+
 #endif

@@ -40,7 +40,11 @@
 #define XU_PF_DELAYED	0x40UL
 #define XU_PF_PENDING	0x80UL
 
-enum xu_mode { XU_SEND = 1, XU_RECV, XU_STEP, XU_DELAY, XU_SEND_TIMED };
+enum xu_mode { XU_SEND = 1, XU_RECV, XU_STEP, XU_DELAY, XU_SEND_TIMED, XU_SYSENTER };
+/* t_sysenter.c's sysenter from outside the stub */
+extern L4_Word_t t_se_in[8], t_se_out[8];
+void t_se_raw(void);
+extern const char t_se_back[];
 enum xu_peer_op { XU_PEER_RECV = 1, XU_PEER_SEND };
 
 static volatile struct t_kplog xk;
@@ -141,6 +145,13 @@ static void xu_child(L4_Word_t arg)
 	}
 	if (mode == XU_DELAY)
 		*__L4_TCR(__L4_TCR_PREEMPT_FLAGS) |= XU_PF_DELAYED;
+	if (mode == XU_SYSENTER) {
+		/* every page the sysenter touches in now, as for XU_STEP */
+		(void)*(volatile const char *)t_se_raw;
+		(void)*(volatile const char *)t_se_back;
+		t_se_out[0] = t_se_out[7] = 0;
+		((volatile L4_Word_t *)t_se_in[6])[-1] = 0;
+	}
 	L4_LoadMR(0, L4_MsgTagAddLabel((L4_MsgTag_t){ .X.u = 0 }, XU_HELLO).raw);
 	(void)L4_Call(main_thread);
 	switch (mode) {
@@ -165,6 +176,13 @@ static void xu_child(L4_Word_t arg)
 		t_shared[XU_SPIN] = 1;
 		tag = L4_Receive(peer);
 		xu_report(L4_IpcFailed(tag), L4_ErrorCode(), L4_UntypedWords(tag));
+		break;
+	case XU_SYSENTER:
+		t_shared[XU_SPIN] = 1;
+		while (!t_shared[XU_GO])
+			;
+		t_se_raw();
+		xu_report(t_se_out[3], t_se_out[7], t_se_out[4]);
 		break;
 	case XU_STEP:
 		t_shared[XU_SPIN] = 1;
@@ -558,7 +576,50 @@ static const char *t_x2utcb_send_timeout_kept(void)
 	return xu_end(c, xu_send_timeout_kept(c, skip));
 }
 
+/*
+ * The child runs sysenter outside the stub (t_sysenter.c), garbage in
+ * ESP and ECX, an Ipc to a thread that does not exist (no fast path),
+ * while its UTCB page is away: the entry asks for the page once, the Ipc
+ * is rewound onto the KIP stub's sysenter meanwhile, and once the page is
+ * back it runs again and comes back to EBX on the stack in EBP, EDI
+ * kept, with the tag's error flag (ErrorCode: no such partner).
+ * Where the kernel does not use sysenter, nothing to test.
+ */
+static const char *t_x2utcb_sysenter_entry(void)
+{
+	static L4_Word_t stack[64];
+	static const L4_Word_t in[5] = { 0xDEAD0001, 0xFFFFFFFF, 0, 0, 0x5EED5EED };
+	L4_ThreadId_t c, peer;
+	int skip;
+
+	if (!rt_ipc_kip_sysenter()) {
+		printf("# no sysenter in this kernel: nothing to test\n");
+		return 0;
+	}
+	for (int i = 0; i < 5; i++)
+		t_se_in[i] = in[i];
+	t_se_in[5] = (L4_Word_t)t_se_back;
+	t_se_in[6] = (L4_Word_t)&stack[48];
+	t_se_in[7] = 0x7;
+	RUN(xu_begin(&c, &peer, XU_SYSENTER, 0, &skip));
+	L4_Word_t n = xk.n;
+	const char *r = skip ? 0 : xu_take();
+	t_shared[XU_GO] = 1;
+	if (!r)
+		r = xu_data(c);
+	if (!r && !(rt_mr(1) & 0x8000))
+		r = "the Ipc to nobody did not fail";
+	if (!r && rt_mr(2) != (L4_Word_t)&stack[48])
+		r = "it came back on another stack";
+	if (!r && rt_mr(3) != 0x5EED5EED)
+		r = "EDI changed";
+	if (!r && !skip && xu_utcb_faults(n) != 1)
+		r = "the UTCB page was not asked for exactly once";
+	return xu_end(c, r);
+}
+
 const struct test x2utcb_tests[] = {
+	TEST(x2utcb_sysenter_entry),
 	TEST(x2utcb_sender_xfer_timeout),
 	TEST(x2utcb_sender_xfer_zero),
 	TEST(x2utcb_receiver_xfer_timeout),

@@ -183,7 +183,14 @@ uint32_t arch_pdir_loaded(void);
 void arch_io_bitmap_update(uint32_t pdir_phys, const uint32_t bm[2], uint32_t tag);
 /* The bitmap frame phys is about to be freed: the CPU stops using it. */
 void arch_io_bitmap_drop(uint32_t phys);
-void arch_return_to_user(arch_context_t *ctx) __attribute__((noreturn));
+/* ---- sysenter/sysexit (arch/ia32/sysenter.c) ---- */
+extern bool arch_sysenter_on;            /* the KIP's Ipc stubs use sysenter */
+void arch_sysenter_init(bool allowed);   /* CPUID, the MSRs; at boot */
+bool arch_sep_usable(uint32_t cpuid1_eax, uint32_t cpuid1_edx);
+void arch_sysenter_stub_at(uint32_t kip_offset);
+uint32_t arch_sysenter_trap_at(arch_context_t *c);
+bool arch_sysenter_step_trap(const arch_context_t *k);
+void arch_sysenter_stepped(const arch_context_t *k) __attribute__((noreturn));
 void arch_context_init(arch_context_t *ctx);   /* fresh user frame */
 void arch_thread_exit(struct tcb *t);          /* forget t's hardware state */
 void arch_thread_set_utcb(struct tcb *t, uint32_t utcb_location);

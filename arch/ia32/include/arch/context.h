@@ -29,6 +29,10 @@ typedef struct arch_thread {
 	uint8_t fpu_used;
 } arch_thread_t;
 
+/* The error slot of a frame that sysenter built (arch/ia32/sysenter.c):
+ * no CPU error code has bit 31. */
+#define ARCH_ERROR_SYSENTER 0x80000000u
+
 #define CTX_SIZE 76
 _Static_assert(sizeof(arch_context_t) == CTX_SIZE, "entry.asm depends on the frame size");
 _Static_assert(__builtin_offsetof(arch_context_t, vector) == 48, "entry.asm: CTX_VECTOR");

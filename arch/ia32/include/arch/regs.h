@@ -15,10 +15,47 @@
 
 /* ---- instruction pointer, stack pointer, flags ---- */
 
-static inline uint32_t arch_ctx_ip(const arch_context_t *c) { return c->eip; }
-static inline void arch_ctx_set_ip(arch_context_t *c, uint32_t ip) { c->eip = ip; }
-static inline uint32_t arch_ctx_sp(const arch_context_t *c) { return c->esp; }
-static inline void arch_ctx_set_sp(arch_context_t *c, uint32_t sp) { c->esp = sp; }
+/*
+ * A frame that sysenter built (arch/ia32/sysenter.c) leaves by sysexit,
+ * which gives back neither ECX nor EDX.  Meanwhile the thread is seen
+ * where the int stub would leave it, as X.2 programs and Pistachio's
+ * library expect of a thread waiting in Ipc: at the stub's ret, the
+ * return address on its stack (where the stub popped it from).  Once the
+ * kernel sets its IP, SP or flags, the frame becomes that, and leaves by
+ * iret, which gives back every register.  A new IP also ends a rewind
+ * onto the stub's sysenter; a new SP or flags leave the thread there, as
+ * they leave an int on its trap.
+ */
+uint32_t arch_sysenter_trap_at(arch_context_t *c);
+
+static inline void arch_ctx_exact(arch_context_t *c)
+{
+	if (c->error != ARCH_ERROR_SYSENTER)
+		return;
+	c->eip = arch_sysenter_trap_at(c) + 2;   /* the stub's ret */
+	c->esp -= 4;
+	c->error = 0;
+}
+static inline uint32_t arch_ctx_ip(const arch_context_t *c)
+{
+	if (c->error == ARCH_ERROR_SYSENTER)
+		return arch_sysenter_trap_at((arch_context_t *)c) + 2;
+	return c->eip;
+}
+static inline void arch_ctx_set_ip(arch_context_t *c, uint32_t ip)
+{
+	arch_ctx_exact(c);
+	c->eip = ip;
+}
+static inline uint32_t arch_ctx_sp(const arch_context_t *c)
+{
+	return c->error == ARCH_ERROR_SYSENTER ? c->esp - 4 : c->esp;
+}
+static inline void arch_ctx_set_sp(arch_context_t *c, uint32_t sp)
+{
+	arch_ctx_exact(c);
+	c->esp = sp;
+}
 static inline uint32_t arch_ctx_flags(const arch_context_t *c) { return c->eflags; }
 
 /* The EFLAGS bits user level may set (CF, PF, AF, ZF, SF, TF, DF, OF):
@@ -28,25 +65,33 @@ static inline uint32_t arch_ctx_flags(const arch_context_t *c) { return c->eflag
 /* Take the user-settable bits from flags, keep the others. */
 static inline void arch_ctx_set_user_flags(arch_context_t *c, uint32_t flags)
 {
+	arch_ctx_exact(c);
 	c->eflags = (c->eflags & ~ARCH_USER_FLAGS) | (flags & ARCH_USER_FLAGS);
 }
 
 /* ---- the Ipc trap ---- */
 
-/* The Ipc system call is a two-byte int.  Rewinding puts the thread back
- * onto it, so that it makes the call again when it next runs; returns
- * the trap's address.  arch_ipc_trap_skip undoes that. */
+/* The Ipc system call is a two-byte int, or the stub's sysenter
+ * (arch/ia32/sysenter.c).  Rewinding puts the thread back onto it, so
+ * that it makes the call again when it next runs; returns the trap's
+ * address.  arch_ipc_trap_skip undoes that. */
 #define ARCH_IPC_TRAP_LEN 2u
+
+uint32_t arch_sysenter_rewind(arch_context_t *c);
+bool arch_sysenter_skip(arch_context_t *c);
 
 static inline uint32_t arch_ipc_trap_rewind(arch_context_t *c)
 {
+	if (c->error == ARCH_ERROR_SYSENTER)
+		return arch_sysenter_rewind(c);
 	c->eip -= ARCH_IPC_TRAP_LEN;
 	return c->eip;
 }
 
 static inline void arch_ipc_trap_skip(arch_context_t *c)
 {
-	c->eip += ARCH_IPC_TRAP_LEN;
+	if (!arch_sysenter_skip(c))
+		c->eip += ARCH_IPC_TRAP_LEN;
 }
 
 /* ---- IPC register conventions (X.2 ia32: tag in ESI, partner in EAX,

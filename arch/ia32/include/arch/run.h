@@ -20,11 +20,21 @@ typedef struct __attribute__((packed)) {
 	uint32_t es, cs, ss, ds, fs, gs, ldt;
 	uint16_t trap, iomap;
 } arch_tss_t;
+_Static_assert(__builtin_offsetof(arch_tss_t, esp0) == 4, "entry.asm: TSS_ESP0");
 
 /* cpu.c's: the GDT, the TSS and the page directory in CR3. */
 extern uint64_t arch_gdt[GDT_ENTRIES];
 extern arch_tss_t arch_tss;
 extern uint32_t arch_loaded_pdir;
+
+/* Leave the kernel through entry.asm's exit label, ESP at the frame
+ * whose end is top (the TSS's ESP0, already in a register): a jump, for
+ * neither way comes back (no call, no argument on the stack). */
+#define ARCH_LEAVE(label, top) do {					\
+	__asm__ volatile("leal %c1(%0), %%esp\n\tjmp " label		\
+			 :: "r"(top), "i"(-CTX_SIZE) : "memory");	\
+	__builtin_unreachable();					\
+} while (0)
 
 /*
  * Make t the thread the CPU runs, and leave for it: its next kernel entry
@@ -47,11 +57,18 @@ static inline __attribute__((always_inline, noreturn)) void arch_run_inline(stru
 	}
 	uint32_t *utcb_slot = (uint32_t *)&arch_gdt[SEL_UTCB >> 3];
 
-	arch_tss.esp0 = (uint32_t)(&t->ctx + 1);
+	arch_context_t *top = &t->ctx + 1;
+
+	arch_tss.esp0 = (uint32_t)top;
 	utcb_slot[0] = t->arch.utcb_desc[0];
 	utcb_slot[1] = t->arch.utcb_desc[1];
 	arch_fpu_switch(t);
-	arch_return_to_user(&t->ctx);
+	/* Entered by sysenter, its frame untouched but for the results (the
+	 * mark goes with any other change, and a single-stepped sysenter's
+	 * frame never has it): sysexit (arch/ia32/sysenter.c). */
+	if (t->ctx.error == ARCH_ERROR_SYSENTER)
+		ARCH_LEAVE("arch_sysexit_frame", top);
+	ARCH_LEAVE("arch_iret_frame", top);
 }
 
 #endif

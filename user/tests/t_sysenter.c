@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The sysenter entry of Ipc and Lipc (arch/ia32/sysenter.c, entry.asm,
+ * docs/abi.md §1): a sysenter from anywhere, with garbage in ESP, ECX and
+ * EDX, treated as the stub's call with EBX and EBP as return address and
+ * stack; single-stepping (TF) through the stub's sysenter; an Ipc rewound
+ * by a fault in its string's source page coming back to its caller with
+ * its registers exact.  Where the kernel does not use sysenter (no SEP,
+ * -cpu pentium) a sysenter is an exception and the stub is the int one:
+ * each test checks that instead.
+ */
+#include "tests.h"
+
+#define EXC_LABEL	0xffb
+#define TF		0x100UL
+#define VEC_DB		1
+#define VEC_UD		6
+#define VEC_GP		13
+#define VEC_PF		14
+
+/* In: EAX, ECX, EDX, ESI, EDI, EBX, EBP, ESP for the sysenter; out: the
+ * same registers as the thread finds them at t_se_back, and its ESP. */
+L4_Word_t t_se_in[8], t_se_out[8];
+void t_se_raw(void);
+extern const char t_se_at[], t_se_back[];
+/* Stepping: the stub in t_se_stub, EIPs t_se_s2..t_se_s5. */
+L4_Word_t t_se_stub;
+void t_se_step(void);
+extern const char t_se_s2[], t_se_s3[], t_se_s4[], t_se_s5[];
+/* An Ipc through __L4_Ipc: EAX, ECX, EDX, ESI, EDI in t_se_in; after it,
+ * EAX, ESI, EDI and ESP's change in t_se_out[0..3]. */
+void t_se_ipc(void);
+
+__asm__(
+	"	.text\n"
+	"	.globl t_se_raw, t_se_at, t_se_back\n"
+	"t_se_raw:\n"
+	"	pushl	%ebx\n"
+	"	pushl	%esi\n"
+	"	pushl	%edi\n"
+	"	pushl	%ebp\n"
+	"	movl	%esp, t_se_out + 28\n"	/* the stack to come back on */
+	"	movl	t_se_in + 0, %eax\n"
+	"	movl	t_se_in + 4, %ecx\n"
+	"	movl	t_se_in + 8, %edx\n"
+	"	movl	t_se_in + 12, %esi\n"
+	"	movl	t_se_in + 16, %edi\n"
+	"	movl	t_se_in + 20, %ebx\n"
+	"	movl	t_se_in + 24, %ebp\n"
+	"	movl	t_se_in + 28, %esp\n"
+	"t_se_at:\n"
+	"	sysenter\n"
+	"	ud2\n"
+	"t_se_back:\n"
+	"	movl	%eax, t_se_out + 0\n"
+	"	movl	%ecx, t_se_out + 4\n"
+	"	movl	%edx, t_se_out + 8\n"
+	"	movl	%esi, t_se_out + 12\n"
+	"	movl	%edi, t_se_out + 16\n"
+	"	movl	%ebx, t_se_out + 20\n"
+	"	movl	%ebp, t_se_out + 24\n"
+	"	xchgl	%esp, t_se_out + 28\n"	/* the ESP it came back with */
+	"	popl	%ebp\n"
+	"	popl	%edi\n"
+	"	popl	%esi\n"
+	"	popl	%ebx\n"
+	"	ret\n"
+	/* TF on, a nop, an empty Ipc (nil, nil) through the stub, a nop,
+	 * TF off. */
+	"	.globl t_se_step, t_se_s2, t_se_s3, t_se_s4, t_se_s5\n"
+	"t_se_step:\n"
+	"	pushl	%ebx\n"
+	"	pushl	%esi\n"
+	"	pushl	%edi\n"
+	"	pushl	%ebp\n"
+	"	xorl	%eax, %eax\n"
+	"	xorl	%ecx, %ecx\n"
+	"	xorl	%edx, %edx\n"
+	"	xorl	%esi, %esi\n"
+	"	movl	%gs:0, %edi\n"
+	"	pushfl\n"
+	"	orl	$0x100, (%esp)\n"
+	"	popfl\n"
+	"	nop\n"
+	"t_se_s2:	call	*t_se_stub\n"
+	"t_se_s3:	nop\n"
+	"t_se_s4:	pushfl\n"
+	"	andl	$0xfffffeff, (%esp)\n"
+	"	popfl\n"
+	"t_se_s5:	popl	%ebp\n"
+	"	popl	%edi\n"
+	"	popl	%esi\n"
+	"	popl	%ebx\n"
+	"	ret\n"
+	"	.globl t_se_ipc\n"
+	"t_se_ipc:\n"
+	"	pushl	%ebx\n"
+	"	pushl	%esi\n"
+	"	pushl	%edi\n"
+	"	pushl	%ebp\n"
+	"	movl	t_se_in + 0, %eax\n"
+	"	movl	t_se_in + 4, %ecx\n"
+	"	movl	t_se_in + 8, %edx\n"
+	"	movl	t_se_in + 12, %esi\n"
+	"	movl	t_se_in + 16, %edi\n"
+	"	movl	%esp, t_se_out + 12\n"
+	"	call	__L4_Ipc\n"
+	"	movl	%eax, t_se_out + 0\n"
+	"	movl	%esi, t_se_out + 4\n"
+	"	movl	%edi, t_se_out + 8\n"
+	"	subl	%esp, t_se_out + 12\n"
+	"	popl	%ebp\n"
+	"	popl	%edi\n"
+	"	popl	%esi\n"
+	"	popl	%ebx\n"
+	"	ret\n");
+
+/* Receive one exception message from t; its twelve words in w. */
+static const char *se_exception(L4_ThreadId_t t, L4_Word_t us, L4_Word_t *w)
+{
+	L4_MsgTag_t tag = L4_Receive_Timeout(t, rt_us(us));
+	int i;
+
+	if (L4_IpcFailed(tag))
+		return "no exception message";
+	CHECK_EQ(L4_Label(tag) >> 4, EXC_LABEL);
+	CHECK_EQ(L4_UntypedWords(tag), 12);
+	for (i = 0; i < 12; i++)
+		w[i] = rt_mr(i + 1);
+	return 0;
+}
+
+/* A sysenter the kernel does not take: #UD on a CPU without it, #GP(0)
+ * where SYSENTER_CS is 0 (QEMU's -cpu pentium runs the instruction; a
+ * kernel booted with sysenter=off leaves the MSR 0). */
+static const char *se_refused(const L4_Word_t *w)
+{
+	CHECK(w[2] == VEC_UD || (w[2] == VEC_GP && w[3] == 0));
+	return 0;
+}
+
+static void raw_thread(L4_Word_t arg)
+{
+	(void)arg;
+	L4_Set_ExceptionHandler(rt_main_thread());
+	t_se_raw();
+	t_shared[1] = 1;
+}
+
+/*
+ * A sysenter outside the stub, ESP, ECX and EDX garbage, EBX a kernel
+ * address: an Ipc to nobody (nil, nil) that returns there, with EBP as
+ * its stack, and faults at once: exception 14 at that EIP, that ESP.
+ * The kernel took nothing from ESP, ECX or EDX.  Without SEP: #UD at the
+ * sysenter, ESP as it was.
+ */
+static const char *t_sysenter_hostile_kernel_return(void)
+{
+	static const L4_Word_t in[8] = { 0, 0xFFFFFFFF, 0, 0, 0, 0xC0001000, 0xFFFFFFF0, 0x13 };
+	L4_Word_t w[12];
+	L4_ThreadId_t t;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		t_se_in[i] = in[i];
+	t = rt_thread_create(raw_thread, 0);
+	CHECK(!L4_IsNilThread(t));
+	RUN(se_exception(t, T_WAIT_US, w));
+	if (rt_ipc_kip_sysenter()) {
+		CHECK_EQ(w[2], VEC_PF);
+		CHECK_EQ(w[0], 0xC0001000);
+		CHECK_EQ(w[7], 0xFFFFFFF0);
+		CHECK(w[1] & 0x200);                /* IF */
+		CHECK_EQ(w[1] & 0x3000, 0);          /* IOPL */
+	} else {
+		RUN(se_refused(w));
+		CHECK_EQ(w[0], (L4_Word_t)t_se_at);
+		CHECK_EQ(w[7], 0x13);
+	}
+	return 0;
+}
+
+/*
+ * A sysenter outside the stub with a garbage ESP and "to" a thread that
+ * does not exist: it comes back to EBX on the stack in EBP, with the
+ * Ipc's result (error flag in the tag, ErrorCode 2, nonexistent partner,
+ * send phase), as the int path gives for the same call, and with EDI
+ * kept.  Without SEP, #UD.
+ */
+static const char *t_sysenter_hostile_anywhere_returns(void)
+{
+	static L4_Word_t stack[64];
+	L4_Word_t w[12], tag_int, err_int;
+	L4_ThreadId_t t;
+
+	/* The same call by int $0x30 first, for the result to match. */
+	rt_ipc_entry_int(1);
+	L4_LoadMR(0, 0);
+	tag_int = L4_Send_Timeout((L4_ThreadId_t){ .raw = 0xDEAD0001 }, L4_ZeroTime).raw;
+	err_int = L4_ErrorCode();
+	rt_ipc_entry_int(0);
+	CHECK(tag_int & 0x8000);
+
+	t_se_in[0] = 0xDEAD0001;                       /* to: nobody */
+	t_se_in[1] = 0;                                /* timeouts: never, never */
+	t_se_in[2] = 0;                                /* from: nil */
+	t_se_in[3] = 0;                                /* MR0: empty tag */
+	t_se_in[4] = 0x5EED1234;                       /* EDI */
+	t_se_in[5] = (L4_Word_t)t_se_back;
+	t_se_in[6] = (L4_Word_t)&stack[48];
+	t_se_in[7] = 0x7;                              /* ESP: garbage */
+	t = rt_thread_create(raw_thread, 0);
+	CHECK(!L4_IsNilThread(t));
+	if (!rt_ipc_kip_sysenter()) {
+		RUN(se_exception(t, T_WAIT_US, w));
+		RUN(se_refused(w));
+		return 0;
+	}
+	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	CHECK_EQ(t_se_out[3], tag_int);                /* ESI: the tag */
+	CHECK_EQ(t_se_out[4], 0x5EED1234);             /* EDI kept */
+	CHECK_EQ(t_se_out[28 / 4], (L4_Word_t)&stack[48]);
+	CHECK_EQ(t_se_out[2], (L4_Word_t)t_se_back);   /* EDX: where it went */
+	CHECK_EQ(t_se_out[1], (L4_Word_t)&stack[48]);  /* ECX: its stack */
+	(void)err_int;
+	return 0;
+}
+
+static void step_thread(L4_Word_t arg)
+{
+	(void)arg;
+	L4_Set_ExceptionHandler(rt_main_thread());
+	t_se_step();
+	t_shared[1] = 1;
+}
+
+/* Step an empty Ipc through the stub at `stub`; the EIPs reported. */
+static const char *step_through(L4_Word_t stub, L4_Word_t *eips, L4_Word_t *n)
+{
+	L4_Word_t w[12];
+	L4_ThreadId_t t;
+	const char *r;
+
+	t_se_stub = stub;
+	t_shared[1] = 0;
+	*n = 0;
+	t = rt_thread_create(step_thread, 0);
+	CHECK(!L4_IsNilThread(t));
+	while (*n < 16 && !(r = se_exception(t, *n ? 300000 : T_WAIT_US, w))) {
+		CHECK_EQ(w[2], VEC_DB);
+		eips[(*n)++] = w[0];
+		t_load(0, 12, w, 0, 0);
+		CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+	}
+	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	return 0;
+}
+
+/*
+ * Single-stepping an Ipc through the KIP's stub: a #DB after every user
+ * instruction, those inside the stub reported inside its slot, none from
+ * the kernel, and the step after the call at the caller's next
+ * instruction: the same EIPs outside the stub as through an int $0x30
+ * stub.  A sysenter with TF set traps in the kernel's first instruction.
+ */
+static const char *t_sysenter_single_step(void)
+{
+	L4_Word_t *kip = rt_kip();
+	L4_Word_t stub = (L4_Word_t)kip + kip[0xE0 / 4], e[16], n, i = 0;
+	static const char *const after[] = { t_se_s3, t_se_s4 };
+	int k;
+
+	RUN(step_through(stub, e, &n));
+	CHECK(n >= 4);
+	CHECK_EQ(e[i++], (L4_Word_t)t_se_s2);
+	while (i < n && e[i] >= stub && e[i] < stub + 16)
+		i++;
+	CHECK(i >= 2);
+	for (k = 0; k < 2; k++)
+		CHECK_EQ(e[i++], (L4_Word_t)after[k]);
+	/* the andl, the popfl, and the trap after the popfl that cleared TF */
+	CHECK_EQ(n, i + 3);
+	CHECK_EQ(e[n - 1], (L4_Word_t)t_se_s5);
+	return 0;
+}
+
+static unsigned char se_src[RT_PAGE_SIZE] __attribute__((aligned(RT_PAGE_SIZE)));
+static unsigned char se_dst[64];
+
+static void rewound_sender(L4_Word_t arg)
+{
+	L4_StringItem_t s = L4_StringItem(40, se_src + 8);
+	L4_Word_t mr[2];
+
+	(void)arg;
+	mr[0] = s.raw[0];
+	mr[1] = s.raw[1];
+	/* a send of one string item, its source page never touched */
+	L4_LoadMR(1, mr[0]);
+	L4_LoadMR(2, mr[1]);
+	t_se_in[0] = rt_main_thread().raw;
+	t_se_in[1] = L4_Timeouts(rt_us(T_WAIT_US), L4_Never);
+	t_se_in[2] = 0;
+	t_se_in[3] = t_tag(0x515, 0, 2).raw;
+	t_se_in[4] = (L4_Word_t)__L4_X86_Utcb();
+	t_se_ipc();
+	t_shared[1] = 1;
+}
+
+/*
+ * An Ipc whose string's source page is not mapped: the copy faults in
+ * the sender's space, its Ipc is rewound onto the stub's sysenter, its
+ * pager maps the page, and the Ipc runs again.  The sender comes back to
+ * its caller once, on its stack, EDI kept, its tag without error; the
+ * receiver has the bytes.
+ */
+static const char *t_sysenter_rewound_ipc_exact(void)
+{
+	L4_StringItem_t buf = L4_StringItem(sizeof(se_dst), se_dst);
+	L4_ThreadId_t t, from;
+	L4_MsgTag_t tag;
+	unsigned i;
+
+	t = rt_thread_create(rewound_sender, 0);
+	CHECK(!L4_IsNilThread(t));
+	L4_LoadBR(0, 1);
+	L4_LoadBR(1, buf.raw[0]);
+	L4_LoadBR(2, buf.raw[1]);
+	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+	L4_LoadBR(0, 0);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(from.raw, L4_LocalIdOf(t).raw);      /* same space: local ID */
+	CHECK_EQ(L4_Label(tag), 0x515);
+	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	CHECK_EQ(t_se_out[1] & 0x8000, 0);           /* the tag: no error */
+	CHECK_EQ(t_se_out[2], t_se_in[4]);           /* EDI kept */
+	CHECK_EQ(t_se_out[3], 0);                    /* ESP as before */
+	for (i = 0; i < 40; i++)
+		CHECK_EQ(se_dst[i], se_src[8 + i]);
+	return 0;
+}
+
+/*
+ * The IPC groups run a second time with the library's Ipc and Lipc by
+ * int $0x30 (user/tests/main.c): these two switch the entry, and check
+ * that an Ipc by the new entry works and that it is the one asked for.
+ */
+extern L4_Word_t __L4_SyscallEntry[];
+
+static const char *entry_switch(int use_int)
+{
+	L4_Word_t *kip = rt_kip();
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	rt_ipc_entry_int(use_int);
+	CHECK_EQ(__L4_SyscallEntry[4] == (L4_Word_t)kip + kip[0xE0 / 4], !use_int);
+	CHECK_EQ(__L4_SyscallEntry[5] == (L4_Word_t)kip + kip[0xE4 / 4], !use_int);
+	L4_LoadMR(0, 0);
+	tag = L4_Ipc(L4_nilthread, L4_nilthread, 0, &from);
+	CHECK(L4_IpcSucceeded(tag));
+	return 0;
+}
+
+static const char *t_ipc_entry_int_on(void)
+{
+	return entry_switch(1);
+}
+
+static const char *t_ipc_entry_int_off(void)
+{
+	return entry_switch(0);
+}
+
+/*
+ * The KIP's Ipc and Lipc stubs enter by sysenter exactly where CPUID
+ * reports a usable SEP (Intel's rule: not on family 6 with model and
+ * stepping below 3), by int $0x30 elsewhere: the suite's kernels boot
+ * without sysenter=off, so sysenter is what they must choose.
+ */
+static const char *t_sysenter_default_where_sep(void)
+{
+	L4_Word_t a = 1, b, c, d, family, model, stepping;
+	L4_Word_t *kip = rt_kip();
+	const unsigned char *lipc = (const unsigned char *)kip + kip[0xE4 / 4];
+	int usable;
+
+	__asm__ __volatile__("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	family = (a >> 8) & 0xF, model = (a >> 4) & 0xF, stepping = a & 0xF;
+	usable = ((d >> 11) & 1) && !(family == 6 && model < 3 && stepping < 3);
+	printf("#   SEP %s: the stubs enter by %s\n", usable ? "usable" : "absent or unusable",
+	       rt_ipc_kip_sysenter() ? "sysenter" : "int $0x30");
+	CHECK_EQ(rt_ipc_kip_sysenter(), usable);
+	CHECK_EQ(*lipc != 0xCD, usable);           /* 0xCD: int imm8 */
+	return 0;
+}
+
+const struct test ipc_int_on_tests[] = { TEST(ipc_entry_int_on), { 0 } };
+const struct test ipc_int_off_tests[] = { TEST(ipc_entry_int_off), { 0 } };
+
+const struct test sysenter_tests[] = {
+	TEST(sysenter_hostile_kernel_return),
+	TEST(sysenter_hostile_anywhere_returns),
+	TEST(sysenter_single_step),
+	TEST(sysenter_rewound_ipc_exact),
+	TEST(sysenter_default_where_sep),
+	{ 0 },
+};
