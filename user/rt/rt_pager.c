@@ -92,6 +92,9 @@ L4_MsgTag_t rt_serve(L4_ThreadId_t from, L4_Word_t timeout_us, L4_ThreadId_t *se
 	return tag;
 }
 
+/* Start messages sent (an RT_FLAKY_DELAY point, rt_flaky_every). */
+static volatile L4_Word_t start_passes;
+
 static void pager_loop(L4_Word_t arg)
 {
 	L4_ThreadId_t from;
@@ -112,8 +115,10 @@ static void pager_loop(L4_Word_t arg)
 		}
 		if (L4_Label(tag) == RT_LABEL_START && L4_UntypedWords(tag) == 3) {
 			L4_ThreadId_t child = { .raw = rt_mr(1) };
-			L4_Word_t ip = rt_mr(2), sp = rt_mr(3);
-			L4_Word_t err = rt_start_message(child, ip, sp) ? 0 : L4_ErrorCode();
+			L4_Word_t ip = rt_mr(2), sp = rt_mr(3), err;
+
+			rt_flaky_every(&start_passes, 1024, 6);
+			err = rt_start_message(child, ip, sp) ? 0 : L4_ErrorCode();
 
 			rt_msg(0, 1, &err);
 			tag = L4_ReplyWait(from, &from);
