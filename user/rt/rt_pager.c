@@ -92,8 +92,9 @@ L4_MsgTag_t rt_serve(L4_ThreadId_t from, L4_Word_t timeout_us, L4_ThreadId_t *se
 	return tag;
 }
 
-/* Start messages sent (an RT_FLAKY_DELAY point, rt_flaky_every). */
-static volatile L4_Word_t start_passes;
+/* Start messages sent, and faults left unanswered (RT_FLAKY_DELAY
+ * points, rt_flaky_every). */
+static volatile L4_Word_t start_passes, unhandled_passes;
 
 static void pager_loop(L4_Word_t arg)
 {
@@ -125,6 +126,7 @@ static void pager_loop(L4_Word_t arg)
 			continue;
 		}
 		if (rt_is_pagefault(tag)) {
+			rt_flaky_every(&unhandled_passes, 256, 6);
 			rt_pager_unhandled++;
 			rt_pager_last_unhandled = rt_mr(1);
 		}
