@@ -65,6 +65,7 @@
 #define V_TAG		24
 #define V_FROM		25
 #define V_DONE		26
+#define V_READY		27	/* the client is about to block in its receive */
 
 /* Receive from anyone, for ever, recording the last message at
  * t_shared[base ..]; answer or forward it as X_MODE says. */
@@ -408,10 +409,22 @@ static void closed_client(L4_Word_t arg)
 
 	L4_Accept(L4_UntypedWordsAcceptor);
 	t_flaky_delay(1);
+	t_shared[V_READY] = 1;
 	tag = L4_Ipc(L4_nilthread, main_tid, L4_Timeouts(L4_Never, L4_Never), &from);
 	t_shared[V_TAG] = tag.raw;
 	t_shared[V_FROM] = from.raw;
 	t_shared[V_DONE] = 1;
+}
+
+/* The client waits in its closed receive from main.  Schedule's
+ * "waiting" alone is no proof: a new task's thread waits so in each page
+ * fault of its start, too (a T_FLAKY_DELAY build makes one at the delay,
+ * whose code is on a page of its own); its flag says which wait it is. */
+static const char *client_waits(L4_ThreadId_t c)
+{
+	t_until(&t_shared[V_READY], 1);
+	CHECK(t_until_waiting(c));
+	return 0;
 }
 
 /*
@@ -432,7 +445,7 @@ static const char *t_redirect_propagation_rule(void)
 	RUN(cast());
 	c = rt_task_create(closed_client, me.raw, rt_pager());
 	CHECK(!L4_IsNilThread(c));
-	CHECK(t_until_waiting(c));
+	RUN(client_waits(c));
 
 	CHECK(L4_IpcSucceeded(t_prop_send(d_tid, c, PROP_LABEL, 0xa1, RT_NEVER_US)));
 	t_until(&t_shared[D_COUNT], 1);
@@ -469,7 +482,7 @@ static const char *t_redirect_propagation_waiting(void)
 	RUN(cast());
 	c = rt_task_create(closed_client, me.raw, rt_pager());
 	CHECK(!L4_IsNilThread(c));
-	CHECK(t_until_waiting(c));
+	RUN(client_waits(c));
 	CHECK(L4_IpcSucceeded(t_prop_send(d_tid, c, PROP_LABEL, 0xb1, RT_NEVER_US)));
 	t_until(&t_shared[D_COUNT], 1);
 	CHECK(!L4_IpcPropagated((L4_MsgTag_t) { .raw = t_shared[D_TAG] }));
