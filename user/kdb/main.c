@@ -27,7 +27,7 @@
 
 extern char _start_image[], _end[];
 
-static volatile L4_Word_t kpf_seen, breakpoint_passed;
+static volatile L4_Word_t kpf_seen, breakpoint_passed, breaker_prints;
 static L4_ThreadId_t main_id, unhoused_id;
 
 /* Blocked in a receive from the main thread for good: the thread list
@@ -39,14 +39,19 @@ static void receiver(L4_Word_t arg)
 		(void)L4_Receive(main_id);
 }
 
-/* Hits a plain int3 (no console call after it) once told to. */
+/* Hits a plain int3 (no console call after it) once told to.  Says it
+ * passed only once its line is out: the kernel prints a string a
+ * character at a time with a preemption point after each, so main's
+ * next line, printed as soon as it sees the flag, would otherwise cut
+ * into this one ("kdbkdbtask: after the breakpoint"). */
 static void breaker(L4_Word_t arg)
 {
 	(void)arg;
 	(void)L4_Receive(main_id);
 	__asm__ volatile("int3\n\tnop");
-	breakpoint_passed = 1;
+	rt_flaky_every(&breaker_prints, 1, 1);  /* -DRT_FLAKY_DELAY: a slow print */
 	printf("kdbtask: after the breakpoint\n");
+	breakpoint_passed = 1;
 	for (;;)
 		(void)L4_Receive(main_id);
 }

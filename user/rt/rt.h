@@ -166,6 +166,8 @@ L4_Word_t rt_multiboot_info(void);
 /* rt_time.c */
 L4_Word_t rt_now_us(void);
 void rt_sleep_us(L4_Word_t us);
+/* An RT_FLAKY_DELAY point of rt (rt_time.c); nothing in ordinary builds. */
+void rt_flaky_every(volatile L4_Word_t *n, L4_Word_t every, L4_Word_t times);
 
 /* Small message helpers. */
 static inline void rt_msg(L4_Word_t label, int u, const L4_Word_t *words)

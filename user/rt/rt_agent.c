@@ -7,6 +7,11 @@
 #include "rt.h"
 #include <l4/sigma0.h>
 
+/* The send timeout of an agent's RT_AG_SEND: the command's own, which
+ * tests use to end a send nobody takes.  Main's waits for its agents
+ * have none: a command, and an agent's start, take as long as the host
+ * lets them (docs/team-conventions.md, "Test output"); an agent that
+ * never reports is a hang, which the harness names. */
 #define RT_AG_TIMEOUT_US	2000000UL
 
 static L4_Word_t gs0(void)
@@ -131,6 +136,10 @@ static int agent_do(L4_Word_t op, const L4_Word_t *a, L4_Word_t *res, L4_Word_t 
 	return 2;
 }
 
+/* Agents started (an RT_FLAKY_DELAY point before the first report,
+ * rt_flaky_every; the counter is in the image, which agents share). */
+static volatile L4_Word_t agent_starts;
+
 /* The agent's body: call main with the last result, execute the command
  * that comes back, repeat.  The first call (no result) says "ready". */
 void rt_agent_loop(L4_Word_t arg)
@@ -150,6 +159,7 @@ void rt_agent_loop(L4_Word_t arg)
 	(void)*(volatile const char *)((L4_Word_t)agent_recv + RT_PAGE_SIZE - 1);
 	(void)*(volatile const char *)(L4_Word_t)rt_agent_loop;
 	(void)*(volatile const char *)((L4_Word_t)rt_agent_loop + RT_PAGE_SIZE - 1);
+	rt_flaky_every(&agent_starts, 1024, 6);
 	for (;;) {
 		L4_MsgTag_t tag;
 
@@ -204,9 +214,10 @@ static int unkeep(L4_ThreadId_t tid, L4_MsgTag_t *tag)
 }
 
 /*
- * Wait for the agent's next call.  Image faults of any child paged by
- * main are served meanwhile; a fault rt_serve does not answer is returned
- * as it is (with *sender naming the faulting thread), and so is an error.
+ * Wait for the agent's next call, with no clock bound.  Image faults of
+ * any child paged by main are served meanwhile; a fault rt_serve does not
+ * answer is returned as it is (with *sender naming the faulting thread),
+ * and so is an error.
  */
 L4_MsgTag_t rt_agent_result(L4_ThreadId_t agent, L4_ThreadId_t *sender)
 {
@@ -219,7 +230,7 @@ L4_MsgTag_t rt_agent_result(L4_ThreadId_t agent, L4_ThreadId_t *sender)
 		return tag;
 	}
 	for (;;) {
-		tag = rt_serve(L4_nilthread, RT_AG_TIMEOUT_US, &from);
+		tag = rt_serve(L4_nilthread, RT_NEVER_US, &from);
 		if (L4_IpcFailed(tag) || rt_is_pagefault(tag) || from.raw == agent.raw)
 			break;
 		if (L4_Label(tag) == RT_AG_RESULT)
@@ -239,11 +250,12 @@ void rt_agent_reset(void)
 		kept[i].tid = L4_nilthread;
 }
 
-/* Answer the agent's pending call with a command. */
+/* Answer the agent's pending call with a command (the agent waits in
+ * its call's receive from main, or is on its way there). */
 int rt_agent_post(L4_ThreadId_t agent, L4_Word_t op, int n, const L4_Word_t *args)
 {
 	rt_msg(op, n, args);
-	return L4_IpcSucceeded(L4_Send_Timeout(agent, rt_us(RT_AG_TIMEOUT_US)));
+	return L4_IpcSucceeded(L4_Send(agent));
 }
 
 L4_MsgTag_t rt_agent_cmd(L4_ThreadId_t agent, L4_Word_t op, int n, const L4_Word_t *args)

@@ -92,6 +92,10 @@ L4_MsgTag_t rt_serve(L4_ThreadId_t from, L4_Word_t timeout_us, L4_ThreadId_t *se
 	return tag;
 }
 
+/* Start messages sent, and faults left unanswered (RT_FLAKY_DELAY
+ * points, rt_flaky_every). */
+static volatile L4_Word_t start_passes, unhandled_passes;
+
 static void pager_loop(L4_Word_t arg)
 {
 	L4_ThreadId_t from;
@@ -112,14 +116,17 @@ static void pager_loop(L4_Word_t arg)
 		}
 		if (L4_Label(tag) == RT_LABEL_START && L4_UntypedWords(tag) == 3) {
 			L4_ThreadId_t child = { .raw = rt_mr(1) };
-			L4_Word_t ip = rt_mr(2), sp = rt_mr(3);
-			L4_Word_t err = rt_start_message(child, ip, sp) ? 0 : L4_ErrorCode();
+			L4_Word_t ip = rt_mr(2), sp = rt_mr(3), err;
+
+			rt_flaky_every(&start_passes, 1024, 6);
+			err = rt_start_message(child, ip, sp) ? 0 : L4_ErrorCode();
 
 			rt_msg(0, 1, &err);
 			tag = L4_ReplyWait(from, &from);
 			continue;
 		}
 		if (rt_is_pagefault(tag)) {
+			rt_flaky_every(&unhandled_passes, 256, 6);
 			rt_pager_unhandled++;
 			rt_pager_last_unhandled = rt_mr(1);
 		}

@@ -107,14 +107,15 @@ L4_ThreadId_t rt_task_thread_prepare(L4_ThreadId_t space, L4_Word_t utcb, rt_ent
 }
 
 /* The start message; only the thread's pager may send it.  Returns 1 if
- * the new thread took it. */
+ * the new thread took it.  No timeout: an activated thread waits for it
+ * from the start, however long the host takes to get there. */
 int rt_start_message(L4_ThreadId_t tid, L4_Word_t ip, L4_Word_t sp)
 {
 	L4_Word_t w[2] = { ip, sp };
 	L4_MsgTag_t tag;
 
 	rt_msg(0, 2, w);
-	tag = L4_Send_Timeout(tid, rt_us(1000000));
+	tag = L4_Send(tid);
 	if (L4_IpcFailed(tag)) {
 		rt_set_last_error(L4_ErrorCode());
 		return 0;
@@ -123,14 +124,15 @@ int rt_start_message(L4_ThreadId_t tid, L4_Word_t ip, L4_Word_t sp)
 }
 
 /* Ask rt's pager thread, the thread's pager, to send it the start
- * message.  Returns 1 if the thread took it. */
+ * message.  Returns 1 if the thread took it.  No timeouts: the pager
+ * always answers (it may be busy with others' faults for a while). */
 int rt_pager_start_thread(L4_ThreadId_t tid, L4_Word_t ip, L4_Word_t sp)
 {
 	L4_Word_t w[3] = { tid.raw, ip, sp };
 	L4_MsgTag_t tag;
 
 	rt_msg(RT_LABEL_START, 3, w);
-	tag = L4_Call_Timeouts(rt_pager(), rt_us(1000000), rt_us(2000000));
+	tag = L4_Call(rt_pager());
 	if (L4_IpcFailed(tag)) {
 		rt_set_last_error(L4_ErrorCode());
 		return 0;

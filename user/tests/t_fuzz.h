@@ -45,7 +45,6 @@
 #define FZ_STUCK_US	3000UL		/* blocked or halted this long: restart */
 #define FZ_HUNG_US	25000UL		/* no step this long, whatever the state */
 #define FZ_MIN_STEPS	200UL
-#define FZ_MAX_RUNS	20UL		/* run at most this many times as long */
 
 /* Thread numbers ThreadControl/SpaceControl of the root phase may use. */
 #define FZ_RES_NO	400
@@ -217,7 +216,8 @@ void fz_sanitize_brs(int idx, W *u);
 void fz_sanitize_items(W *u, W tag);
 
 /* t_fuzz_watch.c: main serves the fuzz threads for `us` of SystemClock
- * (longer if a thread is short of FZ_MIN_STEPS), then stops them. */
+ * and then until every thread has made FZ_MIN_STEPS steps, then stops
+ * them. */
 void fz_run(W us);
 
 /* t_fuzz.c: steps (returned), calls and the fewest steps of a thread of

@@ -11,6 +11,7 @@
  * message arrives from the real sender with p clear.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 #define REQ_LABEL	0x7e01	/* client -> server */
 #define FWD_LABEL	0x7e02	/* server -> worker, propagated */
@@ -23,9 +24,8 @@
 
 /* t_shared words.  The recorder (a receiver in a space of its own): */
 #define R_SPEC		0	/* from-specifier (0: any thread) */
-#define R_DELAY		1	/* sleep this long (us) before the first receive */
+#define R_AFTER		1	/* before the first receive, wait for R_GO */
 #define R_REPLY		2	/* answer From (zero send timeout) if set */
-#define R_TMO		3	/* receive timeout in us (0: T_WAIT_US) */
 #define R_ARMED		4	/* receives begun */
 #define R_COUNT		5	/* receives ended */
 #define R_TAG		6	/* ... the last one's tag */
@@ -48,6 +48,7 @@
 #define V_MR1		21
 #define V_DONE		22
 #define V_ASLEEP	23	/* the sleeper is about to block */
+#define R_GO		24	/* main is queued in its send: R_AFTER may go on */
 
 static L4_Word_t sched_state(L4_ThreadId_t t)
 {
@@ -57,17 +58,19 @@ static L4_Word_t sched_state(L4_ThreadId_t t)
 }
 
 /* *flag says t is about to block in its receive and the kernel says it
- * does: t waits where we want it. */
+ * does: t waits where we want it.  No clock bound (t_sync.h): 0 only if
+ * t is gone. */
 static int blocked_in_receive(L4_ThreadId_t t, volatile L4_Word_t *flag, L4_Word_t want)
 {
-	L4_Word_t start = rt_now_us();
+	for (;;) {
+		L4_Word_t s = sched_state(t);
 
-	while (*flag != want || sched_state(t) != L4_SCHEDRESULT_WAITING) {
-		if (rt_now_us() - start > T_WAIT_US)
+		if (*flag == want && s == L4_SCHEDRESULT_WAITING)
+			return 1;
+		if (s == L4_SCHEDRESULT_ERROR)
 			return 0;
 		rt_sleep_us(1000);
 	}
-	return 1;
 }
 
 /* Receive again and again as the R_ words say, recording each outcome;
@@ -75,11 +78,10 @@ static int blocked_in_receive(L4_ThreadId_t t, volatile L4_Word_t *flag, L4_Word
 static void prop_recorder(L4_Word_t arg)
 {
 	(void)arg;
-	if (t_shared[R_DELAY])
-		rt_sleep_us(t_shared[R_DELAY]);
+	if (t_shared[R_AFTER])
+		t_until(&t_shared[R_GO], 1);
 	for (;;) {
 		L4_ThreadId_t spec = { .raw = t_shared[R_SPEC] }, from = L4_nilthread;
-		L4_Word_t us = t_shared[R_TMO] ? t_shared[R_TMO] : T_WAIT_US;
 		L4_MsgTag_t tag;
 
 		if (L4_IsNilThread(spec))
@@ -87,7 +89,7 @@ static void prop_recorder(L4_Word_t arg)
 		L4_Set_VirtualSender((L4_ThreadId_t) { .raw = STALE_ACTUAL });
 		L4_Accept(L4_UntypedWordsAcceptor);
 		t_shared[R_ARMED]++;
-		tag = L4_Ipc(L4_nilthread, spec, L4_Timeouts(L4_Never, rt_us(us)), &from);
+		tag = L4_Ipc(L4_nilthread, spec, L4_Timeouts(L4_Never, L4_Never), &from);
 		t_shared[R_EC] = L4_IpcFailed(tag) ? t_ipc_ec() : 0;
 		t_shared[R_TAG] = tag.raw;
 		t_shared[R_FROM] = from.raw;
@@ -104,9 +106,9 @@ static void prop_recorder(L4_Word_t arg)
 	}
 }
 
-/* A fresh recorder in a space of its own (any earlier one is gone). */
-static L4_ThreadId_t recorder(L4_ThreadId_t *old, L4_ThreadId_t spec, L4_Word_t delay_us,
-			      int reply, L4_Word_t tmo_us)
+/* A fresh recorder in a space of its own (any earlier one is gone);
+ * after: its first receive waits until main is queued (go_when_queued). */
+static L4_ThreadId_t recorder(L4_ThreadId_t *old, L4_ThreadId_t spec, int after, int reply)
 {
 	int i;
 
@@ -114,10 +116,10 @@ static L4_ThreadId_t recorder(L4_ThreadId_t *old, L4_ThreadId_t spec, L4_Word_t 
 		rt_release(*old);
 	for (i = R_SPEC; i <= R_ANSWER; i++)
 		t_shared[i] = 0;
+	t_shared[R_GO] = 0;
 	t_shared[R_SPEC] = spec.raw;
-	t_shared[R_DELAY] = delay_us;
+	t_shared[R_AFTER] = (L4_Word_t)after;
 	t_shared[R_REPLY] = reply;
-	t_shared[R_TMO] = tmo_us;
 	return rt_task_create(prop_recorder, 0, rt_pager());
 }
 
@@ -136,7 +138,19 @@ static void prop_sleeper(L4_Word_t arg)
 	(void)arg;
 	t_shared[V_ASLEEP] = 1;
 	for (;;)
-		rt_sleep_us(T_WAIT_US);
+		L4_Sleep(L4_Never);
+}
+
+/* A thread of main's space: sets R_GO once main is queued in a send
+ * (Schedule: pending send), so that a recorder starts its receive only
+ * then, however long the host takes. */
+static void go_when_queued(L4_Word_t arg)
+{
+	(void)arg;
+	if (t_until_state(rt_main_thread(), L4_SCHEDRESULT_PENDING_SEND))
+		t_shared[R_GO] = 1;
+	for (;;)
+		L4_Sleep(L4_Never);
 }
 
 /* A virtual sender blocked in an open wait for good. */
@@ -159,8 +173,7 @@ static void prop_client(L4_Word_t arg)
 	(void)arg;
 	L4_Accept(L4_UntypedWordsAcceptor);
 	t_shared[V_READY] = 1;
-	tag = L4_Ipc(L4_nilthread, rt_main_thread(),
-		     L4_Timeouts(L4_Never, rt_us(2 * T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, rt_main_thread(), L4_Timeouts(L4_Never, L4_Never), &from);
 	t_shared[V_TAG] = tag.raw;
 	t_shared[V_FROM] = from.raw;
 	t_shared[V_MR1] = rt_mr(1);
@@ -174,7 +187,7 @@ static const char *recorded(L4_Word_t n, L4_ThreadId_t from, L4_ThreadId_t actua
 {
 	L4_MsgTag_t tag;
 
-	CHECK(t_wait_for(&t_shared[R_COUNT], n, T_WAIT_US));
+	t_until(&t_shared[R_COUNT], n);
 	tag.raw = t_shared[R_TAG];
 	CHECK_EQ(t_shared[R_EC], 0);
 	CHECK(L4_IpcSucceeded(tag));
@@ -203,11 +216,11 @@ static void prop_server(L4_Word_t arg)
 
 	(void)arg;
 	L4_Accept(L4_UntypedWordsAcceptor);
-	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+	tag = L4_Wait(&from);
 	t_shared[S_FROM] = from.raw;
 	t_shared[S_TAG] = tag.raw;
 	if (L4_IpcSucceeded(tag)) {
-		tag = t_prop_send(worker, from, FWD_LABEL, rt_mr(1) ^ 0xf0f0, T_WAIT_US);
+		tag = t_prop_send(worker, from, FWD_LABEL, rt_mr(1) ^ 0xf0f0, RT_NEVER_US);
 		t_shared[S_SEND] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
 	}
 	t_shared[S_DONE] = 1;
@@ -227,18 +240,18 @@ static const char *t_ipc_propagate_forward(void)
 	L4_Word_t x = 0x1357;
 	L4_MsgTag_t tag, req;
 
-	w = recorder(0, L4_nilthread, 0, 1, 0);
+	w = recorder(0, L4_nilthread, 0, 1);
 	CHECK(!L4_IsNilThread(w));
 	t_shared[S_WORKER] = w.raw;
 	s = rt_thread_create(prop_server, 0);
 	CHECK(!L4_IsNilThread(s));
 	t_load(REQ_LABEL, 1, &x, 0, 0);
-	tag = L4_Ipc(s, s, L4_Timeouts(rt_us(T_WAIT_US), rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
 	if (L4_IpcFailed(tag))
 		printf("#   call: error code 0x%lx\n", L4_ErrorCode());
 
 	/* The server got the request from C and forwarded it. */
-	CHECK(t_wait_for(&t_shared[S_DONE], 1, T_WAIT_US));
+	t_until(&t_shared[S_DONE], 1);
 	req.raw = t_shared[S_TAG];
 	CHECK(L4_IpcSucceeded(req));
 	CHECK_EQ(L4_Label(req), REQ_LABEL);
@@ -267,12 +280,12 @@ static const char *t_ipc_propagate_same_space(void)
 
 	v = rt_thread_create(prop_spinner, 0);
 	CHECK(!L4_IsNilThread(v));
-	CHECK(t_wait_for(&t_shared[V_READY], 1, T_WAIT_US));
-	w = recorder(0, L4_nilthread, 0, 0, 0);
+	t_until(&t_shared[V_READY], 1);
+	w = recorder(0, L4_nilthread, 0, 0);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
 	CHECK_EQ(sched_state(v), L4_SCHEDRESULT_RUNNING);
-	tag = t_prop_send(w, v, PROP_LABEL, 0x5a3e, T_WAIT_US);
+	tag = t_prop_send(w, v, PROP_LABEL, 0x5a3e, RT_NEVER_US);
 	CHECK(L4_IpcSucceeded(tag));
 	RUN(recorded(1, v, me, PROP_LABEL, 0x5a3e));
 	t_shared[V_STOP] = 1;
@@ -296,34 +309,36 @@ static const char *t_ipc_propagate_refused(void)
 	waiter = rt_task_create(prop_open_waiter, 0, rt_pager());
 	CHECK(!L4_IsNilThread(sleeper) && !L4_IsNilThread(waiter));
 	CHECK(blocked_in_receive(waiter, &t_shared[V_READY], 1));
-	w = recorder(0, L4_nilthread, 0, 0, 0);
+	w = recorder(0, L4_nilthread, 0, 0);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(sleeper, &t_shared[V_ASLEEP], 1));
 
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	CHECK(L4_IpcSucceeded(t_prop_send(w, sleeper, PROP_LABEL, 0xa001, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, sleeper, PROP_LABEL, 0xa001, RT_NEVER_US)));
 	RUN(recorded(1, me, L4_nilthread, PROP_LABEL, 0xa001));
 
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 2));
-	CHECK(L4_IpcSucceeded(t_prop_send(w, waiter, PROP_LABEL, 0xa002, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, waiter, PROP_LABEL, 0xa002, RT_NEVER_US)));
 	RUN(recorded(2, me, L4_nilthread, PROP_LABEL, 0xa002));
 
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 3));
-	CHECK(L4_IpcSucceeded(t_prop_send(w, t_nonexistent(), PROP_LABEL, 0xa003, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, t_nonexistent(), PROP_LABEL, 0xa003, RT_NEVER_US)));
 	RUN(recorded(3, me, L4_nilthread, PROP_LABEL, 0xa003));
 
 	/* A closed wait for the sleeper is not satisfied by the refused
-	 * propagation: both sides time out. */
-	w = recorder(&w, sleeper, 0, 0, 300000);
+	 * propagation: the send times out (its timeout is what the test is
+	 * about), and the receiver, with none, still waits in its first
+	 * receive, with nothing received. */
+	w = recorder(&w, sleeper, 0, 0);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
 	tag = t_prop_send(w, sleeper, PROP_LABEL, 0xa004, 200000);
 	ec = t_ipc_ec();
+	t_flaky_delay(2);
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(ec, EC_SEND(L4_ErrTimeout));
-	CHECK(t_wait_for(&t_shared[R_COUNT], 1, T_WAIT_US));
-	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = t_shared[R_TAG] }));
-	CHECK_EQ(t_shared[R_EC], EC_RECV(L4_ErrTimeout));
+	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
+	CHECK_EQ(t_shared[R_COUNT], 0);
 	return 0;
 }
 
@@ -335,27 +350,26 @@ static const char *t_ipc_propagate_refused(void)
  */
 static const char *t_ipc_propagate_closed_wait_on_virtual(void)
 {
-	L4_ThreadId_t me = L4_Myself(), v, c, w = L4_nilthread;
-	L4_Word_t t0;
+	L4_ThreadId_t me = L4_Myself(), v, c, g, w = L4_nilthread;
 	L4_MsgTag_t tag;
 
 	v = rt_thread_create(prop_spinner, 0);
 	CHECK(!L4_IsNilThread(v));
-	CHECK(t_wait_for(&t_shared[V_READY], 1, T_WAIT_US));
+	t_until(&t_shared[V_READY], 1);
 
 	/* (a) */
-	w = recorder(&w, v, 0, 0, 0);
+	w = recorder(&w, v, 0, 0);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	CHECK(L4_IpcSucceeded(t_prop_send(w, v, PROP_LABEL, 0xc001, T_WAIT_US)));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, v, PROP_LABEL, 0xc001, RT_NEVER_US)));
 	RUN(recorded(1, v, me, PROP_LABEL, 0xc001));
 
-	/* (b) */
-	w = recorder(&w, v, 100000, 0, 0);
+	/* (b): the recorder's receive begins once main's send is queued */
+	w = recorder(&w, v, 1, 0);
 	CHECK(!L4_IsNilThread(w));
-	t0 = rt_now_us();
-	CHECK(L4_IpcSucceeded(t_prop_send(w, v, PROP_LABEL, 0xc002, T_WAIT_US)));
-	CHECK(rt_now_us() - t0 >= 50000);
+	g = rt_thread_create(go_when_queued, 0);
+	CHECK(!L4_IsNilThread(g));
+	CHECK(L4_IpcSucceeded(t_prop_send(w, v, PROP_LABEL, 0xc002, RT_NEVER_US)));
 	RUN(recorded(1, v, me, PROP_LABEL, 0xc002));
 	t_shared[V_STOP] = 1;
 
@@ -364,14 +378,14 @@ static const char *t_ipc_propagate_closed_wait_on_virtual(void)
 	c = rt_thread_create(prop_client, 0);
 	CHECK(!L4_IsNilThread(c));
 	CHECK(blocked_in_receive(c, &t_shared[V_READY], 1));
-	w = recorder(&w, c, 0, 1, 0);
+	w = recorder(&w, c, 0, 1);
 	CHECK(!L4_IsNilThread(w));
 	CHECK(blocked_in_receive(w, &t_shared[R_ARMED], 1));
-	tag = t_prop_send(w, c, PROP_LABEL, 0xc003, T_WAIT_US);
+	tag = t_prop_send(w, c, PROP_LABEL, 0xc003, RT_NEVER_US);
 	CHECK(L4_IpcSucceeded(tag));
 	RUN(recorded(1, c, me, PROP_LABEL, 0xc003));
 	CHECK_EQ(t_shared[R_ANSWER], 1);
-	CHECK(t_wait_for(&t_shared[V_DONE], 1, T_WAIT_US));
+	t_until(&t_shared[V_DONE], 1);
 	tag.raw = t_shared[V_TAG];
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(t_shared[V_FROM], w.raw);

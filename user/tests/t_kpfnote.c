@@ -11,6 +11,7 @@
  */
 #include "t_kphelp.h"
 #include "t_kplog.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
 
@@ -143,6 +144,8 @@ static void kh_loop(L4_Word_t arg)
 		}
 		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
 			continue;
+		if (!kh.n)
+			t_flaky_delay(1);       /* a kpager slow to note the first */
 		kh.task[kh.n % KN_LOG] = rt_mr(3);
 		if (kh.n++ == 0) {
 			held = from;
@@ -184,11 +187,11 @@ static const char *kh_two_agents(L4_Word_t page, L4_ThreadId_t *a, L4_ThreadId_t
 }
 
 /* Answer ag's faults on the image (its code and stack, for the command)
- * until the kpager has seen n faults. */
+ * until the kpager has seen n faults, looking at its count every 1 ms
+ * for as long as it takes (a count of looks was a clock bound). */
 static const char *kh_serve_until(L4_ThreadId_t ag, L4_Word_t n)
 {
-	for (L4_Word_t i = 0; kh.n < n; i++) {
-		CHECK(i < 2000);
+	while (kh.n < n) {
 		L4_MsgTag_t tag = rt_serve(ag, 1000, 0);
 		CHECK(L4_IpcFailed(tag));       /* nothing but a timeout */
 	}
@@ -206,7 +209,7 @@ static const char *kh_serve_read(L4_ThreadId_t ag, L4_Word_t addr, L4_Word_t pag
 	CHECK_EQ(from.raw, ag.raw);
 	CHECK_EQ(rt_mr(1), addr);
 	t_load(0, 0, 0, 2, m.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(ag)));     /* ag waits in its fault's Call */
 	tag = rt_agent_result(ag, 0);
 	CHECK(t_ag_ok(tag));
 	CHECK_EQ(rt_mr(1), KN_MARK);
@@ -378,8 +381,10 @@ static const char *kn_held_fault(volatile struct t_kplog *log, L4_Word_t addr,
 	if (!lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0))
 		return 0;
 	CHECK(rt_agent_post(ag, RT_AG_READ, 1, &addr));
-	/* Serve the agent's faults on the root image until it reads. */
-	for (int i = 0; i < 500 && !log->n; i++) {
+	/* Serve the agent's faults on the root image until its kpager has
+	 * the kernel page fault, looking every 20 ms for as long as it
+	 * takes. */
+	while (!log->n) {
 		tag = rt_serve(ag, 20000, &from);
 		CHECK(L4_IpcFailed(tag));       /* only image faults, answered */
 	}
@@ -417,10 +422,8 @@ static const char *t_kpfnote_halted_thread_sends_no_fault(void)
 	kh_log.release = 1;
 	/* Lent inside the answer's IPC: once the frame shows as lent, a
 	 * page fault sent on would be waiting for us already. */
-	for (int i = 0; i < 100 && !(kh_log.page[0] &&
-				     lent_kmem_control(0, LENT_KMEM_LENT, kh_log.page[0])); i++)
-		rt_sleep_us(10000);
-	CHECK(lent_kmem_control(0, LENT_KMEM_LENT, kh_log.page[0]));
+	while (!(kh_log.page[0] && lent_kmem_control(0, LENT_KMEM_LENT, kh_log.page[0])))
+		rt_sleep_us(1000);
 	tag = L4_Receive_Timeout(a, rt_us(50000));
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(L4_ErrorCode(), EC_RECV(1));
@@ -448,7 +451,7 @@ static const char *t_kpfnote_cancelled_fault_gets_no_page(void)
 		return 0;                       /* KMEM=pool: no kernel page fault */
 	(void)L4_AbortIpc_and_stop(a);
 	kc_log.release = 1;
-	CHECK(t_wait_for(&kc_log.failed, 1, T_WAIT_US));
+	t_until(&kc_log.failed, 1);
 	CHECK(kc_log.page[0] != 0);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kc_log.page[0]), 0);
 	CHECK_EQ(kc_log.n, 1);

@@ -98,6 +98,14 @@ static void mk_loop(L4_Word_t arg)
 		L4_Word_t cid = rt_mr(1), who = rt_mr(3), page = mk_take(), ec = 0;
 		int edit = mk.edit_cid && mk.edit_cid == cid && mk_form_for(who, cid) >= 0;
 		mk_fill(page, who, cid, edit);
+		/* Logged before the answer: the client, and main after it,
+		 * may run before this thread runs again. */
+		if (edit)
+			mk.edit_cid = 0;
+		mk.log_cid[mk.n % MK_LOG] = cid;
+		mk.log_page[mk.n % MK_LOG] = page;
+		mk.log_who[mk.n % MK_LOG] = who;
+		mk.n++;
 		if (!kpager_answer(from, page, &ec)) {
 			/* Not taken (a node page the kernel refuses it takes
 			 * as an empty one): the client still waits; a clean
@@ -107,12 +115,6 @@ static void mk_loop(L4_Word_t arg)
 			mk_fill(page, who, cid, 0);
 			(void)kpager_answer(from, page, &ec);
 		}
-		if (edit)
-			mk.edit_cid = 0;
-		mk.log_cid[mk.n % MK_LOG] = cid;
-		mk.log_page[mk.n % MK_LOG] = page;
-		mk.log_who[mk.n % MK_LOG] = who;
-		mk.n++;
 	}
 }
 

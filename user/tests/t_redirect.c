@@ -65,6 +65,7 @@
 #define V_TAG		24
 #define V_FROM		25
 #define V_DONE		26
+#define V_READY		27	/* the client is about to block in its receive */
 
 /* Receive from anyone, for ever, recording the last message at
  * t_shared[base ..]; answer or forward it as X_MODE says. */
@@ -79,6 +80,8 @@ static void recorder(L4_Word_t base)
 		L4_Set_VirtualSender((L4_ThreadId_t) { .raw = STALE });
 		*__L4_TCR(__L4_TCR_INTENDED_RECEIVER) = STALE;
 		L4_Accept(L4_UntypedWordsAcceptor);
+		if (!x[X_ARMED])
+			t_flaky_delay(1);       /* a slow start of D or R */
 		x[X_ARMED]++;
 		tag = L4_Wait(&from);
 		x[X_TAG] = tag.raw;
@@ -93,7 +96,7 @@ static void recorder(L4_Word_t base)
 			(void)L4_Reply(from);
 		} else if (x[X_MODE] == 2 && L4_IpcRedirected(tag)) {
 			tag = t_prop_send(L4_IntendedReceiver(), from, L4_Label(tag), x[X_MR1],
-					  T_WAIT_US);
+					  RT_NEVER_US);
 			x[X_FWD_RES] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
 		}
 		x[X_COUNT]++;
@@ -119,9 +122,10 @@ static void a_body(L4_Word_t arg)
 		w = rt_mr(2);
 		call = rt_mr(3);
 		t_load(MSG_LABEL, 1, &w, 0, 0);
-		/* No receive timeout: a Call takes the fast path where it can. */
-		tag = L4_Ipc(to, call ? to : L4_nilthread,
-			     L4_Timeouts(rt_us(T_WAIT_US), L4_Never), &from);
+		/* No timeouts: its partner takes the message however long the
+		 * host takes (a deleted one fails it at once), and a Call
+		 * takes the fast path where it can. */
+		tag = L4_Ipc(to, call ? to : L4_nilthread, L4_Timeouts(L4_Never, L4_Never), &from);
 		t_shared[A_EC] = L4_IpcFailed(tag) ? t_ipc_ec() : 0;
 		t_shared[A_TAG] = tag.raw;
 		t_shared[A_FROM] = from.raw;
@@ -143,15 +147,16 @@ void t_redir_sender(L4_Word_t arg)
 
 static L4_ThreadId_t a_tid, d_tid, r_tid;
 
-/* D, R and A, each waiting (D and R in their receives). */
+/* D, R and A, D and R waiting in their receives (for as long as their
+ * start takes: t_sync.h); A on its way to its receive. */
 static const char *cast(void)
 {
 	d_tid = rt_task_create(recorder, D_BASE, rt_pager());
 	r_tid = rt_thread_create(recorder, R_BASE);
 	a_tid = rt_task_create(a_body, L4_Myself().raw, rt_pager());
 	CHECK(!L4_IsNilThread(d_tid) && !L4_IsNilThread(r_tid) && !L4_IsNilThread(a_tid));
-	CHECK(t_wait_for(&t_shared[D_ARMED], 1, T_WAIT_US));
-	CHECK(t_wait_for(&t_shared[R_ARMED], 1, T_WAIT_US));
+	t_until(&t_shared[D_ARMED], 1);
+	t_until(&t_shared[R_ARMED], 1);
 	return 0;
 }
 
@@ -180,9 +185,9 @@ static const char *a_command(L4_ThreadId_t to, L4_Word_t w, L4_Word_t call, L4_W
 	L4_Word_t cmd[3] = { to.raw, w, call };
 
 	t_load(CMD_LABEL, 3, cmd, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(a_tid, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(a_tid)));       /* A is on its way to its receive */
 	if (n)
-		CHECK(t_wait_for(&t_shared[A_DONE], n, T_WAIT_US));
+		t_until(&t_shared[A_DONE], n);
 	return 0;
 }
 
@@ -190,7 +195,7 @@ static const char *a_command(L4_ThreadId_t to, L4_Word_t w, L4_Word_t call, L4_W
 static const char *mark(L4_ThreadId_t to, L4_Word_t w)
 {
 	t_load(MARK_LABEL, 1, &w, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(to, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(to)));
 	return 0;
 }
 
@@ -208,7 +213,7 @@ static const char *t_redirect_send(void)
 	RUN(a_command(d_tid, 0x1234, 0, 1));
 	CHECK_EQ(t_shared[A_EC], 0);
 	CHECK_EQ(t_shared[A_TAG], 0);
-	CHECK(t_wait_for(&t_shared[R_COUNT], 1, T_WAIT_US));
+	t_until(&t_shared[R_COUNT], 1);
 	tag.raw = t_shared[R_TAG];
 	CHECK_EQ(tag.raw, (MSG_LABEL << 16) | 0x2000 | 1);
 	CHECK(L4_IpcRedirected(tag));
@@ -218,7 +223,7 @@ static const char *t_redirect_send(void)
 	CHECK_EQ(t_shared[R_MR1], 0x1234);
 	CHECK_EQ(t_shared[D_COUNT], 0);
 	RUN(mark(d_tid, 0x77));
-	CHECK(t_wait_for(&t_shared[D_COUNT], 1, T_WAIT_US));
+	t_until(&t_shared[D_COUNT], 1);
 	CHECK_EQ(L4_Label((L4_MsgTag_t) { .raw = t_shared[D_TAG] }), MARK_LABEL);
 	CHECK_EQ(t_shared[D_MR1], 0x77);
 	return 0;
@@ -237,22 +242,22 @@ static const char *t_redirect_allowed_set(void)
 	RUN(cast_redirected());
 	RUN(a_command(L4_Myself(), 0x4321, 1, 0));
 	L4_Accept(L4_UntypedWordsAcceptor);
-	tag = L4_Ipc(L4_nilthread, a_tid, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, a_tid, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(tag.raw, (MSG_LABEL << 16) | 1);
 	CHECK_EQ(from.raw, a_tid.raw);
 	CHECK_EQ(rt_mr(1), 0x4321);
 	t_load(ANSWER_LABEL, 0, 0, 0, 0);
 	CHECK(L4_IpcSucceeded(L4_Reply(a_tid)));
-	CHECK(t_wait_for(&t_shared[A_DONE], 1, T_WAIT_US));
+	t_until(&t_shared[A_DONE], 1);
 	CHECK_EQ(t_shared[A_EC], 0);
 	CHECK_EQ(t_shared[A_FROM], L4_Myself().raw);
 	RUN(mark(r_tid, 0x99));
-	CHECK(t_wait_for(&t_shared[R_COUNT], 1, T_WAIT_US));
+	t_until(&t_shared[R_COUNT], 1);
 	CHECK_EQ(L4_Label((L4_MsgTag_t) { .raw = t_shared[R_TAG] }), MARK_LABEL);
 	/* The same sender's Call to D, outside the set, reaches R. */
 	RUN(a_command(d_tid, 0x4322, 0, 2));
-	CHECK(t_wait_for(&t_shared[R_COUNT], 2, T_WAIT_US));
+	t_until(&t_shared[R_COUNT], 2);
 	CHECK_EQ(t_shared[R_TAG], (MSG_LABEL << 16) | 0x2000 | 1);
 	CHECK_EQ(t_shared[R_INTENDED], d_tid.raw);
 	return 0;
@@ -277,7 +282,7 @@ static const char *t_redirect_forward(void)
 	tag.raw = t_shared[R_TAG];
 	CHECK(L4_IpcRedirected(tag));
 	CHECK_EQ(t_shared[R_INTENDED], d_tid.raw);
-	CHECK(t_wait_for(&t_shared[D_COUNT], 1, T_WAIT_US));
+	t_until(&t_shared[D_COUNT], 1);
 	tag.raw = t_shared[D_TAG];
 	CHECK_EQ(tag.raw, (MSG_LABEL << 16) | 0x1000 | 1);
 	CHECK_EQ(t_shared[D_FROM], a_tid.raw);
@@ -306,7 +311,7 @@ static const char *t_redirect_remove(void)
 	CHECK_EQ(set_redirector(a_tid, L4_nilthread, &old), 1);
 	CHECK_EQ(old, 0);
 	RUN(a_command(d_tid, 0x1111, 0, 1));
-	CHECK(t_wait_for(&t_shared[R_COUNT], 1, T_WAIT_US));
+	t_until(&t_shared[R_COUNT], 1);
 	CHECK(L4_IpcRedirected((L4_MsgTag_t) { .raw = t_shared[R_TAG] }));
 	CHECK_EQ(t_shared[R_MR1], 0x1111);
 
@@ -314,13 +319,13 @@ static const char *t_redirect_remove(void)
 	CHECK_EQ(old, 0);
 	RUN(a_command(d_tid, 0x2222, 0, 2));
 	CHECK_EQ(t_shared[A_EC], 0);
-	CHECK(t_wait_for(&t_shared[D_COUNT], 1, T_WAIT_US));
+	t_until(&t_shared[D_COUNT], 1);
 	tag.raw = t_shared[D_TAG];
 	CHECK_EQ(tag.raw, (MSG_LABEL << 16) | 1);
 	CHECK_EQ(t_shared[D_FROM], a_tid.raw);
 	CHECK_EQ(t_shared[D_MR1], 0x2222);
 	RUN(mark(r_tid, 0x33));
-	CHECK(t_wait_for(&t_shared[R_COUNT], 2, T_WAIT_US));
+	t_until(&t_shared[R_COUNT], 2);
 	CHECK_EQ(L4_Label((L4_MsgTag_t) { .raw = t_shared[R_TAG] }), MARK_LABEL);
 	return 0;
 }
@@ -355,7 +360,7 @@ static const char *t_redirect_errors(void)
 	CHECK_EQ(set_redirector(t_nonexistent(), gone, &old), 0);
 	CHECK_EQ(L4_ErrorCode(), L4_ErrInvalidSpace);
 	RUN(a_command(d_tid, 0x5555, 0, 1));
-	CHECK(t_wait_for(&t_shared[R_COUNT], 1, T_WAIT_US));
+	t_until(&t_shared[R_COUNT], 1);
 	CHECK(L4_IpcRedirected((L4_MsgTag_t) { .raw = t_shared[R_TAG] }));
 	CHECK_EQ(t_shared[R_MR1], 0x5555);
 
@@ -386,12 +391,12 @@ static const char *t_redirect_unprivileged(void)
 	RUN(cast());
 	u = rt_task_create(unpriv_body, a_tid.raw, rt_pager());
 	CHECK(!L4_IsNilThread(u));
-	CHECK(t_wait_for(&t_shared[V_DONE], 1, T_WAIT_US));
+	t_until(&t_shared[V_DONE], 1);
 	CHECK_EQ(t_shared[V_TAG], 0);
 	CHECK_EQ(t_shared[V_FROM], L4_ErrNoPrivilege);
 	/* A's space has no redirector: its send reaches D. */
 	RUN(a_command(d_tid, 0x7777, 0, 1));
-	CHECK(t_wait_for(&t_shared[D_COUNT], 1, T_WAIT_US));
+	t_until(&t_shared[D_COUNT], 1);
 	CHECK_EQ(t_shared[D_TAG], (MSG_LABEL << 16) | 1);
 	return 0;
 }
@@ -404,10 +409,22 @@ static void closed_client(L4_Word_t arg)
 
 	L4_Accept(L4_UntypedWordsAcceptor);
 	t_flaky_delay(1);
+	t_shared[V_READY] = 1;
 	tag = L4_Ipc(L4_nilthread, main_tid, L4_Timeouts(L4_Never, L4_Never), &from);
 	t_shared[V_TAG] = tag.raw;
 	t_shared[V_FROM] = from.raw;
 	t_shared[V_DONE] = 1;
+}
+
+/* The client waits in its closed receive from main.  Schedule's
+ * "waiting" alone is no proof: a new task's thread waits so in each page
+ * fault of its start, too (a T_FLAKY_DELAY build makes one at the delay,
+ * whose code is on a page of its own); its flag says which wait it is. */
+static const char *client_waits(L4_ThreadId_t c)
+{
+	t_until(&t_shared[V_READY], 1);
+	CHECK(t_until_waiting(c));
+	return 0;
 }
 
 /*
@@ -428,7 +445,7 @@ static const char *t_redirect_propagation_rule(void)
 	RUN(cast());
 	c = rt_task_create(closed_client, me.raw, rt_pager());
 	CHECK(!L4_IsNilThread(c));
-	CHECK(t_until_waiting(c));
+	RUN(client_waits(c));
 
 	CHECK(L4_IpcSucceeded(t_prop_send(d_tid, c, PROP_LABEL, 0xa1, RT_NEVER_US)));
 	t_until(&t_shared[D_COUNT], 1);
@@ -465,7 +482,7 @@ static const char *t_redirect_propagation_waiting(void)
 	RUN(cast());
 	c = rt_task_create(closed_client, me.raw, rt_pager());
 	CHECK(!L4_IsNilThread(c));
-	CHECK(t_until_waiting(c));
+	RUN(client_waits(c));
 	CHECK(L4_IpcSucceeded(t_prop_send(d_tid, c, PROP_LABEL, 0xb1, RT_NEVER_US)));
 	t_until(&t_shared[D_COUNT], 1);
 	CHECK(!L4_IpcPropagated((L4_MsgTag_t) { .raw = t_shared[D_TAG] }));

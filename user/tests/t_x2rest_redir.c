@@ -12,6 +12,7 @@
  * D and R1 at its bases D and R, A's outcome at 18..22, R2 at 23..31.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 #define MSG_LABEL	0x7d02	/* A -> D, as t_redirect.c */
 #define ANSWER_LABEL	0x7d04	/* D's answer to From, as t_redirect.c */
@@ -66,16 +67,16 @@ static const char *t_x2rest_redirect_chain(void)
 	a = rt_task_create(t_redir_sender, L4_Myself().raw, rt_pager());
 	CHECK(!L4_IsNilThread(d) && !L4_IsNilThread(r1) && !L4_IsNilThread(r2) &&
 	      !L4_IsNilThread(a));
-	CHECK(t_wait_for(&X(D_BASE, X_ARMED), 1, T_WAIT_US));
-	CHECK(t_wait_for(&X(R1_BASE, X_ARMED), 1, T_WAIT_US));
-	CHECK(t_wait_for(&X(R2_BASE, X_ARMED), 1, T_WAIT_US));
+	t_until(&X(D_BASE, X_ARMED), 1);
+	t_until(&X(R1_BASE, X_ARMED), 1);
+	t_until(&X(R2_BASE, X_ARMED), 1);
 	CHECK_EQ(set_redirector(a, r1), 1);
 	CHECK_EQ(set_redirector(r1, r2), 1);
 
 	cmd[0] = d.raw;
 	t_load(CMD_LABEL, 3, cmd, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(a, rt_us(T_WAIT_US))));
-	CHECK(t_wait_for(&t_shared[A_DONE], 1, 2 * T_WAIT_US));
+	CHECK(L4_IpcSucceeded(L4_Send(a)));        /* A is on its way to its receive */
+	t_until(&t_shared[A_DONE], 1);
 
 	CHECK_EQ(X(R1_BASE, X_TAG), (MSG_LABEL << 16) | TAG_R | 1);
 	CHECK_EQ(X(R1_BASE, X_FROM), a.raw);
@@ -109,10 +110,10 @@ static const char *t_x2rest_redirect_chain_only(void)
 	r1 = rt_task_create(t_redir_recorder, R1_BASE, rt_pager());
 	a = rt_task_create(t_redir_sender, L4_Myself().raw, rt_pager());
 	CHECK(!L4_IsNilThread(d) && !L4_IsNilThread(r1) && !L4_IsNilThread(a));
-	CHECK(t_wait_for(&X(D_BASE, X_ARMED), 1, T_WAIT_US));
+	t_until(&X(D_BASE, X_ARMED), 1);
 	CHECK_EQ(set_redirector(a, r1), 1);
-	CHECK(L4_IpcFailed(t_prop_send(d, a, MSG_LABEL, 0x77, T_WAIT_US)) == 0);
-	CHECK(t_wait_for(&X(D_BASE, X_COUNT), 1, T_WAIT_US));
+	CHECK(L4_IpcFailed(t_prop_send(d, a, MSG_LABEL, 0x77, RT_NEVER_US)) == 0);
+	t_until(&X(D_BASE, X_COUNT), 1);
 	CHECK_EQ(X(D_BASE, X_TAG), (MSG_LABEL << 16) | 1);
 	CHECK_EQ(X(D_BASE, X_FROM), L4_Myself().raw);
 	return t_selfcheck();

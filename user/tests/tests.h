@@ -84,7 +84,7 @@ extern const struct test irq_tests[];
 L4_ThreadId_t irq_thread(L4_Word_t n);
 L4_Word_t associate(L4_Word_t n, L4_ThreadId_t handler);
 L4_MsgTag_t irq_receive(L4_ThreadId_t from, L4_Time_t to, L4_ThreadId_t *who);
-int rtc_fired(void);
+void rtc_fired(void);
 /* The RTC's periodic interrupt on (1,024 a second) and off again. */
 void rtc_start(void);
 void rtc_stop(void);
