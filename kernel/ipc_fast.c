@@ -7,30 +7,18 @@
  * space, by its local ID (what Lipc takes).  Anything else (typed items,
  * a partner not ready, timeouts to arm, kernel-made messages) takes the
  * general path in ipc.c, which gives the same result more slowly.
+ *
+ * Built with ebx, esi and edi call-clobbered (Makefile): ipc_fast_entry()
+ * never returns, so saving them is waste.  Hence nothing here is called
+ * from C; the option and the count are ipc_fast_option.c's.
  */
 #include <kernel/ipc.h>
-#include <kernel/cmdline.h>
 #include <kernel/thread.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/irq.h>
-#include <kernel/kprintf.h>
 #include <arch/arch.h>
 #include <arch/run.h>
-
-/* The kernel option ipcfast=off: every IPC takes the general path
- * (non-zero), and how many IPCs the fast path delivered (published by
- * KmemControl, <lent/kmem.h>, so that a test sees which path ran). */
-uint32_t ipc_fast_off;
-uint32_t ipc_fast_taken;
-
-void ipc_fast_configure(const char *cmdline)
-{
-	if (cmdline_has(cmdline, "ipcfast=off")) {
-		ipc_fast_off = 1;
-		kprintf("IPC fast path: off\n");
-	}
-}
 
 /* t's local ID: thread_local_id() without its check, for t runs or
  * waits in IPC, so its UTCB is placed. */

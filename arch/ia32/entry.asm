@@ -16,9 +16,9 @@ extern ipc_fast_entry
 extern trap_from_kernel
 extern kernel_stack_top
 global arch_return_to_user
+global restore_frame           ; arch/run.h leaves by it
 global isr_table
 
-CTX_VECTOR equ 48
 CTX_CS     equ 60          ; offsetof(arch_context_t, cs), asserted in context.h
 CTX_EFLAGS equ 64
 CTX_SIZE   equ 76
@@ -26,6 +26,7 @@ EFLAGS_VM  equ 0x20000
 KDATA_SEL  equ 0x10
 
 %macro ISR 1
+%if %1 != 0x30                  ; VEC_SYSCALL_IPC: isr_48 below
 isr_%1:
 %if (%1 == 8) || (%1 >= 10 && %1 <= 14) || (%1 == 17)
 	; the CPU pushed an error code
@@ -34,6 +35,7 @@ isr_%1:
 %endif
 	push dword %1
 	jmp trap_common
+%endif
 %endmacro
 
 section .text
@@ -56,19 +58,10 @@ trap_common:
 	jnz .from_vm86
 	test byte [esp + CTX_CS], 3
 	jz .from_kernel
-	cmp byte [esp + CTX_VECTOR], 0x30
-	je .ipc
 .from_user:
 	mov esp, [kernel_stack_top]
 	cld
 	call trap_from_user
-	; not reached
-.ipc:
-	; Ipc and Lipc (VEC_SYSCALL_IPC), not from virtual-8086 mode: the
-	; IPC fast path first (kernel/ipc_fast.c), then trap_from_user().
-	mov esp, [kernel_stack_top]
-	cld
-	call ipc_fast_entry
 	; not reached
 .from_vm86:
 	; Virtual-8086 mode (which no Pentium lets user code enter, but QEMU
@@ -90,6 +83,30 @@ trap_common:
 	call trap_from_kernel
 	add esp, 4
 	jmp restore_frame
+
+; Ipc and Lipc (VEC_SYSCALL_IPC), the IPC fast path's way in
+; (kernel/ipc_fast.c; it goes on to trap_from_user() where it does not
+; apply): trap_common's work without its tests that cannot fail here.
+; Only user code executes int $0x30 (the kernel never does, and no
+; interrupt or exception has that vector), so the trap is from user mode;
+; from virtual-8086 mode it is trap_common's.
+isr_48:
+	push dword 0
+	push dword 0x30
+	pusha
+	push ds
+	push es
+	push fs
+	push gs
+	mov ax, KDATA_SEL
+	mov ds, ax
+	mov es, ax
+	test dword [esp + CTX_EFLAGS], EFLAGS_VM
+	jnz trap_common.from_vm86
+	mov esp, [kernel_stack_top]
+	cld
+	call ipc_fast_entry
+	; not reached
 
 arch_return_to_user:
 	mov esp, [esp + 4]

@@ -51,7 +51,9 @@ static inline __attribute__((always_inline, noreturn)) void arch_run_inline(stru
 	utcb_slot[0] = t->arch.utcb_desc[0];
 	utcb_slot[1] = t->arch.utcb_desc[1];
 	arch_fpu_switch(t);
-	arch_return_to_user(&t->ctx);
+	/* arch_return_to_user()'s body, without the call's argument. */
+	__asm__ volatile("mov %0, %%esp\n\tjmp restore_frame" : : "r"(&t->ctx) : "memory");
+	__builtin_unreachable();
 }
 
 #endif
