@@ -75,9 +75,21 @@ static inline bool takes_from(const tcb_t *dest, const tcb_t *t, bool same)
 {
 	tid_t from = dest->cont.ipc_from;
 
-	if (same && (from == local_id(t) || tid_is_anylocal(from)))
+	if (tid_is_any(from) || from == t->core->id)   /* a server's, a Call's */
 		return true;
-	return tid_is_any(from) || from == t->core->id;
+	return same && (from == local_id(t) || tid_is_anylocal(from));
+}
+
+/* A continuation's kind, halted and receive_pending (the general path's
+ * kmsg_active(), halt and receive work list) in one load: the first three
+ * bytes of kcont_t, the fourth its padding. */
+_Static_assert(__builtin_offsetof(kcont_t, halted) == 1 &&
+	       __builtin_offsetof(kcont_t, receive_pending) == 2 &&
+	       __builtin_offsetof(kcont_t, ipc_from) == 4, "cont_head()");
+typedef uint32_t __attribute__((may_alias)) cont_word_t;
+static inline uint32_t cont_head(const kcont_t *k)
+{
+	return *(const cont_word_t *)k & 0xFFFFFFu;
 }
 
 /* Values the compiler would keep in registers across the checks are
@@ -102,8 +114,10 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	if ((arch_ipc_tag(c) & 0xFFC0u) | timeouts_rcv(arch_ipc_timeouts(c)))
 		return;
 	tid_t from = arch_ipc_from(c);
-	if (from != arch_ipc_to(c) && !tid_is_any(from) && !tid_is_anylocal(from))
-		return;
+	if (from != arch_ipc_to(c)) {   /* not a Call: branches, no setcc */
+		if (!tid_is_any(from) && !tid_is_anylocal(from))
+			return;
+	}
 	/* A sender queued on us (our receive phase would take it), a halt,
 	 * a stopped transfer (xfer_linked()), a waiting interrupt, receive
 	 * phases the general path would go on with first (ipc.c), our UTCB
@@ -131,8 +145,10 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 			return;
 		dc = d->core;
 	} else {
+		/* (No resident part has the ID TID_ANY: ThreadControl takes
+		 * global IDs only.) */
 		dc = thread_core_by_number(tid_number(to));
-		if (!dc || dc->id != to || to == TID_ANY)
+		if (!dc || dc->id != to)
 			return;
 	}
 	/* dest blocked in a receive phase we may end: no timeout armed, no
@@ -144,8 +160,7 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 		return;
 	tcb_t *dest = dc->tcb;         /* TS_RECV: it has its body */
 	if ((uint32_t)dc->wakeup_us | (uint32_t)(dc->wakeup_us >> 32) | dest->cont.xfer.partner |
-	    (uint32_t)(dest->cont.kind ^ CONT_USER_IPC) |
-	    (uint32_t)(dest->cont.halted | dest->cont.receive_pending) || !dest->utcb)
+	    (cont_head(&dest->cont) ^ CONT_USER_IPC) || !dest->utcb)
 		return;
 	bool same = dest->space == t->space;
 	if (!takes_from(dest, t, same))
