@@ -27,10 +27,11 @@ static inline tid_t local_id(const tcb_t *t)
 	return t->utcb_location + UTCB_LOCAL_ID_OFFSET;
 }
 
-/* Is d the thread of space s whose UTCB is at utcb? */
+/* Is d a thread of space s whose UTCB is, or is to be, at utcb?  (Not
+ * whether it has its UTCB: ipc_fastpath() asks that of every partner.) */
 static inline bool is_at(const tcb_t *d, const space_t *s, uint32_t utcb)
 {
-	return d && d->space == s && d->utcb && d->utcb_location == utcb;
+	return d && d->space == s && d->utcb_location == utcb;
 }
 
 /*
@@ -114,7 +115,8 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	if ((arch_ipc_tag(c) & 0xFFC0u) | timeouts_rcv(arch_ipc_timeouts(c)))
 		return;
 	tid_t from = arch_ipc_from(c);
-	if (from != arch_ipc_to(c)) {   /* not a Call: branches, no setcc */
+	if (from != arch_ipc_to(c)) {   /* not a Call */
+		FRESH();   /* (a branch: GCC would rather set flags for all three) */
 		if (!tid_is_any(from) && !tid_is_anylocal(from))
 			return;
 	}
