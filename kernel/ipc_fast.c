@@ -35,26 +35,36 @@ static inline bool is_at(const tcb_t *d, const space_t *s, uint32_t utcb)
 }
 
 /*
- * The thread of t's space whose local ID is local, found without the
- * general path's walk of the space's threads: t's last such partner, if
- * it is the one; else its UTCB says its global ID, which the thread
- * table then must confirm (the UTCB is the user's to write: a wrong word
- * there only sends the call to the general path).  Either way the thread
- * found is the one whose UTCB lies there now.
+ * The resident part of the thread of t's space whose local ID is local
+ * (a word with no version bits, which may still be nil or anylocal),
+ * found without the general path's walk of the space's threads: t's last
+ * such partner, if it is the one; else its UTCB says its global ID, which
+ * the thread table then must confirm (the UTCB is the user's to write: a
+ * wrong word there only sends the call to the general path).  Either way
+ * the thread found is the one whose UTCB lies there now.
  */
-static tcb_t *local_partner(tcb_t *t, tid_t local)
+static tcb_core_t *local_partner(tcb_t *t, tid_t local)
 {
 	space_t *s = t->space;
 	uint32_t utcb = local - UTCB_LOCAL_ID_OFFSET;
 	tcb_core_t *c;
 	tcb_t *d;
 
-	/* peer_local is 0 (never a concrete local ID) until the slow half
-	 * below sets it, together with peer_id, a concrete global ID: no
-	 * need to ask tid_is_global() of it here. */
-	if (local == t->peer_local && (c = thread_core_by_number(tid_number(t->peer_id))) &&
-	    c->id == t->peer_id && is_at(c->tcb, s, utcb))
-		return c->tcb;
+	/* peer_local is nil (never a concrete local ID) until the slow half
+	 * below sets it, with peer_id, a concrete global ID, and peer_core,
+	 * its resident part then (ipc_fastpath() sets the last two alone
+	 * for a partner named by its global ID, and peer_local to nil).
+	 * Resident parts are never given back (the reserve is the kernel's,
+	 * thread_core.c) and a free one has the ID nil, so peer_core may be
+	 * read while peer_id is not nil, and is the part of peer_id exactly
+	 * when it has that ID: no table walk. */
+	if (local == t->peer_local && local != TID_NIL) {
+		c = t->peer_core;
+		if (c->id == t->peer_id && is_at(c->tcb, s, utcb))
+			return c;
+	}
+	if (!tid_is_local(local))
+		return NULL;
 
 	/* Only where a UTCB can be: a UTCB slot of the space's UTCB area
 	 * (set, since t runs; SpaceControl made it an aligned fpage of at
@@ -68,7 +78,8 @@ static tcb_t *local_partner(tcb_t *t, tid_t local)
 		return NULL;
 	t->peer_local = local;
 	t->peer_id = d->core->id;
-	return d;
+	t->peer_core = d->core;
+	return d->core;
 }
 
 /* Does dest (of t's space if same) take a message from t? */
@@ -141,17 +152,23 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	 * kernel/tcb_away.c). */
 	tid_t to = arch_ipc_to(c);
 	tcb_core_t *dc;
-	if (tid_is_local(to)) {
-		tcb_t *d = local_partner(t, to);
-		if (!d)
+	if (!(to & TID_LOCAL_MASK)) {   /* a local ID, nil or anylocal */
+		dc = local_partner(t, to);
+		if (!dc)
 			return;
-		dc = d->core;
 	} else {
-		/* (No resident part has the ID TID_ANY: ThreadControl takes
-		 * global IDs only.) */
-		dc = thread_core_by_number(tid_number(to));
-		if (!dc || dc->id != to)
-			return;
+		/* Our last partner again (peer_id nil: none, and to is not
+		 * nil), or the thread table's.  (No resident part has the ID
+		 * TID_ANY: ThreadControl takes global IDs only.) */
+		dc = t->peer_core;
+		if (to != t->peer_id || dc->id != to) {
+			dc = thread_core_by_number(tid_number(to));
+			if (!dc || dc->id != to)
+				return;
+			t->peer_local = TID_NIL;
+			t->peer_id = to;
+			t->peer_core = dc;
+		}
 	}
 	/* dest blocked in a receive phase we may end: no timeout armed, no
 	 * kernel message, not halted, not on the work list (ipc.c: it may
