@@ -161,7 +161,7 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 		 * nil), or the thread table's.  (No resident part has the ID
 		 * TID_ANY: ThreadControl takes global IDs only.) */
 		dc = t->peer_core;
-		if (to != t->peer_id || dc->id != to) {
+		if (__builtin_expect(to != t->peer_id || dc->id != to, 0)) {
 			dc = thread_core_by_number(tid_number(to));
 			if (!dc || dc->id != to)
 				return;
