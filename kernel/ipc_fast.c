@@ -136,10 +136,12 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	 * phases the general path would go on with first (ipc.c), our UTCB
 	 * away, a space with a redirector (ipc_redirect.c), the option off,
 	 * or a delayed preemption running (a thread of higher priority
-	 * waits for us to give way): the general path. */
+	 * waits for us to give way), or a call re-executed after a
+	 * preemption point (preempt.h: RESUME_NONE is 0): the general path. */
+	_Static_assert(RESUME_NONE == 0, "resume.op is or-ed in");
 	if ((uintptr_t)t->core->senders | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
 	    t->cont.xfer.partner | t->space->redirector |
-	    (uint32_t)(t->cont.halted | t->utcb_away | t->delaying))
+	    (uint32_t)(t->cont.halted | t->utcb_away | t->delaying | t->cont.resume.op))
 		return;
 	/* On time a ThreadSwitch donated we run at the donor's priority:
 	 * who runs next is the scheduler's choice (sched_switch_to()). */
@@ -219,14 +221,10 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 
 void trap_from_user(void) __attribute__((noreturn));   /* arch/ia32/trap.c */
 
-/* The Ipc trap from protected mode (arch/ia32/entry.asm): the fast path,
- * unless the call is one re-executed after a preemption point (kernel/
- * preempt.h), then every other trap's way. */
+/* The Ipc trap from protected mode (arch/ia32/entry.asm's isr_48): the
+ * fast path, then, where it does not apply, every other trap's way. */
 void ipc_fast_entry(void)
 {
-	tcb_t *t = current;
-
-	if (__builtin_expect(t->cont.resume.op == RESUME_NONE, 1))
-		ipc_fastpath(t);
+	ipc_fastpath(current);
 	trap_from_user();
 }
