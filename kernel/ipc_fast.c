@@ -7,30 +7,18 @@
  * space, by its local ID (what Lipc takes).  Anything else (typed items,
  * a partner not ready, timeouts to arm, kernel-made messages) takes the
  * general path in ipc.c, which gives the same result more slowly.
+ *
+ * Built with ebx, esi and edi call-clobbered (Makefile): ipc_fast_entry()
+ * never returns, so saving them is waste.  Hence nothing here is called
+ * from C; the option and the count are ipc_fast_option.c's.
  */
 #include <kernel/ipc.h>
-#include <kernel/cmdline.h>
 #include <kernel/thread.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/irq.h>
-#include <kernel/kprintf.h>
 #include <arch/arch.h>
 #include <arch/run.h>
-
-/* The kernel option ipcfast=off: every IPC takes the general path
- * (non-zero), and how many IPCs the fast path delivered (published by
- * KmemControl, <lent/kmem.h>, so that a test sees which path ran). */
-uint32_t ipc_fast_off;
-uint32_t ipc_fast_taken;
-
-void ipc_fast_configure(const char *cmdline)
-{
-	if (cmdline_has(cmdline, "ipcfast=off")) {
-		ipc_fast_off = 1;
-		kprintf("IPC fast path: off\n");
-	}
-}
 
 /* t's local ID: thread_local_id() without its check, for t runs or
  * waits in IPC, so its UTCB is placed. */
@@ -39,33 +27,44 @@ static inline tid_t local_id(const tcb_t *t)
 	return t->utcb_location + UTCB_LOCAL_ID_OFFSET;
 }
 
-/* Is d the thread of space s whose UTCB is at utcb? */
+/* Is d a thread of space s whose UTCB is, or is to be, at utcb?  (Not
+ * whether it has its UTCB: ipc_fastpath() asks that of every partner.) */
 static inline bool is_at(const tcb_t *d, const space_t *s, uint32_t utcb)
 {
-	return d && d->space == s && d->utcb && d->utcb_location == utcb;
+	return d && d->space == s && d->utcb_location == utcb;
 }
 
 /*
- * The thread of t's space whose local ID is local, found without the
- * general path's walk of the space's threads: t's last such partner, if
- * it is the one; else its UTCB says its global ID, which the thread
- * table then must confirm (the UTCB is the user's to write: a wrong word
- * there only sends the call to the general path).  Either way the thread
- * found is the one whose UTCB lies there now.
+ * The resident part of the thread of t's space whose local ID is local
+ * (a word with no version bits, which may still be nil or anylocal),
+ * found without the general path's walk of the space's threads: t's last
+ * such partner, if it is the one; else its UTCB says its global ID, which
+ * the thread table then must confirm (the UTCB is the user's to write: a
+ * wrong word there only sends the call to the general path).  Either way
+ * the thread found is the one whose UTCB lies there now.
  */
-static tcb_t *local_partner(tcb_t *t, tid_t local)
+static tcb_core_t *local_partner(tcb_t *t, tid_t local)
 {
 	space_t *s = t->space;
 	uint32_t utcb = local - UTCB_LOCAL_ID_OFFSET;
 	tcb_core_t *c;
 	tcb_t *d;
 
-	/* peer_local is 0 (never a concrete local ID) until the slow half
-	 * below sets it, together with peer_id, a concrete global ID: no
-	 * need to ask tid_is_global() of it here. */
-	if (local == t->peer_local && (c = thread_core_by_number(tid_number(t->peer_id))) &&
-	    c->id == t->peer_id && is_at(c->tcb, s, utcb))
-		return c->tcb;
+	/* peer_local is nil (never a concrete local ID) until the slow half
+	 * below sets it, with peer_id, a concrete global ID, and peer_core,
+	 * its resident part then (ipc_fastpath() sets the last two alone
+	 * for a partner named by its global ID, and peer_local to nil).
+	 * Resident parts are never given back (the reserve is the kernel's,
+	 * thread_core.c) and a free one has the ID nil, so peer_core may be
+	 * read while peer_id is not nil, and is the part of peer_id exactly
+	 * when it has that ID: no table walk. */
+	if (local == t->peer_local && local != TID_NIL) {
+		c = t->peer_core;
+		if (c->id == t->peer_id && is_at(c->tcb, s, utcb))
+			return c;
+	}
+	if (!tid_is_local(local))
+		return NULL;
 
 	/* Only where a UTCB can be: a UTCB slot of the space's UTCB area
 	 * (set, since t runs; SpaceControl made it an aligned fpage of at
@@ -79,7 +78,8 @@ static tcb_t *local_partner(tcb_t *t, tid_t local)
 		return NULL;
 	t->peer_local = local;
 	t->peer_id = d->core->id;
-	return d;
+	t->peer_core = d->core;
+	return d->core;
 }
 
 /* Does dest (of t's space if same) take a message from t? */
@@ -87,9 +87,21 @@ static inline bool takes_from(const tcb_t *dest, const tcb_t *t, bool same)
 {
 	tid_t from = dest->cont.ipc_from;
 
-	if (same && (from == local_id(t) || tid_is_anylocal(from)))
+	if (tid_is_any(from) || from == t->core->id)   /* a server's, a Call's */
 		return true;
-	return tid_is_any(from) || from == t->core->id;
+	return same && (from == local_id(t) || tid_is_anylocal(from));
+}
+
+/* A continuation's kind, halted and receive_pending (the general path's
+ * kmsg_active(), halt and receive work list) in one load: the first three
+ * bytes of kcont_t, the fourth its padding. */
+_Static_assert(__builtin_offsetof(kcont_t, halted) == 1 &&
+	       __builtin_offsetof(kcont_t, receive_pending) == 2 &&
+	       __builtin_offsetof(kcont_t, ipc_from) == 4, "cont_head()");
+typedef uint32_t __attribute__((may_alias)) cont_word_t;
+static inline uint32_t cont_head(const kcont_t *k)
+{
+	return *(const cont_word_t *)k & 0xFFFFFFu;
 }
 
 /* Values the compiler would keep in registers across the checks are
@@ -114,17 +126,22 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	if ((arch_ipc_tag(c) & 0xFFC0u) | timeouts_rcv(arch_ipc_timeouts(c)))
 		return;
 	tid_t from = arch_ipc_from(c);
-	if (from != arch_ipc_to(c) && !tid_is_any(from) && !tid_is_anylocal(from))
-		return;
+	if (from != arch_ipc_to(c)) {   /* not a Call */
+		FRESH();   /* (a branch: GCC would rather set flags for all three) */
+		if (!tid_is_any(from) && !tid_is_anylocal(from))
+			return;
+	}
 	/* A sender queued on us (our receive phase would take it), a halt,
 	 * a stopped transfer (xfer_linked()), a waiting interrupt, receive
 	 * phases the general path would go on with first (ipc.c), our UTCB
 	 * away, a space with a redirector (ipc_redirect.c), the option off,
 	 * or a delayed preemption running (a thread of higher priority
-	 * waits for us to give way): the general path. */
+	 * waits for us to give way), or a call re-executed after a
+	 * preemption point (preempt.h: RESUME_NONE is 0): the general path. */
+	_Static_assert(RESUME_NONE == 0, "resume.op is or-ed in");
 	if ((uintptr_t)t->core->senders | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
 	    t->cont.xfer.partner | t->space->redirector |
-	    (uint32_t)(t->cont.halted | t->utcb_away | t->delaying))
+	    (uint32_t)(t->cont.halted | t->utcb_away | t->delaying | t->cont.resume.op))
 		return;
 	/* On time a ThreadSwitch donated we run at the donor's priority:
 	 * who runs next is the scheduler's choice (sched_switch_to()). */
@@ -137,15 +154,23 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	 * kernel/tcb_away.c). */
 	tid_t to = arch_ipc_to(c);
 	tcb_core_t *dc;
-	if (tid_is_local(to)) {
-		tcb_t *d = local_partner(t, to);
-		if (!d)
+	if (!(to & TID_LOCAL_MASK)) {   /* a local ID, nil or anylocal */
+		dc = local_partner(t, to);
+		if (!dc)
 			return;
-		dc = d->core;
 	} else {
-		dc = thread_core_by_number(tid_number(to));
-		if (!dc || dc->id != to || to == TID_ANY)
-			return;
+		/* Our last partner again (peer_id nil: none, and to is not
+		 * nil), or the thread table's.  (No resident part has the ID
+		 * TID_ANY: ThreadControl takes global IDs only.) */
+		dc = t->peer_core;
+		if (__builtin_expect(to != t->peer_id || dc->id != to, 0)) {
+			dc = thread_core_by_number(tid_number(to));
+			if (!dc || dc->id != to)
+				return;
+			t->peer_local = TID_NIL;
+			t->peer_id = to;
+			t->peer_core = dc;
+		}
 	}
 	/* dest blocked in a receive phase we may end: no timeout armed, no
 	 * kernel message, not halted, not on the work list (ipc.c: it may
@@ -156,8 +181,7 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 		return;
 	tcb_t *dest = dc->tcb;         /* TS_RECV: it has its body */
 	if ((uint32_t)dc->wakeup_us | (uint32_t)(dc->wakeup_us >> 32) | dest->cont.xfer.partner |
-	    (uint32_t)(dest->cont.kind ^ CONT_USER_IPC) |
-	    (uint32_t)(dest->cont.halted | dest->cont.receive_pending) || !dest->utcb)
+	    (cont_head(&dest->cont) ^ CONT_USER_IPC) || !dest->utcb)
 		return;
 	bool same = dest->space == t->space;
 	if (!takes_from(dest, t, same))
@@ -197,14 +221,10 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 
 void trap_from_user(void) __attribute__((noreturn));   /* arch/ia32/trap.c */
 
-/* The Ipc trap from protected mode (arch/ia32/entry.asm): the fast path,
- * unless the call is one re-executed after a preemption point (kernel/
- * preempt.h), then every other trap's way. */
+/* The Ipc trap from protected mode (arch/ia32/entry.asm's isr_48): the
+ * fast path, then, where it does not apply, every other trap's way. */
 void ipc_fast_entry(void)
 {
-	tcb_t *t = current;
-
-	if (__builtin_expect(t->cont.resume.op == RESUME_NONE, 1))
-		ipc_fastpath(t);
+	ipc_fastpath(current);
 	trap_from_user();
 }

@@ -101,8 +101,11 @@ typedef struct tcb {
 	                              * that may ExchangeRegisters the thread
 	                              * (faults go to the Pager TCR) */
 	tid_t scheduler;
-	tid_t peer_local, peer_id;   /* the IPC fast path's last partner named
-	                              * by a local ID, and its global ID */
+	tid_t peer_local, peer_id;   /* the IPC fast path's last partner: the
+	                              * local ID it was named by (nil: by its
+	                              * global ID), and its global ID (nil:
+	                              * none, peer_core is void) */
+	struct tcb_core *peer_core;  /* and its resident part then */
 	uint32_t timeslice_us, ts_left_us;
 	uint64_t tq_left_us;         /* total quantum left, TQ_NEVER: no limit */
 	uint16_t max_delay_us;       /* PreemptionControl: longest delay */

@@ -24,7 +24,6 @@ global sysenter_entry
 global sysenter_stepped
 global isr_table
 
-CTX_VECTOR equ 48
 CTX_CS     equ 60          ; offsetof(arch_context_t, cs), asserted in context.h
 CTX_EFLAGS equ 64
 CTX_SIZE   equ 76
@@ -41,6 +40,7 @@ TSS_ESP0   equ 4
 KSTACK_SIZE equ 8192             ; sizeof(kernel_stack), asserted in cpu.c
 
 %macro ISR 1
+%if %1 != VEC_IPC               ; VEC_SYSCALL_IPC: isr_48 below
 isr_%1:
 %if (%1 == 8) || (%1 >= 10 && %1 <= 14) || (%1 == 17)
 	; the CPU pushed an error code
@@ -49,6 +49,7 @@ isr_%1:
 %endif
 	push dword %1
 	jmp trap_common
+%endif
 %endmacro
 
 section .text
@@ -71,19 +72,10 @@ trap_common:
 	jnz .from_vm86
 	test byte [esp + CTX_CS], 3
 	jz .from_kernel
-	cmp byte [esp + CTX_VECTOR], 0x30
-	je .ipc
 .from_user:
 	mov esp, [kernel_stack_top]
 	cld
 	call trap_from_user
-	; not reached
-.ipc:
-	; Ipc and Lipc (VEC_SYSCALL_IPC), not from virtual-8086 mode: the
-	; IPC fast path first (kernel/ipc_fast.c), then trap_from_user().
-	mov esp, [kernel_stack_top]
-	cld
-	call ipc_fast_entry
 	; not reached
 .from_vm86:
 	; Virtual-8086 mode (which no Pentium lets user code enter, but QEMU
@@ -105,6 +97,30 @@ trap_common:
 	call trap_from_kernel
 	add esp, 4
 	jmp restore_frame
+
+; Ipc and Lipc by int $0x30 (VEC_SYSCALL_IPC), the IPC fast path's way in
+; (kernel/ipc_fast.c; it goes on to trap_from_user() where it does not
+; apply): trap_common's work without its tests that cannot fail here.
+; Only user code executes int $0x30 (the kernel never does, and no
+; interrupt or exception has that vector), so the trap is from user mode;
+; from virtual-8086 mode it is trap_common's.
+isr_48:
+	push dword 0
+	push dword VEC_IPC
+	pusha
+	push ds
+	push es
+	push fs
+	push gs
+	mov ax, KDATA_SEL
+	mov ds, ax
+	mov es, ax
+	test dword [esp + CTX_EFLAGS], EFLAGS_VM
+	jnz trap_common.from_vm86
+	mov esp, [kernel_stack_top]
+	cld
+	call ipc_fast_entry
+	; not reached
 
 ; sysenter from the KIP's Ipc/Lipc stub (arch/ia32/sysenter.c): EBX is the
 ; return address, EBP the caller's ESP.  The CPU cleared IF, VM and RF and

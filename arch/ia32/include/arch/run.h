@@ -46,14 +46,15 @@ extern uint32_t arch_loaded_pdir;
 static inline __attribute__((always_inline, noreturn)) void arch_run_inline(struct tcb *t)
 {
 	const space_t *s = t->space;
+	uint32_t pdir = s->pdir_phys;   /* (not read again after the CR3 load) */
 
-	if (s->pdir_phys != arch_loaded_pdir) {
+	if (pdir != arch_loaded_pdir) {
 		/* The new space's I/O bitmap, unless the window shows it (or
 		 * neither has one); the CR3 load flushes the old. */
 		if (s->io_tag != io_window_tag)
 			io_window_map(s->io_bitmap_phys, s->io_tag, false);
-		load_cr3(s->pdir_phys);
-		arch_loaded_pdir = s->pdir_phys;
+		load_cr3(pdir);
+		arch_loaded_pdir = pdir;
 	}
 	uint32_t *utcb_slot = (uint32_t *)&arch_gdt[SEL_UTCB >> 3];
 
