@@ -353,6 +353,7 @@ void msk_apply(const msk_op_t *op)
 		t->tainted = false;
 		break;
 	}
+	(void)msk_trim();              /* as the kernel after every operation */
 	msk_check();
 	op_running = false;
 }

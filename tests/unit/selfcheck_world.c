@@ -231,7 +231,7 @@ static void node_page(fake_space_t *s)
 		sc_phys(p, &pa);
 		((uint32_t *)at(s->index[n / INDEX_FAN]))[n % INDEX_FAN] = pa;
 	}
-	ms_page_init(&s->ms, p);
+	ms_page_init(&s->ms, s->ms.pages, p);
 	s->v.node_page_count = s->ms.pages;
 }
 
