@@ -39,6 +39,7 @@ extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
 extern const struct test unmap_rx_tests[];
 extern const struct test split_stop_tests[];    /* t_split_stop.c */
 extern const struct test split_reap_tests[];    /* t_split_reap.c */
+extern const struct test nodeback_tests[];      /* t_nodeback.c */
 extern const struct test kdb_tests[];
 extern const struct test fpu_tests[], sse_tests[], ipc_prop_tests[], fuzz_tests[];
 extern const struct test redirect_tests[];
