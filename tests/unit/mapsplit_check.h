@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A checked harness for kernel/mapsplit*.c, shared by the Check tests
- * (test_mapsplit.c, test_mapsplit_random.c) and the libFuzzer target
+ * (test_mapsplit*.c) and the libFuzzer target
  * (tests/fuzz/fuzz_mapsplit_import.c).
  *
  * mapsplit_fake.c implements the ms_* hooks over MSK_NTASKS fake tasks

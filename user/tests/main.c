@@ -45,6 +45,7 @@ static const struct test *const groups[] = {
 	kmem_exhaust_tests, kmem_numbers_tests,
 	fuzz_tests, kmem_last_tests,
 	s0hang_tests,
+	margin_tests,
 };
 #endif
 

@@ -56,6 +56,7 @@ extern const struct test preempt_attack_map_tests[];
 extern const struct test frames_tests[], kattack_tests[], kattack_roles_tests[];
 extern const struct test kattack_ctl_tests[], kowned_tests[], s0store_tests[];
 extern const struct test split_s0part_tests[];
+extern const struct test margin_tests[];         /* t_margin.c: run last */
 extern const struct test selfcheck_tests[];
 extern const struct test klend_tests[], kpreempt_tests[], kpreempt_more_tests[], kpreempt_work_tests[];
 extern const struct test kpreempt_io_tests[], kpre_tcb_tests[], kpre_tcb_edit_tests[], kpre_utcb_tests[];
