@@ -30,9 +30,12 @@
  * pages (the first ms.pages, all free since the last pass), so a stop
  * between two steps needs no place but ms.pages and the index itself.
  */
+static void trim_forget(uint32_t id);
+
 bool space_nodes_free(space_t *s, bool may_stop)
 {
 	s->ms.nfree = s->ms.room = 0;        /* a dead task allocates nothing */
+	trim_forget(s->id);                  /* nor does trim give its pages back */
 	/* A page lent for the next node page (past the last, or for the
 	 * lowest hole) and not used yet goes back first:
 	 * kmem_return_unused() looks for it at node_page_count, which this
@@ -97,6 +100,17 @@ void ms_page_empty(ms_space_t *m, uint32_t n)
 	 * the allocator, lowest page first, uses it meanwhile. */
 	if (empty_count < EMPTY_MAX)
 		empty[empty_count++] = (struct empty){ m->id, n, n + 1 };
+}
+
+/* A dying task's pages go back by space_nodes_free alone: a trim of it
+ * noted before and stopped would count them gone twice. */
+static void trim_forget(uint32_t id)
+{
+	for (unsigned i = 0; i < empty_count; i++)
+		if (empty[i].id == id) {
+			empty[i] = empty[--empty_count];
+			return;
+		}
 }
 
 /* Is the nearest present node page below n empty (the one a lent page
