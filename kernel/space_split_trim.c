@@ -113,20 +113,6 @@ static void trim_forget(uint32_t id)
 		}
 }
 
-/* Is the nearest present node page below n empty (the one a lent page
- * leaves kept)?  Past a few holes, the answer is no: n stays. */
-#define BELOW_LOOKS 16u
-static bool empty_below(space_t *s, uint32_t n)
-{
-	for (unsigned i = 0; n && i < BELOW_LOOKS; i++) {
-		const ms_ent_t *b = ms_page(&s->ms, --n);
-
-		if (b)
-			return b[0].k.hdr.nfree == MS_ENTS - 1;
-	}
-	return false;
-}
-
 /* Node page n of s, present and wholly free, goes back. */
 static unsigned page_back(space_t *s, uint32_t n, ms_ent_t *page, bool pool)
 {
@@ -145,9 +131,11 @@ static unsigned page_back(space_t *s, uint32_t n, ms_ent_t *page, bool pool)
  * parts go with the receivers that die, even below a record made later
  * that stays (docs/mapdb-split.md, "Fragmentation and holes").  A pool
  * page goes back to the pool, a lent one to its kpager (empty, as at
- * task death), but of a run of empty lent pages the lowest is kept (the
- * allocator, lowest page first, fills it next): a task mapping and
- * unmapping at a page's edge does not ask its kpager each time.  A page
+ * task death), but the one empty lent page the allocator would fill next
+ * is kept (ms_space_t.room: ms_free lowers it to the page it frees in,
+ * ms_alloc sets it to the page it takes from), so a task keeps at most
+ * one, and a task mapping and unmapping at a page's edge does not ask
+ * its kpager each time.  A page
  * below the last goes only while none of the task's pages is away (a
  * hole and a page away are told apart by the holes' count: mapsplit.c).
  * The page lent for the next one goes too if it was gathered already
@@ -172,7 +160,7 @@ static bool trim(space_t *s, struct empty *t)
 		    (n + 1 == s->ms.pages || !s->ms_away)) {
 			bool pool = index_get(s, n) == page;
 
-			if (pool || empty_below(s, n))
+			if (pool || n != s->ms.room)
 				cost = page_back(s, n, page, pool);
 		}
 		if (t->top > s->ms.pages)
