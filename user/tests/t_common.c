@@ -187,6 +187,22 @@ L4_ThreadId_t t_sched_new(L4_ThreadId_t scheduler, L4_Word_t utcb)
 	return tid;
 }
 
+#define EXC_LABEL	0xffb            /* -5 << 4 >> 4, an exception message */
+
+const char *t_exception(L4_ThreadId_t t, L4_Word_t us, L4_Word_t *w)
+{
+	L4_MsgTag_t tag = L4_Receive_Timeout(t, us == RT_NEVER_US ? L4_Never : rt_us(us));
+	int i;
+
+	if (L4_IpcFailed(tag))
+		return "no exception message";
+	CHECK_EQ(L4_Label(tag) >> 4, EXC_LABEL);
+	CHECK_EQ(L4_UntypedWords(tag), 12);
+	for (i = 0; i < 12; i++)
+		w[i] = rt_mr(i + 1);
+	return 0;
+}
+
 void t_load(L4_Word_t label, int u, const L4_Word_t *w, int t, const L4_Word_t *items)
 {
 	L4_MsgTag_t tag = L4_Niltag;

@@ -9,7 +9,6 @@
  */
 #include "tests.h"
 
-#define EXC_LABEL	0xffb
 #define TF		0x100UL
 #define IF		0x200UL
 #define IOPL		0x3000UL
@@ -167,22 +166,6 @@ static void tr_set_switch_stub(void)
 	t_tr_stub = (L4_Word_t)kip + kip[0xF4 / 4];
 }
 
-/* Receive one exception message from t (RT_NEVER_US: no timeout); its
- * twelve words in w. */
-static const char *tr_exception(L4_ThreadId_t t, L4_Word_t us, L4_Word_t *w)
-{
-	L4_MsgTag_t tag = L4_Receive_Timeout(t, us == RT_NEVER_US ? L4_Never : rt_us(us));
-	int i;
-
-	if (L4_IpcFailed(tag))
-		return "no exception message";
-	CHECK_EQ(L4_Label(tag) >> 4, EXC_LABEL);
-	CHECK_EQ(L4_UntypedWords(tag), 12);
-	for (i = 0; i < 12; i++)
-		w[i] = rt_mr(i + 1);
-	return 0;
-}
-
 static const char *tr_reply(L4_ThreadId_t t, const L4_Word_t *w)
 {
 	t_load(0, 12, w, 0, 0);
@@ -218,7 +201,7 @@ static const char *t_trap_single_step_across_syscall(void)
 	 * runs out (a slow host made the next step look like none). */
 	while (!last) {
 		CHECK(n < 16);
-		RUN(tr_exception(t, RT_NEVER_US, w));
+		RUN(t_exception(t, RT_NEVER_US, w));
 		CHECK_EQ(w[2], 1);			/* #DB */
 		last = !(w[1] & TF);
 		CHECK(w[0] == (L4_Word_t)t_ss_7 || !last);
@@ -293,7 +276,7 @@ static const char *t_trap_exception_reply_flags_masked(void)
 	L4_Word_t w[12], f;
 
 	CHECK(!L4_IsNilThread(t));
-	RUN(tr_exception(t, T_WAIT_US, w));
+	RUN(t_exception(t, T_WAIT_US, w));
 	CHECK_EQ(w[0], (L4_Word_t)t_fl_ud_at);
 	CHECK_EQ(w[2], 6);
 	w[0] = (L4_Word_t)t_fl_ud_resume;
@@ -349,7 +332,7 @@ static const char *t_trap_fpu_exception_stays_with_thread(void)
 	L4_Word_t w[12];
 
 	CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b));
-	RUN(tr_exception(a, T_WAIT_US, w));
+	RUN(t_exception(a, T_WAIT_US, w));
 	CHECK_EQ(w[2], 16);
 	CHECK_EQ(w[0], (L4_Word_t)t_mf_at);
 	CHECK(t_shared[3]);
@@ -421,7 +404,7 @@ static const char *t_trap_sse_enabled_only_with_cpuid(void)
 		return 0;
 	}
 	printf("#   no SSE on this processor: #UD\n");
-	RUN(tr_exception(t, T_WAIT_US, w));
+	RUN(t_exception(t, T_WAIT_US, w));
 	CHECK_EQ(w[2], 6);
 	CHECK_EQ(w[0], (L4_Word_t)t_sse_at);
 	w[0] = (L4_Word_t)t_sse_resume;

@@ -201,6 +201,10 @@ L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_
 void t_redir_recorder(L4_Word_t base);
 void t_redir_sender(L4_Word_t arg);
 
+/* Receive one exception message from t within us (RT_NEVER_US: no
+ * timeout); its twelve words in w (t_common.c). */
+const char *t_exception(L4_ThreadId_t t, L4_Word_t us, L4_Word_t *w);
+
 /* Load a message: label, u untyped words, then t typed words. */
 void t_load(L4_Word_t label, int u, const L4_Word_t *w, int t, const L4_Word_t *items);
 
