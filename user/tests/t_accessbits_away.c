@@ -131,35 +131,25 @@ static const char *t_accessbits_away_page_table(void)
 	return ab_end(a, b, p2);
 }
 
-/* A's node pages taken back after a read of P1, after a write, and
- * untouched: exactly that while A's record is away, and nothing again
- * once it is back. */
-static const char *t_accessbits_away_node_page(void)
+/* Take back A's node pages (all of them), or the node table of MK_AW's
+ * slot. */
+static const char *ab_take_node_pages(L4_ThreadId_t a)
 {
-	L4_ThreadId_t a, b;
-	L4_Word_t p1, p2, count;
-	int skip;
+	L4_Word_t count;
 
-	RUN(ab_begin(&a, &b, &p1, &p2, AB_DEFAULT, &skip));
-	if (skip)
-		return 0;
-	RUN(t_ag_reads(a, MK_AW, MK_MARK));
-	RUN(mk_take_pages(a, &count));
-	RUN(ab_away_then_back(a, p1, 0));
-	RUN(ab_write(a, MK_AW, MK_MARK + 1));
-	RUN(mk_take_pages(a, &count));
-	RUN(ab_away_then_back(a, p1, 1));
-	/* Untouched since the last status: nothing, away or back. */
-	RUN(mk_take_pages(a, &count));
-	RUN(ab_bits(p1, 0, 0));
-	RUN(t_ag_reads(a, AB_P2, AB_MARK2));
-	RUN(ab_bits(p1, 0, 0));
-	return ab_end(a, b, p2);
+	return mk_take_pages(a, &count);
 }
 
-/* A's node table of MK_AW's slot taken back after a read of P1, after a
- * write, and untouched. */
-static const char *t_accessbits_away_node_table(void)
+static const char *ab_take_node_table(L4_ThreadId_t a)
+{
+	(void)a;
+	return mk_take_back(lent_cid_nt(MK_AW));
+}
+
+/* What A's record keeps, taken away by take after a read of P1, after a
+ * write, and untouched: exactly that while it is away, and nothing again
+ * once it is back. */
+static const char *ab_away_read_write_untouched(const char *(*take)(L4_ThreadId_t))
 {
 	L4_ThreadId_t a, b;
 	L4_Word_t p1, p2;
@@ -169,16 +159,29 @@ static const char *t_accessbits_away_node_table(void)
 	if (skip)
 		return 0;
 	RUN(t_ag_reads(a, MK_AW, MK_MARK));
-	RUN(mk_take_back(lent_cid_nt(MK_AW)));
+	RUN(take(a));
 	RUN(ab_away_then_back(a, p1, 0));
 	RUN(ab_write(a, MK_AW, MK_MARK + 1));
-	RUN(mk_take_back(lent_cid_nt(MK_AW)));
+	RUN(take(a));
 	RUN(ab_away_then_back(a, p1, 1));
-	RUN(mk_take_back(lent_cid_nt(MK_AW)));
+	/* Untouched since the last status: nothing, away or back. */
+	RUN(take(a));
 	RUN(ab_bits(p1, 0, 0));
 	RUN(t_ag_reads(a, AB_P2, AB_MARK2));
 	RUN(ab_bits(p1, 0, 0));
 	return ab_end(a, b, p2);
+}
+
+/* A's node pages taken back. */
+static const char *t_accessbits_away_node_page(void)
+{
+	return ab_away_read_write_untouched(ab_take_node_pages);
+}
+
+/* A's node table of MK_AW's slot taken back. */
+static const char *t_accessbits_away_node_table(void)
+{
+	return ab_away_read_write_untouched(ab_take_node_table);
 }
 
 /* A's kpager gives A's node page back with both access bits set in A's
