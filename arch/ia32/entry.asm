@@ -52,14 +52,9 @@ isr_%1:
 %endif
 %endmacro
 
-section .text
-%assign v 0
-%rep 50
-ISR v
-%assign v v+1
-%endrep
-
-trap_common:
+; The rest of an int's frame (arch_context_t): the general registers and
+; the user's segments, then the kernel's data segments.
+%macro SAVE_FRAME 0
 	pusha
 	push ds
 	push es
@@ -68,6 +63,17 @@ trap_common:
 	mov ax, KDATA_SEL
 	mov ds, ax
 	mov es, ax
+%endmacro
+
+section .text
+%assign v 0
+%rep 50
+ISR v
+%assign v v+1
+%endrep
+
+trap_common:
+	SAVE_FRAME
 	test dword [esp + CTX_EFLAGS], EFLAGS_VM
 	jnz .from_vm86
 	test byte [esp + CTX_CS], 3
@@ -107,14 +113,7 @@ trap_common:
 isr_48:
 	push dword 0
 	push dword VEC_IPC
-	pusha
-	push ds
-	push es
-	push fs
-	push gs
-	mov ax, KDATA_SEL
-	mov ds, ax
-	mov es, ax
+	SAVE_FRAME
 	test dword [esp + CTX_EFLAGS], EFLAGS_VM
 	jnz trap_common.from_vm86
 	mov esp, [kernel_stack_top]
