@@ -337,7 +337,9 @@ static bool in_use(const sc_space_t *v, unsigned kind, uint32_t index, uint32_t 
 		return index < SC_NODE_PDES && v->node_table[index] &&
 		       sc_phys(v->node_table[index], &got) && got == pa;
 	case KMEM_MAP:
-		return index < len;
+		/* Not a hole's number: a frame lent for a hole and not yet
+		 * made a node page is gathered (sc_node_page finds none). */
+		return index < len && sc_node_page(v->self, index);
 	case KMEM_TCB:
 		return index < SC_TCB_PAGES && (v->tcb_lent_map[index / 32] >> (index % 32) & 1);
 	default: {     /* KMEM_UTCB: mapped at its address */

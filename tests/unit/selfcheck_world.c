@@ -78,7 +78,8 @@ const void *sc_node_page(const void *space, uint32_t n)
 	return s && n < s->ms.pages ? ms_page(&s->ms, n) : NULL;
 }
 
-/* space_split_page_away(): a page missing of a task not sigma0. */
+/* space_split_page_away() or a hole (ms_page_hole): a page missing of a
+ * task not sigma0. */
 bool sc_node_page_away(const void *space, uint32_t n)
 {
 	fake_space_t *s = of_record(space);
@@ -231,7 +232,7 @@ static void node_page(fake_space_t *s)
 		sc_phys(p, &pa);
 		((uint32_t *)at(s->index[n / INDEX_FAN]))[n % INDEX_FAN] = pa;
 	}
-	ms_page_init(&s->ms, p);
+	ms_page_init(&s->ms, s->ms.pages, p);
 	s->v.node_page_count = s->ms.pages;
 }
 
