@@ -67,7 +67,11 @@ uint32_t ms_page_next(ms_space_t *s)
 
 void ms_page_gone(ms_space_t *s, uint32_t n)
 {
-	ms_changes++;
+	/* No ms_changes: an empty page holds no entry, so no stopped
+	 * walk's place (mapsplit_stop.c) names it.  Voiding that place
+	 * would make a revoke stopped in a long chain, whose trim gives
+	 * back the pages it emptied, walk down the chain again from its
+	 * top before it can stop: BENCH wakeup_late_max_revoke. */
 	s->nfree -= MS_ENTS - 1;
 	if (s->room == n)
 		s->room = 0;
