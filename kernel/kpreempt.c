@@ -109,7 +109,7 @@ bool kpreempt_frame(uint32_t pa)
 	if (kind != KMEM_TCB && kind != KMEM_UTCB && !form)
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	frame_unlend(pa);
-	(void)kmem_charge_drop(&s->kmem, (enum kmem_kind)kind);
+	(void)kmem_charge_drop_lent(&s->kmem, (enum kmem_kind)kind);
 	return true;
 }
 

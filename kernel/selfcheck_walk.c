@@ -106,7 +106,7 @@ static void view_of(space_t *s, sc_space_t *v, const uint32_t *tcb_map, uint32_t
 		.free_entries = s->ms.nfree,
 		.node_page_count = s->ms.pages, .mapped_pages = space_mapped_pages(s),
 		.kmem = s->kmem.pages, .tcb_lent_map = tcb_map, .tcb_pool = tcb_pool,
-		.ahead = s->ahead,
+		.ahead = s->ahead, .lent = s->kmem.lent,
 	};
 	v->dying = space_dying(s->id);
 	v->high_tables = (const mapslot_t *const *)space_split_high_tables_of(s);

@@ -48,9 +48,10 @@ struct space {
 	                                    * port: look for lent pages at death */
 	fpage_t kip_area;
 	fpage_t utcb_area;
-	uint32_t threads;                  /* threads living in this space, with
-	                                    * those still waiting for a body */
-	uint32_t active_threads;           /* of those, activated ones */
+	uint16_t threads;                  /* threads living in this space, with
+	                                    * those still waiting for a body (one
+	                                    * slot of tcb_slots each) */
+	uint16_t active_threads;           /* of those, activated ones */
 	struct tcb *thread_list;           /* every thread in the space */
 	kmem_charge_t kmem;                /* kernel memory charged to us, by kind */
 	ms_space_t ms;                     /* the split database's resident part */
@@ -106,6 +107,7 @@ struct space {
 };
 
 _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its page");
+_Static_assert(TCB_SLOTS <= 0xFFFFu, "a space's thread counts are 16 bits");
 
 /* An external form its kpager gave back for s: refused, or taken in
  * (kpf_accept, the kernel's word; KmemControl STATS reads the counts). */

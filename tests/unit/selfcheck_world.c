@@ -209,9 +209,10 @@ void *page(fake_space_t *s, unsigned kind, uint32_t cid)
 {
 	uint32_t pa = frame(s);
 
-	if (s == &a)
+	if (s == &a) {
 		frame_lend(pa, A_ID, cid, kind);
-	else
+		s->v.lent++;
+	} else
 		pool_used++;
 	s->kmem[kind]++;
 	return ram + pa;
@@ -330,6 +331,7 @@ void take_page(uint32_t n)
 	sc_phys(ms_page(&a.ms, n), &pa);
 	frame_unlend(pa);
 	a.kmem[KMEM_MAP]--;
+	a.v.lent--;
 	recount(&a);
 }
 
@@ -342,6 +344,7 @@ void take_table(uint32_t slot)
 	frame_unlend(pa);
 	a.nt[slot] = NULL;
 	a.kmem[KMEM_NT]--;
+	a.v.lent--;
 	recount(&a);
 }
 
