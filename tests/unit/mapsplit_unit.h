@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What the unit tests of kernel/mapsplit*.c (test_mapsplit.c,
- * test_mapsplit_io.c, test_mapsplit_hostile.c) share: short names for
- * the harness's operations and lookups over the fake tasks of
- * mapsplit_check.h, a chain of mappings through four tasks, and a main
- * that runs a suite (mapsplit_unit.c).
+ * test_mapsplit_io.c, test_mapsplit_hostile.c, test_mapsplit_holes.c)
+ * share: short names for the harness's operations and lookups over the
+ * fake tasks of mapsplit_check.h, a chain of mappings through four
+ * tasks, and a main that runs a suite (mapsplit_unit.c).
  */
 #ifndef TESTS_MAPSPLIT_UNIT_H
 #define TESTS_MAPSPLIT_UNIT_H

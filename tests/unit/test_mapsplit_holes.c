@@ -12,28 +12,11 @@
  * end of a task's list went back: the three stayed for as long as the
  * record above them.
  */
-#include <check.h>
-#include <stdlib.h>
 #include <string.h>
-#include "mapsplit_check.h"
-#include <kernel/mapsplit_int.h>
-
-void msk_fail(const char *msg)
-{
-	ck_abort_msg("%s", msg);
-	abort();
-}
+#include "mapsplit_unit.h"
 
 #define T 1                     /* the task whose pages empty */
 #define USED (MS_ENTS - 1)      /* entries of a node page */
-
-static void op(uint8_t kind, unsigned s1, unsigned p1, unsigned s2, unsigned p2)
-{
-	msk_op_t o = { .kind = kind, .s1 = (uint8_t)s1, .p1 = (uint8_t)p1, .s2 = (uint8_t)s2,
-		       .p2 = (uint8_t)p2, .rights = MS_RIGHTS };
-
-	msk_apply(&o);
-}
 
 /* An entry of T's in use that is no record or part (as a root's room):
  * a new node page when none is free, as the kernel lends one. */
@@ -66,7 +49,7 @@ static void scene(void)
 		fill[i] = filler();
 	ck_assert_uint_eq(s->pages, 3);
 	ck_assert_uint_eq(s->nfree, 0);
-	op(MSK_MAP, 0, 0, T, 0);
+	op(MSK_MAP, 0, 0, T, 0, MS_RIGHTS, false);
 	ms_ent_t *r = ms_lookup(s, msk_va(0), NULL);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(MS_REF_PAGE(ms_ref_of(r)), 3);
@@ -132,19 +115,19 @@ START_TEST(test_hole_is_reused)
 	ck_assert_uint_eq(s->pages, 4);
 	ck_assert_uint_eq(s->holes, 2);
 	ck_assert_uint_eq(ms_page_next(s), 1);
-	op(MSK_MAP, 0, 1, T, 1);
+	op(MSK_MAP, 0, 1, T, 1, MS_RIGHTS, false);
 	ms_ent_t *r = ms_lookup(s, msk_va(1), NULL);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(MS_REF_PAGE(ms_ref_of(r)), 0);
 	ck_assert(msk_task[T].pte[1].present);
 	/* On to another task: its part in page 0 too. */
-	op(MSK_MAP, T, 1, 2, 1);
+	op(MSK_MAP, T, 1, 2, 1, MS_RIGHTS, false);
 	ck_assert(msk_task[2].pte[1].present);
 	msk_selfcheck();
 	/* Page 3 empties: the list ends below it and below holes 1 and 2. */
 	for (unsigned i = 0; i < USED; i++)
 		ms_free(s, fill[i]);
-	op(MSK_UNMAP, 0, 0, 0, 0);
+	op(MSK_UNMAP, 0, 0, 0, 0, MS_RIGHTS, false);
 	ck_assert_ptr_null(ms_lookup(s, msk_va(0), NULL));
 	ck_assert_uint_eq(s->pages, 1);
 	ck_assert_uint_eq(s->holes, 0);
@@ -180,34 +163,23 @@ END_TEST
 START_TEST(test_death_with_holes)
 {
 	scene();
-	op(MSK_KILL, T, 0, 0, 0);
+	op(MSK_KILL, T, 0, 0, 0, MS_RIGHTS, false);
 	ck_assert_uint_eq(msk_space(T)->pages, 0);
 	ck_assert_uint_eq(msk_space(T)->holes, 0);
 	msk_selfcheck();
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("mapsplit_holes");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_empty_pages_below_go_back);
-	tcase_add_test(tc, test_reference_into_a_hole_finds_nothing);
-	tcase_add_test(tc, test_hole_is_reused);
-	tcase_add_test(tc, test_export_counts_holes_away);
-	tcase_add_test(tc, test_death_with_holes);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
+	const TTest *tests[] = {
+		test_empty_pages_below_go_back,
+		test_reference_into_a_hole_finds_nothing,
+		test_hole_is_reused,
+		test_export_counts_holes_away,
+		test_death_with_holes,
+		NULL,
+	};
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return msk_run("mapsplit_holes", "core", tests);
 }
