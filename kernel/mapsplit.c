@@ -94,6 +94,18 @@ void ms_page_gone(ms_space_t *s, uint32_t n)
 		s->hole = 0;
 }
 
+/* Page n was the room and is no longer.  A trim keeps the lent page that
+ * is the room when it looks (kernel/space_split_trim.c): one it kept
+ * empty so is looked at once more, or a trim between two steps of a
+ * stopped walk would leave it for good once the walk frees lower down. */
+static void room_left(ms_space_t *s, uint32_t n)
+{
+	ms_ent_t *page = n < s->pages ? ms_page_at(s, n) : NULL;
+
+	if (page && page[0].k.hdr.nfree == MS_ENTS - 1)
+		ms_page_empty(s, n);
+}
+
 void ms_page_init(ms_space_t *s, uint32_t n, ms_ent_t *page)
 {
 	if (n < s->pages) {
@@ -109,7 +121,10 @@ void ms_page_init(ms_space_t *s, uint32_t n, ms_ent_t *page)
 	}
 	page[0].k.hdr.nfree = MS_ENTS - 1;
 	s->nfree += MS_ENTS - 1;
+	uint32_t was = s->room;
 	s->room = n;
+	if (was != n)
+		room_left(s, was);
 }
 
 void ms_table_init(uint32_t *table)
@@ -156,8 +171,12 @@ void ms_free(ms_space_t *s, ms_ent_t *e)
 	 * the list: an empty page below a full one goes back too, leaving
 	 * a hole. */
 	uint32_t n = ((ms_hdr_t *)h)->page;
-	if (n < s->room)
+	if (n < s->room) {
+		uint32_t was = s->room;
+
 		s->room = n;
+		room_left(s, was);
+	}
 	if (h->k.hdr.nfree == MS_ENTS - 1)
 		ms_page_empty(s, n);
 }

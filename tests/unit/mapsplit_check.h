@@ -95,6 +95,10 @@ bool msk_export_page(unsigned t, uint32_t n);
  * below the last only while none of the task's pages is away), leaving
  * a hole (ms_page_gone).  How many went back. */
 unsigned msk_trim(void);
+/* msk_trim keeps each task's room page (ms_space_t.room), as the
+ * kernel's trim keeps the lent page the allocator fills next; off at
+ * msk_reset. */
+extern bool msk_trim_keeps_room;
 bool msk_export_table(unsigned t, uint32_t slot);
 /* Bring back node page n (or table slot) from the store: validate,
  * install, convert; a refused page is replaced by an empty one. */

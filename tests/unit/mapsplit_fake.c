@@ -146,6 +146,8 @@ void ms_page_empty(ms_space_t *s, uint32_t n)
 		msk_of(s)->noted[n] = true;
 }
 
+bool msk_trim_keeps_room;
+
 unsigned msk_trim(void)
 {
 	unsigned back = 0;
@@ -160,7 +162,8 @@ unsigned msk_trim(void)
 			ms_ent_t *page = t->pg[n];
 
 			if (!t->noted[n] || !page || page[0].k.hdr.nfree != MS_ENTS - 1 ||
-			    (n + 1 < t->ms.pages && away))
+			    (n + 1 < t->ms.pages && away) ||
+			    (msk_trim_keeps_room && n == t->ms.room))
 				continue;
 			ms_seen_forget(&t->ms, n);
 			t->pg[n] = NULL;
@@ -237,6 +240,7 @@ void msk_fake_reset(void)
 {
 	ms_need_t need;
 
+	msk_trim_keeps_room = false;
 	for (unsigned i = 0; i < MSK_NTASKS; i++)
 		task_make(i);
 	/* sigma0: its tables and pages stay; a root on each of its pages. */

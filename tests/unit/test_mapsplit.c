@@ -95,9 +95,12 @@ START_TEST(test_page_below_the_last_reported_empty)
 		ms_free(s, e[2][k]);
 	ck_assert_uint_eq(msk_empty_calls, 1);       /* the last page */
 	ck_assert_uint_eq(msk_empty_page, 2);
-	for (unsigned k = 1; k < MS_ENTS; k++)
+	ms_free(s, e[1][1]);
+	ck_assert_uint_eq(msk_empty_calls, 2);       /* the last again: no longer the room */
+	ck_assert_uint_eq(msk_empty_page, 2);
+	for (unsigned k = 2; k < MS_ENTS; k++)
 		ms_free(s, e[1][k]);
-	ck_assert_uint_eq(msk_empty_calls, 2);       /* the one below it */
+	ck_assert_uint_eq(msk_empty_calls, 3);       /* the one below it */
 	ck_assert_uint_eq(msk_empty_task, s->id);
 	ck_assert_uint_eq(msk_empty_page, 1);
 }

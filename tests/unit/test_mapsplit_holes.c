@@ -170,6 +170,38 @@ START_TEST(test_death_with_holes)
 }
 END_TEST
 
+/* A trim between two steps of a walk (the kernel's runs at each of a
+ * stopped Unmap's stops) keeps the empty page that is the room then;
+ * once the walk frees lower down the room moves, and that page must be
+ * looked at again: it goes back, and only the new room is kept.  Before,
+ * the first stayed for good beside it (t_nodeback.c under
+ * preempt=always: two empty lent pages, not one). */
+START_TEST(test_page_kept_as_room_goes_once_room_moves)
+{
+	ms_space_t *s = msk_space(T);
+
+	msk_reset(false);
+	msk_trim_keeps_room = true;
+	for (unsigned i = 0; i < 3 * USED; i++)
+		fill[i] = filler();
+	ck_assert_uint_eq(s->pages, 3);
+	for (unsigned i = 2 * USED; i < 3 * USED; i++)
+		ms_free(s, fill[i]);
+	ck_assert_uint_eq(s->room, 2);
+	ck_assert_uint_eq(msk_trim(), 0);          /* page 2: the room, kept */
+	ck_assert_ptr_nonnull(msk_task[T].pg[2]);
+	for (unsigned i = USED; i < 2 * USED; i++)
+		ms_free(s, fill[i]);
+	ck_assert_uint_eq(s->room, 1);
+	ck_assert_uint_eq(msk_trim(), 1);          /* page 2 goes, page 1 kept */
+	ck_assert_ptr_null(msk_task[T].pg[2]);
+	ck_assert_ptr_nonnull(msk_task[T].pg[1]);
+	ck_assert_uint_eq(s->pages, 2);
+	ck_assert_uint_eq(s->nfree, USED);
+	msk_selfcheck();
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *tests[] = {
@@ -178,6 +210,7 @@ int main(void)
 		test_hole_is_reused,
 		test_export_counts_holes_away,
 		test_death_with_holes,
+		test_page_kept_as_room_goes_once_room_moves,
 		NULL,
 	};
 
