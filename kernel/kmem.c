@@ -245,7 +245,7 @@ void kmem_put(space_t *s, enum kmem_kind kind, void *page)
 		return;
 	}
 	give_back(virt_to_phys(page));
-	(void)kmem_charge_drop(&s->kmem, kind);
+	(void)kmem_charge_drop_lent(&s->kmem, kind);
 }
 
 unsigned kmem_put_cost(const void *page)
@@ -290,5 +290,5 @@ void kmem_return_unused(space_t *s)
 
 void kmem_lent(space_t *s, enum kmem_kind kind)
 {
-	kmem_charge_add(&s->kmem, kind);
+	kmem_charge_add_lent(&s->kmem, kind);
 }

@@ -35,6 +35,11 @@ enum kmem_kind {
  * (a space embeds it). */
 typedef struct kmem_charge {
 	uint32_t pages[KMEM_KINDS];
+	/* Of them, frames a kpager lent (the rest are the boot reserve's,
+	 * the pool's or sigma0's store's): what the task's death or a
+	 * take-back gives back to kpagers, so a kpager can tell its
+	 * clients' frames from others' in the global count. */
+	uint32_t lent;
 } kmem_charge_t;
 
 /* Who a page is for, as the rules see it: the kernel's own (charge
@@ -83,6 +88,19 @@ static inline void kmem_charge_add(kmem_charge_t *c, enum kmem_kind kind)
 static inline bool kmem_charge_drop(kmem_charge_t *c, enum kmem_kind kind)
 {
 	return kmem_count_drop(&c->pages[kind]);
+}
+
+/* A frame a kpager lent, now a page of kind; and one given back. */
+static inline void kmem_charge_add_lent(kmem_charge_t *c, enum kmem_kind kind)
+{
+	c->pages[kind]++;
+	c->lent++;
+}
+
+static inline bool kmem_charge_drop_lent(kmem_charge_t *c, enum kmem_kind kind)
+{
+	(void)kmem_count_drop(&c->lent);
+	return kmem_charge_drop(c, kind);
 }
 
 /* The task's pages, all kinds together. */

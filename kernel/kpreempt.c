@@ -38,7 +38,11 @@ static bool unused(const space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 		return slot >= SPACE_NODE_PDES || (void *)s->node_table[slot] != phys_to_virt(pa);
 	}
 	case KMEM_MAP:
-		return ((cid - LENT_CID_MAP_BASE) >> PAGE_SHIFT) >= s->node_page_count;
+	{
+		/* Past the pages made, or lent for a hole's number. */
+		uint32_t n = (cid - LENT_CID_MAP_BASE) >> PAGE_SHIFT;
+		return n >= s->ms.pages || ms_page_hole((ms_space_t *)&s->ms, n);
+	}
 	default:
 		return false;
 	}
@@ -105,7 +109,7 @@ bool kpreempt_frame(uint32_t pa)
 	if (kind != KMEM_TCB && kind != KMEM_UTCB && !form)
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	frame_unlend(pa);
-	(void)kmem_charge_drop(&s->kmem, (enum kmem_kind)kind);
+	(void)kmem_charge_drop_lent(&s->kmem, (enum kmem_kind)kind);
 	return true;
 }
 

@@ -42,16 +42,89 @@ void ms_page_format(const ms_space_t *s, uint32_t n, void *bytes)
 	h->task = s->id;
 }
 
-void ms_page_init(ms_space_t *s, ms_ent_t *page)
+/*
+ * Holes.  An empty node page may go back from anywhere in a task's list
+ * (ms_page_gone), not only from its end: one record made late in a high
+ * page would otherwise pin every empty page below it for good.  Its
+ * number stays taken as a hole: nothing refers into it (it was empty),
+ * a reference that names it finds nothing (ms_ent, ms_find), and the
+ * next node page the task needs takes the lowest hole's number.
+ */
+bool ms_page_hole(ms_space_t *s, uint32_t n)
 {
-	ms_page_format(s, s->pages++, page);
+	return s->holes && n < s->pages && !ms_page(s, n);
+}
+
+uint32_t ms_page_next(ms_space_t *s)
+{
+	if (!s->holes)
+		return s->pages;
+	/* A hole is below the last page (ms_page_gone): the search ends. */
+	while (s->hole < s->pages && ms_page(s, s->hole))
+		s->hole++;
+	return s->hole;
+}
+
+void ms_page_gone(ms_space_t *s, uint32_t n)
+{
+	/* No ms_changes: an empty page holds no entry, so no stopped
+	 * walk's place (mapsplit_stop.c) names it.  Voiding that place
+	 * would make a revoke stopped in a long chain, whose trim gives
+	 * back the pages it emptied, walk down the chain again from its
+	 * top before it can stop: BENCH wakeup_late_max_revoke. */
+	s->nfree -= MS_ENTS - 1;
+	if (s->room == n)
+		s->room = 0;
+	if (n + 1 < s->pages) {
+		s->holes++;
+		if (n < s->hole)
+			s->hole = (uint16_t)n;
+		return;
+	}
+	/* The last page: the list ends below it, and below the holes that
+	 * now end it (a page list never ends in a hole). */
+	s->pages = n;
+	while (s->holes && s->pages && !ms_page(s, s->pages - 1)) {
+		s->pages--;
+		s->holes--;
+	}
+	if (s->room >= s->pages)
+		s->room = 0;
+	if (!s->holes)
+		s->hole = 0;
+}
+
+/* Page n was the room and is no longer.  A trim keeps the lent page that
+ * is the room when it looks (kernel/space_split_trim.c): one it kept
+ * empty so is looked at once more, or a trim between two steps of a
+ * stopped walk would leave it for good once the walk frees lower down. */
+static void room_left(ms_space_t *s, uint32_t n)
+{
+	ms_ent_t *page = n < s->pages ? ms_page_at(s, n) : NULL;
+
+	if (page && page[0].k.hdr.nfree == MS_ENTS - 1)
+		ms_page_empty(s, n);
+}
+
+void ms_page_init(ms_space_t *s, uint32_t n, ms_ent_t *page)
+{
+	if (n < s->pages) {
+		s->holes--;
+		s->hole = (uint16_t)(s->holes ? n + 1 : 0);
+	} else {
+		s->pages++;
+	}
+	ms_page_format(s, n, page);
 	for (uint32_t k = MS_ENTS - 1; k >= 1; k--) {
 		page[k].k.free.next = page[0].k.hdr.free_head;
 		page[0].k.hdr.free_head = k;
 	}
 	page[0].k.hdr.nfree = MS_ENTS - 1;
 	s->nfree += MS_ENTS - 1;
-	s->room = s->pages - 1;
+	uint32_t was = s->room;
+	s->room = n;
+	if (was != n)
+		room_left(s, was);
 }
 
 void ms_table_init(uint32_t *table)
@@ -93,15 +166,18 @@ void ms_free(ms_space_t *s, ms_ent_t *e)
 	h->k.hdr.free_head = (uint32_t)(e - h);
 	h->k.hdr.nfree++;
 	s->nfree++;
-	/* The lowest page with room is used first, so that the last pages
-	 * empty out and can go back (ms_page_empty).  The kernel keeps one
-	 * empty lent page at the end (space_split_trim.c), so the page
-	 * below the last one emptying is news too: past it, nothing would
-	 * ever say that the pages at the end are free. */
+	/* The lowest page with room is used first, so that the pages above
+	 * it empty out and can go back (ms_page_empty), from anywhere in
+	 * the list: an empty page below a full one goes back too, leaving
+	 * a hole. */
 	uint32_t n = ((ms_hdr_t *)h)->page;
-	if (n < s->room)
+	if (n < s->room) {
+		uint32_t was = s->room;
+
 		s->room = n;
-	if (h->k.hdr.nfree == MS_ENTS - 1 && n + 2 >= s->pages)
+		room_left(s, was);
+	}
+	if (h->k.hdr.nfree == MS_ENTS - 1)
 		ms_page_empty(s, n);
 }
 
@@ -280,7 +356,8 @@ int ms_find(ms_space_t *s, uint32_t va, ms_ent_t **rec, ms_need_t *need)
 		return MS_NONE;
 	page = ms_page_at(s, MS_REF_PAGE(ref));
 	if (!page) {
-		if (!ms_va_ok(s, va))
+		/* A hole went back empty: a reference into it is a bad one. */
+		if (s->holes || !ms_va_ok(s, va))
 			return MS_NONE;
 		*need = (ms_need_t){ .task = s->id, .kind = MS_NEED_PAGE, .index = MS_REF_PAGE(ref) };
 		return MS_NEED;

@@ -123,7 +123,13 @@ _Static_assert(MS_ENTS <= 0x80, "entry index fits 7 bits");
  * task's record) while its node pages and node tables come and go. */
 typedef struct ms_space {
 	uint32_t id;               /* task id, never reused */
-	uint32_t pages;            /* node pages made so far, present or not */
+	uint16_t pages;            /* node pages made so far, present or not
+	                            * (below MS_MAX_PAGES), and */
+	/* holes: page numbers below pages whose page went back empty
+	 * (ms_page_gone).  While there is one, no page of the task is away
+	 * (ms_export_page folds them into pages away first), so a page
+	 * below pages that is absent is a hole exactly when holes != 0. */
+	uint16_t holes;
 	uint32_t orphans;          /* parts whose owner record is absent */
 	uint32_t nfree;            /* free entries in its present node pages */
 	uint32_t room;             /* a node page that had a free entry */
@@ -144,6 +150,7 @@ typedef struct ms_space {
 	 * host tests' fake). */
 	ms_ent_t *seen[MS_SEEN];
 	uint16_t seen_n[MS_SEEN];
+	uint16_t hole;             /* no hole below it (ms_page_next) */
 } ms_space_t;
 
 /* ---- hooks (kernel/space_*.c or tests/unit/mapsplit_fake.c) ---- */
@@ -172,9 +179,9 @@ void ms_frame_revoking(uint32_t phys);
 /* Could ms_frame_revoking(phys) do anything: is the frame lent to the
  * kernel?  Lets the database skip finding a resolved record's lender. */
 bool ms_frame_lent(uint32_t phys);
-/* Node page n of s, its last, has just become wholly free: the kernel
- * may give it back once the operation is over (nothing refers into a
- * free entry).  Cannot fail; may do nothing. */
+/* Node page n of s has just become wholly free: the kernel may give it
+ * back once the operation is over (nothing refers into a free entry),
+ * wherever it is in s's list.  Cannot fail; may do nothing. */
 void ms_page_empty(ms_space_t *s, uint32_t n);
 /* A preemption point: cost units (about an instruction each) of work
  * were just done; true when the walk is to stop now and be continued by
@@ -210,8 +217,19 @@ typedef struct ms_need {
 
 extern uint64_t ms_gen_next;       /* the global generation counter */
 
-/* Format fresh node page n = s->pages of s (zeroed memory lent for it). */
-void ms_page_init(ms_space_t *s, ms_ent_t *page);
+/* Format fresh node page n of s (zeroed memory lent for it): n is
+ * ms_page_next(s), the lowest hole or a page past the last, asked before
+ * the page was put where the ms_page() hook finds it. */
+void ms_page_init(ms_space_t *s, uint32_t n, ms_ent_t *page);
+/* The number the next node page of s takes: its lowest hole, else
+ * s->pages.  Its search moves s->hole up past the pages present. */
+uint32_t ms_page_next(ms_space_t *s);
+/* Is node page n of s a hole (went back empty, not away)? */
+bool ms_page_hole(ms_space_t *s, uint32_t n);
+/* Node page n of s, wholly free, went back (the hook no longer finds
+ * it): n becomes a hole, or s ends below it and below the holes that
+ * end it. */
+void ms_page_gone(ms_space_t *s, uint32_t n);
 /* An empty node page n of s in external form: what the kernel imports
  * in place of a page it refused (its mappings are then gone). */
 void ms_page_format(const ms_space_t *s, uint32_t n, void *bytes);

@@ -152,6 +152,11 @@ int ms_export_page(ms_space_t *s, uint32_t n)
 		return MS_DENIED;
 	cut_t cut = { .page = page, .s = s };
 	ms_changes++;          /* a page or table goes or comes: a stopped walk starts again */
+	/* Holes and pages away are told apart by holes alone (ms_find):
+	 * with one away, the holes count as away too, held empty by the
+	 * kpager, which gets them back as it gets any page it asks for. */
+	s->holes = 0;
+	s->hole = 0;
 	/* What depends on the page loses its translations (I1): a resolved
 	 * record with all below it, and what hangs from a LIVE part; their
 	 * access bits go up to what stays. */

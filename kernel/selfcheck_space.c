@@ -337,7 +337,9 @@ static bool in_use(const sc_space_t *v, unsigned kind, uint32_t index, uint32_t 
 		return index < SC_NODE_PDES && v->node_table[index] &&
 		       sc_phys(v->node_table[index], &got) && got == pa;
 	case KMEM_MAP:
-		return index < len;
+		/* Not a hole's number: a frame lent for a hole and not yet
+		 * made a node page is gathered (sc_node_page finds none). */
+		return index < len && sc_node_page(v->self, index);
 	case KMEM_TCB:
 		return index < SC_TCB_PAGES && (v->tcb_lent_map[index / 32] >> (index % 32) & 1);
 	default: {     /* KMEM_UTCB: mapped at its address */
@@ -375,7 +377,7 @@ static uint32_t spare(const sc_space_t *v, unsigned kind, uint32_t len)
  * frames lent to it beyond what it uses are gathered ones. */
 static uint32_t check_account(const sc_space_t *v, sc_use_t *u, sc_sums_t *sum, sc_fault_t *f)
 {
-	uint32_t tcb_lent = 0;
+	uint32_t tcb_lent = 0, lent = 0;
 
 	for (uint32_t w = 0; w < SC_TCB_PAGES / 32; w++)
 		for (uint32_t bits = v->tcb_lent_map[w]; bits; bits &= bits - 1)
@@ -389,10 +391,15 @@ static uint32_t check_account(const sc_space_t *v, sc_use_t *u, sc_sums_t *sum, 
 			extra = spare(v, k, u->node_pages);
 		if (v->kmem[k] != has + extra)
 			return fail(f, LENT_SC_ACCOUNT, k);
-		sum->lent += u->n[SC_SRC_LENT][k] + extra;
+		lent += u->n[SC_SRC_LENT][k] + extra;
 		sum->pool += u->n[SC_SRC_POOL][k];
 		sum->reserve += u->n[SC_SRC_RESERVE][k];
 	}
+	/* Its lent count (KmemControl STATS): sigma0's frames are its
+	 * store's, which no kpager lent. */
+	if (v->lent != (v->sigma0 ? 0 : lent))
+		return fail(f, LENT_SC_ACCOUNT, KMEM_KINDS);
+	sum->lent += lent;
 	/* Its reserve: a frame at each of its first `ahead` slots. */
 	for (uint32_t n = 0; n < v->ahead; n++) {
 		uint32_t pa = n < LENT_KAHEAD_MAX ? frame_find(v->id, SC_AHEAD_CID(n)) : 0;

@@ -63,6 +63,7 @@ typedef struct sc_space {
 	uint32_t free_entries;                  /* its count (ms.nfree) */
 	uint32_t node_page_count, mapped_pages;
 	const uint32_t *kmem;                   /* pages charged, by kind */
+	uint32_t lent;                          /* of them, frames a kpager lent */
 	/* Its threads' TCB pages, checked by the walk: lent ones in use
 	 * (bit n: page n) and pages of the pool. */
 	const uint32_t *tcb_lent_map;           /* SC_TCB_PAGES bits */

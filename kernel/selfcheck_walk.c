@@ -104,9 +104,9 @@ static void view_of(space_t *s, sc_space_t *v, const uint32_t *tcb_map, uint32_t
 		.node_table = (const mapslot_t *const *)s->node_table,
 		.io_bitmap = s->io_bitmap, .io_bitmap_phys = s->io_bitmap_phys,
 		.free_entries = s->ms.nfree,
-		.node_page_count = s->node_page_count, .mapped_pages = space_mapped_pages(s),
+		.node_page_count = s->ms.pages, .mapped_pages = space_mapped_pages(s),
 		.kmem = s->kmem.pages, .tcb_lent_map = tcb_map, .tcb_pool = tcb_pool,
-		.ahead = s->ahead,
+		.ahead = s->ahead, .lent = s->kmem.lent,
 	};
 	v->dying = space_dying(s->id);
 	v->high_tables = (const mapslot_t *const *)space_split_high_tables_of(s);
@@ -147,7 +147,8 @@ bool sc_node_page_away(const void *space, uint32_t n)
 {
 	space_t *s = record_at(space);
 
-	return s && space_split_page_away(s, n);
+	/* Or a hole: it went back empty (kernel/space_split_trim.c). */
+	return s && (space_split_page_away(s, n) || ms_page_hole(&s->ms, n));
 }
 
 const void *sc_task(uint32_t id)

@@ -48,9 +48,10 @@ struct space {
 	                                    * port: look for lent pages at death */
 	fpage_t kip_area;
 	fpage_t utcb_area;
-	uint32_t threads;                  /* threads living in this space, with
-	                                    * those still waiting for a body */
-	uint32_t active_threads;           /* of those, activated ones */
+	uint16_t threads;                  /* threads living in this space, with
+	                                    * those still waiting for a body (one
+	                                    * slot of tcb_slots each) */
+	uint16_t active_threads;           /* of those, activated ones */
 	struct tcb *thread_list;           /* every thread in the space */
 	kmem_charge_t kmem;                /* kernel memory charged to us, by kind */
 	ms_space_t ms;                     /* the split database's resident part */
@@ -68,7 +69,9 @@ struct space {
 	                                    * back that the kernel refused, and */
 	uint32_t imports_taken;            /* those it took (KmemControl STATS) */
 	uint32_t ms_away;                  /* node pages taken back */
-	uint32_t node_page_count;          /* and their number: the next one's CID */
+	uint32_t node_page_count;          /* the next node page's number (its
+	                                    * CID): the lowest hole, else past
+	                                    * the last (space_node_next) */
 	uint32_t mapped_pages;             /* mapping nodes in use: user pages mapped */
 	tid_t kpager;                      /* receives the task's kernel page faults */
 	tid_t child_kpager;                /* the tasks it makes get this kpager
@@ -104,6 +107,7 @@ struct space {
 };
 
 _Static_assert(sizeof(struct space) <= PAGE_SIZE, "space object must fit its page");
+_Static_assert(TCB_SLOTS <= 0xFFFFu, "a space's thread counts are 16 bits");
 
 /* An external form its kpager gave back for s: refused, or taken in
  * (kpf_accept, the kernel's word; KmemControl STATS reads the counts). */
@@ -130,6 +134,15 @@ void space_split_forget(space_t *s);
 /* Node page n of s is no longer where it was (gone back, or taken
  * back): forget where ms_page() last found it. */
 void space_split_page_forget(space_t *s, uint32_t n);
+/* Give back the empty node pages of every space noted since the last
+ * call (ms_page_empty, kernel/space_split_trim.c), up to a preemption
+ * point; after every operation of mapdb.h's, and at the end of an Unmap
+ * and of a task's death.  False when it stopped with spaces still
+ * noted. */
+bool space_split_trim_all(void);
+/* The number the next node page of s takes (ms_page_next): what
+ * node_page_count is set to whenever s's pages or holes change. */
+uint32_t space_node_next(space_t *s);
 bool space_have_for_send(space_t *from, struct kmem_need *need);
 /* Teardown in steps (kernel/space_reap.c): the database's last pass over
  * a dead task, then its node pages and index back; false: stopped at a

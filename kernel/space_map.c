@@ -155,5 +155,9 @@ bool space_unmap_fpage(space_t *s, fpage_t fp, bool flush_self, uint32_t *done,
 		if (preempt_due(UNMAP_PAGE_COST))
 			return false;
 	}
-	return true;
+	/* The node pages the Unmap emptied go back before it returns (a
+	 * trim stopped at a preemption point goes on when it is entered
+	 * again, past its last page): a task that revokes what it mapped
+	 * has its kernel memory back at once, not at its next map. */
+	return space_split_trim_all();
 }

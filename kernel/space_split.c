@@ -85,6 +85,10 @@ ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 			uint32_t pa = frame_find(s->id, lent_cid_nth(LENT_KMEM_MAP, n));
 
 			page = pa ? phys_to_virt(pa) : NULL;
+			/* A frame lent for a hole's number and not yet made a
+			 * node page (space_split_mapdb.c) is no node page. */
+			if (page && m->holes && ((const ms_hdr_t *)page)->magic != MS_MAGIC)
+				page = NULL;
 		}
 		if (!page)
 			return NULL;
@@ -92,6 +96,11 @@ ms_ent_t *ms_page(ms_space_t *m, uint32_t n)
 	}
 	ms_seen_put(m, i, page, n);
 	return page;
+}
+
+uint32_t space_node_next(space_t *s)
+{
+	return ms_page_next(msp(s));
 }
 
 void space_split_page_forget(space_t *s, uint32_t n)

@@ -23,7 +23,9 @@
  * each asked for once, where a fault, a map or an Unmap meets them; and
  * no limit on the tables away.  A group's bit goes when each of its
  * slots has a table.  A node page is known away by its index: below the
- * count of pages made, and not found.
+ * count of pages made, and not found, while the task has no holes (node
+ * pages that went back empty, kernel/space_split_trim.c; exporting a
+ * page counts the holes as away).
  *
  * Bringing back.  A kernel page fault for that content identifier; the
  * kpager's frame must hold an external form of it: kpf_accept validates
@@ -130,11 +132,19 @@ bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 {
 	(void)pa;
 	if (kind == KMEM_MAP) {
-		uint32_t n = map_index(cid);
+		uint32_t n = map_index(cid), holes = s->ms.holes, next = s->node_page_count;
 		if (ms_export_page(&s->ms, n) != MS_OK)
 			return false;
 		space_split_page_forget(s, n);
-		s->ms_away++;
+		/* Its holes count as away from now on (ms_export_page): a page
+		 * lent for the lowest, not yet used, goes back, for the next
+		 * page is now one past the last. */
+		s->ms_away += 1 + holes;
+		if (holes) {
+			if (kmem_kind_is_lent(s, KMEM_MAP))
+				kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, next));
+			s->node_page_count = space_node_next(s);
+		}
 	} else {
 		/* Noted by its group: no bound on the tables away. */
 		uint32_t slot = nt_slot(cid);
@@ -151,7 +161,7 @@ bool space_split_export(space_t *s, unsigned kind, uint32_t cid, uint32_t pa)
 
 bool space_split_page_away(space_t *s, uint32_t n)
 {
-	return !s->sigma0 && n < s->ms.pages && !ms_page(&s->ms, n);
+	return !s->sigma0 && !s->ms.holes && n < s->ms.pages && !ms_page(&s->ms, n);
 }
 
 bool space_split_away_at(space_t *s, unsigned kind, uint32_t cid)

@@ -58,10 +58,5 @@ static inline mapslot_t **table_slot(space_t *s, uint32_t slot)
 	return NULL;
 }
 
-/* Give back the empty node pages at the end of every space noted since
- * the last call (ms_page_empty), up to a preemption point; after every
- * operation of mapdb.h's.  False when it stopped with spaces still
- * noted. */
-bool space_split_trim_all(void);
 
 #endif

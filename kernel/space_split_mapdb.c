@@ -43,7 +43,7 @@ static bool index_put(space_t *s, uint32_t n, void *page)
  * the pool. */
 static bool page_add(space_t *s)
 {
-	uint32_t n = s->ms.pages;
+	uint32_t n = space_node_next(s);     /* the lowest hole, or a new one */
 
 	/* A lent page's CID must stay in the node pages' range. */
 	if (n >= MS_MAX_PAGES ||
@@ -58,8 +58,8 @@ static bool page_add(space_t *s)
 		kmem_put(s, KMEM_MAP, page);
 		return false;
 	}
-	ms_page_init(msp(s), page);
-	s->node_page_count = s->ms.pages;
+	ms_page_init(msp(s), n, page);
+	s->node_page_count = space_node_next(s);
 	return true;
 }
 
@@ -219,10 +219,11 @@ int mapdb_map_part(space_t *from, uint32_t fvaddr, space_t *to, uint32_t tvaddr,
 			 * its first (a frame mapped out a second time at
 			 * once) come from the store sigma0 gave, never from
 			 * the pool, or a client could make sigma0 take the
-			 * pool page by page: else X.2's "no memory". */
+			 * pool page by page: else X.2's "no memory".
+			 * (Every page number of sigma0's has a CID:
+			 * SIGMA0_CID_PAGES > MS_MAX_PAGES, space_split_int.h.) */
 			if (payer->sigma0 && payer != to &&
-			    (payer->ms.pages >= SIGMA0_CID_PAGES ||
-			     !kmem_sigma0_has(payer, lent_cid_nth(LENT_KMEM_MAP, payer->ms.pages))))
+			    !kmem_sigma0_has(payer, lent_cid_nth(LENT_KMEM_MAP, payer->ms.pages)))
 				return MAPDB_NOMEM;
 			if (room_for(payer, need.index))
 				continue;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Node pages going back (docs/mapdb-split.md, "Accounting"
- * and "Task death in steps").  While a task lives, the empty node pages
- * at the end of its list go back after each operation (trim); when it
- * dies, all of them, from the last down, then its index, in steps.
+ * and "Task death in steps").  While a task lives, its node pages that
+ * became empty go back after each operation (trim), from anywhere in its
+ * list: one in the middle leaves a hole (kernel/mapsplit.c, "Holes");
+ * when it dies, all of them, from the last down, then its index, in
+ * steps.
  */
 #include <kernel/space.h>
 #include <kernel/space_split_int.h>
@@ -28,15 +30,20 @@
  * pages (the first ms.pages, all free since the last pass), so a stop
  * between two steps needs no place but ms.pages and the index itself.
  */
+static void trim_forget(uint32_t id);
+
 bool space_nodes_free(space_t *s, bool may_stop)
 {
 	s->ms.nfree = s->ms.room = 0;        /* a dead task allocates nothing */
-	/* A page lent for the next node page and not used yet goes back
-	 * first: kmem_return_unused() looks for it at node_page_count, which
-	 * this walk lowers.  On a call that goes on, nothing is lent at
-	 * ms.pages any more: that page went back in the step before. */
-	if (!s->sigma0 && s->ms.pages < LENT_CID_RANGE_PAGES && kmem_kind_is_lent(s, KMEM_MAP))
-		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->ms.pages));
+	trim_forget(s->id);                  /* nor does trim give its pages back */
+	/* A page lent for the next node page (past the last, or for the
+	 * lowest hole) and not used yet goes back first:
+	 * kmem_return_unused() looks for it at node_page_count, which this
+	 * walk lowers.  On a call that goes on, nothing is lent there any
+	 * more: that page went back in the step before. */
+	if (!s->sigma0 && s->node_page_count < LENT_CID_RANGE_PAGES &&
+	    kmem_kind_is_lent(s, KMEM_MAP))
+		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, s->node_page_count));
 	while (s->ms.pages) {
 		uint32_t n = s->ms.pages - 1;
 		void *page = ms_page(&s->ms, n);
@@ -52,6 +59,7 @@ bool space_nodes_free(space_t *s, bool may_stop)
 	}
 	for (unsigned i = 0; i < MS_SEEN; i++)
 		s->ms.seen[i] = NULL;
+	s->ms.holes = s->ms.hole = 0;        /* all below 0 pages */
 	if (!s->ms_index)
 		return true;
 	for (uint32_t i = 0; i < INDEX_FAN; i++)
@@ -68,66 +76,106 @@ bool space_nodes_free(space_t *s, bool may_stop)
 
 /* ---- giving node pages back ---- */
 
-/* Tasks whose last node page became wholly free in this operation. */
+/* Tasks with a node page that became wholly free in this operation, and
+ * the pages to look at: below top, from lo up (ms_page_empty).  trim
+ * lowers top as it goes, so a trim stopped at a preemption point goes on
+ * where it stopped. */
 #define EMPTY_MAX 8u
-static uint32_t empty_ids[EMPTY_MAX];
+static struct empty {
+	uint32_t id, lo, top;
+} empty[EMPTY_MAX];
 static unsigned empty_count;
 
 void ms_page_empty(ms_space_t *m, uint32_t n)
 {
-	(void)n;
 	for (unsigned i = 0; i < empty_count; i++)
-		if (empty_ids[i] == m->id)
+		if (empty[i].id == m->id) {
+			if (n < empty[i].lo)
+				empty[i].lo = n;
+			if (n >= empty[i].top)
+				empty[i].top = n + 1;
 			return;
+		}
+	/* Past the bound, the page stays until its task is noted again;
+	 * the allocator, lowest page first, uses it meanwhile. */
 	if (empty_count < EMPTY_MAX)
-		empty_ids[empty_count++] = m->id;
+		empty[empty_count++] = (struct empty){ m->id, n, n + 1 };
 }
 
-/* A node page goes back once the task's last node pages hold nothing,
- * so that a task's share is what it uses now: a sender's parts go with
- * the receivers that die.  A pool page goes back to the pool, a lent one to its kpager
- * (empty, as at task death), but one empty lent page is kept, and the
- * page lent for the next one goes too if it was gathered already: past
- * the new count nothing would return it.
- * sigma0's stay (the boot reserve's and its store's).  Each page given
- * back is work (a lent one is zeroed first), so trim stops at a
- * preemption point: false then, and the rest goes at a later trim (a
- * dead task's receivers can leave a sender hundreds of empty pages). */
-static bool trim(space_t *s)
+/* A dying task's pages go back by space_nodes_free alone: a trim of it
+ * noted before and stopped would count them gone twice. */
+static void trim_forget(uint32_t id)
 {
-	uint32_t top = s->ms.pages;
+	for (unsigned i = 0; i < empty_count; i++)
+		if (empty[i].id == id) {
+			empty[i] = empty[--empty_count];
+			return;
+		}
+}
+
+/* Node page n of s, present and wholly free, goes back. */
+static unsigned page_back(space_t *s, uint32_t n, ms_ent_t *page, bool pool)
+{
+	unsigned cost = PAGE_BACK_COST + kmem_put_cost(page);
+
+	if (pool)
+		s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
+	space_split_page_forget(s, n);
+	ms_page_gone(&s->ms, n);
+	kmem_put(s, KMEM_MAP, page);
+	return cost;
+}
+
+/* A node page goes back once it holds nothing, wherever it is in the
+ * task's list, so that a task's share is what it uses now: a sender's
+ * parts go with the receivers that die, even below a record made later
+ * that stays (docs/mapdb-split.md, "Fragmentation and holes").  A pool
+ * page goes back to the pool, a lent one to its kpager (empty, as at
+ * task death), but the one empty lent page the allocator would fill next
+ * is kept (ms_space_t.room: ms_free lowers it to the page it frees in,
+ * ms_alloc sets it to the page it takes from), so a task keeps at most
+ * one, and a task mapping and unmapping at a page's edge does not ask
+ * its kpager each time.  A page
+ * below the last goes only while none of the task's pages is away (a
+ * hole and a page away are told apart by the holes' count: mapsplit.c).
+ * The page lent for the next one goes too if it was gathered already
+ * and the next one is now another.  sigma0's stay (the boot reserve's
+ * and its store's).  Each page given back or looked at is work (a lent
+ * one is zeroed first), so trim stops at a preemption point: false
+ * then, and the rest goes at a later trim (a dead task's receivers can
+ * leave a sender hundreds of empty pages). */
+static bool trim(space_t *s, struct empty *t)
+{
+	uint32_t next = s->node_page_count;
 	bool done = true;
 
-	while (!s->sigma0 && s->ms.pages) {
-		uint32_t n = s->ms.pages - 1;
+	if (t->top > s->ms.pages)
+		t->top = s->ms.pages;
+	while (!s->sigma0 && t->top > t->lo) {
+		uint32_t n = --t->top;
 		ms_ent_t *page = ms_page(&s->ms, n);
+		unsigned cost = PAGE_LOOK_COST;
 
-		if (!page || page[0].k.hdr.nfree != MS_ENTS - 1)
-			break;
-		bool pool = index_get(s, n) == page;
-		/* A lent page goes only while an empty one stays below it: a
-		 * task mapping and unmapping at a page's edge does not ask its
-		 * kpager each time. */
-		const ms_ent_t *below = !pool && n ? ms_page(&s->ms, n - 1) : NULL;
-		if (!pool && (!below || below[0].k.hdr.nfree != MS_ENTS - 1))
-			break;
-		if (pool)
-			s->ms_index[n / INDEX_FAN][n % INDEX_FAN] = NULL;
-		space_split_page_forget(s, n);
-		s->ms.pages = n;
-		s->ms.nfree -= MS_ENTS - 1;
-		if (s->ms.room >= n)
-			s->ms.room = 0;
-		s->node_page_count = n;
-		unsigned cost = PAGE_BACK_COST + kmem_put_cost(page);
-		kmem_put(s, KMEM_MAP, page);
+		if (page && page[0].k.hdr.nfree == MS_ENTS - 1 &&
+		    (n + 1 == s->ms.pages || !s->ms_away)) {
+			bool pool = index_get(s, n) == page;
+
+			if (pool || n != s->ms.room)
+				cost = page_back(s, n, page, pool);
+		}
+		if (t->top > s->ms.pages)
+			t->top = s->ms.pages;
 		if (preempt_due(cost)) {
-			done = false;
+			done = t->top <= t->lo;
 			break;
 		}
 	}
-	if (s->ms.pages < top && top < LENT_CID_RANGE_PAGES && kmem_kind_is_lent(s, KMEM_MAP))
-		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, top));
+	/* The next page was past the last or a hole, and trim makes no
+	 * page: what is lent at its number is unused. */
+	s->node_page_count = space_node_next(s);
+	if (next != s->node_page_count && next < LENT_CID_RANGE_PAGES &&
+	    kmem_kind_is_lent(s, KMEM_MAP))
+		kmem_return_lent(s, KMEM_MAP, lent_cid_nth(LENT_KMEM_MAP, next));
 	return done;
 }
 
@@ -135,14 +183,13 @@ bool space_split_trim_all(void)
 {
 	space_split_away_flush();
 	while (empty_count) {
-		uint32_t id = empty_ids[--empty_count];
-		ms_space_t *m = ms_space(id);
+		struct empty *t = &empty[empty_count - 1];
+		ms_space_t *m = ms_space(t->id);
 
 		/* Stopped: the space stays noted for the next trim_all. */
-		if (m && !trim(space_of_ms(m))) {
-			empty_count++;
+		if (m && !trim(space_of_ms(m), t))
 			return false;
-		}
+		empty_count--;
 	}
 	return true;
 }

@@ -82,6 +82,7 @@ static word_t stats(tcb_t *t, space_t *s)
 	t->utcb[LENT_KMEM_STAT_AHEAD] = s->ahead;
 	t->utcb[LENT_KMEM_STAT_IMPORTS_REFUSED] = s->imports_refused;
 	t->utcb[LENT_KMEM_STAT_IMPORTS_TAKEN] = s->imports_taken;
+	t->utcb[LENT_KMEM_STAT_LENT] = s->kmem.lent;
 	return total;
 }
 

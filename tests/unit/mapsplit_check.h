@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * A checked harness for kernel/mapsplit*.c, shared by the Check tests
- * (test_mapsplit.c, test_mapsplit_random.c) and the libFuzzer target
+ * (test_mapsplit*.c) and the libFuzzer target
  * (tests/fuzz/fuzz_mapsplit_import.c).
  *
  * mapsplit_fake.c implements the ms_* hooks over MSK_NTASKS fake tasks
@@ -50,6 +50,7 @@ typedef struct msk_task {
 	bool nt_stored[MSK_NSLOTS];
 	uint32_t nt_store[MSK_NSLOTS][MS_NT_ENTS];
 	msk_pte_t pte[MSK_NPAGES];
+	bool noted[MSK_MAXPAGES];       /* ms_page_empty() told of it since msk_trim() */
 	bool tainted;                   /* its kpager has edited a page it accepted */
 	bool privileged;                /* may give its pages a memory type */
 } msk_task_t;
@@ -82,11 +83,22 @@ extern uint32_t msk_revoked[16];    /* frames ms_frame_revoking() was told of */
 extern unsigned msk_nrevoked;
 void msk_fake_reset(void);
 msk_task_t *msk_of(const ms_space_t *s);
+int msk_page_of(uint32_t va);       /* page index of va in the window, or -1 */
 ms_space_t *msk_space(unsigned t);
 /* The kpager's part: give the kernel what need names (unchanged).
  * False when it cannot (no such task, out of node pages). */
 bool msk_supply(const ms_need_t *need);
 bool msk_export_page(unsigned t, uint32_t n);
+/* The kernel's trim (kernel/space_split_trim.c) after every operation,
+ * as for pool pages: each node page ms_page_empty() told of that is
+ * still wholly free goes back, from anywhere in its task's list (one
+ * below the last only while none of the task's pages is away), leaving
+ * a hole (ms_page_gone).  How many went back. */
+unsigned msk_trim(void);
+/* msk_trim keeps each task's room page (ms_space_t.room), as the
+ * kernel's trim keeps the lent page the allocator fills next; off at
+ * msk_reset. */
+extern bool msk_trim_keeps_room;
 bool msk_export_table(unsigned t, uint32_t slot);
 /* Bring back node page n (or table slot) from the store: validate,
  * install, convert; a refused page is replaced by an empty one. */

@@ -27,7 +27,7 @@ static unsigned index_of(const ms_space_t *s)
 }
 
 /* Page index of va in the fake window, or -1. */
-static int page_of(uint32_t va)
+int msk_page_of(uint32_t va)
 {
 	uint32_t slot = va >> 22, k = (va >> PAGE_SHIFT) & 1023;
 
@@ -80,12 +80,12 @@ uint32_t *ms_table(ms_space_t *s, uint32_t slot)
 bool ms_va_ok(const ms_space_t *s, uint32_t va)
 {
 	(void)s;
-	return page_of(va) >= 0;
+	return msk_page_of(va) >= 0;
 }
 
 void ms_pte_set(ms_space_t *s, uint32_t va, uint32_t phys, uint32_t rights, uint32_t type)
 {
-	int p = page_of(va);
+	int p = msk_page_of(va);
 
 	MSK_REQUIRE(p >= 0, "pte_set outside the window: %#x", va);
 	MSK_REQUIRE(rights && !(rights & ~MS_RIGHTS), "pte_set with rights %#x", rights);
@@ -106,7 +106,7 @@ bool ms_type_own(const ms_space_t *s)
 
 uint32_t ms_pte_clear(ms_space_t *s, uint32_t va)
 {
-	int p = page_of(va);
+	int p = msk_page_of(va);
 
 	MSK_REQUIRE(p >= 0, "pte_clear outside the window: %#x", va);
 	msk_pte_t *e = &msk_of(s)->pte[p];
@@ -118,7 +118,7 @@ uint32_t ms_pte_clear(ms_space_t *s, uint32_t va)
 
 uint32_t ms_pte_restrict(ms_space_t *s, uint32_t va, uint32_t rights)
 {
-	int p = page_of(va);
+	int p = msk_page_of(va);
 
 	MSK_REQUIRE(p >= 0, "pte_restrict outside the window: %#x", va);
 	msk_pte_t *e = &msk_of(s)->pte[p];
@@ -142,6 +142,38 @@ void ms_page_empty(ms_space_t *s, uint32_t n)
 	msk_empty_task = s->id;
 	msk_empty_page = n;
 	msk_empty_calls++;
+	if (n < MSK_MAXPAGES)
+		msk_of(s)->noted[n] = true;
+}
+
+bool msk_trim_keeps_room;
+
+unsigned msk_trim(void)
+{
+	unsigned back = 0;
+
+	for (unsigned ti = 1; ti < MSK_NTASKS; ti++) {
+		msk_task_t *t = &msk_task[ti];
+		bool away = false;
+
+		for (unsigned n = 0; n < t->ms.pages; n++)
+			away |= t->stored[n];
+		for (unsigned n = t->ms.pages; n-- > 0;) {
+			ms_ent_t *page = t->pg[n];
+
+			if (!t->noted[n] || !page || page[0].k.hdr.nfree != MS_ENTS - 1 ||
+			    (n + 1 < t->ms.pages && away) ||
+			    (msk_trim_keeps_room && n == t->ms.room))
+				continue;
+			ms_seen_forget(&t->ms, n);
+			t->pg[n] = NULL;
+			ms_page_gone(&t->ms, n);
+			free(page);
+			back++;
+		}
+		memset(t->noted, 0, sizeof(t->noted));
+	}
+	return back;
 }
 
 unsigned msk_stop_pct;
@@ -208,6 +240,7 @@ void msk_fake_reset(void)
 {
 	ms_need_t need;
 
+	msk_trim_keeps_room = false;
 	for (unsigned i = 0; i < MSK_NTASKS; i++)
 		task_make(i);
 	/* sigma0: its tables and pages stay; a root on each of its pages. */
@@ -250,12 +283,16 @@ bool msk_supply(const ms_need_t *need)
 			return false;
 		msk_import_page(ti, need->index);
 		return true;
-	case MS_NEED_ENTRY:
-		if (s->pages >= MSK_MAXPAGES)
+	case MS_NEED_ENTRY: {
+		uint32_t n = ms_page_next(s);      /* the lowest hole, or a new page */
+
+		if (n >= MSK_MAXPAGES)
 			return false;
-		t->pg[s->pages] = page_alloc();
-		ms_page_init(s, t->pg[s->pages]);
+		MSK_REQUIRE(!t->pg[n] && !t->stored[n], "page %u of task %u is no hole", n, ti);
+		t->pg[n] = page_alloc();
+		ms_page_init(s, n, t->pg[n]);
 		return true;
+	}
 	}
 	return false;
 }
@@ -263,9 +300,18 @@ bool msk_supply(const ms_need_t *need)
 bool msk_export_page(unsigned ti, uint32_t n)
 {
 	msk_task_t *t = &msk_task[ti];
+	bool holes = t->ms.holes != 0;
 
 	if (n >= MSK_MAXPAGES || !t->pg[n] || ms_export_page(&t->ms, n) != MS_OK)
 		return false;
+	/* The task's holes count as away from now on: its kpager holds
+	 * them, empty (the kernel's gave them back zeroed; one comes back
+	 * refused, and is taken as an empty page all the same). */
+	for (uint32_t h = 0; holes && h < t->ms.pages; h++)
+		if (h != n && !t->pg[h] && !t->stored[h]) {
+			ms_page_format(&t->ms, h, t->store[h]);
+			t->stored[h] = true;
+		}
 	if (t->exports[n]++)
 		memcpy(t->old[n], t->store[n], PAGE_SIZE);   /* what a replay gives back */
 	memcpy(t->store[n], t->pg[n], PAGE_SIZE);
@@ -374,132 +420,4 @@ int msk_resolve(unsigned ti, unsigned p, uint32_t *phys, uint32_t *rights)
 			return MS_NONE;
 	}
 	msk_failf("resolve of task %u page %u does not end", ti, p);
-}
-
-/* ---- self-check ---- */
-
-static unsigned on_lists[MSK_NTASKS][MSK_MAXPAGES][MS_ENTS];
-
-static void check_list(unsigned ti, uint32_t head, ms_ent_t *owner)
-{
-	ms_space_t *s = msk_space(ti);
-	bool live_part = true;
-	uint32_t r = head;
-	unsigned n = 0;
-
-	if (!head)
-		return;
-	do {
-		ms_ent_t *p = ms_ent(s, r);
-
-		MSK_REQUIRE(p, "task %u: list member %#x is absent", ti, r);
-		MSK_REQUIRE(p->kind == MS_PART, "task %u: list member %#x is not a part", ti, r);
-		MSK_REQUIRE(ms_ent(s, p->k.part.next)->k.part.prev == r,
-			    "task %u: list links broken at %#x", ti, r);
-		MSK_REQUIRE(on_lists[ti][MS_REF_PAGE(r)][MS_REF_ENT(r)]++ == 0,
-			    "task %u: part %#x on two lists", ti, r);
-		if (owner) {
-			MSK_REQUIRE((p->flags & MS_F_ATTACHED) && p->k.part.owner == ms_ref_of(owner) &&
-				    p->vaddr == owner->vaddr && p->egen == owner->egen,
-				    "task %u: part %#x does not belong to its owner", ti, r);
-			MSK_REQUIRE(!(p->flags & MS_F_LIVE) || live_part,
-				    "task %u: a live part after an idle one", ti);
-			live_part = (p->flags & MS_F_LIVE) != 0;
-			/* A hostile receiver part may narrow a record at resolve
-			 * below its parts: harmless (resolve intersects). */
-			MSK_REQUIRE(msk_hostile || !(p->rights & ~owner->rights),
-				    "task %u: part wider than owner", ti);
-		} else {
-			MSK_REQUIRE(!(p->flags & MS_F_LIVE), "task %u: a live orphan", ti);
-		}
-		if (p->flags & MS_F_LIVE) {
-			ms_space_t *ct;
-			ms_ent_t *c = ms_child(s, owner, p, &ct);
-
-			MSK_REQUIRE(c && (c->flags & MS_F_RESOLVED) && c->k.rec.hint == r,
-				    "task %u: live part %#x without its resolved child", ti, r);
-		}
-		MSK_REQUIRE(++n < MSK_MAXPAGES * MS_ENTS, "task %u: list does not end", ti);
-		r = p->k.part.next;
-	} while (r != head);
-}
-
-static void check_record(unsigned ti, ms_ent_t *e)
-{
-	ms_space_t *s = msk_space(ti);
-	int p = page_of(e->vaddr);
-	msk_pte_t *pte = &msk_task[ti].pte[p];
-
-	MSK_REQUIRE(p >= 0, "task %u: record outside the window", ti);
-	check_list(ti, e->k.rec.head, e);
-	if (e->flags & MS_F_ROOT)
-		MSK_REQUIRE(!e->k.rec.spare || ms_ent(s, e->k.rec.spare)->kind == MS_RESERVED,
-			    "task %u page %d: a root's room is not reserved", ti, p);
-	if (!(e->flags & MS_F_RESOLVED)) {
-		MSK_REQUIRE(!pte->present || ms_lookup(s, e->vaddr, NULL) != e,
-			    "task %u page %d: translation without a resolved record", ti, p);
-		return;
-	}
-	MSK_REQUIRE(ms_lookup(s, e->vaddr, NULL) == e, "task %u: resolved record not findable", ti);
-	MSK_REQUIRE(pte->present && pte->phys == e->k.rec.phys && pte->rights == e->rights,
-		    "task %u page %d: resolved record and translation differ", ti, p);
-	if (e->flags & MS_F_ROOT)
-		return;
-	ms_space_t *ps = ms_space(e->task);
-	ms_ent_t *pp = ms_ent(ps, e->k.rec.hint);
-	MSK_REQUIRE(pp && pp->kind == MS_PART && (pp->flags & MS_F_LIVE),
-		    "task %u page %d: resolved record's part is not live", ti, p);
-	ms_ent_t *owner = ms_ent(ps, pp->k.part.owner);
-	MSK_REQUIRE(owner && (owner->flags & MS_F_RESOLVED) && owner->k.rec.phys == e->k.rec.phys &&
-		    !(e->rights & ~owner->rights),
-		    "task %u page %d: resolved record under an unresolved or narrower parent", ti, p);
-}
-
-void msk_selfcheck(void)
-{
-	memset(on_lists, 0, sizeof(on_lists));
-	for (unsigned ti = 0; ti < MSK_NTASKS; ti++) {
-		msk_task_t *t = &msk_task[ti];
-		uint32_t nfree = 0;
-
-		for (unsigned n = 0; n < t->ms.pages; n++)
-			nfree += t->pg[n] ? t->pg[n][0].k.hdr.nfree : 0;
-		MSK_REQUIRE(nfree == t->ms.nfree, "task %u: free entries %u, counted %u", ti, nfree,
-			    t->ms.nfree);
-
-		for (unsigned n = 0; n < t->ms.pages; n++) {
-			ms_ent_t *page = t->pg[n];
-			unsigned nfree = 0;
-
-			if (!page)
-				continue;
-			for (unsigned k = 1; k < MS_ENTS; k++) {
-				nfree += page[k].kind == MS_FREE;
-				if (page[k].kind == MS_REC)
-					check_record(ti, &page[k]);
-				/* Access bits: as the kernel's rule
-				 * LENT_SC_NODE_BITS (selfcheck_split.c). */
-				MSK_REQUIRE(page[k].kind != MS_PART || !page[k].attr,
-					    "task %u: part %u/%u with byte 3", ti, n, k);
-				MSK_REQUIRE(page[k].kind != MS_REC ||
-					    !(page[k].attr & ~(MS_ATTR_TYPE | MS_ATTR_BITS | MS_ATTR_OWN)),
-					    "task %u: record %u/%u byte 3 %#x", ti, n, k, page[k].attr);
-				MSK_REQUIRE(page[k].kind != MS_REC || !(page[k].attr & MS_ATTR_BITS) ||
-					    ms_lookup(&t->ms, page[k].vaddr, NULL) == &page[k],
-					    "task %u: record %u/%u no table finds keeps bits", ti, n, k);
-			}
-			MSK_REQUIRE(nfree == page[0].k.hdr.nfree, "task %u page %u: free count", ti, n);
-		}
-		check_list(ti, t->ms.orphans, NULL);
-		for (unsigned n = 0; n < t->ms.pages; n++)
-			for (unsigned k = 1; t->pg[n] && k < MS_ENTS; k++)
-				MSK_REQUIRE(t->pg[n][k].kind != MS_PART || on_lists[ti][n][k] == 1,
-					    "task %u: part %u/%u on no list", ti, n, k);
-		for (unsigned p = 0; p < MSK_NPAGES; p++) {
-			ms_ent_t *r = ms_lookup(&t->ms, msk_va(p), NULL);
-
-			MSK_REQUIRE(!t->pte[p].present || (r && (r->flags & MS_F_RESOLVED)),
-				    "task %u page %u: translation without a resolved record", ti, p);
-		}
-	}
 }

@@ -78,7 +78,8 @@ const void *sc_node_page(const void *space, uint32_t n)
 	return s && n < s->ms.pages ? ms_page(&s->ms, n) : NULL;
 }
 
-/* space_split_page_away(): a page missing of a task not sigma0. */
+/* space_split_page_away() or a hole (ms_page_hole): a page missing of a
+ * task not sigma0. */
 bool sc_node_page_away(const void *space, uint32_t n)
 {
 	fake_space_t *s = of_record(space);
@@ -208,9 +209,10 @@ void *page(fake_space_t *s, unsigned kind, uint32_t cid)
 {
 	uint32_t pa = frame(s);
 
-	if (s == &a)
+	if (s == &a) {
 		frame_lend(pa, A_ID, cid, kind);
-	else
+		s->v.lent++;
+	} else
 		pool_used++;
 	s->kmem[kind]++;
 	return ram + pa;
@@ -231,7 +233,7 @@ static void node_page(fake_space_t *s)
 		sc_phys(p, &pa);
 		((uint32_t *)at(s->index[n / INDEX_FAN]))[n % INDEX_FAN] = pa;
 	}
-	ms_page_init(&s->ms, p);
+	ms_page_init(&s->ms, s->ms.pages, p);
 	s->v.node_page_count = s->ms.pages;
 }
 
@@ -329,6 +331,7 @@ void take_page(uint32_t n)
 	sc_phys(ms_page(&a.ms, n), &pa);
 	frame_unlend(pa);
 	a.kmem[KMEM_MAP]--;
+	a.v.lent--;
 	recount(&a);
 }
 
@@ -341,6 +344,7 @@ void take_table(uint32_t slot)
 	frame_unlend(pa);
 	a.nt[slot] = NULL;
 	a.kmem[KMEM_NT]--;
+	a.v.lent--;
 	recount(&a);
 }
 

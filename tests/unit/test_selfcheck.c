@@ -83,6 +83,7 @@ START_TEST(gathered_page_passes)
 {
 	frame_lend(u3, A_ID, (uint32_t)lent_cid_pt(5u << 22), KMEM_PT);
 	a.kmem[KMEM_PT]++;         /* lent for an operation that has not acted */
+	a.v.lent++;
 	ck_assert_uint_eq(check(), 0);
 }
 END_TEST
@@ -277,6 +278,7 @@ START_TEST(rule_pte_kframe)
 	/* u2 lent to A (a gathered page, counted): sigma0 still maps it. */
 	frame_lend(u2, A_ID, (uint32_t)lent_cid_pt(5u << 22), KMEM_PT);
 	a.kmem[KMEM_PT]++;
+	a.v.lent++;
 	BREAKS(LENT_SC_PTE_KFRAME, u2);
 }
 END_TEST
@@ -357,6 +359,21 @@ START_TEST(rule_account)
 }
 END_TEST
 
+/* The lent count STATS reads: one frame more or less than the frames
+ * lent to the task, or any for sigma0, whose frames are its store's. */
+START_TEST(rule_account_lent)
+{
+	a.v.lent--;
+	BREAKS(LENT_SC_ACCOUNT, KMEM_KINDS);
+	a.v.lent += 2;
+	BREAKS(LENT_SC_ACCOUNT, KMEM_KINDS);
+	a.v.lent--;
+	ck_assert_uint_eq(check(), 0);
+	s0.v.lent = 1;
+	BREAKS(LENT_SC_ACCOUNT, KMEM_KINDS);
+}
+END_TEST
+
 /* sigma0's index pages count as its node pages. */
 START_TEST(rule_account_index)
 {
@@ -382,7 +399,7 @@ int main(void)
 		rule_kpage_pde, rule_kpage_page_table, rule_node_count, rule_node_count_misplaced,
 		rule_kpage_io_bitmap, rule_io_bitmap_extra, rule_io_bitmap_unresolved,
 		rule_io_bitmap_no_record,
-		rule_account, rule_account_index,
+		rule_account, rule_account_lent, rule_account_index,
 	};
 
 	return run_tests("selfcheck_split", tests, sizeof(tests) / sizeof(tests[0]));

@@ -42,6 +42,7 @@ static void give_back(void *page, unsigned kind)
 
 	frame_unlend(pa);
 	a.kmem[kind]--;
+	a.v.lent--;
 }
 
 /* Phase 2 done: every table given back (the directory's entry of the

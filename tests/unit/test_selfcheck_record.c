@@ -91,7 +91,7 @@ START_TEST(same_answer_for_every_reference)
 	for (int away = 0; away < 2; away++) {
 		if (away)
 			ck_assert(msk_export_page(t, 0));
-		for (uint32_t n = 0; n < s->pages + 2; n++)
+		for (uint32_t n = 0; n < (uint32_t)s->pages + 2; n++)
 			for (uint32_t k = 0; k < 128; k++) {
 				uint32_t ref = MS_REF(n, k);
 				const ms_ent_t *r;

@@ -21,7 +21,7 @@ static const struct test *const groups[] = {
 	exreg_tests, sched_tests, sched_x2_tests, fpu_tests, sse_tests, trap_tests, ipc_tests, ipc_chain_tests,
 	ipc_prop_tests, redirect_tests, x2rest_redir_tests, x2abi_tests, x2abi_ipc_tests, lipc_fast_tests, ipc_fast_peer_tests, x2misc_tests,
 	ipc_error_tests, ipc_item_tests, string_tests, fault_tests, unmap_tests, unmap_rx_tests, mapx_tests,
-	split_stop_tests, split_reap_tests,
+	split_stop_tests, split_reap_tests, nodeback_tests,
 	xstring_tests, xstring_xfer_tests, x2strings_tests, x2unmap_tests,
 	tasklayout_tests,
 	sysenter_tests, ipc_int_on_tests, ipc_tests, lipc_fast_tests, ipc_int_off_tests,
@@ -46,6 +46,7 @@ static const struct test *const groups[] = {
 	kmem_exhaust_tests, kmem_numbers_tests,
 	fuzz_tests, kmem_last_tests,
 	s0hang_tests,
+	margin_tests,
 };
 #endif
 

@@ -30,6 +30,7 @@ static void fz_setup(int root)
 		struct fz_thread *t = &fz_rw.th[i];
 
 		t->steps = t->calls = t->entries = t->priv_bad = t->clock_back = 0;
+		t->entries_off_top = t->entry_sp_off = 0;
 		t->priv_bad_error = t->priv_bad_step = t->priv_bad_sp[0] = t->priv_bad_sp[1] = 0;
 		t->clock_lo = t->clock_hi = 0;
 	}
@@ -72,6 +73,12 @@ W fz_totals(W *calls, W *min_steps, const char **bad)
 		*calls += t->calls;
 		if (t->steps < *min_steps)
 			*min_steps = t->steps;
+		if (t->entries_off_top) {
+			printf("#   fuzz thread %d: %lu of %lu entries at SP 0x%lx, not its stack's "
+			       "top 0x%lx (the last)\n", j, t->entries_off_top, t->entries,
+			       t->entry_sp_off, fz_sp(j));
+			*bad = "a fuzz thread was (re)started off its stack's top";
+		}
 		if (t->priv_bad) {
 			printf("#   fuzz thread %d: %lu privileged calls did not fail right "
 			       "(last op %lu, result %lu, error %lu)\n", j, t->priv_bad,

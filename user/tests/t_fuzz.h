@@ -110,6 +110,8 @@ struct fz_thread {
 	volatile W steps;	/* steps begun */
 	volatile W calls;	/* system calls and traps made */
 	volatile W entries;	/* (re)starts at fz_start */
+	volatile W entries_off_top;	/* of them, at an SP other than its stack's top */
+	volatile W entry_sp_off;	/* the last such SP */
 	volatile W priv_bad;	/* privileged calls that did not fail as X.2 says */
 	volatile W priv_bad_what;
 	volatile W priv_bad_error;	/* its whole ErrorCode (FZ_EC_UNWRITTEN: the kernel wrote none) */
@@ -164,7 +166,7 @@ enum { OP_IPC, OP_LIPC, OP_EXREG, OP_TC, OP_SC, OP_SCHED, OP_SWITCH, OP_UNMAP, O
 
 /* t_fuzz_step.c: the entry points (see there). */
 void fz_start(void);
-void fz_main(W idx);
+void fz_main(W idx, W entry_sp);
 W fz_invoke(struct fz_regs *r, W target);
 
 /* The initial stack pointer of fuzz thread idx. */

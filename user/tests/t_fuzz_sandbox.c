@@ -8,7 +8,7 @@
  * fz_rw but in the thread's own buffer (checked by parsing the BRs as the
  * kernel does); map and grant items that touch fz_rw lose the w right;
  * ExchangeRegisters on a thread of the caller's own space only ever sets
- * the fuzz re-entry SP/IP; Pager and ExceptionHandler (TCRs and
+ * the fuzz re-entry SP and IP, both or neither; Pager and ExceptionHandler (TCRs and
  * arguments) only name threads that never answer; no thread names
  * sigma0 or rt's pager thread; int3 is never followed by a printing or
  * debugger-entry sequence (it would disturb the TAP output or shut the

@@ -60,11 +60,13 @@ __asm__(
 	".globl fz_start\n"
 	"fz_start:\n"
 	"	cld\n"
+	"	movl %esp, %ecx\n"
 	"	movl %esp, %eax\n"
 	"	subl $fz_rw, %eax\n"
 	"	shrl $12, %eax\n"
 	"	andl $-16, %esp\n"
-	"	subl $12, %esp\n"
+	"	subl $8, %esp\n"
+	"	pushl %ecx\n"
 	"	pushl %eax\n"
 	"	call fz_main\n"
 	"1:	jmp 1b\n");
@@ -274,6 +276,14 @@ static void fz_step(int idx, struct fz_thread *me, W step)
 			r.edx = fz_sp(j);
 			r.esi = (W)fz_start;
 			r.edi &= ~0x400UL;			/* DF would confuse C */
+			/* SP and IP together or neither: an IP alone
+			 * restarted the sibling deeper in its stack each
+			 * time, until it ran into the next thread's stack;
+			 * an SP alone left its C code reading the locals of
+			 * no frame.  Either made a thread misjudge a call
+			 * (a ThreadControl's error taken as ProcessorControl's). */
+			if (r.ecx & (X_S | X_I))
+				r.ecx |= X_S | X_I;
 		}
 		target = fz.stub[SC_EXREG];
 		break;
@@ -467,7 +477,7 @@ static void fz_step(int idx, struct fz_thread *me, W step)
 	}
 }
 
-void fz_main(W idx)
+void fz_main(W idx, W entry_sp)
 {
 	struct fz_thread *me;
 
@@ -476,6 +486,13 @@ void fz_main(W idx)
 			;
 	me = &fz_rw.th[idx];
 	me->entries++;
+	/* Every (re)start sets SP and IP together, at the top of the
+	 * thread's own stack; one below it nests a run in an abandoned one,
+	 * and enough of them run into the next thread's stack. */
+	if (entry_sp != fz_sp((int)idx)) {
+		me->entries_off_top++;
+		me->entry_sp_off = entry_sp;
+	}
 	for (;;) {
 		W *u = utcb_of((int)idx);
 

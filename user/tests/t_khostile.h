@@ -71,7 +71,10 @@ L4_Word_t kh_answer(L4_ThreadId_t to, const L4_Word_t *page, unsigned n, int lab
 const char *kh_go(int label);
 /* No page of the pool is lent now. */
 const char *kh_pool_back(void);
-/* Frames lent to the kernel now, all tasks together (OWNED MR9). */
+/* Frames lent to the kernel now for every task but the root (OWNED MR9
+ * less the root's STATS MR16): the root's own node pages come and go
+ * as the tasks it maps to come and go, and are not what these tests
+ * count. */
 L4_Word_t kh_lent_now(void);
 /* A fresh page of the root's with value in its first word. */
 L4_Word_t kh_value_page(L4_Word_t value);

@@ -130,7 +130,9 @@ const char *kh_pool_back(void)
 L4_Word_t kh_lent_now(void)
 {
 	(void)lent_kmem_control(0, LENT_KMEM_OWNED, 0);
-	return rt_mr(LENT_KMEM_OWN_LENT);
+	L4_Word_t all = rt_mr(LENT_KMEM_OWN_LENT);
+	(void)lent_kmem_control(0, LENT_KMEM_STATS, 0);
+	return all - rt_mr(LENT_KMEM_STAT_LENT);
 }
 
 L4_Word_t kh_value_page(L4_Word_t value)

@@ -154,9 +154,44 @@ static const char *t_khostile_kpager_replaced_while_waiting(void)
 	return kh_pool_back();
 }
 
+/*
+ * STATS MR16, a task's lent frames, is what kh_lent_now() takes the
+ * root's own churn out with: a task made after boot holds lent frames
+ * only, the root boot-reserve pages beside its lent ones, and the
+ * task's death gives back exactly its count.  The self-check (rule 52)
+ * holds every task's count against the frame table.
+ */
+static const char *t_khostile_stats_lent_frames(void)
+{
+	L4_ThreadId_t a;
+	L4_Word_t lent_kinds = lent_kmem_control(0, LENT_KMEM_LENT_KINDS, 0);
+	L4_Word_t before = kh_lent_now();
+
+	RUN(t_kp_agent(&a, L4_nilthread));
+	RUN(t_ag_reads(a, (L4_Word_t)&t_shared[0], t_shared[0]));
+	L4_Word_t total = lent_kmem_control(a.raw, LENT_KMEM_STATS, 0);
+	L4_Word_t lent = rt_mr(LENT_KMEM_STAT_LENT);
+	L4_Word_t root_total = lent_kmem_control(0, LENT_KMEM_STATS, 0);
+	L4_Word_t root_lent = rt_mr(LENT_KMEM_STAT_LENT);
+	CHECK(total > 0);
+	if (!lent_kinds) {
+		CHECK_EQ(lent, 0);
+		CHECK_EQ(root_lent, 0);
+	} else {
+		CHECK_EQ(lent, total);
+		CHECK(root_lent < root_total);
+		CHECK_EQ(kh_lent_now(), before + lent);
+	}
+	RUN(t_selfcheck());
+	rt_release(a);
+	CHECK_EQ(kh_lent_now(), before);
+	return t_selfcheck();
+}
+
 const struct test khostile_tc_tests[] = {
 	TEST(khostile_tc_caller_aborted_no_memory),
 	TEST(khostile_tc_task_deleted_late_answer),
 	TEST(khostile_kpager_replaced_while_waiting),
+	TEST(khostile_stats_lent_frames),
 	{ 0 }
 };

@@ -5,37 +5,19 @@
  * is the one of t_kpre_tcb.c (t_kpre_tcb_kp.c): the thread under test
  * alone in the TCB page our kpager lends, which the root takes back; a
  * second thread of the same task, in the task's first TCB page (never
- * taken back), is the partner that names it by its local ID.
+ * taken back), is the partner that names it by its local ID.  An
+ * interrupt handler away is t_kpre_tcb_more_irq.c.
  */
 #include "t_kpre_tcb.h"
 #include <l4/schedule.h>
+#include "t_kpre_tcb_more_int.h"
 
-#define TM_HELLO	0x7c01
-#define TM_DONE		0x7c02
-#define TM_PING		0x7c03
-#define TM_WORD		0x5eed1234UL
-#define TM_REPLY	0x77aa55UL
-#define TM_RECV_US	1500000UL	/* a receive timeout */
-#define TM_GAP_US	1000000UL	/* how long after it the send comes */
-#define TM_SLACK_US	20000UL		/* the timer's grain against the clock */
-#define TM_IRQ		8		/* the RTC's line (t_irq.c) */
-#define TM_IRQ_TAG	0xFFF00000UL	/* label -1, no words (X.2) */
-/* Our tasks' UTCBs: the thread under test's first, its partner's next. */
-#define TM_UTCB_T	RT_UTCB_AREA_BASE
-#define TM_UTCB_U	(RT_UTCB_AREA_BASE + 512)
-/* A local ID is the address of MR0: 256 bytes into the UTCB. */
-#define TM_LOCAL_T	(TM_UTCB_T + 256)
-#define TM_LOCAL_U	(TM_UTCB_U + 256)
-
-/* Safe points (kernel/kcont_extern.h). */
-enum { TM_PT_IPC_SEND = 4, TM_PT_IPC_RECV = 5 };
-
-static L4_ThreadId_t tm_main;
+L4_ThreadId_t tm_main;
 static volatile L4_Word_t tm_partner;   /* the partner's global ID, for t */
 
 /* ---- the task's side ---- */
 
-static void tm_say(L4_Word_t label, L4_Word_t a, L4_Word_t b, L4_Word_t c)
+void tm_say(L4_Word_t label, L4_Word_t a, L4_Word_t b, L4_Word_t c)
 {
 	L4_Word_t w[3] = { a, b, c };
 
@@ -43,7 +25,7 @@ static void tm_say(L4_Word_t label, L4_Word_t a, L4_Word_t b, L4_Word_t c)
 	(void)L4_Send(tm_main);
 }
 
-static void tm_idle(void)
+void tm_idle(void)
 {
 	for (;;)
 		L4_Sleep(L4_Never);
@@ -158,22 +140,6 @@ static void tm_recv_local(L4_Word_t arg)
 	tm_idle();
 }
 
-/* An interrupt handler: says hello and waits, in the same Ipc, for
- * line TM_IRQ's interrupt; acknowledges it, and says what it got. */
-static void tm_irq_handler(L4_Word_t arg)
-{
-	L4_ThreadId_t from = L4_nilthread, irq = irq_thread(TM_IRQ);
-	L4_Word_t id = L4_MyLocalId().raw;
-
-	(void)arg;
-	rt_msg(TM_HELLO, 1, &id);
-	L4_MsgTag_t tag = L4_Ipc(tm_main, irq, L4_Timeouts(L4_Never, L4_Never), &from);
-	L4_LoadMR(0, 0);
-	L4_Word_t acked = L4_IpcSucceeded(L4_Send_Timeout(irq, L4_ZeroTime));
-	tm_say(TM_DONE, tag.raw, from.raw, acked);
-	tm_idle();
-}
-
 /* ---- the root's side ---- */
 
 /* The message in MR1..3 of a report is TM_PING with TM_WORD, from `from`. */
@@ -188,8 +154,8 @@ static const char *tm_got_ping(L4_Word_t from)
 /* The task, t the thread under test at entry, having said hello with its
  * local ID; *u its partner, activated (UTCB TM_UTCB_U, rt's pager thread
  * its pager) but not started; *skip where nothing is lent. */
-static const char *tm_begin(L4_ThreadId_t *t, L4_ThreadId_t *u, void (*entry)(L4_Word_t),
-			    int *skip)
+const char *tm_begin(L4_ThreadId_t *t, L4_ThreadId_t *u, void (*entry)(L4_Word_t),
+		     int *skip)
 {
 	tm_main = L4_Myself();
 	RUN(tb_start());
@@ -206,7 +172,7 @@ static const char *tm_begin(L4_ThreadId_t *t, L4_ThreadId_t *u, void (*entry)(L4
 }
 
 /* Take t's page back at safe point `point`: our kpager lends copies. */
-static const char *tm_out(L4_ThreadId_t t, L4_Word_t point, L4_Word_t *page)
+const char *tm_out(L4_ThreadId_t t, L4_Word_t point, L4_Word_t *page)
 {
 	RUN(tb_take(t, page));
 	CHECK_EQ(((const volatile L4_Word_t *)*page)[TB_W_POINT] & 0xFF, point);
@@ -216,7 +182,7 @@ static const char *tm_out(L4_ThreadId_t t, L4_Word_t point, L4_Word_t *page)
 
 /* t's body came back, in another frame than page, by log entry i: its
  * kernel page fault, named t, raised by `from`. */
-static const char *tm_came_back(L4_ThreadId_t t, L4_Word_t i, L4_ThreadId_t from, L4_Word_t page)
+const char *tm_came_back(L4_ThreadId_t t, L4_Word_t i, L4_ThreadId_t from, L4_Word_t page)
 {
 	RUN(tb_fault_was(i, t, from));
 	CHECK(tb.page[i % TB_LOG] != page);
@@ -307,79 +273,6 @@ static const char *t_kpre_tcb_more_recv_from_local_away(void)
 		RUN(tm_came_back(t, n, t, page));
 	}
 	return tb_end(t);
-}
-
-/* An interrupt an earlier test left latched at the PIC (the RTC stopped
- * while its line was masked) comes the moment the line opens: main takes
- * it as the line's handler, on the way back from its ThreadControl, and
- * acknowledges it.  The RTC is off, so nothing comes after. */
-static void tm_irq_drain(void)
-{
-	L4_ThreadId_t from, irq = irq_thread(TM_IRQ);
-
-	(void)associate(TM_IRQ, L4_Myself());
-	if (L4_IpcSucceeded(irq_receive(irq, L4_ZeroTime, &from))) {
-		L4_LoadMR(0, 0);
-		(void)L4_Send_Timeout(irq, L4_ZeroTime);
-	}
-}
-
-/* The handler t, away in its receive from line TM_IRQ (associated
- * before it went, or after): the RTC ticks, and the interrupt reaches it
- * (its body asked for by itself), from the interrupt thread. */
-static const char *tm_irq_reaches(L4_ThreadId_t t, int associate_after, int skip)
-{
-	L4_Word_t page = 0;
-
-	tm_irq_drain();
-	if (!associate_after)
-		CHECK_EQ(associate(TM_IRQ, t), 1);
-	if (!skip)
-		RUN(tm_out(t, TM_PT_IPC_RECV, &page));
-	if (associate_after)
-		CHECK_EQ(associate(TM_IRQ, t), 1);
-	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SELF_CHECK, 0), 0);
-	L4_Word_t n = tb.n;
-	rtc_start();
-	RUN(tb_expect(t, TM_DONE));
-	CHECK_EQ(rt_mr(1), TM_IRQ_TAG);
-	CHECK_EQ(rt_mr(2), irq_thread(TM_IRQ).raw);
-	CHECK_EQ(rt_mr(3), 1);
-	if (!skip) {
-		CHECK_EQ(tb.n, n + 1);
-		RUN(tm_came_back(t, n, t, page));
-	}
-	return 0;
-}
-
-static const char *tm_irq_test(int associate_after)
-{
-	L4_ThreadId_t t, u;
-	int skip;
-
-	RUN(tm_begin(&t, &u, tm_irq_handler, &skip));
-	const char *r = tm_irq_reaches(t, associate_after, skip);
-	(void)associate(TM_IRQ, irq_thread(TM_IRQ));
-	rtc_stop();
-	RUN(r);
-	return tb_end(t);
-}
-
-/* An interrupt for a handler whose body is away is delivered: the
- * handler asks for its body as any thread away that must run, and takes
- * the interrupt once back; the self-check passes while it is away with
- * the line.  (Before: the interrupt waited until something else brought
- * the body back, and the self-check counted the line as broken.) */
-static const char *t_kpre_tcb_more_irq_handler_away(void)
-{
-	return tm_irq_test(0);
-}
-
-/* A thread away can be associated with a line (it exists), and gets its
- * interrupts.  (Before: ThreadControl failed with error 2.) */
-static const char *t_kpre_tcb_more_irq_associate_away(void)
-{
-	return tm_irq_test(1);
 }
 
 /* The kpager of t's task is deleted while t is away in a receive; a send

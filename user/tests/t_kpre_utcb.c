@@ -10,32 +10,16 @@
  * (main, which rt_serve()s the child with the UTCB area watched, or rt's
  * pager thread, which counts faults outside the image), and no message
  * word is lost.  In a KMEM=pool kernel nothing is lent and the tests say so.
+ * The page taken back around IPC is t_kpre_utcb_ipc.c.
  */
 #include "t_kpreempt.h"
 #include "t_kplog.h"
+#include "t_kpre_utcb_int.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
 
 #define KU_POOL		16
-#define KU_HELLO	0x21
-#define KU_DATA		0x22
-#define KU_WORDS	8
-#define KU_MODE		20            /* t_shared: what the child does */
-#define KU_SPIN		21            /* the child spins (KU_IDLE), or is
-                                       * about to block (KU_SEND, KU_WAIT) */
-#define KU_GO		22            /* and stops spinning */
-#define KU_PARTNER	23            /* whom it receives from (KU_WAIT) */
-#define KU_MAIN		24            /* whom it talks to: main */
-#define KU_OLD(i)	(0x75000000UL + (i))      /* MRs before the page goes */
-#define KU_NEW(i)	(0x76000000UL + (i))      /* MRs sent after */
-#define KU_MR9		0x75000009UL
-#define KU_EDIT		0x6b65646bUL              /* the kpager's MR9 */
-#define KU_UTCB_CID	LENT_CID_UTCB_BASE        /* UTCB page 0 */
-#define KU_UTCB2	(RT_UTCB_AREA_BASE + 4096) /* a UTCB in page 1 */
-
-enum ku_mode { KU_IDLE = 1, KU_RECV, KU_SEND, KU_WAIT };
-
-static volatile struct t_kplog ku;
+volatile struct t_kplog ku;
 static volatile L4_Word_t ku_restore;    /* a UTCB fault gets this page */
 static L4_Word_t ku_count;               /* the task's UTCB pages before */
 static L4_ThreadId_t ku_kpager;
@@ -154,7 +138,7 @@ static L4_ThreadId_t ku_pager(L4_Word_t mode)
 }
 
 /* Kpager, child in mode, its hello received (MR1..8 = KU_OLD). */
-static const char *ku_begin(L4_ThreadId_t *c, enum ku_mode mode, int *skip)
+const char *ku_begin(L4_ThreadId_t *c, enum ku_mode mode, int *skip)
 {
 	L4_ThreadId_t from;
 
@@ -190,7 +174,7 @@ static const char *ku_begin(L4_ThreadId_t *c, enum ku_mode mode, int *skip)
  * the MRs it loaded).  *copy: another page of the pool with the same
  * bytes, which the kpager lends when the UTCB is asked for again; *n:
  * the kpager's log entry that will be. */
-static const char *ku_take_back(L4_ThreadId_t c, L4_Word_t *old, L4_Word_t *copy, L4_Word_t *n)
+const char *ku_take_back(L4_ThreadId_t c, L4_Word_t *old, L4_Word_t *copy, L4_Word_t *n)
 {
 	*old = ku_page_of(KU_UTCB_CID);
 	CHECK(*old != 0);
@@ -217,7 +201,7 @@ static const char *ku_take_back(L4_ThreadId_t c, L4_Word_t *old, L4_Word_t *copy
 
 /* The kpager lent the copy, in place of the old frame, for exactly the
  * UTCB page, once since log entry n; the count is back. */
-static const char *ku_came_back(L4_ThreadId_t c, L4_Word_t n, L4_Word_t old, L4_Word_t copy)
+const char *ku_came_back(L4_ThreadId_t c, L4_Word_t n, L4_Word_t old, L4_Word_t copy)
 {
 	CHECK_EQ(ku.n, n + 1);
 	RUN(t_kplog_fault_was(&ku, n % T_KPLOG_LOG, c, LENT_KMEM_UTCB, KU_UTCB_CID));
@@ -230,7 +214,7 @@ static const char *ku_came_back(L4_ThreadId_t c, L4_Word_t n, L4_Word_t old, L4_
 }
 
 /* A message from c of label KU_DATA, no page fault before it. */
-static const char *ku_data(L4_ThreadId_t c, L4_Word_t words)
+const char *ku_data(L4_ThreadId_t c, L4_Word_t words)
 {
 	L4_ThreadId_t from;
 	L4_MsgTag_t tag = rt_serve(c, T_WAIT_US, &from);
@@ -243,7 +227,7 @@ static const char *ku_data(L4_ThreadId_t c, L4_Word_t words)
 	return 0;
 }
 
-static const char *ku_end(L4_ThreadId_t c)
+const char *ku_end(L4_ThreadId_t c)
 {
 	rt_watch(0, 0);
 	CHECK_EQ(rt_pager_unhandled, ku_unhandled);
@@ -263,7 +247,7 @@ static int ku_reply8(L4_ThreadId_t c)
 
 /* main replies KU_NEW(1..8) to c (KU_RECV), which echoes them with its
  * MR9 and MyGlobalId. */
-static const char *ku_echo(L4_ThreadId_t c)
+const char *ku_echo(L4_ThreadId_t c)
 {
 	CHECK(ku_reply8(c));
 	RUN(ku_data(c, KU_WORDS + 2));
@@ -273,7 +257,7 @@ static const char *ku_echo(L4_ThreadId_t c)
 }
 
 /* A child in KU_RECV waiting for main's reply; skip: nothing is lent. */
-static const char *ku_recv_begin(L4_ThreadId_t *c, int *skip)
+const char *ku_recv_begin(L4_ThreadId_t *c, int *skip)
 {
 	RUN(ku_begin(c, KU_RECV, skip));
 	CHECK(t_waiting(*c));
@@ -281,94 +265,9 @@ static const char *ku_recv_begin(L4_ThreadId_t *c, int *skip)
 }
 
 /* In a kernel that lends nothing: the child echoes, and goes. */
-static const char *ku_skipped(L4_ThreadId_t c)
+const char *ku_skipped(L4_ThreadId_t c)
 {
 	RUN(ku_echo(c));
-	return ku_end(c);
-}
-
-/* Taken back while its thread runs in user mode, touching no UTCB: its
- * next IPC, of 8 MRs, writes them into its UTCB (which asks for the
- * page) and all 8 arrive. */
-static const char *t_kpre_utcb_idle_then_ipc_8_words(void)
-{
-	L4_ThreadId_t c;
-	L4_Word_t old, copy;
-	int skip;
-
-	RUN(ku_begin(&c, KU_IDLE, &skip));
-	L4_LoadMR(0, 0);
-	CHECK(L4_IpcSucceeded(L4_Reply(c)));
-	CHECK(t_wait_for(&t_shared[KU_SPIN], 1, T_WAIT_US));
-	if (!skip) {
-		L4_Word_t n;
-		RUN(ku_take_back(c, &old, &copy, &n));
-		t_shared[KU_GO] = 1;
-		RUN(ku_data(c, KU_WORDS));
-		for (unsigned i = 1; i <= KU_WORDS; i++)
-			CHECK_EQ(rt_mr(i), KU_NEW(i));
-		RUN(ku_came_back(c, n, old, copy));
-	}
-	t_shared[KU_GO] = 1;
-	return ku_end(c);
-}
-
-/* Taken back while its thread waits for main's reply: the reply's 8
- * words go into the UTCB once the kpager lent it again (main's send
- * waits meanwhile); the thread echoes them, all there. */
-static const char *t_kpre_utcb_taken_in_receive(void)
-{
-	L4_ThreadId_t c;
-	L4_Word_t old, copy;
-	int skip;
-
-	RUN(ku_recv_begin(&c, &skip));
-	if (skip)
-		return ku_skipped(c);
-	L4_Word_t n;
-	RUN(ku_take_back(c, &old, &copy, &n));
-	RUN(ku_echo(c));
-	CHECK_EQ(rt_mr(KU_WORDS + 1), KU_MR9);
-	CHECK_EQ(rt_mr(KU_WORDS + 2), c.raw);
-	RUN(ku_came_back(c, n, old, copy));
-	return ku_end(c);
-}
-
-/* c blocked in a send to main (before any transfer began). */
-static int ku_sending(L4_ThreadId_t c)
-{
-	L4_Word_t start = rt_now_us(), old;
-
-	while (L4_Schedule(c, ~0UL, ~0UL, ~0UL, ~0UL, &old) != L4_SCHEDRESULT_PENDING_SEND) {
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return 1;
-}
-
-/* Taken back while its thread is blocked sending 8 words to main: main's
- * receive finds the sender's page away, the sender asks for it and
- * sends again, and all 8 words arrive. */
-static const char *t_kpre_utcb_sender_blocked(void)
-{
-	L4_ThreadId_t c;
-	L4_Word_t old, copy;
-	int skip;
-
-	RUN(ku_begin(&c, KU_SEND, &skip));
-	L4_LoadMR(0, 0);
-	CHECK(L4_IpcSucceeded(L4_Reply(c)));
-	CHECK(t_wait_for(&t_shared[KU_SPIN], 1, T_WAIT_US));
-	CHECK(ku_sending(c));
-	L4_Word_t n = ku.n;
-	if (!skip)
-		RUN(ku_take_back(c, &old, &copy, &n));
-	RUN(ku_data(c, KU_WORDS));
-	for (unsigned i = 1; i <= KU_WORDS; i++)
-		CHECK_EQ(rt_mr(i), KU_NEW(i));
-	if (!skip)
-		RUN(ku_came_back(c, n, old, copy));
 	return ku_end(c);
 }
 

@@ -10,52 +10,23 @@
  * page it got back, and can hold a UTCB fault, never answering it, until
  * the test releases it.  Every wait is for an IPC; a deadline is checked
  * from below only.  In a KMEM=pool kernel nothing is lent: the tests say so.
+ * The tests of the state kept while the page is away (single step,
+ * delayed preemption, a send timeout) are t_x2utcb_state.c.
  */
 #include "t_kpreempt.h"
 #include "t_kplog.h"
 #include "t_kpre_kp.h"
 #include "t_sync.h"
+#include "t_x2utcb_int.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
 
-#define XU_HELLO	0x31
-#define XU_DATA		0x32
-#define XU_GO_LABEL	0x33
-#define XU_WORDS	8
-#define XU_MODE		20            /* t_shared: what the child does */
-#define XU_SPIN		21            /* it is about to block, or spins */
-#define XU_GO		22            /* and stops spinning */
-#define XU_MAIN		23
-#define XU_PEER		24            /* the root thread it talks to */
-#define XU_XT		25            /* its XferTimeouts */
-#define XU_XFER_US	200000UL      /* a relative XferTimeout */
-#define XU_SLACK_US	20000UL       /* the timer's grain against the clock */
-#define XU_LONG_US	(3 * T_WAIT_US)
-#define XU_SEND_US	3000000UL     /* a relative send timeout */
-#define XU_EXC_LABEL	0xffb         /* exception IPC, label >> 4 */
-#define XU_EFLAGS_TF	0x100UL
-#define XU_EAX		0x5eed0db9UL
-#define XU_KEEP		(~0UL)
-#define XU_PREEMPT	0xFFD0UL      /* label -3 << 4 */
-#define XU_PF_DELAYED	0x40UL
-#define XU_PF_PENDING	0x80UL
-
-enum xu_mode { XU_SEND = 1, XU_RECV, XU_STEP, XU_DELAY, XU_SEND_TIMED, XU_SYSENTER };
-/* t_sysenter.c's sysenter from outside the stub */
-extern L4_Word_t t_se_in[8], t_se_out[8];
-void t_se_raw(void);
-extern const char t_se_back[];
-enum xu_peer_op { XU_PEER_RECV = 1, XU_PEER_SEND };
-
-static volatile struct t_kplog xk;
+volatile struct t_kplog xk;
 static volatile L4_Word_t xu_hold;       /* hold the next UTCB fault ... */
 static volatile L4_Word_t xu_release;    /* ... until this is set */
 static volatile L4_Word_t xu_held;       /* faults held, never answered */
 static volatile L4_Word_t xu_copy;       /* lent for the next UTCB fault */
 static L4_ThreadId_t xu_kp;              /* our kpager's thread */
-
-L4_Word_t xu_single_step(void);
-extern const char xu_db_at[], xu_db_resume[];
 
 /* Set TF: the CPU traps after the instruction that follows the popf,
  * reporting the address of the next one (xu_db_at).  The handler resumes
@@ -240,8 +211,8 @@ static int xu_lends(void)
 /* Our kpager, the peer thread (if peer), and the child in mode with
  * XferTimeouts xt, its hello taken; *skip in a kernel that lends
  * nothing. */
-static const char *xu_begin(L4_ThreadId_t *c, L4_ThreadId_t *peer, enum xu_mode mode,
-			    L4_Word_t xt, int *skip)
+const char *xu_begin(L4_ThreadId_t *c, L4_ThreadId_t *peer, enum xu_mode mode,
+		     L4_Word_t xt, int *skip)
 {
 	L4_ThreadId_t kp, from;
 
@@ -281,7 +252,7 @@ static const char *xu_begin(L4_ThreadId_t *c, L4_ThreadId_t *peer, enum xu_mode 
 
 /* Take the child's UTCB page back, as it is, and have our kpager lend a
  * copy of it when it is asked for. */
-static const char *xu_take(void)
+const char *xu_take(void)
 {
 	L4_Word_t old = t_kplog_lent_for(&xk, LENT_KMEM_UTCB, LENT_CID_UTCB_BASE);
 
@@ -297,7 +268,7 @@ static const char *xu_take(void)
 }
 
 /* The UTCB faults our kpager got from log entry n on. */
-static L4_Word_t xu_utcb_faults(L4_Word_t n)
+L4_Word_t xu_utcb_faults(L4_Word_t n)
 {
 	L4_Word_t k = 0;
 
@@ -308,7 +279,7 @@ static L4_Word_t xu_utcb_faults(L4_Word_t n)
 
 /* A message of label XU_DATA with three words from t (no clock bound:
  * every report comes, the timeouts under test are the kernel's). */
-static const char *xu_data(L4_ThreadId_t t)
+const char *xu_data(L4_ThreadId_t t)
 {
 	L4_MsgTag_t tag = L4_Receive(t);
 
@@ -338,7 +309,7 @@ static const char *xu_go_peer(L4_ThreadId_t peer, L4_ThreadId_t c, L4_Word_t op)
 }
 
 /* The child gone, whatever the test found; the self-check passes. */
-static const char *xu_end(L4_ThreadId_t c, const char *r)
+const char *xu_end(L4_ThreadId_t c, const char *r)
 {
 	xu_release = 1;
 	if (L4_ThreadControl(c, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1) != 1 && !r)
@@ -449,173 +420,6 @@ static const char *t_x2utcb_receiver_xfer_timeout(void)
 		return xu_end(c, rt_mr(1) == 0 ? 0 : "the message did not arrive");
 	}
 	return xu_end(c, xu_receiver_away(c, peer));
-}
-
-/* The exception message of c's single step: EIP xu_db_at, vector 1, TF
- * set; resumed at xu_db_resume with TF clear and EAX = XU_EAX. */
-static const char *xu_step_reported(L4_ThreadId_t c)
-{
-	L4_Word_t w[12];
-	L4_MsgTag_t tag = L4_Receive_Timeout(c, rt_us(XU_LONG_US));
-
-	CHECK(L4_IpcSucceeded(tag));
-	CHECK_EQ(L4_Label(tag) >> 4, XU_EXC_LABEL);
-	CHECK_EQ(L4_UntypedWords(tag), 12);
-	CHECK_EQ(rt_mr(1), (L4_Word_t)xu_db_at);
-	CHECK_EQ(rt_mr(3), 1);
-	CHECK(rt_mr(2) & XU_EFLAGS_TF);
-	for (int i = 0; i < 12; i++)
-		w[i] = rt_mr(i + 1);
-	w[0] = (L4_Word_t)xu_db_resume;
-	w[1] &= ~XU_EFLAGS_TF;
-	w[11] = XU_EAX;
-	L4_LoadMRs(1, 12, w);
-	L4_LoadMR(0, (L4_MsgTag_t){ .X.u = 12 }.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
-	RUN(xu_data(c));
-	CHECK_EQ(rt_mr(1), XU_EAX);
-	return 0;
-}
-
-/*
- * The child single-steps while its UTCB page is away: the trap asks for
- * the page, and once it is back the exception message reaches the
- * handler (main) exactly as without the page away: the EIP after the
- * stepped instruction, vector 1.  (Before: the trap was not reported;
- * the child went on with TF set, and the exception named the next
- * instruction.)
- */
-static const char *t_x2utcb_single_step_reported(void)
-{
-	L4_ThreadId_t c, peer;
-	int skip;
-
-	RUN(xu_begin(&c, &peer, XU_STEP, 0, &skip));
-	L4_Word_t n = xk.n;
-	const char *r = skip ? 0 : xu_take();
-	t_shared[XU_GO] = 1;
-	if (!r)
-		r = xu_step_reported(c);
-	if (!r && !skip && xu_utcb_faults(n) != 1)
-		r = "the UTCB page was not asked for exactly once";
-	return xu_end(c, r);
-}
-
-/*
- * The child, with d set in PreemptFlags and a maximum delay, spins while
- * its UTCB page is away, until its total quantum runs out (the
- * preemption message to main).  Its slice ended before that: the delay
- * was granted from the flags the kernel kept, and I was set; the child
- * reads d and I once its page is back.  (Before: no delay was granted
- * while the page was away: I stayed clear.)
- */
-static const char *xu_delay_granted(L4_ThreadId_t c, int skip)
-{
-	L4_Word_t old;
-
-	if (!skip)
-		RUN(xu_take());
-	CHECK(L4_Schedule(c, XU_KEEP, XU_KEEP, XU_KEEP, (RT_PRIORITY << 16) | 20000, &old) !=
-	      L4_SCHEDRESULT_ERROR);
-	CHECK(L4_Set_Timeslice(c, rt_us(5000), rt_us(40000)) != L4_SCHEDRESULT_ERROR);
-	L4_MsgTag_t tag = L4_Receive_Timeout(c, rt_us(XU_LONG_US));
-	CHECK(L4_IpcSucceeded(tag));
-	CHECK_EQ(L4_Label(tag), XU_PREEMPT);
-	CHECK(L4_Set_Timeslice(c, rt_us(10000), L4_Never) != L4_SCHEDRESULT_ERROR);
-	L4_LoadMR(0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
-	t_shared[XU_GO] = 1;
-	RUN(xu_data(c));
-	CHECK_EQ(rt_mr(1), XU_PF_DELAYED | XU_PF_PENDING);
-	return 0;
-}
-
-static const char *t_x2utcb_delayed_preemption(void)
-{
-	L4_ThreadId_t c, peer;
-	int skip;
-
-	RUN(xu_begin(&c, &peer, XU_DELAY, 0, &skip));
-	return xu_end(c, xu_delay_granted(c, skip));
-}
-
-/*
- * The child is blocked sending to the peer, which never receives, with a
- * send timeout relative XU_SEND_US, when its UTCB page is taken: it stays
- * queued, its timeout armed at the call, and fails with 1 at that
- * deadline, not later; it reads ErrorCode from its page once back, the
- * one time the page is asked for.  (A regression check: the base kernel
- * did so too.)
- */
-static const char *xu_send_timeout_kept(L4_ThreadId_t c, int skip)
-{
-	L4_Word_t n = xk.n, old;
-
-	CHECK(t_sched_state(c, L4_SCHEDRESULT_PENDING_SEND));
-	if (!skip) {
-		RUN(xu_take());
-		/* Taken before the deadline: still sending. */
-		CHECK_EQ(L4_Schedule(c, XU_KEEP, XU_KEEP, XU_KEEP, XU_KEEP, &old),
-			 L4_SCHEDRESULT_PENDING_SEND);
-	}
-	RUN(xu_data(c));
-	CHECK_EQ(rt_mr(1), 1);
-	CHECK_EQ(rt_mr(2), EC_SEND(1));
-	CHECK(rt_mr(3) >= XU_SEND_US - XU_SLACK_US);
-	if (!skip)
-		CHECK_EQ(xu_utcb_faults(n), 1);
-	return 0;
-}
-
-static const char *t_x2utcb_send_timeout_kept(void)
-{
-	L4_ThreadId_t c, peer;
-	int skip;
-
-	RUN(xu_begin(&c, &peer, XU_SEND_TIMED, 0, &skip));
-	return xu_end(c, xu_send_timeout_kept(c, skip));
-}
-
-/*
- * The child runs sysenter outside the stub (t_sysenter.c), garbage in
- * ESP and ECX, an Ipc to a thread that does not exist (no fast path),
- * while its UTCB page is away: the entry asks for the page once, the Ipc
- * is rewound onto the KIP stub's sysenter meanwhile, and once the page is
- * back it runs again and comes back to EBX on the stack in EBP, EDI
- * kept, with the tag's error flag (ErrorCode: no such partner).
- * Where the kernel does not use sysenter, nothing to test.
- */
-static const char *t_x2utcb_sysenter_entry(void)
-{
-	static L4_Word_t stack[64];
-	static const L4_Word_t in[5] = { 0xDEAD0001, 0xFFFFFFFF, 0, 0, 0x5EED5EED };
-	L4_ThreadId_t c, peer;
-	int skip;
-
-	if (!rt_ipc_kip_sysenter()) {
-		printf("# no sysenter in this kernel: nothing to test\n");
-		return 0;
-	}
-	for (int i = 0; i < 5; i++)
-		t_se_in[i] = in[i];
-	t_se_in[5] = (L4_Word_t)t_se_back;
-	t_se_in[6] = (L4_Word_t)&stack[48];
-	t_se_in[7] = 0x7;
-	RUN(xu_begin(&c, &peer, XU_SYSENTER, 0, &skip));
-	L4_Word_t n = xk.n;
-	const char *r = skip ? 0 : xu_take();
-	t_shared[XU_GO] = 1;
-	if (!r)
-		r = xu_data(c);
-	if (!r && !(rt_mr(1) & 0x8000))
-		r = "the Ipc to nobody did not fail";
-	if (!r && rt_mr(2) != (L4_Word_t)&stack[48])
-		r = "it came back on another stack";
-	if (!r && rt_mr(3) != 0x5EED5EED)
-		r = "EDI changed";
-	if (!r && !skip && xu_utcb_faults(n) != 1)
-		r = "the UTCB page was not asked for exactly once";
-	return xu_end(c, r);
 }
 
 const struct test x2utcb_tests[] = {

@@ -39,6 +39,7 @@ extern const struct test unmap_tests[], sigma0_tests[], misc_tests[];
 extern const struct test unmap_rx_tests[];
 extern const struct test split_stop_tests[];    /* t_split_stop.c */
 extern const struct test split_reap_tests[];    /* t_split_reap.c */
+extern const struct test nodeback_tests[];      /* t_nodeback.c */
 extern const struct test kdb_tests[];
 extern const struct test fpu_tests[], sse_tests[], ipc_prop_tests[], fuzz_tests[];
 extern const struct test redirect_tests[];
@@ -55,6 +56,7 @@ extern const struct test preempt_attack_map_tests[];
 extern const struct test frames_tests[], kattack_tests[], kattack_roles_tests[];
 extern const struct test kattack_ctl_tests[], kowned_tests[], s0store_tests[];
 extern const struct test split_s0part_tests[];
+extern const struct test margin_tests[];         /* t_margin.c: run last */
 extern const struct test selfcheck_tests[];
 extern const struct test klend_tests[], kpreempt_tests[], kpreempt_more_tests[], kpreempt_work_tests[];
 extern const struct test kpreempt_io_tests[], kpre_tcb_tests[], kpre_tcb_edit_tests[], kpre_utcb_tests[];

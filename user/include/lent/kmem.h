@@ -282,7 +282,11 @@ enum lent_kmem_op {
  * the task was made; the refused count is 16 bits and wraps. */
 #define LENT_KMEM_STAT_IMPORTS_REFUSED (LENT_KMEM_KINDS + 7)  /* MR14 */
 #define LENT_KMEM_STAT_IMPORTS_TAKEN   (LENT_KMEM_KINDS + 8)  /* MR15 */
-#define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 8)
+/* Of its pages (MR1..MR7), the frames its kpagers lent; the rest are the
+ * kernel's (the boot reserve, the pool) or sigma0's store's.  The global
+ * LENT_KMEM_OWN_LENT moves with every task; this one with its own. */
+#define LENT_KMEM_STAT_LENT       (LENT_KMEM_KINDS + 9)  /* MR16 */
+#define LENT_KMEM_STATS_WORDS     (LENT_KMEM_KINDS + 9)
 
 /* LENT_KMEM_OWNED fills MR1..MR13, in 4 KB pages unless named otherwise.
  * Kernel-owned, fixed from boot on (EAX is the sum of these five): */
