@@ -2,6 +2,7 @@
 /* ExchangeRegisters: SP, IP, flags, user handle, pager, halting, the
  * reported state, ID conversion, and who may use it. */
 #include "tests.h"
+#include "t_sync.h"
 
 #define STOP	(__L4_EXREGS_SET_HALT | __L4_EXREGS_HALT | \
 		 __L4_EXREGS_ABORT_RECV | __L4_EXREGS_ABORT_SEND)
@@ -45,7 +46,7 @@ static const char *t_exreg_resume_runs_at_new_ip(void)
 	rt_sleep_us(10000);
 	CHECK_EQ(t_shared[5], 0);
 	(void)exregs(t, __L4_EXREGS_SET_HALT, 0, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	return 0;
 }
 
