@@ -82,7 +82,7 @@ static const char *t_exreg_user_handle(void)
 	L4_Set_UserDefinedHandleOf(t, 0xfeed1234);
 	CHECK_EQ(L4_UserDefinedHandleOf(t), 0xfeed1234);
 	L4_Start_SpIp(t, sp, (L4_Word_t)read_handle);
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	CHECK_EQ(t_shared[0], 0xfeed1234);
 	return 0;
 }
