@@ -104,7 +104,7 @@ static const char *t_exreg_pager(void)
 	rt_sleep_us(10000);
 	L4_Set_PagerOf(t, L4_Myself());
 	CHECK_EQ(L4_PagerOf(t).raw, L4_Myself().raw);
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	t_until(&t_shared[0], 1);
 	return 0;
 }
 
