@@ -115,7 +115,7 @@ static const char *t_exreg_halt_resume(void)
 	L4_Word_t c1, ctl = 0;
 
 	CHECK(!L4_IsNilThread(t));
-	CHECK(t_wait_change(&t_shared[2], 0, T_WAIT_US));
+	t_until_at_least(&t_shared[2], 1);
 	(void)exregs(t, __L4_EXREGS_SET_HALT | __L4_EXREGS_HALT, 0, 0, 0, 0, 0, 0, 0);
 	c1 = t_shared[2];
 	rt_sleep_us(30000);
@@ -123,7 +123,7 @@ static const char *t_exreg_halt_resume(void)
 	(void)exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, &ctl, 0, 0, 0);
 	CHECK(ctl & __L4_EXREGS_HALT);
 	(void)exregs(t, __L4_EXREGS_SET_HALT, 0, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_change(&t_shared[2], c1, T_WAIT_US));
+	t_until_at_least(&t_shared[2], c1 + 1);
 	return 0;
 }
 
