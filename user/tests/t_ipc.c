@@ -2,6 +2,7 @@
 /* IPC between threads of one space and of two: send, receive, call,
  * reply-and-wait, open and closed waits, untyped words, labels, Lipc. */
 #include "tests.h"
+#include "t_sync.h"
 
 static void recv_then_answer(L4_Word_t arg)
 {
@@ -22,9 +23,9 @@ static const char *t_ipc_send_receive_intra_space(void)
 
 	CHECK(!L4_IsNilThread(t));
 	t_load(0x77, 1, &w, 0, 0);
-	tag = L4_Send_Timeout(t, rt_us(T_WAIT_US));
+	tag = L4_Send(t);
 	CHECK(L4_IpcSucceeded(tag));
-	tag = L4_Ipc(L4_nilthread, t, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, t, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, L4_LocalIdOf(t).raw);   /* X.2: local within a space */
 	CHECK_EQ(L4_Label(tag), 0x78);
