@@ -46,7 +46,7 @@ static const char *echo_round(L4_ThreadId_t srv, int n, L4_Word_t label)
 	for (i = 0; i < n; i++)
 		w[i] = 0xa5a5a5a5UL ^ (i * 0x01010101UL);
 	t_load(label, n, w, 0, 0);
-	tag = L4_Call_Timeouts(srv, rt_us(T_WAIT_US), rt_us(T_WAIT_US));
+	tag = L4_Call(srv);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), label ^ 0xff);
 	CHECK_EQ(L4_UntypedWords(tag), n);
