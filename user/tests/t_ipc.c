@@ -149,8 +149,8 @@ static const char *t_ipc_reply_wait_two_clients(void)
 	t_shared[10] = srv.raw;
 	CHECK(!L4_IsNilThread(rt_thread_create(client, 0)));
 	CHECK(!L4_IsNilThread(rt_thread_create(client, 1)));
-	CHECK(t_wait_for(&t_shared[14], 1, T_WAIT_US));
-	CHECK(t_wait_for(&t_shared[15], 1, T_WAIT_US));
+	t_until(&t_shared[14], 1);
+	t_until(&t_shared[15], 1);
 	CHECK_EQ(t_shared[12], ~0UL);
 	CHECK_EQ(t_shared[13], ~1UL);
 	CHECK_EQ(t_shared[0], 2);
