@@ -171,7 +171,7 @@ static const char *t_ipc_open_wait_reports_sender(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(child));
-	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+	tag = L4_Wait(&from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, child.raw);
 	CHECK_EQ(L4_Label(tag), 0x31);
