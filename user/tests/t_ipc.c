@@ -283,8 +283,8 @@ static const char *t_ipc_send_by_local_id(void)
 	local.raw = rt_utcb_of(t) + RT_UTCB_MR0_OFFSET;
 	CHECK(L4_IsLocalId(local));
 	t_load(0x50, 1, &w, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(local, rt_us(T_WAIT_US))));
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	CHECK(L4_IpcSucceeded(L4_Send(local)));
+	t_until(&t_shared[1], 1);
 	CHECK_EQ(t_shared[0], 0x10ca1);
 	return 0;
 }
