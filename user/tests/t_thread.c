@@ -2,6 +2,7 @@
 /* ThreadControl: creating, starting, modifying and deleting threads, and
  * the errors X.2 defines for it. */
 #include "tests.h"
+#include "t_sync.h"
 
 static L4_Word_t tc(L4_ThreadId_t dest, L4_ThreadId_t space, L4_ThreadId_t sched,
 		    L4_ThreadId_t pager, L4_Word_t utcb)
@@ -21,7 +22,7 @@ static const char *tc_fails(L4_ThreadId_t dest, L4_ThreadId_t space, L4_ThreadId
 static const char *t_tc_create_thread_runs(void)
 {
 	CHECK(!L4_IsNilThread(rt_thread_create(t_flagger, 3)));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	t_until(&t_shared[3], 1);
 	return 0;
 }
 
