@@ -29,7 +29,7 @@ static const char *t_tc_create_thread_runs(void)
 static const char *t_tc_create_task_runs(void)
 {
 	CHECK(!L4_IsNilThread(rt_task_create(t_flagger, 3, rt_pager())));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	t_until(&t_shared[3], 1);
 	return 0;
 }
 
