@@ -61,7 +61,7 @@ static const char *t_tc_start_only_from_pager(void)
 	CHECK_EQ(t_ipc_ec(), EC_SEND(L4_ErrTimeout));
 	CHECK_EQ(t_shared[7], 0);
 	L4_Start_SpIp(t, sp, (L4_Word_t)t_flagger);
-	CHECK(t_wait_for(&t_shared[7], 1, T_WAIT_US));
+	t_until(&t_shared[7], 1);
 	return 0;
 }
 
@@ -75,7 +75,7 @@ static const char *t_tc_start_message_sets_ip(void)
 
 	CHECK(!L4_IsNilThread(c));
 	CHECK(rt_start_message(c, 0x1000, sp));
-	tag = L4_Receive_Timeout(c, rt_us(T_WAIT_US));
+	tag = L4_Receive(c);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(rt_mr(1), 0x1000);
