@@ -237,7 +237,7 @@ static const char *t_tc_second_thread_in_task(void)
 	rt_tid_attach(t, stack, 0);
 	CHECK_EQ(tc(t, c, L4_Myself(), rt_pager(), RT_UTCB_AREA_BASE + RT_UTCB_SIZE), 1);
 	CHECK(rt_pager_start_thread(t, (L4_Word_t)t_flagger, rt_stack_frame(stack, 9)));
-	CHECK(t_wait_for(&t_shared[9], 1, T_WAIT_US));
+	t_until(&t_shared[9], 1);
 	return 0;
 }
 
