@@ -178,11 +178,11 @@ static const char *cancel(rt_entry_t body, L4_Word_t control, L4_Word_t want)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(t));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	t_until(&t_shared[3], 1);
 	CHECK(t_ipc_blocked(t, control));
 	CHECK_EQ(t_shared[2], 0);
 	(void)__L4_Exregs(t, control, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_for(&t_shared[2], 1, T_WAIT_US));
+	t_until(&t_shared[2], 1);
 	tag.raw = t_shared[0];
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(t_shared[1], want);
