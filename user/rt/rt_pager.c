@@ -92,9 +92,9 @@ L4_MsgTag_t rt_serve(L4_ThreadId_t from, L4_Word_t timeout_us, L4_ThreadId_t *se
 	return tag;
 }
 
-/* Start messages sent, and faults left unanswered (RT_FLAKY_DELAY
- * points, rt_flaky_every). */
-static volatile L4_Word_t start_passes, unhandled_passes;
+/* Start messages sent, image faults answered, and faults left
+ * unanswered (RT_FLAKY_DELAY points, rt_flaky_every). */
+static volatile L4_Word_t start_passes, unhandled_passes, fault_passes;
 
 static void pager_loop(L4_Word_t arg)
 {
@@ -110,6 +110,7 @@ static void pager_loop(L4_Word_t arg)
 			continue;
 		}
 		if (rt_is_pagefault(tag) && rt_image_contains(rt_mr(1))) {
+			rt_flaky_every(&fault_passes, 1, 1);
 			rt_load_page_reply(rt_mr(1), L4_Label(tag) & 7);
 			tag = L4_ReplyWait(from, &from);
 			continue;

@@ -2,6 +2,7 @@
 /* ExchangeRegisters: SP, IP, flags, user handle, pager, halting, the
  * reported state, ID conversion, and who may use it. */
 #include "tests.h"
+#include "t_sync.h"
 
 #define STOP	(__L4_EXREGS_SET_HALT | __L4_EXREGS_HALT | \
 		 __L4_EXREGS_ABORT_RECV | __L4_EXREGS_ABORT_SEND)
@@ -45,7 +46,7 @@ static const char *t_exreg_resume_runs_at_new_ip(void)
 	rt_sleep_us(10000);
 	CHECK_EQ(t_shared[5], 0);
 	(void)exregs(t, __L4_EXREGS_SET_HALT, 0, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	return 0;
 }
 
@@ -81,7 +82,7 @@ static const char *t_exreg_user_handle(void)
 	L4_Set_UserDefinedHandleOf(t, 0xfeed1234);
 	CHECK_EQ(L4_UserDefinedHandleOf(t), 0xfeed1234);
 	L4_Start_SpIp(t, sp, (L4_Word_t)read_handle);
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	CHECK_EQ(t_shared[0], 0xfeed1234);
 	return 0;
 }
@@ -103,7 +104,7 @@ static const char *t_exreg_pager(void)
 	rt_sleep_us(10000);
 	L4_Set_PagerOf(t, L4_Myself());
 	CHECK_EQ(L4_PagerOf(t).raw, L4_Myself().raw);
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	t_until(&t_shared[0], 1);
 	return 0;
 }
 
@@ -114,7 +115,7 @@ static const char *t_exreg_halt_resume(void)
 	L4_Word_t c1, ctl = 0;
 
 	CHECK(!L4_IsNilThread(t));
-	CHECK(t_wait_change(&t_shared[2], 0, T_WAIT_US));
+	t_until_at_least(&t_shared[2], 1);
 	(void)exregs(t, __L4_EXREGS_SET_HALT | __L4_EXREGS_HALT, 0, 0, 0, 0, 0, 0, 0);
 	c1 = t_shared[2];
 	rt_sleep_us(30000);
@@ -122,7 +123,7 @@ static const char *t_exreg_halt_resume(void)
 	(void)exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, &ctl, 0, 0, 0);
 	CHECK(ctl & __L4_EXREGS_HALT);
 	(void)exregs(t, __L4_EXREGS_SET_HALT, 0, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_change(&t_shared[2], c1, T_WAIT_US));
+	t_until_at_least(&t_shared[2], c1 + 1);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 /* IPC between threads of one space and of two: send, receive, call,
  * reply-and-wait, open and closed waits, untyped words, labels, Lipc. */
 #include "tests.h"
+#include "t_sync.h"
 
 static void recv_then_answer(L4_Word_t arg)
 {
@@ -22,9 +23,9 @@ static const char *t_ipc_send_receive_intra_space(void)
 
 	CHECK(!L4_IsNilThread(t));
 	t_load(0x77, 1, &w, 0, 0);
-	tag = L4_Send_Timeout(t, rt_us(T_WAIT_US));
+	tag = L4_Send(t);
 	CHECK(L4_IpcSucceeded(tag));
-	tag = L4_Ipc(L4_nilthread, t, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, t, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, L4_LocalIdOf(t).raw);   /* X.2: local within a space */
 	CHECK_EQ(L4_Label(tag), 0x78);
@@ -45,7 +46,7 @@ static const char *echo_round(L4_ThreadId_t srv, int n, L4_Word_t label)
 	for (i = 0; i < n; i++)
 		w[i] = 0xa5a5a5a5UL ^ (i * 0x01010101UL);
 	t_load(label, n, w, 0, 0);
-	tag = L4_Call_Timeouts(srv, rt_us(T_WAIT_US), rt_us(T_WAIT_US));
+	tag = L4_Call(srv);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), label ^ 0xff);
 	CHECK_EQ(L4_UntypedWords(tag), n);
@@ -148,8 +149,8 @@ static const char *t_ipc_reply_wait_two_clients(void)
 	t_shared[10] = srv.raw;
 	CHECK(!L4_IsNilThread(rt_thread_create(client, 0)));
 	CHECK(!L4_IsNilThread(rt_thread_create(client, 1)));
-	CHECK(t_wait_for(&t_shared[14], 1, T_WAIT_US));
-	CHECK(t_wait_for(&t_shared[15], 1, T_WAIT_US));
+	t_until(&t_shared[14], 1);
+	t_until(&t_shared[15], 1);
 	CHECK_EQ(t_shared[12], ~0UL);
 	CHECK_EQ(t_shared[13], ~1UL);
 	CHECK_EQ(t_shared[0], 2);
@@ -170,7 +171,7 @@ static const char *t_ipc_open_wait_reports_sender(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(child));
-	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+	tag = L4_Wait(&from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, child.raw);
 	CHECK_EQ(L4_Label(tag), 0x31);
@@ -185,8 +186,7 @@ static const char *t_ipc_anylocal_accepts_local_sender(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(t));
-	tag = L4_Ipc(L4_nilthread, L4_anylocalthread,
-		     L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, L4_anylocalthread, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(rt_mr(1), 0x6161);
 	CHECK(from.raw == t.raw ||
@@ -206,7 +206,7 @@ static const char *t_ipc_anylocal_ignores_remote(void)
 		     L4_Timeouts(L4_Never, rt_us(300000)), &from);
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(t_ipc_ec(), EC_RECV(L4_ErrTimeout));
-	tag = L4_Receive_Timeout(child, rt_us(T_WAIT_US));
+	tag = L4_Receive(child);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(rt_mr(1), 0x7171);
 	return 0;
@@ -238,11 +238,11 @@ static const char *t_ipc_closed_wait_ignores_others(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b));
-	tag = L4_Ipc(L4_nilthread, a, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, a, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, L4_LocalIdOf(a).raw);   /* X.2: local within a space */
 	CHECK_EQ(rt_mr(1), 0xaaaa);
-	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
+	t_until(&t_shared[4], 1);
 	CHECK_EQ(t_shared[3], EC_SEND(L4_ErrTimeout));
 	return 0;
 }
@@ -283,8 +283,8 @@ static const char *t_ipc_send_by_local_id(void)
 	local.raw = rt_utcb_of(t) + RT_UTCB_MR0_OFFSET;
 	CHECK(L4_IsLocalId(local));
 	t_load(0x50, 1, &w, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(local, rt_us(T_WAIT_US))));
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	CHECK(L4_IpcSucceeded(L4_Send(local)));
+	t_until(&t_shared[1], 1);
 	CHECK_EQ(t_shared[0], 0x10ca1);
 	return 0;
 }
@@ -322,7 +322,7 @@ static const char *t_ipc_lipc_call_reply(void)
 	t_shared[8] = L4_MyLocalId().raw;
 	local.raw = rt_utcb_of(t) + RT_UTCB_MR0_OFFSET;
 	t_load(0x60, 1, &w, 0, 0);
-	tag = L4_Lipc(local, local, L4_Timeouts(rt_us(T_WAIT_US), rt_us(T_WAIT_US)), &from);
+	tag = L4_Lipc(local, local, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(rt_mr(1), 42);
 	return 0;

@@ -19,6 +19,7 @@
  * still unwind and give its memory back.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 #define CHAIN_N		250
 #define CHAIN_MIN	64		/* shorter is no long chain */
@@ -45,6 +46,8 @@ static void chain_link(L4_Word_t i)
 
 	t_load(CHAIN_LABEL, 1, &w, 0, 0);
 	chain_ready[i] = 1;
+	if (i == 2)
+		t_flaky_delay(4);       /* a slow start of its send */
 	tag = L4_Ipc(chain_ids[i - 1], L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
 	want = i < chain_n ? chain_ids[i + 1] : rt_main_thread();
 	if (L4_IpcSucceeded(tag) && L4_Label(tag) == CHAIN_LABEL &&
@@ -63,17 +66,13 @@ static L4_Word_t sched_state(L4_ThreadId_t t)
 	return L4_Schedule(t, ~0UL, ~0UL, ~0UL, ~0UL, &old);
 }
 
-/* Thread i has reached its send and is blocked in it. */
+/* Thread i has reached its send and is blocked in it: the flag, then
+ * the state, for as long as it takes (t_sync.h; a thread that never
+ * gets there is a hang the harness names).  0 if it is gone. */
 static int chain_blocked(L4_Word_t i)
 {
-	L4_Word_t start = rt_now_us();
-
-	while (!chain_ready[i] || sched_state(chain_ids[i]) != L4_SCHEDRESULT_PENDING_SEND) {
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return 1;
+	t_until(&chain_ready[i], 1);
+	return t_until_state(chain_ids[i], L4_SCHEDRESULT_PENDING_SEND);
 }
 
 /* How much RAM the machine has: where the physical memory descriptors
@@ -152,17 +151,18 @@ static const char *t_ipc_long_sender_chain(void)
 		CHECK_EQ(sched_state(chain_ids[i]), L4_SCHEDRESULT_PENDING_SEND);
 	CHECK_EQ(t_shared[CHAIN_DONE], 0);
 	/* The first receive: the whole chain unwinds. */
-	tag = L4_Ipc(L4_nilthread, chain_ids[1], L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, chain_ids[1], L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, chain_ids[1].raw);
 	CHECK_EQ(L4_Label(tag), CHAIN_LABEL);
 	CHECK_EQ(rt_mr(1), 1);
-	CHECK(t_wait_for(&t_shared[CHAIN_DONE], chain_n - 1, T_WAIT_US));
-	/* The last one waits for anyone: main ends it. */
-	CHECK_EQ(sched_state(chain_ids[chain_n]), L4_SCHEDRESULT_WAITING);
+	t_until(&t_shared[CHAIN_DONE], chain_n - 1);
+	/* The last one waits for anyone (its receive phase may still be on
+	 * the kernel's work list as the others finish): main ends it. */
+	CHECK(t_until_waiting(chain_ids[chain_n]));
 	t_load(CHAIN_LABEL, 1, &w, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(chain_ids[chain_n], rt_us(T_WAIT_US))));
-	CHECK(t_wait_for(&t_shared[CHAIN_DONE], chain_n, T_WAIT_US));
+	CHECK(L4_IpcSucceeded(L4_Send(chain_ids[chain_n])));
+	t_until(&t_shared[CHAIN_DONE], chain_n);
 	CHECK_EQ(t_shared[CHAIN_BAD], 0);
 	CHECK_EQ(t_shared[CHAIN_OK], chain_n);
 	/* Clean up: the threads, then (with the last) their space go. */

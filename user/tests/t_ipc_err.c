@@ -2,6 +2,7 @@
 /* IPC error codes (X.2: ErrorCode bit 0 = phase, bits 1-3 = code):
  * timeouts, non-existing partners, cancellation, bad arguments. */
 #include "tests.h"
+#include "t_sync.h"
 
 static const char *t_ipc_send_zero_timeout_no_partner(void)
 {
@@ -139,7 +140,7 @@ static const char *t_ipc_too_many_words(void)
 	tag.X.u = 40;
 	tag.X.t = 30;
 	L4_LoadMR(0, tag.raw);
-	tag = L4_Call_Timeouts(srv, rt_us(T_WAIT_US), rt_us(300000));
+	tag = L4_Call(srv);
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(t_ipc_ec(), EC_SEND(L4_ErrMsgOverflow));
 	CHECK_EQ(t_shared[0], 0);
@@ -177,11 +178,11 @@ static const char *cancel(rt_entry_t body, L4_Word_t control, L4_Word_t want)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(t));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	t_until(&t_shared[3], 1);
 	CHECK(t_ipc_blocked(t, control));
 	CHECK_EQ(t_shared[2], 0);
 	(void)__L4_Exregs(t, control, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_for(&t_shared[2], 1, T_WAIT_US));
+	t_until(&t_shared[2], 1);
 	tag.raw = t_shared[0];
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(t_shared[1], want);

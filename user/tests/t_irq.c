@@ -19,6 +19,7 @@
  * "I/O ports").  Only the root task's main thread touches them.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 #define IRQ_RTC		8
 #define IRQ_TAG		0xFFF00000UL     /* label -1, no words (X.2) */
@@ -326,7 +327,10 @@ static const char *irq_delete_handler(void)
 
 	CHECK(!L4_IsNilThread(h));
 	CHECK_EQ(associate(IRQ_RTC, h), 1);
-	rtc_fired();                   /* its interrupt waits for h */
+	rtc_fired();
+	/* Its interrupt waits for h (Schedule: the line's pending send),
+	 * as long as the processor takes to take it. */
+	CHECK(t_until_state(irq, L4_SCHEDRESULT_PENDING_SEND));
 	CHECK_EQ(rt_release(h), 1);
 	r = t_selfcheck();
 	if (r)

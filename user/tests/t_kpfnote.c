@@ -124,11 +124,15 @@ static volatile struct {
 	L4_Word_t held;                     /* the first fault's thread, not yet answered */
 	L4_Word_t release;                  /* answer it now, with no page */
 	L4_Word_t lend_held;                /* ... or with a page */
+	L4_Word_t only;                     /* receive from this thread only, and
+	                                     * lend for all its faults */
+	L4_Word_t only_seen;                /* only, as the kpager's receive has it */
 	L4_Word_t task[KN_LOG];
 } kh;
 
-/* Holds the first fault; lends for every other; once told, answers the
- * held one with no page, or with one (lend_held). */
+/* Holds the first fault (of any thread, while only is nil); lends for
+ * every other; once told, answers the held one with no page, or with
+ * one (lend_held). */
 static void kh_loop(L4_Word_t arg)
 {
 	L4_ThreadId_t from, held = L4_nilthread;
@@ -136,7 +140,17 @@ static void kh_loop(L4_Word_t arg)
 
 	(void)arg;
 	for (;;) {
-		L4_MsgTag_t tag = L4_Wait_Timeout(rt_us(1000), &from);
+		L4_ThreadId_t only = { .raw = kh.only };
+		L4_MsgTag_t tag;
+
+		kh.only_seen = only.raw;
+
+		if (L4_IsNilThread(only)) {
+			tag = L4_Wait_Timeout(rt_us(1000), &from);
+		} else {
+			tag = L4_Receive_Timeout(only, rt_us(1000));
+			from = only;
+		}
 		if (kh.release && !L4_IsNilThread(held)) {
 			if (!kpager_answer(held, kh.lend_held ? kn_take_at(&kh.next) : 0, &ec))
 				kh.failed++;
@@ -144,10 +158,12 @@ static void kh_loop(L4_Word_t arg)
 		}
 		if (L4_IpcFailed(tag) || L4_Label(tag) != LENT_LABEL_KPF)
 			continue;
-		if (!kh.n)
+		int hold = !kh.held && L4_IsNilThread(only);
+		if (hold)
 			t_flaky_delay(1);       /* a kpager slow to note the first */
 		kh.task[kh.n % KN_LOG] = rt_mr(3);
-		if (kh.n++ == 0) {
+		kh.n++;
+		if (hold) {
 			held = from;
 			kh.held = from.raw;
 			continue;
@@ -264,8 +280,13 @@ static const char *t_kpfnote_page_fault_leaves_no_refusal(void)
  * page, so it makes no fault at all and nothing takes the note the wait
  * left.  A map item to a into another fresh region must still ask the
  * kpager and arrive.  (The wait's end noted a refusal for the user mode
- * run, and that later map item was dropped unasked.)  The wait is long
- * enough for b's fault to be served first; a still waits then (PENDING).
+ * run, and that later map item was dropped unasked.)
+ *
+ * The order is made, not raced: the kpager receives from b only while
+ * a's fault waits, sent, with no wait set, and b's faults are served;
+ * only then is the wait set and a's fault taken (the wait of a fault's
+ * answer is armed as the kpager receives it, ipc_kernel_call_timeout),
+ * so it runs out after x is mapped however slow the host.
  */
 static const char *t_kpfnote_wait_run_out_leaves_no_refusal(void)
 {
@@ -275,16 +296,27 @@ static const char *t_kpfnote_wait_run_out_leaves_no_refusal(void)
 	RUN(kh_two_agents(page, &a, &b));
 	if (!((kn_kp.lent_kinds >> LENT_KMEM_NT) & 1))
 		return 0;                             /* KMEM=pool: nobody is asked */
-	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_WAIT, L4_TimePeriod(500000).raw), 1);
+	kh.only = b.raw;
+	t_until(&kh.only_seen, b.raw);                /* its next receive is from b */
 	CHECK(rt_agent_post(a, RT_AG_READ, 1, &x));
-	RUN(kh_serve_until(a, 1));
-	CHECK_EQ(kh.held, a.raw);
+	/* Serve a's faults on the image until its kernel page fault is
+	 * sent (and waits, for as long as it takes: no wait is set). */
+	while (!lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0)) {
+		L4_MsgTag_t tag = rt_serve(a, 1000, 0);
+		CHECK(L4_IpcFailed(tag));             /* nothing but a timeout */
+	}
+	t_flaky_delay(1);                             /* a slow host while it waits */
 	CHECK(rt_agent_post(b, RT_AG_READ, 1, &x));
 	RUN(kh_serve_read(b, x, page));
+	CHECK_EQ(kh.held, 0);
 	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0), 1);
-	/* a's wait runs out; its read runs again and finds x mapped. */
+	/* Now a's fault is taken, held, and its wait for the answer runs
+	 * out; a's read runs again and finds x mapped. */
+	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_WAIT, L4_TimePeriod(20000).raw), 1);
+	kh.only = 0;
 	CHECK(t_ag_ok(rt_agent_result(a, 0)));
 	CHECK_EQ(rt_mr(1), KN_MARK);
+	t_until(&kh.held, a.raw);                     /* it was a's fault, taken */
 	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPF_WAIT, 0), 1);
 	L4_Word_t n = kh.n;
 	RUN(t_ag_accept(a, KN_REGION2, 12));

@@ -123,9 +123,12 @@ static const char *t_kpfregs_deadlocked_fault_keeps_registers(void)
 	CHECK(L4_IpcFailed(kr_answer_at(ag, page2, KR_WINDOW + 0x400000UL)));
 	CHECK_EQ(L4_ErrorCode() & 0xf, EC_SEND(L4_ErrAborted));
 	CHECK_EQ(L4_ErrorCode() >> 4, LENT_KPF_DEADLOCK);
-	/* main takes no kernel page fault; the agent's wait (20 ms) runs
-	 * out long before main looks again. */
-	rt_sleep_us(200000);
+	/* main takes no kernel page fault: the agent's, sent in main's
+	 * failed answer, waits until its wait (20 ms) runs out, and only
+	 * then does the fault recur.  main looks once it has (a look
+	 * before would take the kernel page fault for the page fault). */
+	while (lent_kmem_control(ag.raw, LENT_KMEM_PENDING, 0))
+		rt_sleep_us(1000);
 	RUN(t_ag_faults_posted(ag, a[0]));
 	CHECK(L4_IpcSucceeded(kr_answer_at(ag, page2, a[0])));
 	CHECK(t_ag_ok(rt_agent_result(ag, 0)));

@@ -243,8 +243,11 @@ static const char *t_mig_caller_moves_itself(void)
 }
 
 /* arg 0: receive from main, arg 1: send to main; then it sends main the
- * outcome and its own ID (label MIG_REPORT). */
+ * outcome and its own ID (label MIG_REPORT).  mig_at_ipc[arg] says it is
+ * past its start's page faults, at its IPC. */
 #define MIG_REPORT	0x6d69
+
+static volatile L4_Word_t mig_at_ipc[2];
 
 static void mig_blocked(L4_Word_t arg)
 {
@@ -252,6 +255,7 @@ static void mig_blocked(L4_Word_t arg)
 	L4_Word_t w[2];
 
 	t_flaky_delay(10);
+	mig_at_ipc[arg] = 1;
 	if (arg) {
 		L4_LoadMR(0, 0);
 		tag = L4_Send(rt_main_thread());
@@ -281,18 +285,23 @@ static const char *mig_report(L4_ThreadId_t t, L4_Word_t ec)
 
 /* Threads blocked in IPC: the IPC is cancelled (error 3, X.2's
  * ExchangeRegisters abort), in the phase it was in.  Every wait is for
- * a state or a message, with no clock bound. */
+ * a state or a message, with no clock bound.  A new task's thread is
+ * "waiting" in each page fault of its start, and "pending send" in one
+ * its pager has not taken yet: the flag, then the state. */
 static const char *t_mig_blocked_in_ipc(void)
 {
 	L4_ThreadId_t a, b, r, s;
 	L4_Word_t ip, sp;
 
 	RUN(mig_two_tasks(&a, &b));
+	mig_at_ipc[0] = mig_at_ipc[1] = 0;
 	r = rt_task_thread_prepare(a, MIG_UTCB1, mig_blocked, 0, rt_pager(), &ip, &sp);
 	CHECK(!L4_IsNilThread(r) && rt_pager_start_thread(r, ip, sp));
 	s = rt_task_thread_prepare(a, MIG_UTCB1 + RT_UTCB_SIZE, mig_blocked, 1, rt_pager(), &ip, &sp);
 	CHECK(!L4_IsNilThread(s) && rt_pager_start_thread(s, ip, sp));
+	t_until(&mig_at_ipc[0], 1);
 	CHECK(t_until_waiting(r));
+	t_until(&mig_at_ipc[1], 1);
 	CHECK(t_until_state(s, L4_SCHEDRESULT_PENDING_SEND));
 	CHECK_EQ(L4_ThreadControl(r, b, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(L4_ThreadControl(s, b, L4_nilthread, L4_nilthread, (void *)-1), 1);

@@ -2,6 +2,7 @@
 /* ThreadControl: creating, starting, modifying and deleting threads, and
  * the errors X.2 defines for it. */
 #include "tests.h"
+#include "t_sync.h"
 
 static L4_Word_t tc(L4_ThreadId_t dest, L4_ThreadId_t space, L4_ThreadId_t sched,
 		    L4_ThreadId_t pager, L4_Word_t utcb)
@@ -21,14 +22,14 @@ static const char *tc_fails(L4_ThreadId_t dest, L4_ThreadId_t space, L4_ThreadId
 static const char *t_tc_create_thread_runs(void)
 {
 	CHECK(!L4_IsNilThread(rt_thread_create(t_flagger, 3)));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	t_until(&t_shared[3], 1);
 	return 0;
 }
 
 static const char *t_tc_create_task_runs(void)
 {
 	CHECK(!L4_IsNilThread(rt_task_create(t_flagger, 3, rt_pager())));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	t_until(&t_shared[3], 1);
 	return 0;
 }
 
@@ -60,7 +61,7 @@ static const char *t_tc_start_only_from_pager(void)
 	CHECK_EQ(t_ipc_ec(), EC_SEND(L4_ErrTimeout));
 	CHECK_EQ(t_shared[7], 0);
 	L4_Start_SpIp(t, sp, (L4_Word_t)t_flagger);
-	CHECK(t_wait_for(&t_shared[7], 1, T_WAIT_US));
+	t_until(&t_shared[7], 1);
 	return 0;
 }
 
@@ -74,7 +75,7 @@ static const char *t_tc_start_message_sets_ip(void)
 
 	CHECK(!L4_IsNilThread(c));
 	CHECK(rt_start_message(c, 0x1000, sp));
-	tag = L4_Receive_Timeout(c, rt_us(T_WAIT_US));
+	tag = L4_Receive(c);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(rt_mr(1), 0x1000);
@@ -236,7 +237,7 @@ static const char *t_tc_second_thread_in_task(void)
 	rt_tid_attach(t, stack, 0);
 	CHECK_EQ(tc(t, c, L4_Myself(), rt_pager(), RT_UTCB_AREA_BASE + RT_UTCB_SIZE), 1);
 	CHECK(rt_pager_start_thread(t, (L4_Word_t)t_flagger, rt_stack_frame(stack, 9)));
-	CHECK(t_wait_for(&t_shared[9], 1, T_WAIT_US));
+	t_until(&t_shared[9], 1);
 	return 0;
 }
 
