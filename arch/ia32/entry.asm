@@ -53,14 +53,18 @@ isr_%1:
 %endmacro
 
 ; The rest of an int's frame (arch_context_t): the general registers and
-; the user's segments, then the kernel's data segments.
+; the user's segments, then the kernel's data segments.  Those are the
+; user's flat data segment, UDATA_SEL, not KDATA_SEL (SS only): the same
+; base and limit, usable at CPL 0, and what a sysenter frame gives back,
+; so that arch_sysexit_frame need not load DS and ES.  Every entry loads
+; them: the kernel never runs on a DS or ES it did not load.
 %macro SAVE_FRAME 0
 	pusha
 	push ds
 	push es
 	push fs
 	push gs
-	mov ax, KDATA_SEL
+	mov ax, UDATA_SEL
 	mov ds, ax
 	mov es, ax
 %endmacro
@@ -148,20 +152,20 @@ sysenter_stepped:
 	push dword UDATA_SEL
 	push dword UDATA_SEL
 	push dword UTCB_SEL
-	mov ax, KDATA_SEL
+	mov ax, UDATA_SEL
 	mov ds, ax
 	mov es, ax
 	mov esp, [kernel_stack_top]
 	call ipc_fast_entry
 
-; The way back for a frame still marked (arch/run.h): EIP to EDX, ESP to
-; ECX, the flags by popf with IF clear, then sti, whose one-instruction
-; delay keeps interrupts out until sysexit is done.
+; The way back for a frame still marked (arch/run.h): its ES and DS are
+; UDATA_SEL, which the kernel's are already (SAVE_FRAME); EIP to EDX, ESP
+; to ECX, the flags by popf with IF clear, then sti, whose
+; one-instruction delay keeps interrupts out until sysexit is done.
 arch_sysexit_frame:
 	pop gs
 	pop fs
-	pop es
-	pop ds
+	add esp, 8
 	popa
 	mov edx, [esp + 8]
 	mov ecx, [esp + 20]

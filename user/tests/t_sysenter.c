@@ -29,6 +29,7 @@ extern const char t_se_s2[], t_se_s3[], t_se_s4[], t_se_s5[];
 /* An Ipc through __L4_Ipc: EAX, ECX, EDX, ESI, EDI in t_se_in; after it,
  * EAX, ESI, EDI and ESP's change in t_se_out[0..3]. */
 void t_se_ipc(void);
+void t_se_segs(void);
 
 __asm__(
 	"	.text\n"
@@ -87,6 +88,42 @@ __asm__(
 	"	andl	$0xfffffeff, (%esp)\n"
 	"	popfl\n"
 	"t_se_s5:	popl	%ebp\n"
+	"	popl	%edi\n"
+	"	popl	%esi\n"
+	"	popl	%ebx\n"
+	"	ret\n"
+	/* An empty Ipc (nil, nil) through the stub at t_se_stub with DS, ES
+	 * and FS the user code selector (readable, flat); DS, ES and FS
+	 * after it in t_se_out[0..2]. */
+	"	.globl t_se_segs\n"
+	"t_se_segs:\n"
+	"	pushl	%ebx\n"
+	"	pushl	%esi\n"
+	"	pushl	%edi\n"
+	"	pushl	%ebp\n"
+	"	movl	$0x1B, %eax\n"
+	"	movl	%eax, %ds\n"
+	"	movl	%eax, %es\n"
+	"	movl	%eax, %fs\n"
+	"	xorl	%eax, %eax\n"
+	"	xorl	%ecx, %ecx\n"
+	"	xorl	%edx, %edx\n"
+	"	xorl	%esi, %esi\n"
+	"	movl	%gs:0, %edi\n"
+	"	call	*t_se_stub\n"
+	"	movl	%ds, %eax\n"
+	"	movl	%es, %ecx\n"
+	"	movl	%fs, %edx\n"
+	"	pushl	%ss\n"
+	"	popl	%ds\n"
+	"	pushl	%ss\n"
+	"	popl	%es\n"
+	"	pushl	%ss\n"
+	"	popl	%fs\n"
+	"	movl	%eax, t_se_out + 0\n"
+	"	movl	%ecx, t_se_out + 4\n"
+	"	movl	%edx, t_se_out + 8\n"
+	"	popl	%ebp\n"
 	"	popl	%edi\n"
 	"	popl	%esi\n"
 	"	popl	%ebx\n"
@@ -385,6 +422,26 @@ static const char *t_sysenter_default_where_sep(void)
 	return 0;
 }
 
+/*
+ * DS, ES and FS after an Ipc by sysenter are the flat user data selector
+ * whatever the caller had (abi.md §1): the exit gives back the kernel's
+ * DS and ES, which every entry loads with that selector (entry.asm).  By
+ * int $0x30 they come back as they were.
+ */
+static const char *t_sysenter_segments_flat(void)
+{
+	L4_Word_t *kip = rt_kip();
+	L4_Word_t want = rt_ipc_kip_sysenter() ? 0x23 : 0x1B;
+
+	t_se_stub = (L4_Word_t)kip + kip[0xE0 / 4];
+	t_se_out[0] = t_se_out[1] = t_se_out[2] = 0;
+	t_se_segs();
+	CHECK_EQ(t_se_out[0] & 0xFFFF, want);
+	CHECK_EQ(t_se_out[1] & 0xFFFF, want);
+	CHECK_EQ(t_se_out[2] & 0xFFFF, want);
+	return 0;
+}
+
 const struct test ipc_int_on_tests[] = { TEST(ipc_entry_int_on), { 0 } };
 const struct test ipc_int_off_tests[] = { TEST(ipc_entry_int_off), { 0 } };
 
@@ -394,5 +451,6 @@ const struct test sysenter_tests[] = {
 	TEST(sysenter_single_step),
 	TEST(sysenter_rewound_ipc_exact),
 	TEST(sysenter_default_where_sep),
+	TEST(sysenter_segments_flat),
 	{ 0 },
 };
