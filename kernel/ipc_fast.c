@@ -194,10 +194,13 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	ipc_fast_taken++;
 	/* X.2: a sender of the receiver's own space is named by its local ID. */
 	arch_ipc_set_tag_from(&dest->ctx, tag, same ? local_id(t) : t->core->id);
-	/* (No words: not even rep's setup, the case the figures lead with.) */
-	if (u)
+	/* (No words: not even rep's setup, the case the figures lead with;
+	 * and no MR1 and MR2 registers, which X.2 leaves undefined beyond
+	 * the message's words: the receiver's own EBX and EBP stay.) */
+	if (u) {
 		arch_copy_words(dest->utcb + 1, t->utcb + 1, u);
-	arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
+		arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
+	}
 	t->cont.ipc_from = arch_ipc_from(c);
 	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
 	t->cont.kind = CONT_USER_IPC;
