@@ -104,6 +104,48 @@ static inline uint32_t cont_head(const kcont_t *k)
 	return *(const cont_word_t *)k & 0xFFFFFFu;
 }
 
+/*
+ * Checked once (docs/ipc-fast-path.md, "Checked once").  Could t, now
+ * trapping into the fast path, go on to wait there?  No sender queued on
+ * us (our receive phase would take it), no halt, no stopped transfer
+ * (xfer_linked()), no waiting interrupt, no receive phases the general
+ * path would go on with first (ipc.c), our UTCB in place, no redirector
+ * for our space (ipc_redirect.c), the option on, no delayed preemption
+ * running (a thread of higher priority waits for us to give way), no
+ * call re-executed after a preemption point (preempt.h: RESUME_NONE is
+ * 0), and not on time a ThreadSwitch donated (we run at the donor's
+ * priority: who runs next is the scheduler's choice, sched_switch_to()).
+ * And, for when we wait: no timeout armed, a UTCB, not on the work
+ * list: what waiting_fit() asks of a partner besides what the fast path
+ * sets itself.  The fast path's other callers are ipc_fast_prev, for
+ * which it all still holds.  Out of line: a call that can rarely come.
+ */
+static __attribute__((noinline)) bool caller_fit(const tcb_t *t)
+{
+	_Static_assert(RESUME_NONE == 0, "resume.op is or-ed in");
+	const tcb_core_t *c = t->core;
+	return !((uintptr_t)c->senders | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
+		 t->cont.xfer.partner | t->space->redirector |
+		 (uint32_t)c->wakeup_us | (uint32_t)(c->wakeup_us >> 32) |
+		 (uint32_t)(t->cont.halted | t->cont.receive_pending | t->utcb_away | t->delaying |
+			    t->cont.resume.op)) &&
+	       t->utcb && t != sched_donee;
+}
+
+/* dc blocked in a receive phase we may end: no timeout armed, no kernel
+ * message, not halted, not on the work list (ipc.c: it may have senders
+ * queued), no transfer stopped, a UTCB (one away: the general path asks
+ * for it).  TS_RECV is never ours: we run.  (Its body is there then: a
+ * body away is TS_AWAY, kernel/tcb_away.c.) */
+static __attribute__((noinline)) bool waiting_fit(const tcb_core_t *dc)
+{
+	if (dc->state != TS_RECV)
+		return false;
+	const tcb_t *dest = dc->tcb;
+	return !((uint32_t)dc->wakeup_us | (uint32_t)(dc->wakeup_us >> 32) | dest->cont.xfer.partner |
+		 (cont_head(&dest->cont) ^ CONT_USER_IPC)) && dest->utcb;
+}
+
 /* Values the compiler would keep in registers across the checks are
  * read again after this from the TCBs (where they are anyway): fewer
  * live values, no spills to the stack on the way. */
@@ -131,24 +173,14 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 		if (!tid_is_any(from) && !tid_is_anylocal(from))
 			return;
 	}
-	/* A sender queued on us (our receive phase would take it), a halt,
-	 * a stopped transfer (xfer_linked()), a waiting interrupt, receive
-	 * phases the general path would go on with first (ipc.c), our UTCB
-	 * away, a space with a redirector (ipc_redirect.c), the option off,
-	 * or a delayed preemption running (a thread of higher priority
-	 * waits for us to give way), or a call re-executed after a
-	 * preemption point (preempt.h: RESUME_NONE is 0): the general path. */
-	_Static_assert(RESUME_NONE == 0, "resume.op is or-ed in");
-	if ((uintptr_t)t->core->senders | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
-	    t->cont.xfer.partner | t->space->redirector |
-	    (uint32_t)(t->cont.halted | t->utcb_away | t->delaying | t->cont.resume.op))
-		return;
-	/* On time a ThreadSwitch donated we run at the donor's priority:
-	 * who runs next is the scheduler's choice (sched_switch_to()). */
-	if (t == sched_donee)
+	/* Our own state: checked once, when the fast IPC before the last
+	 * left us waiting (ipc_fast_prev), it holds until the kernel does
+	 * anything else (ipc_fast_forget()): the last fast IPC, which made
+	 * us ready, and our user code since change none of it. */
+	tcb_core_t *self = t->core;
+	if (__builtin_expect(self != ipc_fast_prev, 0) && !caller_fit(t))
 		return;
 	FRESH();
-
 	/* The partner's resident part first: its state and priority, and
 	 * its body only then (a body away, TS_AWAY, is the general path's:
 	 * kernel/tcb_away.c). */
@@ -172,17 +204,15 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 			t->peer_core = dc;
 		}
 	}
-	/* dest blocked in a receive phase we may end: no timeout armed, no
-	 * kernel message, not halted, not on the work list (ipc.c: it may
-	 * have senders queued), no transfer stopped, a UTCB (one away: the
-	 * general path asks for it), and no lower priority than ours (else
-	 * we run on: sched_switch_to()).  TS_RECV is never ours: we run. */
-	if (dc->state != TS_RECV || dc->prio < t->core->prio)
+	/* dest waits as the last fast IPC left it (its caller then: that
+	 * IPC checked it as caller_fit() does, nothing else ran since), or
+	 * passes waiting_fit(); and has no lower priority than ours (else
+	 * we run on: sched_switch_to()). */
+	if (__builtin_expect(dc != ipc_fast_last, 0) && !waiting_fit(dc))
+		return;
+	if (dc->prio < self->prio)
 		return;
 	tcb_t *dest = dc->tcb;         /* TS_RECV: it has its body */
-	if ((uint32_t)dc->wakeup_us | (uint32_t)(dc->wakeup_us >> 32) | dest->cont.xfer.partner |
-	    (cont_head(&dest->cont) ^ CONT_USER_IPC) || !dest->utcb)
-		return;
 	bool same = dest->space == t->space;
 	if (!takes_from(dest, t, same))
 		return;
@@ -208,7 +238,6 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	/* Lazy scheduling (sched.h): dest takes our place in the ready
 	 * queues only when someone looks.  If we are what the last fast
 	 * IPC left there in dest's place, nothing is to be done at all. */
-	tcb_core_t *self = t->core;
 	if (sched_lazy_from == dc && sched_lazy_to == self) {
 		sched_lazy_from = NULL;
 	} else {
@@ -218,6 +247,10 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	}
 	self->state = TS_RECV;
 	dc->state = TS_READY;
+	/* We were checked (caller_fit(), or before: see there), and wait
+	 * now as waiting_fit() asks. */
+	ipc_fast_prev = ipc_fast_last;
+	ipc_fast_last = self;
 	current = dest;
 	arch_run_inline(dest);
 }
