@@ -82,14 +82,15 @@ static tcb_core_t *local_partner(tcb_t *t, tid_t local)
 	return d->core;
 }
 
-/* Does dest (of t's space if same) take a message from t? */
-static inline bool takes_from(const tcb_t *dest, const tcb_t *t, bool same)
+/* Does dest take a message from t?  (Whether they share a space is
+ * asked only when it matters: not kept across the checks, nor spilled.) */
+static inline bool takes_from(const tcb_t *dest, const tcb_t *t)
 {
 	tid_t from = dest->cont.ipc_from;
 
 	if (tid_is_any(from) || from == t->core->id)   /* a server's, a Call's */
 		return true;
-	return same && (from == local_id(t) || tid_is_anylocal(from));
+	return dest->space == t->space && (from == local_id(t) || tid_is_anylocal(from));
 }
 
 /* A continuation's kind, halted and receive_pending (the general path's
@@ -213,10 +214,10 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	if (dc->prio < self->prio)
 		return;
 	tcb_t *dest = dc->tcb;         /* TS_RECV: it has its body */
-	bool same = dest->space == t->space;
-	if (!takes_from(dest, t, same))
+	if (!takes_from(dest, t))
 		return;
 	FRESH();
+	bool same = dest->space == t->space;
 
 	word_t tag = arch_ipc_tag(c);
 	uint32_t u = msgtag_u(tag);
