@@ -117,7 +117,9 @@ static inline uint32_t cont_head(const kcont_t *k)
  * 0), and not on time a ThreadSwitch donated (we run at the donor's
  * priority: who runs next is the scheduler's choice, sched_switch_to()).
  * And, for when we wait: no timeout armed, a UTCB, not on the work
- * list: what waiting_fit() asks of a partner besides what the fast path
+ * list, and the kind of our continuation already a user IPC's (as every
+ * wake-up leaves it: make_ready()), so that the fast path need not set
+ * it: what waiting_fit() asks of a partner besides what the fast path
  * sets itself.  The fast path's other callers are ipc_fast_prev, for
  * which it all still holds.  Out of line: a call that can rarely come.
  */
@@ -129,7 +131,7 @@ static __attribute__((noinline)) bool caller_fit(const tcb_t *t)
 		 t->cont.xfer.partner | t->space->redirector |
 		 (uint32_t)c->wakeup_us | (uint32_t)(c->wakeup_us >> 32) |
 		 (uint32_t)(t->cont.halted | t->cont.receive_pending | t->utcb_away | t->delaying |
-			    t->cont.resume.op)) &&
+			    t->cont.resume.op | (t->cont.kind ^ CONT_USER_IPC))) &&
 	       t->utcb && t != sched_donee;
 }
 
@@ -234,7 +236,9 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	}
 	t->cont.ipc_from = arch_ipc_from(c);
 	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
-	t->cont.kind = CONT_USER_IPC;
+	/* (t->cont.kind is CONT_USER_IPC: caller_fit(), or it was when the
+	 * fast IPC before the last left us waiting, and the last one only
+	 * ended that receive phase.) */
 	FRESH();
 	/* Lazy scheduling (sched.h): dest takes our place in the ready
 	 * queues only when someone looks.  If we are what the last fast
