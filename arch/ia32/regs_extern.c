@@ -39,7 +39,9 @@ void arch_regs_export(const arch_context_t *c, const arch_thread_t *a,
 	for (unsigned i = 0; i < 8; i++)
 		le32_put(out + ARCH_RX_GPR + 4 * i, ctx_get(c, gpr_off[i]));
 	le32_put(out + ARCH_RX_EIP, c->eip);
-	le32_put(out + ARCH_RX_EFLAGS, c->eflags);
+	/* The thread's flags: a marked frame keeps IF clear (context.h). */
+	le32_put(out + ARCH_RX_EFLAGS, c->error == ARCH_ERROR_SYSENTER ? c->eflags | ARCH_EFLAGS_IF
+								       : c->eflags);
 	/* A pushed selector's upper half is not defined: only the low 16. */
 	for (unsigned i = 0; i < 6; i++)
 		le16_put(out + ARCH_RX_SEG + 2 * i, (uint16_t)ctx_get(c, seg_off[i]));
@@ -125,6 +127,8 @@ void arch_regs_apply(const uint8_t *in, arch_context_t *c, arch_thread_t *a)
 	c->esp_unused = 0;
 	c->eip = le32_get(in + ARCH_RX_EIP);
 	c->eflags = le32_get(in + ARCH_RX_EFLAGS);
+	if (le32_get(in + ARCH_RX_ERROR) == ARCH_ERROR_SYSENTER)
+		c->eflags &= ~ARCH_EFLAGS_IF;   /* a marked frame keeps it clear: context.h */
 	for (unsigned i = 0; i < 6; i++)
 		ctx_set(c, seg_off[i], le16_get(in + ARCH_RX_SEG + 2 * i));
 	c->vector = in[ARCH_RX_VECTOR];

@@ -114,6 +114,24 @@ START_TEST(sysenter_frame_segments)
 }
 END_TEST
 
+/* A frame marked as a sysenter's keeps IF clear (sysexit's way out sets
+ * it): its image has IF set, as the thread has, and it comes back
+ * clear; an unmarked frame keeps it set both ways. */
+START_TEST(sysenter_frame_if)
+{
+	body_init(TS_READY);
+	body.ctx.error = ARCH_ERROR_SYSENTER;
+	body.ctx.ds = body.ctx.es = SEL_UDATA;
+	body.ctx.eflags = 0x002u | 0x1u;
+	assert_round_trip();
+	export_body();
+	ck_assert_uint_eq(le32_get(form + TCBX_O_REGS + ARCH_RX_EFLAGS), 0x203u);
+	body_init(TS_READY);
+	body.ctx.eflags = 0x203u;
+	assert_round_trip();
+}
+END_TEST
+
 START_TEST(fpu_images_refused)
 {
 	body_init(TS_READY);
@@ -164,6 +182,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, kernel_selectors_refused);
 	tcase_add_test(tc, fpu_images_refused);
 	tcase_add_test(tc, sysenter_frame_segments);
+	tcase_add_test(tc, sysenter_frame_if);
 	suite_add_tcase(s, tc);
 	return s;
 }

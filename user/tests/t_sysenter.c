@@ -442,6 +442,58 @@ static const char *t_sysenter_segments_flat(void)
 	return 0;
 }
 
+/* A thread that waits in a Receive from main by the KIP's stub, and
+ * the IP ExchangeRegisters gives it: its flags into t_shared[1]. */
+static void se_waiter(L4_Word_t arg)
+{
+	(void)arg;
+	(void)L4_Receive(rt_main_thread());
+	t_shared[2] = 1;
+	for (;;)
+		(void)L4_Receive(rt_main_thread());
+}
+
+static L4_Word_t se_probe_stack[256] __attribute__((aligned(16)));
+static void __attribute__((noreturn)) se_probe(void)
+{
+	L4_Word_t fl;
+
+	__asm__ __volatile__("pushfl; popl %0" : "=r"(fl));
+	t_shared[1] = fl | 0x80000000UL;
+	for (;;)
+		(void)L4_Receive(rt_main_thread());
+}
+
+/*
+ * A thread waiting in an Ipc it entered by sysenter has IF set as any
+ * thread has: in the flags ExchangeRegisters reports, and when given a
+ * new IP and SP, in the flags it runs with (its frame, which keeps IF
+ * clear while it is the sysenter's, entry.asm, has it again once it is
+ * not).  By int $0x30 the same.
+ */
+static const char *t_sysenter_exreg_flags_if(void)
+{
+	L4_Word_t ctl, sp, ip, fl = 0, h;
+	L4_ThreadId_t x, p;
+
+	rt_ipc_entry_int(0);
+	t_shared[1] = t_shared[2] = 0;
+	x = rt_thread_create(se_waiter, 0);
+	CHECK(!L4_IsNilThread(x));
+	CHECK(t_ipc_blocked(x, __L4_EXREGS_ABORT_RECV));
+	CHECK(!L4_IsNilThread(__L4_Exregs(x, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+					  &ctl, &sp, &ip, &fl, &h, &p)));
+	CHECK(fl & 0x200);
+	L4_Start_SpIp(x, (L4_Word_t)&se_probe_stack[252], (L4_Word_t)se_probe);
+	/* It runs the probe, which ends waiting for main again. */
+	CHECK(t_ipc_blocked(x, __L4_EXREGS_ABORT_RECV));
+	CHECK(t_shared[1] & 0x80000000UL);
+	CHECK(t_shared[1] & 0x200);
+	CHECK_EQ(t_shared[2], 0);
+	CHECK(rt_release(x));
+	return 0;
+}
+
 const struct test ipc_int_on_tests[] = { TEST(ipc_entry_int_on), { 0 } };
 const struct test ipc_int_off_tests[] = { TEST(ipc_entry_int_off), { 0 } };
 
@@ -452,5 +504,6 @@ const struct test sysenter_tests[] = {
 	TEST(sysenter_rewound_ipc_exact),
 	TEST(sysenter_default_where_sep),
 	TEST(sysenter_segments_flat),
+	TEST(sysenter_exreg_flags_if),
 	{ 0 },
 };
