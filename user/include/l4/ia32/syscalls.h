@@ -161,7 +161,7 @@ L4_INLINE L4_Word_t L4_Schedule(L4_ThreadId_t dest, L4_Word_t TimeControl,
  * UTCB address in; EAX from, ESI MR0, EBX MR1, EBP MR2 out.  MR3 and up
  * travel in the UTCB.  After a receive phase the library writes MR0 back
  * so that the UTCB holds the whole received message: Lent's kernel puts
- * MR1 and up there itself (docs/abi.md §4, "MR1.. also in the UTCB"),
+ * MR1 and up there itself (docs/abi.md §5, "MR1.. also in the UTCB"),
  * so EBX and EBP are only clobbered.  The call goes through the entry's
  * slot (syscalls.asm's __L4_SyscallEntry, index 4 Ipc, 5 Lipc) at once,
  * not through __L4_Ipc's jump, as Pistachio's binding calls through its
