@@ -25,6 +25,20 @@ void ipc_fast_entry(void) __attribute__((noreturn));
  * ways).  ipc_fast_taken counts the IPCs the fast path delivered. */
 void ipc_fast_configure(const char *cmdline);
 extern uint32_t ipc_fast_off, ipc_fast_taken;
+
+/*
+ * The threads the last two fast IPCs left waiting (kernel/ipc_fast.c,
+ * "checked once"): the last one's caller, and the one's before.  Valid
+ * only while the kernel did nothing but fast IPCs since: every other
+ * entry (trap_from_user(), trap_from_kernel()) forgets them first, and
+ * so whatever they may change.
+ */
+struct tcb_core;
+extern struct tcb_core *ipc_fast_last, *ipc_fast_prev;
+static inline void ipc_fast_forget(void)
+{
+	ipc_fast_last = ipc_fast_prev = 0;
+}
 /* The receive phases left for a later way out (ipc.c), NULL: none. */
 extern struct tcb_core *receive_work;
 void ipc_kpf_answer_fast(struct tcb *t, tid_t to, tid_t from, uint32_t timeouts, word_t tag);

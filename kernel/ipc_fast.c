@@ -82,14 +82,15 @@ static tcb_core_t *local_partner(tcb_t *t, tid_t local)
 	return d->core;
 }
 
-/* Does dest (of t's space if same) take a message from t? */
-static inline bool takes_from(const tcb_t *dest, const tcb_t *t, bool same)
+/* Does dest take a message from t?  (Whether they share a space is
+ * asked only when it matters: not kept across the checks, nor spilled.) */
+static inline bool takes_from(const tcb_t *dest, const tcb_t *t)
 {
 	tid_t from = dest->cont.ipc_from;
 
 	if (tid_is_any(from) || from == t->core->id)   /* a server's, a Call's */
 		return true;
-	return same && (from == local_id(t) || tid_is_anylocal(from));
+	return dest->space == t->space && (from == local_id(t) || tid_is_anylocal(from));
 }
 
 /* A continuation's kind, halted and receive_pending (the general path's
@@ -102,6 +103,52 @@ typedef uint32_t __attribute__((may_alias)) cont_word_t;
 static inline uint32_t cont_head(const kcont_t *k)
 {
 	return *(const cont_word_t *)k & 0xFFFFFFu;
+}
+
+/*
+ * Checked once (docs/ipc-fast-path.md, "Checked once").  Could t, now
+ * trapping into the fast path, go on to wait there?  No sender queued on
+ * us (our receive phase would take it), no halt, no stopped transfer
+ * (xfer_linked()), no waiting interrupt, no receive phases the general
+ * path would go on with first (ipc.c), our UTCB in place, no redirector
+ * for our space (ipc_redirect.c), the option on, no delayed preemption
+ * running (a thread of higher priority waits for us to give way), no
+ * call re-executed after a preemption point (preempt.h: RESUME_NONE is
+ * 0), and not on time a ThreadSwitch donated (we run at the donor's
+ * priority: who runs next is the scheduler's choice, sched_switch_to()).
+ * And, for when we wait: no timeout armed, a UTCB, not on the work
+ * list, and the kind of our continuation already a user IPC's (as every
+ * wake-up leaves it: make_ready()), so that the fast path need not set
+ * it: what waiting_fit() asks of a partner besides what the fast path
+ * sets itself.  The fast path's other callers are ipc_fast_prev, for
+ * which it all still holds.  Inline, in the branch that takes it: a call
+ * out would cost the first fast IPC after any other kernel entry (a
+ * string Call's reply) more than the checks themselves.
+ */
+static inline __attribute__((always_inline)) bool caller_fit(const tcb_t *t)
+{
+	_Static_assert(RESUME_NONE == 0, "resume.op is or-ed in");
+	const tcb_core_t *c = t->core;
+	return !((uintptr_t)c->senders | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
+		 t->cont.xfer.partner | t->space->redirector |
+		 (uint32_t)c->wakeup_us | (uint32_t)(c->wakeup_us >> 32) |
+		 (uint32_t)(t->cont.halted | t->cont.receive_pending | t->utcb_away | t->delaying |
+			    t->cont.resume.op | (t->cont.kind ^ CONT_USER_IPC))) &&
+	       t->utcb && t != sched_donee;
+}
+
+/* dc blocked in a receive phase we may end: no timeout armed, no kernel
+ * message, not halted, not on the work list (ipc.c: it may have senders
+ * queued), no transfer stopped, a UTCB (one away: the general path asks
+ * for it).  TS_RECV is never ours: we run.  (Its body is there then: a
+ * body away is TS_AWAY, kernel/tcb_away.c.) */
+static inline __attribute__((always_inline)) bool waiting_fit(const tcb_core_t *dc)
+{
+	if (dc->state != TS_RECV)
+		return false;
+	const tcb_t *dest = dc->tcb;
+	return !((uint32_t)dc->wakeup_us | (uint32_t)(dc->wakeup_us >> 32) | dest->cont.xfer.partner |
+		 (cont_head(&dest->cont) ^ CONT_USER_IPC)) && dest->utcb;
 }
 
 /* Values the compiler would keep in registers across the checks are
@@ -131,24 +178,14 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 		if (!tid_is_any(from) && !tid_is_anylocal(from))
 			return;
 	}
-	/* A sender queued on us (our receive phase would take it), a halt,
-	 * a stopped transfer (xfer_linked()), a waiting interrupt, receive
-	 * phases the general path would go on with first (ipc.c), our UTCB
-	 * away, a space with a redirector (ipc_redirect.c), the option off,
-	 * or a delayed preemption running (a thread of higher priority
-	 * waits for us to give way), or a call re-executed after a
-	 * preemption point (preempt.h: RESUME_NONE is 0): the general path. */
-	_Static_assert(RESUME_NONE == 0, "resume.op is or-ed in");
-	if ((uintptr_t)t->core->senders | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
-	    t->cont.xfer.partner | t->space->redirector |
-	    (uint32_t)(t->cont.halted | t->utcb_away | t->delaying | t->cont.resume.op))
-		return;
-	/* On time a ThreadSwitch donated we run at the donor's priority:
-	 * who runs next is the scheduler's choice (sched_switch_to()). */
-	if (t == sched_donee)
+	/* Our own state: checked once, when the fast IPC before the last
+	 * left us waiting (ipc_fast_prev), it holds until the kernel does
+	 * anything else (ipc_fast_forget()): the last fast IPC, which made
+	 * us ready, and our user code since change none of it. */
+	tcb_core_t *self = t->core;
+	if (__builtin_expect(self != ipc_fast_prev, 0) && !caller_fit(t))
 		return;
 	FRESH();
-
 	/* The partner's resident part first: its state and priority, and
 	 * its body only then (a body away, TS_AWAY, is the general path's:
 	 * kernel/tcb_away.c). */
@@ -172,21 +209,19 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 			t->peer_core = dc;
 		}
 	}
-	/* dest blocked in a receive phase we may end: no timeout armed, no
-	 * kernel message, not halted, not on the work list (ipc.c: it may
-	 * have senders queued), no transfer stopped, a UTCB (one away: the
-	 * general path asks for it), and no lower priority than ours (else
-	 * we run on: sched_switch_to()).  TS_RECV is never ours: we run. */
-	if (dc->state != TS_RECV || dc->prio < t->core->prio)
+	/* dest waits as the last fast IPC left it (its caller then: that
+	 * IPC checked it as caller_fit() does, nothing else ran since), or
+	 * passes waiting_fit(); and has no lower priority than ours (else
+	 * we run on: sched_switch_to()). */
+	if (__builtin_expect(dc != ipc_fast_last, 0) && !waiting_fit(dc))
+		return;
+	if (dc->prio < self->prio)
 		return;
 	tcb_t *dest = dc->tcb;         /* TS_RECV: it has its body */
-	if ((uint32_t)dc->wakeup_us | (uint32_t)(dc->wakeup_us >> 32) | dest->cont.xfer.partner |
-	    (cont_head(&dest->cont) ^ CONT_USER_IPC) || !dest->utcb)
-		return;
-	bool same = dest->space == t->space;
-	if (!takes_from(dest, t, same))
+	if (!takes_from(dest, t))
 		return;
 	FRESH();
+	bool same = dest->space == t->space;
 
 	word_t tag = arch_ipc_tag(c);
 	uint32_t u = msgtag_u(tag);
@@ -194,18 +229,22 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	ipc_fast_taken++;
 	/* X.2: a sender of the receiver's own space is named by its local ID. */
 	arch_ipc_set_tag_from(&dest->ctx, tag, same ? local_id(t) : t->core->id);
-	/* (No words: not even rep's setup, the case the figures lead with.) */
-	if (u)
+	/* (No words: not even rep's setup, the case the figures lead with;
+	 * and no MR1 and MR2 registers, which X.2 leaves undefined beyond
+	 * the message's words: the receiver's own EBX and EBP stay.) */
+	if (u) {
 		arch_copy_words(dest->utcb + 1, t->utcb + 1, u);
-	arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
+		arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
+	}
 	t->cont.ipc_from = arch_ipc_from(c);
 	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
-	t->cont.kind = CONT_USER_IPC;
+	/* (t->cont.kind is CONT_USER_IPC: caller_fit(), or it was when the
+	 * fast IPC before the last left us waiting, and the last one only
+	 * ended that receive phase.) */
 	FRESH();
 	/* Lazy scheduling (sched.h): dest takes our place in the ready
 	 * queues only when someone looks.  If we are what the last fast
 	 * IPC left there in dest's place, nothing is to be done at all. */
-	tcb_core_t *self = t->core;
 	if (sched_lazy_from == dc && sched_lazy_to == self) {
 		sched_lazy_from = NULL;
 	} else {
@@ -215,6 +254,10 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	}
 	self->state = TS_RECV;
 	dc->state = TS_READY;
+	/* We were checked (caller_fit(), or before: see there), and wait
+	 * now as waiting_fit() asks. */
+	ipc_fast_prev = ipc_fast_last;
+	ipc_fast_last = self;
 	current = dest;
 	arch_run_inline(dest);
 }

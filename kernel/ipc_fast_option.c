@@ -13,6 +13,7 @@
  * KmemControl, <lent/kmem.h>, so that a test sees which path ran). */
 uint32_t ipc_fast_off;
 uint32_t ipc_fast_taken;
+struct tcb_core *ipc_fast_last, *ipc_fast_prev;
 
 void ipc_fast_configure(const char *cmdline)
 {

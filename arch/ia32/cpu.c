@@ -168,8 +168,10 @@ void arch_cpu_init(void)
 	d.base = (uint32_t)arch_gdt;
 	__asm__ volatile("lgdt %0" :: "m"(d));
 	__asm__ volatile("ljmp %0, $1f; 1:" :: "i"(SEL_KCODE));
-	__asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%ss; mov %1, %%fs; mov %1, %%gs"
-			 :: "r"(SEL_KDATA), "r"(0));
+	/* DS and ES are the user's flat data segment in the kernel too (as
+	 * every entry loads them: entry.asm), SS the kernel's. */
+	__asm__ volatile("mov %0, %%ss; mov %1, %%ds; mov %1, %%es; mov %2, %%fs; mov %2, %%gs"
+			 :: "r"(SEL_KDATA), "r"(SEL_UDATA), "r"(0));
 	__asm__ volatile("ltr %w0" :: "r"(SEL_TSS));
 	/* The LDT register keeps its reset value (base 0, limit 64 KB) until
 	 * loaded: user code could then place descriptors of its own at

@@ -53,14 +53,18 @@ isr_%1:
 %endmacro
 
 ; The rest of an int's frame (arch_context_t): the general registers and
-; the user's segments, then the kernel's data segments.
+; the user's segments, then the kernel's data segments.  Those are the
+; user's flat data segment, UDATA_SEL, not KDATA_SEL (SS only): the same
+; base and limit, usable at CPL 0, and what a sysenter frame gives back,
+; so that arch_sysexit_frame need not load DS and ES.  Every entry loads
+; them: the kernel never runs on a DS or ES it did not load.
 %macro SAVE_FRAME 0
 	pusha
 	push ds
 	push es
 	push fs
 	push gs
-	mov ax, KDATA_SEL
+	mov ax, UDATA_SEL
 	mov ds, ax
 	mov es, ax
 %endmacro
@@ -126,8 +130,10 @@ isr_48:
 ; put ESP at the empty kernel stack, where the user's flags go first; then
 ; the kernel's own (TF, NT, DF, AC clear; a #DB of the user's TF lands at
 ; or after the pushf: trap.c).  The frame is an int $0x30's, marked in
-; the error slot, with flat user segments, the user's flags, IF set and
-; IOPL 0 (3 after QEMU's virtual-8086 mode: docs/security.md).
+; the error slot, with flat user segments, the user's flags with IF clear
+; as sysenter left it (a marked frame keeps it so: arch/context.h; the
+; exit sets it) and IOPL 0 (3 after QEMU's virtual-8086 mode:
+; docs/security.md).
 sysenter_entry:
 	pushf
 sysenter_stepped:
@@ -138,7 +144,6 @@ sysenter_stepped:
 	push ebp
 	push dword [ss:kernel_stack + KSTACK_SIZE - 4]
 	and dword [esp], ~EFLAGS_IOPL
-	or dword [esp], EFLAGS_IF
 	push dword UCODE_SEL
 	push ebx
 	push dword ERROR_SYSENTER
@@ -148,25 +153,24 @@ sysenter_stepped:
 	push dword UDATA_SEL
 	push dword UDATA_SEL
 	push dword UTCB_SEL
-	mov ax, KDATA_SEL
+	mov ax, UDATA_SEL
 	mov ds, ax
 	mov es, ax
 	mov esp, [kernel_stack_top]
 	call ipc_fast_entry
 
-; The way back for a frame still marked (arch/run.h): EIP to EDX, ESP to
-; ECX, the flags by popf with IF clear, then sti, whose one-instruction
-; delay keeps interrupts out until sysexit is done.
+; The way back for a frame still marked (arch/run.h): its ES and DS are
+; UDATA_SEL, which the kernel's are already (SAVE_FRAME); EIP to EDX, ESP
+; to ECX, the flags by popf (IF is clear in a marked frame), then sti,
+; whose one-instruction delay keeps interrupts out until sysexit is done.
 arch_sysexit_frame:
 	pop gs
 	pop fs
-	pop es
-	pop ds
+	add esp, 8
 	popa
 	mov edx, [esp + 8]
 	mov ecx, [esp + 20]
 	add esp, 16
-	and dword [esp], ~EFLAGS_IF
 	popf
 	sti
 	sysexit

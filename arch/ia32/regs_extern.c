@@ -39,7 +39,9 @@ void arch_regs_export(const arch_context_t *c, const arch_thread_t *a,
 	for (unsigned i = 0; i < 8; i++)
 		le32_put(out + ARCH_RX_GPR + 4 * i, ctx_get(c, gpr_off[i]));
 	le32_put(out + ARCH_RX_EIP, c->eip);
-	le32_put(out + ARCH_RX_EFLAGS, c->eflags);
+	/* The thread's flags: a marked frame keeps IF clear (context.h). */
+	le32_put(out + ARCH_RX_EFLAGS, c->error == ARCH_ERROR_SYSENTER ? c->eflags | ARCH_EFLAGS_IF
+								       : c->eflags);
 	/* A pushed selector's upper half is not defined: only the low 16. */
 	for (unsigned i = 0; i < 6; i++)
 		le16_put(out + ARCH_RX_SEG + 2 * i, (uint16_t)ctx_get(c, seg_off[i]));
@@ -104,6 +106,12 @@ enum arch_regs_fault arch_regs_check(const uint8_t *in, const arch_fpu_caps_t *c
 	for (unsigned i = 2; i < 6; i++)
 		if (!user_data_selector(le16_get(in + ARCH_RX_SEG + 2 * i)))
 			return ARCH_RX_BAD_DATA_SEL;
+	/* A frame marked as a sysenter's leaves by sysexit with the kernel's
+	 * DS and ES, the flat user selector (entry.asm), which its entry
+	 * wrote: one marked with others would not come back as it went. */
+	if (le32_get(in + ARCH_RX_ERROR) == ARCH_ERROR_SYSENTER &&
+	    (le16_get(in + ARCH_RX_SEG + 4) != SEL_UDATA || le16_get(in + ARCH_RX_SEG + 6) != SEL_UDATA))
+		return ARCH_RX_BAD_DATA_SEL;
 	uint32_t fl = le32_get(in + ARCH_RX_EFLAGS);
 	if ((fl & ARCH_EFLAGS_ALWAYS) != ARCH_EFLAGS_ALWAYS || (fl & ~ARCH_EFLAGS_ALLOWED))
 		return ARCH_RX_BAD_EFLAGS;
@@ -119,6 +127,8 @@ void arch_regs_apply(const uint8_t *in, arch_context_t *c, arch_thread_t *a)
 	c->esp_unused = 0;
 	c->eip = le32_get(in + ARCH_RX_EIP);
 	c->eflags = le32_get(in + ARCH_RX_EFLAGS);
+	if (le32_get(in + ARCH_RX_ERROR) == ARCH_ERROR_SYSENTER)
+		c->eflags &= ~ARCH_EFLAGS_IF;   /* a marked frame keeps it clear: context.h */
 	for (unsigned i = 0; i < 6; i++)
 		ctx_set(c, seg_off[i], le16_get(in + ARCH_RX_SEG + 2 * i));
 	c->vector = in[ARCH_RX_VECTOR];

@@ -97,6 +97,7 @@ uint32_t arch_sysenter_trap_at(arch_context_t *c)
  * FromSpecifier, again. */
 uint32_t arch_sysenter_rewind(arch_context_t *c)
 {
+	c->eflags |= EFLAGS_IF;         /* kept clear while marked: context.h */
 	c->error = 0;
 	c->eip = arch_sysenter_trap_at(c);
 	return c->eip;

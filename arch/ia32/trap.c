@@ -132,7 +132,9 @@ void trap_from_user(void)
 	tcb_t *t = current;
 	arch_context_t *c = &t->ctx;
 
-	/* (An Ipc trap has been to the fast path first: entry.asm.) */
+	/* (An Ipc trap has been to the fast path first: entry.asm.)  What
+	 * it checked once holds no longer: this entry may change it. */
+	ipc_fast_forget();
 	/* Progress kept for a system call is only for re-executing it. */
 	if (__builtin_expect(t->cont.resume.op != RESUME_NONE, 0) &&
 	    (c->vector == VEC_SYSCALL_IPC || c->vector == VEC_SYSCALL_OTHER || c->vector == VEC_BP) &&
@@ -207,6 +209,7 @@ void trap_from_user(void)
 /* Only the idle loop runs with interrupts on in kernel mode. */
 void trap_from_kernel(arch_context_t *frame)
 {
+	ipc_fast_forget();   /* (as trap_from_user()) */
 	/* A user's TF, caught after sysenter's first instruction. */
 	if (arch_sysenter_step_trap(frame))
 		arch_sysenter_stepped(frame);

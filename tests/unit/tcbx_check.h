@@ -36,8 +36,16 @@ static inline const char *tcbx_unsafe(const tcb_t *t, const struct tcb_import_ct
 	if (!tcbx_user_data_sel(r->ds) || !tcbx_user_data_sel(r->es) ||
 	    !tcbx_user_data_sel(r->fs) || !tcbx_user_data_sel(r->gs))
 		return "a data selector user code cannot load";
-	if ((r->eflags & 0x202u) != 0x202u)
+	/* A frame marked as a sysenter's keeps IF clear (sysexit's way out
+	 * sets it), with the flat data selectors that way out keeps. */
+	if (r->error == ARCH_ERROR_SYSENTER) {
+		if ((r->eflags & 0x202u) != 0x002u)
+			return "a marked frame with IF set, or bit 1 clear";
+		if (r->ds != SEL_UDATA || r->es != SEL_UDATA)
+			return "a marked frame whose DS or ES sysexit would not give back";
+	} else if ((r->eflags & 0x202u) != 0x202u) {
 		return "IF or bit 1 clear";
+	}
 	if (r->eflags & (0x3000u | 0x4000u | 0x20000u | 0x80000u | 0x100000u | 0xFFC08028u))
 		return "IOPL, NT, VM, VIF, VIP or a reserved EFLAGS bit";
 	if (!t->arch.fpu_used) {

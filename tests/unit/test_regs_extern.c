@@ -94,6 +94,44 @@ START_TEST(kernel_selectors_refused)
 }
 END_TEST
 
+/* A frame marked as a sysenter's leaves by sysexit with the kernel's DS
+ * and ES, the flat user selector (entry.asm): an image marked so with
+ * other DS or ES would come back with different segments, and is
+ * refused; marked with the flat ones, it is taken. */
+START_TEST(sysenter_frame_segments)
+{
+	for (unsigned r = 2; r < 4; r++) {
+		set_sel(r, SEL_UCODE);
+		le32_put(form + TCBX_O_REGS + ARCH_RX_ERROR, ARCH_ERROR_SYSENTER);
+		ck_assert_int_eq(import_check(), TCBX_REGS(ARCH_RX_BAD_DATA_SEL));
+		set_sel(r, SEL_UCODE);   /* unmarked: any user selector */
+		ck_assert_int_eq(import_check(), TCBX_OK);
+	}
+	set_sel(2, SEL_UDATA);
+	le16_put(form + TCBX_O_REGS + ARCH_RX_SEG + 2 * 3, SEL_UDATA);
+	le32_put(form + TCBX_O_REGS + ARCH_RX_ERROR, ARCH_ERROR_SYSENTER);
+	ck_assert_int_eq(import_check(), TCBX_OK);
+}
+END_TEST
+
+/* A frame marked as a sysenter's keeps IF clear (sysexit's way out sets
+ * it): its image has IF set, as the thread has, and it comes back
+ * clear; an unmarked frame keeps it set both ways. */
+START_TEST(sysenter_frame_if)
+{
+	body_init(TS_READY);
+	body.ctx.error = ARCH_ERROR_SYSENTER;
+	body.ctx.ds = body.ctx.es = SEL_UDATA;
+	body.ctx.eflags = 0x002u | 0x1u;
+	assert_round_trip();
+	export_body();
+	ck_assert_uint_eq(le32_get(form + TCBX_O_REGS + ARCH_RX_EFLAGS), 0x203u);
+	body_init(TS_READY);
+	body.ctx.eflags = 0x203u;
+	assert_round_trip();
+}
+END_TEST
+
 START_TEST(fpu_images_refused)
 {
 	body_init(TS_READY);
@@ -143,6 +181,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, privileged_eflags_refused);
 	tcase_add_test(tc, kernel_selectors_refused);
 	tcase_add_test(tc, fpu_images_refused);
+	tcase_add_test(tc, sysenter_frame_segments);
+	tcase_add_test(tc, sysenter_frame_if);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,7 +19,7 @@
  */
 static void lf_closed_server(L4_Word_t arg)
 {
-	L4_ThreadId_t want, from;
+	L4_ThreadId_t want, from = L4_nilthread;
 	L4_MsgTag_t tag;
 
 	want.raw = t_shared[0] ? t_shared[0] : L4_anylocalthread.raw;

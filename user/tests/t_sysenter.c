@@ -29,6 +29,7 @@ extern const char t_se_s2[], t_se_s3[], t_se_s4[], t_se_s5[];
 /* An Ipc through __L4_Ipc: EAX, ECX, EDX, ESI, EDI in t_se_in; after it,
  * EAX, ESI, EDI and ESP's change in t_se_out[0..3]. */
 void t_se_ipc(void);
+void t_se_segs(void);
 
 __asm__(
 	"	.text\n"
@@ -87,6 +88,42 @@ __asm__(
 	"	andl	$0xfffffeff, (%esp)\n"
 	"	popfl\n"
 	"t_se_s5:	popl	%ebp\n"
+	"	popl	%edi\n"
+	"	popl	%esi\n"
+	"	popl	%ebx\n"
+	"	ret\n"
+	/* An empty Ipc (nil, nil) through the stub at t_se_stub with DS, ES
+	 * and FS the user code selector (readable, flat); DS, ES and FS
+	 * after it in t_se_out[0..2]. */
+	"	.globl t_se_segs\n"
+	"t_se_segs:\n"
+	"	pushl	%ebx\n"
+	"	pushl	%esi\n"
+	"	pushl	%edi\n"
+	"	pushl	%ebp\n"
+	"	movl	$0x1B, %eax\n"
+	"	movl	%eax, %ds\n"
+	"	movl	%eax, %es\n"
+	"	movl	%eax, %fs\n"
+	"	xorl	%eax, %eax\n"
+	"	xorl	%ecx, %ecx\n"
+	"	xorl	%edx, %edx\n"
+	"	xorl	%esi, %esi\n"
+	"	movl	%gs:0, %edi\n"
+	"	call	*t_se_stub\n"
+	"	movl	%ds, %eax\n"
+	"	movl	%es, %ecx\n"
+	"	movl	%fs, %edx\n"
+	"	pushl	%ss\n"
+	"	popl	%ds\n"
+	"	pushl	%ss\n"
+	"	popl	%es\n"
+	"	pushl	%ss\n"
+	"	popl	%fs\n"
+	"	movl	%eax, t_se_out + 0\n"
+	"	movl	%ecx, t_se_out + 4\n"
+	"	movl	%edx, t_se_out + 8\n"
+	"	popl	%ebp\n"
 	"	popl	%edi\n"
 	"	popl	%esi\n"
 	"	popl	%ebx\n"
@@ -385,6 +422,78 @@ static const char *t_sysenter_default_where_sep(void)
 	return 0;
 }
 
+/*
+ * DS, ES and FS after an Ipc by sysenter are the flat user data selector
+ * whatever the caller had (abi.md §1): the exit gives back the kernel's
+ * DS and ES, which every entry loads with that selector (entry.asm).  By
+ * int $0x30 they come back as they were.
+ */
+static const char *t_sysenter_segments_flat(void)
+{
+	L4_Word_t *kip = rt_kip();
+	L4_Word_t want = rt_ipc_kip_sysenter() ? 0x23 : 0x1B;
+
+	t_se_stub = (L4_Word_t)kip + kip[0xE0 / 4];
+	t_se_out[0] = t_se_out[1] = t_se_out[2] = 0;
+	t_se_segs();
+	CHECK_EQ(t_se_out[0] & 0xFFFF, want);
+	CHECK_EQ(t_se_out[1] & 0xFFFF, want);
+	CHECK_EQ(t_se_out[2] & 0xFFFF, want);
+	return 0;
+}
+
+/* A thread that waits in a Receive from main by the KIP's stub, and
+ * the IP ExchangeRegisters gives it: its flags into t_shared[1]. */
+static void se_waiter(L4_Word_t arg)
+{
+	(void)arg;
+	(void)L4_Receive(rt_main_thread());
+	t_shared[2] = 1;
+	for (;;)
+		(void)L4_Receive(rt_main_thread());
+}
+
+static L4_Word_t se_probe_stack[256] __attribute__((aligned(16)));
+static void __attribute__((noreturn)) se_probe(void)
+{
+	L4_Word_t fl;
+
+	__asm__ __volatile__("pushfl; popl %0" : "=r"(fl));
+	t_shared[1] = fl | 0x80000000UL;
+	for (;;)
+		(void)L4_Receive(rt_main_thread());
+}
+
+/*
+ * A thread waiting in an Ipc it entered by sysenter has IF set as any
+ * thread has: in the flags ExchangeRegisters reports, and when given a
+ * new IP and SP, in the flags it runs with (its frame, which keeps IF
+ * clear while it is the sysenter's, entry.asm, has it again once it is
+ * not).  By int $0x30 the same.
+ */
+static const char *t_sysenter_exreg_flags_if(void)
+{
+	L4_Word_t ctl, sp, ip, fl = 0, h;
+	L4_ThreadId_t x, p;
+
+	rt_ipc_entry_int(0);
+	t_shared[1] = t_shared[2] = 0;
+	x = rt_thread_create(se_waiter, 0);
+	CHECK(!L4_IsNilThread(x));
+	CHECK(t_ipc_blocked(x, __L4_EXREGS_ABORT_RECV));
+	CHECK(!L4_IsNilThread(__L4_Exregs(x, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
+					  &ctl, &sp, &ip, &fl, &h, &p)));
+	CHECK(fl & 0x200);
+	L4_Start_SpIp(x, (L4_Word_t)&se_probe_stack[252], (L4_Word_t)se_probe);
+	/* It runs the probe, which ends waiting for main again. */
+	CHECK(t_ipc_blocked(x, __L4_EXREGS_ABORT_RECV));
+	CHECK(t_shared[1] & 0x80000000UL);
+	CHECK(t_shared[1] & 0x200);
+	CHECK_EQ(t_shared[2], 0);
+	CHECK(rt_release(x));
+	return 0;
+}
+
 const struct test ipc_int_on_tests[] = { TEST(ipc_entry_int_on), { 0 } };
 const struct test ipc_int_off_tests[] = { TEST(ipc_entry_int_off), { 0 } };
 
@@ -394,5 +503,7 @@ const struct test sysenter_tests[] = {
 	TEST(sysenter_single_step),
 	TEST(sysenter_rewound_ipc_exact),
 	TEST(sysenter_default_where_sep),
+	TEST(sysenter_segments_flat),
+	TEST(sysenter_exreg_flags_if),
 	{ 0 },
 };

@@ -30,8 +30,11 @@ typedef struct arch_thread {
 } arch_thread_t;
 
 /* The error slot of a frame that sysenter built (arch/ia32/sysenter.c):
- * no CPU error code has bit 31. */
+ * no CPU error code has bit 31.  Such a frame keeps IF clear in its
+ * EFLAGS (sysexit's way out sets it: entry.asm); the thread has it set,
+ * and the frame does again once unmarked (arch/regs.h). */
 #define ARCH_ERROR_SYSENTER 0x80000000u
+#define ARCH_EFLAGS_IF      0x00000200u
 
 #define CTX_SIZE 76
 _Static_assert(sizeof(arch_context_t) == CTX_SIZE, "entry.asm depends on the frame size");

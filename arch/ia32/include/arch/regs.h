@@ -34,6 +34,7 @@ static inline void arch_ctx_exact(arch_context_t *c)
 		return;
 	c->eip = arch_sysenter_trap_at(c) + 2;   /* the stub's ret */
 	c->esp -= 4;
+	c->eflags |= ARCH_EFLAGS_IF;             /* kept clear while marked */
 	c->error = 0;
 }
 static inline uint32_t arch_ctx_ip(const arch_context_t *c)
@@ -56,7 +57,11 @@ static inline void arch_ctx_set_sp(arch_context_t *c, uint32_t sp)
 	arch_ctx_exact(c);
 	c->esp = sp;
 }
-static inline uint32_t arch_ctx_flags(const arch_context_t *c) { return c->eflags; }
+/* The thread's flags: a marked frame's with IF, which the thread has. */
+static inline uint32_t arch_ctx_flags(const arch_context_t *c)
+{
+	return c->error == ARCH_ERROR_SYSENTER ? c->eflags | ARCH_EFLAGS_IF : c->eflags;
+}
 
 /* The EFLAGS bits user level may set (CF, PF, AF, ZF, SF, TF, DF, OF):
  * never IF, IOPL or anything else that would give it the machine. */
@@ -141,7 +146,7 @@ static inline void arch_ipc_set_result(arch_context_t *c, word_t tag, word_t fro
 static inline void arch_exception_save(const arch_context_t *c, word_t *words,
 				       uint32_t vec, uint32_t error)
 {
-	words[1] = c->eip; words[2] = c->eflags; words[3] = vec; words[4] = error;
+	words[1] = c->eip; words[2] = arch_ctx_flags(c); words[3] = vec; words[4] = error;
 	words[5] = c->edi; words[6] = c->esi; words[7] = c->ebp; words[8] = c->esp;
 	words[9] = c->ebx; words[10] = c->edx; words[11] = c->ecx; words[12] = c->eax;
 }

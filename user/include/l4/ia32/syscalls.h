@@ -159,45 +159,47 @@ L4_INLINE L4_Word_t L4_Schedule(L4_ThreadId_t dest, L4_Word_t TimeControl,
 /*
  * Ipc and Lipc: EAX to, ECX timeouts, EDX from specifier, ESI MR0, EDI
  * UTCB address in; EAX from, ESI MR0, EBX MR1, EBP MR2 out.  MR3 and up
- * travel in the UTCB.  After a receive phase the library writes MR0..MR2
- * back so that the UTCB holds the whole received message.
+ * travel in the UTCB.  After a receive phase the library writes MR0 back
+ * so that the UTCB holds the whole received message: Lent's kernel puts
+ * MR1 and up there itself (docs/abi.md §5, "MR1.. also in the UTCB"),
+ * so EBX and EBP are only clobbered.  The call goes through the entry's
+ * slot (syscalls.asm's __L4_SyscallEntry, index 4 Ipc, 5 Lipc) at once,
+ * not through __L4_Ipc's jump, as Pistachio's binding calls through its
+ * pointer.
  */
-#define __L4_IPC_BODY(entry)						\
+extern L4_Word_t __L4_SyscallEntry[];
+#define __L4_IPC_BODY(slot)						\
 	L4_Word_t *utcb = __L4_X86_Utcb();				\
 	L4_Word_t eax = to.raw, ecx = Timeouts, edx = FromSpecifier.raw;\
-	L4_Word_t esi = utcb[0], edi = (L4_Word_t)utcb, mr1;		\
+	L4_Word_t esi = utcb[0], edi = (L4_Word_t)utcb;			\
 	L4_MsgTag_t tag;						\
 									\
 	__asm__ __volatile__(						\
 		"pushl	%%ebp\n\t"					\
-		"call	" entry "\n\t"					\
-		"movl	%%ebp, %%ecx\n\t"				\
+		"call	*__L4_SyscallEntry + 4 * " slot "\n\t"	\
 		"popl	%%ebp"						\
-		: "+a"(eax), "+c"(ecx), "+d"(edx), "+S"(esi), "+D"(edi),\
-		  "=b"(mr1)						\
+		: "+a"(eax), "+c"(ecx), "+d"(edx), "+S"(esi), "+D"(edi)\
 		:							\
-		: "memory", "cc");					\
+		: "ebx", "memory", "cc");				\
 									\
 	tag.raw = esi;							\
 	if (!L4_IsNilThread(FromSpecifier)) {				\
 		if (from)						\
 			from->raw = eax;				\
 		utcb[0] = esi;						\
-		utcb[1] = mr1;						\
-		utcb[2] = ecx;						\
 	}								\
 	return tag
 
 L4_INLINE L4_MsgTag_t L4_Ipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier,
 			     L4_Word_t Timeouts, L4_ThreadId_t *from)
 {
-	__L4_IPC_BODY("__L4_Ipc");
+	__L4_IPC_BODY("4");
 }
 
 L4_INLINE L4_MsgTag_t L4_Lipc(L4_ThreadId_t to, L4_ThreadId_t FromSpecifier,
 			      L4_Word_t Timeouts, L4_ThreadId_t *from)
 {
-	__L4_IPC_BODY("__L4_Lipc");
+	__L4_IPC_BODY("5");
 }
 
 #undef __L4_IPC_BODY
