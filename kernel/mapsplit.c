@@ -76,14 +76,23 @@ void ms_page_gone(ms_space_t *s, uint32_t n)
 	if (s->room == n)
 		s->room = 0;
 	if (n + 1 < s->pages) {
-		s->holes++;
-		if (n < s->hole)
+		/* The first hole is the lowest: ms_page_next then finds it
+		 * at once, not after a walk up over every page below it. */
+		if (!s->holes++ || n < s->hole)
 			s->hole = (uint16_t)n;
 		return;
 	}
 	/* The last page: the list ends below it, and below the holes that
-	 * now end it (a page list never ends in a hole). */
+	 * now end it (a page list never ends in a hole).  The pages below
+	 * hole are all there (none is away while a task has holes): when
+	 * they are all the pages left, every page from hole up is a hole,
+	 * and the list ends at hole without a look at each (a revoke that
+	 * emptied a task's pages in order left hundreds of them). */
 	s->pages = n;
+	if (s->holes && n - s->holes == s->hole) {
+		s->pages = s->hole;
+		s->holes = 0;
+	}
 	while (s->holes && s->pages && !ms_page(s, s->pages - 1)) {
 		s->pages--;
 		s->holes--;
