@@ -99,6 +99,9 @@ unsigned msk_trim(void);
  * kernel's trim keeps the lent page the allocator fills next; off at
  * msk_reset. */
 extern bool msk_trim_keeps_room;
+/* Calls of the ms_page() hook (each some 100 instructions in the
+ * kernel, which has no preemption point inside the database's walks). */
+extern unsigned long msk_page_looks;
 bool msk_export_table(unsigned t, uint32_t slot);
 /* Bring back node page n (or table slot) from the store: validate,
  * install, convert; a refused page is replaced by an empty one. */

@@ -59,11 +59,14 @@ ms_space_t *ms_space(uint32_t id)
  * kept in s->seen, newest first, and read by the database without a
  * call (ms_page_at); a page that goes is forgotten first (page_forget),
  * or the database would use it after it was freed (ASan). */
+unsigned long msk_page_looks;
+
 ms_ent_t *ms_page(ms_space_t *s, uint32_t n)
 {
 	ms_ent_t *page = n < MSK_MAXPAGES ? msk_of(s)->pg[n] : NULL;
 	unsigned i = 0;
 
+	msk_page_looks++;
 	if (!page)
 		return NULL;
 	while (i < MS_SEEN - 1 && !(s->seen[i] && s->seen_n[i] == n))

@@ -202,6 +202,37 @@ START_TEST(test_page_kept_as_room_goes_once_room_moves)
 }
 END_TEST
 
+/* Pages that empty in order (a revoke down a task's records): the first
+ * hole is the cursor, so the next page's number is found without a look
+ * at the pages below it, and when the last page goes, the holes below it
+ * go with it without a look at each.  Before, each was a walk over the
+ * task's pages with no preemption point: 26,747 and 38,652 instructions
+ * at 358 pages (make bench, wakeup_late_max_revoke). */
+START_TEST(test_holes_found_without_walks)
+{
+	ms_space_t *s = msk_space(T);
+
+	msk_reset(false);
+	for (unsigned i = 0; i < 3 * USED; i++)
+		fill[i] = filler();
+	ck_assert_uint_eq(s->pages, 3);
+	for (unsigned i = USED; i < 2 * USED; i++)
+		ms_free(s, fill[i]);
+	ck_assert_uint_eq(msk_trim(), 1);          /* page 1: a hole */
+	msk_page_looks = 0;
+	ck_assert_uint_eq(ms_page_next(s), 1);
+	ck_assert_uint_le(msk_page_looks, 1);
+	for (unsigned i = 2 * USED; i < 3 * USED; i++)
+		ms_free(s, fill[i]);
+	msk_page_looks = 0;
+	ck_assert_uint_eq(msk_trim(), 1);          /* page 2, the last */
+	ck_assert_uint_eq(s->pages, 1);            /* and the hole below it */
+	ck_assert_uint_eq(s->holes, 0);
+	ck_assert_uint_eq(msk_page_looks, 0);
+	msk_selfcheck();
+}
+END_TEST
+
 int main(void)
 {
 	const TTest *tests[] = {
@@ -211,6 +242,7 @@ int main(void)
 		test_export_counts_holes_away,
 		test_death_with_holes,
 		test_page_kept_as_room_goes_once_room_moves,
+		test_holes_found_without_walks,
 		NULL,
 	};
 
