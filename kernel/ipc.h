@@ -35,9 +35,15 @@ extern uint32_t ipc_fast_off, ipc_fast_taken;
  */
 struct tcb_core;
 extern struct tcb_core *ipc_fast_last, *ipc_fast_prev;
+/* The ID by which the last fast IPC named its caller (ipc_fast_last) to
+ * its receiver, now running, if the two are a pair (ipc_fast.c,
+ * deliver()): that receiver's answer by this ID needs no checks.  Nil:
+ * no pair. */
+extern tid_t ipc_fast_pair_id;
 static inline void ipc_fast_forget(void)
 {
 	ipc_fast_last = ipc_fast_prev = 0;
+	ipc_fast_pair_id = TID_NIL;
 }
 /* The receive phases left for a later way out (ipc.c), NULL: none. */
 extern struct tcb_core *receive_work;

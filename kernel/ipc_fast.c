@@ -157,10 +157,91 @@ static inline __attribute__((always_inline)) bool waiting_fit(const tcb_core_t *
 #define FRESH() __asm__ volatile("" ::: "memory")
 
 /*
+ * The message goes to dest (dc its resident part; same: it is of our
+ * space), which runs next, and t waits in its receive phase; nothing is
+ * called.  pair: dc is the last fast IPC's caller answered
+ * (ipc_fast_pair_id), so that the two stay a pair; else whether they
+ * become one is asked here.
+ */
+static inline __attribute__((always_inline, noreturn)) void
+deliver_as(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair, bool same)
+{
+	const arch_context_t *c = &t->ctx;
+	tcb_core_t *self = t->core;
+	/* X.2: a sender of the receiver's own space is named by its local ID. */
+	tid_t sender = same ? local_id(t) : self->id;
+	/*
+	 * The pair ("The pair" in docs/ipc-fast-path.md): may dest, once it
+	 * runs, answer us by the fast path with no check of us at all?  We
+	 * wait as waiting_fit() asks (ipc_fast_last), for dest (our Call's
+	 * partner, any thread, or any thread of our space when dest is in
+	 * it), at dest's own priority, which the answer's check (no lower
+	 * than the caller's) then passes too; and the switch back needs no
+	 * work on the FPU or the I/O bitmap.  An answer within the pair
+	 * keeps all of it but the receive phase, whose anylocal case
+	 * ipc_fastpath() sends here only with dest in our space.
+	 */
+	if (!pair)
+		pair = dc->prio == self->prio && (same || !tid_is_anylocal(arch_ipc_from(c))) &&
+		       arch_switch_plain(t, dest);
+	ipc_fast_pair_id = pair ? sender : TID_NIL;
+	arch_ipc_set_tag_from(&dest->ctx, arch_ipc_tag(c), sender);
+	FRESH();
+	word_t tag = arch_ipc_tag(c);
+	uint32_t u = msgtag_u(tag);
+
+	ipc_fast_taken++;
+	/* (No words: not even rep's setup, the case the figures lead with;
+	 * and no MR1 and MR2 registers, which X.2 leaves undefined beyond
+	 * the message's words: the receiver's own EBX and EBP stay.) */
+	if (u) {
+		arch_copy_words(dest->utcb + 1, t->utcb + 1, u);
+		arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
+	}
+	t->cont.ipc_from = arch_ipc_from(c);
+	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
+	/* (t->cont.kind is CONT_USER_IPC: caller_fit(), or it was when the
+	 * fast IPC before the last left us waiting, and the last one only
+	 * ended that receive phase.) */
+	FRESH();
+	/* Lazy scheduling (sched.h): dest takes our place in the ready
+	 * queues only when someone looks.  If we are what the last fast
+	 * IPC left there in dest's place, nothing is to be done at all
+	 * (sched_lazy_to is then current's resident part: ours). */
+	if (sched_lazy_from == dc) {
+		sched_lazy_from = NULL;
+	} else {
+		sched_settle();
+		sched_lazy_from = self;
+		sched_lazy_to = dc;
+	}
+	self->state = TS_RECV;
+	dc->state = TS_READY;
+	/* We were checked (caller_fit(), or before: see there), and wait
+	 * now as waiting_fit() asks. */
+	ipc_fast_prev = ipc_fast_last;
+	ipc_fast_last = self;
+	current = dest;
+	/* Within the pair, switching is the space's alone (or nothing). */
+	if (pair)
+		arch_run_plain(dest, !same);
+	arch_run_inline(dest);
+}
+
+/* (Whether dest shares our space, asked once and never kept: each case
+ * its own copy, no value live across the rest.) */
+static inline __attribute__((always_inline, noreturn)) void
+deliver(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair)
+{
+	if (dest->space == t->space)
+		deliver_as(t, dc, dest, pair, true);
+	deliver_as(t, dc, dest, pair, false);
+}
+
+/*
  * The checks come first, in the order that leaves the common case the
  * fewest branches: most are an or of words that are all zero when the
- * fast path applies, one branch for all.  Then the message goes to dest,
- * which runs next, and t waits in its receive phase; nothing is called.
+ * fast path applies, one branch for all.
  */
 static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 {
@@ -172,12 +253,6 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	 * timeout. */
 	if ((arch_ipc_tag(c) & 0xFFC0u) | timeouts_rcv(arch_ipc_timeouts(c)))
 		return;
-	tid_t from = arch_ipc_from(c);
-	if (from != arch_ipc_to(c)) {   /* not a Call */
-		FRESH();   /* (a branch: GCC would rather set flags for all three) */
-		if (!tid_is_any(from) && !tid_is_anylocal(from))
-			return;
-	}
 	/* Our own state: checked once, when the fast IPC before the last
 	 * left us waiting (ipc_fast_prev), it holds until the kernel does
 	 * anything else (ipc_fast_forget()): the last fast IPC, which made
@@ -186,10 +261,36 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	if (__builtin_expect(self != ipc_fast_prev, 0) && !caller_fit(t))
 		return;
 	FRESH();
+	tid_t from = arch_ipc_from(c);
+	tid_t to = arch_ipc_to(c);
+	if (from != to) {   /* not a Call */
+		FRESH();   /* (a branch: GCC would rather set flags for all three) */
+		if (!tid_is_any(from)) {
+			if (!tid_is_anylocal(from))
+				return;
+			/* Any thread of our space: the pair's answer only by a
+			 * local ID (nil is never the pair's), which names a
+			 * thread of our space. */
+			if (to & TID_LOCAL_MASK)
+				goto look_up;
+		}
+	}
+	/* The last fast IPC's caller, answered as it was named to us, or by
+	 * its global ID where that was its local one (a pair in one
+	 * space): it waits as that IPC left it, for us, and takes our
+	 * message now (deliver()).  (Nil, no pair, is nobody's name, and
+	 * ipc_fast_last is set while there is a pair.) */
+	tid_t pair = ipc_fast_pair_id;
+	if (__builtin_expect(pair != TID_NIL, 1) && (to == pair || to == ipc_fast_last->id)) {
+		tcb_core_t *dc = ipc_fast_last;
+		deliver(t, dc, dc->tcb, true);
+	}
+look_up:
+	FRESH();
+	to = arch_ipc_to(c);
 	/* The partner's resident part first: its state and priority, and
 	 * its body only then (a body away, TS_AWAY, is the general path's:
 	 * kernel/tcb_away.c). */
-	tid_t to = arch_ipc_to(c);
 	tcb_core_t *dc;
 	if (!(to & TID_LOCAL_MASK)) {   /* a local ID, nil or anylocal */
 		dc = local_partner(t, to);
@@ -220,46 +321,7 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	tcb_t *dest = dc->tcb;         /* TS_RECV: it has its body */
 	if (!takes_from(dest, t))
 		return;
-	FRESH();
-	bool same = dest->space == t->space;
-
-	word_t tag = arch_ipc_tag(c);
-	uint32_t u = msgtag_u(tag);
-
-	ipc_fast_taken++;
-	/* X.2: a sender of the receiver's own space is named by its local ID. */
-	arch_ipc_set_tag_from(&dest->ctx, tag, same ? local_id(t) : t->core->id);
-	/* (No words: not even rep's setup, the case the figures lead with;
-	 * and no MR1 and MR2 registers, which X.2 leaves undefined beyond
-	 * the message's words: the receiver's own EBX and EBP stay.) */
-	if (u) {
-		arch_copy_words(dest->utcb + 1, t->utcb + 1, u);
-		arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
-	}
-	t->cont.ipc_from = arch_ipc_from(c);
-	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
-	/* (t->cont.kind is CONT_USER_IPC: caller_fit(), or it was when the
-	 * fast IPC before the last left us waiting, and the last one only
-	 * ended that receive phase.) */
-	FRESH();
-	/* Lazy scheduling (sched.h): dest takes our place in the ready
-	 * queues only when someone looks.  If we are what the last fast
-	 * IPC left there in dest's place, nothing is to be done at all. */
-	if (sched_lazy_from == dc && sched_lazy_to == self) {
-		sched_lazy_from = NULL;
-	} else {
-		sched_settle();
-		sched_lazy_from = self;
-		sched_lazy_to = dc;
-	}
-	self->state = TS_RECV;
-	dc->state = TS_READY;
-	/* We were checked (caller_fit(), or before: see there), and wait
-	 * now as waiting_fit() asks. */
-	ipc_fast_prev = ipc_fast_last;
-	ipc_fast_last = self;
-	current = dest;
-	arch_run_inline(dest);
+	deliver(t, dc, dest, false);
 }
 
 void trap_from_user(void) __attribute__((noreturn));   /* arch/ia32/trap.c */

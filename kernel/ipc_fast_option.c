@@ -14,6 +14,7 @@
 uint32_t ipc_fast_off;
 uint32_t ipc_fast_taken;
 struct tcb_core *ipc_fast_last, *ipc_fast_prev;
+tid_t ipc_fast_pair_id;
 
 void ipc_fast_configure(const char *cmdline)
 {
