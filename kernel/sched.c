@@ -171,6 +171,11 @@ bool sched_tick(unsigned elapsed_us)
 
 void sched_run(tcb_t *t)
 {
+	/* (Settled by every caller already: sched_pick(), sched_rotate().
+	 * A note's to is current's part, which the IPC fast path takes for
+	 * granted; current changes here, in the fast path, and only with no
+	 * note elsewhere: thread.c.) */
+	sched_settle();
 	current = t;
 	arch_run(t);
 }
