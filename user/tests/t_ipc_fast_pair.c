@@ -103,10 +103,10 @@ static void fp_caller(L4_Word_t arg)
 		L4_Sleep(L4_Never);
 }
 
-/* Waits for main's go (a message: a wake-up: a new thread's first IPC is the
- * general path's, for caller_fit() asks for the continuation a wake-up
- * leaves), then sends to the caller, of another task, and waits for any
- * thread of its own space; records that it got a message. */
+/* Waits for the coordinator's go (a new thread's first IPC is the general
+ * path's: caller_fit() asks for the continuation a wake-up leaves), then
+ * sends to the caller, of another task, and waits for any thread of its
+ * own space; records that it got a message. */
 static void fp_local_waiter(L4_Word_t caller)
 {
 	L4_ThreadId_t from;
