@@ -4,18 +4,16 @@
  * test_mapsplit_io.c, test_mapsplit_hostile.c, test_mapsplit_holes.c)
  * share: short names for the harness's operations and lookups over the
  * fake tasks of mapsplit_check.h, a chain of mappings through four
- * tasks, and a main that runs a suite (mapsplit_unit.c).
+ * tasks, and the harness's failure as Check's (mapsplit_unit.c); each
+ * main runs its tests with unit_runner.h's unit_run().
  */
 #ifndef TESTS_MAPSPLIT_UNIT_H
 #define TESTS_MAPSPLIT_UNIT_H
 
 #include <check.h>
 #include "mapsplit_check.h"
+#include "unit_runner.h"
 #include <kernel/mapsplit_int.h>
-
-/* Run tests (NULL-terminated, in order) as test case `tcase` of suite
- * `suite`; the exit status main returns. */
-int msk_run(const char *suite, const char *tcase, const TTest *const *tests);
 
 #define F(p) (MSK_FRAME0 + (p) * PAGE_SIZE)
 

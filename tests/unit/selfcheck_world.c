@@ -438,21 +438,3 @@ uint32_t check(void)
 		return r;
 	return 0;
 }
-
-int run_tests(const char *name, const TTest *const *tests, unsigned n)
-{
-	Suite *s = suite_create(name);
-	TCase *t = tcase_create("rules");
-	SRunner *r;
-	int failed;
-
-	tcase_add_checked_fixture(t, world_setup, world_teardown);
-	for (unsigned i = 0; i < n; i++)
-		tcase_add_test(t, tests[i]);
-	suite_add_tcase(s, t);
-	r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}

@@ -18,6 +18,7 @@
 #define TESTS_SELFCHECK_WORLD_H
 
 #include <check.h>
+#include "unit_runner.h"
 #include <kernel/selfcheck_space.h>
 #include <kernel/mapsplit_int.h>
 #include <kernel/memregion.h>
@@ -50,7 +51,8 @@ extern uint32_t port_va;              /* the port's page (0x60) */
  * to break the counts kept beside the table. */
 extern void (*view_edit)(frame_view_t *fv);
 
-/* Build the world (a Check fixture), and free it. */
+/* Build the world, and free it: each test's checked fixture
+ * (unit_runner.h), so that each runs on a fresh world. */
 void world_setup(void);
 void world_teardown(void);
 /* The record of s at va (NULL: none), found as the database finds it. */
@@ -80,7 +82,5 @@ uint32_t check(void);
 	ck_assert_uint_eq(check(), rule); \
 	ck_assert_uint_eq(fault.where, at); \
 } while (0)
-/* Run the n tests, each on a fresh world: the program's exit status. */
-int run_tests(const char *name, const TTest *const *tests, unsigned n);
 
 #endif

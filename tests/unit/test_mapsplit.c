@@ -338,5 +338,5 @@ int main(void)
 		NULL
 	};
 
-	return msk_run("mapsplit", "operations", tests);
+	return unit_run("mapsplit", "operations", tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mapsplit_check.h"
+#include "unit_runner.h"
 #include <kernel/mapsplit_int.h>
 
 void msk_fail(const char *msg)
@@ -302,33 +303,22 @@ START_TEST(test_imported_type_checked_against_the_parent)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("mapsplit_attr");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_export_page_bits_go_up);
-	tcase_add_test(tc, test_export_page_bits_exact);
-	tcase_add_test(tc, test_export_table_bits_go_up);
-	tcase_add_test(tc, test_edited_bits_reach_only_their_task);
-	tcase_add_test(tc, test_own_and_removal_report_kept_bits);
-	tcase_add_test(tc, test_grant_moves_the_bits);
-	tcase_add_test(tc, test_widen_keeps_the_bits);
-	tcase_add_test(tc, test_grant_narrowing_keeps_the_bits_below);
-	tcase_add_test(tc, test_type_inherited_and_kept);
-	tcase_add_test(tc, test_byte3_validated);
-	tcase_add_test(tc, test_imported_type_checked_against_the_parent);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
+	const TTest *tests[] = {
+		test_export_page_bits_go_up,
+		test_export_page_bits_exact,
+		test_export_table_bits_go_up,
+		test_edited_bits_reach_only_their_task,
+		test_own_and_removal_report_kept_bits,
+		test_grant_moves_the_bits,
+		test_widen_keeps_the_bits,
+		test_grant_narrowing_keeps_the_bits_below,
+		test_type_inherited_and_kept,
+		test_byte3_validated,
+		test_imported_type_checked_against_the_parent,
+		NULL
+	};
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run("mapsplit_attr", "core", tests, NULL, NULL);
 }

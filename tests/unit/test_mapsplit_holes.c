@@ -246,5 +246,5 @@ int main(void)
 		NULL,
 	};
 
-	return msk_run("mapsplit_holes", "core", tests);
+	return unit_run("mapsplit_holes", "core", tests, NULL, NULL);
 }

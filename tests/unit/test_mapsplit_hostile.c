@@ -337,5 +337,5 @@ int main(void)
 		NULL
 	};
 
-	return msk_run("mapsplit_hostile", "hostile pages", tests);
+	return unit_run("mapsplit_hostile", "hostile pages", tests, NULL, NULL);
 }

@@ -378,5 +378,5 @@ int main(void)
 		NULL
 	};
 
-	return msk_run("mapsplit_io", "export and import", tests);
+	return unit_run("mapsplit_io", "export and import", tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mapsplit_check.h"
+#include "unit_runner.h"
 #include <kernel/mapsplit_int.h>
 
 void msk_fail(const char *msg)
@@ -199,25 +200,14 @@ START_TEST(test_death_with_pages_moving)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("mapsplit_reap");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_death_stops_and_ends);
-	tcase_add_test(tc, test_death_with_orphans_stops_and_ends);
-	tcase_add_test(tc, test_death_with_pages_moving);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
+	const TTest *tests[] = {
+		test_death_stops_and_ends,
+		test_death_with_orphans_stops_and_ends,
+		test_death_with_pages_moving,
+		NULL
+	};
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run("mapsplit_reap", "core", tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include "mapsplit_check.h"
+#include "unit_runner.h"
 
 void msk_fail(const char *msg)
 {
@@ -103,26 +104,16 @@ START_TEST(test_w_alone_the_same_with_pages_away)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("mapsplit_rights");
-	TCase *tc = tcase_create("rights");
-
-	tcase_add_test(tc, test_unmap_of_no_rights_keeps_w_alone);
-	tcase_add_test(tc, test_unmap_of_x_keeps_w_alone);
-	tcase_add_test(tc, test_unmap_of_r_removes_what_keeps_w_alone);
-	tcase_add_test(tc, test_own_w_alone_kept_without_flush);
-	tcase_add_test(tc, test_w_alone_the_same_with_pages_away);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
+	const TTest *tests[] = {
+		test_unmap_of_no_rights_keeps_w_alone,
+		test_unmap_of_x_keeps_w_alone,
+		test_unmap_of_r_removes_what_keeps_w_alone,
+		test_own_w_alone_kept_without_flush,
+		test_w_alone_the_same_with_pages_away,
+		NULL
+	};
 
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run("mapsplit_rights", "rights", tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mapsplit_check.h"
+#include "unit_runner.h"
 #include <kernel/mapsplit_int.h>
 
 void msk_fail(const char *msg)
@@ -157,26 +158,15 @@ START_TEST(test_place_in_a_refused_page)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("mapsplit_stop");
-	TCase *tc = tcase_create("core");
-
-	tcase_add_test(tc, test_chain_removal_stops_and_ends);
-	tcase_add_test(tc, test_chain_narrowing_stops_and_ends);
-	tcase_add_test(tc, test_voided_place_still_ends);
-	tcase_add_test(tc, test_place_in_a_refused_page);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
+	const TTest *tests[] = {
+		test_chain_removal_stops_and_ends,
+		test_chain_narrowing_stops_and_ends,
+		test_voided_place_still_ends,
+		test_place_in_a_refused_page,
+		NULL
+	};
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run("mapsplit_stop", "core", tests, NULL, NULL);
 }

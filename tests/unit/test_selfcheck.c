@@ -400,7 +400,8 @@ int main(void)
 		rule_kpage_io_bitmap, rule_io_bitmap_extra, rule_io_bitmap_unresolved,
 		rule_io_bitmap_no_record,
 		rule_account, rule_account_lent, rule_account_index,
+		NULL
 	};
 
-	return run_tests("selfcheck_split", tests, sizeof(tests) / sizeof(tests[0]));
+	return unit_run("selfcheck_split", "rules", tests, world_setup, world_teardown);
 }

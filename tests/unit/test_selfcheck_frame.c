@@ -301,7 +301,8 @@ int main(void)
 		reserve_uncounted_beside_record, reserve_missing_breaks_account,
 		reserve_past_bound_breaks_entry, rule_pool, rule_pool_boot_tasks, rule_pool_build,
 		rule_pool_reserve, rule_store, rule_store_given,
+		NULL
 	};
 
-	return run_tests("selfcheck_frame_split", tests, sizeof(tests) / sizeof(tests[0]));
+	return unit_run("selfcheck_frame_split", "rules", tests, world_setup, world_teardown);
 }

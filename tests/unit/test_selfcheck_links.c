@@ -238,7 +238,8 @@ int main(void)
 		rule_chain_parent_task, rule_chain_parent_page, rule_chain_parent_unresolved,
 		rule_chain_frame, rule_chain_rights,
 		rule_bits_kept_where_no_table_finds, rule_bits_beyond, rule_bits_part,
+		NULL
 	};
 
-	return run_tests("selfcheck_links_split", tests, sizeof(tests) / sizeof(tests[0]));
+	return unit_run("selfcheck_links_split", "rules", tests, world_setup, world_teardown);
 }

@@ -24,7 +24,7 @@ static const struct test *const groups[] = {
 	split_stop_tests, split_reap_tests, nodeback_tests,
 	xstring_tests, xstring_xfer_tests, x2strings_tests, x2unmap_tests,
 	tasklayout_tests,
-	sysenter_tests, ipc_int_on_tests, ipc_tests, lipc_fast_tests, ipc_int_off_tests,
+	sysenter_tests, sysenter_frame_tests, ipc_int_on_tests, ipc_tests, lipc_fast_tests, ipc_int_off_tests,
 	io_tests, irq_tests, x2rest_tests,
 	preempt_tests, preempt_fix_tests, preempt_attack_xfer_tests, preempt_attack_space_tests,
 	preempt_attack_map_tests,

@@ -11,6 +11,7 @@
 #include "t_kplog.h"
 #include "t_kpre_kp.h"
 #include "t_sync.h"
+#include "t_sysenter.h"      /* t_se_raw: a sysenter from outside the stub */
 
 #define XU_HELLO	0x31
 #define XU_DATA		0x32
@@ -36,10 +37,6 @@
 
 enum xu_mode { XU_SEND = 1, XU_RECV, XU_STEP, XU_DELAY, XU_SEND_TIMED, XU_SYSENTER };
 enum xu_peer_op { XU_PEER_RECV = 1, XU_PEER_SEND };
-/* t_sysenter.c's sysenter from outside the stub */
-extern L4_Word_t t_se_in[8], t_se_out[8];
-void t_se_raw(void);
-extern const char t_se_back[];
 
 extern volatile struct t_kplog xk;      /* our kpager's log */
 

@@ -103,6 +103,7 @@ L4_Word_t t_io_inb(L4_Word_t port);
 void t_io_outb(L4_Word_t port, L4_Word_t value);
 extern const struct test x2misc_tests[];
 extern const struct test sysenter_tests[], ipc_int_on_tests[], ipc_int_off_tests[];
+extern const struct test sysenter_frame_tests[];
 /* t_x2misc.c: whether CPUID reports a PAT (write-combining, write-protected). */
 int t_cpu_has_pat(void);
 
