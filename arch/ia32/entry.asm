@@ -24,8 +24,12 @@ global sysenter_entry
 global sysenter_stepped
 global isr_table
 
-CTX_CS     equ 60          ; offsetof(arch_context_t, cs), asserted in context.h
+CTX_VECTOR equ 48
+CTX_ERROR  equ 52          ; offsetof(arch_context_t, ...), asserted in context.h
+CTX_EIP    equ 56
+CTX_CS     equ 60
 CTX_EFLAGS equ 64
+CTX_ESP    equ 68
 CTX_SIZE   equ 76
 EFLAGS_VM  equ 0x20000
 EFLAGS_IF  equ 0x200
@@ -133,13 +137,31 @@ isr_48:
 ; the error slot, with flat user segments, the user's flags with IF clear
 ; as sysenter left it (a marked frame keeps it so: arch/context.h; the
 ; exit sets it) and IOPL 0 (3 after QEMU's virtual-8086 mode:
-; docs/security.md).
+; docs/security.md).  A frame still marked from the thread's last entry
+; has all but EIP, ESP, the flags and the general registers as this
+; entry would write them (nothing changes a marked frame's other slots:
+; arch/context.h), so only those are written.
 sysenter_entry:
 	pushf
 sysenter_stepped:
 	push dword 2
 	popf
 	mov esp, [ss:arch_tss + TSS_ESP0]   ; ss: DS is still the user's
+	cmp dword [ss:esp - CTX_SIZE + CTX_ERROR], ERROR_SYSENTER
+	jne .whole
+	sub esp, CTX_SIZE - CTX_VECTOR     ; over SS .. the vector
+	pusha                              ; ESP at EDI, 16
+	mov ax, UDATA_SEL
+	mov ds, ax
+	mov es, ax
+	mov eax, [kernel_stack + KSTACK_SIZE - 4]
+	and eax, ~EFLAGS_IOPL
+	mov [esp + CTX_EIP - 16], ebx
+	mov [esp + CTX_EFLAGS - 16], eax
+	mov [esp + CTX_ESP - 16], ebp
+	mov esp, [kernel_stack_top]
+	call ipc_fast_entry
+.whole:
 	push dword UDATA_SEL
 	push ebp
 	push dword [ss:kernel_stack + KSTACK_SIZE - 4]

@@ -107,10 +107,14 @@ enum arch_regs_fault arch_regs_check(const uint8_t *in, const arch_fpu_caps_t *c
 		if (!user_data_selector(le16_get(in + ARCH_RX_SEG + 2 * i)))
 			return ARCH_RX_BAD_DATA_SEL;
 	/* A frame marked as a sysenter's leaves by sysexit with the kernel's
-	 * DS and ES, the flat user selector (entry.asm), which its entry
-	 * wrote: one marked with others would not come back as it went. */
+	 * DS and ES, the flat user selector (entry.asm), and its next
+	 * sysenter keeps its FS, GS and vector slots: all are what its entry
+	 * wrote (context.h), and one marked with others would not come back
+	 * as it went. */
 	if (le32_get(in + ARCH_RX_ERROR) == ARCH_ERROR_SYSENTER &&
-	    (le16_get(in + ARCH_RX_SEG + 4) != SEL_UDATA || le16_get(in + ARCH_RX_SEG + 6) != SEL_UDATA))
+	    (le16_get(in + ARCH_RX_SEG + 4) != SEL_UDATA || le16_get(in + ARCH_RX_SEG + 6) != SEL_UDATA ||
+	     le16_get(in + ARCH_RX_SEG + 8) != SEL_UDATA || le16_get(in + ARCH_RX_SEG + 10) != SEL_UTCB ||
+	     in[ARCH_RX_VECTOR] != VEC_SYSCALL_IPC))
 		return ARCH_RX_BAD_DATA_SEL;
 	uint32_t fl = le32_get(in + ARCH_RX_EFLAGS);
 	if ((fl & ARCH_EFLAGS_ALWAYS) != ARCH_EFLAGS_ALWAYS || (fl & ~ARCH_EFLAGS_ALLOWED))

@@ -114,6 +114,38 @@ START_TEST(sysenter_frame_segments)
 }
 END_TEST
 
+/* A marked frame's FS, GS and vector are its entry's too: the next
+ * sysenter writes only EIP, ESP, the flags and the general registers
+ * (entry.asm), so an image marked with others would keep them, and
+ * leave by sysexit with an FS or GS the entry never wrote.  Unmarked,
+ * any user selector and vector are taken. */
+START_TEST(sysenter_frame_slots)
+{
+	static const struct { unsigned off; unsigned bytes; uint16_t v; } odd[] = {
+		{ ARCH_RX_SEG + 2 * 4, 2, 0 },              /* FS null */
+		{ ARCH_RX_SEG + 2 * 4, 2, SEL_UTCB },
+		{ ARCH_RX_SEG + 2 * 5, 2, SEL_UDATA },      /* GS */
+		{ ARCH_RX_SEG + 2 * 5, 2, 0 },
+		{ ARCH_RX_VECTOR, 1, 0x31 },
+		{ ARCH_RX_VECTOR, 1, 14 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(odd); i++) {
+		for (unsigned marked = 0; marked < 2; marked++) {
+			body_init(TS_READY);
+			export_body();
+			uint8_t *at = form + TCBX_O_REGS + odd[i].off;
+			if (odd[i].bytes == 2)
+				le16_put(at, odd[i].v);
+			else
+				*at = (uint8_t)odd[i].v;
+			if (marked)
+				le32_put(form + TCBX_O_REGS + ARCH_RX_ERROR, ARCH_ERROR_SYSENTER);
+			ck_assert_int_eq(import_check(), marked ? TCBX_REGS(ARCH_RX_BAD_DATA_SEL) : TCBX_OK);
+		}
+	}
+}
+END_TEST
+
 /* A frame marked as a sysenter's keeps IF clear (sysexit's way out sets
  * it): its image has IF set, as the thread has, and it comes back
  * clear; an unmarked frame keeps it set both ways. */
@@ -182,6 +214,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, kernel_selectors_refused);
 	tcase_add_test(tc, fpu_images_refused);
 	tcase_add_test(tc, sysenter_frame_segments);
+	tcase_add_test(tc, sysenter_frame_slots);
 	tcase_add_test(tc, sysenter_frame_if);
 	suite_add_tcase(s, tc);
 	return s;

@@ -32,14 +32,21 @@ typedef struct arch_thread {
 /* The error slot of a frame that sysenter built (arch/ia32/sysenter.c):
  * no CPU error code has bit 31.  Such a frame keeps IF clear in its
  * EFLAGS (sysexit's way out sets it: entry.asm); the thread has it set,
- * and the frame does again once unmarked (arch/regs.h). */
+ * and the frame does again once unmarked (arch/regs.h).  Its segment
+ * and vector slots are what the entry wrote: the next sysenter writes
+ * only EIP, ESP, the flags and the general registers (entry.asm), so
+ * nothing may change them and keep the mark (arch_regs_check() refuses
+ * a marked image with others). */
 #define ARCH_ERROR_SYSENTER 0x80000000u
 #define ARCH_EFLAGS_IF      0x00000200u
 
 #define CTX_SIZE 76
 _Static_assert(sizeof(arch_context_t) == CTX_SIZE, "entry.asm depends on the frame size");
 _Static_assert(__builtin_offsetof(arch_context_t, vector) == 48, "entry.asm: CTX_VECTOR");
+_Static_assert(__builtin_offsetof(arch_context_t, error) == 52, "entry.asm: CTX_ERROR");
+_Static_assert(__builtin_offsetof(arch_context_t, eip) == 56, "entry.asm: CTX_EIP");
 _Static_assert(__builtin_offsetof(arch_context_t, cs) == 60, "entry.asm: CTX_CS");
+_Static_assert(__builtin_offsetof(arch_context_t, esp) == 68, "entry.asm: CTX_ESP");
 _Static_assert(__builtin_offsetof(arch_context_t, eflags) == 64, "entry.asm: CTX_EFLAGS");
 
 #endif
