@@ -172,18 +172,20 @@ deliver_as(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair, bool same)
 	tid_t sender = same ? local_id(t) : self->id;
 	/*
 	 * The pair ("The pair" in docs/ipc-fast-path.md): may dest, once it
-	 * runs, answer us by the fast path with no check of us at all?  We
-	 * wait as waiting_fit() asks (ipc_fast_last), for dest (our Call's
-	 * partner, any thread, or any thread of our space when dest is in
-	 * it), at dest's own priority, which the answer's check (no lower
-	 * than the caller's) then passes too; and the switch back needs no
-	 * work on the FPU or the I/O bitmap.  An answer within the pair
-	 * keeps all of it but the receive phase, whose anylocal case
-	 * ipc_fastpath() sends here only with dest in our space.
+	 * runs, answer us by the fast path with no check of either of us?
+	 * We wait as waiting_fit() asks (ipc_fast_last), for dest (our
+	 * Call's partner, any thread, or any thread of our space when dest
+	 * is in it), at dest's own priority, which the answer's check (no
+	 * lower than the caller's) then passes too; dest is the last fast
+	 * IPC's caller, so that it passed caller_fit() and will again when
+	 * it answers; and the switch back needs no work on the FPU or the
+	 * I/O bitmap.  An answer within the pair keeps all of it but the
+	 * receive phase, whose anylocal case ipc_fastpath() sends here only
+	 * with dest in our space.
 	 */
 	if (!pair)
-		pair = dc->prio == self->prio && (same || !tid_is_anylocal(arch_ipc_from(c))) &&
-		       arch_switch_plain(t, dest);
+		pair = dc == ipc_fast_last && dc->prio == self->prio &&
+		       (same || !tid_is_anylocal(arch_ipc_from(c))) && arch_switch_plain(t, dest);
 	ipc_fast_pair_id = pair ? sender : TID_NIL;
 	arch_ipc_set_tag_from(&dest->ctx, arch_ipc_tag(c), sender);
 	FRESH();
@@ -206,14 +208,14 @@ deliver_as(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair, bool same)
 	FRESH();
 	/* Lazy scheduling (sched.h): dest takes our place in the ready
 	 * queues only when someone looks.  If we are what the last fast
-	 * IPC left there in dest's place, nothing is to be done at all
-	 * (sched_lazy_to is then current's resident part: ours). */
+	 * IPC left there in dest's place, nothing is to be done at all.
+	 * The note's other end is current's part (sched.h): dest's. */
 	if (sched_lazy_from == dc) {
 		sched_lazy_from = NULL;
 	} else {
-		sched_settle();
+		if (!pair)   /* (the pair's answer: none, or dc's to us) */
+			sched_settle();
 		sched_lazy_from = self;
-		sched_lazy_to = dc;
 	}
 	self->state = TS_RECV;
 	dc->state = TS_READY;
@@ -253,14 +255,6 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	 * timeout. */
 	if ((arch_ipc_tag(c) & 0xFFC0u) | timeouts_rcv(arch_ipc_timeouts(c)))
 		return;
-	/* Our own state: checked once, when the fast IPC before the last
-	 * left us waiting (ipc_fast_prev), it holds until the kernel does
-	 * anything else (ipc_fast_forget()): the last fast IPC, which made
-	 * us ready, and our user code since change none of it. */
-	tcb_core_t *self = t->core;
-	if (__builtin_expect(self != ipc_fast_prev, 0) && !caller_fit(t))
-		return;
-	FRESH();
 	tid_t from = arch_ipc_from(c);
 	tid_t to = arch_ipc_to(c);
 	if (from != to) {   /* not a Call */
@@ -286,6 +280,15 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 		deliver(t, dc, dc->tcb, true);
 	}
 look_up:
+	FRESH();
+	/* Our own state: checked once, when the fast IPC before the last
+	 * left us waiting (ipc_fast_prev), it holds until the kernel does
+	 * anything else (ipc_fast_forget()): the last fast IPC, which made
+	 * us ready, and our user code since change none of it.  (The
+	 * pair's answer above: the pair was made so, deliver().) */
+	tcb_core_t *self = t->core;
+	if (__builtin_expect(self != ipc_fast_prev, 0) && !caller_fit(t))
+		return;
 	FRESH();
 	to = arch_ipc_to(c);
 	/* The partner's resident part first: its state and priority, and

@@ -21,7 +21,7 @@ static tcb_core_t *timeouts;        /* sorted by wakeup time */
 static uint64_t timer_due_us = ~(uint64_t)0;  /* when the next timer interrupt comes */
 static uint64_t last_tick_us;       /* the last one, charged to current */
 
-tcb_core_t *sched_lazy_from, *sched_lazy_to;
+tcb_core_t *sched_lazy_from;
 
 static void enqueue(tcb_core_t *t)
 {
@@ -64,9 +64,9 @@ static void dequeue(tcb_core_t *t)
  */
 void sched_settle_slow(void)
 {
-	tcb_core_t *from = sched_lazy_from, *to = sched_lazy_to;
+	tcb_core_t *from = sched_lazy_from, *to = current->core;
 
-	sched_lazy_from = sched_lazy_to = NULL;
+	sched_lazy_from = NULL;
 	if (from->prio != to->prio || to->rq_next || !from->rq_next ||
 	    sched_ready[from->prio] != from) {
 		dequeue(from);

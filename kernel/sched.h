@@ -45,12 +45,12 @@ extern tcb_core_t *sched_ready[PRIO_LEVELS];
  * first, and neither touches a queue.  What is noted is done before
  * anything reads or changes the queues (sched_settle(): every function of
  * sched.c that does, a thread's resident part freed or its body sent
- * away, the self-check); states are always true at once.  While a note
- * is set, its to is current's resident part: only the fast path sets
- * one, and makes to current; everything else that changes current
+ * away, the self-check); states are always true at once.  The note is
+ * from alone: to is current's resident part, for only the fast path
+ * notes, and makes to current, and everything else that changes current
  * settles first (sched_run()).
  */
-extern tcb_core_t *sched_lazy_from, *sched_lazy_to;
+extern tcb_core_t *sched_lazy_from;
 void sched_settle_slow(void);
 static inline void sched_settle(void)
 {

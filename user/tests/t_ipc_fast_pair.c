@@ -18,7 +18,7 @@ L4_Word_t t_io_inb(L4_Word_t port);
 #define FP_ROUNDS	20
 #define FP_DONE_LABEL	0x7c60
 
-enum { FP_SERVER = 10, FP_GOT, FP_READ, FP_CALLING, FP_OVER, FP_ERROR };
+enum { FP_SERVER = 10, FP_GOT, FP_READ, FP_CALLING, FP_OVER, FP_ERROR, FP_FIRST, FP_PEER };
 
 /* Calls the server (a task without ports) FP_ROUNDS times, each answer
  * followed by a read of COM1's scratch register, which only its own
@@ -167,8 +167,90 @@ static const char *t_pair_anylocal_other_space(void)
 	return (const char *)t_shared[FP_ERROR];
 }
 
+/* Takes a Call, waits for main's go (main_id's), then answers it and echoes
+ * whatever comes next (by ReplyWait, the fast path's shape). */
+static void fp_slow_answer(L4_Word_t main_id)
+{
+	L4_ThreadId_t from, caller;
+	L4_MsgTag_t tag;
+
+	if (L4_IpcFailed(L4_Wait(&caller)))
+		return;
+	if (L4_IpcFailed(L4_Receive((L4_ThreadId_t){ .raw = main_id })))
+		return;
+	L4_LoadMR(0, 0);
+	tag = L4_ReplyWait(caller, &from);
+	for (;;) {
+		L4_LoadMR(0, 0);
+		tag = L4_IpcSucceeded(tag) ? L4_ReplyWait(from, &from) : L4_Wait(&from);
+	}
+}
+
+/* Calls the answerer, then answers it back and waits for anyone: whose
+ * message comes first goes to t_shared[FP_FIRST]. */
+static void fp_busy_server(L4_Word_t arg)
+{
+	L4_ThreadId_t y = { .raw = t_shared[FP_PEER] }, from;
+	L4_MsgTag_t tag;
+
+	(void)arg;
+	L4_LoadMR(0, 0);
+	if (L4_IpcFailed(L4_Call(y)))
+		return;
+	L4_LoadMR(0, 0);
+	tag = L4_ReplyWait(y, &from);
+	t_shared[FP_FIRST] = L4_IpcSucceeded(tag) ? from.raw : 1;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+static void fp_queued_sender(L4_Word_t s)
+{
+	L4_LoadMR(0, 0);
+	(void)L4_Send((L4_ThreadId_t){ .raw = s });
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/*
+ * A thread answered by the fast path while a sender waits for it (it
+ * was in a Call, not taking that sender): it did not pass caller_fit()
+ * (no sender queued) when it last called, so the two are no pair.  Its
+ * next ReplyWait must take the waiting sender at once, as the general
+ * path does.  With the pair formed without that (the answered thread
+ * not the last fast IPC's caller), its ReplyWait went by the pair, and
+ * the answerer's echo came first.
+ */
+static const char *t_pair_partner_with_sender(void)
+{
+	L4_ThreadId_t y, s, x;
+
+	t_shared[FP_FIRST] = 0;
+	y = rt_thread_create(fp_slow_answer, L4_Myself().raw);
+	CHECK(!L4_IsNilThread(y));
+	CHECK(t_waiting(y));
+	t_shared[FP_PEER] = y.raw;
+	s = rt_thread_create(fp_busy_server, 0);
+	CHECK(!L4_IsNilThread(s));
+	CHECK(t_ipc_blocked(y, __L4_EXREGS_ABORT_RECV));   /* waits for the go */
+	CHECK(t_ipc_blocked(s, __L4_EXREGS_ABORT_RECV));   /* its Call's answer */
+	x = rt_thread_create(fp_queued_sender, s.raw);
+	CHECK(!L4_IsNilThread(x));
+	CHECK(t_ipc_blocked(x, __L4_EXREGS_ABORT_SEND));
+	L4_LoadMR(0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send(y)));
+	while (!t_shared[FP_FIRST])      /* (a hang is the harness's to name) */
+		rt_sleep_us(1000);
+	CHECK_EQ(t_shared[FP_FIRST], L4_LocalIdOf(x).raw);
+	CHECK(rt_release(x));
+	CHECK(rt_release(s));
+	CHECK(rt_release(y));
+	return 0;
+}
+
 const struct test ipc_fast_pair_tests[] = {
 	TEST(pair_io_bitmaps_differ),
 	TEST(pair_anylocal_other_space),
+	TEST(pair_partner_with_sender),
 	{ 0, 0 },
 };
