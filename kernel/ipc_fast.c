@@ -215,6 +215,7 @@ deliver_as(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair, bool same)
 	} else {
 		if (!pair)   /* (the pair's answer: none, or dc's to us) */
 			sched_settle();
+		FRESH();     /* (a branch: GCC's select costs more) */
 		sched_lazy_from = self;
 	}
 	self->state = TS_RECV;
@@ -253,7 +254,9 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	 * from the partner) or a ReplyWait (receive from anyone, or any
 	 * thread of our space) whose receive phase will block with no
 	 * timeout. */
-	if ((arch_ipc_tag(c) & 0xFFC0u) | timeouts_rcv(arch_ipc_timeouts(c)))
+	if (arch_ipc_tag(c) & 0xFFC0u)
+		return;
+	if (timeouts_rcv(arch_ipc_timeouts(c)))
 		return;
 	tid_t from = arch_ipc_from(c);
 	tid_t to = arch_ipc_to(c);
@@ -274,8 +277,8 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	 * space): it waits as that IPC left it, for us, and takes our
 	 * message now (deliver()).  (Nil, no pair, is nobody's name, and
 	 * ipc_fast_last is set while there is a pair.) */
-	tid_t pair = ipc_fast_pair_id;
-	if (__builtin_expect(pair != TID_NIL, 1) && (to == pair || to == ipc_fast_last->id)) {
+	if ((to == ipc_fast_pair_id && to != TID_NIL) ||
+	    (ipc_fast_pair_id != TID_NIL && to == ipc_fast_last->id)) {
 		tcb_core_t *dc = ipc_fast_last;
 		deliver(t, dc, dc->tcb, true);
 	}
