@@ -221,8 +221,12 @@ deliver_as(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair, bool same)
 	self->state = TS_RECV;
 	dc->state = TS_READY;
 	/* We were checked (caller_fit(), or before: see there), and wait
-	 * now as waiting_fit() asks. */
-	ipc_fast_prev = ipc_fast_last;
+	 * now as waiting_fit() asks.  (ipc_fast_prev may stay as it was
+	 * within a pair: any thread that passed caller_fit() still does
+	 * until the kernel does anything but fast IPCs, and then it is
+	 * forgotten; ipc_fast_last must be exact.) */
+	if (!pair)
+		ipc_fast_prev = ipc_fast_last;
 	ipc_fast_last = self;
 	current = dest;
 	/* Within the pair, switching is the space's alone (or nothing). */
