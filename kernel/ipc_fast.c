@@ -189,15 +189,13 @@ deliver_as(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair, bool same)
 	ipc_fast_pair_id = pair ? sender : TID_NIL;
 	arch_ipc_set_tag_from(&dest->ctx, arch_ipc_tag(c), sender);
 	FRESH();
-	word_t tag = arch_ipc_tag(c);
-	uint32_t u = msgtag_u(tag);
-
 	ipc_fast_taken++;
 	/* (No words: not even rep's setup, the case the figures lead with;
 	 * and no MR1 and MR2 registers, which X.2 leaves undefined beyond
 	 * the message's words: the receiver's own EBX and EBP stay.) */
-	if (u) {
-		arch_copy_words(dest->utcb + 1, t->utcb + 1, u);
+	if (msgtag_u(arch_ipc_tag(c))) {
+		FRESH();   /* (the test a byte's, the count read again) */
+		arch_copy_words(dest->utcb + 1, t->utcb + 1, msgtag_u(arch_ipc_tag(c)));
 		arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
 	}
 	t->cont.ipc_from = arch_ipc_from(c);
