@@ -204,18 +204,12 @@ deliver_as(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair, bool same)
 	 * fast IPC before the last left us waiting, and the last one only
 	 * ended that receive phase.) */
 	FRESH();
-	/* Lazy scheduling (sched.h): dest takes our place in the ready
-	 * queues only when someone looks.  If we are what the last fast
-	 * IPC left there in dest's place, nothing is to be done at all.
-	 * The note's other end is current's part (sched.h): dest's. */
-	if (sched_lazy_from == dc) {
-		sched_lazy_from = NULL;
-	} else {
-		if (!pair)   /* (the pair's answer: none, or dc's to us) */
-			sched_settle();
-		FRESH();     /* (a branch: GCC's select costs more) */
+	/* Lazy scheduling (sched.h): whoever stands in the ready queues
+	 * for us now stands for dest, which runs; if that is nobody, we
+	 * are in the queues, and stand for dest.  (Within the pair a note
+	 * is always set: the pair's first IPC set it or found it.) */
+	if (!pair && !sched_lazy_from)
 		sched_lazy_from = self;
-	}
 	self->state = TS_RECV;
 	dc->state = TS_READY;
 	/* We were checked (caller_fit(), or before: see there), and wait

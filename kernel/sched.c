@@ -58,15 +58,19 @@ static void dequeue(tcb_core_t *t)
 }
 
 /*
- * The hand-off the IPC fast path noted (sched.h): to takes from's place.
- * In the usual case (one priority, from at the head of its queue, to on
- * none) it is a swap of one element of the ring.
+ * The hand-off the IPC fast path noted (sched.h): current takes the
+ * place of from, which stands in the queues for it.  In the usual case
+ * (one priority, from at the head of its queue, current on none) it is
+ * a swap of one element of the ring; where from is current (a Call and
+ * its answer), nothing.
  */
 void sched_settle_slow(void)
 {
 	tcb_core_t *from = sched_lazy_from, *to = current->core;
 
 	sched_lazy_from = NULL;
+	if (from == to)
+		return;
 	if (from->prio != to->prio || to->rq_next || !from->rq_next ||
 	    sched_ready[from->prio] != from) {
 		dequeue(from);

@@ -41,14 +41,17 @@ extern tcb_core_t *sched_ready[PRIO_LEVELS];
 /*
  * from blocks and to becomes ready, to run now: to takes from's place in
  * the ready queues.  The IPC fast path does not do it at once but notes
- * it (lazy scheduling): of a Call and its reply, the second undoes the
- * first, and neither touches a queue.  What is noted is done before
- * anything reads or changes the queues (sched_settle(): every function of
- * sched.c that does, a thread's resident part freed or its body sent
- * away, the self-check); states are always true at once.  The note is
- * from alone: to is current's resident part, for only the fast path
- * notes, and makes to current, and everything else that changes current
- * settles first (sched_run()).
+ * it (lazy scheduling): sched_lazy_from is the resident part that stands
+ * in the queues in current's place (NULL: current itself, or no one).
+ * A fast IPC leaves it as it is (whoever stood for the caller stands for
+ * the partner that runs now) or, where it was NULL, notes the caller:
+ * a Call and its answers touch no queue, and end where they began.
+ * What is noted is done before anything reads or changes the queues
+ * (sched_settle(): every function of sched.c that does, a thread's
+ * resident part freed or its body sent away, the self-check); states are
+ * always true at once.  Only the fast path notes, and it makes its
+ * partner current; everything else that changes current settles first
+ * (sched_run()).
  */
 extern tcb_core_t *sched_lazy_from;
 void sched_settle_slow(void);
