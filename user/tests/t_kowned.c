@@ -10,6 +10,7 @@
  * here depends on the machine's speed.
  */
 #include "tests.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 
 #define KO_CYCLES	1000
@@ -243,7 +244,7 @@ static const char *ko_thread_cycle(L4_Word_t i)
 
 	(void)i;
 	CHECK(!L4_IsNilThread(t));
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	t_until(&t_shared[0], 1);
 	t_shared[0] = 0;
 	CHECK(rt_release(t));
 	return 0;
@@ -283,7 +284,7 @@ static const char *ko_give_map(L4_ThreadId_t ag, L4_Word_t page)
 
 	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
 	t_load(0x6b, 0, 0, 2, m.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(ag)));
 	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
 	return 0;
@@ -456,7 +457,7 @@ static const char *t_kowned_control_garbage(void)
 
 	L4_ThreadId_t t = rt_task_create(ko_unpriv_body, L4_Myself().raw, rt_pager());
 	CHECK(!L4_IsNilThread(t));
-	tag = L4_Receive_Timeout(t, rt_us(2 * T_WAIT_US));
+	tag = L4_Receive(t);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), KO_REPORT);
 	CHECK_EQ(L4_UntypedWords(tag), 6);
