@@ -52,7 +52,7 @@ static L4_Word_t cl_send(L4_ThreadId_t to, L4_Word_t label, int u, int t, const 
 	L4_MsgTag_t tag;
 
 	t_load(label, u, w, t, w + u);
-	tag = L4_Send_Timeout(to, rt_us(T_WAIT_US));
+	tag = L4_Send(to);
 	return L4_IpcFailed(tag) ? 0x80 | L4_ErrorCode() : 0;
 }
 
@@ -190,7 +190,7 @@ static void cl_str_sender(L4_Word_t arg)
 	}
 	tag.X.t = 2 * CL_ITEMS;
 	L4_LoadMR(0, tag.raw);
-	tag = L4_Send_Timeout(to, rt_us(T_WAIT_US));
+	tag = L4_Send(to);
 	cl_done(L4_IpcFailed(tag) ? 0x100 | L4_ErrorCode() : 0);
 }
 
@@ -206,7 +206,7 @@ static const char *t_clock_load_string_ipc(void)
 	RUN(cl_map_many(s, (L4_Word_t)cl_page[0], CL_BASE, RT_PAGE_SIZE, CL_STR_PAGES));
 	RUN(cl_map_many(r, (L4_Word_t)cl_page[1], CL_BASE, RT_PAGE_SIZE, CL_STR_PAGES));
 	CHECK_EQ(cl_send(r, CL_LABEL_GO, 1, 0, &zero), 0);
-	tag = L4_Receive_Timeout(r, rt_us(T_WAIT_US));	/* buffers loaded */
+	tag = L4_Receive(r);	/* buffers loaded */
 	CHECK(L4_IpcSucceeded(tag));
 	return cl_measure(s, r.raw, "31 x (4 MB - 4 KB) string");
 }

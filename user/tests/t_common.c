@@ -286,7 +286,7 @@ static void async_body(L4_Word_t arg)
 	for (i = 0; i < n && i < 16; i++)
 		L4_LoadMR(i + 1, async.w[i]);
 	L4_LoadMR(0, tag.raw);
-	tag = L4_Send_Timeout(async.to, rt_us(T_WAIT_US));
+	tag = L4_Send(async.to);
 	async.out_tag = tag.raw;
 	async.out_ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	async.done = 1;
@@ -306,14 +306,13 @@ L4_ThreadId_t t_send_async(L4_ThreadId_t to, L4_MsgTag_t tag, const L4_Word_t *w
 	return rt_thread_create(async_body, 0);
 }
 
-/* Wait for the async send to end; its tag and ErrorCode (bits 0-3). */
-int t_send_async_wait(L4_MsgTag_t *tag, L4_Word_t *ec)
+/* Wait for the async send to end, for as long as it takes (t_sync.h):
+ * its tag and ErrorCode (bits 0-3). */
+void t_send_async_wait(L4_MsgTag_t *tag, L4_Word_t *ec)
 {
-	if (!t_wait_for(&async.done, 1, 2 * T_WAIT_US))
-		return 0;
+	t_until(&async.done, 1);
 	tag->raw = async.out_tag;
 	*ec = async.out_ec & 0xf;
-	return 1;
 }
 
 void t_receive_from_main(L4_Word_t arg)

@@ -6,6 +6,7 @@
  * EBP, ESP, EBX, EDX, ECX, EAX), whose reply sets the registers.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 /* Tiny routines whose faulting and resuming addresses we know.  Each
  * returns EAX, which the exception handler's reply sets. */
@@ -72,7 +73,7 @@ static const char *t_pf_first_fetch_to_pager(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(c));
-	tag = L4_Receive_Timeout(c, rt_us(T_WAIT_US));
+	tag = L4_Receive(c);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag) >> 4, PF_LABEL);
 	CHECK_EQ(L4_UntypedWords(tag), 2);
@@ -80,12 +81,12 @@ static const char *t_pf_first_fetch_to_pager(void)
 	CHECK_EQ(rt_mr(1), (L4_Word_t)t_flagger);
 	CHECK_EQ(rt_mr(2), (L4_Word_t)t_flagger);
 	CHECK((L4_Label(tag) & L4_Writable) == 0);
-	/* Answer it and the faults that follow; the body then runs. */
+	/* Answer it and the faults that follow, for as long as the body
+	 * takes to run (each serve only gives the flag a look). */
 	rt_load_page_reply(rt_mr(1), L4_Label(tag) & 7);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
-	while (t_shared[7] == 0 && L4_IpcSucceeded(rt_serve(c, 500000, 0)))
-		;
-	CHECK(t_wait_for(&t_shared[7], 1, T_WAIT_US));
+	CHECK(L4_IpcSucceeded(L4_Send(c)));
+	while (t_shared[7] == 0)
+		(void)rt_serve(c, 1000, 0);
 	return 0;
 }
 
@@ -100,18 +101,19 @@ static const char *t_pf_write_address_exact(void)
 	rt_watch((L4_Word_t)pf_page, (L4_Word_t)pf_page + RT_PAGE_SIZE);
 	c = rt_task_create(t_pf_store, addr, L4_Myself());
 	CHECK(!L4_IsNilThread(c));
-	tag = rt_serve(c, T_WAIT_US, &from);
+	tag = rt_serve(c, RT_NEVER_US, &from);
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(from.raw, c.raw);
 	CHECK_EQ(rt_mr(1), addr);
 	CHECK_EQ(rt_mr(2), (L4_Word_t)t_pf_store_at);
 	CHECK(L4_Label(tag) & L4_Writable);
-	/* Map it: the store completes into our own page. */
+	/* Map it: the store completes into our own page (its faults served
+	 * for as long as it takes). */
 	rt_load_page_reply(addr, L4_Label(tag) & 7);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(c)));
 	rt_watch(0, 0);
-	while (pf_page[0x124] != 0x77 && L4_IpcSucceeded(rt_serve(c, 500000, 0)))
-		;
+	while (pf_page[0x124] != 0x77)
+		(void)rt_serve(c, 1000, 0);
 	CHECK_EQ(pf_page[0x124], 0x77);
 	return 0;
 }
@@ -142,20 +144,20 @@ static const char *t_pf_long_reply_to_fault(void)
 	rt_watch((L4_Word_t)pf_page, (L4_Word_t)pf_page + RT_PAGE_SIZE);
 	c = rt_task_create(pf_store_then_self, addr, L4_Myself());
 	CHECK(!L4_IsNilThread(c));
-	tag = rt_serve(c, T_WAIT_US, &from);
+	tag = rt_serve(c, RT_NEVER_US, &from);
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(rt_mr(1), addr);
 	t_load(0, 62, w, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
-	tag = rt_serve(c, T_WAIT_US, &from);
+	CHECK(L4_IpcSucceeded(L4_Send(c)));
+	tag = rt_serve(c, RT_NEVER_US, &from);
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(from.raw, c.raw);
 	CHECK_EQ(rt_mr(1), addr);
 	rt_load_page_reply(addr, L4_Label(tag) & 7);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(c)));
 	rt_watch(0, 0);
-	while (!t_shared[10] && L4_IpcSucceeded(rt_serve(c, 500000, 0)))
-		;
+	while (!t_shared[10])
+		(void)rt_serve(c, 1000, 0);
 	CHECK_EQ(pf_page[0x200], 0x77);
 	CHECK_EQ(t_shared[9], c.raw);
 	return 0;
@@ -184,7 +186,7 @@ static const char *exception(L4_ThreadId_t t, L4_Word_t no, const char *at,
 			     const char *resume)
 {
 	L4_Word_t w[12];
-	L4_MsgTag_t tag = L4_Receive_Timeout(t, rt_us(T_WAIT_US));
+	L4_MsgTag_t tag = L4_Receive(t);
 	int i;
 
 	CHECK(L4_IpcSucceeded(tag));
@@ -200,8 +202,8 @@ static const char *exception(L4_ThreadId_t t, L4_Word_t no, const char *at,
 	w[0] = (L4_Word_t)resume;
 	w[11] = 0x1234abcd;
 	t_load(0, 12, w, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	CHECK(L4_IpcSucceeded(L4_Send(t)));
+	t_until(&t_shared[1], 1);
 	CHECK_EQ(t_shared[0], 0x1234abcd);
 	return 0;
 }

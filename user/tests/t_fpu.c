@@ -7,6 +7,7 @@
  */
 #include "tests.h"
 #include "t_fpu.h"
+#include "t_sync.h"
 
 #define FPU_ROUNDS	500
 
@@ -99,8 +100,8 @@ const char *t_fpu_two_workers(rt_entry_t fn, int tasks)
 
 		CHECK(!L4_IsNilThread(t));
 	}
-	CHECK(t_wait_for(&t_shared[F_DONE], 1, 2 * T_WAIT_US));
-	CHECK(t_wait_for(&t_shared[F_DONE + 1], 1, 2 * T_WAIT_US));
+	t_until(&t_shared[F_DONE], 1);
+	t_until(&t_shared[F_DONE + 1], 1);
 	CHECK_EQ(t_shared[F_BAD], 0);
 	CHECK_EQ(t_shared[F_BAD + 1], 0);
 	/* They did take turns: each saw the other run meanwhile. */

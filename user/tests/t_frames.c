@@ -95,7 +95,9 @@ static const char *fr_agent_named(L4_ThreadId_t ag, L4_Fpage_t want, L4_Fpage_t 
 /*
  * The root sends sigma0 a page fault at addr.  Returns 1 if sigma0
  * answered with a map item of the page at addr, 0 if it did not answer
- * within FR_NO_REPLY_US (its way of refusing a fault), -1 otherwise.
+ * within timeout_us (its way of refusing a fault: FR_NO_REPLY_US), -1
+ * otherwise.  A fault sigma0 must answer waits with RT_NEVER_US: no
+ * clock bound on the answer (t_sync.h).
  */
 static int fr_fault(L4_Word_t addr, L4_Word_t timeout_us)
 {
@@ -107,7 +109,8 @@ static int fr_fault(L4_Word_t addr, L4_Word_t timeout_us)
 	fr_clear_window();
 	t_load(FR_LABEL_PF_READ, 2, w, 0, 0);
 	L4_Accept(L4_MapGrantItems(L4_FpageLog2(fr_window, 12)));
-	tag = L4_Call_Timeouts(rt_sigma0(), rt_us(T_WAIT_US), rt_us(timeout_us));
+	tag = L4_Call_Timeouts(rt_sigma0(), L4_Never,
+			       timeout_us == RT_NEVER_US ? L4_Never : rt_us(timeout_us));
 	L4_Accept(L4_UntypedWordsAcceptor);
 	if (L4_IpcFailed(tag)) {
 		answer = t_ipc_ec() == EC_RECV(L4_ErrTimeout) ? 0 : -1;
@@ -160,7 +163,7 @@ static const char *t_frames_fault_never_maps_non_ram(void)
 	CHECK_EQ(fr_fault(device, FR_NO_REPLY_US), 0);
 	CHECK_EQ(fr_fault(device + 0x123, FR_NO_REPLY_US), 0);
 	CHECK_EQ(fr_fault(reserved, FR_NO_REPLY_US), 0);
-	CHECK_EQ(fr_fault(own + 8, T_WAIT_US), 1);
+	CHECK_EQ(fr_fault(own + 8, RT_NEVER_US), 1);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
  */
 #include "t_kphelp.h"
 #include "t_highmem.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 
 #define HM_USER_END	0xC0000000UL	/* sigma0 maps RAM idempotently below this */
@@ -270,19 +271,19 @@ static const char *t_highmem_string_between_high_frames(void)
 	t_shared[7] = n;
 	r = rt_thread_create(hm_string_receiver, 0);
 	CHECK(!L4_IsNilThread(r));
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	items[0] = L4_StringItem((int)n, 0).raw[0];
 	items[1] = src + RT_PAGE_SIZE - 300;
 	/* A kernel that cannot reach the frames ends in a transfer timeout,
 	 * not a hang. */
 	L4_Set_XferTimeouts(L4_Timeouts(rt_us(T_WAIT_US), rt_us(T_WAIT_US)));
 	t_load(0x90, 1, &w, 2, items);
-	tag = L4_Send_Timeout(r, rt_us(T_WAIT_US));
+	tag = L4_Send(r);
 	L4_Set_XferTimeouts(0);
 	if (L4_IpcFailed(tag))
 		printf("#   send failed, ErrorCode %lx\n", t_ipc_ec());
 	CHECK(L4_IpcSucceeded(tag));
-	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
+	t_until(&t_shared[4], 1);
 	tag.raw = t_shared[0];
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_TypedWords(tag), 2);
@@ -328,7 +329,7 @@ static const char *t_highmem_kip_call_from_high_frame(void)
 	code[2] = 0xC3;   /* ret */
 	t_shared[6] = (L4_Word_t)code;
 	CHECK(!L4_IsNilThread(rt_thread_create(hm_kip_caller, 0)));
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	t_until(&t_shared[0], 1);
 	CHECK_EQ(t_shared[1], (L4_Word_t)rt_kip());
 	CHECK_EQ(t_shared[2], 0x84050000UL);
 	hm_unmap(pa, 12);

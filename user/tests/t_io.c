@@ -102,7 +102,7 @@ static L4_ThreadId_t io_start(const L4_Word_t *plan, unsigned n)
 /* The next message from c that is not a page fault in the image. */
 static L4_MsgTag_t io_next(L4_ThreadId_t c)
 {
-	return rt_serve(c, T_WAIT_US, 0);
+	return rt_serve(c, RT_NEVER_US, 0);
 }
 
 /* Serve c's page faults until it has done its plan, with no I/O fault
@@ -126,7 +126,7 @@ static int io_answer(L4_ThreadId_t c, L4_Word_t fpage, int grant)
 	else
 		L4_MsgAppendMapItem(&msg, L4_MapItem(f, 0));
 	L4_MsgLoad(&msg);
-	return L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US)));
+	return L4_IpcSucceeded(L4_Send(c));
 }
 
 /* Main holds all of COM1's ports, asked of sigma0 as one fpage. */
@@ -239,7 +239,7 @@ static const char *io_given_then_waiting(L4_ThreadId_t *c, int grant)
 static int io_go_on(L4_ThreadId_t c)
 {
 	rt_msg(0, 0, 0);
-	return L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US)));
+	return L4_IpcSucceeded(L4_Send(c));
 }
 
 /* Unmap of an I/O fpage takes the port away from every task the

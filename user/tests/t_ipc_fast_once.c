@@ -10,6 +10,7 @@
  * The suite runs again with ipcfast=off, where the same must hold.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 #define FO_LABEL	0x7c40
 
@@ -101,7 +102,7 @@ static const char *t_fo_halted_partner(void)
 	CHECK(!L4_IsNilThread(h));
 	c = rt_thread_create(fo_coordinator, h.raw);
 	CHECK(!L4_IsNilThread(c));
-	CHECK(t_wait_for(&t_shared[FO_OVER], 1, T_WAIT_US));
+	t_until(&t_shared[FO_OVER], 1);
 	CHECK(rt_release(c));
 	CHECK(rt_release(h));
 	CHECK(rt_release(s));

@@ -13,6 +13,7 @@
  */
 #include "t_kpf.h"
 #include "../../kpager/kpager.h"
+#include "t_sync.h"
 
 #define KA_RWIN		0x50000000UL	/* the root's, above any RAM the suite runs with */
 #define KA_EC_REFUSED	5		/* ErrorCode of a refused LEND_AHEAD */
@@ -368,19 +369,21 @@ static const char *t_kahead_fcfs_tops_up(void)
 	send[1] = t_tag(KPAGER_AHEAD_LABEL, 0, 0).raw;
 	CHECK(t_ag_ok(rt_agent_cmd(ag, RT_AG_SEND, 2, send)));
 	if (!kph.lent_kinds) {
-		CHECK(t_wait_for(&ka_fcfs.kp.ahead_refused, 1, T_WAIT_US));
+		t_until(&ka_fcfs.kp.ahead_refused, 1);
 		CHECK_EQ(ka_fcfs.kp.ahead_last_refusal, LENT_KPF_NOT_LENT_HERE);
 		CHECK_EQ(ka_fcfs.kp.ahead_lent, 0);
 		return 0;
 	}
-	CHECK(t_wait_for(&ka_fcfs.kp.ahead_lent, 2, T_WAIT_US));
+	t_until_at_least(&ka_fcfs.kp.ahead_lent, 2);
+	CHECK_EQ(ka_fcfs.kp.ahead_lent, 2);
 	CHECK_EQ(ka_unbound(ag), 2);
 	L4_Word_t faults = ka_fcfs.kp.faults;
 	RUN(kp_map_into(ag, KP_WINDOW));
 	CHECK_EQ(ka_fcfs.kp.faults, faults);
 	CHECK_EQ(ka_unbound(ag), 0);
 	CHECK(t_ag_ok(rt_agent_cmd(ag, RT_AG_SEND, 2, send)));
-	CHECK(t_wait_for(&ka_fcfs.kp.ahead_lent, 4, T_WAIT_US));
+	t_until_at_least(&ka_fcfs.kp.ahead_lent, 4);
+	CHECK_EQ(ka_fcfs.kp.ahead_lent, 4);
 	CHECK_EQ(ka_fcfs.kp.ahead_bound, 2);
 	/* It asks in the order it lent; the second frame, the reserve's
 	 * top, was bound first: to the node table. */

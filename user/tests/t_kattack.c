@@ -11,6 +11,7 @@
  * (kah.lent_kinds is 0 there).
  */
 #include "t_kattack.h"
+#include "t_sync.h"
 
 /* The lent frame at page: sigma0 gives it to no one who asks by its
  * address (the root's pool is mapped one to one), and an agent it is
@@ -113,8 +114,10 @@ static const char *t_kattack_one_page_two_faults(void)
 	RUN(t_kp_agent(&a, kah.thread));
 	RUN(t_kp_agent(&b, kah.thread));
 	RUN(ka_map_async(0, a, KA_WINDOW, va));
-	if (kah.lent_kinds)
-		CHECK(t_wait_for(&ka.n, 1, T_WAIT_US));
+	if (kah.lent_kinds) {
+		t_until_at_least(&ka.n, 1);
+		CHECK_EQ(ka.n, 1);
+	}
 	RUN(ka_map_async(1, b, KA_WINDOW2, vb));
 	RUN(ka_map_done(0, a));
 	RUN(ka_map_done(1, b));
@@ -161,7 +164,8 @@ static const char *t_kattack_forged_answers_not_taken(void)
 		RUN(ka_map_done(0, a));
 		return t_ag_reads(a, KA_WINDOW, KA_VALUE);
 	}
-	CHECK(t_wait_for(&ka.n, 1, T_WAIT_US));
+	t_until_at_least(&ka.n, 1);
+	CHECK_EQ(ka.n, 1);
 	CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0), 1);
 	for (int propagated = 0; propagated < 2; propagated++) {
 		tag = t_tag(0, 0, 2);
@@ -182,7 +186,7 @@ static const char *t_kattack_forged_answers_not_taken(void)
 	CHECK_EQ(ka.n, 1);
 	CHECK_EQ(((volatile L4_Word_t *)page)[0], KA_POOL - 1);
 	rt_release(a);
-	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[0].done, 1);
 	return 0;
 }
 
@@ -270,11 +274,11 @@ static const char *t_kattack_answer_to_no_fault_refused(void)
 	L4_LoadMR(0, tag.raw);
 	L4_LoadMR(1, m.raw[0]);
 	L4_LoadMR(2, m.raw[1]);
-	tag = L4_Send_Timeout(ag, rt_us(T_WAIT_US));
+	tag = L4_Send(ag);
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(L4_ErrorCode(), EC_SEND(4) | ((L4_Word_t)LENT_KPF_NOT_WAITING << 4));
 	t_load(0x67, 1, &w, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(ag)));
 	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 	tag.raw = rt_mr(1);
 	CHECK_EQ(L4_Label(tag), 0x67);

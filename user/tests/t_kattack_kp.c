@@ -5,6 +5,7 @@
  * fault.
  */
 #include "t_kattack.h"
+#include "t_sync.h"
 
 volatile struct ka_log ka;
 struct t_kp kah;
@@ -78,7 +79,7 @@ static void ka_sender(L4_Word_t k)
 	L4_MsgTag_t tag;
 
 	t_load(0x66, 0, 0, 2, items);
-	tag = L4_Send_Timeout((L4_ThreadId_t) { .raw = ka_snd[k].to }, rt_us(T_WAIT_US));
+	tag = L4_Send((L4_ThreadId_t) { .raw = ka_snd[k].to });
 	ka_snd[k].tag = tag.raw;
 	ka_snd[k].ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	ka_snd[k].done = 1;
@@ -102,7 +103,7 @@ const char *ka_map_async(unsigned k, L4_ThreadId_t ag, L4_Word_t window, L4_Word
 
 const char *ka_map_done(unsigned k, L4_ThreadId_t ag)
 {
-	CHECK(t_wait_for(&ka_snd[k].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[k].done, 1);
 	CHECK_EQ(ka_snd[k].ec, 0);
 	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 	return 0;

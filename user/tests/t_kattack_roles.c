@@ -11,6 +11,7 @@
  */
 #include "t_kattack.h"
 #include "t_kpreempt.h"
+#include "t_sync.h"
 
 /* A task that is its own kpager cannot be asked: its receive of a map
  * item fails for want of memory (and the send with it), nothing hangs,
@@ -30,7 +31,7 @@ static const char *t_kattack_own_kpager(void)
 		return t_ag_reads(ag, KA_WINDOW, KA_VALUE);
 	}
 	/* The receive fails for want of memory, the send with it. */
-	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[0].done, 1);
 	CHECK_EQ(ka_snd[0].ec & 0xf, EC_SEND(7));
 	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 	CHECK_EQ(rt_mr(2) & 0xf, EC_RECV(4));
@@ -77,7 +78,7 @@ static const char *t_kattack_mutual_kpagers_client_deleted(void)
 	CHECK_EQ(L4_UntypedWords(got), 3);
 	/* The client goes while it waits for b's answer. */
 	rt_release(a);
-	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[0].done, 1);
 	CHECK(ka_snd[0].ec != 0);
 	/* b answers a thread that is gone: its send fails, nothing else. */
 	send[0] = a.raw;
@@ -111,11 +112,12 @@ static const char *t_kattack_kpager_deleted_while_client_waits(void)
 		RUN(ka_map_done(0, ag));
 		return t_ag_reads(ag, KA_WINDOW, KA_VALUE);
 	}
-	CHECK(t_wait_for(&ka.n, 1, T_WAIT_US));
+	t_until_at_least(&ka.n, 1);
+	CHECK_EQ(ka.n, 1);
 	CHECK_EQ(ka.from[0], ag.raw);
 	CHECK_EQ(lent_kmem_control(ag.raw, LENT_KMEM_PENDING, 0), 1);
 	rt_release(kah.thread);
-	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[0].done, 1);
 	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 	CHECK_EQ(lent_kmem_control(ag.raw, LENT_KMEM_PENDING, 0), 0);
 	RUN(t_ag_faults(ag, KA_WINDOW, 0));
@@ -185,7 +187,7 @@ static const char *t_kattack_string_into_lent_frame(void)
 	L4_StringItem_t str = L4_StringItem(64, (void *)src);
 	CHECK(!L4_IsNilThread(t_send_async(y, t_tag(0x66, 0, 2), str.raw, 0)));
 	if (!kah.lent_kinds) {
-		CHECK(t_send_async_wait(&tag, &ec));
+		t_send_async_wait(&tag, &ec);
 		CHECK_EQ(ec, 0);
 		CHECK(t_ag_ok(rt_agent_result(y, 0)));
 		return t_ag_reads(y, KA_PEEK, KA_VALUE + 2);
@@ -199,10 +201,10 @@ static const char *t_kattack_string_into_lent_frame(void)
 		CHECK(L4_Label(tag) & L4_Writable);
 		L4_MapItem_t again = t_map_item(p, 12, L4_FullyAccessible, KA_PEEK);
 		t_load(0, 0, 0, 2, again.raw);
-		CHECK(L4_IpcSucceeded(L4_Send_Timeout(y, rt_us(T_WAIT_US))));
+		CHECK(L4_IpcSucceeded(L4_Send(y)));
 	}
 	rt_release(y);
-	CHECK(t_send_async_wait(&tag, &ec));
+	t_send_async_wait(&tag, &ec);
 	CHECK(ec != 0);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, p), 1);
 	RUN(t_ag_reads(a, KA_WINDOW, KA_VALUE));

@@ -9,6 +9,7 @@
  * line by tools/kdb_session.py.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 L4_Word_t t_kdb_int3(void);
 extern const char t_kdb_int3_next[];
@@ -61,14 +62,13 @@ static L4_Word_t status_of(L4_ThreadId_t t, L4_Word_t *ip)
 static const char *t_kdb_breakpoint_unhandled_halts(void)
 {
 	L4_ThreadId_t t = rt_thread_create(breaks, 0);
-	L4_Word_t start, ip = 0;
+	L4_Word_t ip = 0;
 
 	CHECK(!L4_IsNilThread(t));
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
-	start = rt_now_us();
-	while (!(status_of(t, &ip) & __L4_EXREGS_HALT) && rt_now_us() - start < T_WAIT_US)
+	t_until(&t_shared[0], 1);
+	/* Halted once it reaches the int3, however long that takes. */
+	while (!(status_of(t, &ip) & __L4_EXREGS_HALT))
 		rt_sleep_us(1000);
-	CHECK(status_of(t, &ip) & __L4_EXREGS_HALT);
 	CHECK_EQ(ip, (L4_Word_t)t_kdb_int3_next);
 	rt_sleep_us(2000);
 	CHECK_EQ(t_shared[1], 0);

@@ -11,6 +11,7 @@
  */
 #include "t_khostile.h"
 #include "t_kattack.h"
+#include "t_sync.h"
 
 /* Where an agent taken out of a wait by ExchangeRegisters goes: its
  * command loop, from the start. */
@@ -73,7 +74,8 @@ static const char *t_khostile_silent_kpager_others_unaffected(void)
 		return ka_map_done(0, a);
 	}
 	if (kh_lent_kinds) {
-		CHECK(t_wait_for(&kh.n, 2, T_WAIT_US));
+		t_until_at_least(&kh.n, 2);
+		CHECK_EQ(kh.n, 2);
 		CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_PENDING, 0), 1);
 		CHECK_EQ(lent_kmem_control(b.raw, LENT_KMEM_PENDING, 0), 1);
 	}
@@ -132,11 +134,13 @@ static const char *t_khostile_abort_client_in_kernel_fault(void)
 	RUN(kh_post_read(a, KH_WINDOW));
 	if (!kh_lent_kinds)
 		return t_ag_faults_posted(a, KH_WINDOW);
-	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
+	t_until_at_least(&kh.n, 1);
+	CHECK_EQ(kh.n, 1);
 	CHECK_EQ(kh.from[0], a.raw);
 	CHECK_EQ(kh.cid[0], lent_cid_nt(KH_WINDOW));
 	kh_abort(a, 0);
-	CHECK(t_wait_for(&kh.n, 2, T_WAIT_US));
+	t_until_at_least(&kh.n, 2);
+	CHECK_EQ(kh.n, 2);
 	CHECK_EQ(kh.from[1], a.raw);
 	CHECK_EQ(kh.cid[1], lent_cid_nt(KH_WINDOW));
 	(void)L4_Receive_Timeout(L4_nilthread, rt_us(50000));     /* a pause */
@@ -177,7 +181,7 @@ static const char *t_khostile_abort_client_in_receive_kpf(void)
 	if (!waits)
 		return 0;
 	(void)__L4_Exregs(a, __L4_EXREGS_ABORT_RECV, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[0].done, 1);
 	CHECK_EQ(ka_snd[0].ec & 0xf, EC_SEND(L4_ErrAborted));
 	CHECK(t_ag_ok(rt_agent_result(a, 0)));
 	CHECK_EQ(rt_mr(2) & 0xf, EC_RECV(L4_ErrAborted));
@@ -193,7 +197,7 @@ static const char *t_khostile_abort_client_in_receive_kpf(void)
 	L4_MsgTag_t tag;
 	L4_Word_t ec;
 	CHECK(!L4_IsNilThread(t_send_async(a, t_tag(0x66, 0, 2), m.raw, 0)));
-	CHECK(t_send_async_wait(&tag, &ec));
+	t_send_async_wait(&tag, &ec);
 	CHECK_EQ(ec, 0);
 	CHECK(t_ag_ok(rt_agent_result(a, 0)));
 	CHECK_EQ(rt_mr(2), 0);
@@ -249,19 +253,20 @@ static const char *kh_kpager_deleted_three_clients(int b_lower)
 	if (!kh_lent_kinds) {
 		RUN(t_ag_faults_posted(b, KH_WINDOW2));
 		RUN(ka_map_done(0, a));
-		CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+		t_until(&t_shared[5], 1);
 		CHECK_EQ(t_shared[3], 1);
 		t_shared[6] = 1;
 		return 0;
 	}
-	CHECK(t_wait_for(&kh.n, 3, T_WAIT_US));
+	t_until_at_least(&kh.n, 3);
+	CHECK_EQ(kh.n, 3);
 	rt_release(kh_thread);
 	/* ThreadControl: no memory. */
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 0);
 	CHECK_EQ(t_shared[4], L4_ErrNoMem);
 	/* The receive and its sender end. */
-	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[0].done, 1);
 	CHECK(ka_snd[0].ec != 0);
 	/* The page fault reaches the pager (a's result, if it comes first,
 	 * is kept meanwhile). */
@@ -274,7 +279,7 @@ static const char *kh_kpager_deleted_three_clients(int b_lower)
 	L4_Word_t root_kp = lent_kmem_control(0, LENT_KMEM_GET_KPAGER, 0);
 	CHECK_EQ(lent_kmem_control(b.raw, LENT_KMEM_SET_KPAGER, root_kp), 1);
 	t_shared[6] = 1;
-	CHECK(t_wait_for(&t_shared[9], 1, T_WAIT_US));
+	t_until(&t_shared[9], 1);
 	CHECK_EQ(t_shared[7], 1);
 	CHECK_EQ(L4_ThreadControl(u, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	rt_release(a);
@@ -312,7 +317,8 @@ static const char *t_khostile_client_deleted_late_answer(void)
 	RUN(kh_post_read(a, KH_WINDOW));
 	if (!kh_lent_kinds)
 		return t_ag_faults_posted(a, KH_WINDOW);
-	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
+	t_until_at_least(&kh.n, 1);
+	CHECK_EQ(kh.n, 1);
 	rt_release(a);
 	RUN(kh_go(1));
 	CHECK_EQ(kh.answer_ec[0] & 0xf, EC_SEND(L4_ErrNonExist));

@@ -10,6 +10,7 @@
  */
 #include "t_khostile.h"
 #include "t_kattack.h"
+#include "t_sync.h"
 
 #define KH_REFUSED(why, item) \
 	(EC_SEND(L4_ErrMsgOverflow) | ((L4_Word_t)LENT_KPF_REFUSAL(why, item) << 4))
@@ -188,7 +189,8 @@ static const char *t_khostile_same_page_two_threads(void)
 	CHECK(rt_agent_post(a, RT_AG_READ, 1, &addr));
 	CHECK(rt_agent_post(a2, RT_AG_READ, 1, &addr2));
 	if (kh_lent_kinds) {
-		CHECK(t_wait_for(&kh.n, 2, T_WAIT_US));
+		t_until_at_least(&kh.n, 2);
+		CHECK_EQ(kh.n, 2);
 		CHECK_EQ(kh.cid[0], lent_cid_nt(KH_WINDOW));
 		CHECK_EQ(kh.cid[1], lent_cid_nt(KH_WINDOW));
 		kh.mode = KH_SERVE;

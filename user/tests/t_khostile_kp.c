@@ -2,6 +2,7 @@
 /* The attacker tests' kpager (t_khostile.h). */
 #include "t_khostile.h"
 #include "t_kattack.h"
+#include "t_sync.h"
 
 volatile struct kh_log kh;
 L4_Word_t kh_pool, kh_lent_kinds;
@@ -115,7 +116,7 @@ const char *kh_go(int label)
 
 	kh.late_label = (L4_Word_t)label;
 	L4_LoadMR(0, t_tag(KH_LABEL_GO, 0, 0).raw);
-	tag = L4_Call_Timeouts(kh_thread, rt_us(T_WAIT_US), rt_us(T_WAIT_US));
+	tag = L4_Call(kh_thread);
 	CHECK(L4_IpcSucceeded(tag));
 	return 0;
 }
@@ -155,7 +156,8 @@ const char *kh_client_in_receive_kpf(L4_ThreadId_t *a, int *waits)
 	RUN(ka_map_async(0, *a, KH_WINDOW, value));
 	if (!kh_lent_kinds)
 		return ka_map_done(0, *a);
-	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
+	t_until_at_least(&kh.n, 1);
+	CHECK_EQ(kh.n, 1);
 	CHECK_EQ(kh.from[0], a->raw);
 	CHECK_EQ(lent_kmem_control(a->raw, LENT_KMEM_PENDING, 0), 1);
 	*waits = 1;

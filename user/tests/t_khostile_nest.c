@@ -11,6 +11,7 @@
  */
 #include "t_khostile.h"
 #include "t_kattack.h"
+#include "t_sync.h"
 
 #define KN_LEN		64
 #define KN_BUF		(KH_WINDOW + 0x200)
@@ -35,7 +36,7 @@ static void kn_receiver(L4_Word_t arg)
 	L4_LoadBR(1, buf.raw[0]);
 	L4_LoadBR(2, buf.raw[1]);
 	kn_rcv.up = 1;
-	tag = L4_Wait_Timeout(rt_us(2 * T_WAIT_US), &from);
+	tag = L4_Wait(&from);
 	kn_rcv.tag = tag.raw;
 	kn_rcv.ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	kn_rcv.from = from.raw;
@@ -66,7 +67,7 @@ static const char *t_khostile_string_source_nested_kpf(void)
 	t_kp_zero(&kn_rcv, sizeof(kn_rcv));
 	r = rt_thread_create(kn_receiver, 0);
 	CHECK(!L4_IsNilThread(r));
-	CHECK(t_wait_for(&kn_rcv.up, 1, T_WAIT_US));
+	t_until(&kn_rcv.up, 1);
 	L4_StringItem_t s = L4_StringItem(KN_LEN, (void *)KN_BUF);
 	send[0] = r.raw;
 	send[1] = t_tag(0x55, 0, 2).raw;
@@ -84,10 +85,10 @@ static const char *t_khostile_string_source_nested_kpf(void)
 	L4_Word_t n = kh.n;
 	L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, KH_WINDOW);
 	t_load(0, 0, 0, 2, m.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(ag)));
 	CHECK(t_ag_ok(rt_agent_result(ag, 0)));
 	CHECK_EQ(rt_mr(2), 0);
-	CHECK(t_wait_for(&kn_rcv.done, 1, 2 * T_WAIT_US));
+	t_until(&kn_rcv.done, 1);
 	CHECK_EQ(kn_rcv.ec, 0);
 	CHECK_EQ(kn_rcv.from, ag.raw);
 	CHECK_EQ(L4_Label((L4_MsgTag_t) { .raw = kn_rcv.tag }), 0x55);
@@ -120,7 +121,7 @@ static const char *t_khostile_kpager_gone_before_fault(void)
 		RUN(ka_map_done(0, a));
 		return 0;
 	}
-	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[0].done, 1);
 	CHECK_EQ(ka_snd[0].ec & 0xf, EC_SEND(L4_ErrAborted));
 	CHECK(t_ag_ok(rt_agent_result(a, 0)));
 	CHECK_EQ(rt_mr(2) & 0xf, EC_RECV(L4_ErrMsgOverflow));
@@ -146,7 +147,7 @@ static const char *t_khostile_kpager_deleted_receive_code(void)
 	if (!waits)
 		return 0;
 	rt_release(kh_thread);
-	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[0].done, 1);
 	CHECK(t_ag_ok(rt_agent_result(a, 0)));
 	L4_Word_t rec = rt_mr(2) & 0xf;
 	CHECK_EQ(ka_snd[0].ec & 0xf, EC_SEND(L4_ErrAborted));
@@ -187,7 +188,7 @@ static void kn_pager(L4_Word_t arg)
 		t_load(0, 0, 0, 2, m.raw);
 		L4_Set_XferTimeouts(0);
 		kp_p.sending = 1;
-		tag = L4_Send_Timeout(from, rt_us(T_WAIT_US));
+		tag = L4_Send(from);
 		kp_p.ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 		kp_p.done = 1;
 	}
@@ -226,7 +227,7 @@ static const char *kn_reply_left(int how)
 	CHECK(!L4_IsNilThread(t_send_async(r, t_tag(0x54, 0, 2), ws.raw, 0)));
 	CHECK(t_ag_ok(rt_agent_result(r, 0)));
 	CHECK_EQ(rt_mr(2), 0);
-	CHECK(t_send_async_wait(&tag, &ec));
+	t_send_async_wait(&tag, &ec);
 	CHECK_EQ(ec, 0);
 	t_kp_zero(&kp_p, sizeof(kp_p));
 	kp_p.page = page;
@@ -237,15 +238,16 @@ static const char *kn_reply_left(int how)
 	L4_StringItem_t s = L4_StringItem(KN_LEN, kn_src);
 	L4_ThreadId_t snd = t_send_async(r, t_tag(0x66, 0, 2), s.raw, KH_XFER);
 	CHECK(!L4_IsNilThread(snd));
-	CHECK(t_wait_for(&kp_p.got_pf, 1, T_WAIT_US));
+	t_until(&kp_p.got_pf, 1);
 	if (!kh_lent_kinds) {
-		CHECK(t_wait_for(&kp_p.done, 1, T_WAIT_US));
+		t_until(&kp_p.done, 1);
 		CHECK_EQ(kp_p.ec, 0);
-		CHECK(t_send_async_wait(&tag, &ec));
+		t_send_async_wait(&tag, &ec);
 		CHECK_EQ(ec, 0);
 		return 0;
 	}
-	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
+	t_until_at_least(&kh.n, 1);
+	CHECK_EQ(kh.n, 1);
 	CHECK_EQ(kh.from[0], r.raw);
 	RUN(kh_wait_state(p, __L4_EXREGS_ABORT_SEND));
 	CHECK_EQ(kp_p.done, 0);
@@ -260,7 +262,7 @@ static const char *kn_reply_left(int how)
 	}
 	/* The string's sender and r's receive end. */
 	if (how != KN_SENDER_DELETED) {
-		CHECK(t_send_async_wait(&tag, &ec));
+		t_send_async_wait(&tag, &ec);
 		CHECK(ec != 0);
 	}
 	CHECK(t_ag_ok(rt_agent_result(r, 0)));
@@ -277,14 +279,14 @@ static const char *kn_reply_left(int how)
 	CHECK(t_ag_ok(tag));
 	L4_MsgTag_t got = { .raw = rt_mr(1) };
 	L4_Word_t got_from = rt_mr(3), got_ec = rt_mr(2);
-	CHECK(t_send_async_wait(&tag, &ec));
+	t_send_async_wait(&tag, &ec);
 	CHECK_EQ(got_ec, 0);
 	CHECK_EQ(got_from == p.raw, 0);
 	CHECK_EQ(L4_Label(got), 0x77);
 	CHECK_EQ(ec, 0);
 	/* And the pager's reply ended without being taken: aborted with
 	 * the receive it belonged to. */
-	CHECK(t_wait_for(&kp_p.done, 1, T_WAIT_US));
+	t_until(&kp_p.done, 1);
 	CHECK_EQ(kp_p.ec & 0xf, EC_SEND(L4_ErrAborted));
 	return 0;
 }
@@ -334,10 +336,10 @@ static const char *t_khostile_pager_reply_ends_kpager_is_sender(void)
 	L4_MapItem_t m = t_map_item(page, 12, L4_FullyAccessible, KH_WINDOW);
 	t_load(0, 0, 0, 2, m.raw);
 	L4_Set_XferTimeouts(KH_XFER);
-	tag = L4_Send_Timeout(r, rt_us(T_WAIT_US));
+	tag = L4_Send(r);
 	main_ec = L4_IpcFailed(tag) ? L4_ErrorCode() & 0xf : 0;
 	L4_Set_XferTimeouts(0);
-	CHECK(t_send_async_wait(&tag, &ec));
+	t_send_async_wait(&tag, &ec);
 	CHECK(t_ag_ok(rt_agent_result(r, 0)));
 	L4_Word_t rec = rt_mr(2) & 0xf;
 	if (!kh_lent_kinds) {

@@ -10,6 +10,7 @@
  */
 #include "t_khostile.h"
 #include "t_kattack.h"
+#include "t_sync.h"
 
 /* Start kh_tc_body making u in the space of task, its UTCB in page
  * `page` of the task's UTCB area (one the task has not used). */
@@ -39,16 +40,17 @@ static const char *t_khostile_tc_caller_aborted_no_memory(void)
 	RUN(t_kp_agent(&a, kh_thread));
 	RUN(kt_start_tc(u, a, 3, &c));
 	if (!kh_lent_kinds) {
-		CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+		t_until(&t_shared[5], 1);
 		CHECK_EQ(t_shared[3], 1);
 		t_shared[6] = 1;
 		return 0;
 	}
-	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
+	t_until_at_least(&kh.n, 1);
+	CHECK_EQ(kh.n, 1);
 	CHECK_EQ(kh.kind[0], LENT_KMEM_UTCB);
 	(void)__L4_Exregs(c, __L4_EXREGS_ABORT_SEND | __L4_EXREGS_ABORT_RECV, 0, 0, 0, 0,
 			  L4_nilthread, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 0);
 	CHECK_EQ(t_shared[4], L4_ErrNoMem);
 	CHECK_EQ(kh.n, 1);
@@ -82,12 +84,13 @@ static const char *t_khostile_tc_task_deleted_late_answer(void)
 	t_shared[12] = RT_UTCB_AREA_BASE + 5 * RT_PAGE_SIZE;
 	RUN(kt_start_tc(u, a, 3, &c));
 	if (!kh_lent_kinds) {
-		CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+		t_until(&t_shared[5], 1);
 		t_shared[6] = 1;
-		CHECK(t_wait_for(&t_shared[9], 1, T_WAIT_US));
+		t_until(&t_shared[9], 1);
 		return 0;
 	}
-	CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
+	t_until_at_least(&kh.n, 1);
+	CHECK_EQ(kh.n, 1);
 	/* Frames lent in all, and a's and b's part of them. */
 	L4_Word_t lent_before = kh_lent_now();
 	L4_Word_t a_pages = lent_kmem_control(a.raw, LENT_KMEM_STATS, 0);
@@ -95,7 +98,7 @@ static const char *t_khostile_tc_task_deleted_late_answer(void)
 	rt_release(a);
 	CHECK_EQ(kh_lent_now(), lent_before - a_pages);
 	RUN(kh_go(1));
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 0);
 	CHECK(t_shared[4] == L4_ErrInvalidSpace || t_shared[4] == L4_ErrInvalidThread);
 	L4_Word_t page = kh.page[0][0];
@@ -105,7 +108,7 @@ static const char *t_khostile_tc_task_deleted_late_answer(void)
 	/* The same caller's next call asks b's kpager, and gets its page. */
 	kh.mode = KH_SERVE;
 	t_shared[6] = 1;
-	CHECK(t_wait_for(&t_shared[9], 1, T_WAIT_US));
+	t_until(&t_shared[9], 1);
 	CHECK_EQ(t_shared[7], 1);
 	CHECK_EQ(kh.n, 2);
 	CHECK_EQ(kh.kind[1], LENT_KMEM_UTCB);
@@ -136,7 +139,8 @@ static const char *t_khostile_kpager_replaced_while_waiting(void)
 	RUN(t_ag_reads(a, (L4_Word_t)&word, KH_VALUE));
 	CHECK(rt_agent_post(a, RT_AG_READ, 1, &addr));
 	if (kh_lent_kinds) {
-		CHECK(t_wait_for(&kh.n, 1, T_WAIT_US));
+		t_until_at_least(&kh.n, 1);
+		CHECK_EQ(kh.n, 1);
 		L4_Word_t root_kp = lent_kmem_control(0, LENT_KMEM_GET_KPAGER, 0);
 		CHECK_EQ(lent_kmem_control(a.raw, LENT_KMEM_SET_KPAGER, root_kp), 1);
 		rt_release(kh_thread);
@@ -147,7 +151,7 @@ static const char *t_khostile_kpager_replaced_while_waiting(void)
 	CHECK_EQ(rt_mr(1), KH_WINDOW);
 	L4_MapItem_t m = t_map_item(value, 12, L4_Readable, KH_WINDOW);
 	t_load(0, 0, 0, 2, m.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(a, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(a)));
 	CHECK(t_ag_ok(rt_agent_result(a, 0)));
 	CHECK_EQ(rt_mr(1), KH_VALUE);
 	rt_release(a);

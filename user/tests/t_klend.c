@@ -9,6 +9,7 @@
  * pool: each test checks that instead.
  */
 #include "t_kplog.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 
 #define KL_POOL		24
@@ -352,18 +353,19 @@ static const char *t_klend_unused_utcb_page_back_at_death(void)
 	t_shared[2] = base + 6 * RT_PAGE_SIZE;
 	CHECK(!L4_IsNilThread(rt_thread_create(kl_tc_body, 0)));
 	if (!kl_lends(LENT_KMEM_UTCB)) {
-		CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+		t_until(&t_shared[5], 1);
 		CHECK_EQ(t_shared[3], 1);
 		CHECK_EQ(kl.n, 0);
 		return 0;
 	}
-	CHECK(t_wait_for(&kl.n, n + 1, T_WAIT_US));
+	t_until_at_least(&kl.n, n + 1);
+	CHECK_EQ(kl.n, n + 1);
 	RUN(t_kplog_fault_was(&kl, n, t, LENT_KMEM_UTCB, lent_cid_nth(LENT_KMEM_UTCB, 6)));
 	/* Meanwhile u is made, active, with its UTCB in page 0. */
 	CHECK_EQ(L4_ThreadControl(u, t, rt_main_thread(), L4_Myself(),
 				  (void *)(base + RT_UTCB_SIZE)), 1);
 	kl.release = 1;
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 0);
 	CHECK_EQ(t_shared[4], L4_ErrUtcbArea);
 	L4_Word_t page = kl.page[n];
@@ -405,12 +407,13 @@ static const char *t_klend_unused_pdir_back_at_death(void)
 	t_shared[1] = t.raw;
 	CHECK(!L4_IsNilThread(rt_thread_create(kl_sc_body, 0)));
 	if (!kl_lends(LENT_KMEM_PDIR)) {
-		CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+		t_until(&t_shared[5], 1);
 		CHECK_EQ(t_shared[3], 1);
 		CHECK_EQ(kl.n, 0);
 		return 0;
 	}
-	CHECK(t_wait_for(&kl.n, 2, T_WAIT_US));
+	t_until_at_least(&kl.n, 2);
+	CHECK_EQ(kl.n, 2);
 	RUN(t_kplog_fault_was(&kl, 0, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
 	RUN(t_kplog_fault_was(&kl, 1, t, LENT_KMEM_PT, lent_cid_pt(RT_KIP_AREA_BASE)));
 	L4_Word_t page = kl.page[0];
@@ -421,7 +424,7 @@ static const char *t_klend_unused_pdir_back_at_death(void)
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, page), 0);
 	RUN(kl_page_empty(page));
 	kl.release = 1;
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 0);
 	CHECK_EQ(t_shared[4], L4_ErrInvalidSpace);
 	return 0;

@@ -323,7 +323,7 @@ static const char *t_kpager_quota_map_refused_until_upgrade(void)
 	/* The agent waits for main's answer to its fault at w. */
 	L4_MapItem_t m = t_map_item(value_page, 12, L4_FullyAccessible, w);
 	t_load(0, 0, 0, 2, m.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(a, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(a)));
 	L4_MsgTag_t tag = rt_agent_result(a, 0);
 	CHECK(t_ag_ok(tag));
 	CHECK_EQ(rt_mr(1), KT_VALUE);
@@ -381,7 +381,7 @@ static const char *t_kpager_forged_fault_gets_nothing(void)
 	w[2] = L4_Myself().raw;
 	rt_msg(LENT_LABEL_KPF, 3, w);
 	L4_Accept(L4_MapGrantItems(L4_FpageLog2(0x7e000000UL, 12)));
-	tag = L4_Call_Timeouts(kp, rt_us(T_WAIT_US), rt_us(200000));
+	tag = L4_Call_Timeouts(kp, L4_Never, rt_us(200000));
 	L4_Accept(L4_UntypedWordsAcceptor);
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(L4_ErrorCode(), EC_RECV(1));

@@ -7,6 +7,7 @@
  * argument checks of the kpager control call.
  */
 #include "t_kpf.h"
+#include "t_sync.h"
 
 /* When the task goes, every page lent for it goes back to its kpager. */
 static const char *t_kpf_pages_back_at_task_death(void)
@@ -51,7 +52,8 @@ static const char *t_kpf_unused_page_back_at_task_death(void)
 		CHECK_EQ(kp.n, 0);
 		return 0;
 	}
-	CHECK(t_wait_for(&kp.n, 2, T_WAIT_US));
+	t_until_at_least(&kp.n, 2);
+	CHECK_EQ(kp.n, 2);
 	CHECK_EQ(kp.nlent, 1);
 	CHECK_EQ(kp.kind[0], LENT_KMEM_NT);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kp.lent[0]), 1);
@@ -79,7 +81,8 @@ static const char *t_kpf_abandoned_fault_leaves_nothing(void)
 	snd = t_send_async(ag, t_tag(0x66, 0, 2), m.raw, 0);
 	CHECK(!L4_IsNilThread(snd));
 	if (kph.lent_kinds) {
-		CHECK(t_wait_for(&kp.n, 1, T_WAIT_US));
+		t_until_at_least(&kp.n, 1);
+		CHECK_EQ(kp.n, 1);
 		/* The sender goes; the agent's receive ends with it. */
 		CHECK_EQ(L4_ThreadControl(snd, L4_nilthread, L4_nilthread, L4_nilthread,
 					  (void *)-1), 1);
@@ -91,7 +94,7 @@ static const char *t_kpf_abandoned_fault_leaves_nothing(void)
 	RUN(t_ag_faults(ag, KP_NEAR_IMAGE, 0));
 	L4_MapItem_t reply = t_map_item(mine, 12, L4_FullyAccessible, KP_NEAR_IMAGE);
 	t_load(0, 0, 0, 2, reply.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(ag)));
 	tag = rt_agent_result(ag, 0);
 	CHECK(t_ag_ok(tag));
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, mine), 0);
@@ -109,7 +112,7 @@ static const char *t_kpf_forged_fault_gets_nothing(void)
 	w[2] = L4_Myself().raw;
 	rt_msg(LENT_LABEL_KPF, 3, w);
 	L4_Accept(L4_MapGrantItems(L4_FpageLog2(0x7e000000UL, 12)));
-	tag = L4_Call_Timeouts(rt_sigma0(), rt_us(T_WAIT_US), rt_us(200000));
+	tag = L4_Call_Timeouts(rt_sigma0(), L4_Never, rt_us(200000));
 	L4_Accept(L4_UntypedWordsAcceptor);
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(L4_ErrorCode(), EC_RECV(1));

@@ -25,12 +25,12 @@ static const char *kp_send_as_kpager(L4_ThreadId_t ag, L4_MapItem_t m, L4_Word_t
 
 	for (int round = 0; round < 8; round++) {
 		t_load(0x66, 0, 0, 2, m.raw);
-		tag = L4_Send_Timeout(ag, rt_us(T_WAIT_US));
+		tag = L4_Send(ag);
 		if (L4_IpcSucceeded(tag))
 			return t_ag_ok(rt_agent_result(ag, 0)) ? 0 : "the agent's receive failed";
 		CHECK_EQ(L4_ErrorCode(), EC_SEND(7) | (LENT_KPF_DEADLOCK << 4));
 		(*deadlocks)++;
-		tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+		tag = L4_Wait(&from);
 		CHECK(L4_IpcSucceeded(tag));
 		CHECK_EQ(L4_Label(tag), LENT_LABEL_KPF);
 		CHECK_EQ(from.raw, ag.raw);

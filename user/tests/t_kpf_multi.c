@@ -164,7 +164,7 @@ static const char *km_run_task(L4_ThreadId_t kp, L4_Word_t pages, L4_ThreadId_t 
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_SET_KPF_PAGES, pages), 1);
 	CHECK(rt_start_message(t, ip, sp));
 	for (;;) {
-		tag = rt_serve(t, T_WAIT_US, &from);
+		tag = rt_serve(t, RT_NEVER_US, &from);
 		CHECK(L4_IpcSucceeded(tag));
 		if (!rt_is_pagefault(tag))
 			break;

@@ -9,6 +9,7 @@
  */
 #include "t_kplog.h"
 #include "t_kphelp.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 
 #define KR_POOL		8
@@ -50,7 +51,7 @@ static const char *kr_kpager(L4_ThreadId_t *kp, L4_Word_t mode)
 	}
 	*kp = rt_thread_create(t_kplog_loop, (L4_Word_t)&kr);
 	CHECK(!L4_IsNilThread(*kp));
-	CHECK(t_wait_for(&kr.up, 1, T_WAIT_US));
+	t_until(&kr.up, 1);
 	return 0;
 }
 
@@ -81,7 +82,7 @@ static const char *t_kpfregs_fault_keeps_registers(void)
 	/* The fault recurs; now the kpager lends, and the store is done. */
 	CHECK_EQ(lent_kmem_control(ag.raw, LENT_KMEM_SET_KPF_WAIT, 0), 1);
 	kr.release = 1;
-	CHECK(t_wait_for(&kr.failed, 1, T_WAIT_US));
+	t_until(&kr.failed, 1);
 	RUN(kr_fault_was(ag));
 	CHECK(L4_IpcSucceeded(kr_answer(ag, page)));
 	CHECK(t_ag_ok(rt_agent_result(ag, 0)));

@@ -281,7 +281,7 @@ static int tb_send_map(L4_ThreadId_t t, L4_Word_t p, L4_Word_t base)
 	L4_LoadMR(0, (L4_MsgTag_t){ .X.t = 2 }.raw);
 	L4_LoadMR(1, m.raw[0]);
 	L4_LoadMR(2, m.raw[1]);
-	return L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US)));
+	return L4_IpcSucceeded(L4_Send(t));
 }
 
 /* Waiting for its pager's map: the map, sent while the body is out,
@@ -294,7 +294,7 @@ static const char *t_kpre_tcb_waiting_for_pager(void)
 
 	CHECK(p != 0);
 	RUN(tb_begin(&t, tb_toucher, &skip));
-	L4_MsgTag_t tag = rt_serve(t, T_WAIT_US, &from);
+	L4_MsgTag_t tag = rt_serve(t, RT_NEVER_US, &from);
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(rt_mr(1), TB_FAULT_AT);
 	if (!skip) {
@@ -363,7 +363,7 @@ static const char *t_kpre_tcb_in_kernel_page_fault(void)
 	tb.src = page;
 	tb.hold_kind = 0;
 	tb.release = 1;
-	L4_MsgTag_t tag = rt_serve(t, T_WAIT_US, &from);
+	L4_MsgTag_t tag = rt_serve(t, RT_NEVER_US, &from);
 	CHECK(rt_is_pagefault(tag));
 	CHECK_EQ(rt_mr(1), TB_FAULT_AT);
 	CHECK(tb_wait_answered(n + 3));
@@ -390,7 +390,7 @@ static const char *t_kpre_tcb_fpu_kept(void)
 		RUN(tb_out(t, TB_PT_IPC_RECV, &page));
 	}
 	rt_msg(0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(t)));
 	RUN(tb_expect(t, TB_DONE));
 	CHECK_EQ(rt_mr(1), TB_FPU_VALUE);
 	if (!skip)

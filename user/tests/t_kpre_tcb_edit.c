@@ -92,7 +92,7 @@ static const char *te_bring_back(L4_ThreadId_t t, L4_Word_t page)
 	CHECK(tb_wait_n(n + 1));
 	RUN(tb_fault_was(n, t, L4_MyLocalId()));
 	rt_msg(0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(t)));
 	RUN(tb_expect(t, TE_PLAIN));
 	return tb_end(t);
 }
@@ -113,7 +113,7 @@ static const char *t_kpre_tcb_edit_accepted(void)
 	tb.edit_at = TB_W_EIP;
 	tb.edit_val = (L4_Word_t)te_edited;
 	rt_msg(0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(t)));
 	RUN(tb_expect(t, TE_EDITED));
 	RUN(tb_fault_was(n, t, t));
 	tb.edit_at = 0;

@@ -124,7 +124,7 @@ const char *tb_take(L4_ThreadId_t t, L4_Word_t *page)
 const char *tb_expect(L4_ThreadId_t t, L4_Word_t label)
 {
 	L4_ThreadId_t from;
-	L4_MsgTag_t tag = rt_serve(t, T_WAIT_US, &from);
+	L4_MsgTag_t tag = rt_serve(t, RT_NEVER_US, &from);
 
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, t.raw);

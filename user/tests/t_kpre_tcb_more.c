@@ -91,28 +91,17 @@ static void tm_sender(L4_Word_t arg)
 }
 
 /* The partner: sends TM_WORD to the thread under test by its local ID,
- * waiting at most `timeout`. */
-static void tm_send_local_within(L4_Time_t timeout)
+ * for as long as it takes (no clock bound: t_sync.h). */
+static void tm_send_local(L4_Word_t arg)
 {
 	L4_ThreadId_t to = { .raw = TM_LOCAL_T };
 	L4_Word_t w = TM_WORD;
 
+	(void)arg;
 	rt_msg(TM_PING, 1, &w);
-	L4_MsgTag_t tag = L4_Send_Timeout(to, timeout);
+	L4_MsgTag_t tag = L4_Send(to);
 	tm_say(TM_DONE, L4_IpcSucceeded(tag), L4_ErrorCode(), 0);
 	tm_idle();
-}
-
-static void tm_send_local(L4_Word_t arg)
-{
-	(void)arg;
-	tm_send_local_within(rt_us(T_WAIT_US));
-}
-
-static void tm_send_local_never(L4_Word_t arg)
-{
-	(void)arg;
-	tm_send_local_within(L4_Never);
 }
 
 /* The partner: reads the thread under test's registers by its local ID. */
@@ -134,7 +123,7 @@ static void tm_recv_local(L4_Word_t arg)
 
 	(void)arg;
 	L4_MsgTag_t tag = L4_Ipc(L4_nilthread, (L4_ThreadId_t){ .raw = TM_LOCAL_T },
-				 L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+				 L4_Timeouts(L4_Never, L4_Never), &from);
 	L4_Word_t w = rt_mr(1), ec = L4_ErrorCode();
 	tm_say(TM_DONE, L4_IpcSucceeded(tag) ? L4_Label(tag) : ec, w, from.raw);
 	tm_idle();
@@ -244,7 +233,7 @@ static const char *t_kpre_tcb_more_exregs_local_away(void)
 		RUN(tm_came_back(t, n, u, page));
 	}
 	rt_msg(0, 1, &w);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(t)));
 	RUN(tb_expect(t, TM_DONE));
 	CHECK_EQ(rt_mr(1), 1);
 	CHECK_EQ(rt_mr(2), TM_REPLY);
@@ -293,7 +282,7 @@ static const char *t_kpre_tcb_more_new_kpager_asked(void)
 	RUN(tm_out(t, TM_PT_IPC_RECV, &page));
 	CHECK_EQ(L4_ThreadControl(tb_kpager, L4_nilthread, L4_nilthread, L4_nilthread,
 				  (void *)-1), 1);
-	RUN(t_kpre_run_paged(u, rt_pager(), tm_send_local_never));
+	RUN(t_kpre_run_paged(u, rt_pager(), tm_send_local));
 	CHECK(t_sched_state(u, L4_SCHEDRESULT_PENDING_SEND));
 	CHECK(L4_IsNilThread(__L4_Exregs(t, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread,
 					 0, 0, 0, 0, 0, 0)));
@@ -333,7 +322,7 @@ static const char *t_kpre_tcb_more_recv_keeps_deadline(void)
 	L4_Word_t n = tb.n;
 	rt_sleep_us(TM_GAP_US);
 	L4_Word_t sent = rt_now_us();
-	RUN(t_kpre_run_paged(u, rt_pager(), tm_send_local_never));
+	RUN(t_kpre_run_paged(u, rt_pager(), tm_send_local));
 	RUN(tb_expect(t, TM_DONE));
 	CHECK_EQ(rt_mr(1) & 0xF, EC_RECV(1));
 	L4_Word_t start = rt_mr(2), end = rt_mr(3);
@@ -413,7 +402,7 @@ static const char *t_kpre_tcb_more_child_kpager_first_page(void)
 		tb.src = page;
 	}
 	rt_msg(TM_PING, 1, &w);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(t)));
 	RUN(tb_expect(t, TM_DONE));
 	CHECK_EQ(rt_mr(1), TM_PING);
 	CHECK_EQ(rt_mr(2), TM_WORD);

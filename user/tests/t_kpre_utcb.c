@@ -17,6 +17,7 @@
 #include "t_kpre_utcb_int.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
+#include "t_sync.h"
 
 #define KU_POOL		16
 volatile struct t_kplog ku;
@@ -159,7 +160,7 @@ const char *ku_begin(L4_ThreadId_t *c, enum ku_mode mode, int *skip)
 	ku_unhandled = rt_pager_unhandled;
 	RUN(t_kpre_start_paged(c, ku_kpager, ku_pager(mode), ku_child));
 	rt_watch(RT_UTCB_AREA_BASE, RT_UTCB_AREA_BASE + (1UL << RT_UTCB_AREA_LOG2));
-	L4_MsgTag_t tag = rt_serve(*c, T_WAIT_US, &from);
+	L4_MsgTag_t tag = rt_serve(*c, RT_NEVER_US, &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), KU_HELLO);
 	CHECK_EQ(L4_UntypedWords(tag), KU_WORDS);
@@ -217,7 +218,7 @@ const char *ku_came_back(L4_ThreadId_t c, L4_Word_t n, L4_Word_t old, L4_Word_t 
 const char *ku_data(L4_ThreadId_t c, L4_Word_t words)
 {
 	L4_ThreadId_t from;
-	L4_MsgTag_t tag = rt_serve(c, T_WAIT_US, &from);
+	L4_MsgTag_t tag = rt_serve(c, RT_NEVER_US, &from);
 
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK(!rt_is_pagefault(tag));
@@ -350,7 +351,7 @@ static const char *t_kpre_utcb_other_threads_unaffected(void)
 	/* c2 says hello with 8 words and waits for its reply. */
 	t_shared[KU_MODE] = KU_IDLE;
 	CHECK(rt_start_message(c2, (L4_Word_t)ku_child, rt_stack_frame(stack, 0)));
-	L4_MsgTag_t tag = rt_serve(c2, T_WAIT_US, &from);
+	L4_MsgTag_t tag = rt_serve(c2, RT_NEVER_US, &from);
 	CHECK(L4_IpcSucceeded(tag) && !rt_is_pagefault(tag));
 	CHECK_EQ(L4_Label(tag), KU_HELLO);
 	CHECK_EQ(from.raw, c2.raw);
@@ -412,7 +413,7 @@ static const char *t_kpre_utcb_error_while_away(void)
 	RUN(ku_begin(&c, KU_WAIT, &skip));
 	L4_LoadMR(0, 0);
 	CHECK(L4_IpcSucceeded(L4_Reply(c)));
-	CHECK(t_wait_for(&t_shared[KU_SPIN], 1, T_WAIT_US));
+	t_until(&t_shared[KU_SPIN], 1);
 	CHECK(t_waiting(c));
 	if (!skip)
 		RUN(ku_take_back(c, &old, &copy, &n));

@@ -6,6 +6,7 @@
  * is never asked for the page.
  */
 #include "t_kpre_utcb_int.h"
+#include "t_sync.h"
 
 /* Taken back while its thread runs in user mode, touching no UTCB: its
  * next IPC, of 8 MRs, writes them into its UTCB (which asks for the
@@ -19,7 +20,7 @@ const char *t_kpre_utcb_idle_then_ipc_8_words(void)
 	RUN(ku_begin(&c, KU_IDLE, &skip));
 	L4_LoadMR(0, 0);
 	CHECK(L4_IpcSucceeded(L4_Reply(c)));
-	CHECK(t_wait_for(&t_shared[KU_SPIN], 1, T_WAIT_US));
+	t_until(&t_shared[KU_SPIN], 1);
 	if (!skip) {
 		L4_Word_t n;
 		RUN(ku_take_back(c, &old, &copy, &n));
@@ -54,17 +55,11 @@ const char *t_kpre_utcb_taken_in_receive(void)
 	return ku_end(c);
 }
 
-/* c blocked in a send to main (before any transfer began). */
+/* c blocked in a send to main (before any transfer began), however long
+ * it takes to get there; 0 if c is gone. */
 static int ku_sending(L4_ThreadId_t c)
 {
-	L4_Word_t start = rt_now_us(), old;
-
-	while (L4_Schedule(c, ~0UL, ~0UL, ~0UL, ~0UL, &old) != L4_SCHEDRESULT_PENDING_SEND) {
-		if (rt_now_us() - start > T_WAIT_US)
-			return 0;
-		rt_sleep_us(1000);
-	}
-	return 1;
+	return t_until_state(c, L4_SCHEDRESULT_PENDING_SEND);
 }
 
 /* Taken back while its thread is blocked sending 8 words to main: main's
@@ -79,7 +74,7 @@ const char *t_kpre_utcb_sender_blocked(void)
 	RUN(ku_begin(&c, KU_SEND, &skip));
 	L4_LoadMR(0, 0);
 	CHECK(L4_IpcSucceeded(L4_Reply(c)));
-	CHECK(t_wait_for(&t_shared[KU_SPIN], 1, T_WAIT_US));
+	t_until(&t_shared[KU_SPIN], 1);
 	CHECK(ku_sending(c));
 	L4_Word_t n = ku.n;
 	if (!skip)

@@ -12,6 +12,7 @@
  * KMEM=pool kernel nothing is lent and the tests say so.
  */
 #include "t_kpre_kp.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 
 /* The page table of the task's code and data (the root image's 4 MB
@@ -114,7 +115,8 @@ static const char *t_kpreempt_refused_directory_halts(void)
 	RUN(kpre_take_back(page));
 	/* The command reaches its receive; the thread then asks to run. */
 	CHECK(rt_agent_post(t, RT_AG_READ, 1, &data));
-	CHECK(t_wait_for(&kpre.n, n + 1, T_WAIT_US));
+	t_until_at_least(&kpre.n, n + 1);
+	CHECK_EQ(kpre.n, n + 1);
 	RUN(t_kplog_fault_was(&kpre, n % T_KPLOG_LOG, t, LENT_KMEM_PDIR, LENT_CID_PDIR));
 	L4_Word_t ctl, dummy;
 	L4_ThreadId_t pager;
@@ -269,7 +271,7 @@ static const char *t_kpreempt_tables_taken_mid_transfer(void)
 	tag = rt_agent_result(t, 0);
 	CHECK(t_ag_ok(tag));
 	CHECK_EQ(rt_mr(2), 0);                          /* the receive's error: none */
-	CHECK(t_send_async_wait(&tag, &sec));
+	t_send_async_wait(&tag, &sec);
 	CHECK_EQ(sec, 0);
 	for (unsigned i = 0; i < sizeof(text); i++)
 		CHECK_EQ(((const char *)page)[i], text[i]);
@@ -294,7 +296,7 @@ static const char *t_kpreempt_task_record_kept(void)
 
 	/* The record is lent by the creator's kpager: ours, for now. */
 	RUN(kpre_start());
-	CHECK(t_wait_for(&kpre.up, 1, T_WAIT_US));
+	t_until(&kpre.up, 1);
 	L4_Word_t root_kpager = lent_kmem_control(0, LENT_KMEM_GET_KPAGER, 0);
 	CHECK(root_kpager != 0);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_KPAGER, kpre_thread.raw), 1);

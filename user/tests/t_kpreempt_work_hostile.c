@@ -49,7 +49,7 @@ const char *kh_threads(L4_ThreadId_t ag)
 		CHECK_EQ(L4_ThreadControl(kw_kb.probe[i], ag, L4_Myself(), L4_Myself(),
 					  (void *)(RT_UTCB_AREA_BASE + (2 + i) * RT_UTCB_SIZE)), 1);
 		RUN(t_kpre_run(kw_kb.probe[i], kh_probe));
-		L4_MsgTag_t tag = rt_serve(kw_kb.probe[i], T_WAIT_US, &from);
+		L4_MsgTag_t tag = rt_serve(kw_kb.probe[i], RT_NEVER_US, &from);
 		CHECK(L4_IpcSucceeded(tag));
 		CHECK_EQ(L4_Label(tag), KH_HELLO);
 	}

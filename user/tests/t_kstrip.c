@@ -12,6 +12,7 @@
 #include "t_kphelp.h"
 #include <lent/kmem.h>
 #include "../../kpager/kpager.h"
+#include "t_sync.h"
 
 #define KS_POOL		6
 #define KS_WINDOW	0x50000000UL	/* the root's, above any RAM the suite runs with */
@@ -48,7 +49,7 @@ static const char *ks_map_on(L4_ThreadId_t r, L4_Word_t page, L4_Word_t first, L
 		L4_MapItem_t m = t_map_item(page, 12, L4_ReadWriteOnly, (first + i) * RT_PAGE_SIZE);
 
 		t_load(0, 0, 0, 2, m.raw);
-		CHECK(L4_IpcSucceeded(L4_Send_Timeout(r, rt_us(T_WAIT_US))));
+		CHECK(L4_IpcSucceeded(L4_Send(r)));
 	}
 	return 0;
 }
@@ -74,7 +75,8 @@ static const char *ks_run(L4_ThreadId_t r)
 	RUN(ks_map_on(r, kp->first, 0, max));
 	RUN(ks_map_on(r, kp->second, KS_OK_SLOT, max - 1));
 	/* Each send returned once its map was done; the count follows. */
-	CHECK(t_wait_for(&ks.received, 2 * max - 1, T_WAIT_US));
+	t_until_at_least(&ks.received, 2 * max - 1);
+	CHECK_EQ(ks.received, 2 * max - 1);
 	CHECK_EQ(*first, KS_MARK);
 	CHECK_EQ(*last, KS_MARK);
 	CHECK_EQ(L4_ThreadControl(t, t, L4_Myself(), L4_nilthread, (void *)-1), 1);

@@ -10,6 +10,7 @@
  * asked: each test checks that instead.
  */
 #include "t_kplog.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 
 #define KT_POOL		8
@@ -67,9 +68,9 @@ static const char *kt_start(L4_Word_t mode, L4_Word_t kind, int creator)
 	/* Both run before the root's kernel memory comes from the test
 	 * kpager: their stacks are touched, and the log holds only what
 	 * the test makes. */
-	CHECK(t_wait_for(&kt.up, 1, T_WAIT_US));
+	t_until(&kt.up, 1);
 	if (creator)
-		CHECK(t_wait_for(&t_shared[7], 1, T_WAIT_US));
+		t_until(&t_shared[7], 1);
 	kt_root_kpager = lent_kmem_control(0, LENT_KMEM_GET_KPAGER, 0);
 	CHECK(kt_root_kpager != 0);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_SET_KPAGER, kt_thread.raw), 1);
@@ -224,7 +225,7 @@ static const char *kt_go(L4_ThreadId_t *t, struct kt_owned *before)
 /* KMEM=pool: the creation succeeds, and no kpager is asked. */
 static const char *kt_pool_made(void)
 {
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 1);
 	CHECK_EQ(kt.n, 0);
 	return 0;
@@ -242,7 +243,8 @@ static const char *kt_half_made_body(void)
 	RUN(kt_go(&t, &before));
 	if (!kt_lent)
 		return kt_pool_made();
-	CHECK(t_wait_for(&kt.n, 2, T_WAIT_US));
+	t_until_at_least(&kt.n, 2);
+	CHECK_EQ(kt.n, 2);
 	RUN(t_kplog_fault_was(&kt, 0, t, LENT_KMEM_TASK, LENT_CID_TASK));
 	RUN(t_kplog_fault_was(&kt, 1, t, LENT_KMEM_TCB, LENT_CID_TCB_BASE));
 	L4_Word_t record = kt.page[0];
@@ -256,7 +258,7 @@ static const char *kt_half_made_body(void)
 	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, record), 0);
 	kt.release = 1;
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 0);
 	CHECK_EQ(t_shared[4], L4_ErrNoMem);
 	RUN(kt_owned_same(&before));
@@ -281,12 +283,13 @@ static const char *kt_retry_body(void)
 	t_shared[0] = t.raw;
 	t_shared[6] = 1;
 	if (!kt_lent) {
-		CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+		t_until(&t_shared[5], 1);
 		CHECK_EQ(t_shared[3], 1);
 		CHECK_EQ(kt.n, 0);
 		return 0;
 	}
-	if (!t_wait_for(&kt.n, 1, T_WAIT_US))
+	t_until_at_least(&kt.n, 1);
+	if (kt.n != 1)
 		printf("#   n %lu done %lu result %lu error %lu kind %lu\n", kt.n, t_shared[5],
 		       t_shared[3], t_shared[4], kt.fkind[0]);
 	CHECK_EQ(kt.n, 1);
@@ -295,7 +298,7 @@ static const char *kt_retry_body(void)
 	CHECK_EQ(rt_mr(LENT_KMEM_STAT_THREADS), 1);
 	CHECK_EQ(lent_kmem_control(t.raw, LENT_KMEM_GET_KPAGER, 0), kt_thread.raw);
 	kt.release = 1;
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 1);
 	CHECK_EQ(kt.n, 2);
 	RUN(t_kplog_fault_was(&kt, 1, t, LENT_KMEM_TCB, LENT_CID_TCB_BASE));
@@ -321,13 +324,14 @@ static const char *kt_unhoused_body(void)
 	RUN(kt_go(&t, &before));
 	if (!kt_lent)
 		return kt_pool_made();
-	CHECK(t_wait_for(&kt.n, 1, T_WAIT_US));
+	t_until_at_least(&kt.n, 1);
+	CHECK_EQ(kt.n, 1);
 	CHECK_EQ(L4_ThreadControl(t, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
 	/* The held answer lends a page, for a thread that is gone: the
 	 * kernel takes nothing, and the creation's next try fails. */
 	kt.mode = T_KPLOG_SERVE;
 	kt.release = 1;
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 0);
 	CHECK_EQ(t_shared[4], L4_ErrNoMem);
 	CHECK(kt.page[0] != 0);
@@ -347,12 +351,12 @@ static const char *t_ktask_unhoused_task_deleted(void)
  * and nothing is left. */
 static const char *kt_no_memory_then_late_answer(const struct kt_owned *before)
 {
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[3], 0);
 	CHECK_EQ(t_shared[4], L4_ErrNoMem);
 	CHECK_EQ(kt.n, 1);
 	kt.release = 1;
-	CHECK(t_wait_for(&kt.failed, 1, T_WAIT_US));
+	t_until(&kt.failed, 1);
 	CHECK(kt.page[0] != 0);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, kt.page[0]), 0);
 	return kt_owned_same(before);
@@ -371,7 +375,8 @@ static const char *kt_abort_body(void)
 	RUN(kt_go(&t, &before));
 	if (!kt_lent)
 		return kt_pool_made();
-	CHECK(t_wait_for(&kt.n, 1, T_WAIT_US));
+	t_until_at_least(&kt.n, 1);
+	CHECK_EQ(kt.n, 1);
 	RUN(t_kplog_fault_was(&kt, 0, t, LENT_KMEM_TASK, LENT_CID_TASK));
 	L4_Start(kt_creator);                 /* abort its IPC; it is not halted */
 	return kt_no_memory_then_late_answer(&before);
@@ -402,7 +407,7 @@ static const char *kt_wait_body(void)
 	RUN(kt_go(&t, &before));
 	if (!kt_lent)
 		return kt_pool_made();
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK(L4_SystemClock().raw - start >= 20000);
 	RUN(t_kplog_fault_was(&kt, 0, t, LENT_KMEM_TASK, LENT_CID_TASK));
 	return kt_no_memory_then_late_answer(&before);

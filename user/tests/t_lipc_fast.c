@@ -29,7 +29,7 @@ static void lf_closed_server(L4_Word_t arg)
 	t_shared[arg]++;
 	t_shared[arg + 1] = from.raw;
 	t_load(LF_LABEL ^ 0xff, 0, 0, 0, 0);
-	(void)L4_Ipc(from, L4_nilthread, L4_Timeouts(rt_us(T_WAIT_US), L4_Never), &from);
+	(void)L4_Ipc(from, L4_nilthread, L4_Timeouts(L4_Never, L4_Never), &from);
 	rt_thread_exit();
 }
 
@@ -45,7 +45,7 @@ static const char *t_lf_closed_by_global(void)
 	CHECK(!L4_IsNilThread(s));
 	CHECK(t_waiting(s));
 	t_load(LF_LABEL, 0, 0, 0, 0);
-	tag = L4_Ipc(s, s, L4_Timeouts(rt_us(T_WAIT_US), L4_Never), &from);
+	tag = L4_Ipc(s, s, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), LF_LABEL ^ 0xff);
 	CHECK_EQ(from.raw, L4_LocalIdOf(s).raw);
@@ -107,7 +107,7 @@ static const char *t_lf_anylocal_foreign(void)
 	CHECK(t_waiting(s));
 	f = rt_task_create(lf_foreign_caller, s.raw, rt_pager());
 	CHECK(!L4_IsNilThread(f));
-	tag = L4_Ipc(L4_nilthread, f, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, f, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(rt_mr(1), EC_SEND(1));
 	CHECK_EQ(t_shared[4], 0);

@@ -2,6 +2,7 @@
 /* ProcessorControl, MemoryControl and the kernel-debugger console with
  * bad arguments. */
 #include "tests.h"
+#include "t_sync.h"
 
 static const char *unprivileged(L4_Word_t op)
 {
@@ -89,7 +90,7 @@ static const char *t_kdb_shutdown_unprivileged_ignored(void)
 	L4_Word_t i, sum = 0;
 
 	CHECK(!L4_IsNilThread(c));
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	t_until(&t_shared[0], 1);
 	for (i = 0; kdb_shutdown_msg[i]; i++)
 		sum += (unsigned char)kdb_shutdown_msg[i];
 	CHECK_EQ(t_shared[1], sum);

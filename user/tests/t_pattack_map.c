@@ -7,6 +7,7 @@
  * points.
  */
 #include "t_preempt.h"
+#include "t_sync.h"
 
 /* ---- a pager's big reply stopped, then aborted ---- */
 
@@ -184,7 +185,7 @@ static void dc_sender(L4_Word_t arg)
 
 	dc_item(w, dc_addr(0, DC_DEPTH), DC_Y);
 	t_load(DC_LABEL, 0, 0, 2, w);
-	if (L4_IpcFailed(L4_Send_Timeout(to, rt_us(T_WAIT_US))))
+	if (L4_IpcFailed(L4_Send(to)))
 		t_shared[DC_EC] = 0x100 | L4_ErrorCode();
 	t_shared[DC_DONE] = 1;
 }
@@ -206,14 +207,15 @@ static const char *t_pattack_map_onto_sibling_of_deep_chain(void)
 		for (i = 0; i < 31 && k < DC_DEPTH; i++, k++)
 			dc_item(&w[2 * i], dc_addr(page, k), dc_addr(page, k + 1));
 		t_load(DC_LABEL, 0, 0, 2 * i, w);
-		CHECK(L4_IpcSucceeded(L4_Send_Timeout(h, rt_us(T_WAIT_US))));
+		CHECK(L4_IpcSucceeded(L4_Send(h)));
 		sent++;
 	}
 	dc_item(w, page, DC_Y);
 	t_load(DC_LABEL, 0, 0, 2, w);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(h, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(h)));
 	sent++;
-	CHECK(t_wait_for(&t_shared[DC_RECEIVED], sent, T_WAIT_US));
+	t_until_at_least(&t_shared[DC_RECEIVED], sent);
+	CHECK_EQ(t_shared[DC_RECEIVED], sent);
 	CHECK_EQ(*(volatile L4_Word_t *)dc_addr(page, DC_DEPTH), DC_MAGIC);
 	CHECK_EQ(*(volatile L4_Word_t *)DC_Y, DC_MAGIC);
 

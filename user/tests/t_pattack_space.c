@@ -6,6 +6,7 @@
  * transfers; t_pattack_map.c has the map operations).
  */
 #include "t_preempt.h"
+#include "t_sync.h"
 
 #define PA_LABEL_MAP	0x7102
 #define PA_LABEL_GO	0x7103
@@ -165,7 +166,7 @@ static void dl_victim(L4_Word_t arg)
 			continue;
 		agent.raw = rt_mr(1);
 		t_load(PA_LABEL_MAP, 0, 0, 2, m.raw);
-		tag = L4_Send_Timeout(agent, rt_us(T_WAIT_US));
+		tag = L4_Send(agent);
 		t_shared[DL_FWD] = L4_IpcFailed(tag) ? 0x100 | L4_ErrorCode() : 1;
 	}
 }
@@ -203,10 +204,10 @@ static const char *dl_try(L4_Word_t page, int *caught_out)
 	RUN(t_ag_accept(ag, PT_DL_WIN, 12));
 	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
 	rt_msg(DL_LABEL_FWD, 1, &ag.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(v, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(v)));
 	tag = rt_agent_result(ag, 0);
 	CHECK(t_ag_ok(tag));
-	CHECK(t_wait_for(&t_shared[DL_FWD], 1, T_WAIT_US));
+	t_until(&t_shared[DL_FWD], 1);
 	RUN(t_ag_reads(ag, PT_DL_WIN, 0x5eed1234UL));
 	d = rt_thread_prepare(v.raw, &sp);
 	CHECK(!L4_IsNilThread(d));

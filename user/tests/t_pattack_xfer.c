@@ -17,6 +17,7 @@
  * What is asserted is what the kernel did, never how fast.
  */
 #include "t_preempt.h"
+#include "t_sync.h"
 
 #define PA_LABEL_STR	0x7101
 #define PA_ERR_ABORTED	7
@@ -152,16 +153,16 @@ static const char *st_attack(enum st_action action)
 	}
 	/* Whoever is left learns at once (no timeout is involved). */
 	if (action != ST_DELETE_RECEIVER) {
-		CHECK(t_wait_for(&t_shared[ST_RCV_DONE], 1, T_WAIT_US));
+		t_until(&t_shared[ST_RCV_DONE], 1);
 		if (action == ST_DELETE_SENDER && t_shared[ST_RCV_EC] == EC_RECV(PA_ERR_NOPARTNER))
 			t_shared[ST_RCV_EC] = EC_RECV(PA_ERR_ABORTED);
 		CHECK_EQ(t_shared[ST_RCV_EC], EC_RECV(PA_ERR_ABORTED));
 	}
 	if (action == ST_MOVE_SENDER) {
-		CHECK(t_wait_for(&t_shared[ST_MOVED], 1, T_WAIT_US));
+		t_until(&t_shared[ST_MOVED], 1);
 		CHECK_EQ(t_shared[ST_SND_DONE], 0);
 	} else if (action != ST_DELETE_SENDER) {
-		CHECK(t_wait_for(&t_shared[ST_SND_DONE], 1, T_WAIT_US));
+		t_until(&t_shared[ST_SND_DONE], 1);
 		if (action == ST_DELETE_RECEIVER && t_shared[ST_SND_EC] == EC_SEND(PA_ERR_NOPARTNER))
 			t_shared[ST_SND_EC] = EC_SEND(PA_ERR_ABORTED);
 		CHECK_EQ(t_shared[ST_SND_EC], EC_SEND(PA_ERR_ABORTED));
@@ -304,7 +305,7 @@ static const char *t_pattack_xfer_timeouts_ignore_preemption(void)
 			CHECK_EQ(rcv[i], ST_WORD);
 		CHECK_EQ(rcv[words - 1], ST_WORD);
 	}
-	CHECK(t_wait_for(&t_shared[ST_SND_DONE], 1, T_WAIT_US));
+	t_until(&t_shared[ST_SND_DONE], 1);
 	CHECK_EQ(t_shared[ST_SND_EC], 0);
 	return 0;
 }
@@ -371,10 +372,10 @@ static const char *t_pattack_stub_send_aborted_mid_string(void)
 	ss_from = s;
 	CHECK(pt_str_catch_halfway(&st, &t_shared[SS_DONE], 0));
 	pt_exregs(s, PT_EX_ABORT_SEND, 0, 0);
-	CHECK(t_wait_for(&t_shared[SS_DONE], 1, T_WAIT_US));
+	t_until(&t_shared[SS_DONE], 1);
 	CHECK_EQ(t_shared[SS_EC], EC_SEND(PA_ERR_ABORTED));
 	CHECK_EQ(t_shared[SS_SP_BAD], 0);
-	CHECK(t_wait_for(&t_shared[SS_RCV_DONE], 1, T_WAIT_US));
+	t_until(&t_shared[SS_RCV_DONE], 1);
 	return 0;
 }
 

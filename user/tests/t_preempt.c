@@ -23,6 +23,7 @@
  * fast or slow the host.
  */
 #include "t_preempt.h"
+#include "t_sync.h"
 
 #define PR_LABEL_MAP	0x7001
 #define PR_LABEL_GO	0x7002
@@ -107,7 +108,8 @@ static const char *t_preempt_string_ipc_observed(void)
 	       (L4_Word_t)PT_STR_ITEMS, str.len >> 10, str_msgs, t_shared[STR_US] / 1000,
 	       halfway, looks);
 	CHECK_EQ(t_shared[STR_SND_EC], 0);
-	CHECK(t_wait_for(&t_shared[STR_RECEIVED], str_msgs, T_WAIT_US));
+	t_until_at_least(&t_shared[STR_RECEIVED], str_msgs);
+	CHECK_EQ(t_shared[STR_RECEIVED], str_msgs);
 	CHECK_EQ(t_shared[STR_RCV_BAD], 0);
 	/* The last substring, from src[0], covered all of the one before. */
 	for (i = 0; i < words; i += 97)
@@ -212,7 +214,7 @@ static void dl_victim(L4_Word_t arg)
 			continue;
 		agent.raw = rt_mr(1);
 		t_load(PR_LABEL_MAP, 0, 0, 2, m.raw);
-		tag = L4_Send_Timeout(agent, rt_us(T_WAIT_US));
+		tag = L4_Send(agent);
 		t_shared[DL_FWD] = L4_IpcFailed(tag) ? 0x100 | L4_ErrorCode() : 1;
 	}
 }
@@ -250,11 +252,11 @@ static const char *t_preempt_delete_task_observed(void)
 	RUN(t_ag_accept(ag, PT_DL_WIN, 12));
 	CHECK(rt_agent_post(ag, RT_AG_RECV, 0, 0));
 	rt_msg(PR_LABEL_FWD, 1, &ag.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(v, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(v)));
 	tag = rt_agent_result(ag, 0);
 	CHECK(t_ag_ok(tag));
 	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = rt_mr(1) }));
-	CHECK(t_wait_for(&t_shared[DL_FWD], 1, T_WAIT_US));
+	t_until(&t_shared[DL_FWD], 1);
 	RUN(t_ag_reads(ag, PT_DL_WIN, PR_MAGIC));
 	d = rt_thread_prepare(v.raw, &sp);
 	CHECK(!L4_IsNilThread(d));

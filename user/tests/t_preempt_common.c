@@ -85,7 +85,7 @@ const char *pt_map_many(L4_ThreadId_t t, L4_Word_t label, L4_Word_t page, L4_Wor
 			w[2 * k + 1] = m.raw[1];
 		}
 		t_load(label, 0, 0, 2 * k, w);
-		L4_MsgTag_t tag = L4_Send_Timeout(t, rt_us(T_WAIT_US));
+		L4_MsgTag_t tag = L4_Send(t);
 		/* t's kernel memory ran out: X.2's message overflow, and no
 		 * further map will go through either. */
 		if (L4_IpcFailed(tag) && L4_ErrorCode() == L4_ErrMsgOverflow << 1)
@@ -221,7 +221,7 @@ const char *pt_um_start(rt_entry_t unmapper, rt_entry_t observer, L4_Word_t page
 	RUN(pt_map_many(u, map_label, page, PT_UM_BASE, 1UL << 22, PT_UM_REGIONS));
 	tag = t_tag(go_label, 0, 0);
 	L4_LoadMR(0, tag.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(u, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(u)));
 	return 0;
 }
 

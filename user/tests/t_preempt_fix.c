@@ -9,6 +9,7 @@
  * every run; elsewhere a thread that looks at every timer tick finds them.
  */
 #include "t_preempt.h"
+#include "t_sync.h"
 
 #define FX_BIG_LOG2	4			/* 64 KB: its copy stops under preempt=always */
 #define FX_LABEL	0x7101
@@ -84,7 +85,7 @@ static const char *t_preempt_fix_resumed_string_words(void)
 	for (i = 0; i < big; i += 251)
 		CHECK_EQ(rcv[i], src[i]);
 	CHECK_EQ(rcv[big - 1], src[big - 1]);
-	CHECK(t_send_async_wait(&stag, &ec));
+	t_send_async_wait(&stag, &ec);
 	CHECK(L4_IpcSucceeded(stag));
 	return 0;
 }
@@ -179,7 +180,7 @@ static const char *t_preempt_fix_fault_reply_keeps_transfer(void)
 	L4_Set_Rights(&fp, L4_FullyAccessible);
 	m = L4_MapItem(fp, region);
 	t_load(0, 0, 0, 2, m.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(ag, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(ag)));
 	CHECK(t_wait_for(&t_shared[PF_R_DONE], 1, PT_LIMIT_US));
 	printf("#   the intruder tried %lu times, R took %lu of its messages\n",
 	       t_shared[PF_T_TRIES], t_shared[PF_T_SENT]);
@@ -212,7 +213,6 @@ static const char *t_preempt_fix_fault_reply_keeps_transfer(void)
  */
 #define HT_WORD		0x6b6b0000UL
 #define HT_XFER_US	50000
-#define HT_WAIT_US	10000000UL	/* far beyond HT_XFER_US */
 enum { HT_RECEIVED, HT_R_DONE, HT_R_EC, HT_S_DONE, HT_S_EC };
 
 static void ht_receiver(L4_Word_t arg)
@@ -270,7 +270,7 @@ static const char *t_preempt_fix_halted_sender_xfer_timeout(void)
 	printf("#   %lu messages received; %s after %lu looks\n", t_shared[HT_RECEIVED],
 	       halfway ? "stopped the sender halfway" : "never saw a copy halfway", looks);
 	CHECK(halfway);
-	CHECK(t_wait_for(&t_shared[HT_R_DONE], 1, HT_WAIT_US));
+	t_until(&t_shared[HT_R_DONE], 1);    /* its xfer timeout ends it */
 	CHECK(t_shared[HT_R_EC] == EC_RECV(L4_ErrXferTimeoutOwn) ||
 	      t_shared[HT_R_EC] == EC_RECV(L4_ErrXferTimeoutPartner));
 	return 0;
@@ -350,7 +350,7 @@ static const char *t_preempt_fix_exreg_sp_keeps_unmap(void)
 	*(volatile L4_Word_t *)page = 0x5eed;
 	RUN(pt_um_start(xs_unmapper, xs_observer, page, FX_LABEL_MAP, FX_LABEL_GO, 0));
 	CHECK(t_wait_for(&t_shared[XS_DONE], 1, PT_LIMIT_US));
-	CHECK(t_wait_for(&t_shared[XS_SEEN], 1, T_WAIT_US));
+	t_until(&t_shared[XS_SEEN], 1);
 	printf("#   %s after %lu looks\n",
 	       t_shared[XS_SET] ? "set the SP halfway" : "never saw the Unmap halfway",
 	       t_shared[XS_LOOKS]);

@@ -335,14 +335,14 @@ static void s0a_propagator(L4_Word_t target)
 	L4_Set_Propagation(&tag);
 	L4_LoadMR(0, tag.raw);
 	L4_Set_VirtualSender(rt_main_thread());
-	(void)L4_Send_Timeout(rt_sigma0(), rt_us(T_WAIT_US));
+	(void)L4_Send(rt_sigma0());
 	L4_Sleep(L4_Never);
 }
 
 static const char *s0a_propagate_redirected(L4_ThreadId_t a, L4_Word_t v, L4_Word_t ip,
 					    L4_Word_t sp)
 {
-	L4_Time_t wait = rt_us(T_WAIT_US);
+	L4_Time_t wait = L4_Never;             /* no clock bound: t_sync.h */
 	L4_ThreadId_t from = L4_nilthread;
 	L4_Word_t old;
 	L4_MsgTag_t tag;

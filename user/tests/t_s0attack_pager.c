@@ -9,6 +9,7 @@
  * to pass for the root task or another task.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 /* Where an agent wants sigma0's pages (free in every rt task). */
 #define S0A_WINDOW	0x40000000UL
@@ -81,7 +82,7 @@ static const char *t_s0a_pager_cannot_pass_the_right(void)
 				 &dummy, &dummy, &dummy, &dummy, &p);
 	CHECK(!L4_IsNilThread(r));
 	L4_Start_SpIp(other, sp, (L4_Word_t)s0a_try_exregs);
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	t_until(&t_shared[0], 1);
 	CHECK_EQ(t_shared[1], L4_nilthread.raw);
 	CHECK_EQ(t_shared[2], L4_ErrInvalidThread);
 	r = L4_ExchangeRegisters(ag, __L4_EXREGS_DELIVER, 0, 0, 0, 0, L4_nilthread, &dummy,
@@ -136,7 +137,7 @@ static const char *t_s0a_root_thread_shares(void)
 	CHECK_EQ(L4_Pager().raw, rt_sigma0().raw);
 	t = rt_thread_create(s0a_root_thread, v);
 	CHECK(!L4_IsNilThread(t));
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	t_until(&t_shared[0], 1);
 	CHECK(!L4_IsNilFpage((L4_Fpage_t) { .raw = t_shared[1] }));
 	CHECK_EQ(L4_Address((L4_Fpage_t) { .raw = t_shared[1] }), v);
 	return 0;

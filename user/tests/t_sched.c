@@ -2,6 +2,7 @@
 /* Schedule (thread state, priority, time slice, who may call it) and
  * ThreadSwitch. */
 #include "tests.h"
+#include "t_sync.h"
 
 #define KEEP	(~0UL)
 
@@ -130,7 +131,7 @@ static const char *t_sched_prio_above_own_refused(void)
 	CHECK(!L4_IsNilThread(t));
 	((L4_Word_t *)sp)[1] = t.raw;
 	L4_Start_SpIp(h, sp, (L4_Word_t)sub_scheduler);
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	t_until(&t_shared[3], 1);
 	CHECK_EQ(t_shared[0], L4_SCHEDRESULT_ERROR);
 	CHECK_EQ(t_shared[1], L4_ErrInvalidParam);
 	CHECK(t_shared[2] != L4_SCHEDRESULT_ERROR);

@@ -166,7 +166,7 @@ static const char *t_selfcheck_thread_states(void)
 	y = rt_thread_prepare(0, &sp);        /* waits for its start message */
 	CHECK(!L4_IsNilThread(y));
 	RUN(clean());
-	CHECK(L4_IpcSucceeded(L4_Receive_Timeout(x, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Receive(x)));
 	return clean();
 }
 
@@ -202,7 +202,7 @@ static const char *t_selfcheck_task_deleted(void)
 		}
 		CHECK(rt_agent_post(b, RT_AG_RECV, 0, 0));
 		t_load(0x66, 0, 0, (int)(2 * n), items);
-		CHECK(L4_IpcSucceeded(L4_Send_Timeout(b, rt_us(T_WAIT_US))));
+		CHECK(L4_IpcSucceeded(L4_Send(b)));
 		CHECK(t_ag_ok(rt_agent_result(b, 0)));
 		if (!k) {          /* its image and stack, and the first 31 */
 			(void)lent_kmem_control(b.raw, LENT_KMEM_STATS, 0);
@@ -217,7 +217,7 @@ static const char *t_selfcheck_task_deleted(void)
 	CHECK(!L4_IsNilThread(del));
 	CHECK(L4_Set_Priority(del, RT_PRIORITY - 1) != 0);   /* below main's: main preempts it */
 	rt_msg(0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(del, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(del)));
 	while (!t_shared[1] && checks < 100000) {
 		L4_Sleep(rt_us(20));
 		RUN(clean());

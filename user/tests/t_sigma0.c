@@ -70,7 +70,7 @@ static const char *t_sigma0_garbage_requests(void)
 
 		t_load(req[i].label & 0xffff, req[i].u, w, 0, 0);
 		L4_Accept(L4_MapGrantItems(L4_FpageLog2(0x40000000UL, 22)));
-		tag = L4_Call_Timeouts(rt_sigma0(), rt_us(T_WAIT_US), rt_us(200000));
+		tag = L4_Call_Timeouts(rt_sigma0(), L4_Never, rt_us(200000));
 		L4_Accept(L4_UntypedWordsAcceptor);
 		if (L4_IpcFailed(tag)) {
 			CHECK_EQ(t_ipc_ec(), EC_RECV(L4_ErrTimeout));

@@ -15,6 +15,7 @@
 #include "t_khostile.h"
 #include "t_kattack.h"
 #include "t_kmem.h"
+#include "t_sync.h"
 
 /* Node pages task t holds (KmemControl STATS, MR1 + kind). */
 static L4_Word_t kn_node_pages(L4_ThreadId_t t)
@@ -67,19 +68,22 @@ static const char *kn_die_with_page_gathered(L4_ThreadId_t a, L4_Word_t value)
 
 	kh.mode = KH_HOLD;
 	RUN(ka_map_async(0, a, KH_WINDOW2, value));
-	CHECK(t_wait_for(&kh.n, n0 + 1, T_WAIT_US));
+	t_until_at_least(&kh.n, n0 + 1);
+	CHECK_EQ(kh.n, n0 + 1);
 	CHECK_EQ(kh.kind[n0 % KH_LOG], LENT_KMEM_NT);
 	RUN(kh_go(1));
-	CHECK(t_wait_for(&kh.n, n0 + 2, T_WAIT_US));
+	t_until_at_least(&kh.n, n0 + 2);
+	CHECK_EQ(kh.n, n0 + 2);
 	CHECK_EQ(kh.kind[(n0 + 1) % KH_LOG], LENT_KMEM_MAP);
 	RUN(kh_go(1));
-	CHECK(t_wait_for(&kh.n, n0 + 3, T_WAIT_US));
+	t_until_at_least(&kh.n, n0 + 3);
+	CHECK_EQ(kh.n, n0 + 3);
 	CHECK_EQ(kh.kind[(n0 + 2) % KH_LOG], LENT_KMEM_PT);
 	node = kh.page[(n0 + 1) % KH_LOG][0];
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, node), 1);
 
 	rt_release(a);
-	CHECK(t_wait_for(&ka_snd[0].done, 1, 2 * T_WAIT_US));
+	t_until(&ka_snd[0].done, 1);
 	CHECK_EQ(lent_kmem_control(0, LENT_KMEM_LENT, node), 0);
 	return kh_pool_back();
 }

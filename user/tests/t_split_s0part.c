@@ -18,6 +18,7 @@
  *     when it is deleted the floor and the pool are where they were.
  */
 #include "tests.h"
+#include "t_sync.h"
 #include <lent/kmem.h>
 
 #define SP_AGAIN	90		/* windows: more than a page of parts, and
@@ -162,7 +163,7 @@ static const char *t_split_s0part_unprivileged_client(void)
 		sp.done = sp.granted = sp.refused = sp.pa = 0;
 		c = rt_task_create(sp_client, 0, rt_pager());
 		CHECK(!L4_IsNilThread(c));
-		CHECK(t_wait_for(&sp.done, 1, 10 * T_WAIT_US));
+		t_until(&sp.done, 1);
 		CHECK(sp.pa != 0);
 		CHECK_EQ(sp.refused, 0);
 		CHECK_EQ(sp.granted, SP_AGAIN);

@@ -12,6 +12,7 @@
  */
 #include "tests.h"
 #include "t_sse.h"
+#include "t_sync.h"
 
 #define EXC_LABEL	0xffb
 #define SSE_ROUNDS	300
@@ -80,7 +81,7 @@ const char *t_sse_x87_check(void)
 	L4_ThreadId_t x = rt_thread_create(x87_thread, 0);
 
 	CHECK(!L4_IsNilThread(x));
-	CHECK(t_wait_for(&t_shared[15], 1, T_WAIT_US));
+	t_until(&t_shared[15], 1);
 	CHECK_EQ(t_shared[14], 42);
 	return 0;
 }
@@ -92,7 +93,7 @@ const char *t_sse_absent_check(void)
 
 	printf("#   no SSE on this processor: SSE is #UD, x87 works\n");
 	CHECK(!L4_IsNilThread(t));
-	tag = L4_Receive_Timeout(t, rt_us(T_WAIT_US));
+	tag = L4_Receive(t);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag) >> 4, EXC_LABEL);
 	CHECK_EQ(rt_mr(3), 6);
@@ -239,7 +240,7 @@ static const char *t_sse_fresh_state_clean(void)
 	int i;
 
 	CHECK(!L4_IsNilThread(a));
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	for (i = 0; i < 32; i++)
 		fresh_xmm[i] = 0x55555555;
 	fresh_mm0[0] = fresh_mm0[1] = 0x55555555;
@@ -247,7 +248,7 @@ static const char *t_sse_fresh_state_clean(void)
 		fresh_mm0[0] = fresh_mm0[1] = 0;
 	b = rt_thread_create(fresh_thread, 0);
 	CHECK(!L4_IsNilThread(b));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	t_until(&t_shared[3], 1);
 	CHECK_EQ(t_shared[4], 0x037F);
 	CHECK_EQ(t_shared[5], 0xFFFF);
 	CHECK_EQ(fresh_mm0[0], 0);
@@ -297,7 +298,7 @@ static void xm_thread(L4_Word_t arg)
 	t_shared[2] = t_xm_body();
 	t_shared[1] = 1;
 	rt_msg(XM_DONE_LABEL, 0, 0);
-	(void)L4_Send_Timeout(rt_main_thread(), rt_us(T_WAIT_US));
+	(void)L4_Send(rt_main_thread());
 }
 
 /*
@@ -319,7 +320,7 @@ static const char *t_sse_simd_exception_xm(void)
 		return t_sse_absent_check();
 	t = rt_thread_create(xm_thread, 0);
 	CHECK(!L4_IsNilThread(t));
-	tag = L4_Receive_Timeout(t, rt_us(T_WAIT_US));
+	tag = L4_Receive(t);
 	CHECK(L4_IpcSucceeded(tag));
 	if (L4_Label(tag) == XM_DONE_LABEL) {
 		printf("#   this processor raised no #XM (QEMU TCG does not model SIMD exceptions)\n");
@@ -335,8 +336,8 @@ static const char *t_sse_simd_exception_xm(void)
 	CHECK_EQ(w[0], (L4_Word_t)t_xm_at);
 	w[0] = (L4_Word_t)t_xm_resume;
 	t_load(0, 12, w, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
-	tag = L4_Receive_Timeout(t, rt_us(T_WAIT_US));
+	CHECK(L4_IpcSucceeded(L4_Send(t)));
+	tag = L4_Receive(t);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), XM_DONE_LABEL);
 	CHECK(t_shared[2] & MXCSR_ZE);
@@ -354,7 +355,7 @@ static void sse2_alone(L4_Word_t arg)
 	t_shared[F_READY + 1] = 1;		/* no partner to wait for */
 	t_sse2_worker(0);
 	rt_msg(SSE2_DONE_LABEL, 0, 0);
-	(void)L4_Send_Timeout(rt_main_thread(), rt_us(T_WAIT_US));
+	(void)L4_Send(rt_main_thread());
 }
 
 /*
@@ -374,7 +375,7 @@ static const char *t_sse_sse2_program_runs(void)
 		return t_fpu_two_workers(t_sse2_worker, 0);
 	t = rt_thread_create(sse2_alone, 0);
 	CHECK(!L4_IsNilThread(t));
-	tag = L4_Receive_Timeout(t, rt_us(T_WAIT_US));
+	tag = L4_Receive(t);
 	CHECK(L4_IpcSucceeded(tag));
 	if (L4_Label(tag) == SSE2_DONE_LABEL) {
 		printf("#   no SSE2 in CPUID, yet SSE2 code ran (an emulator): exact sums, x87 works\n");

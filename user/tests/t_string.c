@@ -5,6 +5,7 @@
  * and aborts).
  */
 #include "tests.h"
+#include "t_sync.h"
 
 /* Also the buffers of t_xstring*.c (t_xstring.h): each page of the
  * image is sigma0's memory for good, and small machines have few. */
@@ -57,7 +58,7 @@ static L4_MsgTag_t send_string(L4_ThreadId_t to, int t, const L4_Word_t *items)
 	L4_Word_t w = 0x77;
 
 	t_load(0x90, 1, &w, t, items);
-	return L4_Send_Timeout(to, rt_us(T_WAIT_US));
+	return L4_Send(to);
 }
 
 static const char *t_ipc_string_simple(void)
@@ -70,12 +71,12 @@ static const char *t_ipc_string_simple(void)
 	fill();
 	r = rt_thread_create(string_receiver, 256);
 	CHECK(!L4_IsNilThread(r));
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	items[0] = string0(100, 1);
 	items[1] = (L4_Word_t)sbuf;
 	tag = send_string(r, 2, items);
 	CHECK(L4_IpcSucceeded(tag));
-	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
+	t_until(&t_shared[4], 1);
 	tag.raw = t_shared[0];
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), 0x90);
@@ -98,12 +99,12 @@ static const char *t_ipc_string_compound(void)
 	fill();
 	r = rt_thread_create(string_receiver, 128);
 	CHECK(!L4_IsNilThread(r));
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	items[0] = string0(32, 2);
 	items[1] = (L4_Word_t)sbuf;
 	items[2] = (L4_Word_t)sbuf + 256;
 	CHECK(L4_IpcSucceeded(send_string(r, 3, items)));
-	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
+	t_until(&t_shared[4], 1);
 	CHECK(L4_IpcSucceeded((L4_MsgTag_t) { .raw = t_shared[0] }));
 	for (i = 0; i < 32; i++) {
 		CHECK_EQ(rbuf[i], sbuf[i]);
@@ -123,7 +124,7 @@ static const char *refused(L4_Word_t rlen, L4_Word_t src, L4_Word_t len,
 
 	r = rt_thread_create(string_receiver, rlen);
 	CHECK(!L4_IsNilThread(r));
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	items[0] = string0(len, 1);
 	items[1] = src;
 	L4_Set_XferTimeouts(L4_Timeouts(rt_us(500000), rt_us(500000)));
@@ -133,7 +134,7 @@ static const char *refused(L4_Word_t rlen, L4_Word_t src, L4_Word_t len,
 	CHECK(L4_IpcFailed(tag));
 	CHECK((code & 1) == 0);
 	CHECK((code >> 1) >= lo && (code >> 1) <= hi);
-	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
+	t_until(&t_shared[4], 1);
 	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = t_shared[0] }));
 	CHECK((t_shared[1] & 1) == 1);
 	CHECK((t_shared[1] >> 1) >= lo && (t_shared[1] >> 1) <= hi);
@@ -258,7 +259,7 @@ static const char *stalled(L4_Word_t sxfer, L4_Word_t rxfer, int abort,
 			(void)__L4_Exregs(r, __L4_EXREGS_ABORT_RECV, 0, 0, 0, 0, L4_nilthread,
 					  0, 0, 0, 0, 0, 0);
 	}
-	CHECK(t_send_async_wait(&tag, &ec));
+	t_send_async_wait(&tag, &ec);
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(ec, send_ec);
 	tag = rt_agent_result(r, 0);
@@ -340,7 +341,7 @@ static const char *t_ipc_receiver_blocks_after_sender_fault(void)
 	L4_LoadBR(1, buf.raw[0]);
 	L4_LoadBR(2, buf.raw[1]);
 	L4_LoadMR(0, t_tag(0xbad, 0, 0).raw);
-	tag = L4_Ipc(L4_nilthread, ag, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, ag, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, ag.raw);
 	CHECK_EQ(L4_Label(tag), 0x4242);

@@ -12,6 +12,7 @@
  * stub in rising order straight back to the caller.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 #define EXC_LABEL	0xffb
 #define TF		0x100UL
@@ -90,7 +91,7 @@ static const char *sc_trace(L4_Word_t *eips, L4_Word_t *n)
 	CHECK(!L4_IsNilThread(t));
 	*n = 0;
 	for (;;) {
-		tag = L4_Receive_Timeout(t, rt_us(T_WAIT_US));
+		tag = L4_Receive(t);
 		CHECK(L4_IpcSucceeded(tag));
 		CHECK_EQ(L4_Label(tag) >> 4, EXC_LABEL);
 		CHECK_EQ(L4_UntypedWords(tag), 12);
@@ -100,12 +101,12 @@ static const char *sc_trace(L4_Word_t *eips, L4_Word_t *n)
 		CHECK(*n < SC_MAX_STEPS);
 		eips[(*n)++] = w[0];
 		t_load(0, 12, w, 0, 0);
-		CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+		CHECK(L4_IpcSucceeded(L4_Send(t)));
 		/* The last trap: after the popf that cleared TF. */
 		if (!(w[1] & TF))
 			break;
 	}
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	return 0;
 }
 
@@ -244,12 +245,12 @@ static const char *t_sysclock_old_slot_not_a_call(void)
 	CHECK(!L4_IsNilThread(t));
 	if (!sc_khz()) {
 		CHECK_EQ(sc_kip()[0xF0 / 4], 0x880);
-		CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+		t_until(&t_shared[1], 1);
 		CHECK(t_shared[2] != 0);
 		return 0;
 	}
 	CHECK_EQ(sc_kip()[0xF0 / 4], 0xA00);
-	tag = L4_Receive_Timeout(t, rt_us(T_WAIT_US));
+	tag = L4_Receive(t);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag) >> 4, EXC_LABEL);
 	CHECK_EQ(rt_mr(3), 13);

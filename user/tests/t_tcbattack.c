@@ -11,6 +11,7 @@
  * (KMEM=pool) no fault is held: the creation must then simply succeed.
  */
 #include "t_tcbattack.h"
+#include "t_sync.h"
 
 /*
  * The creator is deleted while it waits for the TCB page.  The half-made
@@ -89,7 +90,7 @@ static const char *t_tcbattack_creator_aborted(void)
 		return tk_pool_outcome(v, t, u);
 	CHECK_EQ(tk_parts_in_use(), tk.parts + 6);
 	(void)__L4_Exregs(c, 6, 0, 0, 0, 0, L4_nilthread, 0, 0, 0, 0, 0, 0);
-	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	t_until(&tk.c_done[0], 1);
 	CHECK_EQ(tk.c_result[0], 0);
 	CHECK_EQ(tk.c_ec[0], 8);
 	CHECK_EQ(tk.n, 1);
@@ -100,7 +101,8 @@ static const char *t_tcbattack_creator_aborted(void)
 	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE)), 0);
 	tk.mode = TK_SERVE;
 	tk.c_go[0] = 2;
-	CHECK(t_wait_for(&tk.c_done[0], 2, T_WAIT_US));
+	t_until_at_least(&tk.c_done[0], 2);
+	CHECK_EQ(tk.c_done[0], 2);
 	CHECK_EQ(tk.c_result[0], 1);
 	CHECK_EQ(tk.n, 2);
 	CHECK_EQ(tk.from[1], L4_LocalIdOf(c).raw);   /* the kpager is in our space */
@@ -134,7 +136,7 @@ static const char *t_tcbattack_late_page_number_moved(void)
 	CHECK_EQ(tk.n, 1);
 	RUN(tk_answer_late(tk_page(TK_LATE_PAGE)));
 	CHECK_EQ(tk.late_ok, 1);
-	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	t_until(&tk.c_done[0], 1);
 	CHECK_EQ(tk.c_result[0], 0);
 	CHECK_EQ(tk.c_ec[0], 3);
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 4);
@@ -172,7 +174,7 @@ static const char *t_tcbattack_task_deleted_while_half_made(void)
 	CHECK_EQ(tk_stat(v, LENT_KMEM_STAT_THREADS), 1);
 	RUN(tk_answer_late(tk_page(TK_LATE_PAGE)));
 	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE)), 0);
-	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	t_until(&tk.c_done[0], 1);
 	CHECK_EQ(tk.c_result[0], 0);
 	CHECK_EQ(tk.c_ec[0], 3);
 	CHECK_EQ(tk_delete(v), 1);
@@ -203,16 +205,17 @@ static const char *t_tcbattack_two_creators_one_page(void)
 	tk.c_go[1] = 1;
 	c2 = rt_thread_create(tk_creator, 1);
 	CHECK(!L4_IsNilThread(c2));
-	CHECK(t_wait_for(&tk.n, 2, T_WAIT_US));
+	t_until_at_least(&tk.n, 2);
+	CHECK_EQ(tk.n, 2);
 	CHECK_EQ(tk.from[1], L4_LocalIdOf(c2).raw);   /* the kpager is in our space */
 	CHECK_EQ(tk.cid[1], lent_cid_nth(LENT_KMEM_TCB, 1));
 	CHECK_EQ(tk_stat(t, LENT_KMEM_STAT_THREADS), 6);
 	RUN(tk_answer_to(c2, tk_page(TK_LATE_PAGE)));
 	CHECK_EQ(tk.late_ok, 1);
-	CHECK(t_wait_for(&tk.c_done[1], 1, T_WAIT_US));
+	t_until(&tk.c_done[1], 1);
 	CHECK_EQ(tk.c_result[1], 1);
 	RUN(tk_answer_to(c, tk_page(TK_LATE_PAGE - 1)));
-	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	t_until(&tk.c_done[0], 1);
 	CHECK_EQ(tk.c_result[0], 1);
 	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE)), 1);
 	CHECK_EQ(tk_is_lent(tk_page(TK_LATE_PAGE - 1)), 0);
@@ -222,12 +225,14 @@ static const char *t_tcbattack_two_creators_one_page(void)
 	tk.c_dest[0] = x.raw;
 	tk.c_space[0] = x.raw;
 	tk.c_go[0] = 2;
-	CHECK(t_wait_for(&tk.c_done[0], 2, T_WAIT_US));
+	t_until_at_least(&tk.c_done[0], 2);
+	CHECK_EQ(tk.c_done[0], 2);
 	CHECK_EQ(tk.c_result[0], 1);
 	tk.c_dest[1] = y.raw;
 	tk.c_space[1] = y.raw;
 	tk.c_go[1] = 2;
-	CHECK(t_wait_for(&tk.c_done[1], 2, T_WAIT_US));
+	t_until_at_least(&tk.c_done[1], 2);
+	CHECK_EQ(tk.c_done[1], 2);
 	CHECK_EQ(tk.c_result[1], 1);
 	CHECK_EQ(tk.n, 2);
 	CHECK_EQ(tk_delete(x), 1);

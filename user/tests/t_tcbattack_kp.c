@@ -8,6 +8,7 @@
  */
 #include "t_tcbattack.h"
 #include "../../kpager/kpager.h"
+#include "t_sync.h"
 
 volatile struct tk_log tk;
 static struct t_kp tkh;
@@ -153,9 +154,12 @@ const char *tk_create_held(L4_ThreadId_t *c, L4_ThreadId_t v, L4_ThreadId_t t)
 	tk.c_go[0] = 1;
 	*c = rt_thread_create(tk_creator, 0);
 	CHECK(!L4_IsNilThread(*c));
-	if (!tk_lent())
-		return t_wait_for(&tk.c_done[0], 1, T_WAIT_US) ? 0 : "creator never returned";
-	CHECK(t_wait_for(&tk.n, 1, T_WAIT_US));
+	if (!tk_lent()) {
+		t_until(&tk.c_done[0], 1);
+		return 0;
+	}
+	t_until_at_least(&tk.n, 1);
+	CHECK_EQ(tk.n, 1);
 	CHECK_EQ(tk.from[0], L4_LocalIdOf(*c).raw);   /* the kpager is in our space */
 	CHECK_EQ(tk.kind[0], LENT_KMEM_TCB);
 	CHECK_EQ(tk.cid[0], lent_cid_nth(LENT_KMEM_TCB, 1));

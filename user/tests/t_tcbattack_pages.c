@@ -8,6 +8,7 @@
  * Each asserts what the kernel did and that every page comes back.
  */
 #include "t_tcbattack.h"
+#include "t_sync.h"
 
 /* Thread numbers of leaves no other test uses (1024 numbers a leaf). */
 #define TK_LEAF_LAST	3071UL      /* the last number of its leaf */
@@ -53,7 +54,7 @@ static const char *t_tcbattack_half_made_alone_in_leaf(void)
 	CHECK_EQ(tk_leaves(), leaves);
 	/* The creator's late answer lends nothing; its call fails. */
 	RUN(tk_answer_late(tk_page(TK_LATE_PAGE)));
-	CHECK(t_wait_for(&tk.c_done[0], 1, T_WAIT_US));
+	t_until(&tk.c_done[0], 1);
 	CHECK_EQ(tk.c_result[0], 0);
 	CHECK_EQ(tk.c_ec[0], 3);
 	CHECK_EQ(rt_release(c), 1);

@@ -6,6 +6,7 @@
  * while in IPC; a UTCB moved before activation.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 static L4_Word_t tc_delete(L4_ThreadId_t t)
 {
@@ -77,7 +78,7 @@ static const char *t_tcl_delete_pager_of_faulting_thread(void)
 	CHECK(!L4_IsNilThread(p));
 	c = faulting_task(p, 5);
 	CHECK(!L4_IsNilThread(c));
-	CHECK(t_wait_for(&t_shared[12], 1, T_WAIT_US));
+	t_until(&t_shared[12], 1);
 	CHECK(rt_is_pagefault((L4_MsgTag_t) { .raw = t_shared[10] }));
 	CHECK_EQ(t_shared[11], c.raw);
 	CHECK(rt_release(p));
@@ -133,8 +134,8 @@ static const char *t_tcl_version_change_while_receiving(void)
 	CHECK(L4_IpcFailed(L4_Send_Timeout(t, L4_ZeroTime)));
 	CHECK_EQ(t_ipc_ec(), EC_SEND(L4_ErrNonExist));
 	t_load(0x32, 0, 0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t2, rt_us(T_WAIT_US))));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	CHECK(L4_IpcSucceeded(L4_Send(t2)));
+	t_until(&t_shared[3], 1);
 	CHECK_EQ(t_shared[1], 0x32);
 	CHECK_EQ(t_shared[2], t2.raw);
 	return 0;
@@ -154,7 +155,7 @@ static const char *t_tcl_version_change_while_sending(void)
 				  (void *)~0UL), 1);
 	rt_retag(t, t2);
 	L4_Accept(L4_UntypedWordsAcceptor);
-	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+	tag = L4_Wait(&from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), 5);
 	/* From our own space: its local ID, which names the new version. */
@@ -203,7 +204,7 @@ static const char *t_tcl_utcb_move_before_activation(void)
 	CHECK_EQ(l.raw, u2 + RT_UTCB_MR0_OFFSET);
 	sp = rt_stack_frame(stack, 0);
 	L4_Start_SpIp(t, sp, (L4_Word_t)record_gs0);
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[4], u2 + RT_UTCB_MR0_OFFSET);
 	CHECK_EQ(t_shared[6], t.raw);
 	return 0;

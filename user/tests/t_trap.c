@@ -8,6 +8,7 @@
  * console's blocking read entered by the two-byte `int $3`.
  */
 #include "tests.h"
+#include "t_sync.h"
 
 #define TF		0x100UL
 #define IF		0x200UL
@@ -169,7 +170,7 @@ static void tr_set_switch_stub(void)
 static const char *tr_reply(L4_ThreadId_t t, const L4_Word_t *w)
 {
 	t_load(0, 12, w, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(t)));
 	return 0;
 }
 
@@ -250,7 +251,7 @@ static const char *t_trap_user_flags_kept(void)
 	tr_set_stub();
 	t = rt_thread_create(fl_thread, 0);
 	CHECK(!L4_IsNilThread(t));
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	f = t_shared[2];
 	CHECK(f & AC);
 	CHECK(f & NT);
@@ -276,13 +277,13 @@ static const char *t_trap_exception_reply_flags_masked(void)
 	L4_Word_t w[12], f;
 
 	CHECK(!L4_IsNilThread(t));
-	RUN(t_exception(t, T_WAIT_US, w));
+	RUN(t_exception(t, RT_NEVER_US, w));
 	CHECK_EQ(w[0], (L4_Word_t)t_fl_ud_at);
 	CHECK_EQ(w[2], 6);
 	w[0] = (L4_Word_t)t_fl_ud_resume;
 	w[1] = ~TF;				/* everything but TF */
 	RUN(tr_reply(t, w));
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	f = t_shared[2];
 	CHECK_EQ(f & (IOPL | NT | AC | ID | TF), 0);
 	CHECK(f & IF);
@@ -332,14 +333,14 @@ static const char *t_trap_fpu_exception_stays_with_thread(void)
 	L4_Word_t w[12];
 
 	CHECK(!L4_IsNilThread(a) && !L4_IsNilThread(b));
-	RUN(t_exception(a, T_WAIT_US, w));
+	RUN(t_exception(a, RT_NEVER_US, w));
 	CHECK_EQ(w[2], 16);
 	CHECK_EQ(w[0], (L4_Word_t)t_mf_at);
 	CHECK(t_shared[3]);
 	CHECK_EQ(t_shared[2], 7);
 	w[0] = (L4_Word_t)t_mf_resume;
 	RUN(tr_reply(a, w));
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	return 0;
 }
 
@@ -361,13 +362,13 @@ static const char *t_trap_fpu_owner_deleted_pending(void)
 	L4_ThreadId_t a = rt_thread_create(mf_pending_only, 0), b;
 
 	CHECK(!L4_IsNilThread(a));
-	CHECK(t_wait_for(&t_shared[4], 1, T_WAIT_US));
+	t_until(&t_shared[4], 1);
 	CHECK(rt_release(a));
 	t_shared[4] = 1;
 	t_shared[3] = 0;
 	b = rt_thread_create(mf_b, 0);
 	CHECK(!L4_IsNilThread(b));
-	CHECK(t_wait_for(&t_shared[3], 1, T_WAIT_US));
+	t_until(&t_shared[3], 1);
 	CHECK_EQ(t_shared[2], 7);
 	return 0;
 }
@@ -398,19 +399,19 @@ static const char *t_trap_sse_enabled_only_with_cpuid(void)
 
 	CHECK(!L4_IsNilThread(t));
 	if (tr_has_sse()) {
-		CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+		t_until(&t_shared[1], 1);
 		CHECK_EQ(t_shared[2], 0);
 		CHECK(L4_IpcFailed(L4_Receive_Timeout(t, L4_ZeroTime)));
 		return 0;
 	}
 	printf("#   no SSE on this processor: #UD\n");
-	RUN(t_exception(t, T_WAIT_US, w));
+	RUN(t_exception(t, RT_NEVER_US, w));
 	CHECK_EQ(w[2], 6);
 	CHECK_EQ(w[0], (L4_Word_t)t_sse_at);
 	w[0] = (L4_Word_t)t_sse_resume;
 	w[11] = 0x55e;
 	RUN(tr_reply(t, w));
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	CHECK_EQ(t_shared[2], 0x55e);
 	return 0;
 }

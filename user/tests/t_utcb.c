@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The UTCB: %gs:0, the thread control registers, private MRs. */
 #include "tests.h"
+#include "t_sync.h"
 
 /* %gs:0 is the address of MR0, which is the local thread ID; the root's
  * first UTCB is the first slot of its UTCB area, MR0 in its middle. */
@@ -50,7 +51,7 @@ static const char *t_utcb_new_thread_tcrs(void)
 	L4_ThreadId_t t = rt_thread_create(record_tcrs, 0);
 
 	CHECK(!L4_IsNilThread(t));
-	CHECK(t_wait_for(&t_shared[5], 1, T_WAIT_US));
+	t_until(&t_shared[5], 1);
 	CHECK_EQ(t_shared[0], t.raw);
 	CHECK_EQ(t_shared[1], L4_Pager().raw);
 	CHECK_EQ(t_shared[2], L4_nilthread.raw);
@@ -86,7 +87,7 @@ static const char *t_utcb_gs0_follows_thread_switch(void)
 			bad++;
 		L4_ThreadSwitch(L4_nilthread);
 	}
-	CHECK(t_wait_for(&t_shared[0], 1, T_WAIT_US));
+	t_until(&t_shared[0], 1);
 	CHECK_EQ(bad, 0);
 	CHECK_EQ(t_shared[1], 0);
 	return 0;

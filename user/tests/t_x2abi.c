@@ -64,7 +64,7 @@ static const char *hello_from(L4_ThreadId_t tid, void *stack, L4_Word_t arg, L4_
 	L4_MsgTag_t tag;
 
 	CHECK(rt_pager_start_thread(tid, (L4_Word_t)x2_hello, rt_stack_frame(stack, arg)));
-	tag = L4_Receive_Timeout(tid, rt_us(T_WAIT_US));
+	tag = L4_Receive(tid);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), HELLO_LABEL);
 	CHECK_EQ(rt_mr(1), arg);

@@ -46,7 +46,7 @@ static const char *t_x2_from_local_any(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(a));
-	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+	tag = L4_Wait(&from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), 5);
 	CHECK(L4_IsLocalId(from));
@@ -61,7 +61,7 @@ static const char *t_x2_from_local_closed(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(a));
-	tag = L4_Ipc(L4_nilthread, a, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, a, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, local_of(a).raw);
 	return 0;
@@ -74,7 +74,7 @@ static const char *t_x2_from_global_other_space(void)
 	L4_MsgTag_t tag;
 
 	CHECK(!L4_IsNilThread(a));
-	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+	tag = L4_Wait(&from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), 5);
 	CHECK_EQ(from.raw, a.raw);
@@ -93,7 +93,7 @@ static const char *t_x2_from_propagated(void)
 	s = rt_thread_create(prop_sender, 0);
 	CHECK(!L4_IsNilThread(s));
 	L4_Set_VirtualSender(L4_nilthread);   /* what is there afterwards is the kernel's */
-	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+	tag = L4_Wait(&from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), PROP_LABEL);
 	CHECK(L4_IpcPropagated(tag));
@@ -193,7 +193,7 @@ static const char *t_x2_lipc_fallbacks(void)
 
 	CHECK(!L4_IsNilThread(e) && !L4_IsNilThread(s));
 	t_load(0x7a30, 1, w, 0, 0);
-	tag = L4_Lipc(e, e, L4_Timeouts(rt_us(T_WAIT_US), rt_us(T_WAIT_US)), &from);
+	tag = L4_Lipc(e, e, L4_Timeouts(L4_Never, L4_Never), &from);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, e.raw);
 	CHECK_EQ(rt_mr(1), ~7UL);

@@ -25,7 +25,6 @@
 #define XU_XT		25            /* its XferTimeouts */
 #define XU_XFER_US	200000UL      /* a relative XferTimeout */
 #define XU_SLACK_US	20000UL       /* the timer's grain against the clock */
-#define XU_LONG_US	(3 * T_WAIT_US)
 #define XU_SEND_US	3000000UL     /* a relative send timeout */
 #define XU_EXC_LABEL	0xffb         /* exception IPC, label >> 4 */
 #define XU_EFLAGS_TF	0x100UL

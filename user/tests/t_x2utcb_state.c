@@ -13,7 +13,7 @@
 static const char *xu_step_reported(L4_ThreadId_t c)
 {
 	L4_Word_t w[12];
-	L4_MsgTag_t tag = L4_Receive_Timeout(c, rt_us(XU_LONG_US));
+	L4_MsgTag_t tag = L4_Receive(c);
 
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag) >> 4, XU_EXC_LABEL);
@@ -28,7 +28,7 @@ static const char *xu_step_reported(L4_ThreadId_t c)
 	w[11] = XU_EAX;
 	L4_LoadMRs(1, 12, w);
 	L4_LoadMR(0, (L4_MsgTag_t){ .X.u = 12 }.raw);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(c)));
 	RUN(xu_data(c));
 	CHECK_EQ(rt_mr(1), XU_EAX);
 	return 0;
@@ -75,12 +75,12 @@ static const char *xu_delay_granted(L4_ThreadId_t c, int skip)
 	CHECK(L4_Schedule(c, XU_KEEP, XU_KEEP, XU_KEEP, (RT_PRIORITY << 16) | 20000, &old) !=
 	      L4_SCHEDRESULT_ERROR);
 	CHECK(L4_Set_Timeslice(c, rt_us(5000), rt_us(40000)) != L4_SCHEDRESULT_ERROR);
-	L4_MsgTag_t tag = L4_Receive_Timeout(c, rt_us(XU_LONG_US));
+	L4_MsgTag_t tag = L4_Receive(c);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(L4_Label(tag), XU_PREEMPT);
 	CHECK(L4_Set_Timeslice(c, rt_us(10000), L4_Never) != L4_SCHEDRESULT_ERROR);
 	L4_LoadMR(0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(c, rt_us(T_WAIT_US))));
+	CHECK(L4_IpcSucceeded(L4_Send(c)));
 	t_shared[XU_GO] = 1;
 	RUN(xu_data(c));
 	CHECK_EQ(rt_mr(1), XU_PF_DELAYED | XU_PF_PENDING);

@@ -9,6 +9,7 @@
  * sent or received, is one string across its substrings and items.
  */
 #include "t_xstring.h"
+#include "t_sync.h"
 
 #define XP_LEN	XS_SMALL
 
@@ -53,7 +54,7 @@ static void xp_receiver(L4_Word_t arg)
 	for (i = 0; i < xr.nbr; i++)
 		L4_LoadBR(i + 1, xr.br[i]);
 	xr.ready = 1;
-	tag = L4_Ipc(L4_nilthread, xr.from, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, xr.from, L4_Timeouts(L4_Never, L4_Never), &from);
 	xr.tag = tag.raw;
 	xr.ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	for (i = 0; i < 8; i++)
@@ -80,11 +81,11 @@ static const char *xp_exchange(L4_Word_t acc, const L4_Word_t *br, int nbr,
 	xr.ready = xr.done = 0;
 	r = rt_thread_create(xp_receiver, 0);
 	CHECK(!L4_IsNilThread(r));
-	CHECK(t_wait_for(&xr.ready, 1, T_WAIT_US));
+	t_until(&xr.ready, 1);
 	t_load(0x66, 1, &w, t, items);
-	tag = L4_Send_Timeout(r, rt_us(T_WAIT_US));
+	tag = L4_Send(r);
 	*sec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
-	CHECK(t_wait_for(&xr.done, 1, T_WAIT_US));
+	t_until(&xr.done, 1);
 	return 0;
 }
 
@@ -312,7 +313,7 @@ static const char *t_xstring_cut_after_fault(void)
 	items[0] = xs_item(300, 1, 0, 0);
 	items[1] = (L4_Word_t)xs_src;
 	t_load(0x67, 0, 0, 2, items);
-	tag = L4_Send_Timeout(ag, rt_us(T_WAIT_US));
+	tag = L4_Send(ag);
 	CHECK(L4_IpcFailed(tag));
 	CHECK_EQ(L4_ErrorCode(), xs_ec(L4_ErrMsgOverflow, 0, 200));
 	tag = rt_agent_result(ag, 0);
@@ -346,7 +347,7 @@ static const char *t_xstring_cut_after_sender_fault(void)
 	xr.from = ag;
 	r = rt_thread_create(xp_receiver, 0);
 	CHECK(!L4_IsNilThread(r));
-	CHECK(t_wait_for(&xr.ready, 1, T_WAIT_US));
+	t_until(&xr.ready, 1);
 	a[0] = r.raw;
 	a[1] = t_tag(0x68, 0, 2).raw;
 	a[2] = xs_item(200, 1, 0, 0);
@@ -356,7 +357,7 @@ static const char *t_xstring_cut_after_sender_fault(void)
 	CHECK(t_ag_ok(tag));
 	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = rt_mr(1) }));
 	CHECK_EQ(rt_mr(2), xs_ec(L4_ErrMsgOverflow, 0, 150));
-	CHECK(t_wait_for(&xr.done, 1, T_WAIT_US));
+	t_until(&xr.done, 1);
 	CHECK_EQ(xr.ec, xs_ec(L4_ErrMsgOverflow, 1, 150));
 	RUN(xp_range(xs_dst, (unsigned char *)src, 150));
 	return xp_untouched(xs_dst + 150, XP_LEN - 150);

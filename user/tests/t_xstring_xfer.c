@@ -11,6 +11,7 @@
  * changes, and the message is never delivered afterwards.
  */
 #include "t_xstring.h"
+#include "t_sync.h"
 
 #define XS_LEN	256		/* the string */
 #define XS_CUT	100		/* its bytes on the page before the fault */
@@ -66,7 +67,7 @@ static void xs_send_body(L4_Word_t arg)
 	L4_LoadMR(1, xs.item[0]);
 	L4_LoadMR(2, xs.item[1]);
 	L4_LoadMR(0, tag.raw);
-	tag = L4_Send_Timeout(xs.peer, rt_us(T_WAIT_US));
+	tag = L4_Send(xs.peer);
 	xs.tag = tag.raw;
 	xs.ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	xs.done = 1;
@@ -82,7 +83,7 @@ static void xs_recv_body(L4_Word_t arg)
 	L4_LoadBR(0, 1);
 	L4_LoadBR(1, xs.item[0]);
 	L4_LoadBR(2, xs.item[1]);
-	tag = L4_Ipc(L4_nilthread, xs.peer, L4_Timeouts(L4_Never, rt_us(T_WAIT_US)), &from);
+	tag = L4_Ipc(L4_nilthread, xs.peer, L4_Timeouts(L4_Never, L4_Never), &from);
 	xs.tag = tag.raw;
 	xs.ec = L4_IpcFailed(tag) ? L4_ErrorCode() : 0;
 	xs.done = 1;
@@ -130,7 +131,7 @@ static const char *xs_end(const struct xs_case *c, L4_ThreadId_t ag, L4_ThreadId
 	CHECK(L4_IpcSucceeded(tag) && L4_Label(tag) == RT_AG_RESULT);
 	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = rt_mr(1) }));
 	CHECK_EQ(rt_mr(2), agent_ec);
-	CHECK(t_wait_for(&xs.done, 1, 2 * T_WAIT_US));
+	t_until(&xs.done, 1);
 	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = xs.tag }));
 	CHECK_EQ(xs.ec, root_ec);
 	return 0;
@@ -203,7 +204,7 @@ static const char *fault_at_sender(const struct xs_case *c)
 	for (i = XS_CUT; i < XS_SMALL; i++)
 		CHECK_EQ(xs_dst[i], 0x5a);
 	/* The receiver's second, zero-timeout receive found nothing. */
-	CHECK(t_wait_for(&xs.again, 1, T_WAIT_US));
+	t_until(&xs.again, 1);
 	return 0;
 }
 
@@ -296,7 +297,7 @@ static const char *t_xstring_xfer_cancel_before_transfer(void)
 	}
 	CHECK_EQ(L4_Schedule(s, ~0UL, ~0UL, ~0UL, ~0UL, &old), L4_SCHEDRESULT_PENDING_SEND);
 	xs_abort(s, __L4_EXREGS_ABORT_SEND);
-	CHECK(t_wait_for(&xs.done, 1, T_WAIT_US));
+	t_until(&xs.done, 1);
 	CHECK(L4_IpcFailed((L4_MsgTag_t) { .raw = xs.tag }));
 	CHECK_EQ(xs.ec, xs_ec(L4_ErrCanceled, 0, 0));
 	for (i = 0; i < (int)sizeof(xs_pages); i++)

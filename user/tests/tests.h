@@ -180,11 +180,12 @@ void t_send_to_main(L4_Word_t arg);
 void t_flagger(L4_Word_t index);
 
 /* A root thread that sends one message (tag and words as given) with a
- * 2 s send timeout and records the outcome; for when main must stay free
- * to act as a child's pager meanwhile.  xfer: its XferTimeouts TCR. */
+ * send timeout never and records the outcome; for when main must stay
+ * free to act as a child's pager meanwhile.  xfer: its XferTimeouts TCR.
+ * A receiver that never comes is a hang the harness names (t_sync.h). */
 L4_ThreadId_t t_send_async(L4_ThreadId_t to, L4_MsgTag_t tag, const L4_Word_t *w,
 			   L4_Word_t xfer);
-int t_send_async_wait(L4_MsgTag_t *tag, L4_Word_t *ec);
+void t_send_async_wait(L4_MsgTag_t *tag, L4_Word_t *ec);
 
 /* t_agent.c: driving agents whose pager is main. */
 L4_MsgTag_t t_tag(L4_Word_t label, int u, int t);
