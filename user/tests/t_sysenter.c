@@ -126,7 +126,7 @@ static const char *t_sysenter_hostile_kernel_return(void)
 		t_se_in[i] = in[i];
 	t = rt_thread_create(raw_thread, 0);
 	CHECK(!L4_IsNilThread(t));
-	RUN(t_exception(t, T_WAIT_US, w));
+	RUN(t_exception(t, RT_NEVER_US, w));
 	if (rt_ipc_kip_sysenter()) {
 		CHECK_EQ(w[2], VEC_PF);
 		CHECK_EQ(w[0], 0xC0001000);
@@ -173,11 +173,11 @@ static const char *t_sysenter_hostile_anywhere_returns(void)
 	t = rt_thread_create(raw_thread, 0);
 	CHECK(!L4_IsNilThread(t));
 	if (!rt_ipc_kip_sysenter()) {
-		RUN(t_exception(t, T_WAIT_US, w));
+		RUN(t_exception(t, RT_NEVER_US, w));
 		RUN(se_refused(w));
 		return 0;
 	}
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	CHECK_EQ(t_se_out[3], tag_int);                /* ESI: the tag */
 	CHECK_EQ(t_se_out[4], 0x5EED1234);             /* EDI kept */
 	CHECK_EQ(t_se_out[28 / 4], (L4_Word_t)&stack[48]);

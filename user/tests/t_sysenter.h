@@ -10,6 +10,7 @@
 #define TESTS_T_SYSENTER_H
 
 #include "tests.h"
+#include "t_sync.h"
 
 /* t_se_raw's in: EAX, ECX, EDX, ESI, EDI, EBX, EBP, ESP for the
  * sysenter; out: the same registers as the thread finds them at

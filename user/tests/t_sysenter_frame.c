@@ -103,7 +103,7 @@ static const char *step_through(L4_Word_t stub, L4_Word_t *eips, L4_Word_t *n)
 		last = !(w[1] & TF);
 		eips[(*n)++] = w[0];
 		t_load(0, 12, w, 0, 0);
-		CHECK(L4_IpcSucceeded(L4_Send_Timeout(t, rt_us(T_WAIT_US))));
+		CHECK(L4_IpcSucceeded(L4_Send(t)));   /* it waits for this answer */
 	}
 	/* No trap after the last: the thread ends its body. */
 	CHECK(t_wait_for(&t_shared[1], 1, RT_NEVER_US));
@@ -153,7 +153,7 @@ static void rewound_sender(L4_Word_t arg)
 	L4_LoadMR(1, mr[0]);
 	L4_LoadMR(2, mr[1]);
 	t_se_in[0] = rt_main_thread().raw;
-	t_se_in[1] = L4_Timeouts(rt_us(T_WAIT_US), L4_Never);
+	t_se_in[1] = L4_Timeouts(L4_Never, L4_Never);   /* main waits for it */
 	t_se_in[2] = 0;
 	t_se_in[3] = t_tag(0x515, 0, 2).raw;
 	t_se_in[4] = (L4_Word_t)__L4_X86_Utcb();
@@ -180,12 +180,12 @@ static const char *t_sysenter_rewound_ipc_exact(void)
 	L4_LoadBR(0, 1);
 	L4_LoadBR(1, buf.raw[0]);
 	L4_LoadBR(2, buf.raw[1]);
-	tag = L4_Wait_Timeout(rt_us(T_WAIT_US), &from);
+	tag = L4_Wait(&from);
 	L4_LoadBR(0, 0);
 	CHECK(L4_IpcSucceeded(tag));
 	CHECK_EQ(from.raw, L4_LocalIdOf(t).raw);      /* same space: local ID */
 	CHECK_EQ(L4_Label(tag), 0x515);
-	CHECK(t_wait_for(&t_shared[1], 1, T_WAIT_US));
+	t_until(&t_shared[1], 1);
 	CHECK_EQ(t_se_out[1] & 0x8000, 0);           /* the tag: no error */
 	CHECK_EQ(t_se_out[2], t_se_in[4]);           /* EDI kept */
 	CHECK_EQ(t_se_out[3], 0);                    /* ESP as before */
