@@ -273,8 +273,8 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	 * space): it waits as that IPC left it, for us, and takes our
 	 * message now (deliver()).  (Nil, no pair, is nobody's name, and
 	 * ipc_fast_last is set while there is a pair.) */
-	if ((to == ipc_fast_pair_id && to != TID_NIL) ||
-	    (ipc_fast_pair_id != TID_NIL && to == ipc_fast_last->id)) {
+	tid_t pair = ipc_fast_pair_id;
+	if (pair != TID_NIL && (to == pair || to == ipc_fast_last->id)) {
 		tcb_core_t *dc = ipc_fast_last;
 		deliver(t, dc, dc->tcb, true);
 	}

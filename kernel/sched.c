@@ -69,12 +69,12 @@ void sched_settle_slow(void)
 	tcb_core_t *from = sched_lazy_from, *to = current->core;
 
 	sched_lazy_from = NULL;
-	if (from == to)
-		return;
 	if (from->prio != to->prio || to->rq_next || !from->rq_next ||
 	    sched_ready[from->prio] != from) {
-		dequeue(from);
-		enqueue(to);
+		if (from != to) {   /* (from is to: it stands for itself) */
+			dequeue(from);
+			enqueue(to);
+		}
 		return;
 	}
 	tcb_core_t *next = from->rq_next, *prev = from->rq_prev;
@@ -175,11 +175,10 @@ bool sched_tick(unsigned elapsed_us)
 
 void sched_run(tcb_t *t)
 {
-	/* (Settled by every caller already: sched_pick(), sched_rotate().
-	 * A note's to is current's part, which the IPC fast path takes for
-	 * granted; current changes here, in the fast path, and only with no
-	 * note elsewhere: thread.c.) */
-	sched_settle();
+	/* (Every caller has settled: sched_pick(), sched_rotate().  So the
+	 * note, which stands for current, stands for no one here: current
+	 * changes only with no note, but in the IPC fast path, which makes
+	 * its note stand for the thread it makes current; sched.h.) */
 	current = t;
 	arch_run(t);
 }
