@@ -121,7 +121,6 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, smallest_that_holds_what_it_leaves);
 	tcase_add_test(tc, holds_wherever_the_run_lies);
 	tcase_add_test(tc, regions_inside_the_run_need_no_tables);
