@@ -19,6 +19,7 @@
 #include <kernel/irq.h>
 #include <arch/arch.h>
 #include <arch/run.h>
+#include "ipc_internal.h"
 
 /* t's local ID: thread_local_id() without its check, for t runs or
  * waits in IPC, so its UTCB is placed. */
@@ -84,7 +85,7 @@ static tcb_core_t *local_partner(tcb_t *t, tid_t local)
 
 /* Does dest take a message from t?  (Whether they share a space is
  * asked only when it matters: not kept across the checks, nor spilled.) */
-static inline bool takes_from(const tcb_t *dest, const tcb_t *t)
+static inline __attribute__((always_inline)) bool takes_from(const tcb_t *dest, const tcb_t *t)
 {
 	tid_t from = dest->cont.ipc_from;
 
@@ -238,6 +239,79 @@ deliver(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair)
 }
 
 /*
+ * The resident part of the partner named by to (global, or local to our
+ * space), NULL where the fast path does not find one: our last partner
+ * again, or the thread table's.  Its state and priority are read first,
+ * and its body only then (a body away, TS_AWAY, is the general path's:
+ * kernel/tcb_away.c).
+ */
+static inline __attribute__((always_inline)) tcb_core_t *partner(tcb_t *t, tid_t to)
+{
+	if (!(to & TID_LOCAL_MASK))   /* a local ID, nil or anylocal */
+		return local_partner(t, to);
+	/* (peer_id nil: none, and to is not nil.  No resident part has the
+	 * ID TID_ANY: ThreadControl takes global IDs only.) */
+	tcb_core_t *dc = t->peer_core;
+	if (__builtin_expect(to != t->peer_id || dc->id != to, 0)) {
+		dc = thread_core_by_number(tid_number(to));
+		if (!dc || dc->id != to)
+			return NULL;
+		t->peer_local = TID_NIL;
+		t->peer_id = to;
+		t->peer_core = dc;
+	}
+	return dc;
+}
+
+/*
+ * A Send alone (no receive phase) to a partner that waits for us, of no
+ * higher priority than ours: as the general path does, the message goes
+ * to it, it is made ready behind the threads of its priority, and we run
+ * on (sched_switch_to() keeps us: caller_fit() leaves no donation or
+ * delay).  Returns where the fast path does not apply.
+ */
+static inline __attribute__((always_inline)) void send_alone(tcb_t *t)
+{
+	const arch_context_t *c = &t->ctx;
+	tcb_core_t *self = t->core;
+
+	if (__builtin_expect(self != ipc_fast_prev, 0) && !caller_fit(t))
+		return;
+	FRESH();
+	tcb_core_t *dc = partner(t, arch_ipc_to(c));
+	if (!dc)
+		return;
+	if (__builtin_expect(dc != ipc_fast_last, 0) && !waiting_fit(dc))
+		return;
+	if (dc->prio > self->prio)   /* it would run first: the general path's */
+		return;
+	tcb_t *dest = dc->tcb;
+	if (!takes_from(dest, t))
+		return;
+	FRESH();
+	word_t tag = arch_ipc_tag(c);
+	uint32_t u = msgtag_u(tag);
+
+	ipc_fast_taken++;
+	arch_ipc_set_tag_from(&dest->ctx, tag, dest->space == t->space ? local_id(t) : self->id);
+	if (u) {
+		arch_copy_words(dest->utcb + 1, t->utcb + 1, u);
+		arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
+	}
+	t->cont.ipc_from = TID_NIL;
+	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
+	arch_ipc_set_tag(&t->ctx, 0);
+	/* No one waits as this IPC left it (dest may have been the last
+	 * one's caller); we passed caller_fit() and still do. */
+	if (ipc_fast_last)
+		ipc_fast_prev = ipc_fast_last;
+	ipc_fast_last = NULL;
+	ipc_fast_pair_id = TID_NIL;
+	make_ready(dest);   /* (settles a note first: sched.h) */
+	arch_leave_to(t);   /* our space, FPU and UTCB as they are */
+}
+
+/*
  * The checks come first, in the order that leaves the common case the
  * fewest branches: most are an or of words that are all zero when the
  * fast path applies, one branch for all.
@@ -259,6 +333,10 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	if (from != to) {   /* not a Call */
 		FRESH();   /* (a branch: GCC would rather set flags for all three) */
 		if (!tid_is_any(from)) {
+			if (tid_is_nil(from)) {
+				send_alone(t);
+				return;
+			}
 			if (!tid_is_anylocal(from))
 				return;
 			/* Any thread of our space: the pair's answer only by a
@@ -292,16 +370,14 @@ look_up:
 	to = arch_ipc_to(c);
 	/* The partner's resident part first: its state and priority, and
 	 * its body only then (a body away, TS_AWAY, is the general path's:
-	 * kernel/tcb_away.c). */
+	 * kernel/tcb_away.c).  (partner()'s, kept in line here: GCC lays
+	 * this path out better so.) */
 	tcb_core_t *dc;
 	if (!(to & TID_LOCAL_MASK)) {   /* a local ID, nil or anylocal */
 		dc = local_partner(t, to);
 		if (!dc)
 			return;
 	} else {
-		/* Our last partner again (peer_id nil: none, and to is not
-		 * nil), or the thread table's.  (No resident part has the ID
-		 * TID_ANY: ThreadControl takes global IDs only.) */
 		dc = t->peer_core;
 		if (__builtin_expect(to != t->peer_id || dc->id != to, 0)) {
 			dc = thread_core_by_number(tid_number(to));

@@ -96,6 +96,7 @@ extern const struct test x2abi_tests[], x2abi_ipc_tests[], lipc_fast_tests[];
 extern const struct test ipc_fast_peer_tests[];
 extern const struct test ipc_fast_once_tests[];
 extern const struct test ipc_fast_pair_tests[];
+extern const struct test ipc_fast_send_tests[];
 
 /* Port I/O (t_io.c): plain inb and outb, which fault to the pager where
  * the space lacks the port. */
