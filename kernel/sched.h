@@ -51,7 +51,7 @@ extern tcb_core_t *sched_ready[PRIO_LEVELS];
  * resident part freed or its body sent away, the self-check); states are
  * always true at once.  Only the fast path notes, and it makes its
  * partner current; everything else that changes current settles first
- * (sched_run()).
+ * (sched_run()'s callers, sched_pick() or sched_rotate()).
  */
 extern tcb_core_t *sched_lazy_from;
 void sched_settle_slow(void);
