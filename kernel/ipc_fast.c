@@ -157,6 +157,22 @@ static inline __attribute__((always_inline)) bool waiting_fit(const tcb_core_t *
  * live values, no spills to the stack on the way. */
 #define FRESH() __asm__ volatile("" ::: "memory")
 
+/* The message's words, MR1 on, from t's UTCB to dest's, and MR1 and MR2
+ * in dest's registers.  (No words: not even rep's setup, the case the
+ * figures lead with; and no MR1 and MR2 registers, which X.2 leaves
+ * undefined beyond the message's words: the receiver's own EBX and EBP
+ * stay.) */
+static inline __attribute__((always_inline)) void put_words(const tcb_t *t, tcb_t *dest)
+{
+	const arch_context_t *c = &t->ctx;
+
+	if (msgtag_u(arch_ipc_tag(c))) {
+		FRESH();   /* (the test a byte's, the count read again) */
+		arch_copy_words(dest->utcb + 1, t->utcb + 1, msgtag_u(arch_ipc_tag(c)));
+		arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
+	}
+}
+
 /*
  * The message goes to dest (dc its resident part; same: it is of our
  * space), which runs next, and t waits in its receive phase; nothing is
@@ -191,14 +207,7 @@ deliver_as(tcb_t *t, tcb_core_t *dc, tcb_t *dest, bool pair, bool same)
 	arch_ipc_set_tag_from(&dest->ctx, arch_ipc_tag(c), sender);
 	FRESH();
 	ipc_fast_taken++;
-	/* (No words: not even rep's setup, the case the figures lead with;
-	 * and no MR1 and MR2 registers, which X.2 leaves undefined beyond
-	 * the message's words: the receiver's own EBX and EBP stay.) */
-	if (msgtag_u(arch_ipc_tag(c))) {
-		FRESH();   /* (the test a byte's, the count read again) */
-		arch_copy_words(dest->utcb + 1, t->utcb + 1, msgtag_u(arch_ipc_tag(c)));
-		arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
-	}
+	put_words(t, dest);
 	t->cont.ipc_from = arch_ipc_from(c);
 	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
 	/* (t->cont.kind is CONT_USER_IPC: caller_fit(), or it was when the
@@ -289,15 +298,10 @@ static inline __attribute__((always_inline)) void send_alone(tcb_t *t)
 	if (!takes_from(dest, t))
 		return;
 	FRESH();
-	word_t tag = arch_ipc_tag(c);
-	uint32_t u = msgtag_u(tag);
-
 	ipc_fast_taken++;
-	arch_ipc_set_tag_from(&dest->ctx, tag, dest->space == t->space ? local_id(t) : self->id);
-	if (u) {
-		arch_copy_words(dest->utcb + 1, t->utcb + 1, u);
-		arch_ipc_set_mr12(&dest->ctx, dest->utcb[1], dest->utcb[2]);
-	}
+	arch_ipc_set_tag_from(&dest->ctx, arch_ipc_tag(c),
+			      dest->space == t->space ? local_id(t) : self->id);
+	put_words(t, dest);
 	t->cont.ipc_from = TID_NIL;
 	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
 	arch_ipc_set_tag(&t->ctx, 0);
@@ -367,27 +371,9 @@ look_up:
 	if (__builtin_expect(self != ipc_fast_prev, 0) && !caller_fit(t))
 		return;
 	FRESH();
-	to = arch_ipc_to(c);
-	/* The partner's resident part first: its state and priority, and
-	 * its body only then (a body away, TS_AWAY, is the general path's:
-	 * kernel/tcb_away.c).  (partner()'s, kept in line here: GCC lays
-	 * this path out better so.) */
-	tcb_core_t *dc;
-	if (!(to & TID_LOCAL_MASK)) {   /* a local ID, nil or anylocal */
-		dc = local_partner(t, to);
-		if (!dc)
-			return;
-	} else {
-		dc = t->peer_core;
-		if (__builtin_expect(to != t->peer_id || dc->id != to, 0)) {
-			dc = thread_core_by_number(tid_number(to));
-			if (!dc || dc->id != to)
-				return;
-			t->peer_local = TID_NIL;
-			t->peer_id = to;
-			t->peer_core = dc;
-		}
-	}
+	tcb_core_t *dc = partner(t, arch_ipc_to(c));
+	if (!dc)
+		return;
 	/* dest waits as the last fast IPC left it (its caller then: that
 	 * IPC checked it as caller_fit() does, nothing else ran since), or
 	 * passes waiting_fit(); and has no lower priority than ours (else
