@@ -3,30 +3,20 @@
  * The IPC fast path: a send of untyped words to a partner that already
  * waits for us, followed by our own receive phase with no sender queued,
  * the shape of every Call and ReplyWait, and of Lipc's Lcall and
- * LreplyWait.  The partner may be named by its global ID or, in our own
- * space, by its local ID (what Lipc takes).  Anything else (typed items,
- * a partner not ready, timeouts to arm, kernel-made messages) takes the
- * general path in ipc.c, which gives the same result more slowly.
+ * LreplyWait; and the IPCs after which we run on: a Send alone to a
+ * partner that waits, and a Receive alone or a ReplyWait that a sender
+ * queued on us answers at once.  The partner may be named by its global
+ * ID or, in our own space, by its local ID (what Lipc takes).  Anything
+ * else (typed items, a partner not ready, timeouts to arm, kernel-made
+ * messages) takes the general path in ipc.c, which gives the same result
+ * more slowly.  What each case asks of the threads: ipc_fast_fit.h.
  *
  * Built with ebx, esi and edi call-clobbered (Makefile): ipc_fast_entry()
  * never returns, so saving them is waste.  Hence nothing here is called
  * from C; the option and the count are ipc_fast_option.c's.
  */
-#include <kernel/ipc.h>
-#include <kernel/thread.h>
-#include <kernel/sched.h>
-#include <kernel/space.h>
-#include <kernel/irq.h>
-#include <arch/arch.h>
 #include <arch/run.h>
-#include "ipc_internal.h"
-
-/* t's local ID: thread_local_id() without its check, for t runs or
- * waits in IPC, so its UTCB is placed. */
-static inline tid_t local_id(const tcb_t *t)
-{
-	return t->utcb_location + UTCB_LOCAL_ID_OFFSET;
-}
+#include "ipc_fast_fit.h"
 
 /* Is d a thread of space s whose UTCB is, or is to be, at utcb?  (Not
  * whether it has its UTCB: ipc_fastpath() asks that of every partner.) */
@@ -81,75 +71,6 @@ static tcb_core_t *local_partner(tcb_t *t, tid_t local)
 	t->peer_id = d->core->id;
 	t->peer_core = d->core;
 	return d->core;
-}
-
-/* Does dest take a message from t?  (Whether they share a space is
- * asked only when it matters: not kept across the checks, nor spilled.) */
-static inline __attribute__((always_inline)) bool takes_from(const tcb_t *dest, const tcb_t *t)
-{
-	tid_t from = dest->cont.ipc_from;
-
-	if (tid_is_any(from) || from == t->core->id)   /* a server's, a Call's */
-		return true;
-	return dest->space == t->space && (from == local_id(t) || tid_is_anylocal(from));
-}
-
-/* A continuation's kind, halted and receive_pending (the general path's
- * kmsg_active(), halt and receive work list) in one load: the first three
- * bytes of kcont_t, the fourth its padding. */
-_Static_assert(__builtin_offsetof(kcont_t, halted) == 1 &&
-	       __builtin_offsetof(kcont_t, receive_pending) == 2 &&
-	       __builtin_offsetof(kcont_t, ipc_from) == 4, "cont_head()");
-typedef uint32_t __attribute__((may_alias)) cont_word_t;
-static inline uint32_t cont_head(const kcont_t *k)
-{
-	return *(const cont_word_t *)k & 0xFFFFFFu;
-}
-
-/*
- * Checked once (docs/ipc-fast-path.md, "Checked once").  Could t, now
- * trapping into the fast path, go on to wait there?  No sender queued on
- * us (our receive phase would take it), no halt, no stopped transfer
- * (xfer_linked()), no waiting interrupt, no receive phases the general
- * path would go on with first (ipc.c), our UTCB in place, no redirector
- * for our space (ipc_redirect.c), the option on, no delayed preemption
- * running (a thread of higher priority waits for us to give way), no
- * call re-executed after a preemption point (preempt.h: RESUME_NONE is
- * 0), and not on time a ThreadSwitch donated (we run at the donor's
- * priority: who runs next is the scheduler's choice, sched_switch_to()).
- * And, for when we wait: no timeout armed, a UTCB, not on the work
- * list, and the kind of our continuation already a user IPC's (as every
- * wake-up leaves it: make_ready()), so that the fast path need not set
- * it: what waiting_fit() asks of a partner besides what the fast path
- * sets itself.  The fast path's other callers are ipc_fast_prev, for
- * which it all still holds.  Inline, in the branch that takes it: a call
- * out would cost the first fast IPC after any other kernel entry (a
- * string Call's reply) more than the checks themselves.
- */
-static inline __attribute__((always_inline)) bool caller_fit(const tcb_t *t)
-{
-	_Static_assert(RESUME_NONE == 0, "resume.op is or-ed in");
-	const tcb_core_t *c = t->core;
-	return !((uintptr_t)c->senders | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
-		 t->cont.xfer.partner | t->space->redirector |
-		 (uint32_t)c->wakeup_us | (uint32_t)(c->wakeup_us >> 32) |
-		 (uint32_t)(t->cont.halted | t->cont.receive_pending | t->utcb_away | t->delaying |
-			    t->cont.resume.op | (t->cont.kind ^ CONT_USER_IPC))) &&
-	       t->utcb && t != sched_donee;
-}
-
-/* dc blocked in a receive phase we may end: no timeout armed, no kernel
- * message, not halted, not on the work list (ipc.c: it may have senders
- * queued), no transfer stopped, a UTCB (one away: the general path asks
- * for it).  TS_RECV is never ours: we run.  (Its body is there then: a
- * body away is TS_AWAY, kernel/tcb_away.c.) */
-static inline __attribute__((always_inline)) bool waiting_fit(const tcb_core_t *dc)
-{
-	if (dc->state != TS_RECV)
-		return false;
-	const tcb_t *dest = dc->tcb;
-	return !((uint32_t)dc->wakeup_us | (uint32_t)(dc->wakeup_us >> 32) | dest->cont.xfer.partner |
-		 (cont_head(&dest->cont) ^ CONT_USER_IPC)) && dest->utcb;
 }
 
 /* Values the compiler would keep in registers across the checks are
@@ -273,46 +194,143 @@ static inline __attribute__((always_inline)) tcb_core_t *partner(tcb_t *t, tid_t
 }
 
 /*
- * A Send alone (no receive phase) to a partner that waits for us, of no
- * higher priority than ours: as the general path does, the message goes
- * to it, it is made ready behind the threads of its priority, and we run
- * on (sched_switch_to() keeps us: caller_fit() leaves no donation or
- * delay).  Returns where the fast path does not apply.
+ * The IPCs after which we run on: a Send alone, a Receive alone, and a
+ * reply followed by a receive that a sender queued on us answers at
+ * once.  Each first asks everything (may return), then acts (does not).
  */
-static inline __attribute__((always_inline)) void send_alone(tcb_t *t)
-{
-	const arch_context_t *c = &t->ctx;
-	tcb_core_t *self = t->core;
 
-	if (__builtin_expect(self != ipc_fast_prev, 0) && !caller_fit(t))
-		return;
-	FRESH();
-	tcb_core_t *dc = partner(t, arch_ipc_to(c));
-	if (!dc)
-		return;
-	if (__builtin_expect(dc != ipc_fast_last, 0) && !waiting_fit(dc))
-		return;
-	if (dc->prio > self->prio)   /* it would run first: the general path's */
-		return;
-	tcb_t *dest = dc->tcb;
-	if (!takes_from(dest, t))
-		return;
-	FRESH();
-	ipc_fast_taken++;
-	arch_ipc_set_tag_from(&dest->ctx, arch_ipc_tag(c),
-			      dest->space == t->space ? local_id(t) : self->id);
+/* May our send go to dc (found by partner()) with dc made ready and us
+ * running on?  It waits for us (waiting_fit(), or as the last fast IPC
+ * left it), and its priority is not above ours (else it would run first:
+ * sched_switch_to(), the general path's). */
+static inline __attribute__((always_inline)) bool send_fit(const tcb_t *t, const tcb_core_t *dc)
+{
+	if (!dc || (__builtin_expect(dc != ipc_fast_last, 0) && !waiting_fit(dc)))
+		return false;
+	return dc->prio <= t->core->prio && takes_from(dc->tcb, t);
+}
+
+/* Our message to dest, made ready behind the threads of its priority. */
+static inline __attribute__((always_inline)) void send_over(tcb_t *t, tcb_t *dest)
+{
+	arch_ipc_set_tag_from(&dest->ctx, arch_ipc_tag(&t->ctx),
+			      dest->space == t->space ? local_id(t) : t->core->id);
 	put_words(t, dest);
-	t->cont.ipc_from = TID_NIL;
-	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
-	arch_ipc_set_tag(&t->ctx, 0);
-	/* No one waits as this IPC left it (dest may have been the last
-	 * one's caller); we passed caller_fit() and still do. */
+	/* No one waits as the last fast IPC left it now (dest may have been
+	 * its caller, which passed caller_fit() and still does). */
 	if (ipc_fast_last)
 		ipc_fast_prev = ipc_fast_last;
 	ipc_fast_last = NULL;
 	ipc_fast_pair_id = TID_NIL;
 	make_ready(dest);   /* (settles a note first: sched.h) */
+}
+
+/*
+ * Do we take the message of sc (queued_fit(), the first sender queued on
+ * us) by a receive from from, with the general path's result for sc
+ * (ipc.c, finish_send())?  After a Send alone, sc is made ready behind
+ * the threads of its priority, which must not be above ours (it would
+ * run first); after a Call (or any send with a receive phase), it waits,
+ * as its receive phase would leave it: with no senders of its own to
+ * take, no timeout to arm, and waiting for us, anyone, or anyone of its
+ * space (what the general path would find to exist).  (Not us: the
+ * general path looks further down the queue.)
+ */
+static inline __attribute__((always_inline)) bool take_fit(tcb_t *t, const tcb_core_t *sc, tid_t from)
+{
+	const tcb_t *s = sc->tcb;
+
+	t->cont.ipc_from = from;
+	if (!takes_from(t, s))
+		return false;
+	if (tid_is_nil(s->cont.ipc_from))
+		return sc->prio <= t->core->prio;
+	return !sc->senders && !timeouts_rcv(s->cont.ipc_timeouts) && takes_from(s, t);
+}
+
+/* sc's message to us (take_fit()), and sc on as its IPC says. */
+static inline __attribute__((always_inline)) void take_over(tcb_t *t, tcb_core_t *sc)
+{
+	tcb_t *s = sc->tcb;
+
+	senders_unlink(sc);
+	arch_ipc_set_tag_from(&t->ctx, arch_ipc_tag(&s->ctx),
+			      s->space == t->space ? local_id(s) : sc->id);
+	put_words(s, t);
+	if (tid_is_nil(s->cont.ipc_from)) {
+		arch_ipc_set_tag(&s->ctx, 0);
+		make_ready(s);
+	} else {
+		sc->state = TS_RECV;
+	}
+}
+
+/* A Send alone (no receive phase) to a partner that waits for us
+ * (sched_switch_to() keeps us: caller_fit() leaves no donation or
+ * delay). */
+static inline __attribute__((always_inline)) void send_alone(tcb_t *t)
+{
+	const arch_context_t *c = &t->ctx;
+
+	if (__builtin_expect(t->core != ipc_fast_prev, 0) && !caller_fit(t))
+		return;
+	FRESH();
+	tcb_core_t *dc = partner(t, arch_ipc_to(c));
+	if (!send_fit(t, dc))
+		return;
+	FRESH();
+	ipc_fast_taken++;
+	send_over(t, dc->tcb);
+	t->cont.ipc_from = TID_NIL;
+	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
+	arch_ipc_set_tag(&t->ctx, 0);
 	arch_leave_to(t);   /* our space, FPU and UTCB as they are */
+}
+
+/*
+ * A Receive alone (no send phase) that finds its partner waiting: the
+ * first sender queued on us.  Whatever our receive timeout, we wait for
+ * nothing.  The fast IPCs' notes stay (ipc_fast_last, ipc_fast_prev, the
+ * pair): no thread they name is touched, and with senders queued on us
+ * there is no pair (only the general path queues, and forgets).
+ */
+static inline __attribute__((always_inline)) void receive_alone(tcb_t *t)
+{
+	const arch_context_t *c = &t->ctx;
+	tcb_core_t *sc = t->core->senders;
+
+	if (!sc || !receiver_fit(t) || !queued_fit(sc) || !take_fit(t, sc, arch_ipc_from(c)))
+		return;
+	FRESH();
+	ipc_fast_taken++;
+	take_over(t, sc);
+	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
+	arch_leave_to(t);
+}
+
+/*
+ * A send to a partner that waits, then a receive that a sender queued on
+ * us answers: a server's ReplyWait under load, which the Call-shaped
+ * fast path leaves alone (caller_fit() asks for no senders).  As the
+ * general path has it, the partner takes our message and is made ready,
+ * then we take the queued one's, and run on.
+ */
+static inline __attribute__((always_inline)) void reply_and_receive(tcb_t *t)
+{
+	const arch_context_t *c = &t->ctx;
+	tcb_core_t *sc = t->core->senders;
+
+	if (!sc || !receiver_fit(t) || t->space->redirector || !queued_fit(sc))
+		return;
+	tcb_core_t *dc = partner(t, arch_ipc_to(c));
+	if (!send_fit(t, dc) || !take_fit(t, sc, arch_ipc_from(c)))
+		return;
+	FRESH();
+	ipc_fast_taken++;
+	send_over(t, dc->tcb);
+	take_over(t, sc);
+	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
+	arch_leave_to(t);
 }
 
 /*
@@ -327,11 +345,14 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 	/* Untyped words only (no typed items, no flags); a Call (receive
 	 * from the partner) or a ReplyWait (receive from anyone, or any
 	 * thread of our space) whose receive phase will block with no
-	 * timeout. */
-	if (arch_ipc_tag(c) & 0xFFC0u)
-		return;
+	 * timeout; or a Receive alone (to the end), which sends no tag. */
+	if (arch_ipc_tag(c) & 0xFFC0u) {
+		if (!tid_is_nil(arch_ipc_to(c)))   /* typed items sent */
+			return;
+		goto receive;
+	}
 	if (timeouts_rcv(arch_ipc_timeouts(c)))
-		return;
+		goto receive;
 	tid_t from = arch_ipc_from(c);
 	tid_t to = arch_ipc_to(c);
 	if (from != to) {   /* not a Call */
@@ -342,7 +363,7 @@ static inline __attribute__((always_inline)) void ipc_fastpath(tcb_t *t)
 				return;
 			}
 			if (!tid_is_anylocal(from))
-				return;
+				goto receive;
 			/* Any thread of our space: the pair's answer only by a
 			 * local ID (nil is never the pair's), which names a
 			 * thread of our space. */
@@ -369,7 +390,7 @@ look_up:
 	 * pair's answer above: the pair was made so, deliver().) */
 	tcb_core_t *self = t->core;
 	if (__builtin_expect(self != ipc_fast_prev, 0) && !caller_fit(t))
-		return;
+		goto receive;
 	FRESH();
 	tcb_core_t *dc = partner(t, arch_ipc_to(c));
 	if (!dc)
@@ -386,6 +407,14 @@ look_up:
 	if (!takes_from(dest, t))
 		return;
 	deliver(t, dc, dest, false);
+receive:
+	/* With a sender queued on us, which fails caller_fit() (and no
+	 * ipc_fast_prev is us: only the general path queues, and forgets),
+	 * a receive phase whatever its timeout waits for nothing. */
+	if (tid_is_nil(arch_ipc_to(c)))
+		receive_alone(t);
+	else if (!tid_is_nil(arch_ipc_from(c)))
+		reply_and_receive(t);
 }
 
 void trap_from_user(void) __attribute__((noreturn));   /* arch/ia32/trap.c */
