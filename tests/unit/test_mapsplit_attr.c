@@ -14,17 +14,10 @@
  * dropped when the record is resolved.
  */
 #include <check.h>
-#include <stdlib.h>
 #include <string.h>
 #include "mapsplit_check.h"
 #include "unit_runner.h"
 #include <kernel/mapsplit_int.h>
-
-void msk_fail(const char *msg)
-{
-	ck_abort_msg("%s", msg);
-	abort();
-}
 
 #define R MS_RIGHT_R
 #define W MS_RIGHT_W

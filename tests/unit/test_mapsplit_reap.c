@@ -14,17 +14,10 @@
  * (test_mapsplit_random.c) kill tasks in steps too, at random stops.
  */
 #include <check.h>
-#include <stdlib.h>
 #include <string.h>
 #include "mapsplit_check.h"
 #include "unit_runner.h"
 #include <kernel/mapsplit_int.h>
-
-void msk_fail(const char *msg)
-{
-	ck_abort_msg("%s", msg);
-	abort();
-}
 
 #define DYING 2
 

@@ -11,15 +11,8 @@
  * they were away).
  */
 #include <check.h>
-#include <stdlib.h>
 #include "mapsplit_check.h"
 #include "unit_runner.h"
-
-void msk_fail(const char *msg)
-{
-	ck_abort_msg("%s", msg);
-	abort();
-}
 
 static void op(uint8_t kind, unsigned s1, unsigned p1, unsigned s2, unsigned p2, unsigned rights,
 	       bool flush_self)

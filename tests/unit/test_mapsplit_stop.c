@@ -10,17 +10,10 @@
  * random trees against the model.
  */
 #include <check.h>
-#include <stdlib.h>
 #include <string.h>
 #include "mapsplit_check.h"
 #include "unit_runner.h"
 #include <kernel/mapsplit_int.h>
-
-void msk_fail(const char *msg)
-{
-	ck_abort_msg("%s", msg);
-	abort();
-}
 
 #define HOPS 60                   /* a chain through tasks 1-4, 15 pages each */
 

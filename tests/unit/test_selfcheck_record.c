@@ -13,12 +13,6 @@
 
 #include <kernel/selfcheck_record.h>
 
-void msk_fail(const char *msg)
-{
-	ck_abort_msg("%s", msg);
-	abort();
-}
-
 static void map(unsigned s1, unsigned p1, unsigned s2, unsigned p2)
 {
 	msk_op_t o = { .kind = MSK_MAP, .s1 = (uint8_t)s1, .p1 = (uint8_t)p1, .s2 = (uint8_t)s2,
