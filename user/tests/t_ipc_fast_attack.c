@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Hostile shapes of a Receive alone and a ReplyWait with senders queued,
+ * the IPC fast path's cases that let the receiver run on (kernel/
+ * ipc_fast.c, receive_alone(), reply_and_receive()): each must give the
+ * general path's result (ipc.c) or leave the call to it, and leave the
+ * kernel's self-check content.  The suite runs again with ipcfast=off,
+ * where every result here must hold the same.
+ */
+#include "tests.h"
+#include "t_sync.h"
+#include "t_ipc_fast_recv.h"
+
+/* MR0 words a receive alone ignores (X.2 "Ipc": no send phase, no tag
+ * sent): a kpager's answer's label with typed words and every flag (the
+ * general path's kpager answer is asked first, ipc_kfast.c), and one
+ * with all the untyped words too. */
+static const L4_Word_t fa_garbage[2] = {
+	((L4_Word_t)0xFF00 << 16) | 0xF000 | (1 << 6),
+	((L4_Word_t)0xFF00 << 16) | 0xF000 | (5 << 6) | 63,
+};
+
+static L4_ThreadId_t fa_irq(L4_Word_t n)
+{
+	return L4_GlobalId(n, 1);
+}
+
+/* A receive-only Ipc whose MR0 is garbage takes the queued Call as any
+ * receive does, and without a sender its zero timeout fails it: MR0
+ * says nothing about either. */
+static const char *t_fa_garbage_tag(void)
+{
+	for (int i = 0; i < 2; i++) {
+		L4_ThreadId_t s = fr_queue(fr_caller), from = L4_nilthread;
+		L4_Word_t mr[3];
+		L4_MsgTag_t tag;
+
+		CHECK(!L4_IsNilThread(s));
+		t_shared[FR_DONE] = t_shared[FR_GOT] = 0;
+		L4_LoadMR(0, fa_garbage[i]);
+		tag = L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+		L4_StoreMRs(1, 3, mr);
+		CHECK(L4_IpcSucceeded(tag));
+		CHECK_EQ(L4_Label(tag), FR_LABEL);
+		CHECK_EQ(L4_UntypedWords(tag), 3);
+		CHECK_EQ(L4_TypedWords(tag), 0);
+		CHECK_EQ(tag.raw & 0xF000, 0);
+		CHECK_EQ(from.raw, L4_LocalIdOf(s).raw);
+		for (int k = 0; k < 3; k++)
+			CHECK_EQ(mr[k], fr_words[k]);
+		CHECK(t_waiting(s));
+		RUN(t_selfcheck());
+		t_load(FR_REPLY, 0, 0, 0, 0);
+		CHECK(L4_IpcSucceeded(L4_Send(s)));
+		t_until(&t_shared[FR_DONE], 1);
+		CHECK_EQ(t_shared[FR_GOT], FR_REPLY);
+		CHECK(rt_release(s));
+
+		L4_LoadMR(0, fa_garbage[i]);
+		tag = L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, L4_ZeroTime), &from);
+		CHECK(L4_IpcFailed(tag));
+		CHECK_EQ(t_ipc_ec(), EC_RECV(1));
+	}
+	return 0;
+}
+
+/* Neither phase (to and FromSpecifier nil) with a sender queued, MR0
+ * plain or garbage: nothing is received, the sender stays queued. */
+static const char *t_fa_no_phase(void)
+{
+	L4_ThreadId_t s = fr_queue(fr_caller), from = L4_nilthread;
+	L4_MsgTag_t tag;
+
+	CHECK(!L4_IsNilThread(s));
+	t_shared[FR_DONE] = t_shared[FR_GOT] = 0;
+	for (int i = 0; i < 3; i++) {
+		L4_LoadMR(0, i ? fa_garbage[i - 1] : 0);
+		tag = L4_Ipc(L4_nilthread, L4_nilthread, L4_Timeouts(L4_Never, L4_Never), &from);
+		CHECK(L4_IpcSucceeded(tag));
+		CHECK_EQ(L4_UntypedWords(tag), 0);
+		CHECK_EQ(L4_TypedWords(tag), 0);
+		CHECK(t_sched_state(s, L4_SCHEDRESULT_PENDING_SEND));
+	}
+	CHECK_EQ(t_shared[FR_DONE], 0);
+	RUN(t_selfcheck());
+	CHECK(rt_release(s));
+	return 0;
+}
+
+/* A receive whose FromSpecifier names no queued sender (an interrupt
+ * thread, ourselves) with a zero timeout: it times out, and the Call
+ * queued on us stays queued, to be taken by the next open receive. */
+static const char *t_fa_from_not_queued(void)
+{
+	L4_ThreadId_t s = fr_queue(fr_caller), from = L4_nilthread;
+	L4_ThreadId_t spec[2] = { fa_irq(10), L4_Myself() };
+	L4_MsgTag_t tag;
+
+	CHECK(!L4_IsNilThread(s));
+	t_shared[FR_DONE] = t_shared[FR_GOT] = 0;
+	for (int i = 0; i < 2; i++) {
+		tag = L4_Ipc(L4_nilthread, spec[i], L4_Timeouts(L4_Never, L4_ZeroTime), &from);
+		CHECK(L4_IpcFailed(tag));
+		CHECK_EQ(t_ipc_ec(), EC_RECV(1));
+		CHECK(t_sched_state(s, L4_SCHEDRESULT_PENDING_SEND));
+	}
+	tag = L4_Wait(&from);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag), FR_LABEL);
+	CHECK_EQ(from.raw, L4_LocalIdOf(s).raw);
+	RUN(t_selfcheck());
+	t_load(FR_REPLY, 0, 0, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send(s)));
+	t_until(&t_shared[FR_DONE], 1);
+	CHECK_EQ(t_shared[FR_GOT], FR_REPLY);
+	CHECK(rt_release(s));
+	return 0;
+}
+
+/* Calls to for ever with FR_LABEL and fr_words (another task: it
+ * shares no t_shared words with us). */
+static void fa_task_caller(L4_Word_t to)
+{
+	for (;;) {
+		t_load(FR_LABEL, 3, fr_words, 0, 0);
+		(void)L4_Call(fr_id(to));
+	}
+}
+
+/* Another task's Call queued first, ours second: a receive from any
+ * thread of our space passes the first over and takes ours, named by
+ * its local ID, as the general path's scan of the queue does; a
+ * ReplyWait to ours from anylocal then finds none of ours and waits
+ * while the task's Call stays queued; an open receive takes it after. */
+static const char *t_fa_anylocal_skips_task(void)
+{
+	L4_ThreadId_t s = rt_task_create(fa_task_caller, L4_Myself().raw, rt_pager()), b, from;
+	L4_MsgTag_t tag;
+
+	CHECK(!L4_IsNilThread(s));
+	CHECK(L4_Set_Priority(s, RT_PRIORITY - 1) != L4_SCHEDRESULT_ERROR);
+	CHECK(L4_IpcSucceeded(L4_Wait(&from)));    /* its first Call, after its faults */
+	CHECK_EQ(from.raw, s.raw);
+	t_load(FR_REPLY, 0, 0, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send(s)));
+	CHECK(t_sched_state(s, L4_SCHEDRESULT_PENDING_SEND));
+	t_shared[FR_DONE_B] = t_shared[FR_GOT_B] = 0;
+	b = fr_queue(fr_caller_b);
+	CHECK(!L4_IsNilThread(b));
+
+	tag = L4_Ipc(L4_nilthread, L4_anylocalthread, L4_Timeouts(L4_Never, L4_Never), &from);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag), FR_OTHER);
+	CHECK_EQ(from.raw, L4_LocalIdOf(b).raw);
+	CHECK(t_sched_state(s, L4_SCHEDRESULT_PENDING_SEND));
+	RUN(t_selfcheck());
+
+	/* The reply to b, then a receive from anylocal with a zero
+	 * timeout: the task's Call is not ours to take. */
+	t_load(FR_REPLY, 0, 0, 0, 0);
+	tag = L4_Ipc(b, L4_anylocalthread, L4_Timeouts(L4_Never, L4_ZeroTime), &from);
+	CHECK(L4_IpcFailed(tag));
+	CHECK_EQ(t_ipc_ec(), EC_RECV(1));
+	t_until(&t_shared[FR_DONE_B], 1);
+	CHECK_EQ(t_shared[FR_GOT_B], FR_REPLY);
+	CHECK(t_sched_state(s, L4_SCHEDRESULT_PENDING_SEND));
+
+	tag = L4_Wait(&from);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag), FR_LABEL);
+	CHECK_EQ(from.raw, s.raw);
+	RUN(t_selfcheck());
+	CHECK(rt_release(b));
+	CHECK(rt_release(s));
+	return 0;
+}
+
+const struct test ipc_fast_attack_tests[] = {
+	TEST(fa_garbage_tag),
+	TEST(fa_no_phase),
+	TEST(fa_from_not_queued),
+	TEST(fa_anylocal_skips_task),
+	{ 0, 0 },
+};
