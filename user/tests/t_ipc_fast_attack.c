@@ -26,20 +26,22 @@ static L4_ThreadId_t fa_irq(L4_Word_t n)
 }
 
 /* A receive-only Ipc whose MR0 is garbage takes the queued Call as any
- * receive does, and without a sender its zero timeout fails it: MR0
- * says nothing about either. */
+ * receive does (on the fast path, where it is on), and without a
+ * sender its zero timeout fails it: MR0 says nothing about either. */
 static const char *t_fa_garbage_tag(void)
 {
 	for (int i = 0; i < 2; i++) {
 		L4_ThreadId_t s = fr_queue(fr_caller), from = L4_nilthread;
-		L4_Word_t mr[3];
+		L4_Word_t mr[3], on, before, after;
 		L4_MsgTag_t tag;
 
 		CHECK(!L4_IsNilThread(s));
 		t_shared[FR_DONE] = t_shared[FR_GOT] = 0;
+		before = fr_count(&on);
 		L4_LoadMR(0, fa_garbage[i]);
 		tag = L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
 		L4_StoreMRs(1, 3, mr);
+		after = fr_count(&on);
 		CHECK(L4_IpcSucceeded(tag));
 		CHECK_EQ(L4_Label(tag), FR_LABEL);
 		CHECK_EQ(L4_UntypedWords(tag), 3);
@@ -48,6 +50,7 @@ static const char *t_fa_garbage_tag(void)
 		CHECK_EQ(from.raw, L4_LocalIdOf(s).raw);
 		for (int k = 0; k < 3; k++)
 			CHECK_EQ(mr[k], fr_words[k]);
+		CHECK_EQ(on ? after - before : after, on ? 1 : 0);   /* the fast path's */
 		CHECK(t_waiting(s));
 		RUN(t_selfcheck());
 		t_load(FR_REPLY, 0, 0, 0, 0);
@@ -175,10 +178,91 @@ static const char *t_fa_anylocal_skips_task(void)
 	return 0;
 }
 
+/* Sends to alone with label FR_LABEL + 1: 0 (or 0x100 and the error
+ * code) to FR_GOT, then FR_DONE++. */
+static void fa_sender(L4_Word_t to)
+{
+	L4_MsgTag_t tag;
+
+	t_load(FR_LABEL + 1, 0, 0, 0, 0);
+	tag = L4_Send(fr_id(to));
+	t_shared[FR_GOT] = L4_IpcSucceeded(tag) ? 0 : 0x100 | t_ipc_ec();
+	t_shared[FR_DONE]++;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* A sender halted while queued (ExchangeRegisters H), a Send alone's or
+ * a Call's: a receive takes its message, and the sender, its IPC done,
+ * stays halted (our time given to it does not run it) until started;
+ * then it learns its result. */
+static const char *t_fa_halted_sender(void)
+{
+	for (int call = 0; call < 2; call++) {
+		L4_ThreadId_t s, from;
+		L4_MsgTag_t tag;
+
+		t_shared[FR_DONE] = 0;
+		t_shared[FR_GOT] = 1;
+		s = fr_queue(call ? fr_caller : fa_sender);
+		CHECK(!L4_IsNilThread(s));
+		(void)L4_Stop(s);
+		tag = L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
+		CHECK(L4_IpcSucceeded(tag));
+		CHECK_EQ(L4_Label(tag), call ? FR_LABEL : FR_LABEL + 1);
+		CHECK_EQ(from.raw, L4_LocalIdOf(s).raw);
+		RUN(t_selfcheck());
+		if (call) {
+			t_load(FR_REPLY, 0, 0, 0, 0);
+			CHECK(L4_IpcSucceeded(L4_Send(s)));
+		}
+		L4_ThreadSwitch(s);
+		CHECK_EQ(t_shared[FR_DONE], 0);
+		L4_Start(s);
+		t_until(&t_shared[FR_DONE], 1);
+		CHECK_EQ(t_shared[FR_GOT], call ? FR_REPLY : 0);
+		RUN(t_selfcheck());
+		CHECK(rt_release(s));
+	}
+	return 0;
+}
+
+/* The first sender queued aborted (and stopped) by ExchangeRegisters:
+ * the next one is first now, and a receive takes it; the aborted Call
+ * failed in its send phase, canceled (X.2 error 3). */
+static const char *t_fa_first_aborted(void)
+{
+	L4_ThreadId_t a, b, from;
+	L4_MsgTag_t tag;
+
+	t_shared[FR_DONE] = t_shared[FR_DONE_B] = 0;
+	t_shared[FR_GOT] = t_shared[FR_GOT_B] = 1;
+	a = fr_queue(fr_caller_b);
+	CHECK(!L4_IsNilThread(a));
+	b = fr_queue(fa_sender);
+	CHECK(!L4_IsNilThread(b));
+	(void)L4_AbortIpc_and_stop(a);
+	tag = L4_Wait(&from);
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag), FR_LABEL + 1);
+	CHECK_EQ(from.raw, L4_LocalIdOf(b).raw);
+	RUN(t_selfcheck());
+	L4_Start(a);
+	t_until(&t_shared[FR_DONE_B], 1);
+	CHECK_EQ(t_shared[FR_GOT_B], 0x100 | EC_SEND(3));
+	t_until(&t_shared[FR_DONE], 1);
+	CHECK_EQ(t_shared[FR_GOT], 0);
+	CHECK(rt_release(b));
+	CHECK(rt_release(a));
+	return 0;
+}
+
 const struct test ipc_fast_attack_tests[] = {
 	TEST(fa_garbage_tag),
 	TEST(fa_no_phase),
 	TEST(fa_from_not_queued),
 	TEST(fa_anylocal_skips_task),
+	TEST(fa_halted_sender),
+	TEST(fa_first_aborted),
 	{ 0, 0 },
 };
