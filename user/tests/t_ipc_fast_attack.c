@@ -257,6 +257,83 @@ static const char *t_fa_first_aborted(void)
 	return 0;
 }
 
+/* Receives once from main: the label (or 0x100 and the error code) to
+ * FR_GOT, then FR_DONE++. */
+static void fa_waiter(L4_Word_t main_id)
+{
+	L4_MsgTag_t tag = L4_Receive(fr_id(main_id));
+
+	t_shared[FR_GOT] = L4_IpcSucceeded(tag) ? L4_Label(tag) : 0x100 | t_ipc_ec();
+	t_shared[FR_DONE]++;
+	for (;;)
+		L4_Sleep(L4_Never);
+}
+
+/* Another task's: receives once from main, then sends to it for ever. */
+static void fa_task_waiter(L4_Word_t main_id)
+{
+	(void)L4_Receive(fr_id(main_id));
+	for (;;) {
+		t_load(FR_LABEL, 0, 0, 0, 0);
+		(void)L4_Send(fr_id(main_id));
+	}
+}
+
+/* A ReplyWait with a Call queued, to a thread of ours named by its
+ * local ID, whose UTCB (ours to write) says in MyGlobalId that it is a
+ * thread of another task waiting for us: the reply goes to the thread
+ * the local ID names (the one whose UTCB lies there), not to the one
+ * the forged word names; the queued Call comes back. */
+static const char *t_fa_forged_local_id(void)
+{
+	L4_ThreadId_t w, x, q, from;
+	volatile L4_Word_t *gid;
+	L4_Word_t keep;
+	L4_MsgTag_t tag;
+
+	t_shared[FR_DONE] = t_shared[FR_DONE_B] = 0;
+	t_shared[FR_GOT] = t_shared[FR_GOT_B] = 1;
+	x = rt_task_create(fa_task_waiter, L4_Myself().raw, rt_pager());
+	CHECK(!L4_IsNilThread(x));
+	CHECK(L4_Set_Priority(x, RT_PRIORITY - 1) != L4_SCHEDRESULT_ERROR);
+	CHECK(t_waiting(x));
+	w = rt_thread_create(fa_waiter, L4_Myself().raw);
+	CHECK(!L4_IsNilThread(w));
+	CHECK(L4_Set_Priority(w, RT_PRIORITY - 1) != L4_SCHEDRESULT_ERROR);
+	CHECK(t_waiting(w));
+	q = fr_queue(fr_caller_b);
+	CHECK(!L4_IsNilThread(q));
+
+	gid = (volatile L4_Word_t *)L4_LocalIdOf(w).raw + __L4_TCR_MY_GLOBAL_ID;
+	keep = *gid;
+	*gid = x.raw;
+	t_load(FR_REPLY, 0, 0, 0, 0);
+	tag = L4_ReplyWait(L4_LocalIdOf(w), &from);
+	*gid = keep;
+	CHECK(L4_IpcSucceeded(tag));
+	CHECK_EQ(L4_Label(tag), FR_OTHER);
+	CHECK_EQ(from.raw, L4_LocalIdOf(q).raw);
+	RUN(t_selfcheck());
+	/* Each given our time: w has the reply; x, had it got one, would
+	 * send to us now. */
+	L4_ThreadSwitch(w);
+	CHECK_EQ(t_shared[FR_DONE], 1);
+	CHECK_EQ(t_shared[FR_GOT], FR_REPLY);
+	L4_ThreadSwitch(x);
+	tag = L4_Ipc(L4_nilthread, x, L4_Timeouts(L4_Never, L4_ZeroTime), &from);
+	CHECK(L4_IpcFailed(tag));
+	CHECK_EQ(t_ipc_ec(), EC_RECV(1));
+
+	t_load(FR_REPLY, 0, 0, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send(q)));
+	t_until(&t_shared[FR_DONE_B], 1);
+	CHECK_EQ(t_shared[FR_GOT_B], FR_REPLY);
+	CHECK(rt_release(q));
+	CHECK(rt_release(w));
+	CHECK(rt_release(x));
+	return 0;
+}
+
 const struct test ipc_fast_attack_tests[] = {
 	TEST(fa_garbage_tag),
 	TEST(fa_no_phase),
@@ -264,5 +341,6 @@ const struct test ipc_fast_attack_tests[] = {
 	TEST(fa_anylocal_skips_task),
 	TEST(fa_halted_sender),
 	TEST(fa_first_aborted),
+	TEST(fa_forged_local_id),
 	{ 0, 0 },
 };
