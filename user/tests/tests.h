@@ -99,6 +99,7 @@ extern const struct test ipc_fast_pair_tests[];
 extern const struct test ipc_fast_send_tests[];
 extern const struct test ipc_fast_recv_tests[];
 extern const struct test ipc_fast_reply_tests[];
+extern const struct test ipc_fast_attack_tests[];
 
 /* Port I/O (t_io.c): plain inb and outb, which fault to the pager where
  * the space lacks the port. */
