@@ -53,10 +53,7 @@ static const char *t_fa_garbage_tag(void)
 		CHECK_EQ(on ? after - before : after, on ? 1 : 0);   /* the fast path's */
 		CHECK(t_waiting(s));
 		RUN(t_selfcheck());
-		t_load(FR_REPLY, 0, 0, 0, 0);
-		CHECK(L4_IpcSucceeded(L4_Send(s)));
-		t_until(&t_shared[FR_DONE], 1);
-		CHECK_EQ(t_shared[FR_GOT], FR_REPLY);
+		RUN(fr_answer(s));
 		CHECK(rt_release(s));
 
 		L4_LoadMR(0, fa_garbage[i]);
@@ -112,10 +109,7 @@ static const char *t_fa_from_not_queued(void)
 	CHECK_EQ(L4_Label(tag), FR_LABEL);
 	CHECK_EQ(from.raw, L4_LocalIdOf(s).raw);
 	RUN(t_selfcheck());
-	t_load(FR_REPLY, 0, 0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send(s)));
-	t_until(&t_shared[FR_DONE], 1);
-	CHECK_EQ(t_shared[FR_GOT], FR_REPLY);
+	RUN(fr_answer(s));
 	CHECK(rt_release(s));
 	return 0;
 }
@@ -178,20 +172,6 @@ static const char *t_fa_anylocal_skips_task(void)
 	return 0;
 }
 
-/* Sends to alone with label FR_LABEL + 1: 0 (or 0x100 and the error
- * code) to FR_GOT, then FR_DONE++. */
-static void fa_sender(L4_Word_t to)
-{
-	L4_MsgTag_t tag;
-
-	t_load(FR_LABEL + 1, 0, 0, 0, 0);
-	tag = L4_Send(fr_id(to));
-	t_shared[FR_GOT] = L4_IpcSucceeded(tag) ? 0 : 0x100 | t_ipc_ec();
-	t_shared[FR_DONE]++;
-	for (;;)
-		L4_Sleep(L4_Never);
-}
-
 /* A sender halted while queued (ExchangeRegisters H), a Send alone's or
  * a Call's: a receive takes its message, and the sender, its IPC done,
  * stays halted (our time given to it does not run it) until started;
@@ -204,7 +184,7 @@ static const char *t_fa_halted_sender(void)
 
 		t_shared[FR_DONE] = 0;
 		t_shared[FR_GOT] = 1;
-		s = fr_queue(call ? fr_caller : fa_sender);
+		s = fr_queue(call ? fr_caller : fr_sender);
 		CHECK(!L4_IsNilThread(s));
 		(void)L4_Stop(s);
 		tag = L4_Ipc(L4_nilthread, L4_anythread, L4_Timeouts(L4_Never, L4_Never), &from);
@@ -239,7 +219,7 @@ static const char *t_fa_first_aborted(void)
 	t_shared[FR_GOT] = t_shared[FR_GOT_B] = 1;
 	a = fr_queue(fr_caller_b);
 	CHECK(!L4_IsNilThread(a));
-	b = fr_queue(fa_sender);
+	b = fr_queue(fr_sender);
 	CHECK(!L4_IsNilThread(b));
 	(void)L4_AbortIpc_and_stop(a);
 	tag = L4_Wait(&from);

@@ -56,8 +56,7 @@ void fr_caller_b(L4_Word_t to)
 	fr_call(to, FR_OTHER, FR_GOT_B, 1);
 }
 
-/* Sends to alone; its result as fr_caller()'s. */
-static void fr_sender(L4_Word_t to)
+void fr_sender(L4_Word_t to)
 {
 	L4_MsgTag_t tag;
 
@@ -81,6 +80,15 @@ L4_ThreadId_t fr_queue(rt_entry_t fn)
 		return L4_nilthread;
 	}
 	return s;
+}
+
+const char *fr_answer(L4_ThreadId_t s)
+{
+	t_load(FR_REPLY, 0, 0, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send(s)));
+	t_until(&t_shared[FR_DONE], 1);
+	CHECK_EQ(t_shared[FR_GOT], FR_REPLY);
+	return 0;
 }
 
 /* The Call of s, queued on us, taken by a receive from spec: its
@@ -107,11 +115,7 @@ static const char *fr_take_call(L4_ThreadId_t s, L4_ThreadId_t spec, L4_ThreadId
 	CHECK_EQ(on ? after - before : after, on ? 1 : 0);
 	CHECK(t_waiting(s));
 	CHECK_EQ(t_shared[FR_DONE], 0);
-	t_load(FR_REPLY, 0, 0, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send(s)));
-	t_until(&t_shared[FR_DONE], 1);
-	CHECK_EQ(t_shared[FR_GOT], FR_REPLY);
-	return 0;
+	return fr_answer(s);
 }
 
 /* By the sender's global ID, its local ID, from any thread and from any

@@ -27,6 +27,11 @@ L4_Word_t fr_count(L4_Word_t *on);
 void fr_caller(L4_Word_t to);
 /* The same with FR_OTHER, to FR_GOT_B and FR_DONE_B. */
 void fr_caller_b(L4_Word_t to);
+/* Sends to alone with FR_LABEL + 1: 0 (or 0x100 and the error code) to
+ * FR_GOT, then FR_DONE++. */
+void fr_sender(L4_Word_t to);
+/* Our FR_REPLY to s, fr_caller()'s, which waits for it: s gets it. */
+const char *fr_answer(L4_ThreadId_t s);
 /* A thread of ours one priority below us, running fn(our ID), blocked
  * sending to us; nil if it could not be made so. */
 L4_ThreadId_t fr_queue(rt_entry_t fn);
