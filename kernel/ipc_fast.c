@@ -213,8 +213,7 @@ static inline __attribute__((always_inline)) bool send_fit(const tcb_t *t, const
 /* Our message to dest, made ready behind the threads of its priority. */
 static inline __attribute__((always_inline)) void send_over(tcb_t *t, tcb_t *dest)
 {
-	arch_ipc_set_tag_from(&dest->ctx, arch_ipc_tag(&t->ctx),
-			      dest->space == t->space ? local_id(t) : t->core->id);
+	arch_ipc_set_tag_from(&dest->ctx, arch_ipc_tag(&t->ctx), sender_as_seen(dest, t));
 	put_words(t, dest);
 	/* No one waits as the last fast IPC left it now (dest may have been
 	 * its caller, which passed caller_fit() and still does). */
@@ -236,26 +235,28 @@ static inline __attribute__((always_inline)) void send_over(tcb_t *t, tcb_t *des
  * space (what the general path would find to exist).  (Not us: the
  * general path looks further down the queue.)
  */
-static inline __attribute__((always_inline)) bool take_fit(tcb_t *t, const tcb_core_t *sc, tid_t from)
+static inline __attribute__((always_inline)) bool take_fit(const tcb_t *t, const tcb_core_t *sc,
+							   tid_t from)
 {
 	const tcb_t *s = sc->tcb;
 
-	t->cont.ipc_from = from;
-	if (!takes_from(t, s))
+	if (!accepts_from(from, t, s))
 		return false;
 	if (tid_is_nil(s->cont.ipc_from))
 		return sc->prio <= t->core->prio;
 	return !sc->senders && !timeouts_rcv(s->cont.ipc_timeouts) && takes_from(s, t);
 }
 
-/* sc's message to us (take_fit()), and sc on as its IPC says. */
+/* Our receive phase (our trap's FromSpecifier and timeouts) takes sc's
+ * message (take_fit()), and sc goes on as its IPC says. */
 static inline __attribute__((always_inline)) void take_over(tcb_t *t, tcb_core_t *sc)
 {
 	tcb_t *s = sc->tcb;
 
+	t->cont.ipc_from = arch_ipc_from(&t->ctx);
+	t->cont.ipc_timeouts = arch_ipc_timeouts(&t->ctx);
 	senders_unlink(sc);
-	arch_ipc_set_tag_from(&t->ctx, arch_ipc_tag(&s->ctx),
-			      s->space == t->space ? local_id(s) : sc->id);
+	arch_ipc_set_tag_from(&t->ctx, arch_ipc_tag(&s->ctx), sender_as_seen(t, s));
 	put_words(s, t);
 	if (tid_is_nil(s->cont.ipc_from)) {
 		arch_ipc_set_tag(&s->ctx, 0);
@@ -304,7 +305,6 @@ static inline __attribute__((always_inline)) void receive_alone(tcb_t *t)
 	FRESH();
 	ipc_fast_taken++;
 	take_over(t, sc);
-	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
 	arch_leave_to(t);
 }
 
@@ -329,7 +329,6 @@ static inline __attribute__((always_inline)) void reply_and_receive(tcb_t *t)
 	ipc_fast_taken++;
 	send_over(t, dc->tcb);
 	take_over(t, sc);
-	t->cont.ipc_timeouts = arch_ipc_timeouts(c);
 	arch_leave_to(t);
 }
 

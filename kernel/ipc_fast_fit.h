@@ -24,15 +24,28 @@ static inline tid_t local_id(const tcb_t *t)
 	return t->utcb_location + UTCB_LOCAL_ID_OFFSET;
 }
 
-/* Does dest take a message from t?  (Whether they share a space is
- * asked only when it matters: not kept across the checks, nor spilled.) */
-static inline __attribute__((always_inline)) bool takes_from(const tcb_t *dest, const tcb_t *t)
+/* snd's ID as rcv is told it (X.2: local where they share a space; the
+ * general path's sender_id()). */
+static inline tid_t sender_as_seen(const tcb_t *rcv, const tcb_t *snd)
 {
-	tid_t from = dest->cont.ipc_from;
+	return rcv->space == snd->space ? local_id(snd) : snd->core->id;
+}
 
+/* Would dest, receiving from from, take a message from t?  (Whether they
+ * share a space is asked only when it matters: not kept across the
+ * checks, nor spilled.) */
+static inline __attribute__((always_inline)) bool accepts_from(tid_t from, const tcb_t *dest,
+							       const tcb_t *t)
+{
 	if (tid_is_any(from) || from == t->core->id)   /* a server's, a Call's */
 		return true;
 	return dest->space == t->space && (from == local_id(t) || tid_is_anylocal(from));
+}
+
+/* Does dest, in its receive phase, take a message from t? */
+static inline __attribute__((always_inline)) bool takes_from(const tcb_t *dest, const tcb_t *t)
+{
+	return accepts_from(dest->cont.ipc_from, dest, t);
 }
 
 /* A continuation's kind, halted and receive_pending (the general path's
@@ -48,35 +61,46 @@ static inline uint32_t cont_head(const kcont_t *k)
 }
 
 /*
- * Checked once (docs/ipc-fast-path.md, "Checked once").  Could t, now
- * trapping into the fast path, go on to wait there?  No sender queued on
- * us (our receive phase would take it), no halt, no stopped transfer
- * (xfer_linked()), no waiting interrupt, no receive phases the general
- * path would go on with first (ipc.c), our UTCB in place, no redirector
- * for our space (ipc_redirect.c), the option on, no delayed preemption
- * running (a thread of higher priority waits for us to give way), no
- * call re-executed after a preemption point (preempt.h: RESUME_NONE is
- * 0), and not on time a ThreadSwitch donated (we run at the donor's
- * priority: who runs next is the scheduler's choice, sched_switch_to()).
- * And, for when we wait: no timeout armed, a UTCB, not on the work
- * list, and the kind of our continuation already a user IPC's (as every
- * wake-up leaves it: make_ready()), so that the fast path need not set
- * it: what waiting_fit() asks of a partner besides what the fast path
- * sets itself.  The fast path's other callers are ipc_fast_prev, for
- * which it all still holds.  Inline, in the branch that takes it: a call
- * out would cost the first fast IPC after any other kernel entry (a
- * string Call's reply) more than the checks themselves.
+ * What the fast path asks of t, which runs now, in every case; extra is
+ * what each case asks besides, or-ed in (zero where it holds).  No
+ * receive phases the general path would go on with first (ipc.c), no
+ * waiting interrupt (an interrupt thread's message comes first), the
+ * option on, no stopped transfer (xfer_linked()), no timeout armed, no
+ * halt, not on the work list, the kind of our continuation a user IPC's
+ * (as every wake-up leaves it: make_ready()), our UTCB in place, no
+ * delayed preemption running (a thread of higher priority waits for us
+ * to give way), no call re-executed after a preemption point
+ * (preempt.h: RESUME_NONE is 0), and not on time a ThreadSwitch donated
+ * (we run at the donor's priority: who runs next is the scheduler's
+ * choice, sched_switch_to()).
  */
-static inline __attribute__((always_inline)) bool caller_fit(const tcb_t *t)
+static inline __attribute__((always_inline)) bool running_fit(const tcb_t *t, uintptr_t extra)
 {
 	_Static_assert(RESUME_NONE == 0, "resume.op is or-ed in");
 	const tcb_core_t *c = t->core;
-	return !((uintptr_t)c->senders | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
-		 t->cont.xfer.partner | t->space->redirector |
-		 (uint32_t)c->wakeup_us | (uint32_t)(c->wakeup_us >> 32) |
-		 (uint32_t)(t->cont.halted | t->cont.receive_pending | t->utcb_away | t->delaying |
-			    t->cont.resume.op | (t->cont.kind ^ CONT_USER_IPC))) &&
+	return !(extra | (uintptr_t)receive_work | irq_pending_lines | ipc_fast_off |
+		 t->cont.xfer.partner | (uint32_t)c->wakeup_us | (uint32_t)(c->wakeup_us >> 32) |
+		 (uint32_t)(t->utcb_away | t->delaying | t->cont.resume.op |
+			    (cont_head(&t->cont) ^ CONT_USER_IPC))) &&
 	       t->utcb && t != sched_donee;
+}
+
+/*
+ * Checked once (docs/ipc-fast-path.md, "Checked once").  Could t, now
+ * trapping into the fast path, go on to wait there?  running_fit(), and
+ * no sender queued on us (our receive phase would take it) and no
+ * redirector for our space (ipc_redirect.c).  What it asks for when we
+ * wait (no timeout armed, a UTCB, not on the work list, the kind a user
+ * IPC's, so that the fast path need not set it) is what waiting_fit()
+ * asks of a partner besides what the fast path sets itself.  The fast
+ * path's other callers are ipc_fast_prev, for which it all still holds.
+ * Inline, in the branch that takes it: a call out would cost the first
+ * fast IPC after any other kernel entry (a string Call's reply) more
+ * than the checks themselves.
+ */
+static inline __attribute__((always_inline)) bool caller_fit(const tcb_t *t)
+{
+	return running_fit(t, (uintptr_t)t->core->senders | t->space->redirector);
 }
 
 /* dc blocked in a receive phase we may end: no timeout armed, no kernel
@@ -93,24 +117,13 @@ static inline __attribute__((always_inline)) bool waiting_fit(const tcb_core_t *
 		 (cont_head(&dest->cont) ^ CONT_USER_IPC)) && dest->utcb;
 }
 
-/*
- * May t, with senders queued (which caller_fit() refuses), take the first
- * by a Receive alone?  What caller_fit() asks of a thread that goes on
- * running: the general path would run other receive phases or an
- * interrupt first (an interrupt thread's message comes before any
- * sender's), or go on with a stopped transfer or call, or someone else
- * would run at once (a delayed preemption, a donation's end).  No reply
- * held (ipc_xfault.c) and no timeout armed: the general path's delivery
- * would change them.
- */
+/* May t, with senders queued (which caller_fit() refuses), take the
+ * first and run on?  running_fit(), and no reply held (ipc_xfault.c),
+ * which the general path's delivery would change.  (Our receive timeout
+ * does not matter: with a sender there, we wait for nothing.) */
 static inline __attribute__((always_inline)) bool receiver_fit(const tcb_t *t)
 {
-	const tcb_core_t *c = t->core;
-	return !((uintptr_t)receive_work | irq_pending_lines | ipc_fast_off | t->cont.xfer.partner |
-		 t->cont.held | (uint32_t)c->wakeup_us | (uint32_t)(c->wakeup_us >> 32) |
-		 (uint32_t)(t->utcb_away | t->delaying | t->cont.resume.op |
-			    (cont_head(&t->cont) ^ CONT_USER_IPC))) &&
-	       t->utcb && t != sched_donee;
+	return running_fit(t, t->cont.held);
 }
 
 /* sc, the first sender queued on us: blocked in the send phase of a user
