@@ -71,15 +71,23 @@ static bool descends(int d, int a)
 	return false;
 }
 
+/* The bits of the mappings that go stay with the one above them: the
+ * kernel may have kept them there when a take-back cut them off. */
 static void remove_subtree(int a)
 {
 	bool gone[MSK_NPOS];
+	uint32_t ever = 0;
+	int above = msk_model[a].parent;
 
 	for (int n = 0; n < MSK_NPOS; n++)
 		gone[n] = msk_model[n].mapped && descends(n, a);
 	for (int n = 0; n < MSK_NPOS; n++)
-		if (gone[n])
+		if (gone[n]) {
+			ever |= msk_model[n].ever;
 			msk_model[n] = (mnode_t){ .parent = -1 };
+		}
+	if (above >= 0 && msk_model[above].mapped)
+		msk_model[above].ever |= ever;
 }
 
 /* The rights an edge keeps after a revoke: on IA-32 a translation that
@@ -125,12 +133,12 @@ static void model_map(int src, int dst, uint32_t rights, bool grant)
 	if (d->mapped)
 		remove_subtree(dst);
 	if (!grant) {
-		*d = (mnode_t){ true, false, src, s->frame, eff, 0 };
+		*d = (mnode_t){ true, false, src, s->frame, eff, 0, 0 };
 		msk_hist[src][dst] = true;
 		return;
 	}
 	uint32_t src_rights = s->rights;
-	*d = (mnode_t){ true, false, s->parent, s->frame, eff, s->bits };   /* a grant moves them */
+	*d = (mnode_t){ true, false, s->parent, s->frame, eff, s->bits, s->ever };   /* a grant moves them */
 	if (s->parent >= 0)
 		msk_hist[s->parent][dst] = true;
 	for (int n = 0; n < MSK_NPOS; n++)
@@ -171,7 +179,7 @@ void msk_reset(bool hostile)
 		msk_model[n] = (mnode_t){ .parent = -1 };
 	msk_fake_reset();
 	for (unsigned p = 0; p < MSK_NPAGES; p++)
-		msk_model[POS(0, p)] = (mnode_t){ true, true, -1, MSK_FRAME0 + p * PAGE_SIZE, MS_RIGHTS, 0 };
+		msk_model[POS(0, p)] = (mnode_t){ true, true, -1, MSK_FRAME0 + p * PAGE_SIZE, MS_RIGHTS, 0, 0 };
 }
 
 /* ---- applying an operation to both ---- */
@@ -221,14 +229,17 @@ static int drive_map(const msk_op_t *op, bool grant)
 }
 
 /* The access bits (MS_RIGHT_R/W) an Unmap of a reports, as X.2 has it:
- * a's and those of every mapping derived from it; they are reset. */
-static uint32_t model_status(int a)
+ * a's and those of every mapping derived from it; they are reset.  In
+ * *ever, every bit it may report at all (never one that was not set). */
+static uint32_t model_status(int a, uint32_t *ever)
 {
 	uint32_t bits = 0;
 
+	*ever = 0;
 	for (int n = 0; n < MSK_NPOS; n++)
 		if (msk_model[n].mapped && descends(n, a)) {
 			bits |= msk_model[n].bits;
+			*ever |= msk_model[n].ever;
 			msk_model[n].bits = 0;
 		}
 	return bits;
@@ -240,14 +251,17 @@ static uint32_t model_status(int a)
 static void touch(unsigned ti, unsigned p, uint32_t how)
 {
 	msk_pte_t *e = &msk_task[ti].pte[p];
+	mnode_t *m = &msk_model[POS(ti, p)];
 	uint32_t access = (how & MS_RIGHT_W) && (e->rights & MS_RIGHT_W) ?
 			  MS_RIGHT_R | MS_RIGHT_W : how & MS_RIGHT_R;
 
 	if (!e->present || !access)
 		return;
 	e->access |= access;
-	if (msk_model[POS(ti, p)].mapped)
-		msk_model[POS(ti, p)].bits |= access;
+	if (m->mapped) {
+		m->bits |= access;
+		m->ever |= access;
+	}
 }
 
 static int drive_unmap(const msk_op_t *op, uint32_t *access)
@@ -330,15 +344,18 @@ void msk_apply(const msk_op_t *op)
 
 		if (!msk_hostile && keep && (op->rights & MS_RIGHTS))
 			msk_import_all();
-		uint32_t access = 0, want = model_status(src);
+		uint32_t access = 0, ever, want = model_status(src, &ever);
 
 		err = drive_unmap(op, &access);
 		MSK_REQUIRE(err == MS_OK || msk_hostile, "unmap failed: %d", err);
-		/* Honest: never less than X.2's bits, whatever is away (more
-		 * only where a record below one away reports again what went
-		 * up when that went, docs/mapdb-split.md). */
+		/* Honest: never less than X.2's bits, whatever is away; more
+		 * only where a take-back cut a record off between this Unmap
+		 * and one that reported them (docs/mapdb-split.md), and never
+		 * a bit that no mapping below set. */
 		MSK_REQUIRE(msk_hostile || (access & want) == want,
 			    "unmap reported access %#x, not all of %#x", access, want);
+		MSK_REQUIRE(msk_hostile || (access & ~ever) == 0,
+			    "unmap reported access %#x, never set below (%#x)", access, ever);
 		model_unmap(src, op->rights, op->flush_self);
 		break;
 	}

@@ -14,6 +14,8 @@ typedef struct mnode {
 	int parent;                /* position, or -1 */
 	uint32_t frame, rights;
 	uint32_t bits;             /* accessed (MS_RIGHT_R/W) since an Unmap reported it */
+	uint32_t ever;             /* accessed since mapped, with the bits of mappings
+	                            * below it that went: all an Unmap may report */
 } mnode_t;
 
 #define POS(t, p) ((int)((t) * MSK_NPAGES + (p)))

@@ -110,6 +110,62 @@ START_TEST(test_export_page_bits_exact)
 }
 END_TEST
 
+/*
+ * The price of a record away (docs/mapdb-split.md, "Access bits and
+ * memory type"): 0:1 -> 1:1 -> 2:2 -> 3:3, task 3 wrote, task 2's page
+ * goes. The write went up to 1:1 and stays in 3:3, the only two places
+ * an Unmap can reach while 2:2 is away; neither can tell the other it
+ * reported it. So, in every order, whichever of the two Unmaps comes
+ * first reports the write (never less), the other may report it once
+ * more, and then nobody does: at most once more for one take-back.
+ */
+static void cut_below(void)
+{
+	chain(false);
+	msk_task[2].pte[2].access = 0;
+	map(2, 2, 3, 3, false);
+	msk_task[3].pte[3].access = R | W;
+	ck_assert(msk_export_page(2, 0));
+}
+
+static void none_left(void)
+{
+	ck_assert_uint_eq(status(0, 1), 0);
+	ck_assert_uint_eq(status(1, 1), 0);
+	ck_assert_uint_eq(status(2, 2), 0);
+	ck_assert_uint_eq(status(3, 3), 0);
+	msk_check();
+}
+
+START_TEST(test_away_bits_at_most_once_more)
+{
+	cut_below();                                            /* above, below, back */
+	ck_assert_uint_eq(status(1, 1), R | W);
+	ck_assert_uint_eq(status(3, 3), R | W);
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	none_left();
+	cut_below();                                            /* below, above, back */
+	ck_assert_uint_eq(status(3, 3), R | W);
+	ck_assert_uint_eq(status(1, 1), R | W);
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	none_left();
+	cut_below();                                            /* above, back, above */
+	ck_assert_uint_eq(status(1, 1), R | W);
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_uint_eq(status(1, 1), R | W);
+	none_left();
+	cut_below();                                            /* back, then exact */
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_uint_eq(status(1, 1), R | W);
+	none_left();
+	cut_below();                                            /* from the top too */
+	ck_assert_uint_eq(status(0, 1), R | W);
+	ck_assert_int_eq(msk_import_page(2, 0), MS_OK);
+	ck_assert_uint_eq(status(0, 1), R | W);
+	none_left();
+}
+END_TEST
+
 START_TEST(test_export_table_bits_go_up)
 {
 	chain(true);
@@ -301,6 +357,7 @@ int main(void)
 	const TTest *tests[] = {
 		test_export_page_bits_go_up,
 		test_export_page_bits_exact,
+		test_away_bits_at_most_once_more,
 		test_export_table_bits_go_up,
 		test_edited_bits_reach_only_their_task,
 		test_own_and_removal_report_kept_bits,
