@@ -3,9 +3,14 @@
  * The messages the kernel makes for a thread (X.2): the page fault, the
  * IA-32 I/O fault and the exception, each a call to the thread's pager or
  * exception handler whose words wait in the continuation's kmsg, sent
- * through the send phase of ipc.c like any other message.
+ * through the send phase of ipc.c like any other message.  Both partners
+ * are TCRs the thread may write itself, so its space's redirector takes
+ * these calls as it takes the thread's own Call to the same thread
+ * (ipc_redirect.c); the kernel page fault and the preemption message go
+ * to partners only a privileged task names, unredirected.
  */
 #include <kernel/ipc_internal.h>
+#include <kernel/ipc_redirect.h>
 #include <kernel/iofpage.h>
 #include <kernel/kpf.h>
 #include <kernel/space_vacate.h>
@@ -28,13 +33,20 @@ kernel_call_begin(tcb_t *t, tid_t dest_id, unsigned cont)
 	t->cont.kind = (uint8_t)cont;
 	t->cont.ipc_from = dest_id;
 	t->cont.ipc_timeouts = 0;
+	t->cont.ipc_intended = TID_NIL;
 	t->core->state = TS_READY;
 }
 
+/* A call to the partner the thread names (its pager or exception
+ * handler): redirected as the thread's own send would be, the reply
+ * still awaited from that partner (which the redirector may forward the
+ * message to, propagated). */
 void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 {
 	kernel_call_begin(t, dest_id, cont);
 	tcb_t *dest = tid_is_nil(dest_id) ? NULL : thread_resolve(t, dest_id);
+	if (dest && dest != t)
+		dest = redirect_dest(t, dest);
 	if (!dest || dest == t) {
 		kernel_ipc_failed(t, IPC_ERR_NOPARTNER);
 		return;

@@ -10,6 +10,7 @@
  * its checks or steps.
  */
 #include <kernel/ipc_internal.h>
+#include <kernel/ipc_redirect.h>
 #include <kernel/kpf.h>
 #include <kernel/sched.h>
 #include <kernel/irq.h>
@@ -56,7 +57,9 @@ bool ipc_kernel_send_fast(tcb_t *t, tcb_t *dest)
 	    !from_matches(dest, t) || !dest->utcb)
 		return false;
 	arch_copy_words(dest->utcb + 1, t->cont.kmsg + 1, u);
-	finish_receive(dest, sender_id(dest, t), tag & ~MSGTAG_FLAGS_MASK);
+	tag &= ~MSGTAG_FLAGS_MASK;
+	redirect_mark(t, dest, &tag);
+	finish_receive(dest, sender_id(dest, t), tag);
 	sender_receives(t, ipc_kernel_call_timeout(t));
 	return true;
 }

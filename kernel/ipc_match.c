@@ -61,6 +61,12 @@ static tcb_t *virtual_sender(tcb_t *snd, const tcb_t *rcv)
 
 bool from_matches(const tcb_t *rcv, tcb_t *snd)
 {
+	/* A redirected message is for the redirector's own receive, never
+	 * the reply to a call the kernel made for it, which its pager or
+	 * handler alone may give (the same thread may send the first in a
+	 * space the redirector serves). */
+	if (kmsg_active(rcv) && !tid_is_nil(snd->cont.ipc_intended))
+		return false;
 	/* A receive whose transfer stopped on a page fault waits for that
 	 * sender only; the page-fault IPC it makes meanwhile is separate. */
 	if (xfer_linked(rcv) && !kmsg_active(rcv))

@@ -6,8 +6,11 @@
  * is replaced by the redirector, which receives the message with the r
  * flag set in its tag and the intended receiver's global ID in its
  * IntendedReceiver TCR, and may forward it by propagation
- * (ipc_match.c).  The messages the kernel makes for a thread (page
- * faults, exceptions) are not redirected.
+ * (ipc_match.c).  The messages the kernel makes for a thread to its
+ * pager or exception handler (page and I/O faults, exceptions) are
+ * redirected the same way (ipc_kcall.c): the thread names those
+ * partners itself, so unredirected they would let it send past its
+ * redirector.
  */
 #include <kernel/ipc_internal.h>
 #include <kernel/ipc_redirect.h>
@@ -26,8 +29,6 @@ tcb_t *redirect_lookup(tcb_t *t, tcb_t *dest)
 
 void redirect_mark_slow(const tcb_t *snd, tcb_t *rcv, word_t *tag)
 {
-	if (kmsg_active(snd))
-		return;
 	*tag |= MSGTAG_REDIRECTED;
 	if (rcv->utcb)           /* away: a reply to its kernel call */
 		UTCB_TCR(rcv, TCR_INTENDED_RCV) = snd->cont.ipc_intended;

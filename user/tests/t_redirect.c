@@ -84,6 +84,12 @@ static void recorder(L4_Word_t base)
 			t_flaky_delay(1);       /* a slow start of D or R */
 		x[X_ARMED]++;
 		tag = L4_Wait(&from);
+		/* A redirected page fault of a client (whose pager is
+		 * outside this space) goes on to the pager, unrecorded. */
+		if (x[X_MODE] == 2 && L4_IpcRedirected(tag) && rt_is_pagefault(tag)) {
+			(void)t_redir_forward(tag, from);
+			continue;
+		}
 		x[X_TAG] = tag.raw;
 		x[X_FROM] = from.raw;
 		x[X_MR1] = rt_mr(1);

@@ -42,7 +42,7 @@ extern const struct test split_reap_tests[];    /* t_split_reap.c */
 extern const struct test nodeback_tests[];      /* t_nodeback.c */
 extern const struct test kdb_tests[];
 extern const struct test fpu_tests[], sse_tests[], ipc_prop_tests[], fuzz_tests[];
-extern const struct test redirect_tests[];
+extern const struct test redirect_tests[], redirect_kmsg_tests[];
 extern const struct test kmem_tests[], kmem_last_tests[], trap_tests[];
 extern const struct test kmem_exhaust_tests[], kmem_numbers_tests[];
 extern const struct test tclife_tests[], mapx_tests[], s0attack_tests[];
@@ -209,6 +209,10 @@ const char *t_ag_pass_map(L4_ThreadId_t from, L4_ThreadId_t to, L4_MapItem_t m);
 /* Send one propagated word with virtual sender vs (t_ipc_prop.c, t_redirect.c). */
 L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_Word_t w,
 			L4_Word_t us);
+
+/* Forward the redirected message just received whole, as from
+ * (propagated), to its intended receiver. */
+L4_MsgTag_t t_redir_forward(L4_MsgTag_t tag, L4_ThreadId_t from);
 
 /* t_redirect.c's recorder (its words from t_shared[base]) and sender
  * (commands from thread arg), for t_x2rest_redir.c. */
