@@ -33,7 +33,6 @@ kernel_call_begin(tcb_t *t, tid_t dest_id, unsigned cont)
 	t->cont.kind = (uint8_t)cont;
 	t->cont.ipc_from = dest_id;
 	t->cont.ipc_timeouts = 0;
-	t->cont.ipc_intended = TID_NIL;
 	t->core->state = TS_READY;
 }
 
@@ -45,9 +44,7 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 {
 	kernel_call_begin(t, dest_id, cont);
 	tcb_t *dest = tid_is_nil(dest_id) ? NULL : thread_resolve(t, dest_id);
-	if (dest && dest != t)
-		dest = redirect_dest(t, dest);
-	if (!dest || dest == t) {
+	if (!dest || dest == t || !(dest = redirect_dest(t, dest))) {
 		kernel_ipc_failed(t, IPC_ERR_NOPARTNER);
 		return;
 	}
@@ -58,6 +55,7 @@ void ipc_kernel_call(tcb_t *t, tid_t dest_id, unsigned cont)
 void ipc_kernel_call_to(tcb_t *t, tcb_t *dest, unsigned cont)
 {
 	kernel_call_begin(t, dest->core->id, cont);
+	t->cont.ipc_intended = TID_NIL;       /* never redirected */
 	if (!ipc_kernel_send_fast(t, dest))
 		send_phase(t, dest);
 }
