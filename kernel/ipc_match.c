@@ -2,6 +2,7 @@
 /* Who may talk to whom: from-specifiers, local IDs and propagation. */
 #include <kernel/ipc_internal.h>
 #include <kernel/ipc_redirect.h>
+#include <kernel/kpf.h>
 #include <kernel/sched.h>
 #include <kernel/space.h>
 #include <kernel/kprintf.h>
@@ -59,6 +60,17 @@ static tcb_t *virtual_sender(tcb_t *snd, const tcb_t *rcv)
 	return NULL;
 }
 
+/* rcv waits in a call the kernel made for it whose reply a sender may
+ * bring in the partner's name (X.2 propagation; a redirector forwarding
+ * the pager's or handler's answer): a page fault's, an exception's.
+ * Never a kernel page fault's: the kernel takes the pages of that answer
+ * from the kpager alone. */
+static bool reply_may_be_propagated(const tcb_t *rcv)
+{
+	return (rcv->cont.kind == CONT_PAGEFAULT || rcv->cont.kind == CONT_PF_RECV ||
+		rcv->cont.kind == CONT_EXCEPTION) && !kpf_waiting(rcv);
+}
+
 bool from_matches(const tcb_t *rcv, tcb_t *snd)
 {
 	/* A redirected message is for the redirector's own receive, never
@@ -73,7 +85,8 @@ bool from_matches(const tcb_t *rcv, tcb_t *snd)
 		return xfer_linked_to(rcv, snd);
 	if (accepts(rcv, snd))
 		return true;
-	tcb_t *vs = kmsg_active(rcv) ? NULL : virtual_sender(snd, rcv);
+	tcb_t *vs = kmsg_active(rcv) && !reply_may_be_propagated(rcv) ? NULL :
+		    virtual_sender(snd, rcv);
 	return vs && accepts(rcv, vs);
 }
 

@@ -253,10 +253,101 @@ static const char *t_redirect_kmsg_not_a_kernel_reply(void)
 	return t_selfcheck();
 }
 
+/*
+ * A pager whose space is redirected answers a fault through its
+ * redirector: P is T's pager, P's space is redirected to F, T is outside
+ * both.  P's answer (a map item) goes to F, which receives the page and
+ * maps it on to T in P's name (propagated); T, waiting for P's answer,
+ * takes it (X.2 propagation: the receiver sees the virtual sender).
+ */
+#define F_BASE		8	/* F's words: */
+#define F_GOT_TAG	(F_BASE + 0)	/* the redirected answer's tag */
+#define F_FWD		(F_BASE + 1)	/* its forward: 1, or 0x100 | error */
+#define F_ARMED		(F_BASE + 2)
+#define P_ARMED		(F_BASE + 3)
+#define P_SEND		(F_BASE + 4)	/* P's answer: 1, or 0x100 | error */
+
+static void map_forwarder(L4_Word_t arg)
+{
+	(void)arg;
+	for (;;) {
+		L4_ThreadId_t from = L4_nilthread;
+		L4_MsgTag_t tag;
+
+		L4_Accept(L4_MapGrantItems(L4_CompleteAddressSpace));
+		t_shared[F_ARMED]++;
+		tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag) || !L4_IpcRedirected(tag))
+			continue;
+		if (rt_is_pagefault(tag)) {           /* P's own faults */
+			(void)t_redir_forward(tag, from);
+			continue;
+		}
+		t_shared[F_GOT_TAG] = tag.raw;
+		/* The page is ours now, where P sent it: map it on. */
+		L4_ThreadId_t to = L4_IntendedReceiver();
+		rt_load_page_reply(t_shared[TARGET], 7);
+		tag.raw = rt_mr(0);
+		L4_Set_Propagation(&tag);
+		L4_LoadMR(0, tag.raw);
+		L4_Set_VirtualSender(from);
+		tag = L4_Send_Timeout(to, L4_ZeroTime);
+		t_shared[F_FWD] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
+	}
+}
+
+static void p_pager(L4_Word_t arg)
+{
+	L4_ThreadId_t from;
+	L4_MsgTag_t tag;
+
+	(void)arg;
+	(void)fresh[0];
+	t_shared[P_ARMED] = 1;
+	for (;;) {
+		L4_Accept(L4_UntypedWordsAcceptor);
+		tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag) || !rt_is_pagefault(tag))
+			continue;
+		rt_load_page_reply(rt_mr(1), L4_Label(tag) & 7);
+		tag = L4_Send(from);
+		t_shared[P_SEND] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
+	}
+}
+
+static const char *t_redirect_kmsg_pager_answer_forwarded(void)
+{
+	L4_ThreadId_t p, f;
+	L4_Word_t old;
+
+	fresh[0] = 0x70616e73;
+	t_shared[TARGET] = (L4_Word_t)&fresh[0];
+	t_tid = rt_task_create(target_task, L4_Myself().raw, rt_pager());
+	p = rt_task_create(p_pager, 0, rt_pager());
+	f = rt_task_create(map_forwarder, 0, rt_pager());
+	CHECK(!L4_IsNilThread(t_tid) && !L4_IsNilThread(p) && !L4_IsNilThread(f));
+	t_until(&t_shared[T_ARMED], 1);
+	t_until(&t_shared[P_ARMED], 1);
+	t_until(&t_shared[F_ARMED], 1);
+	CHECK(t_until_waiting(t_tid));
+	CHECK(t_until_waiting(p));
+	CHECK_EQ(L4_ThreadControl(t_tid, t_tid, L4_nilthread, p, (void *)-1), 1);
+	CHECK_EQ(L4_SpaceControl(p, 0, L4_Nilpage, L4_Nilpage, f, &old), 1);
+	RUN(command(OP_READ, (L4_Word_t)&fresh[0]));
+	t_until_at_least(&t_shared[F_FWD], 1);
+	CHECK_EQ(t_shared[F_GOT_TAG] & 0xffff, TAG_R | (2 << 6));
+	CHECK_EQ(t_shared[P_SEND], 1);
+	CHECK_EQ(t_shared[F_FWD], 1);
+	t_until(&t_shared[T_DONE], 1);
+	CHECK_EQ(t_shared[T_READ], 0x70616e73);
+	return t_selfcheck();
+}
+
 const struct test redirect_kmsg_tests[] = {
 	TEST(redirect_kmsg_pagefault),
 	TEST(redirect_kmsg_pager_allowed),
 	TEST(redirect_kmsg_exception),
 	TEST(redirect_kmsg_not_a_kernel_reply),
+	TEST(redirect_kmsg_pager_answer_forwarded),
 	{ 0 },
 };
