@@ -71,6 +71,16 @@ static bool reply_may_be_propagated(const tcb_t *rcv)
 		rcv->cont.kind == CONT_EXCEPTION) && !kpf_waiting(rcv);
 }
 
+/* Does rcv take snd's message as from the virtual sender it names?  Out
+ * of line: the common case is a sender rcv accepts as it is. */
+static __attribute__((noinline)) bool propagated_match(const tcb_t *rcv, tcb_t *snd)
+{
+	if (kmsg_active(rcv) && !reply_may_be_propagated(rcv))
+		return false;
+	tcb_t *vs = virtual_sender(snd, rcv);
+	return vs && accepts(rcv, vs);
+}
+
 bool from_matches(const tcb_t *rcv, tcb_t *snd)
 {
 	/* A redirected message is for the redirector's own receive, never
@@ -83,11 +93,7 @@ bool from_matches(const tcb_t *rcv, tcb_t *snd)
 	 * sender only; the page-fault IPC it makes meanwhile is separate. */
 	if (xfer_linked(rcv) && !kmsg_active(rcv))
 		return xfer_linked_to(rcv, snd);
-	if (accepts(rcv, snd))
-		return true;
-	tcb_t *vs = kmsg_active(rcv) && !reply_may_be_propagated(rcv) ? NULL :
-		    virtual_sender(snd, rcv);
-	return vs && accepts(rcv, vs);
+	return accepts(rcv, snd) || propagated_match(rcv, snd);
 }
 
 /* The sender's ID as the receiver sees it (X.2 "Ipc", From): local when
