@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Redirection of the kernel's own messages under stress
+ * (kernel/ipc_kcall.c, ipc_match.c; docs/abi.md §6 "Redirection"): the
+ * faults a redirected thread makes while its own message to its
+ * redirector is in transfer.
+ *
+ * Cast: T, a task that takes commands from main (send a string from a
+ * page it never touched); R, its space's redirector, a task that
+ * receives strings, forwards a redirected page fault to its intended
+ * receiver (propagated, T as virtual sender) and records the rest.
+ */
+#include "tests.h"
+#include "t_sync.h"
+
+#define CMD_LABEL	0x7d22
+#define STR_LABEL	0x5354
+#define OP_SEND_STR	1
+#define TAG_R		0x2000	/* redirected */
+#define STR_LEN		64
+
+/* t_shared words: R's record, */
+#define R_ARMED		0	/* receives begun */
+#define R_PF		1	/* faults on src's page forwarded: count */
+#define R_PF_FWD	2	/*     the last forward's outcome: 1, or 0x100 | error */
+#define R_MSG		3	/* other messages: count */
+#define R_TAG		4	/*     the last one's tag, */
+#define R_INT		5	/*     its IntendedReceiver TCR, */
+#define R_WORD		6	/*     its MR1, */
+#define R_FIRST		7	/*     the first and last words of its string */
+#define R_LAST		8
+/* and T's: */
+#define T_ARMED		16
+#define T_DONE		17
+#define T_EC		18	/* its send: 0, or 0x100 | error */
+
+/* The string T sends: a page T has never touched (main fills it), so
+ * that the copy stops on T's page fault. */
+static L4_Word_t src[RT_PAGE_SIZE / sizeof(L4_Word_t)] __attribute__((aligned(RT_PAGE_SIZE)));
+/* R's receive buffer: touched before R's first receive. */
+static L4_Word_t rbuf[STR_LEN / sizeof(L4_Word_t)];
+
+static void redirector(L4_Word_t arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < STR_LEN / sizeof(L4_Word_t); i++)
+		rbuf[i] = 0;
+	for (;;) {
+		L4_ThreadId_t from = L4_nilthread;
+		L4_StringItem_t buf = L4_StringItem(STR_LEN, (void *)rbuf);
+		L4_MsgTag_t tag;
+
+		L4_Accept(L4_StringItemsAcceptor);
+		L4_LoadBR(1, buf.raw[0]);
+		L4_LoadBR(2, buf.raw[1]);
+		t_shared[R_ARMED]++;
+		tag = L4_Wait(&from);
+		if (L4_IpcFailed(tag))
+			continue;
+		if (rt_is_pagefault(tag) && L4_IpcRedirected(tag)) {
+			int src_page = (rt_mr(1) & ~(RT_PAGE_SIZE - 1)) == (L4_Word_t)src;
+
+			tag = t_redir_forward(tag, from);
+			if (src_page) {
+				t_shared[R_PF_FWD] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
+				t_shared[R_PF]++;
+			}
+			continue;
+		}
+		t_shared[R_TAG] = tag.raw;
+		t_shared[R_INT] = L4_IntendedReceiver().raw;
+		t_shared[R_WORD] = rt_mr(1);
+		t_shared[R_FIRST] = rbuf[0];
+		t_shared[R_LAST] = rbuf[STR_LEN / sizeof(L4_Word_t) - 1];
+		t_shared[R_MSG]++;
+	}
+}
+
+/* T: waits for main's commands. */
+static void target_task(L4_Word_t arg)
+{
+	L4_ThreadId_t main_tid = { .raw = arg };
+
+	t_shared[T_ARMED] = 1;
+	for (;;) {
+		L4_Accept(L4_UntypedWordsAcceptor);
+		if (L4_IpcFailed(L4_Receive(main_tid)))
+			continue;
+		if (rt_mr(1) == OP_SEND_STR) {
+			L4_StringItem_t s = L4_StringItem(STR_LEN, (void *)src);
+			L4_Word_t w[1] = { 0x77 }, items[2] = { s.raw[0], s.raw[1] };
+			L4_MsgTag_t tag;
+
+			t_load(STR_LABEL, 1, w, 2, items);
+			tag = L4_Send(main_tid);
+			t_shared[T_EC] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 0;
+		}
+		t_shared[T_DONE]++;
+	}
+}
+
+static L4_ThreadId_t t_tid, r_tid;
+
+static const char *cast(void)
+{
+	L4_Word_t old;
+
+	r_tid = rt_task_create(redirector, 0, rt_pager());
+	t_tid = rt_task_create(target_task, L4_Myself().raw, rt_pager());
+	CHECK(!L4_IsNilThread(r_tid) && !L4_IsNilThread(t_tid));
+	t_until(&t_shared[R_ARMED], 1);
+	t_until(&t_shared[T_ARMED], 1);
+	CHECK(t_until_waiting(r_tid));
+	CHECK(t_until_waiting(t_tid));
+	CHECK_EQ(L4_SpaceControl(t_tid, 0, L4_Nilpage, L4_Nilpage, r_tid, &old), 1);
+	return 0;
+}
+
+static const char *command(L4_Word_t op)
+{
+	L4_Word_t words[1] = { op };
+
+	t_load(CMD_LABEL, 1, words, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send(t_tid)));
+	return 0;
+}
+
+/*
+ * T sends a string to main, from a page it never touched: redirected,
+ * the copy goes to R and stops on T's fault, which goes to R too (T's
+ * pager is outside both spaces).  R's receive is taken by that fault,
+ * not by the stopped transfer: R forwards it, the pager maps the page,
+ * and T's send then reaches R whole, as the same send does from a page
+ * that is there.
+ */
+static const char *t_redirect_attack_string_source_fault(void)
+{
+	for (unsigned i = 0; i < STR_LEN / sizeof(L4_Word_t); i++)
+		src[i] = 0x73720000 + i;
+	RUN(cast());
+	RUN(command(OP_SEND_STR));
+	t_until(&t_shared[T_DONE], 1);
+	CHECK_EQ(t_shared[T_EC], 0);
+	CHECK(t_until_waiting(r_tid));
+	CHECK_EQ(t_shared[R_PF], 1);
+	CHECK_EQ(t_shared[R_PF_FWD], 1);
+	CHECK_EQ(t_shared[R_MSG], 1);
+	CHECK_EQ(t_shared[R_TAG] & 0xffff0fff, (STR_LABEL << 16) | (2 << 6) | 1);
+	CHECK(t_shared[R_TAG] & TAG_R);
+	CHECK_EQ(t_shared[R_INT], L4_Myself().raw);
+	CHECK_EQ(t_shared[R_WORD], 0x77);
+	CHECK_EQ(t_shared[R_FIRST], 0x73720000);
+	CHECK_EQ(t_shared[R_LAST], 0x73720000 + STR_LEN / sizeof(L4_Word_t) - 1);
+	return t_selfcheck();
+}
+
+const struct test redirect_attack_tests[] = {
+	TEST(redirect_attack_string_source_fault),
+	{ 0 },
+};
