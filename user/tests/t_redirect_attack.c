@@ -16,6 +16,8 @@
 #define CMD_LABEL	0x7d22
 #define STR_LABEL	0x5354
 #define OP_SEND_STR	1
+#define OP_READ		2
+#define OP_RAISE	3
 #define TAG_R		0x2000	/* redirected */
 #define STR_LEN		64
 
@@ -29,14 +31,60 @@
 #define R_WORD		6	/*     its MR1, */
 #define R_FIRST		7	/*     the first and last words of its string */
 #define R_LAST		8
+#define R_FORGE		9	/* 1: answer T's fault or exception in its partner's name first */
+#define R_FORGE_EC	10	/*     that answer's outcome: 1, or 0x100 | error */
+#define R_EXC		11	/* exceptions received (kept, not forwarded) */
 /* and T's: */
 #define T_ARMED		16
 #define T_DONE		17
 #define T_EC		18	/* its send: 0, or 0x100 | error */
+#define T_READ		19	/* the word it read */
 
 /* The string T sends: a page T has never touched (main fills it), so
  * that the copy stops on T's page fault. */
 static L4_Word_t src[RT_PAGE_SIZE / sizeof(L4_Word_t)] __attribute__((aligned(RT_PAGE_SIZE)));
+/* A page T reads first after the redirection (main fills it), and one
+ * whose mapping R offers T for it in the pager's name. */
+static volatile L4_Word_t fresh[RT_PAGE_SIZE / sizeof(L4_Word_t)]
+	__attribute__((aligned(RT_PAGE_SIZE)));
+static volatile L4_Word_t forged[RT_PAGE_SIZE / sizeof(L4_Word_t)]
+	__attribute__((aligned(RT_PAGE_SIZE)));
+
+/* R answers T in the name of the partner T waits for (the pager or the
+ * handler, R's IntendedReceiver), as X.2 propagation would let it if R
+ * were in that partner's space or chain of redirectors: a mapping of its
+ * own page at the fault's, or the exception's words back with EIP moved
+ * on.  The message R received is left as it was. */
+static void forge(L4_MsgTag_t tag, L4_ThreadId_t from)
+{
+	L4_Word_t w[12], n = L4_UntypedWords(tag), i;
+	L4_MsgTag_t out = L4_Niltag;
+
+	for (i = 0; i < n && i < 12; i++)
+		w[i] = rt_mr(1 + i);
+	if (rt_is_pagefault(tag)) {
+		L4_Fpage_t fp = L4_FpageLog2((L4_Word_t)forged, 12);
+		L4_Set_Rights(&fp, L4_FullyAccessible);
+		L4_MapItem_t item = L4_MapItem(fp, w[0] & ~(RT_PAGE_SIZE - 1));
+		out.X.t = 2;
+		L4_Set_Propagation(&out);
+		L4_LoadMR(0, out.raw);
+		L4_LoadMR(1, item.raw[0]);
+		L4_LoadMR(2, item.raw[1]);
+	} else {
+		out.X.u = n;
+		L4_Set_Propagation(&out);
+		L4_LoadMR(0, out.raw);
+		for (i = 0; i < n && i < 12; i++)
+			L4_LoadMR(1 + i, i == 0 ? w[0] + 2 : w[i]);   /* past ud2 */
+	}
+	L4_Set_VirtualSender(L4_IntendedReceiver());
+	out = L4_Send_Timeout(from, L4_ZeroTime);
+	t_shared[R_FORGE_EC] = L4_IpcFailed(out) ? 0x100 | t_ipc_ec() : 1;
+	for (i = 0; i < n && i < 12; i++)
+		L4_LoadMR(1 + i, w[i]);
+}
+
 /* R's receive buffer: touched before R's first receive. */
 static L4_Word_t rbuf[STR_LEN / sizeof(L4_Word_t)];
 
@@ -57,7 +105,16 @@ static void redirector(L4_Word_t arg)
 		tag = L4_Wait(&from);
 		if (L4_IpcFailed(tag))
 			continue;
+		if (L4_IpcRedirected(tag) && (L4_Label(tag) & 0xfff0) == 0xffb0) {
+			if (t_shared[R_FORGE])
+				forge(tag, from);
+			t_shared[R_EXC]++;
+			continue;
+		}
 		if (rt_is_pagefault(tag) && L4_IpcRedirected(tag)) {
+			if (t_shared[R_FORGE] &&
+			    (rt_mr(1) & ~(RT_PAGE_SIZE - 1)) == (L4_Word_t)fresh)
+				forge(tag, from);
 			int src_page = (rt_mr(1) & ~(RT_PAGE_SIZE - 1)) == (L4_Word_t)src;
 
 			tag = t_redir_forward(tag, from);
@@ -94,6 +151,11 @@ static void target_task(L4_Word_t arg)
 			t_load(STR_LABEL, 1, w, 2, items);
 			tag = L4_Send(main_tid);
 			t_shared[T_EC] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 0;
+		} else if (rt_mr(1) == OP_READ) {
+			t_shared[T_READ] = fresh[0];
+		} else if (rt_mr(1) == OP_RAISE) {
+			L4_Set_ExceptionHandler((L4_ThreadId_t) { .raw = rt_mr(2) });
+			__asm__ __volatile__("ud2");
 		}
 		t_shared[T_DONE]++;
 	}
@@ -116,11 +178,11 @@ static const char *cast(void)
 	return 0;
 }
 
-static const char *command(L4_Word_t op)
+static const char *command(L4_Word_t op, L4_Word_t w)
 {
-	L4_Word_t words[1] = { op };
+	L4_Word_t words[2] = { op, w };
 
-	t_load(CMD_LABEL, 1, words, 0, 0);
+	t_load(CMD_LABEL, 2, words, 0, 0);
 	CHECK(L4_IpcSucceeded(L4_Send(t_tid)));
 	return 0;
 }
@@ -138,7 +200,7 @@ static const char *t_redirect_attack_string_source_fault(void)
 	for (unsigned i = 0; i < STR_LEN / sizeof(L4_Word_t); i++)
 		src[i] = 0x73720000 + i;
 	RUN(cast());
-	RUN(command(OP_SEND_STR));
+	RUN(command(OP_SEND_STR, 0));
 	t_until(&t_shared[T_DONE], 1);
 	CHECK_EQ(t_shared[T_EC], 0);
 	CHECK(t_until_waiting(r_tid));
@@ -154,7 +216,50 @@ static const char *t_redirect_attack_string_source_fault(void)
 	return t_selfcheck();
 }
 
+/*
+ * The redirector holds T's page fault but is not its pager: its answer
+ * in the pager's name (propagated, a mapping of a page of its own) is
+ * not taken, since R is neither in the pager's space nor in the chain
+ * of redirectors of that space.  Its forward then brings the pager's
+ * answer, and T reads the page the pager maps.
+ */
+static const char *t_redirect_attack_redirector_no_pager(void)
+{
+	fresh[0] = 0x7265616c;
+	forged[0] = 0x666f7267;
+	t_shared[R_FORGE] = 1;
+	RUN(cast());
+	RUN(command(OP_READ, 0));
+	t_until(&t_shared[T_DONE], 1);
+	CHECK_EQ(t_shared[R_FORGE_EC], 0x100 | 2);  /* not taken: timeout, send phase */
+	CHECK_EQ(t_shared[T_READ], 0x7265616c);
+	return t_selfcheck();
+}
+
+/*
+ * Nor does it answer an exception in the handler's name (new registers
+ * for T): T, whose handler is a thread of ours, raises #UD; R keeps the
+ * redirected exception message after its answer, which is refused, and
+ * T stays stopped.
+ */
+static const char *t_redirect_attack_redirector_no_handler(void)
+{
+	L4_ThreadId_t e = rt_thread_create(t_receive_from_main, 0);
+
+	CHECK(!L4_IsNilThread(e));
+	t_shared[R_FORGE] = 1;
+	RUN(cast());
+	RUN(command(OP_RAISE, e.raw));
+	t_until(&t_shared[R_EXC], 1);
+	CHECK_EQ(t_shared[R_FORGE_EC], 0x100 | 2);
+	CHECK_EQ(t_shared[T_DONE], 0);
+	CHECK(t_until_waiting(t_tid));
+	return t_selfcheck();
+}
+
 const struct test redirect_attack_tests[] = {
 	TEST(redirect_attack_string_source_fault),
+	TEST(redirect_attack_redirector_no_pager),
+	TEST(redirect_attack_redirector_no_handler),
 	{ 0 },
 };
