@@ -18,6 +18,7 @@
 #define OP_SEND_STR	1
 #define OP_READ		2
 #define OP_RAISE	3
+#define OP_RECV_STR	4
 #define TAG_R		0x2000	/* redirected */
 #define STR_LEN		64
 
@@ -34,11 +35,14 @@
 #define R_FORGE		9	/* 1: answer T's fault or exception in its partner's name first */
 #define R_FORGE_EC	10	/*     that answer's outcome: 1, or 0x100 | error */
 #define R_EXC		11	/* exceptions received (kept, not forwarded) */
+#define R_WATCH		12	/* the page whose faults R_PF counts (0: src's) */
 /* and T's: */
 #define T_ARMED		16
 #define T_DONE		17
 #define T_EC		18	/* its send: 0, or 0x100 | error */
 #define T_READ		19	/* the word it read */
+#define T_FIRST		20	/* OP_RECV_STR: the first and last words received */
+#define T_LAST		21
 
 /* The string T sends: a page T has never touched (main fills it), so
  * that the copy stops on T's page fault. */
@@ -85,6 +89,9 @@ static void forge(L4_MsgTag_t tag, L4_ThreadId_t from)
 		L4_LoadMR(1 + i, w[i]);
 }
 
+/* T's receive buffer: a page T has never touched. */
+static L4_Word_t tbuf[RT_PAGE_SIZE / sizeof(L4_Word_t)] __attribute__((aligned(RT_PAGE_SIZE)));
+
 /* R's receive buffer: touched before R's first receive. */
 static L4_Word_t rbuf[STR_LEN / sizeof(L4_Word_t)];
 
@@ -115,7 +122,8 @@ static void redirector(L4_Word_t arg)
 			if (t_shared[R_FORGE] &&
 			    (rt_mr(1) & ~(RT_PAGE_SIZE - 1)) == (L4_Word_t)fresh)
 				forge(tag, from);
-			int src_page = (rt_mr(1) & ~(RT_PAGE_SIZE - 1)) == (L4_Word_t)src;
+			L4_Word_t watch = t_shared[R_WATCH] ? t_shared[R_WATCH] : (L4_Word_t)src;
+			int src_page = (rt_mr(1) & ~(RT_PAGE_SIZE - 1)) == watch;
 
 			tag = t_redir_forward(tag, from);
 			if (src_page) {
@@ -151,6 +159,17 @@ static void target_task(L4_Word_t arg)
 			t_load(STR_LABEL, 1, w, 2, items);
 			tag = L4_Send(main_tid);
 			t_shared[T_EC] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 0;
+		} else if (rt_mr(1) == OP_RECV_STR) {
+			L4_StringItem_t buf = L4_StringItem(STR_LEN, (void *)tbuf);
+			L4_MsgTag_t tag;
+
+			L4_Accept(L4_StringItemsAcceptor);
+			L4_LoadBR(1, buf.raw[0]);
+			L4_LoadBR(2, buf.raw[1]);
+			tag = L4_Receive(main_tid);
+			t_shared[T_EC] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 0;
+			t_shared[T_FIRST] = tbuf[0];
+			t_shared[T_LAST] = tbuf[STR_LEN / sizeof(L4_Word_t) - 1];
 		} else if (rt_mr(1) == OP_READ) {
 			t_shared[T_READ] = fresh[0];
 		} else if (rt_mr(1) == OP_RAISE) {
@@ -257,9 +276,41 @@ static const char *t_redirect_attack_redirector_no_handler(void)
 	return t_selfcheck();
 }
 
+/*
+ * A receiver's fault in a transfer, redirected (CONT_PF_RECV): main
+ * sends T a string, whose buffer lies on a page T never touched.  The
+ * copy stops; T's fault goes to R, whose forward brings the pager's
+ * answer; the copy goes on, and both IPCs end well.
+ */
+static const char *t_redirect_attack_receive_buffer_fault(void)
+{
+	L4_Word_t w[3] = { 0x72, 0, 0 };
+
+	for (unsigned i = 0; i < STR_LEN / sizeof(L4_Word_t); i++)
+		src[i] = 0x62750000 + i;
+	t_shared[R_WATCH] = (L4_Word_t)tbuf;
+	RUN(cast());
+	RUN(command(OP_RECV_STR, 0));
+	CHECK(t_until_waiting(t_tid));
+	L4_StringItem_t s = L4_StringItem(STR_LEN, (void *)src);
+	w[1] = s.raw[0];
+	w[2] = s.raw[1];
+	t_load(STR_LABEL, 1, w, 2, &w[1]);
+	L4_MsgTag_t tag = L4_Send(t_tid);
+	CHECK(L4_IpcSucceeded(tag));
+	t_until(&t_shared[T_DONE], 1);
+	CHECK_EQ(t_shared[T_EC], 0);
+	CHECK_EQ(t_shared[T_FIRST], 0x62750000);
+	CHECK_EQ(t_shared[T_LAST], 0x62750000 + STR_LEN / sizeof(L4_Word_t) - 1);
+	CHECK_EQ(t_shared[R_PF], 1);
+	CHECK_EQ(t_shared[R_PF_FWD], 1);
+	return t_selfcheck();
+}
+
 const struct test redirect_attack_tests[] = {
 	TEST(redirect_attack_string_source_fault),
 	TEST(redirect_attack_redirector_no_pager),
 	TEST(redirect_attack_redirector_no_handler),
+	TEST(redirect_attack_receive_buffer_fault),
 	{ 0 },
 };
