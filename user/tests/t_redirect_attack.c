@@ -21,6 +21,8 @@
 #define OP_RECV_STR	4
 #define TAG_R		0x2000	/* redirected */
 #define STR_LEN		64
+#define RD_LABEL	0x5244	/* main to R: send T (MR1) a string */
+#define R_XFER_US	20000	/* R's XferTimeouts then */
 
 /* t_shared words: R's record, */
 #define R_ARMED		0	/* receives begun */
@@ -36,6 +38,8 @@
 #define R_FORGE_EC	10	/*     that answer's outcome: 1, or 0x100 | error */
 #define R_EXC		11	/* exceptions received (kept, not forwarded) */
 #define R_WATCH		12	/* the page whose faults R_PF counts (0: src's) */
+#define R_SENT		13	/* RD_LABEL sends made */
+#define R_SEND_EC	14	/*     the last one's outcome: 0, or 0x100 | error */
 /* and T's: */
 #define T_ARMED		16
 #define T_DONE		17
@@ -112,6 +116,21 @@ static void redirector(L4_Word_t arg)
 		tag = L4_Wait(&from);
 		if (L4_IpcFailed(tag))
 			continue;
+		if (L4_Label(tag) == RD_LABEL && !L4_IpcRedirected(tag)) {
+			L4_ThreadId_t to = { .raw = rt_mr(1) };
+			L4_StringItem_t s = L4_StringItem(STR_LEN, (void *)rbuf);
+			L4_Word_t w[1] = { 0x52 }, items[2] = { s.raw[0], s.raw[1] };
+
+			for (unsigned i = 0; i < STR_LEN / sizeof(L4_Word_t); i++)
+				rbuf[i] = 0x52530000 + i;
+			t_load(STR_LABEL, 1, w, 2, items);
+			L4_Set_XferTimeouts(L4_Timeouts(rt_us(R_XFER_US), rt_us(R_XFER_US)));
+			tag = L4_Send(to);
+			L4_Set_XferTimeouts(0);
+			t_shared[R_SEND_EC] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 0;
+			t_shared[R_SENT]++;
+			continue;
+		}
 		if (L4_IpcRedirected(tag) && (L4_Label(tag) & 0xfff0) == 0xffb0) {
 			if (t_shared[R_FORGE])
 				forge(tag, from);
@@ -166,7 +185,7 @@ static void target_task(L4_Word_t arg)
 			L4_Accept(L4_StringItemsAcceptor);
 			L4_LoadBR(1, buf.raw[0]);
 			L4_LoadBR(2, buf.raw[1]);
-			tag = L4_Receive(main_tid);
+			tag = L4_Receive(rt_mr(2) ? (L4_ThreadId_t) { .raw = rt_mr(2) } : main_tid);
 			t_shared[T_EC] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 0;
 			t_shared[T_FIRST] = tbuf[0];
 			t_shared[T_LAST] = tbuf[STR_LEN / sizeof(L4_Word_t) - 1];
@@ -307,10 +326,43 @@ static const char *t_redirect_attack_receive_buffer_fault(void)
 	return t_selfcheck();
 }
 
+/*
+ * The redirector itself sends T a string whose buffer faults: T's fault
+ * goes to R, which is in that very send and cannot take it until the
+ * send ends.  Nothing else can end it, so R's XferTimeouts do (as they do
+ * for any receiver whose pager never answers, X.2); both IPCs end, each
+ * with its side of the transfer timeout, and the kernel's records hold.
+ * (A kernel that let the transfer complete would pass too.)
+ */
+static const char *t_redirect_attack_redirector_sends(void)
+{
+	L4_Word_t w[1] = { 0 };
+
+	t_shared[R_WATCH] = (L4_Word_t)tbuf;
+	RUN(cast());
+	RUN(command(OP_RECV_STR, r_tid.raw));
+	CHECK(t_until_waiting(t_tid));
+	w[0] = t_tid.raw;
+	t_load(RD_LABEL, 1, w, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send(r_tid)));
+	t_until(&t_shared[R_SENT], 1);
+	t_until(&t_shared[T_DONE], 1);
+	if (t_shared[R_SEND_EC] == 0) {
+		CHECK_EQ(t_shared[T_EC], 0);
+		CHECK_EQ(t_shared[T_FIRST], 0x52530000);
+	} else {
+		CHECK_EQ(t_shared[R_SEND_EC], 0x100 | (6 << 1));      /* the partner's space */
+		CHECK_EQ(t_shared[T_EC], 0x100 | (5 << 1) | 1);     /* its own */
+	}
+	CHECK(t_until_waiting(r_tid));
+	return t_selfcheck();
+}
+
 const struct test redirect_attack_tests[] = {
 	TEST(redirect_attack_string_source_fault),
 	TEST(redirect_attack_redirector_no_pager),
 	TEST(redirect_attack_redirector_no_handler),
 	TEST(redirect_attack_receive_buffer_fault),
+	TEST(redirect_attack_redirector_sends),
 	{ 0 },
 };
