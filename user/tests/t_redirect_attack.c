@@ -12,6 +12,7 @@
  */
 #include "tests.h"
 #include "t_sync.h"
+#include "t_kpre_utcb_int.h"
 
 #define CMD_LABEL	0x7d22
 #define STR_LABEL	0x5354
@@ -19,6 +20,7 @@
 #define OP_READ		2
 #define OP_RAISE	3
 #define OP_RECV_STR	4
+#define OP_READ_REGS	5
 #define TAG_R		0x2000	/* redirected */
 #define STR_LEN		64
 #define RD_LABEL	0x5244	/* main to R: send T (MR1) a string */
@@ -41,12 +43,14 @@
 #define R_SENT		13	/* RD_LABEL sends made */
 #define R_SEND_EC	14	/*     the last one's outcome: 0, or 0x100 | error */
 /* and T's: */
-#define T_ARMED		16
-#define T_DONE		17
-#define T_EC		18	/* its send: 0, or 0x100 | error */
-#define T_READ		19	/* the word it read */
-#define T_FIRST		20	/* OP_RECV_STR: the first and last words received */
-#define T_LAST		21
+/* and T's (after t_kpre_utcb_int.h's, which the last test uses too): */
+#define T_ARMED		25
+#define T_DONE		26
+#define T_EC		27	/* its send: 0, or 0x100 | error */
+#define T_READ		28	/* the word it read */
+#define T_FIRST		29	/* OP_RECV_STR: the first and last words received */
+#define T_LAST		30
+#define T_REGS		31	/* OP_READ_REGS: 1 if EAX and ESI held across the read */
 
 /* The string T sends: a page T has never touched (main fills it), so
  * that the copy stops on T's page fault. */
@@ -189,6 +193,17 @@ static void target_task(L4_Word_t arg)
 			t_shared[T_EC] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 0;
 			t_shared[T_FIRST] = tbuf[0];
 			t_shared[T_LAST] = tbuf[STR_LEN / sizeof(L4_Word_t) - 1];
+		} else if (rt_mr(1) == OP_READ_REGS) {
+			/* A read (at MR2) that faults, with EAX and ESI (where
+			 * a failed IPC's results go) set around it. */
+			L4_Word_t a, si, v, at = rt_mr(2);
+			__asm__ __volatile__("movl $0x11111111, %%eax\n\t"
+					     "movl $0x22222222, %%esi\n\t"
+					     "movl (%%ecx), %%edx"
+					     : "=a"(a), "=S"(si), "=d"(v)
+					     : "c"(at) : "memory");
+			t_shared[T_READ] = v;
+			t_shared[T_REGS] = a == 0x11111111 && si == 0x22222222;
 		} else if (rt_mr(1) == OP_READ) {
 			t_shared[T_READ] = fresh[0];
 		} else if (rt_mr(1) == OP_RAISE) {
@@ -358,11 +373,66 @@ static const char *t_redirect_attack_redirector_sends(void)
 	return t_selfcheck();
 }
 
+/*
+ * The redirector's UTCB page is away (its kpager took it back) when T's
+ * fault reaches it: the fault waits, linked to the redirector's receive,
+ * while the kpager lends the page again, then is delivered.  The
+ * redirector's next Ipc (here its report to main) must not end that
+ * "transfer" as a failed IPC of T's: T made no IPC, and failing one
+ * would write an IPC error into its EAX and ESI and drop its fault.  T
+ * still waits for its pager, whose answer main gives in the pager's name
+ * (propagated, from the pager's space); T's registers held.
+ */
+static const char *t_redirect_attack_redirector_utcb_away(void)
+{
+	L4_ThreadId_t c;
+	L4_Word_t old, copy, n = 0, prev;
+	int skip;
+
+	fresh[1] = 0x75746362;
+	t_tid = rt_task_create(target_task, L4_Myself().raw, rt_pager());
+	CHECK(!L4_IsNilThread(t_tid));
+	t_until(&t_shared[T_ARMED], 1);
+	CHECK(t_until_waiting(t_tid));
+	/* Once on a page it has: every page of code it runs is there. */
+	RUN(command(OP_READ_REGS, (L4_Word_t)&t_shared[KU_PARTNER]));
+	t_until(&t_shared[T_DONE], 1);
+	CHECK_EQ(t_shared[T_REGS], 1);
+	t_shared[T_REGS] = 0;
+	t_shared[KU_PARTNER] = t_tid.raw;
+	RUN(ku_begin(&c, KU_WAIT, &skip));
+	CHECK_EQ(L4_SpaceControl(t_tid, 0, L4_Nilpage, L4_Nilpage, c, &prev), 1);
+	L4_LoadMR(0, 0);
+	CHECK(L4_IpcSucceeded(L4_Reply(c)));
+	t_until(&t_shared[KU_SPIN], 1);
+	CHECK(t_waiting(c));
+	if (!skip)
+		RUN(ku_take_back(c, &old, &copy, &n));
+	RUN(command(OP_READ_REGS, (L4_Word_t)&fresh[1]));
+	RUN(ku_data(c, 2));
+	CHECK_EQ(rt_mr(1), 0);                   /* c took T's fault */
+	CHECK_EQ(L4_Schedule(t_tid, ~0UL, ~0UL, ~0UL, ~0UL, &prev), L4_SCHEDRESULT_WAITING);
+	rt_load_page_reply((L4_Word_t)&fresh[1], L4_Readable);
+	L4_MsgTag_t tag = { .raw = rt_mr(0) };
+	L4_Set_Propagation(&tag);
+	L4_LoadMR(0, tag.raw);
+	L4_Set_VirtualSender(rt_pager());
+	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t_tid, L4_ZeroTime)));
+	t_until(&t_shared[T_DONE], 2);
+	CHECK_EQ(t_shared[T_READ], 0x75746362);
+	CHECK_EQ(t_shared[T_REGS], 1);
+	if (!skip)
+		RUN(ku_came_back(c, n, old, copy));
+	CHECK_EQ(L4_ThreadControl(t_tid, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	return ku_end(c);
+}
+
 const struct test redirect_attack_tests[] = {
 	TEST(redirect_attack_string_source_fault),
 	TEST(redirect_attack_redirector_no_pager),
 	TEST(redirect_attack_redirector_no_handler),
 	TEST(redirect_attack_receive_buffer_fault),
 	TEST(redirect_attack_redirector_sends),
+	TEST(redirect_attack_redirector_utcb_away),
 	{ 0 },
 };
