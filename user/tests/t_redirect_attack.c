@@ -427,6 +427,59 @@ static const char *t_redirect_attack_redirector_utcb_away(void)
 	return ku_end(c);
 }
 
+/*
+ * The same wait ended the other way: the redirector's kpager goes before
+ * lending the page (main makes a thread that takes nothing its task's
+ * kpager, then deletes it).  The redirector's receive fails for want of
+ * memory; T's fault, which was no IPC of T's, is dropped and recurs (its
+ * space no longer redirected by then, it goes to its pager), and T's
+ * registers hold.
+ */
+static const char *t_redirect_attack_redirector_kpager_gone(void)
+{
+	L4_ThreadId_t c, z;
+	L4_Word_t old, copy, n = 0, prev;
+	int skip;
+
+	fresh[2] = 0x6b70676f;
+	t_tid = rt_task_create(target_task, L4_Myself().raw, rt_pager());
+	CHECK(!L4_IsNilThread(t_tid));
+	t_until(&t_shared[T_ARMED], 1);
+	CHECK(t_until_waiting(t_tid));
+	RUN(command(OP_READ_REGS, (L4_Word_t)&t_shared[KU_PARTNER]));
+	t_until(&t_shared[T_DONE], 1);
+	CHECK_EQ(t_shared[T_REGS], 1);
+	t_shared[T_REGS] = 0;
+	t_shared[KU_PARTNER] = t_tid.raw;
+	RUN(ku_begin(&c, KU_WAIT, &skip));
+	if (skip) {             /* nothing is lent: no page to take back */
+		CHECK_EQ(L4_ThreadControl(t_tid, L4_nilthread, L4_nilthread, L4_nilthread,
+					  (void *)-1), 1);
+		return ku_end(c);
+	}
+	CHECK_EQ(L4_SpaceControl(t_tid, 0, L4_Nilpage, L4_Nilpage, c, &prev), 1);
+	L4_LoadMR(0, 0);
+	CHECK(L4_IpcSucceeded(L4_Reply(c)));
+	t_until(&t_shared[KU_SPIN], 1);
+	CHECK(t_waiting(c));
+	RUN(ku_take_back(c, &old, &copy, &n));
+	z = rt_thread_create(t_receive_from_main, 0);
+	CHECK(!L4_IsNilThread(z));
+	CHECK(t_until_waiting(z));
+	CHECK_EQ(lent_kmem_control(c.raw, LENT_KMEM_SET_KPAGER, z.raw), 1);
+	RUN(command(OP_READ_REGS, (L4_Word_t)&fresh[2]));
+	/* T's fault waits for c's page, c's kernel page fault for z. */
+	CHECK(t_until_state(t_tid, L4_SCHEDRESULT_SENDING));
+	CHECK_EQ(L4_SpaceControl(t_tid, 0, L4_Nilpage, L4_Nilpage, L4_anythread, &prev), 1);
+	CHECK_EQ(L4_ThreadControl(z, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	t_until(&t_shared[T_DONE], 2);
+	CHECK_EQ(t_shared[T_READ], 0x6b70676f);
+	CHECK_EQ(t_shared[T_REGS], 1);
+	CHECK_EQ(L4_ThreadControl(t_tid, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	CHECK_EQ(L4_ThreadControl(c, L4_nilthread, L4_nilthread, L4_nilthread, (void *)-1), 1);
+	return t_selfcheck();
+}
+
 const struct test redirect_attack_tests[] = {
 	TEST(redirect_attack_string_source_fault),
 	TEST(redirect_attack_redirector_no_pager),
@@ -434,5 +487,6 @@ const struct test redirect_attack_tests[] = {
 	TEST(redirect_attack_receive_buffer_fault),
 	TEST(redirect_attack_redirector_sends),
 	TEST(redirect_attack_redirector_utcb_away),
+	TEST(redirect_attack_redirector_kpager_gone),
 	{ 0 },
 };
