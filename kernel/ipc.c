@@ -140,6 +140,18 @@ static int deliver(tcb_t *snd, tcb_t *rcv)
 	/* The cursor belongs to snd's transfer to one receiver; messages the
 	 * kernel makes for snd (its page faults) neither use nor touch it. */
 	bool mine = !kmsg_active(snd) && snd->cont.xfer.cur_to == rcv->core->id;
+	/* The receiver of snd's stopped transfer is where snd's fault goes
+	 * (its pager, or its space's redirector, which every send of a
+	 * redirected thread to outside reaches): it takes the fault as a
+	 * message of its own, and the stopped send gives way, to start
+	 * over once the fault is answered (its trap is rewound).  Kept,
+	 * the link would make the receiver's next Ipc, the answer or the
+	 * forward of that very fault, abort the send. */
+	if (kmsg_active(snd) && xfer_linked_to(snd, rcv) && snd->cont.xfer.role == XFER_SENDER &&
+	    !kmsg_active(rcv)) {
+		xfer_unlink(snd);
+		snd->cont.xfer.cur_to = TID_NIL;
+	}
 	if (rcv->cont.held == tid_number(snd->core->id))
 		rcv->cont.held = 0;      /* the reply it held is taken up */
 	xfer_cursor_t cur = mine ? snd->cont.xfer.cur : (xfer_cursor_t){ 0 };

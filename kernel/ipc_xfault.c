@@ -100,6 +100,15 @@ void xfer_fail_one(tcb_t *t, uint32_t code, uint32_t bytes)
 		make_ready(t);
 		return;
 	}
+	/* Nor is the kernel's own message from t (a fault or exception
+	 * that waited, linked, for its receiver's UTCB page:
+	 * kpf_in_transfer()), unless t's own send, rewound, made it. */
+	if (kmsg_active(t) && t->cont.xfer.role == XFER_SENDER && !t->cont.xfer.rewound &&
+	    (t->cont.kind == CONT_PAGEFAULT || t->cont.kind == CONT_EXCEPTION)) {
+		drop_kernel_call(t);
+		make_ready(t);
+		return;
+	}
 	drop_kernel_call(t);
 	if (t->cont.xfer.rewound) {
 		arch_ipc_trap_skip(&t->ctx);      /* undo the rewind onto the trap */

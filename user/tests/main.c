@@ -19,7 +19,7 @@ static const struct test *const groups[] = { T_GROUPS };
 static const struct test *const groups[] = {
 	kip_tests, bootinfo_tests, utcb_tests, clock_tests, sysclock_tests, clock_load_tests, thread_tests, tclife_tests, space_tests,
 	exreg_tests, sched_tests, sched_x2_tests, fpu_tests, sse_tests, trap_tests, ipc_tests, ipc_chain_tests,
-	ipc_prop_tests, redirect_tests, redirect_kmsg_tests, x2rest_redir_tests, x2abi_tests, x2abi_ipc_tests, lipc_fast_tests, ipc_fast_peer_tests, ipc_fast_once_tests, ipc_fast_pair_tests, ipc_fast_send_tests, ipc_fast_recv_tests, ipc_fast_reply_tests, ipc_fast_attack_tests, x2misc_tests,
+	ipc_prop_tests, redirect_tests, redirect_kmsg_tests, redirect_attack_tests, x2rest_redir_tests, x2abi_tests, x2abi_ipc_tests, lipc_fast_tests, ipc_fast_peer_tests, ipc_fast_once_tests, ipc_fast_pair_tests, ipc_fast_send_tests, ipc_fast_recv_tests, ipc_fast_reply_tests, ipc_fast_attack_tests, x2misc_tests,
 	ipc_error_tests, ipc_item_tests, string_tests, fault_tests, unmap_tests, unmap_rx_tests, mapx_tests,
 	split_stop_tests, split_reap_tests, nodeback_tests,
 	xstring_tests, xstring_xfer_tests, x2strings_tests, x2unmap_tests,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What t_kpre_utcb.c (the child, its kpager, the page's own tests) and
- * t_kpre_utcb_ipc.c (the page taken back around IPC) share; not for
- * other files.
+ * t_kpre_utcb_ipc.c (the page taken back around IPC) share, and
+ * t_redirect_attack.c uses (the child as a redirector whose page is
+ * taken back); not for other files.
  */
 #ifndef TESTS_T_KPRE_UTCB_INT_H
 #define TESTS_T_KPRE_UTCB_INT_H

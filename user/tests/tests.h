@@ -42,7 +42,7 @@ extern const struct test split_reap_tests[];    /* t_split_reap.c */
 extern const struct test nodeback_tests[];      /* t_nodeback.c */
 extern const struct test kdb_tests[];
 extern const struct test fpu_tests[], sse_tests[], ipc_prop_tests[], fuzz_tests[];
-extern const struct test redirect_tests[], redirect_kmsg_tests[];
+extern const struct test redirect_tests[], redirect_kmsg_tests[], redirect_attack_tests[];
 extern const struct test kmem_tests[], kmem_last_tests[], trap_tests[];
 extern const struct test kmem_exhaust_tests[], kmem_numbers_tests[];
 extern const struct test tclife_tests[], mapx_tests[], s0attack_tests[];
