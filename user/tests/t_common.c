@@ -378,3 +378,13 @@ L4_MsgTag_t t_redir_forward(L4_MsgTag_t tag, L4_ThreadId_t from)
 	L4_Set_VirtualSender(from);
 	return L4_Send(L4_IntendedReceiver());
 }
+
+/* Send thread to the command label with op and w in MR1 and MR2. */
+const char *t_command(L4_ThreadId_t to, L4_Word_t label, L4_Word_t op, L4_Word_t w)
+{
+	L4_Word_t words[2] = { op, w };
+
+	t_load(label, 2, words, 0, 0);
+	CHECK(L4_IpcSucceeded(L4_Send(to)));
+	return 0;
+}

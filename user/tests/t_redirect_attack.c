@@ -233,11 +233,7 @@ static const char *cast(void)
 
 static const char *command(L4_Word_t op, L4_Word_t w)
 {
-	L4_Word_t words[2] = { op, w };
-
-	t_load(CMD_LABEL, 2, words, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send(t_tid)));
-	return 0;
+	return t_command(t_tid, CMD_LABEL, op, w);
 }
 
 /*
@@ -373,6 +369,23 @@ static const char *t_redirect_attack_redirector_sends(void)
 	return t_selfcheck();
 }
 
+/* T, run once on a page it has (so that every page of code it runs is
+ * there), and the UTCB take-back's partner c (t_kpre_utcb_int.h) with T
+ * as the thread it waits for. */
+static const char *t_warm_and_partner(L4_ThreadId_t *c, int *skip)
+{
+	t_tid = rt_task_create(target_task, L4_Myself().raw, rt_pager());
+	CHECK(!L4_IsNilThread(t_tid));
+	t_until(&t_shared[T_ARMED], 1);
+	CHECK(t_until_waiting(t_tid));
+	RUN(command(OP_READ_REGS, (L4_Word_t)&t_shared[KU_PARTNER]));
+	t_until(&t_shared[T_DONE], 1);
+	CHECK_EQ(t_shared[T_REGS], 1);
+	t_shared[T_REGS] = 0;
+	t_shared[KU_PARTNER] = t_tid.raw;
+	return ku_begin(c, KU_WAIT, skip);
+}
+
 /*
  * The redirector's UTCB page is away (its kpager took it back) when T's
  * fault reaches it: the fault waits, linked to the redirector's receive,
@@ -390,17 +403,7 @@ static const char *t_redirect_attack_redirector_utcb_away(void)
 	int skip;
 
 	fresh[1] = 0x75746362;
-	t_tid = rt_task_create(target_task, L4_Myself().raw, rt_pager());
-	CHECK(!L4_IsNilThread(t_tid));
-	t_until(&t_shared[T_ARMED], 1);
-	CHECK(t_until_waiting(t_tid));
-	/* Once on a page it has: every page of code it runs is there. */
-	RUN(command(OP_READ_REGS, (L4_Word_t)&t_shared[KU_PARTNER]));
-	t_until(&t_shared[T_DONE], 1);
-	CHECK_EQ(t_shared[T_REGS], 1);
-	t_shared[T_REGS] = 0;
-	t_shared[KU_PARTNER] = t_tid.raw;
-	RUN(ku_begin(&c, KU_WAIT, &skip));
+	RUN(t_warm_and_partner(&c, &skip));
 	CHECK_EQ(L4_SpaceControl(t_tid, 0, L4_Nilpage, L4_Nilpage, c, &prev), 1);
 	L4_LoadMR(0, 0);
 	CHECK(L4_IpcSucceeded(L4_Reply(c)));
@@ -442,16 +445,7 @@ static const char *t_redirect_attack_redirector_kpager_gone(void)
 	int skip;
 
 	fresh[2] = 0x6b70676f;
-	t_tid = rt_task_create(target_task, L4_Myself().raw, rt_pager());
-	CHECK(!L4_IsNilThread(t_tid));
-	t_until(&t_shared[T_ARMED], 1);
-	CHECK(t_until_waiting(t_tid));
-	RUN(command(OP_READ_REGS, (L4_Word_t)&t_shared[KU_PARTNER]));
-	t_until(&t_shared[T_DONE], 1);
-	CHECK_EQ(t_shared[T_REGS], 1);
-	t_shared[T_REGS] = 0;
-	t_shared[KU_PARTNER] = t_tid.raw;
-	RUN(ku_begin(&c, KU_WAIT, &skip));
+	RUN(t_warm_and_partner(&c, &skip));
 	if (skip) {             /* nothing is lent: no page to take back */
 		CHECK_EQ(L4_ThreadControl(t_tid, L4_nilthread, L4_nilthread, L4_nilthread,
 					  (void *)-1), 1);

@@ -121,11 +121,7 @@ static const char *cast(int r_here, L4_Word_t r_base)
 
 static const char *command(L4_Word_t op, L4_Word_t w)
 {
-	L4_Word_t words[2] = { op, w };
-
-	t_load(CMD_LABEL, 2, words, 0, 0);
-	CHECK(L4_IpcSucceeded(L4_Send(t_tid)));
-	return 0;
+	return t_command(t_tid, CMD_LABEL, op, w);
 }
 
 /* T's fault on a page it never touched goes to R, with r set, T as

@@ -210,6 +210,10 @@ const char *t_ag_pass_map(L4_ThreadId_t from, L4_ThreadId_t to, L4_MapItem_t m);
 L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_Word_t w,
 			L4_Word_t us);
 
+/* Send to the label with op and w in MR1 and MR2 (a command to a task
+ * that waits for them, t_redirect_kmsg.c, t_redirect_attack.c). */
+const char *t_command(L4_ThreadId_t to, L4_Word_t label, L4_Word_t op, L4_Word_t w);
+
 /* Forward the redirected message just received whole, as from
  * (propagated), to its intended receiver. */
 L4_MsgTag_t t_redir_forward(L4_MsgTag_t tag, L4_ThreadId_t from);
