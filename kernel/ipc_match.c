@@ -60,9 +60,10 @@ static tcb_t *virtual_sender(tcb_t *snd, const tcb_t *rcv)
 	return NULL;
 }
 
-/* rcv waits in a call the kernel made for it whose reply a sender may
- * bring in the partner's name (X.2 propagation; a redirector forwarding
- * the pager's or handler's answer): a page fault's, an exception's.
+/* rcv waits in a call the kernel made for it whose reply a redirector
+ * of the partner's space may bring in the partner's name (X.2
+ * propagation, forwarding the pager's or handler's answer): a page
+ * fault's, an exception's.
  * Never a kernel page fault's: the kernel takes the pages of that answer
  * from the kpager alone. */
 static bool reply_may_be_propagated(const tcb_t *rcv)
@@ -78,7 +79,13 @@ static __attribute__((noinline)) bool propagated_match(const tcb_t *rcv, tcb_t *
 	if (kmsg_active(rcv) && !reply_may_be_propagated(rcv))
 		return false;
 	tcb_t *vs = virtual_sender(snd, rcv);
-	return vs && accepts(rcv, vs);
+	if (!vs || !accepts(rcv, vs))
+		return false;
+	/* The answer to a call the kernel made: only a redirector of the
+	 * partner's space brings it in the partner's name (forwarding the
+	 * partner's redirected answer).  No other thread restarts a thread
+	 * in its handler's name, with registers of its own choosing. */
+	return !kmsg_active(rcv) || redirect_chain_has(vs->space, snd->core->id);
 }
 
 bool from_matches(const tcb_t *rcv, tcb_t *snd)

@@ -393,8 +393,9 @@ static const char *t_warm_and_partner(L4_ThreadId_t *c, int *skip)
  * redirector's next Ipc (here its report to main) must not end that
  * "transfer" as a failed IPC of T's: T made no IPC, and failing one
  * would write an IPC error into its EAX and ESI and drop its fault.  T
- * still waits for its pager, whose answer main gives in the pager's name
- * (propagated, from the pager's space); T's registers held.
+ * still waits for its pager, to which main, made T's redirector, then
+ * forwards the fault in T's name; the pager's answer ends it, T's
+ * registers held.
  */
 static const char *t_redirect_attack_redirector_utcb_away(void)
 {
@@ -415,12 +416,18 @@ static const char *t_redirect_attack_redirector_utcb_away(void)
 	RUN(ku_data(c, 2));
 	CHECK_EQ(rt_mr(1), 0);                   /* c took T's fault */
 	CHECK_EQ(L4_Schedule(t_tid, ~0UL, ~0UL, ~0UL, ~0UL, &prev), L4_SCHEDRESULT_WAITING);
-	rt_load_page_reply((L4_Word_t)&fresh[1], L4_Readable);
-	L4_MsgTag_t tag = { .raw = rt_mr(0) };
+	/* Main, now T's redirector, forwards T's fault to the pager in T's
+	 * name; the pager's answer ends it. */
+	CHECK_EQ(L4_SpaceControl(t_tid, 0, L4_Nilpage, L4_Nilpage, L4_Myself(), &prev), 1);
+	L4_MsgTag_t tag = { .raw = 0 };
+	tag.X.label = 0xffe4;                     /* a read fault */
+	tag.X.u = 2;
 	L4_Set_Propagation(&tag);
 	L4_LoadMR(0, tag.raw);
-	L4_Set_VirtualSender(rt_pager());
-	CHECK(L4_IpcSucceeded(L4_Send_Timeout(t_tid, L4_ZeroTime)));
+	L4_LoadMR(1, (L4_Word_t)&fresh[1]);
+	L4_LoadMR(2, 0);
+	L4_Set_VirtualSender(t_tid);
+	CHECK(L4_IpcSucceeded(L4_Send(rt_pager())));
 	t_until(&t_shared[T_DONE], 2);
 	CHECK_EQ(t_shared[T_READ], 0x75746362);
 	CHECK_EQ(t_shared[T_REGS], 1);
