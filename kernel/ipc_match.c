@@ -60,32 +60,29 @@ static tcb_t *virtual_sender(tcb_t *snd, const tcb_t *rcv)
 	return NULL;
 }
 
-/* rcv waits in a call the kernel made for it whose reply a redirector
- * of the partner's space may bring in the partner's name (X.2
- * propagation, forwarding the pager's or handler's answer): a page
- * fault's, an exception's.
- * Never a kernel page fault's: the kernel takes the pages of that answer
- * from the kpager alone. */
-static bool reply_may_be_propagated(const tcb_t *rcv)
+/*
+ * rcv waits in a call the kernel made for it, for its partner vs: may
+ * snd bring the answer in vs's name (X.2 propagation)?  Only the answer
+ * to a page fault or an exception, and only from a redirector of vs's
+ * space, forwarding vs's redirected answer: no other thread restarts a
+ * thread in its handler's name with registers of its own choosing.
+ * Never a kernel page fault's: the kernel takes the pages of that
+ * answer from the kpager alone.
+ */
+static bool kernel_reply_forwarded(const tcb_t *rcv, const tcb_t *snd, const tcb_t *vs)
 {
 	return (rcv->cont.kind == CONT_PAGEFAULT || rcv->cont.kind == CONT_PF_RECV ||
-		rcv->cont.kind == CONT_EXCEPTION) && !kpf_waiting(rcv);
+		rcv->cont.kind == CONT_EXCEPTION) && !kpf_waiting(rcv) &&
+	       redirect_chain_has(vs->space, snd->core->id);
 }
 
 /* Does rcv take snd's message as from the virtual sender it names?  Out
  * of line: the common case is a sender rcv accepts as it is. */
 static __attribute__((noinline)) bool propagated_match(const tcb_t *rcv, tcb_t *snd)
 {
-	if (kmsg_active(rcv) && !reply_may_be_propagated(rcv))
-		return false;
 	tcb_t *vs = virtual_sender(snd, rcv);
-	if (!vs || !accepts(rcv, vs))
-		return false;
-	/* The answer to a call the kernel made: only a redirector of the
-	 * partner's space brings it in the partner's name (forwarding the
-	 * partner's redirected answer).  No other thread restarts a thread
-	 * in its handler's name, with registers of its own choosing. */
-	return !kmsg_active(rcv) || redirect_chain_has(vs->space, snd->core->id);
+
+	return vs && accepts(rcv, vs) && (!kmsg_active(rcv) || kernel_reply_forwarded(rcv, snd, vs));
 }
 
 bool from_matches(const tcb_t *rcv, tcb_t *snd)

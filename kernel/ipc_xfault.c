@@ -88,23 +88,17 @@ uint32_t xfer_bytes(tcb_t *t)
 
 void xfer_fail_one(tcb_t *t, uint32_t code, uint32_t bytes)
 {
-	/* The transfer was the kernel's own message to t (its pager's or
-	 * exception handler's reply): t made no IPC, and its registers are
-	 * not an IPC's to fail.  Back in user mode the fault recurs. */
-	uint8_t kind = t->cont.kind == CONT_PF_RECV ? t->cont.recv.kind : t->cont.kind;
-	if (kmsg_active(t) && t->cont.xfer.role == XFER_RECEIVER && !t->cont.xfer.rewound &&
+	/* The transfer was the kernel's own message, to t (its pager's or
+	 * exception handler's reply; also while t waits for its kpager's
+	 * page for that reply, CONT_PF_RECV, queued there in its send phase)
+	 * or from t (a fault or exception that waited, linked, for its
+	 * receiver's UTCB page: kpf_in_transfer()), unless t's own send,
+	 * rewound, made it: t made no IPC, and its registers are not an
+	 * IPC's to fail.  Back in user mode the fault recurs. */
+	bool to_t = t->cont.xfer.role == XFER_RECEIVER;
+	uint8_t kind = to_t && t->cont.kind == CONT_PF_RECV ? t->cont.recv.kind : t->cont.kind;
+	if (kmsg_active(t) && !t->cont.xfer.rewound &&
 	    (kind == CONT_PAGEFAULT || kind == CONT_EXCEPTION)) {
-		/* Also when it waits for its kpager's page for that reply
-		 * (CONT_PF_RECV): it may be queued there, in its send phase. */
-		drop_kernel_call(t);
-		make_ready(t);
-		return;
-	}
-	/* Nor is the kernel's own message from t (a fault or exception
-	 * that waited, linked, for its receiver's UTCB page:
-	 * kpf_in_transfer()), unless t's own send, rewound, made it. */
-	if (kmsg_active(t) && t->cont.xfer.role == XFER_SENDER && !t->cont.xfer.rewound &&
-	    (t->cont.kind == CONT_PAGEFAULT || t->cont.kind == CONT_EXCEPTION)) {
 		drop_kernel_call(t);
 		make_ready(t);
 		return;

@@ -367,16 +367,16 @@ L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_
 	return L4_Send_Timeout(to, us == RT_NEVER_US ? L4_Never : rt_us(us));
 }
 
-/* A redirector's forward of the message just received (tag, its words
- * still in the MRs) from from: the same words, propagated with from as
- * virtual sender, to its intended receiver. */
-L4_MsgTag_t t_redir_forward(L4_MsgTag_t tag, L4_ThreadId_t from)
+/* A redirector's forward of the message in the MRs (tag; the words of
+ * the one just received, or its own) for from: propagated with from as
+ * virtual sender, to the intended receiver, with send timeout snd. */
+L4_MsgTag_t t_redir_forward(L4_MsgTag_t tag, L4_ThreadId_t from, L4_Time_t snd)
 {
 	tag.X.flags = 0;
 	L4_Set_Propagation(&tag);
 	L4_LoadMR(0, tag.raw);
 	L4_Set_VirtualSender(from);
-	return L4_Send(L4_IntendedReceiver());
+	return L4_Send_Timeout(L4_IntendedReceiver(), snd);
 }
 
 /* Send thread to the command label with op and w in MR1 and MR2. */

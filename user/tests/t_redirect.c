@@ -87,7 +87,7 @@ static void recorder(L4_Word_t base)
 		/* A redirected page fault of a client (whose pager is
 		 * outside this space) goes on to the pager, unrecorded. */
 		if (x[X_MODE] == 2 && L4_IpcRedirected(tag) && rt_is_pagefault(tag)) {
-			(void)t_redir_forward(tag, from);
+			(void)t_redir_forward(tag, from, L4_Never);
 			continue;
 		}
 		x[X_TAG] = tag.raw;

@@ -42,7 +42,6 @@
 #define R_WATCH		12	/* the page whose faults R_PF counts (0: src's) */
 #define R_SENT		13	/* RD_LABEL sends made */
 #define R_SEND_EC	14	/*     the last one's outcome: 0, or 0x100 | error */
-/* and T's: */
 /* and T's (after t_kpre_utcb_int.h's, which the last test uses too): */
 #define T_ARMED		25
 #define T_DONE		26
@@ -148,7 +147,7 @@ static void redirector(L4_Word_t arg)
 			L4_Word_t watch = t_shared[R_WATCH] ? t_shared[R_WATCH] : (L4_Word_t)src;
 			int src_page = (rt_mr(1) & ~(RT_PAGE_SIZE - 1)) == watch;
 
-			tag = t_redir_forward(tag, from);
+			tag = t_redir_forward(tag, from, L4_Never);
 			if (src_page) {
 				t_shared[R_PF_FWD] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
 				t_shared[R_PF]++;

@@ -73,7 +73,7 @@ static void redirector(L4_Word_t base)
 		x[X_COUNT]++;
 		if ((L4_Label(tag) & 0xfff0) != LABEL_PF || !L4_IpcRedirected(tag))
 			continue;
-		tag = t_redir_forward(tag, from);
+		tag = t_redir_forward(tag, from, L4_Never);
 		if (hit)
 			x[X_HIT_FWD] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
 	}
@@ -276,18 +276,13 @@ static void map_forwarder(L4_Word_t arg)
 		if (L4_IpcFailed(tag) || !L4_IpcRedirected(tag))
 			continue;
 		if (rt_is_pagefault(tag)) {           /* P's own faults */
-			(void)t_redir_forward(tag, from);
+			(void)t_redir_forward(tag, from, L4_Never);
 			continue;
 		}
 		t_shared[F_GOT_TAG] = tag.raw;
 		/* The page is ours now, where P sent it: map it on. */
-		L4_ThreadId_t to = L4_IntendedReceiver();
 		rt_load_page_reply(t_shared[TARGET], 7);
-		tag.raw = rt_mr(0);
-		L4_Set_Propagation(&tag);
-		L4_LoadMR(0, tag.raw);
-		L4_Set_VirtualSender(from);
-		tag = L4_Send_Timeout(to, L4_ZeroTime);
+		tag = t_redir_forward((L4_MsgTag_t) { .raw = rt_mr(0) }, from, L4_ZeroTime);
 		t_shared[F_FWD] = L4_IpcFailed(tag) ? 0x100 | t_ipc_ec() : 1;
 	}
 }

@@ -214,9 +214,9 @@ L4_MsgTag_t t_prop_send(L4_ThreadId_t to, L4_ThreadId_t vs, L4_Word_t label, L4_
  * that waits for them, t_redirect_kmsg.c, t_redirect_attack.c). */
 const char *t_command(L4_ThreadId_t to, L4_Word_t label, L4_Word_t op, L4_Word_t w);
 
-/* Forward the redirected message just received whole, as from
- * (propagated), to its intended receiver. */
-L4_MsgTag_t t_redir_forward(L4_MsgTag_t tag, L4_ThreadId_t from);
+/* Forward the message in the MRs as from (propagated) to the intended
+ * receiver of the one just received, send timeout snd. */
+L4_MsgTag_t t_redir_forward(L4_MsgTag_t tag, L4_ThreadId_t from, L4_Time_t snd);
 
 /* t_redirect.c's recorder (its words from t_shared[base]) and sender
  * (commands from thread arg), for t_x2rest_redir.c. */
